@@ -1,0 +1,96 @@
+//! The providers shipped inside the steward binary (built from `providers/`
+//! by the build script) and their installation into the providers directory.
+//! An operator's own file is never overwritten, and a bundled provider the
+//! operator deleted is not brought back.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+
+/// Records which files Steward installed, with the sha256 it wrote.
+const MANIFEST: &str = ".bundled.json";
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Installed {
+    pub written: Vec<String>,
+}
+
+/// Installs bundled providers that are missing (first run) or that Steward
+/// itself installed in an older version (upgrade).
+pub fn install(dir: &Path) -> std::io::Result<Installed> {
+    std::fs::create_dir_all(dir)?;
+    let manifest_path = dir.join(MANIFEST);
+    let mut manifest: BTreeMap<String, String> = std::fs::read(&manifest_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let mut installed = Installed::default();
+    for (file, bytes) in BUNDLED {
+        let target = dir.join(file);
+        let bundled_sha = crate::runtime::sha256_hex(bytes);
+        let recorded = manifest.get(*file).cloned();
+        let write = match std::fs::read(&target) {
+            // Absent: first run, unless the operator removed what we installed.
+            Err(_) => recorded.is_none(),
+            Ok(current) => {
+                let current_sha = crate::runtime::sha256_hex(&current);
+                current_sha != bundled_sha && recorded.as_deref() == Some(current_sha.as_str())
+            }
+        };
+        if write {
+            write_atomically(&target, bytes)?;
+            installed.written.push(file.to_string());
+        }
+        if write || recorded.is_none() {
+            manifest.insert(file.to_string(), bundled_sha);
+        }
+    }
+    write_atomically(&manifest_path, &serde_json::to_vec_pretty(&manifest)?)?;
+    Ok(installed)
+}
+
+fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = target.with_extension("partial");
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, target)?;
+    if let Some(parent) = target.parent() {
+        std::fs::File::open(parent)?.sync_all()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_run_installs_every_bundled_provider() {
+        let dir = tempfile::tempdir().unwrap();
+        let installed = install(dir.path()).unwrap();
+        assert_eq!(installed.written.len(), BUNDLED.len());
+        for (file, bytes) in BUNDLED {
+            assert_eq!(&std::fs::read(dir.path().join(file)).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn an_operator_removal_or_replacement_is_respected() {
+        let dir = tempfile::tempdir().unwrap();
+        install(dir.path()).unwrap();
+        let (first, _) = BUNDLED[0];
+        std::fs::remove_file(dir.path().join(first)).unwrap();
+        assert!(install(dir.path()).unwrap().written.is_empty());
+        assert!(!dir.path().join(first).exists());
+
+        std::fs::write(dir.path().join(first), b"operator's own build").unwrap();
+        assert!(install(dir.path()).unwrap().written.is_empty());
+        assert_eq!(
+            std::fs::read(dir.path().join(first)).unwrap(),
+            b"operator's own build"
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! The command line: parse with clap, call the service, render. No logic of
+//! its own beyond choosing between a table and JSON.
+
+mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::engine::UpdateType;
+use crate::service::{CheckRequest, Service, ServiceError};
+
+/// Exit code when the command ran but some provider failed.
+const EXIT_PROVIDER_FAILED: u8 = 3;
+/// Exit code for configuration and usage errors.
+const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "steward", version, about = "Keeps a self-hosted Discord bot current and safe")]
+pub struct Cli {
+    /// Steward's configuration file.
+    #[arg(long, global = true, default_value = "steward.toml")]
+    pub config: PathBuf,
+    /// The managed bot's root directory (overrides `bot.root`).
+    #[arg(long, global = true)]
+    pub bot_root: Option<PathBuf>,
+    /// Log more (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Ask every provider what can be updated.
+    Check {
+        /// Which updates to look for.
+        #[arg(long = "type", value_enum, default_value = "all")]
+        update_type: UpdateType,
+        /// Show advisories, changelogs and every detail line.
+        #[arg(long)]
+        details: bool,
+        /// Skip security advisory look-ups.
+        #[arg(long)]
+        no_security: bool,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inspect the installed providers.
+    Providers {
+        #[command(subcommand)]
+        command: ProvidersCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvidersCommand {
+    /// Every provider file: version, contract, checksum, capabilities, load errors.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    match execute(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", e.user_message());
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
+    let mut config = Config::load(&cli.config, false)?;
+    if let Some(root) = &cli.bot_root {
+        config = config.with_bot_root(root);
+    }
+    let service = Service::open(config).await?;
+    match cli.command {
+        Commands::Check {
+            update_type,
+            details,
+            no_security,
+            json,
+        } => {
+            let outcome = service
+                .check(CheckRequest {
+                    update_type,
+                    include_security: !no_security,
+                })
+                .await?;
+            if json {
+                println!("{}", render::json(&outcome));
+            } else {
+                print!("{}", render::check_table(&outcome, details));
+            }
+            Ok(if outcome.failed() {
+                ExitCode::from(EXIT_PROVIDER_FAILED)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Commands::Providers {
+            command: ProvidersCommand::List { json },
+        } => {
+            let providers = service.providers().await;
+            if json {
+                println!("{}", render::json(&providers));
+            } else {
+                print!("{}", render::providers_table(&providers));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! How results look in a terminal: aligned tables, short notes, and JSON for
+//! scripts. Rendering only; every fact comes from the service.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::engine::CheckOutcome;
+use crate::service::ProviderStatus;
+
+pub fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).expect("results serialize")
+}
+
+/// Columns padded to their widest cell.
+struct Table {
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(headers: &[&str]) -> Table {
+        Table {
+            rows: vec![headers.iter().map(|h| h.to_string()).collect()],
+        }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    fn render(&self) -> String {
+        let columns = self.rows[0].len();
+        let widths: Vec<usize> = (0..columns)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for row in &self.rows {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                if c + 1 == columns {
+                    line.push_str(cell);
+                } else {
+                    let pad = widths[c] - cell.chars().count();
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(pad + 2));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+pub fn check_table(outcome: &CheckOutcome, details: bool) -> String {
+    let mut out = String::new();
+    let mut table = Table::new(&["SOURCE", "NAME", "CURRENT", "AVAILABLE", "NOTES"]);
+    let (mut offered, mut security, mut breaking, mut held) = (0, 0, 0, 0);
+    for provider in &outcome.providers {
+        for u in &provider.updates {
+            let mut notes = Vec::new();
+            if u.security {
+                security += 1;
+                let ids: Vec<&str> = u.advisories.iter().map(|a| a.id.as_str()).collect();
+                notes.push(if ids.is_empty() {
+                    "security".to_string()
+                } else {
+                    format!("security ({})", ids.join(", "))
+                });
+            }
+            if u.breaking {
+                breaking += 1;
+                notes.push("breaking".into());
+            }
+            match &u.held {
+                Some(reason) => {
+                    held += 1;
+                    notes.push(format!("held by {reason}"));
+                }
+                None => offered += 1,
+            }
+            table.row(vec![
+                provider.provider.clone(),
+                u.name.clone(),
+                u.current.clone().unwrap_or_else(|| "-".into()),
+                u.latest.clone(),
+                notes.join(", "),
+            ]);
+        }
+    }
+    if table.rows.len() > 1 {
+        out.push_str(&table.render());
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "{} {} available ({security} security, {breaking} breaking){}",
+        offered,
+        if offered == 1 { "update" } else { "updates" },
+        if held > 0 {
+            format!("; {held} held back by pins")
+        } else {
+            String::new()
+        }
+    );
+
+    if details {
+        for provider in &outcome.providers {
+            for u in &provider.updates {
+                let _ = writeln!(
+                    out,
+                    "\n{} {} {} -> {}",
+                    provider.provider,
+                    u.name,
+                    u.current.as_deref().unwrap_or("-"),
+                    u.latest
+                );
+                if let Some(released) = &u.released {
+                    let _ = writeln!(out, "  released: {released}");
+                }
+                if let Some(size) = u.size {
+                    let _ = writeln!(out, "  size: {}", human_bytes(size));
+                }
+                if let Some(changelog) = &u.changelog {
+                    let _ = writeln!(out, "  changelog: {changelog}");
+                }
+                for a in &u.advisories {
+                    let _ = writeln!(
+                        out,
+                        "  advisory {}{}: {}{}",
+                        a.id,
+                        a.severity
+                            .as_ref()
+                            .map(|s| format!(" [{s}]"))
+                            .unwrap_or_default(),
+                        a.summary,
+                        a.url.as_ref().map(|u| format!(" <{u}>")).unwrap_or_default()
+                    );
+                }
+                for line in &u.details {
+                    let _ = writeln!(out, "  {line}");
+                }
+            }
+        }
+    }
+
+    let mut notes = String::new();
+    for provider in &outcome.providers {
+        if let Some(e) = &provider.error {
+            let _ = writeln!(notes, "{}: failed ({}): {}", provider.provider, e.code, e.message);
+        }
+        for w in &provider.warnings {
+            let _ = writeln!(notes, "{}: warning: {w}", provider.provider);
+        }
+    }
+    for s in &outcome.skipped {
+        let _ = writeln!(notes, "{}: skipped ({}): {}", s.provider, s.file, s.error);
+    }
+    if !notes.is_empty() {
+        out.push('\n');
+        out.push_str(&notes);
+    }
+    if details {
+        let timings: Vec<String> = outcome
+            .providers
+            .iter()
+            .map(|p| format!("{} {} ms", p.provider, p.duration_ms))
+            .collect();
+        let _ = writeln!(out, "\nchecked: {}", timings.join(", "));
+    }
+    out
+}
+
+pub fn providers_table(providers: &[ProviderStatus]) -> String {
+    if providers.is_empty() {
+        return "No providers installed.\n".to_string();
+    }
+    let mut out = String::new();
+    let mut table = Table::new(&["NAME", "VERSION", "WIT", "STATUS", "SHA256"]);
+    for p in providers {
+        let status = match (&p.error, p.enabled) {
+            (Some(_), _) => "failed to load".to_string(),
+            (None, false) => "disabled".to_string(),
+            (None, true) => "ready".to_string(),
+        };
+        table.row(vec![
+            p.name.clone(),
+            p.version.clone().unwrap_or_else(|| "-".into()),
+            p.wit_version.clone().unwrap_or_else(|| "-".into()),
+            status,
+            p.sha256
+                .as_deref()
+                .map(|s| s[..12.min(s.len())].to_string())
+                .unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    out.push_str(&table.render());
+    for p in providers {
+        let _ = writeln!(out, "\n{} ({})", p.name, p.file);
+        if let Some(e) = &p.error {
+            let _ = writeln!(out, "  error: {e}");
+            continue;
+        }
+        if let Some(d) = &p.description {
+            let _ = writeln!(out, "  {d}");
+        }
+        if let Some(self_name) = &p.self_name {
+            let _ = writeln!(out, "  calls itself \"{self_name}\"; grants follow the file name");
+        }
+        if let Some(w) = &p.wants {
+            let _ = writeln!(
+                out,
+                "  wants:   read {:?}, http {:?}, programs {:?}",
+                w.read,
+                w.http,
+                w.programs.iter().map(|p| &p.path).collect::<Vec<_>>()
+            );
+        }
+        if let Some(g) = &p.granted {
+            let _ = writeln!(
+                out,
+                "  granted: read {:?}, http {:?}, programs {:?}",
+                g.read,
+                g.http,
+                g.programs.iter().map(|p| &p.path).collect::<Vec<_>>()
+            );
+        }
+    }
+    out
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,282 @@
+//! `steward.toml`: where the managed bot lives, where Steward keeps its data,
+//! the sandbox limits, and what each provider is granted. This module parses
+//! and resolves paths; it never acts on what it reads.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::provider::Capabilities;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// The resolved configuration: every path absolute.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file this was read from (absent when running on defaults).
+    pub file: Option<PathBuf>,
+    pub bot: BotConfig,
+    pub paths: Paths,
+    pub runtime: RuntimeLimits,
+    pub providers: BTreeMap<String, ProviderConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BotConfig {
+    pub name: String,
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data: PathBuf,
+    pub providers: PathBuf,
+    pub cache: PathBuf,
+}
+
+/// Limits every provider call runs under.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuntimeLimits {
+    /// Wall-clock budget of one call, host work (HTTP, exec) included.
+    pub call_timeout_secs: u64,
+    /// Linear memory a provider may grow to.
+    pub memory_limit_mb: u64,
+    /// WebAssembly stack.
+    pub stack_limit_kb: u64,
+    /// Largest HTTP response body a provider may receive.
+    pub http_response_limit_kb: u64,
+    /// HTTP requests of one batch in flight at once.
+    pub http_concurrency: usize,
+    /// Largest output a granted program may print.
+    pub exec_output_limit_kb: u64,
+}
+
+impl Default for RuntimeLimits {
+    fn default() -> Self {
+        RuntimeLimits {
+            call_timeout_secs: 60,
+            memory_limit_mb: 256,
+            stack_limit_kb: 1024,
+            http_response_limit_kb: 16 * 1024,
+            http_concurrency: 64,
+            exec_output_limit_kb: 16 * 1024,
+        }
+    }
+}
+
+/// One `[providers.NAME]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// What the operator grants; absent means nothing.
+    #[serde(default)]
+    pub grant: Option<Capabilities>,
+    /// Passed to the provider as strings (non-strings as JSON).
+    #[serde(default)]
+    pub settings: toml::Table,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ProviderConfig {
+    /// The settings as the provider receives them.
+    pub fn settings_list(&self) -> Vec<(String, String)> {
+        self.settings
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => serde_json::to_string(other).unwrap_or_default(),
+                };
+                (k.clone(), value)
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    bot: BotSection,
+    #[serde(default)]
+    paths: PathsSection,
+    #[serde(default)]
+    runtime: RuntimeLimits,
+    #[serde(default)]
+    providers: BTreeMap<String, ProviderConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BotSection {
+    name: Option<String>,
+    root: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PathsSection {
+    data: Option<PathBuf>,
+    providers: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads `path`. A missing file is an error unless `optional`, in which
+    /// case the defaults apply relative to the current directory.
+    pub fn load(path: &Path, optional: bool) -> Result<Config, ConfigError> {
+        let (file, text) = match std::fs::read_to_string(path) {
+            Ok(text) => (Some(path.to_path_buf()), text),
+            Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => (None, String::new()),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        let parsed: File = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let base = match &file {
+            Some(p) => absolute(match p.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => Path::new("."),
+            }),
+            None => absolute(Path::new(".")),
+        };
+        let root = base.join(parsed.bot.root.unwrap_or_else(|| PathBuf::from(".")));
+        let data = base.join(parsed.paths.data.unwrap_or_else(|| PathBuf::from("data")));
+        let providers = parsed
+            .paths
+            .providers
+            .map(|p| base.join(p))
+            .unwrap_or_else(|| data.join("providers"));
+        let config = Config {
+            file,
+            bot: BotConfig {
+                name: parsed.bot.name.unwrap_or_else(|| "bot".to_string()),
+                root: normalize(&root),
+            },
+            paths: Paths {
+                cache: data.join("cache"),
+                data: normalize(&data),
+                providers: normalize(&providers),
+            },
+            runtime: parsed.runtime,
+            providers: parsed.providers,
+        };
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let r = &self.runtime;
+        if r.call_timeout_secs == 0 || r.memory_limit_mb == 0 || r.stack_limit_kb == 0 {
+            return Err(invalid(
+                "runtime limits must be greater than zero".to_string(),
+            ));
+        }
+        if r.stack_limit_kb > 64 * 1024 {
+            return Err(invalid(
+                "runtime.stack_limit_kb must be at most 65536".to_string(),
+            ));
+        }
+        if r.http_concurrency == 0 {
+            return Err(invalid(
+                "runtime.http_concurrency must be at least 1".to_string(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Points the managed bot at another tree (`--bot-root`).
+    pub fn with_bot_root(mut self, root: &Path) -> Config {
+        self.bot.root = normalize(&absolute(root));
+        self
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Removes `.` and `..` components without touching the filesystem.
+pub fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_against_the_config_file_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[bot]\nroot = \"bots/../mybot\"\n").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        assert_eq!(config.bot.root, dir.path().join("mybot"));
+        assert_eq!(config.paths.providers, dir.path().join("data/providers"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_file_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[runtime]\ncall_timeout = 5\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("steward.toml"), "{err}");
+        assert!(err.contains("call_timeout"), "{err}");
+    }
+
+    #[test]
+    fn non_string_settings_reach_providers_as_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(
+            &file,
+            "[providers.pip.settings]\nrequirements = [\"a.txt\", \"b.txt\"]\nindex_url = \"http://x\"\n",
+        )
+        .unwrap();
+        let config = Config::load(&file, false).unwrap();
+        let settings = config.providers["pip"].settings_list();
+        assert!(settings.contains(&(
+            "requirements".to_string(),
+            "[\"a.txt\",\"b.txt\"]".to_string()
+        )));
+        assert!(settings.contains(&("index_url".to_string(), "http://x".to_string())));
+    }
+}

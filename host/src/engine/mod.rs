@@ -1,0 +1,8 @@
+//! What Steward does with providers: ask every provider what can be updated
+//! (`check`) — and, in later steps, install as one transaction and roll back.
+//! The engine decides the order and combines results; the runtime runs each
+//! provider call, and the fronts render what the engine returns.
+
+pub mod check;
+
+pub use check::{CheckFailure, CheckOutcome, ProviderCheck, SkippedProvider, UpdateType};

@@ -1,0 +1,411 @@
+//! The sandbox: loads every provider in the providers directory (compiled
+//! once, cached on disk), keeps one pre-instantiated component per provider,
+//! and runs each call in a fresh store under its grant and limits. A provider
+//! that traps, loops or exhausts memory fails alone.
+//!
+//! The runtime never decides what to update or install: it runs providers
+//! for the engine.
+
+mod cache;
+mod catalog;
+pub mod grants;
+mod host_api;
+mod limits;
+mod since_v0_1_0;
+mod wit_version;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::{Engine, Store, Trap};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{FsPerms, WasiCtx};
+
+pub use cache::Origin;
+pub use catalog::{LoadFailure, LoadedProvider, ProviderEntry};
+use grants::Grant;
+use host_api::{CallState, HostCtx};
+use limits::{Budget, MemoryCap};
+
+use crate::config::{Config, RuntimeLimits};
+use crate::provider::{Context, Info, Plan, ProviderError, Report, Update};
+
+/// Contract versions this build understands.
+pub const SUPPORTED_WIT_VERSIONS: &[&str] = &[since_v0_1_0::VERSION];
+
+/// How long `describe` may take while loading.
+const DESCRIBE_BUDGET: Duration = Duration::from_secs(5);
+
+/// Room for what a provider prints on stdout/stderr (kept for error reports).
+const OUTPUT_CAPACITY: usize = 1024 * 1024;
+
+/// Why a provider call did not produce a result.
+#[derive(Debug, Error)]
+pub enum CallError {
+    /// The provider ran and returned an error of its own.
+    #[error("{0}")]
+    Provider(ProviderError),
+    #[error("ran past its time budget of {budget_secs} s and was stopped")]
+    Timeout { budget_secs: u64 },
+    #[error("exhausted its memory cap of {cap_mb} MiB")]
+    OutOfMemory { cap_mb: u64 },
+    #[error("overflowed its stack cap of {cap_kb} KiB")]
+    StackOverflow { cap_kb: u64 },
+    #[error("crashed: {message}")]
+    Crashed { message: String },
+    #[error("could not be started: {message}")]
+    Instantiate { message: String },
+}
+
+/// The provider's versioned bindings, dispatched by contract version.
+enum Pre {
+    V0_1_0(since_v0_1_0::ProviderPre<CallState>),
+}
+
+enum Instance {
+    V0_1_0(since_v0_1_0::Instance),
+}
+
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<CallState>,
+    cache: cache::CompileCache,
+    limits: RuntimeLimits,
+    http: reqwest::Client,
+    tokio: tokio::runtime::Handle,
+    config: Config,
+    catalog: std::sync::Mutex<catalog::Catalog>,
+}
+
+impl Runtime {
+    /// Builds the engine and loads the providers directory. Must be called
+    /// inside a tokio runtime (host HTTP runs on it).
+    pub fn new(config: &Config) -> anyhow::Result<Arc<Runtime>> {
+        let limits = config.runtime.clone();
+        let mut wasm = wasmtime::Config::new();
+        wasm.wasm_component_model(true)
+            .epoch_interruption(true)
+            .max_wasm_stack((limits.stack_limit_kb as usize) * 1024);
+        let engine = Engine::new(&wasm)?;
+        limits::start_epoch_ticker(&engine);
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        since_v0_1_0::add_to_linker(&mut linker)?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("steward/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        let runtime = Arc::new(Runtime {
+            cache: cache::CompileCache::new(&config.paths.cache, &engine),
+            engine,
+            linker,
+            limits,
+            http,
+            tokio: tokio::runtime::Handle::current(),
+            config: config.clone(),
+            catalog: Default::default(),
+        });
+        Ok(runtime)
+    }
+
+    pub fn providers_dir(&self) -> &Path {
+        &self.config.paths.providers
+    }
+
+    /// Rescans the providers directory: loads added and changed files, forgets
+    /// removed ones. Cheap when nothing changed (file size and mtime).
+    pub fn refresh(&self) -> Vec<ProviderEntry> {
+        let mut catalog = self.catalog.lock().expect("catalog lock");
+        catalog.refresh(self);
+        catalog.entries()
+    }
+
+    fn load(&self, file: &Path, bytes: &[u8], sha256: String) -> Result<LoadedProvider, String> {
+        let started = Instant::now();
+        let version = match wit_version::read(bytes) {
+            Ok(Some(v)) => v,
+            Ok(None) => {
+                return Err("no contract version found; was it built with steward-sdk?".into());
+            }
+            Err(e) => return Err(format!("not a valid WebAssembly component: {e}")),
+        };
+        if !SUPPORTED_WIT_VERSIONS.contains(&version.as_str()) {
+            return Err(format!(
+                "built against steward:provider@{version}, which this Steward does not understand (it understands {})",
+                SUPPORTED_WIT_VERSIONS.join(", ")
+            ));
+        }
+        let (component, origin) = self
+            .cache
+            .load(&self.engine, &sha256, bytes)
+            .map_err(|e| format!("cannot compile: {e:#}"))?;
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| format!("imports what Steward does not offer: {e:#}"))?;
+        let pre = match version.as_str() {
+            since_v0_1_0::VERSION => Pre::V0_1_0(
+                since_v0_1_0::ProviderPre::new(instance_pre)
+                    .map_err(|e| format!("does not implement the contract: {e:#}"))?,
+            ),
+            other => unreachable!("version {other} passed the supported check"),
+        };
+        let name = file_stem(file);
+        let provider_config = self.config.providers.get(&name);
+        let settings = provider_config
+            .map(|c| c.settings_list())
+            .unwrap_or_default();
+        let info = self
+            .run(&name, &pre, Arc::new(Grant::default()), DESCRIBE_BUDGET, |i, s| {
+                i.describe(s, &settings).map(Ok)
+            })
+            .map_err(|e| format!("describe failed: {e}"))?;
+        let grant = Grant::decide(
+            &info.wants,
+            provider_config.and_then(|c| c.grant.as_ref()),
+            &self.config.bot.root,
+        );
+        Ok(LoadedProvider {
+            name,
+            file: file.to_path_buf(),
+            sha256,
+            wit_version: version,
+            info,
+            grant: Arc::new(grant),
+            settings,
+            enabled: provider_config.is_none_or(|c| c.enabled),
+            origin,
+            load_ms: started.elapsed().as_secs_f64() * 1000.0,
+            pre,
+        })
+    }
+
+    fn context(&self, provider: &LoadedProvider, include_security: bool) -> Context {
+        Context {
+            bot_root: self.config.bot.root.display().to_string(),
+            settings: provider.settings.clone(),
+            include_security,
+        }
+    }
+
+    pub fn check(
+        &self,
+        provider: &LoadedProvider,
+        include_security: bool,
+    ) -> Result<Report, CallError> {
+        let ctx = self.context(provider, include_security);
+        self.call(provider, |i, s| i.check(s, &ctx))
+    }
+
+    pub fn capture(&self, provider: &LoadedProvider) -> Result<Vec<u8>, CallError> {
+        let ctx = self.context(provider, false);
+        self.call(provider, |i, s| i.capture(s, &ctx))
+    }
+
+    pub fn plan(&self, provider: &LoadedProvider, updates: &[Update]) -> Result<Plan, CallError> {
+        let ctx = self.context(provider, false);
+        self.call(provider, |i, s| i.plan(s, &ctx, updates))
+    }
+
+    pub fn verify(&self, provider: &LoadedProvider, updates: &[Update]) -> Result<(), CallError> {
+        let ctx = self.context(provider, false);
+        self.call(provider, |i, s| i.verify(s, &ctx, updates))
+    }
+
+    pub fn restore_plan(
+        &self,
+        provider: &LoadedProvider,
+        state: &[u8],
+    ) -> Result<Plan, CallError> {
+        let ctx = self.context(provider, false);
+        self.call(provider, |i, s| i.restore_plan(s, &ctx, state))
+    }
+
+    fn call<T>(
+        &self,
+        provider: &LoadedProvider,
+        f: impl FnOnce(&Instance, &mut Store<CallState>) -> wasmtime::Result<Result<T, ProviderError>>,
+    ) -> Result<T, CallError> {
+        let budget = Duration::from_secs(self.limits.call_timeout_secs);
+        self.run(&provider.name, &provider.pre, provider.grant.clone(), budget, f)
+    }
+
+    /// One call in a fresh store: instantiate, run `f`, explain any trap.
+    fn run<T>(
+        &self,
+        name: &str,
+        pre: &Pre,
+        grant: Arc<Grant>,
+        budget: Duration,
+        f: impl FnOnce(&Instance, &mut Store<CallState>) -> wasmtime::Result<Result<T, ProviderError>>,
+    ) -> Result<T, CallError> {
+        let budget = Budget::start(budget);
+        let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
+        let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
+        let mut wasi = WasiCtx::builder();
+        wasi.stdout(stdout.clone()).stderr(stderr.clone());
+        for dir in &grant.read {
+            wasi.preopened_dir(dir, dir.to_string_lossy(), FsPerms::ReadOnly)
+                .map_err(|e| CallError::Instantiate {
+                    message: format!("cannot mount {}: {e:#}", dir.display()),
+                })?;
+        }
+        let (memory, memory_hit) = MemoryCap::new(&self.limits);
+        let state = CallState {
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            memory,
+            host: HostCtx {
+                provider: name.to_string(),
+                grant,
+                budget,
+                limits: self.limits.clone(),
+                http: self.http.clone(),
+                tokio: self.tokio.clone(),
+            },
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.memory);
+        store.set_epoch_deadline(budget.ticks());
+        store.epoch_deadline_trap();
+
+        let outcome = match pre {
+            Pre::V0_1_0(pre) => since_v0_1_0::instantiate(pre, &mut store)
+                .map_err(|e| CallError::Instantiate {
+                    message: format!("{e:#}"),
+                })
+                .map(Instance::V0_1_0),
+        }
+        .and_then(|instance| {
+            f(&instance, &mut store).map_err(|e| {
+                self.explain(e, memory_hit.load(Ordering::SeqCst), budget, &stderr)
+            })
+        });
+        let printed = String::from_utf8_lossy(&stdout.contents()).into_owned();
+        for line in printed.lines().filter(|l| !l.trim().is_empty()) {
+            tracing::debug!(provider = name, "stdout: {line}");
+        }
+        outcome?.map_err(CallError::Provider)
+    }
+
+    fn explain(
+        &self,
+        error: wasmtime::Error,
+        memory_hit: bool,
+        budget: Budget,
+        stderr: &MemoryOutputPipe,
+    ) -> CallError {
+        match error.downcast_ref::<Trap>() {
+            Some(Trap::Interrupt) => {
+                return CallError::Timeout {
+                    budget_secs: budget.total.as_secs().max(1),
+                };
+            }
+            Some(Trap::StackOverflow) => {
+                return CallError::StackOverflow {
+                    cap_kb: self.limits.stack_limit_kb,
+                };
+            }
+            _ => {}
+        }
+        if memory_hit {
+            return CallError::OutOfMemory {
+                cap_mb: self.limits.memory_limit_mb,
+            };
+        }
+        let printed = String::from_utf8_lossy(&stderr.contents()).into_owned();
+        let message = match panic_message(&printed) {
+            Some(panic) => format!("panicked: {panic}"),
+            None => format!("{error:#}"),
+        };
+        CallError::Crashed { message }
+    }
+}
+
+impl Instance {
+    fn describe(
+        &self,
+        store: &mut Store<CallState>,
+        settings: &[(String, String)],
+    ) -> wasmtime::Result<Info> {
+        match self {
+            Instance::V0_1_0(i) => i.describe(store, settings),
+        }
+    }
+    fn check(
+        &self,
+        store: &mut Store<CallState>,
+        ctx: &Context,
+    ) -> wasmtime::Result<Result<Report, ProviderError>> {
+        match self {
+            Instance::V0_1_0(i) => i.check(store, ctx),
+        }
+    }
+    fn capture(
+        &self,
+        store: &mut Store<CallState>,
+        ctx: &Context,
+    ) -> wasmtime::Result<Result<Vec<u8>, ProviderError>> {
+        match self {
+            Instance::V0_1_0(i) => i.capture(store, ctx),
+        }
+    }
+    fn plan(
+        &self,
+        store: &mut Store<CallState>,
+        ctx: &Context,
+        updates: &[Update],
+    ) -> wasmtime::Result<Result<Plan, ProviderError>> {
+        match self {
+            Instance::V0_1_0(i) => i.plan(store, ctx, updates),
+        }
+    }
+    fn verify(
+        &self,
+        store: &mut Store<CallState>,
+        ctx: &Context,
+        updates: &[Update],
+    ) -> wasmtime::Result<Result<(), ProviderError>> {
+        match self {
+            Instance::V0_1_0(i) => i.verify(store, ctx, updates),
+        }
+    }
+    fn restore_plan(
+        &self,
+        store: &mut Store<CallState>,
+        ctx: &Context,
+        state: &[u8],
+    ) -> wasmtime::Result<Result<Plan, ProviderError>> {
+        match self {
+            Instance::V0_1_0(i) => i.restore_plan(store, ctx, state),
+        }
+    }
+}
+
+/// The message of a Rust panic as the guest's std prints it.
+fn panic_message(stderr: &str) -> Option<String> {
+    let start = stderr.find("panicked at")?;
+    let rest = &stderr[start..];
+    // "panicked at src/lib.rs:10:5:\nmessage\nnote: ..."
+    let mut lines = rest.lines();
+    let location = lines.next()?.trim_start_matches("panicked at ").trim_end_matches(':');
+    let message: Vec<&str> = lines
+        .take_while(|l| !l.starts_with("note:"))
+        .collect();
+    Some(format!("{} (at {location})", message.join(" ").trim()))
+}
+
+pub(crate) fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}

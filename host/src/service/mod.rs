@@ -1,0 +1,132 @@
+//! The one API every front calls (CLI, Discord, scheduler): validates the
+//! request, runs the engine, returns typed results and typed errors. Fronts
+//! parse and render; they never reach past this module.
+
+mod error;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use error::ServiceError;
+
+use crate::config::Config;
+use crate::engine::{self, CheckOutcome, UpdateType};
+use crate::provider::{Capabilities, UpdateKind};
+use crate::runtime::grants::Grant;
+use crate::runtime::{Origin, ProviderEntry, Runtime};
+
+pub struct Service {
+    config: Config,
+    runtime: Arc<Runtime>,
+}
+
+/// What `check` is asked to do.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckRequest {
+    pub update_type: UpdateType,
+    pub include_security: bool,
+}
+
+/// One line of `providers list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderStatus {
+    pub name: String,
+    pub file: String,
+    pub sha256: Option<String>,
+    pub loaded: bool,
+    pub error: Option<String>,
+    pub enabled: bool,
+    pub version: Option<String>,
+    /// What the provider calls itself, when it differs from its file name.
+    pub self_name: Option<String>,
+    pub description: Option<String>,
+    pub wit_version: Option<String>,
+    pub kinds: Vec<UpdateKind>,
+    pub wants: Option<Capabilities>,
+    pub granted: Option<Grant>,
+    /// `compiled` (now) or `cache` (read from the compile cache).
+    pub compiled: Option<Origin>,
+    pub load_ms: Option<f64>,
+}
+
+impl Service {
+    /// Installs the bundled providers if needed and loads every provider.
+    pub async fn open(config: Config) -> Result<Service, ServiceError> {
+        let dir = config.paths.providers.clone();
+        crate::bundled::install(&dir).map_err(|source| ServiceError::ProvidersDir {
+            path: dir.clone(),
+            source,
+        })?;
+        let runtime = Runtime::new(&config).map_err(|e| ServiceError::Runtime {
+            message: format!("{e:#}"),
+        })?;
+        Ok(Service { config, runtime })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The providers directory as it is now (rescanned).
+    async fn entries(&self) -> Vec<ProviderEntry> {
+        let runtime = self.runtime.clone();
+        tokio::task::spawn_blocking(move || runtime.refresh())
+            .await
+            .unwrap_or_default()
+    }
+
+    pub async fn check(&self, request: CheckRequest) -> Result<CheckOutcome, ServiceError> {
+        let entries = self.entries().await;
+        Ok(engine::check::check(
+            &self.runtime,
+            entries,
+            request.update_type,
+            request.include_security,
+        )
+        .await)
+    }
+
+    pub async fn providers(&self) -> Vec<ProviderStatus> {
+        self.entries()
+            .await
+            .into_iter()
+            .map(|entry| match entry {
+                ProviderEntry::Loaded(p) => ProviderStatus {
+                    name: p.name.clone(),
+                    file: p.file.display().to_string(),
+                    sha256: Some(p.sha256.clone()),
+                    loaded: true,
+                    error: None,
+                    enabled: p.enabled,
+                    version: Some(p.info.version.clone()),
+                    self_name: (p.info.name != p.name).then(|| p.info.name.clone()),
+                    description: Some(p.info.description.clone()),
+                    wit_version: Some(p.wit_version.clone()),
+                    kinds: p.info.kinds.clone(),
+                    wants: Some(p.info.wants.clone()),
+                    granted: Some((*p.grant).clone()),
+                    compiled: Some(p.origin),
+                    load_ms: Some(p.load_ms),
+                },
+                ProviderEntry::Failed(f) => ProviderStatus {
+                    name: f.name.clone(),
+                    file: f.file.display().to_string(),
+                    sha256: f.sha256.clone(),
+                    loaded: false,
+                    error: Some(f.error.clone()),
+                    enabled: self.config.providers.get(&f.name).is_none_or(|c| c.enabled),
+                    version: None,
+                    self_name: None,
+                    description: None,
+                    wit_version: None,
+                    kinds: Vec::new(),
+                    wants: None,
+                    granted: None,
+                    compiled: None,
+                    load_ms: None,
+                },
+            })
+            .collect()
+    }
+}

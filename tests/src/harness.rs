@@ -1,0 +1,133 @@
+//! A Steward installation in a temporary directory: a copy of the demo bot,
+//! a `steward.toml` the test writes, and the real `steward` binary to run
+//! against them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::guests::workspace;
+
+/// The `steward` binary `cargo test` built next to the test executables.
+pub fn steward_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> -> target/<profile>/steward
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("steward"))
+        .expect("target directory layout");
+    assert!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` so cargo builds it",
+        bin.display()
+    );
+    bin
+}
+
+pub struct Install {
+    dir: tempfile::TempDir,
+}
+
+/// What one run of `steward` printed.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Install {
+    /// A fresh install managing a copy of `examples/demo-bot`, with `extra`
+    /// appended to a config that grants the config provider the bot's root.
+    pub fn new(extra: &str) -> Install {
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_tree(&workspace().join("examples/demo-bot"), &dir.path().join("bot"));
+        let install = Install { dir };
+        install.write_config(extra);
+        install
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn bot(&self) -> PathBuf {
+        self.dir.path().join("bot")
+    }
+
+    pub fn providers(&self) -> PathBuf {
+        self.dir.path().join("data/providers")
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("steward.toml")
+    }
+
+    /// Rewrites `steward.toml`.
+    pub fn write_config(&self, extra: &str) {
+        let text = format!(
+            "[bot]\nroot = \"bot\"\n\n[providers.config.grant]\nread = [\"{{bot}}\"]\n\n{extra}\n"
+        );
+        std::fs::write(self.config_path(), text).expect("writing steward.toml");
+    }
+
+    /// Copies a provider into the providers directory as `<name>.wasm`.
+    pub fn add_provider(&self, wasm: &Path, name: &str) {
+        std::fs::create_dir_all(self.providers()).unwrap();
+        std::fs::copy(wasm, self.providers().join(format!("{name}.wasm")))
+            .unwrap_or_else(|e| panic!("copying {}: {e}", wasm.display()));
+    }
+
+    /// Runs `steward --config <this install's config> ARGS`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Command::new(steward_bin())
+            .arg("--config")
+            .arg(self.config_path())
+            .args(args)
+            .env("STEWARD_LOG", "steward=debug")
+            .output()
+            .expect("running steward")
+            .into()
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        // Whatever a local run of the demo left behind is not part of it.
+        if [".venv", "node_modules", "logs", "releases"]
+            .iter()
+            .any(|skip| name == *skip)
+        {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
