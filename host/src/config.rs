@@ -30,6 +30,69 @@ pub struct Config {
     pub paths: Paths,
     pub runtime: RuntimeLimits,
     pub providers: BTreeMap<String, ProviderConfig>,
+    pub discord: DiscordConfig,
+}
+
+/// The `[discord]` table: how `steward serve` reaches Discord and who may
+/// use it. Ids are Discord snowflakes, written as integers or strings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscordConfig {
+    /// The environment variable holding the bot token.
+    pub token_env: String,
+    /// Another address for Discord's REST API and gateway lookup (an HTTP
+    /// proxy that rate-limits for us, or a local fake in tests).
+    pub api_base: Option<String>,
+    /// Register the commands in these guilds only (instantly); empty means
+    /// globally.
+    #[serde(deserialize_with = "snowflakes")]
+    pub guilds: Vec<u64>,
+    /// Users treated as owners besides the application's owner or team.
+    #[serde(deserialize_with = "snowflakes")]
+    pub owners: Vec<u64>,
+    /// Members with any of these roles are admins (as are members with the
+    /// Administrator permission).
+    #[serde(deserialize_with = "snowflakes")]
+    pub admin_roles: Vec<u64>,
+    /// Channels that receive notifications.
+    #[serde(deserialize_with = "snowflakes")]
+    pub notify_channels: Vec<u64>,
+    /// A webhook that also receives notifications; it works while the
+    /// gateway connection is down.
+    pub webhook_url: Option<String>,
+}
+
+impl Default for DiscordConfig {
+    fn default() -> Self {
+        DiscordConfig {
+            token_env: "DISCORD_TOKEN".to_string(),
+            api_base: None,
+            guilds: Vec::new(),
+            owners: Vec::new(),
+            admin_roles: Vec::new(),
+            notify_channels: Vec::new(),
+            webhook_url: None,
+        }
+    }
+}
+
+/// Discord ids as TOML integers or as the strings Discord's client copies.
+fn snowflakes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Number(u64),
+        Text(String),
+    }
+    Vec::<Id>::deserialize(d)?
+        .into_iter()
+        .map(|id| match id {
+            Id::Number(n) => Ok(n),
+            Id::Text(s) => s.trim().parse::<u64>().map_err(|_| {
+                serde::de::Error::custom(format!("\"{s}\" is not a Discord id (digits only)"))
+            }),
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +184,8 @@ struct File {
     runtime: RuntimeLimits,
     #[serde(default)]
     providers: BTreeMap<String, ProviderConfig>,
+    #[serde(default)]
+    discord: DiscordConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -182,6 +247,7 @@ impl Config {
             },
             runtime: parsed.runtime,
             providers: parsed.providers,
+            discord: parsed.discord,
         };
         config.validate(path)?;
         Ok(config)
@@ -202,6 +268,13 @@ impl Config {
             return Err(invalid(
                 "runtime.stack_limit_kb must be at most 65536".to_string(),
             ));
+        }
+        if let Some(base) = &self.discord.api_base
+            && !(base.starts_with("http://") || base.starts_with("https://"))
+        {
+            return Err(invalid(format!(
+                "discord.api_base must start with http:// or https://, not \"{base}\""
+            )));
         }
         if r.http_concurrency == 0 {
             return Err(invalid(
@@ -260,6 +333,30 @@ mod tests {
         let err = Config::load(&file, false).unwrap_err().to_string();
         assert!(err.contains("steward.toml"), "{err}");
         assert!(err.contains("call_timeout"), "{err}");
+    }
+
+    #[test]
+    fn discord_ids_are_read_as_integers_or_strings() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(
+            &file,
+            "[discord]\nowners = [123, \"456\"]\nadmin_roles = [\"789\"]\n",
+        )
+        .unwrap();
+        let config = Config::load(&file, false).unwrap();
+        assert_eq!(config.discord.owners, vec![123, 456]);
+        assert_eq!(config.discord.admin_roles, vec![789]);
+        assert_eq!(config.discord.token_env, "DISCORD_TOKEN");
+    }
+
+    #[test]
+    fn a_discord_id_with_letters_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[discord]\nguilds = [\"my-server\"]\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("\"my-server\" is not a Discord id"), "{err}");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Steward keeps a self-hosted Discord bot current and safe. This crate is
 //! the host: the provider sandbox (`runtime`), what is done with providers
 //! (`engine`), the one API every front calls (`service`), and the fronts
-//! (`cli`). Update sources are WebAssembly components; see `sdk/`.
+//! (`cli`, `discord`). Update sources are WebAssembly components; see `sdk/`.
 
 pub mod bundled;
 pub mod cli;
 pub mod config;
+pub mod discord;
 pub mod engine;
 pub mod provider;
 pub mod runtime;

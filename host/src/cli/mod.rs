@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 use crate::engine::UpdateType;
-use crate::service::{CheckRequest, Service, ServiceError};
+use crate::service::{Caller, CheckRequest, Service, ServiceError};
 
 /// Exit code when the command ran but some provider failed.
 const EXIT_PROVIDER_FAILED: u8 = 3;
@@ -18,7 +18,11 @@ const EXIT_PROVIDER_FAILED: u8 = 3;
 const EXIT_ERROR: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "steward", version, about = "Keeps a self-hosted Discord bot current and safe")]
+#[command(
+    name = "steward",
+    version,
+    about = "Keeps a self-hosted Discord bot current and safe"
+)]
 pub struct Cli {
     /// Steward's configuration file.
     #[arg(long, global = true, default_value = "steward.toml")]
@@ -50,6 +54,9 @@ pub enum Commands {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the slash commands on Discord until SIGTERM (token from
+    /// DISCORD_TOKEN, or the variable named by discord.token_env).
+    Serve,
     /// Inspect the installed providers.
     Providers {
         #[command(subcommand)]
@@ -90,10 +97,14 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
             json,
         } => {
             let outcome = service
-                .check(CheckRequest {
-                    update_type,
-                    include_security: !no_security,
-                })
+                .check(
+                    &Caller::Shell,
+                    CheckRequest {
+                        update_type,
+                        include_security: !no_security,
+                    },
+                    None,
+                )
                 .await?;
             if json {
                 println!("{}", render::json(&outcome));
@@ -106,6 +117,13 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
                 ExitCode::SUCCESS
             })
         }
+        Commands::Serve => match crate::discord::serve(service).await {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) => {
+                eprintln!("error: {e}");
+                Ok(ExitCode::from(EXIT_ERROR))
+            }
+        },
         Commands::Providers {
             command: ProvidersCommand::List { json },
         } => {

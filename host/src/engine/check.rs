@@ -5,8 +5,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use serde::Serialize;
 
+use crate::engine::progress::ProgressSender;
 use crate::provider::{Update, UpdateKind};
 use crate::runtime::{CallError, LoadedProvider, ProviderEntry, Runtime};
 
@@ -98,9 +101,10 @@ pub async fn check(
     entries: Vec<ProviderEntry>,
     update_type: UpdateType,
     include_security: bool,
+    progress: Option<&ProgressSender>,
 ) -> CheckOutcome {
     let mut skipped = Vec::new();
-    let mut tasks = Vec::new();
+    let mut tasks = FuturesUnordered::new();
     for entry in entries {
         match entry {
             ProviderEntry::Failed(f) => skipped.push(SkippedProvider {
@@ -117,10 +121,21 @@ pub async fn check(
             ProviderEntry::Loaded(_) => {}
         }
     }
+    let total = tasks.len();
+    if let Some(progress) = progress {
+        progress.step(0, total, format!("Asking {total} {}", sources(total)));
+    }
     let mut providers = Vec::new();
-    for task in tasks {
-        match task.await {
-            Ok(result) => providers.push(result),
+    let mut done = 0;
+    while let Some(task) = tasks.next().await {
+        done += 1;
+        match task {
+            Ok(result) => {
+                if let Some(progress) = progress {
+                    progress.step(done, total, format!("Checked {}", result.provider));
+                }
+                providers.push(result);
+            }
             Err(e) => tracing::error!("a provider check task failed: {e}"),
         }
     }
@@ -128,7 +143,15 @@ pub async fn check(
     CheckOutcome { providers, skipped }
 }
 
-fn check_one(runtime: &Runtime, provider: &LoadedProvider, include_security: bool) -> ProviderCheck {
+fn sources(n: usize) -> &'static str {
+    if n == 1 { "source" } else { "sources" }
+}
+
+fn check_one(
+    runtime: &Runtime,
+    provider: &LoadedProvider,
+    include_security: bool,
+) -> ProviderCheck {
     let started = Instant::now();
     let result = runtime.check(provider, include_security);
     let duration_ms = started.elapsed().as_millis() as u64;

@@ -4,5 +4,6 @@
 //! provider call, and the fronts render what the engine returns.
 
 pub mod check;
+pub mod progress;
 
 pub use check::{CheckFailure, CheckOutcome, ProviderCheck, SkippedProvider, UpdateType};

@@ -2,15 +2,18 @@
 //! request, runs the engine, returns typed results and typed errors. Fronts
 //! parse and render; they never reach past this module.
 
+pub mod access;
 mod error;
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use access::{Caller, DiscordCaller, Operation, Role};
 pub use error::ServiceError;
 
 use crate::config::Config;
+use crate::engine::progress::ProgressSender;
 use crate::engine::{self, CheckOutcome, UpdateType};
 use crate::provider::{Capabilities, UpdateKind};
 use crate::runtime::grants::Grant;
@@ -76,13 +79,34 @@ impl Service {
             .unwrap_or_default()
     }
 
-    pub async fn check(&self, request: CheckRequest) -> Result<CheckOutcome, ServiceError> {
+    /// The caller's role, if they may run `operation`; the refusal otherwise.
+    /// Fronts call this before they acknowledge a request (so a refusal can
+    /// be private); every operation checks again itself.
+    pub fn authorize(&self, caller: &Caller, operation: Operation) -> Result<Role, ServiceError> {
+        let role = access::role(caller, &self.config.discord);
+        if access::allows(role, operation) {
+            Ok(role)
+        } else {
+            Err(ServiceError::PermissionDenied { operation, role })
+        }
+    }
+
+    /// Asks every matching provider what can be updated; `progress` hears
+    /// about each provider as it finishes.
+    pub async fn check(
+        &self,
+        caller: &Caller,
+        request: CheckRequest,
+        progress: Option<&ProgressSender>,
+    ) -> Result<CheckOutcome, ServiceError> {
+        self.authorize(caller, Operation::Check)?;
         let entries = self.entries().await;
         Ok(engine::check::check(
             &self.runtime,
             entries,
             request.update_type,
             request.include_security,
+            progress,
         )
         .await)
     }

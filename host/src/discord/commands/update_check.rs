@@ -1,0 +1,57 @@
+//! `/update_check`: asks every update source what can be updated and shows
+//! the result grouped by source. Owners and admins.
+
+use crate::discord::choice::Choice;
+use crate::discord::message::Reply;
+use crate::discord::progress::Reporter;
+use crate::discord::render::{self, CheckView};
+use crate::discord::{CommandError, Context, caller};
+use crate::engine::{UpdateType, progress};
+use crate::service::{CheckRequest, Operation};
+
+/// Check every update source for available updates
+#[poise::command(slash_command)]
+pub async fn update_check(
+    ctx: Context<'_>,
+    #[description = "Which updates to look for"] check_type: Choice<UpdateType>,
+    #[description = "Show advisories, changelogs and details (default: false)"]
+    show_details: Option<bool>,
+    #[description = "Look up security advisories (default: true)"] include_security: Option<bool>,
+) -> Result<(), CommandError> {
+    let caller = caller(ctx);
+    let service = ctx.data().service.clone();
+    // Refuse before deferring, so the refusal stays private.
+    service.authorize(&caller, Operation::Check)?;
+    ctx.defer().await?;
+
+    let view = CheckView {
+        update_type: check_type.0,
+        details: show_details.unwrap_or(false),
+        include_security: include_security.unwrap_or(true),
+    };
+    let reply = Reply::of(ctx);
+    let (sender, receiver) = progress::channel();
+    let reporter = Reporter::start(reply.clone(), receiver);
+    let outcome = service
+        .check(
+            &caller,
+            CheckRequest {
+                update_type: view.update_type,
+                include_security: view.include_security,
+            },
+            Some(&sender),
+        )
+        .await;
+    drop(sender);
+    reporter.finish().await;
+
+    let outcome = outcome?;
+    reply
+        .edit(
+            poise::serenity_prelude::EditInteractionResponse::new()
+                .content("")
+                .embed(render::check(&outcome, &view)),
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! The Confirm/Cancel step of destructive commands: the reply shows what
+//! will happen with two buttons; only the user who ran the command can
+//! press them (anyone else is told so, privately); no answer within the
+//! timeout counts as Cancel. The decision is returned; acting on it is the
+//! command's (and the service's) business.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use poise::serenity_prelude as serenity;
+
+use super::message::Reply;
+
+/// What the user decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Confirmed,
+    Cancelled,
+    TimedOut,
+}
+
+/// How long a prompt waits by default.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A button press, classified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Press {
+    Confirm,
+    Cancel,
+    NotYours,
+}
+
+/// The custom ids of one prompt's buttons, unique per interaction.
+struct Buttons {
+    confirm: String,
+    cancel: String,
+}
+
+impl Buttons {
+    fn for_interaction(id: serenity::InteractionId) -> Buttons {
+        Buttons {
+            confirm: format!("steward:confirm:{id}"),
+            cancel: format!("steward:cancel:{id}"),
+        }
+    }
+
+    fn classify(&self, custom_id: &str, presser: u64, requester: u64) -> Option<Press> {
+        if custom_id != self.confirm && custom_id != self.cancel {
+            return None;
+        }
+        Some(if presser != requester {
+            Press::NotYours
+        } else if custom_id == self.confirm {
+            Press::Confirm
+        } else {
+            Press::Cancel
+        })
+    }
+}
+
+/// Shows `summary` with Confirm/Cancel on the command's reply (which must
+/// be deferred or sent already) and waits for the requester's press.
+pub async fn ask(
+    ctx: super::Context<'_>,
+    summary: &str,
+    timeout: Duration,
+) -> Result<Decision, serenity::Error> {
+    let poise::Context::Application(app) = ctx else {
+        return Ok(Decision::Cancelled);
+    };
+    let buttons = Buttons::for_interaction(app.interaction.id);
+    let requester = app.interaction.user.id.get();
+    let reply = Reply::of(ctx);
+    reply
+        .edit(
+            serenity::EditInteractionResponse::new()
+                .content(summary)
+                .embeds(Vec::new())
+                .components(vec![serenity::CreateActionRow::Buttons(vec![
+                    serenity::CreateButton::new(&buttons.confirm)
+                        .label("Confirm")
+                        .style(serenity::ButtonStyle::Danger),
+                    serenity::CreateButton::new(&buttons.cancel)
+                        .label("Cancel")
+                        .style(serenity::ButtonStyle::Secondary),
+                ])]),
+        )
+        .await?;
+
+    let ids = vec![buttons.confirm.clone(), buttons.cancel.clone()];
+    let mut presses = serenity::ComponentInteractionCollector::new(ctx.serenity_context())
+        .custom_ids(ids)
+        .timeout(timeout)
+        .stream();
+    while let Some(press) = presses.next().await {
+        let kind = buttons.classify(&press.data.custom_id, press.user.id.get(), requester);
+        let (decision, text) = match kind {
+            None => continue,
+            Some(Press::NotYours) => {
+                press
+                    .create_response(
+                        ctx.serenity_context(),
+                        serenity::CreateInteractionResponse::Message(
+                            serenity::CreateInteractionResponseMessage::new()
+                                .content(format!(
+                                    "Only <@{requester}> can answer this; run the command yourself if you need it."
+                                ))
+                                .ephemeral(true),
+                        ),
+                    )
+                    .await?;
+                continue;
+            }
+            Some(Press::Confirm) => (Decision::Confirmed, format!("{summary}\n\nConfirmed.")),
+            Some(Press::Cancel) => (
+                Decision::Cancelled,
+                format!("{summary}\n\nCancelled; nothing was changed."),
+            ),
+        };
+        // Acknowledge by updating the prompt: the buttons go away at once.
+        press
+            .create_response(
+                ctx.serenity_context(),
+                serenity::CreateInteractionResponse::UpdateMessage(
+                    serenity::CreateInteractionResponseMessage::new()
+                        .content(text)
+                        .components(Vec::new()),
+                ),
+            )
+            .await?;
+        return Ok(decision);
+    }
+    reply
+        .edit(
+            serenity::EditInteractionResponse::new()
+                .content(format!(
+                    "{summary}\n\nNo answer within {} s; nothing was changed.",
+                    timeout.as_secs()
+                ))
+                .components(Vec::new()),
+        )
+        .await?;
+    Ok(Decision::TimedOut)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buttons() -> Buttons {
+        Buttons::for_interaction(serenity::InteractionId::new(42))
+    }
+
+    #[test]
+    fn only_the_requester_can_confirm_or_cancel() {
+        let b = buttons();
+        assert_eq!(b.classify("steward:confirm:42", 7, 7), Some(Press::Confirm));
+        assert_eq!(b.classify("steward:cancel:42", 7, 7), Some(Press::Cancel));
+        assert_eq!(
+            b.classify("steward:confirm:42", 8, 7),
+            Some(Press::NotYours)
+        );
+    }
+
+    #[test]
+    fn buttons_of_another_prompt_are_ignored() {
+        assert_eq!(buttons().classify("steward:confirm:43", 7, 7), None);
+    }
+}

@@ -1,0 +1,48 @@
+//! The reply of one interaction, as a handle any task can edit (progress,
+//! confirmation prompts, the final result). Only the interaction token is
+//! needed, so it outlives the command's borrowed context.
+
+use std::sync::Arc;
+
+use poise::serenity_prelude as serenity;
+
+#[derive(Clone)]
+pub struct Reply {
+    http: Arc<serenity::Http>,
+    token: String,
+}
+
+impl Reply {
+    pub fn of(ctx: super::Context<'_>) -> Reply {
+        let token = match ctx {
+            poise::Context::Application(app) => app.interaction.token.clone(),
+            // Only slash commands are registered.
+            poise::Context::Prefix(_) => String::new(),
+        };
+        Reply {
+            http: ctx.serenity_context().http.clone(),
+            token,
+        }
+    }
+
+    /// Replaces the reply's text, keeping nothing else.
+    pub async fn text(&self, content: impl Into<String>) -> Result<(), serenity::Error> {
+        self.edit(
+            serenity::EditInteractionResponse::new()
+                .content(content)
+                .embeds(Vec::new())
+                .components(Vec::new()),
+        )
+        .await
+    }
+
+    pub async fn edit(
+        &self,
+        edit: serenity::EditInteractionResponse,
+    ) -> Result<(), serenity::Error> {
+        self.http
+            .edit_original_interaction_response(&self.token, &edit, Vec::new())
+            .await
+            .map(drop)
+    }
+}

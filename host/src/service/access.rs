@@ -1,0 +1,189 @@
+//! Who may do what. Fronts report the facts they know about a caller (a
+//! Discord member's id, permissions and roles; or the server's shell); this
+//! module alone turns them into a role and decides. Discord's own command
+//! permissions are never relied on.
+
+use std::fmt;
+
+use crate::config::DiscordConfig;
+
+/// The facts a front knows about whoever asked.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// Someone at the server's shell: they can read the token and the data
+    /// directory anyway, so they are an owner.
+    Shell,
+    Discord(DiscordCaller),
+}
+
+/// A Discord user, as the interaction described them.
+#[derive(Debug, Clone, Default)]
+pub struct DiscordCaller {
+    pub user_id: u64,
+    /// The application's owner, or a member of its team.
+    pub app_owner: bool,
+    /// Holds the Administrator permission in the guild it asked from.
+    pub administrator: bool,
+    /// Guild roles (empty in direct messages).
+    pub roles: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+}
+
+/// Every operation of the command reference, with who may run it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Check,
+    Install,
+    Status,
+    Rollback,
+    Schedule,
+    BackupCreate,
+    BackupList,
+    BackupRestore,
+    Settings,
+}
+
+/// Who an operation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Owners,
+    OwnersAndAdmins,
+}
+
+impl Operation {
+    pub fn audience(self) -> Audience {
+        match self {
+            Operation::Check
+            | Operation::Status
+            | Operation::BackupCreate
+            | Operation::BackupList => Audience::OwnersAndAdmins,
+            Operation::Install
+            | Operation::Rollback
+            | Operation::Schedule
+            | Operation::BackupRestore
+            | Operation::Settings => Audience::Owners,
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    /// As a user would say it: "Installing updates is for owners only."
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Operation::Check => "checking for updates",
+            Operation::Install => "installing updates",
+            Operation::Status => "viewing the update status",
+            Operation::Rollback => "rolling back",
+            Operation::Schedule => "scheduling updates",
+            Operation::BackupCreate => "creating backups",
+            Operation::BackupList => "listing backups",
+            Operation::BackupRestore => "restoring backups",
+            Operation::Settings => "changing settings",
+        })
+    }
+}
+
+/// The caller's role under the `[discord]` configuration.
+pub fn role(caller: &Caller, discord: &DiscordConfig) -> Role {
+    match caller {
+        Caller::Shell => Role::Owner,
+        Caller::Discord(c) => {
+            if c.app_owner || discord.owners.contains(&c.user_id) {
+                Role::Owner
+            } else if c.administrator || c.roles.iter().any(|r| discord.admin_roles.contains(r)) {
+                Role::Admin
+            } else {
+                Role::Member
+            }
+        }
+    }
+}
+
+/// Whether `role` may run `operation`.
+pub fn allows(role: Role, operation: Operation) -> bool {
+    match (operation.audience(), role) {
+        (_, Role::Owner) => true,
+        (Audience::OwnersAndAdmins, Role::Admin) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> DiscordConfig {
+        DiscordConfig {
+            owners: vec![10],
+            admin_roles: vec![500],
+            ..DiscordConfig::default()
+        }
+    }
+
+    fn member(user_id: u64) -> DiscordCaller {
+        DiscordCaller {
+            user_id,
+            ..DiscordCaller::default()
+        }
+    }
+
+    #[test]
+    fn listed_owners_and_the_application_owner_are_owners() {
+        let listed = Caller::Discord(member(10));
+        let app_owner = Caller::Discord(DiscordCaller {
+            app_owner: true,
+            ..member(11)
+        });
+        assert_eq!(role(&listed, &config()), Role::Owner);
+        assert_eq!(role(&app_owner, &config()), Role::Owner);
+        assert_eq!(role(&Caller::Shell, &config()), Role::Owner);
+    }
+
+    #[test]
+    fn administrator_permission_or_an_admin_role_makes_an_admin() {
+        let by_permission = Caller::Discord(DiscordCaller {
+            administrator: true,
+            ..member(20)
+        });
+        let by_role = Caller::Discord(DiscordCaller {
+            roles: vec![7, 500],
+            ..member(21)
+        });
+        let other_role = Caller::Discord(DiscordCaller {
+            roles: vec![7],
+            ..member(22)
+        });
+        assert_eq!(role(&by_permission, &config()), Role::Admin);
+        assert_eq!(role(&by_role, &config()), Role::Admin);
+        assert_eq!(role(&other_role, &config()), Role::Member);
+    }
+
+    #[test]
+    fn admins_may_check_but_not_install_restore_or_change_settings() {
+        assert!(allows(Role::Admin, Operation::Check));
+        assert!(allows(Role::Admin, Operation::BackupList));
+        for owner_only in [
+            Operation::Install,
+            Operation::Rollback,
+            Operation::Schedule,
+            Operation::BackupRestore,
+            Operation::Settings,
+        ] {
+            assert!(!allows(Role::Admin, owner_only), "{owner_only}");
+            assert!(allows(Role::Owner, owner_only), "{owner_only}");
+        }
+    }
+
+    #[test]
+    fn plain_members_may_do_nothing() {
+        for op in [Operation::Check, Operation::Status, Operation::BackupList] {
+            assert!(!allows(Role::Member, op), "{op}");
+        }
+    }
+}
