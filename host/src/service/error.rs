@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use crate::config::ConfigError;
-use crate::service::access::{Operation, Role};
+use crate::service::access::{Audience, Operation, Role};
 
 #[derive(Debug, Error)]
 pub enum ServiceError {
@@ -45,15 +45,14 @@ impl ServiceError {
                 operation,
                 role: Role::Admin,
             } => format!(
-                "Permission denied: {} is for the bot's owners only. Admins can check for \
-                 updates, view the status, and create or list backups.",
-                capitalized(&operation.to_string())
+                "Permission denied: {operation} is for the bot's owners only. Admins can check \
+                 for updates, view the status, and create or list backups."
             ),
             ServiceError::PermissionDenied { operation, .. } => format!(
-                "Permission denied: only the bot's owners{} can use {operation}.",
+                "Permission denied: {operation} is for the bot's {}.",
                 match operation.audience() {
-                    crate::service::access::Audience::OwnersAndAdmins => " and admins",
-                    crate::service::access::Audience::Owners => "",
+                    Audience::OwnersAndAdmins => "owners and admins",
+                    Audience::Owners => "owners",
                 }
             ),
             ServiceError::InvalidArgument {
@@ -65,10 +64,32 @@ impl ServiceError {
     }
 }
 
-fn capitalized(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_admin_refused_an_owner_only_operation_is_told_why() {
+        let e = ServiceError::PermissionDenied {
+            operation: Operation::Install,
+            role: Role::Admin,
+        };
+        assert_eq!(
+            e.user_message(),
+            "Permission denied: installing updates is for the bot's owners only. Admins can \
+             check for updates, view the status, and create or list backups."
+        );
+    }
+
+    #[test]
+    fn a_plain_member_is_refused_with_who_may() {
+        let e = ServiceError::PermissionDenied {
+            operation: Operation::Check,
+            role: Role::Member,
+        };
+        assert_eq!(
+            e.user_message(),
+            "Permission denied: checking for updates is for the bot's owners and admins."
+        );
     }
 }

@@ -1,0 +1,382 @@
+//! `steward serve` against a fake Discord: the registered command schema,
+//! `/update_check` for owners and admins, refusals for everybody else, bad
+//! option values, and a clean exit on SIGTERM. Each test runs the real
+//! binary.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use steward_tests::fakes::discord::{
+    ADMINISTRATOR, APP_ID, EVERYONE, FakeDiscord, GUILD_ID, Member, Opt, Request,
+};
+use steward_tests::harness::{Install, steward_bin};
+
+const ADMIN_ROLE: u64 = 555_000_000_000_000_001;
+const LISTED_OWNER: u64 = 100_000_000_000_000_002;
+/// A check compiles the bundled providers on first use, in a debug build.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(120);
+const SHORT: Duration = Duration::from_secs(20);
+
+/// A running `steward serve`; killed on drop if still running.
+struct Serve {
+    child: Child,
+    install: Install,
+}
+
+impl Serve {
+    fn start(discord: &FakeDiscord) -> Serve {
+        let install = Install::new(&format!(
+            "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nowners = [\"{LISTED_OWNER}\"]\nadmin_roles = [{ADMIN_ROLE}]\n",
+            discord.api_base()
+        ));
+        let log = std::fs::File::create(install.root().join("serve.log")).unwrap();
+        let child = Command::new(steward_bin())
+            .arg("--config")
+            .arg(install.config_path())
+            .arg("serve")
+            .env("DISCORD_TOKEN", "fake-token")
+            .env("STEWARD_LOG", "steward=debug,serenity=info,poise=debug")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("starting steward serve");
+        let serve = Serve { child, install };
+        discord.wait_until_ready(SHORT);
+        serve
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.install.root().join("serve.log")).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    fn terminate(&mut self, within: Duration) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "steward serve did not stop within {within:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn is_callback(token: &str) -> impl Fn(&Request) -> bool + '_ {
+    move |r| r.method == "POST" && r.path.ends_with(&format!("/{token}/callback"))
+}
+
+fn is_edit(token: &str) -> impl Fn(&Request) -> bool + '_ {
+    move |r| {
+        r.method == "PATCH"
+            && r.path == format!("/api/v10/webhooks/{APP_ID}/{token}/messages/@original")
+    }
+}
+
+/// The edits of `token`'s reply, in order, once one carries an embed.
+fn edits_until_result(discord: &FakeDiscord, serve: &Serve, token: &str) -> Vec<Value> {
+    let deadline = Instant::now() + CHECK_TIMEOUT;
+    loop {
+        let edits: Vec<Value> = discord
+            .requests()
+            .into_iter()
+            .filter(|r| is_edit(token)(r))
+            .map(|r| r.body)
+            .collect();
+        if edits
+            .last()
+            .is_some_and(|e| e["embeds"].as_array().is_some_and(|a| !a.is_empty()))
+        {
+            return edits;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no result embed for {token}; edits: {edits:#?}\nlog:\n{}",
+            serve.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn check_all(discord: &FakeDiscord, member: &Member, extra: &[Opt]) -> String {
+    let mut options = vec![Opt::integer("check_type", 0)];
+    options.extend_from_slice(extra);
+    discord.slash_command("update_check", member, &options)
+}
+
+#[test]
+fn update_check_is_registered_in_the_guild_with_the_reference_options() {
+    let discord = FakeDiscord::start();
+    let _serve = Serve::start(&discord);
+
+    let put = discord
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .unwrap();
+    assert_eq!(
+        put.path,
+        format!("/api/v10/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+    );
+    let commands = discord.commands();
+    // Only commands whose service call exists are offered.
+    assert_eq!(commands.keys().collect::<Vec<_>>(), ["update_check"]);
+
+    let options = commands["update_check"]["options"].as_array().unwrap();
+    let names: Vec<&str> = options
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["check_type", "show_details", "include_security"]);
+
+    let check_type = &options[0];
+    assert_eq!(check_type["type"], 4, "choices are encoded as integers");
+    assert_eq!(check_type["required"], true);
+    let choices: Vec<(String, i64)> = check_type["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["value"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        choices,
+        [
+            ("all".to_string(), 0),
+            ("packages".to_string(), 1),
+            ("bot".to_string(), 2),
+            ("config".to_string(), 3),
+            ("dependencies".to_string(), 4),
+        ]
+    );
+    for (option, default) in [(&options[1], "false"), (&options[2], "true")] {
+        assert_eq!(option["type"], 5, "{option}");
+        assert_eq!(option["required"], false, "{option}");
+        let description = option["description"].as_str().unwrap();
+        assert!(
+            description.contains(&format!("default: {default}")),
+            "{description}"
+        );
+    }
+}
+
+#[test]
+fn update_check_defers_reports_progress_and_shows_updates_by_source() {
+    let discord = FakeDiscord::start();
+    let serve = Serve::start(&discord);
+
+    let token = check_all(&discord, &Member::owner(), &[]);
+    let callback = discord.wait_for(0, SHORT, "the deferral", is_callback(&token));
+    assert_eq!(
+        callback.body["type"], 5,
+        "deferred at once: {:?}",
+        callback.body
+    );
+
+    let edits = edits_until_result(&discord, &serve, &token);
+    let progress: Vec<&str> = edits[..edits.len() - 1]
+        .iter()
+        .map(|e| e["content"].as_str().unwrap())
+        .collect();
+    // One source is enabled: the bundled config provider.
+    assert_eq!(
+        progress.first(),
+        Some(&"Progress: 0% – Asking 1 source"),
+        "{progress:?}"
+    );
+    assert_eq!(
+        progress.last(),
+        Some(&"Progress: 100% – Checked config"),
+        "{progress:?}"
+    );
+    let mut last = 0;
+    for line in &progress {
+        let percent: u32 = line
+            .strip_prefix("Progress: ")
+            .and_then(|rest| rest.split('%').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("not a progress line: {line}"));
+        assert!(percent >= last, "progress went backwards: {progress:?}");
+        last = percent;
+    }
+
+    let result = edits.last().unwrap();
+    assert_eq!(
+        result["content"], "",
+        "progress text is cleared: {result:#}"
+    );
+    let embed = &result["embeds"][0];
+    assert!(
+        embed["title"].as_str().unwrap().ends_with("available"),
+        "{embed:#}"
+    );
+    // The bundled config provider reports the demo bot's template update.
+    let config = embed["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"].as_str().unwrap().starts_with("config ("))
+        .unwrap_or_else(|| panic!("no config source in {embed:#}"));
+    let value = config["value"].as_str().unwrap();
+    assert!(
+        value.contains("`config/config.toml` 1.2.0 → **1.3.0**"),
+        "{value}"
+    );
+    assert!(
+        value.starts_with("⚠️") && value.ends_with("(breaking)"),
+        "{value}"
+    );
+    assert!(
+        !value.contains("added:"),
+        "details only when asked: {value}"
+    );
+    assert_eq!(embed["footer"]["text"], "Checked: all sources");
+}
+
+#[test]
+fn update_check_with_details_and_without_security_lookups_shows_both() {
+    let discord = FakeDiscord::start();
+    let serve = Serve::start(&discord);
+    let token = check_all(
+        &discord,
+        &Member::owner(),
+        &[
+            Opt::boolean("include_security", false),
+            Opt::boolean("show_details", true),
+        ],
+    );
+    let edits = edits_until_result(&discord, &serve, &token);
+    let embed = &edits.last().unwrap()["embeds"][0];
+    assert_eq!(
+        embed["footer"]["text"],
+        "Checked: all sources · security advisories not looked up"
+    );
+    let value = embed["fields"][0]["value"].as_str().unwrap();
+    assert!(
+        value.contains("\n  added: bot.health_port = 0\n"),
+        "{value}"
+    );
+}
+
+#[test]
+fn owners_and_admins_get_results_and_other_members_a_private_refusal() {
+    let discord = FakeDiscord::start();
+    let serve = Serve::start(&discord);
+
+    let allowed = [
+        Member::owner(),
+        Member::new(LISTED_OWNER, "listed-owner"),
+        Member::new(300, "admin-by-role").roles(&[ADMIN_ROLE]),
+        Member::new(301, "administrator").permissions(EVERYONE | ADMINISTRATOR),
+    ];
+    for member in &allowed {
+        let token = check_all(&discord, member, &[]);
+        let callback = discord.wait_for(0, SHORT, "an answer", is_callback(&token));
+        assert_eq!(callback.body["type"], 5, "{} was not served", member.name);
+        edits_until_result(&discord, &serve, &token);
+    }
+
+    let other = Member::new(302, "member").roles(&[12345]);
+    let token = check_all(&discord, &other, &[]);
+    let callback = discord.wait_for(0, SHORT, "the refusal", is_callback(&token));
+    assert_eq!(callback.body["type"], 4, "{:?}", callback.body);
+    assert_eq!(
+        callback.body["data"]["flags"], 64,
+        "the refusal is ephemeral"
+    );
+    assert_eq!(
+        callback.body["data"]["content"],
+        "Permission denied: checking for updates is for the bot's owners and admins."
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !discord.requests().iter().any(|r| is_edit(&token)(r)),
+        "a refused member must not get a result"
+    );
+}
+
+#[test]
+fn an_unknown_check_type_is_refused_with_the_valid_values() {
+    let discord = FakeDiscord::start();
+    let _serve = Serve::start(&discord);
+
+    let token = discord.slash_command(
+        "update_check",
+        &Member::owner(),
+        &[Opt::integer("check_type", 9)],
+    );
+    let callback = discord.wait_for(0, SHORT, "the error message", is_callback(&token));
+    assert_eq!(callback.body["type"], 4);
+    assert_eq!(callback.body["data"]["flags"], 64);
+    assert_eq!(
+        callback.body["data"]["content"],
+        "Invalid value for update type: `9` is not one of all, packages, bot, config, dependencies."
+    );
+
+    // A value of the wrong type means Discord holds a stale registration.
+    let token = discord.slash_command(
+        "update_check",
+        &Member::owner(),
+        &[Opt::string("check_type", "everything")],
+    );
+    let callback = discord.wait_for(0, SHORT, "the error message", is_callback(&token));
+    let content = callback.body["data"]["content"].as_str().unwrap();
+    assert!(content.contains("restart `steward serve`"), "{content}");
+}
+
+#[test]
+fn sigterm_closes_the_connection_and_exits_cleanly() {
+    let discord = FakeDiscord::start();
+    let mut serve = Serve::start(&discord);
+    assert!(discord.identified());
+    let status = serve.terminate(SHORT);
+    assert!(status.success(), "exit status {status:?}:\n{}", serve.log());
+    let deadline = Instant::now() + SHORT;
+    while discord.identified() {
+        assert!(
+            Instant::now() < deadline,
+            "the gateway session was left open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_without_a_token_names_the_variable_to_set() {
+    let install = Install::new("[discord]\ntoken_env = \"MY_BOT_TOKEN\"\n");
+    let run = Command::new(steward_bin())
+        .arg("--config")
+        .arg(install.config_path())
+        .arg("serve")
+        .env_remove("MY_BOT_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("set the environment variable MY_BOT_TOKEN"),
+        "{stderr}"
+    );
+}
