@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod discord;
 pub mod engine;
+pub mod notify;
 pub mod provider;
 pub mod runtime;
 pub mod service;

@@ -53,6 +53,10 @@ pub enum Commands {
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
+        /// Also post the result to the notification channels and webhook
+        /// of `[discord]` (for a cron job).
+        #[arg(long)]
+        notify: bool,
     },
     /// Serve the slash commands on Discord until SIGTERM (token from
     /// DISCORD_TOKEN, or the variable named by discord.token_env).
@@ -71,6 +75,35 @@ pub enum ProvidersCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Posts a check result to the configured destinations; failures are
+/// reported but do not change the exit code (the check itself worked).
+async fn notify_check(
+    service: &Service,
+    outcome: &crate::engine::CheckOutcome,
+    update_type: UpdateType,
+    details: bool,
+    include_security: bool,
+) {
+    let notifier = crate::notify::Notifier::from_environment(&service.config().discord);
+    if !notifier.has_destinations() {
+        eprintln!(
+            "warning: --notify: no discord.notify_channels or discord.webhook_url configured"
+        );
+        return;
+    }
+    let embed = crate::discord::render::check(
+        outcome,
+        &crate::discord::render::CheckView {
+            update_type,
+            details,
+            include_security,
+        },
+    );
+    for failure in notifier.send(embed).await {
+        eprintln!("warning: notification not delivered: {failure}");
+    }
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -95,6 +128,7 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
             details,
             no_security,
             json,
+            notify,
         } => {
             let outcome = service
                 .check(
@@ -110,6 +144,9 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
                 println!("{}", render::json(&outcome));
             } else {
                 print!("{}", render::check_table(&outcome, details));
+            }
+            if notify {
+                notify_check(&service, &outcome, update_type, details, !no_security).await;
             }
             Ok(if outcome.failed() {
                 ExitCode::from(EXIT_PROVIDER_FAILED)

@@ -9,7 +9,7 @@ pub mod confirm;
 mod errors;
 mod message;
 pub mod progress;
-mod render;
+pub mod render;
 pub mod suggest;
 
 use std::collections::HashSet;
@@ -119,7 +119,7 @@ pub async fn serve(service: Service) -> Result<(), ServeError> {
 
 /// The REST client; with `api_base`, every request goes there instead, and
 /// rate limiting is left to that proxy (serenity ignores a proxy otherwise).
-fn http(token: &str, config: &DiscordConfig) -> serenity::Http {
+pub fn http(token: &str, config: &DiscordConfig) -> serenity::Http {
     let mut builder = serenity::HttpBuilder::new(token);
     if let Some(base) = &config.api_base {
         builder = builder
