@@ -34,11 +34,7 @@ impl ProgressSender {
 
     /// Reports step `done` of `total` (`done` already finished).
     pub fn step(&self, done: usize, total: usize, message: impl Into<String>) {
-        let percent = if total == 0 {
-            100
-        } else {
-            (done * 100 / total) as u8
-        };
+        let percent = (done * 100).checked_div(total).unwrap_or(100).min(100) as u8;
         self.report(percent, message);
     }
 }

@@ -107,11 +107,10 @@ pub fn role(caller: &Caller, discord: &DiscordConfig) -> Role {
 
 /// Whether `role` may run `operation`.
 pub fn allows(role: Role, operation: Operation) -> bool {
-    match (operation.audience(), role) {
-        (_, Role::Owner) => true,
-        (Audience::OwnersAndAdmins, Role::Admin) => true,
-        _ => false,
-    }
+    matches!(
+        (operation.audience(), role),
+        (_, Role::Owner) | (Audience::OwnersAndAdmins, Role::Admin)
+    )
 }
 
 #[cfg(test)]
