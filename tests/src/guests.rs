@@ -29,13 +29,7 @@ pub fn build(manifest_dir: &str, crate_name: &str) -> PathBuf {
     if !built.contains(&key) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let output = Command::new(cargo)
-            .args([
-                "build",
-                "--release",
-                "--target",
-                "wasm32-wasip2",
-                "--manifest-path",
-            ])
+            .args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
             .arg(&manifest)
             .arg("--target-dir")
             .arg(target_dir())

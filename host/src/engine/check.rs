@@ -147,11 +147,7 @@ fn sources(n: usize) -> &'static str {
     if n == 1 { "source" } else { "sources" }
 }
 
-fn check_one(
-    runtime: &Runtime,
-    provider: &LoadedProvider,
-    include_security: bool,
-) -> ProviderCheck {
+fn check_one(runtime: &Runtime, provider: &LoadedProvider, include_security: bool) -> ProviderCheck {
     let started = Instant::now();
     let result = runtime.check(provider, include_security);
     let duration_ms = started.elapsed().as_millis() as u64;

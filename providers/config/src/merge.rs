@@ -74,10 +74,7 @@ pub enum Finding {
         default: Value,
     },
     /// Without a base: a key the template does not have (kept).
-    NotInTemplate {
-        key: KeyPath,
-        operator: Value,
-    },
+    NotInTemplate { key: KeyPath, operator: Value },
 }
 
 impl Finding {
@@ -120,10 +117,7 @@ impl Finding {
                 default,
                 operator,
             } if operator == default => {
-                format!(
-                    "added: {key} = {}, already in your config",
-                    default.render()
-                )
+                format!("added: {key} = {}, already in your config", default.render())
             }
             Finding::AlreadySet {
                 key,
@@ -265,8 +259,7 @@ impl Merge {
                     // A key that became a table (or a table that became a value):
                     // taking theirs out would lose it, and the new shape cannot
                     // hold it, so it stays and is reported.
-                    let reshaped =
-                        template.value_above(key).is_some() || template.has_keys_under(key);
+                    let reshaped = template.value_above(key).is_some() || template.has_keys_under(key);
                     let told = findings
                         .iter()
                         .any(|f| matches!(f, Finding::Conflict { .. }) && f.key() == key);
@@ -360,12 +353,7 @@ impl Merge {
 
 /// What one template key means for the operator's config. `old` is the
 /// base's value: `None` without a base, `Some(None)` when the base lacks the key.
-fn judge(
-    key: &KeyPath,
-    new: &Value,
-    old: Option<Option<&Value>>,
-    operator: &Flat,
-) -> Option<Finding> {
+fn judge(key: &KeyPath, new: &Value, old: Option<Option<&Value>>, operator: &Flat) -> Option<Finding> {
     let mine = operator.get(key);
     if let Some(Some(old)) = old {
         // An unchanged default leaves the operator's value alone, whatever it is.
@@ -396,12 +384,10 @@ fn judge(
     }
     // New in the template, or no base to tell.
     match mine {
-        None => Some(
-            shape_clash(operator, key).unwrap_or_else(|| Finding::Added {
-                key: key.clone(),
-                default: new.clone(),
-            }),
-        ),
+        None => Some(shape_clash(operator, key).unwrap_or_else(|| Finding::Added {
+            key: key.clone(),
+            default: new.clone(),
+        })),
         Some(mine) if mine.kind() != new.kind() => Some(Finding::Conflict {
             key: key.clone(),
             operator: mine.clone(),
@@ -469,11 +455,7 @@ mod tests {
 
     #[test]
     fn unchanged_default_leaves_the_operator_value_alone_even_of_another_type() {
-        let merge = analyse(
-            "v = '2'\na = 1",
-            Some("v = '1'\na = 1"),
-            "v = '1'\na = 'one'",
-        );
+        let merge = analyse("v = '2'\na = 1", Some("v = '1'\na = 1"), "v = '1'\na = 'one'");
         assert!(merge.findings.is_empty(), "{:?}", lines(&merge));
         assert_eq!(merge.edits(), [Edit::Set(KeyPath::single("v"))]);
     }
@@ -504,11 +486,7 @@ mod tests {
 
     #[test]
     fn both_sides_changing_a_value_is_a_conflict_and_no_edit() {
-        let merge = analyse(
-            "v = '2'\nrate = 20",
-            Some("v = '1'\nrate = 10"),
-            "v = '1'\nrate = 25",
-        );
+        let merge = analyse("v = '2'\nrate = 20", Some("v = '1'\nrate = 10"), "v = '1'\nrate = 25");
         assert_eq!(
             lines(&merge),
             ["conflict: rate: you set 25, the template changed its default 10 -> 20; keeping 25"]
@@ -530,23 +508,21 @@ mod tests {
 
     #[test]
     fn new_table_under_an_operator_value_is_a_conflict_reported_once() {
-        let merge = analyse("[cache]\nsize = 1\nttl = 2", Some(""), "cache = true");
+        let merge = analyse(
+            "[cache]\nsize = 1\nttl = 2",
+            Some(""),
+            "cache = true",
+        );
         assert_eq!(
             lines(&merge),
-            [
-                "conflict: cache: the template adds cache.size beneath it, but yours is a value, not a table; keeping true"
-            ]
+            ["conflict: cache: the template adds cache.size beneath it, but yours is a value, not a table; keeping true"]
         );
         assert!(merge.edits().is_empty());
     }
 
     #[test]
     fn removed_keys_are_taken_out_only_where_the_operator_has_them() {
-        let merge = analyse(
-            "v = '2'",
-            Some("v = '1'\nold = 1\ngone = 2"),
-            "v = '1'\nold = 5",
-        );
+        let merge = analyse("v = '2'", Some("v = '1'\nold = 1\ngone = 2"), "v = '1'\nold = 5");
         assert_eq!(
             lines(&merge),
             [
@@ -555,16 +531,8 @@ mod tests {
             ]
         );
         assert!(merge.removes_keys());
-        assert!(
-            merge
-                .edits()
-                .contains(&Edit::Remove(KeyPath::single("old")))
-        );
-        assert!(
-            !merge
-                .edits()
-                .contains(&Edit::Remove(KeyPath::single("gone")))
-        );
+        assert!(merge.edits().contains(&Edit::Remove(KeyPath::single("old"))));
+        assert!(!merge.edits().contains(&Edit::Remove(KeyPath::single("gone"))));
     }
 
     #[test]
@@ -581,10 +549,7 @@ mod tests {
         );
         assert_eq!(
             merge.edits(),
-            [
-                Edit::Set(KeyPath::single("v")),
-                Edit::Add(KeyPath::single("new"))
-            ]
+            [Edit::Set(KeyPath::single("v")), Edit::Add(KeyPath::single("new"))]
         );
     }
 

@@ -76,10 +76,7 @@ pub fn restore_plan(state: &[u8]) -> Result<Plan, ConfigError> {
                 &state.config,
                 old,
                 now.as_deref(),
-                format!(
-                    "Put {} back as it was before the update",
-                    state.config.shown
-                ),
+                format!("Put {} back as it was before the update", state.config.shown),
             ));
         }
         // `plan` never runs without the operator's config, so an update
@@ -112,10 +109,7 @@ pub fn restore_plan(state: &[u8]) -> Result<Plan, ConfigError> {
 }
 
 fn put_back(saved: &Saved, old: &[u8], now: Option<&[u8]>, description: String) -> Step {
-    let diff = match (
-        std::str::from_utf8(now.unwrap_or_default()),
-        std::str::from_utf8(old),
-    ) {
+    let diff = match (std::str::from_utf8(now.unwrap_or_default()), std::str::from_utf8(old)) {
         (Ok(now), Ok(old)) => diff::unified(&saved.shown, now, old),
         _ => None,
     };

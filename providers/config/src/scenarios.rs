@@ -73,10 +73,7 @@ pub fn apply(plan: &Plan) {
     for step in &plan.steps {
         match &step.action {
             Action::WriteFile(w) => std::fs::write(Path::new(&w.path), &w.contents).unwrap(),
-            _ => panic!(
-                "the config provider plans only file writes: {}",
-                step.description
-            ),
+            _ => panic!("the config provider plans only file writes: {}", step.description),
         }
     }
 }
@@ -164,16 +161,7 @@ mod tests {
         let u = bot.update();
         println!("{u:#?}");
         let p = bot.plan();
-        for s in &p.steps {
-            println!("{}\n", s.description);
-            if let Action::WriteFile(w) = &s.action {
-                println!(
-                    "{}\n----\n{}",
-                    w.diff.clone().unwrap_or_default(),
-                    String::from_utf8_lossy(&w.contents)
-                );
-            }
-        }
+        for s in &p.steps { println!("{}\n", s.description); if let Action::WriteFile(w) = &s.action { println!("{}\n----\n{}", w.diff.clone().unwrap_or_default(), String::from_utf8_lossy(&w.contents)); } }
         println!("restart {}", p.restart);
         panic!();
     }

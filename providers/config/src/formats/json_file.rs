@@ -59,8 +59,7 @@ impl Node {
     }
 
     fn find(&self, path: &[String]) -> Option<&Node> {
-        path.iter()
-            .try_fold(self, |node, segment| node.get(segment))
+        path.iter().try_fold(self, |node, segment| node.get(segment))
     }
 }
 
@@ -347,7 +346,8 @@ mod tests {
     #[test]
     fn json_rewrite_keeps_key_order_and_indent_and_places_new_keys_after_their_neighbour() {
         let operator = "{\n    \"zeta\": 1,\n    \"bot\": {\n        \"prefix\": \"!\"\n    }\n}\n";
-        let template = "{\n  \"zeta\": 1,\n  \"bot\": {\n    \"prefix\": \"!\",\n    \"shards\": 2\n  },\n  \"alpha\": true\n}\n";
+        let template =
+            "{\n  \"zeta\": 1,\n  \"bot\": {\n    \"prefix\": \"!\",\n    \"shards\": 2\n  },\n  \"alpha\": true\n}\n";
         let out = rewrite(
             operator,
             template,

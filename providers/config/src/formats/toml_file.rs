@@ -264,7 +264,8 @@ fn pruned_copy(item: &Item, path: &KeyPath, adds: &BTreeSet<KeyPath>) -> Item {
                 if !wanted(&child_path) {
                     continue;
                 }
-                let mut copy = pruned_copy(&Item::Value(child.clone()), &child_path, adds);
+                let mut copy =
+                    pruned_copy(&Item::Value(child.clone()), &child_path, adds);
                 copy.make_value();
                 if let (Some(key), Ok(value)) = (table.key(name), copy.into_value()) {
                     out.insert_formatted(key, value);
@@ -368,9 +369,7 @@ fn comment_out_line(text: &str, sentinel: &str, old: &str, version: &str) -> Str
                     .trim_end();
                 let rest = &line[at + quoted.len()..];
                 out.push_str(&line[..indent_len]);
-                out.push_str(&format!(
-                    "# removed in template {version}: {key} = {old}{rest}"
-                ));
+                out.push_str(&format!("# removed in template {version}: {key} = {old}{rest}"));
             }
             None => out.push_str(line),
         }
@@ -395,13 +394,7 @@ mod tests {
         let keys: Vec<String> = flat.entries().map(|(k, _)| k.to_string()).collect();
         assert_eq!(
             keys,
-            [
-                "a",
-                "bot.prefix",
-                "bot.owners",
-                "bot.limits.rate",
-                "bot.limits.point.x"
-            ]
+            ["a", "bot.prefix", "bot.owners", "bot.limits.rate", "bot.limits.point.x"]
         );
         assert_eq!(flat.get(&key("bot.owners")).unwrap().render(), "[1, 2]");
     }
