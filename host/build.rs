@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Bundled providers: directory under `providers/` and the crate it holds.
-const BUNDLED: &[&str] = &["config"];
+const BUNDLED: &[&str] = &["config", "pip", "npm", "release", "apt"];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
@@ -22,7 +22,10 @@ fn main() {
     let guests = target_dir.join("guests");
 
     for watched in ["providers", "sdk", "wit", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(watched).display()
+        );
     }
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

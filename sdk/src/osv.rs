@@ -308,11 +308,12 @@ pub fn range_affects(events: &[Event], version: &str, cmp: Compare<'_>) -> Optio
     let mut affected = false;
     for (point, event) in points {
         let here = order(point, version)?;
-        if event.introduced.is_some() && here != Ordering::Greater {
-            affected = true;
-        } else if event.fixed.is_some() && here != Ordering::Greater {
-            affected = false;
-        } else if event.last_affected.is_some() && here == Ordering::Less {
+        let reached = here != Ordering::Greater;
+        if event.introduced.is_some() {
+            affected |= reached;
+        } else if (event.fixed.is_some() && reached)
+            || (event.last_affected.is_some() && here == Ordering::Less)
+        {
             affected = false;
         }
     }
@@ -541,7 +542,7 @@ fn with_timeout(mut request: HttpRequest, timeout_ms: Option<u32>) -> HttpReques
 
 fn cvss3_rating(score: f64) -> &'static str {
     match score {
-        s if s == 0.0 => "NONE",
+        0.0 => "NONE",
         s if s < 4.0 => "LOW",
         s if s < 7.0 => "MEDIUM",
         s if s < 9.0 => "HIGH",

@@ -61,7 +61,10 @@ impl Install {
     /// appended to a config that grants the config provider the bot's root.
     pub fn new(extra: &str) -> Install {
         let dir = tempfile::tempdir().expect("temp dir");
-        copy_tree(&workspace().join("examples/demo-bot"), &dir.path().join("bot"));
+        copy_tree(
+            &workspace().join("examples/demo-bot"),
+            &dir.path().join("bot"),
+        );
         let install = Install { dir };
         install.write_config(extra);
         install

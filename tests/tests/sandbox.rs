@@ -24,7 +24,10 @@ fn provider<'a>(json: &'a Value, name: &str) -> &'a Value {
 /// The bundled config provider still reports the demo bot's template update.
 fn assert_config_provider_unaffected(json: &Value) {
     let config = provider(json, "config");
-    assert!(config["error"].is_null(), "config provider failed: {config:#}");
+    assert!(
+        config["error"].is_null(),
+        "config provider failed: {config:#}"
+    );
     assert!(
         !config["updates"].as_array().unwrap().is_empty(),
         "config provider reported nothing: {config:#}"
@@ -54,7 +57,10 @@ fn an_infinite_loop_is_stopped_within_its_budget() {
             .contains("time budget of 2 s"),
         "{h:#}"
     );
-    assert!(elapsed.as_secs() < 30, "the loop was not stopped in time: {elapsed:?}");
+    assert!(
+        elapsed.as_secs() < 30,
+        "the loop was not stopped in time: {elapsed:?}"
+    );
     assert_config_provider_unaffected(&json);
     assert_eq!(run.code, Some(3), "a failed provider sets the exit code");
 }
@@ -65,7 +71,10 @@ fn a_memory_bomb_is_trapped_at_the_cap() {
     let (_, json) = check(&install);
     let h = provider(&json, "hostile");
     assert_eq!(h["error"]["code"], "out-of-memory", "{h:#}");
-    assert!(h["error"]["message"].as_str().unwrap().contains("64 MiB"), "{h:#}");
+    assert!(
+        h["error"]["message"].as_str().unwrap().contains("64 MiB"),
+        "{h:#}"
+    );
     assert_config_provider_unaffected(&json);
 }
 
@@ -75,7 +84,10 @@ fn runaway_recursion_hits_the_stack_cap() {
     let (_, json) = check(&install);
     let h = provider(&json, "hostile");
     assert_eq!(h["error"]["code"], "stack-overflow", "{h:#}");
-    assert!(h["error"]["message"].as_str().unwrap().contains("256 KiB"), "{h:#}");
+    assert!(
+        h["error"]["message"].as_str().unwrap().contains("256 KiB"),
+        "{h:#}"
+    );
     assert_config_provider_unaffected(&json);
 }
 
@@ -98,7 +110,10 @@ fn a_panic_is_reported_with_its_message() {
 #[test]
 fn reads_outside_the_preopens_find_nothing() {
     let secret = "a secret outside the bot";
-    for (name, path) in [("etc", "/etc/passwd".to_string()), ("sibling", String::new())] {
+    for (name, path) in [
+        ("etc", "/etc/passwd".to_string()),
+        ("sibling", String::new()),
+    ] {
         let install = hostile("read", "", "");
         let path = if path.is_empty() {
             // Next to the bot, reached with `..` from inside the grant.
@@ -112,20 +127,29 @@ fn reads_outside_the_preopens_find_nothing() {
         ));
         let (run, json) = check(&install);
         let h = provider(&json, "hostile");
-        assert!(h["updates"].as_array().unwrap().is_empty(), "{name}: leaked {h:#}");
+        assert!(
+            h["updates"].as_array().unwrap().is_empty(),
+            "{name}: leaked {h:#}"
+        );
         assert_eq!(h["error"]["code"], "denied", "{name}: {h:#}");
-        assert!(!run.stdout.contains("root:x:0:0"), "{name}: /etc/passwd leaked");
-        assert!(!run.stdout.contains(secret), "{name}: a sibling file leaked");
+        assert!(
+            !run.stdout.contains("root:x:0:0"),
+            "{name}: /etc/passwd leaked"
+        );
+        assert!(
+            !run.stdout.contains(secret),
+            "{name}: a sibling file leaked"
+        );
         assert_config_provider_unaffected(&json);
     }
 }
 
 #[test]
 fn reads_inside_the_grant_work() {
-    let install = hostile("read", "path = \"BOT/VERSION\"", "");
-    let settings = format!("path = \"{}/VERSION\"", install.bot().display());
+    let install = hostile("read", "", "");
     install.write_config(&format!(
-        "[providers.hostile.grant]\nread = [\"{{bot}}\"]\n\n[providers.hostile.settings]\nbehaviour = \"read\"\n{settings}\n"
+        "[providers.hostile.grant]\nread = [\"{{bot}}\"]\n\n[providers.hostile.settings]\nbehaviour = \"read\"\npath = \"{}/VERSION\"\n",
+        install.bot().display()
     ));
     let (_, json) = check(&install);
     let h = provider(&json, "hostile");
@@ -182,16 +206,19 @@ fn exec_of_a_program_not_granted_is_refused() {
 
 #[test]
 fn exec_of_a_granted_program_is_limited_to_its_argument_patterns() {
-    let grant = "[providers.hostile.grant]\nread = [\"{bot}\"]\nprograms = [{ path = \"/bin/echo\", args = [[\"--version\"]] }]\n";
-    let settings =
-        |args: &str| format!("[providers.hostile.settings]\nbehaviour = \"exec\"\nprogram = \"/bin/echo\"\nwants_program = \"/bin/echo\"\nargs = \"{args}\"\n");
-    let install = Install::new(&format!("{grant}\n{}", settings("--version")));
+    let grant = "[providers.hostile.grant]\nread = [\"{bot}\"]\nprograms = [{ path = \"/bin/echo\", args = [[\"granted-*\"]] }]\n";
+    let settings = |args: &str| {
+        format!(
+            "[providers.hostile.settings]\nbehaviour = \"exec\"\nprogram = \"/bin/echo\"\nwants_program = \"/bin/echo\"\nargs = \"{args}\"\n"
+        )
+    };
+    let install = Install::new(&format!("{grant}\n{}", settings("granted-arg")));
     install.add_provider(&guests::hostile(), "hostile");
 
     let (_, json) = check(&install);
     let h = provider(&json, "hostile");
     assert!(h["error"].is_null(), "the granted call failed: {h:#}");
-    assert_eq!(h["updates"][0]["latest"], "--version\n");
+    assert_eq!(h["updates"][0]["latest"], "granted-arg\n");
 
     install.write_config(&format!("{grant}\n{}", settings("hello world")));
     let (_, json) = check(&install);
@@ -263,9 +290,23 @@ fn a_second_run_loads_providers_from_the_compile_cache() {
             .map(|p| p["compiled"].clone())
             .unwrap()
     };
-    assert_eq!(origin(install.run(&["providers", "list", "--json"])), "compiled");
-    assert_eq!(origin(install.run(&["providers", "list", "--json"])), "cache");
-    assert!(install.root().join("data/cache").read_dir().unwrap().count() >= 1);
+    assert_eq!(
+        origin(install.run(&["providers", "list", "--json"])),
+        "compiled"
+    );
+    assert_eq!(
+        origin(install.run(&["providers", "list", "--json"])),
+        "cache"
+    );
+    assert!(
+        install
+            .root()
+            .join("data/cache")
+            .read_dir()
+            .unwrap()
+            .count()
+            >= 1
+    );
 }
 
 #[test]
@@ -274,7 +315,10 @@ fn a_third_party_provider_runs_with_only_what_it_is_granted() {
     install.add_provider(&guests::hello(), "hello");
     let (_, json) = check(&install);
     let hello = provider(&json, "hello");
-    assert_eq!(hello["error"]["code"], "denied", "no grant entry means no access: {hello:#}");
+    assert_eq!(
+        hello["error"]["code"], "denied",
+        "no grant entry means no access: {hello:#}"
+    );
 
     install.write_config("[providers.hello.grant]\nread = [\"{bot}\"]\n");
     let (_, json) = check(&install);
@@ -287,7 +331,9 @@ fn a_third_party_provider_runs_with_only_what_it_is_granted() {
         .map(|w| w.as_str().unwrap())
         .collect();
     assert!(
-        warnings.iter().any(|w| w.starts_with("python-dotenv is not pinned")),
+        warnings
+            .iter()
+            .any(|w| w.starts_with("python-dotenv is not pinned")),
         "{warnings:?}"
     );
 }

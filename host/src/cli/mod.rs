@@ -18,7 +18,11 @@ const EXIT_PROVIDER_FAILED: u8 = 3;
 const EXIT_ERROR: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "steward", version, about = "Keeps a self-hosted Discord bot current and safe")]
+#[command(
+    name = "steward",
+    version,
+    about = "Keeps a self-hosted Discord bot current and safe"
+)]
 pub struct Cli {
     /// Steward's configuration file.
     #[arg(long, global = true, default_value = "steward.toml")]

@@ -147,14 +147,18 @@ fn sources(n: usize) -> &'static str {
     if n == 1 { "source" } else { "sources" }
 }
 
-fn check_one(runtime: &Runtime, provider: &LoadedProvider, include_security: bool) -> ProviderCheck {
+fn check_one(
+    runtime: &Runtime,
+    provider: &LoadedProvider,
+    include_security: bool,
+) -> ProviderCheck {
     let started = Instant::now();
     let result = runtime.check(provider, include_security);
     let duration_ms = started.elapsed().as_millis() as u64;
     let (updates, warnings, error) = match result {
         Ok(report) => (report.updates, report.warnings, None),
         Err(e) => {
-            tracing::warn!(provider = provider.name, "check failed: {e}");
+            tracing::debug!(provider = provider.name, "check failed: {e}");
             (Vec::new(), Vec::new(), Some(CheckFailure::from(&e)))
         }
     };

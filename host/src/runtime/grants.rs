@@ -107,9 +107,7 @@ impl Grant {
             .ok_or_else(|| Denied(format!("{url} has no host")))?
             .to_ascii_lowercase();
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(Denied(format!(
-                "{url}: only http and https are allowed"
-            )));
+            return Err(Denied(format!("{url}: only http and https are allowed")));
         }
         let default_port = url.port().is_none();
         let with_port = format!("{host}:{}", url.port_or_known_default().unwrap_or(0));
@@ -149,7 +147,10 @@ impl Grant {
         if self.read.iter().any(|dir| path.starts_with(dir)) {
             Ok(())
         } else {
-            Err(Denied(format!("{} is outside the granted directories", path.display())))
+            Err(Denied(format!(
+                "{} is outside the granted directories",
+                path.display()
+            )))
         }
     }
 }
@@ -246,8 +247,16 @@ mod tests {
         let wants = caps(&["{bot}"], &["pypi.org"], &[("/usr/bin/apt", &[&["list"]])]);
         let grant = Grant::decide(&wants, None, bot.path());
         assert!(grant.read.is_empty());
-        assert!(grant.check_url(&"https://pypi.org/x".parse().unwrap()).is_err());
-        assert!(grant.check_exec("/usr/bin/apt", &strings(&["list"])).is_err());
+        assert!(
+            grant
+                .check_url(&"https://pypi.org/x".parse().unwrap())
+                .is_err()
+        );
+        assert!(
+            grant
+                .check_exec("/usr/bin/apt", &strings(&["list"]))
+                .is_err()
+        );
     }
 
     #[test]
@@ -267,7 +276,11 @@ mod tests {
         let b = tempfile::tempdir().unwrap();
         let wants = caps(&[a.path().to_str().unwrap()], &[], &[]);
         let granted = caps(&[b.path().to_str().unwrap()], &[], &[]);
-        assert!(Grant::decide(&wants, Some(&granted), a.path()).read.is_empty());
+        assert!(
+            Grant::decide(&wants, Some(&granted), a.path())
+                .read
+                .is_empty()
+        );
     }
 
     #[test]
@@ -276,12 +289,36 @@ mod tests {
         let wants = caps(&[], &["pypi.org", "127.0.0.1:8080", "evil.example"], &[]);
         let granted = caps(&[], &["PyPI.org", "127.0.0.1:8080"], &[]);
         let grant = Grant::decide(&wants, Some(&granted), bot.path());
-        assert!(grant.check_url(&"https://pypi.org/pypi/x/json".parse().unwrap()).is_ok());
-        assert!(grant.check_url(&"http://127.0.0.1:8080/x".parse().unwrap()).is_ok());
-        assert!(grant.check_url(&"http://127.0.0.1:8081/x".parse().unwrap()).is_err());
-        assert!(grant.check_url(&"https://pypi.org:8443/x".parse().unwrap()).is_err());
-        assert!(grant.check_url(&"https://evil.example/".parse().unwrap()).is_err());
-        assert!(grant.check_url(&"file:///etc/passwd".parse().unwrap()).is_err());
+        assert!(
+            grant
+                .check_url(&"https://pypi.org/pypi/x/json".parse().unwrap())
+                .is_ok()
+        );
+        assert!(
+            grant
+                .check_url(&"http://127.0.0.1:8080/x".parse().unwrap())
+                .is_ok()
+        );
+        assert!(
+            grant
+                .check_url(&"http://127.0.0.1:8081/x".parse().unwrap())
+                .is_err()
+        );
+        assert!(
+            grant
+                .check_url(&"https://pypi.org:8443/x".parse().unwrap())
+                .is_err()
+        );
+        assert!(
+            grant
+                .check_url(&"https://evil.example/".parse().unwrap())
+                .is_err()
+        );
+        assert!(
+            grant
+                .check_url(&"file:///etc/passwd".parse().unwrap())
+                .is_err()
+        );
     }
 
     #[test]
@@ -290,7 +327,10 @@ mod tests {
         let wants = caps(
             &[],
             &[],
-            &[("{bot}/.venv/bin/python", &[&["-m", "pip", "install", "*==*", "..."]])],
+            &[(
+                "{bot}/.venv/bin/python",
+                &[&["-m", "pip", "install", "*==*", "..."]],
+            )],
         );
         let granted = caps(
             &[],
@@ -305,14 +345,27 @@ mod tests {
         assert!(grant.check_exec(&python, &not_wanted).is_err());
         let unpinned = strings(&["-m", "pip", "install", "a==1", "b"]);
         assert!(grant.check_exec(&python, &unpinned).is_err());
-        assert!(grant.check_exec("/bin/sh", &strings(&["-c", "id"])).is_err());
+        assert!(
+            grant
+                .check_exec("/bin/sh", &strings(&["-c", "id"]))
+                .is_err()
+        );
     }
 
     #[test]
     fn argument_patterns_must_consume_every_argument() {
-        assert!(args_match(&strings(&["list", "--upgradable"]), &strings(&["list", "--upgradable"])));
-        assert!(!args_match(&strings(&["list"]), &strings(&["list", "--all"])));
-        assert!(!args_match(&strings(&["list", "--upgradable"]), &strings(&["list"])));
+        assert!(args_match(
+            &strings(&["list", "--upgradable"]),
+            &strings(&["list", "--upgradable"])
+        ));
+        assert!(!args_match(
+            &strings(&["list"]),
+            &strings(&["list", "--all"])
+        ));
+        assert!(!args_match(
+            &strings(&["list", "--upgradable"]),
+            &strings(&["list"])
+        ));
         assert!(args_match(&strings(&["x", "..."]), &strings(&["x"])));
     }
 }

@@ -141,7 +141,10 @@ impl HostCtx {
         cmd.args(&req.args)
             .current_dir(&cwd)
             .env_clear()
-            .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+            .env(
+                "PATH",
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            )
             .env("LANG", "C.UTF-8")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -154,7 +157,10 @@ impl HostCtx {
             &format!("exec {} {}", req.program, req.args.join(" ")),
         );
         let mut child = cmd.spawn().map_err(|e| {
-            ProviderError::new(ErrorCode::NotFound, format!("cannot run {}: {e}", req.program))
+            ProviderError::new(
+                ErrorCode::NotFound,
+                format!("cannot run {}: {e}", req.program),
+            )
         })?;
         let cap = (self.limits.exec_output_limit_kb as usize) * 1024;
         let stdout = read_capped(child.stdout.take(), cap);
@@ -261,7 +267,10 @@ async fn fetch(
         if let Some(b) = &body {
             builder = builder.body(b.clone());
         }
-        let mut resp = builder.send().await.map_err(|e| network_error(&url, e, timeout))?;
+        let mut resp = builder
+            .send()
+            .await
+            .map_err(|e| network_error(&url, e, timeout))?;
         let status = resp.status();
         if status.is_redirection()
             && let Some(location) = resp.headers().get(reqwest::header::LOCATION)
@@ -277,8 +286,7 @@ async fn fetch(
                 .check_url(&next)
                 .map_err(|d| denied(format!("{url} redirected to {next}: {d}")))?;
             if status == reqwest::StatusCode::SEE_OTHER
-                || (matches!(method, Method::Post)
-                    && matches!(status.as_u16(), 301 | 302))
+                || (matches!(method, Method::Post) && matches!(status.as_u16(), 301 | 302))
             {
                 method = Method::Get;
                 body = None;
@@ -294,7 +302,12 @@ async fn fetch(
         let headers = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let mut collected = Vec::new();
         while let Some(chunk) = resp
@@ -329,7 +342,10 @@ fn timed_out(url: &reqwest::Url, timeout: Duration) -> ProviderError {
 fn too_large(url: &reqwest::Url, cap: usize) -> ProviderError {
     ProviderError::new(
         ErrorCode::Network,
-        format!("the response from {url} is larger than the {} KiB cap", cap / 1024),
+        format!(
+            "the response from {url} is larger than the {} KiB cap",
+            cap / 1024
+        ),
     )
 }
 

@@ -160,9 +160,13 @@ impl Runtime {
             .map(|c| c.settings_list())
             .unwrap_or_default();
         let info = self
-            .run(&name, &pre, Arc::new(Grant::default()), DESCRIBE_BUDGET, |i, s| {
-                i.describe(s, &settings).map(Ok)
-            })
+            .run(
+                &name,
+                &pre,
+                Arc::new(Grant::default()),
+                DESCRIBE_BUDGET,
+                |i, s| i.describe(s, &settings).map(Ok),
+            )
             .map_err(|e| format!("describe failed: {e}"))?;
         let grant = Grant::decide(
             &info.wants,
@@ -216,11 +220,7 @@ impl Runtime {
         self.call(provider, |i, s| i.verify(s, &ctx, updates))
     }
 
-    pub fn restore_plan(
-        &self,
-        provider: &LoadedProvider,
-        state: &[u8],
-    ) -> Result<Plan, CallError> {
+    pub fn restore_plan(&self, provider: &LoadedProvider, state: &[u8]) -> Result<Plan, CallError> {
         let ctx = self.context(provider, false);
         self.call(provider, |i, s| i.restore_plan(s, &ctx, state))
     }
@@ -231,7 +231,13 @@ impl Runtime {
         f: impl FnOnce(&Instance, &mut Store<CallState>) -> wasmtime::Result<Result<T, ProviderError>>,
     ) -> Result<T, CallError> {
         let budget = Duration::from_secs(self.limits.call_timeout_secs);
-        self.run(&provider.name, &provider.pre, provider.grant.clone(), budget, f)
+        self.run(
+            &provider.name,
+            &provider.pre,
+            provider.grant.clone(),
+            budget,
+            f,
+        )
     }
 
     /// One call in a fresh store: instantiate, run `f`, explain any trap.
@@ -281,9 +287,8 @@ impl Runtime {
                 .map(Instance::V0_1_0),
         }
         .and_then(|instance| {
-            f(&instance, &mut store).map_err(|e| {
-                self.explain(e, memory_hit.load(Ordering::SeqCst), budget, &stderr)
-            })
+            f(&instance, &mut store)
+                .map_err(|e| self.explain(e, memory_hit.load(Ordering::SeqCst), budget, &stderr))
         });
         let printed = String::from_utf8_lossy(&stdout.contents()).into_owned();
         for line in printed.lines().filter(|l| !l.trim().is_empty()) {
@@ -392,10 +397,11 @@ fn panic_message(stderr: &str) -> Option<String> {
     let rest = &stderr[start..];
     // "panicked at src/lib.rs:10:5:\nmessage\nnote: ..."
     let mut lines = rest.lines();
-    let location = lines.next()?.trim_start_matches("panicked at ").trim_end_matches(':');
-    let message: Vec<&str> = lines
-        .take_while(|l| !l.starts_with("note:"))
-        .collect();
+    let location = lines
+        .next()?
+        .trim_start_matches("panicked at ")
+        .trim_end_matches(':');
+    let message: Vec<&str> = lines.take_while(|l| !l.starts_with("note:")).collect();
     Some(format!("{} (at {location})", message.join(" ").trim()))
 }
 

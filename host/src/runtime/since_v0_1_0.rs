@@ -133,12 +133,11 @@ impl Instance {
 
     pub fn check(&self, store: &mut Store<CallState>, ctx: &p::Context) -> CallResult<p::Report> {
         let r = self.0.call_check(store, &context_to_wit(ctx))?;
-        Ok(r
-            .map(|report| p::Report {
-                updates: report.updates.into_iter().map(update_from_wit).collect(),
-                warnings: report.warnings,
-            })
-            .map_err(error_from_wit))
+        Ok(r.map(|report| p::Report {
+            updates: report.updates.into_iter().map(update_from_wit).collect(),
+            warnings: report.warnings,
+        })
+        .map_err(error_from_wit))
     }
 
     pub fn capture(&self, store: &mut Store<CallState>, ctx: &p::Context) -> CallResult<Vec<u8>> {
@@ -174,7 +173,9 @@ impl Instance {
         ctx: &p::Context,
         state: &[u8],
     ) -> CallResult<p::Plan> {
-        let r = self.0.call_restore_plan(store, &context_to_wit(ctx), state)?;
+        let r = self
+            .0
+            .call_restore_plan(store, &context_to_wit(ctx), state)?;
         Ok(r.map(plan_from_wit).map_err(error_from_wit))
     }
 }

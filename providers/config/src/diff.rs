@@ -27,8 +27,16 @@ mod tests {
 
     #[test]
     fn diff_shows_removed_and_added_lines_under_file_headers() {
-        let diff = unified("config/config.toml", "a = 1\nb = 2\n", "a = 1\nb = 3\nc = 4\n").unwrap();
-        assert!(diff.starts_with("--- a/config/config.toml\n+++ b/config/config.toml\n"), "{diff}");
+        let diff = unified(
+            "config/config.toml",
+            "a = 1\nb = 2\n",
+            "a = 1\nb = 3\nc = 4\n",
+        )
+        .unwrap();
+        assert!(
+            diff.starts_with("--- a/config/config.toml\n+++ b/config/config.toml\n"),
+            "{diff}"
+        );
         assert!(diff.contains("\n-b = 2\n+b = 3\n+c = 4\n"), "{diff}");
     }
 

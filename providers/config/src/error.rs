@@ -8,6 +8,11 @@ pub enum ConfigError {
     #[error("setting `{name}`: {message}")]
     Setting { name: &'static str, message: String },
 
+    #[error(
+        "cannot see the bot root {root}: grant the config provider read access to \"{{bot}}\" in steward.toml"
+    )]
+    RootHidden { root: String },
+
     #[error("{path} does not exist")]
     Missing { path: String },
 
@@ -59,6 +64,7 @@ impl ConfigError {
             }
             ConfigError::NoVersion { .. } => ErrorCode::InvalidData,
             ConfigError::Missing { .. } => ErrorCode::NotFound,
+            ConfigError::RootHidden { .. } => ErrorCode::Denied,
             ConfigError::Read { source, .. } => match source.kind() {
                 std::io::ErrorKind::PermissionDenied => ErrorCode::Denied,
                 std::io::ErrorKind::NotFound => ErrorCode::NotFound,

@@ -48,11 +48,19 @@ pub fn read_optional(file: &FileRef) -> Result<Option<Vec<u8>>, ConfigError> {
 }
 
 /// Reads and parses a file that must exist.
-pub fn read_doc(file: &FileRef, format: Format) -> Result<Doc, ConfigError> {
-    let bytes = read_optional(file)?.ok_or_else(|| ConfigError::Missing {
-        path: file.shown.clone(),
-    })?;
-    parse_doc(file, format, bytes)
+pub fn read_doc(settings: &Settings, file: &FileRef) -> Result<Doc, ConfigError> {
+    let Some(bytes) = read_optional(file)? else {
+        // In the sandbox an ungranted directory looks empty; say which it is.
+        if !std::path::Path::new(&settings.bot_root).is_dir() {
+            return Err(ConfigError::RootHidden {
+                root: settings.bot_root.clone(),
+            });
+        }
+        return Err(ConfigError::Missing {
+            path: file.shown.clone(),
+        });
+    };
+    parse_doc(file, settings.format, bytes)
 }
 
 fn parse_doc(file: &FileRef, format: Format, bytes: Vec<u8>) -> Result<Doc, ConfigError> {
@@ -79,9 +87,9 @@ pub fn template_version(settings: &Settings, template: &Doc) -> Result<String, C
 }
 
 pub fn load(settings: &Settings) -> Result<Loaded, ConfigError> {
-    let template = read_doc(&settings.template, settings.format)?;
+    let template = read_doc(settings, &settings.template)?;
     let template_version = template_version(settings, &template)?;
-    let config = read_doc(&settings.config, settings.format)?;
+    let config = read_doc(settings, &settings.config)?;
     let mut warnings = Vec::new();
     let keys_only = format!(
         "comparing keys only, with {} standing in for the base: all your values are kept and no changed default is taken",

@@ -27,35 +27,38 @@ use settings::Settings as ConfigSettings;
 
 struct ConfigProvider;
 
-fn settings(ctx: &Context) -> Result<ConfigSettings, Error> {
+fn resolve_settings(ctx: &Context) -> Result<ConfigSettings, Error> {
     Ok(ConfigSettings::resolve(&ctx.bot_root, &ctx.settings)?)
 }
 
 impl Provider for ConfigProvider {
-    fn describe(_settings: steward_sdk::Settings) -> Info {
-        Info::new(
+    fn describe(settings: steward_sdk::Settings) -> Info {
+        let info = Info::new(
             "config",
             env!("CARGO_PKG_VERSION"),
             "Merges the bot's versioned config template into the operator's config, keeping their values",
             &[UpdateKind::Config],
         )
-        .read("{bot}")
+        .read("{bot}");
+        settings::outside_dirs(&settings)
+            .iter()
+            .fold(info, |info, dir| info.read(dir))
     }
 
     fn check(ctx: Context) -> Result<Report, Error> {
-        Ok(check::check(&settings(&ctx)?))
+        Ok(check::check(&resolve_settings(&ctx)?))
     }
 
     fn capture(ctx: Context) -> Result<Vec<u8>, Error> {
-        Ok(rollback::capture(&settings(&ctx)?)?)
+        Ok(rollback::capture(&resolve_settings(&ctx)?)?)
     }
 
     fn plan(ctx: Context, updates: Vec<Update>) -> Result<Plan, Error> {
-        Ok(plan::plan(&settings(&ctx)?, &updates)?)
+        Ok(plan::plan(&resolve_settings(&ctx)?, &updates)?)
     }
 
     fn verify(ctx: Context, updates: Vec<Update>) -> Result<(), Error> {
-        Ok(verify::verify(&settings(&ctx)?, &updates)?)
+        Ok(verify::verify(&resolve_settings(&ctx)?, &updates)?)
     }
 
     fn restore_plan(_ctx: Context, state: Vec<u8>) -> Result<Plan, Error> {

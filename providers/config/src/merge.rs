@@ -74,7 +74,10 @@ pub enum Finding {
         default: Value,
     },
     /// Without a base: a key the template does not have (kept).
-    NotInTemplate { key: KeyPath, operator: Value },
+    NotInTemplate {
+        key: KeyPath,
+        operator: Value,
+    },
 }
 
 impl Finding {
@@ -117,7 +120,10 @@ impl Finding {
                 default,
                 operator,
             } if operator == default => {
-                format!("added: {key} = {}, already in your config", default.render())
+                format!(
+                    "added: {key} = {}, already in your config",
+                    default.render()
+                )
             }
             Finding::AlreadySet {
                 key,
@@ -239,9 +245,7 @@ impl Merge {
                 if let Some(finding) = judge(key, new, old, operator) {
                     // Several new keys under one value of theirs make one conflict, not many.
                     let told = matches!(finding, Finding::Conflict { .. })
-                        && findings.iter().any(|f| {
-                            matches!(f, Finding::Conflict { .. }) && f.key() == finding.key()
-                        });
+                        && in_conflict(&findings, finding.key());
                     if !told {
                         findings.push(finding);
                     }
@@ -259,11 +263,9 @@ impl Merge {
                     // A key that became a table (or a table that became a value):
                     // taking theirs out would lose it, and the new shape cannot
                     // hold it, so it stays and is reported.
-                    let reshaped = template.value_above(key).is_some() || template.has_keys_under(key);
-                    let told = findings
-                        .iter()
-                        .any(|f| matches!(f, Finding::Conflict { .. }) && f.key() == key);
-                    if told {
+                    let reshaped =
+                        template.value_above(key).is_some() || template.has_keys_under(key);
+                    if in_conflict(&findings, key) {
                         continue;
                     }
                     findings.push(match mine {
@@ -351,9 +353,20 @@ impl Merge {
     }
 }
 
+fn in_conflict(findings: &[Finding], key: &KeyPath) -> bool {
+    findings
+        .iter()
+        .any(|f| matches!(f, Finding::Conflict { .. }) && f.key() == key)
+}
+
 /// What one template key means for the operator's config. `old` is the
 /// base's value: `None` without a base, `Some(None)` when the base lacks the key.
-fn judge(key: &KeyPath, new: &Value, old: Option<Option<&Value>>, operator: &Flat) -> Option<Finding> {
+fn judge(
+    key: &KeyPath,
+    new: &Value,
+    old: Option<Option<&Value>>,
+    operator: &Flat,
+) -> Option<Finding> {
     let mine = operator.get(key);
     if let Some(Some(old)) = old {
         // An unchanged default leaves the operator's value alone, whatever it is.
@@ -384,10 +397,12 @@ fn judge(key: &KeyPath, new: &Value, old: Option<Option<&Value>>, operator: &Fla
     }
     // New in the template, or no base to tell.
     match mine {
-        None => Some(shape_clash(operator, key).unwrap_or_else(|| Finding::Added {
-            key: key.clone(),
-            default: new.clone(),
-        })),
+        None => Some(
+            shape_clash(operator, key).unwrap_or_else(|| Finding::Added {
+                key: key.clone(),
+                default: new.clone(),
+            }),
+        ),
         Some(mine) if mine.kind() != new.kind() => Some(Finding::Conflict {
             key: key.clone(),
             operator: mine.clone(),
@@ -455,7 +470,11 @@ mod tests {
 
     #[test]
     fn unchanged_default_leaves_the_operator_value_alone_even_of_another_type() {
-        let merge = analyse("v = '2'\na = 1", Some("v = '1'\na = 1"), "v = '1'\na = 'one'");
+        let merge = analyse(
+            "v = '2'\na = 1",
+            Some("v = '1'\na = 1"),
+            "v = '1'\na = 'one'",
+        );
         assert!(merge.findings.is_empty(), "{:?}", lines(&merge));
         assert_eq!(merge.edits(), [Edit::Set(KeyPath::single("v"))]);
     }
@@ -486,7 +505,11 @@ mod tests {
 
     #[test]
     fn both_sides_changing_a_value_is_a_conflict_and_no_edit() {
-        let merge = analyse("v = '2'\nrate = 20", Some("v = '1'\nrate = 10"), "v = '1'\nrate = 25");
+        let merge = analyse(
+            "v = '2'\nrate = 20",
+            Some("v = '1'\nrate = 10"),
+            "v = '1'\nrate = 25",
+        );
         assert_eq!(
             lines(&merge),
             ["conflict: rate: you set 25, the template changed its default 10 -> 20; keeping 25"]
@@ -508,21 +531,23 @@ mod tests {
 
     #[test]
     fn new_table_under_an_operator_value_is_a_conflict_reported_once() {
-        let merge = analyse(
-            "[cache]\nsize = 1\nttl = 2",
-            Some(""),
-            "cache = true",
-        );
+        let merge = analyse("[cache]\nsize = 1\nttl = 2", Some(""), "cache = true");
         assert_eq!(
             lines(&merge),
-            ["conflict: cache: the template adds cache.size beneath it, but yours is a value, not a table; keeping true"]
+            [
+                "conflict: cache: the template adds cache.size beneath it, but yours is a value, not a table; keeping true"
+            ]
         );
         assert!(merge.edits().is_empty());
     }
 
     #[test]
     fn removed_keys_are_taken_out_only_where_the_operator_has_them() {
-        let merge = analyse("v = '2'", Some("v = '1'\nold = 1\ngone = 2"), "v = '1'\nold = 5");
+        let merge = analyse(
+            "v = '2'",
+            Some("v = '1'\nold = 1\ngone = 2"),
+            "v = '1'\nold = 5",
+        );
         assert_eq!(
             lines(&merge),
             [
@@ -531,8 +556,16 @@ mod tests {
             ]
         );
         assert!(merge.removes_keys());
-        assert!(merge.edits().contains(&Edit::Remove(KeyPath::single("old"))));
-        assert!(!merge.edits().contains(&Edit::Remove(KeyPath::single("gone"))));
+        assert!(
+            merge
+                .edits()
+                .contains(&Edit::Remove(KeyPath::single("old")))
+        );
+        assert!(
+            !merge
+                .edits()
+                .contains(&Edit::Remove(KeyPath::single("gone")))
+        );
     }
 
     #[test]
@@ -549,7 +582,10 @@ mod tests {
         );
         assert_eq!(
             merge.edits(),
-            [Edit::Set(KeyPath::single("v")), Edit::Add(KeyPath::single("new"))]
+            [
+                Edit::Set(KeyPath::single("v")),
+                Edit::Add(KeyPath::single("new"))
+            ]
         );
     }
 

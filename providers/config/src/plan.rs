@@ -73,7 +73,11 @@ pub struct Merged {
 /// The operator's file with the merge applied, checked to parse, to carry
 /// the template's version, and to keep every value the merge did not mean
 /// to change.
-pub fn merged_text(settings: &Settings, loaded: &Loaded, merge: &Merge) -> Result<Merged, ConfigError> {
+pub fn merged_text(
+    settings: &Settings,
+    loaded: &Loaded,
+    merge: &Merge,
+) -> Result<Merged, ConfigError> {
     let fail = |message: String| ConfigError::Merge {
         path: settings.config.shown.clone(),
         message,
@@ -92,7 +96,10 @@ pub fn merged_text(settings: &Settings, loaded: &Loaded, merge: &Merge) -> Resul
         .format
         .parse(&rewritten.text)
         .map_err(|e| fail(format!("the merged file would not parse ({e})")))?;
-    if after.get(&settings.version_key).map(|v| v.text()).as_deref()
+    if after
+        .get(&settings.version_key)
+        .map(|v| v.text())
+        .as_deref()
         != Some(loaded.template_version.as_str())
     {
         return Err(fail(format!(
@@ -100,8 +107,11 @@ pub fn merged_text(settings: &Settings, loaded: &Loaded, merge: &Merge) -> Resul
             settings.version_key, loaded.template_version
         )));
     }
-    if let Some(lost) = first_lost_value(&loaded.config.flat, &after, &edits, &settings.version_key) {
-        return Err(fail(format!("the merge would change {lost}, which it must keep")));
+    if let Some(lost) = first_lost_value(&loaded.config.flat, &after, &edits, &settings.version_key)
+    {
+        return Err(fail(format!(
+            "the merge would change {lost}, which it must keep"
+        )));
     }
     Ok(Merged {
         text: rewritten.text,
@@ -111,7 +121,12 @@ pub fn merged_text(settings: &Settings, loaded: &Loaded, merge: &Merge) -> Resul
 
 /// A key of the operator's whose value the merged file does not keep,
 /// though no edit named it.
-fn first_lost_value(before: &Flat, after: &Flat, edits: &[Edit], version_key: &KeyPath) -> Option<KeyPath> {
+fn first_lost_value(
+    before: &Flat,
+    after: &Flat,
+    edits: &[Edit],
+    version_key: &KeyPath,
+) -> Option<KeyPath> {
     let edited = |key: &KeyPath| {
         key == version_key
             || edits.iter().any(|e| match e {
@@ -154,7 +169,10 @@ fn describe_merge(settings: &Settings, loaded: &Loaded, merge: &Merge, notes: &[
         "Merge template {} into {}: {added} key(s) added, {taken} new default(s) taken, {removed} removed key(s) {removed_as}; all your other values kept",
         loaded.template_version, settings.config.shown
     );
-    let conflicts: Vec<String> = merge.conflicts().map(|c| c.describe(settings.format)).collect();
+    let conflicts: Vec<String> = merge
+        .conflicts()
+        .map(|c| c.describe(settings.format))
+        .collect();
     if !conflicts.is_empty() {
         text.push_str(&format!(
             ". {} conflict(s), your value kept: {}",

@@ -68,20 +68,20 @@ pub fn restore_plan(state: &[u8]) -> Result<Plan, ConfigError> {
     let mut steps = Vec::new();
     let mut restart = false;
 
-    match &state.config.contents {
-        Some(old) => {
-            let now = read_optional(&state.config.file())?;
-            restart = now.as_deref() != Some(old.as_slice());
-            steps.push(put_back(
-                &state.config,
-                old,
-                now.as_deref(),
-                format!("Put {} back as it was before the update", state.config.shown),
-            ));
-        }
-        // `plan` never runs without the operator's config, so an update
-        // cannot have created it; there is nothing of theirs to restore.
-        None => {}
+    // Without a captured config there is nothing of theirs to restore:
+    // `plan` never runs without the operator's config, so no update created it.
+    if let Some(old) = &state.config.contents {
+        let now = read_optional(&state.config.file())?;
+        restart = now.as_deref() != Some(old.as_slice());
+        steps.push(put_back(
+            &state.config,
+            old,
+            now.as_deref(),
+            format!(
+                "Put {} back as it was before the update",
+                state.config.shown
+            ),
+        ));
     }
 
     let base_now = read_optional(&state.base.file())?;
@@ -109,7 +109,10 @@ pub fn restore_plan(state: &[u8]) -> Result<Plan, ConfigError> {
 }
 
 fn put_back(saved: &Saved, old: &[u8], now: Option<&[u8]>, description: String) -> Step {
-    let diff = match (std::str::from_utf8(now.unwrap_or_default()), std::str::from_utf8(old)) {
+    let diff = match (
+        std::str::from_utf8(now.unwrap_or_default()),
+        std::str::from_utf8(old),
+    ) {
         (Ok(now), Ok(old)) => diff::unified(&saved.shown, now, old),
         _ => None,
     };

@@ -17,6 +17,8 @@ pub struct FileRef {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
+    /// The managed bot's root (absolute).
+    pub bot_root: String,
     /// The template shipped with the bot (the new one).
     pub template: FileRef,
     /// The operator's config.
@@ -77,6 +79,7 @@ impl Settings {
                 .collect(),
         };
         Ok(Settings {
+            bot_root: bot_root.to_string(),
             template,
             config,
             base,
@@ -90,6 +93,24 @@ impl Settings {
     pub fn is_hot_reloadable(&self, key: &KeyPath) -> bool {
         self.hot_reload.iter().any(|prefix| key.is_under(prefix))
     }
+}
+
+/// Directories outside the bot root that the file settings point into
+/// (absolute paths), which the provider must also be granted to read.
+pub fn outside_dirs(settings: &[(String, String)]) -> Vec<String> {
+    let mut dirs: Vec<String> = Vec::new();
+    for name in ["template", "config", "base"] {
+        let Some(path) = steward_sdk::setting(settings, name).map(str::trim) else {
+            continue;
+        };
+        if let Some((dir, _)) = path.rsplit_once('/').filter(|_| path.starts_with('/')) {
+            let dir = if dir.is_empty() { "/" } else { dir };
+            if !dirs.iter().any(|d| d == dir) {
+                dirs.push(dir.to_string());
+            }
+        }
+    }
+    dirs
 }
 
 fn under_root(bot_root: &str, path: &str) -> String {
@@ -123,6 +144,16 @@ mod tests {
     }
 
     #[test]
+    fn absolute_file_settings_ask_for_their_directories() {
+        let dirs = outside_dirs(&settings(&[
+            ("template", "/opt/bot-templates/config.toml"),
+            ("config", "config/config.toml"),
+            ("base", "/opt/bot-templates/.base.toml"),
+        ]));
+        assert_eq!(dirs, ["/opt/bot-templates"]);
+    }
+
+    #[test]
     fn env_template_defaults_to_upper_case_version_key() {
         let s = Settings::resolve("/b", &settings(&[("template", ".env.example.env")])).unwrap();
         assert_eq!(s.format, Format::Env);
@@ -145,9 +176,16 @@ mod tests {
     #[test]
     fn bad_format_and_hot_reload_settings_are_named_in_the_error() {
         let err = Settings::resolve("/b", &settings(&[("format", "yaml")])).unwrap_err();
-        assert_eq!(err.to_string(), "setting `format`: `yaml` is not one of toml, json, env");
-        let err = Settings::resolve("/b", &settings(&[("hot_reload_keys", "logging")])).unwrap_err();
-        assert!(err.to_string().starts_with("setting `hot_reload_keys`"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "setting `format`: `yaml` is not one of toml, json, env"
+        );
+        let err =
+            Settings::resolve("/b", &settings(&[("hot_reload_keys", "logging")])).unwrap_err();
+        assert!(
+            err.to_string().starts_with("setting `hot_reload_keys`"),
+            "{err}"
+        );
         let err = Settings::resolve("/b", &settings(&[("template", "conf.yaml")])).unwrap_err();
         assert!(err.to_string().contains("conf.yaml"), "{err}");
     }

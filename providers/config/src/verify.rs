@@ -14,9 +14,9 @@ pub fn verify(settings: &Settings, updates: &[Update]) -> Result<(), ConfigError
     if !ours {
         return Ok(());
     }
-    let template = read_doc(&settings.template, settings.format)?;
+    let template = read_doc(settings, &settings.template)?;
     let expected = template_version(settings, &template)?;
-    let config = read_doc(&settings.config, settings.format)?;
+    let config = read_doc(settings, &settings.config)?;
     let found = config.flat.get(&settings.version_key).map(|v| v.text());
     if found.as_deref() == Some(expected.as_str()) {
         Ok(())

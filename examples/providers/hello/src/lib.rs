@@ -19,6 +19,13 @@ impl Provider for Hello {
     }
 
     fn check(ctx: Context) -> Result<Report, Error> {
+        // Without a grant the bot's directory is simply not there.
+        if std::fs::read_dir(&ctx.bot_root).is_err() {
+            return Err(Error::new(
+                ErrorCode::Denied,
+                format!("cannot see {}: grant this provider `read = [\"{{bot}}\"]`", ctx.bot_root),
+            ));
+        }
         let path = ctx.bot_path("requirements", "requirements.txt");
         let text = std::fs::read_to_string(&path).map_err(|e| {
             let code = match e.kind() {

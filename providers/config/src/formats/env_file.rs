@@ -50,7 +50,10 @@ fn parse_line(line: &str) -> Result<Option<Entry>, String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
     if !valid_key {
-        return Err(format!("`{}` is not a valid key", &line[start..body_start + eq]));
+        return Err(format!(
+            "`{}` is not a valid key",
+            &line[start..body_start + eq]
+        ));
     }
     let after_eq = body_start + eq + 1;
     let value_start = after_eq + (line.len() - after_eq - line[after_eq..].trim_start().len());

@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
-use super::{Edit, Flat, FormatError, KeyPath, Rewritten, Value};
+use super::{Edit, Flat, FormatError, KeyPath, Rewritten, Value, added_keys};
 
 /// A JSON value whose objects keep their keys in file order.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,7 +59,8 @@ impl Node {
     }
 
     fn find(&self, path: &[String]) -> Option<&Node> {
-        path.iter().try_fold(self, |node, segment| node.get(segment))
+        path.iter()
+            .try_fold(self, |node, segment| node.get(segment))
     }
 }
 
@@ -175,13 +176,7 @@ fn flatten_node(node: &Node, path: &mut Vec<String>, flat: &mut Flat) {
 pub fn rewrite(operator: &str, template: &str, edits: &[Edit]) -> Result<Rewritten, FormatError> {
     let mut root = parse(operator)?;
     let template_root = parse(template)?;
-    let adds: BTreeSet<KeyPath> = edits
-        .iter()
-        .filter_map(|e| match e {
-            Edit::Add(k) => Some(k.clone()),
-            _ => None,
-        })
-        .collect();
+    let adds = added_keys(edits);
     let mut notes = Vec::new();
 
     for edit in edits {
@@ -346,8 +341,7 @@ mod tests {
     #[test]
     fn json_rewrite_keeps_key_order_and_indent_and_places_new_keys_after_their_neighbour() {
         let operator = "{\n    \"zeta\": 1,\n    \"bot\": {\n        \"prefix\": \"!\"\n    }\n}\n";
-        let template =
-            "{\n  \"zeta\": 1,\n  \"bot\": {\n    \"prefix\": \"!\",\n    \"shards\": 2\n  },\n  \"alpha\": true\n}\n";
+        let template = "{\n  \"zeta\": 1,\n  \"bot\": {\n    \"prefix\": \"!\",\n    \"shards\": 2\n  },\n  \"alpha\": true\n}\n";
         let out = rewrite(
             operator,
             template,

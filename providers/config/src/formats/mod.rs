@@ -6,7 +6,7 @@ mod env_file;
 mod json_file;
 mod toml_file;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// A config file syntax.
@@ -255,6 +255,17 @@ pub enum Edit {
     Add(KeyPath),
     /// Take the key out: commented out where the format has comments.
     Remove(KeyPath),
+}
+
+/// The keys the edits add, so a new table or object is copied holding only those.
+fn added_keys(edits: &[Edit]) -> BTreeSet<KeyPath> {
+    edits
+        .iter()
+        .filter_map(|e| match e {
+            Edit::Add(k) => Some(k.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The merged text, and what the rewrite had to do in a way worth telling

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Key, Table, TableLike};
 
-use super::{Edit, Flat, FormatError, KeyPath, Rewritten, Value};
+use super::{Edit, Flat, FormatError, KeyPath, Rewritten, Value, added_keys};
 
 pub fn flatten(text: &str) -> Result<Flat, FormatError> {
     let doc = parse(text)?;
@@ -81,13 +81,7 @@ pub fn rewrite(
 ) -> Result<Rewritten, FormatError> {
     let mut doc = parse(operator)?;
     let template_doc = parse(template)?;
-    let adds: BTreeSet<KeyPath> = edits
-        .iter()
-        .filter_map(|e| match e {
-            Edit::Add(k) => Some(k.clone()),
-            _ => None,
-        })
-        .collect();
+    let adds = added_keys(edits);
     let marker = unused_marker(operator);
     let mut commented: Vec<(String, String)> = Vec::new();
     let mut notes = Vec::new();
@@ -238,7 +232,19 @@ fn find_key_value<'a>(table: &'a dyn TableLike, path: &[String]) -> Option<(&'a 
 /// with document positions cleared so it is laid out after the operator's
 /// own tables rather than at the template's positions.
 fn pruned_copy(item: &Item, path: &KeyPath, adds: &BTreeSet<KeyPath>) -> Item {
-    let wanted = |child: &KeyPath| adds.iter().any(|a| a.is_under(child));
+    copy_item(item, path, &|child| adds.iter().any(|a| a.is_under(child)))
+}
+
+/// A deep copy with document positions cleared.
+fn fresh_copy(item: &Item) -> Item {
+    copy_item(item, &KeyPath(Vec::new()), &|_| true)
+}
+
+/// Copies `item` (found at `path`), keeping the table entries `keep` accepts.
+/// New `Table`s carry no document position, so toml_edit places them after
+/// the table they follow in the operator's document.
+fn copy_item(item: &Item, path: &KeyPath, keep: &dyn Fn(&KeyPath) -> bool) -> Item {
+    let child_path = |name: &str| KeyPath([path.0.clone(), vec![name.to_string()]].concat());
     match item {
         Item::Table(table) => {
             let mut out = Table::new();
@@ -246,12 +252,9 @@ fn pruned_copy(item: &Item, path: &KeyPath, adds: &BTreeSet<KeyPath>) -> Item {
             out.set_implicit(table.is_implicit());
             out.set_dotted(table.is_dotted());
             for (name, child) in table.iter() {
-                let child_path = KeyPath([path.0.clone(), vec![name.to_string()]].concat());
-                if !wanted(&child_path) {
-                    continue;
-                }
-                if let Some(key) = table.key(name) {
-                    out.insert_formatted(key, pruned_copy(child, &child_path, adds));
+                let child_path = child_path(name);
+                if let (true, Some(key)) = (keep(&child_path), table.key(name)) {
+                    out.insert_formatted(key, copy_item(child, &child_path, keep));
                 }
             }
             Item::Table(out)
@@ -260,37 +263,16 @@ fn pruned_copy(item: &Item, path: &KeyPath, adds: &BTreeSet<KeyPath>) -> Item {
             let mut out = InlineTable::new();
             *out.decor_mut() = table.decor().clone();
             for (name, child) in table.iter() {
-                let child_path = KeyPath([path.0.clone(), vec![name.to_string()]].concat());
-                if !wanted(&child_path) {
+                let child_path = child_path(name);
+                if !keep(&child_path) {
                     continue;
                 }
-                let mut copy =
-                    pruned_copy(&Item::Value(child.clone()), &child_path, adds);
-                copy.make_value();
+                let copy = copy_item(&Item::Value(child.clone()), &child_path, keep);
                 if let (Some(key), Ok(value)) = (table.key(name), copy.into_value()) {
                     out.insert_formatted(key, value);
                 }
             }
             Item::Value(toml_edit::Value::InlineTable(out))
-        }
-        other => fresh_copy(other),
-    }
-}
-
-/// A deep copy with document positions cleared.
-fn fresh_copy(item: &Item) -> Item {
-    match item {
-        Item::Table(table) => {
-            let mut out = Table::new();
-            *out.decor_mut() = table.decor().clone();
-            out.set_implicit(table.is_implicit());
-            out.set_dotted(table.is_dotted());
-            for (name, child) in table.iter() {
-                if let Some(key) = table.key(name) {
-                    out.insert_formatted(key, fresh_copy(child));
-                }
-            }
-            Item::Table(out)
         }
         Item::ArrayOfTables(array) => {
             let mut out = ArrayOfTables::new();
@@ -348,9 +330,28 @@ fn remove(doc: &mut DocumentMut, key: &KeyPath, sentinel: &str) -> Result<Remova
                 Item::Table(t) => toml::Value::Table(plain_table(t)).to_string(),
                 Item::None => String::new(),
             };
-            table.remove(last);
+            if let Some(inline) = parent.as_inline_table_mut() {
+                remove_from_inline(inline, last);
+            } else if let Some(table) = parent.as_table_like_mut() {
+                table.remove(last);
+            }
             Ok(Removal::Dropped(shown))
         }
+    }
+}
+
+/// Takes `name` out of an inline table; when it was the last entry, the
+/// entry before it inherits its spacing, so `{ x = 1, y = 2 }` becomes `{ x = 1 }`.
+fn remove_from_inline(table: &mut InlineTable, name: &str) {
+    let was_last = table.iter().last().is_some_and(|(k, _)| k == name);
+    let Some(removed) = table.remove(name) else {
+        return;
+    };
+    if !was_last {
+        return;
+    }
+    if let (Some((_, value)), Some(suffix)) = (table.iter_mut().last(), removed.decor().suffix()) {
+        value.decor_mut().set_suffix(suffix.clone());
     }
 }
 
@@ -369,7 +370,9 @@ fn comment_out_line(text: &str, sentinel: &str, old: &str, version: &str) -> Str
                     .trim_end();
                 let rest = &line[at + quoted.len()..];
                 out.push_str(&line[..indent_len]);
-                out.push_str(&format!("# removed in template {version}: {key} = {old}{rest}"));
+                out.push_str(&format!(
+                    "# removed in template {version}: {key} = {old}{rest}"
+                ));
             }
             None => out.push_str(line),
         }
@@ -394,7 +397,13 @@ mod tests {
         let keys: Vec<String> = flat.entries().map(|(k, _)| k.to_string()).collect();
         assert_eq!(
             keys,
-            ["a", "bot.prefix", "bot.owners", "bot.limits.rate", "bot.limits.point.x"]
+            [
+                "a",
+                "bot.prefix",
+                "bot.owners",
+                "bot.limits.rate",
+                "bot.limits.point.x"
+            ]
         );
         assert_eq!(flat.get(&key("bot.owners")).unwrap().render(), "[1, 2]");
     }
@@ -444,5 +453,30 @@ mod tests {
         assert_eq!(out.text, "point = { x = 1 }\n");
         assert_eq!(out.notes.len(), 1, "{:?}", out.notes);
         assert!(out.notes[0].contains("point.y = 2"));
+    }
+
+    #[test]
+    fn dotted_keys_arrays_of_tables_and_new_subtables_merge_in_place() {
+        let operator = "v = \"1\"\nbot.prefix = \"?\"\nbot.legacy = true\n\n[[plugins]]\nname = \"a\"\n\n[db]\nurl = \"x\"\n";
+        let template = "v = \"2\"\nroot_new = 5\n[bot]\nprefix = \"!\"\n# shards!\nshards = 2\n\n[[plugins]]\nname = \"b\"\n[[plugins]]\nname = \"c\"\n\n[db]\nurl = \"x\"\n[db.pool]\nsize = 3\n";
+        let out = rewrite(
+            operator,
+            template,
+            &[
+                Edit::Set(key("v")),
+                Edit::Add(key("root_new")),
+                Edit::Add(key("bot.shards")),
+                Edit::Remove(key("bot.legacy")),
+                Edit::Set(key("plugins")),
+                Edit::Add(key("db.pool.size")),
+            ],
+            "2",
+        )
+        .unwrap();
+        assert_eq!(
+            out.text,
+            "v = \"2\"\nbot.prefix = \"?\"\n# removed in template 2: bot.legacy = true\n# shards!\nbot.shards = 2\nroot_new = 5\n\n[[plugins]]\nname = \"b\"\n[[plugins]]\nname = \"c\"\n\n[db]\nurl = \"x\"\n[db.pool]\nsize = 3\n"
+        );
+        assert!(flatten(&out.text).is_ok());
     }
 }

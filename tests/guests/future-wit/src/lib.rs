@@ -3,7 +3,6 @@
 
 wit_bindgen::generate!({ path: "wit", world: "provider" });
 
-use steward::provider::types::{Context, Error, Info, Plan, Report, Update};
 
 #[used]
 #[unsafe(link_section = "steward:wit-version")]

@@ -21,7 +21,7 @@ impl Provider for Hostile {
             info = info.http(host);
         }
         if let Some(program) = setting(&settings, "wants_program") {
-            info = info.program(program, &[&["--version"]]);
+            info = info.program(program, &[&["*", "..."]]);
         }
         info
     }
@@ -82,7 +82,7 @@ impl Provider for Hostile {
             }
             "stack" => Ok(Report {
                 updates: Vec::new(),
-                warnings: vec![format!("depth {}", recurse(std::hint::black_box(1)))],
+                warnings: vec![format!("depth {}", recurse(std::hint::black_box(u64::MAX)))],
             }),
             other => Err(Error::new(
                 ErrorCode::Unsupported,
@@ -92,10 +92,10 @@ impl Provider for Hostile {
     }
 }
 
-#[allow(unconditional_recursion)]
+/// Deep recursion with small frames, so the wasm stack (not the shadow stack
+/// in linear memory) is what runs out.
 fn recurse(n: u64) -> u64 {
-    let pad = std::hint::black_box([n; 64]);
-    recurse(pad[3] + 1) + pad[1]
+    if n == 0 { 0 } else { recurse(std::hint::black_box(n - 1)) + 1 }
 }
 
 steward_sdk::export_provider!(Hostile);

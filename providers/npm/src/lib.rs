@@ -1,0 +1,211 @@
+//! The `npm` provider: updates for the managed bot's Node dependencies. It
+//! reads package.json, the lockfile and node_modules (granted read-only),
+//! asks the npm registry and OSV through the host in one concurrent batch,
+//! and returns `npm install` / `npm ci` plans; it never changes the project.
+//!
+//! Settings: `project` (`.`), `registry_url` (`https://registry.npmjs.org`),
+//! `osv_url` (`https://api.osv.dev`), `include_prereleases` (false), `npm`
+//! (`/usr/bin/npm`), `timeout_ms` (per request, 20000).
+
+pub mod assess;
+pub mod plan;
+pub mod project;
+pub mod registry;
+pub mod settings;
+
+use steward_sdk::osv::{self, Findings};
+use steward_sdk::{
+    Context, Error, ErrorCode, HttpResponse, Info, Plan, Provider, Report, Settings, Update,
+    UpdateKind, http,
+};
+
+use crate::project::Dependency;
+use crate::settings::NpmSettings;
+
+pub struct Npm;
+
+impl Provider for Npm {
+    fn describe(settings: Settings) -> Info {
+        // Unusable settings fall back to the defaults here; `check` reports them.
+        let s = NpmSettings::parse("{bot}", &settings)
+            .or_else(|_| NpmSettings::parse("{bot}", &[]))
+            .expect("the default settings parse");
+        let mut install: Vec<&str> = vec!["install"];
+        install.extend(plan::QUIET);
+        install.extend(["*@*", "..."]);
+        let mut ci: Vec<&str> = vec!["ci"];
+        ci.extend(plan::QUIET);
+        let mut info = Info::new(
+            "npm",
+            env!("CARGO_PKG_VERSION"),
+            "Node packages of the bot (npm registry, OSV advisories)",
+            &[UpdateKind::Package],
+        )
+        .read("{bot}");
+        if !s.project.starts_with("{bot}") {
+            info = info.read(&s.project);
+        }
+        for url in [&s.registry_url, &s.osv_url] {
+            if let Some(host) = http::authority(url)
+                && !info.wants.http.contains(&host)
+            {
+                info = info.http(&host);
+            }
+        }
+        info.program(&s.npm, &[&install, &ci])
+    }
+
+    fn check(ctx: Context) -> Result<Report, Error> {
+        let s = NpmSettings::parse(&ctx.bot_root, &ctx.settings)?;
+        let found = project::read(&s.project)?;
+        let mut report = Report::default();
+        let mut checked: Vec<&Dependency> = Vec::new();
+        for dependency in &found.dependencies {
+            if assess::is_registry_range(&dependency.range) {
+                checked.push(dependency);
+            } else {
+                report.warnings.push(format!(
+                    "{} is declared as {:?}, not a registry version range; not checked",
+                    dependency.name, dependency.range
+                ));
+            }
+        }
+        if checked.is_empty() {
+            return Ok(report);
+        }
+
+        // The registry requests and the OSV query travel in one batch.
+        let mut requests: Vec<_> = checked
+            .iter()
+            .map(|d| {
+                let mut r = http::get(&registry::packument_url(&s.registry_url, &d.name));
+                r.headers.push(("accept".into(), "application/json".into()));
+                r.timeout_ms = Some(s.timeout_ms);
+                r
+            })
+            .collect();
+        let queried: Vec<&Dependency> = checked
+            .iter()
+            .copied()
+            .filter(|d| d.installed.is_some())
+            .collect();
+        let queries: Vec<osv::Package> = queried
+            .iter()
+            .map(|d| osv::Package {
+                ecosystem: assess::ECOSYSTEM.to_string(),
+                name: d.name.clone(),
+                version: d.installed.clone().unwrap_or_default(),
+            })
+            .collect();
+        let ask_osv = ctx.include_security && !queries.is_empty();
+        if ask_osv {
+            requests.push(osv::querybatch_request(
+                &s.osv_url,
+                &queries,
+                Some(s.timeout_ms),
+            ));
+        }
+        let mut answers = http::send_all(&requests);
+        let findings = if ask_osv {
+            let first = answers
+                .pop()
+                .unwrap_or_else(|| Err(Error::network("the host answered no response")));
+            match osv::complete(&s.osv_url, &queries, first, Some(s.timeout_ms)) {
+                Ok(findings) => findings,
+                Err(e) => {
+                    report.warnings.push(format!(
+                        "security advisories unavailable: OSV at {}: {}",
+                        s.osv_url, e.message
+                    ));
+                    Findings::default()
+                }
+            }
+        } else {
+            Findings::default()
+        };
+        report.warnings.extend(findings.warnings.iter().cloned());
+
+        let mut failures: Vec<Error> = Vec::new();
+        for (dependency, answer) in checked.iter().zip(answers) {
+            let packument = match packument_from(answer) {
+                Ok(Some(p)) => p,
+                Ok(None) => {
+                    report.warnings.push(format!(
+                        "{} is not on the registry at {} (404); not checked",
+                        dependency.name, s.registry_url
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    report.warnings.push(format!(
+                        "{}: the registry at {} failed: {}",
+                        dependency.name, s.registry_url, e.message
+                    ));
+                    failures.push(e);
+                    continue;
+                }
+            };
+            let vulns = queried
+                .iter()
+                .position(|q| q.name == dependency.name)
+                .and_then(|i| findings.vulns.get(i))
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let outcome = assess::assess(dependency, &packument, vulns, s.include_prereleases);
+            report.warnings.extend(outcome.warnings);
+            report.updates.extend(outcome.update);
+        }
+        if failures.len() == checked.len() {
+            let first = failures[0].code;
+            let code = if failures.iter().all(|f| f.code == first) {
+                first
+            } else {
+                ErrorCode::Network
+            };
+            return Err(Error::new(
+                code,
+                format!(
+                    "the registry at {} could not be used for any of {} packages: {}",
+                    s.registry_url,
+                    checked.len(),
+                    failures[0].message
+                ),
+            ));
+        }
+        Ok(report)
+    }
+
+    fn capture(ctx: Context) -> Result<Vec<u8>, Error> {
+        let s = NpmSettings::parse(&ctx.bot_root, &ctx.settings)?;
+        plan::capture(&s.project)
+    }
+
+    fn plan(ctx: Context, updates: Vec<Update>) -> Result<Plan, Error> {
+        let s = NpmSettings::parse(&ctx.bot_root, &ctx.settings)?;
+        plan::install(&s.npm, &s.project, &updates)
+    }
+
+    fn verify(ctx: Context, updates: Vec<Update>) -> Result<(), Error> {
+        let s = NpmSettings::parse(&ctx.bot_root, &ctx.settings)?;
+        plan::verify(&updates, &project::installed_versions(&s.project))
+    }
+
+    fn restore_plan(ctx: Context, state: Vec<u8>) -> Result<Plan, Error> {
+        let s = NpmSettings::parse(&ctx.bot_root, &ctx.settings)?;
+        plan::restore(&s.npm, &s.project, &state)
+    }
+}
+
+/// The registry's answer for one package: `None` when it does not know it.
+fn packument_from(
+    answer: Result<HttpResponse, Error>,
+) -> Result<Option<registry::Packument>, Error> {
+    let response = answer?;
+    match response.status {
+        200 => registry::parse(&response.body).map(Some),
+        404 => Ok(None),
+        status => Err(Error::network(format!("HTTP {status}"))),
+    }
+}
+
+steward_sdk::export_provider!(Npm);

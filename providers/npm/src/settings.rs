@@ -1,0 +1,67 @@
+//! The npm provider's settings (`[providers.npm.settings]`), read once and
+//! resolved against the bot root. It never touches the disk or the network.
+
+use steward_sdk::settings::{flag, millis, path, url};
+use steward_sdk::{Error, setting};
+
+pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org";
+pub const DEFAULT_OSV: &str = "https://api.osv.dev";
+/// Well under the host's default call budget (60 s).
+pub const DEFAULT_TIMEOUT_MS: u32 = 20_000;
+pub const DEFAULT_NPM: &str = "/usr/bin/npm";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NpmSettings {
+    /// Absolute path of the directory holding package.json (or `{bot}/…`).
+    pub project: String,
+    pub registry_url: String,
+    pub osv_url: String,
+    pub include_prereleases: bool,
+    /// The npm program plans run.
+    pub npm: String,
+    /// Per-request budget for the registry and OSV, so one slow server costs
+    /// a warning instead of the whole call's time budget.
+    pub timeout_ms: u32,
+}
+
+impl NpmSettings {
+    /// Reads the settings; `root` is the bot root (or `{bot}`).
+    pub fn parse(root: &str, pairs: &[(String, String)]) -> Result<Self, Error> {
+        Ok(NpmSettings {
+            project: path(root, setting(pairs, "project").unwrap_or(".")),
+            registry_url: url(pairs, "registry_url", DEFAULT_REGISTRY)?,
+            osv_url: url(pairs, "osv_url", DEFAULT_OSV)?,
+            include_prereleases: flag(pairs, "include_prereleases")?,
+            npm: setting(pairs, "npm").unwrap_or(DEFAULT_NPM).to_string(),
+            timeout_ms: millis(pairs, "timeout_ms")?.unwrap_or(DEFAULT_TIMEOUT_MS),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_point_at_the_bot_root_and_public_registry() {
+        let s = NpmSettings::parse("/srv/bot", &[]).unwrap();
+        assert_eq!(s.project, "/srv/bot");
+        assert_eq!(s.registry_url, "https://registry.npmjs.org");
+        assert_eq!(s.npm, "/usr/bin/npm");
+        assert!(!s.include_prereleases);
+    }
+
+    #[test]
+    fn project_and_registry_follow_the_settings() {
+        let pairs = vec![
+            ("project".to_string(), "web".to_string()),
+            (
+                "registry_url".to_string(),
+                "http://127.0.0.1:4873/".to_string(),
+            ),
+        ];
+        let s = NpmSettings::parse("{bot}", &pairs).unwrap();
+        assert_eq!(s.project, "{bot}/web");
+        assert_eq!(s.registry_url, "http://127.0.0.1:4873");
+    }
+}

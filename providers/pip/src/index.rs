@@ -1,0 +1,292 @@
+//! A project as the PyPI JSON API (`{index}/{name}/json`) describes it, and
+//! which of its releases pip would consider: PEP 440 order, yanked files and
+//! pre-releases left out unless asked, `requires_python` honoured. It never
+//! sends requests itself.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use serde::Deserialize;
+use steward_sdk::Error;
+
+#[derive(Debug, Deserialize)]
+pub struct Project {
+    pub info: ProjectInfo,
+    #[serde(default)]
+    pub releases: BTreeMap<String, Vec<ReleaseFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProjectInfo {
+    pub name: String,
+    #[serde(default)]
+    pub project_urls: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub project_url: Option<String>,
+    #[serde(default)]
+    pub package_url: Option<String>,
+    #[serde(default)]
+    pub home_page: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReleaseFile {
+    pub filename: String,
+    #[serde(default)]
+    pub packagetype: String,
+    #[serde(default)]
+    pub size: Option<u64>,
+    #[serde(default)]
+    pub upload_time_iso_8601: Option<String>,
+    #[serde(default)]
+    pub yanked: bool,
+    #[serde(default)]
+    pub requires_python: Option<String>,
+}
+
+/// A release pip could install.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub version: Version,
+    /// As the index spells it.
+    pub text: String,
+    /// The files pip could pick from.
+    pub files: Vec<ReleaseFile>,
+}
+
+/// Which releases count.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub include_prereleases: bool,
+    pub include_yanked: bool,
+    /// The venv's interpreter, for `requires_python`.
+    pub python: Option<Version>,
+}
+
+pub fn parse(body: &[u8]) -> Result<Project, Error> {
+    serde_json::from_slice(body).map_err(|e| {
+        Error::invalid_data(format!(
+            "the index answered something that is not a PyPI JSON project: {e}"
+        ))
+    })
+}
+
+impl Project {
+    /// Every release pip could install, oldest first.
+    pub fn candidates(&self, filter: &Filter) -> Vec<Candidate> {
+        let mut found: Vec<Candidate> = self
+            .releases
+            .iter()
+            .filter_map(|(text, files)| {
+                let version = Version::from_str(text).ok()?;
+                if version.any_prerelease() && !filter.include_prereleases {
+                    return None;
+                }
+                let files: Vec<ReleaseFile> = files
+                    .iter()
+                    .filter(|f| filter.include_yanked || !f.yanked)
+                    .filter(|f| python_fits(f.requires_python.as_deref(), filter.python.as_ref()))
+                    .cloned()
+                    .collect();
+                (!files.is_empty()).then(|| Candidate {
+                    version,
+                    text: text.clone(),
+                    files,
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| a.version.cmp(&b.version));
+        found
+    }
+
+    /// Where to read what changed: the project's changelog or release notes
+    /// link, else its project page.
+    pub fn changelog(&self) -> Option<String> {
+        const NAMES: [&str; 7] = [
+            "changelog",
+            "change log",
+            "changes",
+            "release notes",
+            "releases",
+            "history",
+            "what's new",
+        ];
+        if let Some(urls) = &self.info.project_urls {
+            for wanted in NAMES {
+                if let Some((_, url)) = urls
+                    .iter()
+                    .find(|(label, _)| label.trim().to_lowercase() == wanted)
+                {
+                    return Some(url.clone());
+                }
+            }
+        }
+        [
+            &self.info.project_url,
+            &self.info.package_url,
+            &self.info.home_page,
+        ]
+        .into_iter()
+        .flatten()
+        .find(|u| !u.is_empty())
+        .cloned()
+    }
+}
+
+/// An unparsable `requires_python` does not exclude a file (pip ignores it too).
+fn python_fits(requires: Option<&str>, python: Option<&Version>) -> bool {
+    match (requires.map(str::trim).filter(|r| !r.is_empty()), python) {
+        (Some(spec), Some(python)) => VersionSpecifiers::from_str(spec)
+            .map(|s| s.contains(python))
+            .unwrap_or(true),
+        _ => true,
+    }
+}
+
+impl Candidate {
+    /// The file pip would most likely download here: a wheel built for one
+    /// of the tags the installed version came with, else a pure-Python
+    /// wheel, else the source archive.
+    pub fn likely_file(&self, installed_tags: &[String]) -> Option<&ReleaseFile> {
+        let wheels = || self.files.iter().filter(|f| f.filename.ends_with(".whl"));
+        wheels()
+            .find(|f| {
+                wheel_tags(&f.filename)
+                    .iter()
+                    .any(|t| installed_tags.contains(t))
+            })
+            .or_else(|| wheels().find(|f| f.filename.ends_with("-none-any.whl")))
+            .or_else(|| self.files.iter().find(|f| f.packagetype == "sdist"))
+    }
+
+    /// When the release appeared: its earliest upload.
+    pub fn released(&self) -> Option<String> {
+        self.files
+            .iter()
+            .filter_map(|f| f.upload_time_iso_8601.clone())
+            .min()
+    }
+}
+
+/// The expanded tags of a wheel filename
+/// (`x-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl`).
+pub fn wheel_tags(filename: &str) -> Vec<String> {
+    let stem = filename.trim_end_matches(".whl");
+    let parts: Vec<&str> = stem.split('-').collect();
+    if parts.len() < 5 {
+        return Vec::new();
+    }
+    let n = parts.len();
+    let mut tags = Vec::new();
+    for py in parts[n - 3].split('.') {
+        for abi in parts[n - 2].split('.') {
+            for platform in parts[n - 1].split('.') {
+                tags.push(format!("{py}-{abi}-{platform}"));
+            }
+        }
+    }
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(json: &str) -> Project {
+        parse(json.as_bytes()).unwrap()
+    }
+
+    const SAMPLE: &str = r#"{
+      "info": {"name": "discord.py", "version": "2.4.0",
+               "project_urls": {"Homepage": "https://h", "Changelog": "https://c"},
+               "project_url": "https://pypi.org/project/discord.py/"},
+      "releases": {
+        "2.3.0": [{"filename": "discord.py-2.3.0-py3-none-any.whl", "packagetype": "bdist_wheel",
+                   "size": 100, "upload_time_iso_8601": "2023-06-01T00:00:00Z", "yanked": false}],
+        "2.4.0": [{"filename": "discord.py-2.4.0.tar.gz", "packagetype": "sdist", "size": 900,
+                   "upload_time_iso_8601": "2024-06-02T00:00:00Z", "yanked": false},
+                  {"filename": "discord.py-2.4.0-py3-none-any.whl", "packagetype": "bdist_wheel",
+                   "size": 200, "upload_time_iso_8601": "2024-06-01T00:00:00Z", "yanked": false}],
+        "2.5.0": [{"filename": "discord.py-2.5.0-py3-none-any.whl", "packagetype": "bdist_wheel",
+                   "size": 300, "yanked": true}],
+        "3.0.0a1": [{"filename": "discord.py-3.0.0a1-py3-none-any.whl", "packagetype": "bdist_wheel",
+                   "size": 400, "yanked": false}],
+        "3.1.0": [{"filename": "discord.py-3.1.0-py3-none-any.whl", "packagetype": "bdist_wheel",
+                   "size": 500, "requires_python": ">=3.13", "yanked": false}],
+        "1.0.0": [],
+        "not a version": [{"filename": "x", "yanked": false}]
+      }
+    }"#;
+
+    fn versions(candidates: &[Candidate]) -> Vec<&str> {
+        candidates.iter().map(|c| c.text.as_str()).collect()
+    }
+
+    #[test]
+    fn candidates_leave_out_yanked_prereleases_empty_and_wrong_python() {
+        let p = project(SAMPLE);
+        let filter = Filter {
+            python: Some(Version::from_str("3.11.7").unwrap()),
+            ..Filter::default()
+        };
+        assert_eq!(versions(&p.candidates(&filter)), vec!["2.3.0", "2.4.0"]);
+    }
+
+    #[test]
+    fn candidates_include_yanked_and_prereleases_when_asked() {
+        let p = project(SAMPLE);
+        let filter = Filter {
+            include_prereleases: true,
+            include_yanked: true,
+            python: None,
+        };
+        assert_eq!(
+            versions(&p.candidates(&filter)),
+            vec!["2.3.0", "2.4.0", "2.5.0", "3.0.0a1", "3.1.0"]
+        );
+    }
+
+    #[test]
+    fn changelog_prefers_changelog_link_over_home_page() {
+        assert_eq!(project(SAMPLE).changelog().as_deref(), Some("https://c"));
+        let bare = project(
+            r#"{"info": {"name": "x", "project_urls": {"Homepage": "https://h"},
+                 "project_url": "https://pypi.org/project/x/"}, "releases": {}}"#,
+        );
+        assert_eq!(
+            bare.changelog().as_deref(),
+            Some("https://pypi.org/project/x/")
+        );
+    }
+
+    #[test]
+    fn likely_file_matches_installed_wheel_tags_first() {
+        let c = Candidate {
+            version: Version::from_str("1.0").unwrap(),
+            text: "1.0".into(),
+            files: serde_json::from_str(
+                r#"[{"filename": "x-1.0.tar.gz", "packagetype": "sdist", "size": 9},
+                    {"filename": "x-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "size": 7},
+                    {"filename": "x-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "size": 8}]"#,
+            )
+            .unwrap(),
+        };
+        let tags = vec!["cp311-cp311-manylinux2014_x86_64".to_string()];
+        assert_eq!(c.likely_file(&tags).and_then(|f| f.size), Some(7));
+        assert_eq!(c.likely_file(&[]).and_then(|f| f.size), Some(9));
+    }
+
+    #[test]
+    fn released_is_the_earliest_upload() {
+        let p = project(SAMPLE);
+        let all = p.candidates(&Filter::default());
+        let c = all.iter().find(|c| c.text == "2.4.0").unwrap();
+        assert_eq!(c.released().as_deref(), Some("2024-06-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn parse_rejects_html() {
+        assert!(parse(b"<html>oops</html>").is_err());
+    }
+}

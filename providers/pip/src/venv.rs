@@ -1,0 +1,263 @@
+//! What is installed in a virtualenv, read the way pip reads it: every
+//! `lib/python3*/site-packages/*.dist-info` (METADATA name and version, WHEEL
+//! tags) and `pyvenv.cfg`. It only reads; it never runs the interpreter.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use steward_sdk::{Error, ErrorCode};
+
+/// One installed distribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Installed {
+    /// The name as its METADATA spells it.
+    pub name: String,
+    /// PEP 503 normalized.
+    pub key: String,
+    pub version: String,
+    /// Wheel tags it was installed from (`cp311-cp311-manylinux_2_17_x86_64`).
+    pub tags: Vec<String>,
+    /// Installed from a local directory (editable or `pip install ./x`): the
+    /// index does not serve it.
+    pub local: bool,
+}
+
+/// The virtualenv's installed distributions and interpreter version.
+#[derive(Debug, Clone, Default)]
+pub struct Venv {
+    pub python_version: Option<String>,
+    pub packages: Vec<Installed>,
+}
+
+/// PEP 503: lowercase, runs of `-`, `_`, `.` become one `-`.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut in_separator = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !in_separator {
+                out.push('-');
+            }
+            in_separator = true;
+        } else {
+            out.extend(c.to_lowercase());
+            in_separator = false;
+        }
+    }
+    out
+}
+
+/// Reads the virtualenv at `venv`.
+pub fn read(venv: &str) -> Result<Venv, Error> {
+    let root = Path::new(venv);
+    let lib = root.join("lib");
+    let entries = fs::read_dir(&lib).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            ErrorCode::NotFound
+        } else {
+            ErrorCode::Denied
+        };
+        Error::new(
+            code,
+            format!(
+                "no virtualenv at {venv}: cannot read {}: {e}",
+                lib.display()
+            ),
+        )
+    })?;
+    let mut site_dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("python3"))
+        .map(|e| e.path().join("site-packages"))
+        .filter(|p| p.is_dir())
+        .collect();
+    site_dirs.sort();
+    let mut packages = Vec::new();
+    for site in &site_dirs {
+        let Ok(entries) = fs::read_dir(site) else {
+            continue;
+        };
+        let mut dirs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "dist-info"))
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            if let Some(installed) = read_dist_info(&dir) {
+                packages.push(installed);
+            }
+        }
+    }
+    packages.sort_by(|a, b| a.key.cmp(&b.key));
+    packages.dedup_by(|a, b| a.key == b.key);
+    Ok(Venv {
+        python_version: fs::read_to_string(root.join("pyvenv.cfg"))
+            .ok()
+            .and_then(|cfg| python_version(&cfg)),
+        packages,
+    })
+}
+
+fn read_dist_info(dir: &Path) -> Option<Installed> {
+    let metadata = fs::read_to_string(dir.join("METADATA")).ok()?;
+    let (name, version) = name_and_version(&metadata)?;
+    let tags = fs::read_to_string(dir.join("WHEEL"))
+        .map(|w| wheel_tags(&w))
+        .unwrap_or_default();
+    let local = fs::read_to_string(dir.join("direct_url.json"))
+        .ok()
+        .is_some_and(|d| installed_from_directory(&d));
+    Some(Installed {
+        key: normalize(&name),
+        name,
+        version,
+        tags,
+        local,
+    })
+}
+
+/// `Name:` and `Version:` from a METADATA file's header block.
+pub fn name_and_version(metadata: &str) -> Option<(String, String)> {
+    let mut name = None;
+    let mut version = None;
+    for line in metadata.lines() {
+        if line.trim().is_empty() {
+            break; // the description body follows the headers
+        }
+        if let Some(v) = line.strip_prefix("Name:") {
+            name.get_or_insert_with(|| v.trim().to_string());
+        } else if let Some(v) = line.strip_prefix("Version:") {
+            version.get_or_insert_with(|| v.trim().to_string());
+        }
+    }
+    Some((
+        name.filter(|n| !n.is_empty())?,
+        version.filter(|v| !v.is_empty())?,
+    ))
+}
+
+/// Every `Tag:` line of a WHEEL file.
+pub fn wheel_tags(wheel: &str) -> Vec<String> {
+    wheel
+        .lines()
+        .filter_map(|l| l.strip_prefix("Tag:"))
+        .map(|t| t.trim().to_string())
+        .collect()
+}
+
+/// PEP 610: `dir_info` means a local directory, editable or not.
+pub fn installed_from_directory(direct_url: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(direct_url)
+        .ok()
+        .is_some_and(|v| v.get("dir_info").is_some())
+}
+
+/// The interpreter version from `pyvenv.cfg` (`version = 3.11.7`, or uv's
+/// `version_info = 3.12.1.final.0`).
+pub fn python_version(cfg: &str) -> Option<String> {
+    for line in cfg.lines() {
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if matches!(key.trim(), "version" | "version_info") {
+            let parts: Vec<&str> = value
+                .trim()
+                .split('.')
+                .take_while(|p| p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty())
+                .take(3)
+                .collect();
+            if parts.len() >= 2 {
+                return Some(parts.join("."));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_follows_pep_503() {
+        assert_eq!(normalize("Discord.py"), "discord-py");
+        assert_eq!(normalize("zope.interface"), "zope-interface");
+        assert_eq!(normalize("Foo__Bar-.baz"), "foo-bar-baz");
+        assert_eq!(normalize("requests"), "requests");
+    }
+
+    #[test]
+    fn metadata_headers_stop_at_the_body() {
+        let text =
+            "Metadata-Version: 2.1\nName: aiohttp\nVersion: 3.9.1\nSummary: x\n\nName: fake\n";
+        assert_eq!(
+            name_and_version(text),
+            Some(("aiohttp".to_string(), "3.9.1".to_string()))
+        );
+        assert_eq!(name_and_version("Name: x\n"), None);
+    }
+
+    #[test]
+    fn pyvenv_cfg_gives_the_interpreter_version() {
+        assert_eq!(
+            python_version("home = /usr/bin\nversion = 3.11.7\n").as_deref(),
+            Some("3.11.7")
+        );
+        assert_eq!(
+            python_version("version_info = 3.12.1.final.0\n").as_deref(),
+            Some("3.12.1")
+        );
+        assert_eq!(python_version("home = /usr/bin\n"), None);
+    }
+
+    fn dist_info(site: &Path, dir: &str, metadata: &str, extra: &[(&str, &str)]) {
+        let d = site.join(dir);
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join("METADATA"), metadata).unwrap();
+        for (name, body) in extra {
+            fs::write(d.join(name), body).unwrap();
+        }
+    }
+
+    #[test]
+    fn read_lists_dist_infos_with_tags_and_local_installs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let venv = tmp.path();
+        fs::write(venv.join("pyvenv.cfg"), "version = 3.11.7\n").unwrap();
+        let site = venv.join("lib/python3.11/site-packages");
+        dist_info(
+            &site,
+            "Discord.py-2.3.0.dist-info",
+            "Name: discord.py\nVersion: 2.3.0\n",
+            &[("WHEEL", "Wheel-Version: 1.0\nTag: py3-none-any\n")],
+        );
+        dist_info(
+            &site,
+            "my_bot-0.1.0.dist-info",
+            "Name: my_bot\nVersion: 0.1.0\n",
+            &[(
+                "direct_url.json",
+                r#"{"url":"file:///srv/bot","dir_info":{"editable":true}}"#,
+            )],
+        );
+        fs::create_dir_all(site.join("broken-1.0.dist-info")).unwrap();
+        fs::create_dir_all(site.join("discord")).unwrap();
+
+        let found = read(venv.to_str().unwrap()).unwrap();
+        assert_eq!(found.python_version.as_deref(), Some("3.11.7"));
+        let keys: Vec<&str> = found.packages.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, vec!["discord-py", "my-bot"]);
+        assert_eq!(found.packages[0].tags, vec!["py3-none-any"]);
+        assert!(!found.packages[0].local);
+        assert!(found.packages[1].local);
+    }
+
+    #[test]
+    fn read_reports_a_missing_venv_as_not_found() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = read(tmp.path().join("nope").to_str().unwrap()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::NotFound);
+        assert!(err.message.contains("no virtualenv"));
+    }
+}
