@@ -18,6 +18,10 @@ const LISTED_OWNER: u64 = 100_000_000_000_000_002;
 const CHECK_TIMEOUT: Duration = Duration::from_secs(120);
 const SHORT: Duration = Duration::from_secs(20);
 
+/// These tests are about the Discord front: only the bundled config
+/// provider, which needs nothing but the bot tree, answers.
+const ONLY_CONFIG: &str = "[providers.pip]\nenabled = false\n[providers.npm]\nenabled = false\n[providers.apt]\nenabled = false\n[providers.release]\nenabled = false\n";
+
 /// A running `steward serve`; killed on drop if still running.
 struct Serve {
     child: Child,
@@ -27,7 +31,7 @@ struct Serve {
 impl Serve {
     fn start(discord: &FakeDiscord) -> Serve {
         let install = Install::new(&format!(
-            "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nowners = [\"{LISTED_OWNER}\"]\nadmin_roles = [{ADMIN_ROLE}]\n",
+            "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nowners = [\"{LISTED_OWNER}\"]\nadmin_roles = [{ADMIN_ROLE}]\n{ONLY_CONFIG}",
             discord.api_base()
         ));
         let log = std::fs::File::create(install.root().join("serve.log")).unwrap();
