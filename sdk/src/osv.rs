@@ -435,6 +435,32 @@ pub fn lookup(
     complete(osv_url, packages, first, timeout_ms)
 }
 
+/// Finishes a lookup whose querybatch was sent as the LAST request of a
+/// provider's batch: takes that answer off `answers` and completes it. OSV
+/// being unreachable costs the advisories, never the check: the failure
+/// becomes a warning.
+pub fn complete_or_warn(
+    osv_url: &str,
+    packages: &[Package],
+    answers: &mut Vec<Result<crate::HttpResponse, Error>>,
+    timeout_ms: Option<u32>,
+    warnings: &mut Vec<String>,
+) -> Findings {
+    let first = answers
+        .pop()
+        .unwrap_or_else(|| Err(Error::network("the host answered no response")));
+    match complete(osv_url, packages, first, timeout_ms) {
+        Ok(findings) => findings,
+        Err(e) => {
+            warnings.push(format!(
+                "security advisories unavailable: OSV at {osv_url}: {}",
+                e.message
+            ));
+            Findings::default()
+        }
+    }
+}
+
 /// Finishes a lookup from the answer to [`querybatch_request`]: follows
 /// OSV's pages, then fetches every advisory's details in one batch.
 pub fn complete(

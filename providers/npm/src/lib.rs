@@ -107,19 +107,13 @@ impl Provider for Npm {
         }
         let mut answers = http::send_all(&requests);
         let findings = if ask_osv {
-            let first = answers
-                .pop()
-                .unwrap_or_else(|| Err(Error::network("the host answered no response")));
-            match osv::complete(&s.osv_url, &queries, first, Some(s.timeout_ms)) {
-                Ok(findings) => findings,
-                Err(e) => {
-                    report.warnings.push(format!(
-                        "security advisories unavailable: OSV at {}: {}",
-                        s.osv_url, e.message
-                    ));
-                    Findings::default()
-                }
-            }
+            osv::complete_or_warn(
+                &s.osv_url,
+                &queries,
+                &mut answers,
+                Some(s.timeout_ms),
+                &mut report.warnings,
+            )
         } else {
             Findings::default()
         };
