@@ -141,7 +141,10 @@ impl Default for BackupScopes {
                     "**/__pycache__/**",
                 ],
             ),
-            database: Scope::of(&["data/**/*.sqlite3", "data/**/*.sqlite", "data/**/*.db"], &[]),
+            database: Scope::of(
+                &["data/**/*.sqlite3", "data/**/*.sqlite", "data/**/*.db"],
+                &[],
+            ),
             config: Scope::of(&["config/**/*", ".env"], &[]),
             data_only: Scope::of(&["data/**/*"], &[]),
             logs: Scope::of(&["logs/**/*"], &[]),
@@ -445,7 +448,11 @@ mod tests {
     fn backup_patterns_outside_the_bot_root_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("steward.toml");
-        std::fs::write(&file, "[backup.types.config]\ninclude = [\"../secrets/*\"]\n").unwrap();
+        std::fs::write(
+            &file,
+            "[backup.types.config]\ninclude = [\"../secrets/*\"]\n",
+        )
+        .unwrap();
         let err = Config::load(&file, false).unwrap_err().to_string();
         assert!(err.contains("must stay under the bot's root"), "{err}");
     }

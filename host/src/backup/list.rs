@@ -83,8 +83,8 @@ pub fn list(backups: &Backups, request: &ListRequest) -> Result<Listing, BackupE
     // Ids sort by time; ties and equal keys fall back to newest first.
     chosen.sort_by(|a, b| b.id.cmp(&a.id));
     match request.sort {
-        SortBy::Date => chosen.sort_by(|a, b| b.created_at.cmp(&a.created_at)),
-        SortBy::Size => chosen.sort_by(|a, b| b.compressed_size.cmp(&a.compressed_size)),
+        SortBy::Date => chosen.sort_by_key(|r| std::cmp::Reverse(r.created_at)),
+        SortBy::Size => chosen.sort_by_key(|r| std::cmp::Reverse(r.compressed_size)),
         SortBy::Name => chosen.sort_by(|a, b| display_name(a).cmp(display_name(b))),
         SortBy::Type => chosen.sort_by(|a, b| a.backup_type.as_str().cmp(b.backup_type.as_str())),
     }

@@ -25,7 +25,11 @@ const EXIT_ERROR: u8 = 2;
 const EXIT_VERIFY_FAILED: u8 = 4;
 
 #[derive(Debug, Parser)]
-#[command(name = "steward", version, about = "Keeps a self-hosted Discord bot current and safe")]
+#[command(
+    name = "steward",
+    version,
+    about = "Keeps a self-hosted Discord bot current and safe"
+)]
 pub struct Cli {
     /// Steward's configuration file.
     #[arg(long, global = true, default_value = "steward.toml")]

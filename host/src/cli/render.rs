@@ -142,7 +142,10 @@ pub fn check_table(outcome: &CheckOutcome, details: bool) -> String {
                             .map(|s| format!(" [{s}]"))
                             .unwrap_or_default(),
                         a.summary,
-                        a.url.as_ref().map(|u| format!(" <{u}>")).unwrap_or_default()
+                        a.url
+                            .as_ref()
+                            .map(|u| format!(" <{u}>"))
+                            .unwrap_or_default()
                     );
                 }
                 for line in &u.details {
@@ -155,7 +158,11 @@ pub fn check_table(outcome: &CheckOutcome, details: bool) -> String {
     let mut notes = String::new();
     for provider in &outcome.providers {
         if let Some(e) = &provider.error {
-            let _ = writeln!(notes, "{}: failed ({}): {}", provider.provider, e.code, e.message);
+            let _ = writeln!(
+                notes,
+                "{}: failed ({}): {}",
+                provider.provider, e.code, e.message
+            );
         }
         for w in &provider.warnings {
             let _ = writeln!(notes, "{}: warning: {w}", provider.provider);
@@ -213,7 +220,10 @@ pub fn providers_table(providers: &[ProviderStatus]) -> String {
             let _ = writeln!(out, "  {d}");
         }
         if let Some(self_name) = &p.self_name {
-            let _ = writeln!(out, "  calls itself \"{self_name}\"; grants follow the file name");
+            let _ = writeln!(
+                out,
+                "  calls itself \"{self_name}\"; grants follow the file name"
+            );
         }
         if let Some(w) = &p.wants {
             let _ = writeln!(
