@@ -103,14 +103,34 @@ impl Install {
 
     /// Runs `steward --config <this install's config> ARGS`.
     pub fn run(&self, args: &[&str]) -> Run {
-        Command::new(steward_bin())
+        self.command(args).output().expect("running steward").into()
+    }
+
+    /// The command `run` would execute, for tests that manage the process.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(steward_bin());
+        command
             .arg("--config")
             .arg(self.config_path())
             .args(args)
-            .env("STEWARD_LOG", "steward=debug")
-            .output()
-            .expect("running steward")
-            .into()
+            .env("STEWARD_LOG", "steward=debug");
+        command
+    }
+
+    /// Steward's data directory (store, backups).
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Creates the bot's database `data/bot.sqlite3` from `data/seed.sql` in
+    /// WAL mode, as `bot.py` does on its first start.
+    pub fn seed_database(&self) -> PathBuf {
+        let db = self.bot().join("data/bot.sqlite3");
+        let seed = std::fs::read_to_string(self.bot().join("data/seed.sql")).expect("seed.sql");
+        let conn = rusqlite::Connection::open(&db).expect("creating the database");
+        conn.execute_batch(&seed).expect("running seed.sql");
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        db
     }
 }
 
