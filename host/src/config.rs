@@ -30,6 +30,8 @@ pub struct Config {
     pub paths: Paths,
     pub runtime: RuntimeLimits,
     pub providers: BTreeMap<String, ProviderConfig>,
+    pub backup: BackupConfig,
+    pub safety: Safety,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +74,119 @@ impl Default for RuntimeLimits {
             http_response_limit_kb: 16 * 1024,
             http_concurrency: 64,
             exec_output_limit_kb: 16 * 1024,
+        }
+    }
+}
+
+/// `[backup]`: where archives go, how they are made, how many are kept, and
+/// what each backup type covers.
+#[derive(Debug, Clone)]
+pub struct BackupConfig {
+    /// Where archives are written (`backup_path`, default `<data>/backups`).
+    pub path: PathBuf,
+    /// gzip level 0-9.
+    pub compression_level: u32,
+    /// Completed backups kept by pruning (the newest first).
+    pub max_backups: usize,
+    /// Backups older than this are pruned.
+    pub backup_retention_days: u64,
+    /// Prune after each backup.
+    pub auto_cleanup: bool,
+    /// Read every new archive back and check it against its manifest.
+    pub verify_backups: bool,
+    pub scopes: BackupScopes,
+}
+
+/// What each backup type covers: globs relative to the bot's root. A file is
+/// in a scope when it matches an `include` pattern and no `exclude` pattern.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupScopes {
+    pub full: Scope,
+    pub database: Scope,
+    pub config: Scope,
+    pub data_only: Scope,
+    /// Logs are left out of every type unless `--include-logs` adds them.
+    pub logs: Scope,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scope {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+impl Scope {
+    fn of(include: &[&str], exclude: &[&str]) -> Scope {
+        let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        Scope {
+            include: own(include),
+            exclude: own(exclude),
+        }
+    }
+}
+
+impl Default for BackupScopes {
+    /// Fits the demo bot: code at the root, `config/`, `data/` (with its
+    /// SQLite database), `logs/`; installed dependencies are rebuilt, not kept.
+    fn default() -> Self {
+        BackupScopes {
+            full: Scope::of(
+                &["**/*", ".env"],
+                &[
+                    ".git/**",
+                    ".venv/**",
+                    "**/node_modules/**",
+                    "**/__pycache__/**",
+                ],
+            ),
+            database: Scope::of(&["data/**/*.sqlite3", "data/**/*.sqlite", "data/**/*.db"], &[]),
+            config: Scope::of(&["config/**/*", ".env"], &[]),
+            data_only: Scope::of(&["data/**/*"], &[]),
+            logs: Scope::of(&["logs/**/*"], &[]),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct BackupSection {
+    backup_path: Option<PathBuf>,
+    compression_level: u32,
+    max_backups: usize,
+    backup_retention_days: u64,
+    auto_cleanup: bool,
+    verify_backups: bool,
+    types: BackupScopes,
+}
+
+impl Default for BackupSection {
+    fn default() -> Self {
+        BackupSection {
+            backup_path: None,
+            compression_level: 6,
+            max_backups: 50,
+            backup_retention_days: 90,
+            auto_cleanup: true,
+            verify_backups: true,
+            types: BackupScopes::default(),
+        }
+    }
+}
+
+/// `[safety]`: guards every change Steward makes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Safety {
+    /// Free space that must remain on the backup disk after a backup.
+    pub min_disk_space_mb: u64,
+}
+
+impl Default for Safety {
+    fn default() -> Self {
+        Safety {
+            min_disk_space_mb: 1024,
         }
     }
 }
@@ -121,6 +236,10 @@ struct File {
     runtime: RuntimeLimits,
     #[serde(default)]
     providers: BTreeMap<String, ProviderConfig>,
+    #[serde(default)]
+    backup: BackupSection,
+    #[serde(default)]
+    safety: Safety,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,6 +288,11 @@ impl Config {
             .providers
             .map(|p| base.join(p))
             .unwrap_or_else(|| data.join("providers"));
+        let backup = parsed.backup;
+        let backup_path = backup
+            .backup_path
+            .map(|p| base.join(p))
+            .unwrap_or_else(|| data.join("backups"));
         let config = Config {
             file,
             bot: BotConfig {
@@ -182,6 +306,16 @@ impl Config {
             },
             runtime: parsed.runtime,
             providers: parsed.providers,
+            backup: BackupConfig {
+                path: normalize(&backup_path),
+                compression_level: backup.compression_level,
+                max_backups: backup.max_backups,
+                backup_retention_days: backup.backup_retention_days,
+                auto_cleanup: backup.auto_cleanup,
+                verify_backups: backup.verify_backups,
+                scopes: backup.types,
+            },
+            safety: parsed.safety,
         };
         config.validate(path)?;
         Ok(config)
@@ -207,6 +341,37 @@ impl Config {
             return Err(invalid(
                 "runtime.http_concurrency must be at least 1".to_string(),
             ));
+        }
+        let b = &self.backup;
+        if b.compression_level > 9 {
+            return Err(invalid(format!(
+                "backup.compression_level must be 0-9, found {}",
+                b.compression_level
+            )));
+        }
+        if b.max_backups == 0 {
+            return Err(invalid("backup.max_backups must be at least 1".to_string()));
+        }
+        let scopes = &b.scopes;
+        for (name, scope) in [
+            ("full", &scopes.full),
+            ("database", &scopes.database),
+            ("config", &scopes.config),
+            ("data_only", &scopes.data_only),
+            ("logs", &scopes.logs),
+        ] {
+            for pattern in scope.include.iter().chain(&scope.exclude) {
+                if let Err(e) = glob::Pattern::new(pattern) {
+                    return Err(invalid(format!(
+                        "backup.types.{name}: {pattern:?} is not a valid glob: {e}"
+                    )));
+                }
+                if pattern.starts_with('/') || pattern.split('/').any(|c| c == "..") {
+                    return Err(invalid(format!(
+                        "backup.types.{name}: {pattern:?} must stay under the bot's root"
+                    )));
+                }
+            }
         }
         Ok(())
     }
@@ -260,6 +425,29 @@ mod tests {
         let err = Config::load(&file, false).unwrap_err().to_string();
         assert!(err.contains("steward.toml"), "{err}");
         assert!(err.contains("call_timeout"), "{err}");
+    }
+
+    #[test]
+    fn backup_defaults_follow_the_original_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[backup]\nmax_backups = 3\n").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        assert_eq!(config.backup.path, dir.path().join("data/backups"));
+        assert_eq!(config.backup.compression_level, 6);
+        assert_eq!(config.backup.max_backups, 3);
+        assert_eq!(config.backup.backup_retention_days, 90);
+        assert!(config.backup.auto_cleanup && config.backup.verify_backups);
+        assert_eq!(config.safety.min_disk_space_mb, 1024);
+    }
+
+    #[test]
+    fn backup_patterns_outside_the_bot_root_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[backup.types.config]\ninclude = [\"../secrets/*\"]\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("must stay under the bot's root"), "{err}");
     }
 
     #[test]

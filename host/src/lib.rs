@@ -1,8 +1,10 @@
 //! Steward keeps a self-hosted Discord bot current and safe. This crate is
 //! the host: the provider sandbox (`runtime`), what is done with providers
-//! (`engine`), the one API every front calls (`service`), and the fronts
+//! (`engine`), backups of the managed bot (`backup`), Steward's records
+//! (`store`), the one API every front calls (`service`), and the fronts
 //! (`cli`). Update sources are WebAssembly components; see `sdk/`.
 
+pub mod backup;
 pub mod bundled;
 pub mod cli;
 pub mod config;
@@ -10,3 +12,4 @@ pub mod engine;
 pub mod provider;
 pub mod runtime;
 pub mod service;
+pub mod store;

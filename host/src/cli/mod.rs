@@ -6,16 +6,23 @@ mod render;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::IsTerminal;
+
 use clap::{Parser, Subcommand};
 
+use crate::backup::{BackupType, Range, RestoreType, SortBy};
 use crate::config::Config;
 use crate::engine::UpdateType;
-use crate::service::{CheckRequest, Service, ServiceError};
+use crate::service::{
+    BackupListRequest, BackupRequest, CheckRequest, RestoreRequest, Service, ServiceError,
+};
 
 /// Exit code when the command ran but some provider failed.
 const EXIT_PROVIDER_FAILED: u8 = 3;
 /// Exit code for configuration and usage errors.
 const EXIT_ERROR: u8 = 2;
+/// Exit code when a backup was checked and found damaged.
+const EXIT_VERIFY_FAILED: u8 = 4;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -58,6 +65,79 @@ pub enum Commands {
     Providers {
         #[command(subcommand)]
         command: ProvidersCommand,
+    },
+    /// Back up, list, verify and restore the bot's files and databases.
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Make a backup now (databases are copied safely while the bot runs).
+    Create {
+        /// What to back up (what each type covers is set in steward.toml).
+        #[arg(long = "type", value_enum, default_value = "full")]
+        backup_type: BackupType,
+        /// Write a plain .tar instead of .tar.gz.
+        #[arg(long)]
+        no_compress: bool,
+        /// A second handle for the backup, unique.
+        #[arg(long)]
+        name: Option<String>,
+        /// Add the bot's logs.
+        #[arg(long)]
+        include_logs: bool,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The completed backups, newest first.
+    List {
+        #[arg(long = "type", value_enum)]
+        backup_type: Option<BackupType>,
+        /// How far back to look.
+        #[arg(long, value_enum, default_value = "30d")]
+        range: Range,
+        /// At most this many (1-50).
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value = "date")]
+        sort: SortBy,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a backup's archive and every file in it.
+    Verify {
+        /// Backup id or name.
+        id: String,
+        /// Also unpack into a scratch directory and check every database.
+        #[arg(long)]
+        drill: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a backup's files back (stop the bot first).
+    Restore {
+        /// Backup id or name.
+        id: String,
+        #[arg(long = "type", value_enum, default_value = "all")]
+        restore_type: RestoreType,
+        /// Skip checking the archive first.
+        #[arg(long)]
+        no_verify: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove backups past max_backups or backup_retention_days now.
+    Prune {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -121,5 +201,112 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Commands::Backup { command } => backup(&service, command).await,
     }
+}
+
+async fn backup(service: &Service, command: BackupCommand) -> Result<ExitCode, ServiceError> {
+    match command {
+        BackupCommand::Create {
+            backup_type,
+            no_compress,
+            name,
+            include_logs,
+            description,
+            json,
+        } => {
+            let created = service
+                .backup_create(BackupRequest {
+                    backup_type,
+                    compress: !no_compress,
+                    name,
+                    include_logs,
+                    description,
+                })
+                .await?;
+            if json {
+                println!("{}", render::json(&created));
+            } else {
+                print!("{}", render::backup::created(&created));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::List {
+            backup_type,
+            range,
+            limit,
+            sort,
+            json,
+        } => {
+            let listing = service
+                .backup_list(BackupListRequest {
+                    backup_type,
+                    range,
+                    limit,
+                    sort,
+                })
+                .await?;
+            if json {
+                println!("{}", render::json(&listing));
+            } else {
+                print!("{}", render::backup::list(&listing));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Verify { id, drill, json } => {
+            let outcome = service.backup_verify(id, drill).await?;
+            if json {
+                println!("{}", render::json(&outcome));
+            } else {
+                print!("{}", render::backup::verified(&outcome));
+            }
+            Ok(if outcome.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_VERIFY_FAILED)
+            })
+        }
+        BackupCommand::Restore {
+            id,
+            restore_type,
+            no_verify,
+            yes,
+            json,
+        } => {
+            let confirm = yes || ask(&render::backup::restore_question(&id, restore_type));
+            let restored = service
+                .backup_restore(RestoreRequest {
+                    id,
+                    restore_type,
+                    verify: !no_verify,
+                    confirm,
+                })
+                .await?;
+            if json {
+                println!("{}", render::json(&restored));
+            } else {
+                print!("{}", render::backup::restored(&restored));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Prune { json } => {
+            let pruned = service.backup_prune().await?;
+            if json {
+                println!("{}", render::json(&pruned));
+            } else {
+                print!("{}", render::backup::pruned(&pruned));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Asks on the terminal; anything but "yes" (or no terminal) is a no.
+fn ask(question: &str) -> bool {
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprint!("{question} Type yes to go ahead: ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).is_ok() && answer.trim() == "yes"
 }

@@ -1,6 +1,8 @@
 //! How results look in a terminal: aligned tables, short notes, and JSON for
 //! scripts. Rendering only; every fact comes from the service.
 
+pub mod backup;
+
 use std::fmt::Write;
 
 use serde::Serialize;

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+use crate::backup::{BackupError, ExtractError};
 use crate::config::ConfigError;
+use crate::store::StoreError;
 
 #[derive(Debug, Error)]
 pub enum ServiceError {
@@ -18,6 +20,18 @@ pub enum ServiceError {
     },
     #[error("the WebAssembly runtime could not start: {message}")]
     Runtime { message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Backup(#[from] BackupError),
+    #[error("{name} must be {allowed}, found {found}")]
+    InvalidArgument {
+        name: &'static str,
+        allowed: &'static str,
+        found: String,
+    },
+    #[error("the restore was not confirmed")]
+    NotConfirmed,
 }
 
 impl ServiceError {
@@ -32,6 +46,106 @@ impl ServiceError {
             ServiceError::Runtime { message } => {
                 format!("Steward's provider sandbox could not start: {message}")
             }
+            ServiceError::Store(e) => store_message(e),
+            ServiceError::Backup(e) => backup_message(e),
+            ServiceError::InvalidArgument {
+                name,
+                allowed,
+                found,
+            } => format!("{name} must be {allowed} (got {found})."),
+            ServiceError::NotConfirmed => {
+                "A restore replaces the bot's files: confirm it to go ahead (confirm:true in Discord, --yes on the command line).".to_string()
+            }
         }
+    }
+}
+
+fn store_message(e: &StoreError) -> String {
+    match e {
+        StoreError::Locked { path } => format!(
+            "Another steward process is using its store {}; try again when it has finished.",
+            path.display()
+        ),
+        StoreError::NewerSchema { found, .. } => format!(
+            "Steward's store was written by a newer steward (schema {found}); upgrade steward to read it."
+        ),
+        other => format!("Steward's store cannot be used: {other}"),
+    }
+}
+
+fn backup_message(e: &BackupError) -> String {
+    match e {
+        BackupError::Store(e) => store_message(e),
+        BackupError::Busy => {
+            "Another backup, restore or cleanup is running; try again when it has finished."
+                .to_string()
+        }
+        BackupError::NotFound(id) => {
+            format!("There is no backup called {id}. `steward backup list` shows them.")
+        }
+        BackupError::NotCompleted { id, status } => {
+            format!("Backup {id} never completed ({status:?}); it cannot be used.")
+        }
+        BackupError::LowDiskSpace {
+            path,
+            free_mb,
+            needed_mb,
+        } => format!(
+            "Not enough disk space at {}: {free_mb} MiB free, {needed_mb} MiB needed (this includes safety.min_disk_space_mb).",
+            path.display()
+        ),
+        BackupError::NothingToBackUp { backup_type } => format!(
+            "A {backup_type} backup covers no files in the bot's directory; check [backup.types.{backup_type}] in steward.toml."
+        ),
+        BackupError::NameTaken { name, id } => {
+            format!("The name \"{name}\" is already used by backup {id}; choose another.")
+        }
+        BackupError::InvalidName { name } => format!(
+            "\"{name}\" cannot be a backup name: use 1-100 characters, not starting with \"backup_\"."
+        ),
+        BackupError::DatabaseCorrupt { path, message } => format!(
+            "The database {path} fails SQLite's integrity check ({message}); nothing was changed."
+        ),
+        BackupError::FileChanged { path } => format!(
+            "{path} changed while it was being backed up; run the backup again (or stop the bot first)."
+        ),
+        BackupError::VerificationFailed { id, problems } => format!(
+            "Backup {id} failed verification, so it was not used: {}",
+            problems.join("; ")
+        ),
+        BackupError::NothingToRestore { id, restore_type } => format!(
+            "Backup {id} holds no {} files to restore.",
+            serde_json::to_value(restore_type)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default()
+        ),
+        BackupError::Extract(e) => format!(
+            "The archive was refused and nothing was restored: {}",
+            extract_message(e)
+        ),
+        BackupError::Swap { path, source } => format!(
+            "Restoring stopped at {} ({source}); every file was put back as it was.",
+            path.display()
+        ),
+        BackupError::BotStop { message } => {
+            format!("The bot could not be stopped for the restore ({message}); nothing was changed.")
+        }
+        BackupError::BotStart { message } => format!(
+            "The bot did not start on the restored files ({message}); the previous files were put back."
+        ),
+        other => format!("Backup failed: {other}"),
+    }
+}
+
+fn extract_message(e: &ExtractError) -> String {
+    match e {
+        ExtractError::UnsafePath { path } => {
+            format!("entry {path:?} points outside the directory it unpacks into")
+        }
+        ExtractError::ForbiddenType { path, kind } => {
+            format!("entry {path:?} is a {kind}, which archives here may not contain")
+        }
+        other => other.to_string(),
     }
 }

@@ -4,13 +4,18 @@
 
 mod error;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
 pub use error::ServiceError;
 
+use crate::backup::{
+    self, BackupType, Backups, Created, Listing, Pruned, Range, RestoreType, Restored, SortBy,
+    VerifyOutcome,
+};
 use crate::config::Config;
+use crate::store::Store;
 use crate::engine::{self, CheckOutcome, UpdateType};
 use crate::provider::{Capabilities, UpdateKind};
 use crate::runtime::grants::Grant;
@@ -19,6 +24,38 @@ use crate::runtime::{Origin, ProviderEntry, Runtime};
 pub struct Service {
     config: Config,
     runtime: Arc<Runtime>,
+    /// Opened on first use: commands that need no records never lock it.
+    store: Mutex<Option<Store>>,
+}
+
+/// `/backup_create`, `steward backup create`.
+#[derive(Debug, Clone)]
+pub struct BackupRequest {
+    pub backup_type: BackupType,
+    pub compress: bool,
+    pub name: Option<String>,
+    pub include_logs: bool,
+    pub description: Option<String>,
+}
+
+/// `/backup_list`, `steward backup list`.
+#[derive(Debug, Clone)]
+pub struct BackupListRequest {
+    pub backup_type: Option<BackupType>,
+    pub range: Range,
+    /// 1..=50.
+    pub limit: usize,
+    pub sort: SortBy,
+}
+
+/// `/backup_restore`, `steward backup restore`.
+#[derive(Debug, Clone)]
+pub struct RestoreRequest {
+    pub id: String,
+    pub restore_type: RestoreType,
+    pub verify: bool,
+    /// The caller confirmed that files will be replaced.
+    pub confirm: bool,
 }
 
 /// What `check` is asked to do.
@@ -61,7 +98,96 @@ impl Service {
         let runtime = Runtime::new(&config).map_err(|e| ServiceError::Runtime {
             message: format!("{e:#}"),
         })?;
-        Ok(Service { config, runtime })
+        Ok(Service {
+            config,
+            runtime,
+            store: Mutex::new(None),
+        })
+    }
+
+    fn store(&self) -> Result<Store, ServiceError> {
+        let mut slot = self.store.lock().expect("store slot");
+        if let Some(store) = slot.as_ref() {
+            return Ok(store.clone());
+        }
+        let store = Store::open(&self.config.paths.data.join("steward.sled"))?;
+        *slot = Some(store.clone());
+        Ok(store)
+    }
+
+    /// The backup directory, with leftovers of interrupted runs cleaned.
+    fn backups(&self) -> Result<Backups, ServiceError> {
+        Ok(Backups::open(&self.config, self.store()?)?)
+    }
+
+    /// Runs blocking backup work off the async threads.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Backups) -> Result<T, backup::BackupError> + Send + 'static,
+    ) -> Result<T, ServiceError> {
+        let backups = self.backups()?;
+        tokio::task::spawn_blocking(move || work(backups))
+            .await
+            .map_err(|e| ServiceError::Runtime {
+                message: format!("a backup task stopped: {e}"),
+            })?
+            .map_err(ServiceError::from)
+    }
+
+    pub async fn backup_create(&self, request: BackupRequest) -> Result<Created, ServiceError> {
+        let request = backup::CreateRequest {
+            backup_type: request.backup_type,
+            compress: request.compress,
+            name: request.name,
+            include_logs: request.include_logs,
+            description: request.description,
+            auto_created: false,
+        };
+        self.blocking(move |b| backup::create::create(&b, &request))
+            .await
+    }
+
+    pub async fn backup_list(&self, request: BackupListRequest) -> Result<Listing, ServiceError> {
+        if !(1..=50).contains(&request.limit) {
+            return Err(ServiceError::InvalidArgument {
+                name: "limit",
+                allowed: "between 1 and 50",
+                found: request.limit.to_string(),
+            });
+        }
+        let request = backup::ListRequest {
+            backup_type: request.backup_type,
+            range: request.range,
+            limit: request.limit,
+            sort: request.sort,
+        };
+        self.blocking(move |b| backup::list::list(&b, &request)).await
+    }
+
+    pub async fn backup_verify(&self, id: String, drill: bool) -> Result<VerifyOutcome, ServiceError> {
+        self.blocking(move |b| backup::verify::verify(&b, &id, drill))
+            .await
+    }
+
+    /// Restores with the bot stopped by the operator: there is no
+    /// supervisor yet to stop and start it (it will pass a `BotControl`).
+    pub async fn backup_restore(&self, request: RestoreRequest) -> Result<Restored, ServiceError> {
+        if !request.confirm {
+            return Err(ServiceError::NotConfirmed);
+        }
+        let request = backup::RestoreRequest {
+            id: request.id,
+            restore_type: request.restore_type,
+            verify: request.verify,
+        };
+        self.blocking(move |b| backup::restore::restore(&b, &request, None))
+            .await
+    }
+
+    /// Applies the retention policy now.
+    pub async fn backup_prune(&self) -> Result<Pruned, ServiceError> {
+        self.blocking(|b| backup::prune::prune(&b, &backup::prune::no_session_references()))
+            .await
     }
 
     pub fn config(&self) -> &Config {

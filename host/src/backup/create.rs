@@ -1,0 +1,469 @@
+//! Making a backup: select the files of the type, snapshot the SQLite
+//! databases, hash everything (the manifest comes first in the archive),
+//! stream the files into a tar compressed on every core, and publish the
+//! archive atomically. A backup that fails or is interrupted is never
+//! listed as completed.
+
+use std::collections::BTreeMap;
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io::{self, BufWriter, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::Utc;
+
+use super::gzip::ParallelGzWriter;
+use super::manifest::{self, FileKind, Manifest, ManifestFile};
+use super::scope::{self, SourceFile};
+use super::{
+    BackupError, BackupRecord, BackupStatus, BackupType, Backups, HashingReader, HashingWriter,
+    Pruned, Verification, disk, sqlite,
+};
+
+/// What `backup create` is asked for.
+#[derive(Debug, Clone)]
+pub struct CreateRequest {
+    pub backup_type: BackupType,
+    /// `.tar.gz` when true, `.tar` otherwise.
+    pub compress: bool,
+    /// A second handle, unique among backups.
+    pub name: Option<String>,
+    pub include_logs: bool,
+    pub description: Option<String>,
+    /// Made by Steward itself (before an update) rather than asked for.
+    pub auto_created: bool,
+}
+
+/// A completed backup and what followed it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Created {
+    pub record: BackupRecord,
+    /// Symlinks and special files in scope that a backup cannot hold.
+    pub skipped: Vec<String>,
+    /// What `auto_cleanup` pruned afterwards.
+    pub pruned: Option<Pruned>,
+}
+
+const READ_BUFFER: usize = 256 * 1024;
+
+pub fn create(backups: &Backups, request: &CreateRequest) -> Result<Created, BackupError> {
+    if let Some(name) = &request.name
+        && (name.is_empty() || name.chars().count() > 100 || name.starts_with("backup_"))
+    {
+        return Err(BackupError::InvalidName { name: name.clone() });
+    }
+    let lock = backups.lock()?;
+    let matcher = scope::matcher(
+        &backups.settings.scopes,
+        request.backup_type,
+        request.include_logs,
+    )?;
+    let selection = scope::select(&backups.root, &matcher, &backups.own_dirs())?;
+    if selection.files.is_empty() {
+        return Err(BackupError::NothingToBackUp {
+            backup_type: request.backup_type.as_str(),
+        });
+    }
+    let total: u64 = selection.files.iter().map(|f| f.size).sum();
+    let db_total: u64 = selection
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Sqlite)
+        .map(|f| f.size)
+        .sum();
+    // Worst case: nothing compresses, and the database snapshots sit beside
+    // the archive until it is done.
+    backups.check_space(backups.dir(), total + db_total)?;
+
+    let mut record = reserve(backups, request)?;
+    let result = write_backup(backups, request, &mut record, &selection.files);
+    match result {
+        Ok(()) => {}
+        Err(e) => {
+            record.status = BackupStatus::Failed;
+            record.error = Some(e.to_string());
+            let _ = std::fs::remove_file(partial_path(&record.file_path));
+            let _ = std::fs::remove_dir_all(staging_dir(backups, &record.id));
+            if let Some(name) = &record.name {
+                let _ = backups.names.remove(name);
+            }
+            let _ = backups.save(&record);
+            return Err(e);
+        }
+    }
+    if !selection.skipped.is_empty() {
+        record
+            .metadata
+            .insert("skipped".into(), selection.skipped.join(", "));
+        backups.save(&record)?;
+    }
+    drop(lock);
+
+    if backups.settings.verify_backups {
+        let outcome = super::verify::verify(backups, &record.id, false)?;
+        record.verification = Some(Verification {
+            at: outcome.at,
+            ok: outcome.ok,
+            drill: false,
+            problems: outcome.problems,
+        });
+    }
+    let pruned = if backups.settings.auto_cleanup {
+        Some(super::prune::prune(
+            backups,
+            &super::prune::no_session_references(),
+        )?)
+    } else {
+        None
+    };
+    Ok(Created {
+        record,
+        skipped: selection.skipped,
+        pruned,
+    })
+}
+
+/// Allocates the id (`backup_YYYYMMDD_HHMMSS`, suffixed when that second is
+/// taken), claims the name, and records the backup as in progress.
+fn reserve(backups: &Backups, request: &CreateRequest) -> Result<BackupRecord, BackupError> {
+    let now = Utc::now();
+    let base = format!("backup_{}", now.format("%Y%m%d_%H%M%S"));
+    let extension = if request.compress { "tar.gz" } else { "tar" };
+    let scopes = &backups.settings.scopes;
+    let mut paths = match request.backup_type {
+        BackupType::Full => scopes.full.include.clone(),
+        BackupType::Database => scopes.database.include.clone(),
+        BackupType::Config => scopes.config.include.clone(),
+        BackupType::DataOnly => scopes.data_only.include.clone(),
+    };
+    if request.include_logs {
+        paths.extend(scopes.logs.include.iter().cloned());
+    }
+    let mut metadata = BTreeMap::new();
+    metadata.insert("include_logs".into(), request.include_logs.to_string());
+    metadata.insert("steward_version".into(), env!("CARGO_PKG_VERSION").into());
+    if let Some(v) = bot_version(&backups.root) {
+        metadata.insert("bot_version".into(), v);
+    }
+    for n in 1.. {
+        let id = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}_{n}")
+        };
+        let record = BackupRecord {
+            file_path: backups.dir().join(format!("{id}.{extension}")),
+            id: id.clone(),
+            name: request.name.clone(),
+            backup_type: request.backup_type,
+            status: BackupStatus::InProgress,
+            paths: paths.clone(),
+            size_bytes: 0,
+            compressed_size: 0,
+            file_count: 0,
+            created_at: now,
+            completed_at: None,
+            description: request.description.clone(),
+            checksum: None,
+            auto_created: request.auto_created,
+            compressed: request.compress,
+            verification: None,
+            error: None,
+            metadata: metadata.clone(),
+        };
+        if backups.records.insert_new(&id, &record)? {
+            if let Some(name) = &request.name
+                && !backups.names.insert_new(name, &id)?
+            {
+                backups.records.remove(&id)?;
+                let holder = backups.names.get(name)?.unwrap_or_default();
+                return Err(BackupError::NameTaken {
+                    name: name.clone(),
+                    id: holder,
+                });
+            }
+            backups.store.flush()?;
+            return Ok(record);
+        }
+    }
+    unreachable!("the id space is unbounded")
+}
+
+pub(crate) fn bot_version(root: &Path) -> Option<String> {
+    std::fs::read_to_string(root.join("VERSION"))
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+pub(crate) fn partial_path(archive: &Path) -> PathBuf {
+    let mut name = archive.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+pub(crate) fn staging_dir(backups: &Backups, id: &str) -> PathBuf {
+    backups.dir().join(format!(".staging-{id}"))
+}
+
+/// A file as it goes into the archive: where its bytes are read from (the
+/// snapshot, for a database) and what the manifest says about it.
+struct Planned {
+    read_from: PathBuf,
+    entry: ManifestFile,
+}
+
+fn write_backup(
+    backups: &Backups,
+    request: &CreateRequest,
+    record: &mut BackupRecord,
+    files: &[SourceFile],
+) -> Result<(), BackupError> {
+    let staging = staging_dir(backups, &record.id);
+    DirBuilder::new()
+        .mode(0o700)
+        .create(&staging)
+        .map_err(|source| BackupError::Write {
+            path: staging.clone(),
+            source,
+        })?;
+
+    // Databases first: one consistent snapshot each, checked before use.
+    let mut sources = Vec::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        if f.kind == FileKind::Sqlite {
+            let copy = staging.join(format!("{i}.sqlite3"));
+            sqlite::snapshot(&f.abs, &copy).map_err(|message| BackupError::DatabaseCopy {
+                path: f.rel.clone(),
+                message,
+            })?;
+            sqlite::integrity_check(&copy).map_err(|message| BackupError::DatabaseCorrupt {
+                path: f.rel.clone(),
+                message,
+            })?;
+            sources.push(copy);
+        } else {
+            sources.push(f.abs.clone());
+        }
+    }
+
+    // The manifest is the first entry, so every hash is known before the
+    // archive starts; the second read (streaming) must see the same bytes.
+    let hashes = hash_all(&sources)?;
+    let planned: Vec<Planned> = files
+        .iter()
+        .zip(sources)
+        .zip(hashes)
+        .map(|((f, read_from), (sha256, size))| Planned {
+            read_from,
+            entry: ManifestFile {
+                path: f.rel.clone(),
+                size,
+                sha256,
+                mode: f.mode,
+                kind: f.kind,
+            },
+        })
+        .collect();
+    let manifest = Manifest {
+        format: manifest::FORMAT,
+        id: record.id.clone(),
+        name: record.name.clone(),
+        backup_type: record.backup_type,
+        description: record.description.clone(),
+        bot_version: record.metadata.get("bot_version").cloned(),
+        created_at: record.created_at,
+        steward_version: env!("CARGO_PKG_VERSION").to_string(),
+        files: planned.iter().map(|p| p.entry.clone()).collect(),
+    };
+
+    let partial = partial_path(&record.file_path);
+    let write_err = |source| BackupError::Write {
+        path: partial.clone(),
+        source,
+    };
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&partial)
+        .map_err(write_err)?;
+    let sink = if request.compress {
+        Sink::Gz(
+            ParallelGzWriter::new(
+                HashingWriter::new(file),
+                backups.settings.compression_level,
+                super::threads(),
+            )
+            .map_err(write_err)?,
+        )
+    } else {
+        Sink::Plain(BufWriter::with_capacity(1 << 20, HashingWriter::new(file)))
+    };
+    let mut tar = tar::Builder::new(sink);
+    let manifest_bytes = manifest.to_bytes();
+    let mut header = entry_header(manifest_bytes.len() as u64, 0o600, record.created_at.timestamp() as u64);
+    tar.append_data(&mut header, manifest::MANIFEST_NAME, &manifest_bytes[..])
+        .map_err(write_err)?;
+    for p in &planned {
+        append_file(&mut tar, p).map_err(|e| match e {
+            Appended::Io(source) => BackupError::Write {
+                path: partial.clone(),
+                source,
+            },
+            Appended::Source(source) => BackupError::Read {
+                path: p.read_from.clone(),
+                source,
+            },
+            Appended::Changed => BackupError::FileChanged {
+                path: p.entry.path.clone(),
+            },
+        })?;
+    }
+    let sink = tar.into_inner().map_err(write_err)?;
+    let (file, checksum, compressed_size) = sink.finish().map_err(write_err)?.finish();
+    file.sync_all().map_err(write_err)?;
+    drop(file);
+    disk::durable_rename(&partial, &record.file_path).map_err(|source| BackupError::Write {
+        path: record.file_path.clone(),
+        source,
+    })?;
+    let _ = std::fs::remove_dir_all(&staging);
+
+    record.status = BackupStatus::Completed;
+    record.completed_at = Some(Utc::now());
+    record.checksum = Some(checksum);
+    record.compressed_size = compressed_size;
+    record.size_bytes = manifest.total_size();
+    record.file_count = manifest.files.len() as u64;
+    backups.save(record)
+}
+
+fn entry_header(size: u64, mode: u32, mtime: u64) -> tar::Header {
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_size(size);
+    header.set_mode(mode);
+    header.set_mtime(mtime);
+    header.set_uid(0);
+    header.set_gid(0);
+    header
+}
+
+enum Appended {
+    Io(io::Error),
+    Source(io::Error),
+    Changed,
+}
+
+fn append_file<W: Write>(tar: &mut tar::Builder<W>, p: &Planned) -> Result<(), Appended> {
+    let file = File::open(&p.read_from).map_err(Appended::Source)?;
+    let mtime = file.metadata().map_err(Appended::Source)?.mtime().max(0) as u64;
+    let mut header = entry_header(p.entry.size, p.entry.mode, mtime);
+    // Exactly the manifest's size goes in, so a file that grew cannot
+    // misalign the archive; a file that shrank or changed fails the hash.
+    let mut reader = HashingReader::new(
+        io::BufReader::with_capacity(READ_BUFFER, file).take(p.entry.size),
+    );
+    tar.append_data(&mut header, &p.entry.path, &mut reader)
+        .map_err(|e| {
+            // tar reports the source's errors and its own alike; a short
+            // read surfaces as the hash check below.
+            Appended::Io(e)
+        })?;
+    let (sha256, size) = reader.finish();
+    if size != p.entry.size || sha256 != p.entry.sha256 {
+        return Err(Appended::Changed);
+    }
+    Ok(())
+}
+
+/// sha256 and size of every file, on every core.
+fn hash_all(paths: &[PathBuf]) -> Result<Vec<(String, u64)>, BackupError> {
+    let next = AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<(String, u64), BackupError>>>> =
+        paths.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..super::threads().min(paths.len()) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= paths.len() {
+                        return;
+                    }
+                    let result = hash_path(&paths[i]);
+                    let failed = result.is_err();
+                    *results[i].lock().expect("hash slot") = Some(result);
+                    if failed {
+                        // Stop the others early: one failure fails the backup.
+                        next.store(paths.len(), Ordering::Relaxed);
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let mut out = Vec::with_capacity(paths.len());
+    for slot in results {
+        match slot.into_inner().expect("hash slot") {
+            Some(result) => out.push(result?),
+            None => {
+                return Err(BackupError::Read {
+                    path: PathBuf::new(),
+                    source: io::Error::other("hashing stopped early"),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn hash_path(path: &Path) -> Result<(String, u64), BackupError> {
+    let read = |source| BackupError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut reader = HashingReader::new(File::open(path).map_err(read)?);
+    let mut buf = vec![0u8; READ_BUFFER];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read(e)),
+        }
+    }
+    Ok(reader.finish())
+}
+
+/// Where the tar stream goes: compressed on every core, or plain.
+enum Sink {
+    Gz(ParallelGzWriter<HashingWriter<File>>),
+    Plain(BufWriter<HashingWriter<File>>),
+}
+
+impl Sink {
+    fn finish(self) -> io::Result<HashingWriter<File>> {
+        match self {
+            Sink::Gz(gz) => gz.finish(),
+            Sink::Plain(buf) => buf.into_inner().map_err(|e| e.into_error()),
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Gz(w) => w.write(buf),
+            Sink::Plain(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Gz(w) => w.flush(),
+            Sink::Plain(w) => w.flush(),
+        }
+    }
+}

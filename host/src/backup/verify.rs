@@ -1,0 +1,317 @@
+//! Checking a backup: the archive's sha256 against the record, then every
+//! file in it against the manifest; optionally a restore drill that unpacks
+//! into a scratch directory and integrity-checks every database. A failed
+//! check is a result (recorded on the backup), not an error.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::extract::{self, Kind, Limits};
+use super::manifest::{self, FileKind, Manifest, ManifestFile};
+use super::{BackupError, BackupRecord, Backups, Extracted, Verification, create, sqlite};
+
+/// Problems listed one by one before they are summed up.
+const MAX_PROBLEMS: usize = 20;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyOutcome {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    pub archive_checksum_ok: bool,
+    pub files_checked: u64,
+    pub bytes_checked: u64,
+    pub problems: Vec<String>,
+    pub drill: Option<Drill>,
+    pub duration_ms: u64,
+}
+
+/// What the restore drill found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Drill {
+    pub files_extracted: usize,
+    pub databases: Vec<DatabaseCheck>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DatabaseCheck {
+    pub path: String,
+    pub ok: bool,
+    pub message: Option<String>,
+}
+
+pub fn verify(backups: &Backups, id: &str, drill: bool) -> Result<VerifyOutcome, BackupError> {
+    let record = backups.completed(id)?;
+    let started = Instant::now();
+    let mut outcome = check(&record);
+    if drill && outcome.ok {
+        let scratch = backups.dir().join(format!(".drill-{}", record.id));
+        let result = run_drill(&record, &scratch);
+        let _ = std::fs::remove_dir_all(&scratch);
+        match result {
+            Ok((d, problems)) => {
+                outcome.problems.extend(problems);
+                outcome.drill = Some(d);
+            }
+            Err(e) => outcome.problems.push(format!("restore drill: {e}")),
+        }
+        outcome.ok = outcome.problems.is_empty();
+    }
+    outcome.duration_ms = started.elapsed().as_millis() as u64;
+    // Re-read: the record may have changed while the archive was read.
+    let mut latest = backups.get(&record.id)?;
+    latest.verification = Some(Verification {
+        at: outcome.at,
+        ok: outcome.ok,
+        drill,
+        problems: outcome.problems.clone(),
+    });
+    backups.save(&latest)?;
+    Ok(outcome)
+}
+
+/// The archive checksum (on one thread) and the streamed file check (on
+/// another), read side by side.
+pub(crate) fn check(record: &BackupRecord) -> VerifyOutcome {
+    let (archive_hash, stream) = std::thread::scope(|s| {
+        let hash = s.spawn(|| create::hash_path(&record.file_path));
+        let stream = check_stream(record);
+        (hash.join().expect("hashing thread"), stream)
+    });
+    let mut problems = Vec::new();
+    let archive_checksum_ok = match archive_hash {
+        Ok((sha, _)) if Some(&sha) == record.checksum.as_ref() => true,
+        Ok(_) => {
+            problems.push("the archive's sha256 differs from the one recorded when it was made".into());
+            false
+        }
+        Err(e) => {
+            problems.push(format!("the archive cannot be read: {e}"));
+            false
+        }
+    };
+    problems.extend(stream.problems);
+    summarize(&mut problems);
+    VerifyOutcome {
+        id: record.id.clone(),
+        at: Utc::now(),
+        ok: problems.is_empty(),
+        archive_checksum_ok,
+        files_checked: stream.files,
+        bytes_checked: stream.bytes,
+        problems,
+        drill: None,
+        duration_ms: 0,
+    }
+}
+
+fn summarize(problems: &mut Vec<String>) {
+    if problems.len() > MAX_PROBLEMS {
+        let more = problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(format!("and {more} more problems"));
+    }
+}
+
+#[derive(Default)]
+struct StreamCheck {
+    problems: Vec<String>,
+    files: u64,
+    bytes: u64,
+}
+
+/// Opens the archive for reading, decompressing when it is compressed.
+pub(crate) fn open_archive(record: &BackupRecord) -> io::Result<Box<dyn Read>> {
+    let file = BufReader::with_capacity(1 << 20, File::open(&record.file_path)?);
+    Ok(if record.compressed {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    })
+}
+
+fn check_stream(record: &BackupRecord) -> StreamCheck {
+    let mut out = StreamCheck::default();
+    if let Err(problem) = walk_archive(record, &mut out) {
+        out.problems.push(problem);
+    }
+    out
+}
+
+/// Walks every entry; `Err` is the problem that stopped the walk.
+fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), String> {
+    let reader = open_archive(record).map_err(|e| format!("the archive cannot be opened: {e}"))?;
+    let mut archive = tar::Archive::new(reader);
+    let mut entries = archive.entries().map_err(|e| extract::read_error(e).to_string())?;
+    let manifest = {
+        let mut first = entries
+            .next()
+            .ok_or("the archive is empty")?
+            .map_err(|e| extract::read_error(e).to_string())?;
+        read_manifest(&mut first)?
+    };
+    if manifest.id != record.id {
+        return Err(format!("the archive belongs to backup {}, not {}", manifest.id, record.id));
+    }
+    let mut expected: HashMap<&str, &ManifestFile> =
+        manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut buf = vec![0u8; 256 * 1024];
+    for entry in entries {
+        let mut entry = entry.map_err(|e| extract::read_error(e).to_string())?;
+        let checked = match extract::check_entry(&mut entry) {
+            Ok(Some(c)) => c,
+            Ok(None) => continue,
+            Err(e) => return Err(e.to_string()),
+        };
+        if let Kind::Dir = checked.kind {
+            continue;
+        }
+        let path = slash_path(&checked.path);
+        let Some(listed) = expected.remove(path.as_str()) else {
+            out.problems.push(format!("{path} is in the archive but not in its manifest"));
+            continue;
+        };
+        let mut hasher = super::HashingReader::new(&mut entry);
+        loop {
+            match hasher.read(&mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("{path}: {}", extract::read_error(e))),
+            }
+        }
+        let (sha, size) = hasher.finish();
+        out.files += 1;
+        out.bytes += size;
+        if size != listed.size {
+            out.problems.push(format!(
+                "{path}: {size} bytes in the archive, {} in the manifest",
+                listed.size
+            ));
+        } else if sha != listed.sha256 {
+            out.problems.push(format!("{path}: content differs from its manifest checksum"));
+        }
+    }
+    let mut missing: Vec<&str> = expected.into_keys().collect();
+    missing.sort_unstable();
+    for path in missing {
+        out.problems.push(format!("{path} is listed in the manifest but missing from the archive"));
+    }
+    // The gzip trailer (CRC-32 and length) is checked when the stream ends.
+    let mut tail = archive.into_inner().take(16 * 1024 * 1024);
+    io::copy(&mut tail, &mut io::sink()).map_err(|e| extract::read_error(e).to_string())?;
+    Ok(())
+}
+
+fn read_manifest<R: Read>(entry: &mut tar::Entry<'_, R>) -> Result<Manifest, String> {
+    let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+    if path != manifest::MANIFEST_NAME {
+        return Err(format!(
+            "the first entry is {path:?}, not the manifest {}",
+            manifest::MANIFEST_NAME
+        ));
+    }
+    if entry.size() > manifest::MAX_MANIFEST_BYTES {
+        return Err("the manifest is implausibly large".into());
+    }
+    let mut bytes = Vec::new();
+    entry
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("the manifest cannot be read: {}", extract::read_error(e)))?;
+    Manifest::from_bytes(&bytes).map_err(|e| format!("the manifest is not valid: {e}"))
+}
+
+pub(crate) fn slash_path(p: &Path) -> String {
+    p.to_string_lossy()
+        .replace(std::path::MAIN_SEPARATOR, "/")
+}
+
+/// Unpacks `record`'s archive into `staging` (created private), within
+/// limits taken from the record, and compares what came out with the
+/// manifest. Returns the manifest, what was written, and the problems.
+pub(crate) fn unpack(
+    record: &BackupRecord,
+    staging: &Path,
+) -> Result<(Manifest, Extracted, Vec<String>), BackupError> {
+    let reader = File::open(&record.file_path).map_err(|source| BackupError::Read {
+        path: record.file_path.clone(),
+        source,
+    })?;
+    let limits = Limits {
+        max_bytes: record.size_bytes + manifest::MAX_MANIFEST_BYTES,
+        max_entries: record.file_count + 1,
+    };
+    let reader = BufReader::with_capacity(1 << 20, reader);
+    let extracted = if record.compressed {
+        extract::extract_tar_gz(reader, staging, &limits)?
+    } else {
+        extract::extract_tar(reader, staging, &limits)?
+    };
+    let manifest_path = staging.join(manifest::MANIFEST_NAME);
+    let bytes = std::fs::read(&manifest_path).map_err(|source| BackupError::Read {
+        path: manifest_path.clone(),
+        source,
+    })?;
+    let manifest = Manifest::from_bytes(&bytes).map_err(|message| BackupError::VerificationFailed {
+        id: record.id.clone(),
+        problems: vec![format!("the manifest is not valid: {message}")],
+    })?;
+    let mut problems = Vec::new();
+    if extracted.files.first().map(|f| slash_path(&f.path)).as_deref() != Some(manifest::MANIFEST_NAME) {
+        problems.push("the manifest is not the first entry".to_string());
+    }
+    if manifest.id != record.id {
+        problems.push(format!("the archive belongs to backup {}", manifest.id));
+    }
+    let mut expected: HashMap<&str, &ManifestFile> =
+        manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    for file in &extracted.files {
+        let path = slash_path(&file.path);
+        if path == manifest::MANIFEST_NAME {
+            continue;
+        }
+        match expected.remove(path.as_str()) {
+            None => problems.push(format!("{path} is in the archive but not in its manifest")),
+            Some(listed) if listed.size != file.size || listed.sha256 != file.sha256 => {
+                problems.push(format!("{path}: content differs from its manifest checksum"))
+            }
+            Some(_) => {}
+        }
+    }
+    let mut missing: Vec<&str> = expected.into_keys().collect();
+    missing.sort_unstable();
+    for path in missing {
+        problems.push(format!("{path} is listed in the manifest but missing from the archive"));
+    }
+    summarize(&mut problems);
+    Ok((manifest, extracted, problems))
+}
+
+fn run_drill(record: &BackupRecord, scratch: &PathBuf) -> Result<(Drill, Vec<String>), BackupError> {
+    let (manifest, extracted, mut problems) = unpack(record, scratch)?;
+    let mut databases = Vec::new();
+    for f in manifest.files.iter().filter(|f| f.kind == FileKind::Sqlite) {
+        let result = sqlite::integrity_check(&scratch.join(&f.path));
+        if let Err(message) = &result {
+            problems.push(format!("database {}: {message}", f.path));
+        }
+        databases.push(DatabaseCheck {
+            path: f.path.clone(),
+            ok: result.is_ok(),
+            message: result.err(),
+        });
+    }
+    Ok((
+        Drill {
+            files_extracted: extracted.files.len().saturating_sub(1),
+            databases,
+        },
+        problems,
+    ))
+}

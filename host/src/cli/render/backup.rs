@@ -1,0 +1,198 @@
+//! How `steward backup …` results look in a terminal. Rendering only.
+
+use std::fmt::Write;
+
+use chrono::Utc;
+
+use super::{Table, human_bytes};
+use crate::backup::{BackupRecord, Created, Listing, Pruned, RestoreType, Restored, VerifyOutcome};
+
+pub fn created(c: &Created) -> String {
+    let r = &c.record;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Backup {}{} created: {} {} files, {} -> {} ({})",
+        r.id,
+        r.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(),
+        r.backup_type.as_str(),
+        r.file_count,
+        human_bytes(r.size_bytes),
+        human_bytes(r.compressed_size),
+        r.file_path.display()
+    );
+    if let Some(v) = &r.verification {
+        if v.ok {
+            let _ = writeln!(out, "Verified: every file matches its manifest.");
+        } else {
+            let _ = writeln!(out, "VERIFICATION FAILED: {}", v.problems.join("; "));
+        }
+    }
+    if !c.skipped.is_empty() {
+        let _ = writeln!(
+            out,
+            "Not backed up (symlinks or special files): {}",
+            c.skipped.join(", ")
+        );
+    }
+    if let Some(p) = &c.pruned
+        && !p.removed.is_empty()
+    {
+        out.push_str(&pruned(p));
+    }
+    out
+}
+
+pub fn list(l: &Listing) -> String {
+    let mut out = String::new();
+    if l.backups.is_empty() {
+        out.push_str("No backups match.\n");
+    } else {
+        let mut table = Table::new(&["NAME", "ID", "AGE", "TYPE", "SIZE", "ARCHIVE", "VERIFIED"]);
+        for r in &l.backups {
+            table.row(vec![
+                r.name.clone().unwrap_or_else(|| "-".into()),
+                r.id.clone(),
+                age(r),
+                r.backup_type.as_str().to_string(),
+                human_bytes(r.size_bytes),
+                human_bytes(r.compressed_size),
+                verified_cell(r),
+            ]);
+        }
+        out.push_str(&table.render());
+    }
+    let _ = writeln!(
+        out,
+        "\nShowing {} of {} matching; {} backups stored, {} in total.",
+        l.backups.len(),
+        l.matched,
+        l.total_count,
+        human_bytes(l.total_stored_bytes)
+    );
+    out
+}
+
+fn age(r: &BackupRecord) -> String {
+    let secs = (Utc::now() - r.created_at).num_seconds().max(0);
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m", secs / 60),
+        3600..86400 => format!("{}h", secs / 3600),
+        _ => format!("{}d", secs / 86400),
+    }
+}
+
+fn verified_cell(r: &BackupRecord) -> String {
+    match &r.verification {
+        None => "never".into(),
+        Some(v) => format!(
+            "{}{} {}",
+            if v.ok { "ok" } else { "FAILED" },
+            if v.drill { " (drill)" } else { "" },
+            v.at.format("%Y-%m-%d %H:%M")
+        ),
+    }
+}
+
+pub fn verified(v: &VerifyOutcome) -> String {
+    let mut out = String::new();
+    let secs = v.duration_ms as f64 / 1000.0;
+    let _ = writeln!(
+        out,
+        "Backup {}: {} ({} files, {} checked in {:.1} s{})",
+        v.id,
+        if v.ok { "OK" } else { "FAILED" },
+        v.files_checked,
+        human_bytes(v.bytes_checked),
+        secs,
+        if secs > 0.0 {
+            format!(", {}/s", human_bytes((v.bytes_checked as f64 / secs) as u64))
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  archive checksum: {}",
+        if v.archive_checksum_ok { "matches the record" } else { "DIFFERS" }
+    );
+    if let Some(d) = &v.drill {
+        let _ = writeln!(out, "  restore drill: {} files unpacked", d.files_extracted);
+        for db in &d.databases {
+            let _ = writeln!(
+                out,
+                "  database {}: {}",
+                db.path,
+                if db.ok { "integrity ok".to_string() } else { db.message.clone().unwrap_or_default() }
+            );
+        }
+    }
+    for p in &v.problems {
+        let _ = writeln!(out, "  problem: {p}");
+    }
+    out
+}
+
+pub fn restore_question(id: &str, restore_type: RestoreType) -> String {
+    format!(
+        "Restore {} files of backup {id} over the bot's current files? Stop the bot first.",
+        restore_type_name(restore_type)
+    )
+}
+
+fn restore_type_name(t: RestoreType) -> &'static str {
+    match t {
+        RestoreType::All => "all",
+        RestoreType::Database => "database",
+        RestoreType::Config => "config",
+        RestoreType::Data => "data",
+    }
+}
+
+pub fn restored(r: &Restored) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Restored {} files ({}) from {}{}:",
+        r.files.len(),
+        restore_type_name(r.restore_type),
+        r.id,
+        if r.verified { ", verified first" } else { ", not verified" }
+    );
+    for f in &r.files {
+        let db = if r.databases.contains(f) { " (database)" } else { "" };
+        let _ = writeln!(out, "  {f}{db}");
+    }
+    if !r.removed_sidecars.is_empty() {
+        let _ = writeln!(out, "Stale SQLite files moved aside: {}", r.removed_sidecars.join(", "));
+    }
+    if let Some(p) = &r.previous {
+        let _ = writeln!(out, "What was replaced is kept in {}", p.display());
+    }
+    if !r.bot_restarted {
+        let _ = writeln!(out, "Start the bot again when you are ready.");
+    }
+    out
+}
+
+pub fn pruned(p: &Pruned) -> String {
+    let mut out = String::new();
+    for r in &p.removed {
+        let _ = writeln!(
+            out,
+            "Removed {}{}: {}",
+            r.id,
+            r.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(),
+            r.reason
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} backups removed ({} freed), {} kept.",
+        p.removed.len(),
+        human_bytes(p.freed_bytes),
+        p.kept
+    );
+    out
+}
