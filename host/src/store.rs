@@ -101,10 +101,13 @@ impl Store {
 
     /// Makes every write so far durable.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map(|_| ()).map_err(|source| StoreError::Io {
-            tree: "*".to_string(),
-            source,
-        })
+        self.db
+            .flush()
+            .map(|_| ())
+            .map_err(|source| StoreError::Io {
+                tree: "*".to_string(),
+                source,
+            })
     }
 
     pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {

@@ -303,7 +303,11 @@ fn write_backup(
     };
     let mut tar = tar::Builder::new(sink);
     let manifest_bytes = manifest.to_bytes();
-    let mut header = entry_header(manifest_bytes.len() as u64, 0o600, record.created_at.timestamp() as u64);
+    let mut header = entry_header(
+        manifest_bytes.len() as u64,
+        0o600,
+        record.created_at.timestamp() as u64,
+    );
     tar.append_data(&mut header, manifest::MANIFEST_NAME, &manifest_bytes[..])
         .map_err(write_err)?;
     for p in &planned {
@@ -363,9 +367,8 @@ fn append_file<W: Write>(tar: &mut tar::Builder<W>, p: &Planned) -> Result<(), A
     let mut header = entry_header(p.entry.size, p.entry.mode, mtime);
     // Exactly the manifest's size goes in, so a file that grew cannot
     // misalign the archive; a file that shrank or changed fails the hash.
-    let mut reader = HashingReader::new(
-        io::BufReader::with_capacity(READ_BUFFER, file).take(p.entry.size),
-    );
+    let mut reader =
+        HashingReader::new(io::BufReader::with_capacity(READ_BUFFER, file).take(p.entry.size));
     tar.append_data(&mut header, &p.entry.path, &mut reader)
         .map_err(|e| {
             // tar reports the source's errors and its own alike; a short

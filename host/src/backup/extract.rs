@@ -323,7 +323,8 @@ mod tests {
     fn archive(entries: &[(&str, EntryType, &[u8])]) -> Vec<u8> {
         let mut b = tar::Builder::new(Vec::new());
         for (path, t, data) in entries {
-            b.append(&header(path, *t, data.len() as u64), *data).unwrap();
+            b.append(&header(path, *t, data.len() as u64), *data)
+                .unwrap();
         }
         b.into_inner().unwrap()
     }
@@ -353,26 +354,47 @@ mod tests {
     fn parent_dir_and_absolute_paths_are_refused() {
         for path in ["../evil", "a/../../evil", "/tmp/evil"] {
             let (err, _dir) = refused(&archive(&[(path, EntryType::Regular, b"x")]));
-            assert!(matches!(err, ExtractError::UnsafePath { .. }), "{path}: {err}");
+            assert!(
+                matches!(err, ExtractError::UnsafePath { .. }),
+                "{path}: {err}"
+            );
         }
     }
 
     #[test]
     fn links_and_devices_are_refused() {
-        for t in [EntryType::Symlink, EntryType::Link, EntryType::Char, EntryType::Block, EntryType::Fifo] {
+        for t in [
+            EntryType::Symlink,
+            EntryType::Link,
+            EntryType::Char,
+            EntryType::Block,
+            EntryType::Fifo,
+        ] {
             let (err, _dir) = refused(&archive(&[("x", t, b"")]));
-            assert!(matches!(err, ExtractError::ForbiddenType { .. }), "{t:?}: {err}");
+            assert!(
+                matches!(err, ExtractError::ForbiddenType { .. }),
+                "{t:?}: {err}"
+            );
         }
     }
 
     #[test]
     fn entry_count_and_size_limits_hold() {
-        let bytes = archive(&[("a", EntryType::Regular, b"12345"), ("b", EntryType::Regular, b"1")]);
+        let bytes = archive(&[
+            ("a", EntryType::Regular, b"12345"),
+            ("b", EntryType::Regular, b"1"),
+        ]);
         let dir = tempfile::tempdir().unwrap();
-        let tight = Limits { max_bytes: 4, max_entries: 10 };
+        let tight = Limits {
+            max_bytes: 4,
+            max_entries: 10,
+        };
         let err = extract_tar(&bytes[..], &dir.path().join("s1"), &tight).unwrap_err();
         assert!(matches!(err, ExtractError::TooLarge { .. }), "{err}");
-        let few = Limits { max_bytes: 100, max_entries: 1 };
+        let few = Limits {
+            max_bytes: 100,
+            max_entries: 1,
+        };
         let err = extract_tar(&bytes[..], &dir.path().join("s2"), &few).unwrap_err();
         assert!(matches!(err, ExtractError::TooManyEntries { .. }), "{err}");
     }

@@ -190,7 +190,10 @@ fn compress_block(deflate: &mut Compress, data: &[u8], dictionary: &[u8]) -> io:
     Ok(Block { deflated, crc })
 }
 
-fn write_in_order<W: Write>(mut out: W, order: Receiver<Receiver<io::Result<Block>>>) -> io::Result<W> {
+fn write_in_order<W: Write>(
+    mut out: W,
+    order: Receiver<Receiver<io::Result<Block>>>,
+) -> io::Result<W> {
     let mut crc = crc32fast::Hasher::new();
     for pending in order {
         let block = pending
@@ -231,7 +234,11 @@ mod tests {
         (0..len)
             .map(|i| {
                 x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                if i % 3 == 0 { b"steward "[i % 8] } else { (x >> 24) as u8 % 16 }
+                if i % 3 == 0 {
+                    b"steward "[i % 8]
+                } else {
+                    (x >> 24) as u8 % 16
+                }
             })
             .collect()
     }
@@ -274,6 +281,10 @@ mod tests {
             .arg(dir.path().join("x.gz"))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

@@ -181,7 +181,9 @@ pub enum BackupError {
     },
     #[error("the bot could not be stopped: {message}")]
     BotStop { message: String },
-    #[error("the bot did not start after the restore ({message}); the previous files were put back")]
+    #[error(
+        "the bot did not start after the restore ({message}); the previous files were put back"
+    )]
     BotStart { message: String },
 }
 

@@ -167,7 +167,9 @@ mod tests {
     #[test]
     fn max_backups_removes_the_oldest_beyond_the_count() {
         let now = Utc::now();
-        let records: Vec<_> = (0..5).map(|i| record(&format!("b{i}"), i, Some(true), now)).collect();
+        let records: Vec<_> = (0..5)
+            .map(|i| record(&format!("b{i}"), i, Some(true), now))
+            .collect();
         let plan = plan(&records, 3, 90, &BTreeSet::new(), now);
         assert_eq!(ids(&plan), ["b3", "b4"]);
     }

@@ -24,7 +24,10 @@ pub fn clean_leftovers(backups: &Backups) -> Result<(), BackupError> {
         {
             backups.names.remove(name)?;
         }
-        tracing::warn!("backup {} was interrupted; its leftovers are removed", record.id);
+        tracing::warn!(
+            "backup {} was interrupted; its leftovers are removed",
+            record.id
+        );
         backups.save(&record)?;
     }
     if let Ok(entries) = std::fs::read_dir(backups.dir()) {
@@ -40,7 +43,11 @@ pub fn clean_leftovers(backups: &Backups) -> Result<(), BackupError> {
     }
     if let Ok(entries) = std::fs::read_dir(&backups.root) {
         for entry in entries.flatten() {
-            if !entry.file_name().to_string_lossy().starts_with(RESTORE_DIR_PREFIX) {
+            if !entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(RESTORE_DIR_PREFIX)
+            {
                 continue;
             }
             let _ = std::fs::remove_dir_all(entry.path().join("staging"));

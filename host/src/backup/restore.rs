@@ -135,7 +135,8 @@ fn restore_from(
     }
 
     if let Some(bot) = bot {
-        bot.stop().map_err(|message| BackupError::BotStop { message })?;
+        bot.stop()
+            .map_err(|message| BackupError::BotStop { message })?;
     }
     let previous = work.join("previous");
     let mut swaps = Swaps::new(&backups.root, &previous);
@@ -257,7 +258,8 @@ impl<'a> Swaps<'a> {
                     let _ = std::fs::remove_file(self.root.join(rel));
                 }
                 Swap::SetAside(rel) => {
-                    if let Err(e) = std::fs::rename(self.previous.join(&rel), self.root.join(&rel)) {
+                    if let Err(e) = std::fs::rename(self.previous.join(&rel), self.root.join(&rel))
+                    {
                         tracing::error!("could not put {rel} back after a failed restore: {e}");
                     }
                 }
@@ -349,11 +351,19 @@ mod tests {
             "new = 2\n",
             "the files from before the restore must be back"
         );
-        assert_eq!(bot.starts.get(), 2, "the bot is started again on the old files");
+        assert_eq!(
+            bot.starts.get(),
+            2,
+            "the bot is started again on the old files"
+        );
         let leftovers: Vec<_> = std::fs::read_dir(&root)
             .unwrap()
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with(RESTORE_DIR_PREFIX))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(RESTORE_DIR_PREFIX)
+            })
             .collect();
         assert!(leftovers.is_empty(), "no working directory is left behind");
     }

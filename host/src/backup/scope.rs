@@ -115,7 +115,11 @@ pub fn matcher(
 /// Walks `root` and returns the files `matcher` covers, sorted by path.
 /// Directories in `skip_dirs` (Steward's own data, when it lives inside the
 /// bot's root) are never entered.
-pub fn select(root: &Path, matcher: &Matcher, skip_dirs: &[PathBuf]) -> Result<Selection, BackupError> {
+pub fn select(
+    root: &Path,
+    matcher: &Matcher,
+    skip_dirs: &[PathBuf],
+) -> Result<Selection, BackupError> {
     let mut selection = Selection::default();
     walk(root, root, matcher, skip_dirs, &mut selection)?;
     selection.files.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -234,7 +238,10 @@ mod tests {
         let scopes = BackupScopes::default();
         let m = matcher(&scopes, BackupType::Full, false).unwrap();
         let sel = select(dir.path(), &m, &[]).unwrap();
-        assert_eq!(rels(&sel), [".env", "bot.py", "config/config.toml", "data/x.json"]);
+        assert_eq!(
+            rels(&sel),
+            [".env", "bot.py", "config/config.toml", "data/x.json"]
+        );
         let m = matcher(&scopes, BackupType::Full, true).unwrap();
         let sel = select(dir.path(), &m, &[]).unwrap();
         assert!(rels(&sel).contains(&"logs/bot.log"));

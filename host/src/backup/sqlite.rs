@@ -96,8 +96,11 @@ mod tests {
         conn.execute_batch("CREATE TABLE t(x TEXT); CREATE INDEX i ON t(x);")
             .unwrap();
         for i in 0..2000 {
-            conn.execute("INSERT INTO t VALUES (?1)", [format!("row {i:05} padding padding")])
-                .unwrap();
+            conn.execute(
+                "INSERT INTO t VALUES (?1)",
+                [format!("row {i:05} padding padding")],
+            )
+            .unwrap();
         }
         drop(conn);
         let mut bytes = std::fs::read(&path).unwrap();

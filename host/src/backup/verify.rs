@@ -88,7 +88,8 @@ pub(crate) fn check(record: &BackupRecord) -> VerifyOutcome {
     let archive_checksum_ok = match archive_hash {
         Ok((sha, _)) if Some(&sha) == record.checksum.as_ref() => true,
         Ok(_) => {
-            problems.push("the archive's sha256 differs from the one recorded when it was made".into());
+            problems
+                .push("the archive's sha256 differs from the one recorded when it was made".into());
             false
         }
         Err(e) => {
@@ -148,7 +149,9 @@ fn check_stream(record: &BackupRecord) -> StreamCheck {
 fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), String> {
     let reader = open_archive(record).map_err(|e| format!("the archive cannot be opened: {e}"))?;
     let mut archive = tar::Archive::new(reader);
-    let mut entries = archive.entries().map_err(|e| extract::read_error(e).to_string())?;
+    let mut entries = archive
+        .entries()
+        .map_err(|e| extract::read_error(e).to_string())?;
     let manifest = {
         let mut first = entries
             .next()
@@ -157,10 +160,16 @@ fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), Stri
         read_manifest(&mut first)?
     };
     if manifest.id != record.id {
-        return Err(format!("the archive belongs to backup {}, not {}", manifest.id, record.id));
+        return Err(format!(
+            "the archive belongs to backup {}, not {}",
+            manifest.id, record.id
+        ));
     }
-    let mut expected: HashMap<&str, &ManifestFile> =
-        manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut expected: HashMap<&str, &ManifestFile> = manifest
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f))
+        .collect();
     let mut buf = vec![0u8; 256 * 1024];
     for entry in entries {
         let mut entry = entry.map_err(|e| extract::read_error(e).to_string())?;
@@ -174,7 +183,8 @@ fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), Stri
         }
         let path = slash_path(&checked.path);
         let Some(listed) = expected.remove(path.as_str()) else {
-            out.problems.push(format!("{path} is in the archive but not in its manifest"));
+            out.problems
+                .push(format!("{path} is in the archive but not in its manifest"));
             continue;
         };
         let mut hasher = super::HashingReader::new(&mut entry);
@@ -195,13 +205,17 @@ fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), Stri
                 listed.size
             ));
         } else if sha != listed.sha256 {
-            out.problems.push(format!("{path}: content differs from its manifest checksum"));
+            out.problems.push(format!(
+                "{path}: content differs from its manifest checksum"
+            ));
         }
     }
     let mut missing: Vec<&str> = expected.into_keys().collect();
     missing.sort_unstable();
     for path in missing {
-        out.problems.push(format!("{path} is listed in the manifest but missing from the archive"));
+        out.problems.push(format!(
+            "{path} is listed in the manifest but missing from the archive"
+        ));
     }
     // The gzip trailer (CRC-32 and length) is checked when the stream ends.
     let mut tail = archive.into_inner().take(16 * 1024 * 1024);
@@ -228,8 +242,7 @@ fn read_manifest<R: Read>(entry: &mut tar::Entry<'_, R>) -> Result<Manifest, Str
 }
 
 pub(crate) fn slash_path(p: &Path) -> String {
-    p.to_string_lossy()
-        .replace(std::path::MAIN_SEPARATOR, "/")
+    p.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/")
 }
 
 /// Unpacks `record`'s archive into `staging` (created private), within
@@ -258,19 +271,29 @@ pub(crate) fn unpack(
         path: manifest_path.clone(),
         source,
     })?;
-    let manifest = Manifest::from_bytes(&bytes).map_err(|message| BackupError::VerificationFailed {
-        id: record.id.clone(),
-        problems: vec![format!("the manifest is not valid: {message}")],
-    })?;
+    let manifest =
+        Manifest::from_bytes(&bytes).map_err(|message| BackupError::VerificationFailed {
+            id: record.id.clone(),
+            problems: vec![format!("the manifest is not valid: {message}")],
+        })?;
     let mut problems = Vec::new();
-    if extracted.files.first().map(|f| slash_path(&f.path)).as_deref() != Some(manifest::MANIFEST_NAME) {
+    if extracted
+        .files
+        .first()
+        .map(|f| slash_path(&f.path))
+        .as_deref()
+        != Some(manifest::MANIFEST_NAME)
+    {
         problems.push("the manifest is not the first entry".to_string());
     }
     if manifest.id != record.id {
         problems.push(format!("the archive belongs to backup {}", manifest.id));
     }
-    let mut expected: HashMap<&str, &ManifestFile> =
-        manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut expected: HashMap<&str, &ManifestFile> = manifest
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f))
+        .collect();
     for file in &extracted.files {
         let path = slash_path(&file.path);
         if path == manifest::MANIFEST_NAME {
@@ -278,22 +301,28 @@ pub(crate) fn unpack(
         }
         match expected.remove(path.as_str()) {
             None => problems.push(format!("{path} is in the archive but not in its manifest")),
-            Some(listed) if listed.size != file.size || listed.sha256 != file.sha256 => {
-                problems.push(format!("{path}: content differs from its manifest checksum"))
-            }
+            Some(listed) if listed.size != file.size || listed.sha256 != file.sha256 => problems
+                .push(format!(
+                    "{path}: content differs from its manifest checksum"
+                )),
             Some(_) => {}
         }
     }
     let mut missing: Vec<&str> = expected.into_keys().collect();
     missing.sort_unstable();
     for path in missing {
-        problems.push(format!("{path} is listed in the manifest but missing from the archive"));
+        problems.push(format!(
+            "{path} is listed in the manifest but missing from the archive"
+        ));
     }
     summarize(&mut problems);
     Ok((manifest, extracted, problems))
 }
 
-fn run_drill(record: &BackupRecord, scratch: &PathBuf) -> Result<(Drill, Vec<String>), BackupError> {
+fn run_drill(
+    record: &BackupRecord,
+    scratch: &PathBuf,
+) -> Result<(Drill, Vec<String>), BackupError> {
     let (manifest, extracted, mut problems) = unpack(record, scratch)?;
     let mut databases = Vec::new();
     for f in manifest.files.iter().filter(|f| f.kind == FileKind::Sqlite) {

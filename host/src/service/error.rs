@@ -129,7 +129,9 @@ fn backup_message(e: &BackupError) -> String {
             path.display()
         ),
         BackupError::BotStop { message } => {
-            format!("The bot could not be stopped for the restore ({message}); nothing was changed.")
+            format!(
+                "The bot could not be stopped for the restore ({message}); nothing was changed."
+            )
         }
         BackupError::BotStart { message } => format!(
             "The bot did not start on the restored files ({message}); the previous files were put back."

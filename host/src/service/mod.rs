@@ -15,11 +15,11 @@ use crate::backup::{
     VerifyOutcome,
 };
 use crate::config::Config;
-use crate::store::Store;
 use crate::engine::{self, CheckOutcome, UpdateType};
 use crate::provider::{Capabilities, UpdateKind};
 use crate::runtime::grants::Grant;
 use crate::runtime::{Origin, ProviderEntry, Runtime};
+use crate::store::Store;
 
 pub struct Service {
     config: Config,
@@ -161,10 +161,15 @@ impl Service {
             limit: request.limit,
             sort: request.sort,
         };
-        self.blocking(move |b| backup::list::list(&b, &request)).await
+        self.blocking(move |b| backup::list::list(&b, &request))
+            .await
     }
 
-    pub async fn backup_verify(&self, id: String, drill: bool) -> Result<VerifyOutcome, ServiceError> {
+    pub async fn backup_verify(
+        &self,
+        id: String,
+        drill: bool,
+    ) -> Result<VerifyOutcome, ServiceError> {
         self.blocking(move |b| backup::verify::verify(&b, &id, drill))
             .await
     }

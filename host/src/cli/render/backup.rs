@@ -14,7 +14,10 @@ pub fn created(c: &Created) -> String {
         out,
         "Backup {}{} created: {} {} files, {} -> {} ({})",
         r.id,
-        r.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(),
+        r.name
+            .as_ref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default(),
         r.backup_type.as_str(),
         r.file_count,
         human_bytes(r.size_bytes),
@@ -107,7 +110,10 @@ pub fn verified(v: &VerifyOutcome) -> String {
         human_bytes(v.bytes_checked),
         secs,
         if secs > 0.0 {
-            format!(", {}/s", human_bytes((v.bytes_checked as f64 / secs) as u64))
+            format!(
+                ", {}/s",
+                human_bytes((v.bytes_checked as f64 / secs) as u64)
+            )
         } else {
             String::new()
         }
@@ -115,7 +121,11 @@ pub fn verified(v: &VerifyOutcome) -> String {
     let _ = writeln!(
         out,
         "  archive checksum: {}",
-        if v.archive_checksum_ok { "matches the record" } else { "DIFFERS" }
+        if v.archive_checksum_ok {
+            "matches the record"
+        } else {
+            "DIFFERS"
+        }
     );
     if let Some(d) = &v.drill {
         let _ = writeln!(out, "  restore drill: {} files unpacked", d.files_extracted);
@@ -124,7 +134,11 @@ pub fn verified(v: &VerifyOutcome) -> String {
                 out,
                 "  database {}: {}",
                 db.path,
-                if db.ok { "integrity ok".to_string() } else { db.message.clone().unwrap_or_default() }
+                if db.ok {
+                    "integrity ok".to_string()
+                } else {
+                    db.message.clone().unwrap_or_default()
+                }
             );
         }
     }
@@ -158,14 +172,26 @@ pub fn restored(r: &Restored) -> String {
         r.files.len(),
         restore_type_name(r.restore_type),
         r.id,
-        if r.verified { ", verified first" } else { ", not verified" }
+        if r.verified {
+            ", verified first"
+        } else {
+            ", not verified"
+        }
     );
     for f in &r.files {
-        let db = if r.databases.contains(f) { " (database)" } else { "" };
+        let db = if r.databases.contains(f) {
+            " (database)"
+        } else {
+            ""
+        };
         let _ = writeln!(out, "  {f}{db}");
     }
     if !r.removed_sidecars.is_empty() {
-        let _ = writeln!(out, "Stale SQLite files moved aside: {}", r.removed_sidecars.join(", "));
+        let _ = writeln!(
+            out,
+            "Stale SQLite files moved aside: {}",
+            r.removed_sidecars.join(", ")
+        );
     }
     if let Some(p) = &r.previous {
         let _ = writeln!(out, "What was replaced is kept in {}", p.display());
@@ -183,7 +209,10 @@ pub fn pruned(p: &Pruned) -> String {
             out,
             "Removed {}{}: {}",
             r.id,
-            r.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(),
+            r.name
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
             r.reason
         );
     }
