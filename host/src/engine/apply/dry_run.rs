@@ -81,9 +81,9 @@ pub fn dry_run(ctx: &ApplyContext, plan: &Plan) -> String {
             }
             Action::SwitchRelease(s) => {
                 let checked = switch_release::check(ctx, s);
-                let now = match &checked {
-                    Ok(c) => c.previous.clone().unwrap_or_else(|| "(no link yet)".into()),
-                    Err(_) => "?".into(),
+                let now = match std::fs::read_link(&s.link) {
+                    Ok(target) => target.display().to_string(),
+                    Err(_) => "(no link yet)".to_string(),
                 };
                 let _ = writeln!(
                     out,
