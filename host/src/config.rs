@@ -266,6 +266,11 @@ pub struct ProviderConfig {
     /// What the operator grants; absent means nothing.
     #[serde(default)]
     pub grant: Option<Capabilities>,
+    /// A minisign public key (the base64 line of a `.pub` file, or the whole
+    /// file). When set, every download this provider plans must carry a
+    /// signature by this key. Host-side, so a provider cannot opt out.
+    #[serde(default)]
+    pub verify_key: Option<String>,
     /// Passed to the provider as strings (non-strings as JSON).
     #[serde(default)]
     pub settings: toml::Table,
@@ -418,6 +423,13 @@ impl Config {
                 "runtime.http_concurrency must be at least 1".to_string(),
             ));
         }
+        for (name, provider) in &self.providers {
+            if let Some(key) = &provider.verify_key
+                && let Err(e) = crate::engine::apply::VerifyKey::parse(key)
+            {
+                return Err(invalid(format!("providers.{name}.verify_key: {e}")));
+            }
+        }
         let b = &self.backup;
         if b.compression_level > 9 {
             return Err(invalid(format!(
@@ -552,6 +564,15 @@ mod tests {
         std::fs::write(&file, "[discord]\nguilds = [\"my-server\"]\n").unwrap();
         let err = Config::load(&file, false).unwrap_err().to_string();
         assert!(err.contains("\"my-server\" is not a Discord id"), "{err}");
+    }
+
+    #[test]
+    fn a_verify_key_that_is_not_a_minisign_key_is_refused_naming_the_provider() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[providers.release]\nverify_key = \"not a key\"\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("providers.release.verify_key"), "{err}");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! What Steward does with providers: ask every provider what can be updated
-//! (`check`) — and, in later steps, install as one transaction and roll back.
+//! (`check`), run the steps of their plans under their grants (`apply`) —
+//! and, in later steps, install as one transaction and roll back.
 //! The engine decides the order and combines results; the runtime runs each
 //! provider call, and the fronts render what the engine returns.
 
+pub mod apply;
 pub mod check;
 pub mod progress;
 

@@ -1,5 +1,5 @@
 //! Local stand-ins for the servers Steward talks to (Discord, a PyPI JSON
-//! API, an npm registry, OSV), bound to 127.0.0.1:0 and serving only the
+//! API, an npm registry, OSV, a release server), bound to 127.0.0.1:0 and serving only the
 //! fixture data a test builds. Each can be switched to misbehave (slow,
 //! garbage, server errors); none of them ever reaches the network.
 
@@ -7,6 +7,7 @@ pub mod discord;
 pub mod npm;
 pub mod osv;
 pub mod pypi;
+pub mod release;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,0 +1,298 @@
+//! The `download` step: fetch a release archive from a granted host (every
+//! redirect checked too) into a temporary file under Steward's data
+//! directory, with the size limit enforced while the bytes arrive; compare
+//! the sha256 and, when the operator configured a key, the minisign
+//! signature; only then unpack it safely into a private staging directory
+//! next to the destination and rename that into place. Nothing is ever
+//! unpacked from bytes that failed a check, and a failure leaves nothing behind.
+
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::boundary::{self, Placed};
+use super::signature::Pending;
+use super::{ApplyContext, ApplyError, SignatureCheck, StepOutcome, blocking, sync_dir, temp_name};
+use crate::backup::{Limits, extract_tar_gz};
+use crate::fetch::{self, FetchError, Method};
+use crate::provider::Download;
+
+/// An archive may unpack to this many times its download limit (release
+/// archives of code compress 3-10x); beyond it is a decompression bomb.
+const UNPACK_RATIO: u64 = 32;
+/// Entries an archive may hold.
+const MAX_ENTRIES: u64 = 200_000;
+
+/// What would happen, after every check that needs no transfer.
+pub struct Checked {
+    pub sha256: String,
+    pub dest: Placed,
+    pub signature: Option<Pending>,
+    pub url: reqwest::Url,
+}
+
+pub fn check(ctx: &ApplyContext, download: &Download) -> Result<Checked, ApplyError> {
+    let url: reqwest::Url = download.url.parse().map_err(|e| ApplyError::Download {
+        url: download.url.clone(),
+        message: format!("not a valid URL: {e}"),
+    })?;
+    ctx.grant.check_url(&url).map_err(|d| ctx.denied(d))?;
+    let sha256 = normalize_sha256(&download.sha256)?;
+    let dest = boundary::place(&ctx.bot_root, &download.unpack_to)?;
+    let path = dest.path();
+    if path.symlink_metadata().is_ok() {
+        return Err(ApplyError::DestinationExists { path });
+    }
+    let signature =
+        match (&ctx.verify_key, &download.signature) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(ApplyError::SignatureMissing {
+                    url: download.url.clone(),
+                    provider: ctx.provider.clone(),
+                });
+            }
+            (Some(key), Some(text)) => Some(Pending::decode(text, key).map_err(|message| {
+                ApplyError::SignatureUnusable {
+                    url: download.url.clone(),
+                    message,
+                }
+            })?),
+        };
+    Ok(Checked {
+        sha256,
+        dest,
+        signature,
+        url,
+    })
+}
+
+pub async fn run(ctx: &ApplyContext, download: &Download) -> Result<StepOutcome, ApplyError> {
+    let checked = check(ctx, download)?;
+    std::fs::create_dir_all(&ctx.downloads).map_err(ApplyError::io(&ctx.downloads))?;
+    let temp = TempFile(
+        ctx.downloads
+            .join(temp_name(std::ffi::OsStr::new(&ctx.provider), "download")),
+    );
+    let (bytes, actual) = fetch_to(ctx, download, &checked, &temp.0).await?;
+    let signature = match &checked.signature {
+        Some(pending) => SignatureCheck::Verified {
+            trusted_comment: pending.trusted_comment().to_string(),
+        },
+        None => SignatureCheck::NoKeyConfigured,
+    };
+    tracing::info!(
+        provider = ctx.provider,
+        "{} verified (sha256 {actual}, {bytes} bytes), unpacking",
+        download.url
+    );
+    let url = download.url.clone();
+    let limits = Limits {
+        max_bytes: download.size_limit.saturating_mul(UNPACK_RATIO),
+        max_entries: MAX_ENTRIES,
+    };
+    let dest = checked.dest;
+    let (unpacked_to, files) = blocking(move || {
+        let unpacked = unpack(&temp.0, &dest, &limits, &url);
+        drop(temp);
+        unpacked
+    })
+    .await?;
+    Ok(StepOutcome::Downloaded {
+        unpacked_to,
+        bytes,
+        sha256: actual,
+        signature,
+        files,
+    })
+}
+
+/// Streams the body into `temp`, hashing (and signature-checking) as it
+/// goes; refuses past the size limit and on any mismatch.
+async fn fetch_to(
+    ctx: &ApplyContext,
+    download: &Download,
+    checked: &Checked,
+    temp: &Path,
+) -> Result<(u64, String), ApplyError> {
+    let limit = download.size_limit;
+    let too_large = || ApplyError::TooLarge {
+        url: download.url.clone(),
+        limit,
+    };
+    let request = fetch::Request {
+        method: Method::Get,
+        url: checked.url.as_str(),
+        headers: &[],
+        body: None,
+    };
+    let (url, mut resp) = fetch::send(&ctx.http, &ctx.grant, request, ctx.download_timeout)
+        .await
+        .map_err(|e| fetch_error(ctx, download, e))?;
+    if !resp.status().is_success() {
+        return Err(ApplyError::HttpStatus {
+            url: url.to_string(),
+            status: resp.status().as_u16(),
+        });
+    }
+    if resp.content_length().is_some_and(|len| len > limit) {
+        return Err(too_large());
+    }
+    let mut verifier = match (&checked.signature, &ctx.verify_key) {
+        (Some(pending), Some(key)) => {
+            Some(
+                pending
+                    .verifier(key)
+                    .map_err(|message| ApplyError::SignatureUnusable {
+                        url: download.url.clone(),
+                        message,
+                    })?,
+            )
+        }
+        _ => None,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(temp)
+        .map_err(ApplyError::io(temp))?;
+    let mut hasher = Sha256::new();
+    let mut bytes = 0u64;
+    while let Some(chunk) = resp.chunk().await.map_err(|e| {
+        fetch_error(
+            ctx,
+            download,
+            fetch::body_error(&url, e, ctx.download_timeout),
+        )
+    })? {
+        bytes += chunk.len() as u64;
+        if bytes > limit {
+            return Err(too_large());
+        }
+        hasher.update(&chunk);
+        if let Some(v) = verifier.as_mut() {
+            v.update(&chunk);
+        }
+        file.write_all(&chunk).map_err(ApplyError::io(temp))?;
+    }
+    file.sync_all().map_err(ApplyError::io(temp))?;
+    let actual = hex::encode(hasher.finalize());
+    if actual != checked.sha256 {
+        return Err(ApplyError::ChecksumMismatch {
+            url: download.url.clone(),
+            expected: checked.sha256.clone(),
+            actual,
+        });
+    }
+    if let Some(mut v) = verifier {
+        v.finalize().map_err(|e| ApplyError::SignatureInvalid {
+            url: download.url.clone(),
+            message: super::signature::explain(&e),
+        })?;
+    }
+    Ok((bytes, actual))
+}
+
+/// Unpacks into a private staging directory beside `dest`, then renames it
+/// into place (never over anything that appeared meanwhile).
+fn unpack(
+    archive: &Path,
+    dest: &Placed,
+    limits: &Limits,
+    url: &str,
+) -> Result<(PathBuf, usize), ApplyError> {
+    std::fs::create_dir_all(&dest.dir).map_err(ApplyError::io(&dest.dir))?;
+    let staging = dest.dir.join(temp_name(&dest.name, "staging"));
+    let file = std::fs::File::open(archive).map_err(ApplyError::io(archive))?;
+    let extracted = match extract_tar_gz(std::io::BufReader::new(file), &staging, limits) {
+        Ok(extracted) => extracted,
+        Err(source) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(ApplyError::Unpack {
+                url: url.to_string(),
+                source,
+            });
+        }
+    };
+    let target = dest.path();
+    let placed = std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o755))
+        .map_err(ApplyError::io(&staging))
+        .and_then(|()| rename_no_replace(&staging, &target));
+    if let Err(e) = placed {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    sync_dir(&dest.dir)?;
+    Ok((target, extracted.files.len()))
+}
+
+/// `rename` that fails rather than replace an (empty) directory at `to`.
+fn rename_no_replace(from: &Path, to: &Path) -> Result<(), ApplyError> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(|_| ApplyError::BadPath {
+            path: p.display().to_string(),
+            why: "it contains a NUL byte",
+        })
+    };
+    let (src, dst) = (c(from)?, c(to)?);
+    // SAFETY: both are valid NUL-terminated paths; renameat2 reads them only.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            src.as_ptr(),
+            libc::AT_FDCWD,
+            dst.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let e = std::io::Error::last_os_error();
+    if e.kind() == std::io::ErrorKind::AlreadyExists {
+        Err(ApplyError::DestinationExists {
+            path: to.to_path_buf(),
+        })
+    } else {
+        Err(ApplyError::io(to)(e))
+    }
+}
+
+/// Lowercase hex, an optional `sha256:` prefix dropped.
+fn normalize_sha256(value: &str) -> Result<String, ApplyError> {
+    let hex = value.trim();
+    let hex = hex
+        .strip_prefix("sha256:")
+        .unwrap_or(hex)
+        .to_ascii_lowercase();
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(hex)
+    } else {
+        Err(ApplyError::BadChecksum {
+            value: value.to_string(),
+        })
+    }
+}
+
+fn fetch_error(ctx: &ApplyContext, download: &Download, e: FetchError) -> ApplyError {
+    match e {
+        FetchError::Denied(reason) => ctx.denied(reason),
+        other => ApplyError::Download {
+            url: download.url.clone(),
+            message: other.to_string(),
+        },
+    }
+}
+
+/// The downloaded file, removed whatever happens.
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}

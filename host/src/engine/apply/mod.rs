@@ -1,0 +1,189 @@
+//! The plan executor: the host runs a provider's plan step by step under that
+//! provider's grant — one file per verb (`exec`, `download`, `write_file`,
+//! `switch_release`), `boundary` for where a step may write, `signature` for
+//! the operator's minisign key, and `dry_run` to show a plan without running
+//! it. It never decides what to update, and it never journals or rolls back:
+//! the install transaction calls it one step at a time and does both.
+
+mod boundary;
+mod download;
+mod dry_run;
+mod error;
+mod exec;
+mod signature;
+mod switch_release;
+mod write_file;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+
+pub use dry_run::dry_run;
+pub use error::ApplyError;
+pub use signature::{KeyError, VerifyKey};
+
+use crate::config::Config;
+use crate::provider::{Action, Step};
+use crate::runtime::grants::Grant;
+
+/// How long a command may run when its step names no time limit.
+pub const DEFAULT_EXEC_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+/// The longest a download may take, connection to last byte.
+pub const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// Output kept of a command's stdout and of its stderr.
+const OUTPUT_CAP: usize = 1024 * 1024;
+
+/// Everything a step needs: whose plan it is, what that provider may do,
+/// and where the host keeps its own files.
+#[derive(Clone)]
+pub struct ApplyContext {
+    /// The provider's name (its file stem), for messages.
+    pub provider: String,
+    pub grant: Arc<Grant>,
+    /// The managed bot's root: every file a step writes is inside it.
+    pub bot_root: PathBuf,
+    /// Where downloads are streamed before they are checked (`<data>/downloads`).
+    pub downloads: PathBuf,
+    /// The operator's key for this provider's downloads, if any.
+    pub verify_key: Option<VerifyKey>,
+    pub exec_timeout: Duration,
+    pub download_timeout: Duration,
+    http: reqwest::Client,
+}
+
+impl ApplyContext {
+    /// The context for `provider`'s plans: its grant as the runtime decided
+    /// it, its verification key from `[providers.NAME] verify_key`.
+    pub fn new(config: &Config, provider: &str, grant: Arc<Grant>) -> Result<Self, ApplyError> {
+        let verify_key = config
+            .providers
+            .get(provider)
+            .and_then(|p| p.verify_key.as_deref())
+            .map(VerifyKey::parse)
+            .transpose()
+            .map_err(|e| ApplyError::SignatureUnusable {
+                url: format!("providers.{provider}.verify_key"),
+                message: e.to_string(),
+            })?;
+        let http = reqwest::Client::builder()
+            // Redirects are followed by `fetch`, each one checked against the grant.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("steward/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApplyError::Download {
+                url: String::new(),
+                message: format!("cannot set up the HTTP client: {e}"),
+            })?;
+        Ok(ApplyContext {
+            provider: provider.to_string(),
+            grant,
+            bot_root: config.bot.root.clone(),
+            downloads: config.paths.data.join("downloads"),
+            verify_key,
+            exec_timeout: DEFAULT_EXEC_TIMEOUT,
+            download_timeout: DEFAULT_DOWNLOAD_TIMEOUT,
+            http,
+        })
+    }
+
+    fn denied(&self, reason: impl ToString) -> ApplyError {
+        ApplyError::Denied {
+            provider: self.provider.clone(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// What a step did, for the journal and the progress report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "done", rename_all = "kebab-case")]
+pub enum StepOutcome {
+    Ran {
+        program: String,
+        /// The end of what it printed (stdout).
+        output_tail: String,
+    },
+    Downloaded {
+        /// The release directory the archive became.
+        unpacked_to: PathBuf,
+        bytes: u64,
+        sha256: String,
+        signature: SignatureCheck,
+        files: usize,
+    },
+    Wrote {
+        path: PathBuf,
+        bytes: u64,
+        /// Whether a file was there before.
+        replaced: bool,
+    },
+    Switched {
+        link: PathBuf,
+        /// What the link said before; `None` when there was no link.
+        previous: Option<String>,
+        target: String,
+    },
+}
+
+/// Whether a download's signature was checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureCheck {
+    /// Verified with the configured key; the signature's trusted comment.
+    Verified { trusted_comment: String },
+    /// No key is configured for the provider: only the sha256 was checked.
+    NoKeyConfigured,
+}
+
+/// Runs one step under the provider's grant. A refusal (`Denied`,
+/// `OutsideBotRoot`, a checksum or signature failure…) changes nothing on
+/// disk; the download's temporary file and staging directory are removed.
+pub async fn run_step(ctx: &ApplyContext, step: &Step) -> Result<StepOutcome, ApplyError> {
+    match &step.action {
+        Action::Exec(command) => {
+            let (ctx, command) = (ctx.clone(), command.clone());
+            blocking(move || exec::run(&ctx, &command)).await
+        }
+        Action::Download(download) => download::run(ctx, download).await,
+        Action::WriteFile(write) => {
+            let (ctx, write) = (ctx.clone(), write.clone());
+            blocking(move || write_file::run(&ctx, &write)).await
+        }
+        Action::SwitchRelease(switch) => {
+            let (ctx, switch) = (ctx.clone(), switch.clone());
+            blocking(move || switch_release::run(&ctx, &switch)).await
+        }
+    }
+}
+
+/// Runs file system and process work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApplyError> + Send + 'static,
+) -> Result<T, ApplyError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+/// A name for a temporary file or directory next to `name`, unique to this
+/// process and moment, hidden from the bot's own listings.
+fn temp_name(name: &std::ffi::OsStr, purpose: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!(
+        ".{}.steward-{purpose}-{}-{nanos}",
+        name.to_string_lossy(),
+        std::process::id()
+    )
+}
+
+/// Makes a rename in `dir` durable.
+fn sync_dir(dir: &std::path::Path) -> Result<(), ApplyError> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(ApplyError::io(dir))
+}

@@ -1,0 +1,79 @@
+//! The `switch-release` step: repoint the link the bot runs from (for
+//! example `releases/current`) in one atomic rename, so the bot sees the old
+//! release or the new one, never no release. The target must be an existing
+//! directory inside the bot root; the link text is written as the plan gives
+//! it, so a relative link stays relative.
+
+use std::path::{Path, PathBuf};
+
+use super::boundary::{self, Placed};
+use super::{ApplyContext, ApplyError, StepOutcome, sync_dir, temp_name};
+use crate::provider::SwitchRelease;
+
+pub struct Checked {
+    pub link: Placed,
+    /// What the link says now; `None` when there is no link yet.
+    pub previous: Option<String>,
+}
+
+pub fn check(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<Checked, ApplyError> {
+    let link = boundary::place(&ctx.bot_root, &switch.link)?;
+    // A relative target is relative to the link's directory, as the kernel reads it.
+    let target: PathBuf = if Path::new(&switch.target).is_absolute() {
+        PathBuf::from(&switch.target)
+    } else {
+        link.dir.join(&switch.target)
+    };
+    let missing = || ApplyError::TargetMissing {
+        link: switch.link.clone(),
+        target: switch.target.clone(),
+    };
+    if !target.exists() {
+        return Err(missing());
+    }
+    let real = boundary::existing_inside(&ctx.bot_root, &target)?;
+    if !real.is_dir() {
+        return Err(missing());
+    }
+    let path = link.path();
+    let previous = match path.symlink_metadata() {
+        Ok(meta) if meta.file_type().is_symlink() => Some(
+            std::fs::read_link(&path)
+                .map_err(ApplyError::io(&path))?
+                .display()
+                .to_string(),
+        ),
+        Ok(_) => {
+            return Err(ApplyError::NotReplaceable {
+                path,
+                what: "not a symbolic link",
+            });
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(ApplyError::io(path)(e)),
+    };
+    Ok(Checked { link, previous })
+}
+
+pub fn run(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<StepOutcome, ApplyError> {
+    let Checked { link, previous } = check(ctx, switch)?;
+    let path = link.path();
+    let temp = link.dir.join(temp_name(&link.name, "link"));
+    std::os::unix::fs::symlink(&switch.target, &temp).map_err(ApplyError::io(&temp))?;
+    if let Err(e) = std::fs::rename(&temp, &path) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(ApplyError::io(&path)(e));
+    }
+    sync_dir(&link.dir)?;
+    tracing::info!(
+        provider = ctx.provider,
+        "{} now points at {}",
+        path.display(),
+        switch.target
+    );
+    Ok(StepOutcome::Switched {
+        link: path,
+        previous,
+        target: switch.target.clone(),
+    })
+}
