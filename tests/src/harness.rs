@@ -24,6 +24,10 @@ pub fn steward_bin() -> PathBuf {
     bin
 }
 
+/// Config lines that leave only the bundled config provider enabled (it
+/// needs nothing but the bot tree), for tests about something else.
+pub const ONLY_CONFIG_PROVIDER: &str = "[providers.pip]\nenabled = false\n[providers.npm]\nenabled = false\n[providers.apt]\nenabled = false\n[providers.release]\nenabled = false\n";
+
 pub struct Install {
     dir: tempfile::TempDir,
 }

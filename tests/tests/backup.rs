@@ -541,7 +541,11 @@ fn list_filters_sorts_and_limits() {
     assert_eq!(l["backups"][0]["name"], "c-full");
     let run = install.run(&["backup", "list", "--limit", "0"]);
     assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("a number from 1 to 50"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("a number from 1 to 50"),
+        "{}",
+        run.stderr
+    );
     let table = install.run(&["backup", "list"]);
     assert!(
         table.stdout.contains("c-full") && table.stdout.contains("3 backups stored"),

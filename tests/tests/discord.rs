@@ -10,17 +10,13 @@ use serde_json::Value;
 use steward_tests::fakes::discord::{
     ADMINISTRATOR, APP_ID, EVERYONE, FakeDiscord, GUILD_ID, Member, Opt, Request,
 };
-use steward_tests::harness::{Install, steward_bin};
+use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER, steward_bin};
 
 const ADMIN_ROLE: u64 = 555_000_000_000_000_001;
 const LISTED_OWNER: u64 = 100_000_000_000_000_002;
 /// A check compiles the bundled providers on first use, in a debug build.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(120);
 const SHORT: Duration = Duration::from_secs(20);
-
-/// These tests are about the Discord front: only the bundled config
-/// provider, which needs nothing but the bot tree, answers.
-const ONLY_CONFIG: &str = "[providers.pip]\nenabled = false\n[providers.npm]\nenabled = false\n[providers.apt]\nenabled = false\n[providers.release]\nenabled = false\n";
 
 /// A running `steward serve`; killed on drop if still running.
 struct Serve {
@@ -31,7 +27,7 @@ struct Serve {
 impl Serve {
     fn start(discord: &FakeDiscord) -> Serve {
         let install = Install::new(&format!(
-            "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nowners = [\"{LISTED_OWNER}\"]\nadmin_roles = [{ADMIN_ROLE}]\n{ONLY_CONFIG}",
+            "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nowners = [\"{LISTED_OWNER}\"]\nadmin_roles = [{ADMIN_ROLE}]\n{ONLY_CONFIG_PROVIDER}",
             discord.api_base()
         ));
         let log = std::fs::File::create(install.root().join("serve.log")).unwrap();

@@ -5,11 +5,11 @@
 use std::process::Command;
 
 use steward_tests::fakes::discord::{CHANNEL_ID, FakeDiscord, Request};
-use steward_tests::harness::{Install, steward_bin};
+use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER, steward_bin};
 
 fn install(discord: &FakeDiscord) -> Install {
     Install::new(&format!(
-        "[discord]\napi_base = \"{base}\"\nnotify_channels = [{CHANNEL_ID}]\nwebhook_url = \"{base}/api/v10/webhooks/42/hook-secret\"\n",
+        "[discord]\napi_base = \"{base}\"\nnotify_channels = [{CHANNEL_ID}]\nwebhook_url = \"{base}/api/v10/webhooks/42/hook-secret\"\n{ONLY_CONFIG_PROVIDER}",
         base = discord.api_base()
     ))
 }
