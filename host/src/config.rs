@@ -122,7 +122,8 @@ pub struct RuntimeLimits {
     pub stack_limit_kb: u64,
     /// Largest HTTP response body a provider may receive.
     pub http_response_limit_kb: u64,
-    /// HTTP requests of one batch in flight at once.
+    /// HTTP requests of one batch in flight at once. Like npm's maxsockets
+    /// (15): registries and proxies stall clients that open many more.
     pub http_concurrency: usize,
     /// Largest output a granted program may print.
     pub exec_output_limit_kb: u64,
@@ -135,7 +136,7 @@ impl Default for RuntimeLimits {
             memory_limit_mb: 256,
             stack_limit_kb: 1024,
             http_response_limit_kb: 16 * 1024,
-            http_concurrency: 64,
+            http_concurrency: 16,
             exec_output_limit_kb: 16 * 1024,
         }
     }

@@ -11,6 +11,64 @@ use thiserror::Error;
 
 use crate::runtime::grants::Grant;
 
+/// The client every provider request and download goes through: it never
+/// follows redirects itself (`send` does, checking each hop), and it looks
+/// each host name up once per process. A batch opens many connections to one
+/// registry at once; a lookup per connection multiplies the chance of the
+/// resolver's five-second retry, which is what made batches stall.
+pub fn client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("steward/", env!("CARGO_PKG_VERSION")))
+        .dns_resolver(std::sync::Arc::new(CachingResolver::default()))
+        .build()
+}
+
+type Lookup = futures::future::Shared<
+    futures::future::BoxFuture<'static, Result<Vec<std::net::SocketAddr>, String>>,
+>;
+
+/// Looks each name up once for the life of the process (Steward's runs are
+/// short) and shares that one lookup with every connection that asks
+/// meanwhile. A failed lookup is forgotten, so the next request tries again.
+#[derive(Default)]
+struct CachingResolver {
+    lookups: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Lookup>>>,
+}
+
+impl reqwest::dns::Resolve for CachingResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        use futures::FutureExt;
+        let host = name.as_str().to_string();
+        let lookups = self.lookups.clone();
+        let lookup = {
+            let mut map = lookups.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(host.clone())
+                .or_insert_with(|| {
+                    let host = host.clone();
+                    async move {
+                        tokio::net::lookup_host((host.as_str(), 0))
+                            .await
+                            .map(|addrs| addrs.collect::<Vec<_>>())
+                            .map_err(|e| e.to_string())
+                    }
+                    .boxed()
+                    .shared()
+                })
+                .clone()
+        };
+        Box::pin(async move {
+            match lookup.await {
+                Ok(addrs) => Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs),
+                Err(message) => {
+                    lookups.lock().unwrap_or_else(|e| e.into_inner()).remove(&host);
+                    Err(message.into())
+                }
+            }
+        })
+    }
+}
+
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 5;
 

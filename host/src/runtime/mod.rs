@@ -95,10 +95,7 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         since_v0_1_0::add_to_linker(&mut linker)?;
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("steward/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let http = crate::fetch::client()?;
         let runtime = Arc::new(Runtime {
             cache: cache::CompileCache::new(&config.paths.cache, &engine),
             engine,

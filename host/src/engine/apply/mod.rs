@@ -67,12 +67,7 @@ impl ApplyContext {
                 url: format!("providers.{provider}.verify_key"),
                 message: e.to_string(),
             })?;
-        let http = reqwest::Client::builder()
-            // Redirects are followed by `fetch`, each one checked against the grant.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("steward/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ApplyError::Download {
+        let http = crate::fetch::client().map_err(|e| ApplyError::Download {
                 url: String::new(),
                 message: format!("cannot set up the HTTP client: {e}"),
             })?;
