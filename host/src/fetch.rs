@@ -61,7 +61,10 @@ impl reqwest::dns::Resolve for CachingResolver {
             match lookup.await {
                 Ok(addrs) => Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs),
                 Err(message) => {
-                    lookups.lock().unwrap_or_else(|e| e.into_inner()).remove(&host);
+                    lookups
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&host);
                     Err(message.into())
                 }
             }

@@ -68,9 +68,9 @@ impl ApplyContext {
                 message: e.to_string(),
             })?;
         let http = crate::fetch::client().map_err(|e| ApplyError::Download {
-                url: String::new(),
-                message: format!("cannot set up the HTTP client: {e}"),
-            })?;
+            url: String::new(),
+            message: format!("cannot set up the HTTP client: {e}"),
+        })?;
         Ok(ApplyContext {
             provider: provider.to_string(),
             grant,
