@@ -39,6 +39,9 @@ fn main() {
     }
     // The outer build's flags and wrappers (clippy's, for one) are for the
     // host, not for the guests.
+    // Guests need no debug info: it only makes the .wasm files larger to
+    // hash, read and embed.
+    cmd.env("CARGO_PROFILE_RELEASE_DEBUG", "false");
     for var in [
         "CARGO_TARGET_DIR",
         "CARGO_BUILD_TARGET",
