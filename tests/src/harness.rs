@@ -28,6 +28,16 @@ pub fn steward_bin() -> PathBuf {
 /// needs nothing but the bot tree), for tests about something else.
 pub const ONLY_CONFIG_PROVIDER: &str = "[providers.pip]\nenabled = false\n[providers.npm]\nenabled = false\n[providers.apt]\nenabled = false\n[providers.release]\nenabled = false\n";
 
+/// The result of provider `name` in `steward check --json` output.
+pub fn provider<'a>(json: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    json["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["provider"] == name)
+        .unwrap_or_else(|| panic!("no result for {name} in {json:#}"))
+}
+
 pub struct Install {
     dir: tempfile::TempDir,
 }

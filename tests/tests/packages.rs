@@ -14,7 +14,7 @@ use steward_tests::fakes::osv::{Advisory, FakeOsv};
 use steward_tests::fakes::pypi::{FakePypi, Release};
 use steward_tests::fakes::{Mode, Running};
 use steward_tests::guests;
-use steward_tests::harness::{Install, Run};
+use steward_tests::harness::{Install, Run, provider};
 
 fn pip_wasm() -> PathBuf {
     guests::build("providers/pip", "steward-provider-pip")
@@ -181,15 +181,6 @@ fn check(install: &Install, extra: &[&str]) -> (Run, Value) {
     let run = install.run(&args);
     let json = run.json();
     (run, json)
-}
-
-fn provider<'a>(json: &'a Value, name: &str) -> &'a Value {
-    json["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["provider"] == name)
-        .unwrap_or_else(|| panic!("no result for {name} in {json:#}"))
 }
 
 fn update<'a>(result: &'a Value, id: &str) -> Option<&'a Value> {

@@ -9,21 +9,12 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 use steward_tests::fakes::release::{FakeReleases, Signer, sha256_hex, tarball};
-use steward_tests::harness::{Install, Run};
+use steward_tests::harness::{Install, Run, provider};
 
 fn check(install: &Install, update_type: &str) -> (Run, Value) {
     let run = install.run(&["check", "--type", update_type, "--details", "--json"]);
     let json = run.json();
     (run, json)
-}
-
-fn provider<'a>(json: &'a Value, name: &str) -> &'a Value {
-    json["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["provider"] == name)
-        .unwrap_or_else(|| panic!("no result for {name} in {json:#}"))
 }
 
 fn warnings(result: &Value) -> Vec<String> {

@@ -3,22 +3,13 @@
 
 use serde_json::Value;
 use steward_tests::guests;
-use steward_tests::harness::{Install, Run};
+use steward_tests::harness::{Install, Run, provider};
 
 /// `steward check --json` on `install`, and the entry of `provider` in it.
 fn check(install: &Install) -> (Run, Value) {
     let run = install.run(&["check", "--json"]);
     let json = run.json();
     (run, json)
-}
-
-fn provider<'a>(json: &'a Value, name: &str) -> &'a Value {
-    json["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["provider"] == name)
-        .unwrap_or_else(|| panic!("no result for {name} in {json:#}"))
 }
 
 /// The bundled config provider still reports the demo bot's template update.
