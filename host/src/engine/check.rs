@@ -7,14 +7,14 @@ use std::time::Instant;
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::progress::ProgressSender;
 use crate::provider::{Update, UpdateKind};
 use crate::runtime::{CallError, LoadedProvider, ProviderEntry, Runtime};
 
 /// The update types of the command reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum UpdateType {
     All,

@@ -7,5 +7,6 @@
 pub mod apply;
 pub mod check;
 pub mod progress;
+pub mod session;
 
 pub use check::{CheckFailure, CheckOutcome, ProviderCheck, SkippedProvider, UpdateType};

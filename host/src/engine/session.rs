@@ -1,0 +1,95 @@
+//! Update sessions: one record per install, rollback or scheduled run, kept
+//! in the store's `sessions` tree and rewritten as the run goes (status,
+//! progress, steps). It records what happened; it never decides what runs.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::UpdateType;
+use crate::store::{Store, StoreError, Tree};
+
+/// The store tree holding every session, keyed by id (ids sort by start time).
+pub const TREE: &str = "sessions";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    Install,
+    Rollback,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Running now (or interrupted, until recovery at the next start says so).
+    Running,
+    /// Every step applied, verified and the bot healthy.
+    Completed,
+    /// Failed, and everything it changed was put back.
+    RolledBack,
+    /// Failed before anything changed, or failed and rollback was not asked for.
+    Failed,
+    /// Failed, and putting things back failed too: the operator must look.
+    RollbackFailed,
+    /// Nothing to do: every matching provider was up to date.
+    NothingToDo,
+}
+
+impl SessionStatus {
+    pub fn is_finished(self) -> bool {
+        self != SessionStatus::Running
+    }
+
+    /// Counted as a success in statistics.
+    pub fn is_success(self) -> bool {
+        matches!(self, SessionStatus::Completed | SessionStatus::NothingToDo)
+    }
+}
+
+/// Who asked for the run: `cli:<user>`, `discord:<user id>`, `schedule:<id>`.
+pub type Initiator = String;
+
+/// One update session, with the original specification's fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: String,
+    pub kind: SessionKind,
+    pub update_type: UpdateType,
+    pub status: SessionStatus,
+    /// 0..=100.
+    pub progress: u8,
+    pub started_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The bot's version before the run, when a provider reports one.
+    pub current_version: Option<String>,
+    /// The bot's version the run aims for.
+    pub target_version: Option<String>,
+    pub error: Option<String>,
+    pub steps_completed: u32,
+    pub total_steps: u32,
+    /// A pre-update backup or captured states exist to go back to.
+    pub rollback_available: bool,
+    pub initiated_by: Initiator,
+    /// The pre-update backup's id, when one was taken.
+    #[serde(default)]
+    pub backup_id: Option<String>,
+    /// `provider: name current -> latest` for every update in the run.
+    #[serde(default)]
+    pub updates: Vec<String>,
+}
+
+impl Session {
+    pub fn duration(&self) -> Option<chrono::Duration> {
+        self.completed_at.map(|end| end - self.started_at)
+    }
+}
+
+/// The `sessions` tree.
+pub fn tree(store: &Store) -> Result<Tree<Session>, StoreError> {
+    store.tree(TREE)
+}
+
+/// A new session id: the start time to the millisecond, so ids sort by start.
+pub fn new_id(started_at: DateTime<Utc>) -> String {
+    format!("u-{}", started_at.format("%Y%m%dT%H%M%S%.3fZ"))
+}
