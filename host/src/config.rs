@@ -33,6 +33,109 @@ pub struct Config {
     pub backup: BackupConfig,
     pub safety: Safety,
     pub discord: DiscordConfig,
+    pub general: General,
+    pub scheduling: Scheduling,
+    pub notifications: Notifications,
+}
+
+/// `[general]`: how updates are run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct General {
+    /// Install found updates without being asked (schedules always install).
+    pub auto_updates_enabled: bool,
+    /// Seconds between background checks while `steward serve` runs.
+    pub update_check_interval: u64,
+    /// Updates that may run at once; the install lock allows one.
+    pub max_concurrent_updates: u32,
+    /// Ask before installing (`confirm` in Discord, a prompt on the shell).
+    pub require_confirmation: bool,
+    /// Post the result of every update to the notification channels.
+    pub notify_on_completion: bool,
+}
+
+impl Default for General {
+    fn default() -> Self {
+        General {
+            auto_updates_enabled: false,
+            update_check_interval: 3600,
+            max_concurrent_updates: 1,
+            require_confirmation: true,
+            notify_on_completion: true,
+        }
+    }
+}
+
+/// What a scheduled run does when another update is still running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OverlapPolicy {
+    /// Wait (up to `overlap_wait_minutes`) for the other update to finish.
+    Wait,
+    /// Do not run this time.
+    Skip,
+}
+
+/// `[scheduling]`: limits and behaviour of scheduled update runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scheduling {
+    /// `HH:MM` used when a schedule gives no `update_time`.
+    pub default_time: String,
+    pub max_schedules: usize,
+    /// Update types a schedule may run.
+    pub allowed_update_types: Vec<crate::engine::UpdateType>,
+    /// Scheduled runs take the pre-update backup.
+    pub require_backup_before_schedule: bool,
+    /// IANA zone schedule times are read in (`Europe/Berlin`).
+    pub timezone: String,
+    /// A run missed while Steward was down still runs at start when it is
+    /// at most this late; 0 never catches up.
+    pub missed_run_window_minutes: u64,
+    /// When another update is running at a scheduled time.
+    pub on_overlap: OverlapPolicy,
+    /// How long `on_overlap = "wait"` waits before giving up on this run.
+    pub overlap_wait_minutes: u64,
+}
+
+impl Default for Scheduling {
+    fn default() -> Self {
+        use crate::engine::UpdateType;
+        Scheduling {
+            default_time: "03:00".to_string(),
+            max_schedules: 5,
+            allowed_update_types: vec![UpdateType::Packages, UpdateType::Bot, UpdateType::Config],
+            require_backup_before_schedule: true,
+            timezone: "UTC".to_string(),
+            missed_run_window_minutes: 60,
+            on_overlap: OverlapPolicy::Wait,
+            overlap_wait_minutes: 60,
+        }
+    }
+}
+
+/// `[notifications]`: which events are posted to the notification
+/// channels (`discord.notify_channels`, `discord.webhook_url`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Notifications {
+    pub on_start: bool,
+    pub on_progress: bool,
+    pub on_completion: bool,
+    pub on_error: bool,
+    pub on_backup: bool,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Notifications {
+            on_start: true,
+            on_progress: false,
+            on_completion: true,
+            on_error: true,
+            on_backup: true,
+        }
+    }
 }
 
 /// The `[discord]` table: how `steward serve` reaches Discord and who may
@@ -146,6 +249,9 @@ impl Default for RuntimeLimits {
 /// what each backup type covers.
 #[derive(Debug, Clone)]
 pub struct BackupConfig {
+    /// Take the pre-update backup (`safety.require_backup_before_update`
+    /// forces it whatever this says).
+    pub enabled: bool,
     /// Where archives are written (`backup_path`, default `<data>/backups`).
     pub path: PathBuf,
     /// gzip level 0-9.
@@ -219,6 +325,7 @@ impl Default for BackupScopes {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct BackupSection {
+    enabled: bool,
     backup_path: Option<PathBuf>,
     compression_level: u32,
     max_backups: usize,
@@ -231,6 +338,7 @@ struct BackupSection {
 impl Default for BackupSection {
     fn default() -> Self {
         BackupSection {
+            enabled: true,
             backup_path: None,
             compression_level: 6,
             max_backups: 50,
@@ -246,14 +354,30 @@ impl Default for BackupSection {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Safety {
+    /// Every install takes a backup first, whatever the request says.
+    pub require_backup_before_update: bool,
     /// Free space that must remain on the backup disk after a backup.
     pub min_disk_space_mb: u64,
+    /// Largest total download one update may make.
+    pub max_update_size_mb: u64,
+    /// Downloads must match their sha256 (and signature, when a key is set).
+    pub verify_downloads: bool,
+    /// Try each update before it is applied for real (the install
+    /// transaction decides how).
+    pub test_updates: bool,
+    /// Put everything back when an update fails.
+    pub rollback_on_failure: bool,
 }
 
 impl Default for Safety {
     fn default() -> Self {
         Safety {
+            require_backup_before_update: true,
             min_disk_space_mb: 1024,
+            max_update_size_mb: 100,
+            verify_downloads: true,
+            test_updates: false,
+            rollback_on_failure: true,
         }
     }
 }
@@ -314,6 +438,12 @@ struct File {
     backup: BackupSection,
     #[serde(default)]
     safety: Safety,
+    #[serde(default)]
+    general: General,
+    #[serde(default)]
+    scheduling: Scheduling,
+    #[serde(default)]
+    notifications: Notifications,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -382,6 +512,7 @@ impl Config {
             providers: parsed.providers,
             discord: parsed.discord,
             backup: BackupConfig {
+                enabled: backup.enabled,
                 path: normalize(&backup_path),
                 compression_level: backup.compression_level,
                 max_backups: backup.max_backups,
@@ -391,6 +522,9 @@ impl Config {
                 scopes: backup.types,
             },
             safety: parsed.safety,
+            general: parsed.general,
+            scheduling: parsed.scheduling,
+            notifications: parsed.notifications,
         };
         config.validate(path)?;
         Ok(config)
@@ -441,6 +575,9 @@ impl Config {
         if b.max_backups == 0 {
             return Err(invalid("backup.max_backups must be at least 1".to_string()));
         }
+        // The settings checks are the ones `steward settings set` applies,
+        // so steward.toml and the store refuse the same values.
+        crate::settings::validate_config(self).map_err(|e| invalid(e.to_string()))?;
         let scopes = &b.scopes;
         for (name, scope) in [
             ("full", &scopes.full),

@@ -17,5 +17,8 @@ pub mod notify;
 pub mod process;
 pub mod provider;
 pub mod runtime;
+pub mod schedule;
 pub mod service;
+pub mod settings;
+pub mod status;
 pub mod store;

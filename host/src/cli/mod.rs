@@ -2,6 +2,9 @@
 //! its own beyond choosing between a table and JSON.
 
 mod render;
+mod schedule;
+mod settings;
+mod status;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,6 +81,18 @@ pub enum Commands {
         #[command(subcommand)]
         command: BackupCommand,
     },
+    /// Show, change and reset settings (stored over steward.toml).
+    Settings {
+        #[command(subcommand)]
+        command: settings::SettingsCommand,
+    },
+    /// Scheduled update runs.
+    Schedule {
+        #[command(subcommand)]
+        command: schedule::ScheduleCommand,
+    },
+    /// Versions, uptime, disk and memory, update and backup statistics.
+    Status(status::StatusArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,6 +268,9 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
             Ok(ExitCode::SUCCESS)
         }
         Commands::Backup { command } => backup(&service, command).await,
+        Commands::Settings { command } => settings::run(&service, command).await,
+        Commands::Schedule { command } => schedule::run(&service, command),
+        Commands::Status(args) => status::run(&service, args).await,
     }
 }
 

@@ -2,6 +2,9 @@
 //! scripts. Rendering only; every fact comes from the service.
 
 pub mod backup;
+pub mod schedule;
+pub mod settings;
+pub mod status;
 
 use std::fmt::Write;
 

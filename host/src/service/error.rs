@@ -7,7 +7,9 @@ use thiserror::Error;
 
 use crate::backup::{BackupError, ExtractError};
 use crate::config::ConfigError;
+use crate::schedule::ScheduleError;
 use crate::service::access::{Audience, Operation, Role};
+use crate::settings::SettingsError;
 use crate::store::StoreError;
 
 #[derive(Debug, Error)]
@@ -35,6 +37,12 @@ pub enum ServiceError {
     Backup(#[from] BackupError),
     #[error("the restore was not confirmed")]
     NotConfirmed,
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    #[error("drawing the status chart failed: {message}")]
+    Chart { message: String },
 }
 
 impl ServiceError {
@@ -73,6 +81,9 @@ impl ServiceError {
             ServiceError::NotConfirmed => {
                 "A restore replaces the bot's files: confirm it to go ahead (confirm:true in Discord, --yes on the command line).".to_string()
             }
+            ServiceError::Settings(e) => settings_message(e),
+            ServiceError::Schedule(e) => schedule_message(e),
+            ServiceError::Chart { message } => format!("The status chart could not be drawn: {message}"),
         }
     }
 }
@@ -87,6 +98,65 @@ fn store_message(e: &StoreError) -> String {
             "Steward's store was written by a newer steward (schema {found}); upgrade steward to read it."
         ),
         other => format!("Steward's store cannot be used: {other}"),
+    }
+}
+
+fn settings_message(e: &SettingsError) -> String {
+    match e {
+        SettingsError::UnknownCategory { given, valid } => format!(
+            "There is no setting category \"{given}\". Valid categories: {}.",
+            valid.join(", ")
+        ),
+        SettingsError::UnknownName {
+            category,
+            given,
+            valid,
+        } => format!(
+            "There is no {category} setting \"{given}\". Valid {category} settings: {}.",
+            valid.join(", ")
+        ),
+        SettingsError::Invalid {
+            key,
+            value,
+            expected,
+        } => format!("Invalid value for {key}: `{value}` is not {expected}."),
+        SettingsError::MissingValue { key } => {
+            format!("{key} needs a value (or reset it to its default).")
+        }
+        SettingsError::Store(e) => store_message(e),
+    }
+}
+
+fn schedule_message(e: &ScheduleError) -> String {
+    match e {
+        ScheduleError::InvalidTime { value } => format!(
+            "Invalid update_time `{value}`: write the time as HH:MM, 24-hour (for example 03:00)."
+        ),
+        ScheduleError::InvalidDays {
+            schedule_type,
+            value,
+            problem,
+        } if value.is_empty() => format!(
+            "A {} schedule needs update_days: {problem}.",
+            schedule_type.as_str()
+        ),
+        ScheduleError::InvalidDays { value, problem, .. } => {
+            format!("Invalid update_days `{value}`: {problem}.")
+        }
+        ScheduleError::InvalidTypes { value, problem } => {
+            format!("Invalid update_types `{value}`: {problem}.")
+        }
+        ScheduleError::TooMany { max } => format!(
+            "There are already {max} schedules (scheduling.max_schedules); remove one first."
+        ),
+        ScheduleError::NotFound { id } => {
+            format!("There is no schedule {id}. `steward schedule list` shows them.")
+        }
+        ScheduleError::Timezone { name } => format!(
+            "The configured time zone \"{name}\" is not an IANA zone (scheduling.timezone)."
+        ),
+        ScheduleError::Store(e) => store_message(e),
+        other => format!("The schedule cannot be used: {other}."),
     }
 }
 

@@ -4,13 +4,19 @@
 
 pub mod access;
 mod error;
+mod schedule;
+mod settings;
+pub mod status;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
 
 pub use access::{Caller, DiscordCaller, Operation, Role};
 pub use error::ServiceError;
+pub use schedule::{ScheduleRequest, ScheduleView, SchedulesView};
+pub use settings::SettingChange;
+pub use status::StatusRequest;
 
 use crate::backup::{
     self, BackupType, Backups, Created, Listing, Pruned, Range, RestoreType, Restored, SortBy,
@@ -25,7 +31,12 @@ use crate::runtime::{Origin, ProviderEntry, Runtime};
 use crate::store::Store;
 
 pub struct Service {
-    config: Config,
+    /// steward.toml as read, before the stored settings are laid over it.
+    file_config: Config,
+    /// The effective configuration, replaced whole when a setting changes.
+    config: RwLock<Arc<Config>>,
+    /// When this service started (Steward's uptime).
+    started_at: chrono::DateTime<chrono::Utc>,
     runtime: Arc<Runtime>,
     /// Opened on first use: commands that need no records never lock it.
     store: Mutex<Option<Store>>,
@@ -101,26 +112,30 @@ impl Service {
         let runtime = Runtime::new(&config).map_err(|e| ServiceError::Runtime {
             message: format!("{e:#}"),
         })?;
-        Ok(Service {
-            config,
+        let service = Service {
+            file_config: config.clone(),
+            config: RwLock::new(Arc::new(config)),
+            started_at: chrono::Utc::now(),
             runtime,
             store: Mutex::new(None),
-        })
+        };
+        service.apply_stored_settings()?;
+        Ok(service)
     }
 
-    fn store(&self) -> Result<Store, ServiceError> {
+    pub(crate) fn store(&self) -> Result<Store, ServiceError> {
         let mut slot = self.store.lock().expect("store slot");
         if let Some(store) = slot.as_ref() {
             return Ok(store.clone());
         }
-        let store = Store::open(&self.config.paths.data.join("steward.sled"))?;
+        let store = Store::open(&self.store_path())?;
         *slot = Some(store.clone());
         Ok(store)
     }
 
     /// The backup directory, with leftovers of interrupted runs cleaned.
     fn backups(&self) -> Result<Backups, ServiceError> {
-        Ok(Backups::open(&self.config, self.store()?)?)
+        Ok(Backups::open(&self.config(), self.store()?)?)
     }
 
     /// Runs blocking backup work off the async threads.
@@ -198,8 +213,10 @@ impl Service {
             .await
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
+    /// The effective configuration: steward.toml with the stored settings
+    /// laid over it. A snapshot: hold it for one operation, not longer.
+    pub fn config(&self) -> Arc<Config> {
+        self.config.read().expect("config lock").clone()
     }
 
     /// The providers directory as it is now (rescanned).
@@ -214,7 +231,7 @@ impl Service {
     /// Fronts call this before they acknowledge a request (so a refusal can
     /// be private); every operation checks again itself.
     pub fn authorize(&self, caller: &Caller, operation: Operation) -> Result<Role, ServiceError> {
-        let role = access::role(caller, &self.config.discord);
+        let role = access::role(caller, &self.config().discord);
         if access::allows(role, operation) {
             Ok(role)
         } else {
@@ -270,7 +287,11 @@ impl Service {
                     sha256: f.sha256.clone(),
                     loaded: false,
                     error: Some(f.error.clone()),
-                    enabled: self.config.providers.get(&f.name).is_none_or(|c| c.enabled),
+                    enabled: self
+                        .config()
+                        .providers
+                        .get(&f.name)
+                        .is_none_or(|c| c.enabled),
                     version: None,
                     self_name: None,
                     description: None,
