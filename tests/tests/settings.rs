@@ -1,0 +1,121 @@
+//! `steward settings …` end to end: a change is validated, shown with the
+//! previous value, kept across runs of the binary, applied to what other
+//! commands do, and reset to steward.toml's value.
+
+use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER, Run};
+
+fn ok(run: &Run) -> &str {
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    &run.stdout
+}
+
+#[test]
+fn a_setting_change_shows_the_previous_value_and_survives_a_restart() {
+    let install = Install::new(&format!(
+        "{ONLY_CONFIG_PROVIDER}\n[backup]\nmax_backups = 20\n"
+    ));
+    let set = install.run(&["settings", "set", "backup", "max_backups", "3"]);
+    assert_eq!(
+        ok(&set).trim(),
+        "backup.max_backups = 3 (previous value: 20)"
+    );
+    let get = install.run(&["settings", "get", "backup", "max_backups"]);
+    assert!(
+        ok(&get).starts_with("backup.max_backups = 3\n"),
+        "{}",
+        get.stdout
+    );
+    assert!(
+        get.stdout.contains("from: changed (steward.toml: 20)"),
+        "{}",
+        get.stdout
+    );
+    let json = install.run(&["settings", "list", "--json"]).json();
+    let entry = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "max_backups")
+        .unwrap();
+    assert_eq!(
+        (entry["value"].as_str(), entry["source"].as_str()),
+        (Some("3"), Some("override"))
+    );
+    let reset = install.run(&["settings", "reset", "backup", "max_backups"]);
+    assert_eq!(
+        ok(&reset).trim(),
+        "backup.max_backups = 20 (previous value: 3)"
+    );
+}
+
+#[test]
+fn unknown_categories_and_names_are_answered_with_the_valid_ones() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let run = install.run(&["settings", "get", "backups", "max_backups"]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr
+            .contains("Valid categories: update, backup, notification, schedule."),
+        "{}",
+        run.stderr
+    );
+    let run = install.run(&["settings", "set", "schedule", "zone", "UTC"]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("There is no schedule setting \"zone\"")
+            && run.stderr.contains("timezone"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_invalid_value_is_refused_with_what_is_expected_and_nothing_changes() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let run = install.run(&["settings", "set", "backup", "compression_level", "11"]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains(
+            "Invalid value for backup.compression_level: `11` is not a whole number from 0 to 9."
+        ),
+        "{}",
+        run.stderr
+    );
+    let get = install.run(&["settings", "get", "backup", "compression_level"]);
+    assert!(ok(&get).starts_with("backup.compression_level = 6\n"));
+}
+
+#[test]
+fn the_schedule_timezone_setting_is_what_schedules_are_shown_in() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    ok(&install.run(&[
+        "schedule", "add", "--type", "daily", "--time", "03:00", "--types", "packages",
+    ]));
+    let set = install.run(&[
+        "settings",
+        "set",
+        "schedule",
+        "timezone",
+        "America/New_York",
+    ]);
+    assert!(ok(&set).contains("(previous value: UTC)"), "{}", set.stdout);
+    assert!(
+        set.stdout.contains("Schedule s1 now runs next at")
+            && set.stdout.contains("(America/New_York)"),
+        "{}",
+        set.stdout
+    );
+    let list = install.run(&["schedule", "list"]);
+    assert!(
+        ok(&list).contains("03:00 EST (America/New_York)")
+            || list.stdout.contains("03:00 EDT (America/New_York)"),
+        "{}",
+        list.stdout
+    );
+}
