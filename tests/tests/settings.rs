@@ -21,9 +21,10 @@ fn a_setting_change_shows_the_previous_value_and_survives_a_restart() {
         "{ONLY_CONFIG_PROVIDER}\n[backup]\nmax_backups = 20\n"
     ));
     let set = install.run(&["settings", "set", "backup", "max_backups", "3"]);
+    // Lowering max_backups prunes at once, and says what it removed.
     assert_eq!(
         ok(&set).trim(),
-        "backup.max_backups = 3 (previous value: 20)"
+        "backup.max_backups = 3 (previous value: 20)\nNo backup had to be removed."
     );
     let get = install.run(&["settings", "get", "backup", "max_backups"]);
     assert!(
