@@ -45,4 +45,14 @@ impl Reply {
             .await
             .map(drop)
     }
+
+    /// Like `edit`, also uploading the files the edit attaches (the status
+    /// chart): serenity's builder carries them to the request.
+    pub async fn edit_with_files(
+        &self,
+        edit: serenity::EditInteractionResponse,
+    ) -> Result<(), serenity::Error> {
+        use serenity::Builder;
+        edit.execute(&self.http, &self.token).await.map(drop)
+    }
 }

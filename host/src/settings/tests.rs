@@ -254,3 +254,13 @@ async fn an_admin_may_not_change_settings() {
         crate::service::ServiceError::PermissionDenied { .. }
     ));
 }
+
+#[test]
+fn the_sample_steward_toml_documents_every_default_correctly() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../steward.toml");
+    let config = Config::load(&file, false).unwrap();
+    for d in catalog::ALL {
+        let view = view(d, &config, &config, false);
+        assert_eq!(view.value, view.default, "{} in steward.toml", d.toml);
+    }
+}

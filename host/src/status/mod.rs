@@ -149,7 +149,7 @@ fn mean(values: &[f64]) -> Option<f64> {
 /// Sessions that started at or after `since`, newest first.
 pub fn in_range(sessions: &[Session], since: DateTime<Utc>) -> Vec<&Session> {
     let mut out: Vec<&Session> = sessions.iter().filter(|s| s.started_at >= since).collect();
-    out.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    out.sort_by_key(|s| std::cmp::Reverse(s.started_at));
     out
 }
 

@@ -1,14 +1,21 @@
 //! The slash commands Steward registers: one file per command, each a plain
 //! `async fn` whose doc comment is its Discord description. Only commands
 //! whose service call exists are listed; `/update_install`,
-//! `/update_status`, `/update_rollback`, `/update_schedule`,
-//! `/backup_create`, `/backup_list`, `/backup_restore` and
-//! `/update_settings` join `all()` as their service calls land.
+//! `/update_rollback`, `/backup_create`, `/backup_list` and
+//! `/backup_restore` join `all()` as their service calls land.
 
 mod update_check;
+mod update_schedule;
+mod update_settings;
+mod update_status;
 
 use super::{CommandError, Data};
 
 pub fn all() -> Vec<poise::Command<Data, CommandError>> {
-    vec![update_check::update_check()]
+    vec![
+        update_check::update_check(),
+        update_status::update_status(),
+        update_schedule::update_schedule(),
+        update_settings::update_settings(),
+    ]
 }
