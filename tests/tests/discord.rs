@@ -387,3 +387,118 @@ fn serve_without_a_token_names_the_variable_to_set() {
         "{stderr}"
     );
 }
+
+/// The PNG inside a multipart upload: its width and height from IHDR.
+fn png_size(raw: &[u8]) -> Option<(u32, u32)> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    let start = raw.windows(8).position(|w| w == SIGNATURE)?;
+    let png = &raw[start..];
+    // The file ends with the IEND chunk: the upload carried all of it.
+    png.windows(4).position(|w| w == b"IEND")?;
+    let ihdr = png.get(16..24)?;
+    Some((
+        u32::from_be_bytes(ihdr[0..4].try_into().ok()?),
+        u32::from_be_bytes(ihdr[4..8].try_into().ok()?),
+    ))
+}
+
+#[test]
+fn update_status_answers_an_admin_with_the_chart_attached() {
+    let discord = FakeDiscord::start();
+    let _serve = Serve::start(&discord);
+    let admin = Member::new(300, "admin-by-role").roles(&[ADMIN_ROLE]);
+    let token = discord.slash_command(
+        "update_status",
+        &admin,
+        &[
+            Opt::boolean("show_history", true),
+            Opt::integer("time_range", 0),
+        ],
+    );
+    let callback = discord.wait_for(0, SHORT, "the deferral", is_callback(&token));
+    assert_eq!(callback.body["type"], 5);
+    let edit = discord.wait_for(0, SHORT, "the status", is_edit(&token));
+    let text = String::from_utf8_lossy(&edit.raw);
+    assert!(text.contains("attachment://status.png"), "{text}");
+    assert!(
+        text.contains("Updates (1d)") && text.contains("Sessions (1d)"),
+        "{text}"
+    );
+    assert_eq!(png_size(&edit.raw), Some((800, 400)));
+}
+
+#[test]
+fn update_settings_is_for_owners_and_shows_the_previous_value() {
+    let discord = FakeDiscord::start();
+    let _serve = Serve::start(&discord);
+    let options = [
+        Opt::integer("setting_category", 1),
+        Opt::string("setting_name", "max_backups"),
+        Opt::string("setting_value", "7"),
+    ];
+    let admin = Member::new(301, "administrator").permissions(EVERYONE | ADMINISTRATOR);
+    let token = discord.slash_command("update_settings", &admin, &options);
+    let refusal = discord.wait_for(0, SHORT, "the refusal", is_callback(&token));
+    assert_eq!(refusal.body["data"]["flags"], 64);
+    assert!(
+        refusal.body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Permission denied: changing settings is for the bot's owners only."),
+        "{:?}",
+        refusal.body
+    );
+
+    let token = discord.slash_command("update_settings", &Member::owner(), &options);
+    let edit = discord.wait_for(0, SHORT, "the change", is_edit(&token));
+    let embed = &edit.body["embeds"][0];
+    assert_eq!(embed["title"], "backup.max_backups");
+    let fields = embed["fields"].as_array().unwrap();
+    assert_eq!(fields[0]["value"], "`7`");
+    assert_eq!(fields[1]["name"], "Previous value");
+    assert_eq!(fields[1]["value"], "`50`");
+}
+
+#[test]
+fn update_schedule_adds_a_schedule_and_shows_its_next_run_with_the_zone() {
+    let discord = FakeDiscord::start();
+    let _serve = Serve::start(&discord);
+    let token = discord.slash_command(
+        "update_schedule",
+        &Member::owner(),
+        &[
+            Opt::integer("schedule_type", 1),
+            Opt::string("update_types", "packages,bot"),
+            Opt::string("update_time", "04:15"),
+            Opt::string("update_days", "sunday"),
+        ],
+    );
+    let edit = discord.wait_for(0, SHORT, "the schedule", is_edit(&token));
+    let embed = &edit.body["embeds"][0];
+    assert_eq!(embed["title"], "Schedule s1 added");
+    let next = embed["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Next run")
+        .unwrap();
+    assert!(
+        next["value"].as_str().unwrap().ends_with("04:15 UTC (UTC)"),
+        "{next}"
+    );
+
+    let token = discord.slash_command(
+        "update_schedule",
+        &Member::owner(),
+        &[
+            Opt::integer("schedule_type", 1),
+            Opt::string("update_types", "packages"),
+            Opt::string("update_days", "mon,tue"),
+        ],
+    );
+    let answer = discord.wait_for(0, SHORT, "the error", is_edit(&token));
+    assert_eq!(
+        answer.body["content"],
+        "Invalid update_days `mon,tue`: a weekly schedule runs on exactly one weekday; use custom for several."
+    );
+}

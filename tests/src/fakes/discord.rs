@@ -43,6 +43,8 @@ pub struct Request {
     pub query: String,
     /// The JSON body (`Null` when empty or not JSON).
     pub body: Value,
+    /// The body as sent (multipart uploads, which `body` cannot show).
+    pub raw: Vec<u8>,
 }
 
 /// A guild member who sends interactions.
@@ -466,6 +468,7 @@ async fn rest_api(
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_string();
+    let raw = body.to_vec();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     inner.update(|s| {
         s.requests.push(Request {
@@ -473,6 +476,7 @@ async fn rest_api(
             path: path.clone(),
             query: uri.query().unwrap_or("").to_string(),
             body: body.clone(),
+            raw: raw.clone(),
         })
     });
     let Some(rest) = path.strip_prefix("/api/v10/") else {
