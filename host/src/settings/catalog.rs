@@ -121,7 +121,8 @@ pub static ALL: &[Definition] = &[
         Update,
         "min_disk_space_mb",
         0,
-        1024 * 1024,
+        // Any real disk fits; bytes = MiB * 2^20 cannot overflow.
+        u32::MAX as u64,
         "1024",
         "[safety] min_disk_space_mb",
         "MiB that must stay free on the backup disk",
