@@ -125,8 +125,8 @@ impl Scheduler {
                     outcome: RunOutcome::Missed,
                     session_id: None,
                     message: format!(
-                        "Missed: Steward was not running at the time and came back {} late \
-                         (scheduling.missed_run_window_minutes is {}).",
+                        "Missed: Steward was not running (or was busy with another scheduled \
+                         run) at the time, and got to it {} late (scheduling.missed_run_window_minutes is {}).",
                         minutes(late),
                         config.scheduling.missed_run_window_minutes
                     ),
@@ -146,7 +146,7 @@ impl Scheduler {
         let mut notes = Vec::new();
         if late > GRACE {
             notes.push(format!(
-                "ran {} late: Steward was not running at the time",
+                "ran {} late: Steward was not running, or was busy with another scheduled run, at the time",
                 minutes(late)
             ));
         }

@@ -327,7 +327,7 @@ async fn a_run_missed_by_more_than_the_window_is_recorded_as_missed() {
         .unwrap();
     assert_eq!(done[0].1.outcome, RunOutcome::Missed);
     assert!(
-        done[0].1.message.contains("came back 3 h 0 min late"),
+        done[0].1.message.contains("got to it 3 h 0 min late"),
         "{}",
         done[0].1.message
     );
