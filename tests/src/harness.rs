@@ -50,6 +50,19 @@ pub struct Run {
 }
 
 impl Run {
+    /// stdout of a run that must have succeeded (else the test fails with
+    /// both streams).
+    pub fn succeeded(&self) -> &str {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        &self.stdout
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(

@@ -2,18 +2,7 @@
 //! messages, stored, listed with their next run and its zone, switched off
 //! and on, and removed.
 
-use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER, Run};
-
-fn ok(run: &Run) -> &str {
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
-    &run.stdout
-}
+use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER};
 
 #[test]
 fn a_schedule_is_added_listed_disabled_enabled_and_removed() {
@@ -31,7 +20,7 @@ fn a_schedule_is_added_listed_disabled_enabled_and_removed() {
         "packages,config",
     ]);
     assert!(
-        ok(&add).starts_with("Schedule s1 added: custom 04:30 on mon,tue,wed,thu,fri (0 30 4 * * Mon,Tue,Wed,Thu,Fri), installs packages,config."),
+        add.succeeded().starts_with("Schedule s1 added: custom 04:30 on mon,tue,wed,thu,fri (0 30 4 * * Mon,Tue,Wed,Thu,Fri), installs packages,config."),
         "{}",
         add.stdout
     );
@@ -44,16 +33,17 @@ fn a_schedule_is_added_listed_disabled_enabled_and_removed() {
 
     let off = install.run(&["schedule", "disable", "s1"]);
     assert_eq!(
-        ok(&off).trim(),
+        off.succeeded().trim(),
         "Schedule s1 disabled. Next run: - (disabled)"
     );
     let on = install.run(&["schedule", "enable", "s1"]);
-    assert!(ok(&on).contains("enabled. Next run: ") && on.stdout.contains("(UTC)"));
+    assert!(on.succeeded().contains("enabled. Next run: ") && on.stdout.contains("(UTC)"));
     let gone = install.run(&["schedule", "remove", "s1"]);
-    assert_eq!(ok(&gone).trim(), "Schedule s1 removed.");
+    assert_eq!(gone.succeeded().trim(), "Schedule s1 removed.");
     let list = install.run(&["schedule", "list"]);
     assert!(
-        ok(&list).starts_with("No schedules (at most 5; times in UTC)."),
+        list.succeeded()
+            .starts_with("No schedules (at most 5; times in UTC)."),
         "{}",
         list.stdout
     );
@@ -92,9 +82,11 @@ fn max_schedules_is_enforced() {
     let install = Install::new(&format!(
         "{ONLY_CONFIG_PROVIDER}\n[scheduling]\nmax_schedules = 1\n"
     ));
-    ok(&install.run(&[
-        "schedule", "add", "--type", "weekly", "--days", "sunday", "--types", "bot",
-    ]));
+    install
+        .run(&[
+            "schedule", "add", "--type", "weekly", "--days", "sunday", "--types", "bot",
+        ])
+        .succeeded();
     let run = install.run(&["schedule", "add", "--type", "daily", "--types", "bot"]);
     assert_eq!(run.code, Some(2));
     assert!(

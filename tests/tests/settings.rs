@@ -2,18 +2,7 @@
 //! previous value, kept across runs of the binary, applied to what other
 //! commands do, and reset to steward.toml's value.
 
-use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER, Run};
-
-fn ok(run: &Run) -> &str {
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
-    &run.stdout
-}
+use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER};
 
 #[test]
 fn a_setting_change_shows_the_previous_value_and_survives_a_restart() {
@@ -23,12 +12,12 @@ fn a_setting_change_shows_the_previous_value_and_survives_a_restart() {
     let set = install.run(&["settings", "set", "backup", "max_backups", "3"]);
     // Lowering max_backups prunes at once, and says what it removed.
     assert_eq!(
-        ok(&set).trim(),
+        set.succeeded().trim(),
         "backup.max_backups = 3 (previous value: 20)\nNo backup had to be removed."
     );
     let get = install.run(&["settings", "get", "backup", "max_backups"]);
     assert!(
-        ok(&get).starts_with("backup.max_backups = 3\n"),
+        get.succeeded().starts_with("backup.max_backups = 3\n"),
         "{}",
         get.stdout
     );
@@ -50,7 +39,7 @@ fn a_setting_change_shows_the_previous_value_and_survives_a_restart() {
     );
     let reset = install.run(&["settings", "reset", "backup", "max_backups"]);
     assert_eq!(
-        ok(&reset).trim(),
+        reset.succeeded().trim(),
         "backup.max_backups = 20 (previous value: 3)"
     );
 }
@@ -89,15 +78,20 @@ fn an_invalid_value_is_refused_with_what_is_expected_and_nothing_changes() {
         run.stderr
     );
     let get = install.run(&["settings", "get", "backup", "compression_level"]);
-    assert!(ok(&get).starts_with("backup.compression_level = 6\n"));
+    assert!(
+        get.succeeded()
+            .starts_with("backup.compression_level = 6\n")
+    );
 }
 
 #[test]
 fn the_schedule_timezone_setting_is_what_schedules_are_shown_in() {
     let install = Install::new(ONLY_CONFIG_PROVIDER);
-    ok(&install.run(&[
-        "schedule", "add", "--type", "daily", "--time", "03:00", "--types", "packages",
-    ]));
+    install
+        .run(&[
+            "schedule", "add", "--type", "daily", "--time", "03:00", "--types", "packages",
+        ])
+        .succeeded();
     let set = install.run(&[
         "settings",
         "set",
@@ -105,7 +99,11 @@ fn the_schedule_timezone_setting_is_what_schedules_are_shown_in() {
         "timezone",
         "America/New_York",
     ]);
-    assert!(ok(&set).contains("(previous value: UTC)"), "{}", set.stdout);
+    assert!(
+        set.succeeded().contains("(previous value: UTC)"),
+        "{}",
+        set.stdout
+    );
     assert!(
         set.stdout.contains("Schedule s1 now runs next at")
             && set.stdout.contains("(America/New_York)"),
@@ -114,7 +112,7 @@ fn the_schedule_timezone_setting_is_what_schedules_are_shown_in() {
     );
     let list = install.run(&["schedule", "list"]);
     assert!(
-        ok(&list).contains("03:00 EST (America/New_York)")
+        list.succeeded().contains("03:00 EST (America/New_York)")
             || list.stdout.contains("03:00 EDT (America/New_York)"),
         "{}",
         list.stdout

@@ -68,6 +68,20 @@ fn scheduler(service: &Arc<Service>, recorder: &Arc<Recorder>) -> Scheduler {
         .with_poll_interval(StdDuration::from_millis(5))
 }
 
+/// A service with one daily schedule `s1` (packages, at the default 03:00),
+/// and when it is due first.
+async fn daily(dir: &Path, extra: &str) -> (Arc<Service>, DateTime<Utc>) {
+    let service = service(dir, extra).await;
+    service
+        .schedule_add(
+            &Caller::Shell,
+            request(ScheduleType::Daily, None, None, "packages"),
+        )
+        .unwrap();
+    let due = next_run(&service, "s1");
+    (service, due)
+}
+
 fn next_run(service: &Service, id: &str) -> DateTime<Utc> {
     let list = service.schedule_list(&Caller::Shell).unwrap();
     let view = list.schedules.iter().find(|s| s.schedule.id == id).unwrap();
@@ -279,18 +293,11 @@ async fn a_due_run_starts_once_with_the_backup_flag_and_the_schedule_as_initiato
 #[tokio::test]
 async fn a_run_missed_while_down_runs_once_at_start_within_the_window() {
     let dir = tempfile::tempdir().unwrap();
-    let service = service(
+    let (service, due) = daily(
         dir.path(),
         "[scheduling]\nmissed_run_window_minutes = 4320\nrequire_backup_before_schedule = false\n",
     )
     .await;
-    service
-        .schedule_add(
-            &Caller::Shell,
-            request(ScheduleType::Daily, Some("03:00"), None, "packages"),
-        )
-        .unwrap();
-    let due = next_run(&service, "s1");
     let recorder = Arc::new(Recorder::default());
     // Steward comes back two days and ten minutes later: three runs were
     // missed, one runs.
@@ -312,14 +319,7 @@ async fn a_run_missed_while_down_runs_once_at_start_within_the_window() {
 #[tokio::test]
 async fn a_run_missed_by_more_than_the_window_is_recorded_as_missed() {
     let dir = tempfile::tempdir().unwrap();
-    let service = service(dir.path(), "[scheduling]\nmissed_run_window_minutes = 60\n").await;
-    service
-        .schedule_add(
-            &Caller::Shell,
-            request(ScheduleType::Daily, Some("03:00"), None, "packages"),
-        )
-        .unwrap();
-    let due = next_run(&service, "s1");
+    let (service, due) = daily(dir.path(), "[scheduling]\nmissed_run_window_minutes = 60\n").await;
     let recorder = Arc::new(Recorder::default());
     let done = scheduler(&service, &recorder)
         .tick(due + Duration::hours(3))
@@ -338,14 +338,7 @@ async fn a_run_missed_by_more_than_the_window_is_recorded_as_missed() {
 #[tokio::test]
 async fn an_overlapping_run_is_skipped_when_the_policy_says_skip() {
     let dir = tempfile::tempdir().unwrap();
-    let service = service(dir.path(), "[scheduling]\non_overlap = \"skip\"\n").await;
-    service
-        .schedule_add(
-            &Caller::Shell,
-            request(ScheduleType::Daily, None, None, "packages"),
-        )
-        .unwrap();
-    let due = next_run(&service, "s1");
+    let (service, due) = daily(dir.path(), "[scheduling]\non_overlap = \"skip\"\n").await;
     let recorder = Arc::new(Recorder {
         busy: AtomicUsize::new(1),
         ..Recorder::default()
@@ -362,14 +355,7 @@ async fn an_overlapping_run_is_skipped_when_the_policy_says_skip() {
 #[tokio::test]
 async fn an_overlapping_run_waits_for_the_other_update_and_says_it_waited() {
     let dir = tempfile::tempdir().unwrap();
-    let service = service(dir.path(), "").await;
-    service
-        .schedule_add(
-            &Caller::Shell,
-            request(ScheduleType::Daily, None, None, "packages"),
-        )
-        .unwrap();
-    let due = next_run(&service, "s1");
+    let (service, due) = daily(dir.path(), "").await;
     let recorder = Arc::new(Recorder {
         busy: AtomicUsize::new(4),
         ..Recorder::default()
