@@ -88,6 +88,23 @@ fn minutes(d: Duration) -> String {
     }
 }
 
+/// Waits while `runner` reports another update, looking every `poll`;
+/// how long it waited, or `None` when the update still ran after `limit`.
+async fn wait_for_other_update(
+    runner: &dyn ScheduledRunner,
+    poll: StdDuration,
+    limit: StdDuration,
+) -> Option<StdDuration> {
+    let started = std::time::Instant::now();
+    while runner.update_running() {
+        if started.elapsed() >= limit {
+            return None;
+        }
+        tokio::time::sleep(poll).await;
+    }
+    Some(started.elapsed())
+}
+
 impl Scheduler {
     pub fn new(service: Arc<Service>, runner: Arc<dyn ScheduledRunner>) -> Scheduler {
         Scheduler {
@@ -167,20 +184,18 @@ impl Scheduler {
                 }
                 OverlapPolicy::Wait => {
                     let limit = StdDuration::from_secs(config.scheduling.overlap_wait_minutes * 60);
-                    let started = std::time::Instant::now();
-                    while self.runner.update_running() {
-                        if started.elapsed() >= limit {
+                    match wait_for_other_update(self.runner.as_ref(), self.poll, limit).await {
+                        Some(waited) => notes.push(format!(
+                            "waited {} for another update to finish",
+                            minutes(Duration::from_std(waited).unwrap_or_default())
+                        )),
+                        None => {
                             return refused(format!(
                                 "Skipped: waited {} min for another update to finish, and it was still running.",
                                 config.scheduling.overlap_wait_minutes
                             ));
                         }
-                        tokio::time::sleep(self.poll).await;
                     }
-                    notes.push(format!(
-                        "waited {} for another update to finish",
-                        minutes(Duration::from_std(started.elapsed()).unwrap_or_default())
-                    ));
                 }
             }
         }
@@ -235,6 +250,30 @@ impl Scheduler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Another update that never ends.
+    struct Endless;
+
+    impl ScheduledRunner for Endless {
+        fn run<'a>(&'a self, _: &'a ScheduledRun) -> BoxFuture<'a, Result<String, ServiceError>> {
+            unreachable!("nothing runs while another update holds the lock")
+        }
+
+        fn update_running(&self) -> bool {
+            true
+        }
+    }
+
+    #[tokio::test]
+    async fn waiting_gives_up_when_the_other_update_outlasts_the_limit() {
+        let waited = wait_for_other_update(
+            &Endless,
+            StdDuration::from_millis(5),
+            StdDuration::from_millis(40),
+        )
+        .await;
+        assert_eq!(waited, None);
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
