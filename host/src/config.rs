@@ -101,6 +101,53 @@ fn snowflakes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Err
 pub struct BotConfig {
     pub name: String,
     pub root: PathBuf,
+    /// How Steward runs and restarts the bot; `None` when it does neither.
+    pub control: Option<BotControlConfig>,
+    /// What makes a (re)started bot healthy.
+    pub health: Health,
+}
+
+/// How the managed bot is run: Steward starts it itself (`start`, a program
+/// and its arguments, never a shell), or calls the operator's restart
+/// command (a systemd unit, a container).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BotControlConfig {
+    Supervise {
+        /// Program and arguments; `{bot}` becomes the bot's root.
+        start: Vec<String>,
+        /// Time between SIGTERM and SIGKILL when stopping.
+        stop_timeout_secs: u64,
+    },
+    Command {
+        /// Program and arguments that restart the bot.
+        restart: Vec<String>,
+    },
+}
+
+/// The health probation after a restart: the bot must stay up for
+/// `probation_secs` and, when set, print `ready_line` and answer `health_url`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Health {
+    pub probation_secs: u64,
+    /// Text a line of the bot's output must contain once it is ready
+    /// (supervised bots only: Steward reads their output).
+    pub ready_line: Option<String>,
+    /// Must answer 2xx within the probation.
+    pub health_url: Option<String>,
+    /// How long to wait for the ready line or the health URL.
+    pub ready_timeout_secs: u64,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            probation_secs: 10,
+            ready_line: None,
+            health_url: None,
+            ready_timeout_secs: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -246,14 +293,27 @@ impl Default for BackupSection {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Safety {
-    /// Free space that must remain on the backup disk after a backup.
+    /// Free space that must remain on the backup disk after a backup, and
+    /// on the bot's disk before an update.
     pub min_disk_space_mb: u64,
+    /// Refuse `--no-backup` on an install unless forced.
+    pub require_backup_before_update: bool,
+    /// An update whose known download sizes add up to more stops unless forced.
+    pub max_update_size_mb: u64,
+    /// A download with no signature key configured stops unless forced.
+    pub verify_downloads: bool,
+    /// Undo everything when an install fails.
+    pub rollback_on_failure: bool,
 }
 
 impl Default for Safety {
     fn default() -> Self {
         Safety {
             min_disk_space_mb: 1024,
+            require_backup_before_update: true,
+            max_update_size_mb: 100,
+            verify_downloads: true,
+            rollback_on_failure: true,
         }
     }
 }
@@ -321,6 +381,11 @@ struct File {
 struct BotSection {
     name: Option<String>,
     root: Option<PathBuf>,
+    start: Option<Vec<String>>,
+    restart_command: Option<Vec<String>>,
+    stop_timeout_secs: Option<u64>,
+    #[serde(default)]
+    health: Health,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -367,11 +432,27 @@ impl Config {
             .backup_path
             .map(|p| base.join(p))
             .unwrap_or_else(|| data.join("backups"));
+        let control = match (parsed.bot.start, parsed.bot.restart_command) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: "bot.start and bot.restart_command exclude each other: Steward either runs the bot or asks another manager to restart it".to_string(),
+                });
+            }
+            (Some(start), None) => Some(BotControlConfig::Supervise {
+                start,
+                stop_timeout_secs: parsed.bot.stop_timeout_secs.unwrap_or(10),
+            }),
+            (None, Some(restart)) => Some(BotControlConfig::Command { restart }),
+            (None, None) => None,
+        };
         let config = Config {
             file,
             bot: BotConfig {
                 name: parsed.bot.name.unwrap_or_else(|| "bot".to_string()),
                 root: normalize(&root),
+                control,
+                health: parsed.bot.health,
             },
             paths: Paths {
                 cache: data.join("cache"),
@@ -430,6 +511,27 @@ impl Config {
             {
                 return Err(invalid(format!("providers.{name}.verify_key: {e}")));
             }
+        }
+        match &self.bot.control {
+            Some(BotControlConfig::Supervise { start: argv, .. })
+            | Some(BotControlConfig::Command { restart: argv }) if argv.is_empty() => {
+                return Err(invalid(
+                    "bot.start / bot.restart_command needs at least the program".to_string(),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(url) = &self.bot.health.health_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid(format!(
+                "bot.health.health_url must start with http:// or https://, not \"{url}\""
+            )));
+        }
+        if self.bot.health.ready_timeout_secs == 0 {
+            return Err(invalid(
+                "bot.health.ready_timeout_secs must be at least 1".to_string(),
+            ));
         }
         let b = &self.backup;
         if b.compression_level > 9 {

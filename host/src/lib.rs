@@ -19,3 +19,4 @@ pub mod provider;
 pub mod runtime;
 pub mod service;
 pub mod store;
+pub mod supervisor;

@@ -6,6 +6,7 @@
 
 pub mod create;
 mod disk;
+pub use disk::{free_bytes, sync_dir, write_atomically};
 pub mod extract;
 pub mod gzip;
 pub mod list;

@@ -2,6 +2,7 @@
 //! its own beyond choosing between a table and JSON.
 
 mod render;
+mod update;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +78,16 @@ pub enum Commands {
     Backup {
         #[command(subcommand)]
         command: BackupCommand,
+    },
+    /// Install the available updates as one transaction: backup, apply,
+    /// verify, restart with health probation; everything undone on failure.
+    Install(update::InstallArgs),
+    /// Go back to a version an update moved away from, or to the newest backup.
+    Rollback(update::RollbackArgs),
+    /// Start, stop or inspect the bot Steward runs (bot.start).
+    Bot {
+        #[command(subcommand)]
+        command: update::BotCommand,
     },
 }
 
@@ -202,6 +213,17 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
         config = config.with_bot_root(root);
     }
     let service = Service::open(config).await?;
+    for session in service.recovered() {
+        eprintln!(
+            "note: update {} had been interrupted; it is now {}: {}",
+            session.id,
+            match session.status {
+                crate::engine::session::SessionStatus::RolledBack => "rolled back",
+                _ => "marked failed (rolling back did not finish; check the bot)",
+            },
+            session.error.as_deref().unwrap_or_default()
+        );
+    }
     match cli.command {
         Commands::Check {
             update_type,
@@ -253,6 +275,9 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
             Ok(ExitCode::SUCCESS)
         }
         Commands::Backup { command } => backup(&service, command).await,
+        Commands::Install(args) => update::install(&service, args).await,
+        Commands::Rollback(args) => update::rollback(&service, args).await,
+        Commands::Bot { command } => update::bot(&service, command).await,
     }
 }
 

@@ -2,6 +2,7 @@
 //! scripts. Rendering only; every fact comes from the service.
 
 pub mod backup;
+pub mod update;
 
 use std::fmt::Write;
 

@@ -28,6 +28,19 @@ pub struct DiscordCaller {
     pub roles: Vec<u64>,
 }
 
+impl Caller {
+    /// Who started something, as sessions and the update lock record it.
+    pub fn label(&self) -> String {
+        match self {
+            Caller::Shell => format!(
+                "cli:{}",
+                std::env::var("USER").unwrap_or_else(|_| "shell".to_string())
+            ),
+            Caller::Discord(d) => format!("discord:{}", d.user_id),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Owner,

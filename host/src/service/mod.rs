@@ -17,7 +17,9 @@ use crate::backup::{
     VerifyOutcome,
 };
 use crate::config::Config;
+use crate::engine::install::{self, InstallOutcome, RollbackTarget};
 use crate::engine::progress::ProgressSender;
+use crate::engine::session::Session;
 use crate::engine::{self, CheckOutcome, UpdateType};
 use crate::provider::{Capabilities, UpdateKind};
 use crate::runtime::grants::Grant;
@@ -29,6 +31,8 @@ pub struct Service {
     runtime: Arc<Runtime>,
     /// Opened on first use: commands that need no records never lock it.
     store: Mutex<Option<Store>>,
+    /// Interrupted updates this start rolled back, for fronts to report.
+    recovered: Mutex<Vec<Session>>,
 }
 
 /// `/backup_create`, `steward backup create`.
@@ -59,6 +63,27 @@ pub struct RestoreRequest {
     pub verify: bool,
     /// The caller confirmed that files will be replaced.
     pub confirm: bool,
+}
+
+/// `/update_install`, `steward install`.
+#[derive(Debug, Clone)]
+pub struct InstallRequest {
+    pub update_type: UpdateType,
+    pub backup: bool,
+    pub restart: bool,
+    pub force: bool,
+    pub backup_name: Option<String>,
+    pub dry_run: bool,
+}
+
+/// `/update_rollback`, `steward rollback`.
+#[derive(Debug, Clone)]
+pub struct RollbackRequest {
+    /// A version, or `last_backup`.
+    pub target: String,
+    pub confirm: bool,
+    pub backup: bool,
+    pub restore_config: bool,
 }
 
 /// What `check` is asked to do.
@@ -101,11 +126,136 @@ impl Service {
         let runtime = Runtime::new(&config).map_err(|e| ServiceError::Runtime {
             message: format!("{e:#}"),
         })?;
-        Ok(Service {
+        let service = Service {
             config,
             runtime,
             store: Mutex::new(None),
+            recovered: Mutex::new(Vec::new()),
+        };
+        service.recover().await;
+        Ok(service)
+    }
+
+    /// Rolls back what an interrupted update left in the journal. Only
+    /// when there is a journal: commands that need no records stay free of
+    /// the store.
+    async fn recover(&self) {
+        let dir = install::journal::dir(&self.config.paths.data);
+        if !std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some()) {
+            return;
+        }
+        match self.install_env() {
+            Ok(env) => {
+                let recovered = install::recover(&env).await;
+                for session in &recovered {
+                    tracing::warn!(
+                        session = session.id,
+                        status = ?session.status,
+                        "recovered an interrupted update: {}",
+                        session.error.as_deref().unwrap_or_default()
+                    );
+                }
+                *self.recovered.lock().expect("recovered") = recovered;
+            }
+            Err(e) => tracing::warn!("cannot check for interrupted updates now: {e}"),
+        }
+    }
+
+    fn update_lock(
+        &self,
+        caller: &Caller,
+        doing: &str,
+    ) -> Result<install::UpdateLock, ServiceError> {
+        install::UpdateLock::acquire(&self.config.paths.data, &caller.label(), doing)
+            .map_err(|e| ServiceError::Install(e.into()))
+    }
+
+    fn install_env(&self) -> Result<install::Env, ServiceError> {
+        Ok(install::Env {
+            config: self.config.clone(),
+            runtime: self.runtime.clone(),
+            store: self.store()?,
+            supervisor: crate::supervisor::Supervisor::new(&self.config),
         })
+    }
+
+    /// Installs the available updates as one transaction (see
+    /// `engine::install`); `progress` hears every stage and step.
+    pub async fn install(
+        &self,
+        caller: &Caller,
+        request: InstallRequest,
+        progress: Option<&ProgressSender>,
+    ) -> Result<InstallOutcome, ServiceError> {
+        self.authorize(caller, Operation::Install)?;
+        // The lock first: a second request must hear who is updating, not
+        // that the store is busy.
+        let lock = if request.dry_run {
+            None
+        } else {
+            Some(self.update_lock(caller, "install")?)
+        };
+        let env = self.install_env()?;
+        let request = install::InstallRequest {
+            update_type: request.update_type,
+            backup: request.backup,
+            restart: request.restart,
+            force: request.force,
+            backup_name: request.backup_name,
+            dry_run: request.dry_run,
+            initiated_by: caller.label(),
+        };
+        Ok(install::install(&env, &request, lock, progress).await?)
+    }
+
+    pub async fn rollback(
+        &self,
+        caller: &Caller,
+        request: RollbackRequest,
+        progress: Option<&ProgressSender>,
+    ) -> Result<InstallOutcome, ServiceError> {
+        self.authorize(caller, Operation::Rollback)?;
+        if !request.confirm {
+            return Err(ServiceError::NotConfirmedFor { what: "rollback" });
+        }
+        if request.target.trim().is_empty() {
+            return Err(ServiceError::InvalidArgument {
+                name: "target_version".to_string(),
+                value: request.target,
+                expected: "a version or last_backup".to_string(),
+            });
+        }
+        let lock = self.update_lock(caller, "rollback")?;
+        let env = self.install_env()?;
+        let request = install::RollbackRequest {
+            target: RollbackTarget::parse(&request.target),
+            backup: request.backup,
+            restore_config: request.restore_config,
+            initiated_by: caller.label(),
+        };
+        Ok(install::rollback(&env, &request, lock, progress).await?)
+    }
+
+    /// The interrupted updates this start rolled back.
+    pub fn recovered(&self) -> Vec<Session> {
+        self.recovered.lock().expect("recovered").clone()
+    }
+
+    /// What `rollback` accepts now (for autocomplete and error messages).
+    pub fn rollback_targets(&self) -> Result<Vec<String>, ServiceError> {
+        Ok(install::rollback_targets(&self.install_env()?))
+    }
+
+    /// Update sessions, newest first.
+    pub fn sessions(&self) -> Result<Vec<Session>, ServiceError> {
+        let mut all = crate::engine::session::tree(&self.store()?)?.values()?;
+        all.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        Ok(all)
+    }
+
+    /// The managed bot's supervisor.
+    pub fn supervisor(&self) -> crate::supervisor::Supervisor {
+        crate::supervisor::Supervisor::new(&self.config)
     }
 
     fn store(&self) -> Result<Store, ServiceError> {

@@ -1,0 +1,402 @@
+//! The install transaction through the real `steward` binary, with the demo
+//! bot supervised by Steward (`bot.start`) and run from a releases layout
+//! (`releases/<v>/`, `releases/current`), and the bundled release provider
+//! reading a signed manifest from a local fake release server.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use steward_tests::fakes::release::{FakeReleases, Signer, sha256_hex, tarball};
+use steward_tests::harness::{Install, Run};
+
+/// Stops the bot Steward started when the test ends, however it ends.
+struct Bot<'a>(&'a Install);
+
+impl Drop for Bot<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.run(&["bot", "stop"]);
+    }
+}
+
+struct Setup {
+    install: Install,
+    server: FakeReleases,
+    signer: Signer,
+}
+
+/// A bot running release 1.4.0 from `releases/1.4.0` through the
+/// `releases/current` link, and a release server publishing `releases`.
+fn setup(release_settings: &str) -> Setup {
+    let server = FakeReleases::start();
+    let signer = Signer::new();
+    let install = Install::new("");
+    let bot = install.bot();
+    let old = bot.join("releases/1.4.0");
+    std::fs::create_dir_all(&old).unwrap();
+    for file in ["bot.py", "VERSION", "config.template.toml"] {
+        std::fs::copy(bot.join(file), old.join(file)).unwrap();
+    }
+    std::os::unix::fs::symlink("1.4.0", bot.join("releases/current")).unwrap();
+    install.write_config_with_bot(
+        r#"start = ["python3", "{bot}/releases/current/bot.py", "--home", "{bot}"]
+stop_timeout_secs = 5
+health.ready_line = "demo-bot ready"
+health.probation_secs = 1
+health.ready_timeout_secs = 60"#,
+        &format!(
+            r#"
+[providers.release]
+verify_key = "{key}"
+[providers.release.grant]
+read = ["{{bot}}"]
+http = ["{host}"]
+[providers.release.settings]
+manifest_url = "{url}"
+{release_settings}
+"#,
+            key = signer.public_key(),
+            host = server.server.host(),
+            url = server.manifest_url(),
+        ),
+    );
+    install.seed_database();
+    Setup {
+        install,
+        server,
+        signer,
+    }
+}
+
+impl Setup {
+    /// Publishes release `version` made of `files` (signed).
+    fn publish(&self, version: &str, files: &[(&str, &[u8])]) {
+        let name = format!("bot-{version}.tar.gz");
+        let archive = tarball(files);
+        self.server.set_manifest(
+            json!({"releases": [{
+                "version": version,
+                "url": self.server.put_file(&name, archive.clone()),
+                "sha256": sha256_hex(&archive),
+                "size": archive.len(),
+                "signature": self.signer.sign(&archive, &name),
+            }]})
+            .to_string(),
+        );
+    }
+
+    /// Publishes 1.5.0: the demo bot's code with `bot_py` as its bot.py.
+    fn publish_150(&self, bot_py: &[u8]) {
+        let template = std::fs::read(self.install.bot().join("config.template.toml")).unwrap();
+        self.publish(
+            "1.5.0",
+            &[
+                ("bot.py", bot_py),
+                ("VERSION", b"1.5.0\n"),
+                ("config.template.toml", &template),
+            ],
+        );
+    }
+
+    fn demo_bot_py(&self) -> Vec<u8> {
+        std::fs::read(self.install.bot().join("bot.py")).unwrap()
+    }
+
+    fn start_bot(&self) -> Bot<'_> {
+        let run = self.install.run(&["bot", "start"]);
+        assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+        Bot(&self.install)
+    }
+
+    fn current(&self) -> PathBuf {
+        std::fs::read_link(self.install.bot().join("releases/current")).unwrap()
+    }
+
+    fn output(&self) -> String {
+        std::fs::read_to_string(self.install.data().join("bot/output.log")).unwrap_or_default()
+    }
+
+    /// The version in the bot's last ready line.
+    fn last_ready_version(&self) -> Option<String> {
+        self.output()
+            .lines()
+            .filter_map(|l| l.strip_prefix("demo-bot ready version="))
+            .last()
+            .map(str::to_string)
+    }
+
+    fn install_json(&self, args: &[&str]) -> (Run, Value) {
+        let mut all = vec!["install", "--type", "bot", "--yes", "--json"];
+        all.extend_from_slice(args);
+        let run = self.install.run(&all);
+        let json = run.json();
+        (run, json)
+    }
+}
+
+fn count(db: &Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A 1.5.0 whose bot writes `started-1.5.0` (its pid) into its home and
+/// then hangs without ever becoming ready.
+const HANGING_BOT: &[u8] = b"import os, pathlib, sys, time\n\
+home = pathlib.Path(sys.argv[sys.argv.index('--home') + 1])\n\
+(home / 'started-1.5.0').write_text(str(os.getpid()))\n\
+time.sleep(600)\n";
+
+fn process_exists(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'))
+}
+
+#[test]
+fn a_good_update_commits_with_a_backup_and_the_new_version_running() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
+    s.publish_150(&s.demo_bot_py());
+
+    let (run, json) = s.install_json(&[]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let session = &json["session"];
+    assert_eq!(session["status"], "completed", "{json:#}");
+    assert_eq!(session["current_version"], "1.4.0");
+    assert_eq!(session["target_version"], "1.5.0");
+    assert_eq!(session["progress"], 100);
+    assert_eq!(session["steps_completed"], session["total_steps"]);
+    assert!(session["backup_id"].is_string(), "{json:#}");
+    assert_eq!(s.current(), PathBuf::from("1.5.0"));
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.5.0"));
+    assert!(!s.install.data().join("journal").read_dir().unwrap().any(|_| true));
+
+    // Progress went to stderr in order, ending at 100%.
+    let percents: Vec<u8> = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.split_once("] ").and_then(|(_, r)| r.trim_start().split('%').next()))
+        .filter_map(|p| p.trim().parse().ok())
+        .collect();
+    assert!(percents.windows(2).all(|w| w[0] <= w[1]), "{percents:?}");
+    assert_eq!(percents.last(), Some(&100), "{}", run.stderr);
+
+    let listed = s.install.run(&["backup", "list", "--json"]).json();
+    assert_eq!(listed["backups"][0]["id"], session["backup_id"], "{listed:#}");
+}
+
+#[test]
+fn a_release_that_crashes_at_start_is_rolled_back_with_data_intact_and_the_old_version_running() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    let db = s.install.bot().join("data/bot.sqlite3");
+    let seeded_uses = count(&db, "command_uses");
+    s.publish_150(
+        b"import sys\nprint('demo-bot 1.5.0: cannot import discord_ext', file=sys.stderr)\nsys.exit(3)\n",
+    );
+
+    let (run, json) = s.install_json(&[]);
+    assert_eq!(run.code, Some(5), "{}\n{}", run.stdout, run.stderr);
+    let session = &json["session"];
+    assert_eq!(session["status"], "rolled_back", "{json:#}");
+    let error = session["error"].as_str().unwrap();
+    assert!(error.contains("health probation"), "{error}");
+    assert!(error.contains("cannot import discord_ext"), "{error}");
+    assert_eq!(json["rollback_errors"], json!([]));
+
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
+    let status = s.install.run(&["bot", "status"]);
+    assert_eq!(status.code, Some(0), "{}", status.stdout);
+    assert_eq!(count(&db, "command_uses"), seeded_uses);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let versions: Vec<String> = conn
+        .prepare("SELECT version FROM starts ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        versions.iter().all(|v| v == "1.4.0") && !versions.is_empty(),
+        "{versions:?}"
+    );
+}
+
+#[test]
+fn a_plan_step_that_fails_midway_rolls_back_the_steps_already_done() {
+    // Two older releases to prune with keep_releases = 2, and no grant for
+    // `rm`: step 3 (prune) is refused after the download and the switch.
+    let s = setup("keep_releases = 2");
+    for old in ["1.2.0", "1.3.0"] {
+        let dir = s.install.bot().join("releases").join(old);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("VERSION"), format!("{old}\n")).unwrap();
+    }
+    let _bot = s.start_bot();
+    let pid_before = std::fs::read_to_string(s.install.data().join("bot/pid")).unwrap();
+    s.publish_150(&s.demo_bot_py());
+
+    let (run, json) = s.install_json(&[]);
+    assert_eq!(run.code, Some(5), "{}\n{}", run.stdout, run.stderr);
+    let session = &json["session"];
+    assert_eq!(session["status"], "rolled_back", "{json:#}");
+    assert_eq!(session["steps_completed"], 2, "{json:#}");
+    let error = session["error"].as_str().unwrap();
+    assert!(error.contains("remove old release 1.2.0"), "{error}");
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+    assert!(s.install.bot().join("releases/1.2.0").exists());
+    // The bot never restarted: the failure came before the restart.
+    let pid_after = std::fs::read_to_string(s.install.data().join("bot/pid")).unwrap();
+    assert_eq!(pid_before, pid_after);
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
+}
+
+#[test]
+fn steward_killed_during_the_update_rolls_it_back_at_its_next_start() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    s.publish_150(HANGING_BOT);
+    let marker = s.install.bot().join("started-1.5.0");
+
+    let mut steward = s
+        .install
+        .command(&["install", "--type", "bot", "--yes"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The switch is done and 1.5.0 is on probation: kill -9 Steward now.
+    wait_for("release 1.5.0 to start", || marker.exists());
+    assert_eq!(s.current(), PathBuf::from("1.5.0"));
+    steward.kill().unwrap();
+    steward.wait().unwrap();
+    let hanging_pid = std::fs::read_to_string(&marker).unwrap();
+    assert!(s.install.data().join("journal").read_dir().unwrap().any(|_| true));
+
+    // The next start of Steward, whatever the command, finishes the job.
+    let run = s.install.run(&["bot", "status"]);
+    assert!(
+        run.stderr.contains("had been interrupted") && run.stderr.contains("rolled back"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, Some(0), "the old bot runs again: {}", run.stdout);
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
+    assert!(!process_exists(hanging_pid.trim()), "1.5.0 still runs");
+    assert!(!s.install.data().join("journal").read_dir().unwrap().any(|_| true));
+    assert!(
+        run.stderr.contains("during the bot's health probation"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_second_install_while_one_runs_is_refused_with_who_started_it() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    s.publish_150(HANGING_BOT);
+    let marker = s.install.bot().join("started-1.5.0");
+    let mut first = s
+        .install
+        .command(&["install", "--type", "bot", "--yes"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("the first install to reach its probation", || marker.exists());
+
+    let second = s.install.run(&["install", "--type", "bot", "--yes"]);
+    assert_eq!(second.code, Some(2), "{}\n{}", second.stdout, second.stderr);
+    assert!(
+        second
+            .stderr
+            .contains("An update is already in progress: cli:"),
+        "{}",
+        second.stderr
+    );
+    assert!(second.stderr.contains("started it (install) at"), "{}", second.stderr);
+
+    first.kill().unwrap();
+    first.wait().unwrap();
+    // Let the next start roll the interrupted one back before the bot stops.
+    let _ = s.install.run(&["bot", "status"]);
+}
+
+#[test]
+fn dry_run_shows_every_step_and_changes_nothing_on_disk() {
+    let s = setup("");
+    s.publish_150(&s.demo_bot_py());
+    let before = snapshot(&s.install.bot());
+
+    let run = s.install.run(&["install", "--type", "bot", "--dry-run"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let text = &run.stdout;
+    assert!(text.contains("Dry run: nothing will be changed"), "{text}");
+    assert!(text.contains("bot-1.5.0.tar.gz"), "{text}");
+    assert!(text.contains("signature"), "{text}");
+    assert!(text.contains("releases/current"), "{text}");
+    assert!(text.contains("1.4.0 → 1.5.0"), "{text}");
+
+    assert_eq!(snapshot(&s.install.bot()), before);
+    assert!(!s.install.data().join("backups").exists() || {
+        let listed = s.install.run(&["backup", "list", "--json"]).json();
+        listed["backups"].as_array().unwrap().is_empty()
+    });
+    assert!(!s.install.data().join("journal").exists());
+}
+
+#[test]
+fn an_unsigned_release_stops_the_install_unless_forced() {
+    let s = setup("");
+    // The operator's key is configured; publish without a signature and
+    // drop the key: the download could only be checked by its sha256.
+    let config = std::fs::read_to_string(s.install.config_path()).unwrap();
+    let without_key: String = config
+        .lines()
+        .filter(|l| !l.starts_with("verify_key"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(s.install.config_path(), without_key).unwrap();
+    s.publish_150(&s.demo_bot_py());
+
+    let run = s.install.run(&["install", "--type", "bot", "--yes"]);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("cannot be verified"), "{}", run.stderr);
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+}
+
+/// Every file under `dir` with its contents (links by their target).
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            if kind.is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                out.push((path, target.into_os_string().into_encoded_bytes()));
+            } else if kind.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
