@@ -400,3 +400,61 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out.sort();
     out
 }
+
+#[test]
+fn rollback_to_the_version_before_an_update_switches_back_restarts_and_verifies() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    s.publish_150(&s.demo_bot_py());
+    let (run, _) = s.install_json(&[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.5.0"));
+
+    let refused = s.install.run(&["rollback", "1.4.0"]);
+    assert_eq!(refused.code, Some(2), "no terminal, no --yes: {}", refused.stderr);
+    assert!(refused.stderr.contains("confirm"), "{}", refused.stderr);
+    assert_eq!(s.current(), PathBuf::from("1.5.0"));
+
+    let run = s.install.run(&["rollback", "1.4.0", "--yes", "--json"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    let session = &json["session"];
+    assert_eq!(session["kind"], "rollback");
+    assert_eq!(session["status"], "completed", "{json:#}");
+    assert_eq!(session["target_version"], "1.4.0");
+    assert!(session["backup_id"].is_string(), "backed up first: {json:#}");
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
+}
+
+#[test]
+fn rollback_to_an_unknown_version_lists_the_versions_it_can_go_back_to() {
+    let s = setup("");
+    let run = s.install.run(&["rollback", "0.9.0", "--yes"]);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("no update on record started from version 0.9.0"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("last_backup"), "{}", run.stderr);
+}
+
+#[test]
+fn rollback_to_last_backup_restores_its_files_and_restarts_the_bot() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    let created = s.install.run(&["backup", "create", "--json"]);
+    assert_eq!(created.code, Some(0), "{}", created.stderr);
+    let config = s.install.bot().join("config/config.toml");
+    let original = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, original.replace("heartbeat_seconds = 20", "heartbeat_seconds = 5"))
+        .unwrap();
+
+    let run = s.install.run(&["rollback", "last_backup", "--yes", "--no-backup", "--json"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["session"]["status"], "completed");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
+    let status = s.install.run(&["bot", "status"]);
+    assert_eq!(status.code, Some(0), "{}", status.stdout);
+}
