@@ -609,6 +609,19 @@ mod tests {
     }
 
     #[test]
+    fn a_bot_started_by_steward_and_by_a_restart_command_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(
+            &file,
+            "[bot]\nstart = [\"python3\", \"bot.py\"]\nrestart_command = [\"systemctl\", \"restart\", \"bot\"]\n",
+        )
+        .unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("exclude each other"), "{err}");
+    }
+
+    #[test]
     fn unknown_keys_are_refused_with_the_file_name() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("steward.toml");
