@@ -379,6 +379,51 @@ impl Supervisor {
     }
 }
 
+impl Supervisor {
+    /// While `steward serve` runs: starts the bot if Steward runs it and it
+    /// is not running, and starts it again when it dies on its own (never
+    /// during an update, whose probation decides). A bot stopped with
+    /// `steward bot stop` has no pid file and stays stopped. Gives up after
+    /// five restarts within ten minutes, so a bot that cannot start is not
+    /// restarted in a loop.
+    pub async fn watch(self, data: PathBuf) {
+        if !self.supervises() {
+            return;
+        }
+        if self.status().is_none() && !crate::engine::install::lock::is_held(&data) {
+            match self.start().await {
+                Ok(started) => tracing::info!(pid = ?started.process.map(|p| p.pid), "started the bot"),
+                Err(e) => tracing::error!("the bot did not start: {e}"),
+            }
+        }
+        let mut restarts: Vec<Instant> = Vec::new();
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            let expected = self.pid_path().exists();
+            if !expected
+                || self.status().is_some()
+                || crate::engine::install::lock::is_held(&data)
+            {
+                continue;
+            }
+            restarts.retain(|t| t.elapsed() < Duration::from_secs(600));
+            if restarts.len() >= 5 {
+                tracing::error!(
+                    "the bot died again after 5 restarts in 10 minutes; not restarting it (see {})",
+                    self.log_path().display()
+                );
+                let _ = std::fs::remove_file(self.pid_path());
+                continue;
+            }
+            restarts.push(Instant::now());
+            tracing::warn!("the bot stopped on its own; starting it again");
+            if let Err(e) = self.start().await {
+                tracing::error!("the bot did not start again: {e}");
+            }
+        }
+    }
+}
+
 /// Lets a backup restore stop the bot before files change and start it after.
 pub struct RestoreControl {
     pub supervisor: Supervisor,

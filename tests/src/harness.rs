@@ -163,6 +163,7 @@ fn copy_tree(from: &Path, to: &Path) {
         if [".venv", "node_modules", "logs", "releases"]
             .iter()
             .any(|skip| name == *skip)
+            || name.to_string_lossy().contains(".sqlite3")
         {
             continue;
         }

@@ -458,3 +458,50 @@ fn rollback_to_last_backup_restores_its_files_and_restarts_the_bot() {
     let status = s.install.run(&["bot", "status"]);
     assert_eq!(status.code, Some(0), "{}", status.stdout);
 }
+
+#[test]
+fn serve_starts_the_bot_and_starts_it_again_when_it_dies() {
+    use steward_tests::fakes::discord::FakeDiscord;
+    let discord = FakeDiscord::start();
+    let s = setup("");
+    let config = std::fs::read_to_string(s.install.config_path()).unwrap();
+    std::fs::write(
+        s.install.config_path(),
+        format!(
+            "{config}\n[discord]\napi_base = \"{}\"\n",
+            discord.api_base()
+        ),
+    )
+    .unwrap();
+    let mut serve = s
+        .install
+        .command(&["serve"])
+        .env("DISCORD_TOKEN", "fake-token")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _bot = Bot(&s.install);
+    let pid_file = s.install.data().join("bot/pid");
+    let pid = |path: &Path| -> Option<String> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let record: Value = serde_json::from_str(&text).ok()?;
+        Some(record["pid"].to_string())
+    };
+    wait_for("serve to start the bot", || {
+        pid(&pid_file).is_some_and(|p| process_exists(&p))
+            && s.last_ready_version().as_deref() == Some("1.4.0")
+    });
+    let first = pid(&pid_file).unwrap();
+
+    // The bot crashes: the supervisor starts it again.
+    std::process::Command::new("kill")
+        .args(["-9", &first])
+        .status()
+        .unwrap();
+    wait_for("the bot to be started again", || {
+        pid(&pid_file).is_some_and(|p| p != first && process_exists(&p))
+    });
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+}

@@ -80,6 +80,11 @@ pub async fn serve(service: Service) -> Result<(), ServeError> {
         .await
         .map_err(ServeError::Register)?;
 
+    tokio::spawn(
+        service
+            .supervisor()
+            .watch(service.config().paths.data.clone()),
+    );
     let data = Data {
         service: Arc::new(service),
         app_owners,

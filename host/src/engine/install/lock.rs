@@ -38,6 +38,12 @@ pub fn path(data: &Path) -> PathBuf {
     data.join("update.lock")
 }
 
+/// Whether an update holds the lock now, without taking it (a holder
+/// writes its name into the file and empties it when done).
+pub fn is_held(data: &Path) -> bool {
+    std::fs::metadata(path(data)).is_ok_and(|m| m.len() > 0)
+}
+
 impl UpdateLock {
     pub fn acquire(data: &Path, by: &str, doing: &str) -> Result<UpdateLock, LockError> {
         let path = path(data);
