@@ -3,8 +3,8 @@
 //! An operator's own file is never overwritten, and a bundled provider the
 //! operator deleted is not brought back.
 
-use std::collections::BTreeMap;
 use crate::backup::write_atomically;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/bundled.rs"));

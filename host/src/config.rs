@@ -514,7 +514,9 @@ impl Config {
         }
         match &self.bot.control {
             Some(BotControlConfig::Supervise { start: argv, .. })
-            | Some(BotControlConfig::Command { restart: argv }) if argv.is_empty() => {
+            | Some(BotControlConfig::Command { restart: argv })
+                if argv.is_empty() =>
+            {
                 return Err(invalid(
                     "bot.start / bot.restart_command needs at least the program".to_string(),
                 ));

@@ -22,7 +22,9 @@ use crate::config::{BotControlConfig, Config, Health};
 
 #[derive(Debug, Error)]
 pub enum SupervisorError {
-    #[error("Steward does not run or restart this bot: set bot.start or bot.restart_command in steward.toml")]
+    #[error(
+        "Steward does not run or restart this bot: set bot.start or bot.restart_command in steward.toml"
+    )]
     NotConfigured,
     #[error("cannot start the bot ({program}): {source}")]
     Spawn {
@@ -279,11 +281,7 @@ impl Supervisor {
         let started = Instant::now();
         let probation = Duration::from_secs(self.health.probation_secs);
         let ready_timeout = Duration::from_secs(self.health.ready_timeout_secs);
-        let watch_line = self
-            .health
-            .ready_line
-            .clone()
-            .filter(|_| process.is_some());
+        let watch_line = self.health.ready_line.clone().filter(|_| process.is_some());
         let mut ready_line: Option<String> = None;
         let mut url_ok = self.health.health_url.is_none();
         let http = reqwest::Client::builder()
@@ -311,9 +309,7 @@ impl Supervisor {
                     .into_iter()
                     .find(|line| line.contains(wanted.as_str()));
             }
-            if !url_ok
-                && let (Some(url), Some(http)) = (&self.health.health_url, &http)
-            {
+            if !url_ok && let (Some(url), Some(http)) = (&self.health.health_url, &http) {
                 url_ok = matches!(http.get(url).send().await, Ok(r) if r.status().is_success());
             }
             let ready = url_ok && (watch_line.is_none() || ready_line.is_some());
@@ -392,7 +388,9 @@ impl Supervisor {
         }
         if self.status().is_none() && !crate::engine::install::lock::is_held(&data) {
             match self.start().await {
-                Ok(started) => tracing::info!(pid = ?started.process.map(|p| p.pid), "started the bot"),
+                Ok(started) => {
+                    tracing::info!(pid = ?started.process.map(|p| p.pid), "started the bot")
+                }
                 Err(e) => tracing::error!("the bot did not start: {e}"),
             }
         }
@@ -400,9 +398,7 @@ impl Supervisor {
         loop {
             tokio::time::sleep(Duration::from_secs(5)).await;
             let expected = self.pid_path().exists();
-            if !expected
-                || self.status().is_some()
-                || crate::engine::install::lock::is_held(&data)
+            if !expected || self.status().is_some() || crate::engine::install::lock::is_held(&data)
             {
                 continue;
             }
@@ -470,7 +466,9 @@ fn start_ticks(pid: u32) -> Option<u64> {
 
 fn alive(record: &PidRecord) -> bool {
     match proc_stat(record.pid) {
-        Some((ticks, zombie)) => !zombie && (record.start_ticks == 0 || ticks == record.start_ticks),
+        Some((ticks, zombie)) => {
+            !zombie && (record.start_ticks == 0 || ticks == record.start_ticks)
+        }
         None => false,
     }
 }

@@ -4,161 +4,11 @@
 //! reading a signed manifest from a local fake release server.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use steward_tests::fakes::release::{FakeReleases, Signer, sha256_hex, tarball};
-use steward_tests::harness::{Install, Run};
-
-/// Stops the bot Steward started when the test ends, however it ends.
-struct Bot<'a>(&'a Install);
-
-impl Drop for Bot<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.run(&["bot", "stop"]);
-    }
-}
-
-struct Setup {
-    install: Install,
-    server: FakeReleases,
-    signer: Signer,
-}
-
-/// A bot running release 1.4.0 from `releases/1.4.0` through the
-/// `releases/current` link, and a release server publishing `releases`.
-fn setup(release_settings: &str) -> Setup {
-    let server = FakeReleases::start();
-    let signer = Signer::new();
-    let install = Install::new("");
-    let bot = install.bot();
-    let old = bot.join("releases/1.4.0");
-    std::fs::create_dir_all(&old).unwrap();
-    for file in ["bot.py", "VERSION", "config.template.toml"] {
-        std::fs::copy(bot.join(file), old.join(file)).unwrap();
-    }
-    std::os::unix::fs::symlink("1.4.0", bot.join("releases/current")).unwrap();
-    install.write_config_with_bot(
-        r#"start = ["python3", "{bot}/releases/current/bot.py", "--home", "{bot}"]
-stop_timeout_secs = 5
-health.ready_line = "demo-bot ready"
-health.probation_secs = 1
-health.ready_timeout_secs = 60"#,
-        &format!(
-            r#"
-[providers.release]
-verify_key = "{key}"
-[providers.release.grant]
-read = ["{{bot}}"]
-http = ["{host}"]
-[providers.release.settings]
-manifest_url = "{url}"
-{release_settings}
-"#,
-            key = signer.public_key(),
-            host = server.server.host(),
-            url = server.manifest_url(),
-        ),
-    );
-    install.seed_database();
-    Setup {
-        install,
-        server,
-        signer,
-    }
-}
-
-impl Setup {
-    /// Publishes release `version` made of `files` (signed).
-    fn publish(&self, version: &str, files: &[(&str, &[u8])]) {
-        let name = format!("bot-{version}.tar.gz");
-        let archive = tarball(files);
-        self.server.set_manifest(
-            json!({"releases": [{
-                "version": version,
-                "url": self.server.put_file(&name, archive.clone()),
-                "sha256": sha256_hex(&archive),
-                "size": archive.len(),
-                "signature": self.signer.sign(&archive, &name),
-            }]})
-            .to_string(),
-        );
-    }
-
-    /// Publishes 1.5.0: the demo bot's code with `bot_py` as its bot.py.
-    fn publish_150(&self, bot_py: &[u8]) {
-        let template = std::fs::read(self.install.bot().join("config.template.toml")).unwrap();
-        self.publish(
-            "1.5.0",
-            &[
-                ("bot.py", bot_py),
-                ("VERSION", b"1.5.0\n"),
-                ("config.template.toml", &template),
-            ],
-        );
-    }
-
-    fn demo_bot_py(&self) -> Vec<u8> {
-        std::fs::read(self.install.bot().join("bot.py")).unwrap()
-    }
-
-    fn start_bot(&self) -> Bot<'_> {
-        let run = self.install.run(&["bot", "start"]);
-        assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
-        Bot(&self.install)
-    }
-
-    fn current(&self) -> PathBuf {
-        std::fs::read_link(self.install.bot().join("releases/current")).unwrap()
-    }
-
-    fn output(&self) -> String {
-        std::fs::read_to_string(self.install.data().join("bot/output.log")).unwrap_or_default()
-    }
-
-    /// The version in the bot's last ready line.
-    fn last_ready_version(&self) -> Option<String> {
-        self.output()
-            .lines()
-            .filter_map(|l| l.strip_prefix("demo-bot ready version="))
-            .last()
-            .map(str::to_string)
-    }
-
-    fn install_json(&self, args: &[&str]) -> (Run, Value) {
-        let mut all = vec!["install", "--type", "bot", "--yes", "--json"];
-        all.extend_from_slice(args);
-        let run = self.install.run(&all);
-        let json = run.json();
-        (run, json)
-    }
-}
-
-fn count(db: &Path, table: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
-}
-
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// A 1.5.0 whose bot writes `started-1.5.0` (its pid) into its home and
-/// then hangs without ever becoming ready.
-const HANGING_BOT: &[u8] = b"import os, pathlib, sys, time\n\
-home = pathlib.Path(sys.argv[sys.argv.index('--home') + 1])\n\
-(home / 'started-1.5.0').write_text(str(os.getpid()))\n\
-time.sleep(600)\n";
-
-fn process_exists(pid: &str) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|stat| !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'))
-}
+use steward_tests::release_bot::{
+    Bot, HANGING_BOT, count, process_exists, setup, setup_with, wait_for,
+};
 
 #[test]
 fn a_good_update_commits_with_a_backup_and_the_new_version_running() {
@@ -178,20 +28,33 @@ fn a_good_update_commits_with_a_backup_and_the_new_version_running() {
     assert!(session["backup_id"].is_string(), "{json:#}");
     assert_eq!(s.current(), PathBuf::from("1.5.0"));
     assert_eq!(s.last_ready_version().as_deref(), Some("1.5.0"));
-    assert!(!s.install.data().join("journal").read_dir().unwrap().any(|_| true));
+    assert!(
+        !s.install
+            .data()
+            .join("journal")
+            .read_dir()
+            .unwrap()
+            .any(|_| true)
+    );
 
     // Progress went to stderr in order, ending at 100%.
     let percents: Vec<u8> = run
         .stderr
         .lines()
-        .filter_map(|l| l.split_once("] ").and_then(|(_, r)| r.trim_start().split('%').next()))
+        .filter_map(|l| {
+            l.split_once("] ")
+                .and_then(|(_, r)| r.trim_start().split('%').next())
+        })
         .filter_map(|p| p.trim().parse().ok())
         .collect();
     assert!(percents.windows(2).all(|w| w[0] <= w[1]), "{percents:?}");
     assert_eq!(percents.last(), Some(&100), "{}", run.stderr);
 
     let listed = s.install.run(&["backup", "list", "--json"]).json();
-    assert_eq!(listed["backups"][0]["id"], session["backup_id"], "{listed:#}");
+    assert_eq!(
+        listed["backups"][0]["id"], session["backup_id"],
+        "{listed:#}"
+    );
 }
 
 #[test]
@@ -281,7 +144,14 @@ fn steward_killed_during_the_update_rolls_it_back_at_its_next_start() {
     steward.kill().unwrap();
     steward.wait().unwrap();
     let hanging_pid = std::fs::read_to_string(&marker).unwrap();
-    assert!(s.install.data().join("journal").read_dir().unwrap().any(|_| true));
+    assert!(
+        s.install
+            .data()
+            .join("journal")
+            .read_dir()
+            .unwrap()
+            .any(|_| true)
+    );
 
     // The next start of Steward, whatever the command, finishes the job.
     let run = s.install.run(&["bot", "status"]);
@@ -294,7 +164,14 @@ fn steward_killed_during_the_update_rolls_it_back_at_its_next_start() {
     assert_eq!(s.current(), PathBuf::from("1.4.0"));
     assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
     assert!(!process_exists(hanging_pid.trim()), "1.5.0 still runs");
-    assert!(!s.install.data().join("journal").read_dir().unwrap().any(|_| true));
+    assert!(
+        !s.install
+            .data()
+            .join("journal")
+            .read_dir()
+            .unwrap()
+            .any(|_| true)
+    );
     assert!(
         run.stderr.contains("during the bot's health probation"),
         "{}",
@@ -315,7 +192,9 @@ fn a_second_install_while_one_runs_is_refused_with_who_started_it() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    wait_for("the first install to reach its probation", || marker.exists());
+    wait_for("the first install to reach its probation", || {
+        marker.exists()
+    });
 
     let second = s.install.run(&["install", "--type", "bot", "--yes"]);
     assert_eq!(second.code, Some(2), "{}\n{}", second.stdout, second.stderr);
@@ -326,7 +205,11 @@ fn a_second_install_while_one_runs_is_refused_with_who_started_it() {
         "{}",
         second.stderr
     );
-    assert!(second.stderr.contains("started it (install) at"), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("started it (install) at"),
+        "{}",
+        second.stderr
+    );
 
     first.kill().unwrap();
     first.wait().unwrap();
@@ -350,10 +233,12 @@ fn dry_run_shows_every_step_and_changes_nothing_on_disk() {
     assert!(text.contains("1.4.0 → 1.5.0"), "{text}");
 
     assert_eq!(snapshot(&s.install.bot()), before);
-    assert!(!s.install.data().join("backups").exists() || {
-        let listed = s.install.run(&["backup", "list", "--json"]).json();
-        listed["backups"].as_array().unwrap().is_empty()
-    });
+    assert!(
+        !s.install.data().join("backups").exists() || {
+            let listed = s.install.run(&["backup", "list", "--json"]).json();
+            listed["backups"].as_array().unwrap().is_empty()
+        }
+    );
     assert!(!s.install.data().join("journal").exists());
 }
 
@@ -411,7 +296,12 @@ fn rollback_to_the_version_before_an_update_switches_back_restarts_and_verifies(
     assert_eq!(s.last_ready_version().as_deref(), Some("1.5.0"));
 
     let refused = s.install.run(&["rollback", "1.4.0"]);
-    assert_eq!(refused.code, Some(2), "no terminal, no --yes: {}", refused.stderr);
+    assert_eq!(
+        refused.code,
+        Some(2),
+        "no terminal, no --yes: {}",
+        refused.stderr
+    );
     assert!(refused.stderr.contains("confirm"), "{}", refused.stderr);
     assert_eq!(s.current(), PathBuf::from("1.5.0"));
 
@@ -422,7 +312,10 @@ fn rollback_to_the_version_before_an_update_switches_back_restarts_and_verifies(
     assert_eq!(session["kind"], "rollback");
     assert_eq!(session["status"], "completed", "{json:#}");
     assert_eq!(session["target_version"], "1.4.0");
-    assert!(session["backup_id"].is_string(), "backed up first: {json:#}");
+    assert!(
+        session["backup_id"].is_string(),
+        "backed up first: {json:#}"
+    );
     assert_eq!(s.current(), PathBuf::from("1.4.0"));
     assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
 }
@@ -433,7 +326,8 @@ fn rollback_to_an_unknown_version_lists_the_versions_it_can_go_back_to() {
     let run = s.install.run(&["rollback", "0.9.0", "--yes"]);
     assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
     assert!(
-        run.stderr.contains("no update on record started from version 0.9.0"),
+        run.stderr
+            .contains("no update on record started from version 0.9.0"),
         "{}",
         run.stderr
     );
@@ -448,10 +342,15 @@ fn rollback_to_last_backup_restores_its_files_and_restarts_the_bot() {
     assert_eq!(created.code, Some(0), "{}", created.stderr);
     let config = s.install.bot().join("config/config.toml");
     let original = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, original.replace("heartbeat_seconds = 20", "heartbeat_seconds = 5"))
-        .unwrap();
+    std::fs::write(
+        &config,
+        original.replace("heartbeat_seconds = 20", "heartbeat_seconds = 5"),
+    )
+    .unwrap();
 
-    let run = s.install.run(&["rollback", "last_backup", "--yes", "--no-backup", "--json"]);
+    let run = s
+        .install
+        .run(&["rollback", "last_backup", "--yes", "--no-backup", "--json"]);
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
     assert_eq!(run.json()["session"]["status"], "completed");
     assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
@@ -463,16 +362,10 @@ fn rollback_to_last_backup_restores_its_files_and_restarts_the_bot() {
 fn serve_starts_the_bot_and_starts_it_again_when_it_dies() {
     use steward_tests::fakes::discord::FakeDiscord;
     let discord = FakeDiscord::start();
-    let s = setup("");
-    let config = std::fs::read_to_string(s.install.config_path()).unwrap();
-    std::fs::write(
-        s.install.config_path(),
-        format!(
-            "{config}\n[discord]\napi_base = \"{}\"\n",
-            discord.api_base()
-        ),
-    )
-    .unwrap();
+    let s = setup_with(
+        &format!("[discord]\napi_base = \"{}\"\n", discord.api_base()),
+        "",
+    );
     let mut serve = s
         .install
         .command(&["serve"])

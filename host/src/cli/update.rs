@@ -107,7 +107,9 @@ pub async fn install(service: &Service, args: InstallArgs) -> Result<ExitCode, S
         }
     }
     let outcome = with_progress(|p| async move {
-        service.install(&Caller::Shell, request(false), Some(&p)).await
+        service
+            .install(&Caller::Shell, request(false), Some(&p))
+            .await
     })
     .await?;
     finish(&outcome, args.json)
@@ -130,10 +132,9 @@ pub async fn rollback(service: &Service, args: RollbackArgs) -> Result<ExitCode,
         backup: !args.no_backup,
         restore_config: !args.no_restore_config,
     };
-    let outcome = with_progress(|p| async move {
-        service.rollback(&Caller::Shell, request, Some(&p)).await
-    })
-    .await?;
+    let outcome =
+        with_progress(|p| async move { service.rollback(&Caller::Shell, request, Some(&p)).await })
+            .await?;
     finish(&outcome, args.json)
 }
 
@@ -173,10 +174,9 @@ fn finish(outcome: &InstallOutcome, json: bool) -> Result<ExitCode, ServiceError
     } else {
         print!("{}", render::update::outcome(outcome));
     }
-    let ok = outcome
-        .session
-        .as_ref()
-        .is_none_or(|s| s.status == SessionStatus::Completed || s.status == SessionStatus::NothingToDo);
+    let ok = outcome.session.as_ref().is_none_or(|s| {
+        s.status == SessionStatus::Completed || s.status == SessionStatus::NothingToDo
+    });
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

@@ -6,9 +6,15 @@
 //! `/update_settings` join `all()` as their service calls land.
 
 mod update_check;
+mod update_install;
+mod update_rollback;
 
 use super::{CommandError, Data};
 
 pub fn all() -> Vec<poise::Command<Data, CommandError>> {
-    vec![update_check::update_check()]
+    vec![
+        update_check::update_check(),
+        update_install::update_install(),
+        update_rollback::update_rollback(),
+    ]
 }

@@ -24,7 +24,10 @@ pub struct Holder {
 pub enum LockError {
     /// Another update holds it; `None` when it has not written its name yet.
     Held(Option<Holder>),
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Held until dropped.

@@ -63,6 +63,8 @@ pub struct InstallOutcome {
     /// Notes such as a restart left to the operator, and the safety
     /// warnings `force` went past.
     pub warnings: Vec<String>,
+    /// The updates planned, one line each (`provider: name a -> b`).
+    pub planned: Vec<String>,
     /// What would stop this install unless forced (a dry run's findings).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub safety: Vec<String>,
@@ -130,8 +132,14 @@ pub async fn install(
 
     report(2, "Checking for updates".to_string());
     let entries = refresh(&env.runtime).await;
-    let outcome =
-        super::check::check(&env.runtime, entries.clone(), request.update_type, false, None).await;
+    let outcome = super::check::check(
+        &env.runtime,
+        entries.clone(),
+        request.update_type,
+        false,
+        None,
+    )
+    .await;
     let mut wanted: Vec<(Arc<LoadedProvider>, Vec<Update>)> = Vec::new();
     for checked in &outcome.providers {
         if let Some(error) = &checked.error {
@@ -187,6 +195,7 @@ pub async fn install(
                 )?;
                 return Ok(InstallOutcome {
                     session: Some(session),
+                    planned: Vec::new(),
                     dry_run: None,
                     warnings,
                     safety: Vec::new(),
@@ -205,7 +214,10 @@ pub async fn install(
         );
     }
     if restart_wanted && !request.restart {
-        warnings.push("the bot was not restarted (asked not to): the update takes effect at its next start".to_string());
+        warnings.push(
+            "the bot was not restarted (asked not to): the update takes effect at its next start"
+                .to_string(),
+        );
     }
     let contexts = contexts(&env.config, &planned)?;
     let safety = safety_warnings(&env.config, request, &planned, &contexts);
@@ -214,6 +226,7 @@ pub async fn install(
         let text = dry_run_text(request, &planned, &contexts, &safety, &env.config);
         return Ok(InstallOutcome {
             session: None,
+            planned: summary(&planned),
             dry_run: Some(text),
             warnings,
             safety,
@@ -232,6 +245,7 @@ pub async fn install(
         finish(env, &mut session, SessionStatus::NothingToDo, None)?;
         return Ok(InstallOutcome {
             session: Some(session),
+            planned: Vec::new(),
             dry_run: None,
             warnings,
             safety: Vec::new(),
@@ -276,6 +290,7 @@ pub async fn install(
                 )?;
                 return Ok(InstallOutcome {
                     session: Some(session),
+                    planned: Vec::new(),
                     dry_run: None,
                     warnings,
                     safety: Vec::new(),
@@ -294,7 +309,9 @@ pub async fn install(
         })
         .collect();
     session.rollback_available = true;
-    journal.write(&env.config.paths.data).map_err(InstallError::Journal)?;
+    journal
+        .write(&env.config.paths.data)
+        .map_err(InstallError::Journal)?;
     save(env, &session)?;
 
     if request.backup {
@@ -303,7 +320,9 @@ pub async fn install(
             Ok(id) => {
                 session.backup_id = Some(id.clone());
                 journal.backup_id = Some(id);
-                journal.write(&env.config.paths.data).map_err(InstallError::Journal)?;
+                journal
+                    .write(&env.config.paths.data)
+                    .map_err(InstallError::Journal)?;
                 save(env, &session)?;
             }
             Err(e) => {
@@ -318,6 +337,7 @@ pub async fn install(
                 )?;
                 return Ok(InstallOutcome {
                     session: Some(session),
+                    planned: Vec::new(),
                     dry_run: None,
                     warnings,
                     safety: Vec::new(),
@@ -327,13 +347,23 @@ pub async fn install(
         }
     }
 
-    let failure = apply_all(env, &planned, &contexts, &mut journal, &mut session, progress).await?;
+    let failure = apply_all(
+        env,
+        &planned,
+        &contexts,
+        &mut journal,
+        &mut session,
+        progress,
+    )
+    .await?;
     let failure = match failure {
         Some(f) => Some(f),
         None => {
             report(88, "Verifying".to_string());
             journal.phase = Phase::Verifying;
-            journal.write(&env.config.paths.data).map_err(InstallError::Journal)?;
+            journal
+                .write(&env.config.paths.data)
+                .map_err(InstallError::Journal)?;
             verify_all(env, &planned).await
         }
     };
@@ -343,7 +373,9 @@ pub async fn install(
             report(92, "Restarting the bot (health probation)".to_string());
             journal.phase = Phase::Probation;
             journal.bot_restarted = true;
-            journal.write(&env.config.paths.data).map_err(InstallError::Journal)?;
+            journal
+                .write(&env.config.paths.data)
+                .map_err(InstallError::Journal)?;
             env.supervisor
                 .restart()
                 .await
@@ -361,6 +393,7 @@ pub async fn install(
             report(100, "Update complete".to_string());
             Ok(InstallOutcome {
                 session: Some(session),
+                planned: Vec::new(),
                 dry_run: None,
                 warnings,
                 safety: Vec::new(),
@@ -380,6 +413,7 @@ pub async fn install(
                 )?;
                 return Ok(InstallOutcome {
                     session: Some(session),
+                    planned: Vec::new(),
                     dry_run: None,
                     warnings,
                     safety: Vec::new(),
@@ -399,6 +433,7 @@ pub async fn install(
             }
             Ok(InstallOutcome {
                 session: Some(session),
+                planned: Vec::new(),
                 dry_run: None,
                 warnings,
                 safety: Vec::new(),
@@ -427,7 +462,9 @@ async fn apply_all(
                 progress.report(percent, step_message(&p.updates, &step.description));
             }
             journal.parts[index].begun += 1;
-            journal.write(&env.config.paths.data).map_err(InstallError::Journal)?;
+            journal
+                .write(&env.config.paths.data)
+                .map_err(InstallError::Journal)?;
             if let Err(e) = apply::run_step(ctx, step).await {
                 return Ok(Some(format!(
                     "{}: step \"{}\" failed: {e}",
@@ -435,7 +472,9 @@ async fn apply_all(
                 )));
             }
             journal.parts[index].done += 1;
-            journal.write(&env.config.paths.data).map_err(InstallError::Journal)?;
+            journal
+                .write(&env.config.paths.data)
+                .map_err(InstallError::Journal)?;
             done += 1;
             session.steps_completed = done as u32;
             session.progress = 35 + (done * 50 / total) as u8;
@@ -466,7 +505,10 @@ async fn verify_all(env: &Env, planned: &[Planned]) -> Option<String> {
             .await
             .expect("verify task");
         if let Err(e) = verified {
-            return Some(format!("{} could not confirm the update: {e}", p.provider.name));
+            return Some(format!(
+                "{} could not confirm the update: {e}",
+                p.provider.name
+            ));
         }
     }
     None
@@ -631,6 +673,24 @@ pub async fn recover(env: &Env) -> Vec<Session> {
     recovered
 }
 
+/// `provider: name current -> latest` for every planned update.
+fn summary(planned: &[Planned]) -> Vec<String> {
+    planned
+        .iter()
+        .flat_map(|p| {
+            p.updates.iter().map(move |u| {
+                format!(
+                    "{}: {} {} -> {}",
+                    p.provider.name,
+                    u.name,
+                    u.current.as_deref().unwrap_or("(new)"),
+                    u.latest
+                )
+            })
+        })
+        .collect()
+}
+
 fn new_session(request: &InstallRequest, planned: &[Planned]) -> Session {
     let started_at = Utc::now();
     let bot = planned
@@ -653,20 +713,7 @@ fn new_session(request: &InstallRequest, planned: &[Planned]) -> Session {
         rollback_available: false,
         initiated_by: request.initiated_by.clone(),
         backup_id: None,
-        updates: planned
-            .iter()
-            .flat_map(|p| {
-                p.updates.iter().map(move |u| {
-                    format!(
-                        "{}: {} {} -> {}",
-                        p.provider.name,
-                        u.name,
-                        u.current.as_deref().unwrap_or("(new)"),
-                        u.latest
-                    )
-                })
-            })
-            .collect(),
+        updates: summary(planned),
         parts: Vec::new(),
     }
 }

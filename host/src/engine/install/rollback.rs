@@ -60,7 +60,9 @@ fn sources(env: &Env) -> Vec<Session> {
         .and_then(|t| t.values())
         .unwrap_or_default();
     all.retain(|s| {
-        s.kind == SessionKind::Install && s.status == SessionStatus::Completed && !s.parts.is_empty()
+        s.kind == SessionKind::Install
+            && s.status == SessionStatus::Completed
+            && !s.parts.is_empty()
     });
     all.sort_by(|a, b| b.started_at.cmp(&a.started_at));
     all
@@ -150,7 +152,9 @@ pub async fn rollback(
                     env,
                     &mut session,
                     SessionStatus::Failed,
-                    Some(format!("the backup before the rollback failed, so nothing was changed: {e}")),
+                    Some(format!(
+                        "the backup before the rollback failed, so nothing was changed: {e}"
+                    )),
                 )?;
                 return Ok(outcome(session, Vec::new()));
             }
@@ -268,6 +272,7 @@ enum Source {
 fn outcome(session: Session, errors: Vec<String>) -> InstallOutcome {
     InstallOutcome {
         session: Some(session),
+        planned: Vec::new(),
         dry_run: None,
         warnings: Vec::new(),
         safety: Vec::new(),

@@ -1,0 +1,79 @@
+//! `/update_rollback`: back to a version an update moved away from, or to
+//! the newest backup; needs `confirm:true`, then the Confirm button. Owners
+//! only. `target_version` completes from the versions on record.
+
+use crate::discord::confirm::{self, Decision};
+use crate::discord::message::Reply;
+use crate::discord::progress::Reporter;
+use crate::discord::render;
+use crate::discord::suggest::{self, Candidate};
+use crate::discord::{CommandError, Context, caller};
+use crate::engine::progress;
+use crate::service::{Operation, RollbackRequest, ServiceError};
+
+async fn targets(
+    ctx: Context<'_>,
+    typed: &str,
+) -> poise::serenity_prelude::CreateAutocompleteResponse {
+    let service = ctx.data().service.clone();
+    let candidates: Vec<Candidate> = service
+        .rollback_targets()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| Candidate {
+            label: if t == "last_backup" {
+                "last_backup (the newest backup)".to_string()
+            } else {
+                format!("{t} (before the update that left it)")
+            },
+            value: t,
+        })
+        .collect();
+    suggest::response(&candidates, typed)
+}
+
+/// Roll back to a previous version or to the last backup
+#[poise::command(slash_command)]
+pub async fn update_rollback(
+    ctx: Context<'_>,
+    #[description = "A version to go back to, or last_backup"]
+    #[autocomplete = "targets"]
+    target_version: String,
+    #[description = "Confirm that the bot's files will be replaced"] confirm: bool,
+    #[description = "Back up the present state first (default: true)"] create_backup: Option<bool>,
+    #[description = "Put the config files back too (default: true)"] restore_config: Option<bool>,
+) -> Result<(), CommandError> {
+    let caller = caller(ctx);
+    let service = ctx.data().service.clone();
+    service.authorize(&caller, Operation::Rollback)?;
+    if !confirm {
+        return Err(ServiceError::NotConfirmedFor { what: "rollback" }.into());
+    }
+    ctx.defer().await?;
+    let request = RollbackRequest {
+        target: target_version.clone(),
+        confirm,
+        backup: create_backup.unwrap_or(true),
+        restore_config: restore_config.unwrap_or(true),
+    };
+    let summary = render::update::rollback_question(&request);
+    match confirm::ask(ctx, &summary, confirm::TIMEOUT).await? {
+        Decision::Confirmed => {}
+        Decision::Cancelled | Decision::TimedOut => return Ok(()),
+    }
+    let reply = Reply::of(ctx);
+    let (sender, receiver) = progress::channel();
+    let reporter = Reporter::start(reply.clone(), receiver);
+    let outcome = service.rollback(&caller, request, Some(&sender)).await;
+    drop(sender);
+    reporter.finish().await;
+    let outcome = outcome?;
+    reply
+        .edit(
+            poise::serenity_prelude::EditInteractionResponse::new()
+                .content("")
+                .embed(render::update::outcome(&outcome)),
+        )
+        .await?;
+    Ok(())
+}
