@@ -422,18 +422,40 @@ impl Supervisor {
 
 /// Lets a backup restore stop the bot before files change and start it after.
 pub struct RestoreControl {
-    pub supervisor: Supervisor,
-    pub handle: tokio::runtime::Handle,
+    supervisor: Supervisor,
+    handle: tokio::runtime::Handle,
+    /// Start the bot afterwards even if it was not running before (a
+    /// rollback wants the old version up; a plain restore leaves a bot the
+    /// operator stopped stopped).
+    start_always: bool,
+    was_running: std::sync::atomic::AtomicBool,
+}
+
+impl RestoreControl {
+    pub fn new(supervisor: Supervisor, start_always: bool) -> RestoreControl {
+        RestoreControl {
+            supervisor,
+            handle: tokio::runtime::Handle::current(),
+            start_always,
+            was_running: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
 }
 
 impl crate::backup::BotControl for RestoreControl {
     fn stop(&self) -> Result<(), String> {
+        let running = self.supervisor.status().is_some();
+        self.was_running
+            .store(running, std::sync::atomic::Ordering::SeqCst);
         self.handle
             .block_on(self.supervisor.stop())
             .map_err(|e| e.to_string())
     }
 
     fn start(&self) -> Result<(), String> {
+        if !self.start_always && !self.was_running.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
+        }
         self.handle
             .block_on(self.supervisor.start())
             .map(|_| ())

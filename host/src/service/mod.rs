@@ -327,8 +327,9 @@ impl Service {
             .await
     }
 
-    /// Restores with the bot stopped by the operator: there is no
-    /// supervisor yet to stop and start it (it will pass a `BotControl`).
+    /// Restores a backup. When Steward runs the bot (`bot.start`), it stops
+    /// the bot first and starts it after, holding it to the health
+    /// probation; otherwise the operator stops it beforehand.
     pub async fn backup_restore(&self, request: RestoreRequest) -> Result<Restored, ServiceError> {
         if !request.confirm {
             return Err(ServiceError::NotConfirmed);
@@ -338,8 +339,18 @@ impl Service {
             restore_type: request.restore_type,
             verify: request.verify,
         };
-        self.blocking(move |b| backup::restore::restore(&b, &request, None))
-            .await
+        let supervisor = self.supervisor();
+        let control = supervisor
+            .supervises()
+            .then(|| crate::supervisor::RestoreControl::new(supervisor, false));
+        self.blocking(move |b| {
+            backup::restore::restore(
+                &b,
+                &request,
+                control.as_ref().map(|c| c as &dyn backup::BotControl),
+            )
+        })
+        .await
     }
 
     /// Applies the retention policy now.

@@ -590,10 +590,7 @@ pub(crate) async fn restore_part(
 /// it and holds it to the probation.
 async fn restore_database(env: &Env, id: &str) -> Result<(), String> {
     let backups = Backups::open(&env.config, env.store.clone()).map_err(|e| e.to_string())?;
-    let control = RestoreControl {
-        supervisor: env.supervisor.clone(),
-        handle: tokio::runtime::Handle::current(),
-    };
+    let control = RestoreControl::new(env.supervisor.clone(), true);
     let request = backup::RestoreRequest {
         id: id.to_string(),
         restore_type: backup::RestoreType::Database,

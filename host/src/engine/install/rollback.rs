@@ -297,10 +297,10 @@ async fn restore_backup(
     restore_type: RestoreType,
 ) -> Result<(), String> {
     let backups = backups.clone();
-    let control = env.supervisor.supervises().then(|| RestoreControl {
-        supervisor: env.supervisor.clone(),
-        handle: tokio::runtime::Handle::current(),
-    });
+    let control = env
+        .supervisor
+        .supervises()
+        .then(|| RestoreControl::new(env.supervisor.clone(), true));
     let request = backup::RestoreRequest {
         id: id.to_string(),
         restore_type,
