@@ -118,7 +118,7 @@ impl Supervisor {
     /// The supervised bot, when it is running.
     pub fn status(&self) -> Option<BotProcess> {
         let record = self.read_pid()?;
-        alive(&record).then(|| BotProcess {
+        alive(&record).then_some(BotProcess {
             pid: record.pid,
             started_at: record.started_at,
         })

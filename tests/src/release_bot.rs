@@ -127,8 +127,8 @@ impl Setup {
     pub fn last_ready_version(&self) -> Option<String> {
         self.output()
             .lines()
-            .filter_map(|l| l.strip_prefix("demo-bot ready version="))
-            .last()
+            .rev()
+            .find_map(|l| l.strip_prefix("demo-bot ready version="))
             .map(str::to_string)
     }
 

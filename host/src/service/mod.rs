@@ -249,7 +249,7 @@ impl Service {
     /// Update sessions, newest first.
     pub fn sessions(&self) -> Result<Vec<Session>, ServiceError> {
         let mut all = crate::engine::session::tree(&self.store()?)?.values()?;
-        all.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        all.sort_by_key(|s| std::cmp::Reverse(s.started_at));
         Ok(all)
     }
 

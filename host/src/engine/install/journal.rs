@@ -67,6 +67,16 @@ impl Journal {
         }
     }
 
+    /// Sets the journal aside as `<session>.json.failed` once a rollback
+    /// could not finish: kept for the operator, never replayed at every start.
+    pub fn set_aside(&self, data: &Path) -> std::io::Result<()> {
+        let path = self.path(data);
+        let mut aside = path.clone().into_os_string();
+        aside.push(".failed");
+        std::fs::rename(&path, aside)?;
+        crate::backup::sync_dir(&dir(data))
+    }
+
     /// Every journal left by an interrupted transaction, oldest first; an
     /// unreadable one is reported by its path.
     pub fn leftovers(data: &Path) -> Vec<Result<Journal, PathBuf>> {

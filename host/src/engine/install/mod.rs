@@ -428,9 +428,11 @@ pub async fn install(
                 SessionStatus::RollbackFailed
             };
             finish(env, &mut session, status, Some(reason))?;
-            if errors.is_empty() {
-                let _ = journal.remove(&env.config.paths.data);
-            }
+            let _ = if errors.is_empty() {
+                journal.remove(&env.config.paths.data)
+            } else {
+                journal.set_aside(&env.config.paths.data)
+            };
             Ok(InstallOutcome {
                 session: Some(session),
                 planned: Vec::new(),
@@ -662,8 +664,12 @@ pub async fn recover(env: &Env) -> Vec<Session> {
         } else {
             format!("{reason}; these could not be undone: {}", errors.join("; "))
         };
-        if finish(env, &mut session, status, Some(error)).is_ok() && errors.is_empty() {
-            let _ = journal.remove(&env.config.paths.data);
+        if finish(env, &mut session, status, Some(error)).is_ok() {
+            let _ = if errors.is_empty() {
+                journal.remove(&env.config.paths.data)
+            } else {
+                journal.set_aside(&env.config.paths.data)
+            };
         }
         recovered.push(session);
     }

@@ -64,7 +64,7 @@ fn sources(env: &Env) -> Vec<Session> {
             && s.status == SessionStatus::Completed
             && !s.parts.is_empty()
     });
-    all.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    all.sort_by_key(|s| std::cmp::Reverse(s.started_at));
     all
 }
 
