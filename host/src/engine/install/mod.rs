@@ -638,12 +638,21 @@ pub async fn recover(env: &Env) -> Vec<Session> {
         );
         let interrupted_in = journal.phase;
         let errors = undo(env, &mut journal).await;
-        let Ok(tree) = session::tree(&env.store) else {
+        let session = session::tree(&env.store)
+            .ok()
+            .and_then(|t| t.get(&journal.session_id).ok().flatten());
+        let Some(mut session) = session else {
+            // Undone all the same; with no record to update, only the log says so.
+            tracing::error!(
+                session = journal.session_id,
+                "the interrupted update has no session record; rolled back without one"
+            );
+            let _ = if errors.is_empty() {
+                journal.remove(&env.config.paths.data)
+            } else {
+                journal.set_aside(&env.config.paths.data)
+            };
             continue;
-        };
-        let mut session = match tree.get(&journal.session_id) {
-            Ok(Some(s)) => s,
-            _ => continue,
         };
         let reason = format!(
             "interrupted: Steward stopped during the update ({}); rolled back at its next start",
