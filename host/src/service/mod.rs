@@ -13,8 +13,8 @@ pub use access::{Caller, DiscordCaller, Operation, Role};
 pub use error::ServiceError;
 
 use crate::backup::{
-    self, BackupType, Backups, Created, Listing, Pruned, Range, RestoreType, Restored, SortBy,
-    VerifyOutcome,
+    self, BackupRecord, BackupStatus, BackupType, Backups, Created, Listing, Preview, Pruned,
+    Range, RestoreType, Restored, SortBy, VerifyOutcome,
 };
 use crate::config::Config;
 use crate::engine::progress::ProgressSender;
@@ -59,6 +59,16 @@ pub struct RestoreRequest {
     pub verify: bool,
     /// The caller confirmed that files will be replaced.
     pub confirm: bool,
+}
+
+impl RestoreRequest {
+    fn into_backup(self) -> backup::RestoreRequest {
+        backup::RestoreRequest {
+            id: self.id,
+            restore_type: self.restore_type,
+            verify: self.verify,
+        }
+    }
 }
 
 /// What `check` is asked to do.
@@ -123,12 +133,14 @@ impl Service {
         Ok(Backups::open(&self.config, self.store()?)?)
     }
 
-    /// Runs blocking backup work off the async threads.
+    /// Runs blocking backup work off the async threads; `progress` hears
+    /// how far a create or restore is.
     async fn blocking<T: Send + 'static>(
         &self,
+        progress: Option<&ProgressSender>,
         work: impl FnOnce(Backups) -> Result<T, backup::BackupError> + Send + 'static,
     ) -> Result<T, ServiceError> {
-        let backups = self.backups()?;
+        let backups = self.backups()?.reporting_to(progress.cloned());
         tokio::task::spawn_blocking(move || work(backups))
             .await
             .map_err(|e| ServiceError::Runtime {
@@ -137,7 +149,13 @@ impl Service {
             .map_err(ServiceError::from)
     }
 
-    pub async fn backup_create(&self, request: BackupRequest) -> Result<Created, ServiceError> {
+    pub async fn backup_create(
+        &self,
+        caller: &Caller,
+        request: BackupRequest,
+        progress: Option<&ProgressSender>,
+    ) -> Result<Created, ServiceError> {
+        self.authorize(caller, Operation::BackupCreate)?;
         let request = backup::CreateRequest {
             backup_type: request.backup_type,
             compress: request.compress,
@@ -146,11 +164,16 @@ impl Service {
             description: request.description,
             auto_created: false,
         };
-        self.blocking(move |b| backup::create::create(&b, &request))
+        self.blocking(progress, move |b| backup::create::create(&b, &request))
             .await
     }
 
-    pub async fn backup_list(&self, request: BackupListRequest) -> Result<Listing, ServiceError> {
+    pub async fn backup_list(
+        &self,
+        caller: &Caller,
+        request: BackupListRequest,
+    ) -> Result<Listing, ServiceError> {
+        self.authorize(caller, Operation::BackupList)?;
         if !(1..=50).contains(&request.limit) {
             return Err(ServiceError::InvalidArgument {
                 name: "limit".to_string(),
@@ -164,7 +187,7 @@ impl Service {
             limit: request.limit,
             sort: request.sort,
         };
-        self.blocking(move |b| backup::list::list(&b, &request))
+        self.blocking(None, move |b| backup::list::list(&b, &request))
             .await
     }
 
@@ -173,29 +196,78 @@ impl Service {
         id: String,
         drill: bool,
     ) -> Result<VerifyOutcome, ServiceError> {
-        self.blocking(move |b| backup::verify::verify(&b, &id, drill))
+        self.blocking(None, move |b| backup::verify::verify(&b, &id, drill))
             .await
     }
 
     /// Restores with the bot stopped by the operator: there is no
     /// supervisor yet to stop and start it (it will pass a `BotControl`).
-    pub async fn backup_restore(&self, request: RestoreRequest) -> Result<Restored, ServiceError> {
+    pub async fn backup_restore(
+        &self,
+        caller: &Caller,
+        request: RestoreRequest,
+        progress: Option<&ProgressSender>,
+    ) -> Result<Restored, ServiceError> {
+        self.restore_allowed(caller, &request)?;
+        let request = request.into_backup();
+        self.blocking(progress, move |b| {
+            backup::restore::restore(&b, &request, None)
+        })
+        .await
+    }
+
+    /// Refuses a restore the caller may not run or did not confirm, before
+    /// anything is read (fronts ask first, so the refusal stays private).
+    pub fn restore_allowed(
+        &self,
+        caller: &Caller,
+        request: &RestoreRequest,
+    ) -> Result<(), ServiceError> {
+        self.authorize(caller, Operation::BackupRestore)?;
         if !request.confirm {
             return Err(ServiceError::NotConfirmed);
         }
-        let request = backup::RestoreRequest {
-            id: request.id,
-            restore_type: request.restore_type,
-            verify: request.verify,
-        };
-        self.blocking(move |b| backup::restore::restore(&b, &request, None))
+        Ok(())
+    }
+
+    /// What `backup_restore` would put back, from the archive's manifest;
+    /// changes nothing.
+    pub async fn restore_preview(
+        &self,
+        caller: &Caller,
+        request: &RestoreRequest,
+    ) -> Result<Preview, ServiceError> {
+        self.restore_allowed(caller, request)?;
+        let request = request.clone().into_backup();
+        self.blocking(None, move |b| backup::restore::preview(&b, &request))
             .await
+    }
+
+    /// Completed backups, newest first, for a caller who may restore them
+    /// (nobody else learns what exists).
+    pub async fn restorable_backups(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<BackupRecord>, ServiceError> {
+        self.authorize(caller, Operation::BackupRestore)?;
+        self.blocking(None, |b| {
+            let mut completed: Vec<BackupRecord> = b
+                .all()?
+                .into_iter()
+                .filter(|r| r.status == BackupStatus::Completed)
+                .collect();
+            completed.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+            Ok(completed)
+        })
+        .await
     }
 
     /// Applies the retention policy now.
     pub async fn backup_prune(&self) -> Result<Pruned, ServiceError> {
-        self.blocking(|b| backup::prune::prune(&b, &backup::prune::no_session_references()))
-            .await
+        self.blocking(None, |b| {
+            backup::prune::prune(&b, &backup::prune::no_session_references())
+        })
+        .await
     }
 
     pub fn config(&self) -> &Config {
