@@ -6,3 +6,4 @@
 pub mod fakes;
 pub mod guests;
 pub mod harness;
+pub mod serve;
