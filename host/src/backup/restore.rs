@@ -76,16 +76,24 @@ pub fn preview(backups: &Backups, request: &RestoreRequest) -> Result<Preview, B
             restore_type: request.restore_type,
         });
     }
+    let (files, databases) = paths(&chosen);
     Ok(Preview {
-        files: chosen.iter().map(|f| f.path.clone()).collect(),
-        databases: chosen
-            .iter()
-            .filter(|f| f.kind == FileKind::Sqlite)
-            .map(|f| f.path.clone())
-            .collect(),
+        files,
+        databases,
         record,
         restore_type: request.restore_type,
     })
+}
+
+/// The paths of `chosen`, and those of its databases.
+fn paths(chosen: &[&ManifestFile]) -> (Vec<String>, Vec<String>) {
+    let files = chosen.iter().map(|f| f.path.clone()).collect();
+    let databases = chosen
+        .iter()
+        .filter(|f| f.kind == FileKind::Sqlite)
+        .map(|f| f.path.clone())
+        .collect();
+    (files, databases)
 }
 
 /// The files of `restore_type` among `files`.
@@ -235,16 +243,13 @@ fn restore_from(
         100,
         format!("Restored {} files from {}", chosen.len(), record.id),
     );
+    let (files, databases) = paths(&chosen);
     Ok(Restored {
         id: record.id,
         restore_type: request.restore_type,
         verified: request.verify,
-        files: chosen.iter().map(|f| f.path.clone()).collect(),
-        databases: chosen
-            .iter()
-            .filter(|f| f.kind == FileKind::Sqlite)
-            .map(|f| f.path.clone())
-            .collect(),
+        files,
+        databases,
         removed_sidecars,
         previous: kept_any.then(|| previous.clone()),
         bot_restarted: bot.is_some(),

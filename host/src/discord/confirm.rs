@@ -1,14 +1,20 @@
 //! The Confirm/Cancel step of destructive commands: the reply shows what
 //! will happen with two buttons; only the user who ran the command can
 //! press them (anyone else is told so, privately); no answer within the
-//! timeout (`discord.confirm_timeout_seconds`) counts as Cancel. The
-//! decision is returned; acting on it is the command's (and the service's)
-//! business.
+//! timeout (`discord.confirm_timeout_seconds`) counts as Cancel. `ask`
+//! returns the decision; `run_if_confirmed` is the whole destructive flow
+//! (ask, then the service call with progress on the same reply). What the
+//! work does is the service's business.
+
+use std::future::Future;
 
 use futures::StreamExt;
 use poise::serenity_prelude as serenity;
 
 use super::message::Reply;
+use super::{CommandError, progress};
+use crate::engine::progress::ProgressSender;
+use crate::service::ServiceError;
 
 /// What the user decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +146,25 @@ pub async fn ask(ctx: super::Context<'_>, summary: &str) -> Result<Decision, ser
         )
         .await?;
     Ok(Decision::TimedOut)
+}
+
+/// Asks with `summary`; when the requester confirms, runs `work` with a
+/// progress sender whose reports edit the reply, and returns its result.
+/// `None` when they cancelled or did not answer: the prompt already says
+/// that nothing changed. Showing the result is the caller's.
+pub async fn run_if_confirmed<T, F>(
+    ctx: super::Context<'_>,
+    summary: &str,
+    work: impl FnOnce(ProgressSender) -> F,
+) -> Result<Option<T>, CommandError>
+where
+    F: Future<Output = Result<T, ServiceError>>,
+{
+    if ask(ctx, summary).await? != Decision::Confirmed {
+        return Ok(None);
+    }
+    let out = progress::tracked(&Reply::of(ctx), work).await?;
+    Ok(Some(out))
 }
 
 /// The summary cut at a line to fit one message, saying so.

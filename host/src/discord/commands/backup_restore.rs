@@ -7,10 +7,10 @@ use poise::serenity_prelude as serenity;
 
 use crate::backup::RestoreType;
 use crate::discord::choice::Choice;
-use crate::discord::confirm::{self, Decision};
+use crate::discord::confirm;
 use crate::discord::message::Reply;
 use crate::discord::render::backup as render;
-use crate::discord::{CommandError, Context, caller, progress, suggest};
+use crate::discord::{CommandError, Context, caller, suggest};
 use crate::service::RestoreRequest;
 
 /// Restore the bot's files from a backup (owners; asks before it changes anything)
@@ -42,18 +42,15 @@ pub async fn backup_restore(
 
     let preview = service.restore_preview(&caller, &request).await?;
     let prompt = render::restore_prompt(&preview, request.verify);
-    if confirm::ask(ctx, &prompt).await? != Decision::Confirmed {
-        // The prompt already says that nothing changed.
-        return Ok(());
-    }
-    let reply = Reply::of(ctx);
-    let restored = progress::tracked(&reply, |sender| async move {
+    let restored = confirm::run_if_confirmed(ctx, &prompt, |sender| async move {
         service
             .backup_restore(&caller, request, Some(&sender))
             .await
     })
     .await?;
-    reply.show(render::restored(&restored)).await?;
+    if let Some(restored) = restored {
+        Reply::of(ctx).show(render::restored(&restored)).await?;
+    }
     Ok(())
 }
 
