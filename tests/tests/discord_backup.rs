@@ -531,7 +531,16 @@ fn cancel_timeout_and_other_users_presses_change_nothing() {
 
     // Nobody answers: after the configured 2 s the prompt says so.
     let started = Instant::now();
-    let (token, _, _, _) = restore_prompt(&serve, &discord, &options);
+    let unverified = [
+        options[0].clone(),
+        options[1].clone(),
+        Opt::boolean("verify_backup", false),
+    ];
+    let (token, prompt, _, _) = restore_prompt(&serve, &discord, &unverified);
+    assert!(
+        prompt.contains("The archive is **not** verified first (verify_backup:false)"),
+        "{prompt}"
+    );
     let content = content_once(&serve, &discord, &token, "No answer within");
     assert!(
         content.ends_with("\n\nNo answer within 2 s; nothing was changed."),
@@ -543,6 +552,49 @@ fn cancel_timeout_and_other_users_presses_change_nothing() {
 
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(std::fs::read(&reminders).unwrap(), b"[]\n");
+}
+
+#[test]
+fn backup_create_options_shape_the_archive() {
+    let discord = FakeDiscord::start();
+    let install = Serve::install(&discord, "", "");
+    std::fs::create_dir_all(install.bot().join("logs")).unwrap();
+    std::fs::write(install.bot().join("logs/bot.log"), "started\n").unwrap();
+    let serve = Serve::run(&discord, install);
+
+    let token = discord.slash_command(
+        "backup_create",
+        &Member::owner(),
+        &[
+            Opt::integer("backup_type", 3),
+            Opt::boolean("compress", false),
+            Opt::boolean("include_logs", true),
+        ],
+    );
+    let edits = serve.edits_until_result(&discord, &token);
+    let embed = &edits.last().unwrap()["embeds"][0];
+    assert_eq!(field(embed, "Type"), "data_only");
+    assert!(!field(embed, "Size").contains("gzip"), "{embed:#}");
+    let id = field(embed, "ID").trim_matches('`');
+    let archive = serve.install.data().join(format!("backups/{id}.tar"));
+    let file = std::fs::File::open(&archive)
+        .unwrap_or_else(|e| panic!("no uncompressed archive {}: {e}", archive.display()));
+    let mut entries: Vec<String> = tar::Archive::new(file)
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect();
+    entries.sort();
+    assert_eq!(
+        entries,
+        [
+            "data/guild_settings.json",
+            "data/reminders.json",
+            "data/seed.sql",
+            "logs/bot.log",
+            "steward-manifest.json",
+        ]
+    );
 }
 
 #[test]

@@ -318,7 +318,66 @@ fn sort_name(s: SortBy) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::Utc;
+
     use super::*;
+    use crate::backup::{BackupStatus, BackupType};
+
+    fn record(i: usize) -> BackupRecord {
+        BackupRecord {
+            id: format!("backup_20261128_0200{i:02}"),
+            name: Some(format!("{i}-{}", "n".repeat(60))),
+            backup_type: BackupType::Full,
+            status: BackupStatus::Completed,
+            file_path: format!("/b/{i}.tar.gz").into(),
+            paths: Vec::new(),
+            size_bytes: 2048,
+            compressed_size: 1024,
+            file_count: 3,
+            created_at: Utc::now(),
+            completed_at: None,
+            description: None,
+            checksum: None,
+            auto_created: false,
+            compressed: true,
+            verification: None,
+            error: None,
+            metadata: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn fifty_long_named_backups_stay_within_discords_embed_limits() {
+        let listing = Listing {
+            backups: (0..50).map(record).collect(),
+            matched: 50,
+            total_count: 50,
+            total_stored_bytes: 50 * 1024,
+        };
+        let view = ListView {
+            range: Range::All,
+            sort: SortBy::Date,
+        };
+        let embed = serde_json::to_value(list(&listing, &view)).unwrap();
+        let fields = embed["fields"].as_array().unwrap();
+        assert!(fields.len() <= 25);
+        let mut total = embed["title"].as_str().unwrap().len()
+            + embed["description"].as_str().unwrap().len()
+            + embed["footer"]["text"].as_str().unwrap().len();
+        for f in fields {
+            let value = f["value"].as_str().unwrap();
+            assert!(value.chars().count() <= FIELD_LIMIT, "{value}");
+            total += value.chars().count() + f["name"].as_str().unwrap().chars().count();
+        }
+        assert!(total <= 6000, "{total} characters");
+        let footer = embed["footer"]["text"].as_str().unwrap();
+        assert!(
+            footer.ends_with("more do not fit: lower the limit"),
+            "{footer}"
+        );
+    }
 
     #[test]
     fn sizes_read_in_binary_units() {
