@@ -61,6 +61,13 @@ pub struct RestoreRequest {
     pub confirm: bool,
 }
 
+/// What `check` is asked to do.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckRequest {
+    pub update_type: UpdateType,
+    pub include_security: bool,
+}
+
 impl RestoreRequest {
     fn into_backup(self) -> backup::RestoreRequest {
         backup::RestoreRequest {
@@ -69,13 +76,6 @@ impl RestoreRequest {
             verify: self.verify,
         }
     }
-}
-
-/// What `check` is asked to do.
-#[derive(Debug, Clone, Copy)]
-pub struct CheckRequest {
-    pub update_type: UpdateType,
-    pub include_security: bool,
 }
 
 /// One line of `providers list`.
