@@ -51,6 +51,15 @@ pub struct BackupListRequest {
     pub sort: SortBy,
 }
 
+/// What a restore will do, shown before it is confirmed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestorePreview {
+    pub files: Preview,
+    /// Steward stops the bot before and starts it after; otherwise the
+    /// operator must.
+    pub restarts_bot: bool,
+}
+
 /// `/backup_restore`, `steward backup restore`.
 #[derive(Debug, Clone)]
 pub struct RestoreRequest {
@@ -230,17 +239,23 @@ impl Service {
         Ok(())
     }
 
-    /// What `backup_restore` would put back, from the archive's manifest;
+    /// What `backup_restore` would do, from the archive's manifest;
     /// changes nothing.
     pub async fn restore_preview(
         &self,
         caller: &Caller,
         request: &RestoreRequest,
-    ) -> Result<Preview, ServiceError> {
+    ) -> Result<RestorePreview, ServiceError> {
         self.restore_allowed(caller, request)?;
         let request = request.clone().into_backup();
-        self.blocking(None, move |b| backup::restore::preview(&b, &request))
-            .await
+        let files = self
+            .blocking(None, move |b| backup::restore::preview(&b, &request))
+            .await?;
+        Ok(RestorePreview {
+            files,
+            // `backup_restore` passes no `BotControl` yet.
+            restarts_bot: false,
+        })
     }
 
     /// Completed backups, newest first, for a caller who may restore them

@@ -7,10 +7,9 @@ use std::fmt::Write;
 use poise::serenity_prelude as serenity;
 
 use super::{FIELD_LIMIT, GREEN, ORANGE, RED};
-use crate::backup::{
-    BackupRecord, Created, Listing, Preview, Range, RestoreType, Restored, SortBy,
-};
+use crate::backup::{BackupRecord, Created, Listing, Range, RestoreType, Restored, SortBy};
 use crate::discord::suggest::Candidate;
+use crate::service::RestorePreview;
 
 /// Discord refuses an embed above 6000 characters; stay clear of it.
 const EMBED_BUDGET: usize = 5500;
@@ -158,7 +157,8 @@ fn list_line(r: &BackupRecord) -> String {
 }
 
 /// The question of the restore's confirmation prompt.
-pub fn restore_prompt(p: &Preview, verify: bool) -> String {
+pub fn restore_prompt(preview: &RestorePreview, verify: bool) -> String {
+    let p = &preview.files;
     let r = &p.record;
     let mut out = format!(
         "**Restore {} files from backup `{}`**{}\n{} backup made {}, {} files, {}.\n",
@@ -184,10 +184,12 @@ pub fn restore_prompt(p: &Preview, verify: bool) -> String {
     } else {
         "\nThe archive is **not** verified first (verify_backup:false); "
     });
-    out.push_str(
-        "the current files are kept aside. Steward does not stop the bot for a restore: \
-         stop it before you confirm.",
-    );
+    out.push_str("the current files are kept aside. ");
+    out.push_str(if preview.restarts_bot {
+        "Steward stops the bot for the restore and starts it again."
+    } else {
+        "Steward does not stop the bot for a restore: stop it before you confirm."
+    });
     out
 }
 
