@@ -1,8 +1,6 @@
-//! `/backup_create`, `/backup_list` and `/backup_restore` through the real
-//! `steward serve` against a fake Discord: the registered schema, backups
-//! really written and really restored, who may do what, the Confirm/Cancel
-//! prompt with its timeout, progress edits, `backup_id` autocomplete, and
-//! the messages for bad option values.
+//! `/backup_create`, `/backup_list`, `/backup_restore` through the real
+//! `steward serve` against a fake Discord: schema, real backups and restores,
+//! permissions, Confirm/Cancel/timeout, progress, autocomplete, bad values.
 
 use std::time::{Duration, Instant};
 

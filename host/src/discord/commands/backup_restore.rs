@@ -1,7 +1,6 @@
-//! `/backup_restore`: puts a backup's files back. Needs `confirm:true`,
-//! then shows what will be replaced and waits for the requester's Confirm
-//! button before anything changes. `backup_id` completes from the store.
-//! Owners only.
+//! `/backup_restore`: puts a backup's files back once the owner who asked
+//! set `confirm:true` and pressed Confirm under the list of what will be
+//! replaced; `backup_id` completes from the store. Owners only.
 
 use poise::serenity_prelude as serenity;
 
