@@ -499,6 +499,36 @@ fn backup_restore_after_confirm_puts_the_changed_file_back() {
 }
 
 #[test]
+fn a_tampered_backup_is_refused_after_confirm_and_nothing_changes() {
+    let discord = FakeDiscord::start();
+    let install = Serve::install(&discord, "", "");
+    let id = cli_backup(&install, &[]);
+    let archive = install.data().join(format!("backups/{id}.tar.gz"));
+    let mut bytes = std::fs::read(&archive).unwrap();
+    bytes.extend_from_slice(b"tampered");
+    std::fs::write(&archive, bytes).unwrap();
+    let reminders = install.bot().join("data/reminders.json");
+    std::fs::write(&reminders, b"[]\n").unwrap();
+    let serve = Serve::run(&discord, install);
+
+    let (token, _, confirm, _) = restore_prompt(
+        &serve,
+        &discord,
+        &[Opt::string("backup_id", &id), Opt::boolean("confirm", true)],
+    );
+    discord.press_button(&confirm, &Member::owner());
+    let content = content_once(&serve, &discord, &token, "failed verification");
+    assert!(
+        content.starts_with(&format!(
+            "Backup {id} failed verification, so it was not used: the archive's sha256 \
+             differs from the one recorded when it was made"
+        )),
+        "{content}"
+    );
+    assert_eq!(std::fs::read(&reminders).unwrap(), b"[]\n");
+}
+
+#[test]
 fn cancel_timeout_and_other_users_presses_change_nothing() {
     let discord = FakeDiscord::start();
     let install = Serve::install(&discord, "confirm_timeout_seconds = 2", "");
