@@ -62,6 +62,8 @@ pub struct DiscordConfig {
     /// A webhook that also receives notifications; it works while the
     /// gateway connection is down.
     pub webhook_url: Option<String>,
+    /// How long a Confirm/Cancel prompt waits before it counts as Cancel.
+    pub confirm_timeout_seconds: u64,
 }
 
 impl Default for DiscordConfig {
@@ -74,6 +76,7 @@ impl Default for DiscordConfig {
             admin_roles: Vec::new(),
             notify_channels: Vec::new(),
             webhook_url: None,
+            confirm_timeout_seconds: 60,
         }
     }
 }
@@ -492,6 +495,14 @@ impl Config {
             return Err(invalid(
                 "runtime.stack_limit_kb must be at most 65536".to_string(),
             ));
+        }
+        // The reply of an interaction can be edited for 15 minutes; the work
+        // after a confirmation needs some of them.
+        if !(1..=600).contains(&self.discord.confirm_timeout_seconds) {
+            return Err(invalid(format!(
+                "discord.confirm_timeout_seconds must be from 1 to 600, not {}",
+                self.discord.confirm_timeout_seconds
+            )));
         }
         if let Some(base) = &self.discord.api_base
             && !(base.starts_with("http://") || base.starts_with("https://"))

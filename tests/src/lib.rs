@@ -7,3 +7,4 @@ pub mod fakes;
 pub mod guests;
 pub mod harness;
 pub mod release_bot;
+pub mod serve;

@@ -292,13 +292,17 @@ async fn backup(service: &Service, command: BackupCommand) -> Result<ExitCode, S
             json,
         } => {
             let created = service
-                .backup_create(BackupRequest {
-                    backup_type,
-                    compress: !no_compress,
-                    name,
-                    include_logs,
-                    description,
-                })
+                .backup_create(
+                    &Caller::Shell,
+                    BackupRequest {
+                        backup_type,
+                        compress: !no_compress,
+                        name,
+                        include_logs,
+                        description,
+                    },
+                    None,
+                )
                 .await?;
             if json {
                 println!("{}", render::json(&created));
@@ -315,12 +319,15 @@ async fn backup(service: &Service, command: BackupCommand) -> Result<ExitCode, S
             json,
         } => {
             let listing = service
-                .backup_list(BackupListRequest {
-                    backup_type,
-                    range,
-                    limit,
-                    sort,
-                })
+                .backup_list(
+                    &Caller::Shell,
+                    BackupListRequest {
+                        backup_type,
+                        range,
+                        limit,
+                        sort,
+                    },
+                )
                 .await?;
             if json {
                 println!("{}", render::json(&listing));
@@ -351,12 +358,16 @@ async fn backup(service: &Service, command: BackupCommand) -> Result<ExitCode, S
         } => {
             let confirm = yes || ask(&render::backup::restore_question(&id, restore_type));
             let restored = service
-                .backup_restore(RestoreRequest {
-                    id,
-                    restore_type,
-                    verify: !no_verify,
-                    confirm,
-                })
+                .backup_restore(
+                    &Caller::Shell,
+                    RestoreRequest {
+                        id,
+                        restore_type,
+                        verify: !no_verify,
+                        confirm,
+                    },
+                    None,
+                )
                 .await?;
             if json {
                 println!("{}", render::json(&restored));

@@ -13,8 +13,8 @@ pub use access::{Caller, DiscordCaller, Operation, Role};
 pub use error::ServiceError;
 
 use crate::backup::{
-    self, BackupType, Backups, Created, Listing, Pruned, Range, RestoreType, Restored, SortBy,
-    VerifyOutcome,
+    self, BackupRecord, BackupStatus, BackupType, Backups, Created, Listing, Preview, Pruned,
+    Range, RestoreType, Restored, SortBy, VerifyOutcome,
 };
 use crate::config::Config;
 use crate::engine::install::{self, InstallOutcome, RollbackTarget};
@@ -55,6 +55,15 @@ pub struct BackupListRequest {
     pub sort: SortBy,
 }
 
+/// What a restore will do, shown before it is confirmed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestorePreview {
+    pub files: Preview,
+    /// Steward stops the bot before and starts it after; otherwise the
+    /// operator must.
+    pub restarts_bot: bool,
+}
+
 /// `/backup_restore`, `steward backup restore`.
 #[derive(Debug, Clone)]
 pub struct RestoreRequest {
@@ -91,6 +100,16 @@ pub struct RollbackRequest {
 pub struct CheckRequest {
     pub update_type: UpdateType,
     pub include_security: bool,
+}
+
+impl RestoreRequest {
+    fn into_backup(self) -> backup::RestoreRequest {
+        backup::RestoreRequest {
+            id: self.id,
+            restore_type: self.restore_type,
+            verify: self.verify,
+        }
+    }
 }
 
 /// One line of `providers list`.
@@ -273,12 +292,14 @@ impl Service {
         Ok(Backups::open(&self.config, self.store()?)?)
     }
 
-    /// Runs blocking backup work off the async threads.
+    /// Runs blocking backup work off the async threads; `progress` hears
+    /// how far a create or restore is.
     async fn blocking<T: Send + 'static>(
         &self,
+        progress: Option<&ProgressSender>,
         work: impl FnOnce(Backups) -> Result<T, backup::BackupError> + Send + 'static,
     ) -> Result<T, ServiceError> {
-        let backups = self.backups()?;
+        let backups = self.backups()?.reporting_to(progress.cloned());
         tokio::task::spawn_blocking(move || work(backups))
             .await
             .map_err(|e| ServiceError::Runtime {
@@ -287,7 +308,13 @@ impl Service {
             .map_err(ServiceError::from)
     }
 
-    pub async fn backup_create(&self, request: BackupRequest) -> Result<Created, ServiceError> {
+    pub async fn backup_create(
+        &self,
+        caller: &Caller,
+        request: BackupRequest,
+        progress: Option<&ProgressSender>,
+    ) -> Result<Created, ServiceError> {
+        self.authorize(caller, Operation::BackupCreate)?;
         let request = backup::CreateRequest {
             backup_type: request.backup_type,
             compress: request.compress,
@@ -296,11 +323,16 @@ impl Service {
             description: request.description,
             auto_created: false,
         };
-        self.blocking(move |b| backup::create::create(&b, &request))
+        self.blocking(progress, move |b| backup::create::create(&b, &request))
             .await
     }
 
-    pub async fn backup_list(&self, request: BackupListRequest) -> Result<Listing, ServiceError> {
+    pub async fn backup_list(
+        &self,
+        caller: &Caller,
+        request: BackupListRequest,
+    ) -> Result<Listing, ServiceError> {
+        self.authorize(caller, Operation::BackupList)?;
         if !(1..=50).contains(&request.limit) {
             return Err(ServiceError::InvalidArgument {
                 name: "limit".to_string(),
@@ -314,7 +346,7 @@ impl Service {
             limit: request.limit,
             sort: request.sort,
         };
-        self.blocking(move |b| backup::list::list(&b, &request))
+        self.blocking(None, move |b| backup::list::list(&b, &request))
             .await
     }
 
@@ -323,27 +355,27 @@ impl Service {
         id: String,
         drill: bool,
     ) -> Result<VerifyOutcome, ServiceError> {
-        self.blocking(move |b| backup::verify::verify(&b, &id, drill))
+        self.blocking(None, move |b| backup::verify::verify(&b, &id, drill))
             .await
     }
 
     /// Restores a backup. When Steward runs the bot (`bot.start`), it stops
-    /// the bot first and starts it after, holding it to the health
-    /// probation; otherwise the operator stops it beforehand.
-    pub async fn backup_restore(&self, request: RestoreRequest) -> Result<Restored, ServiceError> {
-        if !request.confirm {
-            return Err(ServiceError::NotConfirmed);
-        }
-        let request = backup::RestoreRequest {
-            id: request.id,
-            restore_type: request.restore_type,
-            verify: request.verify,
-        };
+    /// the bot first and starts it again afterwards if it was running
+    /// (holding it to the health probation); otherwise the operator stops
+    /// it beforehand.
+    pub async fn backup_restore(
+        &self,
+        caller: &Caller,
+        request: RestoreRequest,
+        progress: Option<&ProgressSender>,
+    ) -> Result<Restored, ServiceError> {
+        self.restore_allowed(caller, &request)?;
+        let request = request.into_backup();
         let supervisor = self.supervisor();
         let control = supervisor
             .supervises()
             .then(|| crate::supervisor::RestoreControl::new(supervisor, false));
-        self.blocking(move |b| {
+        self.blocking(progress, move |b| {
             backup::restore::restore(
                 &b,
                 &request,
@@ -353,10 +385,63 @@ impl Service {
         .await
     }
 
+    /// Refuses a restore the caller may not run or did not confirm, before
+    /// anything is read (fronts ask first, so the refusal stays private).
+    pub fn restore_allowed(
+        &self,
+        caller: &Caller,
+        request: &RestoreRequest,
+    ) -> Result<(), ServiceError> {
+        self.authorize(caller, Operation::BackupRestore)?;
+        if !request.confirm {
+            return Err(ServiceError::NotConfirmed);
+        }
+        Ok(())
+    }
+
+    /// What `backup_restore` would do, from the archive's manifest;
+    /// changes nothing.
+    pub async fn restore_preview(
+        &self,
+        caller: &Caller,
+        request: &RestoreRequest,
+    ) -> Result<RestorePreview, ServiceError> {
+        self.restore_allowed(caller, request)?;
+        let request = request.clone().into_backup();
+        let files = self
+            .blocking(None, move |b| backup::restore::preview(&b, &request))
+            .await?;
+        Ok(RestorePreview {
+            files,
+            restarts_bot: self.supervisor().supervises(),
+        })
+    }
+
+    /// Completed backups, newest first, for a caller who may restore them
+    /// (nobody else learns what exists).
+    pub async fn restorable_backups(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<BackupRecord>, ServiceError> {
+        self.authorize(caller, Operation::BackupRestore)?;
+        self.blocking(None, |b| {
+            let mut completed: Vec<BackupRecord> = b
+                .all()?
+                .into_iter()
+                .filter(|r| r.status == BackupStatus::Completed)
+                .collect();
+            completed.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+            Ok(completed)
+        })
+        .await
+    }
+
     /// Applies the retention policy now.
     pub async fn backup_prune(&self) -> Result<Pruned, ServiceError> {
-        self.blocking(|b| backup::prune::prune(&b, &backup::prune::no_session_references()))
-            .await
+        self.blocking(None, |b| {
+            backup::prune::prune(&b, &backup::prune::no_session_references())
+        })
+        .await
     }
 
     pub fn config(&self) -> &Config {

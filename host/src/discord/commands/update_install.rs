@@ -3,12 +3,11 @@
 //! with the result embed. Owners only.
 
 use crate::discord::choice::Choice;
-use crate::discord::confirm::{self, Decision};
+use crate::discord::confirm;
 use crate::discord::message::Reply;
-use crate::discord::progress::Reporter;
 use crate::discord::render;
 use crate::discord::{CommandError, Context, caller};
-use crate::engine::{UpdateType, progress};
+use crate::engine::UpdateType;
 use crate::service::{InstallRequest, Operation};
 
 /// Install the available updates (backup first, rolled back on failure)
@@ -47,34 +46,19 @@ pub async fn update_install(
     }
     if !preview.safety.is_empty() && !force_update.unwrap_or(false) {
         reply
-            .edit(
-                poise::serenity_prelude::EditInteractionResponse::new()
-                    .content("")
-                    .embed(render::update::stopped(&preview)),
-            )
+            .show(render::update::stopped(&preview))
             .await?;
         return Ok(());
     }
     let summary = render::update::install_question(&preview, &request(false));
-    match confirm::ask(ctx, &summary, confirm::TIMEOUT).await? {
-        Decision::Confirmed => {}
-        Decision::Cancelled | Decision::TimedOut => return Ok(()),
+    let work = |sender| {
+        let service = service.clone();
+        let caller = caller.clone();
+        let request = request(false);
+        async move { service.install(&caller, request, Some(&sender)).await }
+    };
+    if let Some(outcome) = confirm::run_if_confirmed(ctx, &summary, work).await? {
+        reply.show(render::update::outcome(&outcome)).await?;
     }
-
-    let (sender, receiver) = progress::channel();
-    let reporter = Reporter::start(reply.clone(), receiver);
-    let outcome = service
-        .install(&caller, request(false), Some(&sender))
-        .await;
-    drop(sender);
-    reporter.finish().await;
-    let outcome = outcome?;
-    reply
-        .edit(
-            poise::serenity_prelude::EditInteractionResponse::new()
-                .content("")
-                .embed(render::update::outcome(&outcome)),
-        )
-        .await?;
     Ok(())
 }

@@ -2,13 +2,11 @@
 //! the newest backup; needs `confirm:true`, then the Confirm button. Owners
 //! only. `target_version` completes from the versions on record.
 
-use crate::discord::confirm::{self, Decision};
+use crate::discord::confirm;
 use crate::discord::message::Reply;
-use crate::discord::progress::Reporter;
 use crate::discord::render;
 use crate::discord::suggest::{self, Candidate};
 use crate::discord::{CommandError, Context, caller};
-use crate::engine::progress;
 use crate::service::{Operation, RollbackRequest, ServiceError};
 
 async fn targets(
@@ -57,23 +55,15 @@ pub async fn update_rollback(
         restore_config: restore_config.unwrap_or(true),
     };
     let summary = render::update::rollback_question(&request);
-    match confirm::ask(ctx, &summary, confirm::TIMEOUT).await? {
-        Decision::Confirmed => {}
-        Decision::Cancelled | Decision::TimedOut => return Ok(()),
+    let work = |sender| {
+        let service = service.clone();
+        let caller = caller.clone();
+        async move { service.rollback(&caller, request, Some(&sender)).await }
+    };
+    if let Some(outcome) = confirm::run_if_confirmed(ctx, &summary, work).await? {
+        Reply::of(ctx)
+            .show(render::update::outcome(&outcome))
+            .await?;
     }
-    let reply = Reply::of(ctx);
-    let (sender, receiver) = progress::channel();
-    let reporter = Reporter::start(reply.clone(), receiver);
-    let outcome = service.rollback(&caller, request, Some(&sender)).await;
-    drop(sender);
-    reporter.finish().await;
-    let outcome = outcome?;
-    reply
-        .edit(
-            poise::serenity_prelude::EditInteractionResponse::new()
-                .content("")
-                .embed(render::update::outcome(&outcome)),
-        )
-        .await?;
     Ok(())
 }
