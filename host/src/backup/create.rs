@@ -125,7 +125,7 @@ pub fn create(backups: &Backups, request: &CreateRequest) -> Result<Created, Bac
         );
         Some(super::prune::prune(
             backups,
-            &super::prune::no_session_references(),
+            &super::prune::session_references(backups),
         )?)
     } else {
         None

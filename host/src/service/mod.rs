@@ -439,7 +439,7 @@ impl Service {
     /// Applies the retention policy now.
     pub async fn backup_prune(&self) -> Result<Pruned, ServiceError> {
         self.blocking(None, |b| {
-            backup::prune::prune(&b, &backup::prune::no_session_references())
+            backup::prune::prune(&b, &backup::prune::session_references(&b))
         })
         .await
     }

@@ -45,9 +45,7 @@ pub async fn update_install(
         return Ok(());
     }
     if !preview.safety.is_empty() && !force_update.unwrap_or(false) {
-        reply
-            .show(render::update::stopped(&preview))
-            .await?;
+        reply.show(render::update::stopped(&preview)).await?;
         return Ok(());
     }
     let summary = render::update::install_question(&preview, &request(false));
