@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use steward_tests::release_bot::{
-    Bot, HANGING_BOT, count, process_exists, setup, setup_with, wait_for,
+    Bot, HANGING_BOT, Setup, count, process_exists, setup, setup_with, wait_for,
 };
 
 #[test]
@@ -124,22 +124,28 @@ fn a_plan_step_that_fails_midway_rolls_back_the_steps_already_done() {
     assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
 }
 
-#[test]
-fn steward_killed_during_the_update_rolls_it_back_at_its_next_start() {
-    let s = setup("");
-    let _bot = s.start_bot();
+/// Starts `steward install` of a 1.5.0 that never gets ready, and returns
+/// once 1.5.0 runs (on probation), with the file it wrote.
+fn install_until_probation(s: &Setup) -> (std::process::Child, PathBuf) {
     s.publish_150(HANGING_BOT);
     let marker = s.install.bot().join("started-1.5.0");
-
-    let mut steward = s
+    let child = s
         .install
         .command(&["install", "--type", "bot", "--yes"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // The switch is done and 1.5.0 is on probation: kill -9 Steward now.
     wait_for("release 1.5.0 to start", || marker.exists());
+    (child, marker)
+}
+
+#[test]
+fn steward_killed_during_the_update_rolls_it_back_at_its_next_start() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    let (mut steward, marker) = install_until_probation(&s);
+    // The switch is done and 1.5.0 is on probation: kill -9 Steward now.
     assert_eq!(s.current(), PathBuf::from("1.5.0"));
     steward.kill().unwrap();
     steward.wait().unwrap();
@@ -183,18 +189,7 @@ fn steward_killed_during_the_update_rolls_it_back_at_its_next_start() {
 fn a_second_install_while_one_runs_is_refused_with_who_started_it() {
     let s = setup("");
     let _bot = s.start_bot();
-    s.publish_150(HANGING_BOT);
-    let marker = s.install.bot().join("started-1.5.0");
-    let mut first = s
-        .install
-        .command(&["install", "--type", "bot", "--yes"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for("the first install to reach its probation", || {
-        marker.exists()
-    });
+    let (mut first, _) = install_until_probation(&s);
 
     let second = s.install.run(&["install", "--type", "bot", "--yes"]);
     assert_eq!(second.code, Some(2), "{}\n{}", second.stdout, second.stderr);

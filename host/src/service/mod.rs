@@ -17,6 +17,8 @@ use crate::backup::{
     Range, RestoreType, Restored, SortBy, VerifyOutcome,
 };
 use crate::config::Config;
+/// `/update_install`, `steward install`.
+pub use crate::engine::install::InstallRequest;
 use crate::engine::install::{self, InstallOutcome, RollbackTarget};
 use crate::engine::progress::ProgressSender;
 use crate::engine::session::Session;
@@ -72,17 +74,6 @@ pub struct RestoreRequest {
     pub verify: bool,
     /// The caller confirmed that files will be replaced.
     pub confirm: bool,
-}
-
-/// `/update_install`, `steward install`.
-#[derive(Debug, Clone)]
-pub struct InstallRequest {
-    pub update_type: UpdateType,
-    pub backup: bool,
-    pub restart: bool,
-    pub force: bool,
-    pub backup_name: Option<String>,
-    pub dry_run: bool,
 }
 
 /// `/update_rollback`, `steward rollback`.
@@ -215,16 +206,7 @@ impl Service {
             Some(self.update_lock(caller, "install")?)
         };
         let env = self.install_env()?;
-        let request = install::InstallRequest {
-            update_type: request.update_type,
-            backup: request.backup,
-            restart: request.restart,
-            force: request.force,
-            backup_name: request.backup_name,
-            dry_run: request.dry_run,
-            initiated_by: caller.label(),
-        };
-        Ok(install::install(&env, &request, lock, progress).await?)
+        Ok(install::install(&env, &request, &caller.label(), lock, progress).await?)
     }
 
     pub async fn rollback(

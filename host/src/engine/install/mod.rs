@@ -51,7 +51,6 @@ pub struct InstallRequest {
     pub backup_name: Option<String>,
     /// Show the plans; change nothing.
     pub dry_run: bool,
-    pub initiated_by: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,6 +100,24 @@ impl From<LockError> for InstallError {
     }
 }
 
+impl InstallOutcome {
+    /// The end of a run that got as far as a session.
+    pub(crate) fn ran(
+        session: Session,
+        warnings: Vec<String>,
+        rollback_errors: Vec<String>,
+    ) -> InstallOutcome {
+        InstallOutcome {
+            session: Some(session),
+            dry_run: None,
+            warnings,
+            planned: Vec::new(),
+            safety: Vec::new(),
+            rollback_errors,
+        }
+    }
+}
+
 /// One provider's planned share.
 struct Planned {
     provider: Arc<LoadedProvider>,
@@ -114,6 +131,7 @@ struct Planned {
 pub async fn install(
     env: &Env,
     request: &InstallRequest,
+    initiated_by: &str,
     lock: Option<UpdateLock>,
     progress: Option<&ProgressSender>,
 ) -> Result<InstallOutcome, InstallError> {
@@ -186,21 +204,14 @@ pub async fn install(
                         warnings: vec![format!("{} could not plan: {e}", provider.name)],
                     });
                 }
-                let mut session = new_session(request, &planned);
+                let mut session = new_session(request, initiated_by, &planned);
                 finish(
                     env,
                     &mut session,
                     SessionStatus::Failed,
                     Some(format!("{} could not plan its updates: {e}", provider.name)),
                 )?;
-                return Ok(InstallOutcome {
-                    session: Some(session),
-                    planned: Vec::new(),
-                    dry_run: None,
-                    warnings,
-                    safety: Vec::new(),
-                    rollback_errors: Vec::new(),
-                });
+                return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
             }
         }
     }
@@ -240,17 +251,10 @@ pub async fn install(
         warnings.extend(safety.into_iter().map(|w| format!("forced past: {w}")));
     }
 
-    let mut session = new_session(request, &planned);
+    let mut session = new_session(request, initiated_by, &planned);
     if planned.is_empty() {
         finish(env, &mut session, SessionStatus::NothingToDo, None)?;
-        return Ok(InstallOutcome {
-            session: Some(session),
-            planned: Vec::new(),
-            dry_run: None,
-            warnings,
-            safety: Vec::new(),
-            rollback_errors: Vec::new(),
-        });
+        return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
     }
     save(env, &session)?;
 
@@ -288,14 +292,7 @@ pub async fn install(
                         p.provider.name
                     )),
                 )?;
-                return Ok(InstallOutcome {
-                    session: Some(session),
-                    planned: Vec::new(),
-                    dry_run: None,
-                    warnings,
-                    safety: Vec::new(),
-                    rollback_errors: Vec::new(),
-                });
+                return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
             }
         }
     }
@@ -335,14 +332,7 @@ pub async fn install(
                         "the pre-update backup failed, so nothing was changed: {e}"
                     )),
                 )?;
-                return Ok(InstallOutcome {
-                    session: Some(session),
-                    planned: Vec::new(),
-                    dry_run: None,
-                    warnings,
-                    safety: Vec::new(),
-                    rollback_errors: Vec::new(),
-                });
+                return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
             }
         }
     }
@@ -391,14 +381,7 @@ pub async fn install(
             finish(env, &mut session, SessionStatus::Completed, None)?;
             let _ = journal.remove(&env.config.paths.data);
             report(100, "Update complete".to_string());
-            Ok(InstallOutcome {
-                session: Some(session),
-                planned: Vec::new(),
-                dry_run: None,
-                warnings,
-                safety: Vec::new(),
-                rollback_errors: Vec::new(),
-            })
+            Ok(InstallOutcome::ran(session, warnings, Vec::new()))
         }
         Some(reason) => {
             if !env.config.safety.rollback_on_failure {
@@ -411,14 +394,7 @@ pub async fn install(
                         "{reason} (nothing was rolled back: safety.rollback_on_failure is off)"
                     )),
                 )?;
-                return Ok(InstallOutcome {
-                    session: Some(session),
-                    planned: Vec::new(),
-                    dry_run: None,
-                    warnings,
-                    safety: Vec::new(),
-                    rollback_errors: Vec::new(),
-                });
+                return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
             }
             report(95, format!("Rolling back: {reason}"));
             let errors = undo(env, &mut journal).await;
@@ -433,14 +409,7 @@ pub async fn install(
             } else {
                 journal.set_aside(&env.config.paths.data)
             };
-            Ok(InstallOutcome {
-                session: Some(session),
-                planned: Vec::new(),
-                dry_run: None,
-                warnings,
-                safety: Vec::new(),
-                rollback_errors: errors,
-            })
+            Ok(InstallOutcome::ran(session, warnings, errors))
         }
     }
 }
@@ -703,7 +672,7 @@ fn summary(planned: &[Planned]) -> Vec<String> {
         .collect()
 }
 
-fn new_session(request: &InstallRequest, planned: &[Planned]) -> Session {
+fn new_session(request: &InstallRequest, initiated_by: &str, planned: &[Planned]) -> Session {
     let started_at = Utc::now();
     let bot = planned
         .iter()
@@ -723,7 +692,7 @@ fn new_session(request: &InstallRequest, planned: &[Planned]) -> Session {
         steps_completed: 0,
         total_steps: planned.iter().map(|p| p.plan.steps.len() as u32).sum(),
         rollback_available: false,
-        initiated_by: request.initiated_by.clone(),
+        initiated_by: initiated_by.to_string(),
         backup_id: None,
         updates: summary(planned),
         parts: Vec::new(),

@@ -156,7 +156,7 @@ pub async fn rollback(
                         "the backup before the rollback failed, so nothing was changed: {e}"
                     )),
                 )?;
-                return Ok(outcome(session, Vec::new()));
+                return Ok(InstallOutcome::ran(session, Vec::new(), Vec::new()));
             }
         }
     }
@@ -261,23 +261,12 @@ pub async fn rollback(
     };
     finish(env, &mut session, status, error)?;
     report(100, "Rollback finished".to_string());
-    Ok(outcome(session, errors))
+    Ok(InstallOutcome::ran(session, Vec::new(), errors))
 }
 
 enum Source {
     Backup(String),
     Session(Box<Session>),
-}
-
-fn outcome(session: Session, errors: Vec<String>) -> InstallOutcome {
-    InstallOutcome {
-        session: Some(session),
-        planned: Vec::new(),
-        dry_run: None,
-        warnings: Vec::new(),
-        safety: Vec::new(),
-        rollback_errors: errors,
-    }
 }
 
 /// The update that undoes `u`: from its target back to where it started.
