@@ -3,8 +3,8 @@
 //! An operator's own file is never overwritten, and a bundled provider the
 //! operator deleted is not brought back.
 
+use crate::backup::write_atomically;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
@@ -49,18 +49,6 @@ pub fn install(dir: &Path) -> std::io::Result<Installed> {
     }
     write_atomically(&manifest_path, &serde_json::to_vec_pretty(&manifest)?)?;
     Ok(installed)
-}
-
-fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = target.with_extension("partial");
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, target)?;
-    if let Some(parent) = target.parent() {
-        std::fs::File::open(parent)?.sync_all()?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

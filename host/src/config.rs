@@ -165,6 +165,8 @@ pub struct DiscordConfig {
     /// A webhook that also receives notifications; it works while the
     /// gateway connection is down.
     pub webhook_url: Option<String>,
+    /// How long a Confirm/Cancel prompt waits before it counts as Cancel.
+    pub confirm_timeout_seconds: u64,
 }
 
 impl Default for DiscordConfig {
@@ -177,6 +179,7 @@ impl Default for DiscordConfig {
             admin_roles: Vec::new(),
             notify_channels: Vec::new(),
             webhook_url: None,
+            confirm_timeout_seconds: 60,
         }
     }
 }
@@ -204,6 +207,53 @@ fn snowflakes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Err
 pub struct BotConfig {
     pub name: String,
     pub root: PathBuf,
+    /// How Steward runs and restarts the bot; `None` when it does neither.
+    pub control: Option<BotControlConfig>,
+    /// What makes a (re)started bot healthy.
+    pub health: Health,
+}
+
+/// How the managed bot is run: Steward starts it itself (`start`, a program
+/// and its arguments, never a shell), or calls the operator's restart
+/// command (a systemd unit, a container).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BotControlConfig {
+    Supervise {
+        /// Program and arguments; `{bot}` becomes the bot's root.
+        start: Vec<String>,
+        /// Time between SIGTERM and SIGKILL when stopping.
+        stop_timeout_secs: u64,
+    },
+    Command {
+        /// Program and arguments that restart the bot.
+        restart: Vec<String>,
+    },
+}
+
+/// The health probation after a restart: the bot must stay up for
+/// `probation_secs` and, when set, print `ready_line` and answer `health_url`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Health {
+    pub probation_secs: u64,
+    /// Text a line of the bot's output must contain once it is ready
+    /// (supervised bots only: Steward reads their output).
+    pub ready_line: Option<String>,
+    /// Must answer 2xx within the probation.
+    pub health_url: Option<String>,
+    /// How long to wait for the ready line or the health URL.
+    pub ready_timeout_secs: u64,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            probation_secs: 10,
+            ready_line: None,
+            health_url: None,
+            ready_timeout_secs: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -354,18 +404,19 @@ impl Default for BackupSection {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Safety {
-    /// Every install takes a backup first, whatever the request says.
-    pub require_backup_before_update: bool,
-    /// Free space that must remain on the backup disk after a backup.
+    /// Free space that must remain on the backup disk after a backup, and
+    /// on the bot's disk before an update.
     pub min_disk_space_mb: u64,
-    /// Largest total download one update may make.
+    /// Refuse `--no-backup` on an install unless forced.
+    pub require_backup_before_update: bool,
+    /// An update whose known download sizes add up to more stops unless forced.
     pub max_update_size_mb: u64,
-    /// Downloads must match their sha256 (and signature, when a key is set).
+    /// A download with no signature key configured stops unless forced.
     pub verify_downloads: bool,
     /// Try each update before it is applied for real (the install
     /// transaction decides how).
     pub test_updates: bool,
-    /// Put everything back when an update fails.
+    /// Undo everything when an install fails.
     pub rollback_on_failure: bool,
 }
 
@@ -451,6 +502,11 @@ struct File {
 struct BotSection {
     name: Option<String>,
     root: Option<PathBuf>,
+    start: Option<Vec<String>>,
+    restart_command: Option<Vec<String>>,
+    stop_timeout_secs: Option<u64>,
+    #[serde(default)]
+    health: Health,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -497,11 +553,27 @@ impl Config {
             .backup_path
             .map(|p| base.join(p))
             .unwrap_or_else(|| data.join("backups"));
+        let control = match (parsed.bot.start, parsed.bot.restart_command) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: "bot.start and bot.restart_command exclude each other: Steward either runs the bot or asks another manager to restart it".to_string(),
+                });
+            }
+            (Some(start), None) => Some(BotControlConfig::Supervise {
+                start,
+                stop_timeout_secs: parsed.bot.stop_timeout_secs.unwrap_or(10),
+            }),
+            (None, Some(restart)) => Some(BotControlConfig::Command { restart }),
+            (None, None) => None,
+        };
         let config = Config {
             file,
             bot: BotConfig {
                 name: parsed.bot.name.unwrap_or_else(|| "bot".to_string()),
                 root: normalize(&root),
+                control,
+                health: parsed.bot.health,
             },
             paths: Paths {
                 cache: data.join("cache"),
@@ -546,6 +618,14 @@ impl Config {
                 "runtime.stack_limit_kb must be at most 65536".to_string(),
             ));
         }
+        // The reply of an interaction can be edited for 15 minutes; the work
+        // after a confirmation needs some of them.
+        if !(1..=600).contains(&self.discord.confirm_timeout_seconds) {
+            return Err(invalid(format!(
+                "discord.confirm_timeout_seconds must be from 1 to 600, not {}",
+                self.discord.confirm_timeout_seconds
+            )));
+        }
         if let Some(base) = &self.discord.api_base
             && !(base.starts_with("http://") || base.starts_with("https://"))
         {
@@ -564,6 +644,29 @@ impl Config {
             {
                 return Err(invalid(format!("providers.{name}.verify_key: {e}")));
             }
+        }
+        match &self.bot.control {
+            Some(BotControlConfig::Supervise { start: argv, .. })
+            | Some(BotControlConfig::Command { restart: argv })
+                if argv.is_empty() =>
+            {
+                return Err(invalid(
+                    "bot.start / bot.restart_command needs at least the program".to_string(),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(url) = &self.bot.health.health_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid(format!(
+                "bot.health.health_url must start with http:// or https://, not \"{url}\""
+            )));
+        }
+        if self.bot.health.ready_timeout_secs == 0 {
+            return Err(invalid(
+                "bot.health.ready_timeout_secs must be at least 1".to_string(),
+            ));
         }
         let b = &self.backup;
         if b.compression_level > 9 {
@@ -641,6 +744,19 @@ mod tests {
         let config = Config::load(&file, false).unwrap();
         assert_eq!(config.bot.root, dir.path().join("mybot"));
         assert_eq!(config.paths.providers, dir.path().join("data/providers"));
+    }
+
+    #[test]
+    fn a_bot_started_by_steward_and_by_a_restart_command_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(
+            &file,
+            "[bot]\nstart = [\"python3\", \"bot.py\"]\nrestart_command = [\"systemctl\", \"restart\", \"bot\"]\n",
+        )
+        .unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("exclude each other"), "{err}");
     }
 
     #[test]

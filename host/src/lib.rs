@@ -22,3 +22,4 @@ pub mod service;
 pub mod settings;
 pub mod status;
 pub mod store;
+pub mod supervisor;

@@ -30,6 +30,7 @@ fn session(ago_minutes: i64, t: UpdateType, status: SessionStatus, secs: i64) ->
         initiated_by: "schedule:s1".into(),
         backup_id: None,
         updates: Vec::new(),
+        parts: Vec::new(),
     }
 }
 

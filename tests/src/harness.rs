@@ -115,8 +115,14 @@ impl Install {
 
     /// Rewrites `steward.toml`.
     pub fn write_config(&self, extra: &str) {
+        self.write_config_with_bot("", extra);
+    }
+
+    /// Rewrites `steward.toml` with `bot_lines` inside its `[bot]` table
+    /// (how the bot is started, its health probation).
+    pub fn write_config_with_bot(&self, bot_lines: &str, extra: &str) {
         let text = format!(
-            "[bot]\nroot = \"bot\"\n\n[providers.config.grant]\nread = [\"{{bot}}\"]\n\n{extra}\n"
+            "[bot]\nroot = \"bot\"\n{bot_lines}\n\n[providers.config.grant]\nread = [\"{{bot}}\"]\n\n{extra}\n"
         );
         std::fs::write(self.config_path(), text).expect("writing steward.toml");
     }
@@ -170,6 +176,7 @@ fn copy_tree(from: &Path, to: &Path) {
         if [".venv", "node_modules", "logs", "releases"]
             .iter()
             .any(|skip| name == *skip)
+            || name.to_string_lossy().contains(".sqlite3")
         {
             continue;
         }

@@ -6,3 +6,5 @@
 pub mod fakes;
 pub mod guests;
 pub mod harness;
+pub mod release_bot;
+pub mod serve;

@@ -3,118 +3,14 @@
 //! option values, and a clean exit on SIGTERM. Each test runs the real
 //! binary.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use steward_tests::fakes::discord::{
-    ADMINISTRATOR, APP_ID, EVERYONE, FakeDiscord, GUILD_ID, Member, Opt, Request,
+    ADMINISTRATOR, APP_ID, EVERYONE, FakeDiscord, GUILD_ID, Member, Opt,
 };
-use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER, steward_bin};
-
-const ADMIN_ROLE: u64 = 555_000_000_000_000_001;
-const LISTED_OWNER: u64 = 100_000_000_000_000_002;
-/// A check compiles the bundled providers on first use, in a debug build.
-const CHECK_TIMEOUT: Duration = Duration::from_secs(120);
-const SHORT: Duration = Duration::from_secs(20);
-
-/// A running `steward serve`; killed on drop if still running.
-struct Serve {
-    child: Child,
-    install: Install,
-}
-
-impl Serve {
-    fn start(discord: &FakeDiscord) -> Serve {
-        let install = Install::new(&format!(
-            "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nowners = [\"{LISTED_OWNER}\"]\nadmin_roles = [{ADMIN_ROLE}]\n{ONLY_CONFIG_PROVIDER}",
-            discord.api_base()
-        ));
-        let log = std::fs::File::create(install.root().join("serve.log")).unwrap();
-        let child = Command::new(steward_bin())
-            .arg("--config")
-            .arg(install.config_path())
-            .arg("serve")
-            .env("DISCORD_TOKEN", "fake-token")
-            .env("STEWARD_LOG", "steward=debug,serenity=info,poise=debug")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("starting steward serve");
-        let serve = Serve { child, install };
-        discord.wait_until_ready(SHORT);
-        serve
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.install.root().join("serve.log")).unwrap_or_default()
-    }
-
-    /// Sends SIGTERM and waits for the exit status.
-    fn terminate(&mut self, within: Duration) -> std::process::ExitStatus {
-        let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "steward serve did not stop within {within:?}:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn is_callback(token: &str) -> impl Fn(&Request) -> bool + '_ {
-    move |r| r.method == "POST" && r.path.ends_with(&format!("/{token}/callback"))
-}
-
-fn is_edit(token: &str) -> impl Fn(&Request) -> bool + '_ {
-    move |r| {
-        r.method == "PATCH"
-            && r.path == format!("/api/v10/webhooks/{APP_ID}/{token}/messages/@original")
-    }
-}
-
-/// The edits of `token`'s reply, in order, once one carries an embed.
-fn edits_until_result(discord: &FakeDiscord, serve: &Serve, token: &str) -> Vec<Value> {
-    let deadline = Instant::now() + CHECK_TIMEOUT;
-    loop {
-        let edits: Vec<Value> = discord
-            .requests()
-            .into_iter()
-            .filter(|r| is_edit(token)(r))
-            .map(|r| r.body)
-            .collect();
-        if edits
-            .last()
-            .is_some_and(|e| e["embeds"].as_array().is_some_and(|a| !a.is_empty()))
-        {
-            return edits;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no result embed for {token}; edits: {edits:#?}\nlog:\n{}",
-            serve.log()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
+use steward_tests::harness::{Install, steward_bin};
+use steward_tests::serve::{ADMIN_ROLE, LISTED_OWNER, SHORT, Serve, is_callback, is_edit};
 
 fn check_all(discord: &FakeDiscord, member: &Member, extra: &[Opt]) -> String {
     let mut options = vec![Opt::integer("check_type", 0)];
@@ -138,13 +34,18 @@ fn update_check_is_registered_in_the_guild_with_the_reference_options() {
     );
     let commands = discord.commands();
     // Only commands whose service call exists are offered.
-    for name in [
+    for served in [
         "update_check",
+        "update_install",
+        "update_rollback",
+        "backup_create",
+        "backup_list",
+        "backup_restore",
         "update_status",
         "update_schedule",
         "update_settings",
     ] {
-        assert!(commands.contains_key(name), "{name} is not registered");
+        assert!(commands.contains_key(served), "{served} is not registered");
     }
 
     let options = commands["update_check"]["options"].as_array().unwrap();
@@ -202,7 +103,7 @@ fn update_check_defers_reports_progress_and_shows_updates_by_source() {
         callback.body
     );
 
-    let edits = edits_until_result(&discord, &serve, &token);
+    let edits = serve.edits_until_result(&discord, &token);
     let progress: Vec<&str> = edits[..edits.len() - 1]
         .iter()
         .map(|e| e["content"].as_str().unwrap())
@@ -274,7 +175,7 @@ fn update_check_with_details_and_without_security_lookups_shows_both() {
             Opt::boolean("show_details", true),
         ],
     );
-    let edits = edits_until_result(&discord, &serve, &token);
+    let edits = serve.edits_until_result(&discord, &token);
     let embed = &edits.last().unwrap()["embeds"][0];
     assert_eq!(
         embed["footer"]["text"],
@@ -302,7 +203,7 @@ fn owners_and_admins_get_results_and_other_members_a_private_refusal() {
         let token = check_all(&discord, member, &[]);
         let callback = discord.wait_for(0, SHORT, "an answer", is_callback(&token));
         assert_eq!(callback.body["type"], 5, "{} was not served", member.name);
-        edits_until_result(&discord, &serve, &token);
+        serve.edits_until_result(&discord, &token);
     }
 
     let other = Member::new(302, "member").roles(&[12345]);

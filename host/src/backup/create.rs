@@ -66,6 +66,14 @@ pub fn create(backups: &Backups, request: &CreateRequest) -> Result<Created, Bac
         });
     }
     let total: u64 = selection.files.iter().map(|f| f.size).sum();
+    backups.report(
+        0,
+        format!(
+            "Backing up {} files ({})",
+            selection.files.len(),
+            request.backup_type.as_str()
+        ),
+    );
     let db_total: u64 = selection
         .files
         .iter()
@@ -101,6 +109,7 @@ pub fn create(backups: &Backups, request: &CreateRequest) -> Result<Created, Bac
     drop(lock);
 
     if backups.settings.verify_backups {
+        backups.report(90, format!("Verifying {}", record.id));
         let outcome = super::verify::verify(backups, &record.id, false)?;
         record.verification = Some(Verification {
             at: outcome.at,
@@ -110,13 +119,18 @@ pub fn create(backups: &Backups, request: &CreateRequest) -> Result<Created, Bac
         });
     }
     let pruned = if backups.settings.auto_cleanup {
+        backups.report(
+            95,
+            "Removing backups past max_backups or the retention days",
+        );
         Some(super::prune::prune(
             backups,
-            &super::prune::no_session_references(),
+            &super::prune::session_references(backups),
         )?)
     } else {
         None
     };
+    backups.report(100, format!("Backup {} is complete", record.id));
     Ok(Created {
         record,
         skipped: selection.skipped,
@@ -233,6 +247,7 @@ fn write_backup(
     let mut sources = Vec::with_capacity(files.len());
     for (i, f) in files.iter().enumerate() {
         if f.kind == FileKind::Sqlite {
+            backups.report(5, format!("Copying database {}", f.rel));
             let copy = staging.join(format!("{i}.sqlite3"));
             sqlite::snapshot(&f.abs, &copy).map_err(|message| BackupError::DatabaseCopy {
                 path: f.rel.clone(),
@@ -250,6 +265,7 @@ fn write_backup(
 
     // The manifest is the first entry, so every hash is known before the
     // archive starts; the second read (streaming) must see the same bytes.
+    backups.report(10, format!("Hashing {} files", sources.len()));
     let hashes = hash_all(&sources)?;
     let planned: Vec<Planned> = files
         .iter()
@@ -310,7 +326,13 @@ fn write_backup(
     );
     tar.append_data(&mut header, manifest::MANIFEST_NAME, &manifest_bytes[..])
         .map_err(write_err)?;
+    let total: u64 = planned.iter().map(|p| p.entry.size).sum();
+    let mut archived = 0u64;
     for p in &planned {
+        // 15% to 85% while the archive is written, by bytes.
+        let share = (archived * 70).checked_div(total).unwrap_or(0);
+        backups.report(15 + share as u8, format!("Archiving {}", p.entry.path));
+        archived += p.entry.size;
         append_file(&mut tar, p).map_err(|e| match e {
             Appended::Io(source) => BackupError::Write {
                 path: partial.clone(),

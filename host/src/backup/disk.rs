@@ -19,6 +19,23 @@ pub fn free_bytes(path: &Path) -> io::Result<u64> {
     Ok(stat.f_bavail as u64 * stat.f_frsize as u64)
 }
 
+/// Replaces `target` with `bytes` so a crash leaves the old or the new
+/// contents, never a mix: temp file, fsync, rename, fsync the directory.
+pub fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    let tmp = target.with_file_name(name);
+    let mut f = File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, target)?;
+    if let Some(parent) = target.parent() {
+        sync_dir(parent)?;
+    }
+    Ok(())
+}
+
 /// Makes a rename or a new name in `dir` durable.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()

@@ -6,6 +6,7 @@
 
 pub mod create;
 mod disk;
+pub use disk::{free_bytes, sync_dir, write_atomically};
 pub mod extract;
 pub mod gzip;
 pub mod list;
@@ -29,10 +30,11 @@ pub use create::{CreateRequest, Created};
 pub use extract::{ExtractError, Extracted, Limits, extract_tar, extract_tar_gz};
 pub use list::{ListRequest, Listing, Range, SortBy};
 pub use prune::{Pruned, RemovedBackup};
-pub use restore::{BotControl, RestoreRequest, Restored};
+pub use restore::{BotControl, Preview, RestoreRequest, Restored};
 pub use verify::{DatabaseCheck, Drill, VerifyOutcome};
 
 use crate::config::{BackupConfig, Config, Safety};
+use crate::engine::progress::ProgressSender;
 use crate::store::{Store, StoreError, Tree};
 
 const RECORDS: &str = "backups";
@@ -199,6 +201,8 @@ pub struct Backups {
     pub(crate) store: Store,
     pub(crate) records: Tree<BackupRecord>,
     pub(crate) names: Tree<String>,
+    /// Who hears how far a create or restore is.
+    progress: Option<ProgressSender>,
 }
 
 impl Backups {
@@ -222,11 +226,24 @@ impl Backups {
             records: store.tree(RECORDS)?,
             names: store.tree(NAMES)?,
             store,
+            progress: None,
         };
         if let Some(_lock) = backups.lock_if_free()? {
             recover::clean_leftovers(&backups)?;
         }
         Ok(backups)
+    }
+
+    /// The same backups, telling `progress` how far each create or restore is.
+    pub fn reporting_to(mut self, progress: Option<ProgressSender>) -> Backups {
+        self.progress = progress;
+        self
+    }
+
+    pub(crate) fn report(&self, percent: u8, message: impl Into<String>) {
+        if let Some(p) = &self.progress {
+            p.report(percent, message);
+        }
     }
 
     pub fn dir(&self) -> &Path {

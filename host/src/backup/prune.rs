@@ -24,11 +24,18 @@ pub struct RemovedBackup {
     pub reason: String,
 }
 
-/// Backups that unfinished update sessions refer to. Sessions do not exist
-/// yet (the engine's install transaction will record them in the store);
-/// until then no backup is referenced, and this is the one place to change.
-pub fn no_session_references() -> BTreeSet<String> {
-    BTreeSet::new()
+/// Backups that unfinished update sessions refer to: a running (or
+/// interrupted, not yet recovered) update may still need its pre-update
+/// backup to roll back, so prune never takes it.
+pub fn session_references(backups: &Backups) -> BTreeSet<String> {
+    use crate::engine::session::{self, SessionStatus};
+    session::tree(&backups.store)
+        .and_then(|t| t.values())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s.status == SessionStatus::Running)
+        .filter_map(|s| s.backup_id)
+        .collect()
 }
 
 /// Removes what the policy says to remove; `referenced` are kept whatever
@@ -129,6 +136,53 @@ pub fn plan(
 mod tests {
     use super::*;
     use crate::backup::{BackupType, Verification};
+
+    #[test]
+    fn only_a_running_update_keeps_its_backup_from_pruning() {
+        use crate::engine::session::{self, Session, SessionKind, SessionStatus};
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("bot")).unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[bot]\nroot = \"bot\"\n").unwrap();
+        let config = crate::config::Config::load(&file, false).unwrap();
+        let store = crate::store::Store::open(&config.paths.data.join("s.sled")).unwrap();
+        let backups = Backups::open(&config, store.clone()).unwrap();
+        let tree = session::tree(&store).unwrap();
+        for (id, status, backup) in [
+            ("u-1", SessionStatus::Running, "b-running"),
+            ("u-2", SessionStatus::Completed, "b-done"),
+            ("u-3", SessionStatus::RolledBack, "b-rolled-back"),
+        ] {
+            let now = Utc::now();
+            tree.insert(
+                id,
+                &Session {
+                    id: id.into(),
+                    kind: SessionKind::Install,
+                    update_type: crate::engine::UpdateType::All,
+                    status,
+                    progress: 0,
+                    started_at: now,
+                    completed_at: None,
+                    current_version: None,
+                    target_version: None,
+                    error: None,
+                    steps_completed: 0,
+                    total_steps: 0,
+                    rollback_available: true,
+                    initiated_by: "cli:test".into(),
+                    backup_id: Some(backup.into()),
+                    updates: vec![],
+                    parts: vec![],
+                },
+            )
+            .unwrap();
+        }
+        assert_eq!(
+            session_references(&backups),
+            BTreeSet::from(["b-running".to_string()])
+        );
+    }
 
     fn record(id: &str, days_ago: i64, verified: Option<bool>, now: DateTime<Utc>) -> BackupRecord {
         BackupRecord {

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use serde::Serialize;
 
-use super::manifest::FileKind;
+use super::manifest::{FileKind, ManifestFile};
 use super::scope::{self, RESTORE_DIR_PREFIX};
-use super::{BackupError, BackupType, Backups, RestoreType, disk, verify};
+use super::{BackupError, BackupRecord, BackupType, Backups, RestoreType, disk, verify};
 
 /// Stopping and starting the managed bot around a restore. The supervisor
 /// implements it; without one, the operator stops the bot beforehand.
@@ -50,6 +50,71 @@ pub struct Restored {
 
 const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
 
+/// What a restore would put back, as the archive's manifest lists it (the
+/// restore itself trusts the manifest only after checking the archive).
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub record: BackupRecord,
+    pub restore_type: RestoreType,
+    /// Files that would be replaced, relative to the bot's root.
+    pub files: Vec<String>,
+    pub databases: Vec<String>,
+}
+
+/// Reads only the manifest: nothing is unpacked or changed.
+pub fn preview(backups: &Backups, request: &RestoreRequest) -> Result<Preview, BackupError> {
+    let record = backups.completed(&request.id)?;
+    let manifest =
+        verify::manifest_of(&record).map_err(|problem| BackupError::VerificationFailed {
+            id: record.id.clone(),
+            problems: vec![problem],
+        })?;
+    let chosen = choose(backups, &manifest.files, request.restore_type)?;
+    if chosen.is_empty() {
+        return Err(BackupError::NothingToRestore {
+            id: record.id,
+            restore_type: request.restore_type,
+        });
+    }
+    let (files, databases) = paths(&chosen);
+    Ok(Preview {
+        files,
+        databases,
+        record,
+        restore_type: request.restore_type,
+    })
+}
+
+/// The paths of `chosen`, and those of its databases.
+fn paths(chosen: &[&ManifestFile]) -> (Vec<String>, Vec<String>) {
+    let files = chosen.iter().map(|f| f.path.clone()).collect();
+    let databases = chosen
+        .iter()
+        .filter(|f| f.kind == FileKind::Sqlite)
+        .map(|f| f.path.clone())
+        .collect();
+    (files, databases)
+}
+
+/// The files of `restore_type` among `files`.
+fn choose<'m>(
+    backups: &Backups,
+    files: &'m [ManifestFile],
+    restore_type: RestoreType,
+) -> Result<Vec<&'m ManifestFile>, BackupError> {
+    let config_matcher = scope::matcher(&backups.settings.scopes, BackupType::Config, true)?;
+    let data_matcher = scope::matcher(&backups.settings.scopes, BackupType::DataOnly, true)?;
+    Ok(files
+        .iter()
+        .filter(|f| match restore_type {
+            RestoreType::All => true,
+            RestoreType::Database => f.kind == FileKind::Sqlite,
+            RestoreType::Config => config_matcher.matches(&f.path),
+            RestoreType::Data => f.kind != FileKind::Sqlite && data_matcher.matches(&f.path),
+        })
+        .collect())
+}
+
 pub fn restore(
     backups: &Backups,
     request: &RestoreRequest,
@@ -58,6 +123,7 @@ pub fn restore(
     let record = backups.completed(&request.id)?;
     let _lock = backups.lock()?;
     if request.verify {
+        backups.report(0, format!("Verifying {}", record.id));
         let outcome = verify::check(&record);
         if !outcome.ok {
             return Err(BackupError::VerificationFailed {
@@ -100,6 +166,7 @@ fn restore_from(
     bot: Option<&dyn BotControl>,
 ) -> Result<Restored, BackupError> {
     let record = backups.completed(id)?;
+    backups.report(30, format!("Unpacking {}", record.id));
     let (manifest, _extracted, problems) = verify::unpack(&record, staging)?;
     if !problems.is_empty() {
         return Err(BackupError::VerificationFailed {
@@ -107,18 +174,7 @@ fn restore_from(
             problems,
         });
     }
-    let config_matcher = scope::matcher(&backups.settings.scopes, BackupType::Config, true)?;
-    let data_matcher = scope::matcher(&backups.settings.scopes, BackupType::DataOnly, true)?;
-    let chosen: Vec<_> = manifest
-        .files
-        .iter()
-        .filter(|f| match request.restore_type {
-            RestoreType::All => true,
-            RestoreType::Database => f.kind == FileKind::Sqlite,
-            RestoreType::Config => config_matcher.matches(&f.path),
-            RestoreType::Data => f.kind != FileKind::Sqlite && data_matcher.matches(&f.path),
-        })
-        .collect();
+    let chosen = choose(backups, &manifest.files, request.restore_type)?;
     if chosen.is_empty() {
         return Err(BackupError::NothingToRestore {
             id: record.id,
@@ -126,6 +182,7 @@ fn restore_from(
         });
     }
     for f in chosen.iter().filter(|f| f.kind == FileKind::Sqlite) {
+        backups.report(50, format!("Checking database {}", f.path));
         super::sqlite::integrity_check(&staging.join(&f.path)).map_err(|message| {
             BackupError::DatabaseCorrupt {
                 path: f.path.clone(),
@@ -135,9 +192,11 @@ fn restore_from(
     }
 
     if let Some(bot) = bot {
+        backups.report(60, "Stopping the bot");
         bot.stop()
             .map_err(|message| BackupError::BotStop { message })?;
     }
+    backups.report(70, format!("Putting {} files in place", chosen.len()));
     let previous = work.join("previous");
     let mut swaps = Swaps::new(&backups.root, &previous);
     let mut removed_sidecars = Vec::new();
@@ -167,6 +226,9 @@ fn restore_from(
         path: backups.root.clone(),
         source,
     })?;
+    if bot.is_some() {
+        backups.report(90, "Starting the bot");
+    }
     if let Some(bot) = bot
         && let Err(message) = bot.start()
     {
@@ -177,16 +239,17 @@ fn restore_from(
         return Err(BackupError::BotStart { message });
     }
     let kept_any = swaps.saved_any();
+    backups.report(
+        100,
+        format!("Restored {} files from {}", chosen.len(), record.id),
+    );
+    let (files, databases) = paths(&chosen);
     Ok(Restored {
         id: record.id,
         restore_type: request.restore_type,
         verified: request.verify,
-        files: chosen.iter().map(|f| f.path.clone()).collect(),
-        databases: chosen
-            .iter()
-            .filter(|f| f.kind == FileKind::Sqlite)
-            .map(|f| f.path.clone())
-            .collect(),
+        files,
+        databases,
         removed_sidecars,
         previous: kept_any.then(|| previous.clone()),
         bot_restarted: bot.is_some(),

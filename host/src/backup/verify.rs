@@ -223,6 +223,21 @@ fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), Stri
     Ok(())
 }
 
+/// The manifest alone: the archive's first entry, the rest left unread.
+/// Nothing checked it against the archive's checksum yet.
+pub(crate) fn manifest_of(record: &BackupRecord) -> Result<Manifest, String> {
+    let reader = open_archive(record).map_err(|e| format!("the archive cannot be opened: {e}"))?;
+    let mut archive = tar::Archive::new(reader);
+    let mut entries = archive
+        .entries()
+        .map_err(|e| extract::read_error(e).to_string())?;
+    let mut first = entries
+        .next()
+        .ok_or("the archive is empty")?
+        .map_err(|e| extract::read_error(e).to_string())?;
+    read_manifest(&mut first)
+}
+
 fn read_manifest<R: Read>(entry: &mut tar::Entry<'_, R>) -> Result<Manifest, String> {
     let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
     if path != manifest::MANIFEST_NAME {

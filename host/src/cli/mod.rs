@@ -5,6 +5,7 @@ mod render;
 mod schedule;
 mod settings;
 mod status;
+mod update;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -93,6 +94,16 @@ pub enum Commands {
     },
     /// Versions, uptime, disk and memory, update and backup statistics.
     Status(status::StatusArgs),
+    /// Install the available updates as one transaction: backup, apply,
+    /// verify, restart with health probation; everything undone on failure.
+    Install(update::InstallArgs),
+    /// Go back to a version an update moved away from, or to the newest backup.
+    Rollback(update::RollbackArgs),
+    /// Start, stop or inspect the bot Steward runs (bot.start).
+    Bot {
+        #[command(subcommand)]
+        command: update::BotCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,6 +228,17 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
         config = config.with_bot_root(root);
     }
     let service = Service::open(config).await?;
+    for session in service.recovered() {
+        eprintln!(
+            "note: update {} had been interrupted; it is now {}: {}",
+            session.id,
+            match session.status {
+                crate::engine::session::SessionStatus::RolledBack => "rolled back",
+                _ => "marked failed (rolling back did not finish; check the bot)",
+            },
+            session.error.as_deref().unwrap_or_default()
+        );
+    }
     match cli.command {
         Commands::Check {
             update_type,
@@ -271,6 +293,9 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
         Commands::Settings { command } => settings::run(&service, command).await,
         Commands::Schedule { command } => schedule::run(&service, command),
         Commands::Status(args) => status::run(&service, args).await,
+        Commands::Install(args) => update::install(&service, args).await,
+        Commands::Rollback(args) => update::rollback(&service, args).await,
+        Commands::Bot { command } => update::bot(&service, command).await,
     }
 }
 
@@ -285,13 +310,17 @@ async fn backup(service: &Service, command: BackupCommand) -> Result<ExitCode, S
             json,
         } => {
             let created = service
-                .backup_create(BackupRequest {
-                    backup_type,
-                    compress: !no_compress,
-                    name,
-                    include_logs,
-                    description,
-                })
+                .backup_create(
+                    &Caller::Shell,
+                    BackupRequest {
+                        backup_type,
+                        compress: !no_compress,
+                        name,
+                        include_logs,
+                        description,
+                    },
+                    None,
+                )
                 .await?;
             if json {
                 println!("{}", render::json(&created));
@@ -308,12 +337,15 @@ async fn backup(service: &Service, command: BackupCommand) -> Result<ExitCode, S
             json,
         } => {
             let listing = service
-                .backup_list(BackupListRequest {
-                    backup_type,
-                    range,
-                    limit,
-                    sort,
-                })
+                .backup_list(
+                    &Caller::Shell,
+                    BackupListRequest {
+                        backup_type,
+                        range,
+                        limit,
+                        sort,
+                    },
+                )
                 .await?;
             if json {
                 println!("{}", render::json(&listing));
@@ -344,12 +376,16 @@ async fn backup(service: &Service, command: BackupCommand) -> Result<ExitCode, S
         } => {
             let confirm = yes || ask(&render::backup::restore_question(&id, restore_type));
             let restored = service
-                .backup_restore(RestoreRequest {
-                    id,
-                    restore_type,
-                    verify: !no_verify,
-                    confirm,
-                })
+                .backup_restore(
+                    &Caller::Shell,
+                    RestoreRequest {
+                        id,
+                        restore_type,
+                        verify: !no_verify,
+                        confirm,
+                    },
+                    None,
+                )
                 .await?;
             if json {
                 println!("{}", render::json(&restored));

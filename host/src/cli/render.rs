@@ -5,6 +5,7 @@ pub mod backup;
 pub mod schedule;
 pub mod settings;
 pub mod status;
+pub mod update;
 
 use std::fmt::Write;
 

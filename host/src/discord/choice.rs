@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use poise::serenity_prelude as serenity;
 
+use crate::backup::{BackupType, Range, RestoreType, SortBy};
 use crate::engine::UpdateType;
 use crate::service::ServiceError;
 
@@ -30,6 +31,46 @@ impl Choices for UpdateType {
         ("bot", UpdateType::Bot),
         ("config", UpdateType::Config),
         ("dependencies", UpdateType::Dependencies),
+    ];
+}
+
+impl Choices for BackupType {
+    const NOUN: &'static str = "backup type";
+    const ALL: &'static [(&'static str, BackupType)] = &[
+        ("full", BackupType::Full),
+        ("database", BackupType::Database),
+        ("config", BackupType::Config),
+        ("data_only", BackupType::DataOnly),
+    ];
+}
+
+impl Choices for RestoreType {
+    const NOUN: &'static str = "restore type";
+    const ALL: &'static [(&'static str, RestoreType)] = &[
+        ("all", RestoreType::All),
+        ("database", RestoreType::Database),
+        ("config", RestoreType::Config),
+        ("data", RestoreType::Data),
+    ];
+}
+
+impl Choices for Range {
+    const NOUN: &'static str = "time range";
+    const ALL: &'static [(&'static str, Range)] = &[
+        ("7d", Range::Days7),
+        ("30d", Range::Days30),
+        ("90d", Range::Days90),
+        ("all", Range::All),
+    ];
+}
+
+impl Choices for SortBy {
+    const NOUN: &'static str = "sort order";
+    const ALL: &'static [(&'static str, SortBy)] = &[
+        ("date", SortBy::Date),
+        ("size", SortBy::Size),
+        ("name", SortBy::Name),
+        ("type", SortBy::Type),
     ];
 }
 

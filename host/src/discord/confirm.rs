@@ -1,15 +1,20 @@
 //! The Confirm/Cancel step of destructive commands: the reply shows what
 //! will happen with two buttons; only the user who ran the command can
 //! press them (anyone else is told so, privately); no answer within the
-//! timeout counts as Cancel. The decision is returned; acting on it is the
-//! command's (and the service's) business.
+//! timeout (`discord.confirm_timeout_seconds`) counts as Cancel. `ask`
+//! returns the decision; `run_if_confirmed` is the whole destructive flow
+//! (ask, then the service call with progress on the same reply). What the
+//! work does is the service's business.
 
-use std::time::Duration;
+use std::future::Future;
 
 use futures::StreamExt;
 use poise::serenity_prelude as serenity;
 
 use super::message::Reply;
+use super::{CommandError, progress};
+use crate::engine::progress::ProgressSender;
+use crate::service::ServiceError;
 
 /// What the user decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,8 +24,9 @@ pub enum Decision {
     TimedOut,
 }
 
-/// How long a prompt waits by default.
-pub const TIMEOUT: Duration = Duration::from_secs(60);
+/// Room left in a message (2000 characters) for the summary, after the
+/// line that says how it ended.
+const SUMMARY_MAX: usize = 1900;
 
 /// A button press, classified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,14 +66,13 @@ impl Buttons {
 
 /// Shows `summary` with Confirm/Cancel on the command's reply (which must
 /// be deferred or sent already) and waits for the requester's press.
-pub async fn ask(
-    ctx: super::Context<'_>,
-    summary: &str,
-    timeout: Duration,
-) -> Result<Decision, serenity::Error> {
+pub async fn ask(ctx: super::Context<'_>, summary: &str) -> Result<Decision, serenity::Error> {
     let poise::Context::Application(app) = ctx else {
         return Ok(Decision::Cancelled);
     };
+    let timeout = ctx.data().confirm_timeout;
+    let summary = fit(summary);
+    let summary = summary.as_str();
     let buttons = Buttons::for_interaction(app.interaction.id);
     let requester = app.interaction.user.id.get();
     let reply = Reply::of(ctx);
@@ -143,6 +148,38 @@ pub async fn ask(
     Ok(Decision::TimedOut)
 }
 
+/// Asks with `summary`; when the requester confirms, runs `work` with a
+/// progress sender whose reports edit the reply, and returns its result.
+/// `None` when they cancelled or did not answer: the prompt already says
+/// that nothing changed. Showing the result is the caller's.
+pub async fn run_if_confirmed<T, F>(
+    ctx: super::Context<'_>,
+    summary: &str,
+    work: impl FnOnce(ProgressSender) -> F,
+) -> Result<Option<T>, CommandError>
+where
+    F: Future<Output = Result<T, ServiceError>>,
+{
+    if ask(ctx, summary).await? != Decision::Confirmed {
+        return Ok(None);
+    }
+    let out = progress::tracked(&Reply::of(ctx), work).await?;
+    Ok(Some(out))
+}
+
+/// The summary cut at a line to fit one message, saying so.
+fn fit(summary: &str) -> String {
+    if summary.chars().count() <= SUMMARY_MAX {
+        return summary.to_string();
+    }
+    const MORE: &str = "\n…";
+    let mut cut: String = summary.chars().take(SUMMARY_MAX - 2).collect();
+    if let Some(line_end) = cut.rfind('\n') {
+        cut.truncate(line_end);
+    }
+    cut + MORE
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +197,16 @@ mod tests {
             b.classify("steward:confirm:42", 8, 7),
             Some(Press::NotYours)
         );
+    }
+
+    #[test]
+    fn a_long_summary_is_cut_at_a_line_to_fit_one_message() {
+        let long: String = (0..400).map(|i| format!("file {i}\n")).collect();
+        let cut = fit(&long);
+        assert!(cut.chars().count() <= SUMMARY_MAX);
+        assert!(cut.ends_with("\n…"), "{cut}");
+        assert!(cut.contains("\nfile 3\n"));
+        assert_eq!(fit("short"), "short");
     }
 
     #[test]

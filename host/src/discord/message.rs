@@ -36,6 +36,17 @@ impl Reply {
         .await
     }
 
+    /// Replaces the reply with a result: the embed alone, no buttons.
+    pub async fn show(&self, embed: serenity::CreateEmbed) -> Result<(), serenity::Error> {
+        self.edit(
+            serenity::EditInteractionResponse::new()
+                .content("")
+                .embed(embed)
+                .components(Vec::new()),
+        )
+        .await
+    }
+
     pub async fn edit(
         &self,
         edit: serenity::EditInteractionResponse,

@@ -14,6 +14,7 @@ pub mod suggest;
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 use thiserror::Error;
@@ -26,6 +27,8 @@ pub struct Data {
     service: Arc<Service>,
     /// The application's owner and team members, from Discord at startup.
     app_owners: HashSet<serenity::UserId>,
+    /// How long a Confirm/Cancel prompt waits.
+    confirm_timeout: Duration,
 }
 
 pub type Context<'a> = poise::Context<'a, Data, CommandError>;
@@ -80,9 +83,18 @@ pub async fn serve(service: Service) -> Result<(), ServeError> {
         .await
         .map_err(ServeError::Register)?;
 
+    tokio::spawn(
+        service
+            .supervisor()
+            .watch(service.config().paths.data.clone()),
+    );
+    let service = Arc::new(service);
+    // Schedules run while Steward serves; each run is an ordinary install.
+    tokio::spawn(crate::schedule::Scheduler::new(service.clone(), service.clone()).run());
     let data = Data {
-        service: Arc::new(service),
+        service,
         app_owners,
+        confirm_timeout: Duration::from_secs(config.confirm_timeout_seconds),
     };
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {

@@ -3,10 +3,26 @@
 //! when updates arrive faster than Discord takes edits, only the newest is
 //! shown, and edits always land in the order they were reported.
 
+use std::future::Future;
+
 use tokio::task::JoinHandle;
 
 use super::message::Reply;
-use crate::engine::progress::{Progress, ProgressReceiver};
+use crate::engine::progress::{self, Progress, ProgressReceiver, ProgressSender};
+
+/// Runs `work` with a progress sender whose reports edit `reply`, and
+/// returns once every report is shown, so the caller's result edit comes
+/// last. `work` owns the sender: it is dropped when the work ends.
+pub async fn tracked<T, F>(reply: &Reply, work: impl FnOnce(ProgressSender) -> F) -> T
+where
+    F: Future<Output = T>,
+{
+    let (sender, receiver) = progress::channel();
+    let reporter = Reporter::start(reply.clone(), receiver);
+    let out = work(sender).await;
+    reporter.finish().await;
+    out
+}
 
 pub struct Reporter {
     task: JoinHandle<()>,

@@ -2,6 +2,9 @@
 //! 1024 characters a field, 6000 in all). Rendering only; every fact comes
 //! from the service.
 
+pub mod backup;
+pub mod update;
+
 use std::fmt::Write;
 
 use poise::serenity_prelude as serenity;

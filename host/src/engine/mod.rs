@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod check;
+pub mod install;
 pub mod progress;
 pub mod session;
 

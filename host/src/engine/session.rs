@@ -76,6 +76,19 @@ pub struct Session {
     /// `provider: name current -> latest` for every update in the run.
     #[serde(default)]
     pub updates: Vec<String>,
+    /// Each changed provider's state from before the run, so a later
+    /// rollback to this run's starting point can put it back.
+    #[serde(default)]
+    pub parts: Vec<SessionPart>,
+}
+
+/// One provider's share of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionPart {
+    pub provider: String,
+    /// What the provider's `capture` returned before the run (hex).
+    pub captured: String,
+    pub updates: Vec<crate::provider::Update>,
 }
 
 impl Session {

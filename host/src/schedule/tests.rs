@@ -371,3 +371,31 @@ async fn an_overlapping_run_waits_for_the_other_update_and_says_it_waited() {
     assert_eq!(recorder.runs.lock().unwrap().len(), 1);
     assert_eq!(recorder.busy.load(Ordering::SeqCst), 0);
 }
+
+#[tokio::test]
+async fn the_service_runs_a_due_schedule_as_an_ordinary_update_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, due) = daily(
+        dir.path(),
+        "[providers.pip]\nenabled = false\n[providers.npm]\nenabled = false\n\
+         [providers.apt]\nenabled = false\n[providers.release]\nenabled = false\n\
+         [providers.config]\nenabled = false\n",
+    )
+    .await;
+    assert!(!service.update_running());
+    let done = Scheduler::new(service.clone(), service.clone())
+        .tick(due)
+        .await
+        .unwrap();
+    assert_eq!(
+        done[0].1.outcome,
+        RunOutcome::Started,
+        "{}",
+        done[0].1.message
+    );
+    let id = done[0].1.session_id.clone().unwrap();
+    let sessions = service.sessions().unwrap();
+    let session = sessions.iter().find(|s| s.id == id).unwrap();
+    assert_eq!(session.initiated_by, "schedule:s1");
+    assert!(session.status.is_finished(), "{:?}", session.status);
+}

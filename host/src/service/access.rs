@@ -14,6 +14,9 @@ pub enum Caller {
     /// directory anyway, so they are an owner.
     Shell,
     Discord(DiscordCaller),
+    /// A stored schedule (by id) whose time came: an owner made it, so it
+    /// runs with an owner's rights.
+    Schedule(String),
 }
 
 /// A Discord user, as the interaction described them.
@@ -26,6 +29,20 @@ pub struct DiscordCaller {
     pub administrator: bool,
     /// Guild roles (empty in direct messages).
     pub roles: Vec<u64>,
+}
+
+impl Caller {
+    /// Who started something, as sessions and the update lock record it.
+    pub fn label(&self) -> String {
+        match self {
+            Caller::Shell => format!(
+                "cli:{}",
+                std::env::var("USER").unwrap_or_else(|_| "shell".to_string())
+            ),
+            Caller::Discord(d) => format!("discord:{}", d.user_id),
+            Caller::Schedule(id) => format!("schedule:{id}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +109,7 @@ impl fmt::Display for Operation {
 /// The caller's role under the `[discord]` configuration.
 pub fn role(caller: &Caller, discord: &DiscordConfig) -> Role {
     match caller {
-        Caller::Shell => Role::Owner,
+        Caller::Shell | Caller::Schedule(_) => Role::Owner,
         Caller::Discord(c) => {
             if c.app_owner || discord.owners.contains(&c.user_id) {
                 Role::Owner

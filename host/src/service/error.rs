@@ -7,10 +7,12 @@ use thiserror::Error;
 
 use crate::backup::{BackupError, ExtractError};
 use crate::config::ConfigError;
+use crate::engine::install::InstallError;
 use crate::schedule::ScheduleError;
 use crate::service::access::{Audience, Operation, Role};
 use crate::settings::SettingsError;
 use crate::store::StoreError;
+use crate::supervisor::SupervisorError;
 
 #[derive(Debug, Error)]
 pub enum ServiceError {
@@ -43,6 +45,12 @@ pub enum ServiceError {
     Schedule(#[from] ScheduleError),
     #[error("drawing the status chart failed: {message}")]
     Chart { message: String },
+    #[error("the {what} was not confirmed")]
+    NotConfirmedFor { what: &'static str },
+    #[error(transparent)]
+    Install(#[from] InstallError),
+    #[error(transparent)]
+    Bot(#[from] SupervisorError),
 }
 
 impl ServiceError {
@@ -78,6 +86,11 @@ impl ServiceError {
             } => format!("Invalid value for {name}: `{value}` is not {expected}."),
             ServiceError::Store(e) => store_message(e),
             ServiceError::Backup(e) => backup_message(e),
+            ServiceError::NotConfirmedFor { what } => format!(
+                "The {what} changes the bot: confirm it to go ahead (confirm:true in Discord, --yes on the command line)."
+            ),
+            ServiceError::Install(e) => install_message(e),
+            ServiceError::Bot(e) => format!("Service start failed: {e}"),
             ServiceError::NotConfirmed => {
                 "A restore replaces the bot's files: confirm it to go ahead (confirm:true in Discord, --yes on the command line).".to_string()
             }
@@ -85,6 +98,37 @@ impl ServiceError {
             ServiceError::Schedule(e) => schedule_message(e),
             ServiceError::Chart { message } => format!("The status chart could not be drawn: {message}"),
         }
+    }
+}
+
+fn install_message(e: &InstallError) -> String {
+    match e {
+        InstallError::InProgress(Some(holder)) => format!(
+            "An update is already in progress: {} started it ({}) at {} UTC. Try again when it has finished.",
+            holder.by,
+            holder.doing,
+            holder.since.format("%Y-%m-%d %H:%M:%S")
+        ),
+        InstallError::InProgress(None) => {
+            "An update is already in progress. Try again when it has finished.".to_string()
+        }
+        InstallError::SafetyStop { warnings } => format!(
+            "The update was stopped before anything changed:\n{}\nFix these, or force the update (force_update:true, --force); checksums and signatures are still checked.",
+            warnings
+                .iter()
+                .map(|w| format!("- {w}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        InstallError::NoBackup => {
+            "Backup not found: there is no completed backup to roll back to.".to_string()
+        }
+        InstallError::UnknownTarget { target, known } => format!(
+            "Rollback failed: no update on record started from version {target}, so there is nothing to go back to. You can roll back to: {}.",
+            known.join(", ")
+        ),
+        InstallError::Store(e) => store_message(e),
+        other => format!("The update could not run: {other}"),
     }
 }
 

@@ -19,11 +19,15 @@ pub use settings::SettingChange;
 pub use status::StatusRequest;
 
 use crate::backup::{
-    self, BackupType, Backups, Created, Listing, Pruned, Range, RestoreType, Restored, SortBy,
-    VerifyOutcome,
+    self, BackupRecord, BackupStatus, BackupType, Backups, Created, Listing, Preview, Pruned,
+    Range, RestoreType, Restored, SortBy, VerifyOutcome,
 };
 use crate::config::Config;
+/// `/update_install`, `steward install`.
+pub use crate::engine::install::InstallRequest;
+use crate::engine::install::{self, InstallOutcome, RollbackTarget};
 use crate::engine::progress::ProgressSender;
+use crate::engine::session::Session;
 use crate::engine::{self, CheckOutcome, UpdateType};
 use crate::provider::{Capabilities, UpdateKind};
 use crate::runtime::grants::Grant;
@@ -40,6 +44,8 @@ pub struct Service {
     runtime: Arc<Runtime>,
     /// Opened on first use: commands that need no records never lock it.
     store: Mutex<Option<Store>>,
+    /// Interrupted updates this start rolled back, for fronts to report.
+    recovered: Mutex<Vec<Session>>,
 }
 
 /// `/backup_create`, `steward backup create`.
@@ -62,6 +68,15 @@ pub struct BackupListRequest {
     pub sort: SortBy,
 }
 
+/// What a restore will do, shown before it is confirmed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestorePreview {
+    pub files: Preview,
+    /// Steward stops the bot before and starts it after; otherwise the
+    /// operator must.
+    pub restarts_bot: bool,
+}
+
 /// `/backup_restore`, `steward backup restore`.
 #[derive(Debug, Clone)]
 pub struct RestoreRequest {
@@ -72,11 +87,31 @@ pub struct RestoreRequest {
     pub confirm: bool,
 }
 
+/// `/update_rollback`, `steward rollback`.
+#[derive(Debug, Clone)]
+pub struct RollbackRequest {
+    /// A version, or `last_backup`.
+    pub target: String,
+    pub confirm: bool,
+    pub backup: bool,
+    pub restore_config: bool,
+}
+
 /// What `check` is asked to do.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckRequest {
     pub update_type: UpdateType,
     pub include_security: bool,
+}
+
+impl RestoreRequest {
+    fn into_backup(self) -> backup::RestoreRequest {
+        backup::RestoreRequest {
+            id: self.id,
+            restore_type: self.restore_type,
+            verify: self.verify,
+        }
+    }
 }
 
 /// One line of `providers list`.
@@ -118,9 +153,125 @@ impl Service {
             started_at: chrono::Utc::now(),
             runtime,
             store: Mutex::new(None),
+            recovered: Mutex::new(Vec::new()),
         };
+        // Settings first: recovery runs under the effective configuration.
         service.apply_stored_settings()?;
+        service.recover().await;
         Ok(service)
+    }
+
+    /// Rolls back what an interrupted update left in the journal. Only
+    /// when there is a journal: commands that need no records stay free of
+    /// the store.
+    async fn recover(&self) {
+        let dir = install::journal::dir(&self.config().paths.data);
+        if !std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some()) {
+            return;
+        }
+        match self.install_env() {
+            Ok(env) => {
+                let recovered = install::recover(&env).await;
+                for session in &recovered {
+                    tracing::warn!(
+                        session = session.id,
+                        status = ?session.status,
+                        "recovered an interrupted update: {}",
+                        session.error.as_deref().unwrap_or_default()
+                    );
+                }
+                *self.recovered.lock().expect("recovered") = recovered;
+            }
+            Err(e) => tracing::warn!("cannot check for interrupted updates now: {e}"),
+        }
+    }
+
+    fn update_lock(
+        &self,
+        caller: &Caller,
+        doing: &str,
+    ) -> Result<install::UpdateLock, ServiceError> {
+        install::UpdateLock::acquire(&self.config().paths.data, &caller.label(), doing)
+            .map_err(|e| ServiceError::Install(e.into()))
+    }
+
+    fn install_env(&self) -> Result<install::Env, ServiceError> {
+        Ok(install::Env {
+            config: (*self.config()).clone(),
+            runtime: self.runtime.clone(),
+            store: self.store()?,
+            supervisor: crate::supervisor::Supervisor::new(&self.config()),
+        })
+    }
+
+    /// Installs the available updates as one transaction (see
+    /// `engine::install`); `progress` hears every stage and step.
+    pub async fn install(
+        &self,
+        caller: &Caller,
+        request: InstallRequest,
+        progress: Option<&ProgressSender>,
+    ) -> Result<InstallOutcome, ServiceError> {
+        self.authorize(caller, Operation::Install)?;
+        // The lock first: a second request must hear who is updating, not
+        // that the store is busy.
+        let lock = if request.dry_run {
+            None
+        } else {
+            Some(self.update_lock(caller, "install")?)
+        };
+        let env = self.install_env()?;
+        Ok(install::install(&env, &request, &caller.label(), lock, progress).await?)
+    }
+
+    pub async fn rollback(
+        &self,
+        caller: &Caller,
+        request: RollbackRequest,
+        progress: Option<&ProgressSender>,
+    ) -> Result<InstallOutcome, ServiceError> {
+        self.authorize(caller, Operation::Rollback)?;
+        if !request.confirm {
+            return Err(ServiceError::NotConfirmedFor { what: "rollback" });
+        }
+        if request.target.trim().is_empty() {
+            return Err(ServiceError::InvalidArgument {
+                name: "target_version".to_string(),
+                value: request.target,
+                expected: "a version or last_backup".to_string(),
+            });
+        }
+        let lock = self.update_lock(caller, "rollback")?;
+        let env = self.install_env()?;
+        let request = install::RollbackRequest {
+            target: RollbackTarget::parse(&request.target),
+            backup: request.backup,
+            restore_config: request.restore_config,
+            initiated_by: caller.label(),
+        };
+        Ok(install::rollback(&env, &request, lock, progress).await?)
+    }
+
+    /// The interrupted updates this start rolled back.
+    pub fn recovered(&self) -> Vec<Session> {
+        self.recovered.lock().expect("recovered").clone()
+    }
+
+    /// What `rollback` accepts now (for autocomplete and error messages).
+    pub fn rollback_targets(&self) -> Result<Vec<String>, ServiceError> {
+        Ok(install::rollback_targets(&self.install_env()?))
+    }
+
+    /// Update sessions, newest first.
+    pub fn sessions(&self) -> Result<Vec<Session>, ServiceError> {
+        let mut all = crate::engine::session::tree(&self.store()?)?.values()?;
+        all.sort_by_key(|s| std::cmp::Reverse(s.started_at));
+        Ok(all)
+    }
+
+    /// The managed bot's supervisor.
+    pub fn supervisor(&self) -> crate::supervisor::Supervisor {
+        crate::supervisor::Supervisor::new(&self.config())
     }
 
     pub(crate) fn store(&self) -> Result<Store, ServiceError> {
@@ -138,12 +289,14 @@ impl Service {
         Ok(Backups::open(&self.config(), self.store()?)?)
     }
 
-    /// Runs blocking backup work off the async threads.
+    /// Runs blocking backup work off the async threads; `progress` hears
+    /// how far a create or restore is.
     async fn blocking<T: Send + 'static>(
         &self,
+        progress: Option<&ProgressSender>,
         work: impl FnOnce(Backups) -> Result<T, backup::BackupError> + Send + 'static,
     ) -> Result<T, ServiceError> {
-        let backups = self.backups()?;
+        let backups = self.backups()?.reporting_to(progress.cloned());
         tokio::task::spawn_blocking(move || work(backups))
             .await
             .map_err(|e| ServiceError::Runtime {
@@ -152,7 +305,13 @@ impl Service {
             .map_err(ServiceError::from)
     }
 
-    pub async fn backup_create(&self, request: BackupRequest) -> Result<Created, ServiceError> {
+    pub async fn backup_create(
+        &self,
+        caller: &Caller,
+        request: BackupRequest,
+        progress: Option<&ProgressSender>,
+    ) -> Result<Created, ServiceError> {
+        self.authorize(caller, Operation::BackupCreate)?;
         let request = backup::CreateRequest {
             backup_type: request.backup_type,
             compress: request.compress,
@@ -161,11 +320,16 @@ impl Service {
             description: request.description,
             auto_created: false,
         };
-        self.blocking(move |b| backup::create::create(&b, &request))
+        self.blocking(progress, move |b| backup::create::create(&b, &request))
             .await
     }
 
-    pub async fn backup_list(&self, request: BackupListRequest) -> Result<Listing, ServiceError> {
+    pub async fn backup_list(
+        &self,
+        caller: &Caller,
+        request: BackupListRequest,
+    ) -> Result<Listing, ServiceError> {
+        self.authorize(caller, Operation::BackupList)?;
         if !(1..=50).contains(&request.limit) {
             return Err(ServiceError::InvalidArgument {
                 name: "limit".to_string(),
@@ -179,7 +343,7 @@ impl Service {
             limit: request.limit,
             sort: request.sort,
         };
-        self.blocking(move |b| backup::list::list(&b, &request))
+        self.blocking(None, move |b| backup::list::list(&b, &request))
             .await
     }
 
@@ -188,29 +352,93 @@ impl Service {
         id: String,
         drill: bool,
     ) -> Result<VerifyOutcome, ServiceError> {
-        self.blocking(move |b| backup::verify::verify(&b, &id, drill))
+        self.blocking(None, move |b| backup::verify::verify(&b, &id, drill))
             .await
     }
 
-    /// Restores with the bot stopped by the operator: there is no
-    /// supervisor yet to stop and start it (it will pass a `BotControl`).
-    pub async fn backup_restore(&self, request: RestoreRequest) -> Result<Restored, ServiceError> {
+    /// Restores a backup. When Steward runs the bot (`bot.start`), it stops
+    /// the bot first and starts it again afterwards if it was running
+    /// (holding it to the health probation); otherwise the operator stops
+    /// it beforehand.
+    pub async fn backup_restore(
+        &self,
+        caller: &Caller,
+        request: RestoreRequest,
+        progress: Option<&ProgressSender>,
+    ) -> Result<Restored, ServiceError> {
+        self.restore_allowed(caller, &request)?;
+        let request = request.into_backup();
+        let supervisor = self.supervisor();
+        let control = supervisor
+            .supervises()
+            .then(|| crate::supervisor::RestoreControl::new(supervisor, false));
+        self.blocking(progress, move |b| {
+            backup::restore::restore(
+                &b,
+                &request,
+                control.as_ref().map(|c| c as &dyn backup::BotControl),
+            )
+        })
+        .await
+    }
+
+    /// Refuses a restore the caller may not run or did not confirm, before
+    /// anything is read (fronts ask first, so the refusal stays private).
+    pub fn restore_allowed(
+        &self,
+        caller: &Caller,
+        request: &RestoreRequest,
+    ) -> Result<(), ServiceError> {
+        self.authorize(caller, Operation::BackupRestore)?;
         if !request.confirm {
             return Err(ServiceError::NotConfirmed);
         }
-        let request = backup::RestoreRequest {
-            id: request.id,
-            restore_type: request.restore_type,
-            verify: request.verify,
-        };
-        self.blocking(move |b| backup::restore::restore(&b, &request, None))
-            .await
+        Ok(())
+    }
+
+    /// What `backup_restore` would do, from the archive's manifest;
+    /// changes nothing.
+    pub async fn restore_preview(
+        &self,
+        caller: &Caller,
+        request: &RestoreRequest,
+    ) -> Result<RestorePreview, ServiceError> {
+        self.restore_allowed(caller, request)?;
+        let request = request.clone().into_backup();
+        let files = self
+            .blocking(None, move |b| backup::restore::preview(&b, &request))
+            .await?;
+        Ok(RestorePreview {
+            files,
+            restarts_bot: self.supervisor().supervises(),
+        })
+    }
+
+    /// Completed backups, newest first, for a caller who may restore them
+    /// (nobody else learns what exists).
+    pub async fn restorable_backups(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<BackupRecord>, ServiceError> {
+        self.authorize(caller, Operation::BackupRestore)?;
+        self.blocking(None, |b| {
+            let mut completed: Vec<BackupRecord> = b
+                .all()?
+                .into_iter()
+                .filter(|r| r.status == BackupStatus::Completed)
+                .collect();
+            completed.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+            Ok(completed)
+        })
+        .await
     }
 
     /// Applies the retention policy now.
     pub async fn backup_prune(&self) -> Result<Pruned, ServiceError> {
-        self.blocking(|b| backup::prune::prune(&b, &backup::prune::no_session_references()))
-            .await
+        self.blocking(None, |b| {
+            backup::prune::prune(&b, &backup::prune::session_references(&b))
+        })
+        .await
     }
 
     /// The effective configuration: steward.toml with the stored settings

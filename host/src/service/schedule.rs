@@ -5,9 +5,14 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Caller, Operation, Service, ServiceError};
+use futures::future::BoxFuture;
+
+use super::{Caller, InstallRequest, Operation, Service, ServiceError};
 use crate::config::Config;
-use crate::schedule::{self, LastRun, Schedule, ScheduleError, ScheduleType, next, spec};
+use crate::engine::UpdateType;
+use crate::schedule::{
+    self, LastRun, Schedule, ScheduleError, ScheduleType, ScheduledRun, ScheduledRunner, next, spec,
+};
 use crate::store::Tree;
 
 /// `/update_schedule`, `steward schedule add`.
@@ -235,5 +240,47 @@ impl Service {
         tree.insert(&record.id, &record)?;
         self.store()?.flush()?;
         Ok(())
+    }
+}
+
+/// Scheduled runs are ordinary installs: the service is the scheduler's
+/// runner, and the install lock says whether another update is running.
+impl ScheduledRunner for Service {
+    fn run<'a>(&'a self, run: &'a ScheduledRun) -> BoxFuture<'a, Result<String, ServiceError>> {
+        Box::pin(async move {
+            let caller = Caller::Schedule(run.schedule.id.clone());
+            let config = self.config();
+            // One install per type, unless `all` covers them in one.
+            let types = if run.schedule.update_types.contains(&UpdateType::All) {
+                vec![UpdateType::All]
+            } else {
+                run.schedule.update_types.clone()
+            };
+            let mut sessions = Vec::new();
+            for update_type in types {
+                let outcome = self
+                    .install(
+                        &caller,
+                        InstallRequest {
+                            update_type,
+                            backup: run.backup_before || config.safety.require_backup_before_update,
+                            restart: true,
+                            force: false,
+                            backup_name: None,
+                            dry_run: false,
+                        },
+                        None,
+                    )
+                    .await?;
+                if let Some(session) = outcome.session {
+                    sessions.push(session.id);
+                }
+            }
+            Ok(sessions.join(", "))
+        })
+    }
+
+    fn update_running(&self) -> bool {
+        crate::engine::install::lock::is_held(&self.config().paths.data)
     }
 }

@@ -9,7 +9,6 @@ use serde::Serialize;
 use super::{Caller, Operation, Service, ServiceError};
 use crate::config::Config;
 use crate::settings::{self, Definition, Override, Overrides, SettingView};
-use crate::store::StoreError;
 
 /// What `settings set` or `settings reset` did.
 #[derive(Debug, Clone, Serialize)]
@@ -20,38 +19,28 @@ pub struct SettingChange {
     pub effects: Vec<String>,
 }
 
-impl Caller {
-    /// Who, as recorded beside a change.
-    pub fn label(&self) -> String {
-        match self {
-            Caller::Shell => "cli".to_string(),
-            Caller::Discord(c) => format!("discord:{}", c.user_id),
-        }
-    }
-}
-
 impl Service {
     pub(super) fn store_path(&self) -> std::path::PathBuf {
         self.file_config.paths.data.join("steward.sled")
     }
 
     /// Lays the stored overrides over steward.toml. A store that does not
-    /// exist yet holds none; one held by a running `steward serve` cannot
-    /// be read, so this process runs on steward.toml alone (and says so).
+    /// exist yet holds none; one that cannot be opened now (another steward
+    /// holds it) leaves this process on steward.toml alone, with a warning:
+    /// every command that needs the store reports the problem itself.
     pub(super) fn apply_stored_settings(&self) -> Result<(), ServiceError> {
         if !self.store_path().exists() {
             return Ok(());
         }
         let store = match self.store() {
             Ok(store) => store,
-            Err(ServiceError::Store(StoreError::Locked { path })) => {
+            Err(e) => {
                 tracing::warn!(
-                    store = %path.display(),
-                    "the store is in use by another steward; stored settings are not applied in this process"
+                    "stored settings are not applied in this process: {}",
+                    e.user_message()
                 );
                 return Ok(());
             }
-            Err(e) => return Err(e),
         };
         self.rebuild_config(&Overrides::open(&store)?)
     }

@@ -114,7 +114,7 @@ pub static ALL: &[Definition] = &[
         "require_backup_before_update",
         "true",
         "[safety] require_backup_before_update",
-        "Every install takes a backup first",
+        "Refuse an install without a backup unless forced",
         safety.require_backup_before_update
     ),
     number!(
@@ -125,7 +125,7 @@ pub static ALL: &[Definition] = &[
         u32::MAX as u64,
         "1024",
         "[safety] min_disk_space_mb",
-        "MiB that must stay free on the backup disk",
+        "MiB that must stay free on the bot's and Steward's disks",
         safety.min_disk_space_mb as u64
     ),
     number!(
@@ -135,7 +135,7 @@ pub static ALL: &[Definition] = &[
         100 * 1024,
         "100",
         "[safety] max_update_size_mb",
-        "Largest total download of one update, MiB",
+        "An install whose known downloads add up to more MiB stops unless forced",
         safety.max_update_size_mb as u64
     ),
     flag!(
@@ -143,7 +143,7 @@ pub static ALL: &[Definition] = &[
         "verify_downloads",
         "true",
         "[safety] verify_downloads",
-        "Downloads must match their checksum and signature",
+        "A download with no signature key stops unless forced",
         safety.verify_downloads
     ),
     flag!(

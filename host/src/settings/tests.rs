@@ -202,13 +202,17 @@ async fn lowering_max_backups_prunes_at_once() {
     let service = service(dir.path(), "[safety]\nmin_disk_space_mb = 0\n").await;
     for _ in 0..3 {
         service
-            .backup_create(BackupRequest {
-                backup_type: crate::backup::BackupType::Full,
-                compress: true,
-                name: None,
-                include_logs: false,
-                description: None,
-            })
+            .backup_create(
+                &Caller::Shell,
+                BackupRequest {
+                    backup_type: crate::backup::BackupType::Full,
+                    compress: true,
+                    name: None,
+                    include_logs: false,
+                    description: None,
+                },
+                None,
+            )
             .await
             .unwrap();
     }
@@ -225,12 +229,15 @@ async fn lowering_max_backups_prunes_at_once() {
         change.effects
     );
     let left = service
-        .backup_list(crate::service::BackupListRequest {
-            backup_type: None,
-            range: crate::backup::Range::All,
-            limit: 50,
-            sort: crate::backup::SortBy::Date,
-        })
+        .backup_list(
+            &Caller::Shell,
+            crate::service::BackupListRequest {
+                backup_type: None,
+                range: crate::backup::Range::All,
+                limit: 50,
+                sort: crate::backup::SortBy::Date,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(left.total_count, 1);

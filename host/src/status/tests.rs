@@ -40,6 +40,7 @@ fn session(
         initiated_by: "cli".to_string(),
         backup_id: None,
         updates: Vec::new(),
+        parts: Vec::new(),
     }
 }
 

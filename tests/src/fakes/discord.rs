@@ -348,8 +348,8 @@ impl FakeDiscord {
         token
     }
 
-    /// Presses the button `custom_id` on the reply of `message_token`'s
-    /// interaction, as `member`; returns the press's own token.
+    /// Presses the button `custom_id` as `member` (Steward matches presses
+    /// by custom id, which names the prompt); returns the press's own token.
     pub fn press_button(&self, custom_id: &str, member: &Member) -> String {
         let id = self.inner.next_id();
         let token = format!("token-{id}");

@@ -3,10 +3,10 @@
 
 use crate::discord::choice::Choice;
 use crate::discord::message::Reply;
-use crate::discord::progress::Reporter;
+use crate::discord::progress;
 use crate::discord::render::{self, CheckView};
 use crate::discord::{CommandError, Context, caller};
-use crate::engine::{UpdateType, progress};
+use crate::engine::UpdateType;
 use crate::service::{CheckRequest, Operation};
 
 /// Check every update source for available updates
@@ -30,28 +30,14 @@ pub async fn update_check(
         include_security: include_security.unwrap_or(true),
     };
     let reply = Reply::of(ctx);
-    let (sender, receiver) = progress::channel();
-    let reporter = Reporter::start(reply.clone(), receiver);
-    let outcome = service
-        .check(
-            &caller,
-            CheckRequest {
-                update_type: view.update_type,
-                include_security: view.include_security,
-            },
-            Some(&sender),
-        )
-        .await;
-    drop(sender);
-    reporter.finish().await;
-
-    let outcome = outcome?;
-    reply
-        .edit(
-            poise::serenity_prelude::EditInteractionResponse::new()
-                .content("")
-                .embed(render::check(&outcome, &view)),
-        )
-        .await?;
+    let request = CheckRequest {
+        update_type: view.update_type,
+        include_security: view.include_security,
+    };
+    let outcome = progress::tracked(&reply, |sender| async move {
+        service.check(&caller, request, Some(&sender)).await
+    })
+    .await?;
+    reply.show(render::check(&outcome, &view)).await?;
     Ok(())
 }

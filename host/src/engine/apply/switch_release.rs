@@ -1,8 +1,10 @@
 //! The `switch-release` step: repoint the link the bot runs from (for
 //! example `releases/current`) in one atomic rename, so the bot sees the old
 //! release or the new one, never no release. The target must be an existing
-//! directory inside the bot root; the link text is written as the plan gives
-//! it, so a relative link stays relative.
+//! directory inside the bot root. An absolute target inside the link's own
+//! directory is written relative (`1.5.0`, not `/srv/bot/releases/1.5.0`):
+//! the sandbox refuses to read absolute links, and a relative one survives
+//! moving the bot's directory.
 
 use std::path::{Path, PathBuf};
 
@@ -59,7 +61,8 @@ pub fn run(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<StepOutcome, Ap
     let Checked { link, previous } = check(ctx, switch)?;
     let path = link.path();
     let temp = link.dir.join(temp_name(&link.name, "link"));
-    std::os::unix::fs::symlink(&switch.target, &temp).map_err(ApplyError::io(&temp))?;
+    let text = link_text(&link.dir, &switch.target);
+    std::os::unix::fs::symlink(&text, &temp).map_err(ApplyError::io(&temp))?;
     if let Err(e) = std::fs::rename(&temp, &path) {
         let _ = std::fs::remove_file(&temp);
         return Err(ApplyError::io(&path)(e));
@@ -69,11 +72,24 @@ pub fn run(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<StepOutcome, Ap
         provider = ctx.provider,
         "{} now points at {}",
         path.display(),
-        switch.target
+        text
     );
     Ok(StepOutcome::Switched {
         link: path,
         previous,
-        target: switch.target.clone(),
+        target: text,
     })
+}
+
+/// What the link should say: `target` relative to the link's directory when
+/// it lies inside it, else as given.
+fn link_text(link_dir: &Path, target: &str) -> String {
+    let target_path = Path::new(target);
+    if target_path.is_absolute()
+        && let Ok(rest) = crate::config::normalize(target_path).strip_prefix(link_dir)
+        && !rest.as_os_str().is_empty()
+    {
+        return rest.display().to_string();
+    }
+    target.to_string()
 }

@@ -1,0 +1,76 @@
+//! How `steward install`, `rollback` and `bot` results look in a terminal.
+
+use std::fmt::Write;
+
+use crate::engine::install::InstallOutcome;
+use crate::engine::session::{SessionKind, SessionStatus};
+use crate::supervisor::Started;
+
+pub fn outcome(o: &InstallOutcome) -> String {
+    let mut out = String::new();
+    for w in &o.warnings {
+        let _ = writeln!(out, "note: {w}");
+    }
+    let Some(s) = &o.session else {
+        return out;
+    };
+    let what = match s.kind {
+        SessionKind::Install => "Update",
+        SessionKind::Rollback => "Rollback",
+    };
+    let verdict = match s.status {
+        SessionStatus::Completed => "completed",
+        SessionStatus::NothingToDo => "had nothing to do: everything is up to date",
+        SessionStatus::RolledBack => "FAILED and was rolled back",
+        SessionStatus::Failed => "FAILED",
+        SessionStatus::RollbackFailed => "FAILED, and rolling back failed too",
+        SessionStatus::Running => "is still running",
+    };
+    let _ = writeln!(out, "{what} {} {verdict}.", s.id);
+    for u in &s.updates {
+        let _ = writeln!(out, "  {u}");
+    }
+    if let (Some(from), Some(to)) = (&s.current_version, &s.target_version) {
+        let _ = writeln!(out, "  bot: {from} -> {to}");
+    }
+    if s.total_steps > 0 {
+        let _ = writeln!(out, "  steps: {}/{}", s.steps_completed, s.total_steps);
+    }
+    if let Some(id) = &s.backup_id {
+        let _ = writeln!(out, "  backup taken first: {id}");
+    }
+    if let Some(d) = s.duration() {
+        let _ = writeln!(out, "  took {:.1} s", d.num_milliseconds() as f64 / 1000.0);
+    }
+    if let Some(e) = &s.error {
+        let _ = writeln!(out, "  reason: {e}");
+    }
+    for e in &o.rollback_errors {
+        let _ = writeln!(out, "  not undone: {e}");
+    }
+    if s.status == SessionStatus::RollbackFailed {
+        let _ = writeln!(
+            out,
+            "  The bot may be in a mixed state: check it, then restore {} if needed.",
+            s.backup_id.as_deref().unwrap_or("a backup")
+        );
+    }
+    out
+}
+
+pub fn started(s: &Started) -> String {
+    let mut out = String::new();
+    match &s.process {
+        Some(p) => {
+            let _ = writeln!(out, "The bot is running (pid {}).", p.pid);
+        }
+        None => {
+            let _ = writeln!(out, "The bot was restarted by its restart command.");
+        }
+    }
+    if let Some(line) = &s.ready_line {
+        let _ = writeln!(out, "  ready: {line}");
+    }
+    let _ = writeln!(out, "  healthy through a {} s probation", s.probation_secs);
+    out
+}

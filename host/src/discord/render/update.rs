@@ -1,0 +1,147 @@
+//! How install and rollback prompts and results look in Discord.
+
+use std::fmt::Write;
+
+use poise::serenity_prelude as serenity;
+
+use crate::engine::install::InstallOutcome;
+use crate::engine::session::{SessionKind, SessionStatus};
+use crate::service::{InstallRequest, RollbackRequest};
+
+const RED: u32 = 0xd9_3f_3f;
+const ORANGE: u32 = 0xe6_7e_22;
+const GREEN: u32 = 0x2e_cc_71;
+/// Discord refuses message content over 2000 characters.
+const CONTENT_LIMIT: usize = 1800;
+
+pub fn install_question(preview: &InstallOutcome, request: &InstallRequest) -> String {
+    let mut out = format!(
+        "**Install {} update{}?**\n",
+        preview.planned.len(),
+        if preview.planned.len() == 1 { "" } else { "s" }
+    );
+    for line in &preview.planned {
+        if out.len() > CONTENT_LIMIT {
+            out.push_str("…\n");
+            break;
+        }
+        let _ = writeln!(out, "• {line}");
+    }
+    let _ = writeln!(
+        out,
+        "{}; {}{}.",
+        if request.backup {
+            "A full backup is taken first"
+        } else {
+            "No backup is taken first"
+        },
+        if request.restart {
+            "the bot restarts if an update needs it"
+        } else {
+            "the bot is not restarted"
+        },
+        if request.force {
+            "; safety warnings are overridden"
+        } else {
+            ""
+        }
+    );
+    for w in preview.warnings.iter().chain(&preview.safety) {
+        if out.len() > CONTENT_LIMIT {
+            break;
+        }
+        let _ = writeln!(out, "⚠ {w}");
+    }
+    out
+}
+
+pub fn rollback_question(request: &RollbackRequest) -> String {
+    format!(
+        "**Roll back to {}?**\n{}{}",
+        request.target,
+        if request.backup {
+            "The present state is backed up first. "
+        } else {
+            "No backup is taken first. "
+        },
+        if request.restore_config {
+            "Config files are put back too."
+        } else {
+            "Config files are left as they are."
+        }
+    )
+}
+
+/// Why an install did not start: the safety checks that stop it.
+pub fn stopped(preview: &InstallOutcome) -> serenity::CreateEmbed {
+    let mut text = String::new();
+    for w in &preview.safety {
+        let _ = writeln!(text, "• {w}");
+    }
+    text.push_str("\nNothing was changed. Fix these, or run again with `force_update:true` (checksums and signatures are still verified).");
+    serenity::CreateEmbed::new()
+        .title("Update stopped by safety checks")
+        .description(truncate(&text, 4000))
+        .colour(ORANGE)
+}
+
+pub fn outcome(o: &InstallOutcome) -> serenity::CreateEmbed {
+    let Some(s) = &o.session else {
+        return serenity::CreateEmbed::new().title("Nothing was run");
+    };
+    let what = match s.kind {
+        SessionKind::Install => "Update",
+        SessionKind::Rollback => "Rollback",
+    };
+    let (title, colour) = match s.status {
+        SessionStatus::Completed => (format!("{what} completed"), GREEN),
+        SessionStatus::NothingToDo => ("Nothing to update".to_string(), GREEN),
+        SessionStatus::RolledBack => (format!("{what} failed and was rolled back"), ORANGE),
+        SessionStatus::Failed => (format!("{what} failed"), RED),
+        SessionStatus::RollbackFailed => (format!("{what} failed; rolling back failed too"), RED),
+        SessionStatus::Running => (format!("{what} still running"), ORANGE),
+    };
+    let mut embed = serenity::CreateEmbed::new().title(title).colour(colour);
+    if !s.updates.is_empty() {
+        embed = embed.field("Changes", truncate(&s.updates.join("\n"), 1024), false);
+    }
+    if let (Some(from), Some(to)) = (&s.current_version, &s.target_version) {
+        embed = embed.field("Bot version", format!("{from} → {to}"), true);
+    }
+    if s.total_steps > 0 {
+        embed = embed.field(
+            "Steps",
+            format!("{}/{}", s.steps_completed, s.total_steps),
+            true,
+        );
+    }
+    if let Some(id) = &s.backup_id {
+        embed = embed.field("Backup taken first", id, true);
+    }
+    if let Some(e) = &s.error {
+        embed = embed.field("Reason", truncate(e, 1024), false);
+    }
+    if !o.rollback_errors.is_empty() {
+        embed = embed.field(
+            "Not undone",
+            truncate(&o.rollback_errors.join("\n"), 1024),
+            false,
+        );
+    }
+    if !o.warnings.is_empty() {
+        embed = embed.field("Notes", truncate(&o.warnings.join("\n"), 1024), false);
+    }
+    embed.footer(serenity::CreateEmbedFooter::new(format!(
+        "session {}",
+        s.id
+    )))
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}

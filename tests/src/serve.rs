@@ -1,0 +1,155 @@
+//! The real `steward serve` against a `FakeDiscord`, and the questions
+//! tests ask about what it sent: the callback of an interaction, the edits
+//! of its reply in order. Killed when dropped.
+
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::fakes::discord::{APP_ID, FakeDiscord, GUILD_ID, Request};
+use crate::harness::{Install, ONLY_CONFIG_PROVIDER, steward_bin};
+
+/// A role that makes its members admins in `Serve::start`'s config.
+pub const ADMIN_ROLE: u64 = 555_000_000_000_000_001;
+/// A user listed in `discord.owners` in `Serve::start`'s config.
+pub const LISTED_OWNER: u64 = 100_000_000_000_000_002;
+/// Connecting and registering, in a debug build.
+pub const SHORT: Duration = Duration::from_secs(20);
+/// Work that compiles the bundled providers on first use, in a debug build.
+pub const LONG: Duration = Duration::from_secs(120);
+
+pub struct Serve {
+    child: Child,
+    pub install: Install,
+}
+
+impl Serve {
+    /// Serves a fresh install whose only provider is the bundled config one.
+    pub fn start(discord: &FakeDiscord) -> Serve {
+        Serve::start_with(discord, "", "")
+    }
+
+    /// Like `start`, with `discord_lines` added to the `[discord]` table and
+    /// `extra` tables after it.
+    pub fn start_with(discord: &FakeDiscord, discord_lines: &str, extra: &str) -> Serve {
+        Serve::run(discord, Serve::install(discord, discord_lines, extra))
+    }
+
+    /// The install `start_with` serves, for a test to prepare first (the
+    /// CLI cannot open the store while `steward serve` holds it).
+    pub fn install(discord: &FakeDiscord, discord_lines: &str, extra: &str) -> Install {
+        Install::new(&format!(
+            "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nowners = [\"{LISTED_OWNER}\"]\nadmin_roles = [{ADMIN_ROLE}]\n{discord_lines}\n{ONLY_CONFIG_PROVIDER}\n{extra}",
+            discord.api_base()
+        ))
+    }
+
+    /// Serves `install` as it is configured.
+    pub fn run(discord: &FakeDiscord, install: Install) -> Serve {
+        let log = std::fs::File::create(install.root().join("serve.log")).unwrap();
+        let child = Command::new(steward_bin())
+            .arg("--config")
+            .arg(install.config_path())
+            .arg("serve")
+            .env("DISCORD_TOKEN", "fake-token")
+            .env("STEWARD_LOG", "steward=debug,serenity=info,poise=debug")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("starting steward serve");
+        let serve = Serve { child, install };
+        discord.wait_until_ready(SHORT);
+        serve
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.install.root().join("serve.log")).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(&mut self, within: Duration) -> ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "steward serve did not stop within {within:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The edits of `token`'s reply, in order, once `done` holds for the
+    /// newest; panics with them and the log after `timeout`.
+    pub fn edits_until(
+        &self,
+        discord: &FakeDiscord,
+        token: &str,
+        timeout: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Vec<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let edits = edits(discord, token);
+            if edits.last().is_some_and(&done) {
+                return edits;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the reply of {token} never got there; edits: {edits:#?}\nlog:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The edits of `token`'s reply, in order, once one carries an embed.
+    pub fn edits_until_result(&self, discord: &FakeDiscord, token: &str) -> Vec<Value> {
+        self.edits_until(discord, token, LONG, has_embed)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The interaction callback (`type` 4 message, 5 deferral, 7 update, 8
+/// autocomplete) of the interaction with `token`.
+pub fn is_callback(token: &str) -> impl Fn(&Request) -> bool + '_ {
+    move |r| r.method == "POST" && r.path.ends_with(&format!("/{token}/callback"))
+}
+
+/// An edit of the original reply of the interaction with `token`.
+pub fn is_edit(token: &str) -> impl Fn(&Request) -> bool + '_ {
+    move |r| {
+        r.method == "PATCH"
+            && r.path == format!("/api/v10/webhooks/{APP_ID}/{token}/messages/@original")
+    }
+}
+
+/// Every edit of `token`'s reply so far, in order.
+pub fn edits(discord: &FakeDiscord, token: &str) -> Vec<Value> {
+    discord
+        .requests()
+        .into_iter()
+        .filter(|r| is_edit(token)(r))
+        .map(|r| r.body)
+        .collect()
+}
+
+pub fn has_embed(edit: &Value) -> bool {
+    edit["embeds"].as_array().is_some_and(|a| !a.is_empty())
+}

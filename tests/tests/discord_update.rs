@@ -1,0 +1,302 @@
+//! `/update_install` and `/update_rollback` through `steward serve` against
+//! the fake Discord, on a bot Steward runs from a releases layout with a
+//! local signed release server (see `steward_tests::release_bot`).
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use steward_tests::fakes::discord::{APP_ID, FakeDiscord, GUILD_ID, Member, Opt, Request};
+use steward_tests::release_bot::{Bot, Setup, setup_with};
+
+const ADMIN_ROLE: u64 = 555_000_000_000_000_001;
+const LONG: Duration = Duration::from_secs(180);
+const SHORT: Duration = Duration::from_secs(30);
+
+struct Served {
+    s: Setup,
+    child: Child,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        drop(Bot(&self.s.install));
+    }
+}
+
+fn serve(discord: &FakeDiscord) -> Served {
+    let s = setup_with(
+        &format!(
+            "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nadmin_roles = [{ADMIN_ROLE}]\n",
+            discord.api_base()
+        ),
+        "",
+    );
+    s.publish_150(&s.demo_bot_py());
+    let log = std::fs::File::create(s.install.root().join("serve.log")).unwrap();
+    let child = s
+        .install
+        .command(&["serve"])
+        .env("DISCORD_TOKEN", "fake-token")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    discord.wait_until_ready(SHORT);
+    Served { s, child }
+}
+
+fn is_callback(token: &str) -> impl Fn(&Request) -> bool + '_ {
+    move |r| r.method == "POST" && r.path.ends_with(&format!("/{token}/callback"))
+}
+
+fn edits(discord: &FakeDiscord, token: &str) -> Vec<Value> {
+    let path = format!("/api/v10/webhooks/{APP_ID}/{token}/messages/@original");
+    discord
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH" && r.path == path)
+        .map(|r| r.body)
+        .collect()
+}
+
+/// Waits for an edit of `token`'s reply that `matches`; returns all edits so far.
+fn wait_edit(
+    discord: &FakeDiscord,
+    served: &Served,
+    token: &str,
+    what: &str,
+    matches: impl Fn(&Value) -> bool,
+) -> Vec<Value> {
+    let deadline = Instant::now() + LONG;
+    loop {
+        let all = edits(discord, token);
+        if all.iter().any(&matches) {
+            return all;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no edit with {what} for {token}: {all:#?}\nlog:\n{}",
+            std::fs::read_to_string(served.s.install.root().join("serve.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn buttons(edit: &Value) -> Vec<String> {
+    edit["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn has_embed(edit: &Value) -> bool {
+    edit["embeds"].as_array().is_some_and(|a| !a.is_empty())
+}
+
+fn install_bot(discord: &FakeDiscord, member: &Member) -> String {
+    // update_type is a choice: index 2 is "bot".
+    discord.slash_command("update_install", member, &[Opt::integer("update_type", 2)])
+}
+
+#[test]
+fn update_install_and_rollback_are_registered_with_the_reference_options() {
+    let discord = FakeDiscord::start();
+    let _served = serve(&discord);
+    let commands = discord.commands();
+    let install = &commands["update_install"];
+    let names: Vec<&str> = install["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "update_type",
+            "backup_before",
+            "restart_required",
+            "force_update",
+            "backup_name"
+        ]
+    );
+    assert_eq!(install["options"][0]["required"], true);
+    assert_eq!(
+        install["options"][0]["choices"].as_array().unwrap().len(),
+        5
+    );
+    let rollback = &commands["update_rollback"];
+    let options = rollback["options"].as_array().unwrap();
+    assert_eq!(options[0]["name"], "target_version");
+    assert_eq!(options[0]["autocomplete"], true);
+    assert_eq!(options[1]["name"], "confirm");
+    assert_eq!(options[1]["required"], true);
+    assert_eq!(options[2]["name"], "create_backup");
+    assert_eq!(options[3]["name"], "restore_config");
+}
+
+#[test]
+fn update_install_asks_then_installs_with_progress_and_rollback_goes_back() {
+    let discord = FakeDiscord::start();
+    let served = serve(&discord);
+    let s = &served.s;
+    let owner = Member::owner();
+
+    let token = install_bot(&discord, &owner);
+    let callback = discord.wait_for(0, SHORT, "the deferral", is_callback(&token));
+    assert_eq!(callback.body["type"], 5);
+    let all = wait_edit(&discord, &served, &token, "the Confirm button", |e| {
+        !buttons(e).is_empty()
+    });
+    let prompt = all.iter().find(|e| !buttons(e).is_empty()).unwrap();
+    let content = prompt["content"].as_str().unwrap();
+    assert!(content.contains("release: bot 1.4.0 -> 1.5.0"), "{content}");
+    assert!(
+        content.contains("A full backup is taken first"),
+        "{content}"
+    );
+    let confirm = buttons(prompt)
+        .into_iter()
+        .find(|b| b.starts_with("steward:confirm:"))
+        .unwrap();
+    assert_eq!(
+        s.current(),
+        std::path::PathBuf::from("1.4.0"),
+        "nothing before Confirm"
+    );
+
+    discord.press_button(&confirm, &owner);
+    let all = wait_edit(&discord, &served, &token, "the result", has_embed);
+    let progress: Vec<&str> = all
+        .iter()
+        .filter_map(|e| e["content"].as_str())
+        .filter(|c| c.starts_with("Progress: "))
+        .collect();
+    assert!(
+        progress
+            .iter()
+            .any(|p| p.contains("Taking the pre-update backup")),
+        "{progress:?}"
+    );
+    let percents: Vec<u32> = progress
+        .iter()
+        .filter_map(|p| p["Progress: ".len()..].split('%').next()?.parse().ok())
+        .collect();
+    assert!(percents.windows(2).all(|w| w[0] <= w[1]), "{percents:?}");
+    let embed = &all.last().unwrap()["embeds"][0];
+    assert_eq!(embed["title"], "Update completed", "{embed:#}");
+    assert_eq!(s.current(), std::path::PathBuf::from("1.5.0"));
+
+    // Autocomplete offers the version the update left, and last_backup.
+    let typed = discord.autocomplete(
+        "update_rollback",
+        &owner,
+        &[Opt::string("target_version", "1.").focused()],
+    );
+    let answer = discord.wait_for(0, SHORT, "the suggestions", is_callback(&typed));
+    assert_eq!(answer.body["type"], 8);
+    let values: Vec<&str> = answer.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["1.4.0"], "{:?}", answer.body);
+
+    let token = discord.slash_command(
+        "update_rollback",
+        &owner,
+        &[
+            Opt::string("target_version", "1.4.0"),
+            Opt::boolean("confirm", true),
+        ],
+    );
+    let all = wait_edit(&discord, &served, &token, "the Confirm button", |e| {
+        !buttons(e).is_empty()
+    });
+    let prompt = all.iter().find(|e| !buttons(e).is_empty()).unwrap();
+    let confirm = buttons(prompt)
+        .into_iter()
+        .find(|b| b.starts_with("steward:confirm:"))
+        .unwrap();
+    discord.press_button(&confirm, &owner);
+    let all = wait_edit(&discord, &served, &token, "the result", has_embed);
+    let embed = &all.last().unwrap()["embeds"][0];
+    assert_eq!(embed["title"], "Rollback completed", "{embed:#}");
+    assert_eq!(s.current(), std::path::PathBuf::from("1.4.0"));
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
+}
+
+#[test]
+fn cancel_changes_nothing_and_admins_and_members_are_refused_privately() {
+    let discord = FakeDiscord::start();
+    let served = serve(&discord);
+    let owner = Member::owner();
+
+    let token = install_bot(&discord, &owner);
+    let all = wait_edit(&discord, &served, &token, "the Cancel button", |e| {
+        !buttons(e).is_empty()
+    });
+    let cancel = all
+        .iter()
+        .flat_map(buttons)
+        .find(|b| b.starts_with("steward:cancel:"))
+        .unwrap();
+    let press = discord.press_button(&cancel, &owner);
+    let answer = discord.wait_for(0, SHORT, "the press's answer", is_callback(&press));
+    assert_eq!(answer.body["type"], 7, "the prompt is updated in place");
+    let content = answer.body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.ends_with("Cancelled; nothing was changed."),
+        "{content}"
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(served.s.current(), std::path::PathBuf::from("1.4.0"));
+
+    let admin = Member::new(300, "admin").roles(&[ADMIN_ROLE]);
+    let token = install_bot(&discord, &admin);
+    let callback = discord.wait_for(0, SHORT, "the refusal", is_callback(&token));
+    assert_eq!(callback.body["type"], 4);
+    assert_eq!(callback.body["data"]["flags"], 64);
+    let content = callback.body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.starts_with("Permission denied: installing updates is for the bot's owners only."),
+        "{content}"
+    );
+
+    let member = Member::new(302, "member");
+    let token = discord.slash_command(
+        "update_rollback",
+        &member,
+        &[
+            Opt::string("target_version", "1.4.0"),
+            Opt::boolean("confirm", true),
+        ],
+    );
+    let callback = discord.wait_for(0, SHORT, "the refusal", is_callback(&token));
+    assert_eq!(callback.body["data"]["flags"], 64);
+    assert_eq!(
+        callback.body["data"]["content"],
+        "Permission denied: rolling back is for the bot's owners."
+    );
+
+    // confirm:false is refused before anything happens.
+    let token = discord.slash_command(
+        "update_rollback",
+        &owner,
+        &[
+            Opt::string("target_version", "1.4.0"),
+            Opt::boolean("confirm", false),
+        ],
+    );
+    let callback = discord.wait_for(0, SHORT, "the message", is_callback(&token));
+    let content = callback.body["data"]["content"].as_str().unwrap();
+    assert!(content.contains("confirm:true"), "{content}");
+}

@@ -1,0 +1,395 @@
+//! The install transaction through the real `steward` binary, with the demo
+//! bot supervised by Steward (`bot.start`) and run from a releases layout
+//! (`releases/<v>/`, `releases/current`), and the bundled release provider
+//! reading a signed manifest from a local fake release server.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use steward_tests::release_bot::{
+    Bot, HANGING_BOT, Setup, count, process_exists, setup, setup_with, wait_for,
+};
+
+#[test]
+fn a_good_update_commits_with_a_backup_and_the_new_version_running() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
+    s.publish_150(&s.demo_bot_py());
+
+    let (run, json) = s.install_json(&[]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let session = &json["session"];
+    assert_eq!(session["status"], "completed", "{json:#}");
+    assert_eq!(session["current_version"], "1.4.0");
+    assert_eq!(session["target_version"], "1.5.0");
+    assert_eq!(session["progress"], 100);
+    assert_eq!(session["steps_completed"], session["total_steps"]);
+    assert!(session["backup_id"].is_string(), "{json:#}");
+    assert_eq!(s.current(), PathBuf::from("1.5.0"));
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.5.0"));
+    assert!(
+        !s.install
+            .data()
+            .join("journal")
+            .read_dir()
+            .unwrap()
+            .any(|_| true)
+    );
+
+    // Progress went to stderr in order, ending at 100%.
+    let percents: Vec<u8> = run
+        .stderr
+        .lines()
+        .filter_map(|l| {
+            l.split_once("] ")
+                .and_then(|(_, r)| r.trim_start().split('%').next())
+        })
+        .filter_map(|p| p.trim().parse().ok())
+        .collect();
+    assert!(percents.windows(2).all(|w| w[0] <= w[1]), "{percents:?}");
+    assert_eq!(percents.last(), Some(&100), "{}", run.stderr);
+
+    let listed = s.install.run(&["backup", "list", "--json"]).json();
+    assert_eq!(
+        listed["backups"][0]["id"], session["backup_id"],
+        "{listed:#}"
+    );
+}
+
+#[test]
+fn a_release_that_crashes_at_start_is_rolled_back_with_data_intact_and_the_old_version_running() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    let db = s.install.bot().join("data/bot.sqlite3");
+    let seeded_uses = count(&db, "command_uses");
+    s.publish_150(
+        b"import sys\nprint('demo-bot 1.5.0: cannot import discord_ext', file=sys.stderr)\nsys.exit(3)\n",
+    );
+
+    let (run, json) = s.install_json(&[]);
+    assert_eq!(run.code, Some(5), "{}\n{}", run.stdout, run.stderr);
+    let session = &json["session"];
+    assert_eq!(session["status"], "rolled_back", "{json:#}");
+    let error = session["error"].as_str().unwrap();
+    assert!(error.contains("health probation"), "{error}");
+    assert!(error.contains("cannot import discord_ext"), "{error}");
+    assert_eq!(json["rollback_errors"], json!([]));
+
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
+    let status = s.install.run(&["bot", "status"]);
+    assert_eq!(status.code, Some(0), "{}", status.stdout);
+    assert_eq!(count(&db, "command_uses"), seeded_uses);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let versions: Vec<String> = conn
+        .prepare("SELECT version FROM starts ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        versions.iter().all(|v| v == "1.4.0") && !versions.is_empty(),
+        "{versions:?}"
+    );
+}
+
+#[test]
+fn a_plan_step_that_fails_midway_rolls_back_the_steps_already_done() {
+    // Two older releases to prune with keep_releases = 2, and no grant for
+    // `rm`: step 3 (prune) is refused after the download and the switch.
+    let s = setup("keep_releases = 2");
+    for old in ["1.2.0", "1.3.0"] {
+        let dir = s.install.bot().join("releases").join(old);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("VERSION"), format!("{old}\n")).unwrap();
+    }
+    let _bot = s.start_bot();
+    let pid_before = std::fs::read_to_string(s.install.data().join("bot/pid")).unwrap();
+    s.publish_150(&s.demo_bot_py());
+
+    let (run, json) = s.install_json(&[]);
+    assert_eq!(run.code, Some(5), "{}\n{}", run.stdout, run.stderr);
+    let session = &json["session"];
+    assert_eq!(session["status"], "rolled_back", "{json:#}");
+    assert_eq!(session["steps_completed"], 2, "{json:#}");
+    let error = session["error"].as_str().unwrap();
+    assert!(error.contains("remove old release 1.2.0"), "{error}");
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+    assert!(s.install.bot().join("releases/1.2.0").exists());
+    // The bot never restarted: the failure came before the restart.
+    let pid_after = std::fs::read_to_string(s.install.data().join("bot/pid")).unwrap();
+    assert_eq!(pid_before, pid_after);
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
+}
+
+/// Starts `steward install` of a 1.5.0 that never gets ready, and returns
+/// once 1.5.0 runs (on probation), with the file it wrote.
+fn install_until_probation(s: &Setup) -> (std::process::Child, PathBuf) {
+    s.publish_150(HANGING_BOT);
+    let marker = s.install.bot().join("started-1.5.0");
+    let child = s
+        .install
+        .command(&["install", "--type", "bot", "--yes"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("release 1.5.0 to start", || marker.exists());
+    (child, marker)
+}
+
+#[test]
+fn steward_killed_during_the_update_rolls_it_back_at_its_next_start() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    let (mut steward, marker) = install_until_probation(&s);
+    // The switch is done and 1.5.0 is on probation: kill -9 Steward now.
+    assert_eq!(s.current(), PathBuf::from("1.5.0"));
+    steward.kill().unwrap();
+    steward.wait().unwrap();
+    let hanging_pid = std::fs::read_to_string(&marker).unwrap();
+    assert!(
+        s.install
+            .data()
+            .join("journal")
+            .read_dir()
+            .unwrap()
+            .any(|_| true)
+    );
+
+    // The next start of Steward, whatever the command, finishes the job.
+    let run = s.install.run(&["bot", "status"]);
+    assert!(
+        run.stderr.contains("had been interrupted") && run.stderr.contains("rolled back"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, Some(0), "the old bot runs again: {}", run.stdout);
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
+    assert!(!process_exists(hanging_pid.trim()), "1.5.0 still runs");
+    assert!(
+        !s.install
+            .data()
+            .join("journal")
+            .read_dir()
+            .unwrap()
+            .any(|_| true)
+    );
+    assert!(
+        run.stderr.contains("during the bot's health probation"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_second_install_while_one_runs_is_refused_with_who_started_it() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    let (mut first, _) = install_until_probation(&s);
+
+    let second = s.install.run(&["install", "--type", "bot", "--yes"]);
+    assert_eq!(second.code, Some(2), "{}\n{}", second.stdout, second.stderr);
+    assert!(
+        second
+            .stderr
+            .contains("An update is already in progress: cli:"),
+        "{}",
+        second.stderr
+    );
+    assert!(
+        second.stderr.contains("started it (install) at"),
+        "{}",
+        second.stderr
+    );
+
+    first.kill().unwrap();
+    first.wait().unwrap();
+    // Let the next start roll the interrupted one back before the bot stops.
+    let _ = s.install.run(&["bot", "status"]);
+}
+
+#[test]
+fn dry_run_shows_every_step_and_changes_nothing_on_disk() {
+    let s = setup("");
+    s.publish_150(&s.demo_bot_py());
+    let before = snapshot(&s.install.bot());
+
+    let run = s.install.run(&["install", "--type", "bot", "--dry-run"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let text = &run.stdout;
+    assert!(text.contains("Dry run: nothing will be changed"), "{text}");
+    assert!(text.contains("bot-1.5.0.tar.gz"), "{text}");
+    assert!(text.contains("signature"), "{text}");
+    assert!(text.contains("releases/current"), "{text}");
+    assert!(text.contains("1.4.0 → 1.5.0"), "{text}");
+
+    assert_eq!(snapshot(&s.install.bot()), before);
+    assert!(
+        !s.install.data().join("backups").exists() || {
+            let listed = s.install.run(&["backup", "list", "--json"]).json();
+            listed["backups"].as_array().unwrap().is_empty()
+        }
+    );
+    assert!(!s.install.data().join("journal").exists());
+}
+
+#[test]
+fn an_unsigned_release_stops_the_install_unless_forced() {
+    let s = setup("");
+    // The operator's key is configured; publish without a signature and
+    // drop the key: the download could only be checked by its sha256.
+    let config = std::fs::read_to_string(s.install.config_path()).unwrap();
+    let without_key: String = config
+        .lines()
+        .filter(|l| !l.starts_with("verify_key"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(s.install.config_path(), without_key).unwrap();
+    s.publish_150(&s.demo_bot_py());
+
+    let run = s.install.run(&["install", "--type", "bot", "--yes"]);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("cannot be verified"), "{}", run.stderr);
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+}
+
+/// Every file under `dir` with its contents (links by their target).
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            if kind.is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                out.push((path, target.into_os_string().into_encoded_bytes()));
+            } else if kind.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn rollback_to_the_version_before_an_update_switches_back_restarts_and_verifies() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    s.publish_150(&s.demo_bot_py());
+    let (run, _) = s.install_json(&[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.5.0"));
+
+    let refused = s.install.run(&["rollback", "1.4.0"]);
+    assert_eq!(
+        refused.code,
+        Some(2),
+        "no terminal, no --yes: {}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("confirm"), "{}", refused.stderr);
+    assert_eq!(s.current(), PathBuf::from("1.5.0"));
+
+    let run = s.install.run(&["rollback", "1.4.0", "--yes", "--json"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    let session = &json["session"];
+    assert_eq!(session["kind"], "rollback");
+    assert_eq!(session["status"], "completed", "{json:#}");
+    assert_eq!(session["target_version"], "1.4.0");
+    assert!(
+        session["backup_id"].is_string(),
+        "backed up first: {json:#}"
+    );
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+    assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
+}
+
+#[test]
+fn rollback_to_an_unknown_version_lists_the_versions_it_can_go_back_to() {
+    let s = setup("");
+    let run = s.install.run(&["rollback", "0.9.0", "--yes"]);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("no update on record started from version 0.9.0"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("last_backup"), "{}", run.stderr);
+}
+
+#[test]
+fn rollback_to_last_backup_restores_its_files_and_restarts_the_bot() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    let created = s.install.run(&["backup", "create", "--json"]);
+    assert_eq!(created.code, Some(0), "{}", created.stderr);
+    let config = s.install.bot().join("config/config.toml");
+    let original = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        original.replace("heartbeat_seconds = 20", "heartbeat_seconds = 5"),
+    )
+    .unwrap();
+
+    let run = s
+        .install
+        .run(&["rollback", "last_backup", "--yes", "--no-backup", "--json"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["session"]["status"], "completed");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
+    let status = s.install.run(&["bot", "status"]);
+    assert_eq!(status.code, Some(0), "{}", status.stdout);
+}
+
+#[test]
+fn serve_starts_the_bot_and_starts_it_again_when_it_dies() {
+    use steward_tests::fakes::discord::FakeDiscord;
+    let discord = FakeDiscord::start();
+    let s = setup_with(
+        &format!("[discord]\napi_base = \"{}\"\n", discord.api_base()),
+        "",
+    );
+    let mut serve = s
+        .install
+        .command(&["serve"])
+        .env("DISCORD_TOKEN", "fake-token")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _bot = Bot(&s.install);
+    let pid_file = s.install.data().join("bot/pid");
+    let pid = |path: &Path| -> Option<String> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let record: Value = serde_json::from_str(&text).ok()?;
+        Some(record["pid"].to_string())
+    };
+    wait_for("serve to start the bot", || {
+        pid(&pid_file).is_some_and(|p| process_exists(&p))
+            && s.last_ready_version().as_deref() == Some("1.4.0")
+    });
+    let first = pid(&pid_file).unwrap();
+
+    // The bot crashes: the supervisor starts it again.
+    std::process::Command::new("kill")
+        .args(["-9", &first])
+        .status()
+        .unwrap();
+    wait_for("the bot to be started again", || {
+        pid(&pid_file).is_some_and(|p| p != first && process_exists(&p))
+    });
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+}
