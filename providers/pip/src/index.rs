@@ -237,7 +237,7 @@ mod tests {
       }
     }"#;
 
-    fn versions(candidates: &[Candidate]) -> Vec<&str> {
+    fn versions<'a>(candidates: &'a [Candidate]) -> Vec<&'a str> {
         candidates.iter().map(|c| c.text.as_str()).collect()
     }
 
