@@ -349,7 +349,9 @@ async fn send(
             )
         })
         .collect();
-    let mut collected = Vec::new();
+    // Sized once from Content-Length: growing by doubling copied and
+    // page-faulted the multi-megabyte index documents several times over.
+    let mut collected = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
     while let Some(chunk) = resp
         .chunk()
         .await
