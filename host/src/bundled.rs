@@ -27,15 +27,22 @@ pub fn install(dir: &Path) -> std::io::Result<Installed> {
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
     let mut installed = Installed::default();
+    let mut changed = false;
     for (file, bytes) in BUNDLED {
         let target = dir.join(file);
-        let bundled_sha = crate::runtime::sha256_hex(bytes);
         let recorded = manifest.get(*file).cloned();
-        let write = match std::fs::read(&target) {
+        let current = std::fs::read(&target).ok();
+        // The usual case, every run: the file is what we ship and is on
+        // record. A byte comparison settles it without hashing anything.
+        if recorded.is_some() && current.as_deref() == Some(*bytes) {
+            continue;
+        }
+        let bundled_sha = crate::runtime::sha256_hex(bytes);
+        let write = match &current {
             // Absent: first run, unless the operator removed what we installed.
-            Err(_) => recorded.is_none(),
-            Ok(current) => {
-                let current_sha = crate::runtime::sha256_hex(&current);
+            None => recorded.is_none(),
+            Some(current) => {
+                let current_sha = crate::runtime::sha256_hex(current);
                 current_sha != bundled_sha && recorded.as_deref() == Some(current_sha.as_str())
             }
         };
@@ -45,9 +52,12 @@ pub fn install(dir: &Path) -> std::io::Result<Installed> {
         }
         if write || recorded.is_none() {
             manifest.insert(file.to_string(), bundled_sha);
+            changed = true;
         }
     }
-    write_atomically(&manifest_path, &serde_json::to_vec_pretty(&manifest)?)?;
+    if changed {
+        write_atomically(&manifest_path, &serde_json::to_vec_pretty(&manifest)?)?;
+    }
     Ok(installed)
 }
 

@@ -280,6 +280,12 @@ pub struct RuntimeLimits {
     pub http_concurrency: usize,
     /// Largest output a granted program may print.
     pub exec_output_limit_kb: u64,
+    /// Keep providers' GET answers under `<data>/cache/http/` and reuse them
+    /// as HTTP allows (fresh by `Cache-Control`/`Expires`, else revalidated
+    /// with `ETag`/`Last-Modified`).
+    pub http_cache: bool,
+    /// Size cap of that cache; the least recently used answers go first.
+    pub http_cache_limit_mb: u64,
 }
 
 impl Default for RuntimeLimits {
@@ -291,6 +297,8 @@ impl Default for RuntimeLimits {
             http_response_limit_kb: 16 * 1024,
             http_concurrency: 16,
             exec_output_limit_kb: 16 * 1024,
+            http_cache: true,
+            http_cache_limit_mb: 256,
         }
     }
 }
@@ -638,6 +646,12 @@ impl Config {
                 "runtime.http_concurrency must be at least 1".to_string(),
             ));
         }
+        if r.http_cache && r.http_cache_limit_mb == 0 {
+            return Err(invalid(
+                "runtime.http_cache_limit_mb must be at least 1 (or set http_cache = false)"
+                    .to_string(),
+            ));
+        }
         for (name, provider) in &self.providers {
             if let Some(key) = &provider.verify_key
                 && let Err(e) = crate::engine::apply::VerifyKey::parse(key)
@@ -827,6 +841,21 @@ mod tests {
         std::fs::write(&file, "[providers.release]\nverify_key = \"not a key\"\n").unwrap();
         let err = Config::load(&file, false).unwrap_err().to_string();
         assert!(err.contains("providers.release.verify_key"), "{err}");
+    }
+
+    #[test]
+    fn the_http_cache_is_on_by_default_and_can_be_turned_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        assert!(config.runtime.http_cache);
+        assert_eq!(config.runtime.http_cache_limit_mb, 256);
+        std::fs::write(&file, "[runtime]\nhttp_cache = false\n").unwrap();
+        assert!(!Config::load(&file, false).unwrap().runtime.http_cache);
+        std::fs::write(&file, "[runtime]\nhttp_cache_limit_mb = 0\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("http_cache_limit_mb"), "{err}");
     }
 
     #[test]

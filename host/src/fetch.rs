@@ -5,6 +5,8 @@
 //! executor's downloads send through here; what to do with the body
 //! (collect it, stream it to disk) is theirs.
 
+pub mod cache;
+
 use std::time::{Duration, Instant};
 
 use thiserror::Error;

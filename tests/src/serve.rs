@@ -47,21 +47,8 @@ impl Serve {
 
     /// Serves `install` as it is configured.
     pub fn run(discord: &FakeDiscord, install: Install) -> Serve {
-        let log = std::fs::File::create(install.root().join("serve.log")).unwrap();
-        let child = Command::new(steward_bin())
-            .arg("--config")
-            .arg(install.config_path())
-            .arg("serve")
-            .env("DISCORD_TOKEN", "fake-token")
-            .env("STEWARD_LOG", "steward=debug,serenity=info,poise=debug")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("starting steward serve");
-        let serve = Serve { child, install };
-        discord.wait_until_ready(SHORT);
-        serve
+        let child = spawn(discord, &install);
+        Serve { child, install }
     }
 
     pub fn log(&self) -> String {
@@ -124,6 +111,25 @@ impl Drop for Serve {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts `steward serve` for `install` (output in `serve.log` beside it)
+/// and waits until it is connected; the caller owns the process.
+pub fn spawn(discord: &FakeDiscord, install: &Install) -> Child {
+    let log = std::fs::File::create(install.root().join("serve.log")).unwrap();
+    let child = Command::new(steward_bin())
+        .arg("--config")
+        .arg(install.config_path())
+        .arg("serve")
+        .env("DISCORD_TOKEN", "fake-token")
+        .env("STEWARD_LOG", "steward=debug,serenity=info,poise=debug")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .expect("starting steward serve");
+    discord.wait_until_ready(SHORT);
+    child
 }
 
 /// The interaction callback (`type` 4 message, 5 deferral, 7 update, 8

@@ -2,16 +2,13 @@
 //! the fake Discord, on a bot Steward runs from a releases layout with a
 //! local signed release server (see `steward_tests::release_bot`).
 
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use steward_tests::fakes::discord::{APP_ID, FakeDiscord, GUILD_ID, Member, Opt, Request};
+use steward_tests::fakes::discord::{FakeDiscord, GUILD_ID, Member, Opt};
 use steward_tests::release_bot::{Bot, Setup, setup_with};
-
-const ADMIN_ROLE: u64 = 555_000_000_000_000_001;
-const LONG: Duration = Duration::from_secs(180);
-const SHORT: Duration = Duration::from_secs(30);
+use steward_tests::serve::{ADMIN_ROLE, LONG, SHORT, edits, has_embed, is_callback, spawn};
 
 struct Served {
     s: Setup,
@@ -35,32 +32,8 @@ fn serve(discord: &FakeDiscord) -> Served {
         "",
     );
     s.publish_150(&s.demo_bot_py());
-    let log = std::fs::File::create(s.install.root().join("serve.log")).unwrap();
-    let child = s
-        .install
-        .command(&["serve"])
-        .env("DISCORD_TOKEN", "fake-token")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    discord.wait_until_ready(SHORT);
+    let child = spawn(discord, &s.install);
     Served { s, child }
-}
-
-fn is_callback(token: &str) -> impl Fn(&Request) -> bool + '_ {
-    move |r| r.method == "POST" && r.path.ends_with(&format!("/{token}/callback"))
-}
-
-fn edits(discord: &FakeDiscord, token: &str) -> Vec<Value> {
-    let path = format!("/api/v10/webhooks/{APP_ID}/{token}/messages/@original");
-    discord
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "PATCH" && r.path == path)
-        .map(|r| r.body)
-        .collect()
 }
 
 /// Waits for an edit of `token`'s reply that `matches`; returns all edits so far.
@@ -94,10 +67,6 @@ fn buttons(edit: &Value) -> Vec<String> {
         .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
         .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
         .collect()
-}
-
-fn has_embed(edit: &Value) -> bool {
-    edit["embeds"].as_array().is_some_and(|a| !a.is_empty())
 }
 
 fn install_bot(discord: &FakeDiscord, member: &Member) -> String {

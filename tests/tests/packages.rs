@@ -641,3 +641,110 @@ http = ["registry.npmjs.org", "api.osv.dev"]
         "{minimist:#}"
     );
 }
+
+/// How many answers of each status the fake PyPI gave for known projects
+/// since `from` (the venv's own pip and setuptools are 404s, never cached).
+fn served_since(served: &steward_tests::fakes::pypi::Served, from: usize) -> (usize, usize) {
+    let log = served.lock().unwrap();
+    let ok = log[from..].iter().filter(|(_, s)| *s == 200).count();
+    let not_modified = log[from..].iter().filter(|(_, s)| *s == 304).count();
+    (ok, not_modified)
+}
+
+fn served_len(served: &steward_tests::fakes::pypi::Served) -> usize {
+    served.lock().unwrap().len()
+}
+
+#[test]
+fn pip_check_second_run_is_answered_from_the_http_cache_while_fresh() {
+    let index = bot_index().cache_control("max-age=600, public");
+    let served = index.served();
+    let index = index.start();
+    let (osv, _) = FakeOsv::new().start();
+    let install = pip_install(&index.host(), &osv.host(), "", &BOT_DISTS, "");
+
+    let (_, first) = check(&install, &["--no-security"]);
+    assert_eq!(served_since(&served, 0), (BOT_DISTS.len(), 0));
+    let after_first = served_len(&served);
+
+    let (run, second) = check(&install, &["--no-security"]);
+    assert_eq!(
+        served_since(&served, after_first),
+        (0, 0),
+        "the second run asked the index again:\n{}",
+        run.stderr
+    );
+    // Same report, from the stored answers.
+    assert_eq!(
+        provider(&first, "pip")["updates"],
+        provider(&second, "pip")["updates"]
+    );
+    assert!(
+        update(provider(&second, "pip"), "aiohttp").is_some_and(|u| u["latest"] == "3.9.1"),
+        "{second:#}"
+    );
+
+    // Turned off, every run asks the index.
+    let config = std::fs::read_to_string(install.config_path()).unwrap();
+    std::fs::write(
+        install.config_path(),
+        format!("[runtime]\nhttp_cache = false\n\n{config}"),
+    )
+    .unwrap();
+    let before = served_len(&served);
+    check(&install, &["--no-security"]);
+    assert_eq!(served_since(&served, before), (BOT_DISTS.len(), 0));
+}
+
+#[test]
+fn pip_check_revalidates_a_stale_answer_and_reuses_it_on_304() {
+    let index = bot_index().cache_control("max-age=0").etag();
+    let served = index.served();
+    let index = index.start();
+    let (osv, _) = FakeOsv::new().start();
+    let install = pip_install(&index.host(), &osv.host(), "", &BOT_DISTS, "");
+
+    let (_, first) = check(&install, &["--no-security"]);
+    assert_eq!(served_since(&served, 0), (BOT_DISTS.len(), 0));
+    let after_first = served_len(&served);
+
+    let (run, second) = check(&install, &["--no-security"]);
+    assert_eq!(
+        served_since(&served, after_first),
+        (0, BOT_DISTS.len()),
+        "stale answers were not revalidated with If-None-Match:\n{}",
+        run.stderr
+    );
+    assert_eq!(
+        provider(&first, "pip")["updates"],
+        provider(&second, "pip")["updates"]
+    );
+    assert!(
+        update(provider(&second, "pip"), "frozenlist").is_some_and(|u| u["latest"] == "2.0.0"),
+        "{second:#}"
+    );
+}
+
+#[test]
+fn a_cached_answer_is_refused_once_its_host_is_no_longer_granted() {
+    let index = bot_index().cache_control("max-age=600");
+    let served = index.served();
+    let index = index.start();
+    let (osv, _) = FakeOsv::new().start();
+    let install = pip_install(&index.host(), &osv.host(), "", &BOT_DISTS, "");
+    check(&install, &["--no-security"]);
+    assert!(served_len(&served) > 0);
+
+    // The same index, no longer granted: the stored answers must not leak.
+    let config = pip_config(&index.host(), &osv.host(), "")
+        .replace(&format!("http = [\"{}\", ", index.host()), "http = [");
+    install.write_config(&config);
+    let (run, json) = check(&install, &["--no-security"]);
+    let pip = provider(&json, "pip");
+    assert!(
+        pip["updates"].as_array().unwrap().is_empty(),
+        "served from the cache without a grant: {pip:#}\n{}",
+        run.stderr
+    );
+    assert_eq!(pip["error"]["code"], "denied", "{pip:#}");
+}

@@ -4,7 +4,7 @@
 //! version-independent; each `since_*` module adapts its bindings to them.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
 use wasmtime::component::ResourceTable;
@@ -13,6 +13,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use super::grants::Grant;
 use super::limits::{Budget, MemoryCap};
 use crate::config::RuntimeLimits;
+use crate::fetch::cache::{HttpCache, Lookup};
 use crate::fetch::{self, FetchError};
 use crate::process;
 use crate::provider::{ErrorCode, ProviderError};
@@ -41,6 +42,8 @@ pub struct HostCtx {
     pub budget: Budget,
     pub limits: RuntimeLimits,
     pub http: reqwest::Client,
+    /// Answers to GET requests kept between calls and runs (`None`: off).
+    pub http_cache: Option<Arc<HttpCache>>,
     pub tokio: tokio::runtime::Handle,
 }
 
@@ -157,36 +160,176 @@ impl HostCtx {
         })
     }
 
-    /// Sends every request concurrently (bounded), answers in order.
+    /// Sends every request concurrently (bounded), answers in order. GET
+    /// answers come from the HTTP cache while they are fresh.
     pub fn http(&self, requests: Vec<HttpRequest>) -> Vec<Result<HttpResponse, ProviderError>> {
+        let started = Instant::now();
+        let count = requests.len();
         let concurrency = self.limits.http_concurrency;
         let cap = (self.limits.http_response_limit_kb as usize) * 1024;
+        let cache = self.http_cache.as_deref();
         let futures = requests.into_iter().map(|req| {
             let timeout = self.time_for(req.timeout_ms);
-            fetch(&self.http, &self.grant, req, cap, timeout)
+            fetch(&self.http, &self.grant, cache, req, cap, timeout)
         });
-        self.tokio.block_on(
+        let answers: Vec<(Result<HttpResponse, ProviderError>, Source)> = self.tokio.block_on(
             futures::stream::iter(futures)
                 .buffered(concurrency)
                 .collect::<Vec<_>>(),
-        )
+        );
+        let tally = |wanted: Source| answers.iter().filter(|(_, s)| *s == wanted).count();
+        let stored = tally(Source::Network { stored: true });
+        if stored > 0
+            && let Some(cache) = cache
+        {
+            cache.enforce_limit();
+        }
+        let bytes: usize = answers
+            .iter()
+            .filter_map(|(r, _)| r.as_ref().ok())
+            .map(|r| r.body.len())
+            .sum();
+        tracing::debug!(
+            provider = self.provider,
+            "http: {count} requests in {:.1} ms, {} KiB: {} from the network ({stored} stored), {} fresh from the cache, {} revalidated (304), {} failed",
+            started.elapsed().as_secs_f64() * 1000.0,
+            bytes / 1024,
+            stored + tally(Source::Network { stored: false }),
+            tally(Source::Cache),
+            tally(Source::Revalidated),
+            tally(Source::Failed),
+        );
+        answers.into_iter().map(|(r, _)| r).collect()
     }
 }
 
-/// One request, following redirects only to granted hosts, with the body capped.
+/// Where an answer came from (for the batch's log line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Network { stored: bool },
+    Cache,
+    Revalidated,
+    Failed,
+}
+
+/// One request. A GET the cache may answer is looked up first (after the
+/// grant check, so a stored answer never reaches a provider that may not
+/// ask that host), revalidated when stale, and stored when HTTP allows.
 async fn fetch(
     client: &reqwest::Client,
     grant: &Grant,
+    cache: Option<&HttpCache>,
     req: HttpRequest,
     cap: usize,
     timeout: Duration,
-) -> Result<HttpResponse, ProviderError> {
-    let request = fetch::Request {
-        method: req.method,
-        url: &req.url,
-        headers: &req.headers,
-        body: req.body,
+) -> (Result<HttpResponse, ProviderError>, Source) {
+    let cache =
+        cache.filter(|_| matches!(req.method, Method::Get) && HttpCache::consults(&req.headers));
+    let Some(cache) = cache else {
+        let request = fetch::Request {
+            method: req.method,
+            url: &req.url,
+            headers: &req.headers,
+            body: req.body,
+        };
+        return match send(client, grant, request, cap, timeout).await {
+            Ok((_, response)) => (Ok(response), Source::Network { stored: false }),
+            Err(e) => (Err(e), Source::Failed),
+        };
     };
+    let url = match checked_url(grant, &req.url) {
+        Ok(url) => url,
+        Err(e) => return (Err(e), Source::Failed),
+    };
+    let now = SystemTime::now();
+    let stale = match cache.lookup(&req.url, &req.headers, now) {
+        Lookup::Fresh(stored) if stored.body.len() <= cap => {
+            let response = HttpResponse {
+                status: stored.status(),
+                headers: stored.headers(now),
+                body: stored.body,
+            };
+            return (Ok(response), Source::Cache);
+        }
+        Lookup::Fresh(_) => return (Err(too_large(&url, cap)), Source::Failed),
+        Lookup::Stale(stored) => Some(stored),
+        Lookup::Miss => None,
+    };
+    let mut headers = req.headers.clone();
+    if let Some(stored) = &stale {
+        headers.extend(stored.validators());
+    }
+    let get = |headers| fetch::Request {
+        method: Method::Get,
+        url: &req.url,
+        headers,
+        body: None,
+    };
+    let request_time = SystemTime::now();
+    let mut sent = send(client, grant, get(&headers), cap, timeout).await;
+    let response_time = SystemTime::now();
+    if let Ok((answered, response)) = &sent
+        && response.status == 304
+        && let Some(stored) = stale
+    {
+        if answered.as_str() == url.as_str() {
+            let refreshed = cache.refresh(
+                &req.headers,
+                stored,
+                &response.headers,
+                request_time,
+                response_time,
+            );
+            let response = HttpResponse {
+                status: refreshed.status(),
+                headers: refreshed.headers(response_time),
+                body: refreshed.body,
+            };
+            return (Ok(response), Source::Revalidated);
+        }
+        // Our validators followed a redirect elsewhere; ask that URL plainly.
+        sent = send(client, grant, get(&req.headers), cap, timeout).await;
+    }
+    match sent {
+        Ok((answered, response)) => {
+            let stored = answered.as_str() == url.as_str()
+                && cache.store(
+                    &req.url,
+                    &req.headers,
+                    response.status,
+                    &response.headers,
+                    &response.body,
+                    request_time,
+                    response_time,
+                );
+            (Ok(response), Source::Network { stored })
+        }
+        Err(e) => (Err(e), Source::Failed),
+    }
+}
+
+fn checked_url(grant: &Grant, url: &str) -> Result<reqwest::Url, ProviderError> {
+    let parsed: reqwest::Url = url.parse().map_err(|e| {
+        provider_error(FetchError::BadUrl {
+            url: url.to_string(),
+            message: format!("{e}"),
+        })
+    })?;
+    grant
+        .check_url(&parsed)
+        .map_err(|d| provider_error(FetchError::Denied(d.0)))?;
+    Ok(parsed)
+}
+
+/// Sends one request, following redirects only to granted hosts, and reads
+/// the body up to `cap`. Returns the URL that answered and the answer.
+async fn send(
+    client: &reqwest::Client,
+    grant: &Grant,
+    request: fetch::Request<'_>,
+    cap: usize,
+    timeout: Duration,
+) -> Result<(reqwest::Url, HttpResponse), ProviderError> {
     let (url, mut resp) = fetch::send(client, grant, request, timeout)
         .await
         .map_err(provider_error)?;
@@ -206,7 +349,9 @@ async fn fetch(
             )
         })
         .collect();
-    let mut collected = Vec::new();
+    // Sized once from Content-Length: growing by doubling copied and
+    // page-faulted the multi-megabyte index documents several times over.
+    let mut collected = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
     while let Some(chunk) = resp
         .chunk()
         .await
@@ -217,11 +362,12 @@ async fn fetch(
         }
         collected.extend_from_slice(&chunk);
     }
-    Ok(HttpResponse {
+    let response = HttpResponse {
         status: status.as_u16(),
         headers,
         body: collected,
-    })
+    };
+    Ok((url, response))
 }
 
 fn provider_error(e: FetchError) -> ProviderError {

@@ -76,6 +76,7 @@ pub struct Runtime {
     cache: cache::CompileCache,
     limits: RuntimeLimits,
     http: reqwest::Client,
+    http_cache: Option<Arc<crate::fetch::cache::HttpCache>>,
     tokio: tokio::runtime::Handle,
     config: Config,
     catalog: std::sync::Mutex<catalog::Catalog>,
@@ -96,12 +97,19 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         since_v0_1_0::add_to_linker(&mut linker)?;
         let http = crate::fetch::client()?;
+        let http_cache = limits.http_cache.then(|| {
+            Arc::new(crate::fetch::cache::HttpCache::new(
+                &config.paths.cache.join("http"),
+                limits.http_cache_limit_mb * 1024 * 1024,
+            ))
+        });
         let runtime = Arc::new(Runtime {
             cache: cache::CompileCache::new(&config.paths.cache, &engine),
             engine,
             linker,
             limits,
             http,
+            http_cache,
             tokio: tokio::runtime::Handle::current(),
             config: config.clone(),
             catalog: Default::default(),
@@ -268,6 +276,7 @@ impl Runtime {
                 budget,
                 limits: self.limits.clone(),
                 http: self.http.clone(),
+                http_cache: self.http_cache.clone(),
                 tokio: self.tokio.clone(),
             },
         };

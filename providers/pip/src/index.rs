@@ -3,7 +3,7 @@
 //! pre-releases left out unless asked, `requires_python` honoured. It never
 //! sends requests itself.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
 use pep440_rs::{Version, VersionSpecifiers};
@@ -47,12 +47,13 @@ pub struct ReleaseFile {
 
 /// A release pip could install.
 #[derive(Debug, Clone)]
-pub struct Candidate {
+pub struct Candidate<'a> {
     pub version: Version,
     /// As the index spells it.
     pub text: String,
-    /// The files pip could pick from.
-    pub files: Vec<ReleaseFile>,
+    /// The files pip could pick from (borrowed: a large project lists
+    /// thousands of files, and copying them all was a visible part of a check).
+    pub files: Vec<&'a ReleaseFile>,
 }
 
 /// Which releases count.
@@ -74,7 +75,10 @@ pub fn parse(body: &[u8]) -> Result<Project, Error> {
 
 impl Project {
     /// Every release pip could install, oldest first.
-    pub fn candidates(&self, filter: &Filter) -> Vec<Candidate> {
+    pub fn candidates(&self, filter: &Filter) -> Vec<Candidate<'_>> {
+        // Most files of a project share a few `requires_python` texts:
+        // each is parsed once, not once per file.
+        let mut fits: HashMap<Option<&str>, bool> = HashMap::new();
         let mut found: Vec<Candidate> = self
             .releases
             .iter()
@@ -83,11 +87,15 @@ impl Project {
                 if version.any_prerelease() && !filter.include_prereleases {
                     return None;
                 }
-                let files: Vec<ReleaseFile> = files
+                let files: Vec<&ReleaseFile> = files
                     .iter()
                     .filter(|f| filter.include_yanked || !f.yanked)
-                    .filter(|f| python_fits(f.requires_python.as_deref(), filter.python.as_ref()))
-                    .cloned()
+                    .filter(|f| {
+                        let requires = f.requires_python.as_deref();
+                        *fits
+                            .entry(requires)
+                            .or_insert_with(|| python_fits(requires, filter.python.as_ref()))
+                    })
                     .collect();
                 (!files.is_empty()).then(|| Candidate {
                     version,
@@ -144,12 +152,17 @@ fn python_fits(requires: Option<&str>, python: Option<&Version>) -> bool {
     }
 }
 
-impl Candidate {
+impl<'a> Candidate<'a> {
     /// The file pip would most likely download here: a wheel built for one
     /// of the tags the installed version came with, else a pure-Python
     /// wheel, else the source archive.
-    pub fn likely_file(&self, installed_tags: &[String]) -> Option<&ReleaseFile> {
-        let wheels = || self.files.iter().filter(|f| f.filename.ends_with(".whl"));
+    pub fn likely_file(&self, installed_tags: &[String]) -> Option<&'a ReleaseFile> {
+        let wheels = || {
+            self.files
+                .iter()
+                .copied()
+                .filter(|f| f.filename.ends_with(".whl"))
+        };
         wheels()
             .find(|f| {
                 wheel_tags(&f.filename)
@@ -157,7 +170,12 @@ impl Candidate {
                     .any(|t| installed_tags.contains(t))
             })
             .or_else(|| wheels().find(|f| f.filename.ends_with("-none-any.whl")))
-            .or_else(|| self.files.iter().find(|f| f.packagetype == "sdist"))
+            .or_else(|| {
+                self.files
+                    .iter()
+                    .copied()
+                    .find(|f| f.packagetype == "sdist")
+            })
     }
 
     /// When the release appeared: its earliest upload.
@@ -219,7 +237,7 @@ mod tests {
       }
     }"#;
 
-    fn versions(candidates: &[Candidate]) -> Vec<&str> {
+    fn versions<'a>(candidates: &'a [Candidate]) -> Vec<&'a str> {
         candidates.iter().map(|c| c.text.as_str()).collect()
     }
 
@@ -262,15 +280,16 @@ mod tests {
 
     #[test]
     fn likely_file_matches_installed_wheel_tags_first() {
+        let files: Vec<ReleaseFile> = serde_json::from_str(
+            r#"[{"filename": "x-1.0.tar.gz", "packagetype": "sdist", "size": 9},
+                {"filename": "x-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "size": 7},
+                {"filename": "x-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "size": 8}]"#,
+        )
+        .unwrap();
         let c = Candidate {
             version: Version::from_str("1.0").unwrap(),
             text: "1.0".into(),
-            files: serde_json::from_str(
-                r#"[{"filename": "x-1.0.tar.gz", "packagetype": "sdist", "size": 9},
-                    {"filename": "x-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "size": 7},
-                    {"filename": "x-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "size": 8}]"#,
-            )
-            .unwrap(),
+            files: files.iter().collect(),
         };
         let tags = vec!["cp311-cp311-manylinux2014_x86_64".to_string()];
         assert_eq!(c.likely_file(&tags).and_then(|f| f.size), Some(7));

@@ -1,14 +1,16 @@
 //! A fake PyPI JSON API: `GET /pypi/{project}/json` answers the shape PyPI
 //! serves (`info`, `releases` with per-file `yanked`, `size`,
 //! `upload_time_iso_8601`, `requires_python`, `urls`), for the projects a
-//! test declares; every other project is a 404, as on PyPI.
+//! test declares; every other project is a 404, as on PyPI. Like PyPI it can
+//! send `Cache-Control` and an `ETag` (answering `If-None-Match` with 304),
+//! and it logs what it served so tests can see what a cache saved.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -68,7 +70,15 @@ struct Project {
 #[derive(Debug, Clone, Default)]
 pub struct FakePypi {
     projects: BTreeMap<String, Project>,
+    /// Sent with every project answer when set (PyPI sends `max-age=900, public`).
+    cache_control: Option<String>,
+    /// Send an `ETag` and answer a matching `If-None-Match` with 304.
+    etag: bool,
+    served: Served,
 }
+
+/// What the fake answered, in order: (project as asked, status).
+pub type Served = Arc<Mutex<Vec<(String, u16)>>>;
 
 /// PEP 503, as PyPI applies it to the URL.
 pub fn normalize(name: &str) -> String {
@@ -121,6 +131,24 @@ impl FakePypi {
         self
     }
 
+    /// Sends `Cache-Control: {value}` with every project answer.
+    pub fn cache_control(mut self, value: &str) -> FakePypi {
+        self.cache_control = Some(value.to_string());
+        self
+    }
+
+    /// Sends an `ETag` (a hash of the body) and answers a request whose
+    /// `If-None-Match` matches it with 304 Not Modified.
+    pub fn etag(mut self) -> FakePypi {
+        self.etag = true;
+        self
+    }
+
+    /// The log of answers, shared with the running server.
+    pub fn served(&self) -> Served {
+        self.served.clone()
+    }
+
     /// Serves the index; its base URL is `{running.base_url()}/pypi`.
     pub fn start(self) -> Running {
         let state = Arc::new(self);
@@ -134,11 +162,41 @@ impl FakePypi {
 async fn project_json(
     State(index): State<Arc<FakePypi>>,
     Path(project): Path<String>,
+    request: HeaderMap,
 ) -> impl IntoResponse {
-    match index.projects.get(&normalize(&project)) {
-        Some(p) => (StatusCode::OK, Json(render(p))).into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({"message": "Not Found"}))).into_response(),
+    let Some(p) = index.projects.get(&normalize(&project)) else {
+        index.served.lock().unwrap().push((project, 404));
+        return (StatusCode::NOT_FOUND, Json(json!({"message": "Not Found"}))).into_response();
+    };
+    let body = render(p).to_string();
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+    if let Some(value) = &index.cache_control {
+        headers.insert(header::CACHE_CONTROL, value.parse().unwrap());
     }
+    let mut status = StatusCode::OK;
+    if index.etag {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(body.as_bytes());
+        let tag = format!("\"{}\"", hex::encode(&digest[..8]));
+        let matches = request
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
+        headers.insert(header::ETAG, tag.parse().unwrap());
+        if matches {
+            status = StatusCode::NOT_MODIFIED;
+        }
+    }
+    index
+        .served
+        .lock()
+        .unwrap()
+        .push((project, status.as_u16()));
+    if status == StatusCode::NOT_MODIFIED {
+        return (status, headers).into_response();
+    }
+    (status, headers, body).into_response()
 }
 
 fn file(project: &Project, release: &Release) -> Value {

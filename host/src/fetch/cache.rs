@@ -1,0 +1,842 @@
+//! The private HTTP cache of provider requests (RFC 9111): GET responses kept
+//! under `<data>/cache/http/`, served while their `Cache-Control` / `Expires`
+//! say they are fresh, revalidated with `ETag` / `Last-Modified` once stale.
+//! It never decides whether a provider may reach a host: the caller checks the
+//! grant before every lookup, hit or miss.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+
+/// The first bytes of every entry; a file without them is not ours.
+const MAGIC: &[u8] = b"steward-http-cache-1\n";
+
+/// Request headers that make a response personal: such requests bypass the
+/// cache, so one provider's credentials never answer another's request.
+const PERSONAL: [&str; 3] = ["authorization", "cookie", "proxy-authorization"];
+
+/// Request headers with which a provider revalidates by itself: its request
+/// goes to the server untouched and its answer is not stored.
+const CONDITIONAL: [&str; 4] = [
+    "if-none-match",
+    "if-modified-since",
+    "if-match",
+    "if-unmodified-since",
+];
+
+/// Headers of a 304 that do not replace the stored ones (RFC 9111 4.3.4:
+/// they describe the 304 itself, not the stored body).
+const NOT_UPDATED: [&str; 4] = [
+    "content-length",
+    "content-encoding",
+    "transfer-encoding",
+    "content-range",
+];
+
+/// The cache directory and its size cap. Entries are one file each, named by
+/// the sha256 of method, URL and `Accept`; they are written to a temporary
+/// name and renamed, so a reader sees a whole entry or none.
+pub struct HttpCache {
+    dir: PathBuf,
+    limit_bytes: u64,
+    /// Makes temporary names unique between the tasks of one process.
+    seq: AtomicU64,
+}
+
+/// A stored response: what the server said and when.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    meta: Meta,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Meta {
+    method: String,
+    url: String,
+    accept: Option<String>,
+    /// The request's values of the headers the response's `Vary` names
+    /// (lowercase names; `None` for absent).
+    vary: Vec<(String, Option<String>)>,
+    status: u16,
+    headers: Vec<(String, String)>,
+    /// Unix seconds when the request that produced the entry was sent and
+    /// its answer arrived (RFC 9111 4.2.3's request_time and response_time).
+    request_time: i64,
+    response_time: i64,
+    body_len: u64,
+    body_crc: u32,
+}
+
+/// What the cache holds for a request.
+#[derive(Debug)]
+pub enum Lookup {
+    /// Nothing usable: send the request as it is.
+    Miss,
+    /// Fresh: answer from the cache without asking the server.
+    Fresh(Stored),
+    /// Stale, with validators: ask the server whether it changed.
+    Stale(Stored),
+}
+
+impl HttpCache {
+    pub fn new(dir: &Path, limit_bytes: u64) -> HttpCache {
+        HttpCache {
+            dir: dir.to_path_buf(),
+            limit_bytes,
+            seq: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether a request with these headers may use the cache at all.
+    pub fn consults(headers: &[(String, String)]) -> bool {
+        let request = Directives::of(headers);
+        !request.no_store
+            && !headers.iter().any(|(name, _)| {
+                let name = name.to_ascii_lowercase();
+                PERSONAL.contains(&name.as_str()) || CONDITIONAL.contains(&name.as_str())
+            })
+    }
+
+    fn path(&self, url: &str, headers: &[(String, String)]) -> PathBuf {
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(b"GET\n");
+        hasher.update(url.as_bytes());
+        hasher.update(b"\n");
+        hasher.update(header(headers, "accept").unwrap_or("").as_bytes());
+        self.dir.join(hex::encode(hasher.finalize()))
+    }
+
+    /// What the cache holds for `GET url` with `headers`, as of `now`. An
+    /// entry that cannot be read whole is removed and counts as a miss.
+    pub fn lookup(&self, url: &str, headers: &[(String, String)], now: SystemTime) -> Lookup {
+        let path = self.path(url, headers);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(_) => return Lookup::Miss,
+        };
+        let Some(stored) = decode(&bytes) else {
+            tracing::warn!("discarding corrupt HTTP cache entry {}", path.display());
+            let _ = std::fs::remove_file(&path);
+            return Lookup::Miss;
+        };
+        let accept = header(headers, "accept").map(str::to_string);
+        if stored.meta.method != "GET" || stored.meta.url != url || stored.meta.accept != accept {
+            return Lookup::Miss;
+        }
+        let varies = stored
+            .meta
+            .vary
+            .iter()
+            .any(|(name, value)| header(headers, name) != value.as_deref());
+        if varies {
+            return Lookup::Miss;
+        }
+        if stored.fresh(&Directives::of(headers), now) {
+            touch(&path, now);
+            Lookup::Fresh(stored)
+        } else if stored.validators().is_empty() {
+            Lookup::Miss
+        } else {
+            Lookup::Stale(stored)
+        }
+    }
+
+    /// Keeps a network answer when HTTP allows a private cache to (a 200
+    /// without `no-store` or `Vary: *`) and it can be used again (it is
+    /// fresh for a while, or it carries a validator). Returns whether it was
+    /// stored.
+    #[allow(clippy::too_many_arguments)]
+    pub fn store(
+        &self,
+        url: &str,
+        request_headers: &[(String, String)],
+        status: u16,
+        headers: &[(String, String)],
+        body: &[u8],
+        request_time: SystemTime,
+        response_time: SystemTime,
+    ) -> bool {
+        if status != 200 || !HttpCache::consults(request_headers) {
+            return false;
+        }
+        let response = Directives::of(headers);
+        let vary_names: Vec<String> = all_values(headers, "vary")
+            .flat_map(|v| v.split(','))
+            .map(|n| n.trim().to_ascii_lowercase())
+            .filter(|n| !n.is_empty())
+            .collect();
+        if response.no_store || vary_names.iter().any(|n| n == "*") {
+            return false;
+        }
+        let meta = Meta {
+            method: "GET".to_string(),
+            url: url.to_string(),
+            accept: header(request_headers, "accept").map(str::to_string),
+            vary: vary_names
+                .into_iter()
+                .map(|n| {
+                    let value = header(request_headers, &n).map(str::to_string);
+                    (n, value)
+                })
+                .collect(),
+            status,
+            headers: headers.to_vec(),
+            request_time: unix(request_time),
+            response_time: unix(response_time),
+            body_len: body.len() as u64,
+            body_crc: crc32fast::hash(body),
+        };
+        let stored = Stored {
+            meta,
+            body: body.to_vec(),
+        };
+        let reusable = stored.lifetime().is_some_and(|l| l > 0) || !stored.validators().is_empty();
+        if !reusable || body.len() as u64 > self.limit_bytes {
+            return false;
+        }
+        self.write(&self.path(url, request_headers), &stored)
+    }
+
+    /// A 304 for `stored`: its headers replace the stored ones of the same
+    /// name and the freshness clock restarts; the stored body is the answer.
+    pub fn refresh(
+        &self,
+        request_headers: &[(String, String)],
+        mut stored: Stored,
+        not_modified: &[(String, String)],
+        request_time: SystemTime,
+        response_time: SystemTime,
+    ) -> Stored {
+        let replaced: Vec<String> = not_modified
+            .iter()
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .filter(|n| !NOT_UPDATED.contains(&n.as_str()))
+            .collect();
+        stored
+            .meta
+            .headers
+            .retain(|(n, _)| !replaced.contains(&n.to_ascii_lowercase()));
+        stored.meta.headers.extend(
+            not_modified
+                .iter()
+                .filter(|(n, _)| !NOT_UPDATED.contains(&n.to_ascii_lowercase().as_str()))
+                .cloned(),
+        );
+        stored.meta.request_time = unix(request_time);
+        stored.meta.response_time = unix(response_time);
+        if Directives::of(&stored.meta.headers).no_store {
+            let _ = std::fs::remove_file(self.path(&stored.meta.url, request_headers));
+        } else {
+            self.write(&self.path(&stored.meta.url, request_headers), &stored);
+        }
+        stored
+    }
+
+    fn write(&self, path: &Path, stored: &Stored) -> bool {
+        let result = (|| -> std::io::Result<()> {
+            std::fs::create_dir_all(&self.dir)?;
+            let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+            let tmp = path.with_extension(format!("partial.{}.{seq}", std::process::id()));
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&encode(stored))?;
+            // No fsync: losing an entry to a crash costs one request, and a
+            // torn entry fails its checksum and is dropped.
+            drop(f);
+            std::fs::rename(&tmp, path).inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            })
+        })();
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("cannot write HTTP cache entry {}: {e}", path.display());
+                false
+            }
+        }
+    }
+
+    /// Removes the least recently used entries (by modification time, which
+    /// a hit renews) until the cache fits its cap, and leftover temporary
+    /// files of writers that died.
+    pub fn enforce_limit(&self) {
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut entries: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+        let stale_temp = SystemTime::now() - Duration::from_secs(3600);
+        for entry in dir.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            let modified = meta.modified().unwrap_or(UNIX_EPOCH);
+            let path = entry.path();
+            let temporary = path
+                .extension()
+                .is_some_and(|e| e.to_string_lossy().contains("partial"))
+                || path.to_string_lossy().contains(".partial.");
+            if temporary {
+                if modified < stale_temp {
+                    let _ = std::fs::remove_file(&path);
+                }
+                continue;
+            }
+            entries.push((modified, meta.len(), path));
+        }
+        let mut total: u64 = entries.iter().map(|(_, len, _)| len).sum();
+        if total <= self.limit_bytes {
+            return;
+        }
+        entries.sort_by_key(|(modified, _, _)| *modified);
+        for (_, len, path) in entries {
+            if total <= self.limit_bytes {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                total -= len;
+            }
+        }
+    }
+}
+
+impl Stored {
+    pub fn status(&self) -> u16 {
+        self.meta.status
+    }
+
+    /// The stored headers, with `Age` saying how old the answer is now.
+    pub fn headers(&self, now: SystemTime) -> Vec<(String, String)> {
+        let mut headers: Vec<(String, String)> = self
+            .meta
+            .headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case("age"))
+            .cloned()
+            .collect();
+        headers.push(("age".to_string(), self.current_age(now).to_string()));
+        headers
+    }
+
+    /// The conditional headers that ask the server whether this changed.
+    pub fn validators(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(etag) = header(&self.meta.headers, "etag") {
+            out.push(("if-none-match".to_string(), etag.to_string()));
+        }
+        if let Some(modified) = header(&self.meta.headers, "last-modified") {
+            out.push(("if-modified-since".to_string(), modified.to_string()));
+        }
+        out
+    }
+
+    /// RFC 9111 4.2.1: `max-age`, else `Expires` minus `Date`. No heuristic
+    /// freshness: an answer that does not say how long it stays fresh is
+    /// revalidated every time (as pip's cache does).
+    fn lifetime(&self) -> Option<i64> {
+        let headers = &self.meta.headers;
+        let response = Directives::of(headers);
+        if let Some(max_age) = response.max_age {
+            return Some(max_age);
+        }
+        let expires = header(headers, "expires")?;
+        // An Expires that does not parse means "already expired".
+        let Some(expires) = http_date(expires) else {
+            return Some(0);
+        };
+        let date = header(headers, "date")
+            .and_then(http_date)
+            .unwrap_or(self.meta.response_time);
+        Some((expires - date).max(0))
+    }
+
+    /// RFC 9111 4.2.3.
+    fn current_age(&self, now: SystemTime) -> i64 {
+        let headers = &self.meta.headers;
+        let age_value = header(headers, "age")
+            .and_then(|a| a.trim().parse::<i64>().ok())
+            .unwrap_or(0)
+            .max(0);
+        let date_value = header(headers, "date")
+            .and_then(http_date)
+            .unwrap_or(self.meta.response_time);
+        let apparent_age = (self.meta.response_time - date_value).max(0);
+        let response_delay = (self.meta.response_time - self.meta.request_time).max(0);
+        let corrected_age_value = age_value + response_delay;
+        let corrected_initial_age = apparent_age.max(corrected_age_value);
+        let resident_time = (unix(now) - self.meta.response_time).max(0);
+        corrected_initial_age + resident_time
+    }
+
+    fn fresh(&self, request: &Directives, now: SystemTime) -> bool {
+        let response = Directives::of(&self.meta.headers);
+        if response.no_cache || request.no_cache {
+            return false;
+        }
+        let Some(lifetime) = self.lifetime() else {
+            return false;
+        };
+        let age = self.current_age(now);
+        let lifetime = match request.max_age {
+            Some(asked) => lifetime.min(asked),
+            None => lifetime,
+        };
+        age < lifetime
+    }
+}
+
+/// The `Cache-Control` directives the cache acts on (`Pragma: no-cache`
+/// counts when there is no `Cache-Control`). `private` and `public` need
+/// nothing: this is a private cache.
+#[derive(Debug, Default)]
+struct Directives {
+    no_store: bool,
+    no_cache: bool,
+    max_age: Option<i64>,
+}
+
+impl Directives {
+    fn of(headers: &[(String, String)]) -> Directives {
+        let mut d = Directives::default();
+        let mut any = false;
+        for value in all_values(headers, "cache-control") {
+            any = true;
+            for directive in value.split(',') {
+                let (name, arg) = match directive.split_once('=') {
+                    Some((n, a)) => (n.trim(), Some(a.trim().trim_matches('"'))),
+                    None => (directive.trim(), None),
+                };
+                match name.to_ascii_lowercase().as_str() {
+                    "no-store" => d.no_store = true,
+                    "no-cache" => d.no_cache = true,
+                    // A malformed max-age means "do not reuse" (RFC 9111 4.2.1).
+                    "max-age" => {
+                        let parsed = arg.and_then(|a| a.parse::<i64>().ok()).unwrap_or(0);
+                        d.max_age = Some(d.max_age.map_or(parsed, |m| m.min(parsed)));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if !any
+            && all_values(headers, "pragma").any(|p| p.to_ascii_lowercase().contains("no-cache"))
+        {
+            d.no_cache = true;
+        }
+        d
+    }
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn all_values<'a>(
+    headers: &'a [(String, String)],
+    name: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
+    headers
+        .iter()
+        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// An HTTP date (IMF-fixdate, which RFC 2822 covers) as Unix seconds.
+fn http_date(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc2822(text.trim())
+        .ok()
+        .map(|d| d.timestamp())
+}
+
+fn unix(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    }
+}
+
+/// Marks a hit as recently used, for eviction.
+fn touch(path: &Path, now: SystemTime) {
+    if let Ok(f) = std::fs::File::options().write(true).open(path) {
+        let _ = f.set_modified(now);
+    }
+}
+
+fn encode(stored: &Stored) -> Vec<u8> {
+    let meta = serde_json::to_vec(&stored.meta).expect("cache metadata serializes");
+    let mut out = Vec::with_capacity(MAGIC.len() + 4 + meta.len() + stored.body.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+    out.extend_from_slice(&meta);
+    out.extend_from_slice(&stored.body);
+    out
+}
+
+/// The entry in `bytes`, or `None` when any part of it is not what was
+/// written (wrong magic, unreadable metadata, wrong length or checksum).
+fn decode(bytes: &[u8]) -> Option<Stored> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+    let meta: Meta = serde_json::from_slice(rest.get(4..4 + len)?).ok()?;
+    let body = rest.get(4 + len..)?;
+    if body.len() as u64 != meta.body_len || crc32fast::hash(body) != meta.body_crc {
+        return None;
+    }
+    Some(Stored {
+        meta,
+        body: body.to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "https://pypi.org/pypi/attrs/json";
+
+    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn at(secs: i64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs as u64)
+    }
+
+    /// 2026-11-28T02:00:00Z, as an HTTP date and in Unix seconds.
+    const DATE: &str = "Sat, 28 Nov 2026 02:00:00 GMT";
+    const T0: i64 = 1_795_831_200;
+
+    fn cache(dir: &Path) -> HttpCache {
+        HttpCache::new(dir, 1024 * 1024)
+    }
+
+    fn store(cache: &HttpCache, headers: &[(&str, &str)], body: &[u8]) -> bool {
+        cache.store(URL, &[], 200, &h(headers), body, at(T0), at(T0))
+    }
+
+    #[test]
+    fn http_dates_parse_as_unix_seconds() {
+        assert_eq!(http_date(DATE), Some(T0));
+        assert_eq!(http_date("yesterday"), None);
+    }
+
+    #[test]
+    fn an_answer_is_fresh_for_its_max_age_then_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        assert!(store(
+            &cache,
+            &[
+                ("cache-control", "max-age=900, public"),
+                ("date", DATE),
+                ("etag", "\"v1\"")
+            ],
+            b"{}",
+        ));
+        match cache.lookup(URL, &[], at(T0 + 899)) {
+            Lookup::Fresh(s) => assert_eq!(s.body, b"{}"),
+            other => panic!("expected a fresh hit, got {other:?}"),
+        }
+        match cache.lookup(URL, &[], at(T0 + 900)) {
+            Lookup::Stale(s) => assert_eq!(s.validators(), h(&[("if-none-match", "\"v1\"")])),
+            other => panic!("expected a stale entry, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn age_from_an_upstream_cache_shortens_freshness() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        store(
+            &cache,
+            &[
+                ("cache-control", "max-age=900"),
+                ("date", DATE),
+                ("age", "800"),
+            ],
+            b"{}",
+        );
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 99)),
+            Lookup::Fresh(_)
+        ));
+        // Stale without a validator: nothing to revalidate with.
+        assert!(matches!(cache.lookup(URL, &[], at(T0 + 100)), Lookup::Miss));
+    }
+
+    #[test]
+    fn expires_counts_from_the_servers_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        store(
+            &cache,
+            &[
+                ("date", DATE),
+                ("expires", "Sat, 28 Nov 2026 02:01:00 GMT"),
+                ("last-modified", "Fri, 27 Nov 2026 00:00:00 GMT"),
+            ],
+            b"{}",
+        );
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 59)),
+            Lookup::Fresh(_)
+        ));
+        match cache.lookup(URL, &[], at(T0 + 60)) {
+            Lookup::Stale(s) => assert_eq!(
+                s.validators(),
+                h(&[("if-modified-since", "Fri, 27 Nov 2026 00:00:00 GMT")])
+            ),
+            other => panic!("expected a stale entry, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn max_age_wins_over_expires_and_no_cache_always_revalidates() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        store(
+            &cache,
+            &[
+                ("date", DATE),
+                ("expires", "garbage"),
+                ("cache-control", "max-age=60"),
+            ],
+            b"{}",
+        );
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 30)),
+            Lookup::Fresh(_)
+        ));
+        store(
+            &cache,
+            &[
+                ("date", DATE),
+                ("cache-control", "no-cache, max-age=60"),
+                ("etag", "\"a\""),
+            ],
+            b"{}",
+        );
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 1)),
+            Lookup::Stale(_)
+        ));
+    }
+
+    #[test]
+    fn a_request_asking_for_max_age_zero_revalidates_a_fresh_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        store(
+            &cache,
+            &[
+                ("date", DATE),
+                ("cache-control", "max-age=900"),
+                ("etag", "\"a\""),
+            ],
+            b"{}",
+        );
+        let asked = h(&[("cache-control", "max-age=0")]);
+        assert!(matches!(
+            cache.lookup(URL, &asked, at(T0 + 1)),
+            Lookup::Stale(_)
+        ));
+        let pragma = h(&[("pragma", "no-cache")]);
+        assert!(matches!(
+            cache.lookup(URL, &pragma, at(T0 + 1)),
+            Lookup::Stale(_)
+        ));
+    }
+
+    #[test]
+    fn no_store_unusable_and_personal_answers_are_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        assert!(!store(
+            &cache,
+            &[("cache-control", "no-store, max-age=900")],
+            b"{}"
+        ));
+        // Neither fresh for a while nor revalidatable: keeping it buys nothing.
+        assert!(!store(&cache, &[("date", DATE)], b"{}"));
+        assert!(!store(
+            &cache,
+            &[("cache-control", "max-age=900"), ("vary", "*")],
+            b"{}"
+        ));
+        let personal = h(&[("authorization", "Bearer x")]);
+        assert!(!cache.store(
+            URL,
+            &personal,
+            200,
+            &h(&[("cache-control", "max-age=900")]),
+            b"{}",
+            at(T0),
+            at(T0)
+        ));
+        assert!(!cache.store(
+            URL,
+            &[],
+            404,
+            &h(&[("cache-control", "max-age=900")]),
+            b"{}",
+            at(T0),
+            at(T0)
+        ));
+        assert!(matches!(cache.lookup(URL, &[], at(T0)), Lookup::Miss));
+    }
+
+    #[test]
+    fn the_accept_header_and_vary_headers_select_the_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let json = h(&[("accept", "application/json"), ("x-client", "a")]);
+        assert!(cache.store(
+            URL,
+            &json,
+            200,
+            &h(&[
+                ("cache-control", "max-age=900"),
+                ("date", DATE),
+                ("vary", "X-Client")
+            ]),
+            b"json",
+            at(T0),
+            at(T0),
+        ));
+        assert!(matches!(
+            cache.lookup(URL, &json, at(T0 + 1)),
+            Lookup::Fresh(_)
+        ));
+        let html = h(&[("accept", "text/html"), ("x-client", "a")]);
+        assert!(matches!(cache.lookup(URL, &html, at(T0 + 1)), Lookup::Miss));
+        let other_client = h(&[("accept", "application/json"), ("x-client", "b")]);
+        assert!(matches!(
+            cache.lookup(URL, &other_client, at(T0 + 1)),
+            Lookup::Miss
+        ));
+    }
+
+    #[test]
+    fn a_304_restarts_freshness_and_keeps_the_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        store(
+            &cache,
+            &[
+                ("cache-control", "max-age=60"),
+                ("date", DATE),
+                ("etag", "\"v1\""),
+                ("content-length", "2"),
+            ],
+            b"{}",
+        );
+        let Lookup::Stale(stale) = cache.lookup(URL, &[], at(T0 + 120)) else {
+            panic!("expected a stale entry");
+        };
+        let later = "Sat, 28 Nov 2026 02:02:00 GMT";
+        let refreshed = cache.refresh(
+            &[],
+            stale,
+            &h(&[
+                ("date", later),
+                ("etag", "\"v1\""),
+                ("cache-control", "max-age=600"),
+                ("content-length", "0"),
+            ]),
+            at(T0 + 120),
+            at(T0 + 120),
+        );
+        assert_eq!(refreshed.body, b"{}");
+        let headers = refreshed.headers(at(T0 + 120));
+        assert_eq!(header(&headers, "content-length"), Some("2"));
+        assert_eq!(header(&headers, "cache-control"), Some("max-age=600"));
+        match cache.lookup(URL, &[], at(T0 + 700)) {
+            Lookup::Fresh(s) => assert_eq!(s.body, b"{}"),
+            other => panic!("expected the refreshed entry to be fresh, got {other:?}"),
+        }
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 720)),
+            Lookup::Stale(_)
+        ));
+    }
+
+    #[test]
+    fn a_corrupt_entry_is_a_miss_and_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        store(
+            &cache,
+            &[("cache-control", "max-age=900"), ("date", DATE)],
+            b"0123456789",
+        );
+        let path = cache.path(URL, &[]);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(matches!(cache.lookup(URL, &[], at(T0 + 1)), Lookup::Miss));
+        assert!(!path.exists());
+        std::fs::write(&path, b"not an entry").unwrap();
+        assert!(matches!(cache.lookup(URL, &[], at(T0 + 1)), Lookup::Miss));
+        // And a new answer replaces it.
+        store(
+            &cache,
+            &[("cache-control", "max-age=900"), ("date", DATE)],
+            b"new",
+        );
+        assert!(matches!(cache.lookup(URL, &[], at(T0 + 1)), Lookup::Fresh(s) if s.body == b"new"));
+    }
+
+    #[test]
+    fn eviction_removes_least_recently_used_entries_down_to_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let body = vec![b'x'; 1000];
+        let headers = h(&[("cache-control", "max-age=900"), ("date", DATE)]);
+        let url = |n: i32| format!("https://pypi.org/pypi/p{n}/json");
+        for n in 0..3 {
+            assert!(cache.store(&url(n), &[], 200, &headers, &body, at(T0), at(T0)));
+            let f = std::fs::File::options()
+                .write(true)
+                .open(cache.path(&url(n), &[]))
+                .unwrap();
+            f.set_modified(at(T0 + i64::from(n))).unwrap();
+        }
+        // A hit on the oldest makes it the most recently used.
+        assert!(matches!(
+            cache.lookup(&url(0), &[], at(T0 + 10)),
+            Lookup::Fresh(_)
+        ));
+        // Room for two of the three entries.
+        let entry = std::fs::metadata(cache.path(&url(0), &[])).unwrap().len();
+        let cache = HttpCache::new(dir.path(), 2 * entry + entry / 2);
+        cache.enforce_limit();
+        assert!(matches!(
+            cache.lookup(&url(0), &[], at(T0 + 11)),
+            Lookup::Fresh(_)
+        ));
+        assert!(matches!(
+            cache.lookup(&url(1), &[], at(T0 + 11)),
+            Lookup::Miss
+        ));
+        assert!(matches!(
+            cache.lookup(&url(2), &[], at(T0 + 11)),
+            Lookup::Fresh(_)
+        ));
+    }
+
+    #[test]
+    fn requests_with_credentials_or_their_own_validators_bypass_the_cache() {
+        assert!(HttpCache::consults(&h(&[("accept", "application/json")])));
+        assert!(!HttpCache::consults(&h(&[("Authorization", "Bearer t")])));
+        assert!(!HttpCache::consults(&h(&[("If-None-Match", "\"x\"")])));
+        assert!(!HttpCache::consults(&h(&[("cache-control", "no-store")])));
+    }
+}
