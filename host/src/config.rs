@@ -124,6 +124,9 @@ pub struct Notifications {
     pub on_completion: bool,
     pub on_error: bool,
     pub on_backup: bool,
+    /// The quiet level: no start or progress posts, and no post for a run
+    /// that had nothing to do; changes and failures only.
+    pub only_changes_and_errors: bool,
 }
 
 impl Default for Notifications {
@@ -134,6 +137,7 @@ impl Default for Notifications {
             on_completion: true,
             on_error: true,
             on_backup: true,
+            only_changes_and_errors: false,
         }
     }
 }

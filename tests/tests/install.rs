@@ -393,3 +393,53 @@ fn serve_starts_the_bot_and_starts_it_again_when_it_dies() {
     serve.kill().unwrap();
     serve.wait().unwrap();
 }
+
+#[test]
+fn an_update_posts_its_start_and_end_and_the_quiet_level_only_the_change() {
+    use steward_tests::fakes::discord::FakeDiscord;
+    let discord = FakeDiscord::start();
+    let hook = "/api/v10/webhooks/42/hook-secret";
+    let notifications = |quiet: bool| {
+        format!(
+            "[discord]\napi_base = \"{base}\"\nwebhook_url = \"{base}{hook}\"\n[notifications]\nonly_changes_and_errors = {quiet}\n",
+            base = discord.api_base()
+        )
+    };
+    let posted = |discord: &FakeDiscord| -> Vec<String> {
+        discord
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "POST" && r.path == hook)
+            .map(|r| r.body["embeds"][0]["title"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+
+    let s = setup_with(&notifications(false), "");
+    let _bot = s.start_bot();
+    s.publish_150(&s.demo_bot_py());
+    let (run, _) = s.install_json(&[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let titles = posted(&discord);
+    assert!(titles.contains(&"Update started".to_string()), "{titles:?}");
+    assert!(titles.contains(&"Update completed".to_string()), "{titles:?}");
+    assert!(
+        titles.iter().all(|t| !t.starts_with("Backup")),
+        "the pre-update backup is part of the update's posts: {titles:?}"
+    );
+
+    // Quiet: nothing to do is not posted, and neither is a start.
+    let quiet = setup_with(&notifications(true), "");
+    let before = posted(&discord).len();
+    let (run, json) = quiet.install_json(&[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(json["session"]["status"], "nothing_to_do", "{json:#}");
+    assert_eq!(posted(&discord).len(), before, "{:?}", posted(&discord));
+
+    let created = quiet.install.run(&["backup", "create"]);
+    assert_eq!(created.code, Some(0), "{}", created.stderr);
+    let titles = posted(&discord);
+    assert!(
+        titles.last().is_some_and(|t| t.starts_with("Backup ") && t.ends_with(" created")),
+        "{titles:?}"
+    );
+}

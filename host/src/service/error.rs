@@ -101,7 +101,7 @@ impl ServiceError {
     }
 }
 
-fn install_message(e: &InstallError) -> String {
+pub(super) fn install_message(e: &InstallError) -> String {
     match e {
         InstallError::InProgress(Some(holder)) => format!(
             "An update is already in progress: {} started it ({}) at {} UTC. Try again when it has finished.",

@@ -3,6 +3,7 @@
 //! parse and render; they never reach past this module.
 
 pub mod access;
+mod announce;
 mod error;
 mod schedule;
 mod settings;
@@ -221,7 +222,29 @@ impl Service {
             Some(self.update_lock(caller, "install")?)
         };
         let env = self.install_env()?;
-        Ok(install::install(&env, &request, &caller.label(), lock, progress).await?)
+        let by = caller.label();
+        let announcer = (!request.dry_run)
+            .then(|| announce::Announcer::new(&env.config))
+            .flatten()
+            .map(Arc::new);
+        let Some(announcer) = announcer else {
+            return Ok(install::install(&env, &request, &by, lock, progress).await?);
+        };
+        announcer.started("Update", &by).await;
+        let (sender, forward) = announcer.progress("Update", progress);
+        let outcome = install::install(&env, &request, &by, lock, Some(&sender)).await;
+        drop(sender);
+        let _ = forward.await;
+        match &outcome {
+            Ok(outcome) => announcer.finished(outcome).await,
+            Err(e) if matches!(caller, Caller::Schedule(_)) => {
+                announcer
+                    .refused("Scheduled update", &by, &error::install_message(e))
+                    .await
+            }
+            Err(_) => {}
+        }
+        Ok(outcome?)
     }
 
     pub async fn rollback(
@@ -249,7 +272,15 @@ impl Service {
             restore_config: request.restore_config,
             initiated_by: caller.label(),
         };
-        Ok(install::rollback(&env, &request, lock, progress).await?)
+        let announcer = announce::Announcer::new(&env.config);
+        if let Some(a) = &announcer {
+            a.started("Rollback", &request.initiated_by).await;
+        }
+        let outcome = install::rollback(&env, &request, lock, progress).await?;
+        if let Some(a) = &announcer {
+            a.finished(&outcome).await;
+        }
+        Ok(outcome)
     }
 
     /// The interrupted updates this start rolled back.
@@ -320,8 +351,13 @@ impl Service {
             description: request.description,
             auto_created: false,
         };
-        self.blocking(progress, move |b| backup::create::create(&b, &request))
-            .await
+        let created = self
+            .blocking(progress, move |b| backup::create::create(&b, &request))
+            .await?;
+        if let Some(a) = announce::Announcer::new(&self.config()) {
+            a.backup(&created).await;
+        }
+        Ok(created)
     }
 
     pub async fn backup_list(

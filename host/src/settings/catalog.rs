@@ -268,6 +268,14 @@ pub static ALL: &[Definition] = &[
         "Post when a backup is made",
         notifications.on_backup
     ),
+    flag!(
+        Notification,
+        "only_changes_and_errors",
+        "false",
+        "[notifications] only_changes_and_errors",
+        "Post only updates that changed something, and failures",
+        notifications.only_changes_and_errors
+    ),
     setting!(
         Notification,
         "notify_channels",

@@ -147,6 +147,20 @@ pub async fn install(
     }
     let _lock = lock;
     let mut warnings = Vec::new();
+    let adjusted;
+    let request = if request.backup && !env.config.backup.enabled {
+        warnings.push(
+            "backups are turned off (backup.enabled = false): no pre-update backup was taken"
+                .to_string(),
+        );
+        adjusted = InstallRequest {
+            backup: false,
+            ..request.clone()
+        };
+        &adjusted
+    } else {
+        request
+    };
 
     report(2, "Checking for updates".to_string());
     let entries = refresh(&env.runtime).await;
