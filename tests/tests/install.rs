@@ -443,3 +443,21 @@ fn an_update_posts_its_start_and_end_and_the_quiet_level_only_the_change() {
         "{titles:?}"
     );
 }
+
+#[test]
+fn without_yes_an_install_is_confirmed_unless_confirmation_is_turned_off() {
+    let s = setup("");
+    s.publish_150(&s.demo_bot_py());
+    let refused = s.install.run(&["install", "--type", "bot"]);
+    assert_eq!(refused.code, Some(2), "no terminal to ask: {}", refused.stderr);
+    assert!(refused.stderr.contains("confirm"), "{}", refused.stderr);
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+
+    let s = setup_with("[general]\nrequire_confirmation = false\n", "");
+    let _bot = s.start_bot();
+    s.publish_150(&s.demo_bot_py());
+    let run = s.install.run(&["install", "--type", "bot", "--json"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.json()["session"]["status"], "completed");
+    assert_eq!(s.current(), PathBuf::from("1.5.0"));
+}

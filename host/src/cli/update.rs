@@ -35,7 +35,8 @@ pub struct InstallArgs {
     /// Name the pre-update backup.
     #[arg(long)]
     backup_name: Option<String>,
-    /// Do not ask for confirmation.
+    /// Do not ask for confirmation (general.require_confirmation = false
+    /// never asks).
     #[arg(long)]
     yes: bool,
     /// Print the whole plan (commands, downloads, file diffs) and change nothing.
@@ -83,7 +84,9 @@ pub async fn install(service: &Service, args: InstallArgs) -> Result<ExitCode, S
         backup_name: args.backup_name.clone(),
         dry_run,
     };
-    if args.dry_run || !args.yes {
+    // general.require_confirmation = false: the operator chose no prompt.
+    let ask_first = !args.yes && service.config().general.require_confirmation;
+    if args.dry_run || ask_first {
         let preview = service.install(&Caller::Shell, request(true), None).await?;
         if args.dry_run {
             if args.json {

@@ -55,7 +55,13 @@ pub async fn update_install(
         let request = request(false);
         async move { service.install(&caller, request, Some(&sender)).await }
     };
-    if let Some(outcome) = confirm::run_if_confirmed(ctx, &summary, work).await? {
+    let outcome = if service.config().general.require_confirmation {
+        confirm::run_if_confirmed(ctx, &summary, work).await?
+    } else {
+        // The owner turned confirmation off (general.require_confirmation).
+        Some(crate::discord::progress::tracked(&reply, work).await?)
+    };
+    if let Some(outcome) = outcome {
         reply.show(render::update::outcome(&outcome)).await?;
     }
     Ok(())
