@@ -410,7 +410,12 @@ fn an_update_posts_its_start_and_end_and_the_quiet_level_only_the_change() {
             .requests()
             .into_iter()
             .filter(|r| r.method == "POST" && r.path == hook)
-            .map(|r| r.body["embeds"][0]["title"].as_str().unwrap_or("").to_string())
+            .map(|r| {
+                r.body["embeds"][0]["title"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
             .collect()
     };
 
@@ -421,7 +426,10 @@ fn an_update_posts_its_start_and_end_and_the_quiet_level_only_the_change() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let titles = posted(&discord);
     assert!(titles.contains(&"Update started".to_string()), "{titles:?}");
-    assert!(titles.contains(&"Update completed".to_string()), "{titles:?}");
+    assert!(
+        titles.contains(&"Update completed".to_string()),
+        "{titles:?}"
+    );
     assert!(
         titles.iter().all(|t| !t.starts_with("Backup")),
         "the pre-update backup is part of the update's posts: {titles:?}"
@@ -439,7 +447,9 @@ fn an_update_posts_its_start_and_end_and_the_quiet_level_only_the_change() {
     assert_eq!(created.code, Some(0), "{}", created.stderr);
     let titles = posted(&discord);
     assert!(
-        titles.last().is_some_and(|t| t.starts_with("Backup ") && t.ends_with(" created")),
+        titles
+            .last()
+            .is_some_and(|t| t.starts_with("Backup ") && t.ends_with(" created")),
         "{titles:?}"
     );
 }
@@ -449,7 +459,12 @@ fn without_yes_an_install_is_confirmed_unless_confirmation_is_turned_off() {
     let s = setup("");
     s.publish_150(&s.demo_bot_py());
     let refused = s.install.run(&["install", "--type", "bot"]);
-    assert_eq!(refused.code, Some(2), "no terminal to ask: {}", refused.stderr);
+    assert_eq!(
+        refused.code,
+        Some(2),
+        "no terminal to ask: {}",
+        refused.stderr
+    );
     assert!(refused.stderr.contains("confirm"), "{}", refused.stderr);
     assert_eq!(s.current(), PathBuf::from("1.4.0"));
 
@@ -460,4 +475,77 @@ fn without_yes_an_install_is_confirmed_unless_confirmation_is_turned_off() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.json()["session"]["status"], "completed");
     assert_eq!(s.current(), PathBuf::from("1.5.0"));
+}
+
+#[test]
+fn serve_with_automatic_updates_installs_what_its_background_check_finds() {
+    use steward_tests::fakes::discord::FakeDiscord;
+    let discord = FakeDiscord::start();
+    let s = setup_with(
+        &format!(
+            "[discord]\napi_base = \"{}\"\n[general]\nauto_updates_enabled = true\n[scheduling]\nallowed_update_types = [\"bot\"]\n",
+            discord.api_base()
+        ),
+        "",
+    );
+    s.publish_150(&s.demo_bot_py());
+    let mut serve = s
+        .install
+        .command(&["serve"])
+        .env("DISCORD_TOKEN", "fake-token")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _bot = Bot(&s.install);
+    wait_for("the automatic update to 1.5.0", || {
+        s.last_ready_version().as_deref() == Some("1.5.0")
+    });
+    assert_eq!(s.current(), PathBuf::from("1.5.0"));
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+}
+
+#[test]
+fn serve_posts_what_its_background_check_finds_when_not_updating_by_itself() {
+    use steward_tests::fakes::discord::FakeDiscord;
+    let discord = FakeDiscord::start();
+    let hook = "/api/v10/webhooks/42/hook-secret";
+    let s = setup_with(
+        &format!(
+            "[discord]\napi_base = \"{base}\"\nwebhook_url = \"{base}{hook}\"\n",
+            base = discord.api_base()
+        ),
+        "",
+    );
+    s.publish_150(&s.demo_bot_py());
+    let mut serve = s
+        .install
+        .command(&["serve"])
+        .env("DISCORD_TOKEN", "fake-token")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _bot = Bot(&s.install);
+    let post = discord.wait_for(
+        0,
+        std::time::Duration::from_secs(120),
+        "the background check's post",
+        |r| r.method == "POST" && r.path == hook,
+    );
+    let embed = &post.body["embeds"][0];
+    assert!(
+        embed["title"].as_str().unwrap().ends_with("available"),
+        "{embed:#}"
+    );
+    let fields = embed["fields"].to_string();
+    assert!(fields.contains("release"), "{embed:#}");
+    assert_eq!(
+        s.current(),
+        PathBuf::from("1.4.0"),
+        "nothing installed by itself"
+    );
+    serve.kill().unwrap();
+    serve.wait().unwrap();
 }

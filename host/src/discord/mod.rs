@@ -91,6 +91,7 @@ pub async fn serve(service: Service) -> Result<(), ServeError> {
     let service = Arc::new(service);
     // Schedules run while Steward serves; each run is an ordinary install.
     tokio::spawn(crate::schedule::Scheduler::new(service.clone(), service.clone()).run());
+    tokio::spawn(service.clone().check_in_background());
     let data = Data {
         service,
         app_owners,

@@ -143,6 +143,20 @@ impl Announcer {
         .await;
     }
 
+    /// Updates a background check found (not at the quiet level: nothing
+    /// has changed yet).
+    pub async fn available(&self, outcome: &crate::engine::CheckOutcome) {
+        if self.chatty() {
+            let view = crate::discord::render::CheckView {
+                update_type: crate::engine::UpdateType::All,
+                details: false,
+                include_security: true,
+            };
+            self.post(crate::discord::render::check(outcome, &view))
+                .await;
+        }
+    }
+
     /// An update that could not even start (an unattended run refused).
     pub async fn refused(&self, what: &str, by: &str, message: &str) {
         if self.config.on_error {

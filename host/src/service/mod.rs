@@ -4,6 +4,7 @@
 
 pub mod access;
 mod announce;
+mod background;
 mod error;
 mod schedule;
 mod settings;

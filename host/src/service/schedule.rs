@@ -256,7 +256,10 @@ impl ScheduledRunner for Service {
             } else {
                 run.schedule.update_types.clone()
             };
+            // Each type is its own install: one refused (a safety check,
+            // say) does not keep the others from running.
             let mut sessions = Vec::new();
+            let mut refused = None;
             for update_type in types {
                 let outcome = self
                     .install(
@@ -271,12 +274,23 @@ impl ScheduledRunner for Service {
                         },
                         None,
                     )
-                    .await?;
-                if let Some(session) = outcome.session {
-                    sessions.push(session.id);
+                    .await;
+                match outcome {
+                    Ok(outcome) => sessions.extend(outcome.session.map(|s| s.id)),
+                    Err(e) => {
+                        tracing::warn!(
+                            ?update_type,
+                            "scheduled install refused: {}",
+                            e.user_message()
+                        );
+                        refused.get_or_insert(e);
+                    }
                 }
             }
-            Ok(sessions.join(", "))
+            match refused {
+                Some(e) if sessions.is_empty() => Err(e),
+                _ => Ok(sessions.join(", ")),
+            }
         })
     }
 
