@@ -55,8 +55,11 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let db = sled::Config::new().path(path).open().map_err(|source| {
             // sled reports a held lock as an I/O error; say what it means.
+            // sled wraps the refused lock in an error of its own kind,
+            // saying so in its text: both shapes mean the same thing.
             if let sled::Error::Io(io) = &source
-                && io.kind() == std::io::ErrorKind::WouldBlock
+                && (io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("could not acquire lock"))
             {
                 return StoreError::Locked {
                     path: path.to_path_buf(),
@@ -227,6 +230,15 @@ mod tests {
                 note: None
             })
         );
+    }
+
+    #[test]
+    fn a_store_held_by_another_opener_is_reported_as_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sled");
+        let _held = Store::open(&path).unwrap();
+        let err = Store::open(&path).err().expect("the second open must fail");
+        assert!(matches!(err, StoreError::Locked { .. }), "{err}");
     }
 
     #[test]
