@@ -24,9 +24,14 @@ impl Drop for Served {
 }
 
 fn serve(discord: &FakeDiscord) -> Served {
+    serve_with(discord, "")
+}
+
+/// `serve`, with `discord_lines` added to the `[discord]` table.
+fn serve_with(discord: &FakeDiscord, discord_lines: &str) -> Served {
     let s = setup_with(
         &format!(
-            "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nadmin_roles = [{ADMIN_ROLE}]\n",
+            "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nadmin_roles = [{ADMIN_ROLE}]\n{discord_lines}\n",
             discord.api_base()
         ),
         "",
@@ -268,4 +273,47 @@ fn cancel_changes_nothing_and_admins_and_members_are_refused_privately() {
     let callback = discord.wait_for(0, SHORT, "the message", is_callback(&token));
     let content = callback.body["data"]["content"].as_str().unwrap();
     assert!(content.contains("confirm:true"), "{content}");
+}
+
+#[test]
+fn an_unanswered_prompt_times_out_and_bad_values_get_their_messages() {
+    let discord = FakeDiscord::start();
+    let served = serve_with(&discord, "confirm_timeout_seconds = 2");
+    let owner = Member::owner();
+
+    let token = install_bot(&discord, &owner);
+    let all = wait_edit(&discord, &served, &token, "the timeout", |e| {
+        e["content"]
+            .as_str()
+            .is_some_and(|c| c.ends_with("No answer within 2 s; nothing was changed."))
+    });
+    assert!(all.iter().any(|e| !buttons(e).is_empty()), "it asked first");
+    assert_eq!(served.s.current(), std::path::PathBuf::from("1.4.0"));
+
+    let token = discord.slash_command("update_install", &owner, &[Opt::integer("update_type", 9)]);
+    let callback = discord.wait_for(0, SHORT, "the message", is_callback(&token));
+    assert_eq!(callback.body["data"]["flags"], 64);
+    assert_eq!(
+        callback.body["data"]["content"],
+        "Invalid value for update type: `9` is not one of all, packages, bot, config, dependencies."
+    );
+
+    // A version no update started from is refused before any prompt, with
+    // what is possible.
+    let token = discord.slash_command(
+        "update_rollback",
+        &owner,
+        &[
+            Opt::string("target_version", "0.9.0"),
+            Opt::boolean("confirm", true),
+        ],
+    );
+    let callback = discord.wait_for(0, SHORT, "the refusal", is_callback(&token));
+    assert_eq!(callback.body["data"]["flags"], 64);
+    let content = callback.body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("no update on record started from version 0.9.0")
+            && content.contains("last_backup"),
+        "{content}"
+    );
 }

@@ -119,6 +119,7 @@ pub async fn install(service: &Service, args: InstallArgs) -> Result<ExitCode, S
 }
 
 pub async fn rollback(service: &Service, args: RollbackArgs) -> Result<ExitCode, ServiceError> {
+    service.check_rollback_target(&args.target)?;
     let confirm = args.yes
         || ask(&format!(
             "Roll the bot back to {}{}?",

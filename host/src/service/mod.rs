@@ -289,6 +289,19 @@ impl Service {
         self.recovered.lock().expect("recovered").clone()
     }
 
+    /// Refuses a rollback target nothing on record leads back to, before a
+    /// front asks for confirmation.
+    pub fn check_rollback_target(&self, target: &str) -> Result<(), ServiceError> {
+        let known = self.rollback_targets()?;
+        match RollbackTarget::parse(target) {
+            RollbackTarget::LastBackup => Ok(()),
+            RollbackTarget::Version(v) if known.contains(&v) => Ok(()),
+            RollbackTarget::Version(v) => Err(ServiceError::Install(
+                install::InstallError::UnknownTarget { target: v, known },
+            )),
+        }
+    }
+
     /// What `rollback` accepts now (for autocomplete and error messages).
     pub fn rollback_targets(&self) -> Result<Vec<String>, ServiceError> {
         Ok(install::rollback_targets(&self.install_env()?))

@@ -47,6 +47,8 @@ pub async fn update_rollback(
     if !confirm {
         return Err(ServiceError::NotConfirmedFor { what: "rollback" }.into());
     }
+    // A target nothing leads back to is refused before anyone is asked.
+    service.check_rollback_target(&target_version)?;
     ctx.defer().await?;
     let request = RollbackRequest {
         target: target_version.clone(),
