@@ -361,14 +361,7 @@ fn serve_starts_the_bot_and_starts_it_again_when_it_dies() {
         &format!("[discord]\napi_base = \"{}\"\n", discord.api_base()),
         "",
     );
-    let mut serve = s
-        .install
-        .command(&["serve"])
-        .env("DISCORD_TOKEN", "fake-token")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut serve = steward_tests::serve::spawn(&discord, &s.install);
     let _bot = Bot(&s.install);
     let pid_file = s.install.data().join("bot/pid");
     let pid = |path: &Path| -> Option<String> {
@@ -489,14 +482,7 @@ fn serve_with_automatic_updates_installs_what_its_background_check_finds() {
         "",
     );
     s.publish_150(&s.demo_bot_py());
-    let mut serve = s
-        .install
-        .command(&["serve"])
-        .env("DISCORD_TOKEN", "fake-token")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut serve = steward_tests::serve::spawn(&discord, &s.install);
     let _bot = Bot(&s.install);
     wait_for("the automatic update to 1.5.0", || {
         s.last_ready_version().as_deref() == Some("1.5.0")
@@ -519,14 +505,7 @@ fn serve_posts_what_its_background_check_finds_when_not_updating_by_itself() {
         "",
     );
     s.publish_150(&s.demo_bot_py());
-    let mut serve = s
-        .install
-        .command(&["serve"])
-        .env("DISCORD_TOKEN", "fake-token")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut serve = steward_tests::serve::spawn(&discord, &s.install);
     let _bot = Bot(&s.install);
     let post = discord.wait_for(
         0,
