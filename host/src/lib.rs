@@ -20,6 +20,7 @@ pub mod runtime;
 pub mod schedule;
 pub mod service;
 pub mod settings;
+pub mod size;
 pub mod status;
 pub mod store;
 pub mod supervisor;

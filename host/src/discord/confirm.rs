@@ -169,15 +169,7 @@ where
 
 /// The summary cut at a line to fit one message, saying so.
 fn fit(summary: &str) -> String {
-    if summary.chars().count() <= SUMMARY_MAX {
-        return summary.to_string();
-    }
-    const MORE: &str = "\n…";
-    let mut cut: String = summary.chars().take(SUMMARY_MAX - 2).collect();
-    if let Some(line_end) = cut.rfind('\n') {
-        cut.truncate(line_end);
-    }
-    cut + MORE
+    super::render::cut(summary, SUMMARY_MAX, "\n…")
 }
 
 #[cfg(test)]

@@ -177,16 +177,26 @@ fn updates(list: &[Update], details: bool) -> String {
 
 /// Cuts a field value to Discord's limit, saying so.
 fn fit(value: &str) -> String {
-    if value.chars().count() <= FIELD_LIMIT {
-        return value.to_string();
+    cut(
+        value,
+        FIELD_LIMIT,
+        "\n… (cut; `steward check --details` on the server shows everything)",
+    )
+}
+
+/// `text` within `limit` characters: cut at the last whole line that fits
+/// (anywhere, when one line is already too long), then `more` appended to
+/// say something was left out. Every Discord text limit goes through here.
+pub(crate) fn cut(text: &str, limit: usize, more: &str) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
     }
-    const MORE: &str = "\n… (cut; `steward check --details` on the server shows everything)";
-    let keep = FIELD_LIMIT - MORE.chars().count();
-    let mut cut: String = value.chars().take(keep).collect();
-    if let Some(line_end) = cut.rfind('\n') {
-        cut.truncate(line_end);
+    let keep = limit.saturating_sub(more.chars().count());
+    let mut kept: String = text.chars().take(keep).collect();
+    if let Some(line_end) = kept.rfind('\n') {
+        kept.truncate(line_end);
     }
-    cut + MORE
+    kept + more
 }
 
 fn type_name(t: UpdateType) -> &'static str {

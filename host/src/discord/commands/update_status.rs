@@ -70,19 +70,11 @@ fn bytes(n: u64) -> String {
 }
 
 /// Cut to Discord's field limit.
-fn field(mut text: String) -> String {
-    if text.len() > 1000 {
-        let mut end = 1000;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-        text.push('…');
-    }
+fn field(text: String) -> String {
     if text.is_empty() {
         "-".to_string()
     } else {
-        text
+        crate::discord::render::cut(&text, 1000, "…")
     }
 }
 

@@ -42,8 +42,8 @@ pub fn created(c: &Created) -> serenity::CreateEmbed {
             "Size",
             format!(
                 "{} ({} archive{})",
-                bytes(r.size_bytes),
-                bytes(r.compressed_size),
+                crate::size::human(r.size_bytes),
+                crate::size::human(r.compressed_size),
                 if r.compressed { ", gzip" } else { "" }
             ),
             true,
@@ -76,7 +76,7 @@ pub fn created(c: &Created) -> serenity::CreateEmbed {
             .map(|r| format!("`{}`: {}", r.id, r.reason))
             .collect();
         embed = embed.field(
-            format!("Cleaned up ({} freed)", bytes(p.freed_bytes)),
+            format!("Cleaned up ({} freed)", crate::size::human(p.freed_bytes)),
             fit(&lines.join("\n")),
             false,
         );
@@ -98,7 +98,7 @@ pub fn list(l: &Listing, view: &ListView) -> serenity::CreateEmbed {
             l.backups.len(),
             l.matched,
             l.total_count,
-            bytes(l.total_stored_bytes)
+            crate::size::human(l.total_stored_bytes)
         ));
     // One line a backup, packed into fields of at most 1024 characters.
     let mut used = 0;
@@ -151,7 +151,7 @@ fn list_line(r: &BackupRecord) -> String {
         r.id,
         r.backup_type.as_str(),
         r.file_count,
-        bytes(r.compressed_size),
+        crate::size::human(r.compressed_size),
         r.created_at.format("%Y-%m-%d %H:%M UTC"),
     )
 }
@@ -171,7 +171,7 @@ pub fn restore_prompt(preview: &RestorePreview, verify: bool) -> String {
         r.backup_type.as_str(),
         r.created_at.format("%Y-%m-%d %H:%M UTC"),
         r.file_count,
-        bytes(r.size_bytes),
+        crate::size::human(r.size_bytes),
     );
     let _ = writeln!(
         out,
@@ -266,29 +266,7 @@ fn checksum(r: &BackupRecord) -> &str {
 }
 
 fn fit(value: &str) -> String {
-    if value.chars().count() <= FIELD_LIMIT {
-        return value.to_string();
-    }
-    let mut cut: String = value.chars().take(FIELD_LIMIT - 2).collect();
-    if let Some(line_end) = cut.rfind('\n') {
-        cut.truncate(line_end);
-    }
-    cut + "\n…"
-}
-
-/// Sizes the way Discord users read them: 1.5 MiB.
-fn bytes(n: u64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < units.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    match unit {
-        0 => format!("{n} B"),
-        _ => format!("{value:.1} {}", units[unit]),
-    }
+    super::cut(value, FIELD_LIMIT, "\n…")
 }
 
 fn restore_type_name(t: RestoreType) -> &'static str {
@@ -383,8 +361,8 @@ mod tests {
 
     #[test]
     fn sizes_read_in_binary_units() {
-        assert_eq!(bytes(512), "512 B");
-        assert_eq!(bytes(1536), "1.5 KiB");
-        assert_eq!(bytes(3 * 1024 * 1024), "3.0 MiB");
+        assert_eq!(crate::size::human(512), "512 B");
+        assert_eq!(crate::size::human(1536), "1.5 KiB");
+        assert_eq!(crate::size::human(3 * 1024 * 1024), "3.0 MiB");
     }
 }

@@ -81,7 +81,7 @@ pub fn stopped(preview: &InstallOutcome) -> serenity::CreateEmbed {
     text.push_str("\nNothing was changed. Fix these, or run again with `force_update:true` (checksums and signatures are still verified).");
     serenity::CreateEmbed::new()
         .title("Update stopped by safety checks")
-        .description(truncate(&text, 4000))
+        .description(super::cut(&text, 4000, "…"))
         .colour(ORANGE)
 }
 
@@ -103,7 +103,11 @@ pub fn outcome(o: &InstallOutcome) -> serenity::CreateEmbed {
     };
     let mut embed = serenity::CreateEmbed::new().title(title).colour(colour);
     if !s.updates.is_empty() {
-        embed = embed.field("Changes", truncate(&s.updates.join("\n"), 1024), false);
+        embed = embed.field(
+            "Changes",
+            super::cut(&s.updates.join("\n"), 1024, "…"),
+            false,
+        );
     }
     if let (Some(from), Some(to)) = (&s.current_version, &s.target_version) {
         embed = embed.field("Bot version", format!("{from} → {to}"), true);
@@ -119,29 +123,24 @@ pub fn outcome(o: &InstallOutcome) -> serenity::CreateEmbed {
         embed = embed.field("Backup taken first", id, true);
     }
     if let Some(e) = &s.error {
-        embed = embed.field("Reason", truncate(e, 1024), false);
+        embed = embed.field("Reason", super::cut(e, 1024, "…"), false);
     }
     if !o.rollback_errors.is_empty() {
         embed = embed.field(
             "Not undone",
-            truncate(&o.rollback_errors.join("\n"), 1024),
+            super::cut(&o.rollback_errors.join("\n"), 1024, "…"),
             false,
         );
     }
     if !o.warnings.is_empty() {
-        embed = embed.field("Notes", truncate(&o.warnings.join("\n"), 1024), false);
+        embed = embed.field(
+            "Notes",
+            super::cut(&o.warnings.join("\n"), 1024, "…"),
+            false,
+        );
     }
     embed.footer(serenity::CreateEmbedFooter::new(format!(
         "session {}",
         s.id
     )))
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max - 1).collect();
-    out.push('…');
-    out
 }
