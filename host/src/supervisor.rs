@@ -231,6 +231,8 @@ impl Supervisor {
                 Err(e) => format!("unknown ({e})"),
             });
         });
+        // A failed probation leaves the pid file: under `serve`, a bot that
+        // should run but died is started again (bounded), as after a crash.
         self.probation(Some((record, exit)), offset).await
     }
 

@@ -528,3 +528,55 @@ fn serve_posts_what_its_background_check_finds_when_not_updating_by_itself() {
     serve.kill().unwrap();
     serve.wait().unwrap();
 }
+
+/// A port nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn the_health_probation_waits_for_the_health_url_and_fails_when_it_never_answers() {
+    let install = steward_tests::harness::Install::new("");
+    let port = free_port();
+    let config = install.bot().join("config/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replacen("[bot]\n", &format!("[bot]\nhealth_port = {port}\n"), 1),
+    )
+    .unwrap();
+    let bot_lines = |url: &str| {
+        format!(
+            "start = [\"python3\", \"{{bot}}/bot.py\"]\nhealth.health_url = \"{url}\"\nhealth.probation_secs = 1\nhealth.ready_timeout_secs = 5"
+        )
+    };
+    install.write_config_with_bot(&bot_lines(&format!("http://127.0.0.1:{port}/health")), "");
+    let _bot = Bot(&install);
+    let run = install.run(&["bot", "start"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let stop = install.run(&["bot", "stop"]);
+    assert_eq!(stop.code, Some(0), "{}", stop.stderr);
+
+    let wrong = free_port();
+    install.write_config_with_bot(&bot_lines(&format!("http://127.0.0.1:{wrong}/health")), "");
+    let run = install.run(&["bot", "start"]);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "http://127.0.0.1:{wrong}/health never answered within 5 s"
+        )),
+        "{}",
+        run.stderr
+    );
+    let status = install.run(&["bot", "status"]);
+    assert_eq!(
+        status.code,
+        Some(2),
+        "an unhealthy start is stopped: {}",
+        status.stdout
+    );
+}
