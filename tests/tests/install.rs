@@ -580,3 +580,46 @@ fn the_health_probation_waits_for_the_health_url_and_fails_when_it_never_answers
         status.stdout
     );
 }
+
+#[test]
+fn low_disk_space_and_breaking_updates_stop_an_install_unless_forced() {
+    let s = setup_with("[safety]\nmin_disk_space_mb = 4000000000\n", "");
+    let template = std::fs::read(s.install.bot().join("config.template.toml")).unwrap();
+    let bot_py = s.demo_bot_py();
+    s.publish(
+        "2.0.0",
+        &[
+            ("bot.py", &bot_py),
+            ("VERSION", b"2.0.0\n"),
+            ("config.template.toml", &template),
+        ],
+    );
+    let run = s.install.run(&["install", "--type", "bot", "--yes"]);
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("stopped before anything changed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("MiB free on the disk holding"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("breaking changes (major versions): bot 1.4.0 → 2.0.0"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+
+    // Forced (and without the backup, which needs the space itself).
+    let _bot = s.start_bot();
+    let (run, json) = s.install_json(&["--force", "--no-backup"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(json["session"]["status"], "completed", "{json:#}");
+    let warnings = json["warnings"].to_string();
+    assert!(warnings.contains("forced past"), "{warnings}");
+    assert_eq!(s.current(), PathBuf::from("2.0.0"));
+}
