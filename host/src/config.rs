@@ -425,9 +425,6 @@ pub struct Safety {
     pub max_update_size_mb: u64,
     /// A download with no signature key configured stops unless forced.
     pub verify_downloads: bool,
-    /// Try each update before it is applied for real (the install
-    /// transaction decides how).
-    pub test_updates: bool,
     /// Undo everything when an install fails.
     pub rollback_on_failure: bool,
 }
@@ -439,7 +436,6 @@ impl Default for Safety {
             min_disk_space_mb: 1024,
             max_update_size_mb: 100,
             verify_downloads: true,
-            test_updates: false,
             rollback_on_failure: true,
         }
     }

@@ -148,14 +148,6 @@ pub static ALL: &[Definition] = &[
     ),
     flag!(
         Update,
-        "test_updates",
-        "false",
-        "[safety] test_updates",
-        "Try each update before applying it for real",
-        safety.test_updates
-    ),
-    flag!(
-        Update,
         "rollback_on_failure",
         "true",
         "[safety] rollback_on_failure",
