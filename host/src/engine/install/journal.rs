@@ -67,9 +67,19 @@ impl Journal {
         }
     }
 
+    /// Ends the journal after a rollback: removed when everything was
+    /// undone, set aside otherwise.
+    pub fn close(&self, data: &Path, undone: bool) -> std::io::Result<()> {
+        if undone {
+            self.remove(data)
+        } else {
+            self.set_aside(data)
+        }
+    }
+
     /// Sets the journal aside as `<session>.json.failed` once a rollback
     /// could not finish: kept for the operator, never replayed at every start.
-    pub fn set_aside(&self, data: &Path) -> std::io::Result<()> {
+    fn set_aside(&self, data: &Path) -> std::io::Result<()> {
         let path = self.path(data);
         let mut aside = path.clone().into_os_string();
         aside.push(".failed");

@@ -418,11 +418,7 @@ pub async fn install(
                 SessionStatus::RollbackFailed
             };
             finish(env, &mut session, status, Some(reason))?;
-            let _ = if errors.is_empty() {
-                journal.remove(&env.config.paths.data)
-            } else {
-                journal.set_aside(&env.config.paths.data)
-            };
+            let _ = journal.close(&env.config.paths.data, errors.is_empty());
             Ok(InstallOutcome::ran(session, warnings, errors))
         }
     }
@@ -630,11 +626,7 @@ pub async fn recover(env: &Env) -> Vec<Session> {
                 session = journal.session_id,
                 "the interrupted update has no session record; rolled back without one"
             );
-            let _ = if errors.is_empty() {
-                journal.remove(&env.config.paths.data)
-            } else {
-                journal.set_aside(&env.config.paths.data)
-            };
+            let _ = journal.close(&env.config.paths.data, errors.is_empty());
             continue;
         };
         let reason = format!(
@@ -657,11 +649,7 @@ pub async fn recover(env: &Env) -> Vec<Session> {
             format!("{reason}; these could not be undone: {}", errors.join("; "))
         };
         if finish(env, &mut session, status, Some(error)).is_ok() {
-            let _ = if errors.is_empty() {
-                journal.remove(&env.config.paths.data)
-            } else {
-                journal.set_aside(&env.config.paths.data)
-            };
+            let _ = journal.close(&env.config.paths.data, errors.is_empty());
         }
         recovered.push(session);
     }

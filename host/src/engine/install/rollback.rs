@@ -82,6 +82,7 @@ pub async fn rollback(
     };
     let backups = Backups::open(&env.config, env.store.clone())
         .map_err(|e| InstallError::Lock(e.to_string()))?;
+    let installs = sources(env);
     // The target is chosen before the safety backup, which would be newest.
     let source = match &request.target {
         RollbackTarget::LastBackup => {
@@ -97,11 +98,11 @@ pub async fn rollback(
             }
         }
         RollbackTarget::Version(version) => {
-            match sources(env)
-                .into_iter()
+            match installs
+                .iter()
                 .find(|s| s.current_version.as_deref() == Some(version.as_str()))
             {
-                Some(s) => Source::Session(Box::new(s)),
+                Some(s) => Source::Session(Box::new(s.clone())),
                 None => {
                     return Err(InstallError::UnknownTarget {
                         target: version.clone(),
@@ -123,7 +124,7 @@ pub async fn rollback(
         progress: 0,
         started_at,
         completed_at: None,
-        current_version: sources(env).first().and_then(|s| s.target_version.clone()),
+        current_version: installs.first().and_then(|s| s.target_version.clone()),
         target_version: match &request.target {
             RollbackTarget::Version(v) => Some(v.clone()),
             RollbackTarget::LastBackup => None,
