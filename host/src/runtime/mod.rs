@@ -259,6 +259,11 @@ impl Runtime {
         let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let mut wasi = WasiCtx::builder();
         wasi.stdout(stdout.clone()).stderr(stderr.clone());
+        // The call already runs on a thread of its own, synchronously; file
+        // operations done right here skip a hop to tokio's blocking pool and
+        // back for every stat and read (reading a virtualenv's 32
+        // distributions took 40 ms of such hops, and 5 ms without them).
+        wasi.allow_blocking_current_thread(true);
         for dir in &grant.read {
             wasi.preopened_dir(dir, dir.to_string_lossy(), FsPerms::ReadOnly)
                 .map_err(|e| CallError::Instantiate {
