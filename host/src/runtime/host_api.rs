@@ -3,10 +3,14 @@
 //! provider's [`Grant`] first and stays within the call's [`Budget`]. These are
 //! version-independent; each `since_*` module adapts its bindings to them.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::StreamExt;
+use futures::future::Shared;
+use futures::{FutureExt, StreamExt};
+use tokio::sync::oneshot;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -168,15 +172,49 @@ impl HostCtx {
         let concurrency = self.limits.http_concurrency;
         let cap = (self.limits.http_response_limit_kb as usize) * 1024;
         let cache = self.http_cache.as_deref();
-        let futures = requests.into_iter().map(|req| {
-            let timeout = self.time_for(req.timeout_ms);
-            fetch(&self.http, &self.grant, cache, req, cap, timeout)
-        });
-        let answers: Vec<(Result<HttpResponse, ProviderError>, Source)> = self.tokio.block_on(
-            futures::stream::iter(futures)
-                .buffered(concurrency)
-                .collect::<Vec<_>>(),
-        );
+        // The first request to each https origin goes alone; the others to
+        // that origin wait until its answer's headers are in. By then its
+        // connection is up, and when the server speaks HTTP/2 (PyPI and npm
+        // do) the rest ride that one connection as streams instead of each
+        // opening its own and paying for its own TLS handshake.
+        let mut first_to: HashMap<String, Shared<oneshot::Receiver<()>>> = HashMap::new();
+        let futures: Vec<_> = requests
+            .into_iter()
+            .map(|req| {
+                let timeout = self.time_for(req.timeout_ms);
+                let (connected, wait) = match tls_origin(&req.url) {
+                    Some(origin) => match first_to.entry(origin) {
+                        Entry::Occupied(first) => (None, Some(first.get().clone())),
+                        Entry::Vacant(slot) => {
+                            let (connected, up) = oneshot::channel();
+                            slot.insert(up.shared());
+                            (Some(connected), None)
+                        }
+                    },
+                    None => (None, None),
+                };
+                async move {
+                    if let Some(up) = wait {
+                        // Err only says the first request ended without a
+                        // signal, which is as good as one.
+                        let _ = up.await;
+                    }
+                    fetch(&self.http, &self.grant, cache, req, cap, timeout, connected).await
+                }
+            })
+            .collect();
+        // Started in order, so each origin's first request is under way
+        // before the ones waiting for it; finished in any order, so one slow
+        // answer does not hold back the requests queued behind it.
+        let mut answers: Vec<(usize, (Result<HttpResponse, ProviderError>, Source))> =
+            self.tokio.block_on(
+                futures::stream::iter(futures.into_iter().enumerate())
+                    .map(|(at, request)| request.map(move |answer| (at, answer)))
+                    .buffer_unordered(concurrency)
+                    .collect::<Vec<_>>(),
+            );
+        answers.sort_unstable_by_key(|(at, _)| *at);
+        let answers: Vec<_> = answers.into_iter().map(|(_, answer)| answer).collect();
         let tally = |wanted: Source| answers.iter().filter(|(_, s)| *s == wanted).count();
         let stored = tally(Source::Network { stored: true });
         if stored > 0
@@ -222,6 +260,7 @@ async fn fetch(
     req: HttpRequest,
     cap: usize,
     timeout: Duration,
+    connected: Option<oneshot::Sender<()>>,
 ) -> (Result<HttpResponse, ProviderError>, Source) {
     let cache =
         cache.filter(|_| matches!(req.method, Method::Get) && HttpCache::consults(&req.headers));
@@ -232,7 +271,7 @@ async fn fetch(
             headers: &req.headers,
             body: req.body,
         };
-        return match send(client, grant, request, cap, timeout).await {
+        return match send(client, grant, request, cap, timeout, connected).await {
             Ok((_, response)) => (Ok(response), Source::Network { stored: false }),
             Err(e) => (Err(e), Source::Failed),
         };
@@ -266,7 +305,7 @@ async fn fetch(
         body: None,
     };
     let request_time = SystemTime::now();
-    let mut sent = send(client, grant, get(&headers), cap, timeout).await;
+    let mut sent = send(client, grant, get(&headers), cap, timeout, connected).await;
     let response_time = SystemTime::now();
     if let Ok((answered, response)) = &sent
         && response.status == 304
@@ -288,7 +327,7 @@ async fn fetch(
             return (Ok(response), Source::Revalidated);
         }
         // Our validators followed a redirect elsewhere; ask that URL plainly.
-        sent = send(client, grant, get(&req.headers), cap, timeout).await;
+        sent = send(client, grant, get(&req.headers), cap, timeout, None).await;
     }
     match sent {
         Ok((answered, response)) => {
@@ -308,6 +347,17 @@ async fn fetch(
     }
 }
 
+/// `https://host:port` of a URL, for grouping a batch's requests by the
+/// connection they could share; `None` for anything else (plain HTTP has
+/// no HTTP/2 to share, and a bad URL fails on its own in `fetch`).
+fn tls_origin(url: &str) -> Option<String> {
+    let url = reqwest::Url::parse(url).ok()?;
+    if url.scheme() != "https" {
+        return None;
+    }
+    Some(format!("{}:{}", url.host_str()?, url.port_or_known_default()?))
+}
+
 fn checked_url(grant: &Grant, url: &str) -> Result<reqwest::Url, ProviderError> {
     let parsed: reqwest::Url = url.parse().map_err(|e| {
         provider_error(FetchError::BadUrl {
@@ -323,16 +373,19 @@ fn checked_url(grant: &Grant, url: &str) -> Result<reqwest::Url, ProviderError> 
 
 /// Sends one request, following redirects only to granted hosts, and reads
 /// the body up to `cap`. Returns the URL that answered and the answer.
+/// `connected` is dropped as soon as the answer's headers are in (or the
+/// request failed): the requests waiting to share its connection go then.
 async fn send(
     client: &reqwest::Client,
     grant: &Grant,
     request: fetch::Request<'_>,
     cap: usize,
     timeout: Duration,
+    connected: Option<oneshot::Sender<()>>,
 ) -> Result<(reqwest::Url, HttpResponse), ProviderError> {
-    let (url, mut resp) = fetch::send(client, grant, request, timeout)
-        .await
-        .map_err(provider_error)?;
+    let sent = fetch::send(client, grant, request, timeout).await;
+    drop(connected);
+    let (url, mut resp) = sent.map_err(provider_error)?;
     if let Some(len) = resp.content_length()
         && len as usize > cap
     {
