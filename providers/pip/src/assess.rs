@@ -118,7 +118,7 @@ pub fn assess(
         }
     }
     if let Some(file) = file {
-        details.push(format!("file: {}", file.filename));
+        details.push(format!("file: {}", &*file.filename));
     }
     update.details = details;
     outcome.update = Some(update);
@@ -162,7 +162,7 @@ mod tests {
         }
     }
 
-    fn project(name: &str, releases: &[(&str, bool)]) -> Project {
+    fn project(name: &str, releases: &[(&str, bool)]) -> Project<'static> {
         let releases: serde_json::Map<String, serde_json::Value> = releases
             .iter()
             .map(|(v, yanked)| {
@@ -182,7 +182,8 @@ mod tests {
             "info": {"name": name, "project_urls": {"Changelog": "https://example.org/changes"}},
             "releases": releases,
         });
-        index::parse(body.to_string().as_bytes()).unwrap()
+        // Leaked: the project borrows from its body for the whole test.
+        index::parse(body.to_string().leak().as_bytes()).unwrap()
     }
 
     fn req(line: &str) -> Requirement {

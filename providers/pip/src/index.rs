@@ -3,18 +3,23 @@
 //! pre-releases left out unless asked, `requires_python` honoured. It never
 //! sends requests itself.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::str::FromStr;
 
 use pep440_rs::{Version, VersionSpecifiers};
 use serde::Deserialize;
 use steward_sdk::Error;
 
+/// A project's document, borrowing its strings from the answer's body: a
+/// project lists thousands of files, and copying every name and date out
+/// of a few megabytes of JSON was most of what parsing cost.
 #[derive(Debug, Deserialize)]
-pub struct Project {
+pub struct Project<'a> {
     pub info: ProjectInfo,
-    #[serde(default)]
-    pub releases: BTreeMap<String, Vec<ReleaseFile>>,
+    #[serde(default, borrow)]
+    pub releases: BTreeMap<Text<'a>, Vec<ReleaseFile<'a>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -31,18 +36,54 @@ pub struct ProjectInfo {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct ReleaseFile {
-    pub filename: String,
-    #[serde(default)]
-    pub packagetype: String,
+pub struct ReleaseFile<'a> {
+    #[serde(borrow)]
+    pub filename: Text<'a>,
+    #[serde(default, borrow)]
+    pub packagetype: Option<Text<'a>>,
     #[serde(default)]
     pub size: Option<u64>,
-    #[serde(default)]
-    pub upload_time_iso_8601: Option<String>,
+    #[serde(default, borrow)]
+    pub upload_time_iso_8601: Option<Text<'a>>,
     #[serde(default)]
     pub yanked: bool,
-    #[serde(default)]
-    pub requires_python: Option<String>,
+    #[serde(default, borrow)]
+    pub requires_python: Option<Text<'a>>,
+}
+
+/// A JSON string as it stands in the body when it has no escapes (nearly
+/// always), else unescaped into its own allocation. Unlike `Cow<str>`, it
+/// borrows inside an `Option` and as a map key too.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 /// A release pip could install.
@@ -53,7 +94,7 @@ pub struct Candidate<'a> {
     pub text: String,
     /// The files pip could pick from (borrowed: a large project lists
     /// thousands of files, and copying them all was a visible part of a check).
-    pub files: Vec<&'a ReleaseFile>,
+    pub files: Vec<&'a ReleaseFile<'a>>,
 }
 
 /// Which releases count.
@@ -65,7 +106,7 @@ pub struct Filter {
     pub python: Option<Version>,
 }
 
-pub fn parse(body: &[u8]) -> Result<Project, Error> {
+pub fn parse(body: &[u8]) -> Result<Project<'_>, Error> {
     serde_json::from_slice(body).map_err(|e| {
         Error::invalid_data(format!(
             "the index answered something that is not a PyPI JSON project: {e}"
@@ -73,7 +114,7 @@ pub fn parse(body: &[u8]) -> Result<Project, Error> {
     })
 }
 
-impl Project {
+impl<'a> Project<'a> {
     /// Every release pip could install, oldest first.
     pub fn candidates(&self, filter: &Filter) -> Vec<Candidate<'_>> {
         // Most files of a project share a few `requires_python` texts:
@@ -99,7 +140,7 @@ impl Project {
                     .collect();
                 (!files.is_empty()).then(|| Candidate {
                     version,
-                    text: text.clone(),
+                    text: text.to_string(),
                     files,
                 })
             })
@@ -156,7 +197,7 @@ impl<'a> Candidate<'a> {
     /// The file pip would most likely download here: a wheel built for one
     /// of the tags the installed version came with, else a pure-Python
     /// wheel, else the source archive.
-    pub fn likely_file(&self, installed_tags: &[String]) -> Option<&'a ReleaseFile> {
+    pub fn likely_file(&self, installed_tags: &[String]) -> Option<&'a ReleaseFile<'a>> {
         let wheels = || {
             self.files
                 .iter()
@@ -174,7 +215,7 @@ impl<'a> Candidate<'a> {
                 self.files
                     .iter()
                     .copied()
-                    .find(|f| f.packagetype == "sdist")
+                    .find(|f| f.packagetype.as_deref() == Some("sdist"))
             })
     }
 
@@ -182,8 +223,9 @@ impl<'a> Candidate<'a> {
     pub fn released(&self) -> Option<String> {
         self.files
             .iter()
-            .filter_map(|f| f.upload_time_iso_8601.clone())
+            .filter_map(|f| f.upload_time_iso_8601.as_deref())
             .min()
+            .map(|t| t.to_string())
     }
 }
 
@@ -211,7 +253,7 @@ pub fn wheel_tags(filename: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn project(json: &str) -> Project {
+    fn project(json: &str) -> Project<'_> {
         parse(json.as_bytes()).unwrap()
     }
 
@@ -293,6 +335,10 @@ mod tests {
         };
         let tags = vec!["cp311-cp311-manylinux2014_x86_64".to_string()];
         assert_eq!(c.likely_file(&tags).and_then(|f| f.size), Some(7));
+        assert_eq!(
+            c.likely_file(&tags).map(|f| &*f.filename),
+            Some("x-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")
+        );
         assert_eq!(c.likely_file(&[]).and_then(|f| f.size), Some(9));
     }
 
@@ -302,6 +348,17 @@ mod tests {
         let all = p.candidates(&Filter::default());
         let c = all.iter().find(|c| c.text == "2.4.0").unwrap();
         assert_eq!(c.released().as_deref(), Some("2024-06-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn strings_with_escapes_are_unescaped() {
+        let p = project(
+            r#"{"info": {"name": "x"}, "releases": {"1.0": [{"filename": "x-1.0.tar.gz",
+                "packagetype": "sdist", "requires_python": "\u003e=3.8", "yanked": false}]}}"#,
+        );
+        let file = &p.releases.values().next().unwrap()[0];
+        assert_eq!(file.requires_python.as_deref(), Some(">=3.8"));
+        assert!(matches!(file.filename.0, Cow::Borrowed(_)));
     }
 
     #[test]

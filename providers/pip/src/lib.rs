@@ -144,7 +144,8 @@ impl Provider for Pip {
         };
         let mut failures: Vec<Error> = Vec::new();
         for (i, (package, answer)) in packages.iter().zip(answers).enumerate() {
-            let project = match project_from(answer) {
+            let body = index_body(answer);
+            let project = match parse_project(&body) {
                 Ok(Some(project)) => project,
                 Ok(None) => {
                     report.warnings.push(format!(
@@ -205,13 +206,23 @@ impl Provider for Pip {
     }
 }
 
-/// The index's answer for one project: `None` when it does not know it.
-fn project_from(answer: Result<HttpResponse, Error>) -> Result<Option<index::Project>, Error> {
+/// The body of the index's answer for one project: `None` when it does not
+/// know the project.
+fn index_body(answer: Result<HttpResponse, Error>) -> Result<Option<Vec<u8>>, Error> {
     let response = answer?;
     match response.status {
-        200 => index::parse(&response.body).map(Some),
+        200 => Ok(Some(response.body)),
         404 => Ok(None),
         status => Err(Error::network(format!("HTTP {status}"))),
+    }
+}
+
+/// The project that body describes, borrowing from it.
+fn parse_project(body: &Result<Option<Vec<u8>>, Error>) -> Result<Option<index::Project<'_>>, Error> {
+    match body {
+        Ok(Some(body)) => index::parse(body).map(Some),
+        Ok(None) => Ok(None),
+        Err(e) => Err(e.clone()),
     }
 }
 
