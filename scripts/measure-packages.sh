@@ -21,7 +21,9 @@ if [ ! -x "$STEWARD" ]; then
 fi
 GUESTS="$REPO/target/guests/wasm32-wasip2/release"
 if [ ! -f "$GUESTS/steward_provider_pip.wasm" ] || [ ! -f "$GUESTS/steward_provider_npm.wasm" ]; then
-    (cd "$REPO" && cargo build --release --target wasm32-wasip2 \
+    # Without debug info, as host/build.rs builds them: it only makes the
+    # files larger to hash and load.
+    (cd "$REPO" && CARGO_PROFILE_RELEASE_DEBUG=false cargo build --release --target wasm32-wasip2 \
         -p steward-provider-pip -p steward-provider-npm --target-dir "$REPO/target/guests")
 fi
 
@@ -144,32 +146,30 @@ print("   identical" if ok else "   DIFFERENT")
 EOF
 
 echo
-echo "== timing, $RUNS runs each"
-median_of() { # runs "$@" RUNS times in $PWD, prints the median wall time in ms
-    python3 - "$RUNS" "$@" <<'EOF'
-import subprocess, sys, time, statistics
-runs = int(sys.argv[1]); cmd = sys.argv[2:]
-times = []
+echo "== timing, $RUNS runs each, alternating run by run"
+# Alternating (steward, tool, steward, tool, ...) puts both under the same
+# network conditions; registry latency here drifts by 2x within minutes,
+# which back-to-back blocks of runs would book against one side.
+alternate() { # prints "median_a median_b" in ms; $1, $2 = commands, run in $BOT
+    python3 - "$RUNS" "$BOT" "$1" "$2" <<'EOF'
+import shlex, statistics, subprocess, sys, time
+runs, cwd = int(sys.argv[1]), sys.argv[2]
+commands = [shlex.split(c) for c in sys.argv[3:5]]
+times = [[], []]
+def timed(cmd):
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return (time.perf_counter() - started) * 1000
+for cmd in commands:  # one untimed warm-up each
+    timed(cmd)
 for _ in range(runs):
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    times.append((time.perf_counter() - t) * 1000)
-print(f"{statistics.median(times):.0f}")
+    for i, cmd in enumerate(commands):
+        times[i].append(timed(cmd))
+print(*(round(statistics.median(t)) for t in times))
 EOF
 }
-if command -v hyperfine >/dev/null; then
-    (cd "$BOT" && hyperfine -N --warmup 1 --runs "$RUNS" -i --export-json "$WORK/hf-pip.json" \
-        "${STEWARD_PIP[*]}" "${PIP_LIST[*]}" >/dev/null)
-    (cd "$BOT" && hyperfine -N --warmup 1 --runs "$RUNS" -i --export-json "$WORK/hf-npm.json" \
-        "${STEWARD_NPM[*]}" "${NPM_OUTDATED[*]}" >/dev/null)
-    read -r S_PIP T_PIP < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*(round(x["median"]*1000) for x in r))' "$WORK/hf-pip.json")
-    read -r S_NPM T_NPM < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*(round(x["median"]*1000) for x in r))' "$WORK/hf-npm.json")
-else
-    S_PIP=$(median_of "${STEWARD_PIP[@]}")
-    T_PIP=$(median_of "${PIP_LIST[@]}")
-    S_NPM=$(cd "$BOT" && median_of "${STEWARD_NPM[@]}")
-    T_NPM=$(cd "$BOT" && median_of "${NPM_OUTDATED[@]}")
-fi
+read -r S_PIP T_PIP < <(alternate "${STEWARD_PIP[*]@Q}" "${PIP_LIST[*]@Q}")
+read -r S_NPM T_NPM < <(alternate "${STEWARD_NPM[*]@Q}" "${NPM_OUTDATED[*]@Q}")
 printf '   %-44s %8s ms\n' "steward check (pip only)" "$S_PIP" "pip list --outdated --format=json" "$T_PIP" \
     "steward check (npm only)" "$S_NPM" "npm outdated --json" "$T_NPM"
 python3 - "$S_PIP" "$T_PIP" "$S_NPM" "$T_NPM" <<'EOF'
