@@ -416,6 +416,38 @@ fn no_security_sends_no_request_to_osv() {
     assert!(queries.lock().unwrap().is_empty());
 }
 
+#[test]
+fn an_https_index_speaking_http2_serves_the_whole_batch_over_one_connection() {
+    let (index, certificate) = bot_index().start_tls();
+    let (osv, _) = FakeOsv::new().start();
+    let install = pip_install(&index.host(), &osv.host(), "", &BOT_DISTS, "");
+    let http_url = format!("http://{}/pypi", index.host());
+    let config = std::fs::read_to_string(install.config_path()).unwrap();
+    assert!(config.contains(&http_url));
+    let https_url = format!("{}/pypi", index.base_url());
+    std::fs::write(install.config_path(), config.replace(&http_url, &https_url)).unwrap();
+    // The fake's certificate is the only one this steward trusts.
+    let trusted = install.root().join("fake-index.pem");
+    std::fs::write(&trusted, &certificate.pem).unwrap();
+
+    let run: Run = install
+        .command(&["check", "--type", "packages", "--no-security", "--json"])
+        .env("SSL_CERT_FILE", &trusted)
+        .output()
+        .expect("running steward")
+        .into();
+    let json = run.json();
+    let pip = provider(&json, "pip");
+    assert!(pip["error"].is_null(), "{pip:#}\n{}", run.stderr);
+    assert_eq!(update(pip, "aiohttp").unwrap()["latest"], "3.9.1");
+    assert_eq!(update(pip, "frozenlist").unwrap()["latest"], "2.0.0");
+    // Every installed distribution was asked for (pip and setuptools too).
+    assert!(index.requests() >= BOT_DISTS.len(), "{}", run.stderr);
+    // One TLS handshake for all of them: the first request opens the
+    // connection and the others ride it as HTTP/2 streams.
+    assert_eq!(index.connections(), 1, "{}", run.stderr);
+}
+
 /// pip and npm side by side; one registry misbehaves.
 fn both(index: &Running, registry: &Running, osv: &str) -> Install {
     let config = format!(

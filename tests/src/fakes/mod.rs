@@ -32,22 +32,60 @@ pub enum Mode {
     Status(u16),
 }
 
-/// A running fake: its address, its mode switch and its request counter.
+/// A running fake: its address, its mode switch and its counters.
 /// Dropping it stops the server.
 pub struct Running {
     addr: SocketAddr,
+    tls: bool,
     mode: Arc<Mutex<Mode>>,
     requests: Arc<AtomicUsize>,
+    connections: Arc<AtomicUsize>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// A certificate a TLS fake serves, for the client to trust.
+pub struct Certificate {
+    /// PEM, as `SSL_CERT_FILE` takes it.
+    pub pem: String,
+}
+
 impl Running {
-    /// Serves `router` on a fresh loopback port from a thread of its own, so
-    /// plain `#[test]` functions (which run the steward binary) can use it.
+    /// Serves `router` over plain HTTP/1.1 on a fresh loopback port from a
+    /// thread of its own, so plain `#[test]` functions (which run the
+    /// steward binary) can use it.
     pub fn start(router: Router) -> Running {
+        Running::serve(router, None)
+    }
+
+    /// Serves `router` over TLS, offering HTTP/2 and HTTP/1.1 by ALPN as
+    /// the public registries do, with a fresh self-signed certificate for
+    /// 127.0.0.1; returns that certificate for the client to trust.
+    pub fn start_tls(router: Router) -> (Running, Certificate) {
+        let key = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()])
+            .expect("generating a self-signed certificate");
+        let pem = key.cert.pem();
+        let chain = vec![key.cert.der().clone()];
+        let private = rustls::pki_types::PrivateKeyDer::Pkcs8(
+            key.key_pair.serialize_der().into(),
+        );
+        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, private)
+        .expect("a usable certificate");
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let running = Running::serve(router, Some(Arc::new(config)));
+        (running, Certificate { pem })
+    }
+
+    fn serve(router: Router, tls: Option<Arc<rustls::ServerConfig>>) -> Running {
         let mode = Arc::new(Mutex::new(Mode::Normal));
         let requests = Arc::new(AtomicUsize::new(0));
+        let connections = Arc::new(AtomicUsize::new(0));
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let layer_mode = mode.clone();
@@ -59,6 +97,8 @@ impl Running {
                 async move { misbehave(mode, req, next).await }
             },
         ));
+        let is_tls = tls.is_some();
+        let accepted = connections.clone();
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -70,19 +110,29 @@ impl Running {
                     .await
                     .expect("binding a loopback port");
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async {
-                        let _ = stop.await;
-                    })
-                    .await
-                    .expect("fake server");
+                match tls {
+                    None => axum::serve(listener, router)
+                        .with_graceful_shutdown(async {
+                            let _ = stop.await;
+                        })
+                        .await
+                        .expect("fake server"),
+                    Some(config) => {
+                        tokio::select! {
+                            _ = serve_tls(listener, router, config, accepted) => {}
+                            _ = stop => {}
+                        }
+                    }
+                }
             });
         });
         let addr = addr_rx.recv().expect("the fake server did not start");
         Running {
             addr,
+            tls: is_tls,
             mode,
             requests,
+            connections,
             shutdown: Some(shutdown),
             thread: Some(thread),
         }
@@ -93,9 +143,10 @@ impl Running {
         self.addr.to_string()
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://` for a TLS fake.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn set_mode(&self, mode: Mode) {
@@ -106,6 +157,11 @@ impl Running {
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
     }
+
+    /// Connections accepted so far (counted by the TLS fake only).
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for Running {
@@ -115,6 +171,35 @@ impl Drop for Running {
         }
         // A delayed handler may still be sleeping; do not wait for it.
         drop(self.thread.take());
+    }
+}
+
+/// Accepts connections until dropped: counts each, completes its TLS
+/// handshake and serves whichever protocol ALPN settled on.
+async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    config: Arc<rustls::ServerConfig>,
+    accepted: Arc<AtomicUsize>,
+) {
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        accepted.fetch_add(1, Ordering::SeqCst);
+        let acceptor = acceptor.clone();
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let Ok(tls) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let _ = hyper_util::server::conn::auto::Builder::new(
+                hyper_util::rt::TokioExecutor::new(),
+            )
+            .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+            .await;
+        });
     }
 }
 

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Json};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::Running;
+use super::{Certificate, Running};
 
 /// One release of a project (one wheel file unless told otherwise).
 #[derive(Debug, Clone)]
@@ -151,11 +151,18 @@ impl FakePypi {
 
     /// Serves the index; its base URL is `{running.base_url()}/pypi`.
     pub fn start(self) -> Running {
-        let state = Arc::new(self);
-        let router = Router::new()
+        Running::start(self.router())
+    }
+
+    /// Serves the index over TLS with HTTP/2, as PyPI does.
+    pub fn start_tls(self) -> (Running, Certificate) {
+        Running::start_tls(self.router())
+    }
+
+    fn router(self) -> Router {
+        Router::new()
             .route("/pypi/:project/json", get(project_json))
-            .with_state(state);
-        Running::start(router)
+            .with_state(Arc::new(self))
     }
 }
 
