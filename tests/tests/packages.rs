@@ -25,17 +25,22 @@ fn npm_wasm() -> PathBuf {
 }
 
 /// Builds a `py3-none-any` wheel for each (name, version) into `dir`, the
-/// way a build backend would: a module, METADATA, WHEEL and RECORD.
+/// way a build backend would: a module, METADATA (with a home page and a
+/// changelog link), WHEEL and RECORD.
 fn build_wheels(dir: &Path, dists: &[(&str, &str)]) {
     let script = r#"
-import sys, zipfile, hashlib, base64, os
+import sys, zipfile, hashlib, base64, os, re
 out = sys.argv[1]
 for spec in sys.argv[2:]:
     name, version = spec.split("==")
     dist = name.replace("-", "_").replace(".", "_")
+    key = re.sub(r"[-_.]+", "-", name).lower()
+    metadata = (f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: fixture\n"
+                f"Home-page: https://example.org/{key}\n"
+                f"Project-URL: Changelog, https://example.org/{key}/changelog\n")
     files = {
         f"{dist}_fixture/__init__.py": f"__version__ = '{version}'\n",
-        f"{dist}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: fixture\n",
+        f"{dist}-{version}.dist-info/METADATA": metadata,
         f"{dist}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: steward-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }
     record = f"{dist}-{version}.dist-info/RECORD"
@@ -148,7 +153,7 @@ read = ["{{bot}}"]
 http = ["{index}", "{osv}"]
 programs = [{{ path = "{{bot}}/.venv/bin/python", args = [["-m", "pip", "install", "--no-input", "--disable-pip-version-check", "*==*", "..."]] }}]
 [providers.pip.settings]
-index_url = "http://{index}/pypi"
+index_url = "http://{index}/simple"
 osv_url = "http://{osv}"
 timeout_ms = 1500
 {extra_settings}
@@ -421,10 +426,10 @@ fn an_https_index_speaking_http2_serves_the_whole_batch_over_one_connection() {
     let (index, certificate) = bot_index().start_tls();
     let (osv, _) = FakeOsv::new().start();
     let install = pip_install(&index.host(), &osv.host(), "", &BOT_DISTS, "");
-    let http_url = format!("http://{}/pypi", index.host());
+    let http_url = format!("http://{}/simple", index.host());
     let config = std::fs::read_to_string(install.config_path()).unwrap();
     assert!(config.contains(&http_url));
-    let https_url = format!("{}/pypi", index.base_url());
+    let https_url = format!("{}/simple", index.base_url());
     std::fs::write(install.config_path(), config.replace(&http_url, &https_url)).unwrap();
     // The fake's certificate is the only one this steward trusts.
     let trusted = install.root().join("fake-index.pem");

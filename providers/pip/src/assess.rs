@@ -96,7 +96,7 @@ pub fn assess(
     );
     update.id = installed.key.clone();
     update.breaking = is_breaking(&current, &target.version);
-    update.changelog = project.changelog();
+    update.changelog = installed.changelog();
     let file = target.likely_file(&installed.tags);
     update.size = file.and_then(|f| f.size);
     update.released = target.released();
@@ -159,31 +159,33 @@ mod tests {
             version: version.to_string(),
             tags: vec!["py3-none-any".to_string()],
             local: false,
+            links: vec![(
+                "Changelog".to_string(),
+                "https://example.org/changes".to_string(),
+            )],
         }
     }
 
     fn project(name: &str, releases: &[(&str, bool)]) -> Project<'static> {
-        let releases: serde_json::Map<String, serde_json::Value> = releases
+        let files: Vec<serde_json::Value> = releases
             .iter()
             .map(|(v, yanked)| {
-                (
-                    v.to_string(),
-                    serde_json::json!([{
-                        "filename": format!("{name}-{v}-py3-none-any.whl"),
-                        "packagetype": "bdist_wheel",
-                        "size": 1000,
-                        "upload_time_iso_8601": format!("2024-01-01T00:00:00.000000Z"),
-                        "yanked": yanked,
-                    }]),
-                )
+                serde_json::json!({
+                    "filename": format!("{}-{v}-py3-none-any.whl", normalize(name).replace('-', "_")),
+                    "size": 1000,
+                    "upload-time": "2024-01-01T00:00:00.000000Z",
+                    "yanked": yanked,
+                    "hashes": {},
+                })
             })
             .collect();
         let body = serde_json::json!({
-            "info": {"name": name, "project_urls": {"Changelog": "https://example.org/changes"}},
-            "releases": releases,
+            "meta": {"api-version": "1.1"},
+            "name": normalize(name),
+            "files": files,
         });
         // Leaked: the project borrows from its body for the whole test.
-        index::parse(body.to_string().leak().as_bytes()).unwrap()
+        index::parse(body.to_string().leak().as_bytes(), None).unwrap()
     }
 
     fn req(line: &str) -> Requirement {

@@ -1,7 +1,13 @@
-//! A project as the PyPI JSON API (`{index}/{name}/json`) describes it, and
-//! which of its releases pip would consider: PEP 440 order, yanked files and
-//! pre-releases left out unless asked, `requires_python` honoured. It never
-//! sends requests itself.
+//! A project as the package index's simple API describes it (PEP 691, the
+//! JSON form of the page pip reads: `{index}/{name}/`), and which of its
+//! releases pip would consider: versions read from the file names as pip
+//! reads them, PEP 440 order, yanked files and pre-releases left out unless
+//! asked, `requires-python` honoured. It never sends requests itself.
+//!
+//! Why the simple API and not PyPI's `/pypi/{name}/json`: it is what pip
+//! uses, so it works with any index pip works with (devpi, Artifactory,
+//! a private mirror), it is half the bytes, and PyPI has deprecated the
+//! `releases` key of the JSON API that listing every release needs.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -12,48 +18,82 @@ use pep440_rs::{Version, VersionSpecifiers};
 use serde::Deserialize;
 use steward_sdk::Error;
 
-/// A project's document, borrowing its strings from the answer's body: a
+use crate::venv::normalize;
+
+/// The media type of the simple API's JSON form, version 1.
+pub const MEDIA_TYPE: &str = "application/vnd.pypi.simple.v1+json";
+
+/// A project's page, borrowing its strings from the answer's body: a
 /// project lists thousands of files, and copying every name and date out
-/// of a few megabytes of JSON was most of what parsing cost.
+/// of the JSON was much of what parsing cost.
 #[derive(Debug, Deserialize)]
 pub struct Project<'a> {
-    pub info: ProjectInfo,
+    pub meta: Meta,
+    /// The project's normalized name.
+    #[serde(borrow)]
+    pub name: Text<'a>,
     #[serde(default, borrow)]
-    pub releases: BTreeMap<Text<'a>, Vec<ReleaseFile<'a>>>,
+    pub files: Vec<ReleaseFile<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ProjectInfo {
-    pub name: String,
-    #[serde(default)]
-    pub project_urls: Option<BTreeMap<String, String>>,
-    #[serde(default)]
-    pub project_url: Option<String>,
-    #[serde(default)]
-    pub package_url: Option<String>,
-    #[serde(default)]
-    pub home_page: Option<String>,
+pub struct Meta {
+    #[serde(rename = "api-version")]
+    pub api_version: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReleaseFile<'a> {
     #[serde(borrow)]
     pub filename: Text<'a>,
-    #[serde(default, borrow)]
-    pub packagetype: Option<Text<'a>>,
+    /// PEP 700 (API 1.1); older indexes leave it out.
     #[serde(default)]
     pub size: Option<u64>,
-    #[serde(default, borrow)]
-    pub upload_time_iso_8601: Option<Text<'a>>,
+    /// PEP 700 (API 1.1), ISO 8601.
+    #[serde(default, borrow, rename = "upload-time")]
+    pub upload_time: Option<Text<'a>>,
+    /// `false`, `true` or the reason it was yanked.
     #[serde(default)]
-    pub yanked: bool,
-    #[serde(default, borrow)]
+    pub yanked: Yanked,
+    #[serde(default, borrow, rename = "requires-python")]
     pub requires_python: Option<Text<'a>>,
+}
+
+impl ReleaseFile<'_> {
+    pub fn is_wheel(&self) -> bool {
+        self.filename.ends_with(".whl")
+    }
+}
+
+/// Whether a file is yanked; the simple API gives a boolean or the reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Yanked(pub bool);
+
+impl<'de> Deserialize<'de> for Yanked {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Yanked;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a boolean or a reason")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Yanked, E> {
+                Ok(Yanked(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, _reason: &str) -> Result<Yanked, E> {
+                Ok(Yanked(true))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Yanked, E> {
+                Ok(Yanked(false))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// A JSON string as it stands in the body when it has no escapes (nearly
 /// always), else unescaped into its own allocation. Unlike `Cow<str>`, it
-/// borrows inside an `Option` and as a map key too.
+/// borrows inside an `Option` too.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Text<'a>(pub Cow<'a, str>);
 
@@ -90,7 +130,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 #[derive(Debug, Clone)]
 pub struct Candidate<'a> {
     pub version: Version,
-    /// As the index spells it.
+    /// PEP 440 normalized, as pip prints it.
     pub text: String,
     /// The files pip could pick from (borrowed: a large project lists
     /// thousands of files, and copying them all was a visible part of a check).
@@ -106,84 +146,93 @@ pub struct Filter {
     pub python: Option<Version>,
 }
 
-pub fn parse(body: &[u8]) -> Result<Project<'_>, Error> {
-    serde_json::from_slice(body).map_err(|e| {
+/// Reads a project page. `content_type` is the answer's, so an index that
+/// only speaks the HTML form gets told so instead of a JSON syntax error.
+pub fn parse<'a>(body: &'a [u8], content_type: Option<&str>) -> Result<Project<'a>, Error> {
+    if let Some(html) = content_type.filter(|t| t.trim_start().starts_with("text/html")) {
+        return Err(Error::invalid_data(format!(
+            "the index answered {html}: Steward reads the JSON form of the simple API \
+             (PEP 691, {MEDIA_TYPE}), which this index does not offer"
+        )));
+    }
+    let project: Project = serde_json::from_slice(body).map_err(|e| {
         Error::invalid_data(format!(
-            "the index answered something that is not a PyPI JSON project: {e}"
+            "the index answered something that is not a simple API project page (PEP 691 JSON): {e}"
         ))
-    })
+    })?;
+    let major = project.meta.api_version.split('.').next().unwrap_or("");
+    if major != "1" {
+        return Err(Error::invalid_data(format!(
+            "the index speaks simple API version {}; Steward reads version 1",
+            project.meta.api_version
+        )));
+    }
+    Ok(project)
 }
 
 impl<'a> Project<'a> {
     /// Every release pip could install, oldest first.
     pub fn candidates(&self, filter: &Filter) -> Vec<Candidate<'_>> {
-        // Most files of a project share a few `requires_python` texts:
+        let name = normalize(&self.name);
+        // Most files of a project share a few `requires-python` texts:
         // each is parsed once, not once per file.
         let mut fits: HashMap<Option<&str>, bool> = HashMap::new();
-        let mut found: Vec<Candidate> = self
-            .releases
-            .iter()
-            .filter_map(|(text, files)| {
-                let version = Version::from_str(text).ok()?;
-                if version.any_prerelease() && !filter.include_prereleases {
-                    return None;
-                }
-                let files: Vec<&ReleaseFile> = files
-                    .iter()
-                    .filter(|f| filter.include_yanked || !f.yanked)
-                    .filter(|f| {
-                        let requires = f.requires_python.as_deref();
-                        *fits
-                            .entry(requires)
-                            .or_insert_with(|| python_fits(requires, filter.python.as_ref()))
-                    })
-                    .collect();
-                (!files.is_empty()).then(|| Candidate {
-                    version,
-                    text: text.to_string(),
-                    files,
-                })
-            })
-            .collect();
-        found.sort_by(|a, b| a.version.cmp(&b.version));
-        found
-    }
-
-    /// Where to read what changed: the project's changelog or release notes
-    /// link, else its project page.
-    pub fn changelog(&self) -> Option<String> {
-        const NAMES: [&str; 7] = [
-            "changelog",
-            "change log",
-            "changes",
-            "release notes",
-            "releases",
-            "history",
-            "what's new",
-        ];
-        if let Some(urls) = &self.info.project_urls {
-            for wanted in NAMES {
-                if let Some((_, url)) = urls
-                    .iter()
-                    .find(|(label, _)| label.trim().to_lowercase() == wanted)
-                {
-                    return Some(url.clone());
-                }
+        let mut releases: BTreeMap<Version, Vec<&ReleaseFile>> = BTreeMap::new();
+        for file in &self.files {
+            if file.yanked.0 && !filter.include_yanked {
+                continue;
             }
+            let Some(version) = file_version(&file.filename, &name) else {
+                continue;
+            };
+            let Ok(version) = Version::from_str(version) else {
+                continue;
+            };
+            if version.any_prerelease() && !filter.include_prereleases {
+                continue;
+            }
+            let requires = file.requires_python.as_deref();
+            if !*fits
+                .entry(requires)
+                .or_insert_with(|| python_fits(requires, filter.python.as_ref()))
+            {
+                continue;
+            }
+            releases.entry(version).or_default().push(file);
         }
-        [
-            &self.info.project_url,
-            &self.info.package_url,
-            &self.info.home_page,
-        ]
-        .into_iter()
-        .flatten()
-        .find(|u| !u.is_empty())
-        .cloned()
+        releases
+            .into_iter()
+            .map(|(version, files)| Candidate {
+                text: version.to_string(),
+                version,
+                files,
+            })
+            .collect()
     }
 }
 
-/// An unparsable `requires_python` does not exclude a file (pip ignores it too).
+/// The version in a distribution's file name, as pip reads it: a wheel's
+/// second field (`discord_py-2.4.0-py3-none-any.whl`), or what follows the
+/// project's name in a source archive (`discord.py-2.4.0.tar.gz`). `None`
+/// for other kinds of files (eggs, installers), which pip ignores too.
+pub fn file_version<'f>(filename: &'f str, project: &str) -> Option<&'f str> {
+    if let Some(stem) = filename.strip_suffix(".whl") {
+        let mut parts = stem.split('-');
+        let (_name, version) = (parts.next()?, parts.next()?);
+        return Some(version);
+    }
+    let stem = [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"]
+        .iter()
+        .find_map(|ext| filename.strip_suffix(ext))?;
+    // Names may contain '-': find the split whose left side is the project.
+    stem.match_indices('-')
+        .map(|(at, _)| at)
+        .find(|&at| normalize(&stem[..at]) == project)
+        .map(|at| &stem[at + 1..])
+        .filter(|v| !v.is_empty())
+}
+
+/// An unparsable `requires-python` does not exclude a file (pip ignores it too).
 fn python_fits(requires: Option<&str>, python: Option<&Version>) -> bool {
     match (requires.map(str::trim).filter(|r| !r.is_empty()), python) {
         (Some(spec), Some(python)) => VersionSpecifiers::from_str(spec)
@@ -198,12 +247,7 @@ impl<'a> Candidate<'a> {
     /// of the tags the installed version came with, else a pure-Python
     /// wheel, else the source archive.
     pub fn likely_file(&self, installed_tags: &[String]) -> Option<&'a ReleaseFile<'a>> {
-        let wheels = || {
-            self.files
-                .iter()
-                .copied()
-                .filter(|f| f.filename.ends_with(".whl"))
-        };
+        let wheels = || self.files.iter().copied().filter(|f| f.is_wheel());
         wheels()
             .find(|f| {
                 wheel_tags(&f.filename)
@@ -211,19 +255,14 @@ impl<'a> Candidate<'a> {
                     .any(|t| installed_tags.contains(t))
             })
             .or_else(|| wheels().find(|f| f.filename.ends_with("-none-any.whl")))
-            .or_else(|| {
-                self.files
-                    .iter()
-                    .copied()
-                    .find(|f| f.packagetype.as_deref() == Some("sdist"))
-            })
+            .or_else(|| self.files.iter().copied().find(|f| !f.is_wheel()))
     }
 
     /// When the release appeared: its earliest upload.
     pub fn released(&self) -> Option<String> {
         self.files
             .iter()
-            .filter_map(|f| f.upload_time_iso_8601.as_deref())
+            .filter_map(|f| f.upload_time.as_deref())
             .min()
             .map(|t| t.to_string())
     }
@@ -254,29 +293,28 @@ mod tests {
     use super::*;
 
     fn project(json: &str) -> Project<'_> {
-        parse(json.as_bytes()).unwrap()
+        parse(json.as_bytes(), Some(MEDIA_TYPE)).unwrap()
     }
 
     const SAMPLE: &str = r#"{
-      "info": {"name": "discord.py", "version": "2.4.0",
-               "project_urls": {"Homepage": "https://h", "Changelog": "https://c"},
-               "project_url": "https://pypi.org/project/discord.py/"},
-      "releases": {
-        "2.3.0": [{"filename": "discord.py-2.3.0-py3-none-any.whl", "packagetype": "bdist_wheel",
-                   "size": 100, "upload_time_iso_8601": "2023-06-01T00:00:00Z", "yanked": false}],
-        "2.4.0": [{"filename": "discord.py-2.4.0.tar.gz", "packagetype": "sdist", "size": 900,
-                   "upload_time_iso_8601": "2024-06-02T00:00:00Z", "yanked": false},
-                  {"filename": "discord.py-2.4.0-py3-none-any.whl", "packagetype": "bdist_wheel",
-                   "size": 200, "upload_time_iso_8601": "2024-06-01T00:00:00Z", "yanked": false}],
-        "2.5.0": [{"filename": "discord.py-2.5.0-py3-none-any.whl", "packagetype": "bdist_wheel",
-                   "size": 300, "yanked": true}],
-        "3.0.0a1": [{"filename": "discord.py-3.0.0a1-py3-none-any.whl", "packagetype": "bdist_wheel",
-                   "size": 400, "yanked": false}],
-        "3.1.0": [{"filename": "discord.py-3.1.0-py3-none-any.whl", "packagetype": "bdist_wheel",
-                   "size": 500, "requires_python": ">=3.13", "yanked": false}],
-        "1.0.0": [],
-        "not a version": [{"filename": "x", "yanked": false}]
-      }
+      "meta": {"api-version": "1.1"},
+      "name": "discord-py",
+      "versions": ["1.0.0", "2.3.0", "2.4.0", "2.5.0", "3.0.0a1", "3.1.0"],
+      "files": [
+        {"filename": "discord.py-2.3.0-py3-none-any.whl", "size": 100,
+         "upload-time": "2023-06-01T00:00:00Z", "yanked": false, "hashes": {}},
+        {"filename": "discord.py-2.4.0.tar.gz", "size": 900,
+         "upload-time": "2024-06-02T00:00:00Z", "yanked": false, "hashes": {}},
+        {"filename": "discord.py-2.4.0-py3-none-any.whl", "size": 200,
+         "upload-time": "2024-06-01T00:00:00Z", "yanked": false, "hashes": {}},
+        {"filename": "discord.py-2.5.0-py3-none-any.whl", "size": 300,
+         "yanked": "breaks voice", "hashes": {}},
+        {"filename": "discord.py-3.0.0a1-py3-none-any.whl", "size": 400, "hashes": {}},
+        {"filename": "discord.py-3.1.0-py3-none-any.whl", "size": 500,
+         "requires-python": ">=3.13", "yanked": false, "hashes": {}},
+        {"filename": "discord.py-0.9.win32.exe", "hashes": {}},
+        {"filename": "discord.py-not.a.version.tar.gz", "hashes": {}}
+      ]
     }"#;
 
     fn versions<'a>(candidates: &'a [Candidate]) -> Vec<&'a str> {
@@ -284,7 +322,7 @@ mod tests {
     }
 
     #[test]
-    fn candidates_leave_out_yanked_prereleases_empty_and_wrong_python() {
+    fn candidates_leave_out_yanked_prereleases_other_files_and_wrong_python() {
         let p = project(SAMPLE);
         let filter = Filter {
             python: Some(Version::from_str("3.11.7").unwrap()),
@@ -308,22 +346,31 @@ mod tests {
     }
 
     #[test]
-    fn changelog_prefers_changelog_link_over_home_page() {
-        assert_eq!(project(SAMPLE).changelog().as_deref(), Some("https://c"));
-        let bare = project(
-            r#"{"info": {"name": "x", "project_urls": {"Homepage": "https://h"},
-                 "project_url": "https://pypi.org/project/x/"}, "releases": {}}"#,
+    fn file_versions_are_read_as_pip_reads_them() {
+        assert_eq!(
+            file_version("discord_py-2.4.0-py3-none-any.whl", "discord-py"),
+            Some("2.4.0")
         );
         assert_eq!(
-            bare.changelog().as_deref(),
-            Some("https://pypi.org/project/x/")
+            file_version(
+                "python_dateutil-2.9.0.post0-1-py2.py3-none-any.whl",
+                "python-dateutil"
+            ),
+            Some("2.9.0.post0")
         );
+        assert_eq!(
+            file_version("python-dateutil-2.8.1.tar.gz", "python-dateutil"),
+            Some("2.8.1")
+        );
+        assert_eq!(file_version("Flask-2.0.1.zip", "flask"), Some("2.0.1"));
+        assert_eq!(file_version("flask-2.0.1-py3.8.egg", "flask"), None);
+        assert_eq!(file_version("other-1.0.tar.gz", "flask"), None);
     }
 
     #[test]
     fn likely_file_matches_installed_wheel_tags_first() {
         let files: Vec<ReleaseFile> = serde_json::from_str(
-            r#"[{"filename": "x-1.0.tar.gz", "packagetype": "sdist", "size": 9},
+            r#"[{"filename": "x-1.0.tar.gz", "size": 9},
                 {"filename": "x-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "size": 7},
                 {"filename": "x-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "size": 8}]"#,
         )
@@ -353,16 +400,24 @@ mod tests {
     #[test]
     fn strings_with_escapes_are_unescaped() {
         let p = project(
-            r#"{"info": {"name": "x"}, "releases": {"1.0": [{"filename": "x-1.0.tar.gz",
-                "packagetype": "sdist", "requires_python": "\u003e=3.8", "yanked": false}]}}"#,
+            r#"{"meta": {"api-version": "1.0"}, "name": "x", "files": [{"filename": "x-1.0.tar.gz",
+                "requires-python": "\u003e=3.8", "yanked": false}]}"#,
         );
-        let file = &p.releases.values().next().unwrap()[0];
+        let file = &p.files[0];
         assert_eq!(file.requires_python.as_deref(), Some(">=3.8"));
         assert!(matches!(file.filename.0, Cow::Borrowed(_)));
     }
 
     #[test]
-    fn parse_rejects_html() {
-        assert!(parse(b"<html>oops</html>").is_err());
+    fn html_pages_and_other_api_versions_are_refused_clearly() {
+        let html = parse(b"<html>oops</html>", Some("text/html; charset=utf-8")).unwrap_err();
+        assert!(html.message.contains("PEP 691"), "{}", html.message);
+        assert!(parse(b"<html>oops</html>", None).is_err());
+        let v2 = parse(
+            br#"{"meta": {"api-version": "2.0"}, "name": "x", "files": []}"#,
+            None,
+        )
+        .unwrap_err();
+        assert!(v2.message.contains("version 2.0"), "{}", v2.message);
     }
 }

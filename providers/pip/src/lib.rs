@@ -4,7 +4,8 @@
 //! and returns `python -m pip install` plans; it never changes the venv itself.
 //!
 //! Settings: `venv` (`.venv`), `requirements` (JSON array, `["requirements.txt"]`),
-//! `index_url` (`https://pypi.org/pypi`, the JSON API base), `osv_url`
+//! `index_url` (`https://pypi.org/simple`, the simple index as pip's
+//! `--index-url` names it; read in its PEP 691 JSON form), `osv_url`
 //! (`https://api.osv.dev`), `include_prereleases`, `include_yanked` (false),
 //! `timeout_ms` (per request, 20000).
 
@@ -100,7 +101,9 @@ impl Provider for Pip {
         let mut requests: Vec<_> = packages
             .iter()
             .map(|p| {
-                let mut r = http::get(&format!("{}/{}/json", s.index_url, p.key));
+                let mut r = http::get(&format!("{}/{}/", s.index_url, p.key));
+                r.headers
+                    .push(("accept".to_string(), index::MEDIA_TYPE.to_string()));
                 r.timeout_ms = Some(s.timeout_ms);
                 r
             })
@@ -166,7 +169,12 @@ impl Provider for Pip {
             let empty = Vec::new();
             let package_reqs = reqs.by_package.get(&package.key).unwrap_or(&empty);
             let vulns = findings.vulns.get(i).map(Vec::as_slice).unwrap_or(&[]);
-            let outcome = assess::assess(package, &project, package_reqs, vulns, &filter);
+            let mut outcome = assess::assess(package, &project, package_reqs, vulns, &filter);
+            if let Some(update) = &mut outcome.update
+                && update.changelog.is_none()
+            {
+                update.changelog = s.project_page(&package.key);
+            }
             report.warnings.extend(outcome.warnings);
             report.updates.extend(outcome.update);
         }
@@ -206,21 +214,30 @@ impl Provider for Pip {
     }
 }
 
-/// The body of the index's answer for one project: `None` when it does not
-/// know the project.
-fn index_body(answer: Result<HttpResponse, Error>) -> Result<Option<Vec<u8>>, Error> {
+/// The index's answer for one project: its content type and body, `None`
+/// when the index does not know the project.
+type IndexPage = Result<Option<(Option<String>, Vec<u8>)>, Error>;
+
+fn index_body(answer: Result<HttpResponse, Error>) -> IndexPage {
     let response = answer?;
     match response.status {
-        200 => Ok(Some(response.body)),
+        200 => {
+            let content_type = response
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                .map(|(_, v)| v.clone());
+            Ok(Some((content_type, response.body)))
+        }
         404 => Ok(None),
         status => Err(Error::network(format!("HTTP {status}"))),
     }
 }
 
-/// The project that body describes, borrowing from it.
-fn parse_project(body: &Result<Option<Vec<u8>>, Error>) -> Result<Option<index::Project<'_>>, Error> {
-    match body {
-        Ok(Some(body)) => index::parse(body).map(Some),
+/// The project that page describes, borrowing from it.
+fn parse_project(page: &IndexPage) -> Result<Option<index::Project<'_>>, Error> {
+    match page {
+        Ok(Some((content_type, body))) => index::parse(body, content_type.as_deref()).map(Some),
         Ok(None) => Ok(None),
         Err(e) => Err(e.clone()),
     }

@@ -204,6 +204,7 @@ mod tests {
             version: version.into(),
             tags: Vec::new(),
             local,
+            links: vec![],
         }
     }
 

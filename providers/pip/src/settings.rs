@@ -4,7 +4,8 @@
 use steward_sdk::settings::{flag, millis, path as resolve, url};
 use steward_sdk::{Error, setting};
 
-pub const DEFAULT_INDEX: &str = "https://pypi.org/pypi";
+/// The simple index, as pip's `--index-url` names it.
+pub const DEFAULT_INDEX: &str = "https://pypi.org/simple";
 pub const DEFAULT_OSV: &str = "https://api.osv.dev";
 /// Well under the host's default call budget (60 s).
 pub const DEFAULT_TIMEOUT_MS: u32 = 20_000;
@@ -18,7 +19,8 @@ pub struct PipSettings {
     /// Whether `requirements` was set by the operator (a missing default
     /// file is normal; a missing configured one is worth a warning).
     pub requirements_configured: bool,
-    /// Base of the JSON API: `{index_url}/{name}/json`.
+    /// The simple index (pip's `--index-url`): a project's page is
+    /// `{index_url}/{name}/`.
     pub index_url: String,
     pub osv_url: String,
     pub include_prereleases: bool,
@@ -46,6 +48,16 @@ impl PipSettings {
             include_yanked: flag(pairs, "include_yanked")?,
             timeout_ms: millis(pairs, "timeout_ms")?.unwrap_or(DEFAULT_TIMEOUT_MS),
         })
+    }
+
+    /// The project's page on PyPI or TestPyPI, the link of last resort for
+    /// an update whose metadata names no changelog or home page. Other
+    /// indexes have no such page the simple API would tell of.
+    pub fn project_page(&self, key: &str) -> Option<String> {
+        let rest = self.index_url.strip_prefix("https://")?;
+        let host = rest.split('/').next()?;
+        matches!(host, "pypi.org" | "test.pypi.org")
+            .then(|| format!("https://{host}/project/{key}/"))
     }
 
     /// The venv's interpreter, the program every plan runs.
@@ -84,7 +96,7 @@ mod tests {
         assert_eq!(s.python(), "/srv/bot/.venv/bin/python");
         assert_eq!(s.requirements, vec!["/srv/bot/requirements.txt"]);
         assert!(!s.requirements_configured);
-        assert_eq!(s.index_url, "https://pypi.org/pypi");
+        assert_eq!(s.index_url, "https://pypi.org/simple");
         assert_eq!(s.osv_url, "https://api.osv.dev");
         assert!(!s.include_prereleases && !s.include_yanked);
     }
@@ -99,7 +111,7 @@ mod tests {
                     r#"["req/base.txt", "/etc/bot/constraints.txt"]"#,
                 ),
                 ("venv", "env"),
-                ("index_url", "http://127.0.0.1:8080/pypi/"),
+                ("index_url", "http://127.0.0.1:8080/simple/"),
             ]),
         )
         .unwrap();
@@ -108,7 +120,7 @@ mod tests {
             vec!["{bot}/req/base.txt", "/etc/bot/constraints.txt"]
         );
         assert_eq!(s.venv, "{bot}/env");
-        assert_eq!(s.index_url, "http://127.0.0.1:8080/pypi");
+        assert_eq!(s.index_url, "http://127.0.0.1:8080/simple");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What is installed in a virtualenv, read the way pip reads it: every
-//! `lib/python3*/site-packages/*.dist-info` (METADATA name and version, WHEEL
-//! tags) and `pyvenv.cfg`. It only reads; it never runs the interpreter.
+//! `lib/python3*/site-packages/*.dist-info` (METADATA name, version and
+//! links, WHEEL tags) and `pyvenv.cfg`. It only reads; it never runs the
+//! interpreter.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,33 @@ pub struct Installed {
     /// Installed from a local directory (editable or `pip install ./x`): the
     /// index does not serve it.
     pub local: bool,
+    /// METADATA's `Project-URL` links (label, URL), then `Home-page` as
+    /// ("Home-page", URL).
+    pub links: Vec<(String, String)>,
+}
+
+impl Installed {
+    /// Where to read what changed: the project's changelog or release
+    /// notes link, else its home page.
+    pub fn changelog(&self) -> Option<String> {
+        const CHANGELOG: [&str; 7] = [
+            "changelog",
+            "change log",
+            "changes",
+            "release notes",
+            "releases",
+            "history",
+            "what's new",
+        ];
+        const HOME: [&str; 3] = ["homepage", "home", "home-page"];
+        let labelled = |wanted: &str| {
+            self.links
+                .iter()
+                .find(|(label, _)| label.trim().to_lowercase() == wanted)
+                .map(|(_, url)| url.clone())
+        };
+        CHANGELOG.into_iter().chain(HOME).find_map(labelled)
+    }
 }
 
 /// The virtualenv's installed distributions and interpreter version.
@@ -101,7 +129,7 @@ pub fn read(venv: &str) -> Result<Venv, Error> {
 
 fn read_dist_info(dir: &Path) -> Option<Installed> {
     let metadata = fs::read_to_string(dir.join("METADATA")).ok()?;
-    let (name, version) = name_and_version(&metadata)?;
+    let headers = Headers::read(&metadata)?;
     let tags = fs::read_to_string(dir.join("WHEEL"))
         .map(|w| wheel_tags(&w))
         .unwrap_or_default();
@@ -109,32 +137,66 @@ fn read_dist_info(dir: &Path) -> Option<Installed> {
         .ok()
         .is_some_and(|d| installed_from_directory(&d));
     Some(Installed {
-        key: normalize(&name),
-        name,
-        version,
+        key: normalize(&headers.name),
+        name: headers.name,
+        version: headers.version,
         tags,
         local,
+        links: headers.links,
     })
 }
 
-/// `Name:` and `Version:` from a METADATA file's header block.
-pub fn name_and_version(metadata: &str) -> Option<(String, String)> {
-    let mut name = None;
-    let mut version = None;
-    for line in metadata.lines() {
-        if line.trim().is_empty() {
-            break; // the description body follows the headers
+/// What the header block of a METADATA file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headers {
+    pub name: String,
+    pub version: String,
+    pub links: Vec<(String, String)>,
+}
+
+impl Headers {
+    /// `None` without a `Name:` and a `Version:`.
+    pub fn read(metadata: &str) -> Option<Headers> {
+        let mut name = None;
+        let mut version = None;
+        let mut links = Vec::new();
+        let mut home_page = None;
+        for line in metadata.lines() {
+            if line.trim().is_empty() {
+                break; // the description body follows the headers
+            }
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            let value = value.trim();
+            match key {
+                "Name" => {
+                    name.get_or_insert_with(|| value.to_string());
+                }
+                "Version" => {
+                    version.get_or_insert_with(|| value.to_string());
+                }
+                // `Project-URL: Changelog, https://…`
+                "Project-URL" => {
+                    if let Some((label, url)) = value.split_once(',')
+                        && !url.trim().is_empty()
+                    {
+                        links.push((label.trim().to_string(), url.trim().to_string()));
+                    }
+                }
+                "Home-page" if !value.is_empty() && value != "UNKNOWN" => {
+                    home_page.get_or_insert_with(|| value.to_string());
+                }
+                _ => {}
+            }
         }
-        if let Some(v) = line.strip_prefix("Name:") {
-            name.get_or_insert_with(|| v.trim().to_string());
-        } else if let Some(v) = line.strip_prefix("Version:") {
-            version.get_or_insert_with(|| v.trim().to_string());
-        }
+        links.extend(home_page.map(|url| ("Home-page".to_string(), url)));
+        Some(Headers {
+            name: name.filter(|n| !n.is_empty())?,
+            version: version.filter(|v| !v.is_empty())?,
+            links,
+        })
     }
-    Some((
-        name.filter(|n| !n.is_empty())?,
-        version.filter(|v| !v.is_empty())?,
-    ))
 }
 
 /// Every `Tag:` line of a WHEEL file.
@@ -191,11 +253,37 @@ mod tests {
     fn metadata_headers_stop_at_the_body() {
         let text =
             "Metadata-Version: 2.1\nName: aiohttp\nVersion: 3.9.1\nSummary: x\n\nName: fake\n";
+        let headers = Headers::read(text).unwrap();
         assert_eq!(
-            name_and_version(text),
-            Some(("aiohttp".to_string(), "3.9.1".to_string()))
+            (headers.name.as_str(), headers.version.as_str()),
+            ("aiohttp", "3.9.1")
         );
-        assert_eq!(name_and_version("Name: x\n"), None);
+        assert_eq!(Headers::read("Name: x\n"), None);
+    }
+
+    #[test]
+    fn changelog_link_comes_before_the_home_page() {
+        let text = "Name: x\nVersion: 1.0\nHome-page: https://h\n\
+                    Project-URL: Source, https://s\nProject-URL: Changelog, https://c\n";
+        let links = Headers::read(text).unwrap().links;
+        let installed = |links| Installed {
+            name: "x".into(),
+            key: "x".into(),
+            version: "1.0".into(),
+            tags: vec![],
+            local: false,
+            links,
+        };
+        assert_eq!(
+            installed(links.clone()).changelog().as_deref(),
+            Some("https://c")
+        );
+        let without: Vec<_> = links
+            .into_iter()
+            .filter(|(l, _)| l != "Changelog")
+            .collect();
+        assert_eq!(installed(without).changelog().as_deref(), Some("https://h"));
+        assert_eq!(installed(vec![]).changelog(), None);
     }
 
     #[test]

@@ -66,9 +66,7 @@ impl Running {
             .expect("generating a self-signed certificate");
         let pem = key.cert.pem();
         let chain = vec![key.cert.der().clone()];
-        let private = rustls::pki_types::PrivateKeyDer::Pkcs8(
-            key.key_pair.serialize_der().into(),
-        );
+        let private = rustls::pki_types::PrivateKeyDer::Pkcs8(key.key_pair.serialize_der().into());
         let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
@@ -194,11 +192,10 @@ async fn serve_tls(
             let Ok(tls) = acceptor.accept(tcp).await else {
                 return;
             };
-            let _ = hyper_util::server::conn::auto::Builder::new(
-                hyper_util::rt::TokioExecutor::new(),
-            )
-            .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
-            .await;
+            let _ =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
         });
     }
 }

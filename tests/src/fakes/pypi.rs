@@ -1,9 +1,9 @@
-//! A fake PyPI JSON API: `GET /pypi/{project}/json` answers the shape PyPI
-//! serves (`info`, `releases` with per-file `yanked`, `size`,
-//! `upload_time_iso_8601`, `requires_python`, `urls`), for the projects a
-//! test declares; every other project is a 404, as on PyPI. Like PyPI it can
-//! send `Cache-Control` and an `ETag` (answering `If-None-Match` with 304),
-//! and it logs what it served so tests can see what a cache saved.
+//! A fake package index speaking the simple API's JSON form (PEP 691, with
+//! PEP 700's `versions`, `size` and `upload-time`): `GET /simple/{project}/`
+//! answers the page PyPI serves for the projects a test declares; every
+//! other project is a 404, as on PyPI. Like PyPI it can send
+//! `Cache-Control` and an `ETag` (answering `If-None-Match` with 304), and
+//! it logs what it served so tests can see what a cache saved.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -63,7 +63,6 @@ struct Project {
     /// The display name (`discord.py`).
     name: String,
     releases: Vec<Release>,
-    project_urls: BTreeMap<String, String>,
 }
 
 /// Builder for the fake index.
@@ -111,21 +110,11 @@ impl FakePypi {
 
     /// A project with releases built by the test.
     pub fn project(mut self, name: &str, releases: Vec<Release>) -> FakePypi {
-        let mut urls = BTreeMap::new();
-        urls.insert(
-            "Changelog".to_string(),
-            format!("https://example.org/{}/changelog", normalize(name)),
-        );
-        urls.insert(
-            "Homepage".to_string(),
-            format!("https://example.org/{}", normalize(name)),
-        );
         self.projects.insert(
             normalize(name),
             Project {
                 name: name.to_string(),
                 releases,
-                project_urls: urls,
             },
         );
         self
@@ -149,7 +138,7 @@ impl FakePypi {
         self.served.clone()
     }
 
-    /// Serves the index; its base URL is `{running.base_url()}/pypi`.
+    /// Serves the index; its base URL is `{running.base_url()}/simple`.
     pub fn start(self) -> Running {
         Running::start(self.router())
     }
@@ -161,12 +150,12 @@ impl FakePypi {
 
     fn router(self) -> Router {
         Router::new()
-            .route("/pypi/:project/json", get(project_json))
+            .route("/simple/:project/", get(project_page))
             .with_state(Arc::new(self))
     }
 }
 
-async fn project_json(
+async fn project_page(
     State(index): State<Arc<FakePypi>>,
     Path(project): Path<String>,
     request: HeaderMap,
@@ -177,7 +166,10 @@ async fn project_json(
     };
     let body = render(p).to_string();
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+    headers.insert(
+        header::CONTENT_TYPE,
+        "application/vnd.pypi.simple.v1+json".parse().unwrap(),
+    );
     if let Some(value) = &index.cache_control {
         headers.insert(header::CACHE_CONTROL, value.parse().unwrap());
     }
@@ -209,69 +201,24 @@ async fn project_json(
 fn file(project: &Project, release: &Release) -> Value {
     let dist = normalize(&project.name).replace('-', "_");
     let filename = format!("{dist}-{}-{}.whl", release.version, release.tag);
-    let uploaded_plain = release
-        .uploaded
-        .trim_end_matches('Z')
-        .split('.')
-        .next()
-        .unwrap_or("")
-        .to_string();
     json!({
-        "comment_text": "",
-        "digests": {"md5": "0".repeat(32), "sha256": "0".repeat(64), "blake2b_256": "0".repeat(64)},
-        "downloads": -1,
         "filename": filename,
-        "has_sig": false,
-        "md5_digest": "0".repeat(32),
-        "packagetype": "bdist_wheel",
-        "python_version": release.tag.split('-').next().unwrap_or("py3"),
-        "requires_python": release.requires_python,
-        "size": release.size,
-        "upload_time": uploaded_plain,
-        "upload_time_iso_8601": release.uploaded,
         "url": format!("https://files.example.org/packages/{filename}"),
-        "yanked": release.yanked,
-        "yanked_reason": if release.yanked { Value::from("broken release") } else { Value::Null },
+        "hashes": {"sha256": "0".repeat(64)},
+        "requires-python": release.requires_python,
+        "yanked": if release.yanked { Value::from("broken release") } else { Value::from(false) },
+        "size": release.size,
+        "upload-time": release.uploaded,
+        "core-metadata": false,
+        "data-dist-info-metadata": false,
     })
 }
 
 fn render(project: &Project) -> Value {
-    let releases: serde_json::Map<String, Value> = project
-        .releases
-        .iter()
-        .map(|r| (r.version.clone(), json!([file(project, r)])))
-        .collect();
-    // PyPI's `info` describes the newest release that is not yanked (the
-    // test lists releases oldest first).
-    let current = project
-        .releases
-        .iter()
-        .rev()
-        .find(|r| !r.yanked)
-        .or(project.releases.last());
-    let key = normalize(&project.name);
     json!({
-        "info": {
-            "author": "", "author_email": "", "classifiers": [], "description": "",
-            "description_content_type": "text/markdown", "docs_url": null,
-            "download_url": "", "home_page": "", "keywords": "", "license": "MIT",
-            "maintainer": "", "maintainer_email": "",
-            "name": project.name,
-            "package_url": format!("https://pypi.org/project/{key}/"),
-            "platform": null,
-            "project_url": format!("https://pypi.org/project/{key}/"),
-            "project_urls": project.project_urls,
-            "release_url": current.map(|r| format!("https://pypi.org/project/{key}/{}/", r.version)),
-            "requires_dist": null,
-            "requires_python": current.and_then(|r| r.requires_python.clone()),
-            "summary": format!("{} (fixture)", project.name),
-            "version": current.map(|r| r.version.clone()),
-            "yanked": false,
-            "yanked_reason": null,
-        },
-        "last_serial": 1,
-        "releases": releases,
-        "urls": current.map(|r| json!([file(project, r)])).unwrap_or(json!([])),
-        "vulnerabilities": [],
+        "meta": {"api-version": "1.1", "_last-serial": 1},
+        "name": normalize(&project.name),
+        "versions": project.releases.iter().map(|r| r.version.clone()).collect::<Vec<_>>(),
+        "files": project.releases.iter().map(|r| file(project, r)).collect::<Vec<_>>(),
     })
 }
