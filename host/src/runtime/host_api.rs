@@ -355,7 +355,11 @@ fn tls_origin(url: &str) -> Option<String> {
     if url.scheme() != "https" {
         return None;
     }
-    Some(format!("{}:{}", url.host_str()?, url.port_or_known_default()?))
+    Some(format!(
+        "{}:{}",
+        url.host_str()?,
+        url.port_or_known_default()?
+    ))
 }
 
 fn checked_url(grant: &Grant, url: &str) -> Result<reqwest::Url, ProviderError> {
