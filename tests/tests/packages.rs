@@ -324,6 +324,28 @@ fn pip_settings_let_prereleases_and_yanked_releases_through() {
 }
 
 #[test]
+fn pip_reads_an_index_that_only_serves_html_pages() {
+    let index = bot_index().html_only().start();
+    let (osv, _) = FakeOsv::new().start();
+    let install = pip_install(&index.host(), &osv.host(), "", &BOT_DISTS, "");
+    let (run, json) = check(&install, &["--no-security"]);
+    let pip = provider(&json, "pip");
+    assert!(pip["error"].is_null(), "{pip:#}\n{}", run.stderr);
+    assert_eq!(update(pip, "aiohttp").unwrap()["latest"], "3.9.1");
+    assert_eq!(update(pip, "frozenlist").unwrap()["latest"], "2.0.0");
+    // The yanked 6.0.5 and the pre-release 24.0.0b1 are left out here too.
+    assert!(update(pip, "multidict").is_none(), "{pip:#}");
+    assert!(update(pip, "attrs").is_none(), "{pip:#}");
+    // HTML pages carry no sizes or dates; the changelog comes from METADATA.
+    let aiohttp = update(pip, "aiohttp").unwrap();
+    assert!(aiohttp["size"].is_null(), "{aiohttp:#}");
+    assert_eq!(
+        aiohttp["changelog"],
+        "https://example.org/aiohttp/changelog"
+    );
+}
+
+#[test]
 fn pip_package_unknown_to_the_index_is_a_warning_not_a_failure() {
     let index = FakePypi::new().package("yarl", &["1.9.4", "1.9.5"]).start();
     let (osv, _) = FakeOsv::new().start();

@@ -185,7 +185,7 @@ mod tests {
             "files": files,
         });
         // Leaked: the project borrows from its body for the whole test.
-        index::parse(body.to_string().leak().as_bytes(), None).unwrap()
+        index::parse(body.to_string().leak().as_bytes(), None, &normalize(name)).unwrap()
     }
 
     fn req(line: &str) -> Requirement {

@@ -1,5 +1,6 @@
-//! A project as the package index's simple API describes it (PEP 691, the
-//! JSON form of the page pip reads: `{index}/{name}/`), and which of its
+//! A project as the package index's simple API describes it (the page pip
+//! reads, `{index}/{name}/`: PEP 691 JSON, or PEP 503 HTML from indexes
+//! that only have that, see `html`), and which of its
 //! releases pip would consider: versions read from the file names as pip
 //! reads them, PEP 440 order, yanked files and pre-releases left out unless
 //! asked, `requires-python` honoured. It never sends requests itself.
@@ -19,9 +20,6 @@ use serde::Deserialize;
 use steward_sdk::Error;
 
 use crate::venv::normalize;
-
-/// The media type of the simple API's JSON form, version 1.
-pub const MEDIA_TYPE: &str = "application/vnd.pypi.simple.v1+json";
 
 /// A project's page, borrowing its strings from the answer's body: a
 /// project lists thousands of files, and copying every name and date out
@@ -146,18 +144,32 @@ pub struct Filter {
     pub python: Option<Version>,
 }
 
-/// Reads a project page. `content_type` is the answer's, so an index that
-/// only speaks the HTML form gets told so instead of a JSON syntax error.
-pub fn parse<'a>(body: &'a [u8], content_type: Option<&str>) -> Result<Project<'a>, Error> {
-    if let Some(html) = content_type.filter(|t| t.trim_start().starts_with("text/html")) {
-        return Err(Error::invalid_data(format!(
-            "the index answered {html}: Steward reads the JSON form of the simple API \
-             (PEP 691, {MEDIA_TYPE}), which this index does not offer"
-        )));
+/// What the provider asks for: the JSON form, else the HTML one (pip's own
+/// preference order).
+pub const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, \
+    application/vnd.pypi.simple.v1+html;q=0.1, text/html;q=0.01";
+
+/// Reads a project page in whichever form the index answered, by its
+/// content type; `name` is the normalized name it was asked for.
+pub fn parse<'a>(
+    body: &'a [u8],
+    content_type: Option<&str>,
+    name: &str,
+) -> Result<Project<'a>, Error> {
+    let media = content_type
+        .and_then(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase());
+    if matches!(
+        media.as_deref(),
+        Some("text/html" | "application/vnd.pypi.simple.v1+html")
+    ) {
+        let page = std::str::from_utf8(body)
+            .map_err(|e| Error::invalid_data(format!("the index's HTML page is not UTF-8: {e}")))?;
+        return Ok(crate::html::parse(page, name));
     }
     let project: Project = serde_json::from_slice(body).map_err(|e| {
         Error::invalid_data(format!(
-            "the index answered something that is not a simple API project page (PEP 691 JSON): {e}"
+            "the index answered something that is not a simple API project page: {e}"
         ))
     })?;
     let major = project.meta.api_version.split('.').next().unwrap_or("");
@@ -293,7 +305,12 @@ mod tests {
     use super::*;
 
     fn project(json: &str) -> Project<'_> {
-        parse(json.as_bytes(), Some(MEDIA_TYPE)).unwrap()
+        parse(
+            json.as_bytes(),
+            Some("application/vnd.pypi.simple.v1+json"),
+            "discord-py",
+        )
+        .unwrap()
     }
 
     const SAMPLE: &str = r#"{
@@ -409,13 +426,15 @@ mod tests {
     }
 
     #[test]
-    fn html_pages_and_other_api_versions_are_refused_clearly() {
-        let html = parse(b"<html>oops</html>", Some("text/html; charset=utf-8")).unwrap_err();
-        assert!(html.message.contains("PEP 691"), "{}", html.message);
-        assert!(parse(b"<html>oops</html>", None).is_err());
+    fn html_pages_are_read_and_other_api_versions_refused() {
+        let html = br#"<a href="/p/x-1.0.tar.gz" data-requires-python="&gt;=3">x-1.0.tar.gz</a>"#;
+        let p = parse(html, Some("text/html; charset=utf-8"), "x").unwrap();
+        assert_eq!(versions(&p.candidates(&Filter::default())), vec!["1.0"]);
+        assert!(parse(b"<html>oops</html>", None, "x").is_err());
         let v2 = parse(
             br#"{"meta": {"api-version": "2.0"}, "name": "x", "files": []}"#,
             None,
+            "x",
         )
         .unwrap_err();
         assert!(v2.message.contains("version 2.0"), "{}", v2.message);

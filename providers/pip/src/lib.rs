@@ -5,11 +5,12 @@
 //!
 //! Settings: `venv` (`.venv`), `requirements` (JSON array, `["requirements.txt"]`),
 //! `index_url` (`https://pypi.org/simple`, the simple index as pip's
-//! `--index-url` names it; read in its PEP 691 JSON form), `osv_url`
+//! `--index-url` names it; PEP 691 JSON, or PEP 503 HTML), `osv_url`
 //! (`https://api.osv.dev`), `include_prereleases`, `include_yanked` (false),
 //! `timeout_ms` (per request, 20000).
 
 pub mod assess;
+pub mod html;
 pub mod index;
 pub mod plan;
 pub mod requirements;
@@ -103,7 +104,7 @@ impl Provider for Pip {
             .map(|p| {
                 let mut r = http::get(&format!("{}/{}/", s.index_url, p.key));
                 r.headers
-                    .push(("accept".to_string(), index::MEDIA_TYPE.to_string()));
+                    .push(("accept".to_string(), index::ACCEPT.to_string()));
                 r.timeout_ms = Some(s.timeout_ms);
                 r
             })
@@ -148,7 +149,7 @@ impl Provider for Pip {
         let mut failures: Vec<Error> = Vec::new();
         for (i, (package, answer)) in packages.iter().zip(answers).enumerate() {
             let body = index_body(answer);
-            let project = match parse_project(&body) {
+            let project = match parse_project(&body, &package.key) {
                 Ok(Some(project)) => project,
                 Ok(None) => {
                     report.warnings.push(format!(
@@ -235,9 +236,11 @@ fn index_body(answer: Result<HttpResponse, Error>) -> IndexPage {
 }
 
 /// The project that page describes, borrowing from it.
-fn parse_project(page: &IndexPage) -> Result<Option<index::Project<'_>>, Error> {
+fn parse_project<'a>(page: &'a IndexPage, key: &str) -> Result<Option<index::Project<'a>>, Error> {
     match page {
-        Ok(Some((content_type, body))) => index::parse(body, content_type.as_deref()).map(Some),
+        Ok(Some((content_type, body))) => {
+            index::parse(body, content_type.as_deref(), key).map(Some)
+        }
         Ok(None) => Ok(None),
         Err(e) => Err(e.clone()),
     }

@@ -73,6 +73,8 @@ pub struct FakePypi {
     cache_control: Option<String>,
     /// Send an `ETag` and answer a matching `If-None-Match` with 304.
     etag: bool,
+    /// Answer in the HTML form only (PEP 503), as older indexes do.
+    html: bool,
     served: Served,
 }
 
@@ -133,6 +135,13 @@ impl FakePypi {
         self
     }
 
+    /// Answers every page in the HTML form (PEP 503) whatever the client
+    /// asks for, as an index without the JSON form does.
+    pub fn html_only(mut self) -> FakePypi {
+        self.html = true;
+        self
+    }
+
     /// The log of answers, shared with the running server.
     pub fn served(&self) -> Served {
         self.served.clone()
@@ -164,12 +173,13 @@ async fn project_page(
         index.served.lock().unwrap().push((project, 404));
         return (StatusCode::NOT_FOUND, Json(json!({"message": "Not Found"}))).into_response();
     };
-    let body = render(p).to_string();
+    let (body, content_type) = if index.html {
+        (render_html(p), "text/html; charset=utf-8")
+    } else {
+        (render(p).to_string(), "application/vnd.pypi.simple.v1+json")
+    };
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        "application/vnd.pypi.simple.v1+json".parse().unwrap(),
-    );
+    headers.insert(header::CONTENT_TYPE, content_type.parse().unwrap());
     if let Some(value) = &index.cache_control {
         headers.insert(header::CACHE_CONTROL, value.parse().unwrap());
     }
@@ -221,4 +231,34 @@ fn render(project: &Project) -> Value {
         "versions": project.releases.iter().map(|r| r.version.clone()).collect::<Vec<_>>(),
         "files": project.releases.iter().map(|r| file(project, r)).collect::<Vec<_>>(),
     })
+}
+
+/// The PEP 503 page: one anchor per file, `data-requires-python` escaped
+/// and `data-yanked` as PyPI writes them.
+fn render_html(project: &Project) -> String {
+    let mut page = format!(
+        "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.0\">\n    <title>Links for {0}</title>\n  </head>\n  <body>\n    <h1>Links for {0}</h1>\n",
+        project.name
+    );
+    let dist = normalize(&project.name).replace('-', "_");
+    for release in &project.releases {
+        let filename = format!("{dist}-{}-{}.whl", release.version, release.tag);
+        let mut anchor = format!(
+            "    <a href=\"https://files.example.org/packages/{filename}#sha256={}\"",
+            "0".repeat(64)
+        );
+        if let Some(spec) = &release.requires_python {
+            let escaped = spec
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            anchor.push_str(&format!(" data-requires-python=\"{escaped}\""));
+        }
+        if release.yanked {
+            anchor.push_str(" data-yanked=\"broken release\"");
+        }
+        page.push_str(&format!("{anchor}>{filename}</a><br />\n"));
+    }
+    page.push_str("  </body>\n</html>\n");
+    page
 }
