@@ -206,15 +206,14 @@ impl HostCtx {
         // Started in order, so each origin's first request is under way
         // before the ones waiting for it; finished in any order, so one slow
         // answer does not hold back the requests queued behind it.
-        let mut answers: Vec<(usize, (Result<HttpResponse, ProviderError>, Source))> =
-            self.tokio.block_on(
-                futures::stream::iter(futures.into_iter().enumerate())
-                    .map(|(at, request)| request.map(move |answer| (at, answer)))
-                    .buffer_unordered(concurrency)
-                    .collect::<Vec<_>>(),
-            );
-        answers.sort_unstable_by_key(|(at, _)| *at);
-        let answers: Vec<_> = answers.into_iter().map(|(_, answer)| answer).collect();
+        let mut numbered: Vec<(usize, Answer)> = self.tokio.block_on(
+            futures::stream::iter(futures.into_iter().enumerate())
+                .map(|(at, request)| request.map(move |answer| (at, answer)))
+                .buffer_unordered(concurrency)
+                .collect::<Vec<_>>(),
+        );
+        numbered.sort_unstable_by_key(|(at, _)| *at);
+        let answers: Vec<Answer> = numbered.into_iter().map(|(_, answer)| answer).collect();
         let tally = |wanted: Source| answers.iter().filter(|(_, s)| *s == wanted).count();
         let stored = tally(Source::Network { stored: true });
         if stored > 0
@@ -240,6 +239,9 @@ impl HostCtx {
         answers.into_iter().map(|(r, _)| r).collect()
     }
 }
+
+/// One request's outcome and where it came from.
+type Answer = (Result<HttpResponse, ProviderError>, Source);
 
 /// Where an answer came from (for the batch's log line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
