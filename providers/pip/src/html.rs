@@ -60,16 +60,20 @@ pub fn parse<'a>(page: &'a str, name: &str) -> Project<'a> {
     }
 }
 
-/// Where the next `<tag` (followed by a space or `>`) starts.
+/// Where the next `<tag` (followed by a space, `/` or `>`) starts.
 fn find_tag(html: &str, tag: &str) -> Option<usize> {
     let bytes = html.as_bytes();
     let mut from = 0;
     while let Some(found) = html[from..].find('<') {
         let at = from + found;
-        let name_end = at + 1 + tag.len();
-        if name_end < bytes.len()
-            && html[at + 1..name_end].eq_ignore_ascii_case(tag)
-            && matches!(bytes[name_end], b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')
+        let name = at + 1..at + 1 + tag.len();
+        if bytes
+            .get(name.clone())
+            .is_some_and(|n| n.eq_ignore_ascii_case(tag.as_bytes()))
+            && matches!(
+                bytes.get(name.end),
+                Some(b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')
+            )
         {
             return Some(at);
         }
@@ -78,10 +82,27 @@ fn find_tag(html: &str, tag: &str) -> Option<usize> {
     None
 }
 
-/// Where the next `</tag>` starts.
+/// Where the next `</tag>` (or `</tag …>`) starts, in any case. Compares bytes in place: a
+/// large project's page has thousands of anchors.
 fn find_closing(html: &str, tag: &str) -> Option<usize> {
-    let closing = format!("</{tag}");
-    html.to_ascii_lowercase().find(&closing)
+    let bytes = html.as_bytes();
+    let mut from = 0;
+    while let Some(found) = html[from..].find("</") {
+        let at = from + found;
+        let name = at + 2..at + 2 + tag.len();
+        if bytes
+            .get(name.clone())
+            .is_some_and(|n| n.eq_ignore_ascii_case(tag.as_bytes()))
+            && matches!(
+                bytes.get(name.end),
+                Some(b' ' | b'\t' | b'\n' | b'\r' | b'>')
+            )
+        {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
 }
 
 /// `name="value"`, `name='value'`, `name=value` and bare `name`, values
@@ -200,6 +221,15 @@ mod tests {
         );
         assert_eq!(&*p.name, "discord-py");
         assert!(p.files.iter().all(|f| f.size.is_none()));
+    }
+
+    #[test]
+    fn other_text_and_tags_do_not_confuse_it() {
+        let page = "<é><abbr>é</abbr><a href='/x-1.0.tar.gz'>x-1.0.tar.gz</A ><a";
+        let p = parse(page, "x");
+        let names: Vec<&str> = p.files.iter().map(|f| &*f.filename).collect();
+        assert_eq!(names, vec!["x-1.0.tar.gz"]);
+        assert_eq!(find_closing("é</abbr></a>", "a"), Some(9));
     }
 
     #[test]
