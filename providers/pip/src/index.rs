@@ -186,18 +186,24 @@ impl<'a> Project<'a> {
     /// Every release pip could install, oldest first.
     pub fn candidates(&self, filter: &Filter) -> Vec<Candidate<'_>> {
         let name = normalize(&self.name);
-        // Most files of a project share a few `requires-python` texts:
-        // each is parsed once, not once per file.
+        // Most files of a project share a few `requires-python` texts, and
+        // a release has a file per platform: each text is parsed once, not
+        // once per file.
         let mut fits: HashMap<Option<&str>, bool> = HashMap::new();
+        let mut parsed: HashMap<&str, Option<Version>> = HashMap::new();
         let mut releases: BTreeMap<Version, Vec<&ReleaseFile>> = BTreeMap::new();
         for file in &self.files {
             if file.yanked.0 && !filter.include_yanked {
                 continue;
             }
-            let Some(version) = file_version(&file.filename, &name) else {
+            let Some(text) = file_version(&file.filename, &name) else {
                 continue;
             };
-            let Ok(version) = Version::from_str(version) else {
+            let Some(version) = parsed
+                .entry(text)
+                .or_insert_with(|| Version::from_str(text).ok())
+                .clone()
+            else {
                 continue;
             };
             if version.any_prerelease() && !filter.include_prereleases {
