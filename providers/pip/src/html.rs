@@ -62,45 +62,31 @@ pub fn parse<'a>(page: &'a str, name: &str) -> Project<'a> {
 
 /// Where the next `<tag` (followed by a space, `/` or `>`) starts.
 fn find_tag(html: &str, tag: &str) -> Option<usize> {
-    let bytes = html.as_bytes();
-    let mut from = 0;
-    while let Some(found) = html[from..].find('<') {
-        let at = from + found;
-        let name = at + 1..at + 1 + tag.len();
-        if bytes
-            .get(name.clone())
-            .is_some_and(|n| n.eq_ignore_ascii_case(tag.as_bytes()))
-            && matches!(
-                bytes.get(name.end),
-                Some(b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')
-            )
-        {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
+    find_markup(html, "<", tag, b" \t\n\r>/")
 }
 
-/// Where the next `</tag>` (or `</tag …>`) starts, in any case. Compares bytes in place: a
-/// large project's page has thousands of anchors.
+/// Where the next `</tag>` (or `</tag …>`) starts.
 fn find_closing(html: &str, tag: &str) -> Option<usize> {
+    find_markup(html, "</", tag, b" \t\n\r>")
+}
+
+/// Where the next `opener` + `tag` (in any case) + one of `ends` starts.
+/// Compares bytes in place: a large project's page has thousands of
+/// anchors, and a byte offset may fall inside a multi-byte character.
+fn find_markup(html: &str, opener: &str, tag: &str, ends: &[u8]) -> Option<usize> {
     let bytes = html.as_bytes();
     let mut from = 0;
-    while let Some(found) = html[from..].find("</") {
+    while let Some(found) = html[from..].find(opener) {
         let at = from + found;
-        let name = at + 2..at + 2 + tag.len();
+        let name = at + opener.len()..at + opener.len() + tag.len();
         if bytes
             .get(name.clone())
             .is_some_and(|n| n.eq_ignore_ascii_case(tag.as_bytes()))
-            && matches!(
-                bytes.get(name.end),
-                Some(b' ' | b'\t' | b'\n' | b'\r' | b'>')
-            )
+            && bytes.get(name.end).is_some_and(|b| ends.contains(b))
         {
             return Some(at);
         }
-        from = at + 2;
+        from = at + opener.len();
     }
     None
 }
