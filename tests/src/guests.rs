@@ -76,3 +76,14 @@ pub fn hello() -> PathBuf {
     let _guard = LOCK.lock().unwrap();
     build(manifest_dir, "hello")
 }
+
+/// The provider of `tests/guests/noisy`, whose words attack whoever reads them.
+pub fn noisy() -> PathBuf {
+    build("tests/guests", "noisy")
+}
+
+/// The provider of `tests/guests/greedy`, which tries to take more time,
+/// memory and requests than its call's budgets allow.
+pub fn greedy() -> PathBuf {
+    build("tests/guests", "greedy")
+}

@@ -145,7 +145,8 @@ fn reads_inside_the_grant_work() {
     let (_, json) = check(&install);
     let h = provider(&json, "hostile");
     assert!(h["error"].is_null(), "{h:#}");
-    assert_eq!(h["updates"][0]["latest"].as_str().unwrap().trim(), "1.4.0");
+    // What it read, with the newline escaped like all provider text.
+    assert_eq!(h["updates"][0]["latest"], "1.4.0\\n");
 }
 
 #[test]
@@ -209,7 +210,8 @@ fn exec_of_a_granted_program_is_limited_to_its_argument_patterns() {
     let (_, json) = check(&install);
     let h = provider(&json, "hostile");
     assert!(h["error"].is_null(), "the granted call failed: {h:#}");
-    assert_eq!(h["updates"][0]["latest"], "granted-arg\n");
+    // The program's output, its newline escaped like all provider text.
+    assert_eq!(h["updates"][0]["latest"], "granted-arg\\n");
 
     install.write_config(&format!("{grant}\n{}", settings("hello world")));
     let (_, json) = check(&install);

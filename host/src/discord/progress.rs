@@ -54,8 +54,13 @@ impl Reporter {
     }
 }
 
+/// The progress line; its step quotes providers, so it is plain text.
 pub fn line(p: &Progress) -> String {
-    format!("Progress: {}% – {}", p.percent, p.message)
+    format!(
+        "Progress: {}% – {}",
+        p.percent,
+        super::render::plain(&p.message)
+    )
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! How results look in Discord: embeds within Discord's limits (25 fields,
-//! 1024 characters a field, 6000 in all). Rendering only; every fact comes
-//! from the service.
+//! 1024 characters a field, 6000 in all), with providers' words kept plain
+//! text (no formatting, links or pings of their making). Rendering only;
+//! every fact comes from the service.
 
 pub mod backup;
 pub mod update;
@@ -81,22 +82,21 @@ pub fn check(outcome: &CheckOutcome, view: &CheckView) -> serenity::CreateEmbed 
             );
             break;
         }
+        let source = plain(&provider.provider);
         let (name, value) = match &provider.error {
             Some(e) => (
-                format!("{} — failed", provider.provider),
-                format!("{}: {}", e.code, e.message),
+                format!("{source} — failed"),
+                format!("{}: {}", e.code, plain(&e.message)),
             ),
-            None if provider.updates.is_empty() => {
-                (provider.provider.clone(), "Up to date.".to_string())
-            }
+            None if provider.updates.is_empty() => (source, "Up to date.".to_string()),
             None => (
-                format!("{} ({})", provider.provider, provider.updates.len()),
+                format!("{source} ({})", provider.updates.len()),
                 updates(&provider.updates, view.details),
             ),
         };
         let mut value = value;
         for w in &provider.warnings {
-            let _ = write!(value, "\n⚠ {w}");
+            let _ = write!(value, "\n⚠ {}", plain(w));
         }
         embed = embed.field(name, fit(&value), false);
         fields += 1;
@@ -105,7 +105,7 @@ pub fn check(outcome: &CheckOutcome, view: &CheckView) -> serenity::CreateEmbed 
         let lines: Vec<String> = outcome
             .skipped
             .iter()
-            .map(|s| format!("{} ({}): {}", s.provider, s.file, s.error))
+            .map(|s| plain(&format!("{} ({}): {}", s.provider, s.file, s.error)))
             .collect();
         embed = embed.field("Not loaded", fit(&lines.join("\n")), false);
     }
@@ -128,14 +128,14 @@ fn updates(list: &[Update], details: bool) -> String {
         }
         let _ = write!(
             out,
-            "{marks}`{}` {} → **{}**",
-            u.name,
-            u.current.as_deref().unwrap_or("new"),
-            u.latest
+            "{marks}{} {} → **{}**",
+            code(&u.name),
+            plain(u.current.as_deref().unwrap_or("new")),
+            plain(&u.latest)
         );
         let mut notes = Vec::new();
         if u.security {
-            let ids: Vec<&str> = u.advisories.iter().map(|a| a.id.as_str()).collect();
+            let ids: Vec<String> = u.advisories.iter().map(|a| plain(&a.id)).collect();
             notes.push(if ids.is_empty() {
                 "security".to_string()
             } else {
@@ -146,7 +146,7 @@ fn updates(list: &[Update], details: bool) -> String {
             notes.push("breaking".to_string());
         }
         if let Some(reason) = &u.held {
-            notes.push(format!("held by {reason}"));
+            notes.push(format!("held by {}", plain(reason)));
         }
         if !notes.is_empty() {
             let _ = write!(out, " ({})", notes.join("; "));
@@ -154,25 +154,68 @@ fn updates(list: &[Update], details: bool) -> String {
         out.push('\n');
         if details {
             if let Some(released) = &u.released {
-                let _ = writeln!(out, "  released {released}");
+                let _ = writeln!(out, "  released {}", plain(released));
             }
             if let Some(changelog) = &u.changelog {
-                let _ = writeln!(out, "  changelog: {changelog}");
+                let _ = writeln!(out, "  changelog: {}", plain(changelog));
             }
             for a in &u.advisories {
                 let severity = a
                     .severity
                     .as_deref()
-                    .map(|s| format!(" [{s}]"))
+                    .map(|s| format!(" [{}]", plain(s)))
                     .unwrap_or_default();
-                let _ = writeln!(out, "  {}{severity}: {}", a.id, a.summary);
+                let _ = writeln!(out, "  {}{severity}: {}", plain(&a.id), plain(&a.summary));
             }
             for line in &u.details {
-                let _ = writeln!(out, "  {line}");
+                let _ = writeln!(out, "  {}", plain(line));
             }
         }
     }
     out.trim_end().to_string()
+}
+
+/// Text from outside Steward (a provider's words, or a line quoting them)
+/// as plain text in Discord markdown: what would format it, make a masked
+/// link, quote it or open a heading is backslash-escaped, and `@everyone`,
+/// `@here` and `<@…>` cannot ping anyone. Snake-case names keep their
+/// underscores: one between letters or digits formats nothing.
+pub(crate) fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut line_start = true;
+    let mut previous: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let escape = match c {
+            '\\' | '*' | '`' | '~' | '|' | '[' | ']' | '<' => true,
+            '_' => {
+                !(previous.is_some_and(char::is_alphanumeric)
+                    && next.is_some_and(char::is_alphanumeric))
+            }
+            // Block quotes, headings, lists and subtext start a line.
+            '>' | '#' | '-' | '+' => line_start,
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+        let rest = &text[at + c.len_utf8()..];
+        if c == '@' && (rest.starts_with("everyone") || rest.starts_with("here")) {
+            // A zero-width space: it reads the same and pings nobody.
+            out.push('\u{200b}');
+        }
+        line_start = c == '\n' || (line_start && c == ' ');
+        previous = Some(c);
+    }
+    out
+}
+
+/// Text from outside Steward as an inline code span. A code span has no
+/// escapes, so a backtick, which would close it, becomes a look-alike (ˋ).
+pub(crate) fn code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "ˋ"))
 }
 
 /// Cuts a field value to Discord's limit, saying so.
@@ -220,5 +263,60 @@ mod tests {
         assert!(cut.chars().count() <= FIELD_LIMIT);
         assert!(cut.ends_with("shows everything)"));
         assert!(cut.contains("\nline 3\n"));
+    }
+
+    #[test]
+    fn provider_text_cannot_format_link_or_ping() {
+        assert_eq!(
+            plain("**bold** [click](http://x) ||spoiler|| ~~gone~~ `code` <@123> \\"),
+            "\\*\\*bold\\*\\* \\[click\\](http://x) \\|\\|spoiler\\|\\| \\~\\~gone\\~\\~ \\`code\\` \\<@123> \\\\"
+        );
+        assert_eq!(
+            plain("@everyone and @here"),
+            "@\u{200b}everyone and @\u{200b}here"
+        );
+        assert_eq!(
+            plain("# big\n> quote\n-# small"),
+            "\\# big\n\\> quote\n\\-# small"
+        );
+    }
+
+    #[test]
+    fn ordinary_names_and_versions_read_as_they_are() {
+        for text in [
+            "release: bot 1.4.0 -> 1.5.0",
+            "added: bot.health_port = 0",
+            "discord.py 2.3.0 → 2.3.1",
+            "@types/node",
+        ] {
+            assert_eq!(plain(text), text);
+        }
+        assert_eq!(plain("__init__"), "\\_\\_init\\_\\_");
+    }
+
+    #[test]
+    fn a_backtick_cannot_close_a_code_span() {
+        assert_eq!(code("evil` @everyone **x**"), "`evilˋ @everyone **x**`");
+    }
+
+    #[test]
+    fn a_check_embed_keeps_provider_words_plain() {
+        let update = Update {
+            id: "x".into(),
+            kind: crate::provider::UpdateKind::Package,
+            name: "a`b".into(),
+            current: Some("1.0".into()),
+            latest: "**2.0** @everyone".into(),
+            security: false,
+            advisories: Vec::new(),
+            breaking: false,
+            changelog: None,
+            size: None,
+            released: None,
+            held: None,
+            details: Vec::new(),
+        };
+        let value = updates(&[update], false);
+        assert_eq!(value, "`aˋb` 1.0 → **\\*\\*2.0\\*\\* @\u{200b}everyone**");
     }
 }

@@ -1,16 +1,20 @@
 //! What is in the providers directory right now: one entry per `*.wasm`,
 //! loaded or failed with a reason. Rescanned before each operation, so
-//! added, changed and removed files are picked up without a restart.
+//! added, changed and removed files are picked up without a restart. Only
+//! regular files within a size cap are read; a symlink is never followed.
 
 use std::collections::BTreeMap;
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde::Serialize;
+use thiserror::Error;
 
 use super::grants::Grant;
-use super::{Origin, Pre, Runtime, file_stem, sha256_hex};
+use super::{Origin, Pre, Runtime, file_stem, sha256_hex, untrusted};
 use crate::provider::Info;
 
 /// A provider ready to be called.
@@ -74,7 +78,8 @@ impl Catalog {
         let files = wasm_files(runtime.providers_dir());
         self.entries.retain(|path, _| files.contains(path));
         for file in files {
-            let Ok(meta) = std::fs::metadata(&file) else {
+            // The entry itself, never what a symlink points to.
+            let Ok(meta) = std::fs::symlink_metadata(&file) else {
                 continue;
             };
             let fingerprint = Fingerprint {
@@ -84,13 +89,16 @@ impl Catalog {
             if matches!(self.entries.get(&file), Some((f, _)) if *f == fingerprint) {
                 continue;
             }
-            let entry = match std::fs::read(&file) {
-                Err(e) => ProviderEntry::Failed(LoadFailure {
-                    name: file_stem(&file),
-                    file: file.clone(),
-                    sha256: None,
-                    error: format!("cannot read: {e}"),
-                }),
+            let entry = match read(&file) {
+                Err(e) => {
+                    tracing::warn!("skipping provider {}: {e}", file.display());
+                    ProviderEntry::Failed(LoadFailure {
+                        name: file_stem(&file),
+                        file: file.clone(),
+                        sha256: None,
+                        error: e.to_string(),
+                    })
+                }
                 Ok(bytes) => {
                     let sha256 = sha256_hex(&bytes);
                     let unchanged = matches!(
@@ -112,6 +120,9 @@ impl Catalog {
                                 ProviderEntry::Loaded(Arc::new(p))
                             }
                             Err(error) => {
+                                // Compiler and parser messages may quote the
+                                // component's own names.
+                                let error = untrusted::text(&error).into_owned();
                                 tracing::warn!("skipping provider {}: {error}", file.display());
                                 ProviderEntry::Failed(LoadFailure {
                                     name: file_stem(&file),
@@ -129,6 +140,8 @@ impl Catalog {
     }
 }
 
+/// Every `*.wasm` entry of the providers directory, whatever its type:
+/// [`read`] says why one that is not a regular file is skipped.
 fn wasm_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(read) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -136,8 +149,100 @@ fn wasm_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = read
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "wasm") && p.is_file())
+        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
         .collect();
     files.sort();
     files
+}
+
+/// The largest provider file read: the bundled ones are a few MiB.
+pub const MAX_PROVIDER_FILE: u64 = 64 * 1024 * 1024;
+
+/// Why a file in the providers directory was not read.
+#[derive(Debug, Error)]
+pub enum Unreadable {
+    #[error("is a symbolic link; providers must be regular files")]
+    Symlink,
+    #[error("is not a regular file; providers must be regular files")]
+    NotRegular,
+    #[error("is {}, larger than the {} limit", crate::size::human(*.size), crate::size::human(MAX_PROVIDER_FILE))]
+    TooLarge { size: u64 },
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The bytes of a provider file, read through one handle that was opened
+/// without following a symlink and checked to be a regular file within
+/// [`MAX_PROVIDER_FILE`], so the file that is checked is the file that is
+/// read. Non-blocking, so a FIFO put in its place cannot hang the scan.
+fn read(path: &Path) -> Result<Vec<u8>, Unreadable> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => Unreadable::Symlink,
+            _ => Unreadable::Io(e),
+        })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(Unreadable::NotRegular);
+    }
+    if meta.len() > MAX_PROVIDER_FILE {
+        return Err(Unreadable::TooLarge { size: meta.len() });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // A file that grows while it is read stops at the cap all the same.
+    file.take(MAX_PROVIDER_FILE + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_PROVIDER_FILE {
+        return Err(Unreadable::TooLarge {
+            size: bytes.len() as u64,
+        });
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_symlinked_provider_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("real.wasm"), b"\0asm").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("real.wasm"), dir.path().join("link.wasm"))
+            .unwrap();
+        let e = read(&dir.path().join("link.wasm")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "is a symbolic link; providers must be regular files"
+        );
+        assert_eq!(read(&dir.path().join("real.wasm")).unwrap(), b"\0asm");
+    }
+
+    #[test]
+    fn an_oversized_provider_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.wasm");
+        let file = std::fs::File::create(&big).unwrap();
+        // Sparse: the size is what counts, not the blocks.
+        file.set_len(1024 * 1024 * 1024).unwrap();
+        let e = read(&big).unwrap_err();
+        assert_eq!(e.to_string(), "is 1.0 GiB, larger than the 64.0 MiB limit");
+    }
+
+    #[test]
+    fn a_fifo_or_a_directory_is_refused_without_hanging() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo.wasm");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo(3) with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(matches!(read(&fifo), Err(Unreadable::NotRegular)));
+        std::fs::create_dir(dir.path().join("dir.wasm")).unwrap();
+        assert!(matches!(
+            read(&dir.path().join("dir.wasm")),
+            Err(Unreadable::NotRegular)
+        ));
+    }
 }

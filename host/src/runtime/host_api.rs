@@ -1,11 +1,13 @@
 //! What the host does when a provider calls an import: log, tell the time,
 //! run a granted program, send granted HTTP requests. Every call asks the
-//! provider's [`Grant`] first and stays within the call's [`Budget`]. These are
-//! version-independent; each `since_*` module adapts its bindings to them.
+//! provider's [`Grant`] first and stays within the call's [`Budget`] and
+//! [`CallMemory`]. These are version-independent; each `since_*` module
+//! adapts its bindings to them.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use futures::future::Shared;
@@ -15,7 +17,8 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::grants::Grant;
-use super::limits::{Budget, MemoryCap};
+use super::limits::{Budget, CallMemory, Held, MemoryCap};
+use super::untrusted;
 use crate::config::RuntimeLimits;
 use crate::fetch::cache::{HttpCache, Lookup};
 use crate::fetch::{self, FetchError};
@@ -44,11 +47,31 @@ pub struct HostCtx {
     pub provider: String,
     pub grant: Arc<Grant>,
     pub budget: Budget,
+    /// The call's memory allowance, which HTTP answers count against too.
+    pub memory: Arc<CallMemory>,
     pub limits: RuntimeLimits,
     pub http: reqwest::Client,
     /// Answers to GET requests kept between calls and runs (`None`: off).
     pub http_cache: Option<Arc<HttpCache>>,
-    pub tokio: tokio::runtime::Handle,
+    /// What this call has logged so far.
+    pub logged: LogQuota,
+}
+
+/// One `log()` message is cut to this many bytes.
+const LOG_MESSAGE_BYTES: usize = 2 * 1024;
+/// Messages one call may log.
+const LOG_MESSAGES: usize = 200;
+/// Bytes one call may log, all messages together.
+const LOG_BYTES: usize = 64 * 1024;
+
+/// What one call has logged: a provider that floods `log()` is cut off, so
+/// it cannot fill Steward's output or its disk (unbounded, 1 GiB reached
+/// stderr in 6 s).
+#[derive(Debug, Default)]
+pub struct LogQuota {
+    messages: AtomicUsize,
+    bytes: AtomicUsize,
+    cut_off: AtomicBool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -94,14 +117,40 @@ fn denied(message: String) -> ProviderError {
 }
 
 impl HostCtx {
+    /// Logs a provider's message, escaped (no escape sequence or forged
+    /// line reaches a terminal or a log file) and within the call's
+    /// [`LogQuota`]: past it, one line says the rest was dropped.
     pub fn log(&self, level: LogLevel, message: &str) {
+        if self.logged.cut_off.load(Ordering::Relaxed) {
+            return;
+        }
         let provider = self.provider.as_str();
+        let kept = &message[..message.floor_char_boundary(LOG_MESSAGE_BYTES)];
+        let mut text = untrusted::text(kept).into_owned();
+        // Escaping lengthens a message: it is cut again, escaped.
+        let cut = kept.len() < message.len() || text.len() > LOG_MESSAGE_BYTES;
+        text.truncate(text.floor_char_boundary(LOG_MESSAGE_BYTES));
+        if cut {
+            text.push_str(" … (cut)");
+        }
+        let messages = self.logged.messages.fetch_add(1, Ordering::Relaxed) + 1;
+        let bytes = self.logged.bytes.fetch_add(text.len(), Ordering::Relaxed) + text.len();
+        if messages > LOG_MESSAGES || bytes > LOG_BYTES {
+            if !self.logged.cut_off.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    provider,
+                    "further log messages from {provider} were dropped (a call may log {LOG_MESSAGES} messages, {} KiB in all)",
+                    LOG_BYTES / 1024
+                );
+            }
+            return;
+        }
         match level {
-            LogLevel::Trace => tracing::trace!(provider, "{message}"),
-            LogLevel::Debug => tracing::debug!(provider, "{message}"),
-            LogLevel::Info => tracing::info!(provider, "{message}"),
-            LogLevel::Warn => tracing::warn!(provider, "{message}"),
-            LogLevel::Error => tracing::error!(provider, "{message}"),
+            LogLevel::Trace => tracing::trace!(provider, "{text}"),
+            LogLevel::Debug => tracing::debug!(provider, "{text}"),
+            LogLevel::Info => tracing::info!(provider, "{text}"),
+            LogLevel::Warn => tracing::warn!(provider, "{text}"),
+            LogLevel::Error => tracing::error!(provider, "{text}"),
         }
     }
 
@@ -121,15 +170,13 @@ impl HostCtx {
     /// Runs a granted program directly (no shell), with a minimal environment.
     pub fn exec(&self, req: ExecRequest) -> Result<ExecOutput, ProviderError> {
         self.grant
-            .check_exec(&req.program, &req.args)
+            .check_exec(super::grants::RunFor::Reading, &req.program, &req.args)
             .map_err(|d| denied(d.0))?;
         let cwd = match &req.cwd {
-            Some(dir) => {
-                self.grant
-                    .check_read(std::path::Path::new(dir))
-                    .map_err(|d| denied(d.0))?;
-                std::path::PathBuf::from(dir)
-            }
+            Some(dir) => self
+                .grant
+                .check_read(std::path::Path::new(dir))
+                .map_err(|d| denied(d.0))?,
             None => self
                 .grant
                 .read
@@ -166,9 +213,29 @@ impl HostCtx {
 
     /// Sends every request concurrently (bounded), answers in order. GET
     /// answers come from the HTTP cache while they are fresh.
-    pub fn http(&self, requests: Vec<HttpRequest>) -> Vec<Result<HttpResponse, ProviderError>> {
+    ///
+    /// The batch lives within the call's limits: it ends by the call's
+    /// deadline (a request unfinished then answers a timeout), its answers
+    /// count against the call's memory until the provider has them (one
+    /// that does not fit answers "too large"), and a batch of more than
+    /// `http_batch_limit` requests is refused whole, before anything is sent.
+    pub async fn http(
+        &self,
+        requests: Vec<HttpRequest>,
+    ) -> Vec<Result<HttpResponse, ProviderError>> {
         let started = Instant::now();
         let count = requests.len();
+        let batch_limit = self.limits.http_batch_limit;
+        if count > batch_limit {
+            let refused = ProviderError::new(
+                ErrorCode::InvalidData,
+                format!(
+                    "a batch of {count} HTTP requests is more than the {batch_limit} one call may send at once; none was sent"
+                ),
+            );
+            return (0..count).map(|_| Err(refused.clone())).collect();
+        }
+        let deadline = tokio::time::Instant::from_std(self.budget.deadline);
         let concurrency = self.limits.http_concurrency;
         let cap = (self.limits.http_response_limit_kb as usize) * 1024;
         let cache = self.http_cache.as_deref();
@@ -180,8 +247,8 @@ impl HostCtx {
         let mut first_to: HashMap<String, Shared<oneshot::Receiver<()>>> = HashMap::new();
         let futures: Vec<_> = requests
             .into_iter()
-            .map(|req| {
-                let timeout = self.time_for(req.timeout_ms);
+            .enumerate()
+            .map(|(at, req)| {
                 let (connected, wait) = match tls_origin(&req.url) {
                     Some(origin) => match first_to.entry(origin) {
                         Entry::Occupied(first) => (None, Some(first.get().clone())),
@@ -193,28 +260,48 @@ impl HostCtx {
                     },
                     None => (None, None),
                 };
-                async move {
+                let url = req.url.clone();
+                let request = async move {
                     if let Some(up) = wait {
                         // Err only says the first request ended without a
                         // signal, which is as good as one.
                         let _ = up.await;
                     }
-                    fetch(&self.http, &self.grant, cache, req, cap, timeout, connected).await
+                    // From when it starts, not when the batch did: a
+                    // request queued behind others has only what is left.
+                    let allowance = Allowance {
+                        cap,
+                        timeout: self.time_for(req.timeout_ms),
+                        held: self.memory.hold(),
+                    };
+                    fetch(&self.http, &self.grant, cache, req, allowance, connected).await
+                };
+                async move {
+                    let answer = match tokio::time::timeout_at(deadline, request).await {
+                        // Its own timeout was what was left of the call's.
+                        Ok((Err(e), ..))
+                            if e.code == ErrorCode::Timeout
+                                && tokio::time::Instant::now() >= deadline =>
+                        {
+                            (Err(self.out_of_time(&url)), Source::Failed, None)
+                        }
+                        Ok(answer) => answer,
+                        Err(_) => (Err(self.out_of_time(&url)), Source::Failed, None),
+                    };
+                    (at, answer)
                 }
             })
             .collect();
         // Started in order, so each origin's first request is under way
         // before the ones waiting for it; finished in any order, so one slow
         // answer does not hold back the requests queued behind it.
-        let mut numbered: Vec<(usize, Answer)> = self.tokio.block_on(
-            futures::stream::iter(futures.into_iter().enumerate())
-                .map(|(at, request)| request.map(move |answer| (at, answer)))
-                .buffer_unordered(concurrency)
-                .collect::<Vec<_>>(),
-        );
+        let mut numbered: Vec<(usize, Answer)> = futures::stream::iter(futures)
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
         numbered.sort_unstable_by_key(|(at, _)| *at);
         let answers: Vec<Answer> = numbered.into_iter().map(|(_, answer)| answer).collect();
-        let tally = |wanted: Source| answers.iter().filter(|(_, s)| *s == wanted).count();
+        let tally = |wanted: Source| answers.iter().filter(|(_, s, _)| *s == wanted).count();
         let stored = tally(Source::Network { stored: true });
         if stored > 0
             && let Some(cache) = cache
@@ -223,7 +310,7 @@ impl HostCtx {
         }
         let bytes: usize = answers
             .iter()
-            .filter_map(|(r, _)| r.as_ref().ok())
+            .filter_map(|(r, _, _)| r.as_ref().ok())
             .map(|r| r.body.len())
             .sum();
         tracing::debug!(
@@ -236,12 +323,26 @@ impl HostCtx {
             tally(Source::Revalidated),
             tally(Source::Failed),
         );
-        answers.into_iter().map(|(r, _)| r).collect()
+        // The holds end here: the answers go on into the provider's memory,
+        // whose growth the store's limiter counts.
+        answers.into_iter().map(|(r, _, _)| r).collect()
+    }
+
+    /// The answer of a request the call's deadline cut short.
+    fn out_of_time(&self, url: &str) -> ProviderError {
+        ProviderError::new(
+            ErrorCode::Timeout,
+            format!(
+                "{url} did not answer before the call's time budget of {} s ran out",
+                self.budget.total.as_secs().max(1)
+            ),
+        )
     }
 }
 
-/// One request's outcome and where it came from.
-type Answer = (Result<HttpResponse, ProviderError>, Source);
+/// One request's outcome, where it came from, and the hold on the call's
+/// memory its body takes until the batch returns.
+type Answer = (Result<HttpResponse, ProviderError>, Source, Option<Held>);
 
 /// Where an answer came from (for the batch's log line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,6 +353,14 @@ enum Source {
     Failed,
 }
 
+/// What one request may take: a body of at most `cap` bytes, `timeout` from
+/// its start, and bytes of the call's memory, taken into `held`.
+struct Allowance {
+    cap: usize,
+    timeout: Duration,
+    held: Held,
+}
+
 /// One request. A GET the cache may answer is looked up first (after the
 /// grant check, so a stored answer never reaches a provider that may not
 /// ask that host), revalidated when stale, and stored when HTTP allows.
@@ -260,10 +369,10 @@ async fn fetch(
     grant: &Grant,
     cache: Option<&HttpCache>,
     req: HttpRequest,
-    cap: usize,
-    timeout: Duration,
+    mut allowance: Allowance,
     connected: Option<oneshot::Sender<()>>,
-) -> (Result<HttpResponse, ProviderError>, Source) {
+) -> Answer {
+    let cap = allowance.cap;
     let cache =
         cache.filter(|_| matches!(req.method, Method::Get) && HttpCache::consults(&req.headers));
     let Some(cache) = cache else {
@@ -273,26 +382,39 @@ async fn fetch(
             headers: &req.headers,
             body: req.body,
         };
-        return match send(client, grant, request, cap, timeout, connected).await {
-            Ok((_, response)) => (Ok(response), Source::Network { stored: false }),
-            Err(e) => (Err(e), Source::Failed),
+        return match send(client, grant, request, &mut allowance, connected).await {
+            Ok((_, response)) => (
+                Ok(response),
+                Source::Network { stored: false },
+                Some(allowance.held),
+            ),
+            Err(e) => (Err(e), Source::Failed, None),
         };
     };
     let url = match checked_url(grant, &req.url) {
         Ok(url) => url,
-        Err(e) => return (Err(e), Source::Failed),
+        Err(e) => return (Err(e), Source::Failed, None),
     };
     let now = SystemTime::now();
     let stale = match cache.lookup(&req.url, &req.headers, now) {
-        Lookup::Fresh(stored) if stored.body.len() <= cap => {
+        Lookup::Fresh(stored) if stored.body.len() > cap => {
+            return (Err(too_large(&url, cap)), Source::Failed, None);
+        }
+        Lookup::Fresh(stored) if !allowance.held.grow_to(stored.body.len()) => {
+            return (
+                Err(over_memory(&url, &allowance.held)),
+                Source::Failed,
+                None,
+            );
+        }
+        Lookup::Fresh(stored) => {
             let response = HttpResponse {
                 status: stored.status(),
                 headers: stored.headers(now),
                 body: stored.body,
             };
-            return (Ok(response), Source::Cache);
+            return (Ok(response), Source::Cache, Some(allowance.held));
         }
-        Lookup::Fresh(_) => return (Err(too_large(&url, cap)), Source::Failed),
         Lookup::Stale(stored) => Some(stored),
         Lookup::Miss => None,
     };
@@ -307,13 +429,20 @@ async fn fetch(
         body: None,
     };
     let request_time = SystemTime::now();
-    let mut sent = send(client, grant, get(&headers), cap, timeout, connected).await;
+    let mut sent = send(client, grant, get(&headers), &mut allowance, connected).await;
     let response_time = SystemTime::now();
     if let Ok((answered, response)) = &sent
         && response.status == 304
         && let Some(stored) = stale
     {
         if answered.as_str() == url.as_str() {
+            if !allowance.held.grow_to(stored.body.len()) {
+                return (
+                    Err(over_memory(&url, &allowance.held)),
+                    Source::Failed,
+                    None,
+                );
+            }
             let refreshed = cache.refresh(
                 &req.headers,
                 stored,
@@ -326,10 +455,10 @@ async fn fetch(
                 headers: refreshed.headers(response_time),
                 body: refreshed.body,
             };
-            return (Ok(response), Source::Revalidated);
+            return (Ok(response), Source::Revalidated, Some(allowance.held));
         }
         // Our validators followed a redirect elsewhere; ask that URL plainly.
-        sent = send(client, grant, get(&req.headers), cap, timeout, None).await;
+        sent = send(client, grant, get(&req.headers), &mut allowance, None).await;
     }
     match sent {
         Ok((answered, response)) => {
@@ -343,9 +472,13 @@ async fn fetch(
                     request_time,
                     response_time,
                 );
-            (Ok(response), Source::Network { stored })
+            (
+                Ok(response),
+                Source::Network { stored },
+                Some(allowance.held),
+            )
         }
-        Err(e) => (Err(e), Source::Failed),
+        Err(e) => (Err(e), Source::Failed, None),
     }
 }
 
@@ -378,24 +511,32 @@ fn checked_url(grant: &Grant, url: &str) -> Result<reqwest::Url, ProviderError> 
 }
 
 /// Sends one request, following redirects only to granted hosts, and reads
-/// the body up to `cap`. Returns the URL that answered and the answer.
-/// `connected` is dropped as soon as the answer's headers are in (or the
-/// request failed): the requests waiting to share its connection go then.
+/// the body within its [`Allowance`]. Returns the URL that answered and the
+/// answer. `connected` is dropped as soon as the answer's headers are in
+/// (or the request failed): the requests waiting to share its connection
+/// go then.
 async fn send(
     client: &reqwest::Client,
     grant: &Grant,
     request: fetch::Request<'_>,
-    cap: usize,
-    timeout: Duration,
+    allowance: &mut Allowance,
     connected: Option<oneshot::Sender<()>>,
 ) -> Result<(reqwest::Url, HttpResponse), ProviderError> {
+    let (cap, timeout) = (allowance.cap, allowance.timeout);
+    let held = &mut allowance.held;
     let sent = fetch::send(client, grant, request, timeout).await;
     drop(connected);
     let (url, mut resp) = sent.map_err(provider_error)?;
-    if let Some(len) = resp.content_length()
-        && len as usize > cap
-    {
-        return Err(too_large(&url, cap));
+    if let Some(len) = resp.content_length() {
+        if len as usize > cap {
+            return Err(too_large(&url, cap));
+        }
+        // Taken before the first byte arrives, so answers that cannot all
+        // fit fail whole, first come first served, instead of each getting
+        // partway.
+        if !held.grow_to(len as usize) {
+            return Err(over_memory(&url, held));
+        }
     }
     let status = resp.status();
     let headers = resp
@@ -416,8 +557,12 @@ async fn send(
         .await
         .map_err(|e| provider_error(fetch::body_error(&url, e, timeout)))?
     {
-        if collected.len() + chunk.len() > cap {
+        let total = collected.len() + chunk.len();
+        if total > cap {
             return Err(too_large(&url, cap));
+        }
+        if !held.grow_to(total) {
+            return Err(over_memory(&url, held));
         }
         collected.extend_from_slice(&chunk);
     }
@@ -437,6 +582,16 @@ fn provider_error(e: FetchError) -> ProviderError {
         FetchError::Network { .. } => ErrorCode::Network,
     };
     ProviderError::new(code, e.to_string())
+}
+
+fn over_memory(url: &reqwest::Url, held: &Held) -> ProviderError {
+    ProviderError::new(
+        ErrorCode::Network,
+        format!(
+            "the response from {url} is too large for what is left of the call's {} MiB memory cap",
+            held.limit_mb()
+        ),
+    )
 }
 
 fn too_large(url: &reqwest::Url, cap: usize) -> ProviderError {

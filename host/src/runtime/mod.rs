@@ -1,7 +1,7 @@
 //! The sandbox: loads every provider in the providers directory (compiled
 //! once, cached on disk), keeps one pre-instantiated component per provider,
 //! and runs each call in a fresh store under its grant and limits. A provider
-//! that traps, loops or exhausts memory fails alone.
+//! that traps, loops, blocks or exhausts memory fails alone.
 //!
 //! The runtime never decides what to update or install: it runs providers
 //! for the engine.
@@ -12,6 +12,7 @@ pub mod grants;
 mod host_api;
 mod limits;
 mod since_v0_1_0;
+mod untrusted;
 mod wit_version;
 
 use std::path::Path;
@@ -21,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 use wasmtime::component::{Linker, ResourceTable};
-use wasmtime::{Engine, Store, Trap};
+use wasmtime::{Engine, Store, Trap, WasmBacktrace};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{FsPerms, WasiCtx};
 
@@ -29,7 +30,7 @@ pub use cache::Origin;
 pub use catalog::{LoadFailure, LoadedProvider, ProviderEntry};
 use grants::Grant;
 use host_api::{CallState, HostCtx};
-use limits::{Budget, MemoryCap};
+use limits::{Budget, CallMemory, MemoryCap};
 
 use crate::config::{Config, RuntimeLimits};
 use crate::provider::{Context, Info, Plan, ProviderError, Report, Update};
@@ -42,6 +43,11 @@ const DESCRIBE_BUDGET: Duration = Duration::from_secs(5);
 
 /// Room for what a provider prints on stdout/stderr (kept for error reports).
 const OUTPUT_CAPACITY: usize = 1024 * 1024;
+
+/// Stack for the host's own frames during a call, on top of the wasm stack
+/// cap: calls run on a fiber, and WASI and HTTP run on it too. Reserved, and
+/// touched only as used.
+const HOST_STACK: usize = 8 * 1024 * 1024;
 
 /// Why a provider call did not produce a result.
 #[derive(Debug, Error)]
@@ -84,17 +90,20 @@ pub struct Runtime {
 
 impl Runtime {
     /// Builds the engine and loads the providers directory. Must be called
-    /// inside a tokio runtime (host HTTP runs on it).
+    /// inside a multi-threaded tokio runtime: every call runs as a future on
+    /// it, so its deadline also stops a call blocked in the host.
     pub fn new(config: &Config) -> anyhow::Result<Arc<Runtime>> {
         let limits = config.runtime.clone();
+        let wasm_stack = (limits.stack_limit_kb as usize) * 1024;
         let mut wasm = wasmtime::Config::new();
         wasm.wasm_component_model(true)
             .epoch_interruption(true)
-            .max_wasm_stack((limits.stack_limit_kb as usize) * 1024);
+            .max_wasm_stack(wasm_stack)
+            .async_stack_size(wasm_stack + HOST_STACK);
         let engine = Engine::new(&wasm)?;
         limits::start_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         since_v0_1_0::add_to_linker(&mut linker)?;
         let http = crate::fetch::client()?;
         let http_cache = limits.http_cache.then(|| {
@@ -140,7 +149,8 @@ impl Runtime {
         };
         if !SUPPORTED_WIT_VERSIONS.contains(&version.as_str()) {
             return Err(format!(
-                "built against steward:provider@{version}, which this Steward does not understand (it understands {})",
+                "built against steward:provider@{}, which this Steward does not understand (it understands {})",
+                untrusted::text(&version),
                 SUPPORTED_WIT_VERSIONS.join(", ")
             ));
         }
@@ -170,9 +180,10 @@ impl Runtime {
                 &pre,
                 Arc::new(Grant::default()),
                 DESCRIBE_BUDGET,
-                |i, s| i.describe(s, &settings).map(Ok),
+                async |i, s| i.describe(s, &settings).await.map(Ok),
             )
-            .map_err(|e| format!("describe failed: {e}"))?;
+            .map(untrusted::info)
+            .map_err(|e| format!("describe failed: {}", untrusted::error(e)))?;
         let grant = Grant::decide(
             &info.wants,
             provider_config.and_then(|c| c.grant.as_ref()),
@@ -207,33 +218,45 @@ impl Runtime {
         include_security: bool,
     ) -> Result<Report, CallError> {
         let ctx = self.context(provider, include_security);
-        self.call(provider, |i, s| i.check(s, &ctx))
+        self.call(provider, async |i, s| i.check(s, &ctx).await)
+            .map(untrusted::report)
+            .map_err(untrusted::error)
     }
 
     pub fn capture(&self, provider: &LoadedProvider) -> Result<Vec<u8>, CallError> {
         let ctx = self.context(provider, false);
-        self.call(provider, |i, s| i.capture(s, &ctx))
+        self.call(provider, async |i, s| i.capture(s, &ctx).await)
+            .map_err(untrusted::error)
+            .and_then(untrusted::state)
     }
 
     pub fn plan(&self, provider: &LoadedProvider, updates: &[Update]) -> Result<Plan, CallError> {
         let ctx = self.context(provider, false);
-        self.call(provider, |i, s| i.plan(s, &ctx, updates))
+        self.call(provider, async |i, s| i.plan(s, &ctx, updates).await)
+            .map_err(untrusted::error)
+            .and_then(untrusted::plan)
     }
 
     pub fn verify(&self, provider: &LoadedProvider, updates: &[Update]) -> Result<(), CallError> {
         let ctx = self.context(provider, false);
-        self.call(provider, |i, s| i.verify(s, &ctx, updates))
+        self.call(provider, async |i, s| i.verify(s, &ctx, updates).await)
+            .map_err(untrusted::error)
     }
 
     pub fn restore_plan(&self, provider: &LoadedProvider, state: &[u8]) -> Result<Plan, CallError> {
         let ctx = self.context(provider, false);
-        self.call(provider, |i, s| i.restore_plan(s, &ctx, state))
+        self.call(provider, async |i, s| i.restore_plan(s, &ctx, state).await)
+            .map_err(untrusted::error)
+            .and_then(untrusted::plan)
     }
 
     fn call<T>(
         &self,
         provider: &LoadedProvider,
-        f: impl FnOnce(&Instance, &mut Store<CallState>) -> wasmtime::Result<Result<T, ProviderError>>,
+        f: impl AsyncFnOnce(
+            &Instance,
+            &mut Store<CallState>,
+        ) -> wasmtime::Result<Result<T, ProviderError>>,
     ) -> Result<T, CallError> {
         let budget = Duration::from_secs(self.limits.call_timeout_secs);
         self.run(
@@ -246,23 +269,32 @@ impl Runtime {
     }
 
     /// One call in a fresh store: instantiate, run `f`, explain any trap.
+    /// The call is a future run to its end on this thread, under a deadline
+    /// that holds whatever it waits on: epoch interruption stops wasm code,
+    /// and the deadline around the future stops a call blocked in a host or
+    /// WASI import (a sleep, a slow answer).
     fn run<T>(
         &self,
         name: &str,
         pre: &Pre,
         grant: Arc<Grant>,
         budget: Duration,
-        f: impl FnOnce(&Instance, &mut Store<CallState>) -> wasmtime::Result<Result<T, ProviderError>>,
+        f: impl AsyncFnOnce(
+            &Instance,
+            &mut Store<CallState>,
+        ) -> wasmtime::Result<Result<T, ProviderError>>,
     ) -> Result<T, CallError> {
         let budget = Budget::start(budget);
         let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
         let mut wasi = WasiCtx::builder();
         wasi.stdout(stdout.clone()).stderr(stderr.clone());
-        // The call already runs on a thread of its own, synchronously; file
+        // The call runs on a thread of its own, blocked on its future; file
         // operations done right here skip a hop to tokio's blocking pool and
         // back for every stat and read (reading a virtualenv's 32
         // distributions took 40 ms of such hops, and 5 ms without them).
+        // The deadline cannot cut such a read short, but reads of a
+        // read-only local tree do not wait on anyone.
         wasi.allow_blocking_current_thread(true);
         for dir in &grant.read {
             wasi.preopened_dir(dir, dir.to_string_lossy(), FsPerms::ReadOnly)
@@ -270,7 +302,8 @@ impl Runtime {
                     message: format!("cannot mount {}: {e:#}", dir.display()),
                 })?;
         }
-        let (memory, memory_hit) = MemoryCap::new(&self.limits);
+        let call_memory = CallMemory::new(&self.limits);
+        let (memory, memory_hit) = MemoryCap::new(call_memory.clone());
         let state = CallState {
             wasi: wasi.build(),
             table: ResourceTable::new(),
@@ -279,10 +312,11 @@ impl Runtime {
                 provider: name.to_string(),
                 grant,
                 budget,
+                memory: call_memory,
                 limits: self.limits.clone(),
                 http: self.http.clone(),
                 http_cache: self.http_cache.clone(),
-                tokio: self.tokio.clone(),
+                logged: Default::default(),
             },
         };
         let mut store = Store::new(&self.engine, state);
@@ -290,20 +324,31 @@ impl Runtime {
         store.set_epoch_deadline(budget.ticks());
         store.epoch_deadline_trap();
 
-        let outcome = match pre {
-            Pre::V0_1_0(pre) => since_v0_1_0::instantiate(pre, &mut store)
-                .map_err(|e| CallError::Instantiate {
-                    message: format!("{e:#}"),
-                })
-                .map(Instance::V0_1_0),
-        }
-        .and_then(|instance| {
-            f(&instance, &mut store)
-                .map_err(|e| self.explain(e, memory_hit.load(Ordering::SeqCst), budget, &stderr))
-        });
+        let explain = |error: wasmtime::Error| {
+            self.explain(error, memory_hit.load(Ordering::SeqCst), budget, &stderr)
+        };
+        let call = async {
+            let instance = match pre {
+                Pre::V0_1_0(pre) => since_v0_1_0::instantiate(pre, &mut store)
+                    .await
+                    .map(Instance::V0_1_0),
+            }
+            .map_err(|e| match explain(e) {
+                CallError::Crashed { message } => CallError::Instantiate { message },
+                other => other,
+            })?;
+            f(&instance, &mut store).await.map_err(explain)
+        };
+        let deadline = tokio::time::Instant::from_std(budget.deadline);
+        let outcome = self
+            .tokio
+            .block_on(tokio::time::timeout_at(deadline, call))
+            .unwrap_or(Err(CallError::Timeout {
+                budget_secs: budget.total.as_secs().max(1),
+            }));
         let printed = String::from_utf8_lossy(&stdout.contents()).into_owned();
         for line in printed.lines().filter(|l| !l.trim().is_empty()) {
-            tracing::debug!(provider = name, "stdout: {line}");
+            tracing::debug!(provider = name, "stdout: {}", untrusted::text(line));
         }
         outcome?.map_err(CallError::Provider)
     }
@@ -336,70 +381,85 @@ impl Runtime {
         let printed = String::from_utf8_lossy(&stderr.contents()).into_owned();
         let message = match panic_message(&printed) {
             Some(panic) => format!("panicked: {panic}"),
-            None => format!("{error:#}"),
+            None => one_line(&error),
         };
         CallError::Crashed { message }
     }
 }
 
 impl Instance {
-    fn describe(
+    async fn describe(
         &self,
         store: &mut Store<CallState>,
         settings: &[(String, String)],
     ) -> wasmtime::Result<Info> {
         match self {
-            Instance::V0_1_0(i) => i.describe(store, settings),
+            Instance::V0_1_0(i) => i.describe(store, settings).await,
         }
     }
-    fn check(
+    async fn check(
         &self,
         store: &mut Store<CallState>,
         ctx: &Context,
     ) -> wasmtime::Result<Result<Report, ProviderError>> {
         match self {
-            Instance::V0_1_0(i) => i.check(store, ctx),
+            Instance::V0_1_0(i) => i.check(store, ctx).await,
         }
     }
-    fn capture(
+    async fn capture(
         &self,
         store: &mut Store<CallState>,
         ctx: &Context,
     ) -> wasmtime::Result<Result<Vec<u8>, ProviderError>> {
         match self {
-            Instance::V0_1_0(i) => i.capture(store, ctx),
+            Instance::V0_1_0(i) => i.capture(store, ctx).await,
         }
     }
-    fn plan(
+    async fn plan(
         &self,
         store: &mut Store<CallState>,
         ctx: &Context,
         updates: &[Update],
     ) -> wasmtime::Result<Result<Plan, ProviderError>> {
         match self {
-            Instance::V0_1_0(i) => i.plan(store, ctx, updates),
+            Instance::V0_1_0(i) => i.plan(store, ctx, updates).await,
         }
     }
-    fn verify(
+    async fn verify(
         &self,
         store: &mut Store<CallState>,
         ctx: &Context,
         updates: &[Update],
     ) -> wasmtime::Result<Result<(), ProviderError>> {
         match self {
-            Instance::V0_1_0(i) => i.verify(store, ctx, updates),
+            Instance::V0_1_0(i) => i.verify(store, ctx, updates).await,
         }
     }
-    fn restore_plan(
+    async fn restore_plan(
         &self,
         store: &mut Store<CallState>,
         ctx: &Context,
         state: &[u8],
     ) -> wasmtime::Result<Result<Plan, ProviderError>> {
         match self {
-            Instance::V0_1_0(i) => i.restore_plan(store, ctx, state),
+            Instance::V0_1_0(i) => i.restore_plan(store, ctx, state).await,
         }
     }
+}
+
+/// What went wrong, on one line: a trap's own description ("wasm trap:
+/// integer divide by zero"), else the innermost cause, without the wasm
+/// backtrace Wasmtime attaches.
+fn one_line(error: &wasmtime::Error) -> String {
+    if let Some(trap) = error.downcast_ref::<Trap>() {
+        return trap.to_string();
+    }
+    let cause = if error.downcast_ref::<WasmBacktrace>().is_some() {
+        error.root_cause().to_string()
+    } else {
+        format!("{error:#}")
+    };
+    cause.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The message of a Rust panic as the guest's std prints it.

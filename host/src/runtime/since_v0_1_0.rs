@@ -12,6 +12,15 @@ mod bindings {
     wasmtime::component::bindgen!({
         path: "../wit",
         world: "provider",
+        // Async so a call is a future the runtime can stop at its deadline,
+        // even while it waits in `http` (the host's only import that waits
+        // on the network).
+        imports: {
+            "steward:provider/host.http": async,
+        },
+        exports: {
+            default: async,
+        },
     });
 }
 
@@ -59,7 +68,7 @@ impl host::Host for CallState {
             .map_err(error_to_wit)
     }
 
-    fn http(
+    async fn http(
         &mut self,
         requests: Vec<host::HttpRequest>,
     ) -> Vec<Result<host::HttpResponse, types::Error>> {
@@ -78,6 +87,7 @@ impl host::Host for CallState {
             .collect();
         self.host
             .http(requests)
+            .await
             .into_iter()
             .map(|r| {
                 r.map(|resp| host::HttpResponse {
@@ -94,22 +104,22 @@ impl host::Host for CallState {
 /// One instantiated provider, valid for the lifetime of its store.
 pub struct Instance(bindings::Provider);
 
-pub fn instantiate(
+pub async fn instantiate(
     pre: &ProviderPre<CallState>,
     store: &mut Store<CallState>,
 ) -> wasmtime::Result<Instance> {
-    pre.instantiate(store).map(Instance)
+    pre.instantiate_async(store).await.map(Instance)
 }
 
 type CallResult<T> = wasmtime::Result<Result<T, p::ProviderError>>;
 
 impl Instance {
-    pub fn describe(
+    pub async fn describe(
         &self,
         store: &mut Store<CallState>,
         settings: &[(String, String)],
     ) -> wasmtime::Result<p::Info> {
-        let info = self.0.call_describe(store, settings)?;
+        let info = self.0.call_describe(store, settings).await?;
         Ok(p::Info {
             name: info.name,
             version: info.version,
@@ -131,8 +141,12 @@ impl Instance {
         })
     }
 
-    pub fn check(&self, store: &mut Store<CallState>, ctx: &p::Context) -> CallResult<p::Report> {
-        let r = self.0.call_check(store, &context_to_wit(ctx))?;
+    pub async fn check(
+        &self,
+        store: &mut Store<CallState>,
+        ctx: &p::Context,
+    ) -> CallResult<p::Report> {
+        let r = self.0.call_check(store, &context_to_wit(ctx)).await?;
         Ok(r.map(|report| p::Report {
             updates: report.updates.into_iter().map(update_from_wit).collect(),
             warnings: report.warnings,
@@ -140,34 +154,44 @@ impl Instance {
         .map_err(error_from_wit))
     }
 
-    pub fn capture(&self, store: &mut Store<CallState>, ctx: &p::Context) -> CallResult<Vec<u8>> {
-        let r = self.0.call_capture(store, &context_to_wit(ctx))?;
+    pub async fn capture(
+        &self,
+        store: &mut Store<CallState>,
+        ctx: &p::Context,
+    ) -> CallResult<Vec<u8>> {
+        let r = self.0.call_capture(store, &context_to_wit(ctx)).await?;
         Ok(r.map_err(error_from_wit))
     }
 
-    pub fn plan(
+    pub async fn plan(
         &self,
         store: &mut Store<CallState>,
         ctx: &p::Context,
         updates: &[p::Update],
     ) -> CallResult<p::Plan> {
         let updates: Vec<types::Update> = updates.iter().map(update_to_wit).collect();
-        let r = self.0.call_plan(store, &context_to_wit(ctx), &updates)?;
+        let r = self
+            .0
+            .call_plan(store, &context_to_wit(ctx), &updates)
+            .await?;
         Ok(r.map(plan_from_wit).map_err(error_from_wit))
     }
 
-    pub fn verify(
+    pub async fn verify(
         &self,
         store: &mut Store<CallState>,
         ctx: &p::Context,
         updates: &[p::Update],
     ) -> CallResult<()> {
         let updates: Vec<types::Update> = updates.iter().map(update_to_wit).collect();
-        let r = self.0.call_verify(store, &context_to_wit(ctx), &updates)?;
+        let r = self
+            .0
+            .call_verify(store, &context_to_wit(ctx), &updates)
+            .await?;
         Ok(r.map_err(error_from_wit))
     }
 
-    pub fn restore_plan(
+    pub async fn restore_plan(
         &self,
         store: &mut Store<CallState>,
         ctx: &p::Context,
@@ -175,7 +199,8 @@ impl Instance {
     ) -> CallResult<p::Plan> {
         let r = self
             .0
-            .call_restore_plan(store, &context_to_wit(ctx), state)?;
+            .call_restore_plan(store, &context_to_wit(ctx), state)
+            .await?;
         Ok(r.map(plan_from_wit).map_err(error_from_wit))
     }
 }

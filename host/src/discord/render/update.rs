@@ -1,8 +1,11 @@
-//! How install and rollback prompts and results look in Discord.
+//! How install and rollback prompts and results look in Discord. Lines
+//! that quote providers (updates, reasons, warnings) are plain text.
 
 use std::fmt::Write;
 
 use poise::serenity_prelude as serenity;
+
+use super::plain;
 
 use crate::engine::install::InstallOutcome;
 use crate::engine::session::{SessionKind, SessionStatus};
@@ -25,7 +28,7 @@ pub fn install_question(preview: &InstallOutcome, request: &InstallRequest) -> S
             out.push_str("…\n");
             break;
         }
-        let _ = writeln!(out, "• {line}");
+        let _ = writeln!(out, "• {}", plain(line));
     }
     let _ = writeln!(
         out,
@@ -50,7 +53,7 @@ pub fn install_question(preview: &InstallOutcome, request: &InstallRequest) -> S
         if out.len() > CONTENT_LIMIT {
             break;
         }
-        let _ = writeln!(out, "⚠ {w}");
+        let _ = writeln!(out, "⚠ {}", plain(w));
     }
     out
 }
@@ -58,7 +61,7 @@ pub fn install_question(preview: &InstallOutcome, request: &InstallRequest) -> S
 pub fn rollback_question(request: &RollbackRequest) -> String {
     format!(
         "**Roll back to {}?**\n{}{}",
-        request.target,
+        plain(&request.target),
         if request.backup {
             "The present state is backed up first. "
         } else {
@@ -76,7 +79,7 @@ pub fn rollback_question(request: &RollbackRequest) -> String {
 pub fn stopped(preview: &InstallOutcome) -> serenity::CreateEmbed {
     let mut text = String::new();
     for w in &preview.safety {
-        let _ = writeln!(text, "• {w}");
+        let _ = writeln!(text, "• {}", plain(w));
     }
     text.push_str("\nNothing was changed. Fix these, or run again with `force_update:true` (checksums and signatures are still verified).");
     serenity::CreateEmbed::new()
@@ -105,12 +108,16 @@ pub fn outcome(o: &InstallOutcome) -> serenity::CreateEmbed {
     if !s.updates.is_empty() {
         embed = embed.field(
             "Changes",
-            super::cut(&s.updates.join("\n"), 1024, "…"),
+            super::cut(&plain(&s.updates.join("\n")), 1024, "…"),
             false,
         );
     }
     if let (Some(from), Some(to)) = (&s.current_version, &s.target_version) {
-        embed = embed.field("Bot version", format!("{from} → {to}"), true);
+        embed = embed.field(
+            "Bot version",
+            format!("{} → {}", plain(from), plain(to)),
+            true,
+        );
     }
     if s.total_steps > 0 {
         embed = embed.field(
@@ -123,19 +130,19 @@ pub fn outcome(o: &InstallOutcome) -> serenity::CreateEmbed {
         embed = embed.field("Backup taken first", id, true);
     }
     if let Some(e) = &s.error {
-        embed = embed.field("Reason", super::cut(e, 1024, "…"), false);
+        embed = embed.field("Reason", super::cut(&plain(e), 1024, "…"), false);
     }
     if !o.rollback_errors.is_empty() {
         embed = embed.field(
             "Not undone",
-            super::cut(&o.rollback_errors.join("\n"), 1024, "…"),
+            super::cut(&plain(&o.rollback_errors.join("\n")), 1024, "…"),
             false,
         );
     }
     if !o.warnings.is_empty() {
         embed = embed.field(
             "Notes",
-            super::cut(&o.warnings.join("\n"), 1024, "…"),
+            super::cut(&plain(&o.warnings.join("\n")), 1024, "…"),
             false,
         );
     }

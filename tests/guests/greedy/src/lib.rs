@@ -1,0 +1,85 @@
+//! A provider that tries to take more than its call's budgets allow: more
+//! time (a blocking sleep, a batch of slow requests), more memory (a batch
+//! of large answers), more requests in one batch. The `behaviour` setting
+//! picks the attempt, so one build serves every budget test.
+
+use steward_sdk::{
+    Context, Error, ErrorCode, Info, Provider, Report, Settings, Update, UpdateKind, http, setting,
+};
+
+struct Greedy;
+
+impl Provider for Greedy {
+    fn describe(settings: Settings) -> Info {
+        let mut info = Info::new(
+            "greedy",
+            "0.1.0",
+            "Takes more than its budgets on purpose",
+            &[UpdateKind::Package],
+        )
+        .read("{bot}");
+        if let Some(host) = setting(&settings, "wants_http") {
+            info = info.http(host);
+        }
+        info
+    }
+
+    fn check(ctx: Context) -> Result<Report, Error> {
+        match ctx.setting("behaviour").unwrap_or("") {
+            // A WASI clock subscription and a blocking poll: no wasm runs
+            // while it waits, so epoch interruption alone never stops it.
+            "sleep" => {
+                std::thread::sleep(std::time::Duration::from_secs(20));
+                Ok(report("slept 20 s"))
+            }
+            // `count` requests to `url` in one batch; the first failure is
+            // the call's error, else the number of answers is reported.
+            "http-batch" => {
+                let url = ctx.setting("url").unwrap_or("http://127.0.0.1:9/");
+                let count: usize = ctx
+                    .setting("count")
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(1);
+                let requests: Vec<_> = (0..count)
+                    .map(|n| http::get(&format!("{url}?n={n}")))
+                    .collect();
+                let answers = http::send_all(&requests);
+                let ok = answers.iter().filter(|a| a.is_ok()).count();
+                match answers.into_iter().find_map(Result::err) {
+                    Some(first) => Err(Error::new(
+                        first.code,
+                        format!("{ok} of {count} answered; {}", first.message),
+                    )),
+                    None => Ok(report(&format!("{ok} answers"))),
+                }
+            }
+            "divide-by-zero" => {
+                let (n, d) = std::hint::black_box((1, 0));
+                Ok(report(&divide(n, d).to_string()))
+            }
+            "ok" => Ok(report("ran")),
+            other => Err(Error::new(
+                ErrorCode::Unsupported,
+                format!("unknown behaviour {other:?}"),
+            )),
+        }
+    }
+}
+
+/// Divides without Rust's zero check, so the wasm `i32.div_s` itself runs
+/// and traps on zero (the point of this provider).
+fn divide(n: i32, d: i32) -> i32 {
+    // SAFETY: not upheld on purpose; `d` is zero and the host must survive
+    // the trap that follows.
+    unsafe { std::hint::assert_unchecked(d != 0) };
+    n / d
+}
+
+fn report(latest: &str) -> Report {
+    Report {
+        updates: vec![Update::new(UpdateKind::Package, "greedy", None, latest)],
+        warnings: Vec::new(),
+    }
+}
+
+steward_sdk::export_provider!(Greedy);
