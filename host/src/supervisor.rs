@@ -7,7 +7,13 @@
 //! The bot outlives Steward on purpose: a Steward crash must not take the
 //! community's bot down. The pid file (with the process's start time, so a
 //! reused pid is never mistaken for the bot) lets the next Steward find it.
+//!
+//! The bot and the restart command start from a clean environment: a few
+//! variables passed on from Steward's own and `[bot] env`, never Steward's
+//! secrets.
 
+use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::io::{Read, Seek, SeekFrom};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -86,6 +92,8 @@ pub struct Supervisor {
     control: Option<BotControlConfig>,
     health: Health,
     dir: PathBuf,
+    /// The bot's whole environment.
+    env: Arc<Vec<(String, String)>>,
 }
 
 impl Supervisor {
@@ -95,6 +103,11 @@ impl Supervisor {
             control: config.bot.control.clone(),
             health: config.bot.health.clone(),
             dir: config.paths.data.join("bot"),
+            env: Arc::new(bot_environment(
+                std::env::vars_os(),
+                &config.bot.env,
+                &[&config.discord.token_env],
+            )),
         }
     }
 
@@ -144,12 +157,17 @@ impl Supervisor {
     async fn run_restart_command(&self, restart: &[String]) -> Result<Started, SupervisorError> {
         let (program, args) = restart.split_first().expect("validated non-empty");
         let (owned_program, owned_args, root) = (program.clone(), args.to_vec(), self.root.clone());
+        let bot_env = self.env.clone();
         let finished = tokio::task::spawn_blocking(move || {
+            let env: Vec<(&str, &str)> = bot_env
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
             crate::process::run(&crate::process::Run {
                 program: &owned_program,
                 args: &owned_args,
                 cwd: &root,
-                env: &[],
+                env: &env,
                 timeout: Duration::from_secs(120),
                 output_cap: 64 * 1024,
             })
@@ -199,6 +217,8 @@ impl Supervisor {
         command
             .args(&argv[1..])
             .current_dir(&self.root)
+            .env_clear()
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(io(&log_path))?)
             .stderr(log)
@@ -465,6 +485,37 @@ impl crate::backup::BotControl for RestoreControl {
     }
 }
 
+/// Variables of Steward's environment the bot is given (and any `LC_*`):
+/// what a program started from a login shell relies on. PATH finds its
+/// interpreter (python3, node); HOME holds per-user caches and settings
+/// (pip, npm); USER and LOGNAME say who it runs as; LANG and LC_* set the
+/// text encoding it reads and writes; TZ keeps its log times in the host's
+/// zone; TMPDIR says where temporary files go. Not TERM: its output goes to
+/// a log file. Everything else Steward was started with (its Discord token,
+/// proxy credentials, what a service manager set) stays with Steward;
+/// `[bot] env` gives the bot what else it needs.
+const INHERITED: &[&str] = &["PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR"];
+
+/// The bot's environment: the [`INHERITED`] variables of `steward` except
+/// `secrets` (Steward's own, such as the variable `discord.token_env` names,
+/// left out even when the list would pass them on), then `configured`
+/// (`[bot] env`, as written; it wins). A variable whose name or value is not
+/// UTF-8 is left out: the restart command takes text.
+fn bot_environment(
+    steward: impl IntoIterator<Item = (OsString, OsString)>,
+    configured: &BTreeMap<String, String>,
+    secrets: &[&str],
+) -> Vec<(String, String)> {
+    let mut env: BTreeMap<String, String> = steward
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .filter(|(name, _)| INHERITED.contains(&name.as_str()) || name.starts_with("LC_"))
+        .filter(|(name, _)| !secrets.contains(&name.as_str()))
+        .collect();
+    env.extend(configured.clone());
+    env.into_iter().collect()
+}
+
 fn io(path: &Path) -> impl Fn(std::io::Error) -> SupervisorError + '_ {
     move |source| SupervisorError::Io {
         path: path.to_path_buf(),
@@ -502,5 +553,43 @@ fn signal_group(pid: u32, signal: i32) {
     // leads (it was started with process_group(0)); no memory is involved.
     unsafe {
         libc::kill(-(pid as i32), signal);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steward_env(vars: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
+        vars.iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
+    }
+
+    #[test]
+    fn the_bot_gets_the_allow_list_and_its_env_table_but_not_stewards_token() {
+        let steward = steward_env(&[
+            ("PATH", "/usr/bin:/bin"),
+            ("HOME", "/home/steward"),
+            ("LC_ALL", "C.UTF-8"),
+            ("DISCORD_TOKEN", "secret"),
+            ("AWS_SECRET_ACCESS_KEY", "also secret"),
+            ("HTTPS_PROXY", "http://user:pass@proxy"),
+        ]);
+        let configured = BTreeMap::from([
+            ("GREETING".to_string(), "hi".to_string()),
+            ("PATH".to_string(), "/opt/bot/bin".to_string()),
+        ]);
+        let env = bot_environment(steward, &configured, &["DISCORD_TOKEN"]);
+        let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["GREETING", "HOME", "LC_ALL", "PATH"]);
+        assert!(env.contains(&("PATH".to_string(), "/opt/bot/bin".to_string())));
+    }
+
+    #[test]
+    fn a_token_variable_the_allow_list_would_pass_is_still_withheld() {
+        let steward = steward_env(&[("LC_STEWARD_TOKEN", "secret"), ("LANG", "C.UTF-8")]);
+        let env = bot_environment(steward, &BTreeMap::new(), &["LC_STEWARD_TOKEN"]);
+        assert_eq!(env, [("LANG".to_string(), "C.UTF-8".to_string())]);
     }
 }
