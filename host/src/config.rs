@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::provider::Capabilities;
+use crate::provider::Program;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -26,6 +26,9 @@ pub enum ConfigError {
 pub struct Config {
     /// The file this was read from (absent when running on defaults).
     pub file: Option<PathBuf>,
+    /// Whether the bot's root was named (`[bot] root` or `--bot-root`);
+    /// Steward never guesses which tree to manage.
+    pub bot_root_named: bool,
     pub bot: BotConfig,
     pub paths: Paths,
     pub runtime: RuntimeLimits,
@@ -215,6 +218,9 @@ pub struct BotConfig {
     pub control: Option<BotControlConfig>,
     /// What makes a (re)started bot healthy.
     pub health: Health,
+    /// `[bot] env`: variables the bot (and the restart command) get, as
+    /// written, besides the few Steward passes on from its own environment.
+    pub env: BTreeMap<String, String>,
 }
 
 /// How the managed bot is run: Steward starts it itself (`start`, a program
@@ -265,6 +271,8 @@ pub struct Paths {
     pub data: PathBuf,
     pub providers: PathBuf,
     pub cache: PathBuf,
+    /// The data directory may lie inside the bot's root (or hold it).
+    pub allow_inside_bot: bool,
 }
 
 /// Limits every provider call runs under.
@@ -273,7 +281,8 @@ pub struct Paths {
 pub struct RuntimeLimits {
     /// Wall-clock budget of one call, host work (HTTP, exec) included.
     pub call_timeout_secs: u64,
-    /// Linear memory a provider may grow to.
+    /// Memory one call may hold: every memory and table of the provider's
+    /// instances together, and the HTTP answers held for it.
     pub memory_limit_mb: u64,
     /// WebAssembly stack.
     pub stack_limit_kb: u64,
@@ -282,6 +291,9 @@ pub struct RuntimeLimits {
     /// HTTP requests of one batch in flight at once. Like npm's maxsockets
     /// (15): registries and proxies stall clients that open many more.
     pub http_concurrency: usize,
+    /// HTTP requests one `http()` batch may hold; a larger batch is refused
+    /// whole, before anything is sent.
+    pub http_batch_limit: usize,
     /// Largest output a granted program may print.
     pub exec_output_limit_kb: u64,
     /// Keep providers' GET answers under `<data>/cache/http/` and reuse them
@@ -300,6 +312,7 @@ impl Default for RuntimeLimits {
             stack_limit_kb: 1024,
             http_response_limit_kb: 16 * 1024,
             http_concurrency: 16,
+            http_batch_limit: 256,
             exec_output_limit_kb: 16 * 1024,
             http_cache: true,
             http_cache_limit_mb: 256,
@@ -449,7 +462,7 @@ pub struct ProviderConfig {
     pub enabled: bool,
     /// What the operator grants; absent means nothing.
     #[serde(default)]
-    pub grant: Option<Capabilities>,
+    pub grant: Option<GrantConfig>,
     /// A minisign public key (the base64 line of a `.pub` file, or the whole
     /// file). When set, every download this provider plans must carry a
     /// signature by this key. Host-side, so a provider cannot opt out.
@@ -462,6 +475,31 @@ pub struct ProviderConfig {
 
 fn yes() -> bool {
     true
+}
+
+/// `[providers.NAME.grant]`: what the operator allows one provider. Paths
+/// may start with `{bot}`, the bot's root. Reading and changing are granted
+/// apart, so a program that changes the system is never reachable from a
+/// check.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantConfig {
+    /// Directories it may read (mounted read-only at the same path).
+    #[serde(default)]
+    pub read: Vec<String>,
+    /// Hosts (`name`, `name:port`, `*.domain`) it may send HTTP requests to.
+    #[serde(default)]
+    pub http: Vec<String>,
+    /// Programs it may run while reading (check, capture, verify).
+    #[serde(default)]
+    pub programs: Vec<Program>,
+    /// Programs the steps of its plans may run.
+    #[serde(default)]
+    pub plan_programs: Vec<Program>,
+    /// Files and directories (everything below them included) the steps of
+    /// its plans may create or replace.
+    #[serde(default)]
+    pub write: Vec<String>,
 }
 
 impl ProviderConfig {
@@ -515,6 +553,8 @@ struct BotSection {
     stop_timeout_secs: Option<u64>,
     #[serde(default)]
     health: Health,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -522,6 +562,8 @@ struct BotSection {
 struct PathsSection {
     data: Option<PathBuf>,
     providers: Option<PathBuf>,
+    #[serde(default)]
+    allow_inside_bot: bool,
 }
 
 impl Config {
@@ -549,6 +591,7 @@ impl Config {
             }),
             None => absolute(Path::new(".")),
         };
+        let bot_root_named = parsed.bot.root.is_some();
         let root = base.join(parsed.bot.root.unwrap_or_else(|| PathBuf::from(".")));
         let data = base.join(parsed.paths.data.unwrap_or_else(|| PathBuf::from("data")));
         let providers = parsed
@@ -577,16 +620,19 @@ impl Config {
         };
         let config = Config {
             file,
+            bot_root_named,
             bot: BotConfig {
                 name: parsed.bot.name.unwrap_or_else(|| "bot".to_string()),
                 root: normalize(&root),
                 control,
                 health: parsed.bot.health,
+                env: parsed.bot.env,
             },
             paths: Paths {
                 cache: data.join("cache"),
                 data: normalize(&data),
                 providers: normalize(&providers),
+                allow_inside_bot: parsed.paths.allow_inside_bot,
             },
             runtime: parsed.runtime,
             providers: parsed.providers,
@@ -646,6 +692,11 @@ impl Config {
                 "runtime.http_concurrency must be at least 1".to_string(),
             ));
         }
+        if r.http_batch_limit == 0 {
+            return Err(invalid(
+                "runtime.http_batch_limit must be at least 1".to_string(),
+            ));
+        }
         if r.http_cache && r.http_cache_limit_mb == 0 {
             return Err(invalid(
                 "runtime.http_cache_limit_mb must be at least 1 (or set http_cache = false)"
@@ -682,6 +733,13 @@ impl Config {
                 "bot.health.ready_timeout_secs must be at least 1".to_string(),
             ));
         }
+        for (name, value) in &self.bot.env {
+            if name.is_empty() || name.contains(['=', '\0']) || value.contains('\0') {
+                return Err(invalid(format!(
+                    "bot.env: {name:?} = {value:?} cannot be an environment variable (a name is not empty and holds no \"=\"; neither holds a NUL)"
+                )));
+            }
+        }
         let b = &self.backup;
         if b.compression_level > 9 {
             return Err(invalid(format!(
@@ -692,6 +750,7 @@ impl Config {
         if b.max_backups == 0 {
             return Err(invalid("backup.max_backups must be at least 1".to_string()));
         }
+        self.validate_grants().map_err(invalid)?;
         // The settings checks are the ones `steward settings set` applies,
         // so steward.toml and the store refuse the same values.
         crate::settings::validate_config(self).map_err(|e| invalid(e.to_string()))?;
@@ -719,12 +778,150 @@ impl Config {
         Ok(())
     }
 
+    /// Steward's own files, which no plan may change wherever they are:
+    /// what each is, and where.
+    pub fn own_paths(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut own = vec![
+            ("data directory", self.paths.data.clone()),
+            ("providers directory", self.paths.providers.clone()),
+            ("compile cache", self.paths.cache.clone()),
+            ("backup directory", self.backup.path.clone()),
+        ];
+        if let Some(file) = &self.file {
+            own.push(("configuration file", absolute(file)));
+        }
+        own
+    }
+
+    /// Grants that name what cannot work: a write grant over Steward's own
+    /// files, a relative path, an argument type this Steward does not know.
+    fn validate_grants(&self) -> Result<(), String> {
+        use crate::runtime::grants::{TYPED_PATTERNS, expand, is_known_typed, resolve_target};
+        let own: Vec<(&str, PathBuf)> = self
+            .own_paths()
+            .into_iter()
+            .map(|(what, p)| (what, resolve_target(&normalize(&p)).unwrap_or(p)))
+            .collect();
+        for (name, provider) in &self.providers {
+            let Some(grant) = &provider.grant else {
+                continue;
+            };
+            for entry in &grant.write {
+                let expanded = expand(entry, &self.bot.root);
+                let Some(target) = resolve_target(Path::new(&expanded)) else {
+                    return Err(format!(
+                        "providers.{name}.grant.write: \"{entry}\" must be an absolute path (or start with {{bot}}) without `..`"
+                    ));
+                };
+                if let Some((what, path)) = own
+                    .iter()
+                    .find(|(_, p)| target.starts_with(p) || p.starts_with(&target))
+                {
+                    return Err(format!(
+                        "providers.{name}.grant.write: \"{entry}\" would let the provider change Steward's own {what} ({}); grant only the bot's files it updates",
+                        path.display()
+                    ));
+                }
+            }
+            for (key, programs) in [
+                ("programs", &grant.programs),
+                ("plan_programs", &grant.plan_programs),
+            ] {
+                for pattern in programs.iter().flat_map(|p| p.args.iter().flatten()) {
+                    let typed = pattern.starts_with('{') && pattern.ends_with('}');
+                    if typed && !pattern.starts_with("{bot}") && !is_known_typed(pattern) {
+                        let known: Vec<String> = TYPED_PATTERNS
+                            .iter()
+                            .map(|(n, what)| format!("{n} ({what})"))
+                            .collect();
+                        return Err(format!(
+                            "providers.{name}.grant.{key}: {pattern} is not an argument type Steward knows; it knows {}",
+                            known.join(", ")
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Points the managed bot at another tree (`--bot-root`).
     pub fn with_bot_root(mut self, root: &Path) -> Config {
         self.bot.root = normalize(&absolute(root));
+        self.bot_root_named = true;
         self
     }
+
+    /// Checks the tree Steward is to manage, once `--bot-root` is applied:
+    /// named, an existing directory, not the machine's root or a system
+    /// directory, and apart from Steward's data directory unless
+    /// `paths.allow_inside_bot` says otherwise. Grants naming `{bot}` are
+    /// checked again against this root.
+    pub fn check_bot_root(&self) -> Result<(), ConfigError> {
+        let file = self
+            .file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("steward.toml"));
+        let invalid = |message: String| ConfigError::Invalid {
+            path: file.clone(),
+            message,
+        };
+        if !self.bot_root_named {
+            return Err(invalid(
+                "[bot] root is not set: name the directory of the bot Steward manages (root = \"/srv/mybot\"), or pass --bot-root".to_string(),
+            ));
+        }
+        let root = &self.bot.root;
+        let meta = std::fs::metadata(root).map_err(|e| {
+            invalid(format!(
+                "the bot's root {} cannot be used: {e}",
+                root.display()
+            ))
+        })?;
+        if !meta.is_dir() {
+            return Err(invalid(format!(
+                "the bot's root {} is not a directory",
+                root.display()
+            )));
+        }
+        let real = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        if SYSTEM_DIRS.iter().any(|d| real == Path::new(d))
+            || ["/proc", "/sys", "/dev"]
+                .iter()
+                .any(|d| real.starts_with(d))
+        {
+            return Err(invalid(format!(
+                "the bot's root {} is a system directory; point [bot] root at the bot's own directory",
+                real.display()
+            )));
+        }
+        let data = crate::runtime::grants::resolve_target(&self.paths.data)
+            .unwrap_or_else(|| self.paths.data.clone());
+        if ["/proc", "/sys", "/dev"]
+            .iter()
+            .any(|d| data.starts_with(d))
+        {
+            return Err(invalid(format!(
+                "Steward's data directory {} is under a system directory; set [paths] data",
+                data.display()
+            )));
+        }
+        if !self.paths.allow_inside_bot && (data.starts_with(&real) || real.starts_with(&data)) {
+            return Err(invalid(format!(
+                "Steward's data directory {} and the bot's root {} overlap; keep them apart, or set [paths] allow_inside_bot = true",
+                data.display(),
+                real.display()
+            )));
+        }
+        self.validate_grants().map_err(invalid)
+    }
 }
+
+/// Directories that are never a bot's root.
+const SYSTEM_DIRS: &[&str] = &[
+    "/", "/bin", "/boot", "/etc", "/home", "/lib", "/lib32", "/lib64", "/opt", "/root", "/run",
+    "/sbin", "/srv", "/tmp", "/usr", "/var",
+];
 
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
@@ -771,6 +968,25 @@ mod tests {
         .unwrap();
         let err = Config::load(&file, false).unwrap_err().to_string();
         assert!(err.contains("exclude each other"), "{err}");
+    }
+
+    #[test]
+    fn bot_env_is_read_as_written_and_a_bad_name_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[bot]\nenv = { GREETING = \"hi\", EMPTY = \"\" }\n").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        let env: Vec<(&str, &str)> = config
+            .bot
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(env, [("EMPTY", ""), ("GREETING", "hi")]);
+
+        std::fs::write(&file, "[bot]\nenv = { \"A=B\" = \"x\" }\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("bot.env: \"A=B\""), "{err}");
     }
 
     #[test]
@@ -874,5 +1090,88 @@ mod tests {
             "[\"a.txt\",\"b.txt\"]".to_string()
         )));
         assert!(settings.contains(&("index_url".to_string(), "http://x".to_string())));
+    }
+
+    fn load_checked(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bot")).unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, text).unwrap();
+        let config = Config::load(&file, false)?;
+        config.check_bot_root()?;
+        Ok(config)
+    }
+
+    #[test]
+    fn a_config_without_a_bot_root_is_refused() {
+        let err = load_checked("").unwrap_err().to_string();
+        assert!(err.contains("[bot] root is not set"), "{err}");
+    }
+
+    #[test]
+    fn a_bot_root_that_is_missing_a_file_or_a_system_directory_is_refused() {
+        let err = load_checked("[bot]\nroot = \"nowhere\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("nowhere cannot be used") && err.contains("No such file"),
+            "{err}"
+        );
+        let err = load_checked("[bot]\nroot = \"steward.toml\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is not a directory"), "{err}");
+        for system in ["/", "/etc", "/usr"] {
+            let err = load_checked(&format!("[bot]\nroot = \"{system}\"\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("is a system directory"), "{system}: {err}");
+        }
+    }
+
+    #[test]
+    fn data_inside_the_bot_root_needs_saying_so() {
+        let err = load_checked("[bot]\nroot = \"bot\"\n[paths]\ndata = \"bot/.steward\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("overlap") && err.contains("allow_inside_bot"),
+            "{err}"
+        );
+        assert!(
+            load_checked(
+                "[bot]\nroot = \"bot\"\n[paths]\ndata = \"bot/.steward\"\nallow_inside_bot = true\n"
+            )
+            .is_ok()
+        );
+        assert!(load_checked("[bot]\nroot = \"bot\"\n").is_ok());
+    }
+
+    #[test]
+    fn a_data_directory_under_dev_is_refused() {
+        let err = load_checked("[bot]\nroot = \"bot\"\n[paths]\ndata = \"/dev/steward\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("under a system directory"), "{err}");
+    }
+
+    #[test]
+    fn a_write_grant_over_stewards_files_or_an_unknown_argument_type_is_refused() {
+        let err =
+            load_checked("[bot]\nroot = \"bot\"\n[providers.x.grant]\nwrite = [\"{bot}/..\"]\n")
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("without `..`"), "{err}");
+        let err = load_checked("[bot]\nroot = \"bot\"\n[paths]\ndata = \"bot/data\"\nallow_inside_bot = true\n[providers.x.grant]\nwrite = [\"{bot}/data\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("Steward's own data directory"), "{err}");
+        let err = load_checked("[bot]\nroot = \"bot\"\n[providers.x.grant]\nplan_programs = [{ path = \"/bin/x\", args = [[\"{pip-pinn}\"]] }]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("{pip-pinn} is not an argument type") && err.contains("{pip-pin}"),
+            "{err}"
+        );
     }
 }

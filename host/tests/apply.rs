@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use steward::config::Config;
+use steward::config::{Config, GrantConfig};
 use steward::engine::apply::{self, ApplyContext, ApplyError, SignatureCheck, StepOutcome};
 use steward::provider::{
     Action, Capabilities, Command, Download, Plan, Program, Step, SwitchRelease, WriteFile,
@@ -46,14 +46,26 @@ impl Setup {
     /// The context for a provider named `release`, granted `caps`, with
     /// `verify_key` configured when given.
     fn context(&self, caps: Capabilities, verify_key: Option<&str>) -> ApplyContext {
+        let key = verify_key
+            .map(|key| format!("[providers.release]\nverify_key = \"{key}\"\n"))
+            .unwrap_or_default();
+        self.context_with(caps, &key)
+    }
+
+    /// The same, with `extra` lines in its `steward.toml`.
+    fn context_with(&self, caps: Capabilities, extra: &str) -> ApplyContext {
         let file = self.dir.path().join("steward.toml");
-        let mut text = "[bot]\nroot = \"bot\"\n".to_string();
-        if let Some(key) = verify_key {
-            text.push_str(&format!("[providers.release]\nverify_key = \"{key}\"\n"));
-        }
+        let text = format!("[bot]\nroot = \"bot\"\n{extra}");
         std::fs::write(&file, text).unwrap();
         let config = Config::load(&file, false).unwrap();
-        let grant = Grant::decide(&caps, Some(&caps), &config.bot.root);
+        let granted = GrantConfig {
+            read: caps.read.clone(),
+            http: caps.http.clone(),
+            plan_programs: caps.programs.clone(),
+            write: vec!["{bot}".to_string()],
+            ..GrantConfig::default()
+        };
+        let grant = Grant::decide(&caps, Some(&granted), &config.bot.root);
         ApplyContext::new(&config, "release", Arc::new(grant)).unwrap()
     }
 
@@ -424,6 +436,77 @@ fn a_download_past_its_size_limit_is_stopped() {
 }
 
 #[test]
+fn a_download_is_held_to_max_update_size_whatever_its_step_says() {
+    let setup = Setup::new();
+    let server = FakeReleases::start();
+    // 2 MiB that do not compress: the step's own limit (10 MiB) would let it in.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let noise: Vec<u8> = (0..2 * 1024 * 1024)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let archive = tarball(&[("blob", &noise)]);
+    let url = server.put_file("big.tar.gz", archive.clone());
+    let ctx = setup.context_with(http_caps(&server), "[safety]\nmax_update_size_mb = 1\n");
+    let err = setup
+        .run(
+            &ctx,
+            download(
+                &url,
+                &sha256_hex(&archive),
+                None,
+                &setup.releases().join("1.1.0"),
+            ),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("larger than safety.max_update_size_mb (1 MiB) allows"),
+        "{err}"
+    );
+    assert!(setup.new_release_entries().is_empty());
+    assert_eq!(setup.downloads_left(), 0);
+}
+
+#[test]
+fn a_decompression_bomb_is_stopped_and_leaves_nothing() {
+    let setup = Setup::new();
+    let server = FakeReleases::start();
+    // 64 MiB of zeros pack into well under 1 MiB.
+    let zeros = vec![0u8; 64 * 1024 * 1024];
+    let archive = tarball(&[("bomb", &zeros)]);
+    assert!(archive.len() < 1024 * 1024, "{}", archive.len());
+    let url = server.put_file("bomb.tar.gz", archive.clone());
+    let ctx = setup.context(http_caps(&server), None);
+    let err = setup
+        .run(
+            &ctx,
+            download(
+                &url,
+                &sha256_hex(&archive),
+                None,
+                &setup.releases().join("1.1.0"),
+            ),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, ApplyError::Unpack { .. })
+            && err.to_string().contains("unpacks to more than"),
+        "{err}"
+    );
+    assert!(
+        setup.new_release_entries().is_empty(),
+        "{:?}",
+        setup.new_release_entries()
+    );
+    assert_eq!(setup.downloads_left(), 0);
+}
+
+#[test]
 fn unpacking_outside_the_bot_root_is_refused() {
     let setup = Setup::new();
     let server = FakeReleases::start();
@@ -726,7 +809,7 @@ fn the_config_providers_merge_keeps_every_operator_value_and_reports_the_conflic
     let file = dir.path().join("steward.toml");
     std::fs::write(
         &file,
-        "[bot]\nroot = \"bot\"\n[providers.config.grant]\nread = [\"{bot}\"]\n",
+        "[bot]\nroot = \"bot\"\n[providers.config.grant]\nread = [\"{bot}\"]\nwrite = [\"{bot}/config\"]\n",
     )
     .unwrap();
     let config = Config::load(&file, false).unwrap();

@@ -122,7 +122,7 @@ impl Install {
     /// (how the bot is started, its health probation).
     pub fn write_config_with_bot(&self, bot_lines: &str, extra: &str) {
         let text = format!(
-            "[bot]\nroot = \"bot\"\n{bot_lines}\n\n[providers.config.grant]\nread = [\"{{bot}}\"]\n\n{extra}\n"
+            "[bot]\nroot = \"bot\"\n{bot_lines}\n\n[providers.config.grant]\nread = [\"{{bot}}\"]\nwrite = [\"{{bot}}/config/config.toml\", \"{{bot}}/config/.steward-base.toml\"]\n\n{extra}\n"
         );
         std::fs::write(self.config_path(), text).expect("writing steward.toml");
     }

@@ -57,6 +57,7 @@ verify_key = "{key}"
 [providers.release.grant]
 read = ["{{bot}}"]
 http = ["{host}"]
+write = ["{{bot}}/releases"]
 [providers.release.settings]
 manifest_url = "{url}"
 {release_settings}

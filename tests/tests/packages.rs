@@ -151,7 +151,7 @@ enabled = true
 [providers.pip.grant]
 read = ["{{bot}}"]
 http = ["{index}", "{osv}"]
-programs = [{{ path = "{{bot}}/.venv/bin/python", args = [["-m", "pip", "install", "--no-input", "--disable-pip-version-check", "*==*", "..."]] }}]
+plan_programs = [{{ path = "{{bot}}/.venv/bin/python", args = [["-m", "pip", "install", "--no-input", "--disable-pip-version-check", "*==*", "..."]] }}]
 [providers.pip.settings]
 index_url = "http://{index}/simple"
 osv_url = "http://{osv}"
@@ -169,7 +169,7 @@ enabled = true
 [providers.npm.grant]
 read = ["{{bot}}"]
 http = ["{registry}", "{osv}"]
-programs = [{{ path = "/usr/bin/npm", args = [["install", "--no-audit", "--no-fund", "*@*", "..."], ["ci", "--no-audit", "--no-fund"]] }}]
+plan_programs = [{{ path = "/usr/bin/npm", args = [["install", "--no-audit", "--no-fund", "*@*", "..."], ["ci", "--no-audit", "--no-fund"]] }}]
 [providers.npm.settings]
 registry_url = "http://{registry}"
 osv_url = "http://{osv}"

@@ -36,6 +36,7 @@ fn release_config(server: &FakeReleases, verify_key: Option<&str>) -> String {
 {key}[providers.release.grant]
 read = ["{{bot}}"]
 http = ["{host}"]
+write = ["{{bot}}/releases"]
 [providers.release.settings]
 manifest_url = "{url}"
 "#,

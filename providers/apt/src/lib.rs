@@ -112,7 +112,7 @@ fn info_for(settings: &Settings) -> Info {
     let with_conffile_options = |head: &[&'static str]| -> Vec<&'static str> {
         let mut args = head.to_vec();
         args.extend(CONFFILE_OPTIONS);
-        args.extend(["*=*", "..."]);
+        args.extend(["{apt-pin}", "..."]);
         args
     };
     let upgrade = with_conffile_options(&["install", "-y", "--only-upgrade"]);
@@ -126,7 +126,10 @@ fn info_for(settings: &Settings) -> Info {
     .read(status_dir)
     .program(
         apt,
-        &[&["list", "--upgradable"], &["list", "-a", "*", "..."]],
+        &[
+            &["list", "--upgradable"],
+            &["list", "-a", "{apt-name}", "..."],
+        ],
     )
     .program(apt_get, &[&upgrade, &downgrade])
 }
@@ -179,7 +182,10 @@ mod tests {
         assert_eq!(apt.path, "/usr/bin/apt");
         assert_eq!(
             apt.args,
-            vec![vec!["list", "--upgradable"], vec!["list", "-a", "*", "..."]]
+            vec![
+                vec!["list", "--upgradable"],
+                vec!["list", "-a", "{apt-name}", "..."]
+            ]
         );
         let apt_get = &info.wants.programs[1];
         assert_eq!(apt_get.path, "/usr/bin/apt-get");
@@ -188,6 +194,6 @@ mod tests {
             apt_get.args[1][..3],
             ["install", "-y", "--allow-downgrades"]
         );
-        assert_eq!(apt_get.args[0][7..], ["*=*", "..."]);
+        assert_eq!(apt_get.args[0][7..], ["{apt-pin}", "..."]);
     }
 }

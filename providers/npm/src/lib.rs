@@ -32,7 +32,7 @@ impl Provider for Npm {
             .expect("the default settings parse");
         let mut install: Vec<&str> = vec!["install"];
         install.extend(plan::QUIET);
-        install.extend(["*@*", "..."]);
+        install.extend(["{npm-pin}", "..."]);
         let mut ci: Vec<&str> = vec!["ci"];
         ci.extend(plan::QUIET);
         let mut info = Info::new(

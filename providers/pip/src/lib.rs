@@ -39,9 +39,9 @@ impl Provider for Pip {
             .or_else(|_| PipSettings::parse("{bot}", &[]))
             .expect("the default settings parse");
         let mut install: Vec<&str> = plan::INSTALL.to_vec();
-        install.extend(["*==*", "..."]);
+        install.extend(["{pip-pin}", "..."]);
         let mut uninstall: Vec<&str> = plan::UNINSTALL.to_vec();
-        uninstall.extend(["*", "..."]);
+        uninstall.extend(["{pip-name}", "..."]);
         let mut info = Info::new(
             "pip",
             env!("CARGO_PKG_VERSION"),

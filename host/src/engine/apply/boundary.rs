@@ -1,11 +1,12 @@
-//! Where a plan step may write: inside the managed bot's root, and nowhere
-//! else — not through `..`, not through a symbolic link that leads out. A
-//! provider's read grant never widens this; only the bot root counts.
+//! Where a plan step may write: inside the managed bot's root and inside
+//! the provider's write grant, never into Steward's own files — not through
+//! `..`, not through a symbolic link that leads out. A provider's read grant
+//! never widens this.
 
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 
-use super::ApplyError;
+use super::{ApplyContext, ApplyError};
 
 /// A path a step will create or replace: its directory (the part that exists
 /// resolved through any links, the rest as written) and its last name.
@@ -50,6 +51,27 @@ pub fn place(bot_root: &Path, path: &str) -> Result<Placed, ApplyError> {
         });
     }
     Ok(Placed { dir, name })
+}
+
+/// Where a step of `ctx`'s provider may create or replace `path`: inside
+/// the bot root, inside the provider's write grant, and outside Steward's
+/// own files, all judged where the path really leads.
+pub fn writable(ctx: &ApplyContext, path: &str) -> Result<Placed, ApplyError> {
+    let placed = place(&ctx.bot_root, path)?;
+    let target = placed.path();
+    if let Some((what, _)) = ctx
+        .own
+        .iter()
+        .find(|(_, own)| target.starts_with(own) || own.starts_with(&target))
+    {
+        return Err(ApplyError::StewardOwn {
+            provider: ctx.provider.clone(),
+            path: target,
+            what,
+        });
+    }
+    ctx.grant.check_write(&target).map_err(|d| ctx.denied(d))?;
+    Ok(placed)
 }
 
 /// Checks that an existing `path` (followed through links) is strictly

@@ -13,15 +13,18 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::boundary::{self, Placed};
+use super::confined::Dir;
 use super::signature::Pending;
-use super::{ApplyContext, ApplyError, SignatureCheck, StepOutcome, blocking, sync_dir, temp_name};
+use super::{ApplyContext, ApplyError, SignatureCheck, StepOutcome, blocking, temp_name};
 use crate::backup::{Limits, extract_tar_gz};
 use crate::fetch::{self, FetchError, Method};
 use crate::provider::Download;
 
-/// An archive may unpack to this many times its download limit (release
-/// archives of code compress 3-10x); beyond it is a decompression bomb.
-const UNPACK_RATIO: u64 = 32;
+/// An archive may unpack to this many times the bytes actually downloaded
+/// (release archives of code compress 3-10x); beyond it is a decompression
+/// bomb. Small archives may always unpack to `UNPACK_FLOOR`.
+const UNPACK_RATIO: u64 = 20;
+const UNPACK_FLOOR: u64 = 8 * 1024 * 1024;
 /// Entries an archive may hold.
 const MAX_ENTRIES: u64 = 200_000;
 
@@ -40,7 +43,7 @@ pub fn check(ctx: &ApplyContext, download: &Download) -> Result<Checked, ApplyEr
     })?;
     ctx.grant.check_url(&url).map_err(|d| ctx.denied(d))?;
     let sha256 = normalize_sha256(&download.sha256)?;
-    let dest = boundary::place(&ctx.bot_root, &download.unpack_to)?;
+    let dest = boundary::writable(ctx, &download.unpack_to)?;
     let path = dest.path();
     if path.symlink_metadata().is_ok() {
         return Err(ApplyError::DestinationExists { path });
@@ -90,7 +93,7 @@ pub async fn run(ctx: &ApplyContext, download: &Download) -> Result<StepOutcome,
     );
     let url = download.url.clone();
     let limits = Limits {
-        max_bytes: download.size_limit.saturating_mul(UNPACK_RATIO),
+        max_bytes: bytes.saturating_mul(UNPACK_RATIO).max(UNPACK_FLOOR),
         max_entries: MAX_ENTRIES,
     };
     let dest = checked.dest;
@@ -117,10 +120,20 @@ async fn fetch_to(
     checked: &Checked,
     temp: &Path,
 ) -> Result<(u64, String), ApplyError> {
-    let limit = download.size_limit;
-    let too_large = || ApplyError::TooLarge {
-        url: download.url.clone(),
-        limit,
+    // The provider names a limit; the operator's cap holds whatever it says.
+    let limit = download.size_limit.min(ctx.max_download_bytes);
+    let too_large = || {
+        if download.size_limit > ctx.max_download_bytes {
+            ApplyError::OverSafetyLimit {
+                url: download.url.clone(),
+                limit_mb: ctx.max_download_bytes / (1024 * 1024),
+            }
+        } else {
+            ApplyError::TooLarge {
+                url: download.url.clone(),
+                limit,
+            }
+        }
     };
     let request = fetch::Request {
         method: Method::Get,
@@ -197,69 +210,66 @@ async fn fetch_to(
 }
 
 /// Unpacks into a private staging directory beside `dest`, then renames it
-/// into place (never over anything that appeared meanwhile).
+/// into place (never over anything that appeared meanwhile), all through a
+/// handle on `dest`'s directory.
 fn unpack(
     archive: &Path,
     dest: &Placed,
     limits: &Limits,
     url: &str,
 ) -> Result<(PathBuf, usize), ApplyError> {
-    std::fs::create_dir_all(&dest.dir).map_err(ApplyError::io(&dest.dir))?;
-    let staging = dest.dir.join(temp_name(&dest.name, "staging"));
+    let target = dest.path();
+    let dir = Dir::open_creating(&dest.dir).map_err(ApplyError::io(&dest.dir))?;
+    let staging = std::ffi::OsString::from(temp_name(&dest.name, "staging"));
+    let staged = dir.proc_path().join(&staging);
     let file = std::fs::File::open(archive).map_err(ApplyError::io(archive))?;
-    let extracted = match extract_tar_gz(std::io::BufReader::new(file), &staging, limits) {
-        Ok(extracted) => extracted,
-        Err(source) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(ApplyError::Unpack {
-                url: url.to_string(),
-                source,
-            });
+    let extracted = extract_tar_gz(std::io::BufReader::new(file), &staged, limits);
+    let placed = match extracted {
+        Ok(extracted) => std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o755))
+            .map_err(ApplyError::io(&target))
+            .and_then(|()| {
+                dir.rename_no_replace(&staging, &dest.name)
+                    .map_err(|e| match e.kind() {
+                        std::io::ErrorKind::AlreadyExists => ApplyError::DestinationExists {
+                            path: target.clone(),
+                        },
+                        _ => ApplyError::io(&target)(e),
+                    })
+            })
+            .map(|()| extracted.files.len()),
+        Err(source) => Err(ApplyError::Unpack {
+            url: url.to_string(),
+            source,
+        }),
+    };
+    let files = match placed {
+        Ok(files) => files,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
         }
     };
-    let target = dest.path();
-    let placed = std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o755))
-        .map_err(ApplyError::io(&staging))
-        .and_then(|()| rename_no_replace(&staging, &target));
-    if let Err(e) = placed {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    sync_dir(&dest.dir)?;
-    Ok((target, extracted.files.len()))
+    dir.sync().map_err(ApplyError::io(&dest.dir))?;
+    Ok((target, files))
 }
 
-/// `rename` that fails rather than replace an (empty) directory at `to`.
-fn rename_no_replace(from: &Path, to: &Path) -> Result<(), ApplyError> {
-    use std::os::unix::ffi::OsStrExt;
-    let c = |p: &Path| {
-        std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(|_| ApplyError::BadPath {
-            path: p.display().to_string(),
-            why: "it contains a NUL byte",
-        })
+/// Removes what earlier downloads left in `downloads` when Steward was
+/// killed mid-transfer. Called under the update lock, when no download of
+/// this Steward's can be under way. Answers how many files went.
+pub fn sweep(downloads: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(downloads) else {
+        return 0;
     };
-    let (src, dst) = (c(from)?, c(to)?);
-    // SAFETY: both are valid NUL-terminated paths; renameat2 reads them only.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            src.as_ptr(),
-            libc::AT_FDCWD,
-            dst.as_ptr(),
-            libc::RENAME_NOREPLACE,
-        )
-    };
-    if rc == 0 {
-        return Ok(());
-    }
-    let e = std::io::Error::last_os_error();
-    if e.kind() == std::io::ErrorKind::AlreadyExists {
-        Err(ApplyError::DestinationExists {
-            path: to.to_path_buf(),
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .contains(".steward-download-")
         })
-    } else {
-        Err(ApplyError::io(to)(e))
-    }
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
 }
 
 /// Lowercase hex, an optional `sha256:` prefix dropped.

@@ -16,6 +16,13 @@ pub enum ApplyError {
     /// A path a step would write is not inside the bot's root.
     #[error("{path} is outside the bot's root {bot_root}; plan steps may only change files there")]
     OutsideBotRoot { path: String, bot_root: PathBuf },
+    /// A step would change Steward's own files.
+    #[error("the {provider} provider may not change {path}: it is Steward's own {what}")]
+    StewardOwn {
+        provider: String,
+        path: PathBuf,
+        what: &'static str,
+    },
     #[error("{path} is not a usable path for a plan step: {why}")]
     BadPath { path: String, why: &'static str },
 
@@ -39,6 +46,10 @@ pub enum ApplyError {
     HttpStatus { url: String, status: u16 },
     #[error("{url} is larger than the download limit of {limit} bytes")]
     TooLarge { url: String, limit: u64 },
+    #[error(
+        "{url} is larger than safety.max_update_size_mb ({limit_mb} MiB) allows; raise it in steward.toml to install this update"
+    )]
+    OverSafetyLimit { url: String, limit_mb: u64 },
     #[error("{url} does not match its checksum: expected sha256 {expected}, got {actual}")]
     ChecksumMismatch {
         url: String,

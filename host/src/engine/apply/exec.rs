@@ -1,5 +1,6 @@
-//! The `exec` step: a granted program with exactly the granted arguments, in
-//! a granted directory, with a minimal non-interactive environment and a
+//! The `exec` step: a program granted for plans (`plan_programs`) with
+//! exactly the granted arguments, in a granted directory (where it really
+//! is, links followed), with a minimal non-interactive environment and a
 //! time limit. A non-zero exit is a failure that carries the program's last
 //! words. Never through a shell.
 
@@ -9,6 +10,7 @@ use std::time::Duration;
 use super::{ApplyContext, ApplyError, OUTPUT_CAP, StepOutcome};
 use crate::process::{self, RunError};
 use crate::provider::Command;
+use crate::runtime::grants::RunFor;
 
 /// The longest any command may run, whatever its step asks for.
 const MAX_TIMEOUT: Duration = Duration::from_secs(2 * 60 * 60);
@@ -27,15 +29,13 @@ pub struct Checked {
 
 pub fn check(ctx: &ApplyContext, command: &Command) -> Result<Checked, ApplyError> {
     ctx.grant
-        .check_exec(&command.program, &command.args)
+        .check_exec(RunFor::Plan, &command.program, &command.args)
         .map_err(|d| ctx.denied(d))?;
     let cwd = match &command.cwd {
-        Some(dir) => {
-            ctx.grant
-                .check_read(Path::new(dir))
-                .map_err(|d| ctx.denied(d))?;
-            PathBuf::from(dir)
-        }
+        Some(dir) => ctx
+            .grant
+            .check_read(Path::new(dir))
+            .map_err(|d| ctx.denied(d))?,
         None => ctx.bot_root.clone(),
     };
     let timeout = command

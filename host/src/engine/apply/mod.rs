@@ -6,6 +6,7 @@
 //! the install transaction calls it one step at a time and does both.
 
 mod boundary;
+mod confined;
 mod download;
 mod dry_run;
 mod error;
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use download::sweep as sweep_downloads;
 pub use dry_run::dry_run;
 pub use error::ApplyError;
 pub use signature::{KeyError, VerifyKey};
@@ -44,6 +46,12 @@ pub struct ApplyContext {
     pub grant: Arc<Grant>,
     /// The managed bot's root: every file a step writes is inside it.
     pub bot_root: PathBuf,
+    /// Steward's own files (what each is, where it really is): no step may
+    /// write there, whatever a grant says.
+    pub own: Vec<(&'static str, PathBuf)>,
+    /// The most bytes one download may bring, whatever its step says
+    /// (`safety.max_update_size_mb`).
+    pub max_download_bytes: u64,
     /// Where downloads are streamed before they are checked (`<data>/downloads`).
     pub downloads: PathBuf,
     /// The operator's key for this provider's downloads, if any.
@@ -75,6 +83,15 @@ impl ApplyContext {
             provider: provider.to_string(),
             grant,
             bot_root: config.bot.root.clone(),
+            own: config
+                .own_paths()
+                .into_iter()
+                .map(|(what, p)| {
+                    let real = crate::runtime::grants::resolve_target(&p).unwrap_or(p);
+                    (what, real)
+                })
+                .collect(),
+            max_download_bytes: config.safety.max_update_size_mb.saturating_mul(1024 * 1024),
             downloads: config.paths.data.join("downloads"),
             verify_key,
             exec_timeout: DEFAULT_EXEC_TIMEOUT,
@@ -132,6 +149,43 @@ pub enum SignatureCheck {
     NoKeyConfigured,
 }
 
+/// The release directories `plan`'s downloads will create: the ones whose
+/// destination does not exist yet (a download never unpacks over anything,
+/// so whatever is at those paths after the run, the run made).
+pub fn new_unpack_targets(plan: &crate::provider::Plan) -> Vec<PathBuf> {
+    plan.steps
+        .iter()
+        .filter_map(|step| match &step.action {
+            Action::Download(d) => Some(PathBuf::from(&d.unpack_to)),
+            _ => None,
+        })
+        .filter(|path| path.symlink_metadata().is_err())
+        .collect()
+}
+
+/// Removes a release directory an undone download created, after the same
+/// checks a write gets (inside the bot root and the write grant, never
+/// Steward's own files). A link or a file there is left alone. Answers
+/// whether something was removed.
+pub fn remove_unpacked(ctx: &ApplyContext, dir: &std::path::Path) -> Result<bool, ApplyError> {
+    let placed = boundary::writable(ctx, &dir.display().to_string())?;
+    let path = placed.path();
+    match path.symlink_metadata() {
+        Ok(meta) if meta.is_dir() => {
+            std::fs::remove_dir_all(&path).map_err(ApplyError::io(&path))?;
+            tracing::info!(
+                provider = ctx.provider,
+                "removed the undone release {}",
+                path.display()
+            );
+            Ok(true)
+        }
+        Ok(_) => Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(ApplyError::io(&path)(e)),
+    }
+}
+
 /// Runs one step under the provider's grant. A refusal (`Denied`,
 /// `OutsideBotRoot`, a checksum or signature failure…) changes nothing on
 /// disk; the download's temporary file and staging directory are removed.
@@ -174,11 +228,4 @@ fn temp_name(name: &std::ffi::OsStr, purpose: &str) -> String {
         name.to_string_lossy(),
         std::process::id()
     )
-}
-
-/// Makes a rename in `dir` durable.
-fn sync_dir(dir: &std::path::Path) -> Result<(), ApplyError> {
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(ApplyError::io(dir))
 }

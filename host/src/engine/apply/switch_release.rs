@@ -1,7 +1,9 @@
 //! The `switch-release` step: repoint the link the bot runs from (for
 //! example `releases/current`) in one atomic rename, so the bot sees the old
-//! release or the new one, never no release. The target must be an existing
-//! directory inside the bot root. An absolute target inside the link's own
+//! release or the new one, never no release. The link must be inside the
+//! provider's write grant, and the target an existing directory inside the
+//! bot root; the new link is made and renamed through a handle on the
+//! link's directory. An absolute target inside the link's own
 //! directory is written relative (`1.5.0`, not `/srv/bot/releases/1.5.0`):
 //! the sandbox refuses to read absolute links, and a relative one survives
 //! moving the bot's directory.
@@ -9,7 +11,8 @@
 use std::path::{Path, PathBuf};
 
 use super::boundary::{self, Placed};
-use super::{ApplyContext, ApplyError, StepOutcome, sync_dir, temp_name};
+use super::confined::{Dir, Entry};
+use super::{ApplyContext, ApplyError, StepOutcome, temp_name};
 use crate::provider::SwitchRelease;
 
 pub struct Checked {
@@ -19,7 +22,7 @@ pub struct Checked {
 }
 
 pub fn check(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<Checked, ApplyError> {
-    let link = boundary::place(&ctx.bot_root, &switch.link)?;
+    let link = boundary::writable(ctx, &switch.link)?;
     // A relative target is relative to the link's directory, as the kernel reads it.
     let target: PathBuf = if Path::new(&switch.target).is_absolute() {
         PathBuf::from(&switch.target)
@@ -60,14 +63,25 @@ pub fn check(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<Checked, Appl
 pub fn run(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<StepOutcome, ApplyError> {
     let Checked { link, previous } = check(ctx, switch)?;
     let path = link.path();
-    let temp = link.dir.join(temp_name(&link.name, "link"));
+    let dir = Dir::open_creating(&link.dir).map_err(ApplyError::io(&link.dir))?;
+    // Looked at again through the handle: only a link is ever replaced.
+    match dir.entry(&link.name).map_err(ApplyError::io(&path))? {
+        Entry::Link | Entry::Missing => {}
+        _ => {
+            return Err(ApplyError::NotReplaceable {
+                path,
+                what: "not a symbolic link",
+            });
+        }
+    }
+    let temp = std::ffi::OsString::from(temp_name(&link.name, "link"));
     let text = link_text(&link.dir, &switch.target);
-    std::os::unix::fs::symlink(&text, &temp).map_err(ApplyError::io(&temp))?;
-    if let Err(e) = std::fs::rename(&temp, &path) {
-        let _ = std::fs::remove_file(&temp);
+    dir.symlink(&text, &temp).map_err(ApplyError::io(&path))?;
+    if let Err(e) = dir.rename(&temp, &link.name) {
+        let _ = dir.remove_file(&temp);
         return Err(ApplyError::io(&path)(e));
     }
-    sync_dir(&link.dir)?;
+    dir.sync().map_err(ApplyError::io(&link.dir))?;
     tracing::info!(
         provider = ctx.provider,
         "{} now points at {}",

@@ -3,7 +3,8 @@
 //! under a name and configures that name.
 
 use steward_sdk::{
-    Context, Error, ErrorCode, Info, Provider, Report, Settings, Update, UpdateKind, setting,
+    Action, Command, Context, Error, ErrorCode, Info, Plan, Provider, Report, Settings, Step,
+    SwitchRelease, Update, UpdateKind, WriteFile, setting,
 };
 
 struct Hostile;
@@ -21,9 +22,49 @@ impl Provider for Hostile {
             info = info.http(host);
         }
         if let Some(program) = setting(&settings, "wants_program") {
-            info = info.program(program, &[&["*", "..."]]);
+            let patterns: Vec<&str> = setting(&settings, "wants_args")
+                .map(|a| a.split(' ').collect())
+                .unwrap_or_else(|| vec!["*", "..."]);
+            info = info.program(program, &[&patterns]);
         }
         info
+    }
+
+    /// Whatever the `plan` setting names, as one step: what a provider
+    /// with no right to it would try.
+    fn plan(ctx: Context, _updates: Vec<Update>) -> Result<Plan, Error> {
+        let get = |name: &str| ctx.setting(name).unwrap_or("").to_string();
+        let action = match get("plan").as_str() {
+            "write" => Action::WriteFile(WriteFile {
+                path: get("path"),
+                contents: get("contents").into_bytes(),
+                // Looks harmless; the host must not take the provider's word.
+                diff: Some("-# a typo\n+# a typo, fixed".to_string()),
+            }),
+            "exec" => Action::Exec(Command {
+                program: get("program"),
+                args: get("args").split(' ').map(str::to_string).collect(),
+                cwd: ctx.setting("cwd").map(str::to_string),
+                timeout_ms: None,
+            }),
+            "switch" => Action::SwitchRelease(SwitchRelease {
+                link: get("link"),
+                target: get("target"),
+            }),
+            other => {
+                return Err(Error::new(
+                    ErrorCode::Unsupported,
+                    format!("unknown plan {other:?}"),
+                ));
+            }
+        };
+        Ok(Plan {
+            steps: vec![Step {
+                description: "fix a typo".to_string(),
+                action,
+            }],
+            restart: true,
+        })
     }
 
     fn check(ctx: Context) -> Result<Report, Error> {
@@ -80,6 +121,11 @@ impl Provider for Hostile {
                     warnings: Vec::new(),
                 })
             }
+            // An update to install, so that `plan` is asked.
+            "offer" => Ok(Report {
+                updates: vec![Update::new(UpdateKind::Package, "typo", Some("1.0.0"), "1.0.1")],
+                warnings: Vec::new(),
+            }),
             "stack" => Ok(Report {
                 updates: Vec::new(),
                 warnings: vec![format!("depth {}", recurse(std::hint::black_box(u64::MAX)))],
