@@ -53,6 +53,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the store at `path` and checks its schema.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        remove_incomplete_snapshots(path);
         let db = sled::Config::new().path(path).open().map_err(|source| {
             // sled reports a held lock as an I/O error; say what it means.
             // sled wraps the refused lock in an error of its own kind,
@@ -115,6 +116,39 @@ impl Store {
 
     pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
         self.tree::<u32>(META)?.get(SCHEMA_KEY)
+    }
+}
+
+/// sled writes a snapshot as `snap.<lsn>.generating` and renames it once
+/// complete; one left behind (a full disk, a kill) is read back as the
+/// newest snapshot, and every later open fails with "Read corrupted data".
+/// Removed only while no other process holds the store: sled locks its
+/// `db` file, and a holder may be writing a snapshot right now.
+fn remove_incomplete_snapshots(path: &Path) {
+    let Ok(lock) = std::fs::File::open(path.join("db")) else {
+        return;
+    };
+    if lock.try_lock().is_err() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => tracing::warn!(
+                    "removed the incomplete store snapshot {} (an earlier write was cut short)",
+                    entry.path().display()
+                ),
+                Err(e) => tracing::warn!(
+                    "cannot remove the incomplete store snapshot {}: {e}",
+                    entry.path().display()
+                ),
+            }
+        }
     }
 }
 
@@ -210,16 +244,19 @@ mod tests {
         note: Option<String>,
     }
 
+    /// A store at `path` holding `things/a`, closed again.
+    fn store_one_value(path: &Path) {
+        let store = Store::open(path).unwrap();
+        let tree: Tree<Old> = store.tree("things").unwrap();
+        tree.insert("a", &Old { id: "a".into() }).unwrap();
+        store.flush().unwrap();
+    }
+
     #[test]
     fn values_survive_reopening_and_fields_can_be_added() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("steward.sled");
-        {
-            let store = Store::open(&path).unwrap();
-            let tree: Tree<Old> = store.tree("things").unwrap();
-            tree.insert("a", &Old { id: "a".into() }).unwrap();
-            store.flush().unwrap();
-        }
+        store_one_value(&path);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), Some(SCHEMA_VERSION));
         let tree: Tree<New> = store.tree("things").unwrap();
@@ -239,6 +276,19 @@ mod tests {
         let _held = Store::open(&path).unwrap();
         let err = Store::open(&path).err().expect("the second open must fail");
         assert!(matches!(err, StoreError::Locked { .. }), "{err}");
+    }
+
+    #[test]
+    fn an_incomplete_snapshot_left_by_a_full_disk_does_not_break_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("steward.sled");
+        store_one_value(&path);
+        // What a snapshot cut short by ENOSPC leaves: the name, no bytes.
+        std::fs::write(path.join("snap.7FFFFFFFFFFFFFFF.generating"), b"").unwrap();
+        let store = Store::open(&path).unwrap();
+        let tree: Tree<Old> = store.tree("things").unwrap();
+        assert_eq!(tree.get("a").unwrap(), Some(Old { id: "a".into() }));
+        assert!(!path.join("snap.7FFFFFFFFFFFFFFF.generating").exists());
     }
 
     #[test]

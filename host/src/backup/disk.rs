@@ -41,18 +41,6 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// Flushes every dirty page of the filesystem holding `path` in one call:
-/// far cheaper than an fsync per file when thousands of files were written.
-pub fn sync_filesystem(path: &Path) -> io::Result<()> {
-    let f = File::open(path)?;
-    // SAFETY: a valid open descriptor.
-    let rc = unsafe { libc::syncfs(std::os::fd::AsRawFd::as_raw_fd(&f)) };
-    if rc != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
-}
-
 /// Renames `from` to `to` (same directory) and makes the new name durable.
 pub fn durable_rename(from: &Path, to: &Path) -> io::Result<()> {
     std::fs::rename(from, to)?;

@@ -88,18 +88,19 @@ impl<W: Write + Send + 'static> ParallelGzWriter<W> {
             dictionary: std::mem::replace(&mut self.dictionary, next_dictionary),
             done,
         };
-        let broken = || io::Error::other("the gzip writer stopped");
-        self.order
-            .as_ref()
-            .ok_or_else(broken)?
-            .send(result)
-            .map_err(|_| broken())?;
-        self.jobs
-            .as_ref()
-            .ok_or_else(broken)?
-            .send(job)
-            .map_err(|_| broken())?;
-        Ok(())
+        let sent = self.order.as_ref().is_some_and(|o| o.send(result).is_ok())
+            && self.jobs.as_ref().is_some_and(|j| j.send(job).is_ok());
+        if sent { Ok(()) } else { Err(self.stopped()) }
+    }
+
+    /// Why the pipeline stopped taking blocks: the writer thread's own
+    /// error (a full disk says "No space left on device"), not just that
+    /// it stopped.
+    fn stopped(&mut self) -> io::Error {
+        match self.shutdown() {
+            Err(e) => e,
+            Ok(_) => io::Error::other("the gzip writer stopped early"),
+        }
     }
 
     /// Writes the last blocks and the trailer; returns the inner writer.
@@ -262,6 +263,39 @@ mod tests {
             .finish()
             .unwrap();
         assert!(gunzip(&gz).is_empty());
+    }
+
+    /// Takes the gzip header, then refuses every write as a full disk does.
+    struct FullAfterHeader {
+        header_written: bool,
+    }
+
+    impl Write for FullAfterHeader {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.header_written {
+                return Err(io::Error::from_raw_os_error(libc::ENOSPC));
+            }
+            self.header_written = true;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_reported_as_such_not_as_a_stopped_writer() {
+        let out = FullAfterHeader {
+            header_written: false,
+        };
+        let mut writer = ParallelGzWriter::new(out, 1, 2).unwrap();
+        let data = sample(BLOCK);
+        let err = (0..64)
+            .find_map(|_| writer.write_all(&data).err())
+            .or_else(|| writer.finish().err())
+            .expect("a full disk fails the write");
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull, "{err}");
+        assert!(err.to_string().contains("No space left on device"), "{err}");
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The manifest: the first entry of every archive, listing each file with its
 //! size and sha256, plus what the backup is (type, description, bot version,
 //! creation time). Verification and restore trust the manifest only after the
-//! archive's own checksum matched the record.
+//! archive's own checksum matched the record, and never one that lists a
+//! path twice or as both a file and a directory.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -50,6 +53,13 @@ impl Manifest {
         self.files.iter().map(|f| f.size).sum()
     }
 
+    /// What makes the listed paths impossible to restore one by one: a
+    /// path listed twice, a path that is not plain, or a file listed where
+    /// another entry needs a directory (`a` and `a/b`).
+    pub fn path_problems(&self) -> Vec<String> {
+        path_problems(self.files.iter().map(|f| f.path.as_str()))
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec_pretty(self).expect("a manifest serializes")
     }
@@ -63,5 +73,69 @@ impl Manifest {
             ));
         }
         Ok(manifest)
+    }
+}
+
+/// See [`Manifest::path_problems`]; one message per path, naming it.
+pub fn path_problems<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for path in paths {
+        *counts.entry(path).or_default() += 1;
+    }
+    let mut problems = Vec::new();
+    for (&path, &n) in &counts {
+        if n > 1 {
+            problems.push(format!("{path} is listed {n} times in the manifest"));
+        }
+        let plain = !path.is_empty()
+            && path.split('/').all(|part| {
+                !part.is_empty() && part != "." && part != ".." && !part.contains('\0')
+            });
+        if !plain {
+            problems.push(format!(
+                "{path:?} in the manifest is not a plain relative path"
+            ));
+            continue;
+        }
+        for (i, _) in path.match_indices('/') {
+            let dir = &path[..i];
+            if counts.contains_key(dir) {
+                problems.push(format!(
+                    "{dir} is listed as a file, but the manifest also lists {path} inside it"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_listed_twice_is_named() {
+        let problems = path_problems(["config/config.toml", "bot.py", "config/config.toml"]);
+        assert_eq!(
+            problems,
+            ["config/config.toml is listed 2 times in the manifest"]
+        );
+    }
+
+    #[test]
+    fn a_file_listed_where_a_directory_is_needed_is_named() {
+        let problems = path_problems(["data/a", "data/a/b", "data/ab"]);
+        assert_eq!(
+            problems,
+            ["data/a is listed as a file, but the manifest also lists data/a/b inside it"]
+        );
+    }
+
+    #[test]
+    fn paths_that_are_not_plain_are_named() {
+        for path in ["../x", "a//b", "./a", "/etc/passwd", ""] {
+            assert_eq!(path_problems([path]).len(), 1, "{path:?}");
+        }
+        assert!(path_problems(["a/b", "a/c", ".env"]).is_empty());
     }
 }

@@ -1,21 +1,27 @@
 //! Backups of the managed bot: one file per verb (`create`, `list`, `verify`,
 //! `restore`, `prune`), the archive's `manifest`, the `scope` of each backup
 //! type, SQLite snapshots, a parallel gzip writer and the safe `extract` that
-//! restores (and release downloads) unpack through. Records live in the
-//! store; archives in the backup directory. Nothing here talks to a front.
+//! restores (and release downloads) unpack through; a restore's journaled
+//! `swap` writes into the bot's root only through a `dir_handle`. Records
+//! live in the store; archives in the backup directory. Nothing here talks
+//! to a front.
 
 pub mod create;
+pub mod dir_handle;
 mod disk;
 pub use disk::{free_bytes, sync_dir, write_atomically};
 pub mod extract;
 pub mod gzip;
+mod journal;
 pub mod list;
 pub mod manifest;
 pub mod prune;
 mod recover;
+pub use recover::recover_restores;
 pub mod restore;
 mod scope;
 mod sqlite;
+mod swap;
 pub mod verify;
 
 use std::collections::BTreeMap;
@@ -180,6 +186,19 @@ pub enum BackupError {
     Swap {
         path: PathBuf,
         source: std::io::Error,
+    },
+    #[error("{source}; nothing was changed")]
+    InTheWay { source: dir_handle::HandleError },
+    #[error("the backup cannot be put back file by file ({}); nothing was changed", problems.join("; "))]
+    ConflictingPaths { problems: Vec<String> },
+    #[error(
+        "{cause}, and putting the previous files back failed too ({}): they are kept in {kept}, and the next start of steward puts them back",
+        problems.join("; ")
+    )]
+    NotPutBack {
+        cause: String,
+        problems: Vec<String>,
+        kept: PathBuf,
     },
     #[error("the bot could not be stopped: {message}")]
     BotStop { message: String },

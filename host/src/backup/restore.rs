@@ -1,20 +1,24 @@
 //! Putting a backup back: verify it (unless told not to), unpack it into a
-//! private staging directory inside the bot's root, check the databases,
-//! stop the bot, swap each file into place keeping what was there as a
-//! pre-restore copy, drop stale `-wal`/`-shm` files, start the bot, and swap
-//! everything back if any step fails. It never writes outside the bot's root.
+//! private working directory inside the bot's root, check the databases,
+//! plan the swap (refusing a link or a directory in the way), stop the bot,
+//! journal the plan, swap each file into place keeping what was there as a
+//! pre-restore copy (stale `-wal`/`-shm` files moved aside with it), start
+//! the bot, and swap everything back if any step fails. It writes only
+//! through handles of the bot's root that never follow a link, so never
+//! outside it; a restore killed at any point is finished or undone by the
+//! next start (`recover`).
 
-use std::fs::DirBuilder;
-use std::io;
-use std::os::unix::fs::DirBuilderExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::Utc;
 use serde::Serialize;
 
+use super::dir_handle::{DirHandle, HandleError};
+use super::journal::{Journal, Phase};
 use super::manifest::{FileKind, ManifestFile};
 use super::scope::{self, RESTORE_DIR_PREFIX};
-use super::{BackupError, BackupRecord, BackupType, Backups, RestoreType, disk, verify};
+use super::swap::{self, PlanError, ToRestore};
+use super::{BackupError, BackupRecord, BackupType, Backups, RestoreType, verify};
 
 /// Stopping and starting the managed bot around a restore. The supervisor
 /// implements it; without one, the operator stops the bot beforehand.
@@ -48,8 +52,6 @@ pub struct Restored {
     pub bot_restarted: bool,
 }
 
-const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
-
 /// What a restore would put back, as the archive's manifest lists it (the
 /// restore itself trusts the manifest only after checking the archive).
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +71,13 @@ pub fn preview(backups: &Backups, request: &RestoreRequest) -> Result<Preview, B
             id: record.id.clone(),
             problems: vec![problem],
         })?;
+    let problems = manifest.path_problems();
+    if !problems.is_empty() {
+        return Err(BackupError::VerificationFailed {
+            id: record.id,
+            problems,
+        });
+    }
     let chosen = choose(backups, &manifest.files, request.restore_type)?;
     if chosen.is_empty() {
         return Err(BackupError::NothingToRestore {
@@ -132,213 +141,224 @@ pub fn restore(
             });
         }
     }
+    // Every file of the archive is staged beside the tree before any moves.
     backups.check_space(&backups.root, record.size_bytes)?;
-    let work = backups.root.join(format!(
+    let root = DirHandle::open(&backups.root).map_err(write_error)?;
+    let name = format!(
         "{RESTORE_DIR_PREFIX}{}",
         Utc::now().format("%Y%m%d_%H%M%S_%f")
-    ));
-    DirBuilder::new()
-        .mode(0o700)
-        .create(&work)
-        .map_err(|source| BackupError::Write {
-            path: work.clone(),
-            source,
-        })?;
-    let staging = work.join("staging");
-    let result = restore_from(backups, request, &record.id, &work, &staging, bot);
-    let _ = std::fs::remove_dir_all(&staging);
-    match &result {
-        Ok(r) if r.previous.is_some() => {}
-        // Nothing was replaced (or everything was put back): no copy to keep.
-        _ => {
-            let _ = std::fs::remove_dir_all(&work);
-        }
-    }
+    );
+    let work = root.create_private_dir(&name).map_err(write_error)?;
+    let run = Run {
+        backups,
+        root: &root,
+        work: &work,
+        name: &name,
+        bot,
+    };
+    let result = run.restore(request, &record);
+    // Only a working directory whose journal ended: one that still has
+    // its journal holds files the next start must put back.
+    swap::tidy(&root, &name);
     result
 }
 
-fn restore_from(
-    backups: &Backups,
-    request: &RestoreRequest,
-    id: &str,
-    work: &Path,
-    staging: &Path,
-    bot: Option<&dyn BotControl>,
-) -> Result<Restored, BackupError> {
-    let record = backups.completed(id)?;
-    backups.report(30, format!("Unpacking {}", record.id));
-    let (manifest, _extracted, problems) = verify::unpack(&record, staging)?;
-    if !problems.is_empty() {
-        return Err(BackupError::VerificationFailed {
-            id: record.id,
-            problems,
-        });
-    }
-    let chosen = choose(backups, &manifest.files, request.restore_type)?;
-    if chosen.is_empty() {
-        return Err(BackupError::NothingToRestore {
-            id: record.id,
-            restore_type: request.restore_type,
-        });
-    }
-    for f in chosen.iter().filter(|f| f.kind == FileKind::Sqlite) {
-        backups.report(50, format!("Checking database {}", f.path));
-        super::sqlite::integrity_check(&staging.join(&f.path)).map_err(|message| {
-            BackupError::DatabaseCorrupt {
-                path: f.path.clone(),
-                message,
-            }
-        })?;
-    }
+/// One restore's handles on the bot's root and its working directory.
+struct Run<'a> {
+    backups: &'a Backups,
+    root: &'a DirHandle,
+    work: &'a DirHandle,
+    name: &'a str,
+    bot: Option<&'a dyn BotControl>,
+}
 
-    if let Some(bot) = bot {
-        backups.report(60, "Stopping the bot");
-        bot.stop()
-            .map_err(|message| BackupError::BotStop { message })?;
-    }
-    backups.report(70, format!("Putting {} files in place", chosen.len()));
-    let previous = work.join("previous");
-    let mut swaps = Swaps::new(&backups.root, &previous);
-    let mut removed_sidecars = Vec::new();
-    for f in &chosen {
-        let placed = (|| -> Result<(), (PathBuf, io::Error)> {
-            if f.kind == FileKind::Sqlite {
-                for suffix in SIDECARS {
-                    let rel = format!("{}{suffix}", f.path);
-                    if swaps.set_aside(&rel)? {
-                        removed_sidecars.push(rel);
-                    }
+impl Run<'_> {
+    fn restore(
+        &self,
+        request: &RestoreRequest,
+        record: &BackupRecord,
+    ) -> Result<Restored, BackupError> {
+        let backups = self.backups;
+        backups.report(30, format!("Unpacking {}", record.id));
+        let staging = self.root.shown(self.name).join(swap::STAGING);
+        let (manifest, _extracted, problems) = verify::unpack(record, &staging)?;
+        if !problems.is_empty() {
+            return Err(BackupError::VerificationFailed {
+                id: record.id.clone(),
+                problems,
+            });
+        }
+        let chosen = choose(backups, &manifest.files, request.restore_type)?;
+        if chosen.is_empty() {
+            return Err(BackupError::NothingToRestore {
+                id: record.id.clone(),
+                restore_type: request.restore_type,
+            });
+        }
+        for f in chosen.iter().filter(|f| f.kind == FileKind::Sqlite) {
+            backups.report(50, format!("Checking database {}", f.path));
+            super::sqlite::integrity_check(&staging.join(&f.path)).map_err(|message| {
+                BackupError::DatabaseCorrupt {
+                    path: f.path.clone(),
+                    message,
                 }
+            })?;
+        }
+        let to_restore: Vec<ToRestore> = chosen
+            .iter()
+            .map(|f| ToRestore {
+                rel: &f.path,
+                size: f.size,
+                sqlite: f.kind == FileKind::Sqlite,
+            })
+            .collect();
+        // A link or a directory in the way is refused before the bot stops.
+        swap::plan(self.root, &record.id, &to_restore).map_err(plan_error)?;
+
+        if let Some(bot) = self.bot {
+            backups.report(60, "Stopping the bot");
+            bot.stop()
+                .map_err(|message| BackupError::BotStop { message })?;
+        }
+        // Planned again with the bot stopped: what is there now is what
+        // the journal records, before the first file moves.
+        let planned = swap::plan(self.root, &record.id, &to_restore)
+            .map_err(plan_error)
+            .and_then(|journal| {
+                journal.write(self.work).map_err(write_error)?;
+                Ok(journal)
+            });
+        let mut journal = match planned {
+            Ok(journal) => journal,
+            Err(e) => {
+                self.start_bot_again();
+                return Err(e);
             }
-            swaps.set_aside(&f.path)?;
-            swaps.place(&staging.join(&f.path), &f.path)
-        })();
-        if let Err((path, source)) = placed {
-            swaps.undo();
-            if let Some(bot) = bot {
-                let _ = bot.start();
-            }
+        };
+
+        backups.report(70, format!("Putting {} files in place", chosen.len()));
+        let mut moves = 0;
+        let moved = swap::apply(self.root, self.work, &journal, || {
+            moves += 1;
+            test_hook::after_move(moves);
+        })
+        .and_then(|()| self.root.sync_filesystem())
+        .and_then(|()| swap::check_placed(self.root, &journal))
+        .and_then(|()| {
+            journal.phase = Phase::Placed;
+            journal.write(self.work)
+        });
+        if let Err(e) = moved {
+            let (path, source) = e.into_parts();
+            let cause = format!("putting {} in place failed ({source})", path.display());
+            self.undo(&journal, cause)?;
+            self.start_bot_again();
             return Err(BackupError::Swap { path, source });
         }
-    }
-    // One flush for the whole tree instead of an fsync per file.
-    disk::sync_filesystem(&backups.root).map_err(|source| BackupError::Write {
-        path: backups.root.clone(),
-        source,
-    })?;
-    if bot.is_some() {
-        backups.report(90, "Starting the bot");
-    }
-    if let Some(bot) = bot
-        && let Err(message) = bot.start()
-    {
-        let _ = bot.stop();
-        swaps.undo();
-        let _ = disk::sync_filesystem(&backups.root);
-        let _ = bot.start();
-        return Err(BackupError::BotStart { message });
-    }
-    let kept_any = swaps.saved_any();
-    backups.report(
-        100,
-        format!("Restored {} files from {}", chosen.len(), record.id),
-    );
-    let (files, databases) = paths(&chosen);
-    Ok(Restored {
-        id: record.id,
-        restore_type: request.restore_type,
-        verified: request.verify,
-        files,
-        databases,
-        removed_sidecars,
-        previous: kept_any.then(|| previous.clone()),
-        bot_restarted: bot.is_some(),
-    })
-}
+        test_hook::reached("placed");
 
-/// The swaps done so far, so they can be undone in reverse.
-struct Swaps<'a> {
-    root: &'a Path,
-    previous: &'a Path,
-    done: Vec<Swap>,
-}
-
-enum Swap {
-    /// `rel` was moved into the pre-restore copy.
-    SetAside(String),
-    /// A staged file was put at `rel`.
-    Placed(String),
-}
-
-impl<'a> Swaps<'a> {
-    fn new(root: &'a Path, previous: &'a Path) -> Self {
-        Swaps {
-            root,
-            previous,
-            done: Vec::new(),
-        }
-    }
-
-    /// Moves whatever is at `rel` into the pre-restore copy; false when
-    /// nothing was there.
-    fn set_aside(&mut self, rel: &str) -> Result<bool, (PathBuf, io::Error)> {
-        let live = self.root.join(rel);
-        match std::fs::symlink_metadata(&live) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err((live, e)),
-            Ok(m) if m.is_dir() => {
-                return Err((
-                    live,
-                    io::Error::other("a directory is where the backup has a file"),
-                ));
-            }
-            Ok(_) => {}
-        }
-        let kept = self.previous.join(rel);
-        make_parent(&kept)?;
-        std::fs::rename(&live, &kept).map_err(|e| (live.clone(), e))?;
-        self.done.push(Swap::SetAside(rel.to_string()));
-        Ok(true)
-    }
-
-    fn place(&mut self, staged: &Path, rel: &str) -> Result<(), (PathBuf, io::Error)> {
-        let live = self.root.join(rel);
-        make_parent(&live)?;
-        std::fs::rename(staged, &live).map_err(|e| (live.clone(), e))?;
-        self.done.push(Swap::Placed(rel.to_string()));
-        Ok(())
-    }
-
-    fn saved_any(&self) -> bool {
-        self.done.iter().any(|s| matches!(s, Swap::SetAside(_)))
-    }
-
-    /// Puts every file back as it was, newest swap first.
-    fn undo(&mut self) {
-        while let Some(swap) = self.done.pop() {
-            match swap {
-                Swap::Placed(rel) => {
-                    let _ = std::fs::remove_file(self.root.join(rel));
-                }
-                Swap::SetAside(rel) => {
-                    if let Err(e) = std::fs::rename(self.previous.join(&rel), self.root.join(&rel))
-                    {
-                        tracing::error!("could not put {rel} back after a failed restore: {e}");
-                    }
-                }
+        if let Some(bot) = self.bot {
+            backups.report(90, "Starting the bot");
+            if let Err(message) = bot.start() {
+                journal.phase = Phase::RollingBack;
+                let _ = journal.write(self.work);
+                let _ = bot.stop();
+                let cause = format!("the bot did not start after the restore ({message})");
+                // On the previous files only: a half-undone tree stays
+                // stopped until the next start has put it back.
+                self.undo(&journal, cause)?;
+                let _ = bot.start();
+                return Err(BackupError::BotStart { message });
             }
         }
+        // The restore is done: ending the journal is what commits it.
+        if let Err(e) = Journal::remove(self.work) {
+            tracing::warn!(
+                "the restore is complete, but its journal stays ({e}); the next start ends it"
+            );
+        }
+        backups.report(
+            100,
+            format!("Restored {} files from {}", chosen.len(), record.id),
+        );
+        let kept_any = journal
+            .files
+            .iter()
+            .any(|f| f.existed || f.sidecars.iter().any(|s| s.existed));
+        let (files, databases) = paths(&chosen);
+        let removed_sidecars = journal
+            .files
+            .iter()
+            .flat_map(|f| f.sidecars.iter().filter(|s| s.existed))
+            .map(|s| s.rel.clone())
+            .collect();
+        Ok(Restored {
+            id: record.id.clone(),
+            restore_type: request.restore_type,
+            verified: request.verify,
+            files,
+            databases,
+            removed_sidecars,
+            previous: kept_any.then(|| swap::previous_path(self.root, self.name)),
+            bot_restarted: self.bot.is_some(),
+        })
+    }
+
+    /// Puts every file back; when that fails too, says where the previous
+    /// files are (the journal stays, so the next start tries again).
+    fn undo(&self, journal: &Journal, cause: String) -> Result<(), BackupError> {
+        swap::undo(self.root, self.work, journal).map_err(|problems| {
+            tracing::error!("{cause}; putting the previous files back failed: {problems:?}");
+            BackupError::NotPutBack {
+                cause,
+                problems,
+                kept: swap::previous_path(self.root, self.name),
+            }
+        })
+    }
+
+    fn start_bot_again(&self) {
+        if let Some(bot) = self.bot {
+            let _ = bot.start();
+        }
     }
 }
 
-fn make_parent(path: &Path) -> Result<(), (PathBuf, io::Error)> {
-    match path.parent() {
-        Some(parent) => DirBuilder::new()
-            .recursive(true)
-            .mode(0o755)
-            .create(parent)
-            .map_err(|e| (parent.to_path_buf(), e)),
-        None => Ok(()),
+fn plan_error(e: PlanError) -> BackupError {
+    match e {
+        PlanError::Conflicting(problems) => BackupError::ConflictingPaths { problems },
+        PlanError::InTheWay(HandleError::Io { path, source }) => {
+            BackupError::Write { path, source }
+        }
+        PlanError::InTheWay(source) => BackupError::InTheWay { source },
+    }
+}
+
+fn write_error(e: HandleError) -> BackupError {
+    match e {
+        HandleError::Io { path, source } => BackupError::Write { path, source },
+        source => BackupError::InTheWay { source },
+    }
+}
+
+/// Test hook, in debug builds only: `STEWARD_TEST_PAUSE_RESTORE_AT=N`
+/// holds the swap for a minute after its Nth rename (`placed`: once every
+/// file is in place and journaled), saying so on stderr, so a test can
+/// `kill -9` steward at that exact point. Release builds ignore it.
+mod test_hook {
+    pub fn after_move(n: usize) {
+        if cfg!(debug_assertions) {
+            reached(&n.to_string());
+        }
+    }
+
+    pub fn reached(point: &str) {
+        if cfg!(debug_assertions)
+            && std::env::var("STEWARD_TEST_PAUSE_RESTORE_AT").as_deref() == Ok(point)
+        {
+            eprintln!("steward test hook: restore paused at {point}");
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
     }
 }
 

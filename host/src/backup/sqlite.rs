@@ -14,19 +14,18 @@ pub fn snapshot(live: &Path, copy: &Path) -> Result<(), String> {
         live,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(write_message)?;
     // A writer holding the lock briefly must not fail the backup.
     source
         .busy_timeout(Duration::from_secs(30))
-        .map_err(|e| e.to_string())?;
-    let mut dest = Connection::open(copy).map_err(|e| e.to_string())?;
+        .map_err(write_message)?;
+    let mut dest = Connection::open(copy).map_err(write_message)?;
     {
-        let backup =
-            rusqlite::backup::Backup::new(&source, &mut dest).map_err(|e| e.to_string())?;
+        let backup = rusqlite::backup::Backup::new(&source, &mut dest).map_err(write_message)?;
         // -1 pages: the whole database in one step, so no writer can
         // interleave and force a restart.
         loop {
-            match backup.step(-1).map_err(|e| e.to_string())? {
+            match backup.step(-1).map_err(write_message)? {
                 rusqlite::backup::StepResult::Done => break,
                 rusqlite::backup::StepResult::Busy | rusqlite::backup::StepResult::Locked => {
                     std::thread::sleep(Duration::from_millis(20));
@@ -37,9 +36,21 @@ pub fn snapshot(live: &Path, copy: &Path) -> Result<(), String> {
     }
     // A plain rollback-journal file: nothing beside it is needed to read it.
     dest.pragma_update(None, "journal_mode", "DELETE")
-        .map_err(|e| e.to_string())?;
-    dest.close().map_err(|(_, e)| e.to_string())?;
+        .map_err(write_message)?;
+    dest.close().map_err(|(_, e)| write_message(e))?;
     Ok(())
+}
+
+/// SQLite's words for a failed write, with the cause named as the system
+/// names it when the disk is full ("database or disk is full" alone does
+/// not say which).
+fn write_message(e: rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => {
+            format!("{e}: {}", std::io::Error::from_raw_os_error(libc::ENOSPC))
+        }
+        _ => e.to_string(),
+    }
 }
 
 /// `PRAGMA integrity_check` on `path`: `Ok(())` or the problems it reported.

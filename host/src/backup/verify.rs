@@ -1,7 +1,8 @@
 //! Checking a backup: the archive's sha256 against the record, then every
 //! file in it against the manifest; optionally a restore drill that unpacks
-//! into a scratch directory and integrity-checks every database. A failed
-//! check is a result (recorded on the backup), not an error.
+//! into a scratch directory and integrity-checks every database. A manifest
+//! that lists a path twice (or as a file and a directory) fails the check.
+//! A failed check is a result (recorded on the backup), not an error.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -165,6 +166,7 @@ fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), Stri
             manifest.id, record.id
         ));
     }
+    out.problems.extend(manifest.path_problems());
     let mut expected: HashMap<&str, &ManifestFile> = manifest
         .files
         .iter()
@@ -304,6 +306,7 @@ pub(crate) fn unpack(
     if manifest.id != record.id {
         problems.push(format!("the archive belongs to backup {}", manifest.id));
     }
+    problems.extend(manifest.path_problems());
     let mut expected: HashMap<&str, &ManifestFile> = manifest
         .files
         .iter()

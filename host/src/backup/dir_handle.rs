@@ -1,0 +1,549 @@
+//! A directory held open as a handle, and every path below it walked one
+//! component at a time with `O_NOFOLLOW | O_DIRECTORY`: a symbolic link
+//! anywhere in a path is refused with that path, never followed, and a
+//! rename never replaces what is at its target. Restores write into the
+//! bot's root only through here; paths are joined only to be shown.
+
+use std::io::{self, Read, Write};
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags};
+use rustix::io::Errno;
+use thiserror::Error;
+
+const DIR_FLAGS: OFlags = OFlags::RDONLY
+    .union(OFlags::DIRECTORY)
+    .union(OFlags::NOFOLLOW)
+    .union(OFlags::CLOEXEC);
+
+#[derive(Debug, Error)]
+pub enum HandleError {
+    #[error("{path} is a symbolic link, and a restore never writes through one")]
+    Symlink { path: PathBuf },
+    #[error("{path} is {found} where the backup needs {wanted}")]
+    InTheWay {
+        path: PathBuf,
+        found: &'static str,
+        wanted: &'static str,
+    },
+    #[error("{path:?} is not a plain relative path")]
+    NotRelative { path: String },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+impl HandleError {
+    /// The path it is about, and the cause as an I/O error (ENOSPC and the
+    /// like keep their kind and text).
+    pub fn into_parts(self) -> (PathBuf, io::Error) {
+        match self {
+            HandleError::Io { path, source } => (path, source),
+            HandleError::Symlink { ref path } | HandleError::InTheWay { ref path, .. } => {
+                (path.clone(), io::Error::other(self.to_string()))
+            }
+            HandleError::NotRelative { ref path } => {
+                (PathBuf::from(path), io::Error::other(self.to_string()))
+            }
+        }
+    }
+}
+
+/// What is at a name, never following a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    Missing,
+    File { size: u64 },
+    Dir,
+    Symlink,
+    Other,
+}
+
+impl Entry {
+    fn described(self) -> &'static str {
+        match self {
+            Entry::Missing => "nothing",
+            Entry::File { .. } => "a file",
+            Entry::Dir => "a directory",
+            Entry::Symlink => "a symbolic link",
+            Entry::Other => "a special file",
+        }
+    }
+}
+
+pub struct DirHandle {
+    fd: OwnedFd,
+    /// Where it was opened, for messages only.
+    path: PathBuf,
+}
+
+impl DirHandle {
+    /// Opens the directory `path` (the bot's root, as configured: a link
+    /// there is the operator's choice and is followed).
+    pub fn open(path: &Path) -> Result<DirHandle, HandleError> {
+        let fd = rustix::fs::open(
+            path,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| io_error(path, e))?;
+        Ok(DirHandle {
+            fd,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Where `rel` is, for messages.
+    pub fn shown(&self, rel: &str) -> PathBuf {
+        if rel.is_empty() {
+            self.path.clone()
+        } else {
+            self.path.join(rel)
+        }
+    }
+
+    /// The directory `rel` below this one; `None` when a component is
+    /// missing.
+    pub fn subdir(&self, rel: &str) -> Result<Option<DirHandle>, HandleError> {
+        self.walk(rel, None)
+    }
+
+    /// The directory `rel`, creating missing components (0755); each one
+    /// created is added to `created`, parents first.
+    pub fn subdir_creating(
+        &self,
+        rel: &str,
+        created: &mut Vec<String>,
+    ) -> Result<DirHandle, HandleError> {
+        Ok(self
+            .walk(rel, Some(created))?
+            .expect("missing components are created"))
+    }
+
+    /// Creates the new private (0700) directory `name` here and opens it.
+    pub fn create_private_dir(&self, name: &str) -> Result<DirHandle, HandleError> {
+        let name = single(name)?;
+        rustix::fs::mkdirat(&self.fd, name, Mode::from_raw_mode(0o700))
+            .map_err(|e| io_error(&self.shown(name), e))?;
+        self.subdir(name)?.ok_or_else(|| HandleError::Io {
+            path: self.shown(name),
+            source: io::ErrorKind::NotFound.into(),
+        })
+    }
+
+    /// The directories of `rel_dir` that do not exist yet, parents first;
+    /// refuses a link or a non-directory on the way.
+    pub fn missing_dirs(&self, rel_dir: &str) -> Result<Vec<String>, HandleError> {
+        let parts = parts(rel_dir)?;
+        let mut fd = self.reopen()?;
+        for (i, part) in parts.iter().enumerate() {
+            match self.open_component(&fd, &parts[..=i], part)? {
+                Some(next) => fd = next,
+                None => return Ok((i..parts.len()).map(|j| parts[..=j].join("/")).collect()),
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// What is at `rel`; `Missing` when it or a parent is missing. A link
+    /// in a parent is refused.
+    pub fn entry(&self, rel: &str) -> Result<Entry, HandleError> {
+        let (parent, name) = split(rel)?;
+        match self.subdir(parent)? {
+            None => Ok(Entry::Missing),
+            Some(dir) => dir.entry_here(name),
+        }
+    }
+
+    /// Renames `from` (below this directory) to `to` (below `target`),
+    /// creating `to`'s missing parents (added to `created`). Never replaces
+    /// anything at `to`.
+    pub fn rename_to(
+        &self,
+        from: &str,
+        target: &DirHandle,
+        to: &str,
+        created: &mut Vec<String>,
+    ) -> Result<(), HandleError> {
+        let (from_parent, from_name) = split(from)?;
+        let (to_parent, to_name) = split(to)?;
+        let source = self.subdir(from_parent)?.ok_or_else(|| HandleError::Io {
+            path: self.shown(from),
+            source: io::ErrorKind::NotFound.into(),
+        })?;
+        let dest = target.subdir_creating(to_parent, created)?;
+        match rustix::fs::renameat_with(
+            &source.fd,
+            from_name,
+            &dest.fd,
+            to_name,
+            RenameFlags::NOREPLACE,
+        ) {
+            Ok(()) => Ok(()),
+            // A filesystem without RENAME_NOREPLACE: look, then rename.
+            Err(Errno::INVAL | Errno::NOSYS) => {
+                if dest.entry_here(to_name)? != Entry::Missing {
+                    return Err(io_error(&target.shown(to), Errno::EXIST));
+                }
+                rustix::fs::renameat(&source.fd, from_name, &dest.fd, to_name)
+                    .map_err(|e| io_error(&target.shown(to), e))
+            }
+            Err(e) => Err(io_error(&target.shown(to), e)),
+        }
+    }
+
+    /// Removes the file `rel` (a link is removed, never followed).
+    pub fn remove_file(&self, rel: &str) -> Result<(), HandleError> {
+        let (parent, name) = split(rel)?;
+        let Some(dir) = self.subdir(parent)? else {
+            return Ok(());
+        };
+        match rustix::fs::unlinkat(&dir.fd, name, AtFlags::empty()) {
+            Ok(()) | Err(Errno::NOENT) => Ok(()),
+            Err(e) => Err(io_error(&self.shown(rel), e)),
+        }
+    }
+
+    /// Removes the directory `rel` if it is empty; false when it is not
+    /// (or is not there).
+    pub fn remove_empty_dir(&self, rel: &str) -> Result<bool, HandleError> {
+        let (parent, name) = split(rel)?;
+        let Some(dir) = self.subdir(parent)? else {
+            return Ok(false);
+        };
+        match rustix::fs::unlinkat(&dir.fd, name, AtFlags::REMOVEDIR) {
+            Ok(()) => Ok(true),
+            Err(Errno::NOENT | Errno::NOTEMPTY | Errno::EXIST | Errno::NOTDIR) => Ok(false),
+            Err(e) => Err(io_error(&self.shown(rel), e)),
+        }
+    }
+
+    /// Removes `rel` and everything below it; a link is removed itself,
+    /// never followed.
+    pub fn remove_tree(&self, rel: &str) -> Result<(), HandleError> {
+        match self.entry(rel)? {
+            Entry::Missing => return Ok(()),
+            Entry::Dir => {}
+            _ => return self.remove_file(rel),
+        }
+        if let Some(dir) = self.subdir(rel)? {
+            for name in dir.names()? {
+                dir.remove_tree(&name)?;
+            }
+        }
+        self.remove_empty_dir(rel).map(|_| ())
+    }
+
+    /// Removes every empty directory below `rel` and then `rel` itself if
+    /// it ended up empty; files are never removed. True when `rel` is gone.
+    pub fn prune_empty_dirs(&self, rel: &str) -> Result<bool, HandleError> {
+        let Some(dir) = self.subdir(rel)? else {
+            return Ok(true);
+        };
+        for name in dir.names()? {
+            if dir.entry_here(&name)? == Entry::Dir {
+                dir.prune_empty_dirs(&name)?;
+            }
+        }
+        self.remove_empty_dir(rel)
+    }
+
+    /// Replaces `name` in this directory with `bytes` so a crash leaves the
+    /// old or the new contents: temp file, fsync, rename, fsync this
+    /// directory.
+    pub fn write_durably(&self, name: &str, bytes: &[u8]) -> Result<(), HandleError> {
+        let name = single(name)?;
+        let tmp = format!("{name}.partial");
+        let fail = |e: io::Error| HandleError::Io {
+            path: self.shown(name),
+            source: e,
+        };
+        match rustix::fs::unlinkat(&self.fd, tmp.as_str(), AtFlags::empty()) {
+            Ok(()) | Err(Errno::NOENT) => {}
+            Err(e) => return Err(fail(e.into())),
+        }
+        let fd = rustix::fs::openat(
+            &self.fd,
+            tmp.as_str(),
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        )
+        .map_err(|e| fail(e.into()))?;
+        let mut file = std::fs::File::from(fd);
+        file.write_all(bytes).map_err(fail)?;
+        file.sync_all().map_err(fail)?;
+        drop(file);
+        rustix::fs::renameat(&self.fd, tmp.as_str(), &self.fd, name).map_err(|e| fail(e.into()))?;
+        self.sync()
+    }
+
+    /// The contents of the file `name` here; `None` when there is none.
+    pub fn read(&self, name: &str) -> Result<Option<Vec<u8>>, HandleError> {
+        let name = single(name)?;
+        let fd = match rustix::fs::openat(
+            &self.fd,
+            name,
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        ) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT) => return Ok(None),
+            Err(e) => return Err(io_error(&self.shown(name), e)),
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::from(fd)
+            .read_to_end(&mut bytes)
+            .map_err(|source| HandleError::Io {
+                path: self.shown(name),
+                source,
+            })?;
+        Ok(Some(bytes))
+    }
+
+    /// Makes renames and new names in this directory durable.
+    pub fn sync(&self) -> Result<(), HandleError> {
+        rustix::fs::fsync(&self.fd).map_err(|e| io_error(&self.path, e))
+    }
+
+    /// Flushes the whole filesystem holding this directory in one call:
+    /// far cheaper than an fsync per file after thousands of renames.
+    pub fn sync_filesystem(&self) -> Result<(), HandleError> {
+        rustix::fs::syncfs(&self.fd).map_err(|e| io_error(&self.path, e))
+    }
+
+    /// The names in this directory (not `.` and `..`).
+    pub fn names(&self) -> Result<Vec<String>, HandleError> {
+        let fd = self.reopen()?;
+        let mut dir = rustix::fs::Dir::read_from(&fd).map_err(|e| io_error(&self.path, e))?;
+        let mut names = Vec::new();
+        while let Some(entry) = dir.read() {
+            let entry = entry.map_err(|e| io_error(&self.path, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name != "." && name != ".." {
+                names.push(name);
+            }
+        }
+        Ok(names)
+    }
+
+    fn entry_here(&self, name: &str) -> Result<Entry, HandleError> {
+        match rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(stat) => Ok(match FileType::from_raw_mode(stat.st_mode) {
+                FileType::RegularFile => Entry::File {
+                    size: stat.st_size as u64,
+                },
+                FileType::Directory => Entry::Dir,
+                FileType::Symlink => Entry::Symlink,
+                _ => Entry::Other,
+            }),
+            Err(Errno::NOENT) => Ok(Entry::Missing),
+            Err(e) => Err(io_error(&self.shown(name), e)),
+        }
+    }
+
+    fn reopen(&self) -> Result<OwnedFd, HandleError> {
+        rustix::fs::openat(&self.fd, ".", DIR_FLAGS, Mode::empty())
+            .map_err(|e| io_error(&self.path, e))
+    }
+
+    fn walk(
+        &self,
+        rel: &str,
+        mut created: Option<&mut Vec<String>>,
+    ) -> Result<Option<DirHandle>, HandleError> {
+        let parts = parts(rel)?;
+        let mut fd = self.reopen()?;
+        for (i, part) in parts.iter().enumerate() {
+            let so_far = &parts[..=i];
+            fd = match self.open_component(&fd, so_far, part)? {
+                Some(next) => next,
+                None => match created.as_deref_mut() {
+                    None => return Ok(None),
+                    Some(created) => {
+                        match rustix::fs::mkdirat(&fd, *part, Mode::from_raw_mode(0o755)) {
+                            Ok(()) => created.push(so_far.join("/")),
+                            // Made by someone else meanwhile: checked below.
+                            Err(Errno::EXIST) => {}
+                            Err(e) => return Err(io_error(&self.shown(&so_far.join("/")), e)),
+                        }
+                        self.open_component(&fd, so_far, part)?
+                            .ok_or_else(|| io_error(&self.shown(&so_far.join("/")), Errno::NOENT))?
+                    }
+                },
+            };
+        }
+        Ok(Some(DirHandle {
+            fd,
+            path: self.shown(rel),
+        }))
+    }
+
+    /// Opens one component below `fd`; `None` when it is missing.
+    fn open_component(
+        &self,
+        fd: &OwnedFd,
+        so_far: &[&str],
+        part: &str,
+    ) -> Result<Option<OwnedFd>, HandleError> {
+        match rustix::fs::openat(fd, part, DIR_FLAGS, Mode::empty()) {
+            Ok(next) => Ok(Some(next)),
+            Err(Errno::NOENT) => Ok(None),
+            Err(Errno::LOOP | Errno::NOTDIR) => {
+                let path = self.shown(&so_far.join("/"));
+                let found = match rustix::fs::statat(fd, part, AtFlags::SYMLINK_NOFOLLOW) {
+                    Ok(stat) => match FileType::from_raw_mode(stat.st_mode) {
+                        FileType::Symlink => Entry::Symlink,
+                        FileType::RegularFile => Entry::File {
+                            size: stat.st_size as u64,
+                        },
+                        _ => Entry::Other,
+                    },
+                    Err(e) => return Err(io_error(&path, e)),
+                };
+                Err(match found {
+                    Entry::Symlink => HandleError::Symlink { path },
+                    other => HandleError::InTheWay {
+                        path,
+                        found: other.described(),
+                        wanted: "a directory",
+                    },
+                })
+            }
+            Err(e) => Err(io_error(&self.shown(&so_far.join("/")), e)),
+        }
+    }
+}
+
+impl Entry {
+    /// The refusal for finding this where a regular file (or nothing)
+    /// must be.
+    pub fn not_a_file(self, path: PathBuf) -> Option<HandleError> {
+        match self {
+            Entry::Missing | Entry::File { .. } => None,
+            Entry::Symlink => Some(HandleError::Symlink { path }),
+            other => Some(HandleError::InTheWay {
+                path,
+                found: other.described(),
+                wanted: "a file",
+            }),
+        }
+    }
+}
+
+fn io_error(path: &Path, e: Errno) -> HandleError {
+    HandleError::Io {
+        path: path.to_path_buf(),
+        source: e.into(),
+    }
+}
+
+/// The components of a `/`-separated relative path, each a plain name;
+/// `""` is the directory itself.
+fn parts(rel: &str) -> Result<Vec<&str>, HandleError> {
+    if rel.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parts: Vec<&str> = rel.split('/').collect();
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || *p == "." || *p == ".." || p.contains('\0'))
+    {
+        return Err(HandleError::NotRelative {
+            path: rel.to_string(),
+        });
+    }
+    Ok(parts)
+}
+
+/// A single plain name.
+fn single(name: &str) -> Result<&str, HandleError> {
+    match parts(name)?.as_slice() {
+        [one] => Ok(one),
+        _ => Err(HandleError::NotRelative {
+            path: name.to_string(),
+        }),
+    }
+}
+
+/// `rel` as its parent (`""` at the top) and its last name.
+fn split(rel: &str) -> Result<(&str, &str), HandleError> {
+    parts(rel)?;
+    Ok(match rel.rsplit_once('/') {
+        Some((parent, name)) => (parent, name),
+        None if !rel.is_empty() => ("", rel),
+        None => {
+            return Err(HandleError::NotRelative {
+                path: rel.to_string(),
+            });
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_symlinked_directory_in_a_path_is_refused_with_its_path() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("data")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("data/uploads")).unwrap();
+        std::fs::write(root.path().join("staged"), b"x").unwrap();
+        let dir = DirHandle::open(root.path()).unwrap();
+        let err = dir
+            .rename_to("staged", &dir, "data/uploads/a.png", &mut Vec::new())
+            .unwrap_err();
+        match err {
+            HandleError::Symlink { path } => assert_eq!(path, root.path().join("data/uploads")),
+            other => panic!("{other}"),
+        }
+        assert!(root.path().join("staged").exists());
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+        assert!(matches!(
+            dir.entry("data/uploads/a.png"),
+            Err(HandleError::Symlink { .. })
+        ));
+        assert_eq!(dir.entry("data/uploads").unwrap(), Entry::Symlink);
+    }
+
+    #[test]
+    fn a_rename_never_replaces_what_is_at_its_target() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("a"), b"new").unwrap();
+        std::fs::write(root.path().join("b"), b"only copy").unwrap();
+        let dir = DirHandle::open(root.path()).unwrap();
+        assert!(dir.rename_to("a", &dir, "b", &mut Vec::new()).is_err());
+        assert_eq!(std::fs::read(root.path().join("b")).unwrap(), b"only copy");
+        assert_eq!(std::fs::read(root.path().join("a")).unwrap(), b"new");
+    }
+
+    #[test]
+    fn missing_parents_are_created_and_reported() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("a"), b"x").unwrap();
+        let dir = DirHandle::open(root.path()).unwrap();
+        assert_eq!(dir.missing_dirs("p/q").unwrap(), ["p", "p/q"]);
+        let mut created = Vec::new();
+        dir.rename_to("a", &dir, "p/q/a", &mut created).unwrap();
+        assert_eq!(created, ["p", "p/q"]);
+        assert_eq!(std::fs::read(root.path().join("p/q/a")).unwrap(), b"x");
+        assert!(dir.missing_dirs("p/q").unwrap().is_empty());
+    }
+
+    #[test]
+    fn parent_dir_components_are_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = DirHandle::open(root.path()).unwrap();
+        for rel in ["../x", "a/../../x", "/etc/passwd", "a//b", "./a"] {
+            assert!(
+                matches!(dir.entry(rel), Err(HandleError::NotRelative { .. })),
+                "{rel}"
+            );
+        }
+    }
+}

@@ -1,0 +1,459 @@
+//! Restores and backups under faults and hostile input, end to end through
+//! the real binary: a manifest listing a file twice, a symlinked directory
+//! already in the bot's tree, `kill -9` at points of the restore's file swap
+//! followed by a start, and a disk that fills during `backup create`.
+//!
+//! The kill test uses a hook of debug builds only:
+//! `STEWARD_TEST_PAUSE_RESTORE_AT=N` holds the swap after its Nth rename
+//! (`placed`: once every file is in place) and says so on stderr.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+use steward_tests::harness::{Install, Run, steward_bin};
+
+const WORK_PREFIX: &str = ".steward-restore-";
+
+fn install(extra: &str) -> Install {
+    let install = Install::new(extra);
+    install.seed_database();
+    install
+}
+
+fn ok(run: &Run) -> Value {
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run.json()
+}
+
+fn create(install: &Install, args: &[&str]) -> Value {
+    let mut all = vec!["backup", "create", "--json"];
+    all.extend_from_slice(args);
+    ok(&install.run(&all))["record"].clone()
+}
+
+/// Everything under `root` but restores' working directories: files by
+/// content, links by target, directories by name.
+fn tree(root: &Path) -> BTreeMap<String, String> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = e.path();
+            let rel = path.strip_prefix(root).unwrap().display().to_string();
+            if rel.starts_with(WORK_PREFIX) {
+                continue;
+            }
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                out.insert(rel, format!("link to {}", target.display()));
+            } else if meta.is_dir() {
+                out.insert(rel.clone(), "directory".into());
+                walk(root, &path, out);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                let text = match String::from_utf8(bytes) {
+                    Ok(text) => text,
+                    Err(e) => format!(
+                        "{} binary bytes, hash {}",
+                        e.as_bytes().len(),
+                        hash(e.as_bytes())
+                    ),
+                };
+                out.insert(rel, text);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn hash(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Restores' working directories left in the bot's root.
+fn work_dirs(bot: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(bot)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(WORK_PREFIX))
+        .map(|e| e.path())
+        .collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn insert_start(db: &Path, version: &str) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute(
+        "INSERT INTO starts (version, pid, mode, started_at) VALUES (?1, 1, 'offline', '2024-01-01')",
+        [version],
+    )
+    .unwrap();
+}
+
+/// Rewrites a backup's archive with the same entries, its manifest edited.
+fn edit_manifest(archive: &Path, edit: impl FnOnce(&mut Value)) {
+    let gz = flate2::read::MultiGzDecoder::new(std::fs::File::open(archive).unwrap());
+    let mut input = tar::Archive::new(gz);
+    let mut out = tar::Builder::new(Vec::new());
+    let mut edit = Some(edit);
+    for entry in input.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let mut header = entry.header().clone();
+        let path = entry.path().unwrap().into_owned();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if let Some(edit) = edit.take() {
+            let mut manifest: Value = serde_json::from_slice(&data).unwrap();
+            edit(&mut manifest);
+            data = serde_json::to_vec_pretty(&manifest).unwrap();
+            header.set_size(data.len() as u64);
+        }
+        out.append_data(&mut header, &path, &data[..]).unwrap();
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&out.into_inner().unwrap()).unwrap();
+    std::fs::write(archive, gz.finish().unwrap()).unwrap();
+}
+
+#[test]
+fn restore_refuses_a_manifest_that_lists_a_file_twice_and_keeps_every_file() {
+    let install = install("");
+    let bot = install.bot();
+    let record = create(&install, &[]);
+    let id = record["id"].as_str().unwrap();
+    let archive = PathBuf::from(record["file_path"].as_str().unwrap());
+    edit_manifest(&archive, |manifest| {
+        let files = manifest["files"].as_array_mut().unwrap();
+        for path in ["config/config.toml", "data/bot.sqlite3"] {
+            let entry = files.iter().find(|f| f["path"] == path).unwrap().clone();
+            files.push(entry);
+        }
+    });
+    // Changed since the backup, so a restore would replace both.
+    std::fs::write(bot.join("config/config.toml"), "changed = true\n").unwrap();
+    insert_start(&bot.join("data/bot.sqlite3"), "changed");
+    let before = tree(&bot);
+
+    // Unverified: the archive no longer matches its recorded checksum, and
+    // the restore itself must refuse the manifest.
+    let run = install.run(&["backup", "restore", id, "--no-verify", "--yes"]);
+    assert_eq!(
+        run.code,
+        Some(2),
+        "not refused: {}{}",
+        run.stdout,
+        run.stderr
+    );
+    for path in ["config/config.toml", "data/bot.sqlite3"] {
+        assert!(
+            run.stderr.contains(&format!("{path} is listed 2 times")),
+            "{path} not named in: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(tree(&bot), before, "the bot's files changed");
+    assert!(work_dirs(&bot).is_empty(), "a working directory is left");
+
+    let run = install.run(&["backup", "verify", id, "--json"]);
+    assert_eq!(run.code, Some(4), "{}", run.stderr);
+    let problems = run.json()["problems"].to_string();
+    assert!(
+        problems.contains("config/config.toml is listed 2 times in the manifest"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn restore_never_writes_through_a_symlinked_directory_in_the_tree() {
+    let install = install("");
+    let bot = install.bot();
+    std::fs::create_dir_all(bot.join("data/uploads")).unwrap();
+    std::fs::write(bot.join("data/uploads/avatar.png"), "picture").unwrap();
+    let record = create(&install, &[]);
+    let id = record["id"].as_str().unwrap();
+
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("theirs.txt"), "not the bot's").unwrap();
+    std::fs::remove_dir_all(bot.join("data/uploads")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), bot.join("data/uploads")).unwrap();
+    std::fs::write(bot.join("config/config.toml"), "changed = true\n").unwrap();
+    let before = tree(&bot);
+    let outside_before = tree(outside.path());
+
+    // A genuine, verified backup.
+    let run = install.run(&["backup", "restore", id, "--yes"]);
+    assert_eq!(
+        tree(outside.path()),
+        outside_before,
+        "a restore wrote outside the bot's root"
+    );
+    assert_eq!(
+        run.code,
+        Some(2),
+        "not refused: {}{}",
+        run.stdout,
+        run.stderr
+    );
+    let link = bot.join("data/uploads").display().to_string();
+    assert!(
+        run.stderr.contains(&link) && run.stderr.contains("symbolic link"),
+        "the link is not named in: {}",
+        run.stderr
+    );
+    assert_eq!(tree(&bot), before, "the bot's files changed");
+    assert!(work_dirs(&bot).is_empty(), "a working directory is left");
+}
+
+/// Starts a restore that pauses at `point`, waits for the pause, then
+/// kills it with SIGKILL.
+fn kill_restore_at(install: &Install, id: &str, point: &str) {
+    let mut child = install
+        .command(&["backup", "restore", id, "--yes"])
+        .env("STEWARD_TEST_PAUSE_RESTORE_AT", point)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut paused = false;
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("restore paused at") {
+            paused = true;
+            break;
+        }
+    }
+    assert!(paused, "the restore never reached point {point}:\n{seen}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_restore_killed_mid_swap_is_undone_or_finished_at_the_next_start() {
+    let install = install("");
+    let bot = install.bot();
+    let db = bot.join("data/bot.sqlite3");
+    let record = create(&install, &[]);
+    let id = record["id"].as_str().unwrap();
+
+    // Since the backup: files changed, one removed, a directory removed,
+    // a row added to the database.
+    std::fs::write(bot.join("config/config.toml"), "changed = true\n").unwrap();
+    std::fs::write(bot.join("data/reminders.json"), "{}").unwrap();
+    std::fs::remove_file(bot.join("data/guild_settings.json")).unwrap();
+    std::fs::remove_dir_all(bot.join("dashboard")).unwrap();
+    insert_start(&db, "changed");
+    let old = tree(&bot);
+    let saved = tempfile::tempdir().unwrap();
+    copy_dir(&bot, saved.path());
+    let reset = || {
+        std::fs::remove_dir_all(&bot).unwrap();
+        copy_dir(saved.path(), &bot);
+    };
+
+    let restored = ok(&install.run(&["backup", "restore", id, "--yes", "--json"]));
+    let new = tree(&bot);
+    assert_ne!(old, new);
+    // One rename per restored file, one more per file it replaces.
+    let files: Vec<&str> = restored["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    let moves = files.len() + files.iter().filter(|f| old.contains_key(**f)).count();
+
+    let mut points: Vec<String> = [1, 2, 3, moves / 2, moves - 1, moves]
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    points.dedup();
+    points.push("placed".into());
+    for point in &points {
+        reset();
+        kill_restore_at(&install, id, point);
+        let journals: Vec<PathBuf> = work_dirs(&bot)
+            .iter()
+            .map(|w| w.join("journal.json"))
+            .filter(|j| j.exists())
+            .collect();
+        assert_eq!(journals.len(), 1, "point {point}: the swap is journaled");
+
+        // The next start of steward, whatever the command.
+        let run = install.run(&["backup", "list", "--json"]);
+        ok(&run);
+        assert!(
+            run.stderr.contains("was interrupted"),
+            "point {point}: the start does not say what it did: {}",
+            run.stderr
+        );
+        let after = tree(&bot);
+        if point == "placed" {
+            assert!(
+                after == new,
+                "point {point}: every file was in place, so the restore is kept"
+            );
+        } else {
+            assert!(
+                after == old,
+                "point {point}: the tree is not as before the restore: {}",
+                diff(&old, &after)
+            );
+            assert!(
+                work_dirs(&bot).is_empty(),
+                "point {point}: a working directory is left"
+            );
+        }
+        assert!(
+            work_dirs(&bot)
+                .iter()
+                .all(|w| !w.join("journal.json").exists()),
+            "point {point}: the journal is not ended"
+        );
+    }
+}
+
+/// The paths where two trees differ.
+fn diff(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> String {
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Incompressible bytes.
+fn noise(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+#[test]
+fn a_disk_that_fills_during_backup_create_is_named_and_nothing_is_lost() {
+    // A small tmpfs inside a private mount namespace (root only).
+    let probe = Command::new("unshare").args(["-m", "true"]).status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: `unshare -m` is not permitted here");
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let backups = scratch.path().join("backups");
+    let mount = scratch.path().join("small");
+    std::fs::create_dir_all(&mount).unwrap();
+    let install = install(&format!(
+        "[safety]\nmin_disk_space_mb = 0\n[backup]\nbackup_path = \"{}\"\nverify_backups = false\n[backup.types.full]\ninclude = [\"data/blob.bin\"]\n",
+        backups.display()
+    ));
+    // Incompressible, and large enough that the debug build is still
+    // compressing when the disk fills.
+    const BLOB: u64 = 64 << 20;
+    let blob = noise(BLOB as usize);
+    std::fs::write(install.bot().join("data/blob.bin"), &blob).unwrap();
+    let first = create(&install, &["--type", "config", "--name", "first"]);
+    let first_archive = PathBuf::from(first["file_path"].as_str().unwrap());
+
+    // Room for the backup (the preflight passes); another writer fills the
+    // disk once the archive is being written.
+    let out = scratch.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let script = r#"
+        mount -t tmpfs -o size="$SIZE" tmpfs "$MNT" || exit 90
+        cp -a "$BACKUPS"/. "$MNT"/ || exit 91
+        mount --bind "$MNT" "$BACKUPS" || exit 92
+        "$STEWARD" --config "$CONFIG" backup create >"$OUT/create.out" 2>"$OUT/create.err" &
+        pid=$!
+        until ls -A "$BACKUPS" | grep -q '\.partial$'; do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.01
+        done
+        cat /dev/zero >"$BACKUPS/filler" 2>/dev/null
+        wait "$pid"
+        echo $? >"$OUT/create.rc"
+        rm -f "$BACKUPS/filler"
+        "$STEWARD" --config "$CONFIG" backup verify first --json >"$OUT/verify.out" 2>"$OUT/verify.err"
+        ls -A "$BACKUPS" >"$OUT/ls"
+    "#;
+    let status = Command::new("unshare")
+        .args(["-m", "sh", "-c", script])
+        .env("SIZE", (BLOB + (4 << 20)).to_string())
+        .env("MNT", &mount)
+        .env("BACKUPS", &backups)
+        .env("STEWARD", steward_bin())
+        .env("CONFIG", install.config_path())
+        .env("OUT", &out)
+        .status()
+        .unwrap();
+    assert!(status.success(), "the namespace script failed: {status}");
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+
+    assert_ne!(read("create.rc").trim(), "0", "the backup did not fail");
+    assert!(
+        read("create.err").contains("No space left on device"),
+        "the cause is not named: {}",
+        read("create.err")
+    );
+    let verified: Value = serde_json::from_str(&read("verify.out"))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", read("verify.out"), read("verify.err")));
+    assert_eq!(
+        verified["ok"], true,
+        "the earlier backup was damaged: {verified}"
+    );
+    let mut left: Vec<String> = read("ls").lines().map(String::from).collect();
+    left.sort();
+    let archive_name = first_archive
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert_eq!(
+        left,
+        [".lock".to_string(), archive_name],
+        "the full disk left pieces behind"
+    );
+    assert!(
+        std::fs::read(install.bot().join("data/blob.bin")).unwrap() == blob,
+        "the bot's file changed"
+    );
+    let listed = ok(&install.run(&["backup", "list", "--json", "--range", "all"]));
+    let completed: Vec<&Value> = listed["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["status"] == "completed")
+        .collect();
+    assert_eq!(completed.len(), 1, "{listed}");
+    assert_eq!(completed[0]["id"], first["id"]);
+}
