@@ -124,6 +124,41 @@ fn a_plan_step_that_fails_midway_rolls_back_the_steps_already_done() {
     assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
 }
 
+#[test]
+fn a_rolled_back_release_is_removed_and_installs_again() {
+    let s = setup("keep_releases = 2");
+    for old in ["1.2.0", "1.3.0"] {
+        let dir = s.install.bot().join("releases").join(old);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("VERSION"), format!("{old}\n")).unwrap();
+    }
+    let _bot = s.start_bot();
+    s.publish_150(&s.demo_bot_py());
+    let (run, json) = s.install_json(&[]);
+    assert_eq!(json["session"]["status"], "rolled_back", "{}", run.stderr);
+    assert!(
+        !s.install.bot().join("releases/1.5.0").exists(),
+        "the undone release stayed on disk"
+    );
+
+    // Nothing left to prune now, and a download a kill left behind.
+    for old in ["1.2.0", "1.3.0"] {
+        std::fs::remove_dir_all(s.install.bot().join("releases").join(old)).unwrap();
+    }
+    let downloads = s.install.data().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let partial = downloads.join(".release.steward-download-1-2");
+    std::fs::write(&partial, b"half a release").unwrap();
+    let (run, json) = s.install_json(&[]);
+    assert_eq!(
+        json["session"]["status"], "completed",
+        "{json:#}\n{}",
+        run.stderr
+    );
+    assert_eq!(s.current(), PathBuf::from("1.5.0"));
+    assert!(!partial.exists(), "the partial download was not swept");
+}
+
 /// Starts `steward install` of a 1.5.0 that never gets ready, and returns
 /// once 1.5.0 runs (on probation), with the file it wrote.
 fn install_until_probation(s: &Setup) -> (std::process::Child, PathBuf) {

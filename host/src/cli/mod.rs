@@ -227,7 +227,19 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
     if let Some(root) = &cli.bot_root {
         config = config.with_bot_root(root);
     }
-    let service = Service::open(config).await?;
+    config.check_bot_root()?;
+    // An update takes the lock before the store is opened: of two started
+    // together exactly one runs, and the other hears who holds it.
+    let doing = match &cli.command {
+        Commands::Install(args) if args.changes_anything() => Some("install"),
+        Commands::Rollback(_) => Some("rollback"),
+        _ => None,
+    };
+    let lock = match doing {
+        Some(doing) => Some(Service::take_update_lock(&config, &Caller::Shell, doing)?),
+        None => None,
+    };
+    let service = Service::open_holding(config, lock).await?;
     for session in service.recovered() {
         eprintln!(
             "note: update {} had been interrupted; it is now {}: {}",

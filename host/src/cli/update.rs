@@ -46,6 +46,13 @@ pub struct InstallArgs {
     json: bool,
 }
 
+impl InstallArgs {
+    /// Whether this install may change anything (a dry run does not).
+    pub fn changes_anything(&self) -> bool {
+        !self.dry_run
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
     /// A version an update moved away from, or `last_backup`.

@@ -89,6 +89,10 @@ pub struct SessionPart {
     /// What the provider's `capture` returned before the run (hex).
     pub captured: String,
     pub updates: Vec<crate::provider::Update>,
+    /// Release directories the run's downloads created, removed again when
+    /// the run is rolled back.
+    #[serde(default)]
+    pub unpacked: Vec<std::path::PathBuf>,
 }
 
 impl Session {

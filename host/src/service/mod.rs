@@ -48,6 +48,10 @@ pub struct Service {
     store: Mutex<Option<Store>>,
     /// Interrupted updates this start rolled back, for fronts to report.
     recovered: Mutex<Vec<Session>>,
+    /// The update lock a front took before opening the service, so that a
+    /// second update hears who holds it rather than that the store is busy;
+    /// the first operation that needs the lock takes this one.
+    held_lock: Mutex<Option<install::UpdateLock>>,
 }
 
 /// `/backup_create`, `steward backup create`.
@@ -141,6 +145,26 @@ pub struct ProviderStatus {
 impl Service {
     /// Installs the bundled providers if needed and loads every provider.
     pub async fn open(config: Config) -> Result<Service, ServiceError> {
+        Service::open_holding(config, None).await
+    }
+
+    /// Takes the update lock for `caller` before anything can wait on the
+    /// store: for a front about to run an update (`open_holding` then).
+    pub fn take_update_lock(
+        config: &Config,
+        caller: &Caller,
+        doing: &str,
+    ) -> Result<install::UpdateLock, ServiceError> {
+        install::UpdateLock::acquire(&config.paths.data, &caller.label(), doing)
+            .map_err(|e| ServiceError::Install(e.into()))
+    }
+
+    /// `open`, keeping `lock` (taken with `take_update_lock`) for the
+    /// update that follows; recovery of an interrupted update runs under it.
+    pub async fn open_holding(
+        config: Config,
+        lock: Option<install::UpdateLock>,
+    ) -> Result<Service, ServiceError> {
         let dir = config.paths.providers.clone();
         crate::bundled::install(&dir).map_err(|source| ServiceError::ProvidersDir {
             path: dir.clone(),
@@ -156,9 +180,13 @@ impl Service {
             runtime,
             store: Mutex::new(None),
             recovered: Mutex::new(Vec::new()),
+            held_lock: Mutex::new(lock),
         };
         // Settings first: recovery runs under the effective configuration.
         service.apply_stored_settings()?;
+        // A restore killed mid-swap is finished or undone before anything
+        // else looks at the bot's tree.
+        crate::backup::recover_restores(&service.config());
         service.recover().await;
         Ok(service)
     }
@@ -173,7 +201,8 @@ impl Service {
         }
         match self.install_env() {
             Ok(env) => {
-                let recovered = install::recover(&env).await;
+                let holding = self.held_lock.lock().expect("held lock").is_some();
+                let recovered = install::recover(&env, holding).await;
                 for session in &recovered {
                     tracing::warn!(
                         session = session.id,
@@ -193,8 +222,10 @@ impl Service {
         caller: &Caller,
         doing: &str,
     ) -> Result<install::UpdateLock, ServiceError> {
-        install::UpdateLock::acquire(&self.config().paths.data, &caller.label(), doing)
-            .map_err(|e| ServiceError::Install(e.into()))
+        if let Some(lock) = self.held_lock.lock().expect("held lock").take() {
+            return Ok(lock);
+        }
+        Service::take_update_lock(&self.config(), caller, doing)
     }
 
     fn install_env(&self) -> Result<install::Env, ServiceError> {

@@ -30,6 +30,11 @@ pub struct Part {
     /// Steps started; the last one may be half done.
     pub begun: usize,
     pub done: usize,
+    /// Release directories this part's downloads will create (none existed
+    /// when the plan was made): the host removes them when the part is
+    /// undone, so the version can be installed again.
+    #[serde(default)]
+    pub unpacked: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -146,6 +146,12 @@ pub async fn install(
         ));
     }
     let _lock = lock;
+    if !request.dry_run {
+        let swept = apply::sweep_downloads(&env.config.paths.data.join("downloads"));
+        if swept > 0 {
+            tracing::info!("removed {swept} partial downloads left by an interrupted Steward");
+        }
+    }
     let mut warnings = Vec::new();
     let adjusted;
     let request = if request.backup && !env.config.backup.enabled {
@@ -295,6 +301,7 @@ pub async fn install(
                 total_steps: p.plan.steps.len(),
                 begun: 0,
                 done: 0,
+                unpacked: apply::new_unpack_targets(&p.plan),
             }),
             Err(e) => {
                 finish(
@@ -317,6 +324,7 @@ pub async fn install(
             provider: p.provider.clone(),
             captured: p.captured.clone(),
             updates: p.updates.clone(),
+            unpacked: p.unpacked.clone(),
         })
         .collect();
     session.rollback_available = true;
@@ -506,7 +514,15 @@ pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<String> {
     }
     let entries = refresh(&env.runtime).await;
     for part in journal.parts.iter().rev().filter(|p| p.begun > 0) {
-        if let Err(e) = restore_part(env, &entries, &part.provider, &part.captured).await {
+        if let Err(e) = restore_part(
+            env,
+            &entries,
+            &part.provider,
+            &part.captured,
+            &part.unpacked,
+        )
+        .await
+        {
             errors.push(e);
         }
     }
@@ -528,12 +544,15 @@ pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<String> {
     errors
 }
 
-/// Runs `provider`'s restore plan for the state `captured` (hex).
+/// Runs `provider`'s restore plan for the state `captured` (hex); once it
+/// succeeded, removes the release directories the part had `unpacked` (the
+/// plan has switched away from them), so that version installs again.
 pub(crate) async fn restore_part(
     env: &Env,
     entries: &[ProviderEntry],
     provider: &str,
     captured: &str,
+    unpacked: &[std::path::PathBuf],
 ) -> Result<(), String> {
     let Some(loaded) = loaded(entries, provider) else {
         return Err(format!(
@@ -557,11 +576,26 @@ pub(crate) async fn restore_part(
             failed.push(format!("\"{}\": {e}", step.description));
         }
     }
+    if !failed.is_empty() {
+        return Err(format!(
+            "{provider}: restore steps failed: {}",
+            failed.join("; ")
+        ));
+    }
+    for dir in unpacked {
+        let (ctx, dir) = (ctx.clone(), dir.clone());
+        let removed = tokio::task::spawn_blocking(move || apply::remove_unpacked(&ctx, &dir))
+            .await
+            .expect("remove task");
+        if let Err(e) = removed {
+            failed.push(e.to_string());
+        }
+    }
     if failed.is_empty() {
         Ok(())
     } else {
         Err(format!(
-            "{provider}: restore steps failed: {}",
+            "{provider}: the release directories of the undone update could not be removed: {}",
             failed.join("; ")
         ))
     }
@@ -588,15 +622,20 @@ async fn restore_database(env: &Env, id: &str) -> Result<(), String> {
 
 /// Finishes the transactions a stopped Steward left in the journal: undoes
 /// them and records the sessions as rolled back. Skipped while another
-/// process holds the update lock (its transaction is not interrupted).
-pub async fn recover(env: &Env) -> Vec<Session> {
+/// process holds the update lock (its transaction is not interrupted);
+/// `holding` says this process holds it already.
+pub async fn recover(env: &Env, holding: bool) -> Vec<Session> {
     let leftovers = Journal::leftovers(&env.config.paths.data);
     if leftovers.is_empty() {
         return Vec::new();
     }
-    let Ok(_lock) = UpdateLock::acquire(&env.config.paths.data, "steward:recovery", "recovery")
-    else {
-        return Vec::new();
+    let _lock = if holding {
+        None
+    } else {
+        match UpdateLock::acquire(&env.config.paths.data, "steward:recovery", "recovery") {
+            Ok(lock) => Some(lock),
+            Err(_) => return Vec::new(),
+        }
     };
     let mut recovered = Vec::new();
     for leftover in leftovers {

@@ -219,7 +219,15 @@ pub async fn rollback(
                     30 + (i * 40 / parts.len().max(1)) as u8,
                     format!("Putting back {}", part.provider),
                 );
-                match restore_part(env, &entries, &part.provider, &part.captured).await {
+                match restore_part(
+                    env,
+                    &entries,
+                    &part.provider,
+                    &part.captured,
+                    &part.unpacked,
+                )
+                .await
+                {
                     Ok(()) => {
                         session.steps_completed += 1;
                         save(env, &session)?;
