@@ -21,7 +21,7 @@ if [ ! -x "$STEWARD" ]; then
 fi
 GUESTS="$REPO/target/guests/wasm32-wasip2/release"
 if [ ! -f "$GUESTS/steward_provider_pip.wasm" ] || [ ! -f "$GUESTS/steward_provider_npm.wasm" ]; then
-    # Without debug info, as host/build.rs builds them: it only makes the
+    # Without debug info, as host/runtime/build.rs builds them: it only makes the
     # files larger to hash and load.
     (cd "$REPO" && CARGO_PROFILE_RELEASE_DEBUG=false cargo build --release --target wasm32-wasip2 \
         -p steward-provider-pip -p steward-provider-npm --target-dir "$REPO/target/guests")

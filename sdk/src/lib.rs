@@ -24,7 +24,7 @@
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../wit",
+        path: "wit",
         world: "provider",
         pub_export_macro: true,
         export_macro_name: "__export_provider_world",

@@ -183,6 +183,26 @@ fn update_install_asks_then_installs_with_progress_and_rollback_goes_back() {
         .map(|c| c["value"].as_str().unwrap())
         .collect();
     assert_eq!(values, ["1.4.0"], "{:?}", answer.body);
+    // Nobody else learns which versions are on record: only owners roll back.
+    for other in [
+        Member::new(300, "admin").roles(&[ADMIN_ROLE]),
+        Member::new(301, "member"),
+    ] {
+        let typed = discord.autocomplete(
+            "update_rollback",
+            &other,
+            &[Opt::string("target_version", "").focused()],
+        );
+        let answer = discord.wait_for(0, SHORT, "the suggestions", is_callback(&typed));
+        assert_eq!(answer.body["type"], 8);
+        assert_eq!(
+            answer.body["data"]["choices"],
+            serde_json::json!([]),
+            "{} was offered versions: {:?}",
+            other.name,
+            answer.body
+        );
+    }
 
     let token = discord.slash_command(
         "update_rollback",

@@ -1,0 +1,453 @@
+//! Putting a backup back: verify it (unless told not to), unpack it into a
+//! private working directory inside the bot's root, check the databases,
+//! plan the swap (refusing a link or a directory in the way), stop the bot,
+//! journal the plan, swap each file into place keeping what was there as a
+//! pre-restore copy (stale `-wal`/`-shm` files moved aside with it), start
+//! the bot, and swap everything back if any step fails. It writes only
+//! through handles of the bot's root that never follow a link, so never
+//! outside it; a restore killed at any point is finished or undone by the
+//! next start (`recover`).
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::journal::{Journal, Phase};
+use super::manifest::{FileKind, ManifestFile};
+use super::scope::{self, RESTORE_DIR_PREFIX};
+use super::swap::{self, PlanError, ToRestore};
+use super::{BackupError, BackupRecord, BackupType, Backups, RestoreType, verify};
+use crate::dir_handle::{DirHandle, HandleError};
+
+/// Stopping and starting the managed bot around a restore. The supervisor
+/// implements it; without one, the operator stops the bot beforehand.
+pub trait BotControl {
+    fn stop(&self) -> Result<(), String>;
+    /// Starts the bot and returns once it is healthy (or failed to become so).
+    fn start(&self) -> Result<(), String>;
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoreRequest {
+    pub id: String,
+    pub restore_type: RestoreType,
+    /// Check the archive against its record and manifest first.
+    pub verify: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Restored {
+    pub id: String,
+    pub restore_type: RestoreType,
+    pub verified: bool,
+    /// Files put back, relative to the bot's root.
+    pub files: Vec<String>,
+    pub databases: Vec<String>,
+    /// `-wal`/`-shm`/`-journal` files of restored databases, moved aside.
+    pub removed_sidecars: Vec<String>,
+    /// Where what was replaced is kept.
+    pub previous: Option<PathBuf>,
+    /// Whether Steward stopped and started the bot itself.
+    pub bot_restarted: bool,
+}
+
+/// What a restore would put back, as the archive's manifest lists it (the
+/// restore itself trusts the manifest only after checking the archive).
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub record: BackupRecord,
+    pub restore_type: RestoreType,
+    /// Files that would be replaced, relative to the bot's root.
+    pub files: Vec<String>,
+    pub databases: Vec<String>,
+}
+
+/// Reads only the manifest: nothing is unpacked or changed.
+pub fn preview(backups: &Backups, request: &RestoreRequest) -> Result<Preview, BackupError> {
+    let record = backups.completed(&request.id)?;
+    let manifest =
+        verify::manifest_of(&record).map_err(|problem| BackupError::VerificationFailed {
+            id: record.id.clone(),
+            problems: vec![problem],
+        })?;
+    let problems = manifest.path_problems();
+    if !problems.is_empty() {
+        return Err(BackupError::VerificationFailed {
+            id: record.id,
+            problems,
+        });
+    }
+    let chosen = choose(backups, &manifest.files, request.restore_type)?;
+    if chosen.is_empty() {
+        return Err(BackupError::NothingToRestore {
+            id: record.id,
+            restore_type: request.restore_type,
+        });
+    }
+    let (files, databases) = paths(&chosen);
+    Ok(Preview {
+        files,
+        databases,
+        record,
+        restore_type: request.restore_type,
+    })
+}
+
+/// The paths of `chosen`, and those of its databases.
+fn paths(chosen: &[&ManifestFile]) -> (Vec<String>, Vec<String>) {
+    let files = chosen.iter().map(|f| f.path.clone()).collect();
+    let databases = chosen
+        .iter()
+        .filter(|f| f.kind == FileKind::Sqlite)
+        .map(|f| f.path.clone())
+        .collect();
+    (files, databases)
+}
+
+/// The files of `restore_type` among `files`.
+fn choose<'m>(
+    backups: &Backups,
+    files: &'m [ManifestFile],
+    restore_type: RestoreType,
+) -> Result<Vec<&'m ManifestFile>, BackupError> {
+    let config_matcher = scope::matcher(&backups.settings.scopes, BackupType::Config, true)?;
+    let data_matcher = scope::matcher(&backups.settings.scopes, BackupType::DataOnly, true)?;
+    Ok(files
+        .iter()
+        .filter(|f| match restore_type {
+            RestoreType::All => true,
+            RestoreType::Database => f.kind == FileKind::Sqlite,
+            RestoreType::Config => config_matcher.matches(&f.path),
+            RestoreType::Data => f.kind != FileKind::Sqlite && data_matcher.matches(&f.path),
+        })
+        .collect())
+}
+
+pub fn restore(
+    backups: &Backups,
+    request: &RestoreRequest,
+    bot: Option<&dyn BotControl>,
+) -> Result<Restored, BackupError> {
+    let record = backups.completed(&request.id)?;
+    let _lock = backups.lock()?;
+    if request.verify {
+        backups.report(0, format!("Verifying {}", record.id));
+        let outcome = verify::check(&record);
+        if !outcome.ok {
+            return Err(BackupError::VerificationFailed {
+                id: record.id,
+                problems: outcome.problems,
+            });
+        }
+    }
+    // Every file of the archive is staged beside the tree before any moves.
+    backups.check_space(&backups.root, record.size_bytes)?;
+    let root = DirHandle::open(&backups.root).map_err(write_error)?;
+    let name = format!(
+        "{RESTORE_DIR_PREFIX}{}",
+        Utc::now().format("%Y%m%d_%H%M%S_%f")
+    );
+    let work = root.create_private_dir(&name).map_err(write_error)?;
+    let run = Run {
+        backups,
+        root: &root,
+        work: &work,
+        name: &name,
+        bot,
+    };
+    let result = run.restore(request, &record);
+    // Only a working directory whose journal ended: one that still has
+    // its journal holds files the next start must put back.
+    swap::tidy(&root, &name);
+    result
+}
+
+/// One restore's handles on the bot's root and its working directory.
+struct Run<'a> {
+    backups: &'a Backups,
+    root: &'a DirHandle,
+    work: &'a DirHandle,
+    name: &'a str,
+    bot: Option<&'a dyn BotControl>,
+}
+
+impl Run<'_> {
+    fn restore(
+        &self,
+        request: &RestoreRequest,
+        record: &BackupRecord,
+    ) -> Result<Restored, BackupError> {
+        let backups = self.backups;
+        backups.report(30, format!("Unpacking {}", record.id));
+        let staging = self.root.shown(self.name).join(swap::STAGING);
+        let (manifest, _extracted, problems) = verify::unpack(record, &staging)?;
+        if !problems.is_empty() {
+            return Err(BackupError::VerificationFailed {
+                id: record.id.clone(),
+                problems,
+            });
+        }
+        let chosen = choose(backups, &manifest.files, request.restore_type)?;
+        if chosen.is_empty() {
+            return Err(BackupError::NothingToRestore {
+                id: record.id.clone(),
+                restore_type: request.restore_type,
+            });
+        }
+        for f in chosen.iter().filter(|f| f.kind == FileKind::Sqlite) {
+            backups.report(50, format!("Checking database {}", f.path));
+            super::sqlite::integrity_check(&staging.join(&f.path)).map_err(|message| {
+                BackupError::DatabaseCorrupt {
+                    path: f.path.clone(),
+                    message,
+                }
+            })?;
+        }
+        let to_restore: Vec<ToRestore> = chosen
+            .iter()
+            .map(|f| ToRestore {
+                rel: &f.path,
+                size: f.size,
+                sqlite: f.kind == FileKind::Sqlite,
+            })
+            .collect();
+        // A link or a directory in the way is refused before the bot stops.
+        swap::plan(self.root, &record.id, &to_restore).map_err(plan_error)?;
+
+        if let Some(bot) = self.bot {
+            backups.report(60, "Stopping the bot");
+            bot.stop()
+                .map_err(|message| BackupError::BotStop { message })?;
+        }
+        // Planned again with the bot stopped: what is there now is what
+        // the journal records, before the first file moves.
+        let planned = swap::plan(self.root, &record.id, &to_restore)
+            .map_err(plan_error)
+            .and_then(|journal| {
+                journal.write(self.work).map_err(write_error)?;
+                Ok(journal)
+            });
+        let mut journal = match planned {
+            Ok(journal) => journal,
+            Err(e) => {
+                self.start_bot_again();
+                return Err(e);
+            }
+        };
+
+        backups.report(70, format!("Putting {} files in place", chosen.len()));
+        let mut moves = 0;
+        let moved = swap::apply(self.root, self.work, &journal, || {
+            moves += 1;
+            test_hook::after_move(moves);
+        })
+        .and_then(|()| self.root.sync_filesystem())
+        .and_then(|()| swap::check_placed(self.root, &journal))
+        .and_then(|()| {
+            journal.phase = Phase::Placed;
+            journal.write(self.work)
+        });
+        if let Err(e) = moved {
+            let (path, source) = e.into_parts();
+            let cause = format!("putting {} in place failed ({source})", path.display());
+            self.undo(&journal, cause)?;
+            self.start_bot_again();
+            return Err(BackupError::Swap { path, source });
+        }
+        test_hook::reached("placed");
+
+        if let Some(bot) = self.bot {
+            backups.report(90, "Starting the bot");
+            if let Err(message) = bot.start() {
+                journal.phase = Phase::RollingBack;
+                let _ = journal.write(self.work);
+                let _ = bot.stop();
+                let cause = format!("the bot did not start after the restore ({message})");
+                // On the previous files only: a half-undone tree stays
+                // stopped until the next start has put it back.
+                self.undo(&journal, cause)?;
+                let _ = bot.start();
+                return Err(BackupError::BotStart { message });
+            }
+        }
+        // The restore is done: ending the journal is what commits it.
+        if let Err(e) = Journal::remove(self.work) {
+            tracing::warn!(
+                "the restore is complete, but its journal stays ({e}); the next start ends it"
+            );
+        }
+        backups.report(
+            100,
+            format!("Restored {} files from {}", chosen.len(), record.id),
+        );
+        let kept_any = journal
+            .files
+            .iter()
+            .any(|f| f.existed || f.sidecars.iter().any(|s| s.existed));
+        let (files, databases) = paths(&chosen);
+        let removed_sidecars = journal
+            .files
+            .iter()
+            .flat_map(|f| f.sidecars.iter().filter(|s| s.existed))
+            .map(|s| s.rel.clone())
+            .collect();
+        Ok(Restored {
+            id: record.id.clone(),
+            restore_type: request.restore_type,
+            verified: request.verify,
+            files,
+            databases,
+            removed_sidecars,
+            previous: kept_any.then(|| swap::previous_path(self.root, self.name)),
+            bot_restarted: self.bot.is_some(),
+        })
+    }
+
+    /// Puts every file back; when that fails too, says where the previous
+    /// files are (the journal stays, so the next start tries again).
+    fn undo(&self, journal: &Journal, cause: String) -> Result<(), BackupError> {
+        swap::undo(self.root, self.work, journal).map_err(|problems| {
+            tracing::error!("{cause}; putting the previous files back failed: {problems:?}");
+            BackupError::NotPutBack {
+                cause,
+                problems,
+                kept: swap::previous_path(self.root, self.name),
+            }
+        })
+    }
+
+    fn start_bot_again(&self) {
+        if let Some(bot) = self.bot {
+            let _ = bot.start();
+        }
+    }
+}
+
+fn plan_error(e: PlanError) -> BackupError {
+    match e {
+        PlanError::Conflicting(problems) => BackupError::ConflictingPaths { problems },
+        PlanError::InTheWay(HandleError::Io { path, source }) => {
+            BackupError::Write { path, source }
+        }
+        PlanError::InTheWay(source) => BackupError::InTheWay { source },
+    }
+}
+
+fn write_error(e: HandleError) -> BackupError {
+    match e {
+        HandleError::Io { path, source } => BackupError::Write { path, source },
+        source => BackupError::InTheWay { source },
+    }
+}
+
+/// Test hook, in debug builds only: `STEWARD_TEST_PAUSE_RESTORE_AT=N`
+/// holds the swap for a minute after its Nth rename (`placed`: once every
+/// file is in place and journaled), saying so on stderr, so a test can
+/// `kill -9` steward at that exact point. Release builds ignore it.
+mod test_hook {
+    pub fn after_move(n: usize) {
+        if cfg!(debug_assertions) {
+            reached(&n.to_string());
+        }
+    }
+
+    pub fn reached(point: &str) {
+        if cfg!(debug_assertions)
+            && std::env::var("STEWARD_TEST_PAUSE_RESTORE_AT").as_deref() == Ok(point)
+        {
+            eprintln!("steward test hook: restore paused at {point}");
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::store::Store;
+    use std::cell::Cell;
+
+    struct FailingStart {
+        stops: Cell<u32>,
+        starts: Cell<u32>,
+    }
+
+    impl BotControl for FailingStart {
+        fn stop(&self) -> Result<(), String> {
+            self.stops.set(self.stops.get() + 1);
+            Ok(())
+        }
+        fn start(&self) -> Result<(), String> {
+            self.starts.set(self.starts.get() + 1);
+            if self.starts.get() == 1 {
+                Err("health check failed".into())
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    #[test]
+    fn a_bot_that_fails_to_start_gets_its_previous_files_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bot");
+        std::fs::create_dir_all(root.join("config")).unwrap();
+        std::fs::write(root.join("config/config.toml"), "old = 1\n").unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[bot]\nroot = \"bot\"\n[safety]\nmin_disk_space_mb = 0\n[backup]\nverify_backups = false\n").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        let store = Store::open(&config.paths.data.join("steward.sled")).unwrap();
+        let backups = Backups::open(&config, store).unwrap();
+        let created = super::super::create::create(
+            &backups,
+            &super::super::CreateRequest {
+                backup_type: BackupType::Config,
+                compress: true,
+                name: None,
+                include_logs: false,
+                description: None,
+                auto_created: false,
+            },
+        )
+        .unwrap();
+        std::fs::write(root.join("config/config.toml"), "new = 2\n").unwrap();
+
+        let bot = FailingStart {
+            stops: Cell::new(0),
+            starts: Cell::new(0),
+        };
+        let err = restore(
+            &backups,
+            &RestoreRequest {
+                id: created.record.id.clone(),
+                restore_type: RestoreType::All,
+                verify: true,
+            },
+            Some(&bot),
+        )
+        .unwrap_err();
+        assert!(matches!(err, BackupError::BotStart { .. }), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(root.join("config/config.toml")).unwrap(),
+            "new = 2\n",
+            "the files from before the restore must be back"
+        );
+        assert_eq!(
+            bot.starts.get(),
+            2,
+            "the bot is started again on the old files"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(RESTORE_DIR_PREFIX)
+            })
+            .collect();
+        assert!(leftovers.is_empty(), "no working directory is left behind");
+    }
+}

@@ -1,0 +1,425 @@
+//! The restore's file swap inside its working directory
+//! (`.steward-restore-*/` in the bot's root): a plan of what is at each
+//! path, journaled before anything moves; then, file by file, what is there
+//! goes into `previous/` and the staged file into place. Every move is one
+//! rename through directory handles that never follow a link and never
+//! replace anything, so no file can be lost between two moves. Undo and
+//! finish read where each file is, so they work the same inside the
+//! restore and at the next start after a `kill -9`.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use super::journal::{Journal, Phase, Planned, Sidecar};
+use super::manifest;
+use crate::dir_handle::{DirHandle, Entry, HandleError};
+
+/// Where the archive is unpacked, inside the working directory.
+pub const STAGING: &str = "staging";
+/// The pre-restore copy: what each restored file replaced.
+pub const PREVIOUS: &str = "previous";
+/// What SQLite keeps beside a database.
+pub const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// A file of the backup to put back.
+pub struct ToRestore<'a> {
+    /// Relative to the bot's root, `/`-separated.
+    pub rel: &'a str,
+    pub size: u64,
+    pub sqlite: bool,
+}
+
+/// Why a plan cannot be made.
+pub enum PlanError {
+    /// Paths the swap would touch twice, or as a file and a directory.
+    Conflicting(Vec<String>),
+    /// A link, a directory or a special file where a file goes.
+    InTheWay(HandleError),
+}
+
+impl From<HandleError> for PlanError {
+    fn from(e: HandleError) -> Self {
+        PlanError::InTheWay(e)
+    }
+}
+
+/// Looks at every path the swap will touch (nothing is changed): refuses
+/// a path touched twice or both as a file and a directory (whatever the
+/// manifest says), and a link or a non-file in the way.
+pub fn plan(root: &DirHandle, backup_id: &str, files: &[ToRestore]) -> Result<Journal, PlanError> {
+    let mut touched: Vec<String> = Vec::new();
+    for f in files {
+        touched.push(f.rel.to_string());
+        if f.sqlite {
+            touched.extend(SIDECARS.iter().map(|s| format!("{}{s}", f.rel)));
+        }
+    }
+    let problems = manifest::path_problems(touched.iter().map(String::as_str));
+    if !problems.is_empty() {
+        return Err(PlanError::Conflicting(problems));
+    }
+    let mut planned = Vec::with_capacity(files.len());
+    let mut created_dirs = Vec::new();
+    let mut seen_dirs = BTreeSet::new();
+    for f in files {
+        let existed = exists_as_file(root, f.rel)?;
+        let mut sidecars = Vec::new();
+        if f.sqlite {
+            for suffix in SIDECARS {
+                let rel = format!("{}{suffix}", f.rel);
+                let existed = exists_as_file(root, &rel)?;
+                sidecars.push(Sidecar { rel, existed });
+            }
+        }
+        if let Some((parent, _)) = f.rel.rsplit_once('/') {
+            for dir in root.missing_dirs(parent)? {
+                if seen_dirs.insert(dir.clone()) {
+                    created_dirs.push(dir);
+                }
+            }
+        }
+        planned.push(Planned {
+            rel: f.rel.to_string(),
+            existed,
+            size: f.size,
+            sidecars,
+        });
+    }
+    Ok(Journal {
+        backup_id: backup_id.to_string(),
+        phase: Phase::Swapping,
+        files: planned,
+        created_dirs,
+    })
+}
+
+fn exists_as_file(root: &DirHandle, rel: &str) -> Result<bool, HandleError> {
+    let found = root.entry(rel)?;
+    match found.not_a_file(root.shown(rel)) {
+        Some(refusal) => Err(refusal),
+        None => Ok(found != Entry::Missing),
+    }
+}
+
+/// Moves every file of the plan: what is at its path into `previous/`,
+/// then the staged file into place. `after_move` runs after each rename.
+pub fn apply(
+    root: &DirHandle,
+    work: &DirHandle,
+    journal: &Journal,
+    mut after_move: impl FnMut(),
+) -> Result<(), HandleError> {
+    let mut scratch = Vec::new();
+    let previous = work.subdir_creating(PREVIOUS, &mut scratch)?;
+    let staging = staging(work)?;
+    for f in &journal.files {
+        for s in f.sidecars.iter().filter(|s| s.existed) {
+            match root.rename_to(&s.rel, &previous, &s.rel, &mut scratch) {
+                Ok(()) => after_move(),
+                // Gone since the plan (SQLite removes them on close):
+                // nothing to keep.
+                Err(HandleError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if f.existed {
+            root.rename_to(&f.rel, &previous, &f.rel, &mut scratch)?;
+            after_move();
+        }
+        staging.rename_to(&f.rel, root, &f.rel, &mut scratch)?;
+        after_move();
+    }
+    Ok(())
+}
+
+/// Checks that every restored file is in place with its staged size.
+pub fn check_placed(root: &DirHandle, journal: &Journal) -> Result<(), HandleError> {
+    for f in &journal.files {
+        match root.entry(&f.rel)? {
+            Entry::File { size } if size == f.size => {}
+            found => {
+                return Err(HandleError::Io {
+                    path: root.shown(&f.rel),
+                    source: std::io::Error::other(format!(
+                        "after the swap it holds {found:?}, not the restored {} bytes",
+                        f.size
+                    )),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether every staged file was moved into place.
+pub fn all_placed(work: &DirHandle, journal: &Journal) -> bool {
+    let Ok(staging) = staging(work) else {
+        return false;
+    };
+    journal
+        .files
+        .iter()
+        .all(|f| matches!(staging.entry(&f.rel), Ok(Entry::Missing)))
+}
+
+/// Puts back what the swap moved, newest first, reading where each file
+/// is: a placed file goes back into staging, then what was kept goes back
+/// to its place. Running it again after an interruption is safe. On
+/// success the filesystem is flushed and the journal removed; otherwise
+/// the problems are returned and everything is left for the next try.
+pub fn undo(root: &DirHandle, work: &DirHandle, journal: &Journal) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    let previous = match work.subdir(PREVIOUS) {
+        Ok(p) => p,
+        Err(e) => return Err(vec![e.to_string()]),
+    };
+    match staging(work) {
+        Ok(staging) => {
+            for f in journal.files.iter().rev() {
+                if let Err(e) = undo_one(root, &staging, previous.as_ref(), f) {
+                    problems.push(e.to_string());
+                }
+            }
+        }
+        Err(e) => problems.push(e.to_string()),
+    }
+    for dir in journal.created_dirs.iter().rev() {
+        let _ = root.remove_empty_dir(dir);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    root.sync_filesystem()
+        .and_then(|()| Journal::remove(work))
+        .map_err(|e| vec![e.to_string()])
+}
+
+fn undo_one(
+    root: &DirHandle,
+    staging: &DirHandle,
+    previous: Option<&DirHandle>,
+    f: &Planned,
+) -> Result<(), HandleError> {
+    let mut scratch = Vec::new();
+    // The staged file is gone only once it was moved into place.
+    if staging.entry(&f.rel)? == Entry::Missing {
+        // Sidecars first: the database moving back is what marks this
+        // file undone, so it must be the last move.
+        for s in &f.sidecars {
+            take_back(root, &s.rel, staging)?;
+        }
+        take_back(root, &f.rel, staging)?;
+    }
+    if let Some(previous) = previous {
+        for rel in std::iter::once(&f.rel).chain(f.sidecars.iter().map(|s| &s.rel)) {
+            if let Entry::File { .. } = previous.entry(rel)? {
+                previous.rename_to(rel, root, rel, &mut scratch)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Moves the live file at `rel` (the restored one, or what the bot made of
+/// it) back into staging.
+fn take_back(root: &DirHandle, rel: &str, staging: &DirHandle) -> Result<(), HandleError> {
+    let found = root.entry(rel)?;
+    if let Some(refusal) = found.not_a_file(root.shown(rel)) {
+        return Err(refusal);
+    }
+    if found == Entry::Missing {
+        return Ok(());
+    }
+    root.rename_to(rel, staging, rel, &mut Vec::new())
+}
+
+/// Removes the working directory `name` once its journal is gone: the
+/// staged files, and the pre-restore copy when it holds no file. A
+/// working directory that still has a journal is left alone.
+pub fn tidy(root: &DirHandle, name: &str) {
+    let Ok(Some(work)) = root.subdir(name) else {
+        return;
+    };
+    if !matches!(Journal::read(&work), Ok(None)) {
+        return;
+    }
+    if let Err(e) = work.remove_tree(STAGING) {
+        tracing::warn!("cannot remove the restore's staged files: {e}");
+    }
+    let _ = work.prune_empty_dirs(PREVIOUS);
+    let _ = root.remove_empty_dir(name);
+}
+
+/// The pre-restore copy, for messages.
+pub fn previous_path(root: &DirHandle, name: &str) -> PathBuf {
+    root.shown(name).join(PREVIOUS)
+}
+
+fn staging(work: &DirHandle) -> Result<DirHandle, HandleError> {
+    work.subdir(STAGING)?.ok_or_else(|| HandleError::Io {
+        path: work.shown(STAGING),
+        source: std::io::ErrorKind::NotFound.into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    /// Every file below `dir` (the working directory left out), path -> text.
+    fn tree(dir: &Path) -> BTreeMap<String, String> {
+        fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let rel = e.path().strip_prefix(root).unwrap().display().to_string();
+                if rel.starts_with("work") {
+                    continue;
+                }
+                if e.file_type().unwrap().is_dir() {
+                    walk(root, &e.path(), out);
+                } else {
+                    out.insert(rel, std::fs::read_to_string(e.path()).unwrap());
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(dir, dir, &mut out);
+        out
+    }
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// A bot tree with old files, and a working directory staging new ones
+    /// (one replacing a file, one in a new directory, a database whose
+    /// old WAL must be set aside).
+    fn setup() -> (tempfile::TempDir, Vec<(String, u64, bool)>) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(&root.join("config.toml"), "old config");
+        write(&root.join("data/bot.db"), "old db");
+        write(&root.join("data/bot.db-wal"), "old wal");
+        write(&root.join("untouched"), "mine");
+        let staged = [
+            ("config.toml", "new config", false),
+            ("data/bot.db", "new db", true),
+            ("new/dir/file", "new file", false),
+        ];
+        for (rel, text, _) in staged {
+            write(&root.join("work/staging").join(rel), text);
+        }
+        let files = staged
+            .iter()
+            .map(|(rel, text, db)| (rel.to_string(), text.len() as u64, *db))
+            .collect();
+        (dir, files)
+    }
+
+    fn listed(files: &[(String, u64, bool)]) -> Vec<ToRestore<'_>> {
+        files
+            .iter()
+            .map(|(rel, size, sqlite)| ToRestore {
+                rel,
+                size: *size,
+                sqlite: *sqlite,
+            })
+            .collect()
+    }
+
+    fn journal_for(root: &DirHandle, files: &[(String, u64, bool)]) -> Journal {
+        let to_restore = listed(files);
+        match plan(root, "backup_x", &to_restore) {
+            Ok(j) => j,
+            Err(_) => panic!("the plan is refused"),
+        }
+    }
+
+    #[test]
+    fn a_swap_stopped_after_any_move_is_undone_to_the_old_tree() {
+        let (probe, files) = setup();
+        let before = tree(probe.path());
+        let total = {
+            let root = DirHandle::open(probe.path()).unwrap();
+            let work = root.subdir("work").unwrap().unwrap();
+            let journal = journal_for(&root, &files);
+            let mut moves = 0;
+            apply(&root, &work, &journal, || moves += 1).unwrap();
+            moves
+        };
+        assert_eq!(total, 6, "2 kept + 1 sidecar + 3 placed");
+        for stop_after in 0..=total {
+            let (dir, files) = setup();
+            let root = DirHandle::open(dir.path()).unwrap();
+            let work = root.subdir("work").unwrap().unwrap();
+            let journal = journal_for(&root, &files);
+            journal.write(&work).unwrap();
+            let mut moves = 0;
+            let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                apply(&root, &work, &journal, || {
+                    moves += 1;
+                    if moves == stop_after {
+                        panic!("killed");
+                    }
+                })
+            }));
+            assert_eq!(stopped.is_err(), stop_after > 0);
+            undo(&root, &work, &journal).unwrap();
+            assert_eq!(tree(dir.path()), before, "stopped after {stop_after} moves");
+            assert!(!dir.path().join("new").exists(), "created directories go");
+            // Undoing again (a second interruption) changes nothing.
+            undo(&root, &work, &journal).unwrap();
+            assert_eq!(tree(dir.path()), before);
+            assert!(matches!(Journal::read(&work), Ok(None)), "the journal ends");
+        }
+    }
+
+    #[test]
+    fn a_path_planned_twice_is_refused_before_anything_moves() {
+        let (dir, mut files) = setup();
+        files.push(files[0].clone());
+        let root = DirHandle::open(dir.path()).unwrap();
+        let to_restore = listed(&files);
+        match plan(&root, "backup_x", &to_restore) {
+            Err(PlanError::Conflicting(problems)) => {
+                assert!(problems[0].contains("config.toml"), "{problems:?}")
+            }
+            _ => panic!("a duplicate must be refused"),
+        }
+    }
+
+    #[test]
+    fn even_a_journal_listing_a_file_twice_never_loses_the_kept_copy() {
+        let (dir, files) = setup();
+        let before = tree(dir.path());
+        let root = DirHandle::open(dir.path()).unwrap();
+        let work = root.subdir("work").unwrap().unwrap();
+        let mut journal = journal_for(&root, &files);
+        // Past the plan's own check: the second set-aside would have
+        // renamed the restored file over the kept original.
+        journal.files.insert(1, journal.files[0].clone());
+        assert!(apply(&root, &work, &journal, || {}).is_err());
+        undo(&root, &work, &journal).unwrap();
+        assert_eq!(tree(dir.path()), before);
+    }
+
+    #[test]
+    fn a_symlink_where_a_file_goes_is_refused_by_the_plan() {
+        let (dir, files) = setup();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::remove_file(dir.path().join("config.toml")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("x"), dir.path().join("config.toml"))
+            .unwrap();
+        let root = DirHandle::open(dir.path()).unwrap();
+        let to_restore = listed(&files);
+        match plan(&root, "backup_x", &to_restore) {
+            Err(PlanError::InTheWay(HandleError::Symlink { path })) => {
+                assert_eq!(path, dir.path().join("config.toml"))
+            }
+            _ => panic!("the link must be refused"),
+        }
+    }
+}

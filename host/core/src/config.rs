@@ -1,0 +1,1152 @@
+//! `steward.toml`: where the managed bot lives, where Steward keeps its data,
+//! the sandbox limits, and what each provider is granted. This module parses
+//! and resolves paths; it never acts on what it reads.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+pub use crate::grant::GrantConfig;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// The resolved configuration: every path absolute.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file this was read from (absent when running on defaults).
+    pub file: Option<PathBuf>,
+    /// Whether the bot's root was named (`[bot] root` or `--bot-root`);
+    /// Steward never guesses which tree to manage.
+    pub bot_root_named: bool,
+    pub bot: BotConfig,
+    pub paths: Paths,
+    pub runtime: RuntimeLimits,
+    pub providers: BTreeMap<String, ProviderConfig>,
+    pub backup: BackupConfig,
+    pub safety: Safety,
+    pub discord: DiscordConfig,
+    pub general: General,
+    pub scheduling: Scheduling,
+    pub notifications: Notifications,
+}
+
+/// `[general]`: how updates are run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct General {
+    /// Install found updates without being asked (schedules always install).
+    pub auto_updates_enabled: bool,
+    /// Seconds between background checks while `steward serve` runs.
+    pub update_check_interval: u64,
+    /// Updates that may run at once; the install lock allows one.
+    pub max_concurrent_updates: u32,
+    /// Ask before installing (`confirm` in Discord, a prompt on the shell).
+    pub require_confirmation: bool,
+    /// Post the result of every update to the notification channels.
+    pub notify_on_completion: bool,
+}
+
+impl Default for General {
+    fn default() -> Self {
+        General {
+            auto_updates_enabled: false,
+            update_check_interval: 3600,
+            max_concurrent_updates: 1,
+            require_confirmation: true,
+            notify_on_completion: true,
+        }
+    }
+}
+
+/// What a scheduled run does when another update is still running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OverlapPolicy {
+    /// Wait (up to `overlap_wait_minutes`) for the other update to finish.
+    Wait,
+    /// Do not run this time.
+    Skip,
+}
+
+/// `[scheduling]`: limits and behaviour of scheduled update runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scheduling {
+    /// `HH:MM` used when a schedule gives no `update_time`.
+    pub default_time: String,
+    pub max_schedules: usize,
+    /// Update types a schedule may run.
+    pub allowed_update_types: Vec<crate::UpdateType>,
+    /// Scheduled runs take the pre-update backup.
+    pub require_backup_before_schedule: bool,
+    /// IANA zone schedule times are read in (`Europe/Berlin`).
+    pub timezone: String,
+    /// A run missed while Steward was down still runs at start when it is
+    /// at most this late; 0 never catches up.
+    pub missed_run_window_minutes: u64,
+    /// When another update is running at a scheduled time.
+    pub on_overlap: OverlapPolicy,
+    /// How long `on_overlap = "wait"` waits before giving up on this run.
+    pub overlap_wait_minutes: u64,
+}
+
+impl Default for Scheduling {
+    fn default() -> Self {
+        use crate::UpdateType;
+        Scheduling {
+            default_time: "03:00".to_string(),
+            max_schedules: 5,
+            allowed_update_types: vec![UpdateType::Packages, UpdateType::Bot, UpdateType::Config],
+            require_backup_before_schedule: true,
+            timezone: "UTC".to_string(),
+            missed_run_window_minutes: 60,
+            on_overlap: OverlapPolicy::Wait,
+            overlap_wait_minutes: 60,
+        }
+    }
+}
+
+/// `[notifications]`: which events are posted to the notification
+/// channels (`discord.notify_channels`, `discord.webhook_url`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Notifications {
+    pub on_start: bool,
+    pub on_progress: bool,
+    pub on_completion: bool,
+    pub on_error: bool,
+    pub on_backup: bool,
+    /// The quiet level: no start or progress posts, and no post for a run
+    /// that had nothing to do; changes and failures only.
+    pub only_changes_and_errors: bool,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Notifications {
+            on_start: true,
+            on_progress: false,
+            on_completion: true,
+            on_error: true,
+            on_backup: true,
+            only_changes_and_errors: false,
+        }
+    }
+}
+
+/// The `[discord]` table: how `steward serve` reaches Discord and who may
+/// use it. Ids are Discord snowflakes, written as integers or strings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscordConfig {
+    /// The environment variable holding the bot token.
+    pub token_env: String,
+    /// Another address for Discord's REST API and gateway lookup (an HTTP
+    /// proxy that rate-limits for us, or a local fake in tests).
+    pub api_base: Option<String>,
+    /// Register the commands in these guilds only (instantly); empty means
+    /// globally.
+    #[serde(deserialize_with = "snowflakes")]
+    pub guilds: Vec<u64>,
+    /// Users treated as owners besides the application's owner or team.
+    #[serde(deserialize_with = "snowflakes")]
+    pub owners: Vec<u64>,
+    /// Members with any of these roles are admins (as are members with the
+    /// Administrator permission).
+    #[serde(deserialize_with = "snowflakes")]
+    pub admin_roles: Vec<u64>,
+    /// Channels that receive notifications.
+    #[serde(deserialize_with = "snowflakes")]
+    pub notify_channels: Vec<u64>,
+    /// A webhook that also receives notifications; it works while the
+    /// gateway connection is down.
+    pub webhook_url: Option<String>,
+    /// How long a Confirm/Cancel prompt waits before it counts as Cancel.
+    pub confirm_timeout_seconds: u64,
+}
+
+impl Default for DiscordConfig {
+    fn default() -> Self {
+        DiscordConfig {
+            token_env: "DISCORD_TOKEN".to_string(),
+            api_base: None,
+            guilds: Vec::new(),
+            owners: Vec::new(),
+            admin_roles: Vec::new(),
+            notify_channels: Vec::new(),
+            webhook_url: None,
+            confirm_timeout_seconds: 60,
+        }
+    }
+}
+
+/// Discord ids as TOML integers or as the strings Discord's client copies.
+fn snowflakes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Number(u64),
+        Text(String),
+    }
+    Vec::<Id>::deserialize(d)?
+        .into_iter()
+        .map(|id| match id {
+            Id::Number(n) => Ok(n),
+            Id::Text(s) => s.trim().parse::<u64>().map_err(|_| {
+                serde::de::Error::custom(format!("\"{s}\" is not a Discord id (digits only)"))
+            }),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct BotConfig {
+    pub name: String,
+    pub root: PathBuf,
+    /// How Steward runs and restarts the bot; `None` when it does neither.
+    pub control: Option<BotControlConfig>,
+    /// What makes a (re)started bot healthy.
+    pub health: Health,
+    /// `[bot] env`: variables the bot (and the restart command) get, as
+    /// written, besides the few Steward passes on from its own environment.
+    pub env: BTreeMap<String, String>,
+}
+
+/// How the managed bot is run: Steward starts it itself (`start`, a program
+/// and its arguments, never a shell), or calls the operator's restart
+/// command (a systemd unit, a container).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BotControlConfig {
+    Supervise {
+        /// Program and arguments; `{bot}` becomes the bot's root.
+        start: Vec<String>,
+        /// Time between SIGTERM and SIGKILL when stopping.
+        stop_timeout_secs: u64,
+    },
+    Command {
+        /// Program and arguments that restart the bot.
+        restart: Vec<String>,
+    },
+}
+
+/// The health probation after a restart: the bot must stay up for
+/// `probation_secs` and, when set, print `ready_line` and answer `health_url`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Health {
+    pub probation_secs: u64,
+    /// Text a line of the bot's output must contain once it is ready
+    /// (supervised bots only: Steward reads their output).
+    pub ready_line: Option<String>,
+    /// Must answer 2xx within the probation.
+    pub health_url: Option<String>,
+    /// How long to wait for the ready line or the health URL.
+    pub ready_timeout_secs: u64,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            probation_secs: 10,
+            ready_line: None,
+            health_url: None,
+            ready_timeout_secs: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data: PathBuf,
+    pub providers: PathBuf,
+    pub cache: PathBuf,
+    /// The data directory may lie inside the bot's root (or hold it).
+    pub allow_inside_bot: bool,
+}
+
+/// Limits every provider call runs under.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuntimeLimits {
+    /// Wall-clock budget of one call, host work (HTTP, exec) included.
+    pub call_timeout_secs: u64,
+    /// Memory one call may hold: every memory and table of the provider's
+    /// instances together, and the HTTP answers held for it.
+    pub memory_limit_mb: u64,
+    /// WebAssembly stack.
+    pub stack_limit_kb: u64,
+    /// Largest HTTP response body a provider may receive.
+    pub http_response_limit_kb: u64,
+    /// HTTP requests of one batch in flight at once. Like npm's maxsockets
+    /// (15): registries and proxies stall clients that open many more.
+    pub http_concurrency: usize,
+    /// HTTP requests one `http()` batch may hold; a larger batch is refused
+    /// whole, before anything is sent.
+    pub http_batch_limit: usize,
+    /// Largest output a granted program may print.
+    pub exec_output_limit_kb: u64,
+    /// Keep providers' GET answers under `<data>/cache/http/` and reuse them
+    /// as HTTP allows (fresh by `Cache-Control`/`Expires`, else revalidated
+    /// with `ETag`/`Last-Modified`).
+    pub http_cache: bool,
+    /// Size cap of that cache; the least recently used answers go first.
+    pub http_cache_limit_mb: u64,
+}
+
+impl Default for RuntimeLimits {
+    fn default() -> Self {
+        RuntimeLimits {
+            call_timeout_secs: 60,
+            memory_limit_mb: 256,
+            stack_limit_kb: 1024,
+            http_response_limit_kb: 16 * 1024,
+            http_concurrency: 16,
+            http_batch_limit: 256,
+            exec_output_limit_kb: 16 * 1024,
+            http_cache: true,
+            http_cache_limit_mb: 256,
+        }
+    }
+}
+
+/// `[backup]`: where archives go, how they are made, how many are kept, and
+/// what each backup type covers.
+#[derive(Debug, Clone)]
+pub struct BackupConfig {
+    /// Take the pre-update backup (`safety.require_backup_before_update`
+    /// forces it whatever this says).
+    pub enabled: bool,
+    /// Where archives are written (`backup_path`, default `<data>/backups`).
+    pub path: PathBuf,
+    /// gzip level 0-9.
+    pub compression_level: u32,
+    /// Completed backups kept by pruning (the newest first).
+    pub max_backups: usize,
+    /// Backups older than this are pruned.
+    pub backup_retention_days: u64,
+    /// Prune after each backup.
+    pub auto_cleanup: bool,
+    /// Read every new archive back and check it against its manifest.
+    pub verify_backups: bool,
+    pub scopes: BackupScopes,
+}
+
+/// What each backup type covers: globs relative to the bot's root. A file is
+/// in a scope when it matches an `include` pattern and no `exclude` pattern.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupScopes {
+    pub full: Scope,
+    pub database: Scope,
+    pub config: Scope,
+    pub data_only: Scope,
+    /// Logs are left out of every type unless `--include-logs` adds them.
+    pub logs: Scope,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scope {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+impl Scope {
+    fn of(include: &[&str], exclude: &[&str]) -> Scope {
+        let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        Scope {
+            include: own(include),
+            exclude: own(exclude),
+        }
+    }
+}
+
+impl Default for BackupScopes {
+    /// Fits the demo bot: code at the root, `config/`, `data/` (with its
+    /// SQLite database), `logs/`; installed dependencies are rebuilt, not kept.
+    fn default() -> Self {
+        BackupScopes {
+            full: Scope::of(
+                &["**/*", ".env"],
+                &[
+                    ".git/**",
+                    ".venv/**",
+                    "**/node_modules/**",
+                    "**/__pycache__/**",
+                ],
+            ),
+            database: Scope::of(
+                &["data/**/*.sqlite3", "data/**/*.sqlite", "data/**/*.db"],
+                &[],
+            ),
+            config: Scope::of(&["config/**/*", ".env"], &[]),
+            data_only: Scope::of(&["data/**/*"], &[]),
+            logs: Scope::of(&["logs/**/*"], &[]),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct BackupSection {
+    enabled: bool,
+    backup_path: Option<PathBuf>,
+    compression_level: u32,
+    max_backups: usize,
+    backup_retention_days: u64,
+    auto_cleanup: bool,
+    verify_backups: bool,
+    types: BackupScopes,
+}
+
+impl Default for BackupSection {
+    fn default() -> Self {
+        BackupSection {
+            enabled: true,
+            backup_path: None,
+            compression_level: 6,
+            max_backups: 50,
+            backup_retention_days: 90,
+            auto_cleanup: true,
+            verify_backups: true,
+            types: BackupScopes::default(),
+        }
+    }
+}
+
+/// `[safety]`: guards every change Steward makes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Safety {
+    /// Free space that must remain on the backup disk after a backup, and
+    /// on the bot's disk before an update.
+    pub min_disk_space_mb: u64,
+    /// Refuse `--no-backup` on an install unless forced.
+    pub require_backup_before_update: bool,
+    /// An update whose known download sizes add up to more stops unless forced.
+    pub max_update_size_mb: u64,
+    /// A download with no signature key configured stops unless forced.
+    pub verify_downloads: bool,
+    /// Undo everything when an install fails.
+    pub rollback_on_failure: bool,
+}
+
+impl Default for Safety {
+    fn default() -> Self {
+        Safety {
+            require_backup_before_update: true,
+            min_disk_space_mb: 1024,
+            max_update_size_mb: 100,
+            verify_downloads: true,
+            rollback_on_failure: true,
+        }
+    }
+}
+
+/// One `[providers.NAME]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// What the operator grants; absent means nothing.
+    #[serde(default)]
+    pub grant: Option<GrantConfig>,
+    /// A minisign public key (the base64 line of a `.pub` file, or the whole
+    /// file). When set, every download this provider plans must carry a
+    /// signature by this key. Host-side, so a provider cannot opt out.
+    #[serde(default)]
+    pub verify_key: Option<String>,
+    /// Passed to the provider as strings (non-strings as JSON).
+    #[serde(default)]
+    pub settings: toml::Table,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ProviderConfig {
+    /// The settings as the provider receives them.
+    pub fn settings_list(&self) -> Vec<(String, String)> {
+        self.settings
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => serde_json::to_string(other).unwrap_or_default(),
+                };
+                (k.clone(), value)
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    bot: BotSection,
+    #[serde(default)]
+    paths: PathsSection,
+    #[serde(default)]
+    runtime: RuntimeLimits,
+    #[serde(default)]
+    providers: BTreeMap<String, ProviderConfig>,
+    #[serde(default)]
+    discord: DiscordConfig,
+    #[serde(default)]
+    backup: BackupSection,
+    #[serde(default)]
+    safety: Safety,
+    #[serde(default)]
+    general: General,
+    #[serde(default)]
+    scheduling: Scheduling,
+    #[serde(default)]
+    notifications: Notifications,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BotSection {
+    name: Option<String>,
+    root: Option<PathBuf>,
+    start: Option<Vec<String>>,
+    restart_command: Option<Vec<String>>,
+    stop_timeout_secs: Option<u64>,
+    #[serde(default)]
+    health: Health,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PathsSection {
+    data: Option<PathBuf>,
+    providers: Option<PathBuf>,
+    #[serde(default)]
+    allow_inside_bot: bool,
+}
+
+impl Config {
+    /// Reads `path`. A missing file is an error unless `optional`, in which
+    /// case the defaults apply relative to the current directory.
+    pub fn load(path: &Path, optional: bool) -> Result<Config, ConfigError> {
+        let (file, text) = match std::fs::read_to_string(path) {
+            Ok(text) => (Some(path.to_path_buf()), text),
+            Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => (None, String::new()),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        let parsed: File = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let base = match &file {
+            Some(p) => absolute(match p.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => Path::new("."),
+            }),
+            None => absolute(Path::new(".")),
+        };
+        let bot_root_named = parsed.bot.root.is_some();
+        let root = base.join(parsed.bot.root.unwrap_or_else(|| PathBuf::from(".")));
+        let data = base.join(parsed.paths.data.unwrap_or_else(|| PathBuf::from("data")));
+        let providers = parsed
+            .paths
+            .providers
+            .map(|p| base.join(p))
+            .unwrap_or_else(|| data.join("providers"));
+        let backup = parsed.backup;
+        let backup_path = backup
+            .backup_path
+            .map(|p| base.join(p))
+            .unwrap_or_else(|| data.join("backups"));
+        let control = match (parsed.bot.start, parsed.bot.restart_command) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: "bot.start and bot.restart_command exclude each other: Steward either runs the bot or asks another manager to restart it".to_string(),
+                });
+            }
+            (Some(start), None) => Some(BotControlConfig::Supervise {
+                start,
+                stop_timeout_secs: parsed.bot.stop_timeout_secs.unwrap_or(10),
+            }),
+            (None, Some(restart)) => Some(BotControlConfig::Command { restart }),
+            (None, None) => None,
+        };
+        let config = Config {
+            file,
+            bot_root_named,
+            bot: BotConfig {
+                name: parsed.bot.name.unwrap_or_else(|| "bot".to_string()),
+                root: normalize(&root),
+                control,
+                health: parsed.bot.health,
+                env: parsed.bot.env,
+            },
+            paths: Paths {
+                cache: data.join("cache"),
+                data: normalize(&data),
+                providers: normalize(&providers),
+                allow_inside_bot: parsed.paths.allow_inside_bot,
+            },
+            runtime: parsed.runtime,
+            providers: parsed.providers,
+            discord: parsed.discord,
+            backup: BackupConfig {
+                enabled: backup.enabled,
+                path: normalize(&backup_path),
+                compression_level: backup.compression_level,
+                max_backups: backup.max_backups,
+                backup_retention_days: backup.backup_retention_days,
+                auto_cleanup: backup.auto_cleanup,
+                verify_backups: backup.verify_backups,
+                scopes: backup.types,
+            },
+            safety: parsed.safety,
+            general: parsed.general,
+            scheduling: parsed.scheduling,
+            notifications: parsed.notifications,
+        };
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let r = &self.runtime;
+        if r.call_timeout_secs == 0 || r.memory_limit_mb == 0 || r.stack_limit_kb == 0 {
+            return Err(invalid(
+                "runtime limits must be greater than zero".to_string(),
+            ));
+        }
+        if r.stack_limit_kb > 64 * 1024 {
+            return Err(invalid(
+                "runtime.stack_limit_kb must be at most 65536".to_string(),
+            ));
+        }
+        // The reply of an interaction can be edited for 15 minutes; the work
+        // after a confirmation needs some of them.
+        if !(1..=600).contains(&self.discord.confirm_timeout_seconds) {
+            return Err(invalid(format!(
+                "discord.confirm_timeout_seconds must be from 1 to 600, not {}",
+                self.discord.confirm_timeout_seconds
+            )));
+        }
+        if let Some(base) = &self.discord.api_base
+            && !(base.starts_with("http://") || base.starts_with("https://"))
+        {
+            return Err(invalid(format!(
+                "discord.api_base must start with http:// or https://, not \"{base}\""
+            )));
+        }
+        if r.http_concurrency == 0 {
+            return Err(invalid(
+                "runtime.http_concurrency must be at least 1".to_string(),
+            ));
+        }
+        if r.http_batch_limit == 0 {
+            return Err(invalid(
+                "runtime.http_batch_limit must be at least 1".to_string(),
+            ));
+        }
+        if r.http_cache && r.http_cache_limit_mb == 0 {
+            return Err(invalid(
+                "runtime.http_cache_limit_mb must be at least 1 (or set http_cache = false)"
+                    .to_string(),
+            ));
+        }
+        for (name, provider) in &self.providers {
+            if let Some(key) = &provider.verify_key
+                && let Err(e) = crate::verify_key::VerifyKey::parse(key)
+            {
+                return Err(invalid(format!("providers.{name}.verify_key: {e}")));
+            }
+        }
+        match &self.bot.control {
+            Some(BotControlConfig::Supervise { start: argv, .. })
+            | Some(BotControlConfig::Command { restart: argv })
+                if argv.is_empty() =>
+            {
+                return Err(invalid(
+                    "bot.start / bot.restart_command needs at least the program".to_string(),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(url) = &self.bot.health.health_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid(format!(
+                "bot.health.health_url must start with http:// or https://, not \"{url}\""
+            )));
+        }
+        if self.bot.health.ready_timeout_secs == 0 {
+            return Err(invalid(
+                "bot.health.ready_timeout_secs must be at least 1".to_string(),
+            ));
+        }
+        for (name, value) in &self.bot.env {
+            if name.is_empty() || name.contains(['=', '\0']) || value.contains('\0') {
+                return Err(invalid(format!(
+                    "bot.env: {name:?} = {value:?} cannot be an environment variable (a name is not empty and holds no \"=\"; neither holds a NUL)"
+                )));
+            }
+        }
+        let b = &self.backup;
+        if b.compression_level > 9 {
+            return Err(invalid(format!(
+                "backup.compression_level must be 0-9, found {}",
+                b.compression_level
+            )));
+        }
+        if b.max_backups == 0 {
+            return Err(invalid("backup.max_backups must be at least 1".to_string()));
+        }
+        self.validate_grants().map_err(invalid)?;
+        // The settings checks are the ones `steward settings set` applies,
+        // so steward.toml and the store refuse the same values.
+        crate::settings::validate_config(self).map_err(|e| invalid(e.to_string()))?;
+        let scopes = &b.scopes;
+        for (name, scope) in [
+            ("full", &scopes.full),
+            ("database", &scopes.database),
+            ("config", &scopes.config),
+            ("data_only", &scopes.data_only),
+            ("logs", &scopes.logs),
+        ] {
+            for pattern in scope.include.iter().chain(&scope.exclude) {
+                if let Err(e) = glob::Pattern::new(pattern) {
+                    return Err(invalid(format!(
+                        "backup.types.{name}: {pattern:?} is not a valid glob: {e}"
+                    )));
+                }
+                if pattern.starts_with('/') || pattern.split('/').any(|c| c == "..") {
+                    return Err(invalid(format!(
+                        "backup.types.{name}: {pattern:?} must stay under the bot's root"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Steward's own files, which no plan may change wherever they are:
+    /// what each is, and where.
+    pub fn own_paths(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut own = vec![
+            ("data directory", self.paths.data.clone()),
+            ("providers directory", self.paths.providers.clone()),
+            ("compile cache", self.paths.cache.clone()),
+            ("backup directory", self.backup.path.clone()),
+        ];
+        if let Some(file) = &self.file {
+            own.push(("configuration file", absolute(file)));
+        }
+        own
+    }
+
+    /// Grants that name what cannot work: a write grant over Steward's own
+    /// files, a relative path, an argument type this Steward does not know.
+    fn validate_grants(&self) -> Result<(), String> {
+        use crate::grant::{TYPED_PATTERNS, expand, is_known_typed, resolve_target};
+        let own: Vec<(&str, PathBuf)> = self
+            .own_paths()
+            .into_iter()
+            .map(|(what, p)| (what, resolve_target(&normalize(&p)).unwrap_or(p)))
+            .collect();
+        for (name, provider) in &self.providers {
+            let Some(grant) = &provider.grant else {
+                continue;
+            };
+            for entry in &grant.write {
+                let expanded = expand(entry, &self.bot.root);
+                let Some(target) = resolve_target(Path::new(&expanded)) else {
+                    return Err(format!(
+                        "providers.{name}.grant.write: \"{entry}\" must be an absolute path (or start with {{bot}}) without `..`"
+                    ));
+                };
+                if let Some((what, path)) = own
+                    .iter()
+                    .find(|(_, p)| target.starts_with(p) || p.starts_with(&target))
+                {
+                    return Err(format!(
+                        "providers.{name}.grant.write: \"{entry}\" would let the provider change Steward's own {what} ({}); grant only the bot's files it updates",
+                        path.display()
+                    ));
+                }
+            }
+            for (key, programs) in [
+                ("programs", &grant.programs),
+                ("plan_programs", &grant.plan_programs),
+            ] {
+                for pattern in programs.iter().flat_map(|p| p.args.iter().flatten()) {
+                    let typed = pattern.starts_with('{') && pattern.ends_with('}');
+                    if typed && !pattern.starts_with("{bot}") && !is_known_typed(pattern) {
+                        let known: Vec<String> = TYPED_PATTERNS
+                            .iter()
+                            .map(|(n, what)| format!("{n} ({what})"))
+                            .collect();
+                        return Err(format!(
+                            "providers.{name}.grant.{key}: {pattern} is not an argument type Steward knows; it knows {}",
+                            known.join(", ")
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Points the managed bot at another tree (`--bot-root`).
+    pub fn with_bot_root(mut self, root: &Path) -> Config {
+        self.bot.root = normalize(&absolute(root));
+        self.bot_root_named = true;
+        self
+    }
+
+    /// Checks the tree Steward is to manage, once `--bot-root` is applied:
+    /// named, an existing directory, not the machine's root or a system
+    /// directory, and apart from Steward's data directory unless
+    /// `paths.allow_inside_bot` says otherwise. Grants naming `{bot}` are
+    /// checked again against this root.
+    pub fn check_bot_root(&self) -> Result<(), ConfigError> {
+        let file = self
+            .file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("steward.toml"));
+        let invalid = |message: String| ConfigError::Invalid {
+            path: file.clone(),
+            message,
+        };
+        if !self.bot_root_named {
+            return Err(invalid(
+                "[bot] root is not set: name the directory of the bot Steward manages (root = \"/srv/mybot\"), or pass --bot-root".to_string(),
+            ));
+        }
+        let root = &self.bot.root;
+        let meta = std::fs::metadata(root).map_err(|e| {
+            invalid(format!(
+                "the bot's root {} cannot be used: {e}",
+                root.display()
+            ))
+        })?;
+        if !meta.is_dir() {
+            return Err(invalid(format!(
+                "the bot's root {} is not a directory",
+                root.display()
+            )));
+        }
+        let real = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        if SYSTEM_DIRS.iter().any(|d| real == Path::new(d))
+            || ["/proc", "/sys", "/dev"]
+                .iter()
+                .any(|d| real.starts_with(d))
+        {
+            return Err(invalid(format!(
+                "the bot's root {} is a system directory; point [bot] root at the bot's own directory",
+                real.display()
+            )));
+        }
+        let data = crate::grant::resolve_target(&self.paths.data)
+            .unwrap_or_else(|| self.paths.data.clone());
+        if ["/proc", "/sys", "/dev"]
+            .iter()
+            .any(|d| data.starts_with(d))
+        {
+            return Err(invalid(format!(
+                "Steward's data directory {} is under a system directory; set [paths] data",
+                data.display()
+            )));
+        }
+        if !self.paths.allow_inside_bot && (data.starts_with(&real) || real.starts_with(&data)) {
+            return Err(invalid(format!(
+                "Steward's data directory {} and the bot's root {} overlap; keep them apart, or set [paths] allow_inside_bot = true",
+                data.display(),
+                real.display()
+            )));
+        }
+        self.validate_grants().map_err(invalid)
+    }
+}
+
+/// Directories that are never a bot's root.
+const SYSTEM_DIRS: &[&str] = &[
+    "/", "/bin", "/boot", "/etc", "/home", "/lib", "/lib32", "/lib64", "/opt", "/root", "/run",
+    "/sbin", "/srv", "/tmp", "/usr", "/var",
+];
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Removes `.` and `..` components without touching the filesystem.
+pub fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_against_the_config_file_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[bot]\nroot = \"bots/../mybot\"\n").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        assert_eq!(config.bot.root, dir.path().join("mybot"));
+        assert_eq!(config.paths.providers, dir.path().join("data/providers"));
+    }
+
+    #[test]
+    fn a_bot_started_by_steward_and_by_a_restart_command_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(
+            &file,
+            "[bot]\nstart = [\"python3\", \"bot.py\"]\nrestart_command = [\"systemctl\", \"restart\", \"bot\"]\n",
+        )
+        .unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("exclude each other"), "{err}");
+    }
+
+    #[test]
+    fn bot_env_is_read_as_written_and_a_bad_name_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[bot]\nenv = { GREETING = \"hi\", EMPTY = \"\" }\n").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        let env: Vec<(&str, &str)> = config
+            .bot
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(env, [("EMPTY", ""), ("GREETING", "hi")]);
+
+        std::fs::write(&file, "[bot]\nenv = { \"A=B\" = \"x\" }\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("bot.env: \"A=B\""), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_file_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[runtime]\ncall_timeout = 5\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("steward.toml"), "{err}");
+        assert!(err.contains("call_timeout"), "{err}");
+    }
+
+    #[test]
+    fn backup_defaults_follow_the_original_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[backup]\nmax_backups = 3\n").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        assert_eq!(config.backup.path, dir.path().join("data/backups"));
+        assert_eq!(config.backup.compression_level, 6);
+        assert_eq!(config.backup.max_backups, 3);
+        assert_eq!(config.backup.backup_retention_days, 90);
+        assert!(config.backup.auto_cleanup && config.backup.verify_backups);
+        assert_eq!(config.safety.min_disk_space_mb, 1024);
+    }
+
+    #[test]
+    fn backup_patterns_outside_the_bot_root_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(
+            &file,
+            "[backup.types.config]\ninclude = [\"../secrets/*\"]\n",
+        )
+        .unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("must stay under the bot's root"), "{err}");
+    }
+
+    #[test]
+    fn discord_ids_are_read_as_integers_or_strings() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(
+            &file,
+            "[discord]\nowners = [123, \"456\"]\nadmin_roles = [\"789\"]\n",
+        )
+        .unwrap();
+        let config = Config::load(&file, false).unwrap();
+        assert_eq!(config.discord.owners, vec![123, 456]);
+        assert_eq!(config.discord.admin_roles, vec![789]);
+        assert_eq!(config.discord.token_env, "DISCORD_TOKEN");
+    }
+
+    #[test]
+    fn a_discord_id_with_letters_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[discord]\nguilds = [\"my-server\"]\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("\"my-server\" is not a Discord id"), "{err}");
+    }
+
+    #[test]
+    fn a_verify_key_that_is_not_a_minisign_key_is_refused_naming_the_provider() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[providers.release]\nverify_key = \"not a key\"\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("providers.release.verify_key"), "{err}");
+    }
+
+    #[test]
+    fn the_http_cache_is_on_by_default_and_can_be_turned_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        assert!(config.runtime.http_cache);
+        assert_eq!(config.runtime.http_cache_limit_mb, 256);
+        std::fs::write(&file, "[runtime]\nhttp_cache = false\n").unwrap();
+        assert!(!Config::load(&file, false).unwrap().runtime.http_cache);
+        std::fs::write(&file, "[runtime]\nhttp_cache_limit_mb = 0\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("http_cache_limit_mb"), "{err}");
+    }
+
+    #[test]
+    fn non_string_settings_reach_providers_as_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(
+            &file,
+            "[providers.pip.settings]\nrequirements = [\"a.txt\", \"b.txt\"]\nindex_url = \"http://x\"\n",
+        )
+        .unwrap();
+        let config = Config::load(&file, false).unwrap();
+        let settings = config.providers["pip"].settings_list();
+        assert!(settings.contains(&(
+            "requirements".to_string(),
+            "[\"a.txt\",\"b.txt\"]".to_string()
+        )));
+        assert!(settings.contains(&("index_url".to_string(), "http://x".to_string())));
+    }
+
+    fn load_checked(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bot")).unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, text).unwrap();
+        let config = Config::load(&file, false)?;
+        config.check_bot_root()?;
+        Ok(config)
+    }
+
+    #[test]
+    fn a_config_without_a_bot_root_is_refused() {
+        let err = load_checked("").unwrap_err().to_string();
+        assert!(err.contains("[bot] root is not set"), "{err}");
+    }
+
+    #[test]
+    fn a_bot_root_that_is_missing_a_file_or_a_system_directory_is_refused() {
+        let err = load_checked("[bot]\nroot = \"nowhere\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("nowhere cannot be used") && err.contains("No such file"),
+            "{err}"
+        );
+        let err = load_checked("[bot]\nroot = \"steward.toml\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is not a directory"), "{err}");
+        for system in ["/", "/etc", "/usr"] {
+            let err = load_checked(&format!("[bot]\nroot = \"{system}\"\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("is a system directory"), "{system}: {err}");
+        }
+    }
+
+    #[test]
+    fn data_inside_the_bot_root_needs_saying_so() {
+        let err = load_checked("[bot]\nroot = \"bot\"\n[paths]\ndata = \"bot/.steward\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("overlap") && err.contains("allow_inside_bot"),
+            "{err}"
+        );
+        assert!(
+            load_checked(
+                "[bot]\nroot = \"bot\"\n[paths]\ndata = \"bot/.steward\"\nallow_inside_bot = true\n"
+            )
+            .is_ok()
+        );
+        assert!(load_checked("[bot]\nroot = \"bot\"\n").is_ok());
+    }
+
+    #[test]
+    fn a_data_directory_under_dev_is_refused() {
+        let err = load_checked("[bot]\nroot = \"bot\"\n[paths]\ndata = \"/dev/steward\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("under a system directory"), "{err}");
+    }
+
+    #[test]
+    fn a_write_grant_over_stewards_files_or_an_unknown_argument_type_is_refused() {
+        let err =
+            load_checked("[bot]\nroot = \"bot\"\n[providers.x.grant]\nwrite = [\"{bot}/..\"]\n")
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("without `..`"), "{err}");
+        let err = load_checked("[bot]\nroot = \"bot\"\n[paths]\ndata = \"bot/data\"\nallow_inside_bot = true\n[providers.x.grant]\nwrite = [\"{bot}/data\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("Steward's own data directory"), "{err}");
+        let err = load_checked("[bot]\nroot = \"bot\"\n[providers.x.grant]\nplan_programs = [{ path = \"/bin/x\", args = [[\"{pip-pinn}\"]] }]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("{pip-pinn} is not an argument type") && err.contains("{pip-pin}"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! One update at a time, across threads and processes: an advisory lock on
+//! `data/update.lock` (flock; the kernel drops it when the holder dies, even
+//! by `kill -9`), whose contents say who holds it and since when.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Who holds the lock, as written into it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Holder {
+    /// `cli:<user>`, `discord:<user id>`, `schedule:<id>`.
+    pub by: String,
+    pub since: DateTime<Utc>,
+    pub pid: u32,
+    /// What it is doing: `install`, `rollback`, `recovery`.
+    pub doing: String,
+}
+
+#[derive(Debug)]
+pub enum LockError {
+    /// Another update holds it; `None` when it has not written its name yet.
+    Held(Option<Holder>),
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Held until dropped.
+#[derive(Debug)]
+pub struct UpdateLock {
+    file: File,
+    pub holder: Holder,
+}
+
+pub fn path(data: &Path) -> PathBuf {
+    data.join("update.lock")
+}
+
+/// Whether an update holds the lock now, without taking it (a holder
+/// writes its name into the file and empties it when done).
+pub fn is_held(data: &Path) -> bool {
+    std::fs::metadata(path(data)).is_ok_and(|m| m.len() > 0)
+}
+
+impl UpdateLock {
+    pub fn acquire(data: &Path, by: &str, doing: &str) -> Result<UpdateLock, LockError> {
+        let path = path(data);
+        let io = |source| LockError::Io {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(data).map_err(io)?;
+        let mut file = File::options()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(LockError::Held(holder(&mut file)));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        let holder = Holder {
+            by: by.to_string(),
+            since: Utc::now(),
+            pid: std::process::id(),
+            doing: doing.to_string(),
+        };
+        file.set_len(0).map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(&serde_json::to_vec(&holder).expect("plain record"))
+            .map_err(io)?;
+        file.flush().map_err(io)?;
+        Ok(UpdateLock { file, holder })
+    }
+}
+
+/// Who holds the lock, as written into it. A holder writes its name right
+/// after taking the lock, so a taker that comes in between reads again for
+/// a moment rather than answer that somebody unnamed holds it.
+fn holder(file: &mut File) -> Option<Holder> {
+    for _ in 0..40 {
+        let mut text = String::new();
+        if file.seek(SeekFrom::Start(0)).is_ok()
+            && file.read_to_string(&mut text).is_ok()
+            && let Ok(holder) = serde_json::from_str(&text)
+        {
+            return Some(holder);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    None
+}
+
+impl Drop for UpdateLock {
+    fn drop(&mut self) {
+        // Emptied first, so nobody reads a stale holder once it is free.
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_taker_learns_who_holds_the_lock_and_since_when() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = UpdateLock::acquire(dir.path(), "cli:alice", "install").unwrap();
+        match UpdateLock::acquire(dir.path(), "discord:42", "install") {
+            Err(LockError::Held(Some(holder))) => {
+                assert_eq!(holder.by, "cli:alice");
+                assert_eq!(holder.since, first.holder.since);
+            }
+            other => panic!("expected the lock to be held, got {other:?}"),
+        }
+        drop(first);
+        UpdateLock::acquire(dir.path(), "discord:42", "install").expect("free again");
+    }
+}

@@ -1,0 +1,971 @@
+//! The install transaction, as in DESIGN.md's data flow: lock, check, plan,
+//! safety checks, capture, pre-update backup, apply step by step (journaled
+//! before and after each step), verify, restart with health probation, then
+//! commit — or undo everything (`undo`): the providers' restore plans in
+//! reverse, the database from the backup when the new version ran, the bot
+//! restarted on the old version. `recover` finishes what a stopped Steward
+//! left in the journal. Fronts never call this directly: the service does.
+
+pub mod journal;
+pub use steward_core::lock;
+mod rollback;
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use serde::Serialize;
+
+pub use lock::{Holder, LockError, UpdateLock};
+pub use rollback::{RollbackRequest, RollbackTarget, rollback, rollback_targets};
+
+use self::journal::{Journal, Part, Phase};
+use super::UpdateType;
+use super::apply::{self, ApplyContext};
+use super::progress::ProgressSender;
+use super::session::{self, Session, SessionKind, SessionPart, SessionStatus};
+use crate::backup::{self, BackupType, Backups};
+use crate::config::Config;
+use crate::provider::{Action, Plan, Update, UpdateKind};
+use crate::runtime::{LoadedProvider, ProviderEntry, Runtime};
+use crate::store::{Store, StoreError};
+use crate::supervisor::{RestoreControl, Supervisor};
+
+/// What a transaction works with.
+#[derive(Clone)]
+pub struct Env {
+    pub config: Config,
+    pub runtime: Arc<Runtime>,
+    pub store: Store,
+    pub supervisor: Supervisor,
+}
+
+#[derive(Debug, Clone)]
+pub struct InstallRequest {
+    pub update_type: UpdateType,
+    /// Take the pre-update backup.
+    pub backup: bool,
+    /// Restart the bot when a plan asks for it.
+    pub restart: bool,
+    /// Go ahead despite the safety warnings (never skips verification).
+    pub force: bool,
+    pub backup_name: Option<String>,
+    /// Show the plans; change nothing.
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstallOutcome {
+    /// The session; `None` for a dry run.
+    pub session: Option<Session>,
+    /// Every plan as text (dry run only).
+    pub dry_run: Option<String>,
+    /// Notes such as a restart left to the operator, and the safety
+    /// warnings `force` went past.
+    pub warnings: Vec<String>,
+    /// The updates planned, one line each (`provider: name a -> b`).
+    pub planned: Vec<String>,
+    /// What would stop this install unless forced (a dry run's findings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub safety: Vec<String>,
+    /// What went wrong while undoing a failed run.
+    pub rollback_errors: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    #[error("an update is already in progress")]
+    InProgress(Option<Holder>),
+    #[error("the update was stopped by safety checks: {}", .warnings.join("; "))]
+    SafetyStop { warnings: Vec<String> },
+    #[error("{0}")]
+    Lock(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the journal: {0}")]
+    Journal(std::io::Error),
+    #[error("there is no completed backup to roll back to")]
+    NoBackup,
+    #[error("no update on record started from version {target}")]
+    UnknownTarget { target: String, known: Vec<String> },
+}
+
+impl From<LockError> for InstallError {
+    fn from(e: LockError) -> Self {
+        match e {
+            LockError::Held(holder) => InstallError::InProgress(holder),
+            LockError::Io { path, source } => {
+                InstallError::Lock(format!("cannot use {}: {source}", path.display()))
+            }
+        }
+    }
+}
+
+impl InstallOutcome {
+    /// The end of a run that got as far as a session.
+    pub(crate) fn ran(
+        session: Session,
+        warnings: Vec<String>,
+        rollback_errors: Vec<String>,
+    ) -> InstallOutcome {
+        InstallOutcome {
+            session: Some(session),
+            dry_run: None,
+            warnings,
+            planned: Vec::new(),
+            safety: Vec::new(),
+            rollback_errors,
+        }
+    }
+}
+
+/// One provider's planned share.
+struct Planned {
+    provider: Arc<LoadedProvider>,
+    updates: Vec<Update>,
+    plan: Plan,
+}
+
+/// Runs the transaction. `lock` is the update lock, taken by the caller
+/// before anything else (even before the store opens, so a second request
+/// hears who holds it); a dry run changes nothing and needs none.
+pub async fn install(
+    env: &Env,
+    request: &InstallRequest,
+    initiated_by: &str,
+    lock: Option<UpdateLock>,
+    progress: Option<&ProgressSender>,
+) -> Result<InstallOutcome, InstallError> {
+    let report = |percent: u8, message: String| {
+        if let Some(p) = progress {
+            p.report(percent, message);
+        }
+    };
+    if lock.is_none() && !request.dry_run {
+        return Err(InstallError::Lock(
+            "an install needs the update lock".to_string(),
+        ));
+    }
+    let _lock = lock;
+    if !request.dry_run {
+        let swept = apply::sweep_downloads(&env.config.paths.data.join("downloads"));
+        if swept > 0 {
+            tracing::info!("removed {swept} partial downloads left by an interrupted Steward");
+        }
+    }
+    let mut warnings = Vec::new();
+    let adjusted;
+    let request = if request.backup && !env.config.backup.enabled {
+        warnings.push(
+            "backups are turned off (backup.enabled = false): no pre-update backup was taken"
+                .to_string(),
+        );
+        adjusted = InstallRequest {
+            backup: false,
+            ..request.clone()
+        };
+        &adjusted
+    } else {
+        request
+    };
+
+    report(2, "Checking for updates".to_string());
+    let entries = refresh(&env.runtime).await;
+    let outcome = super::check::check(
+        &env.runtime,
+        entries.clone(),
+        request.update_type,
+        false,
+        None,
+    )
+    .await;
+    let mut wanted: Vec<(Arc<LoadedProvider>, Vec<Update>)> = Vec::new();
+    for checked in &outcome.providers {
+        if let Some(error) = &checked.error {
+            warnings.push(format!(
+                "{} could not be checked and is left as it is: {}",
+                checked.provider, error.message
+            ));
+            continue;
+        }
+        let updates: Vec<Update> = checked
+            .updates
+            .iter()
+            .filter(|u| u.held.is_none())
+            .cloned()
+            .collect();
+        if updates.is_empty() {
+            continue;
+        }
+        if let Some(provider) = loaded(&entries, &checked.provider) {
+            wanted.push((provider, updates));
+        }
+    }
+    wanted.sort_by_key(|(p, _)| apply_order(&p.info.kinds));
+
+    report(10, "Planning".to_string());
+    let mut planned = Vec::new();
+    for (provider, updates) in wanted {
+        let runtime = env.runtime.clone();
+        let (p, u) = (provider.clone(), updates.clone());
+        let plan = tokio::task::spawn_blocking(move || runtime.plan(&p, &u))
+            .await
+            .expect("plan task");
+        match plan {
+            Ok(plan) if plan.steps.is_empty() => {}
+            Ok(plan) => planned.push(Planned {
+                provider,
+                updates,
+                plan,
+            }),
+            Err(e) => {
+                // Nothing has changed yet: the run stops here, recorded.
+                if request.dry_run {
+                    return Err(InstallError::SafetyStop {
+                        warnings: vec![format!("{} could not plan: {e}", provider.name)],
+                    });
+                }
+                let mut session = new_session(request, initiated_by, &planned);
+                finish(
+                    env,
+                    &mut session,
+                    SessionStatus::Failed,
+                    Some(format!("{} could not plan its updates: {e}", provider.name)),
+                )?;
+                return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
+            }
+        }
+    }
+
+    let restart_wanted = planned.iter().any(|p| p.plan.restart);
+    if restart_wanted && request.restart && !env.supervisor.is_configured() {
+        warnings.push(
+            "the update needs a bot restart, but steward.toml has neither bot.start nor \
+             bot.restart_command: restart the bot yourself"
+                .to_string(),
+        );
+    }
+    if restart_wanted && !request.restart {
+        warnings.push(
+            "the bot was not restarted (asked not to): the update takes effect at its next start"
+                .to_string(),
+        );
+    }
+    let contexts = contexts(&env.config, &planned)?;
+    let safety = safety_warnings(&env.config, request, &planned, &contexts);
+
+    if request.dry_run {
+        let text = dry_run_text(request, &planned, &contexts, &safety, &env.config);
+        return Ok(InstallOutcome {
+            session: None,
+            planned: summary(&planned),
+            dry_run: Some(text),
+            warnings,
+            safety,
+            rollback_errors: Vec::new(),
+        });
+    }
+    if !safety.is_empty() {
+        if !request.force {
+            return Err(InstallError::SafetyStop { warnings: safety });
+        }
+        warnings.extend(safety.into_iter().map(|w| format!("forced past: {w}")));
+    }
+
+    let mut session = new_session(request, initiated_by, &planned);
+    if planned.is_empty() {
+        finish(env, &mut session, SessionStatus::NothingToDo, None)?;
+        return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
+    }
+    save(env, &session)?;
+
+    // Capture: what each provider has now, to put back on failure.
+    report(15, "Recording the current state".to_string());
+    let mut journal = Journal {
+        session_id: session.id.clone(),
+        phase: Phase::Applying,
+        parts: Vec::new(),
+        backup_id: None,
+        bot_restarted: false,
+    };
+    for p in &planned {
+        let runtime = env.runtime.clone();
+        let provider = p.provider.clone();
+        let captured = tokio::task::spawn_blocking(move || runtime.capture(&provider))
+            .await
+            .expect("capture task");
+        match captured {
+            Ok(state) => journal.parts.push(Part {
+                provider: p.provider.name.clone(),
+                captured: hex::encode(state),
+                updates: p.updates.clone(),
+                total_steps: p.plan.steps.len(),
+                begun: 0,
+                done: 0,
+                unpacked: apply::new_unpack_targets(&p.plan),
+            }),
+            Err(e) => {
+                finish(
+                    env,
+                    &mut session,
+                    SessionStatus::Failed,
+                    Some(format!(
+                        "{} could not record its current state, so nothing was changed: {e}",
+                        p.provider.name
+                    )),
+                )?;
+                return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
+            }
+        }
+    }
+    session.parts = journal
+        .parts
+        .iter()
+        .map(|p| SessionPart {
+            provider: p.provider.clone(),
+            captured: p.captured.clone(),
+            updates: p.updates.clone(),
+            unpacked: p.unpacked.clone(),
+        })
+        .collect();
+    session.rollback_available = true;
+    journal
+        .write(&env.config.paths.data)
+        .map_err(InstallError::Journal)?;
+    save(env, &session)?;
+
+    if request.backup {
+        report(20, "Taking the pre-update backup".to_string());
+        match pre_update_backup(env, request.backup_name.clone()).await {
+            Ok(id) => {
+                session.backup_id = Some(id.clone());
+                journal.backup_id = Some(id);
+                journal
+                    .write(&env.config.paths.data)
+                    .map_err(InstallError::Journal)?;
+                save(env, &session)?;
+            }
+            Err(e) => {
+                let _ = journal.remove(&env.config.paths.data);
+                finish(
+                    env,
+                    &mut session,
+                    SessionStatus::Failed,
+                    Some(format!(
+                        "the pre-update backup failed, so nothing was changed: {e}"
+                    )),
+                )?;
+                return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
+            }
+        }
+    }
+
+    let failure = apply_all(
+        env,
+        &planned,
+        &contexts,
+        &mut journal,
+        &mut session,
+        progress,
+    )
+    .await?;
+    let failure = match failure {
+        Some(f) => Some(f),
+        None => {
+            report(88, "Verifying".to_string());
+            journal.phase = Phase::Verifying;
+            journal
+                .write(&env.config.paths.data)
+                .map_err(InstallError::Journal)?;
+            verify_all(env, &planned).await
+        }
+    };
+    let failure = match failure {
+        Some(f) => Some(f),
+        None if restart_wanted && request.restart && env.supervisor.is_configured() => {
+            report(92, "Restarting the bot (health probation)".to_string());
+            journal.phase = Phase::Probation;
+            journal.bot_restarted = true;
+            journal
+                .write(&env.config.paths.data)
+                .map_err(InstallError::Journal)?;
+            env.supervisor
+                .restart()
+                .await
+                .err()
+                .map(|e| format!("after the restart, {e}"))
+        }
+        None => None,
+    };
+
+    match failure {
+        None => {
+            session.progress = 100;
+            finish(env, &mut session, SessionStatus::Completed, None)?;
+            let _ = journal.remove(&env.config.paths.data);
+            report(100, "Update complete".to_string());
+            Ok(InstallOutcome::ran(session, warnings, Vec::new()))
+        }
+        Some(reason) => {
+            if !env.config.safety.rollback_on_failure {
+                let _ = journal.remove(&env.config.paths.data);
+                finish(
+                    env,
+                    &mut session,
+                    SessionStatus::Failed,
+                    Some(format!(
+                        "{reason} (nothing was rolled back: safety.rollback_on_failure is off)"
+                    )),
+                )?;
+                return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
+            }
+            report(95, format!("Rolling back: {reason}"));
+            let errors = undo(env, &mut journal).await;
+            let status = if errors.is_empty() {
+                SessionStatus::RolledBack
+            } else {
+                SessionStatus::RollbackFailed
+            };
+            finish(env, &mut session, status, Some(reason))?;
+            let _ = journal.close(&env.config.paths.data, errors.is_empty());
+            Ok(InstallOutcome::ran(session, warnings, errors))
+        }
+    }
+}
+
+/// Runs every step, journaling before and after each; the first failure
+/// stops the run and is returned.
+async fn apply_all(
+    env: &Env,
+    planned: &[Planned],
+    contexts: &[ApplyContext],
+    journal: &mut Journal,
+    session: &mut Session,
+    progress: Option<&ProgressSender>,
+) -> Result<Option<String>, InstallError> {
+    let total = session.total_steps.max(1) as usize;
+    let mut done = 0usize;
+    for (index, (p, ctx)) in planned.iter().zip(contexts).enumerate() {
+        for step in &p.plan.steps {
+            let percent = 35 + (done * 50 / total) as u8;
+            if let Some(progress) = progress {
+                progress.report(percent, step_message(&p.updates, &step.description));
+            }
+            journal.parts[index].begun += 1;
+            journal
+                .write(&env.config.paths.data)
+                .map_err(InstallError::Journal)?;
+            if let Err(e) = apply::run_step(ctx, step).await {
+                return Ok(Some(format!(
+                    "{}: step \"{}\" failed: {e}",
+                    p.provider.name, step.description
+                )));
+            }
+            journal.parts[index].done += 1;
+            journal
+                .write(&env.config.paths.data)
+                .map_err(InstallError::Journal)?;
+            done += 1;
+            session.steps_completed = done as u32;
+            session.progress = 35 + (done * 50 / total) as u8;
+            save(env, session)?;
+        }
+    }
+    Ok(None)
+}
+
+/// "Updating discord.py 2.3.0 → 2.3.1" when the step is about one update.
+fn step_message(updates: &[Update], description: &str) -> String {
+    match updates {
+        [u] => format!(
+            "Updating {} {} → {}",
+            u.name,
+            u.current.as_deref().unwrap_or("(new)"),
+            u.latest
+        ),
+        _ => description.to_string(),
+    }
+}
+
+async fn verify_all(env: &Env, planned: &[Planned]) -> Option<String> {
+    for p in planned {
+        let runtime = env.runtime.clone();
+        let (provider, updates) = (p.provider.clone(), p.updates.clone());
+        let verified = tokio::task::spawn_blocking(move || runtime.verify(&provider, &updates))
+            .await
+            .expect("verify task");
+        if let Err(e) = verified {
+            return Some(format!(
+                "{} could not confirm the update: {e}",
+                p.provider.name
+            ));
+        }
+    }
+    None
+}
+
+/// Puts back what the journal says was begun, newest first; then, when the
+/// new version ran, the database from the pre-update backup and the bot on
+/// its old version. Returns what could not be undone.
+pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<String> {
+    let mut errors = Vec::new();
+    journal.phase = Phase::RollingBack;
+    if let Err(e) = journal.write(&env.config.paths.data) {
+        errors.push(format!("cannot write the journal: {e}"));
+    }
+    let entries = refresh(&env.runtime).await;
+    for part in journal.parts.iter().rev().filter(|p| p.begun > 0) {
+        if let Err(e) = restore_part(
+            env,
+            &entries,
+            &part.provider,
+            &part.captured,
+            &part.unpacked,
+        )
+        .await
+        {
+            errors.push(e);
+        }
+    }
+    if journal.bot_restarted && env.supervisor.is_configured() {
+        let data_restored = match (&journal.backup_id, env.supervisor.supervises()) {
+            (Some(id), true) => match restore_database(env, id).await {
+                Ok(()) => true,
+                Err(e) => {
+                    errors.push(format!("restoring the database from backup {id}: {e}"));
+                    false
+                }
+            },
+            _ => false,
+        };
+        if !data_restored && let Err(e) = env.supervisor.restart().await {
+            errors.push(format!("restarting the bot on the old version: {e}"));
+        }
+    }
+    errors
+}
+
+/// Runs `provider`'s restore plan for the state `captured` (hex); once it
+/// succeeded, removes the release directories the part had `unpacked` (the
+/// plan has switched away from them), so that version installs again.
+pub(crate) async fn restore_part(
+    env: &Env,
+    entries: &[ProviderEntry],
+    provider: &str,
+    captured: &str,
+    unpacked: &[std::path::PathBuf],
+) -> Result<(), String> {
+    let Some(loaded) = loaded(entries, provider) else {
+        return Err(format!(
+            "the provider {provider} is no longer loaded, so its changes cannot be undone"
+        ));
+    };
+    let state = hex::decode(captured)
+        .map_err(|e| format!("{provider}: the recorded state is damaged: {e}"))?;
+    let runtime = env.runtime.clone();
+    let p = loaded.clone();
+    let plan = tokio::task::spawn_blocking(move || runtime.restore_plan(&p, &state))
+        .await
+        .expect("restore-plan task")
+        .map_err(|e| format!("{provider} could not plan the restore: {e}"))?;
+    let ctx = ApplyContext::new(&env.config, provider, loaded.grant.clone())
+        .map_err(|e| format!("{provider}: {e}"))?;
+    let mut failed = Vec::new();
+    for step in &plan.steps {
+        // Keep going: every step put back is one less for the operator.
+        if let Err(e) = apply::run_step(&ctx, step).await {
+            failed.push(format!("\"{}\": {e}", step.description));
+        }
+    }
+    if !failed.is_empty() {
+        return Err(format!(
+            "{provider}: restore steps failed: {}",
+            failed.join("; ")
+        ));
+    }
+    for dir in unpacked {
+        let (ctx, dir) = (ctx.clone(), dir.clone());
+        let removed = tokio::task::spawn_blocking(move || apply::remove_unpacked(&ctx, &dir))
+            .await
+            .expect("remove task");
+        if let Err(e) = removed {
+            failed.push(e.to_string());
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{provider}: the release directories of the undone update could not be removed: {}",
+            failed.join("; ")
+        ))
+    }
+}
+
+/// Restores the databases of backup `id` with the bot stopped, then starts
+/// it and holds it to the probation.
+async fn restore_database(env: &Env, id: &str) -> Result<(), String> {
+    let backups = Backups::open(&env.config, env.store.clone()).map_err(|e| e.to_string())?;
+    let control = RestoreControl::new(env.supervisor.clone(), true);
+    let request = backup::RestoreRequest {
+        id: id.to_string(),
+        restore_type: backup::RestoreType::Database,
+        verify: true,
+    };
+    tokio::task::spawn_blocking(move || {
+        backup::restore::restore(&backups, &request, Some(&control))
+    })
+    .await
+    .expect("restore task")
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// Finishes the transactions a stopped Steward left in the journal: undoes
+/// them and records the sessions as rolled back. Skipped while another
+/// process holds the update lock (its transaction is not interrupted);
+/// `holding` says this process holds it already.
+pub async fn recover(env: &Env, holding: bool) -> Vec<Session> {
+    let leftovers = Journal::leftovers(&env.config.paths.data);
+    if leftovers.is_empty() {
+        return Vec::new();
+    }
+    let _lock = if holding {
+        None
+    } else {
+        match UpdateLock::acquire(&env.config.paths.data, "steward:recovery", "recovery") {
+            Ok(lock) => Some(lock),
+            Err(_) => return Vec::new(),
+        }
+    };
+    let mut recovered = Vec::new();
+    for leftover in leftovers {
+        let mut journal = match leftover {
+            Ok(j) => j,
+            Err(path) => {
+                tracing::error!(
+                    "the journal {} cannot be read; the transaction it records needs a look",
+                    path.display()
+                );
+                continue;
+            }
+        };
+        tracing::warn!(
+            session = journal.session_id,
+            phase = ?journal.phase,
+            "an update was interrupted; rolling it back"
+        );
+        let interrupted_in = journal.phase;
+        let errors = undo(env, &mut journal).await;
+        let session = session::tree(&env.store)
+            .ok()
+            .and_then(|t| t.get(&journal.session_id).ok().flatten());
+        let Some(mut session) = session else {
+            // Undone all the same; with no record to update, only the log says so.
+            tracing::error!(
+                session = journal.session_id,
+                "the interrupted update has no session record; rolled back without one"
+            );
+            let _ = journal.close(&env.config.paths.data, errors.is_empty());
+            continue;
+        };
+        let reason = format!(
+            "interrupted: Steward stopped during the update ({}); rolled back at its next start",
+            match interrupted_in {
+                Phase::Applying => "while applying",
+                Phase::Verifying => "while verifying",
+                Phase::Probation => "during the bot's health probation",
+                Phase::RollingBack => "while rolling back",
+            }
+        );
+        let status = if errors.is_empty() {
+            SessionStatus::RolledBack
+        } else {
+            SessionStatus::RollbackFailed
+        };
+        let error = if errors.is_empty() {
+            reason
+        } else {
+            format!("{reason}; these could not be undone: {}", errors.join("; "))
+        };
+        if finish(env, &mut session, status, Some(error)).is_ok() {
+            let _ = journal.close(&env.config.paths.data, errors.is_empty());
+        }
+        recovered.push(session);
+    }
+    recovered
+}
+
+/// `provider: name current -> latest` for every planned update.
+fn summary(planned: &[Planned]) -> Vec<String> {
+    planned
+        .iter()
+        .flat_map(|p| {
+            p.updates.iter().map(move |u| {
+                format!(
+                    "{}: {} {} -> {}",
+                    p.provider.name,
+                    u.name,
+                    u.current.as_deref().unwrap_or("(new)"),
+                    u.latest
+                )
+            })
+        })
+        .collect()
+}
+
+fn new_session(request: &InstallRequest, initiated_by: &str, planned: &[Planned]) -> Session {
+    let started_at = Utc::now();
+    let bot = planned
+        .iter()
+        .flat_map(|p| &p.updates)
+        .find(|u| u.kind == UpdateKind::Bot);
+    Session {
+        id: session::new_id(started_at),
+        kind: SessionKind::Install,
+        update_type: request.update_type,
+        status: SessionStatus::Running,
+        progress: 0,
+        started_at,
+        completed_at: None,
+        current_version: bot.and_then(|u| u.current.clone()),
+        target_version: bot.map(|u| u.latest.clone()),
+        error: None,
+        steps_completed: 0,
+        total_steps: planned.iter().map(|p| p.plan.steps.len() as u32).sum(),
+        rollback_available: false,
+        initiated_by: initiated_by.to_string(),
+        backup_id: None,
+        updates: summary(planned),
+        parts: Vec::new(),
+    }
+}
+
+pub(crate) fn save(env: &Env, session: &Session) -> Result<(), StoreError> {
+    session::tree(&env.store)?.insert(&session.id, session)?;
+    env.store.flush()
+}
+
+pub(crate) fn finish(
+    env: &Env,
+    session: &mut Session,
+    status: SessionStatus,
+    error: Option<String>,
+) -> Result<(), StoreError> {
+    session.status = status;
+    session.error = error;
+    session.completed_at = Some(Utc::now());
+    if status.is_success() {
+        session.progress = 100;
+    }
+    save(env, session)
+}
+
+async fn pre_update_backup(env: &Env, name: Option<String>) -> Result<String, String> {
+    let backups = Backups::open(&env.config, env.store.clone()).map_err(|e| e.to_string())?;
+    let request = backup::CreateRequest {
+        backup_type: BackupType::Full,
+        compress: true,
+        name,
+        include_logs: false,
+        description: Some("taken by Steward before an update".to_string()),
+        auto_created: true,
+    };
+    tokio::task::spawn_blocking(move || backup::create::create(&backups, &request))
+        .await
+        .expect("backup task")
+        .map(|created| created.record.id)
+        .map_err(|e| e.to_string())
+}
+
+pub(crate) async fn refresh(runtime: &Arc<Runtime>) -> Vec<ProviderEntry> {
+    let runtime = runtime.clone();
+    tokio::task::spawn_blocking(move || runtime.refresh())
+        .await
+        .unwrap_or_default()
+}
+
+pub(crate) fn loaded(entries: &[ProviderEntry], name: &str) -> Option<Arc<LoadedProvider>> {
+    entries.iter().find_map(|e| match e {
+        ProviderEntry::Loaded(p) if p.name == name => Some(p.clone()),
+        _ => None,
+    })
+}
+
+/// System packages first, then packages, the bot, and its config last (a
+/// new release may ship the template the config merge needs).
+fn apply_order(kinds: &[UpdateKind]) -> u8 {
+    kinds
+        .iter()
+        .map(|k| match k {
+            UpdateKind::System => 0,
+            UpdateKind::Dependency => 1,
+            UpdateKind::Package => 2,
+            UpdateKind::Bot => 3,
+            UpdateKind::Config => 4,
+        })
+        .min()
+        .unwrap_or(5)
+}
+
+fn contexts(config: &Config, planned: &[Planned]) -> Result<Vec<ApplyContext>, InstallError> {
+    planned
+        .iter()
+        .map(|p| {
+            ApplyContext::new(config, &p.provider.name, p.provider.grant.clone()).map_err(|e| {
+                InstallError::SafetyStop {
+                    warnings: vec![format!("{}: {e}", p.provider.name)],
+                }
+            })
+        })
+        .collect()
+}
+
+/// Everything that stops an install unless forced.
+fn safety_warnings(
+    config: &Config,
+    request: &InstallRequest,
+    planned: &[Planned],
+    contexts: &[ApplyContext],
+) -> Vec<String> {
+    let safety = &config.safety;
+    let mut warnings = Vec::new();
+    if planned.is_empty() {
+        return warnings;
+    }
+    let min = safety.min_disk_space_mb * 1024 * 1024;
+    for path in [&config.bot.root, &config.paths.data] {
+        if let Ok(free) = backup::free_bytes(path)
+            && free < min
+        {
+            warnings.push(format!(
+                "only {} MiB free on the disk holding {} (safety.min_disk_space_mb = {})",
+                free / (1024 * 1024),
+                path.display(),
+                safety.min_disk_space_mb
+            ));
+        }
+    }
+    let size: u64 = planned
+        .iter()
+        .flat_map(|p| &p.updates)
+        .filter_map(|u| u.size)
+        .sum();
+    if size > safety.max_update_size_mb * 1024 * 1024 {
+        warnings.push(format!(
+            "the update downloads {:.1} MiB, more than safety.max_update_size_mb = {}",
+            size as f64 / (1024.0 * 1024.0),
+            safety.max_update_size_mb
+        ));
+    }
+    let breaking: Vec<String> = planned
+        .iter()
+        .flat_map(|p| &p.updates)
+        .filter(|u| u.breaking)
+        .map(|u| {
+            format!(
+                "{} {} → {}",
+                u.name,
+                u.current.as_deref().unwrap_or("?"),
+                u.latest
+            )
+        })
+        .collect();
+    if !breaking.is_empty() {
+        warnings.push(format!(
+            "breaking changes (major versions): {}",
+            breaking.join(", ")
+        ));
+    }
+    if safety.verify_downloads {
+        for (p, ctx) in planned.iter().zip(contexts) {
+            let unsigned = p
+                .plan
+                .steps
+                .iter()
+                .filter(|s| matches!(s.action, Action::Download(_)))
+                .count();
+            if unsigned > 0 && ctx.verify_key.is_none() {
+                warnings.push(format!(
+                    "{} plans {unsigned} download(s) that cannot be verified: no \
+                     [providers.{}] verify_key is configured (only the checksum would be checked)",
+                    p.provider.name, p.provider.name
+                ));
+            }
+        }
+    }
+    if !request.backup && safety.require_backup_before_update {
+        warnings.push(
+            "no pre-update backup was asked for, but safety.require_backup_before_update is on"
+                .to_string(),
+        );
+    }
+    warnings
+}
+
+fn dry_run_text(
+    request: &InstallRequest,
+    planned: &[Planned],
+    contexts: &[ApplyContext],
+    safety: &[String],
+    config: &Config,
+) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if planned.is_empty() {
+        out.push_str("Nothing to install: every matching source is up to date.\n");
+        return out;
+    }
+    let _ = writeln!(out, "Dry run: nothing will be changed.\n");
+    if request.backup {
+        let _ = writeln!(
+            out,
+            "First: a full backup{} into {}.",
+            request
+                .backup_name
+                .as_deref()
+                .map(|n| format!(" named \"{n}\""))
+                .unwrap_or_default(),
+            config.backup.path.display()
+        );
+    }
+    for (p, ctx) in planned.iter().zip(contexts) {
+        let _ = writeln!(out);
+        for u in &p.updates {
+            let _ = writeln!(
+                out,
+                "  {} {} → {}{}",
+                u.name,
+                u.current.as_deref().unwrap_or("(new)"),
+                u.latest,
+                if u.breaking { "  [breaking]" } else { "" }
+            );
+        }
+        out.push_str(&apply::dry_run(ctx, &p.plan));
+    }
+    if planned.iter().any(|p| p.plan.restart) {
+        let _ = writeln!(
+            out,
+            "\nThen: {}",
+            if request.restart {
+                "restart the bot and hold it to the health probation"
+            } else {
+                "no restart (asked not to)"
+            }
+        );
+    }
+    if !safety.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nSafety checks that would stop this install{}:",
+            if request.force {
+                " (overridden by --force)"
+            } else {
+                " unless --force"
+            }
+        );
+        for w in safety {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    out
+}

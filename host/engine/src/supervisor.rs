@@ -1,0 +1,594 @@
+//! The managed bot's process: start it (detached, in its own process group,
+//! output appended to `data/bot/output.log`), stop it (SIGTERM, then SIGKILL
+//! after the stop timeout), or call the operator's restart command; then hold
+//! it to the health probation. It never decides when to restart: the install
+//! transaction, rollback and restore do.
+//!
+//! The bot outlives Steward on purpose: a Steward crash must not take the
+//! community's bot down. The pid file (with the process's start time, so a
+//! reused pid is never mistaken for the bot) lets the next Steward find it.
+//!
+//! The bot and the restart command start from a clean environment: a few
+//! variables passed on from Steward's own and `[bot] env`, never Steward's
+//! secrets.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::{Read, Seek, SeekFrom};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::config::{BotControlConfig, Config, Health};
+
+#[derive(Debug, Error)]
+pub enum SupervisorError {
+    #[error(
+        "Steward does not run or restart this bot: set bot.start or bot.restart_command in steward.toml"
+    )]
+    NotConfigured,
+    #[error("cannot start the bot ({program}): {source}")]
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
+    #[error("the restart command {program} failed: {message}")]
+    RestartCommand { program: String, message: String },
+    #[error("the bot is already running (pid {pid})")]
+    AlreadyRunning { pid: u32 },
+    #[error("the bot (pid {pid}) did not stop after SIGTERM and SIGKILL")]
+    WouldNotStop { pid: u32 },
+    #[error("the bot failed its health probation: {reason}{}", tail_text(.tail))]
+    Unhealthy { reason: String, tail: Vec<String> },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn tail_text(tail: &[String]) -> String {
+    if tail.is_empty() {
+        String::new()
+    } else {
+        format!("; its last output:\n{}", tail.join("\n"))
+    }
+}
+
+/// What the pid file records about a bot Steward started.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PidRecord {
+    pid: u32,
+    /// Field 22 of /proc/<pid>/stat: tells a reused pid apart.
+    start_ticks: u64,
+    started_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What `status` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct BotProcess {
+    pub pid: u32,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A healthy start.
+#[derive(Debug, Clone, Serialize)]
+pub struct Started {
+    /// The supervised process, or `None` after a restart command.
+    pub process: Option<BotProcess>,
+    /// The ready line as the bot printed it.
+    pub ready_line: Option<String>,
+    pub probation_secs: u64,
+}
+
+#[derive(Clone)]
+pub struct Supervisor {
+    root: PathBuf,
+    control: Option<BotControlConfig>,
+    health: Health,
+    dir: PathBuf,
+    /// The bot's whole environment.
+    env: Arc<Vec<(String, String)>>,
+}
+
+impl Supervisor {
+    pub fn new(config: &Config) -> Supervisor {
+        Supervisor {
+            root: config.bot.root.clone(),
+            control: config.bot.control.clone(),
+            health: config.bot.health.clone(),
+            dir: config.paths.data.join("bot"),
+            env: Arc::new(bot_environment(
+                std::env::vars_os(),
+                &config.bot.env,
+                &[&config.discord.token_env],
+            )),
+        }
+    }
+
+    pub fn is_configured(&self) -> bool {
+        self.control.is_some()
+    }
+
+    /// Steward starts and stops the bot itself (not a restart command).
+    pub fn supervises(&self) -> bool {
+        matches!(self.control, Some(BotControlConfig::Supervise { .. }))
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.join("output.log")
+    }
+
+    fn pid_path(&self) -> PathBuf {
+        self.dir.join("pid")
+    }
+
+    /// The supervised bot, when it is running.
+    pub fn status(&self) -> Option<BotProcess> {
+        let record = self.read_pid()?;
+        alive(&record).then_some(BotProcess {
+            pid: record.pid,
+            started_at: record.started_at,
+        })
+    }
+
+    fn read_pid(&self) -> Option<PidRecord> {
+        let bytes = std::fs::read(self.pid_path()).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Stops the bot if it runs, restarts it, and holds it to the probation.
+    pub async fn restart(&self) -> Result<Started, SupervisorError> {
+        match self.control.clone() {
+            None => Err(SupervisorError::NotConfigured),
+            Some(BotControlConfig::Supervise { .. }) => {
+                self.stop().await?;
+                self.start().await
+            }
+            Some(BotControlConfig::Command { restart }) => self.run_restart_command(&restart).await,
+        }
+    }
+
+    async fn run_restart_command(&self, restart: &[String]) -> Result<Started, SupervisorError> {
+        let (program, args) = restart.split_first().expect("validated non-empty");
+        let (owned_program, owned_args, root) = (program.clone(), args.to_vec(), self.root.clone());
+        let bot_env = self.env.clone();
+        let finished = tokio::task::spawn_blocking(move || {
+            let env: Vec<(&str, &str)> = bot_env
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            crate::process::run(&crate::process::Run {
+                program: &owned_program,
+                args: &owned_args,
+                cwd: &root,
+                env: &env,
+                timeout: Duration::from_secs(120),
+                output_cap: 64 * 1024,
+            })
+        })
+        .await
+        .expect("restart command task")
+        .map_err(|e| SupervisorError::RestartCommand {
+            program: program.clone(),
+            message: e.to_string(),
+        })?;
+        if finished.status != 0 {
+            return Err(SupervisorError::RestartCommand {
+                program: program.clone(),
+                message: format!(
+                    "exit status {}: {}",
+                    finished.status,
+                    String::from_utf8_lossy(&finished.stderr).trim()
+                ),
+            });
+        }
+        self.probation(None, 0).await
+    }
+
+    /// Starts the supervised bot and holds it to the probation.
+    pub async fn start(&self) -> Result<Started, SupervisorError> {
+        let start = match &self.control {
+            None => return Err(SupervisorError::NotConfigured),
+            Some(BotControlConfig::Command { restart }) => {
+                return self.run_restart_command(restart).await;
+            }
+            Some(BotControlConfig::Supervise { start, .. }) => start,
+        };
+        if let Some(running) = self.status() {
+            return Err(SupervisorError::AlreadyRunning { pid: running.pid });
+        }
+        std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
+        let log_path = self.log_path();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .map_err(io(&log_path))?;
+        let offset = log.metadata().map_err(io(&log_path))?.len();
+        let root = self.root.display().to_string();
+        let argv: Vec<String> = start.iter().map(|a| a.replace("{bot}", &root)).collect();
+        let mut command = Command::new(&argv[0]);
+        command
+            .args(&argv[1..])
+            .current_dir(&self.root)
+            .env_clear()
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(io(&log_path))?)
+            .stderr(log)
+            // Its own group: a stop reaches its children too, and a signal
+            // meant for Steward (Ctrl-C) does not reach the bot.
+            .process_group(0);
+        let mut child = command.spawn().map_err(|source| SupervisorError::Spawn {
+            program: argv[0].clone(),
+            source,
+        })?;
+        let pid = child.id();
+        let record = PidRecord {
+            pid,
+            start_ticks: start_ticks(pid).unwrap_or(0),
+            started_at: chrono::Utc::now(),
+        };
+        crate::backup::write_atomically(
+            &self.pid_path(),
+            &serde_json::to_vec(&record).expect("plain record"),
+        )
+        .map_err(io(&self.pid_path()))?;
+        // Reap the child when it exits, so it is never left a zombie and the
+        // probation learns of an exit at once.
+        let exit: Arc<Mutex<Option<String>>> = Arc::default();
+        let seen = exit.clone();
+        std::thread::spawn(move || {
+            let status = child.wait();
+            *seen.lock().expect("exit slot") = Some(match status {
+                Ok(s) => s.to_string(),
+                Err(e) => format!("unknown ({e})"),
+            });
+        });
+        // A failed probation leaves the pid file: under `serve`, a bot that
+        // should run but died is started again (bounded), as after a crash.
+        self.probation(Some((record, exit)), offset).await
+    }
+
+    /// Stops the supervised bot: SIGTERM to its group, SIGKILL after the
+    /// stop timeout. Not running is fine.
+    pub async fn stop(&self) -> Result<(), SupervisorError> {
+        let timeout = match &self.control {
+            Some(BotControlConfig::Supervise {
+                stop_timeout_secs, ..
+            }) => Duration::from_secs(*stop_timeout_secs),
+            _ => return Err(SupervisorError::NotConfigured),
+        };
+        let Some(record) = self.read_pid() else {
+            return Ok(());
+        };
+        if alive(&record) {
+            signal_group(record.pid, libc::SIGTERM);
+            let deadline = Instant::now() + timeout;
+            while alive(&record) && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            if alive(&record) {
+                tracing::warn!(pid = record.pid, "the bot ignored SIGTERM; sending SIGKILL");
+                signal_group(record.pid, libc::SIGKILL);
+                let deadline = Instant::now() + Duration::from_secs(5);
+                while alive(&record) && Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                if alive(&record) {
+                    return Err(SupervisorError::WouldNotStop { pid: record.pid });
+                }
+            }
+        }
+        match std::fs::remove_file(self.pid_path()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io(&self.pid_path())(e)),
+        }
+    }
+
+    /// Waits until the bot is ready (ready line printed, health URL
+    /// answering, as configured) and has stayed up for the probation.
+    async fn probation(
+        &self,
+        process: Option<(PidRecord, Arc<Mutex<Option<String>>>)>,
+        log_offset: u64,
+    ) -> Result<Started, SupervisorError> {
+        let started = Instant::now();
+        let probation = Duration::from_secs(self.health.probation_secs);
+        let ready_timeout = Duration::from_secs(self.health.ready_timeout_secs);
+        let watch_line = self.health.ready_line.clone().filter(|_| process.is_some());
+        let mut ready_line: Option<String> = None;
+        let mut url_ok = self.health.health_url.is_none();
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .ok();
+        loop {
+            if let Some((record, exit)) = &process {
+                let exited = exit.lock().expect("exit slot").clone();
+                if let Some(status) = exited.or_else(|| (!alive(record)).then(|| "gone".into())) {
+                    return Err(self.unhealthy(
+                        format!(
+                            "it exited ({status}) after {:.1} s",
+                            started.elapsed().as_secs_f64()
+                        ),
+                        log_offset,
+                    ));
+                }
+            }
+            if let Some(wanted) = &watch_line
+                && ready_line.is_none()
+            {
+                ready_line = self
+                    .output_since(log_offset)
+                    .into_iter()
+                    .find(|line| line.contains(wanted.as_str()));
+            }
+            if !url_ok && let (Some(url), Some(http)) = (&self.health.health_url, &http) {
+                url_ok = matches!(http.get(url).send().await, Ok(r) if r.status().is_success());
+            }
+            let ready = url_ok && (watch_line.is_none() || ready_line.is_some());
+            if ready && started.elapsed() >= probation {
+                return Ok(Started {
+                    process: process.map(|(r, _)| BotProcess {
+                        pid: r.pid,
+                        started_at: r.started_at,
+                    }),
+                    ready_line,
+                    probation_secs: self.health.probation_secs,
+                });
+            }
+            if !ready && started.elapsed() >= ready_timeout {
+                let mut missing = Vec::new();
+                if let Some(line) = &watch_line
+                    && ready_line.is_none()
+                {
+                    missing.push(format!("it never printed \"{line}\""));
+                }
+                if !url_ok {
+                    missing.push(format!(
+                        "{} never answered",
+                        self.health.health_url.as_deref().unwrap_or_default()
+                    ));
+                }
+                if let Some((record, _)) = &process {
+                    // It is not going to be healthy: stop it here, so the
+                    // rollback starts from a stopped bot.
+                    signal_group(record.pid, libc::SIGKILL);
+                }
+                return Err(self.unhealthy(
+                    format!(
+                        "{} within {} s",
+                        missing.join(" and "),
+                        ready_timeout.as_secs()
+                    ),
+                    log_offset,
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn unhealthy(&self, reason: String, log_offset: u64) -> SupervisorError {
+        let lines = self.output_since(log_offset);
+        let tail = lines[lines.len().saturating_sub(10)..].to_vec();
+        SupervisorError::Unhealthy { reason, tail }
+    }
+
+    /// The bot's output lines written after `offset`.
+    fn output_since(&self, offset: u64) -> Vec<String> {
+        let Ok(mut file) = std::fs::File::open(self.log_path()) else {
+            return Vec::new();
+        };
+        let mut text = String::new();
+        if file.seek(SeekFrom::Start(offset)).is_err() {
+            return Vec::new();
+        }
+        // A bot that floods its output is read in bounded chunks.
+        let _ = file.take(4 * 1024 * 1024).read_to_string(&mut text);
+        text.lines().map(str::to_string).collect()
+    }
+}
+
+impl Supervisor {
+    /// While `steward serve` runs: starts the bot if Steward runs it and it
+    /// is not running, and starts it again when it dies on its own (never
+    /// during an update, whose probation decides). A bot stopped with
+    /// `steward bot stop` has no pid file and stays stopped. Gives up after
+    /// five restarts within ten minutes, so a bot that cannot start is not
+    /// restarted in a loop.
+    pub async fn watch(self, data: PathBuf) {
+        if !self.supervises() {
+            return;
+        }
+        if self.status().is_none() && !crate::install::lock::is_held(&data) {
+            match self.start().await {
+                Ok(started) => {
+                    tracing::info!(pid = ?started.process.map(|p| p.pid), "started the bot")
+                }
+                Err(e) => tracing::error!("the bot did not start: {e}"),
+            }
+        }
+        let mut restarts: Vec<Instant> = Vec::new();
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            let expected = self.pid_path().exists();
+            if !expected || self.status().is_some() || crate::install::lock::is_held(&data) {
+                continue;
+            }
+            restarts.retain(|t| t.elapsed() < Duration::from_secs(600));
+            if restarts.len() >= 5 {
+                tracing::error!(
+                    "the bot died again after 5 restarts in 10 minutes; not restarting it (see {})",
+                    self.log_path().display()
+                );
+                let _ = std::fs::remove_file(self.pid_path());
+                continue;
+            }
+            restarts.push(Instant::now());
+            tracing::warn!("the bot stopped on its own; starting it again");
+            if let Err(e) = self.start().await {
+                tracing::error!("the bot did not start again: {e}");
+            }
+        }
+    }
+}
+
+/// Lets a backup restore stop the bot before files change and start it after.
+pub struct RestoreControl {
+    supervisor: Supervisor,
+    handle: tokio::runtime::Handle,
+    /// Start the bot afterwards even if it was not running before (a
+    /// rollback wants the old version up; a plain restore leaves a bot the
+    /// operator stopped stopped).
+    start_always: bool,
+    was_running: std::sync::atomic::AtomicBool,
+}
+
+impl RestoreControl {
+    pub fn new(supervisor: Supervisor, start_always: bool) -> RestoreControl {
+        RestoreControl {
+            supervisor,
+            handle: tokio::runtime::Handle::current(),
+            start_always,
+            was_running: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+}
+
+impl crate::backup::BotControl for RestoreControl {
+    fn stop(&self) -> Result<(), String> {
+        let running = self.supervisor.status().is_some();
+        self.was_running
+            .store(running, std::sync::atomic::Ordering::SeqCst);
+        self.handle
+            .block_on(self.supervisor.stop())
+            .map_err(|e| e.to_string())
+    }
+
+    fn start(&self) -> Result<(), String> {
+        if !self.start_always && !self.was_running.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.handle
+            .block_on(self.supervisor.start())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Variables of Steward's environment the bot is given (and any `LC_*`):
+/// what a program started from a login shell relies on. PATH finds its
+/// interpreter (python3, node); HOME holds per-user caches and settings
+/// (pip, npm); USER and LOGNAME say who it runs as; LANG and LC_* set the
+/// text encoding it reads and writes; TZ keeps its log times in the host's
+/// zone; TMPDIR says where temporary files go. Not TERM: its output goes to
+/// a log file. Everything else Steward was started with (its Discord token,
+/// proxy credentials, what a service manager set) stays with Steward;
+/// `[bot] env` gives the bot what else it needs.
+const INHERITED: &[&str] = &["PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR"];
+
+/// The bot's environment: the [`INHERITED`] variables of `steward` except
+/// `secrets` (Steward's own, such as the variable `discord.token_env` names,
+/// left out even when the list would pass them on), then `configured`
+/// (`[bot] env`, as written; it wins). A variable whose name or value is not
+/// UTF-8 is left out: the restart command takes text.
+fn bot_environment(
+    steward: impl IntoIterator<Item = (OsString, OsString)>,
+    configured: &BTreeMap<String, String>,
+    secrets: &[&str],
+) -> Vec<(String, String)> {
+    let mut env: BTreeMap<String, String> = steward
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .filter(|(name, _)| INHERITED.contains(&name.as_str()) || name.starts_with("LC_"))
+        .filter(|(name, _)| !secrets.contains(&name.as_str()))
+        .collect();
+    env.extend(configured.clone());
+    env.into_iter().collect()
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> SupervisorError + '_ {
+    move |source| SupervisorError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Field 22 (starttime) of /proc/<pid>/stat, and whether it is a zombie.
+fn proc_stat(pid: u32) -> Option<(u64, bool)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces and parentheses: fields
+    // are counted after its closing parenthesis.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let zombie = fields.first() == Some(&"Z");
+    let ticks = fields.get(19)?.parse().ok()?;
+    Some((ticks, zombie))
+}
+
+fn start_ticks(pid: u32) -> Option<u64> {
+    proc_stat(pid).map(|(ticks, _)| ticks)
+}
+
+fn alive(record: &PidRecord) -> bool {
+    match proc_stat(record.pid) {
+        Some((ticks, zombie)) => {
+            !zombie && (record.start_ticks == 0 || ticks == record.start_ticks)
+        }
+        None => false,
+    }
+}
+
+fn signal_group(pid: u32, signal: i32) {
+    // SAFETY: kill(2) with a negative pid signals the process group the bot
+    // leads (it was started with process_group(0)); no memory is involved.
+    unsafe {
+        libc::kill(-(pid as i32), signal);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steward_env(vars: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
+        vars.iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
+    }
+
+    #[test]
+    fn the_bot_gets_the_allow_list_and_its_env_table_but_not_stewards_token() {
+        let steward = steward_env(&[
+            ("PATH", "/usr/bin:/bin"),
+            ("HOME", "/home/steward"),
+            ("LC_ALL", "C.UTF-8"),
+            ("DISCORD_TOKEN", "secret"),
+            ("AWS_SECRET_ACCESS_KEY", "also secret"),
+            ("HTTPS_PROXY", "http://user:pass@proxy"),
+        ]);
+        let configured = BTreeMap::from([
+            ("GREETING".to_string(), "hi".to_string()),
+            ("PATH".to_string(), "/opt/bot/bin".to_string()),
+        ]);
+        let env = bot_environment(steward, &configured, &["DISCORD_TOKEN"]);
+        let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["GREETING", "HOME", "LC_ALL", "PATH"]);
+        assert!(env.contains(&("PATH".to_string(), "/opt/bot/bin".to_string())));
+    }
+
+    #[test]
+    fn a_token_variable_the_allow_list_would_pass_is_still_withheld() {
+        let steward = steward_env(&[("LC_STEWARD_TOKEN", "secret"), ("LANG", "C.UTF-8")]);
+        let env = bot_environment(steward, &BTreeMap::new(), &["LC_STEWARD_TOKEN"]);
+        assert_eq!(env, [("LANG".to_string(), "C.UTF-8".to_string())]);
+    }
+}

@@ -1,0 +1,207 @@
+//! HTTP on behalf of a provider: the URL and every redirect are checked
+//! against the provider's grant before a connection is made, redirects are
+//! followed by hand (the client never follows them itself), and the whole
+//! exchange has a deadline. Both the sandbox's `http` import and the plan
+//! executor's downloads send through here; what to do with the body
+//! (collect it, stream it to disk) is theirs.
+
+pub mod cache;
+
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+
+use crate::grants::Grant;
+
+/// The client every provider request and download goes through: it never
+/// follows redirects itself (`send` does, checking each hop), and it looks
+/// each host name up once per process. A batch opens many connections to one
+/// registry at once; a lookup per connection multiplies the chance of the
+/// resolver's five-second retry, which is what made batches stall.
+pub fn client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("steward/", env!("CARGO_PKG_VERSION")))
+        .dns_resolver(std::sync::Arc::new(CachingResolver::default()))
+        .build()
+}
+
+type Lookup = futures::future::Shared<
+    futures::future::BoxFuture<'static, Result<Vec<std::net::SocketAddr>, String>>,
+>;
+
+/// Looks each name up once for the life of the process (Steward's runs are
+/// short) and shares that one lookup with every connection that asks
+/// meanwhile. A failed lookup is forgotten, so the next request tries again.
+#[derive(Default)]
+struct CachingResolver {
+    lookups: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Lookup>>>,
+}
+
+impl reqwest::dns::Resolve for CachingResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        use futures::FutureExt;
+        let host = name.as_str().to_string();
+        let lookups = self.lookups.clone();
+        let lookup = {
+            let mut map = lookups.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(host.clone())
+                .or_insert_with(|| {
+                    let host = host.clone();
+                    async move {
+                        tokio::net::lookup_host((host.as_str(), 0))
+                            .await
+                            .map(|addrs| addrs.collect::<Vec<_>>())
+                            .map_err(|e| e.to_string())
+                    }
+                    .boxed()
+                    .shared()
+                })
+                .clone()
+        };
+        Box::pin(async move {
+            match lookup.await {
+                Ok(addrs) => Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs),
+                Err(message) => {
+                    lookups
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&host);
+                    Err(message.into())
+                }
+            }
+        })
+    }
+}
+
+/// Redirects followed before giving up.
+pub const MAX_REDIRECTS: usize = 5;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Debug, Error)]
+pub enum FetchError {
+    #[error("bad URL {url}: {message}")]
+    BadUrl { url: String, message: String },
+    /// The grant refused the URL or a redirect target.
+    #[error("{0}")]
+    Denied(String),
+    #[error("{url} did not answer within {:.1} s", timeout.as_secs_f64())]
+    Timeout { url: String, timeout: Duration },
+    #[error("{url}: {message}")]
+    Network { url: String, message: String },
+}
+
+/// One request to send.
+pub struct Request<'a> {
+    pub method: Method,
+    pub url: &'a str,
+    pub headers: &'a [(String, String)],
+    pub body: Option<Vec<u8>>,
+}
+
+/// Sends `req`, following redirects only to granted hosts. Returns the URL
+/// that finally answered and its response, body not yet read. The client's
+/// per-request timeout covers reading the body too, so `timeout` bounds the
+/// whole exchange.
+pub async fn send(
+    client: &reqwest::Client,
+    grant: &Grant,
+    req: Request<'_>,
+    timeout: Duration,
+) -> Result<(reqwest::Url, reqwest::Response), FetchError> {
+    let mut url: reqwest::Url = req.url.parse().map_err(|e| FetchError::BadUrl {
+        url: req.url.to_string(),
+        message: format!("{e}"),
+    })?;
+    grant.check_url(&url).map_err(|d| FetchError::Denied(d.0))?;
+    let deadline = Instant::now() + timeout;
+    let mut method = req.method;
+    let mut body = req.body;
+    for _ in 0..=MAX_REDIRECTS {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(timed_out(&url, timeout));
+        }
+        let mut builder = match method {
+            Method::Get => client.get(url.clone()),
+            Method::Post => client.post(url.clone()),
+        }
+        .timeout(remaining);
+        for (name, value) in req.headers {
+            if !name.eq_ignore_ascii_case("host") {
+                builder = builder.header(name, value);
+            }
+        }
+        if let Some(b) = &body {
+            builder = builder.body(b.clone());
+        }
+        let resp = builder
+            .send()
+            .await
+            .map_err(|e| network_error(&url, e, timeout))?;
+        let status = resp.status();
+        if status.is_redirection()
+            && let Some(location) = resp.headers().get(reqwest::header::LOCATION)
+        {
+            let next = location
+                .to_str()
+                .ok()
+                .and_then(|l| url.join(l).ok())
+                .ok_or_else(|| FetchError::Network {
+                    url: url.to_string(),
+                    message: "redirected nowhere".to_string(),
+                })?;
+            grant
+                .check_url(&next)
+                .map_err(|d| FetchError::Denied(format!("{url} redirected to {next}: {d}")))?;
+            if status == reqwest::StatusCode::SEE_OTHER
+                || (matches!(method, Method::Post) && matches!(status.as_u16(), 301 | 302))
+            {
+                method = Method::Get;
+                body = None;
+            }
+            url = next;
+            continue;
+        }
+        return Ok((url, resp));
+    }
+    Err(FetchError::Network {
+        url: url.to_string(),
+        message: format!("more than {MAX_REDIRECTS} redirects"),
+    })
+}
+
+/// The error for a failure while reading a response body.
+pub fn body_error(url: &reqwest::Url, e: reqwest::Error, timeout: Duration) -> FetchError {
+    network_error(url, e, timeout)
+}
+
+fn timed_out(url: &reqwest::Url, timeout: Duration) -> FetchError {
+    FetchError::Timeout {
+        url: url.to_string(),
+        timeout,
+    }
+}
+
+fn network_error(url: &reqwest::Url, e: reqwest::Error, timeout: Duration) -> FetchError {
+    if e.is_timeout() {
+        return timed_out(url, timeout);
+    }
+    // reqwest's own message is terse ("error sending request"); the causes
+    // say what happened (connection refused, DNS, TLS).
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    FetchError::Network {
+        url: url.to_string(),
+        message,
+    }
+}

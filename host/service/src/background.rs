@@ -1,0 +1,88 @@
+//! The background check `steward serve` runs: shortly after it starts and
+//! then every `general.update_check_interval` seconds. With
+//! `general.auto_updates_enabled` it installs what it finds (the types of
+//! `scheduling.allowed_update_types`, backup first, never forced), like a
+//! scheduled run; otherwise it posts the available updates to the
+//! notification channels when they differ from what it last posted.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Caller, CheckRequest, InstallRequest, Service};
+use crate::engine::UpdateType;
+
+/// How long after `serve` starts the first check runs (the gateway and the
+/// scheduler come up first).
+const FIRST_CHECK_AFTER: Duration = Duration::from_secs(5);
+
+impl Service {
+    pub async fn check_in_background(self: Arc<Self>) {
+        let caller = Caller::Schedule("auto".to_string());
+        let mut posted: BTreeSet<String> = BTreeSet::new();
+        let mut wait = FIRST_CHECK_AFTER;
+        loop {
+            tokio::time::sleep(wait).await;
+            let config = self.config();
+            wait = Duration::from_secs(config.general.update_check_interval.max(60));
+            if config.general.auto_updates_enabled {
+                for update_type in auto_types(&config.scheduling.allowed_update_types) {
+                    let request = InstallRequest {
+                        update_type,
+                        backup: config.scheduling.require_backup_before_schedule
+                            || config.safety.require_backup_before_update,
+                        restart: true,
+                        force: false,
+                        backup_name: None,
+                        dry_run: false,
+                    };
+                    match self.install(&caller, request, None).await {
+                        Ok(outcome) => tracing::info!(
+                            ?update_type,
+                            status = ?outcome.session.map(|s| s.status),
+                            "automatic update"
+                        ),
+                        Err(e) => tracing::warn!(
+                            ?update_type,
+                            "automatic update did not run: {}",
+                            e.user_message()
+                        ),
+                    }
+                }
+                continue;
+            }
+            let request = CheckRequest {
+                update_type: UpdateType::All,
+                include_security: true,
+            };
+            let outcome = match self.check(&caller, request, None).await {
+                Ok(o) => o,
+                Err(e) => {
+                    tracing::warn!("background check failed: {}", e.user_message());
+                    continue;
+                }
+            };
+            let offered: BTreeSet<String> = outcome
+                .providers
+                .iter()
+                .flat_map(|p| p.updates.iter().filter(|u| u.held.is_none()))
+                .map(|u| format!("{}:{}", u.id, u.latest))
+                .collect();
+            if !offered.is_empty() && offered != posted {
+                if let Some(a) = crate::announce::Announcer::new(&config) {
+                    a.available(&outcome, self.check_embed()).await;
+                }
+                posted = offered;
+            }
+        }
+    }
+}
+
+/// One install per allowed type, or one for all.
+fn auto_types(allowed: &[UpdateType]) -> Vec<UpdateType> {
+    if allowed.contains(&UpdateType::All) {
+        vec![UpdateType::All]
+    } else {
+        allowed.to_vec()
+    }
+}

@@ -1,0 +1,7 @@
+//! The service's operations, one file per domain: what `steward schedule`
+//! and `/update_schedule`, `steward settings` and `/update_settings`,
+//! `steward status` and `/update_status` ask of it.
+
+pub mod schedule;
+pub mod settings;
+pub mod status;

@@ -1,0 +1,132 @@
+//! `steward status`, `/update_status`: versions, uptime, machine metrics,
+//! statistics over the stored sessions and backups, and the chart.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::engine::session;
+use crate::status::{
+    self, BackupStats, Disk, Known, Memory, SessionLine, StatusRange, UpdateStats, chart,
+};
+use crate::{Caller, Operation, Service, ServiceError};
+
+/// `/update_status`, `steward status`.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusRequest {
+    /// List the sessions of the range.
+    pub history: bool,
+    /// Disk, memory and the statistics.
+    pub metrics: bool,
+    pub range: StatusRange,
+    /// Draw the PNG chart.
+    pub chart: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Versions {
+    pub steward: String,
+    pub bot: Known,
+    pub python: Known,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Uptime {
+    /// When this Steward process started serving.
+    pub steward_since: DateTime<Utc>,
+    pub steward_secs: i64,
+    /// The bot's uptime: Steward does not supervise the bot yet, so unknown.
+    pub bot: Known,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Metrics {
+    /// The filesystem of the bot's root, and of the backups when it differs.
+    pub disks: Vec<Disk>,
+    pub memory: Option<Memory>,
+    pub updates: UpdateStats,
+    pub backups: BackupStats,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub generated_at: DateTime<Utc>,
+    pub range: StatusRange,
+    pub bot_name: String,
+    pub versions: Versions,
+    pub last_update: Option<SessionLine>,
+    pub uptime: Uptime,
+    pub metrics: Option<Metrics>,
+    /// Sessions of the range, newest first (with `history`).
+    pub history: Option<Vec<SessionLine>>,
+    #[serde(skip)]
+    pub chart: Option<Vec<u8>>,
+}
+
+impl Service {
+    pub async fn status(
+        &self,
+        caller: &Caller,
+        request: StatusRequest,
+    ) -> Result<StatusReport, ServiceError> {
+        self.authorize(caller, Operation::Status)?;
+        let config = self.config();
+        let now = Utc::now();
+        let store = self.store()?;
+        let sessions = session::tree(&store)?.values()?;
+        let backups = self.backups()?.all()?;
+        let recent = status::in_range(&sessions, now - request.range.duration());
+
+        let metrics = request.metrics.then(|| {
+            let mut disks: Vec<Disk> = status::system::disk(&config.bot.root).into_iter().collect();
+            if let Some(d) = status::system::disk(&config.backup.path)
+                && disks
+                    .iter()
+                    .all(|o| o.total_bytes != d.total_bytes || o.free_bytes != d.free_bytes)
+            {
+                disks.push(d);
+            }
+            Metrics {
+                disks,
+                memory: status::system::memory(),
+                updates: status::update_stats(&recent),
+                backups: status::backup_stats(&backups),
+            }
+        });
+        let chart = if request.chart {
+            Some(
+                chart::render(&recent, &backups, request.range, now).map_err(|e| {
+                    ServiceError::Chart {
+                        message: e.to_string(),
+                    }
+                })?,
+            )
+        } else {
+            None
+        };
+        Ok(StatusReport {
+            generated_at: now,
+            range: request.range,
+            bot_name: config.bot.name.clone(),
+            versions: Versions {
+                steward: env!("CARGO_PKG_VERSION").to_string(),
+                bot: status::system::bot_version(&config),
+                python: status::system::python_version(&config).await,
+            },
+            last_update: status::last_update(&sessions),
+            uptime: Uptime {
+                steward_since: self.started_at,
+                steward_secs: (now - self.started_at).num_seconds(),
+                bot: Known {
+                    value: None,
+                    note: "Steward does not start the bot itself yet, so it cannot tell"
+                        .to_string(),
+                },
+            },
+            metrics,
+            history: request
+                .history
+                .then(|| recent.iter().map(|s| SessionLine::from(*s)).collect()),
+            chart,
+        })
+    }
+}

@@ -1,0 +1,430 @@
+//! The command line: parse with clap, call the service, render. No logic of
+//! its own beyond choosing between a table and JSON.
+
+mod render;
+mod schedule;
+mod settings;
+mod status;
+mod update;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use std::io::IsTerminal;
+
+use clap::{Parser, Subcommand};
+
+use crate::backup::{BackupType, Range, RestoreType, SortBy};
+use crate::config::Config;
+use crate::engine::UpdateType;
+use crate::service::{
+    BackupListRequest, BackupRequest, Caller, CheckRequest, RestoreRequest, Service, ServiceError,
+};
+
+/// Exit code when the command ran but some provider failed.
+const EXIT_PROVIDER_FAILED: u8 = 3;
+/// Exit code for configuration and usage errors.
+const EXIT_ERROR: u8 = 2;
+/// Exit code when a backup was checked and found damaged.
+const EXIT_VERIFY_FAILED: u8 = 4;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "steward",
+    version,
+    about = "Keeps a self-hosted Discord bot current and safe"
+)]
+pub struct Cli {
+    /// Steward's configuration file.
+    #[arg(long, global = true, default_value = "steward.toml")]
+    pub config: PathBuf,
+    /// The managed bot's root directory (overrides `bot.root`).
+    #[arg(long, global = true)]
+    pub bot_root: Option<PathBuf>,
+    /// Log more (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Ask every provider what can be updated.
+    Check {
+        /// Which updates to look for.
+        #[arg(long = "type", value_enum, default_value = "all")]
+        update_type: UpdateType,
+        /// Show advisories, changelogs and every detail line.
+        #[arg(long)]
+        details: bool,
+        /// Skip security advisory look-ups.
+        #[arg(long)]
+        no_security: bool,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+        /// Also post the result to the notification channels and webhook
+        /// of `[discord]` (for a cron job).
+        #[arg(long)]
+        notify: bool,
+    },
+    /// Serve the slash commands on Discord until SIGTERM (token from
+    /// DISCORD_TOKEN, or the variable named by discord.token_env).
+    Serve,
+    /// Inspect the installed providers.
+    Providers {
+        #[command(subcommand)]
+        command: ProvidersCommand,
+    },
+    /// Back up, list, verify and restore the bot's files and databases.
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
+    /// Show, change and reset settings (stored over steward.toml).
+    Settings {
+        #[command(subcommand)]
+        command: settings::SettingsCommand,
+    },
+    /// Scheduled update runs.
+    Schedule {
+        #[command(subcommand)]
+        command: schedule::ScheduleCommand,
+    },
+    /// Versions, uptime, disk and memory, update and backup statistics.
+    Status(status::StatusArgs),
+    /// Install the available updates as one transaction: backup, apply,
+    /// verify, restart with health probation; everything undone on failure.
+    Install(update::InstallArgs),
+    /// Go back to a version an update moved away from, or to the newest backup.
+    Rollback(update::RollbackArgs),
+    /// Start, stop or inspect the bot Steward runs (bot.start).
+    Bot {
+        #[command(subcommand)]
+        command: update::BotCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Make a backup now (databases are copied safely while the bot runs).
+    Create {
+        /// What to back up (what each type covers is set in steward.toml).
+        #[arg(long = "type", value_enum, default_value = "full")]
+        backup_type: BackupType,
+        /// Write a plain .tar instead of .tar.gz.
+        #[arg(long)]
+        no_compress: bool,
+        /// A second handle for the backup, unique.
+        #[arg(long)]
+        name: Option<String>,
+        /// Add the bot's logs.
+        #[arg(long)]
+        include_logs: bool,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The completed backups, newest first.
+    List {
+        #[arg(long = "type", value_enum)]
+        backup_type: Option<BackupType>,
+        /// How far back to look.
+        #[arg(long, value_enum, default_value = "30d")]
+        range: Range,
+        /// At most this many (1-50).
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value = "date")]
+        sort: SortBy,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a backup's archive and every file in it.
+    Verify {
+        /// Backup id or name.
+        id: String,
+        /// Also unpack into a scratch directory and check every database.
+        #[arg(long)]
+        drill: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a backup's files back (stop the bot first).
+    Restore {
+        /// Backup id or name.
+        id: String,
+        #[arg(long = "type", value_enum, default_value = "all")]
+        restore_type: RestoreType,
+        /// Skip checking the archive first.
+        #[arg(long)]
+        no_verify: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove backups past max_backups or backup_retention_days now.
+    Prune {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvidersCommand {
+    /// Every provider file: version, contract, checksum, capabilities, load errors.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Posts a check result to the configured destinations; failures are
+/// reported but do not change the exit code (the check itself worked).
+async fn notify_check(
+    service: &Service,
+    outcome: &crate::engine::CheckOutcome,
+    update_type: UpdateType,
+    details: bool,
+    include_security: bool,
+) {
+    let notifier = crate::notify::Notifier::from_environment(&service.config().discord);
+    if !notifier.has_destinations() {
+        eprintln!(
+            "warning: --notify: no discord.notify_channels or discord.webhook_url configured"
+        );
+        return;
+    }
+    let embed = crate::discord::render::check(
+        outcome,
+        &crate::discord::render::CheckView {
+            update_type,
+            details,
+            include_security,
+        },
+    );
+    for failure in notifier.send(embed).await {
+        eprintln!("warning: notification not delivered: {failure}");
+    }
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    match execute(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", e.user_message());
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
+    let mut config = Config::load(&cli.config, false)?;
+    if let Some(root) = &cli.bot_root {
+        config = config.with_bot_root(root);
+    }
+    config.check_bot_root()?;
+    // An update takes the lock before the store is opened: of two started
+    // together exactly one runs, and the other hears who holds it.
+    let doing = match &cli.command {
+        Commands::Install(args) if args.changes_anything() => Some("install"),
+        Commands::Rollback(_) => Some("rollback"),
+        _ => None,
+    };
+    let lock = match doing {
+        Some(doing) => Some(Service::take_update_lock(&config, &Caller::Shell, doing)?),
+        None => None,
+    };
+    let service = Service::open_holding(config, lock).await?;
+    service.render_checks_with(crate::discord::render::announcement);
+    for session in service.recovered() {
+        eprintln!(
+            "note: update {} had been interrupted; it is now {}: {}",
+            session.id,
+            match session.status {
+                crate::engine::session::SessionStatus::RolledBack => "rolled back",
+                _ => "marked failed (rolling back did not finish; check the bot)",
+            },
+            session.error.as_deref().unwrap_or_default()
+        );
+    }
+    match cli.command {
+        Commands::Check {
+            update_type,
+            details,
+            no_security,
+            json,
+            notify,
+        } => {
+            let outcome = service
+                .check(
+                    &Caller::Shell,
+                    CheckRequest {
+                        update_type,
+                        include_security: !no_security,
+                    },
+                    None,
+                )
+                .await?;
+            if json {
+                println!("{}", render::json(&outcome));
+            } else {
+                print!("{}", render::check_table(&outcome, details));
+            }
+            if notify {
+                notify_check(&service, &outcome, update_type, details, !no_security).await;
+            }
+            Ok(if outcome.failed() {
+                ExitCode::from(EXIT_PROVIDER_FAILED)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Commands::Serve => match crate::discord::serve(service).await {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) => {
+                eprintln!("error: {e}");
+                Ok(ExitCode::from(EXIT_ERROR))
+            }
+        },
+        Commands::Providers {
+            command: ProvidersCommand::List { json },
+        } => {
+            let providers = service.providers().await;
+            if json {
+                println!("{}", render::json(&providers));
+            } else {
+                print!("{}", render::providers_table(&providers));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Commands::Backup { command } => backup(&service, command).await,
+        Commands::Settings { command } => settings::run(&service, command).await,
+        Commands::Schedule { command } => schedule::run(&service, command),
+        Commands::Status(args) => status::run(&service, args).await,
+        Commands::Install(args) => update::install(&service, args).await,
+        Commands::Rollback(args) => update::rollback(&service, args).await,
+        Commands::Bot { command } => update::bot(&service, command).await,
+    }
+}
+
+async fn backup(service: &Service, command: BackupCommand) -> Result<ExitCode, ServiceError> {
+    match command {
+        BackupCommand::Create {
+            backup_type,
+            no_compress,
+            name,
+            include_logs,
+            description,
+            json,
+        } => {
+            let created = service
+                .backup_create(
+                    &Caller::Shell,
+                    BackupRequest {
+                        backup_type,
+                        compress: !no_compress,
+                        name,
+                        include_logs,
+                        description,
+                    },
+                    None,
+                )
+                .await?;
+            if json {
+                println!("{}", render::json(&created));
+            } else {
+                print!("{}", render::backup::created(&created));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::List {
+            backup_type,
+            range,
+            limit,
+            sort,
+            json,
+        } => {
+            let listing = service
+                .backup_list(
+                    &Caller::Shell,
+                    BackupListRequest {
+                        backup_type,
+                        range,
+                        limit,
+                        sort,
+                    },
+                )
+                .await?;
+            if json {
+                println!("{}", render::json(&listing));
+            } else {
+                print!("{}", render::backup::list(&listing));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Verify { id, drill, json } => {
+            let outcome = service.backup_verify(id, drill).await?;
+            if json {
+                println!("{}", render::json(&outcome));
+            } else {
+                print!("{}", render::backup::verified(&outcome));
+            }
+            Ok(if outcome.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_VERIFY_FAILED)
+            })
+        }
+        BackupCommand::Restore {
+            id,
+            restore_type,
+            no_verify,
+            yes,
+            json,
+        } => {
+            let confirm = yes || ask(&render::backup::restore_question(&id, restore_type));
+            let restored = service
+                .backup_restore(
+                    &Caller::Shell,
+                    RestoreRequest {
+                        id,
+                        restore_type,
+                        verify: !no_verify,
+                        confirm,
+                    },
+                    None,
+                )
+                .await?;
+            if json {
+                println!("{}", render::json(&restored));
+            } else {
+                print!("{}", render::backup::restored(&restored));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Prune { json } => {
+            let pruned = service.backup_prune().await?;
+            if json {
+                println!("{}", render::json(&pruned));
+            } else {
+                print!("{}", render::backup::pruned(&pruned));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Asks on the terminal; anything but "yes" (or no terminal) is a no.
+fn ask(question: &str) -> bool {
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprint!("{question} Type yes to go ahead: ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).is_ok() && answer.trim() == "yes"
+}

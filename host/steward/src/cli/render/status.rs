@@ -1,0 +1,164 @@
+//! How `steward status` looks in a terminal. Rendering only.
+
+use std::fmt::Write;
+
+use super::{Table, human_bytes};
+use crate::service::StatusReport;
+use crate::status::Known;
+
+fn known(k: &Known) -> String {
+    match &k.value {
+        Some(v) => format!("{v} ({})", k.note),
+        None => format!("unknown: {}", k.note),
+    }
+}
+
+fn duration(secs: i64) -> String {
+    let (d, h, m, s) = (
+        secs / 86400,
+        secs % 86400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
+    if d > 0 {
+        format!("{d}d {h}h {m}m")
+    } else if h > 0 {
+        format!("{h}h {m}m")
+    } else {
+        format!("{m}m {s}s")
+    }
+}
+
+pub fn report(r: &StatusReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Bot:      {} {}", r.bot_name, known(&r.versions.bot));
+    let _ = writeln!(out, "Python:   {}", known(&r.versions.python));
+    let _ = writeln!(out, "Steward:  {}", r.versions.steward);
+    let _ = writeln!(
+        out,
+        "Uptime:   steward {} (since {}); bot {}",
+        duration(r.uptime.steward_secs),
+        r.uptime.steward_since.format("%Y-%m-%d %H:%M UTC"),
+        known(&r.uptime.bot)
+    );
+    match &r.last_update {
+        Some(s) => {
+            let _ = writeln!(
+                out,
+                "Last update: {} {} {:?} at {}",
+                s.id,
+                s.update_type,
+                s.status,
+                s.started_at.format("%Y-%m-%d %H:%M UTC")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Last update: none recorded");
+        }
+    }
+    if let Some(m) = &r.metrics {
+        for d in &m.disks {
+            let _ = writeln!(
+                out,
+                "Disk:     {} free of {} ({:.1}% used) at {}",
+                human_bytes(d.free_bytes),
+                human_bytes(d.total_bytes),
+                d.used_percent,
+                d.path.display()
+            );
+        }
+        match &m.memory {
+            Some(mem) => {
+                let _ = writeln!(
+                    out,
+                    "Memory:   {} available of {}; steward uses {}",
+                    human_bytes(mem.available_bytes),
+                    human_bytes(mem.total_bytes),
+                    human_bytes(mem.steward_rss_bytes)
+                );
+            }
+            None => {
+                let _ = writeln!(out, "Memory:   unknown (no /proc)");
+            }
+        }
+        let u = &m.updates;
+        let _ = writeln!(
+            out,
+            "\nUpdates in the last {}: {} finished, {} succeeded, {} failed, {} running, {} rollbacks",
+            r.range.as_str(),
+            u.count,
+            u.succeeded,
+            u.failed,
+            u.running,
+            u.rollbacks
+        );
+        let _ = writeln!(
+            out,
+            "  success rate {}, mean duration {}",
+            u.success_rate
+                .map(|p| format!("{p:.1}%"))
+                .unwrap_or_else(|| "-".into()),
+            u.mean_duration_secs
+                .map(|s| format!("{s:.1} s"))
+                .unwrap_or_else(|| "-".into())
+        );
+        for (name, t) in &u.per_type {
+            let _ = writeln!(
+                out,
+                "  {name}: {} finished, {} succeeded, mean {}",
+                t.count,
+                t.succeeded,
+                t.mean_duration_secs
+                    .map(|s| format!("{s:.1} s"))
+                    .unwrap_or_else(|| "-".into())
+            );
+        }
+        let b = &m.backups;
+        let _ = writeln!(
+            out,
+            "Backups: {} ({} on disk), {} failed, last made {}",
+            b.count,
+            human_bytes(b.total_size_bytes),
+            b.failed,
+            b.last_backup_at
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_else(|| "never".into())
+        );
+        let _ = writeln!(
+            out,
+            "  last verified: {}",
+            b.last_verified
+                .as_ref()
+                .map(|v| format!(
+                    "{} at {} ({})",
+                    v.id,
+                    v.at.format("%Y-%m-%d %H:%M UTC"),
+                    if v.ok { "ok" } else { "FAILED" }
+                ))
+                .unwrap_or_else(|| "never".into())
+        );
+    }
+    if let Some(history) = &r.history {
+        let _ = writeln!(out, "\nSessions in the last {}:", r.range.as_str());
+        if history.is_empty() {
+            let _ = writeln!(out, "  none");
+        } else {
+            let mut table = Table::new(&["ID", "KIND", "TYPE", "STATUS", "STARTED", "TOOK", "BY"]);
+            for s in history {
+                table.row(vec![
+                    s.id.clone(),
+                    format!("{:?}", s.kind).to_lowercase(),
+                    s.update_type.clone(),
+                    format!("{:?}", s.status),
+                    s.started_at.format("%Y-%m-%d %H:%M").to_string(),
+                    s.duration_secs
+                        .map(|d| format!("{d:.1} s"))
+                        .unwrap_or_else(|| "-".into()),
+                    s.initiated_by.clone(),
+                ]);
+            }
+            out.push_str(&table.render());
+        }
+    }
+    out
+}

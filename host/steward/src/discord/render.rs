@@ -1,0 +1,335 @@
+//! How results look in Discord: embeds within Discord's limits (25 fields,
+//! 1024 characters a field, 6000 in all), with providers' words kept plain
+//! text (no formatting, links or pings of their making). Rendering only;
+//! every fact comes from the service.
+
+pub mod backup;
+pub mod update;
+
+use std::fmt::Write;
+
+use poise::serenity_prelude as serenity;
+
+use crate::engine::{CheckOutcome, UpdateType};
+use crate::provider::Update;
+
+const FIELD_LIMIT: usize = 1024;
+const FIELDS_MAX: usize = 25;
+const RED: u32 = 0xd9_3f_3f;
+const ORANGE: u32 = 0xe6_7e_22;
+const GREEN: u32 = 0x2e_cc_71;
+
+/// What `/update_check` asked for, echoed in the result.
+pub struct CheckView {
+    pub update_type: UpdateType,
+    pub details: bool,
+    pub include_security: bool,
+}
+
+/// What a background check found, as the notification channels see it
+/// (registered with `Service::render_checks_with`).
+pub fn announcement(outcome: &CheckOutcome) -> serenity::CreateEmbed {
+    check(
+        outcome,
+        &CheckView {
+            update_type: UpdateType::All,
+            details: false,
+            include_security: true,
+        },
+    )
+}
+
+/// Available updates grouped by source, with security and breaking marks.
+pub fn check(outcome: &CheckOutcome, view: &CheckView) -> serenity::CreateEmbed {
+    let (mut offered, mut security, mut breaking, mut held) = (0, 0, 0, 0);
+    for u in outcome.providers.iter().flat_map(|p| &p.updates) {
+        match u.held {
+            Some(_) => held += 1,
+            None => offered += 1,
+        }
+        security += usize::from(u.security);
+        breaking += usize::from(u.breaking);
+    }
+    let failed = outcome
+        .providers
+        .iter()
+        .filter(|p| p.error.is_some())
+        .count();
+
+    let title = match offered {
+        0 => "No updates available".to_string(),
+        1 => "1 update available".to_string(),
+        n => format!("{n} updates available"),
+    };
+    let mut summary = format!("{security} security, {breaking} breaking");
+    if held > 0 {
+        let _ = write!(summary, ", {held} held back by pins");
+    }
+    if failed > 0 {
+        let _ = write!(
+            summary,
+            "\n{failed} {} failed; {} results are incomplete.",
+            if failed == 1 { "source" } else { "sources" },
+            if offered == 0 { "the" } else { "these" }
+        );
+    }
+    let colour = if failed > 0 || security > 0 {
+        RED
+    } else if breaking > 0 || offered > 0 {
+        ORANGE
+    } else {
+        GREEN
+    };
+
+    let mut embed = serenity::CreateEmbed::new()
+        .title(title)
+        .description(summary)
+        .colour(colour);
+    let mut fields = 0;
+    for provider in &outcome.providers {
+        if fields == FIELDS_MAX - 1 {
+            embed = embed.field(
+                "…",
+                "More sources than one message holds: run `steward check` on the server.",
+                false,
+            );
+            break;
+        }
+        let source = plain(&provider.provider);
+        let (name, value) = match &provider.error {
+            Some(e) => (
+                format!("{source} — failed"),
+                format!("{}: {}", e.code, plain(&e.message)),
+            ),
+            None if provider.updates.is_empty() => (source, "Up to date.".to_string()),
+            None => (
+                format!("{source} ({})", provider.updates.len()),
+                updates(&provider.updates, view.details),
+            ),
+        };
+        let mut value = value;
+        for w in &provider.warnings {
+            let _ = write!(value, "\n⚠ {}", plain(w));
+        }
+        embed = embed.field(name, fit(&value), false);
+        fields += 1;
+    }
+    if !outcome.skipped.is_empty() && fields < FIELDS_MAX {
+        let lines: Vec<String> = outcome
+            .skipped
+            .iter()
+            .map(|s| plain(&format!("{} ({}): {}", s.provider, s.file, s.error)))
+            .collect();
+        embed = embed.field("Not loaded", fit(&lines.join("\n")), false);
+    }
+    let mut footer = format!("Checked: {}", type_name(view.update_type));
+    if !view.include_security {
+        footer.push_str(" · security advisories not looked up");
+    }
+    embed.footer(serenity::CreateEmbedFooter::new(footer))
+}
+
+fn updates(list: &[Update], details: bool) -> String {
+    let mut out = String::new();
+    for u in list {
+        let mut marks = String::new();
+        if u.security {
+            marks.push_str("🔒 ");
+        }
+        if u.breaking {
+            marks.push_str("⚠️ ");
+        }
+        let _ = write!(
+            out,
+            "{marks}{} {} → **{}**",
+            code(&u.name),
+            plain(u.current.as_deref().unwrap_or("new")),
+            plain(&u.latest)
+        );
+        let mut notes = Vec::new();
+        if u.security {
+            let ids: Vec<String> = u.advisories.iter().map(|a| plain(&a.id)).collect();
+            notes.push(if ids.is_empty() {
+                "security".to_string()
+            } else {
+                format!("security: {}", ids.join(", "))
+            });
+        }
+        if u.breaking {
+            notes.push("breaking".to_string());
+        }
+        if let Some(reason) = &u.held {
+            notes.push(format!("held by {}", plain(reason)));
+        }
+        if !notes.is_empty() {
+            let _ = write!(out, " ({})", notes.join("; "));
+        }
+        out.push('\n');
+        if details {
+            if let Some(released) = &u.released {
+                let _ = writeln!(out, "  released {}", plain(released));
+            }
+            if let Some(changelog) = &u.changelog {
+                let _ = writeln!(out, "  changelog: {}", plain(changelog));
+            }
+            for a in &u.advisories {
+                let severity = a
+                    .severity
+                    .as_deref()
+                    .map(|s| format!(" [{}]", plain(s)))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  {}{severity}: {}", plain(&a.id), plain(&a.summary));
+            }
+            for line in &u.details {
+                let _ = writeln!(out, "  {}", plain(line));
+            }
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// Text from outside Steward (a provider's words, or a line quoting them)
+/// as plain text in Discord markdown: what would format it, make a masked
+/// link, quote it or open a heading is backslash-escaped, and `@everyone`,
+/// `@here` and `<@…>` cannot ping anyone. Snake-case names keep their
+/// underscores: one between letters or digits formats nothing.
+pub(crate) fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut line_start = true;
+    let mut previous: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let escape = match c {
+            '\\' | '*' | '`' | '~' | '|' | '[' | ']' | '<' => true,
+            '_' => {
+                !(previous.is_some_and(char::is_alphanumeric)
+                    && next.is_some_and(char::is_alphanumeric))
+            }
+            // Block quotes, headings, lists and subtext start a line.
+            '>' | '#' | '-' | '+' => line_start,
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+        let rest = &text[at + c.len_utf8()..];
+        if c == '@' && (rest.starts_with("everyone") || rest.starts_with("here")) {
+            // A zero-width space: it reads the same and pings nobody.
+            out.push('\u{200b}');
+        }
+        line_start = c == '\n' || (line_start && c == ' ');
+        previous = Some(c);
+    }
+    out
+}
+
+/// Text from outside Steward as an inline code span. A code span has no
+/// escapes, so a backtick, which would close it, becomes a look-alike (ˋ).
+pub(crate) fn code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "ˋ"))
+}
+
+/// Cuts a field value to Discord's limit, saying so.
+fn fit(value: &str) -> String {
+    cut(
+        value,
+        FIELD_LIMIT,
+        "\n… (cut; `steward check --details` on the server shows everything)",
+    )
+}
+
+/// `text` within `limit` characters: cut at the last whole line that fits
+/// (anywhere, when one line is already too long), then `more` appended to
+/// say something was left out. Every Discord text limit goes through here.
+pub(crate) fn cut(text: &str, limit: usize, more: &str) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let keep = limit.saturating_sub(more.chars().count());
+    let mut kept: String = text.chars().take(keep).collect();
+    if let Some(line_end) = kept.rfind('\n') {
+        kept.truncate(line_end);
+    }
+    kept + more
+}
+
+fn type_name(t: UpdateType) -> &'static str {
+    match t {
+        UpdateType::All => "all sources",
+        UpdateType::Packages => "packages",
+        UpdateType::Bot => "the bot",
+        UpdateType::Config => "configuration",
+        UpdateType::Dependencies => "dependencies",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_overlong_field_is_cut_at_a_line_and_says_so() {
+        let long: String = (0..200).map(|i| format!("line {i}\n")).collect();
+        let cut = fit(&long);
+        assert!(cut.chars().count() <= FIELD_LIMIT);
+        assert!(cut.ends_with("shows everything)"));
+        assert!(cut.contains("\nline 3\n"));
+    }
+
+    #[test]
+    fn provider_text_cannot_format_link_or_ping() {
+        assert_eq!(
+            plain("**bold** [click](http://x) ||spoiler|| ~~gone~~ `code` <@123> \\"),
+            "\\*\\*bold\\*\\* \\[click\\](http://x) \\|\\|spoiler\\|\\| \\~\\~gone\\~\\~ \\`code\\` \\<@123> \\\\"
+        );
+        assert_eq!(
+            plain("@everyone and @here"),
+            "@\u{200b}everyone and @\u{200b}here"
+        );
+        assert_eq!(
+            plain("# big\n> quote\n-# small"),
+            "\\# big\n\\> quote\n\\-# small"
+        );
+    }
+
+    #[test]
+    fn ordinary_names_and_versions_read_as_they_are() {
+        for text in [
+            "release: bot 1.4.0 -> 1.5.0",
+            "added: bot.health_port = 0",
+            "discord.py 2.3.0 → 2.3.1",
+            "@types/node",
+        ] {
+            assert_eq!(plain(text), text);
+        }
+        assert_eq!(plain("__init__"), "\\_\\_init\\_\\_");
+    }
+
+    #[test]
+    fn a_backtick_cannot_close_a_code_span() {
+        assert_eq!(code("evil` @everyone **x**"), "`evilˋ @everyone **x**`");
+    }
+
+    #[test]
+    fn a_check_embed_keeps_provider_words_plain() {
+        let update = Update {
+            id: "x".into(),
+            kind: crate::provider::UpdateKind::Package,
+            name: "a`b".into(),
+            current: Some("1.0".into()),
+            latest: "**2.0** @everyone".into(),
+            security: false,
+            advisories: Vec::new(),
+            breaking: false,
+            changelog: None,
+            size: None,
+            released: None,
+            held: None,
+            details: Vec::new(),
+        };
+        let value = updates(&[update], false);
+        assert_eq!(value, "`aˋb` 1.0 → **\\*\\*2.0\\*\\* @\u{200b}everyone**");
+    }
+}
