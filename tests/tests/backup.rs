@@ -560,8 +560,11 @@ fn pruning_keeps_the_newest_verified_backup() {
     let first = create(&install, &["--type", "config"]);
     ok(&install.run(&["backup", "verify", first["id"].as_str().unwrap(), "--json"]));
     let mut later = Vec::new();
+    let mut archives = Vec::new();
     for _ in 0..3 {
-        later.push(create(&install, &["--type", "config"])["id"].clone());
+        let record = create(&install, &["--type", "config"]);
+        later.push(record["id"].clone());
+        archives.push(PathBuf::from(record["file_path"].as_str().unwrap()));
     }
     let ids: Vec<Value> = list(&install).iter().map(|b| b["id"].clone()).collect();
     assert!(
@@ -573,11 +576,14 @@ fn pruning_keeps_the_newest_verified_backup() {
         "{ids:?}"
     );
     assert!(!ids.contains(&later[0]), "beyond max_backups: {ids:?}");
+    // Pruned means gone from the disk too, not only from the list.
     assert!(
-        !Path::new(first["file_path"].as_str().unwrap())
-            .with_file_name("x")
-            .exists()
+        !archives[0].exists(),
+        "the pruned archive is still on disk: {}",
+        archives[0].display()
     );
+    assert!(archives[1].exists() && archives[2].exists());
+    assert!(Path::new(first["file_path"].as_str().unwrap()).exists());
     let pruned = ok(&install.run(&["backup", "prune", "--json"]));
     assert_eq!(pruned["removed"].as_array().unwrap().len(), 0);
 }

@@ -273,7 +273,7 @@ mod tests {
     impl Write for FullAfterHeader {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
             if self.header_written {
-                return Err(io::Error::from_raw_os_error(libc::ENOSPC));
+                return Err(io::Error::from(rustix::io::Errno::NOSPC));
             }
             self.header_written = true;
             Ok(buf.len())

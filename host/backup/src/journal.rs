@@ -9,6 +9,7 @@
 //! live, or kept in `previous/`), and `swap` reads where it is.
 
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 use crate::dir_handle::{DirHandle, HandleError};
 
@@ -47,6 +48,18 @@ pub struct Sidecar {
     pub existed: bool,
 }
 
+/// Why a journal could not be read.
+#[derive(Debug, Error)]
+pub enum JournalError {
+    #[error(transparent)]
+    Handle(#[from] HandleError),
+    #[error("{}: {source}", path.display())]
+    Garbled {
+        path: std::path::PathBuf,
+        source: serde_json::Error,
+    },
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Journal {
     pub backup_id: String,
@@ -66,13 +79,17 @@ impl Journal {
 
     /// The journal in `work`; `Ok(None)` when there is none, `Err` with a
     /// message when it cannot be read.
-    pub fn read(work: &DirHandle) -> Result<Option<Journal>, String> {
-        match work.read(JOURNAL_NAME) {
-            Ok(None) => Ok(None),
-            Ok(Some(bytes)) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| format!("{}: {e}", work.shown(JOURNAL_NAME).display())),
-            Err(e) => Err(e.to_string()),
+    pub fn read(work: &DirHandle) -> Result<Option<Journal>, JournalError> {
+        match work.read(JOURNAL_NAME)? {
+            None => Ok(None),
+            Some(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|source| JournalError::Garbled {
+                        path: work.shown(JOURNAL_NAME),
+                        source,
+                    })
+            }
         }
     }
 

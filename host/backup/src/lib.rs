@@ -22,7 +22,7 @@ mod recover;
 pub use recover::recover_restores;
 pub mod restore;
 mod scope;
-mod sqlite;
+pub mod sqlite;
 mod swap;
 pub mod verify;
 
@@ -170,9 +170,15 @@ pub enum BackupError {
         needed_mb: u64,
     },
     #[error("cannot copy database {path}: {message}")]
-    DatabaseCopy { path: String, message: String },
+    DatabaseCopy {
+        path: String,
+        message: sqlite::SqliteError,
+    },
     #[error("database {path} fails its integrity check: {message}")]
-    DatabaseCorrupt { path: String, message: String },
+    DatabaseCorrupt {
+        path: String,
+        message: sqlite::SqliteError,
+    },
     #[error("{path} changed while it was being backed up")]
     FileChanged { path: String },
     #[error("backup {id} failed verification: {}", problems.join("; "))]

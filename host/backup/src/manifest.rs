@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 use super::BackupType;
 
@@ -64,16 +65,24 @@ impl Manifest {
         serde_json::to_vec_pretty(self).expect("a manifest serializes")
     }
 
-    pub fn from_bytes(bytes: &[u8]) -> Result<Manifest, String> {
-        let manifest: Manifest = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    pub fn from_bytes(bytes: &[u8]) -> Result<Manifest, ManifestError> {
+        let manifest: Manifest = serde_json::from_slice(bytes)?;
         if manifest.format != FORMAT {
-            return Err(format!(
-                "manifest format {} is not supported (this steward reads {FORMAT})",
-                manifest.format
-            ));
+            return Err(ManifestError::Format {
+                found: manifest.format,
+            });
         }
         Ok(manifest)
     }
+}
+
+/// Why a manifest's bytes are not a manifest this Steward reads.
+#[derive(Debug, Error)]
+pub enum ManifestError {
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("manifest format {found} is not supported (this steward reads {FORMAT})")]
+    Format { found: u32 },
 }
 
 /// See [`Manifest::path_problems`]; one message per path, naming it.

@@ -69,7 +69,7 @@ pub fn preview(backups: &Backups, request: &RestoreRequest) -> Result<Preview, B
     let manifest =
         verify::manifest_of(&record).map_err(|problem| BackupError::VerificationFailed {
             id: record.id.clone(),
-            problems: vec![problem],
+            problems: vec![problem.to_string()],
         })?;
     let problems = manifest.path_problems();
     if !problems.is_empty() {

@@ -6,26 +6,52 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
+use thiserror::Error;
+
+/// Why a database could not be copied or checked.
+#[derive(Debug, Error)]
+pub enum SqliteError {
+    /// A failed copy, in SQLite's words, with the cause named as the system
+    /// names it when the disk is full ("database or disk is full" alone does
+    /// not say which).
+    #[error("{}", copy_words(.0))]
+    Copy(rusqlite::Error),
+    #[error("{0}")]
+    Read(rusqlite::Error),
+    /// What `PRAGMA integrity_check` reported.
+    #[error("{}", .0.join("; "))]
+    Damaged(Vec<String>),
+}
+
+fn copy_words(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => {
+            format!("{e}: {}", std::io::Error::from(rustix::io::Errno::NOSPC))
+        }
+        _ => e.to_string(),
+    }
+}
 
 /// Copies `live` to `copy` in one step of the online backup API, so the copy
 /// is one consistent snapshot even while writers are active.
-pub fn snapshot(live: &Path, copy: &Path) -> Result<(), String> {
+pub fn snapshot(live: &Path, copy: &Path) -> Result<(), SqliteError> {
     let source = Connection::open_with_flags(
         live,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(write_message)?;
+    .map_err(SqliteError::Copy)?;
     // A writer holding the lock briefly must not fail the backup.
     source
         .busy_timeout(Duration::from_secs(30))
-        .map_err(write_message)?;
-    let mut dest = Connection::open(copy).map_err(write_message)?;
+        .map_err(SqliteError::Copy)?;
+    let mut dest = Connection::open(copy).map_err(SqliteError::Copy)?;
     {
-        let backup = rusqlite::backup::Backup::new(&source, &mut dest).map_err(write_message)?;
+        let backup =
+            rusqlite::backup::Backup::new(&source, &mut dest).map_err(SqliteError::Copy)?;
         // -1 pages: the whole database in one step, so no writer can
         // interleave and force a restart.
         loop {
-            match backup.step(-1).map_err(write_message)? {
+            match backup.step(-1).map_err(SqliteError::Copy)? {
                 rusqlite::backup::StepResult::Done => break,
                 rusqlite::backup::StepResult::Busy | rusqlite::backup::StepResult::Locked => {
                     std::thread::sleep(Duration::from_millis(20));
@@ -36,42 +62,30 @@ pub fn snapshot(live: &Path, copy: &Path) -> Result<(), String> {
     }
     // A plain rollback-journal file: nothing beside it is needed to read it.
     dest.pragma_update(None, "journal_mode", "DELETE")
-        .map_err(write_message)?;
-    dest.close().map_err(|(_, e)| write_message(e))?;
+        .map_err(SqliteError::Copy)?;
+    dest.close().map_err(|(_, e)| SqliteError::Copy(e))?;
     Ok(())
 }
 
-/// SQLite's words for a failed write, with the cause named as the system
-/// names it when the disk is full ("database or disk is full" alone does
-/// not say which).
-fn write_message(e: rusqlite::Error) -> String {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DiskFull) => {
-            format!("{e}: {}", std::io::Error::from_raw_os_error(libc::ENOSPC))
-        }
-        _ => e.to_string(),
-    }
-}
-
 /// `PRAGMA integrity_check` on `path`: `Ok(())` or the problems it reported.
-pub fn integrity_check(path: &Path) -> Result<(), String> {
+pub fn integrity_check(path: &Path) -> Result<(), SqliteError> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(SqliteError::Read)?;
     let mut stmt = conn
         .prepare("PRAGMA integrity_check")
-        .map_err(|e| e.to_string())?;
+        .map_err(SqliteError::Read)?;
     let rows: Vec<String> = stmt
         .query_map([], |row| row.get::<_, String>(0))
-        .map_err(|e| e.to_string())?
+        .map_err(SqliteError::Read)?
         .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
+        .map_err(SqliteError::Read)?;
     if rows.len() == 1 && rows[0] == "ok" {
         Ok(())
     } else {
-        Err(rows.join("; "))
+        Err(SqliteError::Damaged(rows))
     }
 }
 

@@ -137,7 +137,7 @@ pub fn apply(
 pub fn check_placed(root: &DirHandle, journal: &Journal) -> Result<(), HandleError> {
     for f in &journal.files {
         match root.entry(&f.rel)? {
-            Entry::File { size } if size == f.size => {}
+            Entry::File { size, .. } if size == f.size => {}
             found => {
                 return Err(HandleError::Io {
                     path: root.shown(&f.rel),

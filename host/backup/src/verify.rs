@@ -13,8 +13,10 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::extract::{self, Kind, Limits};
-use super::manifest::{self, FileKind, Manifest, ManifestFile};
+use thiserror::Error;
+
+use super::extract::{self, ExtractError, Kind, Limits};
+use super::manifest::{self, FileKind, Manifest, ManifestError, ManifestFile};
 use super::{BackupError, BackupRecord, Backups, Extracted, Verification, create, sqlite};
 
 /// Problems listed one by one before they are summed up.
@@ -141,30 +143,55 @@ pub(crate) fn open_archive(record: &BackupRecord) -> io::Result<Box<dyn Read>> {
 fn check_stream(record: &BackupRecord) -> StreamCheck {
     let mut out = StreamCheck::default();
     if let Err(problem) = walk_archive(record, &mut out) {
-        out.problems.push(problem);
+        out.problems.push(problem.to_string());
     }
     out
 }
 
+/// What stopped a walk through an archive; its words become one of the
+/// problems a check reports.
+#[derive(Debug, Error)]
+pub enum ArchiveProblem {
+    #[error("the archive cannot be opened: {0}")]
+    Open(io::Error),
+    #[error("{0}")]
+    Entry(#[from] ExtractError),
+    #[error("the archive is empty")]
+    Empty,
+    #[error(
+        "the first entry is {found:?}, not the manifest {}",
+        manifest::MANIFEST_NAME
+    )]
+    FirstNotManifest { found: String },
+    #[error("the manifest is implausibly large")]
+    ManifestTooLarge,
+    #[error("the manifest cannot be read: {0}")]
+    ManifestUnreadable(ExtractError),
+    #[error("the manifest is not valid: {0}")]
+    ManifestInvalid(ManifestError),
+    #[error("the archive belongs to backup {found}, not {expected}")]
+    OtherBackup { found: String, expected: String },
+    #[error("{path}: {source}")]
+    File { path: String, source: ExtractError },
+}
+
 /// Walks every entry; `Err` is the problem that stopped the walk.
-fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), String> {
-    let reader = open_archive(record).map_err(|e| format!("the archive cannot be opened: {e}"))?;
+fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), ArchiveProblem> {
+    let reader = open_archive(record).map_err(ArchiveProblem::Open)?;
     let mut archive = tar::Archive::new(reader);
-    let mut entries = archive
-        .entries()
-        .map_err(|e| extract::read_error(e).to_string())?;
+    let mut entries = archive.entries().map_err(extract::read_error)?;
     let manifest = {
         let mut first = entries
             .next()
-            .ok_or("the archive is empty")?
-            .map_err(|e| extract::read_error(e).to_string())?;
+            .ok_or(ArchiveProblem::Empty)?
+            .map_err(extract::read_error)?;
         read_manifest(&mut first)?
     };
     if manifest.id != record.id {
-        return Err(format!(
-            "the archive belongs to backup {}, not {}",
-            manifest.id, record.id
-        ));
+        return Err(ArchiveProblem::OtherBackup {
+            found: manifest.id,
+            expected: record.id.clone(),
+        });
     }
     out.problems.extend(manifest.path_problems());
     let mut expected: HashMap<&str, &ManifestFile> = manifest
@@ -174,11 +201,11 @@ fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), Stri
         .collect();
     let mut buf = vec![0u8; 256 * 1024];
     for entry in entries {
-        let mut entry = entry.map_err(|e| extract::read_error(e).to_string())?;
+        let mut entry = entry.map_err(extract::read_error)?;
         let checked = match extract::check_entry(&mut entry) {
             Ok(Some(c)) => c,
             Ok(None) => continue,
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         };
         if let Kind::Dir = checked.kind {
             continue;
@@ -195,7 +222,12 @@ fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), Stri
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(format!("{path}: {}", extract::read_error(e))),
+                Err(e) => {
+                    return Err(ArchiveProblem::File {
+                        path,
+                        source: extract::read_error(e),
+                    });
+                }
             }
         }
         let (sha, size) = hasher.finish();
@@ -221,41 +253,36 @@ fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), Stri
     }
     // The gzip trailer (CRC-32 and length) is checked when the stream ends.
     let mut tail = archive.into_inner().take(16 * 1024 * 1024);
-    io::copy(&mut tail, &mut io::sink()).map_err(|e| extract::read_error(e).to_string())?;
+    io::copy(&mut tail, &mut io::sink()).map_err(extract::read_error)?;
     Ok(())
 }
 
 /// The manifest alone: the archive's first entry, the rest left unread.
 /// Nothing checked it against the archive's checksum yet.
-pub(crate) fn manifest_of(record: &BackupRecord) -> Result<Manifest, String> {
-    let reader = open_archive(record).map_err(|e| format!("the archive cannot be opened: {e}"))?;
+pub(crate) fn manifest_of(record: &BackupRecord) -> Result<Manifest, ArchiveProblem> {
+    let reader = open_archive(record).map_err(ArchiveProblem::Open)?;
     let mut archive = tar::Archive::new(reader);
-    let mut entries = archive
-        .entries()
-        .map_err(|e| extract::read_error(e).to_string())?;
+    let mut entries = archive.entries().map_err(extract::read_error)?;
     let mut first = entries
         .next()
-        .ok_or("the archive is empty")?
-        .map_err(|e| extract::read_error(e).to_string())?;
+        .ok_or(ArchiveProblem::Empty)?
+        .map_err(extract::read_error)?;
     read_manifest(&mut first)
 }
 
-fn read_manifest<R: Read>(entry: &mut tar::Entry<'_, R>) -> Result<Manifest, String> {
+fn read_manifest<R: Read>(entry: &mut tar::Entry<'_, R>) -> Result<Manifest, ArchiveProblem> {
     let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
     if path != manifest::MANIFEST_NAME {
-        return Err(format!(
-            "the first entry is {path:?}, not the manifest {}",
-            manifest::MANIFEST_NAME
-        ));
+        return Err(ArchiveProblem::FirstNotManifest { found: path });
     }
     if entry.size() > manifest::MAX_MANIFEST_BYTES {
-        return Err("the manifest is implausibly large".into());
+        return Err(ArchiveProblem::ManifestTooLarge);
     }
     let mut bytes = Vec::new();
     entry
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("the manifest cannot be read: {}", extract::read_error(e)))?;
-    Manifest::from_bytes(&bytes).map_err(|e| format!("the manifest is not valid: {e}"))
+        .map_err(|e| ArchiveProblem::ManifestUnreadable(extract::read_error(e)))?;
+    Manifest::from_bytes(&bytes).map_err(ArchiveProblem::ManifestInvalid)
 }
 
 pub(crate) fn slash_path(p: &Path) -> String {
@@ -288,11 +315,10 @@ pub(crate) fn unpack(
         path: manifest_path.clone(),
         source,
     })?;
-    let manifest =
-        Manifest::from_bytes(&bytes).map_err(|message| BackupError::VerificationFailed {
-            id: record.id.clone(),
-            problems: vec![format!("the manifest is not valid: {message}")],
-        })?;
+    let manifest = Manifest::from_bytes(&bytes).map_err(|e| BackupError::VerificationFailed {
+        id: record.id.clone(),
+        problems: vec![ArchiveProblem::ManifestInvalid(e).to_string()],
+    })?;
     let mut problems = Vec::new();
     if extracted
         .files
@@ -348,7 +374,7 @@ fn run_drill(record: &BackupRecord, scratch: &Path) -> Result<(Drill, Vec<String
         databases.push(DatabaseCheck {
             path: f.path.clone(),
             ok: result.is_ok(),
-            message: result.err(),
+            message: result.err().map(|e| e.to_string()),
         });
     }
     Ok((

@@ -1,14 +1,16 @@
 //! A directory held open as a handle, and every path below it walked one
 //! component at a time with `O_NOFOLLOW | O_DIRECTORY`: a symbolic link
 //! anywhere in a path is refused with that path, never followed, and a
-//! rename never replaces what is at its target. Restores write into the
-//! bot's root only through here; paths are joined only to be shown.
+//! rename never replaces what is at its target unless it says so. Restores
+//! and plan steps write into the bot's root only through here; paths are
+//! joined only to be shown (or, for code that takes only paths, through
+//! the handle's `/proc/self/fd` entry).
 
 use std::io::{self, Read, Write};
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
-use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags};
+use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
 use thiserror::Error;
 
@@ -53,7 +55,13 @@ impl HandleError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entry {
     Missing,
-    File { size: u64 },
+    File {
+        size: u64,
+        /// Permission bits (`0o7777`), and the owner.
+        mode: u32,
+        uid: u32,
+        gid: u32,
+    },
     Dir,
     Symlink,
     Other,
@@ -93,8 +101,79 @@ impl DirHandle {
         })
     }
 
+    /// Opens the absolute `path` from `/` one component at a time, never
+    /// following a link, and creates the missing directories (0755) below
+    /// its deepest existing one. A component that is a link fails with the
+    /// system's `ELOOP`/`ENOTDIR`: the caller resolved links beforehand, so
+    /// one found now was swapped in after its check.
+    pub fn open_creating(path: &Path) -> Result<DirHandle, HandleError> {
+        let fail = |e: Errno| io_error(path, e);
+        let mut fd = rustix::fs::openat(CWD, "/", DIR_FLAGS, Mode::empty()).map_err(fail)?;
+        for component in path.components() {
+            let name = match component {
+                std::path::Component::RootDir => continue,
+                std::path::Component::Normal(name) => name,
+                _ => {
+                    return Err(HandleError::Io {
+                        path: path.to_path_buf(),
+                        source: io::Error::new(
+                            io::ErrorKind::InvalidInput,
+                            "only absolute paths without `.` or `..` are opened",
+                        ),
+                    });
+                }
+            };
+            fd = match rustix::fs::openat(&fd, name, DIR_FLAGS, Mode::empty()) {
+                Err(Errno::NOENT) => {
+                    match rustix::fs::mkdirat(&fd, name, Mode::from_raw_mode(0o755)) {
+                        // Made by someone else meanwhile: opened below all the same.
+                        Ok(()) | Err(Errno::EXIST) => {}
+                        Err(e) => return Err(fail(e)),
+                    }
+                    rustix::fs::openat(&fd, name, DIR_FLAGS, Mode::empty()).map_err(fail)?
+                }
+                other => other.map_err(fail)?,
+            };
+        }
+        Ok(DirHandle {
+            fd,
+            path: path.to_path_buf(),
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// This directory as a path that resolves through the handle, for code
+    /// that only takes paths (the archive reader).
+    pub fn proc_path(&self) -> PathBuf {
+        PathBuf::from(format!("/proc/self/fd/{}", self.fd.as_raw_fd()))
+    }
+
+    /// Creates the new file `name` here with `mode`: never an existing one,
+    /// never through a link.
+    pub fn create_new(&self, name: &str, mode: u32) -> Result<std::fs::File, HandleError> {
+        let name = single(name)?;
+        let flags =
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        rustix::fs::openat(&self.fd, name, flags, Mode::from_raw_mode(mode))
+            .map(std::fs::File::from)
+            .map_err(|e| io_error(&self.shown(name), e))
+    }
+
+    /// Creates the symbolic link `name` here, saying `text`.
+    pub fn symlink(&self, text: &str, name: &str) -> Result<(), HandleError> {
+        let name = single(name)?;
+        rustix::fs::symlinkat(text, &self.fd, name).map_err(|e| io_error(&self.shown(name), e))
+    }
+
+    /// Renames `from` over `to`, both names in this directory: whatever is
+    /// at `to` is replaced in one step (a link there is replaced, not
+    /// followed).
+    pub fn rename_over(&self, from: &str, to: &str) -> Result<(), HandleError> {
+        let (from, to) = (single(from)?, single(to)?);
+        rustix::fs::renameat(&self.fd, from, &self.fd, to).map_err(|e| io_error(&self.shown(to), e))
     }
 
     /// Where `rel` is, for messages.
@@ -266,18 +345,14 @@ impl DirHandle {
             Ok(()) | Err(Errno::NOENT) => {}
             Err(e) => return Err(fail(e.into())),
         }
-        let fd = rustix::fs::openat(
-            &self.fd,
-            tmp.as_str(),
-            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-            Mode::from_raw_mode(0o600),
-        )
-        .map_err(|e| fail(e.into()))?;
-        let mut file = std::fs::File::from(fd);
+        let mut file = self
+            .create_new(&tmp, 0o600)
+            .map_err(|e| fail(e.into_parts().1))?;
         file.write_all(bytes).map_err(fail)?;
         file.sync_all().map_err(fail)?;
         drop(file);
-        rustix::fs::renameat(&self.fd, tmp.as_str(), &self.fd, name).map_err(|e| fail(e.into()))?;
+        self.rename_over(&tmp, name)
+            .map_err(|e| fail(e.into_parts().1))?;
         self.sync()
     }
 
@@ -335,6 +410,9 @@ impl DirHandle {
             Ok(stat) => Ok(match FileType::from_raw_mode(stat.st_mode) {
                 FileType::RegularFile => Entry::File {
                     size: stat.st_size as u64,
+                    mode: stat.st_mode & 0o7777,
+                    uid: stat.st_uid,
+                    gid: stat.st_gid,
                 },
                 FileType::Directory => Entry::Dir,
                 FileType::Symlink => Entry::Symlink,
@@ -399,6 +477,9 @@ impl DirHandle {
                         FileType::Symlink => Entry::Symlink,
                         FileType::RegularFile => Entry::File {
                             size: stat.st_size as u64,
+                            mode: stat.st_mode & 0o7777,
+                            uid: stat.st_uid,
+                            gid: stat.st_gid,
                         },
                         _ => Entry::Other,
                     },
@@ -545,5 +626,52 @@ mod tests {
                 "{rel}"
             );
         }
+    }
+
+    #[test]
+    fn a_link_in_an_absolute_path_is_refused_even_after_the_check() {
+        let root = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(root.path()).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("swapped")).unwrap();
+        assert!(DirHandle::open_creating(&root.join("swapped")).is_err());
+        assert!(DirHandle::open_creating(&root.join("swapped/deeper")).is_err());
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn missing_directories_are_created_and_new_files_never_follow_links() {
+        let root = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(root.path()).unwrap();
+        let dir = DirHandle::open_creating(&root.join("a/b")).unwrap();
+        assert!(root.join("a/b").is_dir());
+        std::os::unix::fs::symlink("/etc/passwd", root.join("a/b/link")).unwrap();
+        assert_eq!(dir.entry("link").unwrap(), Entry::Symlink);
+        assert!(dir.create_new("link", 0o600).is_err());
+        assert_eq!(dir.entry("nothing").unwrap(), Entry::Missing);
+    }
+
+    #[test]
+    fn a_replacing_rename_replaces_a_link_without_following_it() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("victim"), b"theirs").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("victim"), root.path().join("current"))
+            .unwrap();
+        let dir = DirHandle::open(root.path()).unwrap();
+        dir.symlink("1.5.0", "new-link").unwrap();
+        dir.rename_over("new-link", "current").unwrap();
+        assert_eq!(
+            std::fs::read_link(root.path().join("current")).unwrap(),
+            Path::new("1.5.0")
+        );
+        assert_eq!(
+            std::fs::read(outside.path().join("victim")).unwrap(),
+            b"theirs"
+        );
+        assert_eq!(
+            std::fs::read_link(dir.proc_path()).unwrap(),
+            std::fs::canonicalize(root.path()).unwrap()
+        );
     }
 }

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -122,7 +121,7 @@ impl Catalog {
                             Err(error) => {
                                 // Compiler and parser messages may quote the
                                 // component's own names.
-                                let error = untrusted::text(&error).into_owned();
+                                let error = untrusted::text(&error.to_string()).into_owned();
                                 tracing::warn!("skipping provider {}: {error}", file.display());
                                 ProviderEntry::Failed(LoadFailure {
                                     name: file_stem(&file),
@@ -176,14 +175,13 @@ pub enum Unreadable {
 /// [`MAX_PROVIDER_FILE`], so the file that is checked is the file that is
 /// read. Non-blocking, so a FIFO put in its place cannot hang the scan.
 fn read(path: &Path) -> Result<Vec<u8>, Unreadable> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => Unreadable::Symlink,
-            _ => Unreadable::Io(e),
-        })?;
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let file = match rustix::fs::open(path, flags, Mode::empty()) {
+        Ok(fd) => std::fs::File::from(fd),
+        Err(rustix::io::Errno::LOOP) => return Err(Unreadable::Symlink),
+        Err(e) => return Err(Unreadable::Io(e.into())),
+    };
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(Unreadable::NotRegular);
@@ -235,9 +233,14 @@ mod tests {
     fn a_fifo_or_a_directory_is_refused_without_hanging() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("fifo.wasm");
-        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: mkfifo(3) with a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
         assert!(matches!(read(&fifo), Err(Unreadable::NotRegular)));
         std::fs::create_dir(dir.path().join("dir.wasm")).unwrap();
         assert!(matches!(

@@ -27,7 +27,11 @@ pub fn client() -> reqwest::Result<reqwest::Client> {
 }
 
 type Lookup = futures::future::Shared<
-    futures::future::BoxFuture<'static, Result<Vec<std::net::SocketAddr>, String>>,
+    // Shared needs a Clone output: the lookup's error is shared, not copied.
+    futures::future::BoxFuture<
+        'static,
+        Result<Vec<std::net::SocketAddr>, std::sync::Arc<std::io::Error>>,
+    >,
 >;
 
 /// Looks each name up once for the life of the process (Steward's runs are
@@ -52,7 +56,7 @@ impl reqwest::dns::Resolve for CachingResolver {
                         tokio::net::lookup_host((host.as_str(), 0))
                             .await
                             .map(|addrs| addrs.collect::<Vec<_>>())
-                            .map_err(|e| e.to_string())
+                            .map_err(std::sync::Arc::new)
                     }
                     .boxed()
                     .shared()
@@ -62,12 +66,12 @@ impl reqwest::dns::Resolve for CachingResolver {
         Box::pin(async move {
             match lookup.await {
                 Ok(addrs) => Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs),
-                Err(message) => {
+                Err(error) => {
                     lookups
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .remove(&host);
-                    Err(message.into())
+                    Err(Box::new(error) as Box<dyn std::error::Error + Send + Sync>)
                 }
             }
         })

@@ -56,6 +56,30 @@ const OUTPUT_CAPACITY: usize = 1024 * 1024;
 /// touched only as used.
 const HOST_STACK: usize = 8 * 1024 * 1024;
 
+/// Why a provider file was not loaded; its words are what the provider
+/// list shows next to the file.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    #[error("no contract version found; was it built with steward-sdk?")]
+    NoContractVersion,
+    #[error("not a valid WebAssembly component: {0}")]
+    NotAComponent(wasmparser::BinaryReaderError),
+    /// `found` is already made safe to show.
+    #[error(
+        "built against steward:provider@{found}, which this Steward does not understand (it understands {})",
+        SUPPORTED_WIT_VERSIONS.join(", ")
+    )]
+    UnsupportedVersion { found: String },
+    #[error("cannot compile: {0:#}")]
+    Compile(wasmtime::Error),
+    #[error("imports what Steward does not offer: {0:#}")]
+    Imports(wasmtime::Error),
+    #[error("does not implement the contract: {0:#}")]
+    Contract(wasmtime::Error),
+    #[error("describe failed: {0}")]
+    Describe(CallError),
+}
+
 /// Why a provider call did not produce a result.
 #[derive(Debug, Error)]
 pub enum CallError {
@@ -145,34 +169,27 @@ impl Runtime {
         catalog.entries()
     }
 
-    fn load(&self, file: &Path, bytes: &[u8], sha256: String) -> Result<LoadedProvider, String> {
+    fn load(&self, file: &Path, bytes: &[u8], sha256: String) -> Result<LoadedProvider, LoadError> {
         let started = Instant::now();
-        let version = match wit_version::read(bytes) {
-            Ok(Some(v)) => v,
-            Ok(None) => {
-                return Err("no contract version found; was it built with steward-sdk?".into());
-            }
-            Err(e) => return Err(format!("not a valid WebAssembly component: {e}")),
-        };
+        let version = wit_version::read(bytes)
+            .map_err(LoadError::NotAComponent)?
+            .ok_or(LoadError::NoContractVersion)?;
         if !SUPPORTED_WIT_VERSIONS.contains(&version.as_str()) {
-            return Err(format!(
-                "built against steward:provider@{}, which this Steward does not understand (it understands {})",
-                untrusted::text(&version),
-                SUPPORTED_WIT_VERSIONS.join(", ")
-            ));
+            return Err(LoadError::UnsupportedVersion {
+                found: untrusted::text(&version).into_owned(),
+            });
         }
         let (component, origin) = self
             .cache
             .load(&self.engine, &sha256, bytes)
-            .map_err(|e| format!("cannot compile: {e:#}"))?;
+            .map_err(LoadError::Compile)?;
         let instance_pre = self
             .linker
             .instantiate_pre(&component)
-            .map_err(|e| format!("imports what Steward does not offer: {e:#}"))?;
+            .map_err(LoadError::Imports)?;
         let pre = match version.as_str() {
             since_v0_1_0::VERSION => Pre::V0_1_0(
-                since_v0_1_0::ProviderPre::new(instance_pre)
-                    .map_err(|e| format!("does not implement the contract: {e:#}"))?,
+                since_v0_1_0::ProviderPre::new(instance_pre).map_err(LoadError::Contract)?,
             ),
             other => unreachable!("version {other} passed the supported check"),
         };
@@ -190,7 +207,7 @@ impl Runtime {
                 async |i, s| i.describe(s, &settings).await.map(Ok),
             )
             .map(untrusted::info)
-            .map_err(|e| format!("describe failed: {}", untrusted::error(e)))?;
+            .map_err(|e| LoadError::Describe(untrusted::error(e)))?;
         let grant = Grant::decide(
             &info.wants,
             provider_config.and_then(|c| c.grant.as_ref()),

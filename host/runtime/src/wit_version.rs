@@ -8,10 +8,10 @@ const PACKAGE: &str = "steward:provider/";
 
 /// The contract version of `wasm`, if it says; an error when `wasm` cannot
 /// be parsed at all.
-pub fn read(wasm: &[u8]) -> Result<Option<String>, String> {
+pub fn read(wasm: &[u8]) -> Result<Option<String>, wasmparser::BinaryReaderError> {
     let mut from_imports = None;
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-        match payload.map_err(|e| e.to_string())? {
+        match payload? {
             wasmparser::Payload::CustomSection(section) if section.name() == SECTION => {
                 return Ok(std::str::from_utf8(section.data())
                     .ok()

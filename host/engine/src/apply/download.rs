@@ -13,12 +13,15 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::boundary::{self, Placed};
-use super::confined::Dir;
 use super::signature::Pending;
-use super::{ApplyContext, ApplyError, SignatureCheck, StepOutcome, blocking, temp_name};
+use super::{
+    ApplyContext, ApplyError, SignatureCheck, StepOutcome, blocking, handle_error, name_of,
+    temp_name,
+};
 use crate::backup::{Limits, extract_tar_gz};
 use crate::fetch::{self, FetchError, Method};
 use crate::provider::Download;
+use steward_core::dir_handle::DirHandle;
 
 /// An archive may unpack to this many times the bytes actually downloaded
 /// (release archives of code compress 3-10x); beyond it is a decompression
@@ -219,8 +222,9 @@ fn unpack(
     url: &str,
 ) -> Result<(PathBuf, usize), ApplyError> {
     let target = dest.path();
-    let dir = Dir::open_creating(&dest.dir).map_err(ApplyError::io(&dest.dir))?;
-    let staging = std::ffi::OsString::from(temp_name(&dest.name, "staging"));
+    let name = name_of(dest)?;
+    let dir = DirHandle::open_creating(&dest.dir).map_err(handle_error(&dest.dir))?;
+    let staging = temp_name(&dest.name, "staging");
     let staged = dir.proc_path().join(&staging);
     let file = std::fs::File::open(archive).map_err(ApplyError::io(archive))?;
     let extracted = extract_tar_gz(std::io::BufReader::new(file), &staged, limits);
@@ -228,12 +232,15 @@ fn unpack(
         Ok(extracted) => std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o755))
             .map_err(ApplyError::io(&target))
             .and_then(|()| {
-                dir.rename_no_replace(&staging, &dest.name)
-                    .map_err(|e| match e.kind() {
-                        std::io::ErrorKind::AlreadyExists => ApplyError::DestinationExists {
-                            path: target.clone(),
-                        },
-                        _ => ApplyError::io(&target)(e),
+                // No parent to create: both names are in `dir`.
+                dir.rename_to(&staging, &dir, name, &mut Vec::new())
+                    .map_err(|e| match e.into_parts().1 {
+                        e if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                            ApplyError::DestinationExists {
+                                path: target.clone(),
+                            }
+                        }
+                        e => ApplyError::io(&target)(e),
                     })
             })
             .map(|()| extracted.files.len()),
@@ -245,11 +252,11 @@ fn unpack(
     let files = match placed {
         Ok(files) => files,
         Err(e) => {
-            let _ = std::fs::remove_dir_all(&staged);
+            let _ = dir.remove_tree(&staging);
             return Err(e);
         }
     };
-    dir.sync().map_err(ApplyError::io(&dest.dir))?;
+    dir.sync().map_err(handle_error(&dest.dir))?;
     Ok((target, files))
 }
 

@@ -6,7 +6,6 @@
 //! the install transaction calls it one step at a time and does both.
 
 mod boundary;
-mod confined;
 mod download;
 mod dry_run;
 mod error;
@@ -29,6 +28,7 @@ pub use signature::{KeyError, VerifyKey};
 use crate::config::Config;
 use crate::provider::{Action, Step};
 use crate::runtime::grants::Grant;
+use steward_core::dir_handle::HandleError;
 
 /// How long a command may run when its step names no time limit.
 pub const DEFAULT_EXEC_TIMEOUT: Duration = Duration::from_secs(15 * 60);
@@ -214,6 +214,25 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+/// The last name of a step's path, as a directory handle takes it. Step
+/// paths arrive from the provider as text, so it is always UTF-8.
+fn name_of(placed: &boundary::Placed) -> Result<&str, ApplyError> {
+    placed.name.to_str().ok_or_else(|| ApplyError::BadPath {
+        path: placed.path().display().to_string(),
+        why: "its name is not UTF-8",
+    })
+}
+
+/// A directory handle's failure, said about `path` (as the step names it)
+/// with the system's cause.
+fn handle_error(path: impl Into<PathBuf>) -> impl FnOnce(HandleError) -> ApplyError {
+    let path = path.into();
+    move |e| ApplyError::Io {
+        path,
+        source: e.into_parts().1,
+    }
 }
 
 /// A name for a temporary file or directory next to `name`, unique to this

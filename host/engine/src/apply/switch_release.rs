@@ -11,9 +11,9 @@
 use std::path::{Path, PathBuf};
 
 use super::boundary::{self, Placed};
-use super::confined::{Dir, Entry};
-use super::{ApplyContext, ApplyError, StepOutcome, temp_name};
+use super::{ApplyContext, ApplyError, StepOutcome, handle_error, name_of, temp_name};
 use crate::provider::SwitchRelease;
+use steward_core::dir_handle::{DirHandle, Entry};
 
 pub struct Checked {
     pub link: Placed,
@@ -63,10 +63,11 @@ pub fn check(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<Checked, Appl
 pub fn run(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<StepOutcome, ApplyError> {
     let Checked { link, previous } = check(ctx, switch)?;
     let path = link.path();
-    let dir = Dir::open_creating(&link.dir).map_err(ApplyError::io(&link.dir))?;
+    let name = name_of(&link)?;
+    let dir = DirHandle::open_creating(&link.dir).map_err(handle_error(&link.dir))?;
     // Looked at again through the handle: only a link is ever replaced.
-    match dir.entry(&link.name).map_err(ApplyError::io(&path))? {
-        Entry::Link | Entry::Missing => {}
+    match dir.entry(name).map_err(handle_error(&path))? {
+        Entry::Symlink | Entry::Missing => {}
         _ => {
             return Err(ApplyError::NotReplaceable {
                 path,
@@ -74,14 +75,14 @@ pub fn run(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<StepOutcome, Ap
             });
         }
     }
-    let temp = std::ffi::OsString::from(temp_name(&link.name, "link"));
+    let temp = temp_name(&link.name, "link");
     let text = link_text(&link.dir, &switch.target);
-    dir.symlink(&text, &temp).map_err(ApplyError::io(&path))?;
-    if let Err(e) = dir.rename(&temp, &link.name) {
+    dir.symlink(&text, &temp).map_err(handle_error(&path))?;
+    if let Err(e) = dir.rename_over(&temp, name) {
         let _ = dir.remove_file(&temp);
-        return Err(ApplyError::io(&path)(e));
+        return Err(handle_error(&path)(e));
     }
-    dir.sync().map_err(ApplyError::io(&link.dir))?;
+    dir.sync().map_err(handle_error(&link.dir))?;
     tracing::info!(
         provider = ctx.provider,
         "{} now points at {}",

@@ -9,9 +9,9 @@
 use std::io::Write;
 
 use super::boundary::{self, Placed};
-use super::confined::{Dir, Entry};
-use super::{ApplyContext, ApplyError, StepOutcome, temp_name};
+use super::{ApplyContext, ApplyError, StepOutcome, handle_error, name_of, temp_name};
 use crate::provider::WriteFile;
+use steward_core::dir_handle::{DirHandle, Entry};
 
 /// What is there now: the mode and owner of the file being replaced.
 pub struct Checked {
@@ -56,12 +56,12 @@ pub fn check(ctx: &ApplyContext, write: &WriteFile) -> Result<Checked, ApplyErro
 }
 
 /// What is at the target's name, seen through the directory's handle.
-fn existing(target: &Placed, dir: &Dir) -> Result<Option<Existing>, ApplyError> {
+fn existing(target: &Placed, dir: &DirHandle) -> Result<Option<Existing>, ApplyError> {
     let path = target.path();
-    match dir.entry(&target.name).map_err(ApplyError::io(&path))? {
+    match dir.entry(name_of(target)?).map_err(handle_error(&path))? {
         Entry::Missing => Ok(None),
-        Entry::File { mode, uid, gid } => Ok(Some(Existing { mode, uid, gid })),
-        Entry::Link => Err(ApplyError::NotReplaceable {
+        Entry::File { mode, uid, gid, .. } => Ok(Some(Existing { mode, uid, gid })),
+        Entry::Symlink => Err(ApplyError::NotReplaceable {
             path,
             what: "a symbolic link",
         }),
@@ -75,12 +75,11 @@ fn existing(target: &Placed, dir: &Dir) -> Result<Option<Existing>, ApplyError> 
 pub fn run(ctx: &ApplyContext, write: &WriteFile) -> Result<StepOutcome, ApplyError> {
     let target = boundary::writable(ctx, &write.path)?;
     let path = target.path();
-    let dir = Dir::open_creating(&target.dir).map_err(ApplyError::io(&target.dir))?;
-    let temp = std::ffi::OsString::from(temp_name(&target.name, "write"));
+    let name = name_of(&target)?;
+    let dir = DirHandle::open_creating(&target.dir).map_err(handle_error(&target.dir))?;
+    let temp = temp_name(&target.name, "write");
     let written = (|| -> Result<bool, ApplyError> {
-        let mut file = dir
-            .create_new(&temp, 0o600)
-            .map_err(ApplyError::io(&path))?;
+        let mut file = dir.create_new(&temp, 0o600).map_err(handle_error(&path))?;
         file.write_all(&write.contents)
             .map_err(ApplyError::io(&path))?;
         // Looked at again right before the rename: what is there now decides.
@@ -95,8 +94,7 @@ pub fn run(ctx: &ApplyContext, write: &WriteFile) -> Result<StepOutcome, ApplyEr
         file.set_permissions(std::fs::Permissions::from_mode(mode))
             .and_then(|()| file.sync_all())
             .map_err(ApplyError::io(&path))?;
-        dir.rename(&temp, &target.name)
-            .map_err(ApplyError::io(&path))?;
+        dir.rename_over(&temp, name).map_err(handle_error(&path))?;
         Ok(existing.is_some())
     })();
     let replaced = match written {
@@ -106,7 +104,7 @@ pub fn run(ctx: &ApplyContext, write: &WriteFile) -> Result<StepOutcome, ApplyEr
             return Err(e);
         }
     };
-    dir.sync().map_err(ApplyError::io(dir.path()))?;
+    dir.sync().map_err(handle_error(dir.path()))?;
     tracing::info!(provider = ctx.provider, "wrote {}", path.display());
     Ok(StepOutcome::Wrote {
         path,
