@@ -198,7 +198,9 @@ impl Vuln {
     }
 
     /// The database's own label (GitHub's LOW/MODERATE/HIGH/CRITICAL) when it
-    /// gives one, else the CVSS v3 base rating computed from the vector.
+    /// gives one, else the rating and base score of its CVSS vector (v4.0
+    /// preferred over v3.x, the newer standard being the one its authors
+    /// chose to add).
     fn severity_label(&self) -> Option<String> {
         let label = self
             .database_specific
@@ -209,11 +211,15 @@ impl Vuln {
         if let Some(label) = label {
             return Some(label.to_ascii_uppercase());
         }
-        self.severity
+        ["CVSS_V4", "CVSS_V3"]
             .iter()
-            .filter(|s| s.kind.starts_with("CVSS_V3"))
-            .find_map(|s| cvss3_base_score(&s.score))
-            .map(|score| format!("{} ({score:.1})", cvss3_rating(score)))
+            .find_map(|kind| {
+                self.severity
+                    .iter()
+                    .filter(|s| s.kind == *kind)
+                    .find_map(|s| cvss_score(&s.score))
+            })
+            .map(|cvss| format!("{} ({:.1})", cvss.rating, cvss.score))
     }
 
     fn link(&self) -> String {
@@ -566,92 +572,48 @@ fn with_timeout(mut request: HttpRequest, timeout_ms: Option<u32>) -> HttpReques
     request
 }
 
-fn cvss3_rating(score: f64) -> &'static str {
-    match score {
-        0.0 => "NONE",
-        s if s < 4.0 => "LOW",
-        s if s < 7.0 => "MEDIUM",
-        s if s < 9.0 => "HIGH",
-        _ => "CRITICAL",
-    }
+/// A CVSS vector's score and its qualitative rating.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CvssScore {
+    /// 0.0 to 10.0, one decimal.
+    pub score: f64,
+    /// `NONE`, `LOW`, `MEDIUM`, `HIGH` or `CRITICAL`.
+    pub rating: &'static str,
 }
 
-/// The CVSS v3.x base score of a vector such as
-/// `CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H`, per the FIRST specification.
-pub fn cvss3_base_score(vector: &str) -> Option<f64> {
-    let mut metrics: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut parts = vector.split('/');
-    if !parts.next()?.starts_with("CVSS:3") {
-        return None;
-    }
-    for part in parts {
-        let (k, v) = part.split_once(':')?;
-        metrics.insert(k, v);
-    }
-    let scope_changed = match *metrics.get("S")? {
-        "U" => false,
-        "C" => true,
-        _ => return None,
-    };
-    let av = match *metrics.get("AV")? {
-        "N" => 0.85,
-        "A" => 0.62,
-        "L" => 0.55,
-        "P" => 0.2,
-        _ => return None,
-    };
-    let ac = match *metrics.get("AC")? {
-        "L" => 0.77,
-        "H" => 0.44,
-        _ => return None,
-    };
-    let pr = match (*metrics.get("PR")?, scope_changed) {
-        ("N", _) => 0.85,
-        ("L", false) => 0.62,
-        ("L", true) => 0.68,
-        ("H", false) => 0.27,
-        ("H", true) => 0.5,
-        _ => return None,
-    };
-    let ui = match *metrics.get("UI")? {
-        "N" => 0.85,
-        "R" => 0.62,
-        _ => return None,
-    };
-    let cia = |k: &str| -> Option<f64> {
-        match *metrics.get(k)? {
-            "H" => Some(0.56),
-            "L" => Some(0.22),
-            "N" => Some(0.0),
-            _ => None,
+/// The score of a CVSS v3.0, v3.1 or v4.0 vector such as
+/// `CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H`, per FIRST's
+/// specifications (v3 base score; v4 over the metrics the vector gives).
+/// `None` for anything else, v2.0 included (advisories are rated from their
+/// `CVSS_V4` and `CVSS_V3` entries only), and for an incomplete vector.
+pub fn cvss_score(vector: &str) -> Option<CvssScore> {
+    let cvss: cvss::Cvss = vector.trim().parse().ok()?;
+    // The v4 parser insists on every base metric; the v3 one does not, and
+    // scores what is missing as harmless, so an incomplete vector is refused here.
+    if let cvss::Cvss::CvssV30(v) | cvss::Cvss::CvssV31(v) = &cvss {
+        let complete = v.av.is_some()
+            && v.ac.is_some()
+            && v.pr.is_some()
+            && v.ui.is_some()
+            && v.s.is_some()
+            && v.c.is_some()
+            && v.i.is_some()
+            && v.a.is_some();
+        if !complete {
+            return None;
         }
-    };
-    let iss = 1.0 - (1.0 - cia("C")?) * (1.0 - cia("I")?) * (1.0 - cia("A")?);
-    let impact = if scope_changed {
-        7.52 * (iss - 0.029) - 3.25 * (iss - 0.02).powi(15)
-    } else {
-        6.42 * iss
-    };
-    if impact <= 0.0 {
-        return Some(0.0);
     }
-    let exploitability = 8.22 * av * ac * pr * ui;
-    let raw = if scope_changed {
-        (1.08 * (impact + exploitability)).min(10.0)
-    } else {
-        (impact + exploitability).min(10.0)
+    let rating = match cvss.severity() {
+        cvss::Severity::None => "NONE",
+        cvss::Severity::Low => "LOW",
+        cvss::Severity::Medium => "MEDIUM",
+        cvss::Severity::High => "HIGH",
+        cvss::Severity::Critical => "CRITICAL",
     };
-    Some(round_up(raw))
-}
-
-/// CVSS 3.1's "round up to one decimal", done in integers to dodge float noise.
-fn round_up(value: f64) -> f64 {
-    let int = (value * 100_000.0).round() as i64;
-    if int % 10_000 == 0 {
-        int as f64 / 100_000.0
-    } else {
-        ((int / 10_000) + 1) as f64 / 10.0
-    }
+    Some(CvssScore {
+        score: cvss.score(),
+        rating,
+    })
 }
 
 #[cfg(test)]
@@ -771,12 +733,86 @@ mod tests {
 
     #[test]
     fn cvss3_scores_match_the_specification_examples() {
-        let score = |v| cvss3_base_score(v).unwrap();
+        let score = |v| cvss_score(v).unwrap().score;
         assert_eq!(score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"), 9.8);
         assert_eq!(score("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"), 6.1);
         assert_eq!(score("CVSS:3.0/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N"), 5.5);
         assert_eq!(score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N"), 0.0);
-        assert_eq!(cvss3_base_score("CVSS:2.0/AV:N"), None);
+        assert_eq!(cvss_score("CVSS:2.0/AV:N"), None);
+        assert_eq!(cvss_score("AV:N/AC:L/Au:N/C:P/I:P/A:P"), None);
+        assert_eq!(cvss_score("CVSS:3.1/AV:N"), None);
+    }
+
+    #[test]
+    fn cvss4_scores_match_firsts_examples() {
+        let scored = |v| {
+            let s = cvss_score(v).unwrap();
+            (s.score, s.rating)
+        };
+        // The v4.0 specification's example of a network-reachable flaw with
+        // high impact on the vulnerable system only.
+        assert_eq!(
+            scored("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
+            (9.3, "CRITICAL")
+        );
+        // FIRST's v4.0 examples: CVE-2022-41741 (nginx mp4 module) and
+        // CVE-2021-44228 (Log4Shell).
+        assert_eq!(
+            scored("CVSS:4.0/AV:L/AC:L/AT:P/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
+            (7.3, "HIGH")
+        );
+        assert_eq!(
+            scored("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H"),
+            (10.0, "CRITICAL")
+        );
+        assert_eq!(
+            scored("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N"),
+            (0.0, "NONE")
+        );
+        // Threat metrics lower the score: unreported exploitation (E:U).
+        assert!(
+            cvss_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U")
+                .unwrap()
+                .score
+                < 9.3
+        );
+        assert_eq!(cvss_score("CVSS:4.0/AV:N/AC:L"), None);
+    }
+
+    /// The severity label of an advisory with these OSV `severity` entries.
+    fn rated(severity: &[(&str, &str)]) -> Option<String> {
+        let entries: Vec<serde_json::Value> = severity
+            .iter()
+            .map(|(kind, score)| serde_json::json!({"type": kind, "score": score}))
+            .collect();
+        let body = serde_json::json!({"id": "GHSA-x", "summary": "s", "severity": entries});
+        parse_vuln(body.to_string().as_bytes())
+            .unwrap()
+            .advisory()
+            .severity
+    }
+
+    #[test]
+    fn advisory_rates_a_cvss4_vector_and_prefers_it_over_v3() {
+        const V3: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N";
+        const V4: &str = "CVSS:4.0/AV:L/AC:L/AT:P/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
+        assert_eq!(
+            rated(&[("CVSS_V3", V3), ("CVSS_V4", V4)]).as_deref(),
+            Some("HIGH (7.3)")
+        );
+        assert_eq!(
+            rated(&[(
+                "CVSS_V4",
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
+            )])
+            .as_deref(),
+            Some("CRITICAL (9.3)")
+        );
+        // A vector that does not parse falls back to the next one.
+        assert_eq!(
+            rated(&[("CVSS_V4", "CVSS:4.0/AV:N"), ("CVSS_V3", V3)]).as_deref(),
+            Some("MEDIUM (6.1)")
+        );
     }
 
     #[test]

@@ -85,7 +85,11 @@ impl Provider for Pip {
             });
         }
         let venv = venv::read(&s.venv)?;
-        let reqs = requirements::read(&s.requirements, s.requirements_configured);
+        let python = venv
+            .python_version
+            .as_deref()
+            .and_then(requirements::Python::parse);
+        let reqs = requirements::read(&s.requirements, s.requirements_configured, python.as_ref());
         let mut report = Report {
             updates: Vec::new(),
             warnings: reqs.warnings.clone(),

@@ -1,13 +1,16 @@
 //! Requirements files (`requirements.txt`, constraints), read for the
-//! constraints they put on each package: pins and bounds hold updates back.
+//! constraints they put on each package: pins and bounds hold updates back,
+//! unless the line's environment markers exclude the venv's Python.
 //! It follows `-r`/`-c` includes; it never resolves dependencies.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::fs;
 use std::path::Path;
 use std::str::FromStr;
 
-use pep440_rs::{Version, VersionSpecifiers};
+use pep440_rs::{Version, VersionSpecifiers, release_specifiers_to_ranges};
+use pep508_rs::{MarkerTree, MarkerTreeKind, MarkerValueVersion, Pep508Url, VersionOrUrl};
 
 use crate::venv::normalize;
 
@@ -19,6 +22,9 @@ pub struct Requirement {
     /// `file:line` it came from.
     pub origin: String,
     pub constraint: Constraint,
+    /// Where the line applies (`python_version < "3.8"`); always true when
+    /// it has no markers.
+    pub marker: MarkerTree,
 }
 
 #[derive(Debug, Clone)]
@@ -51,17 +57,73 @@ pub struct Requirements {
 /// Includes nested deeper than this are a loop or a mistake.
 const MAX_DEPTH: usize = 8;
 
+/// The interpreter environment markers are evaluated against.
+#[derive(Debug, Clone)]
+pub struct Python {
+    /// `==3.11.7` when the venv says the exact version, `==3.11.*` when only
+    /// the series is known (a `lib/python3.11` directory).
+    releases: VersionSpecifiers,
+}
+
+impl Python {
+    /// `3.11.7` is that release; `3.11` is any release of the series.
+    pub fn parse(version: &str) -> Option<Python> {
+        let version = Version::from_str(version.trim()).ok()?;
+        let specifier = match version.release() {
+            [_, _] => format!("=={version}.*"),
+            [_, _, _, ..] => format!("=={version}"),
+            _ => return None,
+        };
+        Some(Python {
+            releases: VersionSpecifiers::from_str(&specifier).ok()?,
+        })
+    }
+
+    /// Whether `marker` may hold for this Python. Only the Python version
+    /// decides: a marker on anything else (platform, implementation, extra)
+    /// may hold, so its line keeps constraining; excluding a line wrongly
+    /// would let an update through that the operator pinned.
+    fn may_match(&self, marker: &MarkerTree) -> bool {
+        match marker.kind() {
+            MarkerTreeKind::True => true,
+            MarkerTreeKind::False => false,
+            MarkerTreeKind::Version(node) => {
+                // pep508_rs turns `python_version` into `python_full_version`.
+                let python = matches!(
+                    node.key(),
+                    MarkerValueVersion::PythonFullVersion | MarkerValueVersion::PythonVersion
+                );
+                let ours = release_specifiers_to_ranges(self.releases.clone());
+                node.edges().any(|(range, then)| {
+                    (!python || !range.intersection(&ours).is_empty()) && self.may_match(&then)
+                })
+            }
+            MarkerTreeKind::String(node) => node.children().any(|(_, t)| self.may_match(&t)),
+            MarkerTreeKind::In(node) => node.children().any(|(_, t)| self.may_match(&t)),
+            MarkerTreeKind::Contains(node) => node.children().any(|(_, t)| self.may_match(&t)),
+            MarkerTreeKind::Extra(node) => node.children().any(|(_, t)| self.may_match(&t)),
+        }
+    }
+}
+
 /// Reads every file in `paths`; a missing file is a warning only when
-/// `warn_missing` (the operator named it).
-pub fn read(paths: &[String], warn_missing: bool) -> Requirements {
+/// `warn_missing` (the operator named it). Lines whose markers exclude
+/// `python` are left out; with no `python`, every line counts.
+pub fn read(paths: &[String], warn_missing: bool, python: Option<&Python>) -> Requirements {
     let mut found = Requirements::default();
     for path in paths {
-        read_file(Path::new(path), warn_missing, 0, &mut found);
+        read_file(Path::new(path), warn_missing, python, 0, &mut found);
     }
     found
 }
 
-fn read_file(path: &Path, warn_missing: bool, depth: usize, found: &mut Requirements) {
+fn read_file(
+    path: &Path,
+    warn_missing: bool,
+    python: Option<&Python>,
+    depth: usize,
+    found: &mut Requirements,
+) {
     if depth > MAX_DEPTH {
         found.warnings.push(format!(
             "{}: includes nested deeper than {MAX_DEPTH}; not followed",
@@ -94,14 +156,18 @@ fn read_file(path: &Path, warn_missing: bool, depth: usize, found: &mut Requirem
         {
             let include = include.trim_start_matches('=').trim();
             let target = path.parent().unwrap_or(Path::new("/")).join(include);
-            read_file(&target, true, depth + 1, found);
+            read_file(&target, true, python, depth + 1, found);
             continue;
         }
         if line.starts_with('-') {
             continue; // --index-url, -e, --hash…: nothing to hold a version
         }
         match parse_line(&line, origin.clone()) {
-            Some((key, requirement)) => found.by_package.entry(key).or_default().push(requirement),
+            Some((key, requirement)) => {
+                if python.is_none_or(|p| p.may_match(&requirement.marker)) {
+                    found.by_package.entry(key).or_default().push(requirement);
+                }
+            }
             None => found
                 .warnings
                 .push(format!("{origin}: cannot understand requirement {line:?}")),
@@ -143,38 +209,64 @@ fn logical_lines(text: &str) -> Vec<(usize, String)> {
     lines
 }
 
-/// Parses `name[extras] specifiers ; markers` or `name @ url`.
+/// Parses a PEP 508 line, `name[extras] specifiers ; markers` or
+/// `name @ url ; markers`, followed or not by pip's per-requirement options
+/// (`--hash=…`), which constrain no version.
 pub fn parse_line(line: &str, origin: String) -> Option<(String, Requirement)> {
-    // Environment markers decide where a line applies, not what it allows.
-    let without_marker = line.split(';').next().unwrap_or("").trim();
-    let name_end = without_marker
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(without_marker.len());
-    let name = &without_marker[..name_end];
-    if name.is_empty() {
-        return None;
-    }
-    let mut rest = without_marker[name_end..].trim_start();
-    if rest.starts_with('[') {
-        let close = rest.find(']')?;
-        rest = rest[close + 1..].trim_start();
-    }
-    let constraint = if rest.starts_with('@') {
-        Constraint::DirectReference
-    } else if rest.is_empty() {
-        Constraint::Any
-    } else {
-        let specs = rest.trim_start_matches('(').trim_end_matches(')');
-        Constraint::Specifiers(VersionSpecifiers::from_str(specs).ok()?)
+    let line = without_options(line);
+    let parsed = pep508_rs::Requirement::<DirectReference>::from_str(line).ok()?;
+    let constraint = match parsed.version_or_url {
+        None => Constraint::Any,
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => Constraint::Specifiers(specifiers),
+        Some(VersionOrUrl::Url(_)) => Constraint::DirectReference,
     };
     Some((
-        normalize(name),
+        normalize(parsed.name.as_ref()),
         Requirement {
-            text: without_marker.to_string(),
+            text: line.split(';').next().unwrap_or("").trim().to_string(),
             origin,
             constraint,
+            marker: parsed.marker,
         },
     ))
+}
+
+/// The line up to pip's first per-requirement option (` --hash`, ` -C`…):
+/// nothing in a PEP 508 requirement starts a word with `-`.
+fn without_options(line: &str) -> &str {
+    let mut previous_blank = false;
+    let mut quote = None;
+    for (at, c) in line.char_indices() {
+        match quote {
+            Some(open) if c == open => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if previous_blank && c == '-' => return line[..at].trim_end(),
+            None => {}
+        }
+        previous_blank = c.is_whitespace();
+    }
+    line.trim_end()
+}
+
+/// The target of `name @ …`, kept as written: any direct reference holds
+/// its package wherever it points (a URL, `file:`, a relative path), so it
+/// is never parsed further.
+#[derive(Debug, Clone)]
+struct DirectReference(String);
+
+impl fmt::Display for DirectReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Pep508Url for DirectReference {
+    type Err = std::convert::Infallible;
+
+    fn parse_url(url: &str, _working_dir: Option<&Path>) -> Result<Self, Self::Err> {
+        Ok(DirectReference(url.to_string()))
+    }
 }
 
 #[cfg(test)]
@@ -213,6 +305,99 @@ mod tests {
         let (_, req) = parse_line("mylib @ https://example.org/mylib.whl", "r:5".into()).unwrap();
         assert!(!req.allows(&v("1.0")));
         assert!(parse_line("x===", "r:6".into()).is_none());
+
+        let (_, req) = parse_line("attrs (>=22, <24)", "r:7".into()).unwrap();
+        assert!(req.allows(&v("23.2.0")));
+        assert!(!req.allows(&v("24.1.0")));
+    }
+
+    #[test]
+    fn parse_line_drops_pip_options_and_keeps_any_direct_reference() {
+        let (key, req) = parse_line(
+            "yarl==1.9.4 --hash=sha256:aaaa --hash=sha256:bbbb",
+            "r:1".into(),
+        )
+        .unwrap();
+        assert_eq!(key, "yarl");
+        assert_eq!(req.text, "yarl==1.9.4");
+        assert!(req.allows(&v("1.9.4")));
+        assert!(!req.allows(&v("1.9.5")));
+
+        let (_, req) = parse_line(
+            "foo==1.0 ; platform_release == '5.4 -x' --hash=sha256:aa",
+            "r:2".into(),
+        )
+        .unwrap();
+        assert_eq!(req.text, "foo==1.0");
+
+        for line in [
+            "mylib @ ./vendor/mylib",
+            "mylib @ file:///srv/wheels/mylib.whl",
+        ] {
+            let (key, req) = parse_line(line, "r:3".into()).unwrap();
+            assert_eq!(key, "mylib");
+            assert!(!req.allows(&v("1.0")), "{line}");
+        }
+    }
+
+    #[test]
+    fn python_parses_exact_releases_and_series() {
+        assert!(Python::parse("3.11.7").is_some());
+        assert!(Python::parse("3.12").is_some());
+        assert!(Python::parse("3").is_none());
+        assert!(Python::parse("three").is_none());
+    }
+
+    /// Writes `lines` as a requirements file and reads it for `python`;
+    /// returns the packages it constrains.
+    fn constrained(lines: &str, python: Option<&str>) -> Vec<String> {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("requirements.txt");
+        fs::write(&path, lines).unwrap();
+        let python = python.map(|p| Python::parse(p).unwrap());
+        let found = read(&[path.display().to_string()], true, python.as_ref());
+        assert!(found.warnings.is_empty(), "{:?}", found.warnings);
+        found.by_package.into_keys().collect()
+    }
+
+    const MARKED: &str = "\
+old-only==1.0 ; python_version < \"3.8\"
+new-only==2.0 ; python_version >= \"3.8\"
+exact==3.0 ; python_version == \"3.11\"
+patch-level==4.0 ; python_full_version >= \"3.11.5\"
+windows==5.0 ; sys_platform == \"win32\"
+either==6.0 ; python_version < \"3.8\" or sys_platform == \"linux\"
+both==7.0 ; python_version < \"3.8\" and sys_platform == \"linux\"
+";
+
+    #[test]
+    fn a_line_for_another_python_does_not_hold_its_package() {
+        assert_eq!(
+            constrained(MARKED, Some("3.11.7")),
+            vec!["either", "exact", "new-only", "patch-level", "windows"]
+        );
+        assert_eq!(
+            constrained(MARKED, Some("3.7.17")),
+            vec!["both", "either", "old-only", "windows"]
+        );
+        assert_eq!(
+            constrained(MARKED, Some("3.11.2")),
+            vec!["either", "exact", "new-only", "windows"]
+        );
+    }
+
+    #[test]
+    fn a_python_series_keeps_lines_that_some_release_of_it_matches() {
+        // `lib/python3.11` says 3.11, not which 3.11.x: `>= 3.11.5` may hold.
+        assert_eq!(
+            constrained(MARKED, Some("3.11")),
+            vec!["either", "exact", "new-only", "patch-level", "windows"]
+        );
+    }
+
+    #[test]
+    fn without_a_known_python_every_line_holds() {
+        assert_eq!(constrained(MARKED, None).len(), 7);
     }
 
     #[test]
@@ -227,7 +412,7 @@ mod tests {
         fs::write(tmp.path().join("base.txt"), "yarl<2\n").unwrap();
         fs::write(tmp.path().join("constraints.txt"), "aiohttp<3.10\n").unwrap();
         let path = tmp.path().join("requirements.txt").display().to_string();
-        let found = read(&[path], false);
+        let found = read(&[path], false, None);
         assert!(found.warnings.is_empty(), "{:?}", found.warnings);
         assert_eq!(found.by_package["discord-py"][0].text, "discord.py==2.3.0");
         assert_eq!(
@@ -242,7 +427,11 @@ mod tests {
     fn read_warns_about_missing_files_only_when_named() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("requirements.txt").display().to_string();
-        assert!(read(std::slice::from_ref(&path), false).warnings.is_empty());
-        assert_eq!(read(&[path], true).warnings.len(), 1);
+        assert!(
+            read(std::slice::from_ref(&path), false, None)
+                .warnings
+                .is_empty()
+        );
+        assert_eq!(read(&[path], true, None).warnings.len(), 1);
     }
 }

@@ -93,10 +93,15 @@ pub fn read(venv: &str) -> Result<Venv, Error> {
             ),
         )
     })?;
-    let mut site_dirs: Vec<PathBuf> = entries
+    let mut lib_dirs: Vec<String> = entries
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with("python3"))
-        .map(|e| e.path().join("site-packages"))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("python3"))
+        .collect();
+    lib_dirs.sort();
+    let mut site_dirs: Vec<PathBuf> = lib_dirs
+        .iter()
+        .map(|name| lib.join(name).join("site-packages"))
         .filter(|p| p.is_dir())
         .collect();
     site_dirs.sort();
@@ -122,7 +127,8 @@ pub fn read(venv: &str) -> Result<Venv, Error> {
     Ok(Venv {
         python_version: fs::read_to_string(root.join("pyvenv.cfg"))
             .ok()
-            .and_then(|cfg| python_version(&cfg)),
+            .and_then(|cfg| python_version(&cfg))
+            .or_else(|| series_of_lib_dirs(&lib_dirs)),
         packages,
     })
 }
@@ -237,6 +243,19 @@ pub fn python_version(cfg: &str) -> Option<String> {
     None
 }
 
+/// The Python series (`3.11`) of a venv without a version in `pyvenv.cfg`,
+/// from its one `lib/python3.11` directory; `None` when there are several
+/// (which one runs is then unknown).
+fn series_of_lib_dirs(lib_dirs: &[String]) -> Option<String> {
+    let [only] = lib_dirs else {
+        return None;
+    };
+    let series = only.strip_prefix("python")?;
+    let (major, minor) = series.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    (digits(major) && digits(minor)).then(|| series.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,6 +358,21 @@ mod tests {
         assert_eq!(found.packages[0].tags, vec!["py3-none-any"]);
         assert!(!found.packages[0].local);
         assert!(found.packages[1].local);
+    }
+
+    #[test]
+    fn read_takes_the_python_series_from_lib_when_pyvenv_cfg_does_not_say() {
+        let tmp = tempfile::tempdir().unwrap();
+        let venv = tmp.path();
+        fs::write(venv.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+        fs::create_dir_all(venv.join("lib/python3.12/site-packages")).unwrap();
+        let found = read(venv.to_str().unwrap()).unwrap();
+        assert_eq!(found.python_version.as_deref(), Some("3.12"));
+
+        // Two interpreters' directories: which one runs is unknown.
+        fs::create_dir_all(venv.join("lib/python3.11/site-packages")).unwrap();
+        let found = read(venv.to_str().unwrap()).unwrap();
+        assert_eq!(found.python_version, None);
     }
 
     #[test]

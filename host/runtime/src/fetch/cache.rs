@@ -1,14 +1,19 @@
 //! The private HTTP cache of provider requests (RFC 9111): GET responses kept
-//! under `<data>/cache/http/`, served while their `Cache-Control` / `Expires`
-//! say they are fresh, revalidated with `ETag` / `Last-Modified` once stale.
+//! under `<data>/cache/http/`, served while fresh, revalidated with `ETag` /
+//! `Last-Modified` once stale. What is fresh, what may be stored and how a 304
+//! updates an entry is `http-cache-semantics`' `CachePolicy`; this module owns
+//! the storage (one file per entry, LRU eviction under a size cap).
 //! It never decides whether a provider may reach a host: the caller checks the
 //! grant before every lookup, hit or miss.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http_cache_semantics::{AfterResponse, BeforeRequest, CacheOptions, CachePolicy};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
@@ -20,7 +25,8 @@ const MAGIC: &[u8] = b"steward-http-cache-1\n";
 const PERSONAL: [&str; 3] = ["authorization", "cookie", "proxy-authorization"];
 
 /// Request headers with which a provider revalidates by itself: its request
-/// goes to the server untouched and its answer is not stored.
+/// goes to the server untouched and its answer is not stored. They are also
+/// the headers the policy adds to revalidate a stale entry.
 const CONDITIONAL: [&str; 4] = [
     "if-none-match",
     "if-modified-since",
@@ -28,14 +34,18 @@ const CONDITIONAL: [&str; 4] = [
     "if-unmodified-since",
 ];
 
-/// Headers of a 304 that do not replace the stored ones (RFC 9111 4.3.4:
-/// they describe the 304 itself, not the stored body).
-const NOT_UPDATED: [&str; 4] = [
-    "content-length",
-    "content-encoding",
-    "transfer-encoding",
-    "content-range",
-];
+/// How the policy reads HTTP here: a private cache (one Steward, so `private`
+/// answers are its to keep) without heuristic freshness, so an answer that
+/// does not say how long it stays fresh is revalidated every time, as pip's
+/// cache does: a package index page must show a new release at once.
+fn options() -> CacheOptions {
+    CacheOptions {
+        shared: false,
+        cache_heuristic: 0.0,
+        immutable_min_time_to_live: Duration::ZERO,
+        ignore_cargo_cult: false,
+    }
+}
 
 /// The cache directory and its size cap. Entries are one file each, named by
 /// the sha256 of method, URL and `Accept`; they are written to a temporary
@@ -51,6 +61,10 @@ pub struct HttpCache {
 #[derive(Debug, Clone)]
 pub struct Stored {
     meta: Meta,
+    policy: CachePolicy,
+    /// The conditional headers the policy revalidates with; empty unless
+    /// the entry was looked up stale.
+    validators: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
@@ -60,12 +74,14 @@ struct Meta {
     url: String,
     accept: Option<String>,
     /// The request's values of the headers the response's `Vary` names
-    /// (lowercase names; `None` for absent).
+    /// (lowercase names; `None` for absent): with `accept`, the request as
+    /// the policy needs it to match later ones.
     vary: Vec<(String, Option<String>)>,
     status: u16,
     headers: Vec<(String, String)>,
     /// Unix seconds when the request that produced the entry was sent and
-    /// its answer arrived (RFC 9111 4.2.3's request_time and response_time).
+    /// its answer arrived. Age counts from the request (RFC 9111 4.2.3
+    /// counts the response delay; the policy counts from the time it is given).
     request_time: i64,
     response_time: i64,
     body_len: u64,
@@ -94,8 +110,10 @@ impl HttpCache {
 
     /// Whether a request with these headers may use the cache at all.
     pub fn consults(headers: &[(String, String)]) -> bool {
-        let request = Directives::of(headers);
-        !request.no_store
+        let no_store = all_values(headers, "cache-control")
+            .flat_map(|v| v.split(','))
+            .any(|d| d.trim().eq_ignore_ascii_case("no-store"));
+        !no_store
             && !headers.iter().any(|(name, _)| {
                 let name = name.to_ascii_lowercase();
                 PERSONAL.contains(&name.as_str()) || CONDITIONAL.contains(&name.as_str())
@@ -119,7 +137,7 @@ impl HttpCache {
             Ok(bytes) => bytes,
             Err(_) => return Lookup::Miss,
         };
-        let Some(stored) = decode(&bytes) else {
+        let Some(mut stored) = decode(&bytes) else {
             tracing::warn!("discarding corrupt HTTP cache entry {}", path.display());
             let _ = std::fs::remove_file(&path);
             return Lookup::Miss;
@@ -128,28 +146,31 @@ impl HttpCache {
         if stored.meta.method != "GET" || stored.meta.url != url || stored.meta.accept != accept {
             return Lookup::Miss;
         }
-        let varies = stored
-            .meta
-            .vary
-            .iter()
-            .any(|(name, value)| header(headers, name) != value.as_deref());
-        if varies {
+        let Some(request) = get_request(url, headers) else {
             return Lookup::Miss;
-        }
-        if stored.fresh(&Directives::of(headers), now) {
-            touch(&path, now);
-            Lookup::Fresh(stored)
-        } else if stored.validators().is_empty() {
-            Lookup::Miss
-        } else {
-            Lookup::Stale(stored)
+        };
+        match stored.policy.before_request(&request, now) {
+            BeforeRequest::Fresh(_) => {
+                touch(&path, now);
+                Lookup::Fresh(stored)
+            }
+            // Another variant (`Vary`) of the resource: not this request's.
+            BeforeRequest::Stale { matches: false, .. } => Lookup::Miss,
+            BeforeRequest::Stale { request, .. } => {
+                stored.validators = conditional_headers(&request.headers);
+                if stored.validators.is_empty() {
+                    Lookup::Miss
+                } else {
+                    Lookup::Stale(stored)
+                }
+            }
         }
     }
 
-    /// Keeps a network answer when HTTP allows a private cache to (a 200
-    /// without `no-store` or `Vary: *`) and it can be used again (it is
-    /// fresh for a while, or it carries a validator). Returns whether it was
-    /// stored.
+    /// Keeps a network answer when HTTP allows it (a 200 the policy may
+    /// store) and it can be used again (it is fresh for a while, or it
+    /// carries a validator, and `Vary` does not rule every request out).
+    /// Returns whether it was stored.
     #[allow(clippy::too_many_arguments)]
     pub fn store(
         &self,
@@ -161,18 +182,17 @@ impl HttpCache {
         request_time: SystemTime,
         response_time: SystemTime,
     ) -> bool {
-        if status != 200 || !HttpCache::consults(request_headers) {
+        if status != 200
+            || !HttpCache::consults(request_headers)
+            || body.len() as u64 > self.limit_bytes
+        {
             return false;
         }
-        let response = Directives::of(headers);
         let vary_names: Vec<String> = all_values(headers, "vary")
             .flat_map(|v| v.split(','))
             .map(|n| n.trim().to_ascii_lowercase())
             .filter(|n| !n.is_empty())
             .collect();
-        if response.no_store || vary_names.iter().any(|n| n == "*") {
-            return false;
-        }
         let meta = Meta {
             method: "GET".to_string(),
             url: url.to_string(),
@@ -191,50 +211,88 @@ impl HttpCache {
             body_len: body.len() as u64,
             body_crc: crc32fast::hash(body),
         };
-        let stored = Stored {
-            meta,
-            body: body.to_vec(),
+        let Some(stored) = Stored::new(meta, body.to_vec()) else {
+            return false;
         };
-        let reusable = stored.lifetime().is_some_and(|l| l > 0) || !stored.validators().is_empty();
-        if !reusable || body.len() as u64 > self.limit_bytes {
+        let Some(request) = get_request(url, request_headers) else {
+            return false;
+        };
+        if !stored.policy.is_storable() {
             return false;
         }
-        self.write(&self.path(url, request_headers), &stored)
+        let reusable = match stored.policy.before_request(&request, request_time) {
+            BeforeRequest::Fresh(_) => true,
+            BeforeRequest::Stale { matches, request } => {
+                matches && !conditional_headers(&request.headers).is_empty()
+            }
+        };
+        reusable && self.write(&self.path(url, request_headers), &stored)
     }
 
-    /// A 304 for `stored`: its headers replace the stored ones of the same
-    /// name and the freshness clock restarts; the stored body is the answer.
+    /// A 304 for `stored`: the policy merges its headers into the stored
+    /// ones and the freshness clock restarts; the stored body is the answer.
+    /// A 304 whose validator names another representation leaves the entry
+    /// out of the cache, so the next request fetches it whole.
     pub fn refresh(
         &self,
         request_headers: &[(String, String)],
-        mut stored: Stored,
+        stored: Stored,
         not_modified: &[(String, String)],
         request_time: SystemTime,
         response_time: SystemTime,
     ) -> Stored {
-        let replaced: Vec<String> = not_modified
-            .iter()
-            .map(|(n, _)| n.to_ascii_lowercase())
-            .filter(|n| !NOT_UPDATED.contains(&n.as_str()))
-            .collect();
-        stored
-            .meta
-            .headers
-            .retain(|(n, _)| !replaced.contains(&n.to_ascii_lowercase()));
-        stored.meta.headers.extend(
-            not_modified
-                .iter()
-                .filter(|(n, _)| !NOT_UPDATED.contains(&n.to_ascii_lowercase().as_str()))
-                .cloned(),
-        );
-        stored.meta.request_time = unix(request_time);
-        stored.meta.response_time = unix(response_time);
-        if Directives::of(&stored.meta.headers).no_store {
-            let _ = std::fs::remove_file(self.path(&stored.meta.url, request_headers));
-        } else {
-            self.write(&self.path(&stored.meta.url, request_headers), &stored);
+        let path = self.path(&stored.meta.url, request_headers);
+        let Some(request) = get_request(&stored.meta.url, request_headers) else {
+            let _ = std::fs::remove_file(&path);
+            return stored;
+        };
+        // The 304 answers the validators we sent; one that repeats none of
+        // them confirms those (the policy would otherwise not match it).
+        let mut confirmed = not_modified.to_vec();
+        if header(not_modified, "etag").is_none() && header(not_modified, "last-modified").is_none()
+        {
+            for name in ["etag", "last-modified"] {
+                if let Some(value) = header(&stored.meta.headers, name) {
+                    confirmed.push((name.to_string(), value.to_string()));
+                }
+            }
         }
-        stored
+        let response = response_parts(304, &confirmed);
+        let AfterResponse::NotModified(_, merged) =
+            stored
+                .policy
+                .after_response(&request, &response, request_time)
+        else {
+            let _ = std::fs::remove_file(&path);
+            return stored;
+        };
+        // The policy stamps `Date` and `Age` with its own clock; the stored
+        // entry keeps the server's, and the 304's `Age` if it has one.
+        let mut headers = header_pairs(&merged.headers);
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case("age") && !n.eq_ignore_ascii_case("date"));
+        let date = header(not_modified, "date").or(header(&stored.meta.headers, "date"));
+        let age = header(not_modified, "age");
+        for (name, value) in [("date", date), ("age", age)] {
+            if let Some(value) = value {
+                headers.push((name.to_string(), value.to_string()));
+            }
+        }
+        let meta = Meta {
+            headers,
+            request_time: unix(request_time),
+            response_time: unix(response_time),
+            ..stored.meta.clone()
+        };
+        let Some(refreshed) = Stored::new(meta, stored.body.clone()) else {
+            let _ = std::fs::remove_file(&path);
+            return stored;
+        };
+        if refreshed.policy.is_storable() {
+            self.write(&path, &refreshed);
+        } else {
+            let _ = std::fs::remove_file(&path);
+        }
+        refreshed
     }
 
     fn write(&self, path: &Path, stored: &Stored) -> bool {
@@ -302,6 +360,29 @@ impl HttpCache {
 }
 
 impl Stored {
+    /// The entry with its policy, rebuilt from the request and response
+    /// it records; `None` when its URL is not one `http` can represent.
+    fn new(meta: Meta, body: Vec<u8>) -> Option<Stored> {
+        let mut request_headers: Vec<(String, String)> = meta
+            .vary
+            .iter()
+            .filter_map(|(n, v)| Some((n.clone(), v.clone()?)))
+            .collect();
+        if let Some(accept) = &meta.accept {
+            request_headers.push(("accept".to_string(), accept.clone()));
+        }
+        let request = get_request(&meta.url, &request_headers)?;
+        let response = response_parts(meta.status, &meta.headers);
+        let policy =
+            CachePolicy::new_options(&request, &response, from_unix(meta.request_time), options());
+        Some(Stored {
+            meta,
+            policy,
+            validators: Vec::new(),
+            body,
+        })
+    }
+
     pub fn status(&self) -> u16 {
         self.meta.status
     }
@@ -315,117 +396,65 @@ impl Stored {
             .filter(|(n, _)| !n.eq_ignore_ascii_case("age"))
             .cloned()
             .collect();
-        headers.push(("age".to_string(), self.current_age(now).to_string()));
+        headers.push((
+            "age".to_string(),
+            self.policy.age(now).as_secs().to_string(),
+        ));
         headers
     }
 
     /// The conditional headers that ask the server whether this changed.
     pub fn validators(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        if let Some(etag) = header(&self.meta.headers, "etag") {
-            out.push(("if-none-match".to_string(), etag.to_string()));
-        }
-        if let Some(modified) = header(&self.meta.headers, "last-modified") {
-            out.push(("if-modified-since".to_string(), modified.to_string()));
-        }
-        out
-    }
-
-    /// RFC 9111 4.2.1: `max-age`, else `Expires` minus `Date`. No heuristic
-    /// freshness: an answer that does not say how long it stays fresh is
-    /// revalidated every time (as pip's cache does).
-    fn lifetime(&self) -> Option<i64> {
-        let headers = &self.meta.headers;
-        let response = Directives::of(headers);
-        if let Some(max_age) = response.max_age {
-            return Some(max_age);
-        }
-        let expires = header(headers, "expires")?;
-        // An Expires that does not parse means "already expired".
-        let Some(expires) = http_date(expires) else {
-            return Some(0);
-        };
-        let date = header(headers, "date")
-            .and_then(http_date)
-            .unwrap_or(self.meta.response_time);
-        Some((expires - date).max(0))
-    }
-
-    /// RFC 9111 4.2.3.
-    fn current_age(&self, now: SystemTime) -> i64 {
-        let headers = &self.meta.headers;
-        let age_value = header(headers, "age")
-            .and_then(|a| a.trim().parse::<i64>().ok())
-            .unwrap_or(0)
-            .max(0);
-        let date_value = header(headers, "date")
-            .and_then(http_date)
-            .unwrap_or(self.meta.response_time);
-        let apparent_age = (self.meta.response_time - date_value).max(0);
-        let response_delay = (self.meta.response_time - self.meta.request_time).max(0);
-        let corrected_age_value = age_value + response_delay;
-        let corrected_initial_age = apparent_age.max(corrected_age_value);
-        let resident_time = (unix(now) - self.meta.response_time).max(0);
-        corrected_initial_age + resident_time
-    }
-
-    fn fresh(&self, request: &Directives, now: SystemTime) -> bool {
-        let response = Directives::of(&self.meta.headers);
-        if response.no_cache || request.no_cache {
-            return false;
-        }
-        let Some(lifetime) = self.lifetime() else {
-            return false;
-        };
-        let age = self.current_age(now);
-        let lifetime = match request.max_age {
-            Some(asked) => lifetime.min(asked),
-            None => lifetime,
-        };
-        age < lifetime
+        self.validators.clone()
     }
 }
 
-/// The `Cache-Control` directives the cache acts on (`Pragma: no-cache`
-/// counts when there is no `Cache-Control`). `private` and `public` need
-/// nothing: this is a private cache.
-#[derive(Debug, Default)]
-struct Directives {
-    no_store: bool,
-    no_cache: bool,
-    max_age: Option<i64>,
+/// A GET of `url` with `headers`, as the policy reads requests; `None` for
+/// a URL `http` cannot represent (such requests are not cached).
+fn get_request(url: &str, headers: &[(String, String)]) -> Option<http::request::Parts> {
+    let uri = http::Uri::from_str(url).ok()?;
+    let (mut parts, ()) = http::Request::get(uri).body(()).ok()?.into_parts();
+    parts.headers = header_map(headers);
+    Some(parts)
 }
 
-impl Directives {
-    fn of(headers: &[(String, String)]) -> Directives {
-        let mut d = Directives::default();
-        let mut any = false;
-        for value in all_values(headers, "cache-control") {
-            any = true;
-            for directive in value.split(',') {
-                let (name, arg) = match directive.split_once('=') {
-                    Some((n, a)) => (n.trim(), Some(a.trim().trim_matches('"'))),
-                    None => (directive.trim(), None),
-                };
-                match name.to_ascii_lowercase().as_str() {
-                    "no-store" => d.no_store = true,
-                    "no-cache" => d.no_cache = true,
-                    // A malformed max-age means "do not reuse" (RFC 9111 4.2.1).
-                    "max-age" => {
-                        let parsed = arg.and_then(|a| a.parse::<i64>().ok()).unwrap_or(0);
-                        d.max_age = Some(d.max_age.map_or(parsed, |m| m.min(parsed)));
-                    }
-                    _ => {}
-                }
-            }
+fn response_parts(status: u16, headers: &[(String, String)]) -> http::response::Parts {
+    let (mut parts, ()) = http::Response::new(()).into_parts();
+    parts.status = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
+    parts.headers = header_map(headers);
+    parts
+}
+
+/// Headers that are not valid HTTP are left out: the policy cannot read them.
+fn header_map(headers: &[(String, String)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            map.append(name, value);
         }
-        if !any
-            && all_values(headers, "pragma").any(|p| p.to_ascii_lowercase().contains("no-cache"))
-        {
-            d.no_cache = true;
-        }
-        d
     }
+    map
+}
+
+fn header_pairs(map: &HeaderMap) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn conditional_headers(map: &HeaderMap) -> Vec<(String, String)> {
+    header_pairs(map)
+        .into_iter()
+        .filter(|(n, _)| CONDITIONAL.contains(&n.as_str()))
+        .collect()
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -445,17 +474,18 @@ fn all_values<'a>(
         .map(|(_, v)| v.as_str())
 }
 
-/// An HTTP date (IMF-fixdate, which RFC 2822 covers) as Unix seconds.
-fn http_date(text: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc2822(text.trim())
-        .ok()
-        .map(|d| d.timestamp())
-}
-
 fn unix(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_secs() as i64,
         Err(e) => -(e.duration().as_secs() as i64),
+    }
+}
+
+fn from_unix(secs: i64) -> SystemTime {
+    if secs >= 0 {
+        UNIX_EPOCH + Duration::from_secs(secs as u64)
+    } else {
+        UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
     }
 }
 
@@ -486,10 +516,7 @@ fn decode(bytes: &[u8]) -> Option<Stored> {
     if body.len() as u64 != meta.body_len || crc32fast::hash(body) != meta.body_crc {
         return None;
     }
-    Some(Stored {
-        meta,
-        body: body.to_vec(),
-    })
+    Stored::new(meta, body.to_vec())
 }
 
 #[cfg(test)]
@@ -519,12 +546,6 @@ mod tests {
 
     fn store(cache: &HttpCache, headers: &[(&str, &str)], body: &[u8]) -> bool {
         cache.store(URL, &[], 200, &h(headers), body, at(T0), at(T0))
-    }
-
-    #[test]
-    fn http_dates_parse_as_unix_seconds() {
-        assert_eq!(http_date(DATE), Some(T0));
-        assert_eq!(http_date("yesterday"), None);
     }
 
     #[test]
@@ -763,6 +784,104 @@ mod tests {
         }
         assert!(matches!(
             cache.lookup(URL, &[], at(T0 + 720)),
+            Lookup::Stale(_)
+        ));
+    }
+
+    /// An entry fresh for 60 s with ETag "v1", looked up 120 s later.
+    fn stale_v1(cache: &HttpCache) -> Stored {
+        store(
+            cache,
+            &[
+                ("cache-control", "max-age=60"),
+                ("date", DATE),
+                ("etag", "\"v1\""),
+            ],
+            b"{}",
+        );
+        match cache.lookup(URL, &[], at(T0 + 120)) {
+            Lookup::Stale(stale) => stale,
+            other => panic!("expected a stale entry, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_304_without_validators_confirms_the_stored_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let stale = stale_v1(&cache);
+        cache.refresh(&[], stale, &h(&[]), at(T0 + 120), at(T0 + 120));
+        match cache.lookup(URL, &[], at(T0 + 150)) {
+            Lookup::Fresh(s) => {
+                assert_eq!(header(&s.headers(at(T0 + 150)), "etag"), Some("\"v1\""))
+            }
+            other => panic!("expected the confirmed entry to be fresh, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_304_naming_another_representation_drops_the_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let stale = stale_v1(&cache);
+        let answer = cache.refresh(
+            &[],
+            stale,
+            &h(&[("etag", "\"v2\""), ("cache-control", "max-age=600")]),
+            at(T0 + 120),
+            at(T0 + 120),
+        );
+        assert_eq!(answer.body, b"{}");
+        assert!(matches!(cache.lookup(URL, &[], at(T0 + 121)), Lookup::Miss));
+    }
+
+    #[test]
+    fn a_private_answer_is_kept_and_last_modified_alone_is_never_fresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        assert!(store(
+            &cache,
+            &[("cache-control", "private, max-age=60"), ("date", DATE)],
+            b"{}",
+        ));
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 59)),
+            Lookup::Fresh(_)
+        ));
+        // No heuristic freshness: a year-old Last-Modified still revalidates.
+        assert!(store(
+            &cache,
+            &[
+                ("date", DATE),
+                ("last-modified", "Fri, 28 Nov 2025 02:00:00 GMT")
+            ],
+            b"{}",
+        ));
+        assert!(matches!(cache.lookup(URL, &[], at(T0)), Lookup::Stale(_)));
+    }
+
+    #[test]
+    fn age_counts_from_the_request_and_min_fresh_asks_for_more_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let headers = h(&[("cache-control", "max-age=60"), ("etag", "\"a\"")]);
+        // The answer took 10 s to arrive: it was already 10 s old then.
+        assert!(cache.store(URL, &[], 200, &headers, b"{}", at(T0), at(T0 + 10)));
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 59)),
+            Lookup::Fresh(_)
+        ));
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 60)),
+            Lookup::Stale(_)
+        ));
+        let min_fresh = h(&[("cache-control", "min-fresh=30")]);
+        assert!(matches!(
+            cache.lookup(URL, &min_fresh, at(T0 + 20)),
+            Lookup::Fresh(_)
+        ));
+        assert!(matches!(
+            cache.lookup(URL, &min_fresh, at(T0 + 31)),
             Lookup::Stale(_)
         ));
     }
