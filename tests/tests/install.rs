@@ -62,9 +62,27 @@ fn a_release_that_crashes_at_start_is_rolled_back_with_data_intact_and_the_old_v
     let s = setup("");
     let _bot = s.start_bot();
     let db = s.install.bot().join("data/bot.sqlite3");
+    // A row the bot's users made before the update: the backup holds it.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO command_uses (command, user_id, used_at) VALUES ('before-update', '1', '2026-01-01')",
+            [],
+        )
+        .unwrap();
     let seeded_uses = count(&db, "command_uses");
+    // The broken release damages the data before it dies: only restoring
+    // the database from the backup brings the rows back.
     s.publish_150(
-        b"import sys\nprint('demo-bot 1.5.0: cannot import discord_ext', file=sys.stderr)\nsys.exit(3)\n",
+        br#"import sqlite3, sys
+home = sys.argv[sys.argv.index("--home") + 1]
+db = sqlite3.connect(home + "/data/bot.sqlite3", timeout=30, isolation_level=None)
+db.execute("DELETE FROM command_uses")
+db.execute("INSERT INTO starts (version, pid, mode, started_at) VALUES ('1.5.0', 0, 'offline', 'now')")
+db.close()
+print('demo-bot 1.5.0: cannot import discord_ext', file=sys.stderr)
+sys.exit(3)
+"#,
     );
 
     let (run, json) = s.install_json(&[]);
@@ -82,6 +100,14 @@ fn a_release_that_crashes_at_start_is_rolled_back_with_data_intact_and_the_old_v
     assert_eq!(status.code, Some(0), "{}", status.stdout);
     assert_eq!(count(&db, "command_uses"), seeded_uses);
     let conn = rusqlite::Connection::open(&db).unwrap();
+    let before: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM command_uses WHERE command = 'before-update'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(before, 1, "the row written before the update is back");
     let versions: Vec<String> = conn
         .prepare("SELECT version FROM starts ORDER BY id")
         .unwrap()
@@ -239,6 +265,33 @@ fn a_second_install_while_one_runs_is_refused_with_who_started_it() {
         second.stderr.contains("started it (install) at"),
         "{}",
         second.stderr
+    );
+
+    first.kill().unwrap();
+    first.wait().unwrap();
+    // Let the next start roll the interrupted one back before the bot stops.
+    let _ = s.install.run(&["bot", "status"]);
+}
+
+#[test]
+fn bot_stop_while_an_update_runs_is_refused_naming_who_holds_the_lock() {
+    let s = setup("");
+    let _bot = s.start_bot();
+    let (mut first, marker) = install_until_probation(&s);
+    let on_probation = std::fs::read_to_string(&marker).unwrap();
+
+    let stop = s.install.run(&["bot", "stop"]);
+    assert_eq!(stop.code, Some(2), "{}\n{}", stop.stdout, stop.stderr);
+    assert!(
+        stop.stderr
+            .contains("An update is already in progress: cli:")
+            && stop.stderr.contains("started it (install) at"),
+        "{}",
+        stop.stderr
+    );
+    assert!(
+        process_exists(on_probation.trim()),
+        "the bot on probation was stopped under the update"
     );
 
     first.kill().unwrap();
@@ -617,6 +670,35 @@ fn the_health_probation_waits_for_the_health_url_and_fails_when_it_never_answers
 }
 
 #[test]
+fn without_yes_an_install_the_safety_checks_refuse_stops_before_asking() {
+    let s = setup_with("[safety]\nmin_disk_space_mb = 4000000000\n", "");
+    s.publish_150(&s.demo_bot_py());
+    let run: steward_tests::harness::Run = s
+        .install
+        .command(&["install", "--type", "bot"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("stopped before anything changed")
+            && run.stderr.contains("MiB free on the disk holding"),
+        "the findings: {}",
+        run.stderr
+    );
+    // Neither the plan put up for confirmation nor the question's refusal.
+    for asked in [
+        "Install these updates?",
+        "Dry run",
+        "confirm it to go ahead",
+    ] {
+        assert!(!run.stderr.contains(asked), "{asked}: {}", run.stderr);
+    }
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+}
+
+#[test]
 fn low_disk_space_and_breaking_updates_stop_an_install_unless_forced() {
     let s = setup_with("[safety]\nmin_disk_space_mb = 4000000000\n", "");
     let template = std::fs::read(s.install.bot().join("config.template.toml")).unwrap();
@@ -643,7 +725,7 @@ fn low_disk_space_and_breaking_updates_stop_an_install_unless_forced() {
     );
     assert!(
         run.stderr
-            .contains("breaking changes (major versions): bot 1.4.0 → 2.0.0"),
+            .contains("breaking changes: bot 1.4.0 → 2.0.0 (a new major version)"),
         "{}",
         run.stderr
     );

@@ -96,3 +96,20 @@ fn a_refused_webhook_is_reported_without_its_secret() {
     );
     assert!(!stderr.contains("hook-secret"), "{stderr}");
 }
+
+#[test]
+fn check_notify_at_the_quiet_level_posts_nothing() {
+    let discord = FakeDiscord::start();
+    let install = Install::new(&format!(
+        "[discord]\napi_base = \"{base}\"\nwebhook_url = \"{base}/api/v10/webhooks/42/hook-secret\"\n{ONLY_CONFIG_PROVIDER}\n[notifications]\nonly_changes_and_errors = true\n",
+        base = discord.api_base()
+    ));
+    let run = check_notify(&install, None);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    let requests = discord.requests();
+    assert!(
+        posted(&requests, "/api/v10/webhooks/42/hook-secret").is_none(),
+        "an offer is not a change: {requests:#?}"
+    );
+}

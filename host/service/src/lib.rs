@@ -42,6 +42,7 @@ use crate::config::Config;
 /// `/update_install`, `steward install`.
 pub use crate::engine::install::InstallRequest;
 use crate::engine::install::{self, InstallOutcome, RollbackTarget};
+pub use crate::engine::install::{InstallPlan, InstallPreview, SafetyFinding};
 use crate::engine::progress::ProgressSender;
 use crate::engine::session::Session;
 use crate::engine::{CheckOutcome, UpdateType};
@@ -118,6 +119,32 @@ pub struct RollbackRequest {
     pub confirm: bool,
     pub backup: bool,
     pub restore_config: bool,
+}
+
+/// `steward bot start|stop|restart`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BotAction {
+    Start,
+    Stop,
+    Restart,
+}
+
+impl BotAction {
+    /// What the update lock says its holder is doing.
+    fn doing(self) -> &'static str {
+        match self {
+            BotAction::Start => "bot start",
+            BotAction::Stop => "bot stop",
+            BotAction::Restart => "bot restart",
+        }
+    }
+}
+
+/// How the bot is after a `BotAction`.
+#[derive(Debug, Clone)]
+pub enum BotState {
+    Started(crate::supervisor::Started),
+    Stopped,
 }
 
 /// What `check` is asked to do.
@@ -264,6 +291,17 @@ impl Service {
         })
     }
 
+    /// What `install` would do with `request`, before anything runs: fronts
+    /// show it and ask, or stop when the safety checks refuse (`Stopped`).
+    pub async fn install_preview(
+        &self,
+        caller: &Caller,
+        request: &InstallRequest,
+    ) -> Result<InstallPreview, ServiceError> {
+        self.authorize(caller, Operation::Install)?;
+        Ok(install::preview(&self.install_env()?, request).await?)
+    }
+
     /// Installs the available updates as one transaction (see
     /// `engine::install`); `progress` hears every stage and step.
     pub async fn install(
@@ -377,6 +415,32 @@ impl Service {
     /// The managed bot's supervisor.
     pub fn supervisor(&self) -> crate::supervisor::Supervisor {
         crate::supervisor::Supervisor::new(&self.config())
+    }
+
+    /// Starts, stops or restarts the bot for `caller` (an owner, as for an
+    /// install, which restarts it too), holding the update lock meanwhile:
+    /// refused, naming the holder, while an update runs.
+    pub async fn bot(&self, caller: &Caller, action: BotAction) -> Result<BotState, ServiceError> {
+        self.authorize(caller, Operation::Install)?;
+        let _lock = self.update_lock(caller, action.doing())?;
+        let supervisor = self.supervisor();
+        Ok(match action {
+            BotAction::Start => BotState::Started(supervisor.start().await?),
+            BotAction::Restart => BotState::Started(supervisor.restart().await?),
+            BotAction::Stop => {
+                supervisor.stop().await?;
+                BotState::Stopped
+            }
+        })
+    }
+
+    /// The bot Steward runs, if it is running (anyone who may see status).
+    pub fn bot_status(
+        &self,
+        caller: &Caller,
+    ) -> Result<Option<crate::supervisor::BotProcess>, ServiceError> {
+        self.authorize(caller, Operation::Status)?;
+        Ok(self.supervisor().status())
     }
 
     pub(crate) fn store(&self) -> Result<Store, ServiceError> {
@@ -595,6 +659,22 @@ impl Service {
             progress,
         )
         .await)
+    }
+
+    /// Posts a check's findings to the notification channels as a
+    /// background check does (`[notifications]` decides; delivery failures
+    /// are logged). `false` when no channel or webhook is configured.
+    pub async fn announce_check(
+        &self,
+        caller: &Caller,
+        outcome: &CheckOutcome,
+    ) -> Result<bool, ServiceError> {
+        self.authorize(caller, Operation::Check)?;
+        let Some(announcer) = announce::Announcer::new(&self.config()) else {
+            return Ok(false);
+        };
+        announcer.available(outcome, self.check_embed()).await;
+        Ok(true)
     }
 
     pub async fn providers(&self) -> Vec<ProviderStatus> {

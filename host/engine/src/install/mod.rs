@@ -66,7 +66,7 @@ pub struct InstallOutcome {
     pub planned: Vec<String>,
     /// What would stop this install unless forced (a dry run's findings).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub safety: Vec<String>,
+    pub safety: Vec<SafetyFinding>,
     /// What went wrong while undoing a failed run.
     pub rollback_errors: Vec<String>,
 }
@@ -75,8 +75,8 @@ pub struct InstallOutcome {
 pub enum InstallError {
     #[error("an update is already in progress")]
     InProgress(Option<Holder>),
-    #[error("the update was stopped by safety checks: {}", .warnings.join("; "))]
-    SafetyStop { warnings: Vec<String> },
+    #[error("the update was stopped by safety checks: {}", join(.warnings))]
+    SafetyStop { warnings: Vec<SafetyFinding> },
     #[error("{0}")]
     Lock(String),
     #[error(transparent)]
@@ -87,6 +87,105 @@ pub enum InstallError {
     NoBackup,
     #[error("no update on record started from version {target}")]
     UnknownTarget { target: String, known: Vec<String> },
+}
+
+/// One reason the safety checks refuse an install (unless forced). Typed,
+/// so fronts decide by the variant; `Display` gives the words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "finding", rename_all = "snake_case")]
+pub enum SafetyFinding {
+    /// Less free space than `safety.min_disk_space_mb` where the bot or
+    /// Steward's data lives.
+    LowDiskSpace {
+        path: std::path::PathBuf,
+        free_mib: u64,
+        min_disk_space_mb: u64,
+    },
+    /// The downloads add up to more than `safety.max_update_size_mb`.
+    TooLarge { bytes: u64, max_update_size_mb: u64 },
+    /// Major-version updates (`name current → latest` each).
+    Breaking { updates: Vec<String> },
+    /// Downloads with no `verify_key` to check their signature against.
+    Unsigned { provider: String, downloads: usize },
+    /// No pre-update backup, while `safety.require_backup_before_update`.
+    BackupRequired,
+    /// A provider's plan could not be made or held to its grant.
+    CannotPlan { provider: String, reason: String },
+}
+
+impl std::fmt::Display for SafetyFinding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SafetyFinding::LowDiskSpace {
+                path,
+                free_mib,
+                min_disk_space_mb,
+            } => write!(
+                f,
+                "only {free_mib} MiB free on the disk holding {} (safety.min_disk_space_mb = {min_disk_space_mb})",
+                path.display()
+            ),
+            SafetyFinding::TooLarge {
+                bytes,
+                max_update_size_mb,
+            } => write!(
+                f,
+                "the update downloads {:.1} MiB, more than safety.max_update_size_mb = {max_update_size_mb}",
+                *bytes as f64 / (1024.0 * 1024.0)
+            ),
+            SafetyFinding::Breaking { updates } => {
+                write!(f, "breaking changes: {}", updates.join(", "))
+            }
+            SafetyFinding::Unsigned {
+                provider,
+                downloads,
+            } => write!(
+                f,
+                "{provider} plans {downloads} download(s) that cannot be verified: no \
+                 [providers.{provider}] verify_key is configured (only the checksum would be checked)"
+            ),
+            SafetyFinding::BackupRequired => f.write_str(
+                "no pre-update backup was asked for, but safety.require_backup_before_update is on",
+            ),
+            SafetyFinding::CannotPlan { provider, reason } => {
+                write!(f, "{provider} could not plan: {reason}")
+            }
+        }
+    }
+}
+
+fn join(findings: &[SafetyFinding]) -> String {
+    findings
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What an install would do, decided before anything runs: fronts show it
+/// and ask, or stop, by the variant (never by its text).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "preview", rename_all = "snake_case")]
+pub enum InstallPreview {
+    /// Every matching source is up to date.
+    NothingToDo { warnings: Vec<String> },
+    /// The safety checks refuse, and the request does not force.
+    Stopped { findings: Vec<SafetyFinding> },
+    /// What will run once confirmed.
+    Planned(InstallPlan),
+}
+
+/// The plan an install preview shows before it is confirmed.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstallPlan {
+    /// The updates planned, one line each (`provider: name a -> b`).
+    pub updates: Vec<String>,
+    /// Every step as text (downloads, commands, file diffs).
+    pub steps: String,
+    /// Notes, such as a restart left to the operator.
+    pub warnings: Vec<String>,
+    /// The safety findings `force` will go past.
+    pub forced_past: Vec<SafetyFinding>,
 }
 
 impl From<LockError> for InstallError {
@@ -123,6 +222,32 @@ struct Planned {
     provider: Arc<LoadedProvider>,
     updates: Vec<Update>,
     plan: Plan,
+}
+
+/// What `install` would do for `request`, changing nothing: nothing to
+/// do, stopped by the safety checks (unless `request.force`), or a plan.
+pub async fn preview(env: &Env, request: &InstallRequest) -> Result<InstallPreview, InstallError> {
+    let dry_run = InstallRequest {
+        dry_run: true,
+        ..request.clone()
+    };
+    let outcome = install(env, &dry_run, "preview", None, None).await?;
+    if outcome.planned.is_empty() {
+        return Ok(InstallPreview::NothingToDo {
+            warnings: outcome.warnings,
+        });
+    }
+    if !outcome.safety.is_empty() && !request.force {
+        return Ok(InstallPreview::Stopped {
+            findings: outcome.safety,
+        });
+    }
+    Ok(InstallPreview::Planned(InstallPlan {
+        updates: outcome.planned,
+        steps: outcome.dry_run.unwrap_or_default(),
+        warnings: outcome.warnings,
+        forced_past: outcome.safety,
+    }))
 }
 
 /// Runs the transaction. `lock` is the update lock, taken by the caller
@@ -221,7 +346,10 @@ pub async fn install(
                 // Nothing has changed yet: the run stops here, recorded.
                 if request.dry_run {
                     return Err(InstallError::SafetyStop {
-                        warnings: vec![format!("{} could not plan: {e}", provider.name)],
+                        warnings: vec![SafetyFinding::CannotPlan {
+                            provider: provider.name.clone(),
+                            reason: e.to_string(),
+                        }],
                     });
                 }
                 let mut session = new_session(request, initiated_by, &planned);
@@ -813,7 +941,10 @@ fn contexts(config: &Config, planned: &[Planned]) -> Result<Vec<ApplyContext>, I
         .map(|p| {
             ApplyContext::new(config, &p.provider.name, p.provider.grant.clone()).map_err(|e| {
                 InstallError::SafetyStop {
-                    warnings: vec![format!("{}: {e}", p.provider.name)],
+                    warnings: vec![SafetyFinding::CannotPlan {
+                        provider: p.provider.name.clone(),
+                        reason: e.to_string(),
+                    }],
                 }
             })
         })
@@ -826,7 +957,7 @@ fn safety_warnings(
     request: &InstallRequest,
     planned: &[Planned],
     contexts: &[ApplyContext],
-) -> Vec<String> {
+) -> Vec<SafetyFinding> {
     let safety = &config.safety;
     let mut warnings = Vec::new();
     if planned.is_empty() {
@@ -837,12 +968,11 @@ fn safety_warnings(
         if let Ok(free) = backup::free_bytes(path)
             && free < min
         {
-            warnings.push(format!(
-                "only {} MiB free on the disk holding {} (safety.min_disk_space_mb = {})",
-                free / (1024 * 1024),
-                path.display(),
-                safety.min_disk_space_mb
-            ));
+            warnings.push(SafetyFinding::LowDiskSpace {
+                path: path.clone(),
+                free_mib: free / (1024 * 1024),
+                min_disk_space_mb: safety.min_disk_space_mb,
+            });
         }
     }
     let size: u64 = planned
@@ -851,19 +981,24 @@ fn safety_warnings(
         .filter_map(|u| u.size)
         .sum();
     if size > safety.max_update_size_mb * 1024 * 1024 {
-        warnings.push(format!(
-            "the update downloads {:.1} MiB, more than safety.max_update_size_mb = {}",
-            size as f64 / (1024.0 * 1024.0),
-            safety.max_update_size_mb
-        ));
+        warnings.push(SafetyFinding::TooLarge {
+            bytes: size,
+            max_update_size_mb: safety.max_update_size_mb,
+        });
     }
     let breaking: Vec<String> = planned
         .iter()
         .flat_map(|p| &p.updates)
         .filter(|u| u.breaking)
         .map(|u| {
+            // The config source marks a template breaking when it removes
+            // keys (or a key conflicts), not for its version number.
+            let why = match u.kind {
+                UpdateKind::Config => "the new template removes keys or conflicts with yours",
+                _ => "a new major version",
+            };
             format!(
-                "{} {} → {}",
+                "{} {} → {} ({why})",
                 u.name,
                 u.current.as_deref().unwrap_or("?"),
                 u.latest
@@ -871,10 +1006,7 @@ fn safety_warnings(
         })
         .collect();
     if !breaking.is_empty() {
-        warnings.push(format!(
-            "breaking changes (major versions): {}",
-            breaking.join(", ")
-        ));
+        warnings.push(SafetyFinding::Breaking { updates: breaking });
     }
     if safety.verify_downloads {
         for (p, ctx) in planned.iter().zip(contexts) {
@@ -885,19 +1017,15 @@ fn safety_warnings(
                 .filter(|s| matches!(s.action, Action::Download(_)))
                 .count();
             if unsigned > 0 && ctx.verify_key.is_none() {
-                warnings.push(format!(
-                    "{} plans {unsigned} download(s) that cannot be verified: no \
-                     [providers.{}] verify_key is configured (only the checksum would be checked)",
-                    p.provider.name, p.provider.name
-                ));
+                warnings.push(SafetyFinding::Unsigned {
+                    provider: p.provider.name.clone(),
+                    downloads: unsigned,
+                });
             }
         }
     }
     if !request.backup && safety.require_backup_before_update {
-        warnings.push(
-            "no pre-update backup was asked for, but safety.require_backup_before_update is on"
-                .to_string(),
-        );
+        warnings.push(SafetyFinding::BackupRequired);
     }
     warnings
 }
@@ -906,7 +1034,7 @@ fn dry_run_text(
     request: &InstallRequest,
     planned: &[Planned],
     contexts: &[ApplyContext],
-    safety: &[String],
+    safety: &[SafetyFinding],
     config: &Config,
 ) -> String {
     use std::fmt::Write;

@@ -183,33 +183,19 @@ pub enum ProvidersCommand {
     },
 }
 
-/// Posts a check result to the configured destinations; failures are
-/// reported but do not change the exit code (the check itself worked).
+/// Posts a check result through the service's announcer, as the
+/// background check does; delivery failures are logged but do not change
+/// the exit code (the check itself worked).
 async fn notify_check(
     service: &Service,
     outcome: &crate::engine::CheckOutcome,
-    update_type: UpdateType,
-    details: bool,
-    include_security: bool,
-) {
-    let notifier = crate::notify::Notifier::from_environment(&service.config().discord);
-    if !notifier.has_destinations() {
+) -> Result<(), ServiceError> {
+    if !service.announce_check(&Caller::Shell, outcome).await? {
         eprintln!(
             "warning: --notify: no discord.notify_channels or discord.webhook_url configured"
         );
-        return;
     }
-    let embed = crate::discord::render::check(
-        outcome,
-        &crate::discord::render::CheckView {
-            update_type,
-            details,
-            include_security,
-        },
-    );
-    for failure in notifier.send(embed).await {
-        eprintln!("warning: notification not delivered: {failure}");
-    }
+    Ok(())
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -273,10 +259,10 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
             if json {
                 println!("{}", render::json(&outcome));
             } else {
-                print!("{}", render::check_table(&outcome, details));
+                print!("{}", render::check_table(&outcome, update_type, details));
             }
             if notify {
-                notify_check(&service, &outcome, update_type, details, !no_security).await;
+                notify_check(&service, &outcome).await?;
             }
             Ok(if outcome.failed() {
                 ExitCode::from(EXIT_PROVIDER_FAILED)

@@ -8,10 +8,13 @@ use clap::{Args, Subcommand};
 
 use super::{EXIT_ERROR, ask, render};
 use crate::engine::UpdateType;
-use crate::engine::install::InstallOutcome;
+use crate::engine::install::{InstallError, InstallOutcome};
 use crate::engine::progress::{self, ProgressSender};
 use crate::engine::session::SessionStatus;
-use crate::service::{Caller, InstallRequest, RollbackRequest, Service, ServiceError};
+use crate::service::{
+    BotAction, BotState, Caller, InstallPreview, InstallRequest, RollbackRequest, Service,
+    ServiceError,
+};
 
 /// Exit code when an install or rollback ran and failed (rolled back or not).
 const EXIT_UPDATE_FAILED: u8 = 5;
@@ -93,27 +96,37 @@ pub async fn install(service: &Service, args: InstallArgs) -> Result<ExitCode, S
     };
     // general.require_confirmation = false: the operator chose no prompt.
     let ask_first = !args.yes && service.config().general.require_confirmation;
-    if args.dry_run || ask_first {
+    if args.dry_run {
         let preview = service.install(&Caller::Shell, request(true), None).await?;
-        if args.dry_run {
-            if args.json {
-                println!("{}", render::json(&preview));
-            } else {
-                print!("{}", preview.dry_run.as_deref().unwrap_or_default());
-                for w in &preview.warnings {
-                    println!("note: {w}");
+        if args.json {
+            println!("{}", render::json(&preview));
+        } else {
+            print!("{}", preview.dry_run.as_deref().unwrap_or_default());
+            for w in &preview.warnings {
+                println!("note: {w}");
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if ask_first {
+        // Decided before the question: a refusal is not worth confirming.
+        match service
+            .install_preview(&Caller::Shell, &request(false))
+            .await?
+        {
+            InstallPreview::NothingToDo { warnings } => {
+                print!("{}", render::update::nothing_to_do(&warnings));
+                return Ok(ExitCode::SUCCESS);
+            }
+            InstallPreview::Stopped { findings } => {
+                return Err(InstallError::SafetyStop { warnings: findings }.into());
+            }
+            InstallPreview::Planned(plan) => {
+                eprint!("{}", render::update::plan(&plan));
+                if !ask("\nInstall these updates?") {
+                    return Err(ServiceError::NotConfirmedFor { what: "install" });
                 }
             }
-            return Ok(ExitCode::SUCCESS);
-        }
-        let text = preview.dry_run.unwrap_or_default();
-        if text.starts_with("Nothing to install") {
-            print!("{text}");
-            return Ok(ExitCode::SUCCESS);
-        }
-        eprint!("{text}");
-        if !ask("\nInstall these updates?") {
-            return Err(ServiceError::NotConfirmedFor { what: "install" });
         }
     }
     let outcome = with_progress(|p| async move {
@@ -150,31 +163,30 @@ pub async fn rollback(service: &Service, args: RollbackArgs) -> Result<ExitCode,
 }
 
 pub async fn bot(service: &Service, command: BotCommand) -> Result<ExitCode, ServiceError> {
-    let supervisor = service.supervisor();
-    match command {
-        BotCommand::Start => {
-            let started = supervisor.start().await?;
-            print!("{}", render::update::started(&started));
+    let action = match command {
+        BotCommand::Start => BotAction::Start,
+        BotCommand::Stop => BotAction::Stop,
+        BotCommand::Restart => BotAction::Restart,
+        BotCommand::Status => return bot_status(service),
+    };
+    match service.bot(&Caller::Shell, action).await? {
+        BotState::Started(started) => print!("{}", render::update::started(&started)),
+        BotState::Stopped => println!("The bot is stopped."),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bot_status(service: &Service) -> Result<ExitCode, ServiceError> {
+    match service.bot_status(&Caller::Shell)? {
+        Some(p) => println!(
+            "The bot is running: pid {}, started {} UTC.",
+            p.pid,
+            p.started_at.format("%Y-%m-%d %H:%M:%S")
+        ),
+        None => {
+            println!("The bot is not running under Steward.");
+            return Ok(ExitCode::from(EXIT_ERROR));
         }
-        BotCommand::Restart => {
-            let started = supervisor.restart().await?;
-            print!("{}", render::update::started(&started));
-        }
-        BotCommand::Stop => {
-            supervisor.stop().await?;
-            println!("The bot is stopped.");
-        }
-        BotCommand::Status => match supervisor.status() {
-            Some(p) => println!(
-                "The bot is running: pid {}, started {} UTC.",
-                p.pid,
-                p.started_at.format("%Y-%m-%d %H:%M:%S")
-            ),
-            None => {
-                println!("The bot is not running under Steward.");
-                return Ok(ExitCode::from(EXIT_ERROR));
-            }
-        },
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::engine::install::InstallOutcome;
+use crate::engine::install::{InstallOutcome, InstallPlan};
 use crate::engine::session::{SessionKind, SessionStatus};
 use crate::supervisor::Started;
 
@@ -54,6 +54,23 @@ pub fn outcome(o: &InstallOutcome) -> String {
             "  The bot may be in a mixed state: check it, then restore {} if needed.",
             s.backup_id.as_deref().unwrap_or("a backup")
         );
+    }
+    out
+}
+
+pub fn nothing_to_do(warnings: &[String]) -> String {
+    let mut out = String::from("Nothing to install: every matching source is up to date.\n");
+    for w in warnings {
+        let _ = writeln!(out, "note: {w}");
+    }
+    out
+}
+
+/// An install's plan, shown before the question.
+pub fn plan(p: &InstallPlan) -> String {
+    let mut out = p.steps.clone();
+    for w in &p.warnings {
+        let _ = writeln!(out, "note: {w}");
     }
     out
 }

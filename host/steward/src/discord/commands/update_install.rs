@@ -8,7 +8,7 @@ use crate::discord::message::Reply;
 use crate::discord::render;
 use crate::discord::{CommandError, Context, caller};
 use crate::engine::UpdateType;
-use crate::service::{InstallRequest, Operation};
+use crate::service::{InstallPreview, InstallRequest, Operation};
 
 /// Install the available updates (backup first, rolled back on failure)
 #[poise::command(slash_command)]
@@ -37,18 +37,20 @@ pub async fn update_install(
     };
     let reply = Reply::of(ctx);
     reply.text("Checking what would be installed…").await?;
-    let preview = service.install(&caller, request(true), None).await?;
-    if preview.planned.is_empty() {
-        reply
-            .text("Nothing to install: every matching source is up to date.")
-            .await?;
-        return Ok(());
-    }
-    if !preview.safety.is_empty() && !force_update.unwrap_or(false) {
-        reply.show(render::update::stopped(&preview)).await?;
-        return Ok(());
-    }
-    let summary = render::update::install_question(&preview, &request(false));
+    let plan = match service.install_preview(&caller, &request(false)).await? {
+        InstallPreview::NothingToDo { .. } => {
+            reply
+                .text("Nothing to install: every matching source is up to date.")
+                .await?;
+            return Ok(());
+        }
+        InstallPreview::Stopped { findings } => {
+            reply.show(render::update::stopped(&findings)).await?;
+            return Ok(());
+        }
+        InstallPreview::Planned(plan) => plan,
+    };
+    let summary = render::update::install_question(&plan, &request(false));
     let work = |sender| {
         let service = service.clone();
         let caller = caller.clone();

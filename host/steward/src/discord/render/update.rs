@@ -7,7 +7,7 @@ use poise::serenity_prelude as serenity;
 
 use super::plain;
 
-use crate::engine::install::InstallOutcome;
+use crate::engine::install::{InstallOutcome, InstallPlan, SafetyFinding};
 use crate::engine::session::{SessionKind, SessionStatus};
 use crate::service::{InstallRequest, RollbackRequest};
 
@@ -17,13 +17,13 @@ const GREEN: u32 = 0x2e_cc_71;
 /// Discord refuses message content over 2000 characters.
 const CONTENT_LIMIT: usize = 1800;
 
-pub fn install_question(preview: &InstallOutcome, request: &InstallRequest) -> String {
+pub fn install_question(plan: &InstallPlan, request: &InstallRequest) -> String {
     let mut out = format!(
         "**Install {} update{}?**\n",
-        preview.planned.len(),
-        if preview.planned.len() == 1 { "" } else { "s" }
+        plan.updates.len(),
+        if plan.updates.len() == 1 { "" } else { "s" }
     );
-    for line in &preview.planned {
+    for line in &plan.updates {
         if out.len() > CONTENT_LIMIT {
             out.push_str("…\n");
             break;
@@ -49,11 +49,12 @@ pub fn install_question(preview: &InstallOutcome, request: &InstallRequest) -> S
             ""
         }
     );
-    for w in preview.warnings.iter().chain(&preview.safety) {
+    let forced_past = plan.forced_past.iter().map(ToString::to_string);
+    for w in plan.warnings.iter().cloned().chain(forced_past) {
         if out.len() > CONTENT_LIMIT {
             break;
         }
-        let _ = writeln!(out, "⚠ {}", plain(w));
+        let _ = writeln!(out, "⚠ {}", plain(&w));
     }
     out
 }
@@ -76,10 +77,10 @@ pub fn rollback_question(request: &RollbackRequest) -> String {
 }
 
 /// Why an install did not start: the safety checks that stop it.
-pub fn stopped(preview: &InstallOutcome) -> serenity::CreateEmbed {
+pub fn stopped(findings: &[SafetyFinding]) -> serenity::CreateEmbed {
     let mut text = String::new();
-    for w in &preview.safety {
-        let _ = writeln!(text, "• {}", plain(w));
+    for w in findings {
+        let _ = writeln!(text, "• {}", plain(&w.to_string()));
     }
     text.push_str("\nNothing was changed. Fix these, or run again with `force_update:true` (checksums and signatures are still verified).");
     serenity::CreateEmbed::new()
