@@ -159,3 +159,41 @@ pub fn edits(discord: &FakeDiscord, token: &str) -> Vec<Value> {
 pub fn has_embed(edit: &Value) -> bool {
     edit["embeds"].as_array().is_some_and(|a| !a.is_empty())
 }
+
+/// A followup message of the interaction with `token` (where an error
+/// found after the deferral goes, ephemeral).
+pub fn is_followup(token: &str) -> impl Fn(&Request) -> bool + '_ {
+    move |r| r.method == "POST" && r.path == format!("/api/v10/webhooks/{APP_ID}/{token}")
+}
+
+/// The removal of the original reply of the interaction with `token`.
+pub fn is_delete(token: &str) -> impl Fn(&Request) -> bool + '_ {
+    move |r| {
+        r.method == "DELETE"
+            && r.path == format!("/api/v10/webhooks/{APP_ID}/{token}/messages/@original")
+    }
+}
+
+/// The text of the private followup that answered `token` after its
+/// deferral, once the public placeholder was removed.
+pub fn private_after_deferral(discord: &FakeDiscord, token: &str) -> String {
+    let followup = discord.wait_for(0, SHORT, "the private answer", is_followup(token));
+    assert_eq!(
+        followup.body["flags"], 64,
+        "not ephemeral: {:?}",
+        followup.body
+    );
+    assert!(
+        discord.requests().iter().any(|r| is_delete(token)(r)),
+        "the public placeholder was left"
+    );
+    let text = followup.body["content"].as_str().unwrap().to_string();
+    // Progress may have been shown while the work ran; the error never is.
+    assert!(
+        !edits(discord, token)
+            .iter()
+            .any(|e| e["content"].as_str() == Some(text.as_str())),
+        "the error was shown publicly"
+    );
+    text
+}

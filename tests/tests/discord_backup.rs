@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use steward_tests::fakes::discord::{ADMINISTRATOR, EVERYONE, FakeDiscord, Member, OWNER_ID, Opt};
 use steward_tests::harness::Install;
 use steward_tests::serve::{
-    ADMIN_ROLE, LONG, SHORT, Serve, edits, has_embed, is_callback, is_edit,
+    ADMIN_ROLE, LONG, SHORT, Serve, edits, has_embed, is_callback, is_edit, private_after_deferral,
 };
 
 fn admin() -> Member {
@@ -761,7 +761,7 @@ fn bad_option_values_get_the_users_message() {
         ],
     );
     assert_eq!(callback(&discord, &token)["type"], 5);
-    let content = content_once(&serve, &discord, &token, "no-such-backup");
+    let content = private_after_deferral(&discord, &token);
     assert_eq!(
         content,
         "There is no backup called no-such-backup. `steward backup list` shows them."
@@ -772,7 +772,7 @@ fn bad_option_values_get_the_users_message() {
         &Member::owner(),
         &[Opt::integer("limit", 99)],
     );
-    let content = content_once(&serve, &discord, &token, "limit");
+    let content = private_after_deferral(&discord, &token);
     assert_eq!(
         content,
         "Invalid value for limit: `99` is not a number from 1 to 50."
@@ -794,9 +794,56 @@ fn bad_option_values_get_the_users_message() {
         &Member::owner(),
         &[Opt::string("backup_name", "backup_mine")],
     );
-    let content = content_once(&serve, &discord, &token, "backup_mine");
+    let content = private_after_deferral(&discord, &token);
     assert_eq!(
         content,
         "\"backup_mine\" cannot be a backup name: use 1-100 characters, not starting with \"backup_\"."
+    );
+
+    // A name already taken is told to the creator alone.
+    let token = discord.slash_command(
+        "backup_create",
+        &Member::owner(),
+        &[Opt::string("backup_name", "nightly")],
+    );
+    serve.edits_until_result(&discord, &token);
+    let token = discord.slash_command(
+        "backup_create",
+        &Member::owner(),
+        &[Opt::string("backup_name", "nightly")],
+    );
+    let content = private_after_deferral(&discord, &token);
+    assert!(
+        content.starts_with("The name \"nightly\" is already used"),
+        "{content}"
+    );
+}
+
+#[test]
+fn a_description_as_long_as_discord_allows_still_gets_its_result() {
+    let discord = FakeDiscord::start();
+    let serve = Serve::start(&discord);
+    let create = options(&discord, "backup_create");
+    assert_eq!(option(&create, "backup_name")["max_length"], 100);
+
+    let description = "é".repeat(6000);
+    let token = discord.slash_command(
+        "backup_create",
+        &Member::owner(),
+        &[Opt::string("description", &description)],
+    );
+    let edits = serve.edits_until(&discord, &token, LONG, |e| {
+        has_embed(e)
+            || e["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("try again"))
+    });
+    let result = edits.last().unwrap();
+    let embed = &result["embeds"][0];
+    assert_eq!(embed["title"], "Backup created", "{result:#}");
+    let shown = embed["description"].as_str().unwrap();
+    assert!(
+        shown.starts_with("ééé") && shown.ends_with("(cut)"),
+        "{shown}"
     );
 }

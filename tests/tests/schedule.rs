@@ -78,20 +78,24 @@ fn bad_times_days_and_types_are_refused_with_a_clear_message() {
 }
 
 #[test]
-fn max_schedules_is_enforced() {
+fn max_schedules_is_enforced_and_the_refusal_says_how_many_exist() {
     let install = Install::new(&format!(
-        "{ONLY_CONFIG_PROVIDER}\n[scheduling]\nmax_schedules = 1\n"
+        "{ONLY_CONFIG_PROVIDER}\n[scheduling]\nmax_schedules = 3\n"
     ));
+    for _ in 0..3 {
+        install
+            .run(&["schedule", "add", "--type", "daily", "--types", "bot"])
+            .succeeded();
+    }
+    // Lowered below the count: the message names the real count.
     install
-        .run(&[
-            "schedule", "add", "--type", "weekly", "--days", "sunday", "--types", "bot",
-        ])
+        .run(&["settings", "set", "schedule", "max_schedules", "1"])
         .succeeded();
     let run = install.run(&["schedule", "add", "--type", "daily", "--types", "bot"]);
     assert_eq!(run.code, Some(2));
     assert!(
         run.stderr.contains(
-            "There are already 1 schedules (scheduling.max_schedules); remove one first."
+            "There are already 3 schedules and scheduling.max_schedules is 1; remove one first."
         ),
         "{}",
         run.stderr

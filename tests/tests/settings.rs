@@ -45,6 +45,63 @@ fn a_setting_change_shows_the_previous_value_and_survives_a_restart() {
 }
 
 #[test]
+fn setting_the_files_own_value_stores_no_override() {
+    let install = Install::new(&format!(
+        "{ONLY_CONFIG_PROVIDER}\n[backup]\nmax_backups = 20\n"
+    ));
+    let set = install.run(&["settings", "set", "backup", "max_backups", "20"]);
+    assert_eq!(
+        set.succeeded().trim(),
+        "backup.max_backups = 20 (unchanged, from steward.toml)"
+    );
+    let get = install.run(&["settings", "get", "backup", "max_backups"]);
+    assert!(
+        get.succeeded().contains("from: steward.toml\n"),
+        "{}",
+        get.stdout
+    );
+
+    // Back to the file's value after an override: the override goes.
+    install.run(&["settings", "set", "backup", "max_backups", "30"]);
+    let set = install.run(&["settings", "set", "backup", "max_backups", "20"]);
+    assert!(
+        set.succeeded()
+            .starts_with("backup.max_backups = 20 (previous value: 30)\n"),
+        "{}",
+        set.stdout
+    );
+    let get = install.run(&["settings", "get", "backup", "max_backups"]);
+    assert!(
+        get.succeeded().contains("from: steward.toml\n"),
+        "{}",
+        get.stdout
+    );
+}
+
+#[test]
+fn the_specifications_notification_names_change_the_same_settings() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let set = install.run(&[
+        "settings",
+        "set",
+        "notification",
+        "update_start_notifications",
+        "false",
+    ]);
+    assert_eq!(
+        set.succeeded().trim(),
+        "notification.on_start = false (previous value: true)"
+    );
+    let get = install.run(&["settings", "get", "notification", "backup_notifications"]);
+    assert!(
+        get.succeeded()
+            .starts_with("notification.on_backup = true\n"),
+        "{}",
+        get.stdout
+    );
+}
+
+#[test]
 fn unknown_categories_and_names_are_answered_with_the_valid_ones() {
     let install = Install::new(ONLY_CONFIG_PROVIDER);
     let run = install.run(&["settings", "get", "backups", "max_backups"]);

@@ -83,6 +83,8 @@ pub enum OverlapPolicy {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Scheduling {
+    /// Whether schedules run at all; off keeps them, but none runs.
+    pub enabled: bool,
     /// `HH:MM` used when a schedule gives no `update_time`.
     pub default_time: String,
     pub max_schedules: usize,
@@ -105,6 +107,7 @@ impl Default for Scheduling {
     fn default() -> Self {
         use crate::UpdateType;
         Scheduling {
+            enabled: true,
             default_time: "03:00".to_string(),
             max_schedules: 5,
             allowed_update_types: vec![UpdateType::Packages, UpdateType::Bot, UpdateType::Config],

@@ -201,10 +201,11 @@ impl Announcer {
                 serenity::CreateEmbed::new()
                     .title(format!("Backup {} created", r.id))
                     .description(format!(
-                        "{} backup, {} files, {} bytes compressed.",
+                        "{} backup, {} {}, {} compressed.",
                         r.backup_type.as_str(),
                         r.file_count,
-                        r.compressed_size
+                        if r.file_count == 1 { "file" } else { "files" },
+                        steward_core::size::human(r.compressed_size)
                     ))
                     .colour(GREEN),
             )

@@ -123,6 +123,10 @@ pub(super) fn install_message(e: &InstallError) -> String {
         InstallError::NoBackup => {
             "Backup not found: there is no completed backup to roll back to.".to_string()
         }
+        InstallError::UnknownTarget { target, known } if target.trim().is_empty() => format!(
+            "Rollback needs a target: the version given is empty. You can roll back to: {}.",
+            known.join(", ")
+        ),
         InstallError::UnknownTarget { target, known } => format!(
             "Rollback failed: no update on record started from version {target}, so there is nothing to go back to. You can roll back to: {}.",
             known.join(", ")
@@ -190,8 +194,9 @@ fn schedule_message(e: &ScheduleError) -> String {
         ScheduleError::InvalidTypes { value, problem } => {
             format!("Invalid update_types `{value}`: {problem}.")
         }
-        ScheduleError::TooMany { max } => format!(
-            "There are already {max} schedules (scheduling.max_schedules); remove one first."
+        ScheduleError::TooMany { count, max } => format!(
+            "There are already {count} {} and scheduling.max_schedules is {max}; remove one first.",
+            if *count == 1 { "schedule" } else { "schedules" }
         ),
         ScheduleError::NotFound { id } => {
             format!("There is no schedule {id}. `steward schedule list` shows them.")

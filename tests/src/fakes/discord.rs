@@ -502,18 +502,79 @@ async fn rest_api(
         ("PUT", ["applications", a, "guilds", guild, "commands"]) if *a == app => {
             register(&inner, &body, Some(guild)).into_response()
         }
-        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
-        ("PATCH", ["webhooks", _, _, "messages", _]) => {
-            axum::Json(message_json(inner.next_id(), &body)).into_response()
-        }
-        ("POST", ["webhooks", _, _]) => {
-            axum::Json(message_json(inner.next_id(), &body)).into_response()
-        }
+        ("POST", ["interactions", _, _, "callback"]) => match embed_problem(&body["data"]) {
+            Some(problem) => invalid_form_body(&problem),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+        ("PATCH", ["webhooks", _, _, "messages", _]) => match embed_problem(&body) {
+            Some(problem) => invalid_form_body(&problem),
+            None => axum::Json(message_json(inner.next_id(), &body)).into_response(),
+        },
+        ("DELETE", ["webhooks", _, _, "messages", _]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["webhooks", _, _]) => match embed_problem(&body) {
+            Some(problem) => invalid_form_body(&problem),
+            None => axum::Json(message_json(inner.next_id(), &body)).into_response(),
+        },
         ("POST", ["channels", _, "messages"]) => {
             axum::Json(message_json(inner.next_id(), &body)).into_response()
         }
         _ => not_found(),
     }
+}
+
+/// What Discord would refuse in a message's embeds: its documented limits
+/// (title 256, description 4096, 25 fields of name 256 and value 1024,
+/// footer 2048, 6000 characters in all).
+fn embed_problem(message: &Value) -> Option<String> {
+    let len = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    for (i, embed) in message["embeds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let fields = embed["fields"].as_array().cloned().unwrap_or_default();
+        let mut total = len(&embed["title"])
+            + len(&embed["description"])
+            + len(&embed["footer"]["text"])
+            + len(&embed["author"]["name"]);
+        let checks = [
+            ("title", len(&embed["title"]), 256),
+            ("description", len(&embed["description"]), 4096),
+            ("footer.text", len(&embed["footer"]["text"]), 2048),
+            ("fields", fields.len(), 25),
+        ];
+        for (what, n, max) in checks {
+            if n > max {
+                return Some(format!(
+                    "embeds.{i}.{what}: Must be {max} or fewer in length."
+                ));
+            }
+        }
+        for (j, field) in fields.iter().enumerate() {
+            let (name, value) = (len(&field["name"]), len(&field["value"]));
+            if name > 256 || value > 1024 {
+                return Some(format!(
+                    "embeds.{i}.fields.{j}: Must be 256 (name) and 1024 (value) or fewer in length."
+                ));
+            }
+            total += name + value;
+        }
+        if total > 6000 {
+            return Some(format!(
+                "embeds.{i}: Embed size exceeds maximum size of 6000"
+            ));
+        }
+    }
+    None
+}
+
+fn invalid_form_body(problem: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({"message": format!("Invalid Form Body ({problem})"), "code": 50035})),
+    )
+        .into_response()
 }
 
 fn not_found() -> Response {

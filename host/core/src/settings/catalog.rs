@@ -289,6 +289,14 @@ pub static ALL: &[Definition] = &[
         |c| Value::Text(c.scheduling.default_time.clone()),
         |c, v| c.scheduling.default_time = v.text()
     ),
+    flag!(
+        Schedule,
+        "enabled",
+        "true",
+        "[scheduling] enabled",
+        "Run schedules at all (off keeps them, but none runs)",
+        scheduling.enabled
+    ),
     number!(
         Schedule,
         "max_schedules",

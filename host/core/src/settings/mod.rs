@@ -128,7 +128,11 @@ pub fn find(category: &str, name: &str) -> Result<&'static Definition, SettingsE
             .map(|c| c.as_str().to_string())
             .collect(),
     })?;
-    let wanted = name.trim().to_ascii_lowercase();
+    let given = name.trim().to_ascii_lowercase();
+    let wanted = ALIASES
+        .iter()
+        .find(|(c, alias, _)| *c == cat && *alias == given)
+        .map_or(given.as_str(), |(_, _, canonical)| canonical);
     catalog::ALL
         .iter()
         .find(|d| d.category == cat && d.name == wanted)
@@ -138,6 +142,38 @@ pub fn find(category: &str, name: &str) -> Result<&'static Definition, SettingsE
             valid: names(cat).iter().map(|n| n.to_string()).collect(),
         })
 }
+
+/// The original specification's names for settings named otherwise here,
+/// accepted wherever a setting is named: (category, alias, canonical name).
+pub const ALIASES: &[(Category, &str, &str)] = &[
+    (
+        Category::Notification,
+        "update_start_notifications",
+        "on_start",
+    ),
+    (
+        Category::Notification,
+        "update_progress_notifications",
+        "on_progress",
+    ),
+    (
+        Category::Notification,
+        "update_completion_notifications",
+        "on_completion",
+    ),
+    (
+        Category::Notification,
+        "update_notifications",
+        "on_completion",
+    ),
+    (Category::Notification, "error_notifications", "on_error"),
+    (
+        Category::Notification,
+        "update_error_notifications",
+        "on_error",
+    ),
+    (Category::Notification, "backup_notifications", "on_backup"),
+];
 
 /// The names in `category`, in catalog order.
 pub fn names(category: Category) -> Vec<&'static str> {

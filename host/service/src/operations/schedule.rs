@@ -102,6 +102,7 @@ impl Service {
         let existing = tree.values()?;
         if existing.len() >= config.scheduling.max_schedules {
             return Err(ScheduleError::TooMany {
+                count: existing.len(),
                 max: config.scheduling.max_schedules,
             }
             .into());
@@ -198,8 +199,12 @@ impl Service {
         Ok(lines)
     }
 
-    /// The enabled schedules (for the scheduler).
+    /// The enabled schedules (for the scheduler); none while
+    /// `scheduling.enabled` is off.
     pub fn schedules_enabled(&self) -> Result<Vec<Schedule>, ServiceError> {
+        if !self.config().scheduling.enabled {
+            return Ok(Vec::new());
+        }
         Ok(self
             .schedules()?
             .values()?

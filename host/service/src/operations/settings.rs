@@ -106,14 +106,20 @@ impl Service {
         let parsed = settings::parse(definition, value, &before)?;
         let store = self.store()?;
         let overrides = Overrides::open(&store)?;
-        overrides.set(
-            definition,
-            Override {
-                value: parsed.to_string(),
-                set_at: chrono::Utc::now(),
-                set_by: caller.label(),
-            },
-        )?;
+        if parsed == (definition.read)(&self.file_config) {
+            // steward.toml already says this: an override would only hide
+            // a later change of the file.
+            overrides.remove(definition)?;
+        } else {
+            overrides.set(
+                definition,
+                Override {
+                    value: parsed.to_string(),
+                    set_at: chrono::Utc::now(),
+                    set_by: caller.label(),
+                },
+            )?;
+        }
         store.flush()?;
         self.rebuild_config(&overrides)?;
         self.finish_change(definition, &overrides, before).await

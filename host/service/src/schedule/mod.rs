@@ -33,8 +33,8 @@ pub enum ScheduleError {
     },
     #[error("update_types {value:?}: {problem}")]
     InvalidTypes { value: String, problem: String },
-    #[error("at most {max} schedules may exist")]
-    TooMany { max: usize },
+    #[error("{count} schedules exist; at most {max} may")]
+    TooMany { count: usize, max: usize },
     #[error("no schedule {id}")]
     NotFound { id: String },
     #[error("cron expression {expression:?}: {message}")]

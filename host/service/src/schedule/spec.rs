@@ -11,7 +11,7 @@ use crate::settings::value::parse_time;
 pub enum ScheduleType {
     /// Every day at the time.
     Daily,
-    /// Once a week, on one weekday.
+    /// Every week, on the listed weekdays (`monday,thursday`).
     Weekly,
     /// On the given days of the month (months without such a day are skipped).
     Monthly,
@@ -118,12 +118,6 @@ pub fn build(
                 }
             }
             let chosen: Vec<usize> = (0..7).filter(|i| picked[*i]).collect();
-            if schedule_type == ScheduleType::Weekly && chosen.len() != 1 {
-                return Err(invalid(
-                    "a weekly schedule runs on exactly one weekday; use custom for several"
-                        .to_string(),
-                ));
-            }
             (
                 chosen.iter().map(|i| WEEKDAYS[*i].0.to_string()).collect(),
                 format!(

@@ -120,10 +120,10 @@ async fn invalid_schedules_are_refused_with_what_to_write() {
         message(request(
             ScheduleType::Weekly,
             None,
-            Some("mon,tue"),
+            Some("mon-fri"),
             "packages"
         )),
-        "Invalid update_days `mon,tue`: a weekly schedule runs on exactly one weekday; use custom for several."
+        "Invalid update_days `mon-fri`: \"mon-fri\" is not a weekday (mon, tue, …, sun)."
     );
     assert_eq!(
         message(request(
@@ -398,4 +398,35 @@ async fn the_service_runs_a_due_schedule_as_an_ordinary_update_session() {
     let session = sessions.iter().find(|s| s.id == id).unwrap();
     assert_eq!(session.initiated_by, "schedule:s1");
     assert!(session.status.is_finished(), "{:?}", session.status);
+}
+
+#[tokio::test]
+async fn a_weekly_schedule_runs_on_every_listed_weekday() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = service(dir.path(), "").await;
+    let added = service
+        .schedule_add(
+            &Caller::Shell,
+            request(
+                ScheduleType::Weekly,
+                Some("04:15"),
+                Some("monday, thursday,sun"),
+                "packages",
+            ),
+        )
+        .unwrap();
+    assert_eq!(added.schedule.update_days, ["mon", "thu", "sun"]);
+    assert_eq!(added.schedule.cron, "0 15 4 * * Mon,Thu,Sun");
+}
+
+#[tokio::test]
+async fn with_scheduling_off_a_due_schedule_does_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, due) = daily(dir.path(), "[scheduling]\nenabled = false\n").await;
+    let recorder = Arc::new(Recorder::default());
+    let scheduler = scheduler(&service, &recorder);
+    let done = scheduler.tick(due + Duration::seconds(3)).await.unwrap();
+    assert!(done.is_empty(), "{done:?}");
+    assert!(recorder.runs.lock().unwrap().is_empty());
+    assert_eq!(service.schedules_next_due().unwrap(), None);
 }

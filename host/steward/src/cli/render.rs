@@ -11,8 +11,17 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::engine::CheckOutcome;
+use crate::engine::{CheckOutcome, UpdateType};
 use crate::service::ProviderStatus;
+
+/// `n` and the noun, singular for one: "1 backup", "3 backups".
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
 
 pub fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("results serialize")
@@ -64,8 +73,25 @@ impl Table {
     }
 }
 
-pub fn check_table(outcome: &CheckOutcome, details: bool) -> String {
+pub fn check_table(outcome: &CheckOutcome, update_type: UpdateType, details: bool) -> String {
     let mut out = String::new();
+    if outcome.providers.is_empty() && outcome.skipped.is_empty() {
+        // Nothing was asked: "0 updates" would claim it is all current.
+        let what = match update_type {
+            UpdateType::All => "any updates".to_string(),
+            other => format!(
+                "{} updates",
+                clap::ValueEnum::to_possible_value(&other)
+                    .map_or_else(String::new, |v| v.get_name().to_string())
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "No enabled source covers {what}, so none were looked for. \
+             `steward providers list` shows the sources and what they cover."
+        );
+        return out;
+    }
     let mut table = Table::new(&["SOURCE", "NAME", "CURRENT", "AVAILABLE", "NOTES"]);
     let (mut offered, mut security, mut breaking, mut held) = (0, 0, 0, 0);
     for provider in &outcome.providers {

@@ -1,7 +1,9 @@
 //! Everything that goes wrong in a command, turned into what the user
 //! reads: service errors through `ServiceError::user_message` (shared with
 //! the CLI), Discord's own failures into short explanations. Refusals and
-//! errors are ephemeral; after a deferral they replace the "thinking" reply.
+//! mistakes in what was asked are ephemeral; after a deferral the public
+//! reply is removed and the message reaches only the person who ran the
+//! command. What went wrong in the work itself replaces the public reply.
 
 use std::sync::atomic::Ordering;
 
@@ -17,7 +19,12 @@ pub async fn on_error(error: FrameworkError<'_>) {
             if let CommandError::Discord(e) = &error {
                 tracing::warn!(command = %ctx.command().name, "{e}");
             }
-            tell(ctx, &message(&error)).await;
+            let text = message(&error);
+            if asked_wrongly(&error) {
+                tell(ctx, &text).await;
+            } else {
+                report(ctx, &text).await;
+            }
         }
         FrameworkError::ArgumentParse {
             ctx, error, input, ..
@@ -73,14 +80,55 @@ pub fn message(error: &CommandError) -> String {
     }
 }
 
-/// Answers privately, or replaces the deferred reply when one exists.
+/// Whether the error is about what the caller asked (a refusal, an option
+/// value, a name or id that does not fit): only they need to read it.
+fn asked_wrongly(error: &CommandError) -> bool {
+    use crate::backup::BackupError;
+    use crate::engine::install::InstallError;
+    let CommandError::Service(e) = error else {
+        return false;
+    };
+    matches!(
+        e,
+        ServiceError::PermissionDenied { .. }
+            | ServiceError::InvalidArgument { .. }
+            | ServiceError::NotConfirmed
+            | ServiceError::NotConfirmedFor { .. }
+            | ServiceError::Settings(_)
+            | ServiceError::Schedule(_)
+            | ServiceError::Backup(
+                BackupError::NotFound(_)
+                    | BackupError::NameTaken { .. }
+                    | BackupError::InvalidName { .. }
+                    | BackupError::NotCompleted { .. }
+            )
+            | ServiceError::Install(InstallError::UnknownTarget { .. } | InstallError::NoBackup)
+    )
+}
+
+/// Replaces the deferred reply, where everyone saw the work start; answers
+/// privately when nothing was deferred.
+async fn report(ctx: poise::Context<'_, Data, CommandError>, text: &str) {
+    let deferred = match ctx {
+        poise::Context::Application(app) => app.has_sent_initial_response.load(Ordering::SeqCst),
+        poise::Context::Prefix(_) => false,
+    };
+    if !deferred {
+        return tell(ctx, text).await;
+    }
+    if let Err(e) = Reply::of(ctx).text(text).await {
+        tracing::warn!("cannot deliver an error message: {e}");
+    }
+}
+
+/// Answers privately; after a deferral, in place of the public reply.
 async fn tell(ctx: poise::Context<'_, Data, CommandError>, text: &str) {
     let deferred = match ctx {
         poise::Context::Application(app) => app.has_sent_initial_response.load(Ordering::SeqCst),
         poise::Context::Prefix(_) => false,
     };
     let sent = if deferred {
-        Reply::of(ctx).text(text).await
+        Reply::of(ctx).private(text).await
     } else {
         ctx.send(poise::CreateReply::default().content(text).ephemeral(true))
             .await

@@ -47,6 +47,26 @@ impl Reply {
         .await
     }
 
+    /// Answers only the person who ran the command, and removes the public
+    /// placeholder of the deferral. The placeholder goes first: a followup
+    /// sent while it still "thinks" would replace it, publicly.
+    pub async fn private(&self, content: impl Into<String>) -> Result<(), serenity::Error> {
+        if let Err(e) = self
+            .http
+            .delete_original_interaction_response(&self.token)
+            .await
+        {
+            tracing::warn!("cannot remove the public reply: {e}");
+        }
+        let followup = serenity::CreateInteractionResponseFollowup::new()
+            .content(content)
+            .ephemeral(true);
+        self.http
+            .create_followup_message(&self.token, &followup, Vec::new())
+            .await
+            .map(drop)
+    }
+
     pub async fn edit(
         &self,
         edit: serenity::EditInteractionResponse,

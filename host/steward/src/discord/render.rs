@@ -14,6 +14,11 @@ use crate::engine::{CheckOutcome, UpdateType};
 use crate::provider::Update;
 
 const FIELD_LIMIT: usize = 1024;
+const FIELD_NAME_LIMIT: usize = 256;
+const TITLE_LIMIT: usize = 256;
+/// Kept well under Discord's 4096, so the description and the fields
+/// together stay within the 6000 of one embed.
+const DESCRIPTION_LIMIT: usize = 2048;
 const FIELDS_MAX: usize = 25;
 const RED: u32 = 0xd9_3f_3f;
 const ORANGE: u32 = 0xe6_7e_22;
@@ -41,6 +46,13 @@ pub fn announcement(outcome: &CheckOutcome) -> serenity::CreateEmbed {
 
 /// Available updates grouped by source, with security and breaking marks.
 pub fn check(outcome: &CheckOutcome, view: &CheckView) -> serenity::CreateEmbed {
+    if outcome.providers.is_empty() && outcome.skipped.is_empty() {
+        // Nothing was asked: "no updates" would claim it is all current.
+        return serenity::CreateEmbed::new()
+            .title(format!("No source covers {}", type_name(view.update_type)))
+            .description("No enabled update source offers these updates, so none were looked for.")
+            .colour(ORANGE);
+    }
     let (mut offered, mut security, mut breaking, mut held) = (0, 0, 0, 0);
     for u in outcome.providers.iter().flat_map(|p| &p.updates) {
         match u.held {
@@ -111,7 +123,7 @@ pub fn check(outcome: &CheckOutcome, view: &CheckView) -> serenity::CreateEmbed 
         for w in &provider.warnings {
             let _ = write!(value, "\n⚠ {}", plain(w));
         }
-        embed = embed.field(name, fit(&value), false);
+        embed = embed.field(self::name(&name), fit(&value), false);
         fields += 1;
     }
     if !outcome.skipped.is_empty() && fields < FIELDS_MAX {
@@ -238,6 +250,35 @@ fn fit(value: &str) -> String {
         FIELD_LIMIT,
         "\n… (cut; `steward check --details` on the server shows everything)",
     )
+}
+
+/// `n` and the noun, singular for one: "1 file", "3 files".
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A title within Discord's limit.
+pub(crate) fn title(text: &str) -> String {
+    cut(text, TITLE_LIMIT, "…")
+}
+
+/// A field's name within Discord's limit.
+pub(crate) fn name(text: &str) -> String {
+    cut(text, FIELD_NAME_LIMIT, "…")
+}
+
+/// A field's value within Discord's limit.
+pub(crate) fn value(text: &str) -> String {
+    cut(text, FIELD_LIMIT, "\n…")
+}
+
+/// An embed's description within what leaves room for its fields.
+pub(crate) fn description(text: &str) -> String {
+    cut(text, DESCRIPTION_LIMIT, "\n… (cut)")
 }
 
 /// `text` within `limit` characters: cut at the last whole line that fits

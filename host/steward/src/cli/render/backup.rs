@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use chrono::Utc;
 
-use super::{Table, human_bytes};
+use super::{Table, count, human_bytes};
 use crate::backup::{BackupRecord, Created, Listing, Pruned, RestoreType, Restored, VerifyOutcome};
 
 pub fn created(c: &Created) -> String {
@@ -12,14 +12,14 @@ pub fn created(c: &Created) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Backup {}{} created: {} {} files, {} -> {} ({})",
+        "Backup {}{} created: {} {}, {} -> {} ({})",
         r.id,
         r.name
             .as_ref()
             .map(|n| format!(" ({n})"))
             .unwrap_or_default(),
         r.backup_type.as_str(),
-        r.file_count,
+        count(r.file_count as usize, "file"),
         human_bytes(r.size_bytes),
         human_bytes(r.compressed_size),
         r.file_path.display()
@@ -67,10 +67,10 @@ pub fn list(l: &Listing) -> String {
     }
     let _ = writeln!(
         out,
-        "\nShowing {} of {} matching; {} backups stored, {} in total.",
+        "\nShowing {} of {} matching; {} stored, {} in total.",
         l.backups.len(),
         l.matched,
-        l.total_count,
+        count(l.total_count, "backup"),
         human_bytes(l.total_stored_bytes)
     );
     out
@@ -103,10 +103,10 @@ pub fn verified(v: &VerifyOutcome) -> String {
     let secs = v.duration_ms as f64 / 1000.0;
     let _ = writeln!(
         out,
-        "Backup {}: {} ({} files, {} checked in {:.1} s{})",
+        "Backup {}: {} ({}, {} checked in {:.1} s{})",
         v.id,
         if v.ok { "OK" } else { "FAILED" },
-        v.files_checked,
+        count(v.files_checked as usize, "file"),
         human_bytes(v.bytes_checked),
         secs,
         if secs > 0.0 {
@@ -168,8 +168,8 @@ pub fn restored(r: &Restored) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Restored {} files ({}) from {}{}:",
-        r.files.len(),
+        "Restored {} ({}) from {}{}:",
+        count(r.files.len(), "file"),
         restore_type_name(r.restore_type),
         r.id,
         if r.verified {
@@ -218,8 +218,8 @@ pub fn pruned(p: &Pruned) -> String {
     }
     let _ = writeln!(
         out,
-        "{} backups removed ({} freed), {} kept.",
-        p.removed.len(),
+        "{} removed ({} freed), {} kept.",
+        count(p.removed.len(), "backup"),
         human_bytes(p.freed_bytes),
         p.kept
     );

@@ -79,9 +79,9 @@ pub fn list(all: &SchedulesView) -> String {
     let mut out = table.render();
     let _ = writeln!(
         out,
-        "\n{} of at most {} schedules; times in {}.",
+        "\n{} of at most {}; times in {}.",
         all.schedules.len(),
-        all.max_schedules,
+        super::count(all.max_schedules, "schedule"),
         all.timezone
     );
     out

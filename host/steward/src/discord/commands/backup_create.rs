@@ -15,9 +15,13 @@ pub async fn backup_create(
     ctx: Context<'_>,
     #[description = "What to back up (default: full)"] backup_type: Option<Choice<BackupType>>,
     #[description = "Compress the archive with gzip (default: true)"] compress: Option<bool>,
-    #[description = "A name to find the backup by (default: none)"] backup_name: Option<String>,
+    #[description = "A name to find the backup by, up to 100 characters (default: none)"]
+    #[max_length = 100]
+    backup_name: Option<String>,
     #[description = "Include the bot's logs (default: false)"] include_logs: Option<bool>,
-    #[description = "A note kept with the backup (default: none)"] description: Option<String>,
+    #[description = "A note kept with the backup (default: none)"]
+    #[max_length = 2000]
+    description: Option<String>,
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();

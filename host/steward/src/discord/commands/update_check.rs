@@ -13,7 +13,9 @@ use crate::service::{CheckRequest, Operation};
 #[poise::command(slash_command)]
 pub async fn update_check(
     ctx: Context<'_>,
-    #[description = "Which updates to look for"] check_type: Choice<UpdateType>,
+    #[description = "Which updates to look for (default: all)"] check_type: Option<
+        Choice<UpdateType>,
+    >,
     #[description = "Show advisories, changelogs and details (default: false)"]
     show_details: Option<bool>,
     #[description = "Look up security advisories (default: true)"] include_security: Option<bool>,
@@ -25,7 +27,7 @@ pub async fn update_check(
     ctx.defer().await?;
 
     let view = CheckView {
-        update_type: check_type.0,
+        update_type: check_type.map_or(UpdateType::All, |c| c.0),
         details: show_details.unwrap_or(false),
         include_security: include_security.unwrap_or(true),
     };

@@ -4,10 +4,9 @@
 use poise::serenity_prelude as serenity;
 
 use crate::discord::choice::{Choice, Choices};
-use crate::discord::message::Reply;
 use crate::discord::{CommandError, Context, caller};
 use crate::schedule::ScheduleType;
-use crate::service::{Operation, ScheduleRequest, ScheduleView};
+use crate::service::{ScheduleRequest, ScheduleView};
 use crate::settings::value::type_names;
 
 impl Choices for ScheduleType {
@@ -35,8 +34,8 @@ pub async fn update_schedule(
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
-    service.authorize(&caller, Operation::Schedule)?;
-    ctx.defer().await?;
+    // Adding is quick and every mistake in the options is found here, so
+    // it runs before any public reply: a refusal or error stays private.
     let added = service.schedule_add(
         &caller,
         ScheduleRequest {
@@ -47,8 +46,7 @@ pub async fn update_schedule(
             enabled: enabled.unwrap_or(true),
         },
     )?;
-    Reply::of(ctx)
-        .edit(serenity::EditInteractionResponse::new().embed(embed(&added)))
+    ctx.send(poise::CreateReply::default().embed(embed(&added)))
         .await?;
     Ok(())
 }

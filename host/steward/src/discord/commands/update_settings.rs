@@ -4,8 +4,9 @@
 use poise::serenity_prelude as serenity;
 
 use crate::discord::choice::{Choice, Choices};
+use crate::discord::render;
 use crate::discord::{CommandError, Context, caller};
-use crate::service::{Operation, SettingChange};
+use crate::service::SettingChange;
 use crate::settings::Category;
 
 impl Choices for Category {
@@ -30,9 +31,11 @@ pub async fn update_settings(
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
-    service.authorize(&caller, Operation::Settings)?;
-    ctx.defer().await?;
     let category = setting_category.0.as_str();
+    // An unknown name (or a refusal) is found before the public reply, so
+    // it reaches only the person who asked.
+    service.settings_get(&caller, category, &setting_name)?;
+    ctx.defer().await?;
     let change = if reset_to_default.unwrap_or(false) {
         service
             .settings_reset(&caller, category, &setting_name)
@@ -50,17 +53,50 @@ pub async fn update_settings(
 
 fn embed(change: &SettingChange) -> serenity::CreateEmbed {
     let s = &change.setting;
+    let shown = |v: &str| render::value(&render::code(v));
     let mut e = serenity::CreateEmbed::new()
-        .title(format!("{}.{}", s.category, s.name))
-        .description(s.help)
-        .field("Value", format!("`{}`", s.value), true)
-        .field("Previous value", format!("`{}`", change.previous), true)
-        .field("steward.toml", format!("`{}`", s.file_value), true)
+        .title(render::title(&format!("{}.{}", s.category, s.name)))
+        .description(render::description(s.help))
+        .field("Value", shown(&s.value), true)
+        .field("Previous value", shown(&change.previous), true)
+        .field("steward.toml", shown(&s.file_value), true)
         .colour(0x2e_cc_71);
     if !change.effects.is_empty() {
-        let mut text = change.effects.join("\n");
-        text.truncate(1000);
-        e = e.field("Applied", text, false);
+        e = e.field(
+            "Applied",
+            render::value(&render::plain(&change.effects.join("\n"))),
+            false,
+        );
     }
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::SettingView;
+
+    #[test]
+    fn long_multibyte_effects_are_cut_without_panicking() {
+        // An odd prefix puts byte 1000 inside a two-byte character.
+        let effects = vec![format!("a{}", "é".repeat(600))];
+        let change = SettingChange {
+            setting: SettingView {
+                category: "backup",
+                name: "max_backups",
+                value: "2".into(),
+                default: "50".into(),
+                source: crate::settings::Source::Override,
+                file_value: "50".into(),
+                expected: "a number".into(),
+                help: "How many backups to keep",
+                toml: "backup.max_backups",
+            },
+            previous: "1".into(),
+            effects,
+        };
+        let json = serde_json::to_value(embed(&change)).unwrap();
+        let applied = json["fields"][3]["value"].as_str().unwrap();
+        assert!(applied.chars().count() <= 1024, "{applied}");
+    }
 }

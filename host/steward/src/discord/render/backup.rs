@@ -34,7 +34,7 @@ pub fn created(c: &Created) -> serenity::CreateEmbed {
         .field("ID", format!("`{}`", r.id), true)
         .field("Type", r.backup_type.as_str(), true);
     if let Some(name) = &r.name {
-        embed = embed.field("Name", name, true);
+        embed = embed.field("Name", super::value(&super::plain(name)), true);
     }
     embed = embed
         .field("Files", r.file_count.to_string(), true)
@@ -58,7 +58,9 @@ pub fn created(c: &Created) -> serenity::CreateEmbed {
         embed = embed.field("Verified", fit(&text), false);
     }
     if let Some(d) = &r.description {
-        embed = embed.description(d);
+        // A description may be as long as Discord lets the option be; the
+        // backup exists by now, so the result must fit whatever was given.
+        embed = embed.description(super::description(&super::plain(d)));
     }
     if !c.skipped.is_empty() {
         embed = embed.field(
@@ -147,10 +149,10 @@ fn list_line(r: &BackupRecord) -> String {
         None => "",
     };
     format!(
-        "`{}`{name} · {} · {} files · {} · {}{verified}",
+        "`{}`{name} · {} · {} · {} · {}{verified}",
         r.id,
         r.backup_type.as_str(),
-        r.file_count,
+        super::count(r.file_count as usize, "file"),
         crate::size::human(r.compressed_size),
         r.created_at.format("%Y-%m-%d %H:%M UTC"),
     )
@@ -161,7 +163,7 @@ pub fn restore_prompt(preview: &RestorePreview, verify: bool) -> String {
     let p = &preview.files;
     let r = &p.record;
     let mut out = format!(
-        "**Restore {} files from backup `{}`**{}\n{} backup made {}, {} files, {}.\n",
+        "**Restore {} files from backup `{}`**{}\n{} backup made {}, {}, {}.\n",
         restore_type_name(p.restore_type),
         r.id,
         r.name
@@ -170,13 +172,13 @@ pub fn restore_prompt(preview: &RestorePreview, verify: bool) -> String {
             .unwrap_or_default(),
         r.backup_type.as_str(),
         r.created_at.format("%Y-%m-%d %H:%M UTC"),
-        r.file_count,
+        super::count(r.file_count as usize, "file"),
         crate::size::human(r.size_bytes),
     );
     let _ = writeln!(
         out,
-        "These {} files in the bot's directory will be put back as the backup holds them:",
-        p.files.len()
+        "These {} in the bot's directory will be put back as the backup holds them:",
+        super::count(p.files.len(), "file")
     );
     out.push_str(&file_lines(&p.files, &p.databases));
     out.push_str(if verify {
@@ -195,7 +197,11 @@ pub fn restore_prompt(preview: &RestorePreview, verify: bool) -> String {
 
 pub fn restored(r: &Restored) -> serenity::CreateEmbed {
     let mut embed = serenity::CreateEmbed::new()
-        .title(format!("Restored {} files from {}", r.files.len(), r.id))
+        .title(super::title(&format!(
+            "Restored {} from {}",
+            super::count(r.files.len(), "file"),
+            r.id
+        )))
         .colour(GREEN)
         .description(fit(&file_lines(&r.files, &r.databases)))
         .field("Restore type", restore_type_name(r.restore_type), true)
