@@ -188,3 +188,43 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A fresh install whose bot has its database (`Install::seed_database`).
+pub fn install_with_database(extra: &str) -> Install {
+    let install = Install::new(extra);
+    install.seed_database();
+    install
+}
+
+/// The JSON a run printed, which must have succeeded.
+pub fn ok(run: &Run) -> serde_json::Value {
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run.json()
+}
+
+/// `steward backup create --json ARGS`, and the record it made.
+pub fn create_backup(install: &Install, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["backup", "create", "--json"];
+    all.extend_from_slice(args);
+    ok(&install.run(&all))["record"].clone()
+}
+
+/// The bundled config provider still reports the demo bot's template
+/// update: a misbehaving provider failed alone.
+pub fn assert_config_provider_unaffected(json: &serde_json::Value) {
+    let config = provider(json, "config");
+    assert!(
+        config["error"].is_null(),
+        "config provider failed: {config:#}"
+    );
+    assert!(
+        !config["updates"].as_array().unwrap().is_empty(),
+        "config provider reported nothing: {config:#}"
+    );
+}

@@ -8,30 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use steward_tests::harness::{Install, Run};
-
-fn install(extra: &str) -> Install {
-    let install = Install::new(extra);
-    install.seed_database();
-    install
-}
-
-fn ok(run: &Run) -> Value {
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
-    run.json()
-}
-
-fn create(install: &Install, args: &[&str]) -> Value {
-    let mut all = vec!["backup", "create", "--json"];
-    all.extend_from_slice(args);
-    ok(&install.run(&all))["record"].clone()
-}
+use steward_tests::harness::{
+    Install, create_backup as create, install_with_database as install, ok,
+};
 
 fn list(install: &Install) -> Vec<Value> {
     ok(&install.run(&[

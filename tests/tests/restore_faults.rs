@@ -13,32 +13,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
-use steward_tests::harness::{Install, Run, steward_bin};
+use steward_tests::harness::{
+    Install, create_backup as create, install_with_database as install, ok, steward_bin,
+};
 
 const WORK_PREFIX: &str = ".steward-restore-";
-
-fn install(extra: &str) -> Install {
-    let install = Install::new(extra);
-    install.seed_database();
-    install
-}
-
-fn ok(run: &Run) -> Value {
-    assert_eq!(
-        run.code,
-        Some(0),
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
-    run.json()
-}
-
-fn create(install: &Install, args: &[&str]) -> Value {
-    let mut all = vec!["backup", "create", "--json"];
-    all.extend_from_slice(args);
-    ok(&install.run(&all))["record"].clone()
-}
 
 /// Everything under `root` but restores' working directories: files by
 /// content, links by target, directories by name.

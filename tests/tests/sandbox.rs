@@ -3,26 +3,13 @@
 
 use serde_json::Value;
 use steward_tests::guests;
-use steward_tests::harness::{Install, Run, provider};
+use steward_tests::harness::{Install, Run, assert_config_provider_unaffected, provider};
 
 /// `steward check --json` on `install`, and the entry of `provider` in it.
 fn check(install: &Install) -> (Run, Value) {
     let run = install.run(&["check", "--json"]);
     let json = run.json();
     (run, json)
-}
-
-/// The bundled config provider still reports the demo bot's template update.
-fn assert_config_provider_unaffected(json: &Value) {
-    let config = provider(json, "config");
-    assert!(
-        config["error"].is_null(),
-        "config provider failed: {config:#}"
-    );
-    assert!(
-        !config["updates"].as_array().unwrap().is_empty(),
-        "config provider reported nothing: {config:#}"
-    );
 }
 
 fn hostile(behaviour: &str, settings: &str, limits: &str) -> Install {

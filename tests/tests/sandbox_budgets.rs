@@ -14,7 +14,7 @@ use axum::routing::get;
 use serde_json::Value;
 use steward_tests::fakes::{Mode, Running};
 use steward_tests::guests;
-use steward_tests::harness::{Install, Run, provider};
+use steward_tests::harness::{Install, Run, assert_config_provider_unaffected, provider};
 
 /// `steward check --json` on `install`, and how long it took.
 fn check(install: &Install) -> (Run, Value, Duration) {
@@ -23,19 +23,6 @@ fn check(install: &Install) -> (Run, Value, Duration) {
     let elapsed = started.elapsed();
     let json = run.json();
     (run, json, elapsed)
-}
-
-/// The bundled config provider still reports the demo bot's template update.
-fn assert_config_provider_unaffected(json: &Value) {
-    let config = provider(json, "config");
-    assert!(
-        config["error"].is_null(),
-        "config provider failed: {config:#}"
-    );
-    assert!(
-        !config["updates"].as_array().unwrap().is_empty(),
-        "config provider reported nothing: {config:#}"
-    );
 }
 
 /// An install running `wasm` as the provider `greedy`, allowed to reach
