@@ -64,6 +64,8 @@ pub enum Operation {
     BackupList,
     BackupRestore,
     Settings,
+    /// Starting, stopping or restarting the bot (`steward bot`).
+    BotControl,
 }
 
 /// Who an operation is for.
@@ -84,7 +86,8 @@ impl Operation {
             | Operation::Rollback
             | Operation::Schedule
             | Operation::BackupRestore
-            | Operation::Settings => Audience::Owners,
+            | Operation::Settings
+            | Operation::BotControl => Audience::Owners,
         }
     }
 }
@@ -102,6 +105,7 @@ impl fmt::Display for Operation {
             Operation::BackupList => "listing backups",
             Operation::BackupRestore => "restoring backups",
             Operation::Settings => "changing settings",
+            Operation::BotControl => "starting and stopping the bot",
         })
     }
 }
@@ -190,6 +194,7 @@ mod tests {
             Operation::Schedule,
             Operation::BackupRestore,
             Operation::Settings,
+            Operation::BotControl,
         ] {
             assert!(!allows(Role::Admin, owner_only), "{owner_only}");
             assert!(allows(Role::Owner, owner_only), "{owner_only}");

@@ -417,11 +417,11 @@ impl Service {
         crate::supervisor::Supervisor::new(&self.config())
     }
 
-    /// Starts, stops or restarts the bot for `caller` (an owner, as for an
-    /// install, which restarts it too), holding the update lock meanwhile:
-    /// refused, naming the holder, while an update runs.
+    /// Starts, stops or restarts the bot for `caller` (owners only, as for
+    /// an install, which restarts it too), holding the update lock
+    /// meanwhile: refused, naming the holder, while an update runs.
     pub async fn bot(&self, caller: &Caller, action: BotAction) -> Result<BotState, ServiceError> {
-        self.authorize(caller, Operation::Install)?;
+        self.authorize(caller, Operation::BotControl)?;
         let _lock = self.update_lock(caller, action.doing())?;
         let supervisor = self.supervisor();
         Ok(match action {
@@ -722,5 +722,34 @@ impl Service {
                 },
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An admin may not start or stop the bot, and is told so in words
+    /// about the bot, not about installing updates.
+    #[tokio::test]
+    async fn an_admin_asking_to_stop_the_bot_is_refused_naming_bot_control() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bot")).unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[bot]\nroot = \"bot\"\nstart = [\"true\"]\n").unwrap();
+        let service = Service::open(Config::load(&file, false).unwrap())
+            .await
+            .unwrap();
+        let admin = Caller::Discord(DiscordCaller {
+            user_id: 5,
+            administrator: true,
+            ..Default::default()
+        });
+        let err = service.bot(&admin, BotAction::Stop).await.unwrap_err();
+        assert_eq!(
+            err.user_message(),
+            "Permission denied: starting and stopping the bot is for the bot's owners only. \
+             Admins can check for updates, view the status, and create or list backups."
+        );
     }
 }
