@@ -228,3 +228,14 @@ pub fn assert_config_provider_unaffected(json: &serde_json::Value) {
         "config provider reported nothing: {config:#}"
     );
 }
+
+/// Records a start of the bot at `version` in its database, as `bot.py`
+/// does when it starts.
+pub fn insert_start(db: &Path, version: &str) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute(
+        "INSERT INTO starts (version, pid, mode, started_at) VALUES (?1, 1, 'offline', '2024-01-01')",
+        [version],
+    )
+    .unwrap();
+}

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 use steward_tests::harness::{
-    Install, create_backup as create, install_with_database as install, ok,
+    Install, create_backup as create, insert_start, install_with_database as install, ok,
 };
 
 fn list(install: &Install) -> Vec<Value> {
@@ -66,15 +66,6 @@ fn rows(db: &Path) -> Vec<String> {
         }
     }
     out
-}
-
-fn insert_start(db: &Path, version: &str) {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute(
-        "INSERT INTO starts (version, pid, mode, started_at) VALUES (?1, 1, 'offline', '2024-01-01')",
-        [version],
-    )
-    .unwrap();
 }
 
 fn gnu_tar_lists(archive: &Path, compressed: bool) -> Vec<String> {

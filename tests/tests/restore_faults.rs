@@ -14,7 +14,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use steward_tests::harness::{
-    Install, create_backup as create, install_with_database as install, ok, steward_bin,
+    Install, create_backup as create, insert_start, install_with_database as install, ok,
+    steward_bin,
 };
 
 const WORK_PREFIX: &str = ".steward-restore-";
@@ -80,15 +81,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), target).unwrap();
         }
     }
-}
-
-fn insert_start(db: &Path, version: &str) {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute(
-        "INSERT INTO starts (version, pid, mode, started_at) VALUES (?1, 1, 'offline', '2024-01-01')",
-        [version],
-    )
-    .unwrap();
 }
 
 /// Rewrites a backup's archive with the same entries, its manifest edited.
