@@ -38,7 +38,7 @@ pub use create::{CreateRequest, Created};
 pub use extract::{ExtractError, Extracted, Limits, extract_tar, extract_tar_gz};
 pub use list::{ListRequest, Listing, Range, SortBy};
 pub use prune::{Pruned, RemovedBackup};
-pub use restore::{BotControl, Preview, RestoreRequest, Restored};
+pub use restore::{BotControl, BotControlError, Preview, RestoreRequest, Restored};
 pub use verify::{DatabaseCheck, Drill, VerifyOutcome};
 
 use crate::config::{BackupConfig, Config, Safety};
@@ -208,12 +208,10 @@ pub enum BackupError {
         problems: Vec<String>,
         kept: PathBuf,
     },
-    #[error("the bot could not be stopped: {message}")]
-    BotStop { message: String },
-    #[error(
-        "the bot did not start after the restore ({message}); the previous files were put back"
-    )]
-    BotStart { message: String },
+    #[error("the bot could not be stopped: {source}")]
+    BotStop { source: restore::BotControlError },
+    #[error("the bot did not start after the restore ({source}); the previous files were put back")]
+    BotStart { source: restore::BotControlError },
 }
 
 /// The backup directory and the records of what is in it.

@@ -23,10 +23,14 @@ use crate::dir_handle::{DirHandle, HandleError};
 /// Stopping and starting the managed bot around a restore. The supervisor
 /// implements it; without one, the operator stops the bot beforehand.
 pub trait BotControl {
-    fn stop(&self) -> Result<(), String>;
+    fn stop(&self) -> Result<(), BotControlError>;
     /// Starts the bot and returns once it is healthy (or failed to become so).
-    fn start(&self) -> Result<(), String>;
+    fn start(&self) -> Result<(), BotControlError>;
 }
+
+/// Why the bot did not stop or start: the implementer's own error, kept
+/// whole until it is rendered.
+pub type BotControlError = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, Clone)]
 pub struct RestoreRequest {
@@ -218,7 +222,7 @@ impl Run<'_> {
         if let Some(bot) = self.bot {
             backups.report(60, "Stopping the bot");
             bot.stop()
-                .map_err(|message| BackupError::BotStop { message })?;
+                .map_err(|source| BackupError::BotStop { source })?;
         }
         // Planned again with the bot stopped: what is there now is what
         // the journal records, before the first file moves.
@@ -259,16 +263,16 @@ impl Run<'_> {
 
         if let Some(bot) = self.bot {
             backups.report(90, "Starting the bot");
-            if let Err(message) = bot.start() {
+            if let Err(source) = bot.start() {
                 journal.phase = Phase::RollingBack;
                 let _ = journal.write(self.work);
                 let _ = bot.stop();
-                let cause = format!("the bot did not start after the restore ({message})");
+                let cause = format!("the bot did not start after the restore ({source})");
                 // On the previous files only: a half-undone tree stays
                 // stopped until the next start has put it back.
                 self.undo(&journal, cause)?;
                 let _ = bot.start();
-                return Err(BackupError::BotStart { message });
+                return Err(BackupError::BotStart { source });
             }
         }
         // The restore is done: ending the journal is what commits it.
@@ -375,11 +379,11 @@ mod tests {
     }
 
     impl BotControl for FailingStart {
-        fn stop(&self) -> Result<(), String> {
+        fn stop(&self) -> Result<(), BotControlError> {
             self.stops.set(self.stops.get() + 1);
             Ok(())
         }
-        fn start(&self) -> Result<(), String> {
+        fn start(&self) -> Result<(), BotControlError> {
             self.starts.set(self.starts.get() + 1);
             if self.starts.get() == 1 {
                 Err("health check failed".into())

@@ -464,23 +464,23 @@ impl RestoreControl {
 }
 
 impl crate::backup::BotControl for RestoreControl {
-    fn stop(&self) -> Result<(), String> {
+    fn stop(&self) -> Result<(), crate::backup::BotControlError> {
         let running = self.supervisor.status().is_some();
         self.was_running
             .store(running, std::sync::atomic::Ordering::SeqCst);
         self.handle
             .block_on(self.supervisor.stop())
-            .map_err(|e| e.to_string())
+            .map_err(Into::into)
     }
 
-    fn start(&self) -> Result<(), String> {
+    fn start(&self) -> Result<(), crate::backup::BotControlError> {
         if !self.start_always && !self.was_running.load(std::sync::atomic::Ordering::SeqCst) {
             return Ok(());
         }
         self.handle
             .block_on(self.supervisor.start())
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(Into::into)
     }
 }
 

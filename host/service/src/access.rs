@@ -66,6 +66,8 @@ pub enum Operation {
     Settings,
     /// Starting, stopping or restarting the bot (`steward bot`).
     BotControl,
+    /// Removing backups beyond the retention policy now.
+    BackupPrune,
 }
 
 /// Who an operation is for.
@@ -87,7 +89,8 @@ impl Operation {
             | Operation::Schedule
             | Operation::BackupRestore
             | Operation::Settings
-            | Operation::BotControl => Audience::Owners,
+            | Operation::BotControl
+            | Operation::BackupPrune => Audience::Owners,
         }
     }
 }
@@ -106,6 +109,7 @@ impl fmt::Display for Operation {
             Operation::BackupRestore => "restoring backups",
             Operation::Settings => "changing settings",
             Operation::BotControl => "starting and stopping the bot",
+            Operation::BackupPrune => "pruning backups",
         })
     }
 }

@@ -19,10 +19,29 @@ use crate::notify::Notifier;
 /// How a check's outcome looks when posted: the Discord front registers
 /// its own rendering (`Service::render_checks_with`); until then,
 /// [`plain_check_embed`].
-pub type CheckEmbed = fn(&CheckOutcome) -> serenity::CreateEmbed;
+pub type CheckEmbed = fn(&CheckOutcome, &CheckView) -> serenity::CreateEmbed;
+
+/// What a posted check shows: the type asked for, with or without details.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckView {
+    pub update_type: crate::engine::UpdateType,
+    pub details: bool,
+    pub include_security: bool,
+}
+
+impl CheckView {
+    /// What a background check posts: every type, no details.
+    pub fn background() -> CheckView {
+        CheckView {
+            update_type: crate::engine::UpdateType::All,
+            details: false,
+            include_security: true,
+        }
+    }
+}
 
 /// A count of what was found and a line per source.
-pub fn plain_check_embed(outcome: &CheckOutcome) -> serenity::CreateEmbed {
+pub fn plain_check_embed(outcome: &CheckOutcome, _view: &CheckView) -> serenity::CreateEmbed {
     let offered = outcome
         .providers
         .iter()
@@ -175,9 +194,9 @@ impl Announcer {
 
     /// Updates a background check found (not at the quiet level: nothing
     /// has changed yet), as `embed` renders them.
-    pub async fn available(&self, outcome: &CheckOutcome, embed: CheckEmbed) {
+    pub async fn available(&self, outcome: &CheckOutcome, view: &CheckView, embed: CheckEmbed) {
         if self.chatty() {
-            self.post(embed(outcome)).await;
+            self.post(embed(outcome, view)).await;
         }
     }
 

@@ -16,8 +16,35 @@ use crate::engine::UpdateType;
 /// scheduler come up first).
 const FIRST_CHECK_AFTER: Duration = Duration::from_secs(5);
 
+/// The work `serve` runs beside its fronts; dropped, it stops that work.
+pub struct Background {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
 impl Service {
-    pub async fn check_in_background(self: Arc<Self>) {
+    /// Starts what the service does on its own, whichever fronts run: the
+    /// bot's supervisor watch, the scheduler and the background check.
+    pub fn run_in_background(self: &Arc<Self>) -> Background {
+        let watch = self.supervisor().watch(self.config().paths.data.clone());
+        let scheduler = crate::schedule::Scheduler::new(self.clone(), self.clone());
+        Background {
+            tasks: vec![
+                tokio::spawn(watch),
+                tokio::spawn(scheduler.run()),
+                tokio::spawn(self.clone().check_in_background()),
+            ],
+        }
+    }
+
+    async fn check_in_background(self: Arc<Self>) {
         let caller = Caller::Schedule("auto".to_string());
         let mut posted: BTreeSet<String> = BTreeSet::new();
         let mut wait = FIRST_CHECK_AFTER;
@@ -70,7 +97,12 @@ impl Service {
                 .collect();
             if !offered.is_empty() && offered != posted {
                 if let Some(a) = crate::announce::Announcer::new(&config) {
-                    a.available(&outcome, self.check_embed()).await;
+                    a.available(
+                        &outcome,
+                        &crate::announce::CheckView::background(),
+                        self.check_embed(),
+                    )
+                    .await;
                 }
                 posted = offered;
             }

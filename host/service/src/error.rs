@@ -264,13 +264,11 @@ fn backup_message(e: &BackupError) -> String {
             "Restoring stopped at {} ({source}); every file was put back as it was.",
             path.display()
         ),
-        BackupError::BotStop { message } => {
-            format!(
-                "The bot could not be stopped for the restore ({message}); nothing was changed."
-            )
+        BackupError::BotStop { source } => {
+            format!("The bot could not be stopped for the restore ({source}); nothing was changed.")
         }
-        BackupError::BotStart { message } => format!(
-            "The bot did not start on the restored files ({message}); the previous files were put back."
+        BackupError::BotStart { source } => format!(
+            "The bot did not start on the restored files ({source}); the previous files were put back."
         ),
         other => format!("Backup failed: {other}"),
     }

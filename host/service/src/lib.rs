@@ -29,6 +29,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde::Serialize;
 
 pub use access::{Caller, DiscordCaller, Operation, Role};
+pub use announce::CheckView;
+pub use background::Background;
 pub use error::ServiceError;
 pub use operations::schedule::{ScheduleRequest, ScheduleView, SchedulesView};
 pub use operations::settings::SettingChange;
@@ -380,9 +382,11 @@ impl Service {
         Ok(outcome)
     }
 
-    /// The interrupted updates this start rolled back.
-    pub fn recovered(&self) -> Vec<Session> {
-        self.recovered.lock().expect("recovered").clone()
+    /// The interrupted updates this start rolled back (for anyone who may
+    /// see the status).
+    pub fn recovered(&self, caller: &Caller) -> Result<Vec<Session>, ServiceError> {
+        self.authorize(caller, Operation::Status)?;
+        Ok(self.recovered.lock().expect("recovered").clone())
     }
 
     /// Refuses a rollback target nothing on record leads back to, before a
@@ -405,15 +409,16 @@ impl Service {
         Ok(install::rollback_targets(&self.install_env()?))
     }
 
-    /// Update sessions, newest first.
-    pub fn sessions(&self) -> Result<Vec<Session>, ServiceError> {
+    /// Update sessions, newest first (for anyone who may see the status).
+    pub fn sessions(&self, caller: &Caller) -> Result<Vec<Session>, ServiceError> {
+        self.authorize(caller, Operation::Status)?;
         let mut all = crate::engine::session::tree(&self.store()?)?.values()?;
         all.sort_by_key(|s| std::cmp::Reverse(s.started_at));
         Ok(all)
     }
 
     /// The managed bot's supervisor.
-    pub fn supervisor(&self) -> crate::supervisor::Supervisor {
+    pub(crate) fn supervisor(&self) -> crate::supervisor::Supervisor {
         crate::supervisor::Supervisor::new(&self.config())
     }
 
@@ -607,8 +612,15 @@ impl Service {
         .await
     }
 
-    /// Applies the retention policy now.
-    pub async fn backup_prune(&self) -> Result<Pruned, ServiceError> {
+    /// Applies the retention policy now (owners only: it removes backups).
+    pub async fn backup_prune(&self, caller: &Caller) -> Result<Pruned, ServiceError> {
+        self.authorize(caller, Operation::BackupPrune)?;
+        self.prune().await
+    }
+
+    /// Applies the retention policy, for the service's own callers (a
+    /// lowered limit, a finished install) that were authorized already.
+    pub(crate) async fn prune(&self) -> Result<Pruned, ServiceError> {
         self.blocking(None, |b| {
             backup::prune::prune(&b, &backup::prune::session_references(&b))
         })
@@ -668,17 +680,22 @@ impl Service {
         &self,
         caller: &Caller,
         outcome: &CheckOutcome,
+        view: &CheckView,
     ) -> Result<bool, ServiceError> {
         self.authorize(caller, Operation::Check)?;
         let Some(announcer) = announce::Announcer::new(&self.config()) else {
             return Ok(false);
         };
-        announcer.available(outcome, self.check_embed()).await;
+        announcer.available(outcome, view, self.check_embed()).await;
         Ok(true)
     }
 
-    pub async fn providers(&self) -> Vec<ProviderStatus> {
-        self.entries()
+    /// The providers directory: what loaded, what failed and why, what
+    /// each was granted (for anyone who may see the status).
+    pub async fn providers(&self, caller: &Caller) -> Result<Vec<ProviderStatus>, ServiceError> {
+        self.authorize(caller, Operation::Status)?;
+        Ok(self
+            .entries()
             .await
             .into_iter()
             .map(|entry| match entry {
@@ -721,7 +738,7 @@ impl Service {
                     load_ms: None,
                 },
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -751,5 +768,51 @@ mod tests {
             "Permission denied: starting and stopping the bot is for the bot's owners only. \
              Admins can check for updates, view the status, and create or list backups."
         );
+    }
+
+    async fn demo_service(dir: &std::path::Path) -> Service {
+        std::fs::create_dir(dir.join("bot")).unwrap();
+        let file = dir.join("steward.toml");
+        std::fs::write(&file, "[bot]\nroot = \"bot\"\nstart = [\"true\"]\n").unwrap();
+        Service::open(Config::load(&file, false).unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// Every read of the service's state asks who is reading: a guild
+    /// member with no role sees no sessions, providers or recoveries, and
+    /// only owners prune backups.
+    #[tokio::test]
+    async fn a_member_reads_nothing_and_an_admin_prunes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = demo_service(dir.path()).await;
+        let member = Caller::Discord(DiscordCaller {
+            user_id: 7,
+            ..Default::default()
+        });
+        let refused = |e: ServiceError| e.user_message();
+        assert!(
+            refused(service.sessions(&member).unwrap_err())
+                .starts_with("Permission denied: viewing the update status")
+        );
+        assert!(
+            refused(service.recovered(&member).unwrap_err())
+                .starts_with("Permission denied: viewing the update status")
+        );
+        assert!(
+            refused(service.providers(&member).await.unwrap_err())
+                .starts_with("Permission denied: viewing the update status")
+        );
+        let admin = Caller::Discord(DiscordCaller {
+            user_id: 5,
+            administrator: true,
+            ..Default::default()
+        });
+        assert!(service.sessions(&admin).is_ok());
+        assert!(
+            refused(service.backup_prune(&admin).await.unwrap_err())
+                .starts_with("Permission denied: pruning backups is for the bot's owners only")
+        );
+        assert!(service.backup_prune(&Caller::Shell).await.is_ok());
     }
 }

@@ -60,10 +60,10 @@ pub fn check(ctx: &ApplyContext, download: &Download) -> Result<Checked, ApplyEr
                     provider: ctx.provider.clone(),
                 });
             }
-            (Some(key), Some(text)) => Some(Pending::decode(text, key).map_err(|message| {
+            (Some(key), Some(text)) => Some(Pending::decode(text, key).map_err(|source| {
                 ApplyError::SignatureUnusable {
                     url: download.url.clone(),
-                    message,
+                    source,
                 }
             })?),
         };
@@ -161,9 +161,9 @@ async fn fetch_to(
             Some(
                 pending
                     .verifier(key)
-                    .map_err(|message| ApplyError::SignatureUnusable {
+                    .map_err(|source| ApplyError::SignatureUnusable {
                         url: download.url.clone(),
-                        message,
+                        source,
                     })?,
             )
         }
@@ -206,7 +206,7 @@ async fn fetch_to(
     if let Some(mut v) = verifier {
         v.finalize().map_err(|e| ApplyError::SignatureInvalid {
             url: download.url.clone(),
-            message: super::signature::explain(&e),
+            source: e.into(),
         })?;
     }
     Ok((bytes, actual))

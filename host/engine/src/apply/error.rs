@@ -60,10 +60,16 @@ pub enum ApplyError {
         "{url} has no signature, but a verification key is configured for the {provider} provider"
     )]
     SignatureMissing { url: String, provider: String },
-    #[error("the signature of {url} cannot be used: {message}")]
-    SignatureUnusable { url: String, message: String },
-    #[error("the signature of {url} does not verify with the configured key: {message}")]
-    SignatureInvalid { url: String, message: String },
+    #[error("the signature of {url} cannot be used: {source}")]
+    SignatureUnusable {
+        url: String,
+        source: super::signature::SignatureError,
+    },
+    #[error("the signature of {url} does not verify with the configured key: {source}")]
+    SignatureInvalid {
+        url: String,
+        source: super::signature::SignatureError,
+    },
     #[error("{url} could not be unpacked safely: {source}")]
     Unpack { url: String, source: ExtractError },
     #[error("{path} already exists; a release directory is never unpacked over another")]

@@ -73,7 +73,7 @@ impl ApplyContext {
             .transpose()
             .map_err(|e| ApplyError::SignatureUnusable {
                 url: format!("providers.{provider}.verify_key"),
-                message: e.to_string(),
+                source: e.into(),
             })?;
         let http = crate::fetch::client().map_err(|e| ApplyError::Download {
             url: String::new(),

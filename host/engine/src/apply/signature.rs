@@ -15,12 +15,10 @@ pub struct Pending {
 impl Pending {
     /// Parses a signature file's text. Done before downloading, so a
     /// signature that cannot be used costs no transfer.
-    pub fn decode(text: &str, key: &VerifyKey) -> Result<Pending, String> {
-        let signature = Signature::decode(text).map_err(|e| e.to_string())?;
+    pub fn decode(text: &str, key: &VerifyKey) -> Result<Pending, SignatureError> {
+        let signature = Signature::decode(text)?;
         // Checks the key id and the algorithm now rather than after the transfer.
-        key.public_key()
-            .verify_stream(&signature)
-            .map_err(|e| explain(&e))?;
+        key.public_key().verify_stream(&signature)?;
         Ok(Pending { signature })
     }
 
@@ -28,15 +26,26 @@ impl Pending {
         self.signature.trusted_comment()
     }
 
-    pub fn verifier<'a>(&'a self, key: &'a VerifyKey) -> Result<StreamVerifier<'a>, String> {
-        key.public_key()
-            .verify_stream(&self.signature)
-            .map_err(|e| explain(&e))
+    pub fn verifier<'a>(
+        &'a self,
+        key: &'a VerifyKey,
+    ) -> Result<StreamVerifier<'a>, SignatureError> {
+        Ok(key.public_key().verify_stream(&self.signature)?)
     }
 }
 
+/// Why a signature, or the key to check it, cannot be used or does not
+/// verify.
+#[derive(Debug, thiserror::Error)]
+pub enum SignatureError {
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("{}", explain(.0))]
+    Minisign(#[from] minisign_verify::Error),
+}
+
 /// Words for an operator, where the crate's are terse.
-pub fn explain(e: &minisign_verify::Error) -> String {
+fn explain(e: &minisign_verify::Error) -> String {
     match e {
         minisign_verify::Error::UnexpectedKeyId => {
             "it was made with a different key than the configured one".to_string()

@@ -651,7 +651,7 @@ pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<String> {
         )
         .await
         {
-            errors.push(e);
+            errors.push(e.to_string());
         }
     }
     if journal.bot_restarted && env.supervisor.is_configured() {
@@ -672,6 +672,40 @@ pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<String> {
     errors
 }
 
+/// Why a part of an update, or the database, could not be put back.
+#[derive(Debug, thiserror::Error)]
+pub enum UndoError {
+    #[error("the provider {provider} is no longer loaded, so its changes cannot be undone")]
+    ProviderGone { provider: String },
+    #[error("{provider}: the recorded state is damaged: {source}")]
+    StateDamaged {
+        provider: String,
+        source: hex::FromHexError,
+    },
+    #[error("{provider} could not plan the restore: {source}")]
+    CannotPlan {
+        provider: String,
+        source: crate::runtime::CallError,
+    },
+    #[error("{provider}: {source}")]
+    Apply {
+        provider: String,
+        source: apply::ApplyError,
+    },
+    #[error("{provider}: restore steps failed: {}", failed.iter().map(|(step, e)| format!("\"{step}\": {e}")).collect::<Vec<_>>().join("; "))]
+    StepsFailed {
+        provider: String,
+        failed: Vec<(String, apply::ApplyError)>,
+    },
+    #[error("{provider}: the release directories of the undone update could not be removed: {}", failed.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    NotRemoved {
+        provider: String,
+        failed: Vec<apply::ApplyError>,
+    },
+    #[error(transparent)]
+    Backup(#[from] backup::BackupError),
+}
+
 /// Runs `provider`'s restore plan for the state `captured` (hex); once it
 /// succeeded, removes the release directories the part had `unpacked` (the
 /// plan has switched away from them), so that version installs again.
@@ -681,58 +715,67 @@ pub(crate) async fn restore_part(
     provider: &str,
     captured: &str,
     unpacked: &[std::path::PathBuf],
-) -> Result<(), String> {
+) -> Result<(), UndoError> {
+    let named = || provider.to_string();
     let Some(loaded) = loaded(entries, provider) else {
-        return Err(format!(
-            "the provider {provider} is no longer loaded, so its changes cannot be undone"
-        ));
+        return Err(UndoError::ProviderGone { provider: named() });
     };
-    let state = hex::decode(captured)
-        .map_err(|e| format!("{provider}: the recorded state is damaged: {e}"))?;
+    let state = hex::decode(captured).map_err(|source| UndoError::StateDamaged {
+        provider: named(),
+        source,
+    })?;
     let runtime = env.runtime.clone();
     let p = loaded.clone();
     let plan = tokio::task::spawn_blocking(move || runtime.restore_plan(&p, &state))
         .await
         .expect("restore-plan task")
-        .map_err(|e| format!("{provider} could not plan the restore: {e}"))?;
-    let ctx = ApplyContext::new(&env.config, provider, loaded.grant.clone())
-        .map_err(|e| format!("{provider}: {e}"))?;
+        .map_err(|source| UndoError::CannotPlan {
+            provider: named(),
+            source,
+        })?;
+    let ctx = ApplyContext::new(&env.config, provider, loaded.grant.clone()).map_err(|source| {
+        UndoError::Apply {
+            provider: named(),
+            source,
+        }
+    })?;
     let mut failed = Vec::new();
     for step in &plan.steps {
         // Keep going: every step put back is one less for the operator.
         if let Err(e) = apply::run_step(&ctx, step).await {
-            failed.push(format!("\"{}\": {e}", step.description));
+            failed.push((step.description.clone(), e));
         }
     }
     if !failed.is_empty() {
-        return Err(format!(
-            "{provider}: restore steps failed: {}",
-            failed.join("; ")
-        ));
+        return Err(UndoError::StepsFailed {
+            provider: named(),
+            failed,
+        });
     }
+    let mut failed = Vec::new();
     for dir in unpacked {
         let (ctx, dir) = (ctx.clone(), dir.clone());
         let removed = tokio::task::spawn_blocking(move || apply::remove_unpacked(&ctx, &dir))
             .await
             .expect("remove task");
         if let Err(e) = removed {
-            failed.push(e.to_string());
+            failed.push(e);
         }
     }
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "{provider}: the release directories of the undone update could not be removed: {}",
-            failed.join("; ")
-        ))
+        Err(UndoError::NotRemoved {
+            provider: named(),
+            failed,
+        })
     }
 }
 
 /// Restores the databases of backup `id` with the bot stopped, then starts
 /// it and holds it to the probation.
-async fn restore_database(env: &Env, id: &str) -> Result<(), String> {
-    let backups = Backups::open(&env.config, env.store.clone()).map_err(|e| e.to_string())?;
+async fn restore_database(env: &Env, id: &str) -> Result<(), backup::BackupError> {
+    let backups = Backups::open(&env.config, env.store.clone())?;
     let control = RestoreControl::new(env.supervisor.clone(), true);
     let request = backup::RestoreRequest {
         id: id.to_string(),
@@ -745,7 +788,6 @@ async fn restore_database(env: &Env, id: &str) -> Result<(), String> {
     .await
     .expect("restore task")
     .map(|_| ())
-    .map_err(|e| e.to_string())
 }
 
 /// Finishes the transactions a stopped Steward left in the journal: undoes
@@ -888,8 +930,8 @@ pub(crate) fn finish(
     save(env, session)
 }
 
-async fn pre_update_backup(env: &Env, name: Option<String>) -> Result<String, String> {
-    let backups = Backups::open(&env.config, env.store.clone()).map_err(|e| e.to_string())?;
+async fn pre_update_backup(env: &Env, name: Option<String>) -> Result<String, backup::BackupError> {
+    let backups = Backups::open(&env.config, env.store.clone())?;
     let request = backup::CreateRequest {
         backup_type: BackupType::Full,
         compress: true,
@@ -902,7 +944,6 @@ async fn pre_update_backup(env: &Env, name: Option<String>) -> Result<String, St
         .await
         .expect("backup task")
         .map(|created| created.record.id)
-        .map_err(|e| e.to_string())
 }
 
 pub(crate) async fn refresh(runtime: &Arc<Runtime>) -> Vec<ProviderEntry> {

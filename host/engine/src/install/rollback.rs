@@ -232,7 +232,7 @@ pub async fn rollback(
                         session.steps_completed += 1;
                         save(env, &session)?;
                     }
-                    Err(e) => errors.push(e),
+                    Err(e) => errors.push(e.to_string()),
                 }
             }
             if errors.is_empty() && env.supervisor.is_configured() {
@@ -293,7 +293,7 @@ async fn restore_backup(
     backups: &Backups,
     id: &str,
     restore_type: RestoreType,
-) -> Result<(), String> {
+) -> Result<(), backup::BackupError> {
     let backups = backups.clone();
     let control = env
         .supervisor
@@ -314,5 +314,4 @@ async fn restore_backup(
     .await
     .expect("restore task")
     .map(|_| ())
-    .map_err(|e| e.to_string())
 }

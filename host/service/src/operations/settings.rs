@@ -159,7 +159,7 @@ impl Service {
             || (key == "backup.backup_retention_days"
                 && lowered(|c| c.backup.backup_retention_days as usize))
         {
-            effects.push(match self.backup_prune().await {
+            effects.push(match self.prune().await {
                 Ok(pruned) if pruned.removed.is_empty() => {
                     "No backup had to be removed.".to_string()
                 }

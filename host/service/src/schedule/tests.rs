@@ -394,7 +394,7 @@ async fn the_service_runs_a_due_schedule_as_an_ordinary_update_session() {
         done[0].1.message
     );
     let id = done[0].1.session_id.clone().unwrap();
-    let sessions = service.sessions().unwrap();
+    let sessions = service.sessions(&Caller::Shell).unwrap();
     let session = sessions.iter().find(|s| s.id == id).unwrap();
     assert_eq!(session.initiated_by, "schedule:s1");
     assert!(session.status.is_finished(), "{:?}", session.status);

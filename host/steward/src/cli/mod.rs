@@ -189,8 +189,9 @@ pub enum ProvidersCommand {
 async fn notify_check(
     service: &Service,
     outcome: &crate::engine::CheckOutcome,
+    view: &crate::service::CheckView,
 ) -> Result<(), ServiceError> {
-    if !service.announce_check(&Caller::Shell, outcome).await? {
+    if !service.announce_check(&Caller::Shell, outcome, view).await? {
         eprintln!(
             "warning: --notify: no discord.notify_channels or discord.webhook_url configured"
         );
@@ -226,8 +227,8 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
         None => None,
     };
     let service = Service::open_holding(config, lock).await?;
-    service.render_checks_with(crate::discord::render::announcement);
-    for session in service.recovered() {
+    service.render_checks_with(crate::discord::render::check);
+    for session in service.recovered(&Caller::Shell)? {
         eprintln!(
             "note: update {} had been interrupted; it is now {}: {}",
             session.id,
@@ -262,7 +263,12 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
                 print!("{}", render::check_table(&outcome, update_type, details));
             }
             if notify {
-                notify_check(&service, &outcome).await?;
+                let view = crate::service::CheckView {
+                    update_type,
+                    details,
+                    include_security: !no_security,
+                };
+                notify_check(&service, &outcome, &view).await?;
             }
             Ok(if outcome.failed() {
                 ExitCode::from(EXIT_PROVIDER_FAILED)
@@ -280,7 +286,7 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
         Commands::Providers {
             command: ProvidersCommand::List { json },
         } => {
-            let providers = service.providers().await;
+            let providers = service.providers(&Caller::Shell).await?;
             if json {
                 println!("{}", render::json(&providers));
             } else {
@@ -394,7 +400,7 @@ async fn backup(service: &Service, command: BackupCommand) -> Result<ExitCode, S
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::Prune { json } => {
-            let pruned = service.backup_prune().await?;
+            let pruned = service.backup_prune(&Caller::Shell).await?;
             if json {
                 println!("{}", render::json(&pruned));
             } else {

@@ -83,15 +83,8 @@ pub async fn serve(service: Service) -> Result<(), ServeError> {
         .await
         .map_err(ServeError::Register)?;
 
-    tokio::spawn(
-        service
-            .supervisor()
-            .watch(service.config().paths.data.clone()),
-    );
     let service = Arc::new(service);
-    // Schedules run while Steward serves; each run is an ordinary install.
-    tokio::spawn(crate::schedule::Scheduler::new(service.clone(), service.clone()).run());
-    tokio::spawn(service.clone().check_in_background());
+    let _background = service.run_in_background();
     let data = Data {
         service,
         app_owners,

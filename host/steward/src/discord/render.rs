@@ -11,6 +11,7 @@ use std::fmt::Write;
 use poise::serenity_prelude as serenity;
 
 use crate::engine::{CheckOutcome, UpdateType};
+pub use crate::service::CheckView;
 use crate::provider::Update;
 
 const FIELD_LIMIT: usize = 1024;
@@ -24,27 +25,9 @@ const RED: u32 = 0xd9_3f_3f;
 const ORANGE: u32 = 0xe6_7e_22;
 const GREEN: u32 = 0x2e_cc_71;
 
-/// What `/update_check` asked for, echoed in the result.
-pub struct CheckView {
-    pub update_type: UpdateType,
-    pub details: bool,
-    pub include_security: bool,
-}
-
-/// What a background check found, as the notification channels see it
+/// Available updates grouped by source, with security and breaking marks:
+/// the answer to `/update_check`, and what the notification channels see
 /// (registered with `Service::render_checks_with`).
-pub fn announcement(outcome: &CheckOutcome) -> serenity::CreateEmbed {
-    check(
-        outcome,
-        &CheckView {
-            update_type: UpdateType::All,
-            details: false,
-            include_security: true,
-        },
-    )
-}
-
-/// Available updates grouped by source, with security and breaking marks.
 pub fn check(outcome: &CheckOutcome, view: &CheckView) -> serenity::CreateEmbed {
     if outcome.providers.is_empty() && outcome.skipped.is_empty() {
         // Nothing was asked: "no updates" would claim it is all current.
