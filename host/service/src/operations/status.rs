@@ -11,7 +11,7 @@ use crate::status::{
 use crate::{Caller, Operation, Service, ServiceError};
 
 /// `/update_status`, `steward status`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct StatusRequest {
     /// List the sessions of the range.
     pub history: bool,
@@ -22,23 +22,23 @@ pub struct StatusRequest {
     pub chart: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Versions {
     pub steward: String,
     pub bot: Known,
     pub python: Known,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Uptime {
     /// When this Steward process started serving.
     pub steward_since: DateTime<Utc>,
     pub steward_secs: i64,
-    /// The bot's uptime: Steward does not supervise the bot yet, so unknown.
+    /// The bot's uptime, known while Steward supervises it.
     pub bot: Known,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Metrics {
     /// The filesystem of the bot's root, and of the backups when it differs.
     pub disks: Vec<Disk>,
@@ -47,7 +47,7 @@ pub struct Metrics {
     pub backups: BackupStats,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct StatusReport {
     pub generated_at: DateTime<Utc>,
     pub range: StatusRange,
@@ -116,11 +116,7 @@ impl Service {
             uptime: Uptime {
                 steward_since: self.started_at,
                 steward_secs: (now - self.started_at).num_seconds(),
-                bot: Known {
-                    value: None,
-                    note: "Steward does not start the bot itself yet, so it cannot tell"
-                        .to_string(),
-                },
+                bot: status::system::bot_uptime(&self.supervisor(), now),
             },
             metrics,
             history: request

@@ -17,7 +17,7 @@ use crate::engine::session::{Session, SessionKind, SessionStatus};
 pub use system::{Disk, Known, Memory};
 
 /// `time_range:{1d,7d,30d}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum, serde::Deserialize)]
 pub enum StatusRange {
     #[value(name = "1d")]
     #[serde(rename = "1d")]
@@ -58,7 +58,7 @@ impl StatusRange {
 }
 
 /// Statistics over update sessions.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, serde::Deserialize)]
 pub struct UpdateStats {
     /// Finished install sessions.
     pub count: usize,
@@ -74,7 +74,7 @@ pub struct UpdateStats {
     pub per_type: BTreeMap<String, TypeStats>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, serde::Deserialize)]
 pub struct TypeStats {
     pub count: usize,
     pub succeeded: usize,
@@ -82,7 +82,7 @@ pub struct TypeStats {
 }
 
 /// Statistics over the backups that exist.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, serde::Deserialize)]
 pub struct BackupStats {
     /// Completed backups.
     pub count: usize,
@@ -93,7 +93,7 @@ pub struct BackupStats {
     pub last_verified: Option<LastVerified>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, serde::Deserialize)]
 pub struct LastVerified {
     pub id: String,
     pub at: DateTime<Utc>,
@@ -101,7 +101,7 @@ pub struct LastVerified {
 }
 
 /// A session as listed.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, serde::Deserialize)]
 pub struct SessionLine {
     pub id: String,
     pub kind: SessionKind,

@@ -1,24 +1,26 @@
 //! Facts read from the machine for `status`: the bot's and Python's
-//! versions, disk and memory use. Real numbers from the OS (statvfs,
-//! /proc); what cannot be read is reported as unknown with the reason.
+//! versions, the supervised bot's uptime, disk and memory use. Real numbers
+//! from the OS (statvfs, /proc); what cannot be read is reported as unknown
+//! with the reason.
 
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::supervisor::Supervisor;
 
 /// A value, or why it is not known.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, serde::Deserialize)]
 pub struct Known {
     pub value: Option<String>,
     /// Where it was read from, or why it could not be.
     pub note: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Disk {
     pub path: PathBuf,
     pub total_bytes: u64,
@@ -26,7 +28,7 @@ pub struct Disk {
     pub used_percent: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Memory {
     pub total_bytes: u64,
     pub available_bytes: u64,
@@ -113,28 +115,82 @@ pub async fn python_version(config: &Config) -> Known {
     }
 }
 
-/// The filesystem holding `path`.
+/// The filesystem holding `path`, counted as `df` counts it.
 pub fn disk(path: &Path) -> Option<Disk> {
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
-    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: `c` is a valid C string and `stat` a properly sized out-parameter.
-    if unsafe { libc::statvfs(c.as_ptr(), &mut stat) } != 0 {
-        return None;
-    }
-    let block = stat.f_frsize as u64;
-    let total = stat.f_blocks as u64 * block;
-    let free = stat.f_bavail as u64 * block;
-    let used = total.saturating_sub(stat.f_bfree as u64 * block);
-    Some(Disk {
+    let stat = rustix::fs::statvfs(path).ok()?;
+    Some(disk_use(
+        path,
+        stat.f_frsize,
+        stat.f_blocks,
+        stat.f_bfree,
+        stat.f_bavail,
+    ))
+}
+
+/// df's arithmetic: used is what is not free (`bfree`), and the percentage
+/// is of what an unprivileged user could fill (used + `bavail`), so blocks
+/// reserved for root count neither as used nor as free.
+fn disk_use(path: &Path, block: u64, blocks: u64, bfree: u64, bavail: u64) -> Disk {
+    let used = blocks.saturating_sub(bfree);
+    let usable = used + bavail;
+    Disk {
         path: path.to_path_buf(),
-        total_bytes: total,
-        free_bytes: free,
-        used_percent: if total == 0 {
+        total_bytes: blocks * block,
+        free_bytes: bavail * block,
+        used_percent: if usable == 0 {
             0.0
         } else {
-            used as f64 * 100.0 / total as f64
+            used as f64 * 100.0 / usable as f64
         },
-    })
+    }
+}
+
+/// How long the bot has run, when Steward supervises it: since the
+/// supervised process started (its pid file, checked against /proc so a
+/// dead or reused pid is not taken for the bot).
+pub fn bot_uptime(supervisor: &Supervisor, now: DateTime<Utc>) -> Known {
+    if !supervisor.supervises() {
+        let why = if supervisor.is_configured() {
+            "Steward restarts the bot with bot.restart_command but does not run it, so it cannot tell"
+        } else {
+            "Steward does not run this bot (no bot.start in steward.toml), so it cannot tell"
+        };
+        return Known {
+            value: None,
+            note: why.to_string(),
+        };
+    }
+    match supervisor.status() {
+        Some(process) => Known {
+            value: Some(span((now - process.started_at).num_seconds().max(0))),
+            note: format!(
+                "supervised by Steward as pid {} since {}",
+                process.pid,
+                process.started_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        },
+        None => Known {
+            value: None,
+            note: "Steward supervises the bot, and it is not running".to_string(),
+        },
+    }
+}
+
+/// `3d 4h 5m`, `4h 5m`, `5m 6s`.
+pub fn span(secs: i64) -> String {
+    let (d, h, m, s) = (
+        secs / 86400,
+        secs % 86400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
+    if d > 0 {
+        format!("{d}d {h}h {m}m")
+    } else if h > 0 {
+        format!("{h}h {m}m")
+    } else {
+        format!("{m}m {s}s")
+    }
 }
 
 /// `kB` lines of a /proc file, in bytes.
@@ -164,6 +220,60 @@ mod tests {
         let text = "MemTotal:       16318412 kB\nMemAvailable:    9000000 kB\n";
         assert_eq!(proc_kb(text, "MemTotal"), Some(16318412 * 1024));
         assert_eq!(proc_kb(text, "MemFree"), None);
+    }
+
+    /// 1000 blocks, 850 free, 800 of them usable by everyone (50 reserved
+    /// for root): df says 150 used of 950, 15.8%, not 150 of 1000.
+    #[test]
+    fn disk_use_counts_reserved_blocks_as_df_does() {
+        let d = disk_use(Path::new("/"), 4096, 1000, 850, 800);
+        assert_eq!(d.total_bytes, 1000 * 4096);
+        assert_eq!(d.free_bytes, 800 * 4096);
+        assert!((d.used_percent - 150.0 * 100.0 / 950.0).abs() < 1e-9);
+        assert_eq!(disk_use(Path::new("/"), 4096, 0, 0, 0).used_percent, 0.0);
+    }
+
+    /// `df -P /`: `Filesystem 1024-blocks Used Available Capacity Mounted`.
+    fn df_root() -> (u64, u64, f64) {
+        let out = std::process::Command::new("df")
+            .args(["-P", "/"])
+            .output()
+            .expect("df runs");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let fields: Vec<&str> = text.lines().nth(1).unwrap().split_whitespace().collect();
+        let kb = |i: usize| fields[i].parse::<u64>().unwrap() * 1024;
+        let capacity = fields[4].trim_end_matches('%').parse().unwrap();
+        (kb(1), kb(3), capacity)
+    }
+
+    #[test]
+    fn disk_use_of_root_matches_df() {
+        let (total, available, capacity) = df_root();
+        let d = disk(Path::new("/")).unwrap();
+        let close = |a: u64, b: u64| a.abs_diff(b) <= b / 100 + (64 << 20);
+        assert!(
+            close(d.total_bytes, total),
+            "{} vs df {total}",
+            d.total_bytes
+        );
+        assert!(
+            close(d.free_bytes, available),
+            "{} vs df {available}",
+            d.free_bytes
+        );
+        // df rounds its percentage up to a whole number.
+        assert!(
+            (d.used_percent - capacity).abs() <= 1.5,
+            "{:.2}% used, df says {capacity}%",
+            d.used_percent
+        );
+    }
+
+    #[test]
+    fn an_uptime_reads_in_days_hours_and_minutes() {
+        assert_eq!(span(86400 + 2 * 3600 + 3 * 60 + 4), "1d 2h 3m");
+        assert_eq!(span(2 * 3600 + 60), "2h 1m");
+        assert_eq!(span(125), "2m 5s");
     }
 
     #[test]

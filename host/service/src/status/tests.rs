@@ -176,49 +176,215 @@ fn decode(png_bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     (info.width, info.height, pixels)
 }
 
+/// Pixels of `color` in columns `x0..x1` and rows `y0..y1`.
+fn count_in(pixels: &[u8], color: [u8; 3], (x0, x1): (u32, u32), (y0, y1): (u32, u32)) -> usize {
+    (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| ((y * chart::WIDTH + x) * 3) as usize))
+        .filter(|&i| pixels[i..i + 3] == color)
+        .count()
+}
+
 fn count(pixels: &[u8], color: [u8; 3]) -> usize {
-    pixels.chunks_exact(3).filter(|p| *p == color).count()
+    count_in(pixels, color, (0, chart::WIDTH), (0, chart::HEIGHT))
+}
+
+/// The right half, where the newest bars are and the legends are not.
+fn right(pixels: &[u8], color: [u8; 3]) -> usize {
+    count_in(
+        pixels,
+        color,
+        (chart::WIDTH / 2, chart::WIDTH),
+        (0, chart::HEIGHT),
+    )
+}
+
+fn render(sessions: &[Session], backups: &[BackupRecord], range: StatusRange) -> Vec<u8> {
+    let recent = in_range(sessions, now() - range.duration());
+    let bytes = chart::render(&recent, backups, range, now()).unwrap();
+    let (w, h, pixels) = decode(&bytes);
+    assert_eq!((w, h), (chart::WIDTH, chart::HEIGHT));
+    assert_eq!(pixels.len(), (chart::WIDTH * chart::HEIGHT * 3) as usize);
+    pixels
 }
 
 #[test]
 fn the_chart_is_a_png_of_the_documented_size_with_bars_in_their_colors() {
-    let sessions = sample();
-    let recent = in_range(&sessions, now() - StatusRange::Week.duration());
+    let mut sessions = sample();
+    sessions.push(install(2, UpdateType::Bot, SessionStatus::Failed, 4));
     let backups = vec![backup("a", 48, 100, None), backup("b", 24, 300, None)];
-    let bytes = chart::render(&recent, &backups, StatusRange::Week, now()).unwrap();
-    let (w, h, pixels) = decode(&bytes);
-    assert_eq!((w, h), (chart::WIDTH, chart::HEIGHT));
-    assert_eq!(pixels.len(), (800 * 400 * 3) as usize);
-    assert!(count(&pixels, chart::SUCCESS) > 0);
-    assert!(count(&pixels, chart::FAILURE) > 0);
-    assert!(count(&pixels, chart::BACKUP) > 0);
+    let pixels = render(&sessions, &backups, StatusRange::Week);
+    assert!(right(&pixels, chart::SUCCESS) > 0);
+    assert!(right(&pixels, chart::FAILURE) > 0);
+    assert!(right(&pixels, chart::ROLLED_BACK) > 0);
+    assert!(right(&pixels, chart::BACKUP) > 0);
 }
 
 #[test]
-fn a_chart_without_failures_has_no_red_and_without_backups_no_blue() {
+fn a_chart_without_failures_has_no_red_bars_and_without_backups_no_blue() {
     let sessions = vec![install(
         2,
         UpdateType::Packages,
         SessionStatus::Completed,
         3,
     )];
-    let recent = in_range(&sessions, now() - StatusRange::Day.duration());
-    let bytes = chart::render(&recent, &[], StatusRange::Day, now()).unwrap();
-    let (_, _, pixels) = decode(&bytes);
-    assert!(count(&pixels, chart::SUCCESS) > 0);
-    assert_eq!(count(&pixels, chart::FAILURE), 0);
-    assert_eq!(count(&pixels, chart::BACKUP), 0);
+    let pixels = render(&sessions, &[], StatusRange::Day);
+    assert!(right(&pixels, chart::SUCCESS) > 0);
+    assert_eq!(right(&pixels, chart::FAILURE), 0);
+    assert_eq!(right(&pixels, chart::ROLLED_BACK), 0);
+    assert_eq!(right(&pixels, chart::BACKUP), 0);
+}
+
+/// Pixels of text (darker than anything else drawn) in a region.
+fn text_in(pixels: &[u8], (x0, x1): (u32, u32), (y0, y1): (u32, u32)) -> usize {
+    (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| ((y * chart::WIDTH + x) * 3) as usize))
+        .filter(|&i| pixels[i..i + 3].iter().all(|c| *c < 100))
+        .count()
 }
 
 #[test]
-fn buckets_put_each_finished_install_in_its_hour_or_day() {
+fn the_chart_has_a_title_labelled_axes_and_a_legend_in_the_embedded_font() {
+    let pixels = render(&sample(), &[backup("a", 3, 100, None)], StatusRange::Day);
+    let (w, h) = (chart::WIDTH, chart::HEIGHT);
+    let title = text_in(&pixels, (0, w), (0, 30));
+    let y_labels = text_in(&pixels, (0, 60), (40, h - 40));
+    let dates = text_in(&pixels, (60, w), (h - 45, h));
+    let legend = text_in(&pixels, (80, 200), (40, 110));
+    assert!(title > 200, "{title} title pixels");
+    assert!(y_labels > 100, "{y_labels} pixels of y labels");
+    assert!(dates > 200, "{dates} pixels of dates under the x axis");
+    assert!(legend > 100, "{legend} pixels of legend words");
+    // The legend's swatches, top left of each panel, even for a result
+    // the range has none of.
+    let left = (0, w / 4);
+    assert!(count_in(&pixels, chart::FAILURE, left, (0, h / 2)) > 0);
+    assert!(count_in(&pixels, chart::BACKUP, left, (h / 2, h)) > 0);
+}
+
+#[test]
+fn an_empty_range_says_so_instead_of_drawing_blank_panels() {
+    let upper = (0, chart::HEIGHT / 2);
+    let empty = render(&[], &[], StatusRange::Month);
+    assert!(count_in(&empty, chart::NOTE, (0, chart::WIDTH), upper) > 50);
+    assert!(
+        count_in(
+            &empty,
+            chart::NOTE,
+            (0, chart::WIDTH),
+            (chart::HEIGHT / 2, chart::HEIGHT)
+        ) > 50
+    );
+    assert_eq!(
+        right(&empty, chart::SUCCESS) + right(&empty, chart::BACKUP),
+        0
+    );
+
+    let full = render(&sample(), &[backup("a", 3, 100, None)], StatusRange::Month);
+    assert_eq!(count(&full, chart::NOTE), 0);
+}
+
+#[test]
+fn buckets_put_each_finished_install_in_its_day_by_result() {
     let sessions = sample();
     let recent = in_range(&sessions, now() - StatusRange::Week.duration());
     let days = chart::buckets(&recent, StatusRange::Week, now());
     assert_eq!(days.len(), 7);
-    // The newest day holds the 1h success and the 5h failure.
-    assert_eq!(days[6], (1, 1));
-    assert_eq!(days[5], (1, 0));
-    assert_eq!(days[4], (1, 0));
-    assert_eq!(days.iter().map(|(s, f)| s + f).sum::<usize>(), 4);
+    // The newest day (today, UTC) holds the 1h success and the 5h rollback.
+    let today = chart::Bucket {
+        succeeded: 1,
+        failed: 0,
+        rolled_back: 1,
+    };
+    assert_eq!(days[6], today);
+    assert_eq!(days[5].succeeded, 1);
+    assert_eq!(days[4].succeeded, 1);
+    assert_eq!(days.iter().map(chart::Bucket::total).sum::<usize>(), 4);
+}
+
+#[test]
+fn hour_buckets_are_whole_utc_hours_ending_with_the_current_one() {
+    let at = now() + Duration::minutes(30);
+    let axis = chart::Axis::new(StatusRange::Day, at);
+    assert_eq!(axis.start, now() - Duration::hours(23));
+    let sessions = [
+        install(0, UpdateType::Bot, SessionStatus::Failed, 1),
+        install(1, UpdateType::Bot, SessionStatus::Completed, 1),
+    ];
+    let recent: Vec<&Session> = sessions.iter().collect();
+    let hours = chart::buckets(&recent, StatusRange::Day, at);
+    assert_eq!(hours.len(), 24);
+    assert_eq!(hours[23].failed, 1);
+    assert_eq!(hours[22].succeeded, 1);
+}
+
+/// A service over a bot in `dir` with `[bot]` lines `bot`.
+async fn service_for(dir: &std::path::Path, bot: &str) -> crate::Service {
+    std::fs::create_dir(dir.join("bot")).unwrap();
+    let file = dir.join("steward.toml");
+    std::fs::write(&file, format!("[bot]\nroot = \"bot\"\n{bot}\n")).unwrap();
+    crate::Service::open(crate::config::Config::load(&file, false).unwrap())
+        .await
+        .unwrap()
+}
+
+async fn bot_uptime(service: &crate::Service) -> Known {
+    let request = crate::StatusRequest {
+        history: false,
+        metrics: false,
+        range: StatusRange::Day,
+        chart: false,
+    };
+    let report = service
+        .status(&crate::Caller::Shell, request)
+        .await
+        .unwrap();
+    report.uptime.bot
+}
+
+#[tokio::test]
+async fn status_shows_the_supervised_bots_uptime_and_pid_while_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = service_for(
+        dir.path(),
+        "start = [\"sleep\", \"60\"]\n[bot.health]\nprobation_secs = 0",
+    )
+    .await;
+    let started = service
+        .bot(&crate::Caller::Shell, crate::BotAction::Start)
+        .await
+        .unwrap();
+    let crate::BotState::Started(started) = started else {
+        panic!("the bot did not start");
+    };
+    let pid = started.process.expect("a supervised process").pid;
+
+    let uptime = bot_uptime(&service).await;
+    let shown = uptime.value.expect("an uptime while the bot runs");
+    assert!(shown.ends_with('s') && shown.starts_with("0m "), "{shown}");
+    assert!(
+        uptime.note.contains(&format!("pid {pid}")),
+        "{}",
+        uptime.note
+    );
+
+    service
+        .bot(&crate::Caller::Shell, crate::BotAction::Stop)
+        .await
+        .unwrap();
+    let stopped = bot_uptime(&service).await;
+    assert_eq!(stopped.value, None);
+    assert!(stopped.note.contains("not running"), "{}", stopped.note);
+}
+
+#[tokio::test]
+async fn a_bot_steward_does_not_run_has_no_uptime_and_status_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = service_for(dir.path(), "restart_command = [\"true\"]").await;
+    let uptime = bot_uptime(&service).await;
+    assert_eq!(uptime.value, None);
+    assert!(
+        uptime.note.contains("bot.restart_command"),
+        "{}",
+        uptime.note
+    );
 }

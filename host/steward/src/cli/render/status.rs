@@ -5,27 +5,12 @@ use std::fmt::Write;
 use super::{Table, human_bytes};
 use crate::service::StatusReport;
 use crate::status::Known;
+use crate::status::system::span;
 
 fn known(k: &Known) -> String {
     match &k.value {
         Some(v) => format!("{v} ({})", k.note),
         None => format!("unknown: {}", k.note),
-    }
-}
-
-fn duration(secs: i64) -> String {
-    let (d, h, m, s) = (
-        secs / 86400,
-        secs % 86400 / 3600,
-        secs % 3600 / 60,
-        secs % 60,
-    );
-    if d > 0 {
-        format!("{d}d {h}h {m}m")
-    } else if h > 0 {
-        format!("{h}h {m}m")
-    } else {
-        format!("{m}m {s}s")
     }
 }
 
@@ -37,7 +22,7 @@ pub fn report(r: &StatusReport) -> String {
     let _ = writeln!(
         out,
         "Uptime:   steward {} (since {}); bot {}",
-        duration(r.uptime.steward_secs),
+        span(r.uptime.steward_secs),
         r.uptime.steward_since.format("%Y-%m-%d %H:%M UTC"),
         known(&r.uptime.bot)
     );

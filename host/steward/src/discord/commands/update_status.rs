@@ -89,6 +89,7 @@ fn embed(r: &StatusReport) -> serenity::CreateEmbed {
             format!("since <t:{}:R>", r.uptime.steward_since.timestamp()),
             true,
         )
+        .field("Bot uptime", field(known(&r.uptime.bot)), true)
         .field(
             "Last update",
             r.last_update
