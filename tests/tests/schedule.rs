@@ -2,7 +2,9 @@
 //! messages, stored, listed with their next run and its zone, switched off
 //! and on, and removed.
 
+use steward_tests::fakes::discord::{FakeDiscord, Member, Opt};
 use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER};
+use steward_tests::serve::{SHORT, Serve, is_callback};
 
 #[test]
 fn a_schedule_is_added_listed_disabled_enabled_and_removed() {
@@ -99,5 +101,118 @@ fn max_schedules_is_enforced_and_the_refusal_says_how_many_exist() {
         ),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn a_named_backup_schedule_is_added_and_listed_with_what_it_keeps() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let add = install.run(&[
+        "schedule",
+        "add",
+        "--type",
+        "weekly",
+        "--days",
+        "sunday",
+        "--time",
+        "02:00",
+        "--types",
+        "backup",
+        "--name",
+        "weekly-backup",
+        "--max-backups-to-keep",
+        "4",
+    ]);
+    assert!(
+        add.succeeded().starts_with(
+            "Schedule s1 (weekly-backup) added: weekly 02:00 on sun (0 0 2 * * Sun), backs up (keeps 4)."
+        ),
+        "{}",
+        add.stdout
+    );
+    let list = install.run(&["schedule", "list"]);
+    let row = list
+        .succeeded()
+        .lines()
+        .find(|l| l.starts_with("s1"))
+        .unwrap_or_default();
+    assert!(
+        row.contains("weekly-backup") && row.contains("backs up (keeps 4)"),
+        "{}",
+        list.stdout
+    );
+    let json = install.run(&["schedule", "list", "--json"]).json();
+    let s = &json["schedules"][0];
+    assert_eq!(
+        (&s["name"], &s["kind"], &s["max_backups_to_keep"]),
+        (
+            &serde_json::json!("weekly-backup"),
+            &serde_json::json!("backup"),
+            &serde_json::json!(4)
+        )
+    );
+    let taken = install.run(&[
+        "schedule",
+        "add",
+        "--type",
+        "daily",
+        "--types",
+        "bot",
+        "--name",
+        "Weekly-Backup",
+    ]);
+    assert_eq!(taken.code, Some(2));
+    assert!(
+        taken
+            .stderr
+            .contains("the name \"Weekly-Backup\" is taken by schedule s1"),
+        "{}",
+        taken.stderr
+    );
+    let off = install.run(&["schedule", "disable", "weekly-backup"]);
+    assert_eq!(
+        off.succeeded().trim(),
+        "Schedule s1 (weekly-backup) disabled. Next run: - (disabled)"
+    );
+}
+
+#[test]
+fn update_schedule_adds_a_named_backup_schedule_and_shows_what_it_keeps() {
+    let discord = FakeDiscord::start();
+    let _serve = Serve::start(&discord);
+    let schedule = &discord.commands()["update_schedule"];
+    let options: Vec<&str> = schedule["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        options.contains(&"schedule_name") && options.contains(&"max_backups_to_keep"),
+        "{options:?}"
+    );
+    let token = discord.slash_command(
+        "update_schedule",
+        &Member::owner(),
+        &[
+            Opt::integer("schedule_type", 0),
+            Opt::string("update_types", "backup"),
+            Opt::string("schedule_name", "nightly"),
+            Opt::integer("max_backups_to_keep", 3),
+        ],
+    );
+    let answer = discord.wait_for(0, SHORT, "the schedule", is_callback(&token));
+    let embed = &answer.body["data"]["embeds"][0];
+    assert_eq!(embed["title"], "Schedule s1 (nightly) added", "{embed:#}");
+    let backs_up = embed["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Backs up")
+        .map(|f| f["value"].as_str().unwrap().to_string());
+    assert_eq!(
+        backs_up.as_deref(),
+        Some("full; keeps its 3 newest"),
+        "{embed:#}"
     );
 }

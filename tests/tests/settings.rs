@@ -2,7 +2,7 @@
 //! previous value, kept across runs of the binary, applied to what other
 //! commands do, and reset to steward.toml's value.
 
-use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER};
+use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER, install_with_database};
 
 #[test]
 fn a_setting_change_shows_the_previous_value_and_survives_a_restart() {
@@ -173,5 +173,39 @@ fn the_schedule_timezone_setting_is_what_schedules_are_shown_in() {
             || list.stdout.contains("03:00 EDT (America/New_York)"),
         "{}",
         list.stdout
+    );
+}
+
+#[test]
+fn with_compression_turned_off_new_backups_are_plain_tar_archives() {
+    let install = install_with_database(ONLY_CONFIG_PROVIDER);
+    let set = install.run(&["settings", "set", "backup", "compression_enabled", "false"]);
+    assert_eq!(
+        set.succeeded().trim(),
+        "backup.compression_enabled = false (previous value: true)"
+    );
+    // Compression is the default of `backup create`; the setting wins.
+    let made = install.run(&["backup", "create"]);
+    let first = made.succeeded().lines().next().unwrap_or_default();
+    assert!(first.ends_with(".tar)"), "{}", made.stdout);
+    install.run(&["settings", "reset", "backup", "compression_enabled"]);
+    let made = install.run(&["backup", "create"]);
+    let first = made.succeeded().lines().next().unwrap_or_default();
+    assert!(first.ends_with(".tar.gz)"), "{}", made.stdout);
+}
+
+#[test]
+fn auto_restart_is_a_setting_of_its_own() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let set = install.run(&["settings", "set", "update", "auto_restart", "off"]);
+    assert_eq!(
+        set.succeeded().trim(),
+        "update.auto_restart = false (previous value: true)"
+    );
+    let get = install.run(&["settings", "get", "update", "auto_restart"]);
+    assert!(
+        get.succeeded().contains("[general] auto_restart"),
+        "{}",
+        get.stdout
     );
 }

@@ -36,7 +36,7 @@ pub struct CreateRequest {
 }
 
 /// A completed backup and what followed it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Created {
     pub record: BackupRecord,
     /// Symlinks and special files in scope that a backup cannot hold.
@@ -48,11 +48,27 @@ pub struct Created {
 const READ_BUFFER: usize = 256 * 1024;
 
 pub fn create(backups: &Backups, request: &CreateRequest) -> Result<Created, BackupError> {
+    create_tagged(backups, request, &BTreeMap::new())
+}
+
+/// `create`, with `tags` added to the record's metadata (a schedule's
+/// backups carry the schedule, so it prunes only its own).
+pub fn create_tagged(
+    backups: &Backups,
+    request: &CreateRequest,
+    tags: &BTreeMap<String, String>,
+) -> Result<Created, BackupError> {
     if let Some(name) = &request.name
         && (name.is_empty() || name.chars().count() > 100 || name.starts_with("backup_"))
     {
         return Err(BackupError::InvalidName { name: name.clone() });
     }
+    // `backup.compression_enabled = false` wins over every request, the
+    // pre-update backup's included.
+    let request = &CreateRequest {
+        compress: request.compress && backups.settings.compression_enabled,
+        ..request.clone()
+    };
     let lock = backups.lock()?;
     let matcher = scope::matcher(
         &backups.settings.scopes,
@@ -84,7 +100,7 @@ pub fn create(backups: &Backups, request: &CreateRequest) -> Result<Created, Bac
     // the archive until it is done.
     backups.check_space(backups.dir(), total + db_total)?;
 
-    let mut record = reserve(backups, request)?;
+    let mut record = reserve(backups, request, tags)?;
     let result = write_backup(backups, request, &mut record, &selection.files);
     match result {
         Ok(()) => {}
@@ -140,7 +156,11 @@ pub fn create(backups: &Backups, request: &CreateRequest) -> Result<Created, Bac
 
 /// Allocates the id (`backup_YYYYMMDD_HHMMSS`, suffixed when that second is
 /// taken), claims the name, and records the backup as in progress.
-fn reserve(backups: &Backups, request: &CreateRequest) -> Result<BackupRecord, BackupError> {
+fn reserve(
+    backups: &Backups,
+    request: &CreateRequest,
+    tags: &BTreeMap<String, String>,
+) -> Result<BackupRecord, BackupError> {
     let now = Utc::now();
     let base = format!("backup_{}", now.format("%Y%m%d_%H%M%S"));
     let extension = if request.compress { "tar.gz" } else { "tar" };
@@ -154,7 +174,7 @@ fn reserve(backups: &Backups, request: &CreateRequest) -> Result<BackupRecord, B
     if request.include_logs {
         paths.extend(scopes.logs.include.iter().cloned());
     }
-    let mut metadata = BTreeMap::new();
+    let mut metadata = tags.clone();
     metadata.insert("include_logs".into(), request.include_logs.to_string());
     metadata.insert("steward_version".into(), env!("CARGO_PKG_VERSION").into());
     if let Some(v) = bot_version(&backups.root) {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{BackupError, BackupRecord, BackupStatus, Backups};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Pruned {
     pub removed: Vec<RemovedBackup>,
     /// Completed backups left.
@@ -17,7 +17,7 @@ pub struct Pruned {
     pub freed_bytes: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct RemovedBackup {
     pub id: String,
     pub name: Option<String>,
@@ -50,6 +50,44 @@ pub fn prune(backups: &Backups, referenced: &BTreeSet<String>) -> Result<Pruned,
         referenced,
         Utc::now(),
     );
+    remove(backups, &records, decisions)
+}
+
+/// Keeps the `keep` newest completed backups whose metadata has `key` =
+/// `value` and removes the older ones of them; no other backup is touched.
+pub fn prune_tagged(
+    backups: &Backups,
+    key: &str,
+    value: &str,
+    keep: usize,
+) -> Result<Pruned, BackupError> {
+    let _lock = backups.lock()?;
+    let records = backups.all()?;
+    let mut tagged: Vec<&BackupRecord> = records
+        .iter()
+        .filter(|r| r.status == BackupStatus::Completed)
+        .filter(|r| r.metadata.get(key).map(String::as_str) == Some(value))
+        .collect();
+    tagged.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    let decisions = tagged
+        .iter()
+        .skip(keep)
+        .map(|r| {
+            (
+                r.id.clone(),
+                format!("beyond the {keep} this schedule keeps"),
+            )
+        })
+        .collect();
+    remove(backups, &records, decisions)
+}
+
+/// Removes the decided backups' archives and records.
+fn remove(
+    backups: &Backups,
+    records: &[BackupRecord],
+    decisions: Vec<(String, String)>,
+) -> Result<Pruned, BackupError> {
     let mut removed = Vec::new();
     let mut freed_bytes = 0;
     for (id, reason) in decisions {

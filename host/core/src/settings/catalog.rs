@@ -111,6 +111,14 @@ pub static ALL: &[Definition] = &[
     ),
     flag!(
         Update,
+        "auto_restart",
+        "true",
+        "[general] auto_restart",
+        "Restart the bot after a scheduled update that needs it (off: the update takes effect at the bot's next start)",
+        general.auto_restart
+    ),
+    flag!(
+        Update,
         "require_backup_before_update",
         "true",
         "[safety] require_backup_before_update",
@@ -180,6 +188,14 @@ pub static ALL: &[Definition] = &[
         "[backup] auto_cleanup",
         "Prune after each backup",
         backup.auto_cleanup
+    ),
+    flag!(
+        Backup,
+        "compression_enabled",
+        "true",
+        "[backup] compression_enabled",
+        "Compress new archives with gzip (off: every new backup is a plain .tar)",
+        backup.compression_enabled
     ),
     number!(
         Backup,

@@ -1,6 +1,7 @@
 //! `steward schedule`, `/update_schedule`, and what the scheduler asks:
 //! schedules validated against the scheduling settings, stored, and shown
-//! with their next run in the configured zone.
+//! with their next run in the configured zone; and the scheduled run
+//! itself, an ordinary install or an ordinary backup.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -10,25 +11,31 @@ use futures::future::BoxFuture;
 use crate::config::Config;
 use crate::engine::UpdateType;
 use crate::schedule::{
-    self, LastRun, Schedule, ScheduleError, ScheduleType, ScheduledRun, ScheduledRunner, next, spec,
+    self, LastRun, Ran, Schedule, ScheduleError, ScheduleKind, ScheduleType, ScheduledRun,
+    ScheduledRunner, next, spec,
 };
 use crate::store::Tree;
 use crate::{Caller, InstallRequest, Operation, Service, ServiceError};
 
 /// `/update_schedule`, `steward schedule add`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ScheduleRequest {
     pub schedule_type: ScheduleType,
     /// `HH:MM`; `scheduling.default_time` when absent.
     pub update_time: Option<String>,
     pub update_days: Option<String>,
-    /// Comma-separated update types.
+    /// Comma-separated update types, or `backup` for a schedule that only
+    /// takes backups.
     pub update_types: String,
     pub enabled: bool,
+    /// Unique among schedules, at most `schedule::MAX_NAME_CHARS`.
+    pub name: Option<String>,
+    /// Backup schedules: how many of their own backups to keep.
+    pub max_backups_to_keep: Option<u32>,
 }
 
 /// A schedule as shown: its record and its next run in the zone.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ScheduleView {
     #[serde(flatten)]
     pub schedule: Schedule,
@@ -38,7 +45,7 @@ pub struct ScheduleView {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SchedulesView {
     pub timezone: String,
     pub max_schedules: usize,
@@ -71,8 +78,17 @@ impl Service {
         Ok(schedule::tree(&self.store()?)?)
     }
 
+    /// The schedule with this id, or with this name.
     fn schedule_get(&self, tree: &Tree<Schedule>, id: &str) -> Result<Schedule, ServiceError> {
-        tree.get(id.trim())?.ok_or_else(|| {
+        if let Some(found) = tree.get(id.trim())? {
+            return Ok(found);
+        }
+        let by_name = tree.values()?.into_iter().find(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(id.trim()))
+        });
+        by_name.ok_or_else(|| {
             ScheduleError::NotFound {
                 id: id.trim().to_string(),
             }
@@ -94,12 +110,18 @@ impl Service {
             .filter(|t| !t.is_empty())
             .unwrap_or(&config.scheduling.default_time);
         let built = spec::build(request.schedule_type, time, request.update_days.as_deref())?;
-        let update_types = schedule::update_types(
+        let (kind, update_types) = schedule::kind_and_types(
             &request.update_types,
             &config.scheduling.allowed_update_types,
         )?;
+        let max_backups_to_keep = schedule::keep(request.max_backups_to_keep, kind)?;
         let tree = self.schedules()?;
         let existing = tree.values()?;
+        let name = request
+            .name
+            .as_deref()
+            .map(|n| schedule::name(n, &existing))
+            .transpose()?;
         if existing.len() >= config.scheduling.max_schedules {
             return Err(ScheduleError::TooMany {
                 count: existing.len(),
@@ -109,6 +131,9 @@ impl Service {
         }
         let mut record = Schedule {
             id: schedule::new_id(&existing),
+            name,
+            kind,
+            max_backups_to_keep,
             schedule_type: request.schedule_type,
             update_time: built.time,
             update_days: built.days,
@@ -248,11 +273,15 @@ impl Service {
     }
 }
 
-/// Scheduled runs are ordinary installs: the service is the scheduler's
-/// runner, and the install lock says whether another update is running.
+/// Scheduled runs are ordinary installs (or, for a backup schedule, an
+/// ordinary backup): the service is the scheduler's runner, and the install
+/// lock says whether another update is running.
 impl ScheduledRunner for Service {
-    fn run<'a>(&'a self, run: &'a ScheduledRun) -> BoxFuture<'a, Result<String, ServiceError>> {
+    fn run<'a>(&'a self, run: &'a ScheduledRun) -> BoxFuture<'a, Result<Ran, ServiceError>> {
         Box::pin(async move {
+            if run.schedule.kind == ScheduleKind::Backup {
+                return self.scheduled_backup(run).await;
+            }
             let caller = Caller::Schedule(run.schedule.id.clone());
             let config = self.config();
             // One install per type, unless `all` covers them in one.
@@ -264,6 +293,7 @@ impl ScheduledRunner for Service {
             // Each type is its own install: one refused (a safety check,
             // say) does not keep the others from running.
             let mut sessions = Vec::new();
+            let mut warnings = Vec::new();
             let mut refused = None;
             for update_type in types {
                 let outcome = self
@@ -272,7 +302,7 @@ impl ScheduledRunner for Service {
                         InstallRequest {
                             update_type,
                             backup: run.backup_before || config.safety.require_backup_before_update,
-                            restart: true,
+                            restart: run.restart,
                             force: false,
                             backup_name: None,
                             dry_run: false,
@@ -281,7 +311,10 @@ impl ScheduledRunner for Service {
                     )
                     .await;
                 match outcome {
-                    Ok(outcome) => sessions.extend(outcome.session.map(|s| s.id)),
+                    Ok(outcome) => {
+                        sessions.extend(outcome.session.map(|s| s.id));
+                        warnings.extend(outcome.warnings);
+                    }
                     Err(e) => {
                         tracing::warn!(
                             ?update_type,
@@ -294,12 +327,72 @@ impl ScheduledRunner for Service {
             }
             match refused {
                 Some(e) if sessions.is_empty() => Err(e),
-                _ => Ok(sessions.join(", ")),
+                _ => Ok(Ran::Update {
+                    sessions: sessions.join(", "),
+                    warnings,
+                }),
             }
         })
     }
 
     fn update_running(&self) -> bool {
         crate::engine::install::lock::is_held(&self.config().paths.data)
+    }
+}
+
+impl Service {
+    /// A backup schedule's run: a full backup made like `backup create`
+    /// (the same checks, verification, cleanup and announcement), named and
+    /// tagged after the schedule; then the schedule's own backups beyond
+    /// `max_backups_to_keep` are removed. Pre-update and manual backups are
+    /// never touched here.
+    async fn scheduled_backup(&self, run: &ScheduledRun) -> Result<Ran, ServiceError> {
+        let schedule = &run.schedule;
+        let caller = Caller::Schedule(schedule.id.clone());
+        self.authorize(&caller, Operation::BackupCreate)?;
+        let label = schedule.name.as_deref().unwrap_or(&schedule.id);
+        let request = crate::backup::CreateRequest {
+            backup_type: crate::backup::BackupType::Full,
+            compress: true,
+            // Unique: a schedule is due at most once a minute.
+            name: Some(format!(
+                "scheduled-{label}-{}",
+                run.due_at.format("%Y%m%d-%H%M")
+            )),
+            include_logs: false,
+            description: Some(format!("Scheduled backup of schedule {}", schedule.label())),
+            auto_created: false,
+        };
+        let mut tags = std::collections::BTreeMap::new();
+        tags.insert(schedule::BACKUP_TAG.to_string(), schedule.id.clone());
+        if let Some(name) = &schedule.name {
+            tags.insert("schedule_name".to_string(), name.clone());
+        }
+        let id = schedule.id.clone();
+        let keep = schedule.max_backups_to_keep;
+        let (created, pruned) = self
+            .blocking(None, move |b| {
+                let created = crate::backup::create::create_tagged(&b, &request, &tags)?;
+                let pruned = match keep {
+                    Some(keep) => Some(crate::backup::prune::prune_tagged(
+                        &b,
+                        schedule::BACKUP_TAG,
+                        &id,
+                        keep as usize,
+                    )?),
+                    None => None,
+                };
+                Ok((created, pruned))
+            })
+            .await?;
+        if let Some(a) = crate::announce::Announcer::new(&self.config()) {
+            a.backup(&created).await;
+        }
+        Ok(Ran::Backup {
+            id: created.record.id,
+            removed: pruned
+                .map(|p| p.removed.into_iter().map(|r| r.id).collect())
+                .unwrap_or_default(),
+        })
     }
 }

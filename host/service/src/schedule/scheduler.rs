@@ -3,7 +3,8 @@
 //! time, late but within `missed_run_window_minutes`, or missed, never lets
 //! a run overlap another update (waiting or skipping, and saying which),
 //! and records what happened on the schedule. The run itself goes through
-//! `ScheduledRunner`: the install transaction, never anything of its own.
+//! `ScheduledRunner`: the install transaction or an ordinary backup, never
+//! anything of its own.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -11,7 +12,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, Utc};
 use futures::future::BoxFuture;
 
-use super::{LastRun, RunOutcome, Schedule};
+use super::{LastRun, RunOutcome, Schedule, ScheduleKind};
 use crate::config::OverlapPolicy;
 use crate::{Service, ServiceError};
 
@@ -26,17 +27,33 @@ pub struct ScheduledRun {
     pub schedule: Schedule,
     /// Take the pre-update backup (`scheduling.require_backup_before_schedule`).
     pub backup_before: bool,
+    /// Restart the bot when the update needs it (`general.auto_restart`).
+    pub restart: bool,
     /// `schedule:<id>`: the session's `initiated_by`.
     pub initiated_by: String,
     /// When the run was due (it may start later).
     pub due_at: DateTime<Utc>,
 }
 
-/// The seam to the update transaction.
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ran {
+    /// The update sessions it recorded (comma-separated ids), and what the
+    /// installs said to heed (a restart left to the operator, say).
+    Update {
+        sessions: String,
+        warnings: Vec<String>,
+    },
+    /// The backup it made, and its own older backups it removed to keep
+    /// `max_backups_to_keep`.
+    Backup { id: String, removed: Vec<String> },
+}
+
+/// The seam to the update transaction and the backups.
 pub trait ScheduledRunner: Send + Sync {
     /// Runs the update of `run.schedule.update_types` as one ordinary update
-    /// session and returns the session's id.
-    fn run<'a>(&'a self, run: &'a ScheduledRun) -> BoxFuture<'a, Result<String, ServiceError>>;
+    /// session, or for a backup schedule makes its backup and prunes its own.
+    fn run<'a>(&'a self, run: &'a ScheduledRun) -> BoxFuture<'a, Result<Ran, ServiceError>>;
 
     /// Whether another update holds the install lock right now.
     fn update_running(&self) -> bool;
@@ -202,6 +219,7 @@ impl Scheduler {
         let run = ScheduledRun {
             schedule: schedule.clone(),
             backup_before: config.scheduling.require_backup_before_schedule,
+            restart: config.general.auto_restart,
             initiated_by: format!("schedule:{}", schedule.id),
             due_at,
         };
@@ -212,19 +230,52 @@ impl Scheduler {
             format!(" ({})", notes.join("; "))
         };
         match result {
-            Ok(session) => LastRun {
+            Ok(Ran::Update { sessions, warnings }) => LastRun {
                 due_at,
                 at: Utc::now(),
                 outcome: RunOutcome::Started,
-                message: format!("Ran as update session {session}{notes}."),
-                session_id: Some(session),
+                message: if warnings.is_empty() {
+                    format!("Ran as update session {sessions}{notes}.")
+                } else {
+                    format!(
+                        "Ran as update session {sessions}{notes}; {}.",
+                        warnings.join("; ")
+                    )
+                },
+                session_id: Some(sessions),
+            },
+            Ok(Ran::Backup { id, removed }) => LastRun {
+                due_at,
+                at: Utc::now(),
+                outcome: RunOutcome::Started,
+                session_id: None,
+                message: if removed.is_empty() {
+                    format!("Made backup {id}{notes}.")
+                } else {
+                    format!(
+                        "Made backup {id}{notes}; removed this schedule's older {} ({}).",
+                        if removed.len() == 1 {
+                            "backup"
+                        } else {
+                            "backups"
+                        },
+                        removed.join(", ")
+                    )
+                },
             },
             Err(e) => LastRun {
                 due_at,
                 at: Utc::now(),
                 outcome: RunOutcome::Failed,
                 session_id: None,
-                message: format!("The update could not run{notes}: {}", e.user_message()),
+                message: format!(
+                    "The {} could not run{notes}: {}",
+                    match schedule.kind {
+                        ScheduleKind::Update => "update",
+                        ScheduleKind::Backup => "backup",
+                    },
+                    e.user_message()
+                ),
             },
         }
     }
@@ -255,7 +306,7 @@ mod tests {
     struct Endless;
 
     impl ScheduledRunner for Endless {
-        fn run<'a>(&'a self, _: &'a ScheduledRun) -> BoxFuture<'a, Result<String, ServiceError>> {
+        fn run<'a>(&'a self, _: &'a ScheduledRun) -> BoxFuture<'a, Result<Ran, ServiceError>> {
             unreachable!("nothing runs while another update holds the lock")
         }
 

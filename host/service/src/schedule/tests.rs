@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 
 use super::*;
 use crate::config::Config;
-use crate::{Caller, ScheduleRequest, Service, ServiceError};
+use crate::{Caller, ScheduleRequest, ScheduleView, Service, ServiceError};
 
 async fn service(dir: &Path, extra: &str) -> Arc<Service> {
     std::fs::create_dir_all(dir.join("bot")).unwrap();
@@ -37,6 +37,8 @@ fn request(
         update_days: days.map(String::from),
         update_types: types.to_string(),
         enabled: true,
+        name: None,
+        max_backups_to_keep: None,
     }
 }
 
@@ -48,11 +50,14 @@ struct Recorder {
 }
 
 impl ScheduledRunner for Recorder {
-    fn run<'a>(&'a self, run: &'a ScheduledRun) -> BoxFuture<'a, Result<String, ServiceError>> {
+    fn run<'a>(&'a self, run: &'a ScheduledRun) -> BoxFuture<'a, Result<Ran, ServiceError>> {
         Box::pin(async move {
             let mut runs = self.runs.lock().unwrap();
             runs.push(run.clone());
-            Ok(format!("u-test-{}", runs.len()))
+            Ok(Ran::Update {
+                sessions: format!("u-test-{}", runs.len()),
+                warnings: Vec::new(),
+            })
         })
     }
 
@@ -429,4 +434,230 @@ async fn with_scheduling_off_a_due_schedule_does_not_run() {
     assert!(done.is_empty(), "{done:?}");
     assert!(recorder.runs.lock().unwrap().is_empty());
     assert_eq!(service.schedules_next_due().unwrap(), None);
+}
+
+#[tokio::test]
+async fn scheduled_runs_restart_the_bot_unless_auto_restart_is_off() {
+    for (extra, restart) in [("", true), ("[general]\nauto_restart = false\n", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let (service, due) = daily(dir.path(), extra).await;
+        let recorder = Arc::new(Recorder::default());
+        scheduler(&service, &recorder).tick(due).await.unwrap();
+        let runs = recorder.runs.lock().unwrap().clone();
+        assert_eq!(runs[0].restart, restart, "with {extra:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_scheduled_update_says_what_its_install_left_to_the_operator() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, due) = daily(dir.path(), "").await;
+    /// An install that ran but left the restart to the operator.
+    struct Warns;
+    impl ScheduledRunner for Warns {
+        fn run<'a>(&'a self, _: &'a ScheduledRun) -> BoxFuture<'a, Result<Ran, ServiceError>> {
+            Box::pin(async {
+                Ok(Ran::Update {
+                    sessions: "u-1".to_string(),
+                    warnings: vec!["the bot was not restarted (asked not to)".to_string()],
+                })
+            })
+        }
+        fn update_running(&self) -> bool {
+            false
+        }
+    }
+    let done = Scheduler::new(service.clone(), Arc::new(Warns))
+        .tick(due)
+        .await
+        .unwrap();
+    assert_eq!(
+        done[0].1.message,
+        "Ran as update session u-1; the bot was not restarted (asked not to)."
+    );
+}
+
+#[tokio::test]
+async fn names_backup_schedules_and_their_limits_are_checked_with_what_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = service(dir.path(), "").await;
+    let add = |types: &str, name: Option<&str>, keep: Option<u32>| {
+        let mut r = request(ScheduleType::Daily, None, None, types);
+        r.name = name.map(String::from);
+        r.max_backups_to_keep = keep;
+        service.schedule_add(&Caller::Shell, r)
+    };
+    let message = |r: Result<ScheduleView, ServiceError>| r.unwrap_err().user_message();
+    let added = add("backup", Some(" nightly "), Some(3)).unwrap();
+    assert_eq!(added.schedule.name.as_deref(), Some("nightly"));
+    assert_eq!(added.schedule.kind, ScheduleKind::Backup);
+    assert!(added.schedule.update_types.is_empty());
+    assert_eq!(added.schedule.max_backups_to_keep, Some(3));
+    assert_eq!(
+        message(add("packages", Some("Nightly"), None)),
+        "The schedule cannot be used: the name \"Nightly\" is taken by schedule s1."
+    );
+    let long = "x".repeat(MAX_NAME_CHARS + 1);
+    assert_eq!(
+        message(add("packages", Some(&long), None)),
+        format!("The schedule cannot be used: the name \"{long}\" is longer than 50 characters.")
+    );
+    assert_eq!(
+        message(add("packages", Some("s7"), None)),
+        "The schedule cannot be used: the name \"s7\" looks like a schedule id (s1, s2, …)."
+    );
+    assert_eq!(
+        message(add("packages", None, Some(3))),
+        "The schedule cannot be used: max_backups_to_keep 3 is for backup schedules \
+         (update_types \"backup\"); an update schedule's pre-update backups follow backup.max_backups."
+    );
+    assert_eq!(
+        message(add("backup", None, Some(0))),
+        "The schedule cannot be used: max_backups_to_keep 0 is not from 1 to 1000."
+    );
+    assert_eq!(
+        message(add("packages,backup", None, None)),
+        "Invalid update_types `packages,backup`: \"backup\" makes a schedule that only takes \
+         backups, so it stands alone (an update schedule takes its pre-update backup anyway)."
+    );
+    // The name works wherever the id does.
+    let off = service
+        .schedule_enable(&Caller::Shell, "nightly", false)
+        .unwrap();
+    assert_eq!(
+        (off.schedule.id.as_str(), off.schedule.enabled),
+        ("s1", false)
+    );
+}
+
+#[tokio::test]
+async fn a_schedule_stored_before_names_and_backup_schedules_still_loads() {
+    /// A schedule as the first release stored it.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Before {
+        id: String,
+        schedule_type: ScheduleType,
+        update_time: String,
+        update_days: Vec<String>,
+        update_types: Vec<crate::engine::UpdateType>,
+        cron: String,
+        enabled: bool,
+        created_at: DateTime<Utc>,
+        created_by: String,
+        next_run: Option<DateTime<Utc>>,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let service = service(dir.path(), "").await;
+    let old = service.store().unwrap().tree::<Before>(TREE).unwrap();
+    old.insert(
+        "s4",
+        &Before {
+            id: "s4".to_string(),
+            schedule_type: ScheduleType::Daily,
+            update_time: "03:00".to_string(),
+            update_days: Vec::new(),
+            update_types: vec![crate::engine::UpdateType::Packages],
+            cron: "0 0 3 * * *".to_string(),
+            enabled: true,
+            created_at: Utc::now(),
+            created_by: "shell".to_string(),
+            next_run: None,
+        },
+    )
+    .unwrap();
+    let list = service.schedule_list(&Caller::Shell).unwrap();
+    let s = &list.schedules[0].schedule;
+    assert_eq!(
+        (s.id.as_str(), s.kind, s.name.clone(), s.max_backups_to_keep),
+        ("s4", ScheduleKind::Update, None, None)
+    );
+}
+
+#[tokio::test]
+async fn a_backup_schedule_backs_up_and_keeps_only_its_own_newest_backups() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = service(dir.path(), "[safety]\nmin_disk_space_mb = 0\n").await;
+    std::fs::write(dir.path().join("bot/bot.py"), "print('hello')\n").unwrap();
+    // Made by hand: the schedule must never remove it.
+    service
+        .backup_create(
+            &Caller::Shell,
+            crate::BackupRequest {
+                backup_type: crate::backup::BackupType::Full,
+                compress: true,
+                name: Some("by-hand".to_string()),
+                include_logs: false,
+                description: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let mut r = request(ScheduleType::Daily, Some("02:30"), None, "backup");
+    r.name = Some("nightly".to_string());
+    r.max_backups_to_keep = Some(2);
+    service.schedule_add(&Caller::Shell, r).unwrap();
+    let scheduler = Scheduler::new(service.clone(), service.clone());
+    let mut messages = Vec::new();
+    let mut dues = Vec::new();
+    for _ in 0..3 {
+        let due = next_run(&service, "s1");
+        let done = scheduler.tick(due).await.unwrap();
+        assert_eq!(
+            done[0].1.outcome,
+            RunOutcome::Started,
+            "{}",
+            done[0].1.message
+        );
+        assert_eq!(done[0].1.session_id, None);
+        messages.push(done[0].1.message.clone());
+        dues.push(due);
+    }
+    let backups = crate::backup::Backups::open(&service.config(), service.store().unwrap())
+        .unwrap()
+        .all()
+        .unwrap();
+    let mut names: Vec<String> = backups.iter().filter_map(|b| b.name.clone()).collect();
+    names.sort();
+    let scheduled = |due: DateTime<Utc>| format!("scheduled-nightly-{}", due.format("%Y%m%d-%H%M"));
+    assert_eq!(
+        names,
+        [
+            "by-hand".to_string(),
+            scheduled(dues[1]),
+            scheduled(dues[2])
+        ]
+    );
+    let first = backups
+        .iter()
+        .find(|b| b.name.as_deref() == Some(&scheduled(dues[1])))
+        .unwrap();
+    assert_eq!(
+        first.description.as_deref(),
+        Some("Scheduled backup of schedule s1 (nightly)")
+    );
+    assert_eq!(
+        first.metadata.get(BACKUP_TAG).map(String::as_str),
+        Some("s1")
+    );
+    assert!(
+        messages[1].starts_with("Made backup backup_"),
+        "{}",
+        messages[1]
+    );
+    assert!(
+        messages[2].contains("; removed this schedule's older backup (backup_"),
+        "{}",
+        messages[2]
+    );
+    let list = service.schedule_list(&Caller::Shell).unwrap();
+    assert_eq!(
+        list.schedules[0]
+            .schedule
+            .last_run
+            .as_ref()
+            .unwrap()
+            .message,
+        messages[2]
+    );
 }

@@ -5,13 +5,14 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+use super::Backend;
 use super::render;
 use crate::schedule::ScheduleType;
-use crate::service::{Caller, ScheduleRequest, Service, ServiceError};
+use crate::service::{Caller, ScheduleRequest, ServiceError};
 
 #[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
-    /// Add a scheduled update run.
+    /// Add a scheduled update run, or a scheduled backup (`--types backup`).
     Add {
         #[arg(long = "type", value_enum)]
         schedule_type: ScheduleType,
@@ -22,9 +23,17 @@ pub enum ScheduleCommand {
         /// for monthly (`1,15`).
         #[arg(long)]
         days: Option<String>,
-        /// Update types to install, comma-separated (`packages,config`).
+        /// Update types to install, comma-separated (`packages,config`), or
+        /// `backup` for a schedule that only takes a full backup.
         #[arg(long)]
         types: String,
+        /// A name, unique among schedules (enable/disable/remove take it too).
+        #[arg(long)]
+        name: Option<String>,
+        /// Backup schedules: keep this many of their own backups, removing
+        /// older ones after each run (default: keep all).
+        #[arg(long)]
+        max_backups_to_keep: Option<u32>,
         /// Store it switched off.
         #[arg(long)]
         disabled: bool,
@@ -38,25 +47,28 @@ pub enum ScheduleCommand {
     },
     /// Switch a schedule on.
     Enable {
+        /// Its id or name.
         id: String,
         #[arg(long)]
         json: bool,
     },
     /// Switch a schedule off.
     Disable {
+        /// Its id or name.
         id: String,
         #[arg(long)]
         json: bool,
     },
     /// Delete a schedule.
     Remove {
+        /// Its id or name.
         id: String,
         #[arg(long)]
         json: bool,
     },
 }
 
-pub fn run(service: &Service, command: ScheduleCommand) -> Result<ExitCode, ServiceError> {
+pub async fn run(service: &Backend, command: ScheduleCommand) -> Result<ExitCode, ServiceError> {
     let caller = Caller::Shell;
     let out = match command {
         ScheduleCommand::Add {
@@ -64,19 +76,25 @@ pub fn run(service: &Service, command: ScheduleCommand) -> Result<ExitCode, Serv
             time,
             days,
             types,
+            name,
+            max_backups_to_keep,
             disabled,
             json,
         } => {
-            let added = service.schedule_add(
-                &caller,
-                ScheduleRequest {
-                    schedule_type,
-                    update_time: time,
-                    update_days: days,
-                    update_types: types,
-                    enabled: !disabled,
-                },
-            )?;
+            let added = service
+                .schedule_add(
+                    &caller,
+                    ScheduleRequest {
+                        schedule_type,
+                        update_time: time,
+                        update_days: days,
+                        update_types: types,
+                        enabled: !disabled,
+                        name,
+                        max_backups_to_keep,
+                    },
+                )
+                .await?;
             if json {
                 render::json(&added)
             } else {
@@ -84,7 +102,7 @@ pub fn run(service: &Service, command: ScheduleCommand) -> Result<ExitCode, Serv
             }
         }
         ScheduleCommand::List { json } => {
-            let all = service.schedule_list(&caller)?;
+            let all = service.schedule_list(&caller).await?;
             if json {
                 render::json(&all)
             } else {
@@ -92,7 +110,7 @@ pub fn run(service: &Service, command: ScheduleCommand) -> Result<ExitCode, Serv
             }
         }
         ScheduleCommand::Enable { id, json } => {
-            let view = service.schedule_enable(&caller, &id, true)?;
+            let view = service.schedule_enable(&caller, &id, true).await?;
             if json {
                 render::json(&view)
             } else {
@@ -100,7 +118,7 @@ pub fn run(service: &Service, command: ScheduleCommand) -> Result<ExitCode, Serv
             }
         }
         ScheduleCommand::Disable { id, json } => {
-            let view = service.schedule_enable(&caller, &id, false)?;
+            let view = service.schedule_enable(&caller, &id, false).await?;
             if json {
                 render::json(&view)
             } else {
@@ -108,11 +126,11 @@ pub fn run(service: &Service, command: ScheduleCommand) -> Result<ExitCode, Serv
             }
         }
         ScheduleCommand::Remove { id, json } => {
-            let removed = service.schedule_remove(&caller, &id)?;
+            let removed = service.schedule_remove(&caller, &id).await?;
             if json {
                 render::json(&removed)
             } else {
-                format!("Schedule {} removed.", removed.id)
+                format!("Schedule {} removed.", removed.label())
             }
         }
     };

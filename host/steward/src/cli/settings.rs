@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+use super::Backend;
 use super::render;
-use crate::service::{Caller, Service, ServiceError};
+use crate::service::{Caller, ServiceError};
 
 #[derive(Debug, Subcommand)]
 pub enum SettingsCommand {
@@ -39,11 +40,11 @@ pub enum SettingsCommand {
     },
 }
 
-pub async fn run(service: &Service, command: SettingsCommand) -> Result<ExitCode, ServiceError> {
+pub async fn run(service: &Backend, command: SettingsCommand) -> Result<ExitCode, ServiceError> {
     let caller = Caller::Shell;
     let out = match command {
         SettingsCommand::List { json } => {
-            let all = service.settings_list(&caller)?;
+            let all = service.settings_list(&caller).await?;
             if json {
                 render::json(&all)
             } else {
@@ -55,7 +56,7 @@ pub async fn run(service: &Service, command: SettingsCommand) -> Result<ExitCode
             name,
             json,
         } => {
-            let view = service.settings_get(&caller, &category, &name)?;
+            let view = service.settings_get(&caller, &category, &name).await?;
             if json {
                 render::json(&view)
             } else {

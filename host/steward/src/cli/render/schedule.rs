@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::Table;
-use crate::schedule::Schedule;
+use crate::schedule::{Schedule, ScheduleKind};
 use crate::service::{ScheduleView, SchedulesView};
 use crate::settings::value::type_names;
 
@@ -20,6 +20,15 @@ fn when(s: &Schedule) -> String {
     }
 }
 
+/// What a run does: `installs packages,config`, or `backs up (keeps 4)`.
+fn does(s: &Schedule) -> String {
+    match (s.kind, s.max_backups_to_keep) {
+        (ScheduleKind::Update, _) => format!("installs {}", type_names(&s.update_types).join(",")),
+        (ScheduleKind::Backup, Some(keep)) => format!("backs up (keeps {keep})"),
+        (ScheduleKind::Backup, None) => "backs up (keeps all)".to_string(),
+    }
+}
+
 fn next(view: &ScheduleView) -> String {
     view.next_run_local
         .clone()
@@ -31,11 +40,11 @@ pub fn added(view: &ScheduleView) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Schedule {} added: {} ({}), installs {}.",
-        s.id,
+        "Schedule {} added: {} ({}), {}.",
+        s.label(),
         when(s),
         s.cron,
-        type_names(&s.update_types).join(",")
+        does(s)
     );
     let _ = writeln!(out, "Next run: {}", next(view));
     if let Some(note) = &view.note {
@@ -48,7 +57,7 @@ pub fn switched(view: &ScheduleView) -> String {
     let s = &view.schedule;
     format!(
         "Schedule {} {}. Next run: {}\n",
-        s.id,
+        s.label(),
         if s.enabled { "enabled" } else { "disabled" },
         next(view)
     )
@@ -61,13 +70,16 @@ pub fn list(all: &SchedulesView) -> String {
             all.max_schedules, all.timezone
         );
     }
-    let mut table = Table::new(&["ID", "WHEN", "TYPES", "ENABLED", "NEXT RUN", "LAST RUN"]);
+    let mut table = Table::new(&[
+        "ID", "NAME", "WHEN", "DOES", "ENABLED", "NEXT RUN", "LAST RUN",
+    ]);
     for view in &all.schedules {
         let s = &view.schedule;
         table.row(vec![
             s.id.clone(),
+            s.name.clone().unwrap_or_else(|| "-".to_string()),
             when(s),
-            type_names(&s.update_types).join(","),
+            does(s),
             if s.enabled { "yes" } else { "no" }.to_string(),
             next(view),
             s.last_run

@@ -1,11 +1,12 @@
-//! `/update_schedule`: adds a scheduled update run and shows when it runs
-//! next, in the configured zone. Owners only.
+//! `/update_schedule`: adds a scheduled update run (or, with
+//! `update_types:backup`, a scheduled backup) and shows when it runs next,
+//! in the configured zone. Owners only.
 
 use poise::serenity_prelude as serenity;
 
 use crate::discord::choice::{Choice, Choices};
 use crate::discord::{CommandError, Context, caller};
-use crate::schedule::ScheduleType;
+use crate::schedule::{ScheduleKind, ScheduleType};
 use crate::service::{ScheduleRequest, ScheduleView};
 use crate::settings::value::type_names;
 
@@ -21,16 +22,27 @@ impl Choices for ScheduleType {
 
 /// Schedule automatic update runs
 #[poise::command(slash_command)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one parameter per Discord option, as poise registers them"
+)]
 pub async fn update_schedule(
     ctx: Context<'_>,
     #[description = "How often it runs"] schedule_type: Choice<ScheduleType>,
-    #[description = "Update types to install, comma-separated (e.g. packages,config)"]
+    #[description = "Update types to install, comma-separated (e.g. packages,config), or backup to only back up"]
     update_types: String,
     #[description = "HH:MM in the configured time zone (default: the default_time setting)"]
     update_time: Option<String>,
     #[description = "Weekday(s) for weekly/custom (sunday, mon-fri), day numbers for monthly (1,15)"]
     update_days: Option<String>,
     #[description = "Run it (default: true)"] enabled: Option<bool>,
+    #[description = "A name for the schedule, unique"]
+    #[max_length = 50]
+    schedule_name: Option<String>,
+    #[description = "Backup schedules: how many of their own backups to keep (default: all)"]
+    #[min = 1]
+    #[max = 1000]
+    max_backups_to_keep: Option<u32>,
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
@@ -44,6 +56,8 @@ pub async fn update_schedule(
             update_days,
             update_types,
             enabled: enabled.unwrap_or(true),
+            name: schedule_name,
+            max_backups_to_keep,
         },
     )?;
     ctx.send(poise::CreateReply::default().embed(embed(&added)))
@@ -63,10 +77,17 @@ fn embed(view: &ScheduleView) -> serenity::CreateEmbed {
             s.update_days.join(", ")
         )
     };
+    let (does, what) = match (s.kind, s.max_backups_to_keep) {
+        (ScheduleKind::Update, _) => ("Installs", type_names(&s.update_types).join(", ")),
+        (ScheduleKind::Backup, Some(keep)) => {
+            ("Backs up", format!("full; keeps its {keep} newest"))
+        }
+        (ScheduleKind::Backup, None) => ("Backs up", "full; keeps all".to_string()),
+    };
     let mut e = serenity::CreateEmbed::new()
-        .title(format!("Schedule {} added", s.id))
+        .title(format!("Schedule {} added", s.label()))
         .field("When", when, true)
-        .field("Installs", type_names(&s.update_types).join(", "), true)
+        .field(does, what, true)
         .field(
             "Next run",
             view.next_run_local

@@ -56,7 +56,7 @@ fn embed(change: &SettingChange) -> serenity::CreateEmbed {
     let shown = |v: &str| render::value(&render::code(v));
     let mut e = serenity::CreateEmbed::new()
         .title(render::title(&format!("{}.{}", s.category, s.name)))
-        .description(render::description(s.help))
+        .description(render::description(&s.help))
         .field("Value", shown(&s.value), true)
         .field("Previous value", shown(&change.previous), true)
         .field("steward.toml", shown(&s.file_value), true)
@@ -82,15 +82,15 @@ mod tests {
         let effects = vec![format!("a{}", "é".repeat(600))];
         let change = SettingChange {
             setting: SettingView {
-                category: "backup",
-                name: "max_backups",
+                category: "backup".into(),
+                name: "max_backups".into(),
                 value: "2".into(),
                 default: "50".into(),
                 source: crate::settings::Source::Override,
                 file_value: "50".into(),
                 expected: "a number".into(),
-                help: "How many backups to keep",
-                toml: "backup.max_backups",
+                help: "How many backups to keep".into(),
+                toml: "backup.max_backups".into(),
             },
             previous: "1".into(),
             effects,
