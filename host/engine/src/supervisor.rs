@@ -70,14 +70,14 @@ struct PidRecord {
 }
 
 /// What `status` reports.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct BotProcess {
     pub pid: u32,
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A healthy start.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Started {
     /// The supervised process, or `None` after a restart command.
     pub process: Option<BotProcess>,
@@ -94,6 +94,8 @@ pub struct Supervisor {
     dir: PathBuf,
     /// The bot's whole environment.
     env: Arc<Vec<(String, String)>>,
+    /// When `output.log` is rotated (`[logging]`).
+    rotation: crate::logs::Rotation,
 }
 
 impl Supervisor {
@@ -108,6 +110,10 @@ impl Supervisor {
                 &config.bot.env,
                 &[&config.discord.token_env],
             )),
+            rotation: crate::logs::Rotation {
+                max_bytes: config.logging.log_rotation_size,
+                keep: config.logging.max_log_files,
+            },
         }
     }
 
@@ -211,6 +217,7 @@ impl Supervisor {
             .open(&log_path)
             .map_err(io(&log_path))?;
         let offset = log.metadata().map_err(io(&log_path))?.len();
+        let (stdout, stderr) = self.output(log, &log_path)?;
         let root = self.root.display().to_string();
         let argv: Vec<String> = start.iter().map(|a| a.replace("{bot}", &root)).collect();
         let mut command = Command::new(&argv[0]);
@@ -220,8 +227,8 @@ impl Supervisor {
             .env_clear()
             .envs(self.env.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(io(&log_path))?)
-            .stderr(log)
+            .stdout(stdout)
+            .stderr(stderr)
             // Its own group: a stop reaches its children too, and a signal
             // meant for Steward (Ctrl-C) does not reach the bot.
             .process_group(0);
@@ -229,6 +236,8 @@ impl Supervisor {
             program: argv[0].clone(),
             source,
         })?;
+        // Only the bot holds its output's pipe: the pump ends when it does.
+        drop(command);
         let pid = child.id();
         let record = PidRecord {
             pid,
@@ -254,6 +263,52 @@ impl Supervisor {
         // A failed probation leaves the pid file: under `serve`, a bot that
         // should run but died is started again (bounded), as after a crash.
         self.probation(Some((record, exit)), offset).await
+    }
+
+    /// Where the bot's stdout and stderr go: a pipe to the output pump,
+    /// which owns and rotates `output.log` (see `logs`), or, with no pump
+    /// program named, `log` itself.
+    fn output(
+        &self,
+        log: std::fs::File,
+        log_path: &Path,
+    ) -> Result<(Stdio, Stdio), SupervisorError> {
+        let direct = |log: std::fs::File| -> Result<(Stdio, Stdio), SupervisorError> {
+            Ok((log.try_clone().map_err(io(log_path))?.into(), log.into()))
+        };
+        let Some(program) = crate::logs::output_pump() else {
+            return direct(log);
+        };
+        let pump = Command::new(program)
+            .arg(crate::logs::PUMP_ARG)
+            .arg(log_path)
+            .arg(self.rotation.max_bytes.to_string())
+            .arg(self.rotation.keep.to_string())
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            // Its own group: stopping the bot's group leaves it to drain
+            // the pipe, and it ends when the bot's last process closes it.
+            .process_group(0)
+            .spawn();
+        let mut pump = match pump {
+            Ok(pump) => pump,
+            Err(e) => {
+                // A replaced steward binary, say: the bot still starts.
+                tracing::warn!(
+                    "cannot start the output pump {} ({e}); the bot writes {} directly, unrotated",
+                    program.display(),
+                    log_path.display()
+                );
+                return direct(log);
+            }
+        };
+        drop(log);
+        let input = std::os::fd::OwnedFd::from(pump.stdin.take().expect("piped stdin"));
+        let second = input.try_clone().map_err(io(log_path))?;
+        std::thread::spawn(move || pump.wait());
+        Ok((input.into(), second.into()))
     }
 
     /// Stops the supervised bot: SIGTERM to its group, SIGKILL after the
@@ -382,17 +437,19 @@ impl Supervisor {
         SupervisorError::Unhealthy { reason, tail }
     }
 
-    /// The bot's output lines written after `offset`.
+    /// The bot's output lines written after `offset`. When `output.log`
+    /// has been rotated since (it is shorter than `offset`), the rest of
+    /// `output.log.1` comes first.
     fn output_since(&self, offset: u64) -> Vec<String> {
-        let Ok(mut file) = std::fs::File::open(self.log_path()) else {
-            return Vec::new();
-        };
+        let path = self.log_path();
+        let current = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         let mut text = String::new();
-        if file.seek(SeekFrom::Start(offset)).is_err() {
-            return Vec::new();
+        if current < offset {
+            read_from(&crate::logs::rotated(&path, 1), offset, &mut text);
+            read_from(&path, 0, &mut text);
+        } else {
+            read_from(&path, offset, &mut text);
         }
-        // A bot that floods its output is read in bounded chunks.
-        let _ = file.take(4 * 1024 * 1024).read_to_string(&mut text);
         text.lines().map(str::to_string).collect()
     }
 }
@@ -513,6 +570,17 @@ fn bot_environment(
         .collect();
     env.extend(configured.clone());
     env.into_iter().collect()
+}
+
+/// Appends what `path` holds after `offset`, at most 4 MiB (a bot that
+/// floods its output is read in bounded chunks).
+fn read_from(path: &Path, offset: u64, text: &mut String) {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return;
+    };
+    if file.seek(SeekFrom::Start(offset)).is_ok() {
+        let _ = file.take(4 * 1024 * 1024).read_to_string(text);
+    }
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> SupervisorError + '_ {

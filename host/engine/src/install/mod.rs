@@ -25,6 +25,7 @@ use super::progress::ProgressSender;
 use super::session::{self, Session, SessionKind, SessionPart, SessionStatus};
 use crate::backup::{self, BackupType, Backups};
 use crate::config::Config;
+use crate::logs::SessionLog;
 use crate::provider::{Action, Plan, Update, UpdateKind};
 use crate::runtime::{LoadedProvider, ProviderEntry, Runtime};
 use crate::store::{Store, StoreError};
@@ -39,7 +40,7 @@ pub struct Env {
     pub supervisor: Supervisor,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct InstallRequest {
     pub update_type: UpdateType,
     /// Take the pre-update backup.
@@ -53,7 +54,7 @@ pub struct InstallRequest {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct InstallOutcome {
     /// The session; `None` for a dry run.
     pub session: Option<Session>,
@@ -65,7 +66,7 @@ pub struct InstallOutcome {
     /// The updates planned, one line each (`provider: name a -> b`).
     pub planned: Vec<String>,
     /// What would stop this install unless forced (a dry run's findings).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub safety: Vec<SafetyFinding>,
     /// What went wrong while undoing a failed run.
     pub rollback_errors: Vec<String>,
@@ -91,7 +92,7 @@ pub enum InstallError {
 
 /// One reason the safety checks refuse an install (unless forced). Typed,
 /// so fronts decide by the variant; `Display` gives the words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "finding", rename_all = "snake_case")]
 pub enum SafetyFinding {
     /// Less free space than `safety.min_disk_space_mb` where the bot or
@@ -164,7 +165,7 @@ fn join(findings: &[SafetyFinding]) -> String {
 
 /// What an install would do, decided before anything runs: fronts show it
 /// and ask, or stop, by the variant (never by its text).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[serde(tag = "preview", rename_all = "snake_case")]
 pub enum InstallPreview {
     /// Every matching source is up to date.
@@ -176,7 +177,7 @@ pub enum InstallPreview {
 }
 
 /// The plan an install preview shows before it is confirmed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct InstallPlan {
     /// The updates planned, one line each (`provider: name a -> b`).
     pub updates: Vec<String>,
@@ -405,6 +406,16 @@ pub async fn install(
         return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
     }
     save(env, &session)?;
+    let log = SessionLog::of(&env.config, &session.id);
+    log.header(&session);
+    for p in &planned {
+        for step in &p.plan.steps {
+            log.line(format!(
+                "planned step: {}: {}",
+                p.provider.name, step.description
+            ));
+        }
+    }
 
     // Capture: what each provider has now, to put back on failure.
     report(15, "Recording the current state".to_string());
@@ -465,6 +476,7 @@ pub async fn install(
         report(20, "Taking the pre-update backup".to_string());
         match pre_update_backup(env, request.backup_name.clone()).await {
             Ok(id) => {
+                log.line(format!("pre-update backup {id} taken"));
                 session.backup_id = Some(id.clone());
                 journal.backup_id = Some(id);
                 journal
@@ -500,6 +512,7 @@ pub async fn install(
         Some(f) => Some(f),
         None => {
             report(88, "Verifying".to_string());
+            log.line("verifying the update");
             journal.phase = Phase::Verifying;
             journal
                 .write(&env.config.paths.data)
@@ -511,6 +524,7 @@ pub async fn install(
         Some(f) => Some(f),
         None if restart_wanted && request.restart && env.supervisor.is_configured() => {
             report(92, "Restarting the bot (health probation)".to_string());
+            log.line("restarting the bot (health probation)");
             journal.phase = Phase::Probation;
             journal.bot_restarted = true;
             journal
@@ -572,8 +586,9 @@ async fn apply_all(
 ) -> Result<Option<String>, InstallError> {
     let total = session.total_steps.max(1) as usize;
     let mut done = 0usize;
+    let log = SessionLog::of(&env.config, &session.id);
     for (index, (p, ctx)) in planned.iter().zip(contexts).enumerate() {
-        for step in &p.plan.steps {
+        for (n, step) in p.plan.steps.iter().enumerate() {
             let percent = 35 + (done * 50 / total) as u8;
             if let Some(progress) = progress {
                 progress.report(percent, step_message(&p.updates, &step.description));
@@ -582,7 +597,10 @@ async fn apply_all(
             journal
                 .write(&env.config.paths.data)
                 .map_err(InstallError::Journal)?;
-            if let Err(e) = apply::run_step(ctx, step).await {
+            log.step(&p.provider.name, n + 1, p.plan.steps.len(), step);
+            let result = apply::run_step(ctx, step).await;
+            log.step_result(&result);
+            if let Err(e) = result {
                 return Ok(Some(format!(
                     "{}: step \"{}\" failed: {e}",
                     p.provider.name, step.description
@@ -641,9 +659,12 @@ pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<String> {
         errors.push(format!("cannot write the journal: {e}"));
     }
     let entries = refresh(&env.runtime).await;
+    let log = SessionLog::of(&env.config, &journal.session_id);
+    log.line("rolling back");
     for part in journal.parts.iter().rev().filter(|p| p.begun > 0) {
         if let Err(e) = restore_part(
             env,
+            &log,
             &entries,
             &part.provider,
             &part.captured,
@@ -711,6 +732,7 @@ pub enum UndoError {
 /// plan has switched away from them), so that version installs again.
 pub(crate) async fn restore_part(
     env: &Env,
+    log: &SessionLog,
     entries: &[ProviderEntry],
     provider: &str,
     captured: &str,
@@ -740,9 +762,12 @@ pub(crate) async fn restore_part(
         }
     })?;
     let mut failed = Vec::new();
-    for step in &plan.steps {
+    for (n, step) in plan.steps.iter().enumerate() {
         // Keep going: every step put back is one less for the operator.
-        if let Err(e) = apply::run_step(&ctx, step).await {
+        log.step(provider, n + 1, plan.steps.len(), step);
+        let result = apply::run_step(&ctx, step).await;
+        log.step_result(&result);
+        if let Err(e) = result {
             failed.push((step.description.clone(), e));
         }
     }
@@ -921,6 +946,18 @@ pub(crate) fn finish(
     status: SessionStatus,
     error: Option<String>,
 ) -> Result<(), StoreError> {
+    let log = SessionLog::of(&env.config, &session.id);
+    if !log.exists() {
+        log.header(session);
+    }
+    log.line(format!(
+        "result: {status:?}{}",
+        error
+            .as_deref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default()
+    ));
+    crate::logs::prune_session_logs(&env.config);
     session.status = status;
     session.error = error;
     session.completed_at = Some(Utc::now());

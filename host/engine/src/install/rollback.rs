@@ -15,7 +15,7 @@ use crate::provider::{Update, UpdateKind};
 use crate::session::{self, Session, SessionKind, SessionStatus};
 use crate::supervisor::RestoreControl;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub enum RollbackTarget {
     LastBackup,
     Version(String),
@@ -30,7 +30,7 @@ impl RollbackTarget {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RollbackRequest {
     pub target: RollbackTarget,
     /// Back up the present first.
@@ -139,6 +139,8 @@ pub async fn rollback(
         parts: Vec::new(),
     };
     save(env, &session)?;
+    let log = crate::logs::SessionLog::of(&env.config, &session.id);
+    log.header(&session);
 
     if request.backup {
         report(10, "Backing up the present state first".to_string());
@@ -166,6 +168,7 @@ pub async fn rollback(
     match source {
         Source::Backup(id) => {
             report(40, format!("Restoring backup {id}"));
+            log.line(format!("restoring backup {id}"));
             session.updates = vec![format!("backup {id}")];
             let types: &[RestoreType] = if request.restore_config {
                 &[RestoreType::All]
@@ -214,6 +217,9 @@ pub async fn rollback(
                 })
                 .collect();
             save(env, &session)?;
+            for update in &session.updates {
+                log.line(format!("planned: put back {update}"));
+            }
             for (i, part) in parts.iter().enumerate() {
                 report(
                     30 + (i * 40 / parts.len().max(1)) as u8,
@@ -221,6 +227,7 @@ pub async fn rollback(
                 );
                 match restore_part(
                     env,
+                    &log,
                     &entries,
                     &part.provider,
                     &part.captured,
@@ -237,6 +244,7 @@ pub async fn rollback(
             }
             if errors.is_empty() && env.supervisor.is_configured() {
                 report(75, "Restarting the bot (health probation)".to_string());
+                log.line("restarting the bot (health probation)");
                 if let Err(e) = env.supervisor.restart().await {
                     errors.push(format!("after the restart, {e}"));
                 }

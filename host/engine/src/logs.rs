@@ -1,0 +1,380 @@
+//! Logs Steward keeps besides its own: one file per update session (install
+//! or rollback) under `[logging] update_logs_path`, named by the session id,
+//! with what was planned, every step and its command output, and the
+//! result; and the bot's `output.log`, rotated by size and count.
+//!
+//! A session log is a record for people: failing to write it is logged and
+//! never fails an update. The bot's output goes through a pipe to a small
+//! pump process (`steward __output-pump`) that owns `output.log`: only the
+//! writer can rotate without losing a line (a copy-then-truncate by another
+//! process drops what the bot writes in between), and being its own process
+//! it outlives Steward just as the bot does.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::apply::StepOutcome;
+use crate::config::Config;
+use crate::provider::{Action, Step};
+
+#[derive(Debug, Error)]
+pub enum LogsError {
+    #[error(
+        "there is no session log \"{id}\" in {}; `steward logs` lists the sessions that have one",
+        dir.display()
+    )]
+    Unknown { id: String, dir: PathBuf },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The log of one update session. Every line is appended at once (the file
+/// is opened for each), so a crash leaves every line written before it.
+#[derive(Debug, Clone)]
+pub struct SessionLog {
+    path: PathBuf,
+}
+
+impl SessionLog {
+    /// The log of session `id`, under the configured directory.
+    pub fn of(config: &Config, id: &str) -> SessionLog {
+        SessionLog {
+            path: config.logging.update_logs_path.join(format!("{id}.log")),
+        }
+    }
+
+    pub fn exists(&self) -> bool {
+        self.path.exists()
+    }
+
+    /// Appends `text`, stamped with the time; its further lines indented.
+    pub fn line(&self, text: impl AsRef<str>) {
+        let stamp = Utc::now().format("%H:%M:%S%.3f");
+        let mut entry = String::new();
+        for (n, line) in text.as_ref().lines().enumerate() {
+            if n == 0 {
+                entry.push_str(&format!("{stamp} {line}\n"));
+            } else {
+                entry.push_str(&format!("             {line}\n"));
+            }
+        }
+        if entry.is_empty() {
+            return;
+        }
+        if let Err(e) = self.append(entry.as_bytes()) {
+            tracing::warn!("cannot write the session log {}: {e}", self.path.display());
+        }
+    }
+
+    fn append(&self, bytes: &[u8]) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&self.path)?
+            .write_all(bytes)
+    }
+}
+
+impl SessionLog {
+    /// What the session is, who started it, and what it is to update.
+    pub fn header(&self, session: &crate::session::Session) {
+        self.line(format!(
+            "{:?} session {} ({:?}), started by {} at {}",
+            session.kind,
+            session.id,
+            session.update_type,
+            session.initiated_by,
+            session.started_at.to_rfc3339()
+        ));
+        for update in &session.updates {
+            self.line(format!("planned update: {update}"));
+        }
+    }
+
+    /// A step about to run: its description and what it does.
+    pub fn step(&self, provider: &str, n: usize, of: usize, step: &Step) {
+        let what = match &step.action {
+            Action::Exec(c) => format!("$ {} {}", c.program, c.args.join(" ")),
+            Action::Download(d) => format!("download {} -> {}", d.url, d.unpack_to),
+            Action::WriteFile(w) => format!("write {} ({} bytes)", w.path, w.contents.len()),
+            Action::SwitchRelease(s) => format!("switch {} -> {}", s.link, s.target),
+        };
+        self.line(format!(
+            "{provider}: step {n}/{of}: {}\n{what}",
+            step.description
+        ));
+    }
+
+    /// What a step did, or why it failed (with the command's output).
+    pub fn step_result(&self, result: &Result<StepOutcome, crate::apply::ApplyError>) {
+        self.line(match result {
+            Ok(StepOutcome::Ran {
+                program,
+                output_tail,
+            }) => format!("  ok: {program} ran; its output:\n{output_tail}"),
+            Ok(StepOutcome::Downloaded {
+                unpacked_to,
+                bytes,
+                sha256,
+                files,
+                ..
+            }) => format!(
+                "  ok: {bytes} bytes (sha256 {sha256}), {files} files unpacked to {}",
+                unpacked_to.display()
+            ),
+            Ok(StepOutcome::Wrote { path, bytes, .. }) => {
+                format!("  ok: wrote {bytes} bytes to {}", path.display())
+            }
+            Ok(StepOutcome::Switched { link, target, .. }) => {
+                format!("  ok: {} now points to {target}", link.display())
+            }
+            Err(e) => format!("  failed: {e}"),
+        });
+    }
+}
+
+/// Removes the oldest session logs beyond `[logging] max_session_logs`.
+/// Session logs are counted apart from the bot's rotated output: one is
+/// small, made once per update, and worth keeping longer.
+pub fn prune_session_logs(config: &Config) {
+    let dir = &config.logging.update_logs_path;
+    for old in list(dir).into_iter().skip(config.logging.max_session_logs) {
+        let path = dir.join(format!("{}.log", old.id));
+        if let Err(e) = std::fs::remove_file(&path) {
+            tracing::warn!("cannot remove the old session log {}: {e}", path.display());
+        }
+    }
+}
+
+/// One session log, as `steward logs` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionLogEntry {
+    pub id: String,
+    pub started_at: Option<DateTime<Utc>>,
+    pub bytes: u64,
+}
+
+/// The session logs in `dir`, newest first (ids sort by their start time).
+pub fn list(dir: &Path) -> Vec<SessionLogEntry> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut logs: Vec<SessionLogEntry> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let id = name.strip_suffix(".log")?.to_string();
+            is_session_id(&id).then(|| SessionLogEntry {
+                started_at: started_at(&id),
+                bytes: e.metadata().map(|m| m.len()).unwrap_or(0),
+                id,
+            })
+        })
+        .collect();
+    logs.sort_by(|a, b| b.id.cmp(&a.id));
+    logs
+}
+
+/// The text of session `id`'s log in `dir`.
+pub fn read(dir: &Path, id: &str) -> Result<String, LogsError> {
+    let unknown = || LogsError::Unknown {
+        id: id.to_string(),
+        dir: dir.to_path_buf(),
+    };
+    // The id names a file: only a session id's own characters reach a path.
+    if !is_session_id(id) {
+        return Err(unknown());
+    }
+    let path = dir.join(format!("{id}.log"));
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path);
+    let mut file = match file {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(unknown()),
+        Err(source) => return Err(LogsError::Io { path, source }),
+    };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|source| LogsError::Io { path, source })?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `u-20260101T030000.000Z`, as `session::new_id` makes them.
+fn is_session_id(id: &str) -> bool {
+    id.strip_prefix("u-").is_some_and(|rest| {
+        !rest.is_empty()
+            && !rest.contains("..")
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    })
+}
+
+fn started_at(id: &str) -> Option<DateTime<Utc>> {
+    let stamp = id.strip_prefix("u-")?.strip_suffix('Z')?;
+    NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S%.3f")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// The argument that makes the `steward` binary run [`pump`] instead of a
+/// command; not a subcommand anyone types.
+pub const PUMP_ARG: &str = "__output-pump";
+
+static PUMP_PROGRAM: OnceLock<PathBuf> = OnceLock::new();
+
+/// Names the program that runs the output pump (the `steward` binary
+/// itself, with [`PUMP_ARG`]). Without it, as in a library's tests, the bot
+/// writes to `output.log` directly and it is not rotated.
+pub fn use_output_pump(program: PathBuf) {
+    let _ = PUMP_PROGRAM.set(program);
+}
+
+pub(crate) fn output_pump() -> Option<&'static Path> {
+    PUMP_PROGRAM.get().map(PathBuf::as_path)
+}
+
+/// When `output.log` is rotated, and how many rotated files are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rotation {
+    pub max_bytes: u64,
+    pub keep: usize,
+}
+
+/// Copies `input` (the bot's stdout and stderr) into `path` until every
+/// writer has closed it. Before a line would take the file past
+/// `max_bytes`, the file becomes `path.1` (`.1` becomes `.2`, and so on,
+/// `keep` of them) and a new one is started; a single line longer than
+/// `max_bytes` is kept whole.
+pub fn pump(mut input: impl Read, path: &Path, rotation: Rotation) -> std::io::Result<()> {
+    let mut file = open_append(path)?;
+    let mut size = file.metadata()?.len();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let mut chunk = &buf[..n];
+        while !chunk.is_empty() {
+            let room = rotation.max_bytes.saturating_sub(size) as usize;
+            let take = if chunk.len() <= room {
+                chunk.len()
+            } else if let Some(i) = chunk[..room].iter().rposition(|b| *b == b'\n') {
+                i + 1
+            } else if size > 0 {
+                // The next line does not fit: it starts the next file.
+                rotate(path, rotation.keep)?;
+                file = open_append(path)?;
+                size = 0;
+                continue;
+            } else {
+                chunk
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .map_or(chunk.len(), |i| i + 1)
+            };
+            file.write_all(&chunk[..take])?;
+            size += take as u64;
+            chunk = &chunk[take..];
+        }
+    }
+}
+
+fn open_append(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// `path.N` for the rotated copy `n` of `path`.
+pub fn rotated(path: &Path, n: usize) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{n}"));
+    PathBuf::from(name)
+}
+
+/// `path` becomes `path.1`, `path.1` becomes `path.2` …, keeping `keep`.
+fn rotate(path: &Path, keep: usize) -> std::io::Result<()> {
+    let gone = |r: std::io::Result<()>| match r {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    };
+    gone(std::fs::remove_file(rotated(path, keep)))?;
+    for n in (1..keep).rev() {
+        gone(std::fs::rename(rotated(path, n), rotated(path, n + 1)))?;
+    }
+    std::fs::rename(path, rotated(path, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pump_rotates_at_line_boundaries_and_keeps_every_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("output.log");
+        let text: String = (0..200).map(|n| format!("line {n}\n")).collect();
+        let rotation = Rotation {
+            max_bytes: 100,
+            keep: 50,
+        };
+        pump(text.as_bytes(), &log, rotation).unwrap();
+        let mut all = String::new();
+        for n in (1..=50).rev() {
+            if let Ok(part) = std::fs::read_to_string(rotated(&log, n)) {
+                assert!(part.len() <= 100 && part.ends_with('\n'), "{part:?}");
+                all.push_str(&part);
+            }
+        }
+        all.push_str(&std::fs::read_to_string(&log).unwrap());
+        assert_eq!(all, text);
+    }
+
+    #[test]
+    fn only_keep_rotated_files_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("output.log");
+        let text: String = (0..100).map(|n| format!("line {n}\n")).collect();
+        let rotation = Rotation {
+            max_bytes: 50,
+            keep: 2,
+        };
+        pump(text.as_bytes(), &log, rotation).unwrap();
+        assert!(rotated(&log, 2).exists());
+        assert!(!rotated(&log, 3).exists());
+    }
+
+    #[test]
+    fn a_session_id_that_is_a_path_is_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        for id in ["../secret", "u-../../x", "/etc/passwd", ""] {
+            assert!(matches!(
+                read(dir.path(), id),
+                Err(LogsError::Unknown { .. })
+            ));
+        }
+    }
+}

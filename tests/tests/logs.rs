@@ -1,0 +1,180 @@
+//! `[logging]` through the real `steward` binary: every install writes a
+//! session log that `steward logs` lists and shows, the bot's `output.log`
+//! rotates at the configured size without losing a line, and bad values are
+//! refused naming their key.
+
+use std::path::PathBuf;
+
+use steward_tests::guests;
+use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER, Run};
+use steward_tests::release_bot::{Bot, wait_for};
+
+fn said(run: &Run) -> String {
+    format!("{}\n{}", run.stdout, run.stderr)
+}
+
+#[test]
+fn an_install_writes_a_session_log_that_steward_logs_shows_with_the_command_output() {
+    let install = Install::new("");
+    install.write_config(&format!(
+        "{ONLY_CONFIG_PROVIDER}\n\
+         [providers.hostile.grant]\nread = [\"{{bot}}\"]\n\
+         plan_programs = [{{ path = \"/usr/bin/echo\", args = [[\"*\"]] }}]\n\
+         [providers.hostile.settings]\nbehaviour = \"offer\"\nplan = \"exec\"\n\
+         program = \"/usr/bin/echo\"\nargs = \"hello-from-the-step\"\n\
+         wants_program = \"/usr/bin/echo\"\nwants_args = \"*\"\n"
+    ));
+    install.add_provider(&guests::hostile(), "hostile");
+    let run = install.run(&[
+        "install",
+        "--type",
+        "packages",
+        "--yes",
+        "--no-backup",
+        "--force",
+        "--json",
+    ]);
+    let id = run.json()["session"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session in {}", said(&run)))
+        .to_string();
+
+    let listed = install.run(&["logs"]);
+    assert!(
+        listed
+            .succeeded()
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with(&id)),
+        "the newest session comes first:\n{}",
+        listed.stdout
+    );
+    assert!(install.data().join(format!("logs/{id}.log")).is_file());
+
+    let shown = install.run(&["logs", &id]);
+    let log = shown.succeeded();
+    for wanted in [
+        "planned step: hostile: fix a typo",
+        "step 1/1: fix a typo",
+        "$ /usr/bin/echo hello-from-the-step",
+        "its output:",
+        "result: Completed",
+    ] {
+        assert!(log.contains(wanted), "missing {wanted:?} in:\n{log}");
+    }
+    // The command's own output, on its own line after the step.
+    assert!(
+        log.lines().any(|l| l.trim() == "hello-from-the-step"),
+        "{log}"
+    );
+
+    let unknown = install.run(&["logs", "u-20000101T000000.000Z"]);
+    assert_eq!(unknown.code, Some(2), "{}", said(&unknown));
+    assert!(
+        unknown.stderr.contains("no session log") && unknown.stderr.contains("`steward logs`"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+/// A bot that prints `lines` numbered lines as fast as it can, then its
+/// ready line, then waits to be stopped.
+fn noisy_bot(lines: usize) -> String {
+    format!(
+        "start = [\"/bin/sh\", \"-c\", \"i=0; while [ $i -lt {lines} ]; do echo \\\"line $i of the noisy bot\\\"; i=$((i+1)); done; echo noisy ready; exec sleep 600\"]\n\
+         stop_timeout_secs = 5\n\
+         [bot.health]\nprobation_secs = 0\nready_line = \"noisy ready\"\nready_timeout_secs = 30\n"
+    )
+}
+
+#[test]
+fn the_bots_output_log_rotates_at_the_configured_size_without_losing_a_line() {
+    let install = Install::new("");
+    let lines = 3000;
+    install.write_config_with_bot(
+        &noisy_bot(lines),
+        &format!(
+            "{ONLY_CONFIG_PROVIDER}\n[logging]\nlog_rotation_size = \"4KB\"\nmax_log_files = 100\n"
+        ),
+    );
+    let _bot = Bot(&install);
+    install.run(&["bot", "start"]).succeeded();
+    let log = install.data().join("bot/output.log");
+    wait_for("the bot's last line in output.log", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("noisy ready"))
+    });
+
+    let rotated = |n: usize| PathBuf::from(format!("{}.{n}", log.display()));
+    assert!(rotated(1).is_file(), "output.log was never rotated");
+    let mut all = String::new();
+    for n in (1..=100).rev() {
+        if let Ok(part) = std::fs::read_to_string(rotated(n)) {
+            assert!(
+                part.len() <= 4096,
+                "output.log.{n} holds {} bytes",
+                part.len()
+            );
+            all.push_str(&part);
+        }
+    }
+    all.push_str(&std::fs::read_to_string(&log).unwrap());
+    let printed: Vec<&str> = all
+        .lines()
+        .filter(|l| l.ends_with("of the noisy bot"))
+        .collect();
+    let expected: Vec<String> = (0..lines)
+        .map(|i| format!("line {i} of the noisy bot"))
+        .collect();
+    assert_eq!(printed, expected, "every line, once, in order");
+}
+
+#[test]
+fn only_max_log_files_rotated_output_logs_are_kept() {
+    let install = Install::new("");
+    install.write_config_with_bot(
+        &noisy_bot(3000),
+        &format!(
+            "{ONLY_CONFIG_PROVIDER}\n[logging]\nlog_rotation_size = 2048\nmax_log_files = 3\n"
+        ),
+    );
+    let _bot = Bot(&install);
+    install.run(&["bot", "start"]).succeeded();
+    let log = install.data().join("bot/output.log");
+    wait_for("the bot's last line in output.log", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("noisy ready"))
+    });
+    let mut names: Vec<String> = std::fs::read_dir(install.data().join("bot"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("output.log"))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["output.log", "output.log.1", "output.log.2", "output.log.3"]
+    );
+}
+
+#[test]
+fn invalid_logging_values_are_refused_naming_the_key() {
+    let install = Install::new("");
+    for (line, key) in [
+        ("level = \"loud\"", "logging.level"),
+        (
+            "log_rotation_size = \"ten megs\"",
+            "logging.log_rotation_size",
+        ),
+        ("log_rotation_size = -1", "logging.log_rotation_size"),
+        ("max_log_files = 0", "logging.max_log_files"),
+    ] {
+        install.write_config(&format!("[logging]\n{line}\n"));
+        let run = install.run(&["logs"]);
+        assert_eq!(run.code, Some(2), "{line}: {}", said(&run));
+        assert!(run.stderr.contains(key), "{line}: {}", run.stderr);
+    }
+    install.write_config(
+        "[logging]\nlevel = \"debug\"\nlog_rotation_size = \"1MB\"\nmax_log_files = 2\nupdate_logs_path = \"session-logs\"\n",
+    );
+    let run = install.run(&["logs"]);
+    assert!(run.succeeded().contains("session-logs"), "{}", run.stdout);
+}
