@@ -12,7 +12,10 @@
 pub mod assess;
 pub mod html;
 pub mod index;
+pub mod lockfile;
+pub mod manager;
 pub mod plan;
+pub mod pyproject;
 pub mod requirements;
 pub mod settings;
 pub mod venv;
@@ -68,11 +71,22 @@ impl Provider for Pip {
                 info = info.http(&host);
             }
         }
+        // uv and Poetry projects go through their own tool, run in the bot
+        // root; their rollback also needs `write` on the lockfile.
         info.program(&s.python(), &[&install, &uninstall])
+            .program(&s.uv, &[&manager::UV_LOCK, &manager::UV_SYNC])
+            .program(
+                &s.poetry,
+                &[&manager::POETRY_UPDATE, &manager::POETRY_INSTALL],
+            )
     }
 
     fn check(ctx: Context) -> Result<Report, Error> {
         let s = PipSettings::parse(&ctx.bot_root, &ctx.settings)?;
+        let manifest = pyproject::read(&ctx.bot_root)?;
+        if let Some(tool) = manager::detect(&ctx.bot_root, manifest.as_ref()) {
+            return check_managed(&ctx, &s, tool);
+        }
         // A bot without a virtualenv has nothing installed to update: say so,
         // as long as the bot's directory itself is visible (else: no grant).
         if !std::path::Path::new(&s.venv).exists() && std::fs::read_dir(&ctx.bot_root).is_ok() {
@@ -90,133 +104,269 @@ impl Provider for Pip {
             .as_deref()
             .and_then(requirements::Python::parse);
         let reqs = requirements::read(&s.requirements, s.requirements_configured, python.as_ref());
-        let mut report = Report {
-            updates: Vec::new(),
-            warnings: reqs.warnings.clone(),
-        };
-        let packages: Vec<&Installed> = venv.packages.iter().filter(|p| !p.local).collect();
+        // The requirements files' own `--index-url` / `--extra-index-url`
+        // win over the setting, as they do for pip.
+        let mut indexes = vec![
+            reqs.index_url
+                .clone()
+                .unwrap_or_else(|| s.index_url.clone()),
+        ];
+        indexes.extend(reqs.extra_index_urls.iter().cloned());
+        let packages: Vec<(&Installed, Vec<String>)> = venv
+            .packages
+            .iter()
+            .filter(|p| !p.local)
+            .map(|p| (p, indexes.clone()))
+            .collect();
         if packages.is_empty() {
-            report
-                .warnings
-                .push(format!("no installed distributions found in {}", s.venv));
-            return Ok(report);
+            let mut warnings = reqs.warnings.clone();
+            warnings.push(format!("no installed distributions found in {}", s.venv));
+            return Ok(Report {
+                updates: Vec::new(),
+                warnings,
+            });
         }
-
-        // The index requests and the OSV query travel in one batch.
-        let mut requests: Vec<_> = packages
-            .iter()
-            .map(|p| {
-                let mut r = http::get(&format!("{}/{}/", s.index_url, p.key));
-                r.headers
-                    .push(("accept".to_string(), index::ACCEPT.to_string()));
-                r.timeout_ms = Some(s.timeout_ms);
-                r
-            })
-            .collect();
-        let queries: Vec<osv::Package> = packages
-            .iter()
-            .map(|p| osv::Package {
-                ecosystem: assess::ECOSYSTEM.to_string(),
-                name: p.name.clone(),
-                version: p.version.clone(),
-            })
-            .collect();
-        if ctx.include_security {
-            requests.push(osv::querybatch_request(
-                &s.osv_url,
-                &queries,
-                Some(s.timeout_ms),
-            ));
-        }
-        let mut answers = http::send_all(&requests);
-        let findings = if ctx.include_security {
-            osv::complete_or_warn(
-                &s.osv_url,
-                &queries,
-                &mut answers,
-                Some(s.timeout_ms),
-                &mut report.warnings,
-            )
-        } else {
-            Findings::default()
-        };
-        report.warnings.extend(findings.warnings.iter().cloned());
-
-        let filter = Filter {
-            include_prereleases: s.include_prereleases,
-            include_yanked: s.include_yanked,
-            python: venv
-                .python_version
-                .as_deref()
-                .and_then(|v| Version::from_str(v).ok()),
-        };
-        let mut failures: Vec<Error> = Vec::new();
-        for (i, (package, answer)) in packages.iter().zip(answers).enumerate() {
-            let body = index_body(answer);
-            let project = match parse_project(&body, &package.key) {
-                Ok(Some(project)) => project,
-                Ok(None) => {
-                    report.warnings.push(format!(
-                        "{} is not on the index at {} (404); not checked",
-                        package.name, s.index_url
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    report.warnings.push(format!(
-                        "{}: the index at {} failed: {}",
-                        package.name, s.index_url, e.message
-                    ));
-                    failures.push(e);
-                    continue;
-                }
-            };
-            let empty = Vec::new();
-            let package_reqs = reqs.by_package.get(&package.key).unwrap_or(&empty);
-            let vulns = findings.vulns.get(i).map(Vec::as_slice).unwrap_or(&[]);
-            let mut outcome = assess::assess(package, &project, package_reqs, vulns, &filter);
-            if let Some(update) = &mut outcome.update
-                && update.changelog.is_none()
-            {
-                update.changelog = s.project_page(&package.key);
-            }
-            report.warnings.extend(outcome.warnings);
-            report.updates.extend(outcome.update);
-        }
-        if failures.len() == packages.len() {
-            return Err(Error::new(
-                shared_code(&failures),
-                format!(
-                    "the index at {} could not be used for any of {} packages: {}",
-                    s.index_url,
-                    packages.len(),
-                    failures[0].message
-                ),
-            ));
-        }
-        report.updates.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(report)
+        assess_all(&ctx, &s, &packages, &reqs, venv.python_version.as_deref())
     }
 
     fn capture(ctx: Context) -> Result<Vec<u8>, Error> {
         let s = PipSettings::parse(&ctx.bot_root, &ctx.settings)?;
+        let manifest = pyproject::read(&ctx.bot_root)?;
+        if let Some(tool) = manager::detect(&ctx.bot_root, manifest.as_ref()) {
+            return manager::capture(&ctx.bot_root, tool);
+        }
         Ok(plan::freeze(&venv::read(&s.venv)?.packages))
     }
 
     fn plan(ctx: Context, updates: Vec<Update>) -> Result<Plan, Error> {
         let s = PipSettings::parse(&ctx.bot_root, &ctx.settings)?;
-        plan::install(&s.python(), &updates)
+        let manifest = pyproject::read(&ctx.bot_root)?;
+        if let Some(tool) = manager::detect(&ctx.bot_root, manifest.as_ref()) {
+            // A lock that went stale since the check is refused here too.
+            manager::read(&ctx.bot_root, tool, None)?;
+            return manager::install(tool, s.tool(tool), &ctx.bot_root, &updates);
+        }
+        plan::install(&s.python(), &index_args(&s), &updates)
     }
 
     fn verify(ctx: Context, updates: Vec<Update>) -> Result<(), Error> {
         let s = PipSettings::parse(&ctx.bot_root, &ctx.settings)?;
+        let manifest = pyproject::read(&ctx.bot_root)?;
+        if let Some(tool) = manager::detect(&ctx.bot_root, manifest.as_ref()) {
+            // The lock says the new version, and the venv has it.
+            let project = manager::read(&ctx.bot_root, tool, None)?;
+            plan::verify(&updates, &project.lock.installed())
+                .map_err(|e| Error::new(e.code, format!("{}: {}", tool.lockfile(), e.message)))?;
+        }
         plan::verify(&updates, &venv::read(&s.venv)?.packages)
     }
 
     fn restore_plan(ctx: Context, state: Vec<u8>) -> Result<Plan, Error> {
         let s = PipSettings::parse(&ctx.bot_root, &ctx.settings)?;
-        plan::restore(&s.python(), &state, &venv::read(&s.venv)?.packages)
+        if let Some(state) = manager::parse_state(&state) {
+            let state = state?;
+            return Ok(manager::restore(s.tool(state.tool), &ctx.bot_root, &state));
+        }
+        plan::restore(
+            &s.python(),
+            &index_args(&s),
+            &state,
+            &venv::read(&s.venv)?.packages,
+        )
     }
+}
+
+/// `--index-url U` and `--extra-index-url E…` for pip, from the
+/// requirements files' own lines (none when they name no index).
+fn index_args(s: &PipSettings) -> Vec<String> {
+    let reqs = requirements::read(&s.requirements, false, None);
+    let mut args = Vec::new();
+    if let Some(url) = reqs.index_url {
+        args.extend(["--index-url".to_string(), url]);
+    }
+    for url in reqs.extra_index_urls {
+        args.extend(["--extra-index-url".to_string(), url]);
+    }
+    args
+}
+
+/// A uv or Poetry project: the lock's versions, checked against the index
+/// each was locked from, held back by what `pyproject.toml` declares.
+fn check_managed(ctx: &Context, s: &PipSettings, tool: manager::Tool) -> Result<Report, Error> {
+    let venv = venv::read(&s.venv).ok();
+    let python_version = venv.as_ref().and_then(|v| v.python_version.clone());
+    let python = python_version
+        .as_deref()
+        .and_then(requirements::Python::parse);
+    let project = manager::read(&ctx.bot_root, tool, python.as_ref())?;
+    let mut seen = std::collections::BTreeSet::new();
+    let packages: Vec<(&Installed, Vec<String>)> = project
+        .lock
+        .packages
+        .iter()
+        // A universal lock may hold a package once per Python or platform:
+        // ask for it once.
+        .filter(|l| !l.package.local && seen.insert(l.package.key.as_str()))
+        .map(|l| {
+            let index = l.index.clone().unwrap_or_else(|| s.index_url.clone());
+            (&l.package, vec![index])
+        })
+        .collect();
+    if packages.is_empty() {
+        return Ok(Report {
+            updates: Vec::new(),
+            warnings: vec![format!(
+                "{} locks no package from an index",
+                tool.lockfile()
+            )],
+        });
+    }
+    assess_all(
+        ctx,
+        s,
+        &packages,
+        &project.declared,
+        python_version.as_deref(),
+    )
+}
+
+/// Asks every package's indexes and OSV in one batch and assesses each
+/// package against its requirements.
+fn assess_all(
+    ctx: &Context,
+    s: &PipSettings,
+    packages: &[(&Installed, Vec<String>)],
+    reqs: &requirements::Requirements,
+    python_version: Option<&str>,
+) -> Result<Report, Error> {
+    let mut report = Report {
+        updates: Vec::new(),
+        warnings: reqs.warnings.clone(),
+    };
+    // The index requests and the OSV query travel in one batch.
+    let mut requests: Vec<_> = packages
+        .iter()
+        .flat_map(|(p, indexes)| {
+            indexes.iter().map(move |index| {
+                let mut r = http::get(&format!("{index}/{}/", p.key));
+                r.headers
+                    .push(("accept".to_string(), index::ACCEPT.to_string()));
+                r.timeout_ms = Some(s.timeout_ms);
+                r
+            })
+        })
+        .collect();
+    let queries: Vec<osv::Package> = packages
+        .iter()
+        .map(|(p, _)| osv::Package {
+            ecosystem: assess::ECOSYSTEM.to_string(),
+            name: p.name.clone(),
+            version: p.version.clone(),
+        })
+        .collect();
+    if ctx.include_security {
+        requests.push(osv::querybatch_request(
+            &s.osv_url,
+            &queries,
+            Some(s.timeout_ms),
+        ));
+    }
+    let mut answers = http::send_all(&requests);
+    let findings = if ctx.include_security {
+        osv::complete_or_warn(
+            &s.osv_url,
+            &queries,
+            &mut answers,
+            Some(s.timeout_ms),
+            &mut report.warnings,
+        )
+    } else {
+        Findings::default()
+    };
+    report.warnings.extend(findings.warnings.iter().cloned());
+
+    let filter = Filter {
+        include_prereleases: s.include_prereleases,
+        include_yanked: s.include_yanked,
+        python: python_version.and_then(|v| Version::from_str(v).ok()),
+    };
+    let mut failures: Vec<Error> = Vec::new();
+    let mut answers = answers.into_iter();
+    for (i, (package, indexes)) in packages.iter().enumerate() {
+        let pages: Vec<IndexPage> = indexes
+            .iter()
+            .map(|_| {
+                index_body(
+                    answers
+                        .next()
+                        .unwrap_or_else(|| Err(Error::network("the host answered no response"))),
+                )
+            })
+            .collect();
+        // pip takes the best release across all its indexes: one project
+        // made of every index's files.
+        let mut project: Option<index::Project> = None;
+        let mut failure = None;
+        for (page, url) in pages.iter().zip(indexes) {
+            match parse_project(page, &package.key) {
+                Ok(Some(found)) => match &mut project {
+                    Some(p) => p.files.extend(found.files),
+                    None => project = Some(found),
+                },
+                Ok(None) => {}
+                Err(e) => failure = Some((url, e)),
+            }
+        }
+        let project = match (project, failure) {
+            (Some(project), _) => project,
+            (None, Some((url, e))) => {
+                report.warnings.push(format!(
+                    "{}: the index at {url} failed: {}",
+                    package.name, e.message
+                ));
+                failures.push(e);
+                continue;
+            }
+            (None, None) => {
+                report.warnings.push(format!(
+                    "{} is not on the index at {} (404); not checked",
+                    package.name,
+                    indexes.join(", ")
+                ));
+                continue;
+            }
+        };
+        let empty = Vec::new();
+        let package_reqs = reqs.by_package.get(&package.key).unwrap_or(&empty);
+        let vulns = findings.vulns.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        let mut outcome = assess::assess(package, &project, package_reqs, vulns, &filter);
+        if let Some(update) = &mut outcome.update
+            && update.changelog.is_none()
+        {
+            update.changelog = s.project_page(&package.key);
+        }
+        report.warnings.extend(outcome.warnings);
+        report.updates.extend(outcome.update);
+    }
+    if failures.len() == packages.len() {
+        let all: Vec<&str> = packages
+            .iter()
+            .flat_map(|(_, i)| i.iter().map(String::as_str))
+            .collect();
+        let mut named: Vec<&str> = all.clone();
+        named.dedup();
+        return Err(Error::new(
+            shared_code(&failures),
+            format!(
+                "the index at {} could not be used for any of {} packages: {}",
+                named.join(", "),
+                packages.len(),
+                failures[0].message
+            ),
+        ));
+    }
+    report.updates.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(report)
 }
 
 /// The index's answer for one project: its content type and body, `None`

@@ -27,8 +27,9 @@ pub const UNINSTALL: [&str; 5] = [
     "--disable-pip-version-check",
 ];
 
-/// One `python -m pip install name==ver …` step for every update.
-pub fn install(python: &str, updates: &[Update]) -> Result<Plan, Error> {
+/// One `python -m pip install [index options] name==ver …` step for every
+/// update; `indexes` are the requirements files' index options.
+pub fn install(python: &str, indexes: &[String], updates: &[Update]) -> Result<Plan, Error> {
     let mut pins = Vec::new();
     for update in updates {
         if let Some(held) = &update.held {
@@ -44,11 +45,12 @@ pub fn install(python: &str, updates: &[Update]) -> Result<Plan, Error> {
     }
     let mut steps = Vec::new();
     if !pins.is_empty() {
+        let description = format!("pip install {}", pins.join(" "));
         steps.push(exec_step(
-            format!("pip install {}", pins.join(" ")),
+            description,
             python,
             &INSTALL,
-            pins,
+            [indexes.to_vec(), pins].concat(),
         ));
     }
     Ok(Plan {
@@ -59,7 +61,7 @@ pub fn install(python: &str, updates: &[Update]) -> Result<Plan, Error> {
 
 /// `name==version`, refusing anything that is not a plain distribution name
 /// and a PEP 440 version (so no argument can pass for an option).
-fn pin(name: &str, version: &str) -> Result<String, Error> {
+pub fn pin(name: &str, version: &str) -> Result<String, Error> {
     let plain_name = !name.is_empty()
         && name
             .chars()
@@ -120,7 +122,12 @@ pub fn parse_freeze(state: &[u8]) -> Result<BTreeMap<String, (String, String)>, 
 
 /// The steps from what is installed now back to the captured state: install
 /// the captured versions that differ, uninstall what was not there.
-pub fn restore(python: &str, state: &[u8], now: &[Installed]) -> Result<Plan, Error> {
+pub fn restore(
+    python: &str,
+    indexes: &[String],
+    state: &[u8],
+    now: &[Installed],
+) -> Result<Plan, Error> {
     let captured = parse_freeze(state)?;
     let now_by_key: BTreeMap<&str, &Installed> = now.iter().map(|p| (p.key.as_str(), p)).collect();
     let mut pins = Vec::new();
@@ -146,7 +153,7 @@ pub fn restore(python: &str, state: &[u8], now: &[Installed]) -> Result<Plan, Er
             ),
             python,
             &INSTALL,
-            pins,
+            [indexes.to_vec(), pins].concat(),
         ));
     }
     if !extra.is_empty() {
@@ -224,7 +231,7 @@ mod tests {
             Update::new(UpdateKind::Package, "discord.py", Some("2.3.0"), "2.4.0"),
             Update::new(UpdateKind::Package, "aiohttp", Some("3.8.0"), "3.9.1"),
         ];
-        let plan = install("/bot/.venv/bin/python", &updates).unwrap();
+        let plan = install("/bot/.venv/bin/python", &[], &updates).unwrap();
         assert!(plan.restart);
         assert_eq!(plan.steps.len(), 1);
         let (program, argv) = args(&plan.steps[0]);
@@ -248,12 +255,12 @@ mod tests {
         let mut held = Update::new(UpdateKind::Package, "x", Some("1"), "2");
         held.held = Some("x==1".into());
         assert_eq!(
-            install("/p", &[held]).unwrap_err().code,
+            install("/p", &[], &[held]).unwrap_err().code,
             ErrorCode::Conflict
         );
         let sneaky = Update::new(UpdateKind::Package, "--index-url=http://evil", None, "1");
         assert_eq!(
-            install("/p", &[sneaky]).unwrap_err().code,
+            install("/p", &[], &[sneaky]).unwrap_err().code,
             ErrorCode::InvalidData
         );
     }
@@ -276,13 +283,13 @@ mod tests {
             installed("audioop-lts", "0.2.1", false),
             installed("my-bot", "0.1", true),
         ];
-        let plan = restore("/py", &state, &after).unwrap();
+        let plan = restore("/py", &[], &state, &after).unwrap();
         assert_eq!(plan.steps.len(), 2);
         assert_eq!(args(&plan.steps[0]).1[5..], ["discord.py==2.3.0"]);
         assert_eq!(args(&plan.steps[1]).1[2], "uninstall");
         assert_eq!(args(&plan.steps[1]).1[5..], ["audioop-lts"]);
 
-        let nothing = restore("/py", &state, &before).unwrap();
+        let nothing = restore("/py", &[], &state, &before).unwrap();
         assert!(nothing.steps.is_empty() && !nothing.restart);
     }
 

@@ -52,6 +52,10 @@ impl Requirement {
 pub struct Requirements {
     pub by_package: BTreeMap<String, Vec<Requirement>>,
     pub warnings: Vec<String>,
+    /// The files' `--index-url` (`-i`): the index pip asks instead of PyPI.
+    pub index_url: Option<String>,
+    /// The files' `--extra-index-url` lines, in order.
+    pub extra_index_urls: Vec<String>,
 }
 
 /// Includes nested deeper than this are a loop or a mistake.
@@ -83,7 +87,7 @@ impl Python {
     /// decides: a marker on anything else (platform, implementation, extra)
     /// may hold, so its line keeps constraining; excluding a line wrongly
     /// would let an update through that the operator pinned.
-    fn may_match(&self, marker: &MarkerTree) -> bool {
+    pub(crate) fn may_match(&self, marker: &MarkerTree) -> bool {
         match marker.kind() {
             MarkerTreeKind::True => true,
             MarkerTreeKind::False => false,
@@ -159,8 +163,17 @@ fn read_file(
             read_file(&target, true, python, depth + 1, found);
             continue;
         }
+        if let Some((option, url)) = index_option(&line) {
+            let url = url.trim_end_matches('/').to_string();
+            if option == "--extra-index-url" {
+                found.extra_index_urls.push(url);
+            } else {
+                found.index_url = Some(url);
+            }
+            continue;
+        }
         if line.starts_with('-') {
-            continue; // --index-url, -e, --hash…: nothing to hold a version
+            continue; // -e, --hash, --find-links…: nothing to hold a version
         }
         match parse_line(&line, origin.clone()) {
             Some((key, requirement)) => {
@@ -173,6 +186,24 @@ fn read_file(
                 .push(format!("{origin}: cannot understand requirement {line:?}")),
         }
     }
+}
+
+/// `--index-url URL`, `--index-url=URL`, `-i URL`, `--extra-index-url URL`:
+/// the option (long form) and its URL.
+fn index_option(line: &str) -> Option<(&'static str, &str)> {
+    for (spelling, option) in [
+        ("--extra-index-url", "--extra-index-url"),
+        ("--index-url", "--index-url"),
+        ("-i", "--index-url"),
+    ] {
+        if let Some(rest) = line.strip_prefix(spelling)
+            && (rest.starts_with('=') || rest.starts_with(char::is_whitespace))
+        {
+            let url = rest.trim_start_matches('=').trim();
+            return (!url.is_empty()).then_some((option, url));
+        }
+    }
+    None
 }
 
 /// Lines with comments removed and `\` continuations joined, numbered from 1.
@@ -421,6 +452,32 @@ both==7.0 ; python_version < \"3.8\" and sys_platform == \"linux\"
         );
         assert_eq!(found.by_package["aiohttp"].len(), 2);
         assert_eq!(found.by_package["yarl"][0].origin, "base.txt:1");
+        assert_eq!(found.index_url.as_deref(), Some("https://pypi.org/simple"));
+    }
+
+    #[test]
+    fn read_keeps_index_url_and_extra_index_url_lines_in_every_spelling() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(
+            tmp.path().join("requirements.txt"),
+            "-i http://mirror.example/simple/
+--extra-index-url=http://a.example/simple
+--extra-index-url http://b.example/simple
+--index-urlx nonsense
+yarl
+",
+        )
+        .unwrap();
+        let path = tmp.path().join("requirements.txt").display().to_string();
+        let found = read(&[path], false, None);
+        assert_eq!(
+            found.index_url.as_deref(),
+            Some("http://mirror.example/simple")
+        );
+        assert_eq!(
+            found.extra_index_urls,
+            vec!["http://a.example/simple", "http://b.example/simple"]
+        );
     }
 
     #[test]

@@ -9,6 +9,9 @@ pub const DEFAULT_INDEX: &str = "https://pypi.org/simple";
 pub const DEFAULT_OSV: &str = "https://api.osv.dev";
 /// Well under the host's default call budget (60 s).
 pub const DEFAULT_TIMEOUT_MS: u32 = 20_000;
+/// Where `pip install uv` / `pip install poetry` put the tools system-wide.
+pub const DEFAULT_UV: &str = "/usr/local/bin/uv";
+pub const DEFAULT_POETRY: &str = "/usr/local/bin/poetry";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipSettings {
@@ -28,6 +31,9 @@ pub struct PipSettings {
     /// Per-request budget for the index and OSV, so one slow server costs
     /// a warning instead of the whole call's time budget.
     pub timeout_ms: u32,
+    /// The `uv` and `poetry` programs plans run for projects they manage.
+    pub uv: String,
+    pub poetry: String,
 }
 
 impl PipSettings {
@@ -47,6 +53,8 @@ impl PipSettings {
             include_prereleases: flag(pairs, "include_prereleases")?,
             include_yanked: flag(pairs, "include_yanked")?,
             timeout_ms: millis(pairs, "timeout_ms")?.unwrap_or(DEFAULT_TIMEOUT_MS),
+            uv: resolve(root, setting(pairs, "uv").unwrap_or(DEFAULT_UV)),
+            poetry: resolve(root, setting(pairs, "poetry").unwrap_or(DEFAULT_POETRY)),
         })
     }
 
@@ -58,6 +66,14 @@ impl PipSettings {
         let host = rest.split('/').next()?;
         matches!(host, "pypi.org" | "test.pypi.org")
             .then(|| format!("https://{host}/project/{key}/"))
+    }
+
+    /// The program that manages a uv or Poetry project.
+    pub fn tool(&self, tool: crate::manager::Tool) -> &str {
+        match tool {
+            crate::manager::Tool::Uv => &self.uv,
+            crate::manager::Tool::Poetry => &self.poetry,
+        }
     }
 
     /// The venv's interpreter, the program every plan runs.
@@ -99,6 +115,8 @@ mod tests {
         assert_eq!(s.index_url, "https://pypi.org/simple");
         assert_eq!(s.osv_url, "https://api.osv.dev");
         assert!(!s.include_prereleases && !s.include_yanked);
+        assert_eq!(s.uv, "/usr/local/bin/uv");
+        assert_eq!(s.poetry, "/usr/local/bin/poetry");
     }
 
     #[test]

@@ -3,9 +3,13 @@
 //! answers the page PyPI serves for the projects a test declares; every
 //! other project is a 404, as on PyPI. Like PyPI it can send
 //! `Cache-Control` and an `ETag` (answering `If-None-Match` with 304), and
-//! it logs what it served so tests can see what a cache saved.
+//! it logs what it served so tests can see what a cache saved. Given a
+//! directory of real wheels (`wheels`), it links and serves them under
+//! `/packages/` with their real size and sha256, so uv, Poetry and pip can
+//! install from it.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -75,6 +79,8 @@ pub struct FakePypi {
     etag: bool,
     /// Answer in the HTML form only (PEP 503), as older indexes do.
     html: bool,
+    /// Real wheel files to link and serve, by file name.
+    wheels: Option<PathBuf>,
     served: Served,
 }
 
@@ -142,6 +148,14 @@ impl FakePypi {
         self
     }
 
+    /// Links each release to the real wheel of the same name in `dir`
+    /// (`{dist}-{version}-py3-none-any.whl`) and serves it under
+    /// `/packages/`, with its real size and sha256.
+    pub fn wheels(mut self, dir: &std::path::Path) -> FakePypi {
+        self.wheels = Some(dir.to_path_buf());
+        self
+    }
+
     /// The log of answers, shared with the running server.
     pub fn served(&self) -> Served {
         self.served.clone()
@@ -160,6 +174,7 @@ impl FakePypi {
     fn router(self) -> Router {
         Router::new()
             .route("/simple/:project/", get(project_page))
+            .route("/packages/:file", get(wheel_file))
             .with_state(Arc::new(self))
     }
 }
@@ -174,9 +189,12 @@ async fn project_page(
         return (StatusCode::NOT_FOUND, Json(json!({"message": "Not Found"}))).into_response();
     };
     let (body, content_type) = if index.html {
-        (render_html(p), "text/html; charset=utf-8")
+        (render_html(&index, p), "text/html; charset=utf-8")
     } else {
-        (render(p).to_string(), "application/vnd.pypi.simple.v1+json")
+        (
+            render(&index, p).to_string(),
+            "application/vnd.pypi.simple.v1+json",
+        )
     };
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, content_type.parse().unwrap());
@@ -208,45 +226,94 @@ async fn project_page(
     (status, headers, body).into_response()
 }
 
-fn file(project: &Project, release: &Release) -> Value {
+/// A served wheel, as `/packages/{file}` (404 when it is not in the directory).
+async fn wheel_file(
+    State(index): State<Arc<FakePypi>>,
+    Path(file): Path<String>,
+) -> impl IntoResponse {
+    let found = index
+        .wheels
+        .as_ref()
+        .filter(|_| !file.contains('/') && !file.starts_with('.'))
+        .and_then(|dir| std::fs::read(dir.join(&file)).ok());
+    index
+        .served
+        .lock()
+        .unwrap()
+        .push((file, if found.is_some() { 200 } else { 404 }));
+    match found {
+        Some(bytes) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/octet-stream")],
+            bytes,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A release's file: its name, URL, sha256 and size. With real wheels the
+/// URL is relative to the project page (`../../packages/…`) and the hash and
+/// size are the file's own.
+fn file_of(
+    index: &FakePypi,
+    project: &Project,
+    release: &Release,
+) -> (String, String, String, u64) {
     let dist = normalize(&project.name).replace('-', "_");
     let filename = format!("{dist}-{}-{}.whl", release.version, release.tag);
+    let real = index
+        .wheels
+        .as_ref()
+        .and_then(|dir| std::fs::read(dir.join(&filename)).ok());
+    match real {
+        Some(bytes) => {
+            use sha2::Digest;
+            let sha = hex::encode(sha2::Sha256::digest(&bytes));
+            let url = format!("../../packages/{filename}");
+            (filename, url, sha, bytes.len() as u64)
+        }
+        None => {
+            let url = format!("https://files.example.org/packages/{filename}");
+            (filename, url, "0".repeat(64), release.size)
+        }
+    }
+}
+
+fn file(index: &FakePypi, project: &Project, release: &Release) -> Value {
+    let (filename, url, sha, size) = file_of(index, project, release);
     json!({
         "filename": filename,
-        "url": format!("https://files.example.org/packages/{filename}"),
-        "hashes": {"sha256": "0".repeat(64)},
+        "url": url,
+        "hashes": {"sha256": sha},
         "requires-python": release.requires_python,
         "yanked": if release.yanked { Value::from("broken release") } else { Value::from(false) },
-        "size": release.size,
+        "size": size,
         "upload-time": release.uploaded,
         "core-metadata": false,
         "data-dist-info-metadata": false,
     })
 }
 
-fn render(project: &Project) -> Value {
+fn render(index: &FakePypi, project: &Project) -> Value {
     json!({
         "meta": {"api-version": "1.1", "_last-serial": 1},
         "name": normalize(&project.name),
         "versions": project.releases.iter().map(|r| r.version.clone()).collect::<Vec<_>>(),
-        "files": project.releases.iter().map(|r| file(project, r)).collect::<Vec<_>>(),
+        "files": project.releases.iter().map(|r| file(index, project, r)).collect::<Vec<_>>(),
     })
 }
 
 /// The PEP 503 page: one anchor per file, `data-requires-python` escaped
 /// and `data-yanked` as PyPI writes them.
-fn render_html(project: &Project) -> String {
+fn render_html(index: &FakePypi, project: &Project) -> String {
     let mut page = format!(
         "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.0\">\n    <title>Links for {0}</title>\n  </head>\n  <body>\n    <h1>Links for {0}</h1>\n",
         project.name
     );
-    let dist = normalize(&project.name).replace('-', "_");
     for release in &project.releases {
-        let filename = format!("{dist}-{}-{}.whl", release.version, release.tag);
-        let mut anchor = format!(
-            "    <a href=\"https://files.example.org/packages/{filename}#sha256={}\"",
-            "0".repeat(64)
-        );
+        let (filename, url, sha, _) = file_of(index, project, release);
+        let mut anchor = format!("    <a href=\"{url}#sha256={sha}\"");
         if let Some(spec) = &release.requires_python {
             let escaped = spec
                 .replace('&', "&amp;")
