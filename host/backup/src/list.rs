@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{BackupError, BackupRecord, BackupStatus, BackupType, Backups};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum, serde::Deserialize)]
 pub enum Range {
     #[value(name = "7d")]
     #[serde(rename = "7d")]
@@ -34,7 +34,7 @@ impl Range {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SortBy {
     /// Newest first.
@@ -54,7 +54,7 @@ pub struct ListRequest {
     pub sort: SortBy,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Listing {
     pub backups: Vec<BackupRecord>,
     /// How many matched before the limit.

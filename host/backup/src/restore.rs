@@ -40,7 +40,7 @@ pub struct RestoreRequest {
     pub verify: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Restored {
     pub id: String,
     pub restore_type: RestoreType,

@@ -22,7 +22,7 @@ use super::{BackupError, BackupRecord, Backups, Extracted, Verification, create,
 /// Problems listed one by one before they are summed up.
 const MAX_PROBLEMS: usize = 20;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct VerifyOutcome {
     pub id: String,
     pub at: DateTime<Utc>,
@@ -36,13 +36,13 @@ pub struct VerifyOutcome {
 }
 
 /// What the restore drill found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Drill {
     pub files_extracted: usize,
     pub databases: Vec<DatabaseCheck>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct DatabaseCheck {
     pub path: String,
     pub ok: bool,

@@ -39,6 +39,100 @@ pub struct Config {
     pub general: General,
     pub scheduling: Scheduling,
     pub notifications: Notifications,
+    pub logging: Logging,
+    pub control: ControlConfig,
+}
+
+/// `[control]`: who may use the service's control socket, by Unix user
+/// and group. Root and the user the service runs as are always owners;
+/// anyone else matched by none of these lists is refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ControlConfig {
+    /// The socket's path (default `<data>/steward.sock`).
+    pub socket: Option<PathBuf>,
+    /// The group the socket belongs to (mode 0660), so its members can
+    /// connect; unset keeps the service's own group.
+    pub group: Option<String>,
+    /// Users (names or numeric uids) who are owners.
+    pub owner_users: Vec<String>,
+    /// Groups (names or numeric gids) whose members are owners.
+    pub owner_groups: Vec<String>,
+    /// Users who are admins: check, status, create and list backups.
+    pub admin_users: Vec<String>,
+    /// Groups whose members are admins.
+    pub admin_groups: Vec<String>,
+}
+
+/// `[logging]`: how much Steward logs, where each update session's log
+/// goes, and how the bot's `output.log` and the session logs are bounded.
+#[derive(Debug, Clone)]
+pub struct Logging {
+    /// `error`, `warn`, `info`, `debug` or `trace`; `STEWARD_LOG` or
+    /// `RUST_LOG` override it, as does `-v`.
+    pub level: String,
+    /// One file per install or rollback session (default `<data>/logs`).
+    pub update_logs_path: PathBuf,
+    /// Rotated copies of the bot's `output.log` kept (`output.log.1` …).
+    pub max_log_files: usize,
+    /// `output.log` is rotated once it reaches this many bytes.
+    pub log_rotation_size: u64,
+    /// Session logs kept under `update_logs_path`, the newest.
+    pub max_session_logs: usize,
+}
+
+/// The `[logging]` table as written; the level and the size are checked
+/// when the configuration is resolved, so an error names the key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct LoggingSection {
+    level: String,
+    update_logs_path: Option<PathBuf>,
+    max_log_files: usize,
+    log_rotation_size: toml::Value,
+    max_session_logs: usize,
+}
+
+impl Default for LoggingSection {
+    fn default() -> Self {
+        LoggingSection {
+            level: "info".to_string(),
+            update_logs_path: None,
+            max_log_files: 10,
+            log_rotation_size: toml::Value::String("10MB".to_string()),
+            max_session_logs: 100,
+        }
+    }
+}
+
+/// Log levels `[logging] level` accepts, most severe first.
+pub const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
+
+/// `"10MB"`, `"512 KiB"`, `"1G"` or a number of bytes. Units are binary
+/// (K = KB = KiB = 1024 bytes), as logrotate reads them.
+fn parse_size(value: &toml::Value) -> Result<u64, String> {
+    let text = match value {
+        toml::Value::Integer(n) if *n > 0 => return Ok(*n as u64),
+        toml::Value::String(s) => s.trim(),
+        other => return Err(format!("{other} is not a size")),
+    };
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => return Err(format!("\"{text}\" is not a size")),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("\"{text}\" is not a size"))
 }
 
 /// `[general]`: how updates are run.
@@ -55,6 +149,9 @@ pub struct General {
     pub require_confirmation: bool,
     /// Post the result of every update to the notification channels.
     pub notify_on_completion: bool,
+    /// Restart the bot after a scheduled update that needs it; off leaves
+    /// the restart to the operator (the update takes effect at the next start).
+    pub auto_restart: bool,
 }
 
 impl Default for General {
@@ -65,6 +162,7 @@ impl Default for General {
             max_concurrent_updates: 1,
             require_confirmation: true,
             notify_on_completion: true,
+            auto_restart: true,
         }
     }
 }
@@ -332,6 +430,9 @@ pub struct BackupConfig {
     pub enabled: bool,
     /// Where archives are written (`backup_path`, default `<data>/backups`).
     pub path: PathBuf,
+    /// Write `.tar.gz` archives; off writes every new archive as a plain
+    /// `.tar`, whatever a request asks.
+    pub compression_enabled: bool,
     /// gzip level 0-9.
     pub compression_level: u32,
     /// Completed backups kept by pruning (the newest first).
@@ -405,6 +506,7 @@ impl Default for BackupScopes {
 struct BackupSection {
     enabled: bool,
     backup_path: Option<PathBuf>,
+    compression_enabled: bool,
     compression_level: u32,
     max_backups: usize,
     backup_retention_days: u64,
@@ -418,6 +520,7 @@ impl Default for BackupSection {
         BackupSection {
             enabled: true,
             backup_path: None,
+            compression_enabled: true,
             compression_level: 6,
             max_backups: 50,
             backup_retention_days: 90,
@@ -519,6 +622,10 @@ struct File {
     scheduling: Scheduling,
     #[serde(default)]
     notifications: Notifications,
+    #[serde(default)]
+    logging: LoggingSection,
+    #[serde(default)]
+    control: ControlConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -582,6 +689,26 @@ impl Config {
             .backup_path
             .map(|p| base.join(p))
             .unwrap_or_else(|| data.join("backups"));
+        let logging = Logging {
+            level: parsed.logging.level.trim().to_ascii_lowercase(),
+            update_logs_path: normalize(
+                &parsed
+                    .logging
+                    .update_logs_path
+                    .map(|p| base.join(p))
+                    .unwrap_or_else(|| data.join("logs")),
+            ),
+            max_log_files: parsed.logging.max_log_files,
+            log_rotation_size: parse_size(&parsed.logging.log_rotation_size).map_err(|e| {
+                ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "logging.log_rotation_size: {e}; write bytes or a size such as \"10MB\""
+                    ),
+                }
+            })?,
+            max_session_logs: parsed.logging.max_session_logs,
+        };
         let control = match (parsed.bot.start, parsed.bot.restart_command) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::Invalid {
@@ -618,6 +745,7 @@ impl Config {
             backup: BackupConfig {
                 enabled: backup.enabled,
                 path: normalize(&backup_path),
+                compression_enabled: backup.compression_enabled,
                 compression_level: backup.compression_level,
                 max_backups: backup.max_backups,
                 backup_retention_days: backup.backup_retention_days,
@@ -629,6 +757,8 @@ impl Config {
             general: parsed.general,
             scheduling: parsed.scheduling,
             notifications: parsed.notifications,
+            logging,
+            control: parsed.control,
         };
         config.validate(path)?;
         Ok(config)
@@ -728,6 +858,19 @@ impl Config {
         if b.max_backups == 0 {
             return Err(invalid("backup.max_backups must be at least 1".to_string()));
         }
+        let l = &self.logging;
+        if !LOG_LEVELS.contains(&l.level.as_str()) {
+            return Err(invalid(format!(
+                "logging.level must be one of {}, not \"{}\"",
+                LOG_LEVELS.join(", "),
+                l.level
+            )));
+        }
+        if l.max_log_files == 0 || l.max_session_logs == 0 {
+            return Err(invalid(
+                "logging.max_log_files and logging.max_session_logs must be at least 1".to_string(),
+            ));
+        }
         self.validate_grants().map_err(invalid)?;
         // The settings checks are the ones `steward settings set` applies,
         // so steward.toml and the store refuse the same values.
@@ -764,6 +907,7 @@ impl Config {
             ("providers directory", self.paths.providers.clone()),
             ("compile cache", self.paths.cache.clone()),
             ("backup directory", self.backup.path.clone()),
+            ("update logs", self.logging.update_logs_path.clone()),
         ];
         if let Some(file) = &self.file {
             own.push(("configuration file", absolute(file)));
@@ -824,6 +968,42 @@ impl Config {
     }
 
     /// Points the managed bot at another tree (`--bot-root`).
+    /// Where the control socket of the service configured by the file at
+    /// `path` is, read leniently: a file that does not load (a mistake made
+    /// while the service runs) still names its socket when its TOML parses,
+    /// and the default place when not.
+    pub fn control_socket_for(path: &Path) -> PathBuf {
+        let base = absolute(match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        });
+        let table: toml::Table = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| text.parse().ok())
+            .unwrap_or_default();
+        let text = |section: &str, key: &str| {
+            table
+                .get(section)
+                .and_then(|s| s.get(key))
+                .and_then(|v| v.as_str())
+                .map(PathBuf::from)
+        };
+        match text("control", "socket") {
+            Some(socket) => base.join(socket),
+            None => base
+                .join(text("paths", "data").unwrap_or_else(|| PathBuf::from("data")))
+                .join("steward.sock"),
+        }
+    }
+
+    /// The control socket: `[control] socket`, or `<data>/steward.sock`.
+    pub fn control_socket(&self) -> PathBuf {
+        self.control
+            .socket
+            .clone()
+            .unwrap_or_else(|| self.paths.data.join("steward.sock"))
+    }
+
     pub fn with_bot_root(mut self, root: &Path) -> Config {
         self.bot.root = normalize(&absolute(root));
         self.bot_root_named = true;
@@ -1123,6 +1303,30 @@ mod tests {
             .is_ok()
         );
         assert!(load_checked("[bot]\nroot = \"bot\"\n").is_ok());
+    }
+
+    #[test]
+    fn logging_defaults_and_sizes_are_read_and_bad_values_name_their_key() {
+        let config = load_checked("[bot]\nroot = \"bot\"\n").unwrap();
+        assert_eq!(config.logging.level, "info");
+        assert!(config.logging.update_logs_path.ends_with("data/logs"));
+        assert_eq!(config.logging.max_log_files, 10);
+        assert_eq!(config.logging.log_rotation_size, 10 << 20);
+        let config =
+            load_checked("[bot]\nroot = \"bot\"\n[logging]\nlog_rotation_size = \"512 KiB\"\n")
+                .unwrap();
+        assert_eq!(config.logging.log_rotation_size, 512 << 10);
+        for (line, key) in [
+            ("level = \"loud\"", "logging.level"),
+            ("log_rotation_size = \"ten\"", "logging.log_rotation_size"),
+            ("log_rotation_size = 0", "logging.log_rotation_size"),
+            ("max_log_files = 0", "logging.max_log_files"),
+        ] {
+            let err = load_checked(&format!("[bot]\nroot = \"bot\"\n[logging]\n{line}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{line}: {err}");
+        }
     }
 
     #[test]

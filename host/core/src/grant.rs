@@ -45,6 +45,10 @@ pub const TYPED_PATTERNS: &[(&str, &str)] = &[
     ),
     ("{pip-name}", "a Python distribution name"),
     ("{npm-pin}", "an npm package name, `@` and a version"),
+    (
+        "{npm-range}",
+        "an npm package name, `@` and a version, optionally after `^` or `~`",
+    ),
     ("{apt-pin}", "a Debian package name, `=` and a version"),
     ("{apt-name}", "a Debian package name"),
 ];
@@ -148,6 +152,13 @@ fn typed(pattern: &str) -> Option<fn(&str) -> bool> {
             a.rsplit_once('@')
                 .filter(|(n, _)| !n.is_empty())
                 .is_some_and(|(n, v)| npm_name(n) && semver_text(v))
+        },
+        "{npm-range}" => |a| {
+            a.rsplit_once('@')
+                .filter(|(n, _)| !n.is_empty())
+                .is_some_and(|(n, v)| {
+                    npm_name(n) && semver_text(v.strip_prefix(['^', '~']).unwrap_or(v))
+                })
         },
         "{apt-pin}" => |a| split_pin(a, "=").is_some_and(|(n, v)| apt_name(n) && debian_version(v)),
         "{apt-name}" => apt_name,
@@ -318,6 +329,14 @@ mod tests {
         no("{npm-pin}", "ws@npm:evil@1.0.0");
         no("{npm-pin}", "@8.0.0");
         no("{npm-pin}", "--registry=x@1");
+        no("{npm-pin}", "ws@^8.18.0");
+        ok("{npm-range}", "ws@^8.18.0");
+        ok("{npm-range}", "@discordjs/rest@~2.3.0");
+        ok("{npm-range}", "ws@8.18.0");
+        no("{npm-range}", "ws@^^8.18.0");
+        no("{npm-range}", "ws@>=8");
+        no("{npm-range}", "ws@^file:../evil");
+        no("{npm-range}", "--registry=x@^1");
         ok("{apt-pin}", "libssl3=3.0.15-1~deb12u1");
         ok("{apt-pin}", "tzdata=1:2024a-0+deb12u1");
         no("{apt-pin}", "libssl3=3.0/evil");

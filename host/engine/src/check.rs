@@ -15,7 +15,7 @@ use crate::runtime::{CallError, LoadedProvider, ProviderEntry, Runtime};
 
 pub use steward_core::UpdateType;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CheckFailure {
     /// `denied`, `network`, `timeout`, `invalid-data`, `not-found`,
     /// `unsupported`, `conflict`, `other`, or the sandbox's own:
@@ -41,7 +41,7 @@ impl From<&CallError> for CheckFailure {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ProviderCheck {
     pub provider: String,
     pub version: String,
@@ -52,14 +52,14 @@ pub struct ProviderCheck {
 }
 
 /// A provider file that could not be loaded, so was not asked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SkippedProvider {
     pub provider: String,
     pub file: String,
     pub error: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CheckOutcome {
     pub providers: Vec<ProviderCheck>,
     pub skipped: Vec<SkippedProvider>,

@@ -11,7 +11,7 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 
 /// Where a component came from on this load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
     /// Compiled now (and stored for next time).

@@ -74,7 +74,7 @@ impl Catalog {
     }
 
     pub(super) fn refresh(&mut self, runtime: &Runtime) {
-        let files = wasm_files(runtime.providers_dir());
+        let files = wasm_files(&runtime.providers_dir());
         self.entries.retain(|path, _| files.contains(path));
         for file in files {
             // The entry itself, never what a symlink points to.

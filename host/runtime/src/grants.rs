@@ -20,7 +20,7 @@ pub use steward_core::grant::{
 };
 
 /// What one provider may do. Deny by default: an empty grant allows nothing.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Grant {
     /// Directories mounted read-only at the same path.
     pub read: Vec<PathBuf>,
@@ -35,7 +35,7 @@ pub struct Grant {
     pub write: Vec<PathBuf>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ProgramGrant {
     pub path: String,
     /// Argument lists the provider said it would use.

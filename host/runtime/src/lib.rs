@@ -22,7 +22,7 @@ mod since_v0_1_0;
 mod untrusted;
 mod wit_version;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -115,7 +115,7 @@ pub struct Runtime {
     http: reqwest::Client,
     http_cache: Option<Arc<crate::fetch::cache::HttpCache>>,
     tokio: tokio::runtime::Handle,
-    config: Config,
+    config: std::sync::RwLock<Arc<Config>>,
     catalog: std::sync::Mutex<catalog::Catalog>,
 }
 
@@ -151,14 +151,26 @@ impl Runtime {
             http,
             http_cache,
             tokio: tokio::runtime::Handle::current(),
-            config: config.clone(),
+            config: std::sync::RwLock::new(Arc::new(config.clone())),
             catalog: Default::default(),
         });
         Ok(runtime)
     }
 
-    pub fn providers_dir(&self) -> &Path {
-        &self.config.paths.providers
+    pub fn providers_dir(&self) -> PathBuf {
+        self.config().paths.providers.clone()
+    }
+
+    fn config(&self) -> Arc<Config> {
+        self.config.read().expect("runtime config").clone()
+    }
+
+    /// Takes a re-read configuration (grants, provider settings, enabled
+    /// sources): every provider is loaded again under it at the next scan,
+    /// from the compile cache. The engine's limits stay as they started.
+    pub fn reconfigure(&self, config: &Config) {
+        *self.config.write().expect("runtime config") = Arc::new(config.clone());
+        *self.catalog.lock().expect("catalog lock") = Default::default();
     }
 
     /// Rescans the providers directory: loads added and changed files, forgets
@@ -194,7 +206,8 @@ impl Runtime {
             other => unreachable!("version {other} passed the supported check"),
         };
         let name = file_stem(file);
-        let provider_config = self.config.providers.get(&name);
+        let config = self.config();
+        let provider_config = config.providers.get(&name);
         let settings = provider_config
             .map(|c| c.settings_list())
             .unwrap_or_default();
@@ -211,7 +224,7 @@ impl Runtime {
         let grant = Grant::decide(
             &info.wants,
             provider_config.and_then(|c| c.grant.as_ref()),
-            &self.config.bot.root,
+            &config.bot.root,
         );
         Ok(LoadedProvider {
             name,
@@ -230,7 +243,7 @@ impl Runtime {
 
     fn context(&self, provider: &LoadedProvider, include_security: bool) -> Context {
         Context {
-            bot_root: self.config.bot.root.display().to_string(),
+            bot_root: self.config().bot.root.display().to_string(),
             settings: provider.settings.clone(),
             include_security,
         }

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::config::DiscordConfig;
+use crate::config::{ControlConfig, DiscordConfig};
 
 /// The facts a front knows about whoever asked.
 #[derive(Debug, Clone)]
@@ -17,6 +17,17 @@ pub enum Caller {
     /// A stored schedule (by id) whose time came: an owner made it, so it
     /// runs with an owner's rights.
     Schedule(String),
+    /// Someone on this machine through the control socket, as the kernel
+    /// described the peer (`SO_PEERCRED`).
+    Local(LocalCaller),
+}
+
+/// A control-socket peer: its user, primary group and supplementary groups.
+#[derive(Debug, Clone, Default)]
+pub struct LocalCaller {
+    pub uid: u32,
+    pub gid: u32,
+    pub groups: Vec<u32>,
 }
 
 /// A Discord user, as the interaction described them.
@@ -41,6 +52,10 @@ impl Caller {
             ),
             Caller::Discord(d) => format!("discord:{}", d.user_id),
             Caller::Schedule(id) => format!("schedule:{id}"),
+            Caller::Local(l) => match crate::unix_names::user_name(l.uid) {
+                Some(name) => format!("cli:{name}"),
+                None => format!("cli:uid {}", l.uid),
+            },
         }
     }
 }
@@ -114,9 +129,10 @@ impl fmt::Display for Operation {
     }
 }
 
-/// The caller's role under the `[discord]` configuration.
-pub fn role(caller: &Caller, discord: &DiscordConfig) -> Role {
+/// The caller's role under the `[discord]` and `[control]` configuration.
+pub fn role(caller: &Caller, discord: &DiscordConfig, control: &ControlConfig) -> Role {
     match caller {
+        Caller::Local(l) => local_role(l, control),
         Caller::Shell | Caller::Schedule(_) => Role::Owner,
         Caller::Discord(c) => {
             if c.app_owner || discord.owners.contains(&c.user_id) {
@@ -127,6 +143,30 @@ pub fn role(caller: &Caller, discord: &DiscordConfig) -> Role {
                 Role::Member
             }
         }
+    }
+}
+
+/// Root and the service's own user are owners (they can read its files
+/// anyway); then the `[control]` lists, owners first.
+fn local_role(caller: &LocalCaller, control: &ControlConfig) -> Role {
+    use crate::unix_names::{group_matches, user_matches};
+    if caller.uid == 0 || caller.uid == rustix::process::geteuid().as_raw() {
+        return Role::Owner;
+    }
+    let in_groups = |names: &[String]| {
+        names.iter().any(|name| {
+            std::iter::once(caller.gid)
+                .chain(caller.groups.iter().copied())
+                .any(|gid| group_matches(name, gid))
+        })
+    };
+    let is_user = |names: &[String]| names.iter().any(|name| user_matches(name, caller.uid));
+    if is_user(&control.owner_users) || in_groups(&control.owner_groups) {
+        Role::Owner
+    } else if is_user(&control.admin_users) || in_groups(&control.admin_groups) {
+        Role::Admin
+    } else {
+        Role::Member
     }
 }
 
@@ -164,9 +204,18 @@ mod tests {
             app_owner: true,
             ..member(11)
         });
-        assert_eq!(role(&listed, &config()), Role::Owner);
-        assert_eq!(role(&app_owner, &config()), Role::Owner);
-        assert_eq!(role(&Caller::Shell, &config()), Role::Owner);
+        assert_eq!(
+            role(&listed, &config(), &ControlConfig::default()),
+            Role::Owner
+        );
+        assert_eq!(
+            role(&app_owner, &config(), &ControlConfig::default()),
+            Role::Owner
+        );
+        assert_eq!(
+            role(&Caller::Shell, &config(), &ControlConfig::default()),
+            Role::Owner
+        );
     }
 
     #[test]
@@ -183,9 +232,18 @@ mod tests {
             roles: vec![7],
             ..member(22)
         });
-        assert_eq!(role(&by_permission, &config()), Role::Admin);
-        assert_eq!(role(&by_role, &config()), Role::Admin);
-        assert_eq!(role(&other_role, &config()), Role::Member);
+        assert_eq!(
+            role(&by_permission, &config(), &ControlConfig::default()),
+            Role::Admin
+        );
+        assert_eq!(
+            role(&by_role, &config(), &ControlConfig::default()),
+            Role::Admin
+        );
+        assert_eq!(
+            role(&other_role, &config(), &ControlConfig::default()),
+            Role::Member
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::notify::Notifier;
 pub type CheckEmbed = fn(&CheckOutcome, &CheckView) -> serenity::CreateEmbed;
 
 /// What a posted check shows: the type asked for, with or without details.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct CheckView {
     pub update_type: crate::engine::UpdateType,
     pub details: bool,

@@ -47,18 +47,32 @@ impl Service {
     async fn check_in_background(self: Arc<Self>) {
         let caller = Caller::Schedule("auto".to_string());
         let mut posted: BTreeSet<String> = BTreeSet::new();
+        let mut last = tokio::time::Instant::now();
         let mut wait = FIRST_CHECK_AFTER;
+        let mut ran = false;
         loop {
-            tokio::time::sleep(wait).await;
+            // A reload may shorten the interval: the next check is then
+            // due that much after the last one, or at once.
+            tokio::select! {
+                () = tokio::time::sleep_until(last + wait) => {}
+                () = self.reloaded() => {
+                    if ran {
+                        wait = self.check_interval();
+                    }
+                    continue;
+                }
+            }
+            last = tokio::time::Instant::now();
+            ran = true;
             let config = self.config();
-            wait = Duration::from_secs(config.general.update_check_interval.max(60));
+            wait = self.check_interval();
             if config.general.auto_updates_enabled {
                 for update_type in auto_types(&config.scheduling.allowed_update_types) {
                     let request = InstallRequest {
                         update_type,
                         backup: config.scheduling.require_backup_before_schedule
                             || config.safety.require_backup_before_update,
-                        restart: true,
+                        restart: config.general.auto_restart,
                         force: false,
                         backup_name: None,
                         dry_run: false,
@@ -107,6 +121,13 @@ impl Service {
                 posted = offered;
             }
         }
+    }
+}
+
+impl Service {
+    /// `general.update_check_interval`, at least a minute.
+    fn check_interval(&self) -> Duration {
+        Duration::from_secs(self.config().general.update_check_interval.max(60))
     }
 }
 

@@ -51,13 +51,37 @@ pub enum ServiceError {
     Install(#[from] InstallError),
     #[error(transparent)]
     Bot(#[from] SupervisorError),
+    /// The running service refused or failed a request made through its
+    /// control socket; `message` is its sentence for the user.
+    #[error("{message}")]
+    Remote { status: u16, message: String },
 }
 
 impl ServiceError {
+    /// The HTTP status the control API answers this error with.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            ServiceError::PermissionDenied { .. } => 403,
+            ServiceError::Install(InstallError::InProgress(_)) => 409,
+            ServiceError::InvalidArgument { .. }
+            | ServiceError::NotConfirmed
+            | ServiceError::NotConfirmedFor { .. }
+            | ServiceError::Settings(_)
+            | ServiceError::Schedule(_)
+            | ServiceError::Install(_)
+            | ServiceError::Backup(_)
+            | ServiceError::Bot(_)
+            | ServiceError::Config(_) => 422,
+            ServiceError::Remote { status, .. } => *status,
+            _ => 500,
+        }
+    }
+
     /// The sentence a user reads.
     pub fn user_message(&self) -> String {
         match self {
             ServiceError::Config(e) => format!("Configuration problem: {e}"),
+            ServiceError::Remote { message, .. } => message.clone(),
             ServiceError::ProvidersDir { path, source } => format!(
                 "Steward cannot use its providers directory {}: {source}",
                 path.display()

@@ -15,6 +15,7 @@ pub mod schedule;
 #[cfg(test)]
 mod settings_tests;
 pub mod status;
+pub mod unix_names;
 
 // The layers below, under the names this crate's modules use.
 pub(crate) use steward_backup as backup;
@@ -28,10 +29,11 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
 
-pub use access::{Caller, DiscordCaller, Operation, Role};
+pub use access::{Caller, DiscordCaller, LocalCaller, Operation, Role};
 pub use announce::CheckView;
 pub use background::Background;
 pub use error::ServiceError;
+pub use operations::reload::Reloaded;
 pub use operations::schedule::{ScheduleRequest, ScheduleView, SchedulesView};
 pub use operations::settings::SettingChange;
 pub use operations::status::{StatusReport, StatusRequest};
@@ -54,8 +56,11 @@ use crate::runtime::{Origin, ProviderEntry, Runtime};
 use crate::store::Store;
 
 pub struct Service {
-    /// steward.toml as read, before the stored settings are laid over it.
-    file_config: Config,
+    /// steward.toml as read, before the stored settings are laid over it;
+    /// replaced by a reload.
+    file_config: RwLock<Arc<Config>>,
+    /// Woken by a reload, so loops waiting out an interval look again.
+    reloaded: tokio::sync::Notify,
     /// The effective configuration, replaced whole when a setting changes.
     config: RwLock<Arc<Config>>,
     /// When this service started (Steward's uptime).
@@ -75,7 +80,7 @@ pub struct Service {
 }
 
 /// `/backup_create`, `steward backup create`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BackupRequest {
     pub backup_type: BackupType,
     pub compress: bool,
@@ -85,7 +90,7 @@ pub struct BackupRequest {
 }
 
 /// `/backup_list`, `steward backup list`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BackupListRequest {
     pub backup_type: Option<BackupType>,
     pub range: Range,
@@ -104,7 +109,7 @@ pub struct RestorePreview {
 }
 
 /// `/backup_restore`, `steward backup restore`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RestoreRequest {
     pub id: String,
     pub restore_type: RestoreType,
@@ -114,7 +119,7 @@ pub struct RestoreRequest {
 }
 
 /// `/update_rollback`, `steward rollback`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RollbackRequest {
     /// A version, or `last_backup`.
     pub target: String,
@@ -124,7 +129,7 @@ pub struct RollbackRequest {
 }
 
 /// `steward bot start|stop|restart`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BotAction {
     Start,
     Stop,
@@ -143,14 +148,14 @@ impl BotAction {
 }
 
 /// How the bot is after a `BotAction`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 pub enum BotState {
     Started(crate::supervisor::Started),
     Stopped,
 }
 
 /// What `check` is asked to do.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize)]
 pub struct CheckRequest {
     pub update_type: UpdateType,
     pub include_security: bool,
@@ -167,7 +172,7 @@ impl RestoreRequest {
 }
 
 /// One line of `providers list`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ProviderStatus {
     pub name: String,
     pub file: String,
@@ -220,7 +225,8 @@ impl Service {
             message: format!("{e:#}"),
         })?;
         let service = Service {
-            file_config: config.clone(),
+            file_config: RwLock::new(Arc::new(config.clone())),
+            reloaded: tokio::sync::Notify::new(),
             config: RwLock::new(Arc::new(config)),
             started_at: chrono::Utc::now(),
             runtime,
@@ -302,6 +308,13 @@ impl Service {
     ) -> Result<InstallPreview, ServiceError> {
         self.authorize(caller, Operation::Install)?;
         Ok(install::preview(&self.install_env()?, request).await?)
+    }
+
+    /// Whether an install asks before it runs
+    /// (`general.require_confirmation`), for a caller who may install.
+    pub fn confirmation_required(&self, caller: &Caller) -> Result<bool, ServiceError> {
+        self.authorize(caller, Operation::Install)?;
+        Ok(self.config().general.require_confirmation)
     }
 
     /// Installs the available updates as one transaction (see
@@ -526,11 +539,15 @@ impl Service {
             .await
     }
 
+    /// Checks a backup against its record (and with `drill`, restores its
+    /// databases into a scratch directory): for anyone who may list them.
     pub async fn backup_verify(
         &self,
+        caller: &Caller,
         id: String,
         drill: bool,
     ) -> Result<VerifyOutcome, ServiceError> {
+        self.authorize(caller, Operation::BackupList)?;
         self.blocking(None, move |b| backup::verify::verify(&b, &id, drill))
             .await
     }
@@ -645,7 +662,8 @@ impl Service {
     /// Fronts call this before they acknowledge a request (so a refusal can
     /// be private); every operation checks again itself.
     pub fn authorize(&self, caller: &Caller, operation: Operation) -> Result<Role, ServiceError> {
-        let role = access::role(caller, &self.config().discord);
+        let config = self.config();
+        let role = access::role(caller, &config.discord, &config.control);
         if access::allows(role, operation) {
             Ok(role)
         } else {

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod value;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -94,7 +95,7 @@ pub struct Override {
 }
 
 /// Where a setting's value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Changed with `settings set` (stored, over steward.toml).
@@ -105,18 +106,18 @@ pub enum Source {
 }
 
 /// A setting as a user sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SettingView {
-    pub category: &'static str,
-    pub name: &'static str,
+    pub category: Cow<'static, str>,
+    pub name: Cow<'static, str>,
     pub value: String,
     pub default: String,
     pub source: Source,
     /// The value steward.toml gives (what `reset` goes back to).
     pub file_value: String,
     pub expected: String,
-    pub help: &'static str,
-    pub toml: &'static str,
+    pub help: Cow<'static, str>,
+    pub toml: Cow<'static, str>,
 }
 
 /// The definition `category`/`name` names, or the list of valid ones.
@@ -298,15 +299,15 @@ pub fn view(
         Source::Default
     };
     SettingView {
-        category: definition.category.as_str(),
-        name: definition.name,
+        category: definition.category.as_str().into(),
+        name: definition.name.into(),
         value: (definition.read)(effective).to_string(),
         default,
         source,
         file_value,
         expected: definition.kind.expected(),
-        help: definition.help,
-        toml: definition.toml,
+        help: definition.help.into(),
+        toml: definition.toml.into(),
     }
 }
 

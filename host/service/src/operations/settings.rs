@@ -11,7 +11,7 @@ use crate::settings::{self, Definition, Override, Overrides, SettingView};
 use crate::{Caller, Operation, Service, ServiceError};
 
 /// What `settings set` or `settings reset` did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SettingChange {
     pub setting: SettingView,
     pub previous: String,
@@ -20,8 +20,13 @@ pub struct SettingChange {
 }
 
 impl Service {
+    /// steward.toml as last read.
+    pub(crate) fn file_config(&self) -> Arc<Config> {
+        self.file_config.read().expect("file config").clone()
+    }
+
     pub(crate) fn store_path(&self) -> std::path::PathBuf {
-        self.file_config.paths.data.join("steward.sled")
+        self.file_config().paths.data.join("steward.sled")
     }
 
     /// Lays the stored overrides over steward.toml. A store that does not
@@ -46,7 +51,7 @@ impl Service {
     }
 
     fn rebuild_config(&self, overrides: &Overrides) -> Result<(), ServiceError> {
-        let effective = settings::overlay(&self.file_config, &overrides.all()?);
+        let effective = settings::overlay(&self.file_config(), &overrides.all()?);
         *self.config.write().expect("config lock") = Arc::new(effective);
         Ok(())
     }
@@ -58,7 +63,7 @@ impl Service {
     ) -> Result<SettingView, ServiceError> {
         Ok(settings::view(
             definition,
-            &self.file_config,
+            &self.file_config(),
             &self.config(),
             overrides.get(definition)?.is_some(),
         ))
@@ -106,7 +111,7 @@ impl Service {
         let parsed = settings::parse(definition, value, &before)?;
         let store = self.store()?;
         let overrides = Overrides::open(&store)?;
-        if parsed == (definition.read)(&self.file_config) {
+        if parsed == (definition.read)(&self.file_config()) {
             // steward.toml already says this: an override would only hide
             // a later change of the file.
             overrides.remove(definition)?;

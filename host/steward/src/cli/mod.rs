@@ -1,11 +1,16 @@
 //! The command line: parse with clap, call the service, render. No logic of
 //! its own beyond choosing between a table and JSON.
 
+mod backend;
+mod logs;
 mod render;
 mod schedule;
+mod serve;
 mod settings;
 mod status;
 mod update;
+
+use backend::Backend;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,9 +74,17 @@ pub enum Commands {
         #[arg(long)]
         notify: bool,
     },
-    /// Serve the slash commands on Discord until SIGTERM (token from
-    /// DISCORD_TOKEN, or the variable named by discord.token_env).
+    /// Run the service until SIGTERM: schedules, background checks, the
+    /// bot's supervisor, the control socket every other command uses, and
+    /// the Discord slash commands when a token is set (DISCORD_TOKEN, or the
+    /// variable named by discord.token_env). SIGHUP reloads steward.toml.
     Serve,
+    /// Re-read steward.toml in the running service (as SIGHUP does); an
+    /// invalid file is refused and the running configuration kept.
+    Reload {
+        #[arg(long)]
+        json: bool,
+    },
     /// Inspect the installed providers.
     Providers {
         #[command(subcommand)]
@@ -99,6 +112,8 @@ pub enum Commands {
     Install(update::InstallArgs),
     /// Go back to a version an update moved away from, or to the newest backup.
     Rollback(update::RollbackArgs),
+    /// The update sessions' logs (newest first), or one session's whole log.
+    Logs(logs::LogsArgs),
     /// Start, stop or inspect the bot Steward runs (bot.start).
     Bot {
         #[command(subcommand)]
@@ -183,22 +198,6 @@ pub enum ProvidersCommand {
     },
 }
 
-/// Posts a check result through the service's announcer, as the
-/// background check does; delivery failures are logged but do not change
-/// the exit code (the check itself worked).
-async fn notify_check(
-    service: &Service,
-    outcome: &crate::engine::CheckOutcome,
-    view: &crate::service::CheckView,
-) -> Result<(), ServiceError> {
-    if !service.announce_check(&Caller::Shell, outcome, view).await? {
-        eprintln!(
-            "warning: --notify: no discord.notify_channels or discord.webhook_url configured"
-        );
-    }
-    Ok(())
-}
-
 pub async fn run(cli: Cli) -> ExitCode {
     match execute(cli).await {
         Ok(code) => code,
@@ -209,15 +208,11 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
-    let mut config = Config::load(&cli.config, false)?;
-    if let Some(root) = &cli.bot_root {
-        config = config.with_bot_root(root);
-    }
-    config.check_bot_root()?;
-    // An update takes the lock before the store is opened: of two started
-    // together exactly one runs, and the other hears who holds it.
-    let doing = match &cli.command {
+/// The service in this process, for when none runs: an update takes the
+/// lock before the store is opened, so of two started together exactly one
+/// runs and the other hears who holds it.
+async fn open_here(config: Config, command: &Commands) -> Result<Service, ServiceError> {
+    let doing = match command {
         Commands::Install(args) if args.changes_anything() => Some("install"),
         Commands::Rollback(_) => Some("rollback"),
         _ => None,
@@ -239,7 +234,47 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
             session.error.as_deref().unwrap_or_default()
         );
     }
-    match cli.command {
+    Ok(service)
+}
+
+async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
+    let mut config = match Config::load(&cli.config, false) {
+        Ok(config) => config,
+        // A file broken while the service runs: the service still answers
+        // (and `reload` hears why the file is refused).
+        Err(e) if !matches!(cli.command, Commands::Serve | Commands::Logs(_)) => {
+            let socket = Config::control_socket_for(&cli.config);
+            return match steward_control::client::Client::connect(&socket).await? {
+                Some(client) => dispatch(cli.command, Backend::Remote(client)).await,
+                None => Err(e.into()),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(root) = &cli.bot_root {
+        config = config.with_bot_root(root);
+    }
+    config.check_bot_root()?;
+    if let Commands::Logs(args) = &cli.command {
+        return Ok(logs::run(&config.logging.update_logs_path, args));
+    }
+    if let Commands::Serve = cli.command {
+        let service = Service::open(config).await?;
+        service.render_checks_with(crate::discord::render::check);
+        return serve::run(service).await;
+    }
+    // A running service answers every command through its socket; only
+    // without one does this process open the store itself.
+    let service = match steward_control::client::Client::connect(&config.control_socket()).await? {
+        Some(client) => Backend::Remote(client),
+        None => Backend::Local(Box::new(open_here(config, &cli.command).await?)),
+    };
+    dispatch(cli.command, service).await
+}
+
+/// Runs `command` against `service` and renders its answer.
+async fn dispatch(command: Commands, service: Backend) -> Result<ExitCode, ServiceError> {
+    match command {
         Commands::Check {
             update_type,
             details,
@@ -247,14 +282,19 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
             json,
             notify,
         } => {
-            let outcome = service
+            let view = crate::service::CheckView {
+                update_type,
+                details,
+                include_security: !no_security,
+            };
+            let (outcome, announced) = service
                 .check(
                     &Caller::Shell,
                     CheckRequest {
                         update_type,
                         include_security: !no_security,
                     },
-                    None,
+                    notify.then_some(view),
                 )
                 .await?;
             if json {
@@ -262,13 +302,10 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
             } else {
                 print!("{}", render::check_table(&outcome, update_type, details));
             }
-            if notify {
-                let view = crate::service::CheckView {
-                    update_type,
-                    details,
-                    include_security: !no_security,
-                };
-                notify_check(&service, &outcome, &view).await?;
+            if announced == Some(false) {
+                eprintln!(
+                    "warning: --notify: no discord.notify_channels or discord.webhook_url configured"
+                );
             }
             Ok(if outcome.failed() {
                 ExitCode::from(EXIT_PROVIDER_FAILED)
@@ -276,13 +313,16 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
                 ExitCode::SUCCESS
             })
         }
-        Commands::Serve => match crate::discord::serve(service).await {
-            Ok(()) => Ok(ExitCode::SUCCESS),
-            Err(e) => {
-                eprintln!("error: {e}");
-                Ok(ExitCode::from(EXIT_ERROR))
+        Commands::Serve => unreachable!("served before a backend is chosen"),
+        Commands::Reload { json } => {
+            let reloaded = service.reload(&Caller::Shell).await?;
+            if json {
+                println!("{}", render::json(&reloaded));
+            } else {
+                print!("{}", render::reloaded(&reloaded, service.is_remote()));
             }
-        },
+            Ok(ExitCode::SUCCESS)
+        }
         Commands::Providers {
             command: ProvidersCommand::List { json },
         } => {
@@ -296,15 +336,16 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
         }
         Commands::Backup { command } => backup(&service, command).await,
         Commands::Settings { command } => settings::run(&service, command).await,
-        Commands::Schedule { command } => schedule::run(&service, command),
+        Commands::Schedule { command } => schedule::run(&service, command).await,
         Commands::Status(args) => status::run(&service, args).await,
         Commands::Install(args) => update::install(&service, args).await,
         Commands::Rollback(args) => update::rollback(&service, args).await,
         Commands::Bot { command } => update::bot(&service, command).await,
+        Commands::Logs(_) => unreachable!("answered before a backend is chosen"),
     }
 }
 
-async fn backup(service: &Service, command: BackupCommand) -> Result<ExitCode, ServiceError> {
+async fn backup(service: &Backend, command: BackupCommand) -> Result<ExitCode, ServiceError> {
     match command {
         BackupCommand::Create {
             backup_type,
@@ -360,7 +401,7 @@ async fn backup(service: &Service, command: BackupCommand) -> Result<ExitCode, S
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::Verify { id, drill, json } => {
-            let outcome = service.backup_verify(id, drill).await?;
+            let outcome = service.backup_verify(&Caller::Shell, id, drill).await?;
             if json {
                 println!("{}", render::json(&outcome));
             } else {

@@ -27,6 +27,31 @@ pub fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("results serialize")
 }
 
+/// What `steward reload` read and changed.
+pub fn reloaded(r: &crate::service::Reloaded, running: bool) -> String {
+    let mut out = format!(
+        "{} {}.\n",
+        if running {
+            "The running service re-read"
+        } else {
+            "No service is running; read"
+        },
+        r.file
+    );
+    if r.changed.is_empty() {
+        out.push_str("Nothing changed.\n");
+    } else {
+        out.push_str(&format!("Changed: {}.\n", r.changed.join(", ")));
+    }
+    if !r.at_next_start.is_empty() {
+        out.push_str(&format!(
+            "Applied at the next start: {}.\n",
+            r.at_next_start.join(", ")
+        ));
+    }
+    out
+}
+
 /// Columns padded to their widest cell.
 struct Table {
     rows: Vec<Vec<String>>,

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::Backend;
 use super::render;
-use crate::service::{Caller, Service, ServiceError, StatusRequest};
+use crate::service::{Caller, ServiceError, StatusRequest};
 use crate::status::StatusRange;
 
 #[derive(Debug, Args)]
@@ -27,7 +28,7 @@ pub struct StatusArgs {
     json: bool,
 }
 
-pub async fn run(service: &Service, args: StatusArgs) -> Result<ExitCode, ServiceError> {
+pub async fn run(service: &Backend, args: StatusArgs) -> Result<ExitCode, ServiceError> {
     let report = service
         .status(
             &Caller::Shell,

@@ -12,8 +12,7 @@ use crate::engine::install::{InstallError, InstallOutcome};
 use crate::engine::progress::{self, ProgressSender};
 use crate::engine::session::SessionStatus;
 use crate::service::{
-    BotAction, BotState, Caller, InstallPreview, InstallRequest, RollbackRequest, Service,
-    ServiceError,
+    BotAction, BotState, Caller, InstallPreview, InstallRequest, RollbackRequest, ServiceError,
 };
 
 /// Exit code when an install or rollback ran and failed (rolled back or not).
@@ -85,7 +84,10 @@ pub enum BotCommand {
     Status,
 }
 
-pub async fn install(service: &Service, args: InstallArgs) -> Result<ExitCode, ServiceError> {
+pub async fn install(
+    service: &super::Backend,
+    args: InstallArgs,
+) -> Result<ExitCode, ServiceError> {
     let request = |dry_run: bool| InstallRequest {
         update_type: args.update_type,
         backup: !args.no_backup,
@@ -95,7 +97,7 @@ pub async fn install(service: &Service, args: InstallArgs) -> Result<ExitCode, S
         dry_run,
     };
     // general.require_confirmation = false: the operator chose no prompt.
-    let ask_first = !args.yes && service.config().general.require_confirmation;
+    let ask_first = !args.yes && service.confirmation_required(&Caller::Shell).await?;
     if args.dry_run {
         let preview = service.install(&Caller::Shell, request(true), None).await?;
         if args.json {
@@ -138,8 +140,13 @@ pub async fn install(service: &Service, args: InstallArgs) -> Result<ExitCode, S
     finish(&outcome, args.json)
 }
 
-pub async fn rollback(service: &Service, args: RollbackArgs) -> Result<ExitCode, ServiceError> {
-    service.check_rollback_target(&Caller::Shell, &args.target)?;
+pub async fn rollback(
+    service: &super::Backend,
+    args: RollbackArgs,
+) -> Result<ExitCode, ServiceError> {
+    service
+        .check_rollback_target(&Caller::Shell, &args.target)
+        .await?;
     let confirm = args.yes
         || ask(&format!(
             "Roll the bot back to {}{}?",
@@ -162,12 +169,12 @@ pub async fn rollback(service: &Service, args: RollbackArgs) -> Result<ExitCode,
     finish(&outcome, args.json)
 }
 
-pub async fn bot(service: &Service, command: BotCommand) -> Result<ExitCode, ServiceError> {
+pub async fn bot(service: &super::Backend, command: BotCommand) -> Result<ExitCode, ServiceError> {
     let action = match command {
         BotCommand::Start => BotAction::Start,
         BotCommand::Stop => BotAction::Stop,
         BotCommand::Restart => BotAction::Restart,
-        BotCommand::Status => return bot_status(service),
+        BotCommand::Status => return bot_status(service).await,
     };
     match service.bot(&Caller::Shell, action).await? {
         BotState::Started(started) => print!("{}", render::update::started(&started)),
@@ -176,8 +183,8 @@ pub async fn bot(service: &Service, command: BotCommand) -> Result<ExitCode, Ser
     Ok(ExitCode::SUCCESS)
 }
 
-fn bot_status(service: &Service) -> Result<ExitCode, ServiceError> {
-    match service.bot_status(&Caller::Shell)? {
+async fn bot_status(service: &super::Backend) -> Result<ExitCode, ServiceError> {
+    match service.bot_status(&Caller::Shell).await? {
         Some(p) => println!(
             "The bot is running: pid {}, started {} UTC.",
             p.pid,

@@ -46,10 +46,6 @@ pub enum CommandError {
 /// Why `steward serve` stopped before or while serving.
 #[derive(Debug, Error)]
 pub enum ServeError {
-    #[error(
-        "no bot token: set the environment variable {var} (or name another one with discord.token_env in steward.toml)"
-    )]
-    MissingToken { var: String },
     #[error("Discord did not accept the bot token or could not be reached: {0}")]
     Login(serenity::Error),
     #[error("registering the slash commands failed: {0}")]
@@ -58,16 +54,23 @@ pub enum ServeError {
     Gateway(serenity::Error),
 }
 
-/// Connects, registers the commands and serves them until SIGTERM or
-/// Ctrl-C, then closes the gateway connection cleanly.
-pub async fn serve(service: Service) -> Result<(), ServeError> {
-    let config = service.config().discord.clone();
-    let token = std::env::var(&config.token_env)
+/// The bot token from the environment variable `[discord] token_env`
+/// names; `None` when it is unset or empty (the service then runs without
+/// its Discord front).
+pub fn token(config: &DiscordConfig) -> Option<String> {
+    std::env::var(&config.token_env)
         .ok()
         .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| ServeError::MissingToken {
-            var: config.token_env.clone(),
-        })?;
+}
+
+/// Connects, registers the commands and serves them until `shutdown`
+/// resolves, then closes the gateway connection cleanly.
+pub async fn serve(
+    service: Arc<Service>,
+    token: String,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let config = service.config().discord.clone();
     let http = http(&token, &config);
 
     let app = http
@@ -83,8 +86,6 @@ pub async fn serve(service: Service) -> Result<(), ServeError> {
         .await
         .map_err(ServeError::Register)?;
 
-    let service = Arc::new(service);
-    let _background = service.run_in_background();
     let data = Data {
         service,
         app_owners,
@@ -113,14 +114,14 @@ pub async fn serve(service: Service) -> Result<(), ServeError> {
         .map_err(ServeError::Gateway)?;
 
     let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: closing the Discord connection");
+    let closing = tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("closing the Discord connection");
         shards.shutdown_all().await;
     });
-    client.start().await.map_err(ServeError::Gateway)?;
-    tracing::info!("stopped");
-    Ok(())
+    let served = client.start().await.map_err(ServeError::Gateway);
+    closing.abort();
+    served
 }
 
 /// The REST client; with `api_base`, every request goes there instead, and
@@ -171,27 +172,6 @@ async fn register(
         }
     }
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = ctrl_c => {}
-                }
-            }
-            Err(e) => {
-                tracing::warn!("cannot listen for SIGTERM: {e}");
-                let _ = ctrl_c.await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }
 
 /// The facts about whoever sent this interaction, for the service to judge.

@@ -11,8 +11,8 @@ use std::fmt::Write;
 use poise::serenity_prelude as serenity;
 
 use crate::engine::{CheckOutcome, UpdateType};
-pub use crate::service::CheckView;
 use crate::provider::Update;
+pub use crate::service::CheckView;
 
 const FIELD_LIMIT: usize = 1024;
 const FIELD_NAME_LIMIT: usize = 256;

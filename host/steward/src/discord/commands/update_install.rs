@@ -57,7 +57,7 @@ pub async fn update_install(
         let request = request(false);
         async move { service.install(&caller, request, Some(&sender)).await }
     };
-    let outcome = if service.config().general.require_confirmation {
+    let outcome = if service.confirmation_required(&caller)? {
         confirm::run_if_confirmed(ctx, &summary, work).await?
     } else {
         // The owner turned confirmation off (general.require_confirmation).

@@ -1,0 +1,128 @@
+//! `steward reload` and SIGHUP: steward.toml is read again and replaces
+//! the running configuration (grants, settings under the stored
+//! overrides, schedules' policy, intervals), or is refused whole with its
+//! error while the running one stays.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::access::{Caller, Operation};
+use crate::config::Config;
+use crate::{Service, ServiceError};
+
+/// What a reload read and what it changed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Reloaded {
+    pub file: String,
+    /// The sections whose values changed, e.g. `providers`, `general`.
+    pub changed: Vec<String>,
+    /// Changes read but only applied at the next start.
+    pub at_next_start: Vec<String>,
+}
+
+impl Service {
+    /// Re-reads steward.toml (owners only: it changes what Steward does).
+    pub async fn reload(&self, caller: &Caller) -> Result<Reloaded, ServiceError> {
+        self.authorize(caller, Operation::Settings)?;
+        let before = self.file_config();
+        let Some(file) = before.file.clone() else {
+            return Err(ServiceError::InvalidArgument {
+                name: "reload".to_string(),
+                value: "(no steward.toml)".to_string(),
+                expected: "possible while Steward runs on its defaults; start it with --config"
+                    .to_string(),
+            });
+        };
+        let mut fresh = Config::load(&file, false)?;
+        if fresh.bot.root != before.bot.root && !fresh.bot_root_named {
+            // `--bot-root` named it at start; the file does not.
+            fresh = fresh.with_bot_root(&before.bot.root);
+        }
+        let (changed, at_next_start) = differences(&before, &fresh);
+        // The store, the providers directory and the engine stay where
+        // they started until the next start.
+        fresh.paths = before.paths.clone();
+        fresh.runtime = before.runtime.clone();
+        *self.file_config.write().expect("file config") = Arc::new(fresh);
+        self.apply_stored_settings()?;
+        self.runtime.reconfigure(&self.config());
+        self.reloaded.notify_waiters();
+        tracing::info!(file = %file.display(), ?changed, "configuration reloaded");
+        Ok(Reloaded {
+            file: file.display().to_string(),
+            changed,
+            at_next_start,
+        })
+    }
+
+    /// Resolves when a reload replaced the configuration.
+    pub(crate) async fn reloaded(&self) {
+        self.reloaded.notified().await
+    }
+}
+
+/// The sections that differ; paths and runtime limits are fixed for the
+/// life of the process, so they are reported as waiting for a restart.
+fn differences(before: &Config, after: &Config) -> (Vec<String>, Vec<String>) {
+    let sections: [(&str, String, String); 9] = [
+        (
+            "bot",
+            format!("{:?}", before.bot),
+            format!("{:?}", after.bot),
+        ),
+        (
+            "providers",
+            format!("{:?}", before.providers),
+            format!("{:?}", after.providers),
+        ),
+        (
+            "backup",
+            format!("{:?}", before.backup),
+            format!("{:?}", after.backup),
+        ),
+        (
+            "safety",
+            format!("{:?}", before.safety),
+            format!("{:?}", after.safety),
+        ),
+        (
+            "discord",
+            format!("{:?}", before.discord),
+            format!("{:?}", after.discord),
+        ),
+        (
+            "general",
+            format!("{:?}", before.general),
+            format!("{:?}", after.general),
+        ),
+        (
+            "scheduling",
+            format!("{:?}", before.scheduling),
+            format!("{:?}", after.scheduling),
+        ),
+        (
+            "notifications",
+            format!("{:?}", before.notifications),
+            format!("{:?}", after.notifications),
+        ),
+        (
+            "control",
+            format!("{:?}", before.control),
+            format!("{:?}", after.control),
+        ),
+    ];
+    let changed = sections
+        .into_iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(name, _, _)| name.to_string())
+        .collect();
+    let mut at_next_start = Vec::new();
+    if format!("{:?}", before.paths) != format!("{:?}", after.paths) {
+        at_next_start.push("paths".to_string());
+    }
+    if format!("{:?}", before.runtime) != format!("{:?}", after.runtime) {
+        at_next_start.push("runtime".to_string());
+    }
+    (changed, at_next_start)
+}

@@ -1,0 +1,384 @@
+//! `steward serve` as the service, headless (no Discord token): every CLI
+//! command goes through its control socket while it runs, the socket's
+//! peer decides the role, reloads take effect or are refused whole, and a
+//! socket left by a killed service does not get in the way.
+
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER, Run, ok, steward_bin};
+
+/// A headless `steward serve` of `install`; killed when dropped.
+struct Headless {
+    child: Child,
+    socket: PathBuf,
+    log: PathBuf,
+}
+
+impl Headless {
+    fn start(install: &Install) -> Headless {
+        let log = install.root().join("serve.log");
+        let child = Command::new(steward_bin())
+            .arg("--config")
+            .arg(install.config_path())
+            .arg("serve")
+            .env_remove("DISCORD_TOKEN")
+            .env("STEWARD_LOG", "steward=debug")
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(std::fs::File::options().append(true).open(&log).unwrap())
+            .spawn()
+            .expect("starting steward serve");
+        let served = Headless {
+            child,
+            socket: install.data().join("steward.sock"),
+            log,
+        };
+        served.wait_for_socket();
+        served
+    }
+
+    fn wait_for_socket(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while UnixStream::connect(&self.socket).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the control socket never answered:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn signal(&self, name: &str) {
+        let sent = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// SIGTERM, then the exit status within `within`.
+    fn stop(mut self, within: Duration) -> std::process::ExitStatus {
+        self.signal("TERM");
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "serve did not stop:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Headless {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One raw HTTP/1.1 request on the socket; the status line and body.
+fn raw(socket: &Path, request: &str) -> (String, String) {
+    let mut stream = UnixStream::connect(socket).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.lines().next().unwrap_or_default().to_string();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn not_in_use(run: &Run) {
+    assert!(
+        !run.stderr.contains("Another steward process") && !run.stderr.contains("in use"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn every_cli_command_answers_through_the_running_service() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let serve = Headless::start(&install);
+
+    let status = install.run(&["status", "--json"]);
+    not_in_use(&status);
+    let report = ok(&status);
+    assert!(report["versions"]["steward"].is_string(), "{report:#}");
+
+    let check = install.run(&["check", "--json"]);
+    not_in_use(&check);
+    assert_eq!(check.code, Some(0), "{}", check.stderr);
+    assert!(check.json()["providers"].is_array());
+
+    let added = install.run(&[
+        "schedule", "add", "--type", "daily", "--time", "03:30", "--types", "config", "--name",
+        "nightly", "--json",
+    ]);
+    not_in_use(&added);
+    let added = ok(&added);
+    let listed = ok(&install.run(&["schedule", "list", "--json"]));
+    assert!(listed.to_string().contains("nightly"), "{listed:#}");
+    let id = added["id"].as_str().unwrap().to_string();
+    install.run(&["schedule", "remove", &id]).succeeded();
+    let listed = ok(&install.run(&["schedule", "list", "--json"]));
+    assert!(!listed.to_string().contains("nightly"), "{listed:#}");
+
+    install
+        .run(&["settings", "set", "general", "update_check_interval", "120"])
+        .succeeded();
+    let got = install.run(&["settings", "get", "general", "update_check_interval"]);
+    assert!(got.succeeded().contains("120"), "{}", got.stdout);
+
+    let created = ok(&install.run(&["backup", "create", "--json"]));
+    let listing = ok(&install.run(&["backup", "list", "--json"]));
+    assert!(
+        listing
+            .to_string()
+            .contains(created["record"]["id"].as_str().unwrap()),
+        "{listing:#}"
+    );
+
+    let providers = ok(&install.run(&["providers", "list", "--json"]));
+    assert!(
+        providers.to_string().contains("\"config\""),
+        "{providers:#}"
+    );
+
+    // The demo bot's config update is breaking: the install stops before
+    // anything changes, with the progress so far on stderr, exactly as
+    // when the CLI runs it itself.
+    let quiet = |install: &Install| -> Run {
+        install
+            .command(&["install", "--yes"])
+            .env("STEWARD_LOG", "off")
+            .output()
+            .unwrap()
+            .into()
+    };
+    let remote = quiet(&install);
+    not_in_use(&remote);
+    assert!(
+        remote.stderr.contains("Checking for updates"),
+        "{}",
+        remote.stderr
+    );
+    let forced = install.run(&["install", "--yes", "--force", "--json"]);
+    let forced = ok(&forced);
+    assert_eq!(forced["session"]["status"], "completed", "{forced:#}");
+    assert_eq!(forced["session"]["initiated_by"], "cli:root");
+    serve.stop(Duration::from_secs(30));
+
+    let fresh = Install::new(ONLY_CONFIG_PROVIDER);
+    let local = quiet(&fresh);
+    assert_eq!((remote.code, &remote.stdout), (local.code, &local.stdout));
+    assert_eq!(remote.stderr, local.stderr);
+}
+
+#[test]
+fn malformed_requests_and_unknown_paths_get_a_4xx_that_says_why() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let serve = Headless::start(&install);
+    let (status, body) = raw(
+        &serve.socket,
+        "POST /v1/check HTTP/1.1\r\nHost: s\r\nContent-Type: application/json\r\nContent-Length: 1\r\nConnection: close\r\n\r\n{",
+    );
+    assert!(status.contains(" 400 "), "{status}\n{body}");
+    assert!(body.contains("the request body is not valid"), "{body}");
+
+    let (status, body) = raw(
+        &serve.socket,
+        "GET /v1/nowhere HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n",
+    );
+    assert!(status.contains(" 404 "), "{status}\n{body}");
+    assert!(
+        body.contains("/v1/nowhere is not part of Steward's control API"),
+        "{body}"
+    );
+
+    // The service is still there for the next client.
+    install.run(&["status"]).succeeded();
+}
+
+#[test]
+fn sighup_applies_a_new_grant_and_reload_refuses_an_invalid_file_whole() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let serve = Headless::start(&install);
+    let granted = |install: &Install| {
+        let providers = ok(&install.run(&["providers", "list", "--json"]));
+        providers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "config")
+            .map(|p| p["granted"].to_string())
+            .unwrap()
+    };
+    // The harness grants the config provider writes to the bot's config;
+    // the new file takes them back.
+    let before = granted(&install);
+    assert!(before.contains("config.toml"), "{before}");
+    let text = std::fs::read_to_string(install.config_path()).unwrap();
+    let narrowed: String = text
+        .lines()
+        .filter(|l| !l.starts_with("write = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(text, narrowed);
+    std::fs::write(install.config_path(), &narrowed).unwrap();
+    serve.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while granted(&install).contains("config.toml") {
+        assert!(
+            Instant::now() < deadline,
+            "SIGHUP did not reload:\n{}",
+            serve.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    std::fs::write(install.config_path(), format!("{text}\n[general\n")).unwrap();
+    let refused = install.run(&["reload"]);
+    assert_eq!(refused.code, Some(2), "{}", refused.stdout);
+    assert!(
+        refused.stderr.contains("steward.toml is not valid"),
+        "{}",
+        refused.stderr
+    );
+    // The running configuration stayed: the narrowed grant, not the
+    // broken file's.
+    assert!(!granted(&install).contains("config.toml"));
+    install.run(&["status"]).succeeded();
+}
+
+#[test]
+fn a_killed_service_leaves_a_socket_that_neither_the_cli_nor_the_next_start_trips_on() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let mut serve = Headless::start(&install);
+    serve.child.kill().unwrap();
+    serve.child.wait().unwrap();
+    assert!(
+        serve.socket.exists(),
+        "the kill left no socket to test with"
+    );
+
+    // Nobody answers: the CLI opens the store itself.
+    install.run(&["status"]).succeeded();
+
+    let serve = Headless::start(&install);
+    install.run(&["status"]).succeeded();
+    let socket = serve.socket.clone();
+    let status = serve.stop(Duration::from_secs(30));
+    assert!(status.success(), "{status:?}");
+    assert!(!socket.exists(), "a clean stop removes the socket");
+}
+
+/// Runs `steward ARGS` as the user `nobody` (group `nogroup`).
+fn as_nobody(install: &Install, args: &[&str]) -> Run {
+    Command::new("setpriv")
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+        .arg(steward_bin())
+        .arg("--config")
+        .arg(install.config_path())
+        .args(args)
+        .output()
+        .expect("running setpriv")
+        .into()
+}
+
+#[test]
+fn the_socket_peer_is_the_caller_and_control_decides_its_role() {
+    if !rustix::process::geteuid().is_root() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs the tests as root, which switching to `nobody` needs"
+        );
+        eprintln!("skipped: switching to the user nobody needs root");
+        return;
+    }
+    let install = Install::new(&format!(
+        "{ONLY_CONFIG_PROVIDER}\n[control]\ngroup = \"nogroup\"\n"
+    ));
+    for dir in [install.root(), &install.bot()] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::set_permissions(
+        install.config_path(),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let _serve = Headless::start(&install);
+
+    // In the socket's group but in no list of [control]: every operation refused.
+    let refused = as_nobody(&install, &["status"]);
+    assert_eq!(refused.code, Some(2), "{}", refused.stdout);
+    assert_eq!(
+        refused.stderr.trim(),
+        "error: Permission denied: viewing the update status is for the bot's owners and admins."
+    );
+
+    // An admin by [control]: may read, may not install.
+    let text = std::fs::read_to_string(install.config_path()).unwrap();
+    std::fs::write(
+        install.config_path(),
+        text.replace("[control]\n", "[control]\nadmin_users = [\"nobody\"]\n"),
+    )
+    .unwrap();
+    install.run(&["reload"]).succeeded();
+    as_nobody(&install, &["status"]).succeeded();
+    let install_refused = as_nobody(&install, &["install", "--yes"]);
+    assert_eq!(install_refused.code, Some(2));
+    assert!(
+        install_refused
+            .stderr
+            .contains("Permission denied: installing updates is for the bot's owners only."),
+        "{}",
+        install_refused.stderr
+    );
+}
+
+#[test]
+fn a_user_the_socket_is_not_open_to_hears_so_and_nothing_opens_the_store() {
+    if !rustix::process::geteuid().is_root() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs the tests as root"
+        );
+        eprintln!("skipped: switching to the user nobody needs root");
+        return;
+    }
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    for dir in [install.root(), &install.bot()] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::set_permissions(
+        install.config_path(),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let _serve = Headless::start(&install);
+    let refused = as_nobody(&install, &["status"]);
+    assert_eq!(refused.code, Some(2), "{}", refused.stdout);
+    assert!(
+        refused.stderr.contains("control socket") && refused.stderr.contains("is not open to you"),
+        "{}",
+        refused.stderr
+    );
+}
