@@ -6,5 +6,7 @@
 pub mod fakes;
 pub mod guests;
 pub mod harness;
+pub mod node;
+pub mod python;
 pub mod release_bot;
 pub mod serve;

@@ -100,6 +100,12 @@ pub fn assess(
             "{name}@{} is pinned in package.json",
             dependency.range.trim()
         ));
+        if let Some(line) = dependency.line {
+            details.push(format!(
+                "held by package.json:{line}: \"{name}\": \"{}\"",
+                dependency.range
+            ));
+        }
         latest
     } else if let Some(wanted) = wanted.filter(|w| w.0 > current) {
         if latest.0 > wanted.0 {
@@ -111,7 +117,7 @@ pub fn assess(
         wanted
     } else if latest.0 > current {
         details.push(format!(
-            "{} is outside the declared range {}: `npm install {name}@{}` rewrites it in package.json",
+            "{} is outside the declared range {}: installing {name}@{} rewrites it in package.json",
             latest.1, dependency.range, latest.1
         ));
         latest
@@ -196,6 +202,7 @@ mod tests {
             range: range.into(),
             section: Section::Dependencies,
             installed: installed.map(str::to_string),
+            line: Some(7),
         }
     }
 
@@ -284,6 +291,7 @@ mod tests {
             u.held.as_deref(),
             Some("left@1.0.0 is pinned in package.json")
         );
+        assert_eq!(u.details, ["held by package.json:7: \"left\": \"1.0.0\""]);
     }
 
     #[test]

@@ -1,13 +1,18 @@
-//! The `npm` provider: updates for the managed bot's Node dependencies. It
-//! reads package.json, the lockfile and node_modules (granted read-only),
+//! The `npm` provider: updates for the managed bot's Node dependencies,
+//! whether npm, pnpm, Yarn (1 or Berry) or Bun manages them. It reads
+//! package.json, the tool's lockfile and node_modules (granted read-only),
 //! asks the npm registry and OSV through the host in one concurrent batch,
-//! and returns `npm install` / `npm ci` plans; it never changes the project.
+//! and returns plans in the project's own tool (`npm install`, `pnpm add`,
+//! `yarn add`/`yarn up`, `bun add`); it never changes the project.
 //!
 //! Settings: `project` (`.`), `registry_url` (`https://registry.npmjs.org`),
 //! `osv_url` (`https://api.osv.dev`), `include_prereleases` (false), `npm`
-//! (`/usr/bin/npm`), `timeout_ms` (per request, 20000).
+//! (`/usr/bin/npm`), `pnpm`, `yarn`, `bun` (`/usr/bin/…`), `timeout_ms`
+//! (per request, 20000).
 
 pub mod assess;
+pub mod lockfile;
+pub mod manager;
 pub mod plan;
 pub mod project;
 pub mod registry;
@@ -19,6 +24,8 @@ use steward_sdk::{
     UpdateKind, http,
 };
 
+use crate::manager::Manager;
+use crate::plan::Tool;
 use crate::project::Dependency;
 use crate::settings::NpmSettings;
 
@@ -30,15 +37,10 @@ impl Provider for Npm {
         let s = NpmSettings::parse("{bot}", &settings)
             .or_else(|_| NpmSettings::parse("{bot}", &[]))
             .expect("the default settings parse");
-        let mut install: Vec<&str> = vec!["install"];
-        install.extend(plan::QUIET);
-        install.extend(["{npm-pin}", "..."]);
-        let mut ci: Vec<&str> = vec!["ci"];
-        ci.extend(plan::QUIET);
         let mut info = Info::new(
             "npm",
             env!("CARGO_PKG_VERSION"),
-            "Node packages of the bot (npm registry, OSV advisories)",
+            "Node packages of the bot, with npm, pnpm, Yarn or Bun (npm registry, OSV advisories)",
             &[UpdateKind::Package],
         )
         .read("{bot}");
@@ -52,7 +54,26 @@ impl Provider for Npm {
                 info = info.http(&host);
             }
         }
-        info.program(&s.npm, &[&install, &ci])
+        // One program per path: both Yarns run the same `yarn`.
+        let mut programs: Vec<(&str, Vec<Vec<&str>>)> = Vec::new();
+        for manager in [
+            Manager::Npm,
+            Manager::Pnpm,
+            Manager::YarnClassic,
+            Manager::YarnBerry,
+            Manager::Bun,
+        ] {
+            let path = s.program(manager);
+            match programs.iter_mut().find(|(p, _)| *p == path) {
+                Some((_, patterns)) => patterns.extend(manager.grant_patterns()),
+                None => programs.push((path, manager.grant_patterns())),
+            }
+        }
+        for (path, patterns) in &programs {
+            let patterns: Vec<&[&str]> = patterns.iter().map(Vec::as_slice).collect();
+            info = info.program(path, &patterns);
+        }
+        info
     }
 
     fn check(ctx: Context) -> Result<Report, Error> {
@@ -171,22 +192,35 @@ impl Provider for Npm {
 
     fn capture(ctx: Context) -> Result<Vec<u8>, Error> {
         let s = NpmSettings::parse(&ctx.bot_root, &ctx.settings)?;
-        plan::capture(&s.project)
+        plan::capture(&s.project, project::manager(&s.project)?)
     }
 
     fn plan(ctx: Context, updates: Vec<Update>) -> Result<Plan, Error> {
         let s = NpmSettings::parse(&ctx.bot_root, &ctx.settings)?;
-        plan::install(&s.npm, &s.project, &updates)
+        let found = project::read(&s.project)?;
+        let tool = Tool {
+            manager: found.manager,
+            program: s.program(found.manager),
+        };
+        plan::install(tool, &s.project, &updates, &found.dependencies)
     }
 
     fn verify(ctx: Context, updates: Vec<Update>) -> Result<(), Error> {
         let s = NpmSettings::parse(&ctx.bot_root, &ctx.settings)?;
-        plan::verify(&updates, &project::installed_versions(&s.project))
+        // Yarn Berry's Plug'n'Play leaves no node_modules: the lockfile says.
+        let mut installed = project::locked_versions(&s.project)?;
+        installed.extend(project::installed_versions(&s.project));
+        plan::verify(&updates, &installed)
     }
 
     fn restore_plan(ctx: Context, state: Vec<u8>) -> Result<Plan, Error> {
         let s = NpmSettings::parse(&ctx.bot_root, &ctx.settings)?;
-        plan::restore(&s.npm, &s.project, &state)
+        let manager = project::manager(&s.project)?;
+        let tool = Tool {
+            manager,
+            program: s.program(manager),
+        };
+        plan::restore(tool, &s.project, &state)
     }
 }
 

@@ -1,6 +1,7 @@
-//! The npm commands that install updates and put a captured state back, the
-//! captured state (package.json and the lockfile, byte for byte), and the
-//! check that updates landed. It builds steps; the host runs them.
+//! The commands of the project's own tool (npm, pnpm, Yarn or Bun) that
+//! install updates and put a captured state back, the captured state
+//! (package.json and the lockfile, byte for byte), and the check that
+//! updates landed. It builds steps; the host runs them.
 
 use std::collections::BTreeMap;
 
@@ -8,14 +9,26 @@ use nodejs_semver::Version;
 use serde::{Deserialize, Serialize};
 use steward_sdk::{Action, Command, Error, ErrorCode, Plan, Step, Update, WriteFile};
 
-use crate::project;
+use crate::manager::Manager;
+use crate::project::{self, Dependency, Section};
 
-/// Flags on every npm run: no audit or funding round trips during an install.
-pub const QUIET: [&str; 2] = ["--no-audit", "--no-fund"];
+/// The tool a plan runs: which manager, at which path.
+#[derive(Debug, Clone, Copy)]
+pub struct Tool<'a> {
+    pub manager: Manager,
+    pub program: &'a str,
+}
 
-/// One `npm install name@ver …` step in the project for every update.
-pub fn install(npm: &str, project_dir: &str, updates: &[Update]) -> Result<Plan, Error> {
-    let mut specs = Vec::new();
+/// One step per package.json section the updates are declared in (so each
+/// stays in its section): `npm install name@ver …`, `pnpm add name@^ver …`,
+/// `yarn add …` (Yarn 1), `yarn up …` (Berry), `bun add …`, in the project.
+pub fn install(
+    tool: Tool,
+    project_dir: &str,
+    updates: &[Update],
+    declared: &[Dependency],
+) -> Result<Plan, Error> {
+    let mut groups: BTreeMap<(bool, bool), Vec<String>> = BTreeMap::new();
     for update in updates {
         if let Some(held) = &update.held {
             return Err(Error::new(
@@ -26,27 +39,44 @@ pub fn install(npm: &str, project_dir: &str, updates: &[Update]) -> Result<Plan,
                 ),
             ));
         }
-        specs.push(spec(&update.name, &update.latest)?);
+        let dependency = declared.iter().find(|d| d.name == update.name);
+        let section = dependency.map_or(Section::Dependencies, |d| d.section);
+        let prefix = match dependency.map(|d| d.range.trim()) {
+            Some(r) if tool.manager.keeps_range_prefix() && r.starts_with('^') => "^",
+            Some(r) if tool.manager.keeps_range_prefix() && r.starts_with('~') => "~",
+            _ => "",
+        };
+        groups
+            .entry((
+                section == Section::DevDependencies,
+                section == Section::OptionalDependencies,
+            ))
+            .or_default()
+            .push(spec(&update.name, &update.latest, prefix)?);
     }
-    let mut steps = Vec::new();
-    if !specs.is_empty() {
-        steps.push(npm_step(
-            format!("npm install {}", specs.join(" ")),
-            npm,
-            project_dir,
-            "install",
-            specs,
-        ));
-    }
+    let steps = groups
+        .into_iter()
+        .map(|((dev, optional), specs)| {
+            let verb = tool.manager.add_args(dev, optional);
+            tool_step(
+                format!("{} {} {}", tool.manager.tool(), verb[0], specs.join(" ")),
+                tool,
+                project_dir,
+                &verb,
+                specs,
+            )
+        })
+        .collect();
     Ok(Plan {
         steps,
         restart: !updates.is_empty(),
     })
 }
 
-/// `name@version`, refusing names that are not npm package names and
-/// versions that are not semver (so no argument can pass for an option).
-fn spec(name: &str, version: &str) -> Result<String, Error> {
+/// `name@version` (or `name@^version`), refusing names that are not npm
+/// package names and versions that are not semver (so no argument can pass
+/// for an option).
+fn spec(name: &str, version: &str, prefix: &str) -> Result<String, Error> {
     let bare = name
         .strip_prefix('@')
         .and_then(|scoped| scoped.split_once('/'))
@@ -68,17 +98,16 @@ fn spec(name: &str, version: &str) -> Result<String, Error> {
             "refusing to install {name:?} {version:?}: not an npm package name and semver version"
         )));
     }
-    Ok(format!("{name}@{version}"))
+    Ok(format!("{name}@{prefix}{version}"))
 }
 
-fn npm_step(description: String, npm: &str, dir: &str, verb: &str, rest: Vec<String>) -> Step {
-    let mut args = vec![verb.to_string()];
-    args.extend(QUIET.iter().map(|s| s.to_string()));
+fn tool_step(description: String, tool: Tool, dir: &str, verb: &[&str], rest: Vec<String>) -> Step {
+    let mut args: Vec<String> = verb.iter().map(|s| s.to_string()).collect();
     args.extend(rest);
     Step {
         description,
         action: Action::Exec(Command {
-            program: npm.to_string(),
+            program: tool.program.to_string(),
             args,
             cwd: Some(dir.to_string()),
             timeout_ms: None,
@@ -86,33 +115,42 @@ fn npm_step(description: String, npm: &str, dir: &str, verb: &str, rest: Vec<Str
     }
 }
 
-/// What `capture` records: the two files npm install rewrites, and the
-/// installed versions (used when there is no lockfile to restore).
+/// What `capture` records: package.json and the lockfile the tool
+/// rewrites, and the installed versions (used when there is no lockfile to
+/// restore). States captured before the tool was recorded are npm's.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct State {
     pub package_json: String,
     pub lockfile: Option<String>,
     pub installed: BTreeMap<String, String>,
+    #[serde(default)]
+    pub lockfile_name: Option<String>,
 }
 
-pub fn capture(dir: &str) -> Result<Vec<u8>, Error> {
+pub fn capture(dir: &str, manager: Manager) -> Result<Vec<u8>, Error> {
     let manifest = project::package_json_path(dir);
     let package_json = std::fs::read_to_string(&manifest)
         .map_err(|e| Error::not_found(format!("cannot read {manifest}: {e}")))?;
     let state = State {
         package_json,
-        lockfile: std::fs::read_to_string(project::lockfile_path(dir)).ok(),
+        lockfile: std::fs::read_to_string(project::lockfile_path(dir, manager)).ok(),
         installed: project::installed_versions(dir),
+        lockfile_name: Some(manager.lockfile().to_string()),
     };
     serde_json::to_vec(&state).map_err(|e| Error::invalid_data(e.to_string()))
 }
 
-/// Puts package.json and the lockfile back and lets `npm ci` rebuild
-/// node_modules from them. Without a captured lockfile, reinstalls the
-/// captured versions and then puts package.json back.
-pub fn restore(npm: &str, dir: &str, state: &[u8]) -> Result<Plan, Error> {
-    let state: State = serde_json::from_slice(state)
-        .map_err(|e| Error::invalid_data(format!("the captured npm state is not valid: {e}")))?;
+/// Puts package.json and the lockfile back and lets the tool rebuild
+/// node_modules from them (`npm ci`, `pnpm install --frozen-lockfile`…).
+/// Without a captured lockfile, reinstalls the captured versions and then
+/// puts package.json back.
+pub fn restore(tool: Tool, dir: &str, state: &[u8]) -> Result<Plan, Error> {
+    let state: State = serde_json::from_slice(state).map_err(|e| {
+        Error::invalid_data(format!(
+            "the captured {} state is not valid: {e}",
+            tool.manager.tool()
+        ))
+    })?;
     let write = |path: String, contents: &str| Step {
         description: format!("restore {path}"),
         action: Action::WriteFile(WriteFile {
@@ -121,15 +159,37 @@ pub fn restore(npm: &str, dir: &str, state: &[u8]) -> Result<Plan, Error> {
             diff: None,
         }),
     };
+    let lockfile_name = state
+        .lockfile_name
+        .as_deref()
+        .unwrap_or(Manager::Npm.lockfile());
+    let lockfile_path = format!("{}/{lockfile_name}", dir.trim_end_matches('/'));
+    // Nothing ran (the plan failed at its first step): nothing to undo, and
+    // no reason to need the tool, which may be what is missing.
+    let untouched = std::fs::read_to_string(project::package_json_path(dir)).ok()
+        == Some(state.package_json.clone())
+        && std::fs::read_to_string(&lockfile_path).ok() == state.lockfile
+        && project::installed_versions(dir) == state.installed;
+    if untouched {
+        return Ok(Plan {
+            steps: Vec::new(),
+            restart: false,
+        });
+    }
     let mut steps = vec![write(project::package_json_path(dir), &state.package_json)];
+    let name = tool.manager.tool();
     match &state.lockfile {
         Some(lockfile) => {
-            steps.push(write(project::lockfile_path(dir), lockfile));
-            steps.push(npm_step(
-                "npm ci (node_modules from the restored lockfile)".into(),
-                npm,
+            steps.push(write(lockfile_path.clone(), lockfile));
+            let args = tool.manager.frozen_install_args();
+            steps.push(tool_step(
+                format!(
+                    "{name} {} (node_modules from the restored lockfile)",
+                    args.join(" ")
+                ),
+                tool,
                 dir,
-                "ci",
+                args,
                 Vec::new(),
             ));
         }
@@ -137,20 +197,22 @@ pub fn restore(npm: &str, dir: &str, state: &[u8]) -> Result<Plan, Error> {
             let specs = state
                 .installed
                 .iter()
-                .map(|(name, version)| spec(name, version))
+                .map(|(name, version)| spec(name, version, ""))
                 .collect::<Result<Vec<_>, _>>()?;
             if !specs.is_empty() {
-                steps.push(npm_step(
+                let verb = tool.manager.add_args(false, false);
+                steps.push(tool_step(
                     format!(
-                        "npm install {} (back to the captured versions)",
+                        "{name} {} {} (back to the captured versions)",
+                        verb[0],
                         specs.join(" ")
                     ),
-                    npm,
+                    tool,
                     dir,
-                    "install",
+                    &verb,
                     specs,
                 ));
-                // npm install rewrote the ranges; put the operator's back.
+                // The tool rewrote the ranges; put the operator's back.
                 steps.push(write(project::package_json_path(dir), &state.package_json));
             }
         }
@@ -186,6 +248,25 @@ mod tests {
     use super::*;
     use steward_sdk::UpdateKind;
 
+    const NPM: Tool = Tool {
+        manager: Manager::Npm,
+        program: "/usr/bin/npm",
+    };
+    const PNPM: Tool = Tool {
+        manager: Manager::Pnpm,
+        program: "/usr/bin/pnpm",
+    };
+
+    fn dep(name: &str, range: &str, section: Section) -> Dependency {
+        Dependency {
+            name: name.into(),
+            range: range.into(),
+            section,
+            installed: None,
+            line: None,
+        }
+    }
+
     fn exec(step: &Step) -> &Command {
         match &step.action {
             Action::Exec(c) => c,
@@ -204,7 +285,7 @@ mod tests {
                 "2.3.0",
             ),
         ];
-        let plan = install("/usr/bin/npm", "/srv/bot", &updates).unwrap();
+        let plan = install(NPM, "/srv/bot", &updates, &[]).unwrap();
         assert_eq!(plan.steps.len(), 1);
         let c = exec(&plan.steps[0]);
         assert_eq!(c.program, "/usr/bin/npm");
@@ -226,12 +307,12 @@ mod tests {
         let mut held = Update::new(UpdateKind::Package, "left", Some("1.0.0"), "1.2.0");
         held.held = Some("pinned".into());
         assert_eq!(
-            install("npm", "/b", &[held]).unwrap_err().code,
+            install(NPM, "/b", &[held], &[]).unwrap_err().code,
             ErrorCode::Conflict
         );
         let sneaky = Update::new(UpdateKind::Package, "--registry=http://evil", None, "1.0.0");
         assert_eq!(
-            install("npm", "/b", &[sneaky]).unwrap_err().code,
+            install(NPM, "/b", &[sneaky], &[]).unwrap_err().code,
             ErrorCode::InvalidData
         );
     }
@@ -250,8 +331,9 @@ mod tests {
             r#"{"lockfileVersion":3}"#,
         )
         .unwrap();
-        let state = capture(dir).unwrap();
-        let plan = restore("/usr/bin/npm", dir, &state).unwrap();
+        let state = capture(dir, Manager::Npm).unwrap();
+        std::fs::write(tmp.path().join("package-lock.json"), "{}").unwrap();
+        let plan = restore(NPM, dir, &state).unwrap();
         assert_eq!(plan.steps.len(), 3);
         match &plan.steps[1].action {
             Action::WriteFile(w) => {
@@ -272,11 +354,69 @@ mod tests {
             package_json: "{}".into(),
             lockfile: None,
             installed: BTreeMap::from([("ws".to_string(), "8.0.0".to_string())]),
+            lockfile_name: None,
         })
         .unwrap();
-        let plan = restore("npm", "/b", &state).unwrap();
+        let plan = restore(NPM, "/b", &state).unwrap();
         assert_eq!(exec(&plan.steps[1]).args[3..], ["ws@8.0.0"]);
         assert!(matches!(plan.steps[2].action, Action::WriteFile(_)));
+    }
+
+    #[test]
+    fn pnpm_plan_keeps_sections_and_range_prefixes() {
+        let updates = [
+            Update::new(UpdateKind::Package, "ws", Some("8.0.0"), "8.17.1"),
+            Update::new(UpdateKind::Package, "typescript", Some("5.0.0"), "5.4.0"),
+            Update::new(UpdateKind::Package, "ms", Some("2.0.0"), "2.1.3"),
+        ];
+        let declared = [
+            dep("ws", "^8.0.0", Section::Dependencies),
+            dep("typescript", "~5.0.0", Section::DevDependencies),
+            dep("ms", ">=2 <3", Section::Dependencies),
+        ];
+        let plan = install(PNPM, "/srv/bot", &updates, &declared).unwrap();
+        let args: Vec<&Vec<String>> = plan.steps.iter().map(|s| &exec(s).args).collect();
+        assert_eq!(
+            args,
+            [
+                &vec!["add".to_string(), "ws@^8.17.1".into(), "ms@2.1.3".into()],
+                &vec![
+                    "add".into(),
+                    "--save-dev".into(),
+                    "typescript@~5.4.0".into()
+                ],
+            ]
+        );
+        assert_eq!(plan.steps[0].description, "pnpm add ws@^8.17.1 ms@2.1.3");
+        assert_eq!(exec(&plan.steps[0]).program, "/usr/bin/pnpm");
+    }
+
+    #[test]
+    fn pnpm_restore_writes_its_own_lockfile_back_then_installs_frozen() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_str().unwrap();
+        std::fs::write(tmp.path().join("package.json"), "{}").unwrap();
+        std::fs::write(
+            tmp.path().join("pnpm-lock.yaml"),
+            "lockfileVersion: '9.0'\n",
+        )
+        .unwrap();
+        let state = capture(dir, Manager::Pnpm).unwrap();
+        let untouched = restore(PNPM, dir, &state).unwrap();
+        assert!(
+            untouched.steps.is_empty(),
+            "nothing changed, nothing to undo"
+        );
+        std::fs::write(tmp.path().join("pnpm-lock.yaml"), "changed").unwrap();
+        let plan = restore(PNPM, dir, &state).unwrap();
+        match &plan.steps[1].action {
+            Action::WriteFile(w) => {
+                assert!(w.path.ends_with("/pnpm-lock.yaml"), "{}", w.path);
+                assert_eq!(w.contents, b"lockfileVersion: '9.0'\n");
+            }
+            _ => panic!("expected the lockfile write"),
+        }
+        assert_eq!(exec(&plan.steps[2]).args, ["install", "--frozen-lockfile"]);
     }
 
     #[test]

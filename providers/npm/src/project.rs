@@ -1,6 +1,7 @@
-//! A Node project as npm sees it on disk: the dependencies package.json
-//! declares, the versions package-lock.json records, and what
-//! `node_modules/*/package.json` says is installed. It only reads.
+//! A Node project as it is on disk: the dependencies package.json declares
+//! (and on which line), the tool that manages it, the versions its lockfile
+//! records, and what `node_modules/*/package.json` says is installed. It
+//! only reads.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -8,6 +9,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 use steward_sdk::{Error, ErrorCode};
+
+use crate::lockfile;
+use crate::manager::{self, Manager};
 
 /// Which section of package.json declares a dependency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,11 +30,14 @@ pub struct Dependency {
     pub section: Section,
     /// What is installed: `node_modules/<name>/package.json`, else the lockfile.
     pub installed: Option<String>,
+    /// The line of package.json that declares it (1-based).
+    pub line: Option<usize>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Project {
     pub dependencies: Vec<Dependency>,
+    pub manager: Manager,
 }
 
 #[derive(Deserialize, Default)]
@@ -41,18 +48,20 @@ struct PackageJson {
     dev_dependencies: BTreeMap<String, String>,
     #[serde(default, rename = "optionalDependencies")]
     optional_dependencies: BTreeMap<String, String>,
+    #[serde(default, rename = "packageManager")]
+    package_manager: Option<String>,
 }
 
 pub fn package_json_path(dir: &str) -> String {
     format!("{}/package.json", dir.trim_end_matches('/'))
 }
 
-pub fn lockfile_path(dir: &str) -> String {
-    format!("{}/package-lock.json", dir.trim_end_matches('/'))
+pub fn lockfile_path(dir: &str, manager: Manager) -> String {
+    format!("{}/{}", dir.trim_end_matches('/'), manager.lockfile())
 }
 
-/// Reads the project in `dir`.
-pub fn read(dir: &str) -> Result<Project, Error> {
+/// package.json's text, or an error naming it.
+fn read_manifest(dir: &str) -> Result<(String, PackageJson), Error> {
     let manifest_path = package_json_path(dir);
     let text = fs::read_to_string(&manifest_path).map_err(|e| {
         let code = if e.kind() == std::io::ErrorKind::NotFound {
@@ -64,10 +73,49 @@ pub fn read(dir: &str) -> Result<Project, Error> {
     })?;
     let manifest: PackageJson = serde_json::from_str(&text)
         .map_err(|e| Error::invalid_data(format!("{manifest_path} is not valid: {e}")))?;
-    let locked = fs::read(lockfile_path(dir))
-        .ok()
-        .map(|body| lockfile_versions(&body))
-        .unwrap_or_default();
+    Ok((text, manifest))
+}
+
+/// The tool that manages the project in `dir`.
+pub fn manager(dir: &str) -> Result<Manager, Error> {
+    let (_, manifest) = read_manifest(dir)?;
+    Ok(manager::detect(dir, manifest.package_manager.as_deref()))
+}
+
+/// The versions the project's lockfile records for its direct
+/// dependencies; none without a lockfile, an error naming the file when it
+/// does not parse.
+pub fn locked_versions(dir: &str) -> Result<lockfile::Versions, Error> {
+    let (_, manifest) = read_manifest(dir)?;
+    let manager = manager::detect(dir, manifest.package_manager.as_deref());
+    locked(dir, manager, &manifest)
+}
+
+fn locked(
+    dir: &str,
+    manager: Manager,
+    manifest: &PackageJson,
+) -> Result<lockfile::Versions, Error> {
+    let path = lockfile_path(dir, manager);
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Ok(lockfile::Versions::new());
+    };
+    let mut declared = manifest.dev_dependencies.clone();
+    declared.extend(manifest.optional_dependencies.clone());
+    declared.extend(manifest.dependencies.clone());
+    lockfile::versions(manager, &text, &declared).map_err(|e| {
+        Error::invalid_data(format!(
+            "{path} does not parse as a {} lockfile: {e}",
+            manager.tool()
+        ))
+    })
+}
+
+/// Reads the project in `dir`.
+pub fn read(dir: &str) -> Result<Project, Error> {
+    let (text, manifest) = read_manifest(dir)?;
+    let manager = manager::detect(dir, manifest.package_manager.as_deref());
+    let locked = locked(dir, manager, &manifest)?;
     let installed = installed_versions(dir);
 
     // optionalDependencies also appear in dependencies; npm lists them once.
@@ -90,41 +138,30 @@ pub fn read(dir: &str) -> Result<Project, Error> {
                 range: range.clone(),
                 section,
                 installed: installed.get(name).or_else(|| locked.get(name)).cloned(),
+                line: declaring_line(&text, section, name),
             });
         }
     }
     dependencies.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Project { dependencies })
+    Ok(Project {
+        dependencies,
+        manager,
+    })
 }
 
-/// Top-level versions from a lockfile: `packages["node_modules/<name>"]`
-/// (v2, v3), else v1's `dependencies`.
-pub fn lockfile_versions(body: &[u8]) -> BTreeMap<String, String> {
-    let mut found = BTreeMap::new();
-    let Ok(lock) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return found;
+/// The line of `"name":` inside the section's object in package.json text.
+fn declaring_line(text: &str, section: Section, name: &str) -> Option<usize> {
+    let key = match section {
+        Section::Dependencies => "\"dependencies\"",
+        Section::DevDependencies => "\"devDependencies\"",
+        Section::OptionalDependencies => "\"optionalDependencies\"",
     };
-    if let Some(packages) = lock.get("packages").and_then(|p| p.as_object()) {
-        for (path, entry) in packages {
-            let Some(name) = path.strip_prefix("node_modules/") else {
-                continue;
-            };
-            // Nested copies (`node_modules/a/node_modules/b`) are not what the project uses.
-            if name.contains("/node_modules/") {
-                continue;
-            }
-            if let Some(version) = entry.get("version").and_then(|v| v.as_str()) {
-                found.insert(name.to_string(), version.to_string());
-            }
-        }
-    } else if let Some(deps) = lock.get("dependencies").and_then(|d| d.as_object()) {
-        for (name, entry) in deps {
-            if let Some(version) = entry.get("version").and_then(|v| v.as_str()) {
-                found.insert(name.clone(), version.to_string());
-            }
-        }
-    }
-    found
+    let start = text.find(key)?;
+    let open = start + text[start..].find('{')?;
+    let close = open + text[open..].find('}')?;
+    let needle = format!("\"{name}\"");
+    let at = open + text[open..close].find(&needle)?;
+    Some(text[..at].matches('\n').count() + 1)
 }
 
 /// `node_modules/<name>/package.json` and `node_modules/@scope/<name>/package.json`.
@@ -214,11 +251,35 @@ mod tests {
     }
 
     #[test]
-    fn lockfile_v1_dependencies_are_read_too() {
-        let v =
-            lockfile_versions(br#"{"lockfileVersion":1,"dependencies":{"a":{"version":"1.2.3"}}}"#);
-        assert_eq!(v.get("a").map(String::as_str), Some("1.2.3"));
-        assert!(lockfile_versions(b"not json").is_empty());
+    fn read_takes_a_pnpm_projects_versions_and_lines_and_names_a_broken_lockfile() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write(
+            &dir.join("package.json"),
+            "{\n  \"name\": \"bot\",\n  \"dependencies\": {\n    \"ws\": \"^8.0.0\"\n  },\n  \"devDependencies\": {\n    \"ws-dev\": \"1.0.0\"\n  }\n}\n",
+        );
+        write(
+            &dir.join("pnpm-lock.yaml"),
+            "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      ws:\n        specifier: ^8.0.0\n        version: 8.17.1\n",
+        );
+        let project = read(dir.to_str().unwrap()).unwrap();
+        assert_eq!(project.manager, Manager::Pnpm);
+        let ws = &project.dependencies[0];
+        assert_eq!(
+            (ws.installed.as_deref(), ws.line),
+            (Some("8.17.1"), Some(4))
+        );
+        assert_eq!(project.dependencies[1].line, Some(7));
+
+        write(&dir.join("pnpm-lock.yaml"), "importers: [\n");
+        let err = read(dir.to_str().unwrap()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidData);
+        assert!(
+            err.message
+                .contains("pnpm-lock.yaml does not parse as a pnpm lockfile"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

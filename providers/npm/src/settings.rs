@@ -4,11 +4,17 @@
 use steward_sdk::settings::{flag, millis, path, url};
 use steward_sdk::{Error, setting};
 
+use crate::manager::Manager;
+
 pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org";
 pub const DEFAULT_OSV: &str = "https://api.osv.dev";
 /// Well under the host's default call budget (60 s).
 pub const DEFAULT_TIMEOUT_MS: u32 = 20_000;
 pub const DEFAULT_NPM: &str = "/usr/bin/npm";
+/// Where `npm install -g pnpm yarn bun` puts them with npm's `/usr` prefix.
+pub const DEFAULT_PNPM: &str = "/usr/bin/pnpm";
+pub const DEFAULT_YARN: &str = "/usr/bin/yarn";
+pub const DEFAULT_BUN: &str = "/usr/bin/bun";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NpmSettings {
@@ -17,8 +23,11 @@ pub struct NpmSettings {
     pub registry_url: String,
     pub osv_url: String,
     pub include_prereleases: bool,
-    /// The npm program plans run.
+    /// The programs plans run, one per tool a project may be managed with.
     pub npm: String,
+    pub pnpm: String,
+    pub yarn: String,
+    pub bun: String,
     /// Per-request budget for the registry and OSV, so one slow server costs
     /// a warning instead of the whole call's time budget.
     pub timeout_ms: u32,
@@ -33,8 +42,21 @@ impl NpmSettings {
             osv_url: url(pairs, "osv_url", DEFAULT_OSV)?,
             include_prereleases: flag(pairs, "include_prereleases")?,
             npm: setting(pairs, "npm").unwrap_or(DEFAULT_NPM).to_string(),
+            pnpm: setting(pairs, "pnpm").unwrap_or(DEFAULT_PNPM).to_string(),
+            yarn: setting(pairs, "yarn").unwrap_or(DEFAULT_YARN).to_string(),
+            bun: setting(pairs, "bun").unwrap_or(DEFAULT_BUN).to_string(),
             timeout_ms: millis(pairs, "timeout_ms")?.unwrap_or(DEFAULT_TIMEOUT_MS),
         })
+    }
+
+    /// The program that runs `manager`'s commands.
+    pub fn program(&self, manager: Manager) -> &str {
+        match manager {
+            Manager::Npm => &self.npm,
+            Manager::Pnpm => &self.pnpm,
+            Manager::YarnClassic | Manager::YarnBerry => &self.yarn,
+            Manager::Bun => &self.bun,
+        }
     }
 }
 
@@ -48,6 +70,7 @@ mod tests {
         assert_eq!(s.project, "/srv/bot");
         assert_eq!(s.registry_url, "https://registry.npmjs.org");
         assert_eq!(s.npm, "/usr/bin/npm");
+        assert_eq!(s.program(Manager::YarnBerry), "/usr/bin/yarn");
         assert!(!s.include_prereleases);
     }
 

@@ -1,16 +1,20 @@
 //! A fake npm registry: `GET /{name}` (scoped names as `@scope%2fname`)
 //! answers a full packument (`dist-tags`, `versions`, `time`) for the
 //! packages a test declares; every other name is a 404, as on the registry.
+//! Each version's `dist.tarball` points back at this server, which serves a
+//! real tarball (`package/package.json`, `package/index.js`) whose
+//! `integrity` is its true sha512, so npm, pnpm, Yarn and Bun install from it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha512};
 
 use super::Running;
 
@@ -19,6 +23,8 @@ struct Package {
     versions: Vec<String>,
     tags: BTreeMap<String, String>,
     deprecated: BTreeMap<String, String>,
+    /// Versions whose tarball is missing (404; the packument still lists them).
+    broken: Vec<String>,
 }
 
 /// Builder for the fake registry.
@@ -51,6 +57,7 @@ impl FakeNpm {
                 versions: versions.iter().map(|v| v.to_string()).collect(),
                 tags,
                 deprecated: BTreeMap::new(),
+                broken: Vec::new(),
             },
         );
         self
@@ -73,37 +80,144 @@ impl FakeNpm {
         self
     }
 
+    /// Makes a version's tarball download fail with a 404 (a 500 would make
+    /// the tools retry for a minute), so a tool that installs it fails midway.
+    pub fn break_tarball(mut self, name: &str, version: &str) -> FakeNpm {
+        if let Some(p) = self.packages.get_mut(name) {
+            p.broken.push(version.to_string());
+        }
+        self
+    }
+
     /// Serves the registry at `running.base_url()`.
     pub fn start(self) -> Running {
         let state = Arc::new(self);
         let router = Router::new()
             .route("/:name", get(packument))
             .route("/:scope/:name", get(scoped_packument))
+            .route("/:name/-/:file", get(tarball))
+            .route("/:scope/:name/-/:file", get(scoped_tarball))
             .with_state(state);
         Running::start(router)
     }
 }
 
-async fn packument(State(reg): State<Arc<FakeNpm>>, Path(name): Path<String>) -> impl IntoResponse {
-    answer(&reg, &name)
+async fn packument(
+    State(reg): State<Arc<FakeNpm>>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> impl IntoResponse {
+    answer(&reg, &headers, &name)
 }
 
 /// npm itself sends `@scope%2fname`; some clients send the slash plain.
 async fn scoped_packument(
     State(reg): State<Arc<FakeNpm>>,
+    headers: HeaderMap,
     Path((scope, name)): Path<(String, String)>,
 ) -> impl IntoResponse {
-    answer(&reg, &format!("{scope}/{name}"))
+    answer(&reg, &headers, &format!("{scope}/{name}"))
 }
 
-fn answer(reg: &FakeNpm, name: &str) -> axum::response::Response {
+async fn tarball(
+    State(reg): State<Arc<FakeNpm>>,
+    Path((name, file)): Path<(String, String)>,
+) -> axum::response::Response {
+    serve_tarball(&reg, &name, &file)
+}
+
+async fn scoped_tarball(
+    State(reg): State<Arc<FakeNpm>>,
+    Path((scope, name, file)): Path<(String, String, String)>,
+) -> axum::response::Response {
+    serve_tarball(&reg, &format!("{scope}/{name}"), &file)
+}
+
+/// `{bare}-{version}.tgz` of a declared version, else a 404.
+fn serve_tarball(reg: &FakeNpm, name: &str, file: &str) -> axum::response::Response {
+    let bare = name.rsplit('/').next().unwrap_or(name);
+    let version = file
+        .strip_prefix(&format!("{bare}-"))
+        .and_then(|f| f.strip_suffix(".tgz"));
+    match (reg.packages.get(name), version) {
+        (Some(p), Some(v)) if p.broken.iter().any(|b| b == v) => {
+            StatusCode::NOT_FOUND.into_response()
+        }
+        (Some(p), Some(v)) if p.versions.iter().any(|known| known == v) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/octet-stream")],
+            package_tarball(name, v),
+        )
+            .into_response(),
+        _ => (StatusCode::NOT_FOUND, Json(json!({"error": "Not found"}))).into_response(),
+    }
+}
+
+/// The tarball of one version, the same bytes every time: `index.js`
+/// exports `"{name}@{version}"`, so a bot (or a test) can tell which one
+/// it loaded.
+pub fn package_tarball(name: &str, version: &str) -> Vec<u8> {
+    let manifest = json!({"name": name, "version": version, "main": "index.js", "license": "MIT"});
+    let files = [
+        ("package/package.json", manifest.to_string()),
+        (
+            "package/index.js",
+            format!("module.exports = {:?};\n", format!("{name}@{version}")),
+        ),
+    ];
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    for (path, body) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(body.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(1_700_000_000);
+        header.set_cksum();
+        tar.append_data(&mut header, path, body.as_bytes())
+            .expect("tar entry");
+    }
+    tar.into_inner().and_then(|gz| gz.finish()).expect("gzip")
+}
+
+/// Subresource integrity: `sha512-` and the base64 of the digest.
+fn integrity(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let digest = Sha512::digest(bytes);
+    let mut out = String::from("sha512-");
+    for chunk in digest.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn answer(reg: &FakeNpm, headers: &HeaderMap, name: &str) -> axum::response::Response {
+    // Tarballs are served from wherever the client reached us.
+    let base = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map_or_else(
+            || "http://registry.example.org".to_string(),
+            |h| format!("http://{h}"),
+        );
     match reg.packages.get(name) {
-        Some(p) => (StatusCode::OK, Json(render(name, p))).into_response(),
+        Some(p) => (StatusCode::OK, Json(render(&base, name, p))).into_response(),
         None => (StatusCode::NOT_FOUND, Json(json!({"error": "Not found"}))).into_response(),
     }
 }
 
-fn render(name: &str, package: &Package) -> Value {
+fn render(base: &str, name: &str, package: &Package) -> Value {
     let bare = name.rsplit('/').next().unwrap_or(name);
     let mut versions = serde_json::Map::new();
     let mut time = serde_json::Map::new();
@@ -119,9 +233,8 @@ fn render(name: &str, package: &Package) -> Value {
             "homepage": format!("https://github.com/fixtures/{bare}#readme"),
             "_id": format!("{name}@{v}"),
             "dist": {
-                "integrity": format!("sha512-{}", "A".repeat(86)),
-                "shasum": "0".repeat(40),
-                "tarball": format!("https://registry.example.org/{name}/-/{bare}-{v}.tgz"),
+                "integrity": integrity(&package_tarball(name, v)),
+                "tarball": format!("{base}/{name}/-/{bare}-{v}.tgz"),
                 "fileCount": 3,
                 "unpackedSize": 2048 + i as u64,
             },
