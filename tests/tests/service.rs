@@ -382,3 +382,105 @@ fn a_user_the_socket_is_not_open_to_hears_so_and_nothing_opens_the_store() {
         refused.stderr
     );
 }
+
+/// The UTC wall-clock minute after the next one starts, as `HH:MM`.
+fn next_minute_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let minute = (secs / 60 + 1) % (24 * 60);
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+#[test]
+fn a_headless_schedule_installs_through_the_service_and_posts_to_the_webhook() {
+    use steward_tests::fakes::discord::FakeDiscord;
+    let discord = FakeDiscord::start();
+    let hook = "/api/v10/webhooks/42/hook-secret";
+    let install = Install::new(&format!(
+        "[discord]\nwebhook_url = \"{}{hook}\"\n{ONLY_CONFIG_PROVIDER}",
+        discord.api_base()
+    ));
+    // A template that keeps every key the config was made from and leaves
+    // alone the value the owner changed: the config source's update is
+    // not breaking, so a schedule may install it.
+    let template = install.bot().join("config.template.toml");
+    let text = std::fs::read_to_string(&template).unwrap();
+    let kept = text
+        .replace(
+            "slash_commands = true",
+            "slash_commands = true\nlegacy_prefix_commands = true",
+        )
+        .replace("heartbeat_seconds = 30", "heartbeat_seconds = 60");
+    assert_ne!(text, kept);
+    std::fs::write(&template, kept).unwrap();
+    let serve = Headless::start(&install);
+
+    let time = next_minute_utc();
+    install
+        .run(&["schedule", "add", "--type", "daily", "--time", &time, "--types", "config"])
+        .succeeded();
+    let deadline = Instant::now() + Duration::from_secs(150);
+    let posted = loop {
+        let requests = discord.requests();
+        if let Some(r) = requests
+            .iter()
+            .find(|r| r.method == "POST" && r.path == hook && r.body.to_string().contains("Update completed"))
+        {
+            break r.body.to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no completion posted to the webhook by {time}:\n{requests:#?}\n{}",
+            serve.log()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(posted.contains("schedule:s1"), "{posted}");
+    let config = std::fs::read_to_string(install.bot().join("config/config.toml")).unwrap();
+    assert!(config.contains("template_version = \"1.3.0\""), "{config}");
+    let listed = install.run(&["schedule", "list"]);
+    assert!(
+        listed.succeeded().contains("Ran as update session"),
+        "{}",
+        listed.stdout
+    );
+}
+
+#[test]
+fn a_provider_dropped_in_or_removed_is_loaded_or_forgotten_at_once() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let serve = Headless::start(&install);
+    let seen = |line: &str| {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            if serve.log().contains(line) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not announced within 2 s: {line}\n{}",
+                serve.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    // The first scan compiles every bundled provider; the 2 s are for a
+    // service already running.
+    install.run(&["providers", "list"]).succeeded();
+    // Written beside the directory, then moved in, as a careful operator does.
+    let staged = install.root().join("extra.wasm");
+    std::fs::copy(install.providers().join("config.wasm"), &staged).unwrap();
+    std::fs::rename(&staged, install.providers().join("extra.wasm")).unwrap();
+    seen("providers directory: extra ");
+    assert!(serve.log().contains("loaded"), "{}", serve.log());
+    let listed = ok(&install.run(&["providers", "list", "--json"]));
+    assert!(listed.to_string().contains("\"extra\""), "{listed:#}");
+
+    std::fs::write(install.providers().join("junk.wasm"), b"\0asm garbage").unwrap();
+    seen("providers directory: junk did not load");
+
+    std::fs::remove_file(install.providers().join("extra.wasm")).unwrap();
+    seen("providers directory: extra removed");
+}

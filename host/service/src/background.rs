@@ -31,17 +31,18 @@ impl Drop for Background {
 
 impl Service {
     /// Starts what the service does on its own, whichever fronts run: the
-    /// bot's supervisor watch, the scheduler and the background check.
+    /// bot's supervisor watch, the scheduler, the background check and the
+    /// providers directory's watch.
     pub fn run_in_background(self: &Arc<Self>) -> Background {
         let watch = self.supervisor().watch(self.config().paths.data.clone());
         let scheduler = crate::schedule::Scheduler::new(self.clone(), self.clone());
-        Background {
-            tasks: vec![
-                tokio::spawn(watch),
-                tokio::spawn(scheduler.run()),
-                tokio::spawn(self.clone().check_in_background()),
-            ],
-        }
+        let mut tasks = vec![
+            tokio::spawn(watch),
+            tokio::spawn(scheduler.run()),
+            tokio::spawn(self.clone().check_in_background()),
+        ];
+        tasks.extend(self.watch_providers());
+        Background { tasks }
     }
 
     async fn check_in_background(self: Arc<Self>) {

@@ -153,6 +153,7 @@ impl Service {
         }
         tree.insert(&record.id, &record)?;
         self.store()?.flush()?;
+        self.schedules_changed.notify_waiters();
         Ok(view(record, &config))
     }
 
@@ -188,6 +189,7 @@ impl Service {
         };
         tree.insert(&record.id, &record)?;
         self.store()?.flush()?;
+        self.schedules_changed.notify_waiters();
         Ok(view(record, &config))
     }
 

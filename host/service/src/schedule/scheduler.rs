@@ -293,7 +293,11 @@ impl Scheduler {
                     .clamp(StdDuration::from_millis(200), MAX_SLEEP),
                 _ => MAX_SLEEP,
             };
-            tokio::time::sleep(sleep).await;
+            tokio::select! {
+                () = tokio::time::sleep(sleep) => {}
+                () = self.service.schedules_changed.notified() => {}
+                () = self.service.reloaded() => {}
+            }
         }
     }
 }

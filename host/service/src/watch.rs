@@ -1,0 +1,149 @@
+//! The providers directory, watched while the service runs (inotify,
+//! through the `notify` crate): a `.wasm` dropped in, replaced or removed
+//! is loaded or forgotten at once, and the change is logged and announced
+//! rather than discovered at the next check.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use notify::{RecursiveMode, Watcher};
+
+use crate::Service;
+use crate::runtime::ProviderEntry;
+
+/// A copy arrives in several writes: changes are read once this long
+/// after the last event.
+const SETTLE: Duration = Duration::from_millis(150);
+
+impl Service {
+    /// Starts watching the providers directory; `None` (with a warning)
+    /// when the system cannot watch it: providers are then still picked up
+    /// at each check, only not announced.
+    pub(crate) fn watch_providers(self: &Arc<Self>) -> Option<tokio::task::JoinHandle<()>> {
+        let dir = self.runtime.providers_dir();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            let wasm = event.is_ok_and(|e| {
+                e.paths
+                    .iter()
+                    .any(|p| p.extension().is_some_and(|x| x == "wasm"))
+            });
+            if wasm {
+                let _ = tx.send(());
+            }
+        });
+        let mut watcher = match watcher {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!("the providers directory is not watched: {e}");
+                return None;
+            }
+        };
+        if let Err(e) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
+            tracing::warn!("cannot watch {}: {e}", dir.display());
+            return None;
+        }
+        let service = self.clone();
+        Some(tokio::spawn(async move {
+            // Dropping the watcher ends the events.
+            let _watcher = watcher;
+            let mut known = states(&service.entries().await);
+            while rx.recv().await.is_some() {
+                tokio::time::sleep(SETTLE).await;
+                while rx.try_recv().is_ok() {}
+                let now = states(&service.entries().await);
+                let changes = differences(&known, &now);
+                for line in &changes {
+                    tracing::info!("providers directory: {line}");
+                }
+                if !changes.is_empty()
+                    && let Some(a) = crate::announce::Announcer::new(&service.config())
+                {
+                    a.providers_changed(&changes).await;
+                }
+                known = now;
+            }
+        }))
+    }
+}
+
+/// Each provider's name and how it stands: loaded (version and file hash)
+/// or failed (why).
+fn states(entries: &[ProviderEntry]) -> BTreeMap<String, State> {
+    entries
+        .iter()
+        .map(|e| match e {
+            ProviderEntry::Loaded(p) => (
+                p.name.clone(),
+                State::Loaded {
+                    version: p.info.version.clone(),
+                    sha256: p.sha256.clone(),
+                },
+            ),
+            ProviderEntry::Failed(f) => (f.name.clone(), State::Failed(f.error.clone())),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    Loaded { version: String, sha256: String },
+    Failed(String),
+}
+
+/// One line per provider that appeared, changed or went away.
+fn differences(before: &BTreeMap<String, State>, after: &BTreeMap<String, State>) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (name, state) in after {
+        let line = match (before.get(name), state) {
+            (Some(old), new) if old == new => continue,
+            (None, State::Loaded { version, .. }) => format!("{name} {version} loaded"),
+            (Some(_), State::Loaded { version, .. }) => {
+                format!("{name} replaced: {version} loaded")
+            }
+            (_, State::Failed(error)) => format!("{name} did not load: {error}"),
+        };
+        lines.push(line);
+    }
+    for name in before.keys().filter(|n| !after.contains_key(*n)) {
+        lines.push(format!("{name} removed"));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(version: &str, sha256: &str) -> State {
+        State::Loaded {
+            version: version.to_string(),
+            sha256: sha256.to_string(),
+        }
+    }
+
+    #[test]
+    fn added_replaced_failed_and_removed_providers_each_get_a_line() {
+        let before = BTreeMap::from([
+            ("kept".to_string(), loaded("1.0.0", "a")),
+            ("swapped".to_string(), loaded("1.0.0", "b")),
+            ("gone".to_string(), loaded("1.0.0", "c")),
+        ]);
+        let after = BTreeMap::from([
+            ("kept".to_string(), loaded("1.0.0", "a")),
+            ("swapped".to_string(), loaded("1.1.0", "d")),
+            ("new".to_string(), loaded("0.3.0", "e")),
+            ("broken".to_string(), State::Failed("not a component".to_string())),
+        ]);
+        assert_eq!(
+            differences(&before, &after),
+            [
+                "broken did not load: not a component",
+                "new 0.3.0 loaded",
+                "swapped replaced: 1.1.0 loaded",
+                "gone removed",
+            ]
+        );
+    }
+}
