@@ -36,22 +36,23 @@ pub use bindings::steward::provider::host::{
     ExecOutput, ExecRequest, HttpRequest, HttpResponse, Level, Method,
 };
 pub use bindings::steward::provider::types::{
-    Action, Advisory, Capabilities, Command, Context, Download, Error, ErrorCode, Info, Plan,
-    Program, Report, Step, SwitchRelease, Update, UpdateKind, WriteFile,
+    Action, Advisory, Capabilities, Command, Context, Detail, Download, Error, ErrorCode, Info,
+    KeyChange, KeyChangeKind, Plan, Program, ReleaseNote, Remove, Report, Step, SwitchRelease,
+    Update, UpdateKind, WriteFile,
 };
 
 pub mod osv;
 pub mod settings;
 
 /// The version of the provider contract this SDK speaks.
-pub const WIT_VERSION: &str = "0.1.0";
+pub const WIT_VERSION: &str = "0.2.0";
 
 /// Embedded in every provider so the host can read the contract version
 /// before it instantiates anything, and refuse one it does not understand.
 #[doc(hidden)]
 #[used]
 #[cfg_attr(target_arch = "wasm32", unsafe(link_section = "steward:wit-version"))]
-pub static __STEWARD_WIT_VERSION: [u8; 5] = *b"0.1.0";
+pub static __STEWARD_WIT_VERSION: [u8; 5] = *b"0.2.0";
 
 /// A provider's settings (`[providers.NAME.settings]` in steward.toml).
 pub type Settings = Vec<(String, String)>;
@@ -219,6 +220,39 @@ impl Update {
             released: None,
             held: None,
             details: Vec::new(),
+        }
+    }
+}
+
+impl Detail {
+    /// A detail that is a sentence.
+    pub fn note(text: impl Into<String>) -> Self {
+        Detail::Note(text.into())
+    }
+}
+
+/// The line `--details` shows.
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Detail::Note(text) => f.write_str(text),
+            Detail::Key(k) => f.write_str(&k.text),
+            Detail::Release(r) => {
+                f.write_str(&r.version)?;
+                if let Some(date) = &r.released {
+                    write!(f, " ({date})")?;
+                }
+                if r.security {
+                    f.write_str(" [security]")?;
+                }
+                if r.breaking {
+                    f.write_str(" [breaking]")?;
+                }
+                if !r.summary.is_empty() {
+                    write!(f, ": {}", r.summary)?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -136,7 +136,72 @@ pub struct Update {
     pub size: Option<u64>,
     pub released: Option<String>,
     pub held: Option<String>,
-    pub details: Vec<String>,
+    pub details: Vec<Detail>,
+}
+
+/// One line of an update's details, typed where the provider said what it
+/// is about. Untagged, so a plain string (what 0.1.0 providers give, and what
+/// older sessions stored) reads as a note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Detail {
+    Note(String),
+    Key(KeyChange),
+    Release(ReleaseNote),
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Detail::Note(text) => f.write_str(text),
+            Detail::Key(k) => f.write_str(&k.text),
+            Detail::Release(r) => {
+                f.write_str(&r.version)?;
+                if let Some(date) = &r.released {
+                    write!(f, " ({date})")?;
+                }
+                if r.security {
+                    f.write_str(" [security]")?;
+                }
+                if r.breaking {
+                    f.write_str(" [breaking]")?;
+                }
+                if !r.summary.is_empty() {
+                    write!(f, ": {}", r.summary)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// What happens to one setting of a configuration file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyChangeKind {
+    Added,
+    Removed,
+    DefaultChanged,
+    Conflict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyChange {
+    pub key: String,
+    pub change: KeyChangeKind,
+    /// The sentence shown for it.
+    pub text: String,
+}
+
+/// A release between the current version and the latest, with its notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseNote {
+    pub version: String,
+    pub released: Option<String>,
+    pub security: bool,
+    pub breaking: bool,
+    /// The first line of its changelog; may be empty.
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +216,10 @@ pub struct Command {
     pub args: Vec<String>,
     pub cwd: Option<String>,
     pub timeout_ms: Option<u32>,
+    /// Variables set for the program (contract 0.2.0); names that change
+    /// what runs are refused when the step is applied.
+    #[serde(default)]
+    pub env: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +244,12 @@ pub struct SwitchRelease {
     pub target: String,
 }
 
+/// Remove a file, a link (not what it points at) or a directory tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remove {
+    pub path: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Action {
@@ -182,6 +257,7 @@ pub enum Action {
     Download(Download),
     WriteFile(WriteFile),
     SwitchRelease(SwitchRelease),
+    Remove(Remove),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

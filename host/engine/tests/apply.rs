@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use steward_core::config::{Config, GrantConfig};
 use steward_core::provider::{
-    Action, Capabilities, Command, Download, Plan, Program, Step, SwitchRelease, WriteFile,
+    Action, Capabilities, Command, Download, Plan, Program, Remove, Step, SwitchRelease, WriteFile,
 };
 use steward_engine::apply::{self, ApplyContext, ApplyError, SignatureCheck, StepOutcome};
 use steward_runtime::grants::Grant;
@@ -615,6 +615,7 @@ fn command(program: &str, args: &[&str]) -> Action {
         args: args.iter().map(|s| s.to_string()).collect(),
         cwd: None,
         timeout_ms: None,
+        env: Vec::new(),
     })
 }
 
@@ -635,6 +636,102 @@ fn a_granted_command_runs_with_a_minimal_noninteractive_environment() {
             // cargo sets this for the test process; the command must not inherit it.
             assert!(!output_tail.contains("CARGO_MANIFEST_DIR"), "{output_tail}");
         }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_command_environment_reaches_the_program_but_path_and_the_loader_are_refused() {
+    let setup = Setup::new();
+    let caps = Capabilities {
+        programs: vec![program("/usr/bin/env", &[&[]])],
+        ..Default::default()
+    };
+    let ctx = setup.context(caps, None);
+    let with_env = |env: &[(&str, &str)]| {
+        let Action::Exec(mut c) = command("/usr/bin/env", &[]) else {
+            unreachable!()
+        };
+        c.env = env
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        Action::Exec(c)
+    };
+    match setup.run(&ctx, with_env(&[("PIP_NO_INPUT", "1")])).unwrap() {
+        StepOutcome::Ran { output_tail, .. } => {
+            assert!(output_tail.contains("PIP_NO_INPUT=1"), "{output_tail}");
+        }
+        other => panic!("{other:?}"),
+    }
+    for name in ["PATH", "LD_PRELOAD", "ld_library_path", "PYTHONPATH", "A=B"] {
+        let err = setup
+            .run(&ctx, with_env(&[("SAFE", "1"), (name, "/tmp/evil")]))
+            .unwrap_err();
+        assert!(
+            matches!(err, ApplyError::EnvRefused { .. }),
+            "{name}: {err}"
+        );
+        assert!(
+            err.to_string().starts_with(&format!(
+                "the release provider may not set {name} for /usr/bin/env"
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn remove_takes_away_a_tree_or_a_link_inside_the_write_grant_and_nothing_outside_it() {
+    let setup = Setup::new();
+    let file = setup.dir.path().join("steward.toml");
+    std::fs::write(&file, "[bot]\nroot = \"bot\"\n").unwrap();
+    let config = Config::load(&file, false).unwrap();
+    let granted = GrantConfig {
+        write: vec!["{bot}/releases".to_string()],
+        ..GrantConfig::default()
+    };
+    let grant = Grant::decide(&Capabilities::default(), Some(&granted), &config.bot.root);
+    let ctx = ApplyContext::new(&config, "release", Arc::new(grant)).unwrap();
+    let remove = |path: &Path| {
+        Action::Remove(Remove {
+            path: path.display().to_string(),
+        })
+    };
+
+    // Outside the write grant, though inside the bot root: refused, kept.
+    let kept = setup.bot().join("bot.py");
+    std::fs::write(&kept, "print()\n").unwrap();
+    let err = setup.run(&ctx, remove(&kept)).unwrap_err();
+    assert!(matches!(err, ApplyError::Denied { .. }), "{err}");
+    assert!(err.to_string().contains("release provider"), "{err}");
+    assert!(kept.exists());
+    // Outside the bot root: refused.
+    let outside = tempfile::tempdir().unwrap();
+    let err = setup.run(&ctx, remove(outside.path())).unwrap_err();
+    assert!(matches!(err, ApplyError::OutsideBotRoot { .. }), "{err}");
+    assert!(outside.path().exists());
+
+    // A link inside the grant is removed itself, never what it points at.
+    std::fs::write(outside.path().join("precious"), "x").unwrap();
+    let link = setup.releases().join("elsewhere");
+    std::os::unix::fs::symlink(outside.path(), &link).unwrap();
+    setup.run(&ctx, remove(&link)).unwrap();
+    assert!(link.symlink_metadata().is_err());
+    assert!(outside.path().join("precious").exists());
+
+    // A release directory goes with everything in it; again is no error.
+    let release = setup.releases().join("1.0.0");
+    match setup.run(&ctx, remove(&release)).unwrap() {
+        StepOutcome::Removed { path, existed } => {
+            assert_eq!(path, release);
+            assert!(existed);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!release.exists());
+    match setup.run(&ctx, remove(&release)).unwrap() {
+        StepOutcome::Removed { existed, .. } => assert!(!existed),
         other => panic!("{other:?}"),
     }
 }
@@ -833,10 +930,19 @@ fn the_config_providers_merge_keeps_every_operator_value_and_reports_the_conflic
         .find(|u| u.kind == steward_core::provider::UpdateKind::Config)
         .expect("the template moved from 1.2.0 to 1.3.0");
     assert_eq!(update.latest, "1.3.0");
+    // Typed since contract 0.2.0: the conflict names its key, no text matching.
     let conflict = update
         .details
         .iter()
-        .find(|d| d.contains("conflict") && d.contains("heartbeat_seconds"))
+        .find_map(|d| match d {
+            steward_core::provider::Detail::Key(k)
+                if k.change == steward_core::provider::KeyChangeKind::Conflict
+                    && k.key.ends_with("heartbeat_seconds") =>
+            {
+                Some(k.text.clone())
+            }
+            _ => None,
+        })
         .unwrap_or_else(|| panic!("no conflict reported: {:#?}", update.details));
     assert!(conflict.contains("20"), "{conflict}");
 

@@ -26,6 +26,10 @@ pub struct LoadedProvider {
     pub wit_version: String,
     pub info: Info,
     pub grant: Arc<Grant>,
+    /// What it asks for, while the operator has granted it nothing at all
+    /// (no `[providers.NAME.grant]`): it is not run until they do, since a
+    /// check without its grant would see nothing and answer "up to date".
+    pub waiting_for_grant: Option<crate::provider::Capabilities>,
     pub settings: Vec<(String, String)>,
     pub enabled: bool,
     pub origin: Origin,
@@ -120,8 +124,11 @@ impl Catalog {
                             }
                             Err(error) => {
                                 // Compiler and parser messages may quote the
-                                // component's own names.
-                                let error = untrusted::text(&error.to_string()).into_owned();
+                                // component's own names, and span lines (a
+                                // parser's dump of bytes): one line, escaped.
+                                let error = error.to_string();
+                                let error = error.split_whitespace().collect::<Vec<_>>().join(" ");
+                                let error = untrusted::text(&error).into_owned();
                                 tracing::warn!("skipping provider {}: {error}", file.display());
                                 ProviderEntry::Failed(LoadFailure {
                                     name: file_stem(&file),

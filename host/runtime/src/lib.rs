@@ -19,6 +19,7 @@ pub mod grants;
 mod host_api;
 mod limits;
 mod since_v0_1_0;
+mod since_v0_2_0;
 mod untrusted;
 mod wit_version;
 
@@ -43,7 +44,7 @@ use crate::config::{Config, RuntimeLimits};
 use crate::provider::{Context, Info, Plan, ProviderError, Report, Update};
 
 /// Contract versions this build understands.
-pub const SUPPORTED_WIT_VERSIONS: &[&str] = &[since_v0_1_0::VERSION];
+pub const SUPPORTED_WIT_VERSIONS: &[&str] = &[since_v0_1_0::VERSION, since_v0_2_0::VERSION];
 
 /// How long `describe` may take while loading.
 const DESCRIBE_BUDGET: Duration = Duration::from_secs(5);
@@ -60,6 +61,8 @@ const HOST_STACK: usize = 8 * 1024 * 1024;
 /// list shows next to the file.
 #[derive(Debug, Error)]
 pub enum LoadError {
+    #[error("not a WebAssembly file: it does not start with the `\\0asm` header")]
+    NotWasm,
     #[error("no contract version found; was it built with steward-sdk?")]
     NoContractVersion,
     #[error("not a valid WebAssembly component: {0}")]
@@ -98,13 +101,24 @@ pub enum CallError {
     Instantiate { message: String },
 }
 
+/// What a check found, and how old the oldest registry answer it reused
+/// from the HTTP cache without asking was (`registry_max_age_secs`);
+/// `None` when it asked for every one.
+#[derive(Debug)]
+pub struct Checked {
+    pub report: Report,
+    pub reused_age_secs: Option<u64>,
+}
+
 /// The provider's versioned bindings, dispatched by contract version.
 enum Pre {
     V0_1_0(since_v0_1_0::ProviderPre<CallState>),
+    V0_2_0(since_v0_2_0::ProviderPre<CallState>),
 }
 
 enum Instance {
     V0_1_0(since_v0_1_0::Instance),
+    V0_2_0(since_v0_2_0::Instance),
 }
 
 pub struct Runtime {
@@ -136,6 +150,7 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         since_v0_1_0::add_to_linker(&mut linker)?;
+        since_v0_2_0::add_to_linker(&mut linker)?;
         let http = crate::fetch::client()?;
         let http_cache = limits.http_cache.then(|| {
             Arc::new(crate::fetch::cache::HttpCache::new(
@@ -183,6 +198,9 @@ impl Runtime {
 
     fn load(&self, file: &Path, bytes: &[u8], sha256: String) -> Result<LoadedProvider, LoadError> {
         let started = Instant::now();
+        if !bytes.starts_with(b"\0asm") {
+            return Err(LoadError::NotWasm);
+        }
         let version = wit_version::read(bytes)
             .map_err(LoadError::NotAComponent)?
             .ok_or(LoadError::NoContractVersion)?;
@@ -202,6 +220,9 @@ impl Runtime {
         let pre = match version.as_str() {
             since_v0_1_0::VERSION => Pre::V0_1_0(
                 since_v0_1_0::ProviderPre::new(instance_pre).map_err(LoadError::Contract)?,
+            ),
+            since_v0_2_0::VERSION => Pre::V0_2_0(
+                since_v0_2_0::ProviderPre::new(instance_pre).map_err(LoadError::Contract)?,
             ),
             other => unreachable!("version {other} passed the supported check"),
         };
@@ -226,6 +247,12 @@ impl Runtime {
             provider_config.and_then(|c| c.grant.as_ref()),
             &config.bot.root,
         );
+        let wants_something = !(info.wants.read.is_empty()
+            && info.wants.http.is_empty()
+            && info.wants.programs.is_empty());
+        let waiting_for_grant = (wants_something
+            && provider_config.and_then(|c| c.grant.as_ref()).is_none())
+        .then(|| info.wants.clone());
         Ok(LoadedProvider {
             name,
             file: file.to_path_buf(),
@@ -233,6 +260,7 @@ impl Runtime {
             wit_version: version,
             info,
             grant: Arc::new(grant),
+            waiting_for_grant,
             settings,
             enabled: provider_config.is_none_or(|c| c.enabled),
             origin,
@@ -254,10 +282,27 @@ impl Runtime {
         provider: &LoadedProvider,
         include_security: bool,
     ) -> Result<Report, CallError> {
+        self.check_noting_reuse(provider, include_security)
+            .map(|checked| checked.report)
+    }
+
+    /// [`Runtime::check`], also saying how old the registry answers it
+    /// reused without asking were.
+    pub fn check_noting_reuse(
+        &self,
+        provider: &LoadedProvider,
+        include_security: bool,
+    ) -> Result<Checked, CallError> {
         let ctx = self.context(provider, include_security);
-        self.call(provider, async |i, s| i.check(s, &ctx).await)
-            .map(untrusted::report)
-            .map_err(untrusted::error)
+        self.call(provider, async |i, s| {
+            let report = i.check(&mut *s, &ctx).await?;
+            let reused_age_secs = s.data().host.reused.oldest_secs();
+            Ok(report.map(|report| Checked {
+                report: untrusted::report(report),
+                reused_age_secs,
+            }))
+        })
+        .map_err(untrusted::error)
     }
 
     pub fn capture(&self, provider: &LoadedProvider) -> Result<Vec<u8>, CallError> {
@@ -354,6 +399,7 @@ impl Runtime {
                 http: self.http.clone(),
                 http_cache: self.http_cache.clone(),
                 logged: Default::default(),
+                reused: Default::default(),
             },
         };
         let mut store = Store::new(&self.engine, state);
@@ -369,6 +415,9 @@ impl Runtime {
                 Pre::V0_1_0(pre) => since_v0_1_0::instantiate(pre, &mut store)
                     .await
                     .map(Instance::V0_1_0),
+                Pre::V0_2_0(pre) => since_v0_2_0::instantiate(pre, &mut store)
+                    .await
+                    .map(Instance::V0_2_0),
             }
             .map_err(|e| match explain(e) {
                 CallError::Crashed { message } => CallError::Instantiate { message },
@@ -432,6 +481,7 @@ impl Instance {
     ) -> wasmtime::Result<Info> {
         match self {
             Instance::V0_1_0(i) => i.describe(store, settings).await,
+            Instance::V0_2_0(i) => i.describe(store, settings).await,
         }
     }
     async fn check(
@@ -441,6 +491,7 @@ impl Instance {
     ) -> wasmtime::Result<Result<Report, ProviderError>> {
         match self {
             Instance::V0_1_0(i) => i.check(store, ctx).await,
+            Instance::V0_2_0(i) => i.check(store, ctx).await,
         }
     }
     async fn capture(
@@ -450,6 +501,7 @@ impl Instance {
     ) -> wasmtime::Result<Result<Vec<u8>, ProviderError>> {
         match self {
             Instance::V0_1_0(i) => i.capture(store, ctx).await,
+            Instance::V0_2_0(i) => i.capture(store, ctx).await,
         }
     }
     async fn plan(
@@ -460,6 +512,7 @@ impl Instance {
     ) -> wasmtime::Result<Result<Plan, ProviderError>> {
         match self {
             Instance::V0_1_0(i) => i.plan(store, ctx, updates).await,
+            Instance::V0_2_0(i) => i.plan(store, ctx, updates).await,
         }
     }
     async fn verify(
@@ -470,6 +523,7 @@ impl Instance {
     ) -> wasmtime::Result<Result<(), ProviderError>> {
         match self {
             Instance::V0_1_0(i) => i.verify(store, ctx, updates).await,
+            Instance::V0_2_0(i) => i.verify(store, ctx, updates).await,
         }
     }
     async fn restore_plan(
@@ -480,6 +534,7 @@ impl Instance {
     ) -> wasmtime::Result<Result<Plan, ProviderError>> {
         match self {
             Instance::V0_1_0(i) => i.restore_plan(store, ctx, state).await,
+            Instance::V0_2_0(i) => i.restore_plan(store, ctx, state).await,
         }
     }
 }
@@ -563,6 +618,7 @@ mod contract_tests {
         supported.sort();
         assert_eq!(frozen, supported);
         assert_eq!(super::since_v0_1_0::VERSION, "0.1.0");
+        assert_eq!(super::since_v0_2_0::VERSION, "0.2.0");
     }
 
     /// The live contract may grow only under a new version: while its

@@ -287,7 +287,7 @@ fn update_from_wit(u: types::Update) -> p::Update {
         size: u.size,
         released: u.released,
         held: u.held,
-        details: u.details,
+        details: u.details.into_iter().map(p::Detail::Note).collect(),
     }
 }
 
@@ -314,7 +314,8 @@ fn update_to_wit(u: &p::Update) -> types::Update {
         size: u.size,
         released: u.released.clone(),
         held: u.held.clone(),
-        details: u.details.clone(),
+        // What a 0.1.0 provider gave was lines; a detail is its line.
+        details: u.details.iter().map(ToString::to_string).collect(),
     }
 }
 
@@ -332,6 +333,7 @@ fn plan_from_wit(plan: types::Plan) -> p::Plan {
                         args: c.args,
                         cwd: c.cwd,
                         timeout_ms: c.timeout_ms,
+                        env: Vec::new(),
                     }),
                     types::Action::Download(d) => p::Action::Download(p::Download {
                         url: d.url,

@@ -9,8 +9,8 @@ use std::borrow::Cow;
 
 use super::CallError;
 use crate::provider::{
-    Action, Advisory, Capabilities, Command, Download, ErrorCode, Info, Plan, Program,
-    ProviderError, Report, Step, SwitchRelease, Update, WriteFile,
+    Action, Advisory, Capabilities, Command, Detail, Download, ErrorCode, Info, KeyChange, Plan,
+    Program, ProviderError, ReleaseNote, Remove, Report, Step, SwitchRelease, Update, WriteFile,
 };
 
 /// The largest state `capture` may return: it is kept with the session and
@@ -126,7 +126,30 @@ fn update(update: &mut Update) {
     escape_opt(changelog);
     escape_opt(released);
     escape_opt(held);
-    escape_all(details);
+    for detail in details {
+        match detail {
+            Detail::Note(text) => escape(text),
+            Detail::Key(KeyChange {
+                key,
+                change: _,
+                text,
+            }) => {
+                escape(key);
+                escape(text);
+            }
+            Detail::Release(ReleaseNote {
+                version,
+                released,
+                security: _,
+                breaking: _,
+                summary,
+            }) => {
+                escape(version);
+                escape_opt(released);
+                escape(summary);
+            }
+        }
+    }
 }
 
 /// What `describe` said, escaped.
@@ -180,10 +203,15 @@ pub fn plan(mut plan: Plan) -> Result<Plan, CallError> {
                 args,
                 cwd,
                 timeout_ms: _,
+                env,
             }) => {
                 escape(program);
                 escape_all(args);
                 escape_opt(cwd);
+                for (name, value) in env {
+                    escape(name);
+                    escape(value);
+                }
             }
             Action::Download(Download {
                 url,
@@ -214,6 +242,7 @@ pub fn plan(mut plan: Plan) -> Result<Plan, CallError> {
                 escape(link);
                 escape(target);
             }
+            Action::Remove(Remove { path }) => escape(path),
         }
     }
     Ok(plan)
@@ -325,7 +354,21 @@ mod tests {
             size: None,
             released: Some("r\n".into()),
             held: Some("h\n".into()),
-            details: vec!["d\x1b".into()],
+            details: vec![
+                Detail::Note("d\x1b".into()),
+                Detail::Key(KeyChange {
+                    key: "k\n".into(),
+                    change: crate::provider::KeyChangeKind::Conflict,
+                    text: "t\x1b".into(),
+                }),
+                Detail::Release(ReleaseNote {
+                    version: "v\n".into(),
+                    released: Some("r\x1b".into()),
+                    security: false,
+                    breaking: true,
+                    summary: "s\x1b".into(),
+                }),
+            ],
         }
     }
 
@@ -345,7 +388,7 @@ mod tests {
         }
         let mut all = Vec::new();
         strings(&serde_json::to_value(&clean).unwrap(), &mut all);
-        assert_eq!(all.len(), 14, "{all:?}");
+        assert_eq!(all.len(), 20, "{all:?}");
         for s in &all {
             assert!(!s.chars().any(char::is_control), "{s:?}");
         }

@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use steward_sdk::{Report, Update, UpdateKind};
+use steward_sdk::{Detail, Report, Update, UpdateKind};
 
 use crate::debversion;
 use crate::listing::Listing;
@@ -56,7 +56,7 @@ pub fn offer(status: &Status, upgradable: &Listing, settings: &AptSettings) -> R
                 .filter(|i| i.held)
                 .map(|_| "on hold (apt-mark hold)".to_string())
         });
-        update.details = vec![format!("from {}", entry.suites.join(", "))];
+        update.details = vec![Detail::note(format!("from {}", entry.suites.join(", ")))];
         report.updates.push(update);
     }
     for line in &upgradable.unparsed {
@@ -121,7 +121,7 @@ linux-image-amd64/stable 6.1.112-1 amd64 [upgradable from: 6.1.99-1]
         assert_eq!(openssl.kind, UpdateKind::Dependency);
         assert_eq!(openssl.current.as_deref(), Some("3.0.14-1~deb12u2"));
         assert_eq!(openssl.latest, "3.0.15-1~deb12u1");
-        assert_eq!(openssl.details, vec!["from stable-security"]);
+        assert_eq!(openssl.details[0].to_string(), "from stable-security");
     }
 
     #[test]

@@ -63,6 +63,7 @@ fn apt_get_install(apt_get: &str, mode: &str, targets: Vec<String>, description:
                 args,
                 cwd: None,
                 timeout_ms: None,
+                env: Vec::new(),
             }),
         }],
         restart: true,

@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use steward_sdk::{Report, Update, UpdateKind};
+use steward_sdk::{Detail, Report, Update, UpdateKind};
 
 use crate::error::ConfigError;
 use crate::inputs::{self, Loaded};
@@ -58,8 +58,10 @@ pub fn check(settings: &Settings) -> Report {
         latest,
     );
     update.breaking = merge.removes_keys() || merge.conflicts().next().is_some();
-    update.details = merge.details(settings.format);
-    update.details.push(restart::needed(&merge, settings).1);
+    update.details = merge.typed_details(settings.format);
+    update
+        .details
+        .push(Detail::note(restart::needed(&merge, settings).1));
     report.updates.push(update);
     report
 }

@@ -7,6 +7,8 @@
 //! where the operator still had the old default; when both sides changed a
 //! value, the operator's stays and the conflict is reported, never guessed.
 
+use steward_sdk::{Detail, KeyChange, KeyChangeKind};
+
 use crate::formats::{Edit, Flat, Format, KeyPath, Value};
 
 pub struct Inputs<'a> {
@@ -348,8 +350,29 @@ impl Merge {
             || self.findings.iter().any(|f| f.edit().is_some())
     }
 
-    pub fn details(&self, format: Format) -> Vec<String> {
-        self.findings.iter().map(|f| f.describe(format)).collect()
+    /// One detail per finding, typed as the key it is about where it names
+    /// a change (added, removed, default changed, conflict).
+    pub fn typed_details(&self, format: Format) -> Vec<Detail> {
+        self.findings
+            .iter()
+            .map(|f| {
+                let text = f.describe(format);
+                let change = match f {
+                    Finding::Added { .. } | Finding::AlreadySet { .. } => KeyChangeKind::Added,
+                    Finding::Removed { .. } => KeyChangeKind::Removed,
+                    Finding::DefaultChanged { .. } => KeyChangeKind::DefaultChanged,
+                    Finding::Conflict { .. } => KeyChangeKind::Conflict,
+                    Finding::Differs { .. } | Finding::NotInTemplate { .. } => {
+                        return Detail::Note(text);
+                    }
+                };
+                Detail::Key(KeyChange {
+                    key: f.key().to_string(),
+                    change,
+                    text,
+                })
+            })
+            .collect()
     }
 }
 
@@ -465,7 +488,11 @@ mod tests {
     }
 
     fn lines(merge: &Merge) -> Vec<String> {
-        merge.details(Format::Toml)
+        merge
+            .typed_details(Format::Toml)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! `capture` and `restore-plan`: the operator's config and the base exactly
 //! as they were before an update, and the write-file steps that put them
-//! back. The host runs the steps; nothing here writes.
+//! back (and the `remove` of a base the update created). The host runs the
+//! steps; nothing here writes.
 
 use serde::{Deserialize, Serialize};
-use steward_sdk::{Action, Plan, Step, WriteFile};
+use steward_sdk::{Action, Plan, Remove, Step, WriteFile};
 
 use crate::diff;
 use crate::error::ConfigError;
@@ -92,17 +93,16 @@ pub fn restore_plan(state: &[u8]) -> Result<Plan, ConfigError> {
             base_now.as_deref(),
             format!("Put the base template {} back as it was", state.base.shown),
         )),
-        // The contract has no delete action. An empty base reads as "no
-        // base", which is what the operator had.
-        None if base_now.as_deref().is_some_and(|b| !b.is_empty()) => steps.push(put_back(
-            &state.base,
-            &[],
-            base_now.as_deref(),
-            format!(
-                "Empty the base template {}: it did not exist before the update, and an empty base means none (a plan cannot delete files)",
+        // It did not exist before the update: take it away again.
+        None if base_now.is_some() => steps.push(Step {
+            description: format!(
+                "Remove the base template {}: it did not exist before the update",
                 state.base.shown
             ),
-        )),
+            action: Action::Remove(Remove {
+                path: state.base.path.clone(),
+            }),
+        }),
         None => {}
     }
     Ok(Plan { steps, restart })

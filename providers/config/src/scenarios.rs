@@ -64,13 +64,19 @@ impl Bot {
     }
 }
 
-/// What the host does with a plan made only of write-file steps.
+/// The lines `--details` shows for `update`.
+pub fn lines(update: &Update) -> Vec<String> {
+    update.details.iter().map(ToString::to_string).collect()
+}
+
+/// What the host does with a plan made only of file writes and removals.
 pub fn apply(plan: &Plan) {
     for step in &plan.steps {
         match &step.action {
             Action::WriteFile(w) => std::fs::write(Path::new(&w.path), &w.contents).unwrap(),
+            Action::Remove(r) => std::fs::remove_file(Path::new(&r.path)).unwrap(),
             _ => panic!(
-                "the config provider plans only file writes: {}",
+                "the config provider plans only file writes and removals: {}",
                 step.description
             ),
         }
@@ -196,7 +202,7 @@ fn check_reports_one_update_listing_added_removed_and_changed_keys() {
     assert_eq!(update.latest, "1.3.0");
     assert!(update.breaking, "a key was removed and two conflict");
     assert_eq!(
-        update.details,
+        lines(&update),
         [
             r#"default changed: bot.status "online" -> "idle" (you kept the old default: taking the new one)"#,
             r#"conflict: bot.timeout: your value "30s" is a string, the template's default 30 is an integer; keeping "30s""#,
@@ -330,7 +336,7 @@ fn restore_plan_puts_config_and_base_back_byte_for_byte() {
 }
 
 #[test]
-fn restore_empties_a_base_that_did_not_exist_and_check_reads_it_as_none() {
+fn restore_removes_a_base_that_did_not_exist() {
     let bot = Bot::new(
         &[
             ("config.template.toml", TEMPLATE_TOML),
@@ -349,16 +355,14 @@ fn restore_empties_a_base_that_did_not_exist_and_check_reads_it_as_none() {
         "{:?}",
         restore.steps
     );
+    assert!(
+        matches!(&restore.steps[1].action, Action::Remove(r) if r.path.ends_with("config/.steward-base.toml")),
+        "{:?}",
+        restore.steps
+    );
     apply(&restore);
     assert_eq!(bot.read("config/config.toml"), OPERATOR_TOML);
-    assert_eq!(bot.read("config/.steward-base.toml"), "");
-    let report = bot.check();
-    assert!(
-        report.warnings[0].starts_with(
-            "the base template config/.steward-base.toml is empty: comparing keys only"
-        ),
-        "{report:?}"
-    );
+    assert!(!bot.dir.path().join("config/.steward-base.toml").exists());
 }
 
 #[test]
@@ -497,7 +501,7 @@ fn newer_template_with_the_same_keys_updates_only_the_version() {
     let update = bot.update();
     assert!(!update.breaking);
     assert_eq!(
-        update.details,
+        lines(&update),
         ["no restart needed: no setting changes value"]
     );
     let plan = bot.plan();
@@ -520,7 +524,7 @@ fn hot_reloadable_changes_need_no_restart() {
         )],
     );
     assert_eq!(
-        bot.update().details.last().unwrap(),
+        lines(&bot.update()).last().unwrap(),
         "no restart needed: every changed setting is hot-reloadable"
     );
     assert!(!bot.plan().restart);
@@ -575,9 +579,7 @@ fn env_merge_comments_out_removed_keys_adds_new_ones_and_keeps_values() {
     assert_eq!(update.current.as_deref(), Some("1.0.0"));
     assert_eq!(update.latest, "2.0.0");
     assert!(
-        update
-            .details
-            .contains(&"added: SHARDS = \"2\"".to_string()),
+        lines(&update).contains(&"added: SHARDS = \"2\"".to_string()),
         "{:?}",
         update.details
     );
@@ -609,7 +611,7 @@ fn json_merge_drops_removed_keys_with_a_note_and_keeps_order_and_values() {
     );
     let update = bot.update();
     assert!(
-        update.details.contains(
+        lines(&update).contains(
             &"removed: bot.legacy (you have true; it will be dropped: JSON has no comments)"
                 .to_string()
         ),

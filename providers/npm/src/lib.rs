@@ -101,6 +101,9 @@ impl Provider for Npm {
             .map(|d| {
                 let mut r = http::get(&registry::packument_url(&s.registry_url, &d.name));
                 r.headers.push(("accept".into(), "application/json".into()));
+                // Registry metadata: Steward may answer it from its cache
+                // while younger than `registry_max_age_secs` (OSV never).
+                r.headers.push(("cache-control".into(), "max-stale".into()));
                 r.timeout_ms = Some(s.timeout_ms);
                 r
             })

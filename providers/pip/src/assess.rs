@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use pep440_rs::Version;
 use steward_sdk::osv::{self, Vuln};
-use steward_sdk::{Update, UpdateKind};
+use steward_sdk::{Detail, Update, UpdateKind};
 
 use crate::index::{Candidate, Filter, Project};
 use crate::requirements::Requirement;
@@ -120,7 +120,7 @@ pub fn assess(
     if let Some(file) = file {
         details.push(format!("file: {}", &*file.filename));
     }
-    update.details = details;
+    update.details = details.into_iter().map(Detail::Note).collect();
     outcome.update = Some(update);
     outcome
 }
@@ -271,11 +271,10 @@ mod tests {
         .unwrap();
         assert_eq!(u.latest, "3.9.0");
         assert!(u.held.is_none());
-        assert!(
-            u.details
-                .iter()
-                .any(|d| d.contains("4.0.0 is the latest, excluded by aiohttp<4"))
-        );
+        assert!(u.details.iter().any(|d| {
+            d.to_string()
+                .contains("4.0.0 is the latest, excluded by aiohttp<4")
+        }));
     }
 
     #[test]
@@ -338,7 +337,7 @@ mod tests {
         assert!(
             u.details
                 .iter()
-                .any(|d| d.contains("GHSA-2 is NOT fixed by 3.1.4"))
+                .any(|d| d.to_string().contains("GHSA-2 is NOT fixed by 3.1.4"))
         );
     }
 

@@ -251,6 +251,10 @@ fn assess_all(
                 let mut r = http::get(&format!("{index}/{}/", p.key));
                 r.headers
                     .push(("accept".to_string(), index::ACCEPT.to_string()));
+                // Registry metadata: Steward may answer it from its cache
+                // while younger than `registry_max_age_secs` (OSV never).
+                r.headers
+                    .push(("cache-control".to_string(), "max-stale".to_string()));
                 r.timeout_ms = Some(s.timeout_ms);
                 r
             })

@@ -122,6 +122,7 @@ fn exec(description: String, program: &str, root: &str, args: Vec<String>) -> St
             args,
             cwd: Some(root.to_string()),
             timeout_ms: None,
+            env: Vec::new(),
         }),
     }
 }

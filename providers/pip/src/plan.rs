@@ -88,6 +88,7 @@ fn exec_step(description: String, python: &str, fixed: &[&str], rest: Vec<String
             args,
             cwd: None,
             timeout_ms: None,
+            env: Vec::new(),
         }),
     }
 }

@@ -109,14 +109,16 @@ impl Provider for Release {
             .link_target
             .as_deref()
             .is_some_and(|t| installed::link_target_exists(&settings, t));
-        plan::restore_plan(&settings, &captured, exists)
+        let now = Captured::read(&settings)?.link_target;
+        plan::restore_plan(&settings, &captured, exists, now.as_deref())
     }
 }
 
 steward_sdk::export_provider!(Release);
 
 /// What the provider wants, given its settings: the bot root, the source's
-/// host, and `git` (or `rm` for pruning) where the settings call for them.
+/// host, and `git` where the settings call for it. Old releases are removed
+/// with plan steps, under the operator's write grant.
 fn info_for(settings: &Settings) -> Info {
     let mut info = Info::new(
         "release",
@@ -157,17 +159,6 @@ fn info_for(settings: &Settings) -> Info {
         }
         // Broken settings want nothing more; `check` reports what is wrong.
         Err(_) => {}
-    }
-    let keep_all = steward_sdk::setting(settings, "keep_releases").map(str::trim) == Some("0");
-    if !keep_all {
-        let releases = steward_sdk::setting(settings, "releases_dir").unwrap_or("releases");
-        let pattern = if releases.starts_with('/') {
-            format!("{}/*", releases.trim_end_matches('/'))
-        } else {
-            format!("{{bot}}/{}/*", releases.trim_end_matches('/'))
-        };
-        let rm = steward_sdk::setting(settings, "rm").unwrap_or(settings::DEFAULT_RM);
-        info = info.program(rm, &[&["-rf", "--", &pattern]]);
     }
     info
 }
@@ -289,12 +280,8 @@ mod tests {
         assert_eq!(info.kinds, vec![UpdateKind::Bot]);
         assert_eq!(info.wants.read, vec!["{bot}"]);
         assert_eq!(info.wants.http, vec!["127.0.0.1:8123"]);
-        assert_eq!(info.wants.programs.len(), 1);
-        assert_eq!(info.wants.programs[0].path, "/bin/rm");
-        assert_eq!(
-            info.wants.programs[0].args,
-            vec![vec!["-rf", "--", "{bot}/releases/*"]]
-        );
+        // Pruning is a `remove` step now, not a granted `rm -rf`.
+        assert!(info.wants.programs.is_empty());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! whether it can be installed at all. Pure: it reads only its arguments.
 
 use semver::Version;
-use steward_sdk::{Report, Update, UpdateKind};
+use steward_sdk::{Detail, ReleaseNote, Report, Update, UpdateKind};
 
 use crate::catalog::{Catalog, Origin, Release};
 
@@ -107,26 +107,19 @@ fn combined_changelog(newest_first: &[&Release]) -> Option<String> {
     }
 }
 
-fn detail_line(release: &Release) -> String {
-    let mut line = release.version.to_string();
-    if let Some(date) = &release.released {
-        line.push_str(&format!(" ({date})"));
-    }
-    if release.security {
-        line.push_str(" [security]");
-    }
-    if release.breaking {
-        line.push_str(" [breaking]");
-    }
-    if let Some(first) = release
+fn detail_line(release: &Release) -> Detail {
+    let summary = release
         .changelog
         .as_deref()
         .and_then(|c| c.lines().map(str::trim).find(|l| !l.is_empty()))
-    {
-        line.push_str(": ");
-        line.push_str(first);
-    }
-    line
+        .unwrap_or_default();
+    Detail::Release(ReleaseNote {
+        version: release.version.to_string(),
+        released: release.released.clone(),
+        security: release.security,
+        breaking: release.breaking,
+        summary: summary.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -185,7 +178,8 @@ mod tests {
         assert!(!u.breaking);
         assert!(!u.security);
         assert_eq!(u.held, None);
-        assert_eq!(u.details, vec!["1.5.0: Adds /poll", "1.4.1: Fixes crash"]);
+        let lines: Vec<String> = u.details.iter().map(ToString::to_string).collect();
+        assert_eq!(lines, ["1.5.0: Adds /poll", "1.4.1: Fixes crash"]);
         assert_eq!(
             u.changelog.as_deref(),
             Some("## 1.5.0\nAdds /poll\n\n## 1.4.1\nFixes crash\nmore")
@@ -220,7 +214,7 @@ mod tests {
             report.updates[0]
                 .details
                 .iter()
-                .any(|d| d == "1.5.0 [breaking]")
+                .any(|d| d.to_string() == "1.5.0 [breaking]")
         );
     }
 

@@ -1,9 +1,10 @@
 //! Builds the steps the host runs: download and unpack a release, switch
-//! `current`, prune old release directories; and the step that switches back.
+//! `current`, remove old release directories; and the steps that switch back
+//! and remove the release rolled back from.
 //! It decides only; the host verifies checksums and signatures and unpacks.
 
 use semver::Version;
-use steward_sdk::{Action, Command, Download, Error, ErrorCode, Plan, Step, SwitchRelease};
+use steward_sdk::{Action, Download, Error, ErrorCode, Plan, Remove, Step, SwitchRelease};
 
 use crate::catalog::parse_version;
 use crate::installed::{Captured, last_component};
@@ -63,12 +64,7 @@ pub fn install_plan(
                 "remove old release {old} (keep_releases = {})",
                 settings.keep_releases
             ),
-            action: Action::Exec(Command {
-                program: settings.rm.clone(),
-                args: vec!["-rf".to_string(), "--".to_string(), path],
-                cwd: None,
-                timeout_ms: None,
-            }),
+            action: Action::Remove(Remove { path }),
         });
     }
     Plan {
@@ -100,12 +96,15 @@ pub fn prune(existing: &[String], target: &str, running: Option<&str>, keep: usi
     removed.into_iter().map(|(_, name)| name.clone()).collect()
 }
 
-/// Points `current` back at what `capture` recorded. `target_exists` says
-/// whether that release directory is still on disk.
+/// Points `current` back at what `capture` recorded, then removes the
+/// release it pointed at instead (`now`, the link's text today), so a
+/// rolled-back download does not stay on disk. `target_exists` says whether
+/// the captured release directory is still there.
 pub fn restore_plan(
     settings: &ReleaseSettings,
     captured: &Captured,
     target_exists: bool,
+    now: Option<&str>,
 ) -> Result<Plan, Error> {
     let link = settings.current_link();
     let Some(target) = &captured.link_target else {
@@ -127,15 +126,29 @@ pub fn restore_plan(
             "the release {link} pointed at before the update (\"{target}\") is no longer on disk"
         )));
     }
-    Ok(Plan {
-        steps: vec![Step {
-            description: format!("switch {link} back to release {}", last_component(target)),
-            action: Action::SwitchRelease(SwitchRelease {
-                link,
-                // The link text as it was, so a relative link stays relative.
-                target: target.clone(),
+    let mut steps = vec![Step {
+        description: format!("switch {link} back to release {}", last_component(target)),
+        action: Action::SwitchRelease(SwitchRelease {
+            link,
+            // The link text as it was, so a relative link stays relative.
+            target: target.clone(),
+        }),
+    }];
+    // Only a version directory of the releases directory, never the one
+    // switched back to.
+    let left = now
+        .map(last_component)
+        .filter(|name| *name != last_component(target) && parse_version(name).is_some());
+    if let Some(name) = left {
+        steps.push(Step {
+            description: format!("remove release {name}, rolled back from"),
+            action: Action::Remove(Remove {
+                path: settings.release_dir(name),
             }),
-        }],
+        });
+    }
+    Ok(Plan {
+        steps,
         restart: true,
     })
 }
@@ -217,11 +230,7 @@ mod tests {
         let removed: Vec<&str> = plan.steps[2..]
             .iter()
             .map(|s| match &s.action {
-                Action::Exec(c) => {
-                    assert_eq!(c.program, "/bin/rm");
-                    assert_eq!(&c.args[..2], ["-rf", "--"]);
-                    c.args[2].as_str()
-                }
+                Action::Remove(r) => r.path.as_str(),
                 other => panic!("prune step is {other:?}"),
             })
             .collect();
@@ -247,8 +256,9 @@ mod tests {
             link_target: Some("1.4.0".to_string()),
             version: None,
         };
-        let plan = restore_plan(&settings(&[]), &captured, true).unwrap();
+        let plan = restore_plan(&settings(&[]), &captured, true, Some("1.4.0")).unwrap();
         assert!(plan.restart);
+        assert_eq!(plan.steps.len(), 1, "nothing to remove: {:?}", plan.steps);
         match &plan.steps[0].action {
             Action::SwitchRelease(s) => {
                 assert_eq!(s.link, "/srv/bot/releases/current");
@@ -259,12 +269,35 @@ mod tests {
     }
 
     #[test]
+    fn restore_plan_removes_the_release_it_rolls_back_from_after_switching() {
+        let captured = Captured {
+            link_target: Some("1.4.0".to_string()),
+            version: None,
+        };
+        let plan = restore_plan(
+            &settings(&[]),
+            &captured,
+            true,
+            Some("/srv/bot/releases/1.5.0"),
+        )
+        .unwrap();
+        assert!(matches!(plan.steps[0].action, Action::SwitchRelease(_)));
+        match &plan.steps[1].action {
+            Action::Remove(r) => assert_eq!(r.path, "/srv/bot/releases/1.5.0"),
+            other => panic!("second restore step is {other:?}"),
+        }
+        // A link to something that is not a release directory stays alone.
+        let plan = restore_plan(&settings(&[]), &captured, true, Some("/opt/elsewhere")).unwrap();
+        assert_eq!(plan.steps.len(), 1);
+    }
+
+    #[test]
     fn restore_plan_says_plainly_when_the_old_release_is_gone() {
         let captured = Captured {
             link_target: Some("1.4.0".to_string()),
             version: None,
         };
-        let err = restore_plan(&settings(&[]), &captured, false).unwrap_err();
+        let err = restore_plan(&settings(&[]), &captured, false, None).unwrap_err();
         assert_eq!(err.code, ErrorCode::NotFound);
         assert!(err.message.contains("no longer on disk"), "{}", err.message);
     }
@@ -275,7 +308,7 @@ mod tests {
             link_target: None,
             version: Some("1.0.0".to_string()),
         };
-        let err = restore_plan(&settings(&[]), &captured, false).unwrap_err();
+        let err = restore_plan(&settings(&[]), &captured, false, None).unwrap_err();
         assert_eq!(err.code, ErrorCode::Unsupported);
         assert!(err.message.contains("backup"), "{}", err.message);
     }

@@ -5,7 +5,6 @@
 use steward_sdk::{Context, Error, setting};
 
 pub const DEFAULT_GIT: &str = "/usr/bin/git";
-pub const DEFAULT_RM: &str = "/bin/rm";
 const DEFAULT_KEEP_RELEASES: usize = 3;
 const DEFAULT_SIZE_LIMIT_MB: u64 = 200;
 
@@ -34,8 +33,6 @@ pub struct ReleaseSettings {
     /// Largest archive to download, in bytes.
     pub size_limit: u64,
     pub include_prereleases: bool,
-    /// The `rm` program used to prune old release directories.
-    pub rm: String,
 }
 
 impl ReleaseSettings {
@@ -91,7 +88,6 @@ impl ReleaseSettings {
             keep_releases,
             size_limit: size_limit_mb.saturating_mul(1024 * 1024),
             include_prereleases,
-            rm: ctx.setting("rm").unwrap_or(DEFAULT_RM).to_string(),
         })
     }
 

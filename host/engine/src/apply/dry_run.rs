@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::{ApplyContext, download, exec, switch_release, write_file};
+use super::{ApplyContext, download, exec, remove, switch_release, write_file};
 use crate::provider::{Action, Plan};
 
 pub fn dry_run(ctx: &ApplyContext, plan: &Plan) -> String {
@@ -36,6 +36,9 @@ pub fn dry_run(ctx: &ApplyContext, plan: &Plan) -> String {
                         .collect::<Vec<_>>()
                         .join(" ")
                 );
+                for (name, value) in &command.env {
+                    let _ = writeln!(out, "     with: {name}={}", quote(value));
+                }
                 if let Ok(c) = &checked {
                     let _ = writeln!(
                         out,
@@ -91,6 +94,10 @@ pub fn dry_run(ctx: &ApplyContext, plan: &Plan) -> String {
                     s.link, s.target
                 );
                 checked.err()
+            }
+            Action::Remove(r) => {
+                let _ = writeln!(out, "     remove: {}", r.path);
+                remove::check(ctx, r).err()
             }
         };
         if let Some(e) = refusal {

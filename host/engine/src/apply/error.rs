@@ -26,6 +26,14 @@ pub enum ApplyError {
     #[error("{path} is not a usable path for a plan step: {why}")]
     BadPath { path: String, why: &'static str },
 
+    /// A command's environment names a variable that could change what runs.
+    #[error("the {provider} provider may not set {name} for {program}: {why}")]
+    EnvRefused {
+        provider: String,
+        program: String,
+        name: String,
+        why: &'static str,
+    },
     #[error("{program} could not be run: {message}")]
     CommandNotRun { program: String, message: String },
     #[error("{program} did not finish within {secs} s and was stopped")]

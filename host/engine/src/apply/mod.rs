@@ -1,6 +1,6 @@
 //! The plan executor: the host runs a provider's plan step by step under that
 //! provider's grant — one file per verb (`exec`, `download`, `write_file`,
-//! `switch_release`), `boundary` for where a step may write, `signature` for
+//! `switch_release`, `remove`), `boundary` for where a step may write, `signature` for
 //! the operator's minisign key, and `dry_run` to show a plan without running
 //! it. It never decides what to update, and it never journals or rolls back:
 //! the install transaction calls it one step at a time and does both.
@@ -10,6 +10,7 @@ mod download;
 mod dry_run;
 mod error;
 mod exec;
+mod remove;
 mod signature;
 mod switch_release;
 mod write_file;
@@ -137,6 +138,11 @@ pub enum StepOutcome {
         previous: Option<String>,
         target: String,
     },
+    Removed {
+        path: PathBuf,
+        /// Whether anything was there to remove.
+        existed: bool,
+    },
 }
 
 /// Whether a download's signature was checked.
@@ -203,6 +209,10 @@ pub async fn run_step(ctx: &ApplyContext, step: &Step) -> Result<StepOutcome, Ap
         Action::SwitchRelease(switch) => {
             let (ctx, switch) = (ctx.clone(), switch.clone());
             blocking(move || switch_release::run(&ctx, &switch)).await
+        }
+        Action::Remove(remove) => {
+            let (ctx, remove) = (ctx.clone(), remove.clone());
+            blocking(move || remove::run(&ctx, &remove)).await
         }
     }
 }
