@@ -5,12 +5,13 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use serde::Serialize;
 
 use crate::progress::ProgressSender;
-use crate::provider::Update;
+use crate::provider::{Capabilities, Update};
 use crate::runtime::{CallError, LoadedProvider, ProviderEntry, Runtime};
 
 pub use steward_core::UpdateType;
@@ -49,6 +50,16 @@ pub struct ProviderCheck {
     pub warnings: Vec<String>,
     pub error: Option<CheckFailure>,
     pub duration_ms: u64,
+    /// How old the oldest registry answer this check reused from the HTTP
+    /// cache without asking was, in seconds (`registry_max_age_secs`);
+    /// absent when it asked the registry for every one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_answers_age_secs: Option<u64>,
+    /// What it asks for, when the operator has granted it nothing: it was
+    /// not asked (it could not have looked), so it is neither up to date
+    /// nor failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_for_grant: Option<Capabilities>,
 }
 
 /// A provider file that could not be loaded, so was not asked.
@@ -61,13 +72,71 @@ pub struct SkippedProvider {
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CheckOutcome {
+    /// When the providers were asked (RFC 3339). Defaulted for an answer
+    /// from a Steward that did not send it.
+    #[serde(default)]
+    pub checked_at: DateTime<Utc>,
+    /// What `providers` add up to.
+    #[serde(default)]
+    pub totals: CheckTotals,
     pub providers: Vec<ProviderCheck>,
     pub skipped: Vec<SkippedProvider>,
 }
 
+/// A check's counts, the ones `steward check` prints under its table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct CheckTotals {
+    /// Updates an install would take (not held back).
+    pub available: usize,
+    /// Updates that fix a security issue, held back or not.
+    pub security: usize,
+    /// Updates with breaking changes, held back or not.
+    pub breaking: usize,
+    /// Updates held back by a pin.
+    pub held: usize,
+    /// Providers whose check failed.
+    pub failed_providers: usize,
+    /// Providers not asked because nothing is granted to them yet.
+    #[serde(default)]
+    pub waiting_for_grant: usize,
+}
+
+impl CheckTotals {
+    pub fn of(providers: &[ProviderCheck]) -> CheckTotals {
+        let mut totals = CheckTotals {
+            failed_providers: providers.iter().filter(|p| p.error.is_some()).count(),
+            waiting_for_grant: providers
+                .iter()
+                .filter(|p| p.waiting_for_grant.is_some())
+                .count(),
+            ..CheckTotals::default()
+        };
+        for u in providers.iter().flat_map(|p| &p.updates) {
+            if u.held.is_some() {
+                totals.held += 1;
+            } else {
+                totals.available += 1;
+            }
+            totals.security += usize::from(u.security);
+            totals.breaking += usize::from(u.breaking);
+        }
+        totals
+    }
+}
+
 impl CheckOutcome {
+    /// Whether any provider failed to run, or its file to load.
     pub fn failed(&self) -> bool {
-        self.providers.iter().any(|p| p.error.is_some())
+        self.providers.iter().any(|p| p.error.is_some()) || !self.skipped.is_empty()
+    }
+
+    /// Seconds since the oldest registry answer any provider reused without
+    /// asking was fetched; `None` when every answer is new.
+    pub fn reused_answers_age_secs(&self) -> Option<u64> {
+        self.providers
+            .iter()
+            .filter_map(|p| p.reused_answers_age_secs)
+            .max()
     }
 }
 
@@ -79,7 +148,9 @@ pub async fn check(
     include_security: bool,
     progress: Option<&ProgressSender>,
 ) -> CheckOutcome {
+    let checked_at = Utc::now();
     let mut skipped = Vec::new();
+    let mut providers = Vec::new();
     let mut tasks = FuturesUnordered::new();
     for entry in entries {
         match entry {
@@ -89,6 +160,19 @@ pub async fn check(
                 error: f.error,
             }),
             ProviderEntry::Loaded(p) if p.enabled && update_type.covers(&p.info.kinds) => {
+                if let Some(wants) = &p.waiting_for_grant {
+                    providers.push(ProviderCheck {
+                        provider: p.name.clone(),
+                        version: p.info.version.clone(),
+                        updates: Vec::new(),
+                        warnings: Vec::new(),
+                        error: None,
+                        duration_ms: 0,
+                        reused_answers_age_secs: None,
+                        waiting_for_grant: Some(wants.clone()),
+                    });
+                    continue;
+                }
                 let runtime = runtime.clone();
                 tasks.push(tokio::task::spawn_blocking(move || {
                     check_one(&runtime, &p, include_security)
@@ -101,7 +185,6 @@ pub async fn check(
     if let Some(progress) = progress {
         progress.step(0, total, format!("Asking {total} {}", sources(total)));
     }
-    let mut providers = Vec::new();
     let mut done = 0;
     while let Some(task) = tasks.next().await {
         done += 1;
@@ -116,7 +199,12 @@ pub async fn check(
         }
     }
     providers.sort_by(|a, b| a.provider.cmp(&b.provider));
-    CheckOutcome { providers, skipped }
+    CheckOutcome {
+        checked_at,
+        totals: CheckTotals::of(&providers),
+        providers,
+        skipped,
+    }
 }
 
 fn sources(n: usize) -> &'static str {
@@ -129,13 +217,18 @@ fn check_one(
     include_security: bool,
 ) -> ProviderCheck {
     let started = Instant::now();
-    let result = runtime.check(provider, include_security);
+    let result = runtime.check_noting_reuse(provider, include_security);
     let duration_ms = started.elapsed().as_millis() as u64;
-    let (updates, warnings, error) = match result {
-        Ok(report) => (report.updates, report.warnings, None),
+    let (updates, warnings, error, reused_answers_age_secs) = match result {
+        Ok(checked) => (
+            checked.report.updates,
+            checked.report.warnings,
+            None,
+            checked.reused_age_secs,
+        ),
         Err(e) => {
             tracing::debug!(provider = provider.name, "check failed: {e}");
-            (Vec::new(), Vec::new(), Some(CheckFailure::from(&e)))
+            (Vec::new(), Vec::new(), Some(CheckFailure::from(&e)), None)
         }
     };
     ProviderCheck {
@@ -145,5 +238,19 @@ fn check_one(
         warnings,
         error,
         duration_ms,
+        reused_answers_age_secs,
+        waiting_for_grant: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_without_the_time_or_totals_still_reads() {
+        let old: CheckOutcome =
+            serde_json::from_str(r#"{"providers": [], "skipped": []}"#).unwrap();
+        assert_eq!(old.totals, CheckTotals::default());
     }
 }

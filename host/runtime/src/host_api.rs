@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use futures::future::Shared;
@@ -20,7 +20,7 @@ use super::grants::Grant;
 use super::limits::{Budget, CallMemory, Held, MemoryCap};
 use super::untrusted;
 use crate::config::RuntimeLimits;
-use crate::fetch::cache::{HttpCache, Lookup};
+use crate::fetch::cache::{self, HttpCache, Lookup, Reuse};
 use crate::fetch::{self, FetchError};
 use crate::process;
 use crate::provider::{ErrorCode, ProviderError};
@@ -55,6 +55,29 @@ pub struct HostCtx {
     pub http_cache: Option<Arc<HttpCache>>,
     /// What this call has logged so far.
     pub logged: LogQuota,
+    /// The registry answers this call was given from the cache without
+    /// asking, under `registry_max_age_secs`.
+    pub reused: ReusedAnswers,
+}
+
+/// How old the oldest registry answer a call reused without asking was, so
+/// the check can say its answers are from N seconds ago.
+#[derive(Debug, Default)]
+pub struct ReusedAnswers {
+    /// Age in seconds plus one; 0 while nothing was reused.
+    oldest: AtomicU64,
+}
+
+impl ReusedAnswers {
+    fn note(&self, age: Duration) {
+        self.oldest
+            .fetch_max(age.as_secs().saturating_add(1), Ordering::Relaxed);
+    }
+
+    /// Seconds; `None` when every registry answer was asked for.
+    pub fn oldest_secs(&self) -> Option<u64> {
+        self.oldest.load(Ordering::Relaxed).checked_sub(1)
+    }
 }
 
 /// One `log()` message is cut to this many bytes.
@@ -212,7 +235,8 @@ impl HostCtx {
     }
 
     /// Sends every request concurrently (bounded), answers in order. GET
-    /// answers come from the HTTP cache while they are fresh.
+    /// answers come from the HTTP cache while they are fresh, registry
+    /// metadata while younger than `registry_max_age_secs`.
     ///
     /// The batch lives within the call's limits: it ends by the call's
     /// deadline (a request unfinished then answers a timeout), its answers
@@ -239,6 +263,7 @@ impl HostCtx {
         let concurrency = self.limits.http_concurrency;
         let cap = (self.limits.http_response_limit_kb as usize) * 1024;
         let cache = self.http_cache.as_deref();
+        let window = Duration::from_secs(self.limits.registry_max_age_secs);
         // The first request to each https origin goes alone; the others to
         // that origin wait until its answer's headers are in. By then its
         // connection is up, and when the server speaks HTTP/2 (PyPI and npm
@@ -274,6 +299,7 @@ impl HostCtx {
                         timeout: self.time_for(req.timeout_ms),
                         held: self.memory.hold(),
                     };
+                    let cache = cache.map(|c| (c, window));
                     fetch(&self.http, &self.grant, cache, req, allowance, connected).await
                 };
                 async move {
@@ -302,6 +328,13 @@ impl HostCtx {
         numbered.sort_unstable_by_key(|(at, _)| *at);
         let answers: Vec<Answer> = numbered.into_iter().map(|(_, answer)| answer).collect();
         let tally = |wanted: Source| answers.iter().filter(|(_, s, _)| *s == wanted).count();
+        let mut reused = 0;
+        for (_, source, _) in &answers {
+            if let Source::Reused { age } = source {
+                reused += 1;
+                self.reused.note(*age);
+            }
+        }
         let stored = tally(Source::Network { stored: true });
         if stored > 0
             && let Some(cache) = cache
@@ -315,7 +348,7 @@ impl HostCtx {
             .sum();
         tracing::debug!(
             provider = self.provider,
-            "http: {count} requests in {:.1} ms, {} KiB: {} from the network ({stored} stored), {} fresh from the cache, {} revalidated (304), {} failed",
+            "http: {count} requests in {:.1} ms, {} KiB: {} from the network ({stored} stored), {} fresh from the cache, {reused} reused within registry_max_age_secs, {} revalidated (304), {} failed",
             started.elapsed().as_secs_f64() * 1000.0,
             bytes / 1024,
             stored + tally(Source::Network { stored: false }),
@@ -344,11 +377,19 @@ impl HostCtx {
 /// memory its body takes until the batch returns.
 type Answer = (Result<HttpResponse, ProviderError>, Source, Option<Held>);
 
-/// Where an answer came from (for the batch's log line).
+/// Where an answer came from (for the batch's log line, and the reused
+/// answers' age for the check).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
-    Network { stored: bool },
+    Network {
+        stored: bool,
+    },
+    /// Fresh by HTTP's rules.
     Cache,
+    /// Registry metadata younger than the window, this old.
+    Reused {
+        age: Duration,
+    },
     Revalidated,
     Failed,
 }
@@ -364,18 +405,22 @@ struct Allowance {
 /// One request. A GET the cache may answer is looked up first (after the
 /// grant check, so a stored answer never reaches a provider that may not
 /// ask that host), revalidated when stale, and stored when HTTP allows.
+/// Registry metadata (marked `Cache-Control: max-stale`) is reused by the
+/// `window` instead (`registry_max_age_secs`; zero leaves it to HTTP).
 async fn fetch(
     client: &reqwest::Client,
     grant: &Grant,
-    cache: Option<&HttpCache>,
-    req: HttpRequest,
+    cache: Option<(&HttpCache, Duration)>,
+    mut req: HttpRequest,
     mut allowance: Allowance,
     connected: Option<oneshot::Sender<()>>,
 ) -> Answer {
     let cap = allowance.cap;
+    let (registry, headers) = cache::registry_metadata(&req.headers);
+    req.headers = headers;
     let cache =
         cache.filter(|_| matches!(req.method, Method::Get) && HttpCache::consults(&req.headers));
-    let Some(cache) = cache else {
+    let Some((cache, window)) = cache else {
         let request = fetch::Request {
             method: req.method,
             url: &req.url,
@@ -395,8 +440,13 @@ async fn fetch(
         Ok(url) => url,
         Err(e) => return (Err(e), Source::Failed, None),
     };
+    let reuse = if registry && !window.is_zero() {
+        Reuse::Window(window)
+    } else {
+        Reuse::Http
+    };
     let now = SystemTime::now();
-    let stale = match cache.lookup(&req.url, &req.headers, now) {
+    let stale = match cache.lookup(&req.url, &req.headers, now, reuse) {
         Lookup::Fresh(stored) if stored.body.len() > cap => {
             return (Err(too_large(&url, cap)), Source::Failed, None);
         }
@@ -408,12 +458,18 @@ async fn fetch(
             );
         }
         Lookup::Fresh(stored) => {
+            let source = match reuse {
+                Reuse::Window(_) => Source::Reused {
+                    age: stored.age(now),
+                },
+                Reuse::Http => Source::Cache,
+            };
             let response = HttpResponse {
                 status: stored.status(),
                 headers: stored.headers(now),
                 body: stored.body,
             };
-            return (Ok(response), Source::Cache, Some(allowance.held));
+            return (Ok(response), source, Some(allowance.held));
         }
         Lookup::Stale(stored) => Some(stored),
         Lookup::Miss => None,
@@ -471,6 +527,7 @@ async fn fetch(
                     &response.body,
                     request_time,
                     response_time,
+                    reuse,
                 );
             (
                 Ok(response),

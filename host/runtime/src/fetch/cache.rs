@@ -3,6 +3,8 @@
 //! `Last-Modified` once stale. What is fresh, what may be stored and how a 304
 //! updates an entry is `http-cache-semantics`' `CachePolicy`; this module owns
 //! the storage (one file per entry, LRU eviction under a size cap).
+//! Registry metadata (a request marked `Cache-Control: max-stale`) may instead
+//! be reused under the operator's window (`registry_max_age_secs`), see [`Reuse`].
 //! It never decides whether a provider may reach a host: the caller checks the
 //! grant before every lookup, hit or miss.
 
@@ -88,6 +90,53 @@ struct Meta {
     body_crc: u32,
 }
 
+/// By which rule a stored answer may be reused without asking the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reuse {
+    /// HTTP's (RFC 9111): while the server's headers say it is fresh, else
+    /// revalidated.
+    Http,
+    /// The operator's window for registry metadata: an answer younger than
+    /// this is reused whatever its headers say (registries and the proxies
+    /// in front of them often send none, so every check asked again), an
+    /// older one is revalidated or fetched again.
+    Window(Duration),
+}
+
+/// The request directive with which a provider marks registry metadata: it
+/// accepts an answer that is not the newest (RFC 9111 `max-stale`), and the
+/// operator's window bounds how old. Security look-ups never carry it.
+const REGISTRY_METADATA: &str = "max-stale";
+
+/// Whether a request is registry metadata (it carries `Cache-Control:
+/// max-stale`), and its headers without that directive: the window is
+/// Steward's to apply, so neither the cache policy (which would take a bare
+/// `max-stale` as "any age") nor a server or proxy sees it.
+pub fn registry_metadata(headers: &[(String, String)]) -> (bool, Vec<(String, String)>) {
+    let mut marked = false;
+    let mut kept = Vec::with_capacity(headers.len());
+    for (name, value) in headers {
+        if !name.eq_ignore_ascii_case("cache-control") {
+            kept.push((name.clone(), value.clone()));
+            continue;
+        }
+        let directives: Vec<&str> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|d| {
+                let directive = d.split('=').next().unwrap_or("").trim();
+                let registry = directive.eq_ignore_ascii_case(REGISTRY_METADATA);
+                marked |= registry;
+                !registry && !d.is_empty()
+            })
+            .collect();
+        if !directives.is_empty() {
+            kept.push((name.clone(), directives.join(", ")));
+        }
+    }
+    (marked, kept)
+}
+
 /// What the cache holds for a request.
 #[derive(Debug)]
 pub enum Lookup {
@@ -129,9 +178,16 @@ impl HttpCache {
         self.dir.join(hex::encode(hasher.finalize()))
     }
 
-    /// What the cache holds for `GET url` with `headers`, as of `now`. An
-    /// entry that cannot be read whole is removed and counts as a miss.
-    pub fn lookup(&self, url: &str, headers: &[(String, String)], now: SystemTime) -> Lookup {
+    /// What the cache holds for `GET url` with `headers`, as of `now`, reused
+    /// by `reuse`'s rule. An entry that cannot be read whole is removed and
+    /// counts as a miss.
+    pub fn lookup(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        now: SystemTime,
+        reuse: Reuse,
+    ) -> Lookup {
         let path = self.path(url, headers);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -145,6 +201,9 @@ impl HttpCache {
         let accept = header(headers, "accept").map(str::to_string);
         if stored.meta.method != "GET" || stored.meta.url != url || stored.meta.accept != accept {
             return Lookup::Miss;
+        }
+        if let Reuse::Window(window) = reuse {
+            return self.lookup_in_window(&path, stored, url, headers, now, window);
         }
         let Some(request) = get_request(url, headers) else {
             return Lookup::Miss;
@@ -167,9 +226,49 @@ impl HttpCache {
         }
     }
 
+    /// [`Reuse::Window`]'s lookup: the entry must answer this request
+    /// (`Vary`), and is reused while younger than `window` (its age counts
+    /// from our request, plus any `Age` an upstream cache gave it); past
+    /// that it is revalidated, whatever the server said about freshness.
+    fn lookup_in_window(
+        &self,
+        path: &Path,
+        mut stored: Stored,
+        url: &str,
+        headers: &[(String, String)],
+        now: SystemTime,
+        window: Duration,
+    ) -> Lookup {
+        // Asked as `no-cache`, the policy answers with the revalidation
+        // request and whether the entry matches at all, fresh or not.
+        let mut probe = headers.to_vec();
+        probe.push(("cache-control".to_string(), "no-cache".to_string()));
+        let Some(request) = get_request(url, &probe) else {
+            return Lookup::Miss;
+        };
+        let BeforeRequest::Stale {
+            request,
+            matches: true,
+        } = stored.policy.before_request(&request, now)
+        else {
+            return Lookup::Miss;
+        };
+        if stored.policy.age(now) < window {
+            touch(path, now);
+            return Lookup::Fresh(stored);
+        }
+        stored.validators = conditional_headers(&request.headers);
+        if stored.validators.is_empty() {
+            Lookup::Miss
+        } else {
+            Lookup::Stale(stored)
+        }
+    }
+
     /// Keeps a network answer when HTTP allows it (a 200 the policy may
-    /// store) and it can be used again (it is fresh for a while, or it
-    /// carries a validator, and `Vary` does not rule every request out).
+    /// store) and it can be used again: under HTTP's rules when it is fresh
+    /// for a while or carries a validator, under a window always (that is
+    /// what the window is for); and `Vary` must not rule every request out.
     /// Returns whether it was stored.
     #[allow(clippy::too_many_arguments)]
     pub fn store(
@@ -181,6 +280,7 @@ impl HttpCache {
         body: &[u8],
         request_time: SystemTime,
         response_time: SystemTime,
+        reuse: Reuse,
     ) -> bool {
         if status != 200
             || !HttpCache::consults(request_headers)
@@ -223,7 +323,9 @@ impl HttpCache {
         let reusable = match stored.policy.before_request(&request, request_time) {
             BeforeRequest::Fresh(_) => true,
             BeforeRequest::Stale { matches, request } => {
-                matches && !conditional_headers(&request.headers).is_empty()
+                matches
+                    && (matches!(reuse, Reuse::Window(_))
+                        || !conditional_headers(&request.headers).is_empty())
             }
         };
         reusable && self.write(&self.path(url, request_headers), &stored)
@@ -403,6 +505,12 @@ impl Stored {
         headers
     }
 
+    /// How old the answer is at `now`: since our request, plus the `Age`
+    /// an upstream cache gave it.
+    pub fn age(&self, now: SystemTime) -> Duration {
+        self.policy.age(now)
+    }
+
     /// The conditional headers that ask the server whether this changed.
     pub fn validators(&self) -> Vec<(String, String)> {
         self.validators.clone()
@@ -545,7 +653,16 @@ mod tests {
     }
 
     fn store(cache: &HttpCache, headers: &[(&str, &str)], body: &[u8]) -> bool {
-        cache.store(URL, &[], 200, &h(headers), body, at(T0), at(T0))
+        cache.store(
+            URL,
+            &[],
+            200,
+            &h(headers),
+            body,
+            at(T0),
+            at(T0),
+            Reuse::Http,
+        )
     }
 
     #[test]
@@ -561,11 +678,11 @@ mod tests {
             ],
             b"{}",
         ));
-        match cache.lookup(URL, &[], at(T0 + 899)) {
+        match cache.lookup(URL, &[], at(T0 + 899), Reuse::Http) {
             Lookup::Fresh(s) => assert_eq!(s.body, b"{}"),
             other => panic!("expected a fresh hit, got {other:?}"),
         }
-        match cache.lookup(URL, &[], at(T0 + 900)) {
+        match cache.lookup(URL, &[], at(T0 + 900), Reuse::Http) {
             Lookup::Stale(s) => assert_eq!(s.validators(), h(&[("if-none-match", "\"v1\"")])),
             other => panic!("expected a stale entry, got {other:?}"),
         }
@@ -585,11 +702,14 @@ mod tests {
             b"{}",
         );
         assert!(matches!(
-            cache.lookup(URL, &[], at(T0 + 99)),
+            cache.lookup(URL, &[], at(T0 + 99), Reuse::Http),
             Lookup::Fresh(_)
         ));
         // Stale without a validator: nothing to revalidate with.
-        assert!(matches!(cache.lookup(URL, &[], at(T0 + 100)), Lookup::Miss));
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 100), Reuse::Http),
+            Lookup::Miss
+        ));
     }
 
     #[test]
@@ -606,10 +726,10 @@ mod tests {
             b"{}",
         );
         assert!(matches!(
-            cache.lookup(URL, &[], at(T0 + 59)),
+            cache.lookup(URL, &[], at(T0 + 59), Reuse::Http),
             Lookup::Fresh(_)
         ));
-        match cache.lookup(URL, &[], at(T0 + 60)) {
+        match cache.lookup(URL, &[], at(T0 + 60), Reuse::Http) {
             Lookup::Stale(s) => assert_eq!(
                 s.validators(),
                 h(&[("if-modified-since", "Fri, 27 Nov 2026 00:00:00 GMT")])
@@ -632,7 +752,7 @@ mod tests {
             b"{}",
         );
         assert!(matches!(
-            cache.lookup(URL, &[], at(T0 + 30)),
+            cache.lookup(URL, &[], at(T0 + 30), Reuse::Http),
             Lookup::Fresh(_)
         ));
         store(
@@ -645,7 +765,7 @@ mod tests {
             b"{}",
         );
         assert!(matches!(
-            cache.lookup(URL, &[], at(T0 + 1)),
+            cache.lookup(URL, &[], at(T0 + 1), Reuse::Http),
             Lookup::Stale(_)
         ));
     }
@@ -665,12 +785,12 @@ mod tests {
         );
         let asked = h(&[("cache-control", "max-age=0")]);
         assert!(matches!(
-            cache.lookup(URL, &asked, at(T0 + 1)),
+            cache.lookup(URL, &asked, at(T0 + 1), Reuse::Http),
             Lookup::Stale(_)
         ));
         let pragma = h(&[("pragma", "no-cache")]);
         assert!(matches!(
-            cache.lookup(URL, &pragma, at(T0 + 1)),
+            cache.lookup(URL, &pragma, at(T0 + 1), Reuse::Http),
             Lookup::Stale(_)
         ));
     }
@@ -699,7 +819,8 @@ mod tests {
             &h(&[("cache-control", "max-age=900")]),
             b"{}",
             at(T0),
-            at(T0)
+            at(T0),
+            Reuse::Http
         ));
         assert!(!cache.store(
             URL,
@@ -708,9 +829,13 @@ mod tests {
             &h(&[("cache-control", "max-age=900")]),
             b"{}",
             at(T0),
-            at(T0)
+            at(T0),
+            Reuse::Http
         ));
-        assert!(matches!(cache.lookup(URL, &[], at(T0)), Lookup::Miss));
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0), Reuse::Http),
+            Lookup::Miss
+        ));
     }
 
     #[test]
@@ -730,16 +855,20 @@ mod tests {
             b"json",
             at(T0),
             at(T0),
+            Reuse::Http,
         ));
         assert!(matches!(
-            cache.lookup(URL, &json, at(T0 + 1)),
+            cache.lookup(URL, &json, at(T0 + 1), Reuse::Http),
             Lookup::Fresh(_)
         ));
         let html = h(&[("accept", "text/html"), ("x-client", "a")]);
-        assert!(matches!(cache.lookup(URL, &html, at(T0 + 1)), Lookup::Miss));
+        assert!(matches!(
+            cache.lookup(URL, &html, at(T0 + 1), Reuse::Http),
+            Lookup::Miss
+        ));
         let other_client = h(&[("accept", "application/json"), ("x-client", "b")]);
         assert!(matches!(
-            cache.lookup(URL, &other_client, at(T0 + 1)),
+            cache.lookup(URL, &other_client, at(T0 + 1), Reuse::Http),
             Lookup::Miss
         ));
     }
@@ -758,7 +887,7 @@ mod tests {
             ],
             b"{}",
         );
-        let Lookup::Stale(stale) = cache.lookup(URL, &[], at(T0 + 120)) else {
+        let Lookup::Stale(stale) = cache.lookup(URL, &[], at(T0 + 120), Reuse::Http) else {
             panic!("expected a stale entry");
         };
         let later = "Sat, 28 Nov 2026 02:02:00 GMT";
@@ -778,12 +907,12 @@ mod tests {
         let headers = refreshed.headers(at(T0 + 120));
         assert_eq!(header(&headers, "content-length"), Some("2"));
         assert_eq!(header(&headers, "cache-control"), Some("max-age=600"));
-        match cache.lookup(URL, &[], at(T0 + 700)) {
+        match cache.lookup(URL, &[], at(T0 + 700), Reuse::Http) {
             Lookup::Fresh(s) => assert_eq!(s.body, b"{}"),
             other => panic!("expected the refreshed entry to be fresh, got {other:?}"),
         }
         assert!(matches!(
-            cache.lookup(URL, &[], at(T0 + 720)),
+            cache.lookup(URL, &[], at(T0 + 720), Reuse::Http),
             Lookup::Stale(_)
         ));
     }
@@ -799,7 +928,7 @@ mod tests {
             ],
             b"{}",
         );
-        match cache.lookup(URL, &[], at(T0 + 120)) {
+        match cache.lookup(URL, &[], at(T0 + 120), Reuse::Http) {
             Lookup::Stale(stale) => stale,
             other => panic!("expected a stale entry, got {other:?}"),
         }
@@ -811,7 +940,7 @@ mod tests {
         let cache = cache(dir.path());
         let stale = stale_v1(&cache);
         cache.refresh(&[], stale, &h(&[]), at(T0 + 120), at(T0 + 120));
-        match cache.lookup(URL, &[], at(T0 + 150)) {
+        match cache.lookup(URL, &[], at(T0 + 150), Reuse::Http) {
             Lookup::Fresh(s) => {
                 assert_eq!(header(&s.headers(at(T0 + 150)), "etag"), Some("\"v1\""))
             }
@@ -832,7 +961,10 @@ mod tests {
             at(T0 + 120),
         );
         assert_eq!(answer.body, b"{}");
-        assert!(matches!(cache.lookup(URL, &[], at(T0 + 121)), Lookup::Miss));
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 121), Reuse::Http),
+            Lookup::Miss
+        ));
     }
 
     #[test]
@@ -845,7 +977,7 @@ mod tests {
             b"{}",
         ));
         assert!(matches!(
-            cache.lookup(URL, &[], at(T0 + 59)),
+            cache.lookup(URL, &[], at(T0 + 59), Reuse::Http),
             Lookup::Fresh(_)
         ));
         // No heuristic freshness: a year-old Last-Modified still revalidates.
@@ -857,7 +989,10 @@ mod tests {
             ],
             b"{}",
         ));
-        assert!(matches!(cache.lookup(URL, &[], at(T0)), Lookup::Stale(_)));
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0), Reuse::Http),
+            Lookup::Stale(_)
+        ));
     }
 
     #[test]
@@ -866,22 +1001,31 @@ mod tests {
         let cache = cache(dir.path());
         let headers = h(&[("cache-control", "max-age=60"), ("etag", "\"a\"")]);
         // The answer took 10 s to arrive: it was already 10 s old then.
-        assert!(cache.store(URL, &[], 200, &headers, b"{}", at(T0), at(T0 + 10)));
+        assert!(cache.store(
+            URL,
+            &[],
+            200,
+            &headers,
+            b"{}",
+            at(T0),
+            at(T0 + 10),
+            Reuse::Http
+        ));
         assert!(matches!(
-            cache.lookup(URL, &[], at(T0 + 59)),
+            cache.lookup(URL, &[], at(T0 + 59), Reuse::Http),
             Lookup::Fresh(_)
         ));
         assert!(matches!(
-            cache.lookup(URL, &[], at(T0 + 60)),
+            cache.lookup(URL, &[], at(T0 + 60), Reuse::Http),
             Lookup::Stale(_)
         ));
         let min_fresh = h(&[("cache-control", "min-fresh=30")]);
         assert!(matches!(
-            cache.lookup(URL, &min_fresh, at(T0 + 20)),
+            cache.lookup(URL, &min_fresh, at(T0 + 20), Reuse::Http),
             Lookup::Fresh(_)
         ));
         assert!(matches!(
-            cache.lookup(URL, &min_fresh, at(T0 + 31)),
+            cache.lookup(URL, &min_fresh, at(T0 + 31), Reuse::Http),
             Lookup::Stale(_)
         ));
     }
@@ -900,17 +1044,25 @@ mod tests {
         let last = bytes.len() - 1;
         bytes[last] ^= 0xff;
         std::fs::write(&path, &bytes).unwrap();
-        assert!(matches!(cache.lookup(URL, &[], at(T0 + 1)), Lookup::Miss));
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 1), Reuse::Http),
+            Lookup::Miss
+        ));
         assert!(!path.exists());
         std::fs::write(&path, b"not an entry").unwrap();
-        assert!(matches!(cache.lookup(URL, &[], at(T0 + 1)), Lookup::Miss));
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 1), Reuse::Http),
+            Lookup::Miss
+        ));
         // And a new answer replaces it.
         store(
             &cache,
             &[("cache-control", "max-age=900"), ("date", DATE)],
             b"new",
         );
-        assert!(matches!(cache.lookup(URL, &[], at(T0 + 1)), Lookup::Fresh(s) if s.body == b"new"));
+        assert!(
+            matches!(cache.lookup(URL, &[], at(T0 + 1), Reuse::Http), Lookup::Fresh(s) if s.body == b"new")
+        );
     }
 
     #[test]
@@ -921,7 +1073,16 @@ mod tests {
         let headers = h(&[("cache-control", "max-age=900"), ("date", DATE)]);
         let url = |n: i32| format!("https://pypi.org/pypi/p{n}/json");
         for n in 0..3 {
-            assert!(cache.store(&url(n), &[], 200, &headers, &body, at(T0), at(T0)));
+            assert!(cache.store(
+                &url(n),
+                &[],
+                200,
+                &headers,
+                &body,
+                at(T0),
+                at(T0),
+                Reuse::Http
+            ));
             let f = std::fs::File::options()
                 .write(true)
                 .open(cache.path(&url(n), &[]))
@@ -930,7 +1091,7 @@ mod tests {
         }
         // A hit on the oldest makes it the most recently used.
         assert!(matches!(
-            cache.lookup(&url(0), &[], at(T0 + 10)),
+            cache.lookup(&url(0), &[], at(T0 + 10), Reuse::Http),
             Lookup::Fresh(_)
         ));
         // Room for two of the three entries.
@@ -938,17 +1099,120 @@ mod tests {
         let cache = HttpCache::new(dir.path(), 2 * entry + entry / 2);
         cache.enforce_limit();
         assert!(matches!(
-            cache.lookup(&url(0), &[], at(T0 + 11)),
+            cache.lookup(&url(0), &[], at(T0 + 11), Reuse::Http),
             Lookup::Fresh(_)
         ));
         assert!(matches!(
-            cache.lookup(&url(1), &[], at(T0 + 11)),
+            cache.lookup(&url(1), &[], at(T0 + 11), Reuse::Http),
             Lookup::Miss
         ));
         assert!(matches!(
-            cache.lookup(&url(2), &[], at(T0 + 11)),
+            cache.lookup(&url(2), &[], at(T0 + 11), Reuse::Http),
             Lookup::Fresh(_)
         ));
+    }
+
+    const WINDOW: Reuse = Reuse::Window(Duration::from_secs(300));
+
+    #[test]
+    fn a_registry_answer_without_cache_headers_is_reused_within_the_window_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        // What a proxy that strips Cache-Control and validators leaves.
+        let bare = h(&[("content-type", "application/json")]);
+        assert!(!cache.store(URL, &[], 200, &bare, b"{}", at(T0), at(T0), Reuse::Http));
+        assert!(cache.store(URL, &[], 200, &bare, b"{}", at(T0), at(T0), WINDOW));
+        match cache.lookup(URL, &[], at(T0 + 299), WINDOW) {
+            Lookup::Fresh(s) => assert_eq!(s.age(at(T0 + 299)), Duration::from_secs(299)),
+            other => panic!("expected a reuse within the window, got {other:?}"),
+        }
+        // Past the window, and by HTTP's rules at any time: nothing to reuse.
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 300), WINDOW),
+            Lookup::Miss
+        ));
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 1), Reuse::Http),
+            Lookup::Miss
+        ));
+    }
+
+    #[test]
+    fn the_window_caps_a_longer_server_freshness_and_revalidates_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        store(
+            &cache,
+            &[
+                ("cache-control", "max-age=900"),
+                ("date", DATE),
+                ("etag", "\"v1\""),
+            ],
+            b"{}",
+        );
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 400), Reuse::Http),
+            Lookup::Fresh(_)
+        ));
+        match cache.lookup(URL, &[], at(T0 + 400), WINDOW) {
+            Lookup::Stale(s) => assert_eq!(s.validators(), h(&[("if-none-match", "\"v1\"")])),
+            other => panic!("expected a revalidation past the window, got {other:?}"),
+        }
+        // And an upstream cache's Age counts: this one was 250 s old on arrival.
+        store(
+            &cache,
+            &[
+                ("cache-control", "max-age=0"),
+                ("age", "250"),
+                ("etag", "\"v1\""),
+            ],
+            b"{}",
+        );
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 49), WINDOW),
+            Lookup::Fresh(_)
+        ));
+        assert!(matches!(
+            cache.lookup(URL, &[], at(T0 + 50), WINDOW),
+            Lookup::Stale(_)
+        ));
+    }
+
+    #[test]
+    fn the_window_keeps_vary_and_no_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let a = h(&[("x-client", "a")]);
+        let vary = h(&[("vary", "X-Client")]);
+        assert!(cache.store(URL, &a, 200, &vary, b"{}", at(T0), at(T0), WINDOW));
+        assert!(matches!(
+            cache.lookup(URL, &a, at(T0 + 1), WINDOW),
+            Lookup::Fresh(_)
+        ));
+        let b = h(&[("x-client", "b")]);
+        assert!(matches!(
+            cache.lookup(URL, &b, at(T0 + 1), WINDOW),
+            Lookup::Miss
+        ));
+        let no_store = h(&[("cache-control", "no-store")]);
+        assert!(!cache.store(URL, &[], 200, &no_store, b"{}", at(T0), at(T0), WINDOW));
+    }
+
+    #[test]
+    fn max_stale_marks_registry_metadata_and_is_taken_off_the_request() {
+        let (marked, kept) = registry_metadata(&h(&[
+            ("accept", "application/json"),
+            ("Cache-Control", "max-stale"),
+        ]));
+        assert!(marked);
+        assert_eq!(kept, h(&[("accept", "application/json")]));
+        let (marked, kept) =
+            registry_metadata(&h(&[("cache-control", "no-transform, max-stale=60")]));
+        assert!(marked);
+        assert_eq!(kept, h(&[("cache-control", "no-transform")]));
+        let (marked, kept) = registry_metadata(&h(&[("cache-control", "no-cache")]));
+        assert!(!marked);
+        assert_eq!(kept, h(&[("cache-control", "no-cache")]));
     }
 
     #[test]

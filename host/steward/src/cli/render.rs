@@ -118,12 +118,17 @@ pub fn check_table(outcome: &CheckOutcome, update_type: UpdateType, details: boo
         return out;
     }
     let mut table = Table::new(&["SOURCE", "NAME", "CURRENT", "AVAILABLE", "NOTES"]);
-    let (mut offered, mut security, mut breaking, mut held) = (0, 0, 0, 0);
     for provider in &outcome.providers {
+        if provider.waiting_for_grant.is_some() {
+            // Not asked, so not "up to date": say what it waits for.
+            let cells = ["-", "-", "-", "waiting for a grant"];
+            let mut row = vec![provider.provider.clone()];
+            row.extend(cells.map(String::from));
+            table.row(row);
+        }
         for u in &provider.updates {
             let mut notes = Vec::new();
             if u.security {
-                security += 1;
                 let ids: Vec<&str> = u.advisories.iter().map(|a| a.id.as_str()).collect();
                 notes.push(if ids.is_empty() {
                     "security".to_string()
@@ -132,15 +137,10 @@ pub fn check_table(outcome: &CheckOutcome, update_type: UpdateType, details: boo
                 });
             }
             if u.breaking {
-                breaking += 1;
                 notes.push("breaking".into());
             }
-            match &u.held {
-                Some(reason) => {
-                    held += 1;
-                    notes.push(format!("held by {reason}"));
-                }
-                None => offered += 1,
+            if let Some(reason) = &u.held {
+                notes.push(format!("held by {reason}"));
             }
             table.row(vec![
                 provider.provider.clone(),
@@ -155,6 +155,13 @@ pub fn check_table(outcome: &CheckOutcome, update_type: UpdateType, details: boo
         out.push_str(&table.render());
         out.push('\n');
     }
+    let crate::engine::check::CheckTotals {
+        available: offered,
+        security,
+        breaking,
+        held,
+        ..
+    } = outcome.totals;
     let _ = writeln!(
         out,
         "{} {} available ({security} security, {breaking} breaking){}",
@@ -166,6 +173,14 @@ pub fn check_table(outcome: &CheckOutcome, update_type: UpdateType, details: boo
             String::new()
         }
     );
+    // Reused registry answers were not asked for again: say how old they are.
+    if let Some(age) = outcome.reused_answers_age_secs() {
+        let _ = writeln!(
+            out,
+            "answers from {age} {} ago (registry_max_age_secs)",
+            if age == 1 { "second" } else { "seconds" }
+        );
+    }
 
     if details {
         for provider in &outcome.providers {
@@ -221,6 +236,14 @@ pub fn check_table(outcome: &CheckOutcome, update_type: UpdateType, details: boo
         }
         for w in &provider.warnings {
             let _ = writeln!(notes, "{}: warning: {w}", provider.provider);
+        }
+        if let Some(wants) = &provider.waiting_for_grant {
+            let _ = writeln!(
+                notes,
+                "{0}: waiting for a grant: it asks {1}; grant it under [providers.{0}.grant] in steward.toml",
+                provider.provider,
+                asks(wants)
+            );
         }
     }
     for s in &outcome.skipped {
@@ -304,4 +327,20 @@ pub fn providers_table(providers: &[ProviderStatus]) -> String {
 
 fn human_bytes(n: u64) -> String {
     crate::size::human(n)
+}
+
+/// What a provider asks for, in one clause: "to read X, to reach Y, to run Z".
+fn asks(wants: &crate::provider::Capabilities) -> String {
+    let mut parts = Vec::new();
+    if !wants.read.is_empty() {
+        parts.push(format!("to read {}", wants.read.join(", ")));
+    }
+    if !wants.http.is_empty() {
+        parts.push(format!("to reach {}", wants.http.join(", ")));
+    }
+    if !wants.programs.is_empty() {
+        let programs: Vec<&str> = wants.programs.iter().map(|p| p.path.as_str()).collect();
+        parts.push(format!("to run {}", programs.join(", ")));
+    }
+    parts.join(", ")
 }
