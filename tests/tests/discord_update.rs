@@ -253,6 +253,30 @@ fn cancel_changes_nothing_and_admins_and_members_are_refused_privately() {
     );
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(served.s.current(), std::path::PathBuf::from("1.4.0"));
+    // The Cancel is on record, by whoever pressed it, and not a failure.
+    let deadline = Instant::now() + LONG;
+    let status = loop {
+        let status = served
+            .s
+            .install
+            .run(&["status", "--history", "--json"])
+            .json();
+        if status["history"].as_array().is_some_and(|h| !h.is_empty()) || Instant::now() > deadline
+        {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let history = status["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1, "{status:#}");
+    assert_eq!(history[0]["status"], "cancelled", "{status:#}");
+    assert_eq!(
+        history[0]["initiated_by"],
+        format!("discord:{}", owner.id),
+        "{status:#}"
+    );
+    assert_eq!(status["metrics"]["updates"]["cancelled"], 1, "{status:#}");
+    assert_eq!(status["metrics"]["updates"]["failed"], 0, "{status:#}");
 
     let admin = Member::new(300, "admin").roles(&[ADMIN_ROLE]);
     let token = install_bot(&discord, &admin);

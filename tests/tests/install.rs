@@ -698,6 +698,120 @@ fn without_yes_an_install_the_safety_checks_refuse_stops_before_asking() {
     assert_eq!(s.current(), PathBuf::from("1.4.0"));
 }
 
+/// The sessions `status --history --json` lists, newest first, and the
+/// update statistics.
+fn history(s: &Setup) -> (Vec<Value>, Value) {
+    let status = s.install.run(&["status", "--history", "--json"]).json();
+    let sessions = status["history"].as_array().unwrap().clone();
+    (sessions, status["metrics"]["updates"].clone())
+}
+
+#[test]
+fn installs_the_safety_checks_stop_are_recorded_as_stopped_not_as_failures() {
+    let s = setup_with("[safety]\nmin_disk_space_mb = 4000000000\n", "");
+    s.publish_150(&s.demo_bot_py());
+    // Stopped at the preview before the question, and in the run (--yes).
+    let asked: steward_tests::harness::Run = s
+        .install
+        .command(&["install", "--type", "bot"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(asked.code, Some(2), "{}", asked.stderr);
+    let run = s.install.run(&["install", "--type", "bot", "--yes"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+
+    let (sessions, updates) = history(&s);
+    let statuses: Vec<&Value> = sessions.iter().map(|s| &s["status"]).collect();
+    assert_eq!(
+        statuses,
+        [&json!("stopped"), &json!("stopped")],
+        "{sessions:#?}"
+    );
+    for session in &sessions {
+        let error = session["error"].as_str().unwrap_or_default();
+        assert!(
+            error.contains("MiB free on the disk holding"),
+            "{session:#}"
+        );
+        assert!(session["duration_secs"].is_null(), "{session:#}");
+    }
+    // Nothing ran: neither a failure nor part of the success rate.
+    assert_eq!(updates["stopped"], 2, "{updates:#}");
+    assert_eq!(
+        (&updates["count"], &updates["failed"]),
+        (&json!(0), &json!(0))
+    );
+    assert!(updates["success_rate"].is_null(), "{updates:#}");
+    let text = s.install.run(&["status", "--history"]);
+    assert!(
+        text.stdout
+            .contains("and 2 stopped by the safety checks, 0 cancelled (nothing changed)"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("Stopped"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("Last update: none recorded"),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+}
+
+/// Runs steward with a terminal for its stdin, on which `answer` is typed.
+fn run_answering(s: &Setup, args: &[&str], answer: &str) -> steward_tests::harness::Run {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    use std::io::Write;
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    let terminal = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_str().unwrap())
+        .unwrap();
+    let mut master = std::fs::File::from(master);
+    master.write_all(answer.as_bytes()).unwrap();
+    let output = s.install.command(args).stdin(terminal).output().unwrap();
+    drop(master);
+    output.into()
+}
+
+#[test]
+fn an_install_answered_no_at_the_prompt_is_recorded_as_cancelled() {
+    let s = setup("");
+    s.publish_150(&s.demo_bot_py());
+    let run = run_answering(&s, &["install", "--type", "bot"], "no\n");
+    assert!(
+        run.stderr.contains("Install these updates?"),
+        "{}",
+        run.stderr
+    );
+    assert_ne!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(s.current(), PathBuf::from("1.4.0"));
+
+    let (sessions, updates) = history(&s);
+    assert_eq!(sessions.len(), 1, "{sessions:#?}");
+    assert_eq!(sessions[0]["status"], "cancelled", "{sessions:#?}");
+    assert_eq!(sessions[0]["kind"], "install");
+    assert_eq!(sessions[0]["update_type"], "bot");
+    assert!(
+        sessions[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("cancelled at the confirmation prompt"),
+        "{sessions:#?}"
+    );
+    assert_eq!(updates["cancelled"], 1, "{updates:#}");
+    assert_eq!(
+        (&updates["count"], &updates["failed"]),
+        (&json!(0), &json!(0))
+    );
+}
+
 #[test]
 fn low_disk_space_and_breaking_updates_stop_an_install_unless_forced() {
     let s = setup_with("[safety]\nmin_disk_space_mb = 4000000000\n", "");

@@ -300,6 +300,52 @@ fn pip_check_reports_outdated_held_and_breaking_but_not_prereleases_or_yanked() 
 }
 
 #[test]
+fn check_json_says_when_it_checked_and_what_it_found_in_totals() {
+    let index = bot_index().package("jinja2", &["3.1.2", "3.1.4"]).start();
+    let (osv, _) = FakeOsv::new()
+        .advisory(Advisory::new("GHSA-fix-in-314", "PyPI", "Jinja2", &["3.1.2"]).fixed_in("3.1.4"))
+        .start();
+    let mut dists = BOT_DISTS.to_vec();
+    dists.push(("Jinja2", "3.1.2"));
+    let install = pip_install(
+        &index.host(),
+        &osv.host(),
+        "",
+        &dists,
+        "discord.py==2.3.0\naiohttp>=3.8\n",
+    );
+    let (run, json) = check(&install, &[]);
+    assert!(provider(&json, "pip")["error"].is_null(), "{}", run.stderr);
+    // aiohttp, frozenlist (breaking) and jinja2 (security) can be installed;
+    // discord.py is held by its pin.
+    let totals = &json["totals"];
+    for (name, count) in [
+        ("available", 3),
+        ("security", 1),
+        ("breaking", 1),
+        ("held", 1),
+        ("failed_providers", 0),
+    ] {
+        assert_eq!(totals[name], count, "{name}: {json:#}");
+    }
+    let at = json["checked_at"].as_str().expect("checked_at");
+    let b = at.as_bytes();
+    assert!(
+        b.len() >= 20 && b[4] == b'-' && b[10] == b'T' && b[13] == b':' && at.ends_with('Z'),
+        "not RFC 3339: {at}"
+    );
+    assert!(!at.starts_with("1970"), "{at}");
+    // The text's summary line counts the same.
+    let text = install.run(&["check", "--type", "packages"]);
+    assert!(
+        text.stdout
+            .contains("3 updates available (1 security, 1 breaking); 1 held back by pins"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
 fn pip_settings_let_prereleases_and_yanked_releases_through() {
     let index = bot_index().start();
     let (osv, _) = FakeOsv::new().start();
@@ -542,6 +588,8 @@ fn a_registry_that_answers_garbage_fails_its_provider_clearly_and_the_other_stil
         update(pip, "yarl").expect("yarl outdated")["latest"],
         "1.9.5"
     );
+    assert_eq!(json["totals"]["failed_providers"], 1, "{json:#}");
+    assert_eq!(json["totals"]["available"], 1, "{json:#}");
 }
 
 #[test]
@@ -761,6 +809,13 @@ fn pip_check_revalidates_a_stale_answer_and_reuses_it_on_304() {
     let index = index.start();
     let (osv, _) = FakeOsv::new().start();
     let install = pip_install(&index.host(), &osv.host(), "", &BOT_DISTS, "");
+    // HTTP's rules alone: the registry window would reuse the answers unasked.
+    let config = std::fs::read_to_string(install.config_path()).unwrap();
+    std::fs::write(
+        install.config_path(),
+        format!("[runtime]\nregistry_max_age_secs = 0\n\n{config}"),
+    )
+    .unwrap();
 
     let (_, first) = check(&install, &["--no-security"]);
     assert_eq!(served_since(&served, 0), (BOT_DISTS.len(), 0));

@@ -33,11 +33,22 @@ pub enum SessionStatus {
     RollbackFailed,
     /// Nothing to do: every matching provider was up to date.
     NothingToDo,
+    /// Refused by the safety checks before anything changed (not forced).
+    Stopped,
+    /// Not confirmed at the prompt (Cancel, "no", or no answer): nothing
+    /// changed.
+    Cancelled,
 }
 
 impl SessionStatus {
     pub fn is_finished(self) -> bool {
         self != SessionStatus::Running
+    }
+
+    /// Whether the run went ahead at all: a stopped or cancelled install
+    /// changed nothing, so it is neither a success nor a failure.
+    pub fn went_ahead(self) -> bool {
+        !matches!(self, SessionStatus::Stopped | SessionStatus::Cancelled)
     }
 
     /// Counted as a success in statistics.

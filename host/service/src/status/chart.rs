@@ -147,7 +147,8 @@ pub fn buckets(sessions: &[&Session], range: StatusRange, now: DateTime<Utc>) ->
     let axis = Axis::new(range, now);
     let mut out = vec![Bucket::default(); axis.count];
     for s in sessions {
-        if s.kind != SessionKind::Install || !s.status.is_finished() {
+        // Stopped and cancelled installs changed nothing: not drawn.
+        if s.kind != SessionKind::Install || !s.status.is_finished() || !s.status.went_ahead() {
             continue;
         }
         let Some(slot) = axis.slot(s.started_at).and_then(|i| out.get_mut(i)) else {

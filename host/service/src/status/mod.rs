@@ -57,16 +57,25 @@ impl StatusRange {
     }
 }
 
-/// Statistics over update sessions.
+/// Statistics over update sessions. Installs that never went ahead
+/// (stopped by the safety checks, or cancelled at the prompt) changed
+/// nothing: they are counted apart, not in `count`, the success rate or the
+/// durations.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, serde::Deserialize)]
 pub struct UpdateStats {
-    /// Finished install sessions.
+    /// Finished install sessions that went ahead.
     pub count: usize,
     pub succeeded: usize,
     pub failed: usize,
     /// Still running (or interrupted and not yet recovered).
     pub running: usize,
     pub rollbacks: usize,
+    /// Installs the safety checks stopped before anything changed.
+    #[serde(default)]
+    pub stopped: usize,
+    /// Installs not confirmed at the prompt.
+    #[serde(default)]
+    pub cancelled: usize,
     /// Succeeded out of finished, 0-100.
     pub success_rate: Option<f64>,
     pub mean_duration_secs: Option<f64>,
@@ -122,7 +131,8 @@ impl From<&Session> for SessionLine {
             update_type: type_name(s),
             status: s.status,
             started_at: s.started_at,
-            duration_secs: seconds(s),
+            // A run that never went ahead took no time worth listing.
+            duration_secs: seconds(s).filter(|_| s.status.went_ahead()),
             initiated_by: s.initiated_by.clone(),
             target_version: s.target_version.clone(),
             error: s.error.clone(),
@@ -163,9 +173,20 @@ pub fn update_stats(sessions: &[&Session]) -> UpdateStats {
             stats.rollbacks += 1;
             continue;
         }
-        if !s.status.is_finished() {
-            stats.running += 1;
-            continue;
+        match s.status {
+            SessionStatus::Running => {
+                stats.running += 1;
+                continue;
+            }
+            SessionStatus::Stopped => {
+                stats.stopped += 1;
+                continue;
+            }
+            SessionStatus::Cancelled => {
+                stats.cancelled += 1;
+                continue;
+            }
+            _ => {}
         }
         stats.count += 1;
         let entry = per_type.entry(type_name(s)).or_default();
@@ -219,11 +240,13 @@ pub fn backup_stats(records: &[BackupRecord]) -> BackupStats {
     }
 }
 
-/// The newest finished install, whatever the range.
+/// The newest finished install that went ahead, whatever the range.
 pub fn last_update(sessions: &[Session]) -> Option<SessionLine> {
     sessions
         .iter()
-        .filter(|s| s.kind == SessionKind::Install && s.status.is_finished())
+        .filter(|s| {
+            s.kind == SessionKind::Install && s.status.is_finished() && s.status.went_ahead()
+        })
         .max_by_key(|s| s.started_at)
         .map(SessionLine::from)
 }

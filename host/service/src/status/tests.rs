@@ -121,6 +121,35 @@ fn update_statistics_count_success_rate_mean_duration_and_types() {
 }
 
 #[test]
+fn stopped_and_cancelled_installs_are_counted_apart_not_as_failures() {
+    let mut sessions = sample();
+    sessions.push(install(2, UpdateType::Bot, SessionStatus::Stopped, 0));
+    sessions.push(install(4, UpdateType::Bot, SessionStatus::Cancelled, 40));
+    let recent = in_range(&sessions, now() - StatusRange::Week.duration());
+    let stats = update_stats(&recent);
+    assert_eq!((stats.stopped, stats.cancelled), (1, 1));
+    // The same as without them: they changed nothing.
+    assert_eq!((stats.count, stats.failed), (4, 1));
+    assert_eq!(stats.success_rate, Some(75.0));
+    assert_eq!(stats.mean_duration_secs, Some(15.5));
+    assert_eq!(stats.per_type["bot"].count, 1);
+    let line = SessionLine::from(
+        recent
+            .iter()
+            .find(|s| s.status == SessionStatus::Cancelled)
+            .copied()
+            .unwrap(),
+    );
+    assert_eq!(line.duration_secs, None);
+    // Not the last update either.
+    sessions.push(install(0, UpdateType::All, SessionStatus::Stopped, 0));
+    assert_eq!(
+        last_update(&sessions).unwrap().status,
+        SessionStatus::Completed
+    );
+}
+
+#[test]
 fn a_day_range_keeps_only_the_last_24_hours_newest_first() {
     let sessions = sample();
     let recent = in_range(&sessions, now() - StatusRange::Day.duration());

@@ -12,7 +12,8 @@ use crate::engine::install::{InstallError, InstallOutcome};
 use crate::engine::progress::{self, ProgressSender};
 use crate::engine::session::SessionStatus;
 use crate::service::{
-    BotAction, BotState, Caller, InstallPreview, InstallRequest, RollbackRequest, ServiceError,
+    BotAction, BotState, Caller, InstallPreview, InstallRequest, NotConfirmed, RollbackRequest,
+    ServiceError,
 };
 
 /// Exit code when an install or rollback ran and failed (rolled back or not).
@@ -120,12 +121,21 @@ pub async fn install(
                 print!("{}", render::update::nothing_to_do(&warnings));
                 return Ok(ExitCode::SUCCESS);
             }
-            InstallPreview::Stopped { findings } => {
+            InstallPreview::Stopped { findings, .. } => {
                 return Err(InstallError::SafetyStop { warnings: findings }.into());
             }
             InstallPreview::Planned(plan) => {
                 eprint!("{}", render::update::plan(&plan));
                 if !ask("\nInstall these updates?") {
+                    // `ask` says no when there is no terminal to ask on.
+                    let why = if std::io::stdin().is_terminal() {
+                        NotConfirmed::Cancelled
+                    } else {
+                        NotConfirmed::Unanswered
+                    };
+                    service
+                        .install_cancelled(&Caller::Shell, &request(false), why)
+                        .await?;
                     return Err(ServiceError::NotConfirmedFor { what: "install" });
                 }
             }

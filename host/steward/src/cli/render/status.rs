@@ -77,6 +77,14 @@ pub fn report(r: &StatusReport) -> String {
             u.running,
             u.rollbacks
         );
+        if u.stopped + u.cancelled > 0 {
+            // Not failures: nothing ran, so they stay out of the rate.
+            let _ = writeln!(
+                out,
+                "  and {} stopped by the safety checks, {} cancelled (nothing changed)",
+                u.stopped, u.cancelled
+            );
+        }
         let _ = writeln!(
             out,
             "  success rate {}, mean duration {}",

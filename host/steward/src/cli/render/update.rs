@@ -25,6 +25,8 @@ pub fn outcome(o: &InstallOutcome) -> String {
         SessionStatus::Failed => "FAILED",
         SessionStatus::RollbackFailed => "FAILED, and rolling back failed too",
         SessionStatus::Running => "is still running",
+        SessionStatus::Stopped => "was stopped by the safety checks; nothing was changed",
+        SessionStatus::Cancelled => "was cancelled; nothing was changed",
     };
     let _ = writeln!(out, "{what} {} {verdict}.", s.id);
     for u in &s.updates {
