@@ -484,3 +484,107 @@ fn a_provider_dropped_in_or_removed_is_loaded_or_forgotten_at_once() {
     std::fs::remove_file(install.providers().join("extra.wasm")).unwrap();
     seen("providers directory: extra removed");
 }
+
+/// A free loopback port (bound, then let go).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One HTTP/1.1 request over TCP; the status code and body.
+fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: ci\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let code = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (code, body)
+}
+
+#[test]
+fn a_pipeline_token_runs_what_it_is_scoped_for_within_its_rate_and_is_audited() {
+    let port = free_port();
+    let secret = "ci-secret-0123456789abcdef";
+    let install = Install::new(&format!(
+        "{ONLY_CONFIG_PROVIDER}\n[control.http]\nlisten = \"127.0.0.1:{port}\"\nrate_limit_per_minute = 4\n\
+         [[control.http.tokens]]\nname = \"release-pipeline\"\ntoken_file = \"ci.token\"\nscopes = [\"check\", \"install:bot\"]\n"
+    ));
+    std::fs::write(install.root().join("ci.token"), format!("{secret}\n")).unwrap();
+    let serve = Headless::start(&install);
+
+    let (code, body) = http(port, "POST", "/v1/check", Some(secret), "{\"update_type\":\"all\",\"include_security\":false}");
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"providers\""), "{body}");
+
+    // Scoped to the bot: installing packages is refused, naming the scopes.
+    let (code, body) = http(port, "POST", "/v1/install", Some(secret), "{\"type\":\"packages\"}");
+    assert_eq!(code, 403, "{body}");
+    assert!(
+        body.contains("the token release-pipeline is not scoped for installing updates (its scopes: check, install:bot)"),
+        "{body}"
+    );
+    let (code, body) = http(port, "POST", "/v1/rollback", Some(secret), "{\"target\":\"last_backup\",\"confirm\":true,\"backup\":true,\"restore_config\":true}");
+    assert_eq!(code, 403, "{body}");
+
+    let (code, body) = http(port, "POST", "/v1/check", Some("ci-secret-0123456789abcdeX"), "{}");
+    assert_eq!(code, 401, "{body}");
+    let (code, _) = http(port, "POST", "/v1/check", None, "{}");
+    assert_eq!(code, 401);
+
+    // Three used of four: the fourth passes, the fifth waits for the minute.
+    let (code, _) = http(port, "GET", "/v1/providers", Some(secret), "");
+    assert_eq!(code, 403, "providers are a status read, not in the scopes");
+    let (code, body) = http(port, "POST", "/v1/check", Some(secret), "{\"update_type\":\"all\",\"include_security\":false}");
+    assert_eq!(code, 429, "{body}");
+    assert!(body.contains("try again in"), "{body}");
+
+    let audit = std::fs::read_to_string(install.data().join("audit.log")).unwrap();
+    assert_eq!(audit.lines().count(), 7, "{audit}");
+    assert!(audit.contains("token=release-pipeline") && audit.contains("POST /v1/install 403"), "{audit}");
+    assert!(audit.contains("token=(none)") && audit.contains(" 401"), "{audit}");
+    assert!(!audit.contains(secret), "the audit log holds the secret:\n{audit}");
+    assert!(!serve.log().contains(secret), "the service log holds the secret");
+}
+
+#[test]
+fn a_token_secret_that_is_missing_or_short_stops_serve_with_the_tokens_name() {
+    let install = Install::new(&format!(
+        "{ONLY_CONFIG_PROVIDER}\n[control.http]\nlisten = \"127.0.0.1:{}\"\n\
+         [[control.http.tokens]]\nname = \"deploy\"\ntoken_env = \"STEWARD_TEST_UNSET_TOKEN\"\nscopes = [\"check\"]\n",
+        free_port()
+    ));
+    let run: Run = install
+        .command(&["serve"])
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("STEWARD_TEST_UNSET_TOKEN")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "control.http token \"deploy\": the environment variable STEWARD_TEST_UNSET_TOKEN is not set"
+        ),
+        "{}",
+        run.stderr
+    );
+}

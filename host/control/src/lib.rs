@@ -12,6 +12,7 @@
 //! CLI command uses when a service answers on the socket.
 
 pub mod client;
+pub mod http;
 pub mod server;
 
 use serde::{Deserialize, Serialize};

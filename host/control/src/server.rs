@@ -16,8 +16,8 @@ use serde::de::DeserializeOwned;
 use steward_engine::progress::{self, ProgressSender};
 use steward_service::{
     BackupListRequest, BackupRequest, BotAction, Caller, CheckRequest, CheckView, InstallRequest,
-    LocalCaller, RestoreRequest, RollbackRequest, ScheduleRequest, Service, ServiceError,
-    StatusRequest,
+    LocalCaller, NotConfirmed, Operation, RestoreRequest, RollbackRequest, ScheduleRequest, Service,
+    ServiceError, StatusRequest,
 };
 use tokio::net::{UnixListener, UnixStream};
 
@@ -139,7 +139,7 @@ fn supplementary_groups(pid: i32) -> Vec<u32> {
 
 type Shared = Arc<Service>;
 
-fn routes(service: Shared) -> Router {
+pub(crate) fn routes(service: Shared) -> Router {
     Router::new()
         .route("/v1/status", post(status))
         .route("/v1/status/chart", post(status_chart))
@@ -149,6 +149,7 @@ fn routes(service: Shared) -> Router {
         .route("/v1/install/preview", post(install_preview))
         .route("/v1/install", post(install))
         .route("/v1/install/confirmation", get(confirmation))
+        .route("/v1/install/cancelled", post(install_cancelled))
         .route("/v1/rollback/targets", get(rollback_targets))
         .route("/v1/rollback/check", post(rollback_check))
         .route("/v1/rollback", post(rollback))
@@ -362,6 +363,20 @@ async fn install_preview(
     s.install_preview(&c, &r).await.into()
 }
 
+#[derive(serde::Deserialize)]
+struct Cancelled {
+    request: InstallRequest,
+    why: NotConfirmed,
+}
+
+async fn install_cancelled(
+    State(s): State<Shared>,
+    Extension(c): Extension<Caller>,
+    Body(b): Body<Cancelled>,
+) -> Answer {
+    s.install_cancelled(&c, &b.request, b.why).into()
+}
+
 async fn confirmation(State(s): State<Shared>, Extension(c): Extension<Caller>) -> Answer {
     s.confirmation_required(&c).into()
 }
@@ -371,6 +386,10 @@ async fn install(
     Extension(c): Extension<Caller>,
     Body(r): Body<InstallRequest>,
 ) -> Response {
+    // Refused before the stream starts, so the status code says so.
+    if let Err(e) = s.authorize_install(&c, &r) {
+        return refusal(&e);
+    }
     streamed(|p| async move { s.install(&c, r, Some(&p)).await })
 }
 
@@ -396,6 +415,9 @@ async fn rollback(
     Extension(c): Extension<Caller>,
     Body(r): Body<RollbackRequest>,
 ) -> Response {
+    if let Err(e) = s.authorize(&c, Operation::Rollback) {
+        return refusal(&e);
+    }
     streamed(|p| async move { s.rollback(&c, r, Some(&p)).await })
 }
 
@@ -430,6 +452,9 @@ async fn backup_create(
     Extension(c): Extension<Caller>,
     Body(r): Body<BackupRequest>,
 ) -> Response {
+    if let Err(e) = s.authorize(&c, Operation::BackupCreate) {
+        return refusal(&e);
+    }
     streamed(|p| async move { s.backup_create(&c, r, Some(&p)).await })
 }
 
@@ -467,6 +492,9 @@ async fn backup_restore(
     Body(r): Body<RestoreRequest>,
 ) -> Response {
     let r = RestoreRequest { id, ..r };
+    if let Err(e) = s.restore_allowed(&c, &r) {
+        return refusal(&e);
+    }
     streamed(|p| async move { s.backup_restore(&c, r, Some(&p)).await })
 }
 

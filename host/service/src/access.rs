@@ -20,6 +20,37 @@ pub enum Caller {
     /// Someone on this machine through the control socket, as the kernel
     /// described the peer (`SO_PEERCRED`).
     Local(LocalCaller),
+    /// A CI/CD pipeline through `[control.http]`, by the token it showed.
+    Token(TokenCaller),
+}
+
+/// A `[control.http]` token: its name and the operations it is scoped to.
+#[derive(Debug, Clone, Default)]
+pub struct TokenCaller {
+    pub name: String,
+    pub scopes: Vec<String>,
+}
+
+impl TokenCaller {
+    /// Whether a scope names `operation` (`install:TYPE` names installing).
+    pub fn permits(&self, operation: Operation) -> bool {
+        self.scopes
+            .iter()
+            .any(|s| s.split_once(':').map_or(s.as_str(), |(op, _)| op) == operation.scope())
+    }
+
+    /// Whether the token may install `update_type`: a plain `install`
+    /// scope allows every type, `install:bot` only the bot.
+    pub fn permits_install(&self, update_type: crate::engine::UpdateType) -> bool {
+        self.scopes.iter().any(|s| match s.split_once(':') {
+            None => s == "install",
+            Some(("install", kind)) => {
+                <crate::engine::UpdateType as clap::ValueEnum>::from_str(kind, true)
+                    .is_ok_and(|t| t == update_type)
+            }
+            Some(_) => false,
+        })
+    }
 }
 
 /// A control-socket peer: its user, primary group and supplementary groups.
@@ -52,6 +83,7 @@ impl Caller {
             ),
             Caller::Discord(d) => format!("discord:{}", d.user_id),
             Caller::Schedule(id) => format!("schedule:{id}"),
+            Caller::Token(t) => format!("token:{}", t.name),
             Caller::Local(l) => match crate::unix_names::user_name(l.uid) {
                 Some(name) => format!("cli:{name}"),
                 None => format!("cli:uid {}", l.uid),
@@ -93,6 +125,24 @@ pub enum Audience {
 }
 
 impl Operation {
+    /// Its name as a `[control.http]` token scope (one of
+    /// `config::HTTP_SCOPES`).
+    pub fn scope(self) -> &'static str {
+        match self {
+            Operation::Check => "check",
+            Operation::Install => "install",
+            Operation::Status => "status",
+            Operation::Rollback => "rollback",
+            Operation::Schedule => "schedule",
+            Operation::BackupCreate => "backup_create",
+            Operation::BackupList => "backup_list",
+            Operation::BackupRestore => "backup_restore",
+            Operation::Settings => "settings",
+            Operation::BotControl => "bot_control",
+            Operation::BackupPrune => "backup_prune",
+        }
+    }
+
     pub fn audience(self) -> Audience {
         match self {
             Operation::Check
@@ -133,6 +183,9 @@ impl fmt::Display for Operation {
 pub fn role(caller: &Caller, discord: &DiscordConfig, control: &ControlConfig) -> Role {
     match caller {
         Caller::Local(l) => local_role(l, control),
+        // Scopes decide, not a role (Service::authorize); an owner's rights
+        // within them.
+        Caller::Token(_) => Role::Owner,
         Caller::Shell | Caller::Schedule(_) => Role::Owner,
         Caller::Discord(c) => {
             if c.app_owner || discord.owners.contains(&c.user_id) {
@@ -195,6 +248,33 @@ mod tests {
             user_id,
             ..DiscordCaller::default()
         }
+    }
+
+    #[test]
+    fn every_operation_is_a_scope_the_config_accepts_and_types_narrow_install() {
+        let all = [
+            Operation::Check,
+            Operation::Install,
+            Operation::Status,
+            Operation::Rollback,
+            Operation::Schedule,
+            Operation::BackupCreate,
+            Operation::BackupList,
+            Operation::BackupRestore,
+            Operation::Settings,
+            Operation::BotControl,
+            Operation::BackupPrune,
+        ];
+        let scopes: Vec<&str> = all.iter().map(|o| o.scope()).collect();
+        assert_eq!(scopes, crate::config::HTTP_SCOPES);
+        let ci = TokenCaller {
+            name: "ci".to_string(),
+            scopes: vec!["check".to_string(), "install:bot".to_string()],
+        };
+        assert!(ci.permits(Operation::Check) && ci.permits(Operation::Install));
+        assert!(!ci.permits(Operation::Rollback));
+        assert!(ci.permits_install(crate::engine::UpdateType::Bot));
+        assert!(!ci.permits_install(crate::engine::UpdateType::All));
     }
 
     #[test]

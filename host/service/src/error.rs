@@ -51,6 +51,12 @@ pub enum ServiceError {
     Install(#[from] InstallError),
     #[error(transparent)]
     Bot(#[from] SupervisorError),
+    #[error("token {token} is not scoped for {operation}")]
+    OutOfScope {
+        token: String,
+        operation: Operation,
+        scopes: Vec<String>,
+    },
     /// The running service refused or failed a request made through its
     /// control socket; `message` is its sentence for the user.
     #[error("{message}")]
@@ -61,7 +67,7 @@ impl ServiceError {
     /// The HTTP status the control API answers this error with.
     pub fn http_status(&self) -> u16 {
         match self {
-            ServiceError::PermissionDenied { .. } => 403,
+            ServiceError::PermissionDenied { .. } | ServiceError::OutOfScope { .. } => 403,
             ServiceError::Install(InstallError::InProgress(_)) => 409,
             ServiceError::InvalidArgument { .. }
             | ServiceError::NotConfirmed
@@ -82,6 +88,14 @@ impl ServiceError {
         match self {
             ServiceError::Config(e) => format!("Configuration problem: {e}"),
             ServiceError::Remote { message, .. } => message.clone(),
+            ServiceError::OutOfScope {
+                token,
+                operation,
+                scopes,
+            } => format!(
+                "Permission denied: the token {token} is not scoped for {operation} (its scopes: {}).",
+                scopes.join(", ")
+            ),
             ServiceError::ProvidersDir { path, source } => format!(
                 "Steward cannot use its providers directory {}: {source}",
                 path.display()

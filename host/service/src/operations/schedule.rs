@@ -228,7 +228,7 @@ impl Service {
 
     /// The enabled schedules (for the scheduler); none while
     /// `scheduling.enabled` is off.
-    pub fn schedules_enabled(&self) -> Result<Vec<Schedule>, ServiceError> {
+    pub(crate) fn schedules_enabled(&self) -> Result<Vec<Schedule>, ServiceError> {
         if !self.config().scheduling.enabled {
             return Ok(Vec::new());
         }
@@ -241,7 +241,7 @@ impl Service {
     }
 
     /// The earliest next run of any enabled schedule (for the scheduler).
-    pub fn schedules_next_due(&self) -> Result<Option<DateTime<Utc>>, ServiceError> {
+    pub(crate) fn schedules_next_due(&self) -> Result<Option<DateTime<Utc>>, ServiceError> {
         Ok(self
             .schedules_enabled()?
             .iter()
@@ -251,7 +251,7 @@ impl Service {
 
     /// Moves a schedule's next run past `now` (for the scheduler, before a
     /// run starts, so a crash never repeats it).
-    pub fn schedule_advance(&self, id: &str, now: DateTime<Utc>) -> Result<(), ServiceError> {
+    pub(crate) fn schedule_advance(&self, id: &str, now: DateTime<Utc>) -> Result<(), ServiceError> {
         let config = self.config();
         let tree = self.schedules()?;
         let mut record = self.schedule_get(&tree, id)?;
@@ -262,7 +262,7 @@ impl Service {
     }
 
     /// Records what the scheduler did with a due run.
-    pub fn schedule_record(&self, id: &str, last: LastRun) -> Result<(), ServiceError> {
+    pub(crate) fn schedule_record(&self, id: &str, last: LastRun) -> Result<(), ServiceError> {
         let tree = self.schedules()?;
         // Removed while it ran: nothing to record on.
         let Some(mut record) = tree.get(id)? else {

@@ -17,8 +17,8 @@ use crate::engine::progress::ProgressSender;
 use crate::schedule::Schedule;
 use crate::service::{
     BackupListRequest, BackupRequest, BotAction, BotState, Caller, CheckRequest, CheckView,
-    ProviderStatus, Reloaded, RestoreRequest, RollbackRequest, ScheduleRequest, ScheduleView,
-    SchedulesView, Service, ServiceError, SettingChange, StatusReport, StatusRequest,
+    NotConfirmed, ProviderStatus, Reloaded, RestoreRequest, RollbackRequest, ScheduleRequest,
+    ScheduleView, SchedulesView, Service, ServiceError, SettingChange, StatusReport, StatusRequest,
 };
 use crate::settings::SettingView;
 use crate::supervisor::BotProcess;
@@ -94,6 +94,22 @@ impl Backend {
         match self {
             Backend::Local(s) => s.install_preview(caller, request).await,
             Backend::Remote(c) => c.post("/v1/install/preview", request).await,
+        }
+    }
+
+    pub async fn install_cancelled(
+        &self,
+        caller: &Caller,
+        request: &InstallRequest,
+        why: NotConfirmed,
+    ) -> Result<(), ServiceError> {
+        match self {
+            Backend::Local(s) => s.install_cancelled(caller, request, why).map(drop),
+            Backend::Remote(c) => {
+                let body = serde_json::json!({ "request": request, "why": why });
+                let _: serde_json::Value = c.post("/v1/install/cancelled", &body).await?;
+                Ok(())
+            }
         }
     }
 

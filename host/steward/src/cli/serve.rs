@@ -39,6 +39,22 @@ pub async fn run(service: Service) -> Result<ExitCode, ServiceError> {
         }
     };
     tracing::info!(socket = %listening.path().display(), "control socket ready");
+    let http = match &config.control.http {
+        Some(http) => {
+            let audit = config.paths.data.join("audit.log");
+            match steward_control::http::listen_http(service.clone(), http, audit).await {
+                Ok(l) => {
+                    tracing::info!(address = %l.addr, "control.http listening");
+                    Some(l)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(super::EXIT_ERROR));
+                }
+            }
+        }
+        None => None,
+    };
     let background = service.run_in_background();
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -65,6 +81,7 @@ pub async fn run(service: Service) -> Result<ExitCode, ServiceError> {
     tracing::info!("stopping: no new work is taken");
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     drop(listening);
+    drop(http);
     drop(background);
     let _ = stop_tx.send(true);
     if let Some(discord) = discord {
