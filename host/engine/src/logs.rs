@@ -112,6 +112,7 @@ impl SessionLog {
             Action::Download(d) => format!("download {} -> {}", d.url, d.unpack_to),
             Action::WriteFile(w) => format!("write {} ({} bytes)", w.path, w.contents.len()),
             Action::SwitchRelease(s) => format!("switch {} -> {}", s.link, s.target),
+            Action::Remove(r) => format!("remove {}", r.path),
         };
         self.line(format!(
             "{provider}: step {n}/{of}: {}\n{what}",
@@ -142,6 +143,10 @@ impl SessionLog {
             Ok(StepOutcome::Switched { link, target, .. }) => {
                 format!("  ok: {} now points to {target}", link.display())
             }
+            Ok(StepOutcome::Removed { path, existed }) => match existed {
+                true => format!("  ok: removed {}", path.display()),
+                false => format!("  ok: {} was already gone", path.display()),
+            },
             Err(e) => format!("  failed: {e}"),
         });
     }
