@@ -314,12 +314,24 @@ impl FakeDiscord {
     /// Sends a slash command invocation from `member` in the test guild;
     /// returns the interaction's token (which names its reply's URLs).
     pub fn slash_command(&self, name: &str, member: &Member, options: &[Opt]) -> String {
-        self.command_interaction(2, name, member, options)
+        self.command_interaction(2, name, member, options, "en-US")
+    }
+
+    /// Like `slash_command`, from a user whose Discord speaks `locale`
+    /// (the guild's stays en-US).
+    pub fn slash_command_in(
+        &self,
+        locale: &str,
+        name: &str,
+        member: &Member,
+        options: &[Opt],
+    ) -> String {
+        self.command_interaction(2, name, member, options, locale)
     }
 
     /// Sends an autocomplete interaction (one option `focused`).
     pub fn autocomplete(&self, name: &str, member: &Member, options: &[Opt]) -> String {
-        self.command_interaction(4, name, member, options)
+        self.command_interaction(4, name, member, options, "en-US")
     }
 
     fn command_interaction(
@@ -328,6 +340,7 @@ impl FakeDiscord {
         name: &str,
         member: &Member,
         options: &[Opt],
+        locale: &str,
     ) -> String {
         let id = self.inner.next_id();
         let token = format!("token-{id}");
@@ -337,6 +350,7 @@ impl FakeDiscord {
             .and_then(|c| c["id"].as_str().map(str::to_string))
             .unwrap_or_else(|| self.inner.next_id().to_string());
         let mut interaction = base_interaction(id, &token, kind, member);
+        interaction["locale"] = json!(locale);
         interaction["data"] = json!({
             "id": command_id,
             "name": name,

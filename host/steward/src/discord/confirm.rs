@@ -11,6 +11,7 @@ use std::future::Future;
 use futures::StreamExt;
 use poise::serenity_prelude as serenity;
 
+use super::locale::t;
 use super::message::Reply;
 use super::{CommandError, progress};
 use crate::engine::progress::ProgressSender;
@@ -71,6 +72,7 @@ pub async fn ask(ctx: super::Context<'_>, summary: &str) -> Result<Decision, ser
         return Ok(Decision::Cancelled);
     };
     let timeout = ctx.data().confirm_timeout;
+    let lang = super::lang(ctx);
     let summary = fit(summary);
     let summary = summary.as_str();
     let buttons = Buttons::for_interaction(app.interaction.id);
@@ -83,10 +85,10 @@ pub async fn ask(ctx: super::Context<'_>, summary: &str) -> Result<Decision, ser
                 .embeds(Vec::new())
                 .components(vec![serenity::CreateActionRow::Buttons(vec![
                     serenity::CreateButton::new(&buttons.confirm)
-                        .label("Confirm")
+                        .label(t!(lang, "confirm-button"))
                         .style(serenity::ButtonStyle::Danger),
                     serenity::CreateButton::new(&buttons.cancel)
-                        .label("Cancel")
+                        .label(t!(lang, "cancel-button"))
                         .style(serenity::ButtonStyle::Secondary),
                 ])]),
         )
@@ -107,8 +109,10 @@ pub async fn ask(ctx: super::Context<'_>, summary: &str) -> Result<Decision, ser
                         ctx.serenity_context(),
                         serenity::CreateInteractionResponse::Message(
                             serenity::CreateInteractionResponseMessage::new()
-                                .content(format!(
-                                    "Only <@{requester}> can answer this; run the command yourself if you need it."
+                                .content(t!(
+                                    lang,
+                                    "confirm-not-yours",
+                                    user = format!("<@{requester}>")
                                 ))
                                 .ephemeral(true),
                         ),
@@ -116,10 +120,13 @@ pub async fn ask(ctx: super::Context<'_>, summary: &str) -> Result<Decision, ser
                     .await?;
                 continue;
             }
-            Some(Press::Confirm) => (Decision::Confirmed, format!("{summary}\n\nConfirmed.")),
+            Some(Press::Confirm) => (
+                Decision::Confirmed,
+                format!("{summary}\n\n{}", t!(lang, "confirm-confirmed")),
+            ),
             Some(Press::Cancel) => (
                 Decision::Cancelled,
-                format!("{summary}\n\nCancelled; nothing was changed."),
+                format!("{summary}\n\n{}", t!(lang, "confirm-cancelled")),
             ),
         };
         // Acknowledge by updating the prompt: the buttons go away at once.
@@ -139,8 +146,8 @@ pub async fn ask(ctx: super::Context<'_>, summary: &str) -> Result<Decision, ser
         .edit(
             serenity::EditInteractionResponse::new()
                 .content(format!(
-                    "{summary}\n\nNo answer within {} s; nothing was changed.",
-                    timeout.as_secs()
+                    "{summary}\n\n{}",
+                    t!(lang, "confirm-timed-out", seconds = timeout.as_secs())
                 ))
                 .components(Vec::new()),
         )

@@ -7,9 +7,10 @@
 
 use std::sync::atomic::Ordering;
 
+use super::locale::{Lang, t};
 use super::message::Reply;
 use super::{CommandError, Data};
-use crate::service::ServiceError;
+use crate::service::{Operation, ServiceError};
 
 type FrameworkError<'a> = poise::FrameworkError<'a, Data, CommandError>;
 
@@ -19,7 +20,7 @@ pub async fn on_error(error: FrameworkError<'_>) {
             if let CommandError::Discord(e) = &error {
                 tracing::warn!(command = %ctx.command().name, "{e}");
             }
-            let text = message(&error);
+            let text = message(super::lang(ctx), &error);
             if asked_wrongly(&error) {
                 tell(ctx, &text).await;
             } else {
@@ -29,10 +30,16 @@ pub async fn on_error(error: FrameworkError<'_>) {
         FrameworkError::ArgumentParse {
             ctx, error, input, ..
         } => {
+            let lang = super::lang(ctx);
             let text = match error.downcast_ref::<ServiceError>() {
-                Some(e) => e.user_message(),
+                Some(e) => service_message(lang, e),
                 None => match input {
-                    Some(input) => format!("Cannot read `{input}`: {error}"),
+                    Some(input) => t!(
+                        lang,
+                        "error-cannot-read",
+                        input = input,
+                        error = error.to_string()
+                    ),
                     None => error.to_string(),
                 },
             };
@@ -42,23 +49,17 @@ pub async fn on_error(error: FrameworkError<'_>) {
             ctx, description, ..
         } => {
             tracing::warn!(command = %ctx.command().name, "option mismatch: {description}");
-            tell(
-                poise::Context::Application(ctx),
-                &format!(
-                    "Discord sent options this version of Steward does not expect ({description}). \
-                     The registered commands are probably out of date: restart `steward serve` \
-                     to register them again."
-                ),
-            )
-            .await;
+            let ctx = poise::Context::Application(ctx);
+            let text = t!(
+                super::lang(ctx),
+                "error-options-mismatch",
+                description = description
+            );
+            tell(ctx, &text).await;
         }
         FrameworkError::CommandPanic { ctx, payload, .. } => {
             tracing::error!(command = %ctx.command().name, "command panicked: {payload:?}");
-            tell(
-                ctx,
-                "Steward hit an internal error; the details are in its log.",
-            )
-            .await;
+            tell(ctx, &t!(super::lang(ctx), "error-internal")).await;
         }
         FrameworkError::UnknownInteraction { interaction, .. } => {
             tracing::warn!(command = %interaction.data.name, "an interaction for a command Steward does not serve");
@@ -71,13 +72,148 @@ pub async fn on_error(error: FrameworkError<'_>) {
     }
 }
 
-pub fn message(error: &CommandError) -> String {
+pub fn message(lang: Lang, error: &CommandError) -> String {
     match error {
-        CommandError::Service(e) => e.user_message(),
-        CommandError::Discord(e) => {
-            format!("Discord refused Steward's request ({e}); please try again.")
-        }
+        CommandError::Service(e) => service_message(lang, e),
+        CommandError::Discord(e) => t!(lang, "error-discord", error = e.to_string()),
     }
+}
+
+/// A service error in the caller's language: refusals and the mistakes
+/// people make most, by stable keys; the rarer failures (store, runtime,
+/// archive and bot faults) keep `ServiceError::user_message`, in English,
+/// the words the CLI prints too.
+pub fn service_message(lang: Lang, e: &ServiceError) -> String {
+    use crate::backup::BackupError;
+    use crate::engine::install::InstallError;
+    use crate::schedule::ScheduleError;
+    use crate::service::Role;
+    use crate::service::access::Audience;
+    use crate::settings::SettingsError;
+    match e {
+        ServiceError::PermissionDenied {
+            operation,
+            role: Role::Admin,
+        } => t!(
+            lang,
+            "error-denied-admin",
+            operation = operation_name(lang, *operation)
+        ),
+        ServiceError::PermissionDenied { operation, .. } => t!(
+            lang,
+            "error-denied",
+            operation = operation_name(lang, *operation),
+            audience = match operation.audience() {
+                Audience::OwnersAndAdmins => "owners-and-admins",
+                Audience::Owners => "owners",
+            }
+        ),
+        ServiceError::InvalidArgument {
+            name,
+            value,
+            expected,
+        } => t!(
+            lang,
+            "error-invalid",
+            name = name.clone(),
+            value = value.clone(),
+            expected = expected.clone()
+        ),
+        ServiceError::NotConfirmed => t!(lang, "error-restore-not-confirmed"),
+        ServiceError::NotConfirmedFor { what } => {
+            t!(lang, "error-not-confirmed", what = *what)
+        }
+        ServiceError::Backup(BackupError::NotFound(id)) => {
+            t!(lang, "error-backup-not-found", id = id.clone())
+        }
+        ServiceError::Backup(BackupError::Busy) => t!(lang, "error-backup-busy"),
+        ServiceError::Backup(BackupError::NameTaken { name, id }) => t!(
+            lang,
+            "error-backup-name-taken",
+            name = name.clone(),
+            id = id.clone()
+        ),
+        ServiceError::Backup(BackupError::InvalidName { name }) => {
+            t!(lang, "error-backup-invalid-name", name = name.clone())
+        }
+        ServiceError::Install(InstallError::InProgress(Some(holder))) => t!(
+            lang,
+            "error-in-progress-by",
+            by = holder.by.clone(),
+            doing = holder.doing.clone(),
+            since = lang.date(holder.since)
+        ),
+        ServiceError::Install(InstallError::InProgress(None)) => t!(lang, "error-in-progress"),
+        ServiceError::Install(InstallError::NoBackup) => t!(lang, "error-no-backup"),
+        ServiceError::Install(InstallError::UnknownTarget { target, known }) => {
+            let known = known.join(", ");
+            if target.trim().is_empty() {
+                t!(lang, "error-rollback-empty-target", known = known)
+            } else {
+                t!(
+                    lang,
+                    "error-rollback-unknown-target",
+                    target = target.clone(),
+                    known = known
+                )
+            }
+        }
+        ServiceError::Settings(SettingsError::UnknownCategory { given, valid }) => t!(
+            lang,
+            "error-settings-unknown-category",
+            given = given.clone(),
+            valid = valid.join(", ")
+        ),
+        ServiceError::Settings(SettingsError::UnknownName {
+            category,
+            given,
+            valid,
+        }) => t!(
+            lang,
+            "error-settings-unknown-name",
+            category = category.to_string(),
+            given = given.clone(),
+            valid = valid.join(", ")
+        ),
+        ServiceError::Settings(SettingsError::Invalid {
+            key,
+            value,
+            expected,
+        }) => t!(
+            lang,
+            "error-invalid",
+            name = key.to_string(),
+            value = value.clone(),
+            expected = expected.to_string()
+        ),
+        ServiceError::Settings(SettingsError::MissingValue { key }) => {
+            t!(lang, "error-settings-missing-value", key = key.to_string())
+        }
+        ServiceError::Schedule(ScheduleError::InvalidTime { value }) => {
+            t!(lang, "error-schedule-time", value = value.clone())
+        }
+        ServiceError::Schedule(ScheduleError::TooMany { count, max }) => {
+            t!(lang, "error-schedule-too-many", count = *count, max = *max)
+        }
+        other => other.user_message(),
+    }
+}
+
+fn operation_name(lang: Lang, operation: Operation) -> String {
+    let key = match operation {
+        Operation::Check => "operation-check",
+        Operation::Install => "operation-install",
+        Operation::Status => "operation-status",
+        Operation::Rollback => "operation-rollback",
+        Operation::Schedule => "operation-schedule",
+        Operation::BackupCreate => "operation-backup-create",
+        Operation::BackupList => "operation-backup-list",
+        Operation::BackupRestore => "operation-backup-restore",
+        Operation::Settings => "operation-settings",
+        Operation::BotControl => "operation-bot-control",
+        Operation::BackupPrune => "operation-backup-prune",
+    };
+    t!(lang, key)
 }
 
 /// Whether the error is about what the caller asked (a refusal, an option

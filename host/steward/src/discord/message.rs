@@ -6,10 +6,14 @@ use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
 
+use super::locale::Lang;
+
 #[derive(Clone)]
 pub struct Reply {
     http: Arc<serenity::Http>,
     token: String,
+    /// The language of the person who ran the command.
+    pub lang: Lang,
 }
 
 impl Reply {
@@ -22,6 +26,7 @@ impl Reply {
         Reply {
             http: ctx.serenity_context().http.clone(),
             token,
+            lang: super::lang(ctx),
         }
     }
 

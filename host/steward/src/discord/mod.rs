@@ -7,6 +7,7 @@ mod choice;
 mod commands;
 pub mod confirm;
 mod errors;
+pub mod locale;
 mod message;
 pub mod progress;
 pub mod render;
@@ -81,6 +82,9 @@ pub async fn serve(
     let app_owners = application_owners(&app);
     tracing::info!(application = %app.id, owners = app_owners.len(), "logged in");
 
+    locale::set_notifications(notification_lang(&http, &config).await);
+    crate::service::announce::word_with(render::notice::words);
+
     let commands = commands::all();
     register(&http, &commands, &config)
         .await
@@ -128,6 +132,24 @@ pub async fn serve(
 /// rate limiting is left to that proxy (serenity ignores a proxy otherwise).
 pub use crate::notify::discord_http as http;
 
+/// `[discord] locale`, else the preferred locale of the (first) guild the
+/// commands are registered in, else English.
+async fn notification_lang(http: &serenity::Http, config: &DiscordConfig) -> locale::Lang {
+    if let Some(tag) = &config.locale {
+        return locale::Lang::for_tag(tag);
+    }
+    let Some(guild) = config.guilds.first() else {
+        return locale::Lang::english();
+    };
+    match http.get_guild(serenity::GuildId::new(*guild)).await {
+        Ok(guild) => locale::Lang::for_tag(&guild.preferred_locale),
+        Err(e) => {
+            tracing::debug!("the guild's locale is unknown, notifications are in English: {e}");
+            locale::Lang::english()
+        }
+    }
+}
+
 /// The application's owner, or its team's accepted admins and developers
 /// (who can read the token, so own the bot in practice).
 fn application_owners(app: &serenity::CurrentApplicationInfo) -> HashSet<serenity::UserId> {
@@ -172,6 +194,18 @@ async fn register(
         }
     }
     Ok(())
+}
+
+/// The language to answer this interaction in: the user's Discord locale,
+/// else the guild's, else English.
+fn lang(ctx: Context<'_>) -> locale::Lang {
+    let guild = match ctx {
+        poise::Context::Application(app) => app.interaction.guild_locale.as_deref(),
+        poise::Context::Prefix(_) => None,
+    };
+    ctx.locale()
+        .or(guild)
+        .map_or_else(locale::Lang::english, locale::Lang::for_tag)
 }
 
 /// The facts about whoever sent this interaction, for the service to judge.

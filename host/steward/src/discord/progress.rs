@@ -7,6 +7,7 @@ use std::future::Future;
 
 use tokio::task::JoinHandle;
 
+use super::locale::{Lang, t};
 use super::message::Reply;
 use crate::engine::progress::{self, Progress, ProgressReceiver, ProgressSender};
 
@@ -36,7 +37,7 @@ impl Reporter {
                 while let Ok(newer) = progress.try_recv() {
                     latest = newer;
                 }
-                if let Err(e) = reply.text(line(&latest)).await {
+                if let Err(e) = reply.text(line(reply.lang, &latest)).await {
                     tracing::warn!("cannot show progress: {e}");
                 }
             }
@@ -55,11 +56,12 @@ impl Reporter {
 }
 
 /// The progress line; its step quotes providers, so it is plain text.
-pub fn line(p: &Progress) -> String {
-    format!(
-        "Progress: {}% – {}",
-        p.percent,
-        super::render::plain(&p.message)
+pub fn line(lang: Lang, p: &Progress) -> String {
+    t!(
+        lang,
+        "progress",
+        percent = p.percent,
+        step = super::render::plain(&p.message)
     )
 }
 
@@ -74,7 +76,7 @@ mod tests {
             message: "Updating discord.py 2.3.0 → 2.3.1".into(),
         };
         assert_eq!(
-            line(&p),
+            line(Lang::english(), &p),
             "Progress: 30% – Updating discord.py 2.3.0 → 2.3.1"
         );
     }

@@ -4,12 +4,14 @@
 //! every fact comes from the service.
 
 pub mod backup;
+pub mod notice;
 pub mod update;
 
 use std::fmt::Write;
 
 use poise::serenity_prelude as serenity;
 
+use super::locale::{Lang, t};
 use crate::engine::{CheckOutcome, UpdateType};
 use crate::provider::Update;
 pub use crate::service::CheckView;
@@ -25,15 +27,21 @@ const RED: u32 = 0xd9_3f_3f;
 const ORANGE: u32 = 0xe6_7e_22;
 const GREEN: u32 = 0x2e_cc_71;
 
-/// Available updates grouped by source, with security and breaking marks:
-/// the answer to `/update_check`, and what the notification channels see
-/// (registered with `Service::render_checks_with`).
+/// A check's outcome as the notification channels see it (registered
+/// with `Service::render_checks_with`), in the notifications' language.
 pub fn check(outcome: &CheckOutcome, view: &CheckView) -> serenity::CreateEmbed {
+    check_in(super::locale::notifications(), outcome, view)
+}
+
+/// Available updates grouped by source, with security and breaking marks:
+/// the answer to `/update_check`.
+pub fn check_in(lang: Lang, outcome: &CheckOutcome, view: &CheckView) -> serenity::CreateEmbed {
+    let asked = type_name(lang, view.update_type);
     if outcome.providers.is_empty() && outcome.skipped.is_empty() {
         // Nothing was asked: "no updates" would claim it is all current.
         return serenity::CreateEmbed::new()
-            .title(format!("No source covers {}", type_name(view.update_type)))
-            .description("No enabled update source offers these updates, so none were looked for.")
+            .title(t!(lang, "check-no-source-title", types = asked))
+            .description(t!(lang, "check-no-source-description"))
             .colour(ORANGE);
     }
     let (mut offered, mut security, mut breaking, mut held) = (0, 0, 0, 0);
@@ -51,22 +59,20 @@ pub fn check(outcome: &CheckOutcome, view: &CheckView) -> serenity::CreateEmbed 
         .filter(|p| p.error.is_some())
         .count();
 
-    let title = match offered {
-        0 => "No updates available".to_string(),
-        1 => "1 update available".to_string(),
-        n => format!("{n} updates available"),
-    };
-    let mut summary = format!("{security} security, {breaking} breaking");
+    let title = t!(lang, "check-title", count = offered);
+    let mut summary = t!(
+        lang,
+        "check-summary",
+        security = security,
+        breaking = breaking
+    );
     if held > 0 {
-        let _ = write!(summary, ", {held} held back by pins");
+        summary.push_str(&t!(lang, "list-separator"));
+        summary.push_str(&t!(lang, "check-held", count = held));
     }
     if failed > 0 {
-        let _ = write!(
-            summary,
-            "\n{failed} {} failed; {} results are incomplete.",
-            if failed == 1 { "source" } else { "sources" },
-            if offered == 0 { "the" } else { "these" }
-        );
+        summary.push('\n');
+        summary.push_str(&t!(lang, "check-failed", count = failed, offered = offered));
     }
     let colour = if failed > 0 || security > 0 {
         RED
@@ -83,30 +89,26 @@ pub fn check(outcome: &CheckOutcome, view: &CheckView) -> serenity::CreateEmbed 
     let mut fields = 0;
     for provider in &outcome.providers {
         if fields == FIELDS_MAX - 1 {
-            embed = embed.field(
-                "…",
-                "More sources than one message holds: run `steward check` on the server.",
-                false,
-            );
+            embed = embed.field("…", t!(lang, "check-more-sources"), false);
             break;
         }
         let source = plain(&provider.provider);
         let (name, value) = match &provider.error {
             Some(e) => (
-                format!("{source} — failed"),
+                t!(lang, "check-source-failed", source = source),
                 format!("{}: {}", e.code, plain(&e.message)),
             ),
-            None if provider.updates.is_empty() => (source, "Up to date.".to_string()),
+            None if provider.updates.is_empty() => (source, t!(lang, "check-up-to-date")),
             None => (
                 format!("{source} ({})", provider.updates.len()),
-                updates(&provider.updates, view.details),
+                updates(lang, &provider.updates, view.details),
             ),
         };
         let mut value = value;
         for w in &provider.warnings {
             let _ = write!(value, "\n⚠ {}", plain(w));
         }
-        embed = embed.field(self::name(&name), fit(&value), false);
+        embed = embed.field(self::name(&name), fit(lang, &value), false);
         fields += 1;
     }
     if !outcome.skipped.is_empty() && fields < FIELDS_MAX {
@@ -115,16 +117,21 @@ pub fn check(outcome: &CheckOutcome, view: &CheckView) -> serenity::CreateEmbed 
             .iter()
             .map(|s| plain(&format!("{} ({}): {}", s.provider, s.file, s.error)))
             .collect();
-        embed = embed.field("Not loaded", fit(&lines.join("\n")), false);
+        embed = embed.field(
+            t!(lang, "check-not-loaded"),
+            fit(lang, &lines.join("\n")),
+            false,
+        );
     }
-    let mut footer = format!("Checked: {}", type_name(view.update_type));
+    let mut footer = t!(lang, "check-footer", types = asked);
     if !view.include_security {
-        footer.push_str(" · security advisories not looked up");
+        footer.push_str(" · ");
+        footer.push_str(&t!(lang, "check-footer-no-security"));
     }
     embed.footer(serenity::CreateEmbedFooter::new(footer))
 }
 
-fn updates(list: &[Update], details: bool) -> String {
+fn updates(lang: Lang, list: &[Update], details: bool) -> String {
     let mut out = String::new();
     for u in list {
         let mut marks = String::new();
@@ -134,27 +141,30 @@ fn updates(list: &[Update], details: bool) -> String {
         if u.breaking {
             marks.push_str("⚠️ ");
         }
+        let current = match &u.current {
+            Some(current) => plain(current),
+            None => t!(lang, "check-update-new"),
+        };
         let _ = write!(
             out,
-            "{marks}{} {} → **{}**",
+            "{marks}{} {current} → **{}**",
             code(&u.name),
-            plain(u.current.as_deref().unwrap_or("new")),
             plain(&u.latest)
         );
         let mut notes = Vec::new();
         if u.security {
             let ids: Vec<String> = u.advisories.iter().map(|a| plain(&a.id)).collect();
             notes.push(if ids.is_empty() {
-                "security".to_string()
+                t!(lang, "check-note-security")
             } else {
-                format!("security: {}", ids.join(", "))
+                t!(lang, "check-note-security-ids", ids = ids.join(", "))
             });
         }
         if u.breaking {
-            notes.push("breaking".to_string());
+            notes.push(t!(lang, "check-note-breaking"));
         }
         if let Some(reason) = &u.held {
-            notes.push(format!("held by {}", plain(reason)));
+            notes.push(t!(lang, "check-note-held", reason = plain(reason)));
         }
         if !notes.is_empty() {
             let _ = write!(out, " ({})", notes.join("; "));
@@ -162,10 +172,18 @@ fn updates(list: &[Update], details: bool) -> String {
         out.push('\n');
         if details {
             if let Some(released) = &u.released {
-                let _ = writeln!(out, "  released {}", plain(released));
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    t!(lang, "check-detail-released", date = plain(released))
+                );
             }
             if let Some(changelog) = &u.changelog {
-                let _ = writeln!(out, "  changelog: {}", plain(changelog));
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    t!(lang, "check-detail-changelog", changelog = plain(changelog))
+                );
             }
             for a in &u.advisories {
                 let severity = a
@@ -176,7 +194,7 @@ fn updates(list: &[Update], details: bool) -> String {
                 let _ = writeln!(out, "  {}{severity}: {}", plain(&a.id), plain(&a.summary));
             }
             for line in &u.details {
-                let _ = writeln!(out, "  {}", plain(line));
+                let _ = writeln!(out, "  {}", plain(&line.to_string()));
             }
         }
     }
@@ -227,21 +245,8 @@ pub(crate) fn code(text: &str) -> String {
 }
 
 /// Cuts a field value to Discord's limit, saying so.
-fn fit(value: &str) -> String {
-    cut(
-        value,
-        FIELD_LIMIT,
-        "\n… (cut; `steward check --details` on the server shows everything)",
-    )
-}
-
-/// `n` and the noun, singular for one: "1 file", "3 files".
-pub(crate) fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+fn fit(lang: Lang, value: &str) -> String {
+    cut(value, FIELD_LIMIT, &format!("\n{}", t!(lang, "check-cut")))
 }
 
 /// A title within Discord's limit.
@@ -260,8 +265,8 @@ pub(crate) fn value(text: &str) -> String {
 }
 
 /// An embed's description within what leaves room for its fields.
-pub(crate) fn description(text: &str) -> String {
-    cut(text, DESCRIPTION_LIMIT, "\n… (cut)")
+pub(crate) fn description(lang: Lang, text: &str) -> String {
+    cut(text, DESCRIPTION_LIMIT, &format!("\n{}", t!(lang, "cut")))
 }
 
 /// `text` within `limit` characters: cut at the last whole line that fits
@@ -279,14 +284,20 @@ pub(crate) fn cut(text: &str, limit: usize, more: &str) -> String {
     kept + more
 }
 
-fn type_name(t: UpdateType) -> &'static str {
-    match t {
-        UpdateType::All => "all sources",
-        UpdateType::Packages => "packages",
-        UpdateType::Bot => "the bot",
-        UpdateType::Config => "configuration",
-        UpdateType::Dependencies => "dependencies",
-    }
+fn type_name(lang: Lang, t: UpdateType) -> String {
+    let key = match t {
+        UpdateType::All => "update-type-all",
+        UpdateType::Packages => "update-type-packages",
+        UpdateType::Bot => "update-type-bot",
+        UpdateType::Config => "update-type-config",
+        UpdateType::Dependencies => "update-type-dependencies",
+    };
+    t!(lang, key)
+}
+
+/// A fixed choice's value (`full`, `7d`, `date`) as the locale names it.
+pub(crate) fn choice_name(lang: Lang, value: &str) -> String {
+    lang.text(&format!("choice-{value}"), None)
 }
 
 #[cfg(test)]
@@ -296,7 +307,7 @@ mod tests {
     #[test]
     fn an_overlong_field_is_cut_at_a_line_and_says_so() {
         let long: String = (0..200).map(|i| format!("line {i}\n")).collect();
-        let cut = fit(&long);
+        let cut = fit(Lang::english(), &long);
         assert!(cut.chars().count() <= FIELD_LIMIT);
         assert!(cut.ends_with("shows everything)"));
         assert!(cut.contains("\nline 3\n"));
@@ -353,7 +364,7 @@ mod tests {
             held: None,
             details: Vec::new(),
         };
-        let value = updates(&[update], false);
+        let value = updates(Lang::english(), &[update], false);
         assert_eq!(value, "`aˋb` 1.0 → **\\*\\*2.0\\*\\* @\u{200b}everyone**");
     }
 }

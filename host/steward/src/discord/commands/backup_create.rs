@@ -13,15 +13,11 @@ use crate::service::{BackupRequest, Operation};
 #[poise::command(slash_command)]
 pub async fn backup_create(
     ctx: Context<'_>,
-    #[description = "What to back up (default: full)"] backup_type: Option<Choice<BackupType>>,
-    #[description = "Compress the archive with gzip (default: true)"] compress: Option<bool>,
-    #[description = "A name to find the backup by, up to 100 characters (default: none)"]
-    #[max_length = 100]
-    backup_name: Option<String>,
-    #[description = "Include the bot's logs (default: false)"] include_logs: Option<bool>,
-    #[description = "A note kept with the backup (default: none)"]
-    #[max_length = 2000]
-    description: Option<String>,
+    backup_type: Option<Choice<BackupType>>,
+    compress: Option<bool>,
+    #[max_length = 100] backup_name: Option<String>,
+    include_logs: Option<bool>,
+    #[max_length = 2000] description: Option<String>,
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
@@ -41,6 +37,6 @@ pub async fn backup_create(
         service.backup_create(&caller, request, Some(&sender)).await
     })
     .await?;
-    reply.show(render::created(&created)).await?;
+    reply.show(render::created(reply.lang, &created)).await?;
     Ok(())
 }

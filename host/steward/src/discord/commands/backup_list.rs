@@ -12,17 +12,12 @@ use crate::service::{BackupListRequest, Operation};
 #[poise::command(slash_command)]
 pub async fn backup_list(
     ctx: Context<'_>,
-    #[description = "Only backups of this type (default: every type)"] backup_type: Option<
-        Choice<BackupType>,
-    >,
-    #[description = "How far back to look (default: 30d)"] time_range: Option<Choice<Range>>,
-    #[description = "How many backups to show, 1 to 50 (default: 20)"]
+    backup_type: Option<Choice<BackupType>>,
+    time_range: Option<Choice<Range>>,
     #[min = 1]
     #[max = 50]
     limit: Option<u64>,
-    #[description = "Order of the list (default: date, newest first)"] sort_by: Option<
-        Choice<SortBy>,
-    >,
+    sort_by: Option<Choice<SortBy>>,
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
@@ -42,6 +37,9 @@ pub async fn backup_list(
         sort: request.sort,
     };
     let listing = service.backup_list(&caller, request).await?;
-    Reply::of(ctx).show(render::list(&listing, &view)).await?;
+    let reply = Reply::of(ctx);
+    reply
+        .show(render::list(reply.lang, &listing, &view))
+        .await?;
     Ok(())
 }

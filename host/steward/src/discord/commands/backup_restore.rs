@@ -16,16 +16,10 @@ use crate::service::RestoreRequest;
 #[poise::command(slash_command)]
 pub async fn backup_restore(
     ctx: Context<'_>,
-    #[description = "The backup's id or name"]
-    #[autocomplete = "backup_ids"]
-    backup_id: String,
-    #[description = "Set to true to go ahead: the bot's files will be replaced"] confirm: bool,
-    #[description = "Which files to restore (default: all)"] restore_type: Option<
-        Choice<RestoreType>,
-    >,
-    #[description = "Check the archive before restoring (default: true)"] verify_backup: Option<
-        bool,
-    >,
+    #[autocomplete = "backup_ids"] backup_id: String,
+    confirm: bool,
+    restore_type: Option<Choice<RestoreType>>,
+    verify_backup: Option<bool>,
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
@@ -40,7 +34,7 @@ pub async fn backup_restore(
     ctx.defer().await?;
 
     let preview = service.restore_preview(&caller, &request).await?;
-    let prompt = render::restore_prompt(&preview, request.verify);
+    let prompt = render::restore_prompt(crate::discord::lang(ctx), &preview, request.verify);
     let restored = confirm::run_if_confirmed(ctx, &prompt, |sender| async move {
         service
             .backup_restore(&caller, request, Some(&sender))
@@ -48,7 +42,8 @@ pub async fn backup_restore(
     })
     .await?;
     if let Some(restored) = restored {
-        Reply::of(ctx).show(render::restored(&restored)).await?;
+        let reply = Reply::of(ctx);
+        reply.show(render::restored(reply.lang, &restored)).await?;
     }
     Ok(())
 }
@@ -56,8 +51,9 @@ pub async fn backup_restore(
 /// Completed backups (ids, with names in the labels), newest first; nothing
 /// for a caller who may not restore.
 async fn backup_ids(ctx: Context<'_>, typed: &str) -> serenity::CreateAutocompleteResponse {
+    let lang = crate::discord::lang(ctx);
     let candidates = match ctx.data().service.restorable_backups(&caller(ctx)).await {
-        Ok(records) => records.iter().map(render::candidate).collect(),
+        Ok(records) => records.iter().map(|r| render::candidate(lang, r)).collect(),
         Err(e) => {
             tracing::debug!("no backup ids to suggest: {e}");
             Vec::new()

@@ -13,12 +13,9 @@ use crate::service::{CheckRequest, Operation};
 #[poise::command(slash_command)]
 pub async fn update_check(
     ctx: Context<'_>,
-    #[description = "Which updates to look for (default: all)"] check_type: Option<
-        Choice<UpdateType>,
-    >,
-    #[description = "Show advisories, changelogs and details (default: false)"]
+    check_type: Option<Choice<UpdateType>>,
     show_details: Option<bool>,
-    #[description = "Look up security advisories (default: true)"] include_security: Option<bool>,
+    include_security: Option<bool>,
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
@@ -40,6 +37,8 @@ pub async fn update_check(
         service.check(&caller, request, Some(&sender)).await
     })
     .await?;
-    reply.show(render::check(&outcome, &view)).await?;
+    reply
+        .show(render::check_in(reply.lang, &outcome, &view))
+        .await?;
     Ok(())
 }

@@ -4,23 +4,22 @@
 
 use crate::discord::choice::Choice;
 use crate::discord::confirm;
+use crate::discord::locale::t;
 use crate::discord::message::Reply;
 use crate::discord::render;
 use crate::discord::{CommandError, Context, caller};
 use crate::engine::UpdateType;
-use crate::service::{InstallPreview, InstallRequest, Operation};
+use crate::service::{InstallPreview, InstallRequest, NotConfirmed, Operation};
 
 /// Install the available updates (backup first, rolled back on failure)
 #[poise::command(slash_command)]
 pub async fn update_install(
     ctx: Context<'_>,
-    #[description = "Which updates to install"] update_type: Choice<UpdateType>,
-    #[description = "Take a backup first (default: true)"] backup_before: Option<bool>,
-    #[description = "Restart the bot when an update needs it (default: true)"]
+    update_type: Choice<UpdateType>,
+    backup_before: Option<bool>,
     restart_required: Option<bool>,
-    #[description = "Go ahead despite safety warnings; checksums are still verified (default: false)"]
     force_update: Option<bool>,
-    #[description = "A name for the pre-update backup"] backup_name: Option<String>,
+    backup_name: Option<String>,
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
@@ -36,21 +35,21 @@ pub async fn update_install(
         dry_run,
     };
     let reply = Reply::of(ctx);
-    reply.text("Checking what would be installed…").await?;
+    reply.text(t!(reply.lang, "install-checking")).await?;
     let plan = match service.install_preview(&caller, &request(false)).await? {
         InstallPreview::NothingToDo { .. } => {
-            reply
-                .text("Nothing to install: every matching source is up to date.")
-                .await?;
+            reply.text(t!(reply.lang, "install-nothing")).await?;
             return Ok(());
         }
-        InstallPreview::Stopped { findings } => {
-            reply.show(render::update::stopped(&findings)).await?;
+        InstallPreview::Stopped { findings, .. } => {
+            reply
+                .show(render::update::stopped(reply.lang, &findings))
+                .await?;
             return Ok(());
         }
         InstallPreview::Planned(plan) => plan,
     };
-    let summary = render::update::install_question(&plan, &request(false));
+    let summary = render::update::install_question(reply.lang, &plan, &request(false));
     let work = |sender| {
         let service = service.clone();
         let caller = caller.clone();
@@ -58,13 +57,27 @@ pub async fn update_install(
         async move { service.install(&caller, request, Some(&sender)).await }
     };
     let outcome = if service.confirmation_required(&caller)? {
-        confirm::run_if_confirmed(ctx, &summary, work).await?
+        let why = match confirm::ask(ctx, &summary).await? {
+            confirm::Decision::Confirmed => None,
+            confirm::Decision::Cancelled => Some(NotConfirmed::Cancelled),
+            confirm::Decision::TimedOut => Some(NotConfirmed::Unanswered),
+        };
+        match why {
+            // The prompt already says nothing changed; the record is the service's.
+            Some(why) => {
+                service.install_cancelled(&caller, &request(false), why)?;
+                None
+            }
+            None => Some(crate::discord::progress::tracked(&reply, work).await?),
+        }
     } else {
         // The owner turned confirmation off (general.require_confirmation).
         Some(crate::discord::progress::tracked(&reply, work).await?)
     };
     if let Some(outcome) = outcome {
-        reply.show(render::update::outcome(&outcome)).await?;
+        reply
+            .show(render::update::outcome(reply.lang, &outcome))
+            .await?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! only. `target_version` completes from the versions on record.
 
 use crate::discord::confirm;
+use crate::discord::locale::t;
 use crate::discord::message::Reply;
 use crate::discord::render;
 use crate::discord::suggest::{self, Candidate};
@@ -14,6 +15,7 @@ async fn targets(
     typed: &str,
 ) -> poise::serenity_prelude::CreateAutocompleteResponse {
     let service = ctx.data().service.clone();
+    let lang = crate::discord::lang(ctx);
     // Nothing for a caller who may not roll back.
     let candidates: Vec<Candidate> = service
         .rollback_targets(&caller(ctx))
@@ -21,9 +23,9 @@ async fn targets(
         .into_iter()
         .map(|t| Candidate {
             label: if t == "last_backup" {
-                "last_backup (the newest backup)".to_string()
+                t!(lang, "rollback-target-last-backup")
             } else {
-                format!("{t} (before the update that left it)")
+                t!(lang, "rollback-target-version", version = t.clone())
             },
             value: t,
         })
@@ -35,12 +37,10 @@ async fn targets(
 #[poise::command(slash_command)]
 pub async fn update_rollback(
     ctx: Context<'_>,
-    #[description = "A version to go back to, or last_backup"]
-    #[autocomplete = "targets"]
-    target_version: String,
-    #[description = "Confirm that the bot's files will be replaced"] confirm: bool,
-    #[description = "Back up the present state first (default: true)"] create_backup: Option<bool>,
-    #[description = "Put the config files back too (default: true)"] restore_config: Option<bool>,
+    #[autocomplete = "targets"] target_version: String,
+    confirm: bool,
+    create_backup: Option<bool>,
+    restore_config: Option<bool>,
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
@@ -57,15 +57,16 @@ pub async fn update_rollback(
         backup: create_backup.unwrap_or(true),
         restore_config: restore_config.unwrap_or(true),
     };
-    let summary = render::update::rollback_question(&request);
+    let summary = render::update::rollback_question(crate::discord::lang(ctx), &request);
     let work = |sender| {
         let service = service.clone();
         let caller = caller.clone();
         async move { service.rollback(&caller, request, Some(&sender)).await }
     };
     if let Some(outcome) = confirm::run_if_confirmed(ctx, &summary, work).await? {
-        Reply::of(ctx)
-            .show(render::update::outcome(&outcome))
+        let reply = Reply::of(ctx);
+        reply
+            .show(render::update::outcome(reply.lang, &outcome))
             .await?;
     }
     Ok(())

@@ -5,6 +5,8 @@
 use poise::serenity_prelude as serenity;
 
 use crate::discord::choice::{Choice, Choices};
+use crate::discord::locale::{Lang, t};
+use crate::discord::render::choice_name;
 use crate::discord::{CommandError, Context, caller};
 use crate::schedule::{ScheduleKind, ScheduleType};
 use crate::service::{ScheduleRequest, ScheduleView};
@@ -28,18 +30,12 @@ impl Choices for ScheduleType {
 )]
 pub async fn update_schedule(
     ctx: Context<'_>,
-    #[description = "How often it runs"] schedule_type: Choice<ScheduleType>,
-    #[description = "Update types to install, comma-separated (e.g. packages,config), or backup to only back up"]
+    schedule_type: Choice<ScheduleType>,
     update_types: String,
-    #[description = "HH:MM in the configured time zone (default: the default_time setting)"]
     update_time: Option<String>,
-    #[description = "Weekday(s) for weekly/custom (sunday, mon-fri), day numbers for monthly (1,15)"]
     update_days: Option<String>,
-    #[description = "Run it (default: true)"] enabled: Option<bool>,
-    #[description = "A name for the schedule, unique"]
-    #[max_length = 50]
-    schedule_name: Option<String>,
-    #[description = "Backup schedules: how many of their own backups to keep (default: all)"]
+    enabled: Option<bool>,
+    #[max_length = 50] schedule_name: Option<String>,
     #[min = 1]
     #[max = 1000]
     max_backups_to_keep: Option<u32>,
@@ -60,39 +56,53 @@ pub async fn update_schedule(
             max_backups_to_keep,
         },
     )?;
-    ctx.send(poise::CreateReply::default().embed(embed(&added)))
+    ctx.send(poise::CreateReply::default().embed(embed(crate::discord::lang(ctx), &added)))
         .await?;
     Ok(())
 }
 
-fn embed(view: &ScheduleView) -> serenity::CreateEmbed {
+fn embed(lang: Lang, view: &ScheduleView) -> serenity::CreateEmbed {
     let s = &view.schedule;
+    let how_often = choice_name(lang, s.schedule_type.as_str());
     let when = if s.update_days.is_empty() {
-        format!("{} at {}", s.schedule_type.as_str(), s.update_time)
+        t!(
+            lang,
+            "schedule-when",
+            types = how_often,
+            time = s.update_time.clone()
+        )
     } else {
-        format!(
-            "{} at {} on {}",
-            s.schedule_type.as_str(),
-            s.update_time,
-            s.update_days.join(", ")
+        t!(
+            lang,
+            "schedule-when-days",
+            types = how_often,
+            time = s.update_time.clone(),
+            days = s.update_days.join(", ")
         )
     };
     let (does, what) = match (s.kind, s.max_backups_to_keep) {
-        (ScheduleKind::Update, _) => ("Installs", type_names(&s.update_types).join(", ")),
-        (ScheduleKind::Backup, Some(keep)) => {
-            ("Backs up", format!("full; keeps its {keep} newest"))
-        }
-        (ScheduleKind::Backup, None) => ("Backs up", "full; keeps all".to_string()),
+        (ScheduleKind::Update, _) => (
+            t!(lang, "schedule-installs"),
+            type_names(&s.update_types).join(", "),
+        ),
+        (ScheduleKind::Backup, Some(keep)) => (
+            t!(lang, "schedule-backs-up"),
+            t!(lang, "schedule-keeps", count = keep),
+        ),
+        (ScheduleKind::Backup, None) => (
+            t!(lang, "schedule-backs-up"),
+            t!(lang, "schedule-keeps-all"),
+        ),
     };
     let mut e = serenity::CreateEmbed::new()
-        .title(format!("Schedule {} added", s.label()))
-        .field("When", when, true)
+        .title(t!(lang, "schedule-added", label = s.label()))
+        .field(t!(lang, "schedule-field-when"), when, true)
         .field(does, what, true)
         .field(
-            "Next run",
+            t!(lang, "schedule-field-next"),
             view.next_run_local
                 .clone()
-                .unwrap_or_else(|| "disabled".to_string()),
+                .unwrap_or_else(|| t!(lang, "schedule-disabled")),
             false,
         )
         .footer(serenity::CreateEmbedFooter::new(format!(
@@ -101,7 +111,7 @@ fn embed(view: &ScheduleView) -> serenity::CreateEmbed {
         )))
         .colour(0x2e_cc_71);
     if let Some(note) = &view.note {
-        e = e.field("Note", note.clone(), false);
+        e = e.field(t!(lang, "schedule-field-note"), note.clone(), false);
     }
     e
 }

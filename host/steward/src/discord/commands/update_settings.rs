@@ -4,6 +4,7 @@
 use poise::serenity_prelude as serenity;
 
 use crate::discord::choice::{Choice, Choices};
+use crate::discord::locale::{Lang, t};
 use crate::discord::render;
 use crate::discord::{CommandError, Context, caller};
 use crate::service::SettingChange;
@@ -23,10 +24,9 @@ impl Choices for Category {
 #[poise::command(slash_command)]
 pub async fn update_settings(
     ctx: Context<'_>,
-    #[description = "Which group of settings"] setting_category: Choice<Category>,
-    #[description = "The setting's name (e.g. max_backups)"] setting_name: String,
-    #[description = "The new value"] setting_value: String,
-    #[description = "Go back to the value of steward.toml (default: false)"]
+    setting_category: Choice<Category>,
+    setting_name: String,
+    setting_value: String,
     reset_to_default: Option<bool>,
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
@@ -46,24 +46,27 @@ pub async fn update_settings(
             .await?
     };
     crate::discord::message::Reply::of(ctx)
-        .edit(serenity::EditInteractionResponse::new().embed(embed(&change)))
+        .edit(
+            serenity::EditInteractionResponse::new()
+                .embed(embed(crate::discord::lang(ctx), &change)),
+        )
         .await?;
     Ok(())
 }
 
-fn embed(change: &SettingChange) -> serenity::CreateEmbed {
+fn embed(lang: Lang, change: &SettingChange) -> serenity::CreateEmbed {
     let s = &change.setting;
     let shown = |v: &str| render::value(&render::code(v));
     let mut e = serenity::CreateEmbed::new()
         .title(render::title(&format!("{}.{}", s.category, s.name)))
-        .description(render::description(&s.help))
-        .field("Value", shown(&s.value), true)
-        .field("Previous value", shown(&change.previous), true)
+        .description(render::description(lang, &s.help))
+        .field(t!(lang, "settings-value"), shown(&s.value), true)
+        .field(t!(lang, "settings-previous"), shown(&change.previous), true)
         .field("steward.toml", shown(&s.file_value), true)
         .colour(0x2e_cc_71);
     if !change.effects.is_empty() {
         e = e.field(
-            "Applied",
+            t!(lang, "settings-applied"),
             render::value(&render::plain(&change.effects.join("\n"))),
             false,
         );
@@ -95,7 +98,7 @@ mod tests {
             previous: "1".into(),
             effects,
         };
-        let json = serde_json::to_value(embed(&change)).unwrap();
+        let json = serde_json::to_value(embed(Lang::english(), &change)).unwrap();
         let applied = json["fields"][3]["value"].as_str().unwrap();
         assert!(applied.chars().count() <= 1024, "{applied}");
     }

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use poise::serenity_prelude as serenity;
 
 use crate::discord::choice::{Choice, Choices};
+use crate::discord::locale::{Lang, t};
 use crate::discord::message::Reply;
 use crate::discord::{CommandError, Context, caller};
 use crate::service::StatusReport;
@@ -27,13 +28,9 @@ impl Choices for StatusRange {
 #[poise::command(slash_command)]
 pub async fn update_status(
     ctx: Context<'_>,
-    #[description = "List the update sessions of the range (default: false)"] show_history: Option<
-        bool,
-    >,
-    #[description = "Disk, memory, statistics and the chart (default: true)"] show_metrics: Option<
-        bool,
-    >,
-    #[description = "How far back to look (default: 7d)"] time_range: Option<Choice<StatusRange>>,
+    show_history: Option<bool>,
+    show_metrics: Option<bool>,
+    time_range: Option<Choice<StatusRange>>,
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
@@ -51,7 +48,8 @@ pub async fn update_status(
             },
         )
         .await?;
-    let mut edit = serenity::EditInteractionResponse::new().embed(embed(&report));
+    let mut edit =
+        serenity::EditInteractionResponse::new().embed(embed(crate::discord::lang(ctx), &report));
     if let Some(png) = &report.chart {
         edit = edit.new_attachment(serenity::CreateAttachment::bytes(png.clone(), CHART));
     }
@@ -59,14 +57,21 @@ pub async fn update_status(
     Ok(())
 }
 
-fn known(k: &Known) -> String {
+fn known(lang: Lang, k: &Known) -> String {
     k.value
         .clone()
-        .unwrap_or_else(|| format!("unknown ({})", k.note))
+        .unwrap_or_else(|| t!(lang, "status-unknown", note = k.note.clone()))
 }
 
-fn bytes(n: u64) -> String {
-    format!("{:.1} GiB", n as f64 / (1024.0 * 1024.0 * 1024.0))
+fn gib(lang: Lang, n: u64) -> String {
+    format!(
+        "{} GiB",
+        lang.number(n as f64 / (1024.0 * 1024.0 * 1024.0), 1)
+    )
+}
+
+fn mib(lang: Lang, n: u64) -> String {
+    lang.number(n as f64 / (1024.0 * 1024.0), 1)
 }
 
 /// Cut to Discord's field limit.
@@ -78,31 +83,49 @@ fn field(text: String) -> String {
     }
 }
 
-fn embed(r: &StatusReport) -> serenity::CreateEmbed {
+/// A session's end in the locale's words.
+fn status_word(lang: Lang, s: &crate::status::SessionLine) -> String {
+    let (kind, status) = crate::discord::render::update::session_args(s.kind, s.status);
+    t!(lang, "session-status", kind = kind, status = status)
+}
+
+fn embed(lang: Lang, r: &StatusReport) -> serenity::CreateEmbed {
     let mut e = serenity::CreateEmbed::new()
-        .title(format!("Status of {}", r.bot_name))
-        .field("Bot version", known(&r.versions.bot), true)
-        .field("Python", known(&r.versions.python), true)
-        .field("Steward", r.versions.steward.clone(), true)
+        .title(t!(lang, "status-title", bot = r.bot_name.clone()))
         .field(
-            "Steward uptime",
-            format!("since <t:{}:R>", r.uptime.steward_since.timestamp()),
+            t!(lang, "status-bot-version"),
+            known(lang, &r.versions.bot),
             true,
         )
-        .field("Bot uptime", field(known(&r.uptime.bot)), true)
+        .field("Python", known(lang, &r.versions.python), true)
+        .field("Steward", r.versions.steward.clone(), true)
         .field(
-            "Last update",
+            t!(lang, "status-steward-uptime"),
+            t!(
+                lang,
+                "status-since",
+                at = format!("<t:{}:R>", r.uptime.steward_since.timestamp())
+            ),
+            true,
+        )
+        .field(
+            t!(lang, "status-bot-uptime"),
+            field(known(lang, &r.uptime.bot)),
+            true,
+        )
+        .field(
+            t!(lang, "status-last-update"),
             r.last_update
                 .as_ref()
                 .map(|s| {
                     format!(
-                        "{} {:?} <t:{}:R>",
+                        "{} {} <t:{}:R>",
                         s.update_type,
-                        s.status,
+                        status_word(lang, s),
                         s.started_at.timestamp()
                     )
                 })
-                .unwrap_or_else(|| "none recorded".to_string()),
+                .unwrap_or_else(|| t!(lang, "status-none-recorded")),
             true,
         )
         .colour(0x34_98_db);
@@ -111,60 +134,86 @@ fn embed(r: &StatusReport) -> serenity::CreateEmbed {
         for d in &m.disks {
             let _ = writeln!(
                 system,
-                "Disk {}: {} free of {} ({:.0}% used)",
-                d.path.display(),
-                bytes(d.free_bytes),
-                bytes(d.total_bytes),
-                d.used_percent
+                "{}",
+                t!(
+                    lang,
+                    "status-disk",
+                    path = d.path.display().to_string(),
+                    free = gib(lang, d.free_bytes),
+                    total = gib(lang, d.total_bytes),
+                    used = lang.number(d.used_percent, 0)
+                )
             );
         }
         if let Some(mem) = &m.memory {
             let _ = writeln!(
                 system,
-                "Memory: {} available of {}; Steward {:.0} MiB",
-                bytes(mem.available_bytes),
-                bytes(mem.total_bytes),
-                mem.steward_rss_bytes as f64 / (1024.0 * 1024.0)
+                "{}",
+                t!(
+                    lang,
+                    "status-memory",
+                    available = gib(lang, mem.available_bytes),
+                    total = gib(lang, mem.total_bytes),
+                    steward = mib(lang, mem.steward_rss_bytes)
+                )
             );
         }
-        e = e.field("System", field(system), false);
+        e = e.field(t!(lang, "status-system"), field(system), false);
         let u = &m.updates;
-        let mut updates = format!(
-            "{} finished: {} succeeded, {} failed; {} running, {} rollbacks\nSuccess rate {}, mean {}",
-            u.count,
-            u.succeeded,
-            u.failed,
-            u.running,
-            u.rollbacks,
-            u.success_rate
-                .map_or("-".to_string(), |p| format!("{p:.1}%")),
-            u.mean_duration_secs
-                .map_or("-".to_string(), |s| format!("{s:.1} s"))
+        let mut updates = t!(
+            lang,
+            "status-updates",
+            count = u.count,
+            succeeded = u.succeeded,
+            failed = u.failed,
+            running = u.running,
+            rollbacks = u.rollbacks,
+            rate = u
+                .success_rate
+                .map_or("-".to_string(), |p| format!("{}%", lang.number(p, 1))),
+            mean = u
+                .mean_duration_secs
+                .map_or("-".to_string(), |s| format!("{} s", lang.number(s, 1)))
         );
         for (name, t) in &u.per_type {
-            let _ = write!(updates, "\n{name}: {} ({} ok)", t.count, t.succeeded);
+            let _ = write!(
+                updates,
+                "\n{}",
+                t!(
+                    lang,
+                    "status-updates-type",
+                    types = name.to_string(),
+                    count = t.count,
+                    ok = t.succeeded
+                )
+            );
         }
         e = e.field(
-            format!("Updates ({})", r.range.as_str()),
+            t!(lang, "status-updates-title", range = r.range.as_str()),
             field(updates),
             false,
         );
         let b = &m.backups;
+        let last_verified = b.last_verified.as_ref().map_or_else(
+            || t!(lang, "status-never"),
+            |v| {
+                format!(
+                    "{} <t:{}:R> ({})",
+                    v.id,
+                    v.at.timestamp(),
+                    t!(lang, if v.ok { "status-ok" } else { "status-failed" })
+                )
+            },
+        );
         e = e.field(
-            "Backups",
-            format!(
-                "{} kept, {:.1} MiB on disk, {} failed\nLast verified: {}",
-                b.count,
-                b.total_size_bytes as f64 / (1024.0 * 1024.0),
-                b.failed,
-                b.last_verified
-                    .as_ref()
-                    .map_or("never".to_string(), |v| format!(
-                        "{} <t:{}:R> ({})",
-                        v.id,
-                        v.at.timestamp(),
-                        if v.ok { "ok" } else { "failed" }
-                    ))
+            t!(lang, "status-backups"),
+            t!(
+                lang,
+                "status-backups-text",
+                count = b.count,
+                size = mib(lang, b.total_size_bytes),
+                failed = b.failed,
+                verified = last_verified
             ),
             false,
         );
@@ -174,19 +223,23 @@ fn embed(r: &StatusReport) -> serenity::CreateEmbed {
         for s in history.iter().take(15) {
             let _ = writeln!(
                 text,
-                "`{}` {} {:?} <t:{}:R> by {}",
+                "`{}` {}",
                 s.id,
-                s.update_type,
-                s.status,
-                s.started_at.timestamp(),
-                s.initiated_by
+                t!(
+                    lang,
+                    "status-session",
+                    types = s.update_type.to_string(),
+                    status = status_word(lang, s),
+                    at = format!("<t:{}:R>", s.started_at.timestamp()),
+                    by = s.initiated_by.to_string()
+                )
             );
         }
         if history.len() > 15 {
-            let _ = write!(text, "… and {} more", history.len() - 15);
+            let _ = write!(text, "{}", t!(lang, "and-more", count = history.len() - 15));
         }
         e = e.field(
-            format!("Sessions ({})", r.range.as_str()),
+            t!(lang, "status-sessions-title", range = r.range.as_str()),
             field(text),
             false,
         );

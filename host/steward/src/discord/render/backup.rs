@@ -6,8 +6,9 @@ use std::fmt::Write;
 
 use poise::serenity_prelude as serenity;
 
-use super::{FIELD_LIMIT, GREEN, ORANGE, RED};
+use super::{FIELD_LIMIT, GREEN, ORANGE, RED, choice_name};
 use crate::backup::{BackupRecord, Created, Listing, Range, RestoreType, Restored, SortBy};
+use crate::discord::locale::{Lang, t};
 use crate::discord::suggest::Candidate;
 use crate::service::RestorePreview;
 
@@ -22,49 +23,66 @@ pub struct ListView {
     pub sort: SortBy,
 }
 
-pub fn created(c: &Created) -> serenity::CreateEmbed {
+pub fn created(lang: Lang, c: &Created) -> serenity::CreateEmbed {
     let r = &c.record;
     let (title, colour) = match &r.verification {
-        Some(v) if !v.ok => ("Backup created, but it failed verification", RED),
-        _ => ("Backup created", GREEN),
+        Some(v) if !v.ok => (t!(lang, "backup-created-unverified"), RED),
+        _ => (t!(lang, "backup-created"), GREEN),
     };
     let mut embed = serenity::CreateEmbed::new()
         .title(title)
         .colour(colour)
-        .field("ID", format!("`{}`", r.id), true)
-        .field("Type", r.backup_type.as_str(), true);
+        .field(t!(lang, "backup-field-id"), format!("`{}`", r.id), true)
+        .field(
+            t!(lang, "backup-field-type"),
+            choice_name(lang, r.backup_type.as_str()),
+            true,
+        );
     if let Some(name) = &r.name {
-        embed = embed.field("Name", super::value(&super::plain(name)), true);
+        embed = embed.field(
+            t!(lang, "backup-field-name"),
+            super::value(&super::plain(name)),
+            true,
+        );
     }
     embed = embed
-        .field("Files", r.file_count.to_string(), true)
         .field(
-            "Size",
-            format!(
-                "{} ({} archive{})",
-                crate::size::human(r.size_bytes),
-                crate::size::human(r.compressed_size),
-                if r.compressed { ", gzip" } else { "" }
+            t!(lang, "backup-field-files"),
+            lang.number(r.file_count as f64, 0),
+            true,
+        )
+        .field(
+            t!(lang, "backup-field-size"),
+            t!(
+                lang,
+                "backup-size",
+                size = lang.size(r.size_bytes),
+                archive = lang.size(r.compressed_size),
+                gzip = if r.compressed { "yes" } else { "no" }
             ),
             true,
         )
-        .field("Checksum (sha256)", format!("`{}`", checksum(r)), false);
+        .field(
+            t!(lang, "backup-field-checksum"),
+            format!("`{}`", checksum(lang, r)),
+            false,
+        );
     if let Some(v) = &r.verification {
         let text = if v.ok {
-            "Every file matches its manifest.".to_string()
+            t!(lang, "backup-verified-ok")
         } else {
             v.problems.join("; ")
         };
-        embed = embed.field("Verified", fit(&text), false);
+        embed = embed.field(t!(lang, "backup-field-verified"), fit(&text), false);
     }
     if let Some(d) = &r.description {
         // A description may be as long as Discord lets the option be; the
         // backup exists by now, so the result must fit whatever was given.
-        embed = embed.description(super::description(&super::plain(d)));
+        embed = embed.description(super::description(lang, &super::plain(d)));
     }
     if !c.skipped.is_empty() {
         embed = embed.field(
-            "Not backed up (symlinks or special files)",
+            t!(lang, "backup-field-skipped"),
             fit(&c.skipped.join(", ")),
             false,
         );
@@ -78,7 +96,11 @@ pub fn created(c: &Created) -> serenity::CreateEmbed {
             .map(|r| format!("`{}`: {}", r.id, r.reason))
             .collect();
         embed = embed.field(
-            format!("Cleaned up ({} freed)", crate::size::human(p.freed_bytes)),
+            t!(
+                lang,
+                "backup-field-pruned",
+                freed = lang.size(p.freed_bytes)
+            ),
             fit(&lines.join("\n")),
             false,
         );
@@ -86,28 +108,24 @@ pub fn created(c: &Created) -> serenity::CreateEmbed {
     embed
 }
 
-pub fn list(l: &Listing, view: &ListView) -> serenity::CreateEmbed {
-    let title = match l.backups.len() {
-        0 => "No backups match".to_string(),
-        1 => "1 backup".to_string(),
-        n => format!("{n} backups"),
-    };
+pub fn list(lang: Lang, l: &Listing, view: &ListView) -> serenity::CreateEmbed {
     let mut embed = serenity::CreateEmbed::new()
-        .title(title)
+        .title(t!(lang, "backup-list-title", count = l.backups.len()))
         .colour(if l.backups.is_empty() { ORANGE } else { GREEN })
-        .description(format!(
-            "Showing {} of {} matching; {} stored, {} in total.",
-            l.backups.len(),
-            l.matched,
-            l.total_count,
-            crate::size::human(l.total_stored_bytes)
+        .description(t!(
+            lang,
+            "backup-list-summary",
+            shown = l.backups.len(),
+            matched = l.matched,
+            stored = l.total_count,
+            size = lang.size(l.total_stored_bytes)
         ));
     // One line a backup, packed into fields of at most 1024 characters.
     let mut used = 0;
     let mut field = String::new();
     let mut shown = 0;
     for r in &l.backups {
-        let line = list_line(r);
+        let line = list_line(lang, r);
         if used + line.len() > EMBED_BUDGET {
             break;
         }
@@ -122,119 +140,126 @@ pub fn list(l: &Listing, view: &ListView) -> serenity::CreateEmbed {
     if !field.is_empty() {
         embed = embed.field("\u{200b}", field, false);
     }
-    let mut footer = format!(
-        "Time range: {} · sorted by {}",
-        range_name(view.range),
-        sort_name(view.sort)
+    let mut footer = t!(
+        lang,
+        "backup-list-footer",
+        range = range_name(lang, view.range),
+        sort = choice_name(lang, sort_value(view.sort))
     );
     if shown < l.backups.len() {
-        let _ = write!(
-            footer,
-            " · {} more do not fit: lower the limit",
-            l.backups.len() - shown
-        );
+        footer.push_str(" · ");
+        footer.push_str(&t!(
+            lang,
+            "backup-list-more",
+            count = l.backups.len() - shown
+        ));
     }
     embed.footer(serenity::CreateEmbedFooter::new(footer))
 }
 
-fn list_line(r: &BackupRecord) -> String {
+fn list_line(lang: Lang, r: &BackupRecord) -> String {
     let name = r
         .name
         .as_ref()
         .map(|n| format!(" **{n}**"))
         .unwrap_or_default();
     let verified = match &r.verification {
-        Some(v) if v.ok => " ✓",
-        Some(_) => " ✗ failed verification",
-        None => "",
+        Some(v) if v.ok => " ✓".to_string(),
+        Some(_) => format!(" ✗ {}", t!(lang, "backup-failed-verification")),
+        None => String::new(),
     };
     format!(
         "`{}`{name} · {} · {} · {} · {}{verified}",
         r.id,
-        r.backup_type.as_str(),
-        super::count(r.file_count as usize, "file"),
-        crate::size::human(r.compressed_size),
-        r.created_at.format("%Y-%m-%d %H:%M UTC"),
+        choice_name(lang, r.backup_type.as_str()),
+        t!(lang, "files", count = r.file_count),
+        lang.size(r.compressed_size),
+        lang.date(r.created_at),
     )
 }
 
 /// The question of the restore's confirmation prompt.
-pub fn restore_prompt(preview: &RestorePreview, verify: bool) -> String {
+pub fn restore_prompt(lang: Lang, preview: &RestorePreview, verify: bool) -> String {
     let p = &preview.files;
     let r = &p.record;
-    let mut out = format!(
-        "**Restore {} files from backup `{}`**{}\n{} backup made {}, {}, {}.\n",
-        restore_type_name(p.restore_type),
-        r.id,
-        r.name
-            .as_ref()
-            .map(|n| format!(" ({n})"))
-            .unwrap_or_default(),
-        r.backup_type.as_str(),
-        r.created_at.format("%Y-%m-%d %H:%M UTC"),
-        super::count(r.file_count as usize, "file"),
-        crate::size::human(r.size_bytes),
+    let mut out = t!(
+        lang,
+        "restore-prompt-title",
+        types = restore_type_name(lang, p.restore_type),
+        id = r.id.clone()
     );
-    let _ = writeln!(
-        out,
-        "These {} in the bot's directory will be put back as the backup holds them:",
-        super::count(p.files.len(), "file")
-    );
-    out.push_str(&file_lines(&p.files, &p.databases));
-    out.push_str(if verify {
-        "\nThe archive is verified first; "
-    } else {
-        "\nThe archive is **not** verified first (verify_backup:false); "
-    });
-    out.push_str("the current files are kept aside. ");
-    out.push_str(if preview.restarts_bot {
-        "Steward stops the bot for the restore and starts it again."
-    } else {
-        "Steward does not stop the bot for a restore: stop it before you confirm."
-    });
+    if let Some(n) = &r.name {
+        let _ = write!(out, " ({n})");
+    }
+    out.push('\n');
+    out.push_str(&t!(
+        lang,
+        "restore-prompt-backup",
+        types = choice_name(lang, r.backup_type.as_str()),
+        date = lang.date(r.created_at),
+        files = t!(lang, "files", count = r.file_count),
+        size = lang.size(r.size_bytes)
+    ));
+    out.push('\n');
+    out.push_str(&t!(lang, "restore-prompt-files", count = p.files.len()));
+    out.push('\n');
+    out.push_str(&file_lines(lang, &p.files, &p.databases));
+    out.push('\n');
+    out.push_str(&t!(
+        lang,
+        "restore-prompt-after",
+        verify = if verify { "yes" } else { "no" },
+        restarts = if preview.restarts_bot { "yes" } else { "no" }
+    ));
     out
 }
 
-pub fn restored(r: &Restored) -> serenity::CreateEmbed {
+pub fn restored(lang: Lang, r: &Restored) -> serenity::CreateEmbed {
     let mut embed = serenity::CreateEmbed::new()
-        .title(super::title(&format!(
-            "Restored {} from {}",
-            super::count(r.files.len(), "file"),
-            r.id
+        .title(super::title(&t!(
+            lang,
+            "restored-title",
+            files = t!(lang, "files", count = r.files.len()),
+            id = r.id.clone()
         )))
         .colour(GREEN)
-        .description(fit(&file_lines(&r.files, &r.databases)))
-        .field("Restore type", restore_type_name(r.restore_type), true)
+        .description(fit(&file_lines(lang, &r.files, &r.databases)))
         .field(
-            "Verified first",
-            if r.verified { "yes" } else { "no" },
+            t!(lang, "restored-field-type"),
+            restore_type_name(lang, r.restore_type),
+            true,
+        )
+        .field(
+            t!(lang, "restored-field-verified"),
+            t!(lang, if r.verified { "yes" } else { "no" }),
             true,
         );
     if !r.removed_sidecars.is_empty() {
         embed = embed.field(
-            "Stale SQLite files moved aside",
+            t!(lang, "restored-field-sidecars"),
             fit(&r.removed_sidecars.join(", ")),
             false,
         );
     }
     if let Some(p) = &r.previous {
         embed = embed.field(
-            "What was replaced is kept in",
+            t!(lang, "restored-field-previous"),
             fit(&format!("`{}`", p.display())),
             false,
         );
     }
     if !r.bot_restarted {
-        embed = embed.footer(serenity::CreateEmbedFooter::new(
-            "Start the bot again when you are ready.",
-        ));
+        embed = embed.footer(serenity::CreateEmbedFooter::new(t!(
+            lang,
+            "restored-start-bot"
+        )));
     }
     embed
 }
 
 /// A backup as an autocomplete choice: its id, labelled with its name
 /// (so typing the name finds it), type and date.
-pub fn candidate(r: &BackupRecord) -> Candidate {
+pub fn candidate(lang: Lang, r: &BackupRecord) -> Candidate {
     let name = r
         .name
         .as_ref()
@@ -245,55 +270,64 @@ pub fn candidate(r: &BackupRecord) -> Candidate {
         label: format!(
             "{name}{} · {} · {}",
             r.id,
-            r.backup_type.as_str(),
-            r.created_at.format("%Y-%m-%d %H:%M UTC")
+            choice_name(lang, r.backup_type.as_str()),
+            lang.date(r.created_at)
         ),
     }
 }
 
-fn file_lines(files: &[String], databases: &[String]) -> String {
+fn file_lines(lang: Lang, files: &[String], databases: &[String]) -> String {
     let mut out = String::new();
     for f in files.iter().take(FILES_SHOWN) {
         let db = if databases.contains(f) {
-            " (database)"
+            format!(" ({})", t!(lang, "restore-database-mark"))
         } else {
-            ""
+            String::new()
         };
         let _ = writeln!(out, "• `{f}`{db}");
     }
     if files.len() > FILES_SHOWN {
-        let _ = writeln!(out, "… and {} more", files.len() - FILES_SHOWN);
+        let _ = writeln!(
+            out,
+            "{}",
+            t!(lang, "and-more", count = files.len() - FILES_SHOWN)
+        );
     }
     out
 }
 
-fn checksum(r: &BackupRecord) -> &str {
-    r.checksum.as_deref().unwrap_or("not recorded")
+fn checksum(lang: Lang, r: &BackupRecord) -> String {
+    r.checksum
+        .clone()
+        .unwrap_or_else(|| t!(lang, "backup-checksum-none"))
 }
 
 fn fit(value: &str) -> String {
     super::cut(value, FIELD_LIMIT, "\n…")
 }
 
-fn restore_type_name(t: RestoreType) -> &'static str {
-    match t {
-        RestoreType::All => "all",
-        RestoreType::Database => "database",
-        RestoreType::Config => "config",
-        RestoreType::Data => "data",
-    }
+fn restore_type_name(lang: Lang, t: RestoreType) -> String {
+    choice_name(
+        lang,
+        match t {
+            RestoreType::All => "all",
+            RestoreType::Database => "database",
+            RestoreType::Config => "config",
+            RestoreType::Data => "data",
+        },
+    )
 }
 
-fn range_name(r: Range) -> &'static str {
+fn range_name(lang: Lang, r: Range) -> String {
     match r {
-        Range::Days7 => "7 days",
-        Range::Days30 => "30 days",
-        Range::Days90 => "90 days",
-        Range::All => "all",
+        Range::Days7 => t!(lang, "range-days", count = 7),
+        Range::Days30 => t!(lang, "range-days", count = 30),
+        Range::Days90 => t!(lang, "range-days", count = 90),
+        Range::All => t!(lang, "range-all"),
     }
 }
 
-fn sort_name(s: SortBy) -> &'static str {
+fn sort_value(s: SortBy) -> &'static str {
     match s {
         SortBy::Date => "date",
         SortBy::Size => "size",
@@ -346,7 +380,7 @@ mod tests {
             range: Range::All,
             sort: SortBy::Date,
         };
-        let embed = serde_json::to_value(list(&listing, &view)).unwrap();
+        let embed = serde_json::to_value(list(Lang::english(), &listing, &view)).unwrap();
         let fields = embed["fields"].as_array().unwrap();
         assert!(fields.len() <= 25);
         let mut total = embed["title"].as_str().unwrap().len()
@@ -367,8 +401,8 @@ mod tests {
 
     #[test]
     fn sizes_read_in_binary_units() {
-        assert_eq!(crate::size::human(512), "512 B");
-        assert_eq!(crate::size::human(1536), "1.5 KiB");
-        assert_eq!(crate::size::human(3 * 1024 * 1024), "3.0 MiB");
+        assert_eq!(Lang::english().size(512), "512 B");
+        assert_eq!(Lang::english().size(1536), "1.5 KiB");
+        assert_eq!(Lang::english().size(3 * 1024 * 1024), "3.0 MiB");
     }
 }

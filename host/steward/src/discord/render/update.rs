@@ -6,6 +6,7 @@ use std::fmt::Write;
 use poise::serenity_prelude as serenity;
 
 use super::plain;
+use crate::discord::locale::{Lang, t};
 
 use crate::engine::install::{InstallOutcome, InstallPlan, SafetyFinding};
 use crate::engine::session::{SessionKind, SessionStatus};
@@ -17,12 +18,9 @@ const GREEN: u32 = 0x2e_cc_71;
 /// Discord refuses message content over 2000 characters.
 const CONTENT_LIMIT: usize = 1800;
 
-pub fn install_question(plan: &InstallPlan, request: &InstallRequest) -> String {
-    let mut out = format!(
-        "**Install {} update{}?**\n",
-        plan.updates.len(),
-        if plan.updates.len() == 1 { "" } else { "s" }
-    );
+pub fn install_question(lang: Lang, plan: &InstallPlan, request: &InstallRequest) -> String {
+    let mut out = t!(lang, "install-question", count = plan.updates.len());
+    out.push('\n');
     for line in &plan.updates {
         if out.len() > CONTENT_LIMIT {
             out.push_str("…\n");
@@ -32,22 +30,14 @@ pub fn install_question(plan: &InstallPlan, request: &InstallRequest) -> String 
     }
     let _ = writeln!(
         out,
-        "{}; {}{}.",
-        if request.backup {
-            "A full backup is taken first"
-        } else {
-            "No backup is taken first"
-        },
-        if request.restart {
-            "the bot restarts if an update needs it"
-        } else {
-            "the bot is not restarted"
-        },
-        if request.force {
-            "; safety warnings are overridden"
-        } else {
-            ""
-        }
+        "{}",
+        t!(
+            lang,
+            "install-conditions",
+            backup = yes_no(request.backup),
+            restart = yes_no(request.restart),
+            force = yes_no(request.force)
+        )
     );
     let forced_past = plan.forced_past.iter().map(ToString::to_string);
     for w in plan.warnings.iter().cloned().chain(forced_past) {
@@ -59,96 +49,123 @@ pub fn install_question(plan: &InstallPlan, request: &InstallRequest) -> String 
     out
 }
 
-pub fn rollback_question(request: &RollbackRequest) -> String {
+/// A yes/no selector for the catalogues.
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+pub fn rollback_question(lang: Lang, request: &RollbackRequest) -> String {
     format!(
-        "**Roll back to {}?**\n{}{}",
-        plain(&request.target),
-        if request.backup {
-            "The present state is backed up first. "
-        } else {
-            "No backup is taken first. "
-        },
-        if request.restore_config {
-            "Config files are put back too."
-        } else {
-            "Config files are left as they are."
-        }
+        "{}\n{}",
+        t!(lang, "rollback-question", target = plain(&request.target)),
+        t!(
+            lang,
+            "rollback-conditions",
+            backup = yes_no(request.backup),
+            config = yes_no(request.restore_config)
+        )
     )
 }
 
 /// Why an install did not start: the safety checks that stop it.
-pub fn stopped(findings: &[SafetyFinding]) -> serenity::CreateEmbed {
+pub fn stopped(lang: Lang, findings: &[SafetyFinding]) -> serenity::CreateEmbed {
     let mut text = String::new();
     for w in findings {
         let _ = writeln!(text, "• {}", plain(&w.to_string()));
     }
-    text.push_str("\nNothing was changed. Fix these, or run again with `force_update:true` (checksums and signatures are still verified).");
+    text.push('\n');
+    text.push_str(&t!(lang, "stopped-advice"));
     serenity::CreateEmbed::new()
-        .title("Update stopped by safety checks")
+        .title(t!(lang, "stopped-title"))
         .description(super::cut(&text, 4000, "…"))
         .colour(ORANGE)
 }
 
-pub fn outcome(o: &InstallOutcome) -> serenity::CreateEmbed {
+/// A session's kind and end, as the catalogues select on them.
+pub(crate) fn session_args(
+    kind: SessionKind,
+    status: SessionStatus,
+) -> (&'static str, &'static str) {
+    let kind = match kind {
+        SessionKind::Install => "install",
+        SessionKind::Rollback => "rollback",
+    };
+    let status = match status {
+        SessionStatus::Completed => "completed",
+        SessionStatus::NothingToDo => "nothing",
+        SessionStatus::RolledBack => "rolled-back",
+        SessionStatus::Failed => "failed",
+        SessionStatus::RollbackFailed => "rollback-failed",
+        SessionStatus::Running => "running",
+        SessionStatus::Stopped => "stopped",
+        SessionStatus::Cancelled => "cancelled",
+    };
+    (kind, status)
+}
+
+pub fn outcome(lang: Lang, o: &InstallOutcome) -> serenity::CreateEmbed {
     let Some(s) = &o.session else {
-        return serenity::CreateEmbed::new().title("Nothing was run");
+        return serenity::CreateEmbed::new().title(t!(lang, "outcome-nothing-run"));
     };
-    let what = match s.kind {
-        SessionKind::Install => "Update",
-        SessionKind::Rollback => "Rollback",
+    let colour = match s.status {
+        SessionStatus::Completed | SessionStatus::NothingToDo => GREEN,
+        SessionStatus::Failed | SessionStatus::RollbackFailed => RED,
+        SessionStatus::RolledBack
+        | SessionStatus::Running
+        | SessionStatus::Stopped
+        | SessionStatus::Cancelled => ORANGE,
     };
-    let (title, colour) = match s.status {
-        SessionStatus::Completed => (format!("{what} completed"), GREEN),
-        SessionStatus::NothingToDo => ("Nothing to update".to_string(), GREEN),
-        SessionStatus::RolledBack => (format!("{what} failed and was rolled back"), ORANGE),
-        SessionStatus::Failed => (format!("{what} failed"), RED),
-        SessionStatus::RollbackFailed => (format!("{what} failed; rolling back failed too"), RED),
-        SessionStatus::Running => (format!("{what} still running"), ORANGE),
-    };
+    let (kind, status) = session_args(s.kind, s.status);
+    let title = t!(lang, "outcome-title", kind = kind, status = status);
     let mut embed = serenity::CreateEmbed::new().title(title).colour(colour);
     if !s.updates.is_empty() {
         embed = embed.field(
-            "Changes",
+            t!(lang, "outcome-changes"),
             super::cut(&plain(&s.updates.join("\n")), 1024, "…"),
             false,
         );
     }
     if let (Some(from), Some(to)) = (&s.current_version, &s.target_version) {
         embed = embed.field(
-            "Bot version",
+            t!(lang, "outcome-bot-version"),
             format!("{} → {}", plain(from), plain(to)),
             true,
         );
     }
     if s.total_steps > 0 {
         embed = embed.field(
-            "Steps",
+            t!(lang, "outcome-steps"),
             format!("{}/{}", s.steps_completed, s.total_steps),
             true,
         );
     }
     if let Some(id) = &s.backup_id {
-        embed = embed.field("Backup taken first", id, true);
+        embed = embed.field(t!(lang, "outcome-backup"), id, true);
     }
     if let Some(e) = &s.error {
-        embed = embed.field("Reason", super::cut(&plain(e), 1024, "…"), false);
+        embed = embed.field(
+            t!(lang, "outcome-reason"),
+            super::cut(&plain(e), 1024, "…"),
+            false,
+        );
     }
     if !o.rollback_errors.is_empty() {
         embed = embed.field(
-            "Not undone",
+            t!(lang, "outcome-not-undone"),
             super::cut(&plain(&o.rollback_errors.join("\n")), 1024, "…"),
             false,
         );
     }
     if !o.warnings.is_empty() {
         embed = embed.field(
-            "Notes",
+            t!(lang, "outcome-notes"),
             super::cut(&plain(&o.warnings.join("\n")), 1024, "…"),
             false,
         );
     }
-    embed.footer(serenity::CreateEmbedFooter::new(format!(
-        "session {}",
-        s.id
+    embed.footer(serenity::CreateEmbedFooter::new(t!(
+        lang,
+        "outcome-footer",
+        id = s.id.clone()
     )))
 }

@@ -1,0 +1,435 @@
+# Steward's Discord front, English (United States): the reference
+# catalogue. Every other locale has exactly these keys
+# (src/discord/locale.rs tests it); a key missing at run time falls back to
+# this file.
+
+## Shared pieces
+
+list-separator = {", "}
+sentence-separator = {" "}
+cut = … (cut)
+yes = yes
+no = no
+and-more = … and { $count } more
+files = { $count ->
+    [one] { $count } file
+   *[other] { $count } files
+}
+
+## Registration: command names and descriptions, option descriptions.
+## Option names stay as in the command reference (messages quote them,
+## like confirm:true), so they are not translated.
+
+cmd-update_check-name = update_check
+cmd-update_check-description = Check every update source for available updates
+opt-update_check-check_type = Which updates to look for (default: all)
+opt-update_check-show_details = Show advisories, changelogs and details (default: false)
+opt-update_check-include_security = Look up security advisories (default: true)
+
+cmd-update_status-name = update_status
+cmd-update_status-description = Show Steward's and the bot's status, update history and metrics
+opt-update_status-show_history = List the update sessions of the range (default: false)
+opt-update_status-show_metrics = Disk, memory, statistics and the chart (default: true)
+opt-update_status-time_range = How far back to look (default: 7d)
+
+cmd-update_schedule-name = update_schedule
+cmd-update_schedule-description = Schedule automatic update runs
+opt-update_schedule-schedule_type = How often it runs
+opt-update_schedule-update_types = Update types to install, comma-separated (e.g. packages,config), or backup to only back up
+opt-update_schedule-update_time = HH:MM in the configured time zone (default: the default_time setting)
+opt-update_schedule-update_days = Weekday(s) for weekly/custom (sunday, mon-fri), day numbers for monthly (1,15)
+opt-update_schedule-enabled = Run it (default: true)
+opt-update_schedule-schedule_name = A name for the schedule, unique
+opt-update_schedule-max_backups_to_keep = Backup schedules: how many of their own backups to keep (default: all)
+
+cmd-update_settings-name = update_settings
+cmd-update_settings-description = Change one of Steward's settings
+opt-update_settings-setting_category = Which group of settings
+opt-update_settings-setting_name = The setting's name (e.g. max_backups)
+opt-update_settings-setting_value = The new value
+opt-update_settings-reset_to_default = Go back to the value of steward.toml (default: false)
+
+cmd-update_install-name = update_install
+cmd-update_install-description = Install the available updates (backup first, rolled back on failure)
+opt-update_install-update_type = Which updates to install
+opt-update_install-backup_before = Take a backup first (default: true)
+opt-update_install-restart_required = Restart the bot when an update needs it (default: true)
+opt-update_install-force_update = Go ahead despite safety warnings; checksums are still verified (default: false)
+opt-update_install-backup_name = A name for the pre-update backup
+
+cmd-update_rollback-name = update_rollback
+cmd-update_rollback-description = Roll back to a previous version or to the last backup
+opt-update_rollback-target_version = A version to go back to, or last_backup
+opt-update_rollback-confirm = Confirm that the bot's files will be replaced
+opt-update_rollback-create_backup = Back up the present state first (default: true)
+opt-update_rollback-restore_config = Put the config files back too (default: true)
+
+cmd-backup_create-name = backup_create
+cmd-backup_create-description = Back up the bot's files now
+opt-backup_create-backup_type = What to back up (default: full)
+opt-backup_create-compress = Compress the archive with gzip (default: true)
+opt-backup_create-backup_name = A name to find the backup by, up to 100 characters (default: none)
+opt-backup_create-include_logs = Include the bot's logs (default: false)
+opt-backup_create-description = A note kept with the backup (default: none)
+
+cmd-backup_list-name = backup_list
+cmd-backup_list-description = List the bot's backups
+opt-backup_list-backup_type = Only backups of this type (default: every type)
+opt-backup_list-time_range = How far back to look (default: 30d)
+opt-backup_list-limit = How many backups to show, 1 to 50 (default: 20)
+opt-backup_list-sort_by = Order of the list (default: date, newest first)
+
+cmd-backup_restore-name = backup_restore
+cmd-backup_restore-description = Restore the bot's files from a backup (owners; asks before it changes anything)
+opt-backup_restore-backup_id = The backup's id or name
+opt-backup_restore-confirm = Set to true to go ahead: the bot's files will be replaced
+opt-backup_restore-restore_type = Which files to restore (default: all)
+opt-backup_restore-verify_backup = Check the archive before restoring (default: true)
+
+## Choice names, by the value they stand for
+
+choice-all = all
+choice-packages = packages
+choice-bot = bot
+choice-config = config
+choice-dependencies = dependencies
+choice-full = full
+choice-database = database
+choice-data_only = data_only
+choice-data = data
+choice-1d = 1d
+choice-7d = 7d
+choice-30d = 30d
+choice-90d = 90d
+choice-date = date
+choice-size = size
+choice-name = name
+choice-type = type
+choice-daily = daily
+choice-weekly = weekly
+choice-monthly = monthly
+choice-custom = custom
+choice-update = update
+choice-backup = backup
+choice-notification = notification
+choice-schedule = schedule
+
+## /update_check
+
+update-type-all = all sources
+update-type-packages = packages
+update-type-bot = the bot
+update-type-config = configuration
+update-type-dependencies = dependencies
+check-no-source-title = No source covers { $types }
+check-no-source-description = No enabled update source offers these updates, so none were looked for.
+check-title = { $count ->
+    [0] No updates available
+    [one] { $count } update available
+   *[other] { $count } updates available
+}
+check-summary = { $security } security, { $breaking } breaking
+check-held = { $count } held back by pins
+check-failed = { $count ->
+    [one] { $count } source failed
+   *[other] { $count } sources failed
+}; { $offered ->
+    [0] the
+   *[other] these
+} results are incomplete.
+check-more-sources = More sources than one message holds: run `steward check` on the server.
+check-source-failed = { $source } — failed
+check-up-to-date = Up to date.
+check-not-loaded = Not loaded
+check-footer = Checked: { $types }
+check-footer-no-security = security advisories not looked up
+check-update-new = new
+check-note-security = security
+check-note-security-ids = security: { $ids }
+check-note-breaking = breaking
+check-note-held = held by { $reason }
+check-detail-released = released { $date }
+check-detail-changelog = changelog: { $changelog }
+check-cut = … (cut; `steward check --details` on the server shows everything)
+
+## /update_install and /update_rollback
+
+install-checking = Checking what would be installed…
+install-nothing = Nothing to install: every matching source is up to date.
+install-question = **Install { $count ->
+    [one] { $count } update
+   *[other] { $count } updates
+}?**
+install-conditions = { $backup ->
+    [yes] A full backup is taken first
+   *[no] No backup is taken first
+}; { $restart ->
+    [yes] the bot restarts if an update needs it
+   *[no] the bot is not restarted
+}{ $force ->
+    [yes] ; safety warnings are overridden
+   *[no] {""}
+}.
+rollback-question = **Roll back to { $target }?**
+rollback-conditions = { $backup ->
+    [yes] The present state is backed up first.
+   *[no] No backup is taken first.
+} { $config ->
+    [yes] Config files are put back too.
+   *[no] Config files are left as they are.
+}
+rollback-target-last-backup = last_backup (the newest backup)
+rollback-target-version = { $version } (before the update that left it)
+stopped-title = Update stopped by safety checks
+stopped-advice = Nothing was changed. Fix these, or run again with `force_update:true` (checksums and signatures are still verified).
+outcome-nothing-run = Nothing was run
+outcome-title = { $status ->
+    [completed] { $kind ->
+        [rollback] Rollback completed
+       *[install] Update completed
+    }
+    [nothing] Nothing to update
+    [rolled-back] { $kind ->
+        [rollback] Rollback failed and was rolled back
+       *[install] Update failed and was rolled back
+    }
+    [rollback-failed] { $kind ->
+        [rollback] Rollback failed; rolling back failed too
+       *[install] Update failed; rolling back failed too
+    }
+    [running] { $kind ->
+        [rollback] Rollback still running
+       *[install] Update still running
+    }
+    [stopped] { $kind ->
+        [rollback] Rollback stopped by safety checks
+       *[install] Update stopped by safety checks
+    }
+    [cancelled] { $kind ->
+        [rollback] Rollback cancelled
+       *[install] Update cancelled
+    }
+   *[failed] { $kind ->
+        [rollback] Rollback failed
+       *[install] Update failed
+    }
+}
+outcome-changes = Changes
+outcome-bot-version = Bot version
+outcome-steps = Steps
+outcome-backup = Backup taken first
+outcome-reason = Reason
+outcome-not-undone = Not undone
+outcome-notes = Notes
+outcome-footer = session { $id }
+
+## /backup_create, /backup_list, /backup_restore
+
+backup-created = Backup created
+backup-created-unverified = Backup created, but it failed verification
+backup-field-id = ID
+backup-field-type = Type
+backup-field-name = Name
+backup-field-files = Files
+backup-field-size = Size
+backup-size = { $size } ({ $archive } archive{ $gzip ->
+    [yes] , gzip
+   *[no] {""}
+})
+backup-field-checksum = Checksum (sha256)
+backup-checksum-none = not recorded
+backup-field-verified = Verified
+backup-verified-ok = Every file matches its manifest.
+backup-field-skipped = Not backed up (symlinks or special files)
+backup-field-pruned = Cleaned up ({ $freed } freed)
+backup-list-title = { $count ->
+    [0] No backups match
+    [one] { $count } backup
+   *[other] { $count } backups
+}
+backup-list-summary = Showing { $shown } of { $matched } matching; { $stored } stored, { $size } in total.
+backup-list-footer = Time range: { $range } · sorted by { $sort }
+backup-list-more = { $count } more do not fit: lower the limit
+backup-failed-verification = failed verification
+range-days = { $count ->
+    [one] { $count } day
+   *[other] { $count } days
+}
+range-all = all
+restore-prompt-title = **Restore { $types } files from backup `{ $id }`**
+restore-prompt-backup = { $types } backup made { $date }, { $files }, { $size }.
+restore-prompt-files = These { $count ->
+    [one] { $count } file
+   *[other] { $count } files
+} in the bot's directory will be put back as the backup holds them:
+restore-prompt-after = { $verify ->
+    [yes] The archive is verified first;
+   *[no] The archive is **not** verified first (verify_backup:false);
+} the current files are kept aside. { $restarts ->
+    [yes] Steward stops the bot for the restore and starts it again.
+   *[no] Steward does not stop the bot for a restore: stop it before you confirm.
+}
+restore-database-mark = database
+restored-title = Restored { $files } from { $id }
+restored-field-type = Restore type
+restored-field-verified = Verified first
+restored-field-sidecars = Stale SQLite files moved aside
+restored-field-previous = What was replaced is kept in
+restored-start-bot = Start the bot again when you are ready.
+
+## /update_schedule
+
+schedule-added = Schedule { $label } added
+schedule-when = { $types } at { $time }
+schedule-when-days = { $types } at { $time } on { $days }
+schedule-installs = Installs
+schedule-backs-up = Backs up
+schedule-keeps = full; keeps its { $count } newest
+schedule-keeps-all = full; keeps all
+schedule-field-when = When
+schedule-field-next = Next run
+schedule-disabled = disabled
+schedule-field-note = Note
+
+## /update_settings
+
+settings-value = Value
+settings-previous = Previous value
+settings-applied = Applied
+
+## /update_status
+
+status-title = Status of { $bot }
+status-unknown = unknown ({ $note })
+status-bot-version = Bot version
+status-steward-uptime = Steward uptime
+status-since = since { $at }
+status-bot-uptime = Bot uptime
+status-last-update = Last update
+status-none-recorded = none recorded
+status-disk = Disk { $path }: { $free } free of { $total } ({ $used }% used)
+status-memory = Memory: { $available } available of { $total }; Steward { $steward } MiB
+status-system = System
+status-updates = { $count } finished: { $succeeded } succeeded, { $failed } failed; { $running } running, { $rollbacks } rollbacks
+    Success rate { $rate }, mean { $mean }
+status-updates-type = { $types }: { $count } ({ $ok } ok)
+status-updates-title = Updates ({ $range })
+status-backups = Backups
+status-backups-text = { $count } kept, { $size } MiB on disk, { $failed } failed
+    Last verified: { $verified }
+status-never = never
+status-ok = ok
+status-failed = failed
+status-session = { $types } { $status } { $at } by { $by }
+status-sessions-title = Sessions ({ $range })
+session-status = { $status ->
+    [completed] Completed
+    [nothing] NothingToDo
+    [rolled-back] RolledBack
+    [rollback-failed] RollbackFailed
+    [running] Running
+    [stopped] Stopped
+    [cancelled] Cancelled
+   *[failed] Failed
+}
+
+## Progress, confirmation prompts
+
+progress = Progress: { $percent }% – { $step }
+confirm-button = Confirm
+cancel-button = Cancel
+confirm-not-yours = Only { $user } can answer this; run the command yourself if you need it.
+confirm-confirmed = Confirmed.
+confirm-cancelled = Cancelled; nothing was changed.
+confirm-timed-out = No answer within { $seconds } s; nothing was changed.
+
+## Errors
+
+error-cannot-read = Cannot read `{ $input }`: { $error }
+error-options-mismatch = Discord sent options this version of Steward does not expect ({ $description }). The registered commands are probably out of date: restart `steward serve` to register them again.
+error-internal = Steward hit an internal error; the details are in its log.
+error-discord = Discord refused Steward's request ({ $error }); please try again.
+error-denied-admin = Permission denied: { $operation } is for the bot's owners only. Admins can check for updates, view the status, and create or list backups.
+error-denied = Permission denied: { $operation } is for the bot's { $audience ->
+    [owners] owners
+   *[owners-and-admins] owners and admins
+}.
+error-invalid = Invalid value for { $name }: `{ $value }` is not { $expected }.
+error-restore-not-confirmed = A restore replaces the bot's files: confirm it to go ahead (confirm:true in Discord, --yes on the command line).
+error-not-confirmed = The { $what } changes the bot: confirm it to go ahead (confirm:true in Discord, --yes on the command line).
+error-backup-not-found = There is no backup called { $id }. `steward backup list` shows them.
+error-backup-busy = Another backup, restore or cleanup is running; try again when it has finished.
+error-backup-name-taken = The name "{ $name }" is already used by backup { $id }; choose another.
+error-backup-invalid-name = "{ $name }" cannot be a backup name: use 1-100 characters, not starting with "backup_".
+error-in-progress-by = An update is already in progress: { $by } started it ({ $doing }) at { $since }. Try again when it has finished.
+error-in-progress = An update is already in progress. Try again when it has finished.
+error-no-backup = Backup not found: there is no completed backup to roll back to.
+error-rollback-empty-target = Rollback needs a target: the version given is empty. You can roll back to: { $known }.
+error-rollback-unknown-target = Rollback failed: no update on record started from version { $target }, so there is nothing to go back to. You can roll back to: { $known }.
+error-settings-unknown-category = There is no setting category "{ $given }". Valid categories: { $valid }.
+error-settings-unknown-name = There is no { $category } setting "{ $given }". Valid { $category } settings: { $valid }.
+error-settings-missing-value = { $key } needs a value (or reset it to its default).
+error-schedule-time = Invalid update_time `{ $value }`: write the time as HH:MM, 24-hour (for example 03:00).
+error-schedule-too-many = There are already { $count ->
+    [one] { $count } schedule
+   *[other] { $count } schedules
+} and scheduling.max_schedules is { $max }; remove one first.
+operation-check = checking for updates
+operation-install = installing updates
+operation-status = viewing the update status
+operation-rollback = rolling back
+operation-schedule = scheduling updates
+operation-backup-create = creating backups
+operation-backup-list = listing backups
+operation-backup-restore = restoring backups
+operation-settings = changing settings
+operation-bot-control = starting and stopping the bot
+operation-backup-prune = pruning backups
+
+## Notifications
+
+notice-work = { $key ->
+    [Update] Update
+    [Rollback] Rollback
+    [Scheduled-update] Scheduled update
+   *[other] { $what }
+}
+notice-started = { $what } started
+notice-started-by = Started by { $by }.
+notice-progress = { $what }: { $percent }%
+notice-finished = { $status ->
+    [completed] { $kind ->
+        [rollback] Rollback completed
+       *[install] Update completed
+    }
+    [nothing] Update: nothing to do
+    [rolled-back] { $kind ->
+        [rollback] Rollback failed and was rolled back
+       *[install] Update failed and was rolled back
+    }
+    [rollback-failed] { $kind ->
+        [rollback] Rollback failed; rolling back failed too
+       *[install] Update failed; rolling back failed too
+    }
+    [running] { $kind ->
+        [rollback] Rollback still running
+       *[install] Update still running
+    }
+    [stopped] { $kind ->
+        [rollback] Rollback stopped by safety checks
+       *[install] Update stopped by safety checks
+    }
+    [cancelled] { $kind ->
+        [rollback] Rollback cancelled
+       *[install] Update cancelled
+    }
+   *[failed] { $kind ->
+        [rollback] Rollback failed
+       *[install] Update failed
+    }
+}
+notice-not-undone = Not undone: { $error }
+notice-session = Session { $id } by { $by }.
+notice-refused = { $what } did not run
+notice-backup = Backup { $id } created
+notice-backup-text = { $types } backup, { $files }, { $size } compressed.

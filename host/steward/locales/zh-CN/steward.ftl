@@ -1,0 +1,419 @@
+# Steward's Discord front, Simplified Chinese. Same keys as
+# en-US/steward.ftl (the tests check it); option names and command-line
+# flags stay as they are. Chinese has one plural form (other).
+
+## Shared pieces
+
+list-separator = {"，"}
+sentence-separator = {""}
+cut = …（已截断）
+yes = 是
+no = 否
+and-more = … 还有 { $count } 个
+files = { $count ->
+   *[other] { $count } 个文件
+}
+
+## Registration
+
+cmd-update_check-name = 检查更新
+cmd-update_check-description = 向每个更新源查询可用的更新
+opt-update_check-check_type = 要查找哪些更新（默认：all）
+opt-update_check-show_details = 显示公告、更新日志和详细信息（默认：false）
+opt-update_check-include_security = 查询安全公告（默认：true）
+
+cmd-update_status-name = 更新状态
+cmd-update_status-description = 显示 Steward 和机器人的状态、更新历史与指标
+opt-update_status-show_history = 列出该时间范围内的更新会话（默认：false）
+opt-update_status-show_metrics = 磁盘、内存、统计数据和图表（默认：true）
+opt-update_status-time_range = 回看多长时间（默认：7d）
+
+cmd-update_schedule-name = 计划更新
+cmd-update_schedule-description = 安排自动更新
+opt-update_schedule-schedule_type = 运行频率
+opt-update_schedule-update_types = 要安装的更新类型，逗号分隔（如 packages,config），或用 backup 表示只备份
+opt-update_schedule-update_time = 配置时区中的 HH:MM（默认：default_time 设置）
+opt-update_schedule-update_days = weekly/custom 的星期（sunday、mon-fri），monthly 的日期（1,15）
+opt-update_schedule-enabled = 是否启用（默认：true）
+opt-update_schedule-schedule_name = 计划的名称，须唯一
+opt-update_schedule-max_backups_to_keep = 备份计划：保留多少个自己的备份（默认：全部）
+
+cmd-update_settings-name = 更新设置
+cmd-update_settings-description = 修改 Steward 的一项设置
+opt-update_settings-setting_category = 哪一组设置
+opt-update_settings-setting_name = 设置的名称（如 max_backups）
+opt-update_settings-setting_value = 新的值
+opt-update_settings-reset_to_default = 恢复为 steward.toml 中的值（默认：false）
+
+cmd-update_install-name = 安装更新
+cmd-update_install-description = 安装可用的更新（先备份，失败时回滚）
+opt-update_install-update_type = 要安装哪些更新
+opt-update_install-backup_before = 先做一次备份（默认：true）
+opt-update_install-restart_required = 更新需要时重启机器人（默认：true）
+opt-update_install-force_update = 忽略安全警告继续；仍会校验校验和（默认：false）
+opt-update_install-backup_name = 更新前备份的名称
+
+cmd-update_rollback-name = 回滚更新
+cmd-update_rollback-description = 回滚到以前的版本或最近的备份
+opt-update_rollback-target_version = 要回到的版本，或 last_backup
+opt-update_rollback-confirm = 确认机器人的文件将被替换
+opt-update_rollback-create_backup = 先备份当前状态（默认：true）
+opt-update_rollback-restore_config = 同时恢复配置文件（默认：true）
+
+cmd-backup_create-name = 创建备份
+cmd-backup_create-description = 立即备份机器人的文件
+opt-backup_create-backup_type = 备份什么（默认：full）
+opt-backup_create-compress = 用 gzip 压缩归档（默认：true）
+opt-backup_create-backup_name = 用于查找备份的名称，最多 100 个字符（默认：无）
+opt-backup_create-include_logs = 包含机器人的日志（默认：false）
+opt-backup_create-description = 随备份保存的备注（默认：无）
+
+cmd-backup_list-name = 备份列表
+cmd-backup_list-description = 列出机器人的备份
+opt-backup_list-backup_type = 只列出此类型的备份（默认：所有类型）
+opt-backup_list-time_range = 回看多长时间（默认：30d）
+opt-backup_list-limit = 显示多少个备份，1 到 50（默认：20）
+opt-backup_list-sort_by = 列表顺序（默认：date，最新在前）
+
+cmd-backup_restore-name = 恢复备份
+cmd-backup_restore-description = 从备份恢复机器人的文件（仅所有者；更改前会询问）
+opt-backup_restore-backup_id = 备份的 ID 或名称
+opt-backup_restore-confirm = 设为 true 以继续：机器人的文件将被替换
+opt-backup_restore-restore_type = 要恢复哪些文件（默认：all）
+opt-backup_restore-verify_backup = 恢复前检查归档（默认：true）
+
+## Choice names
+
+choice-all = 全部
+choice-packages = 软件包
+choice-bot = 机器人
+choice-config = 配置
+choice-dependencies = 依赖
+choice-full = 完整
+choice-database = 数据库
+choice-data_only = 仅数据
+choice-data = 数据
+choice-1d = 1 天
+choice-7d = 7 天
+choice-30d = 30 天
+choice-90d = 90 天
+choice-date = 日期
+choice-size = 大小
+choice-name = 名称
+choice-type = 类型
+choice-daily = 每天
+choice-weekly = 每周
+choice-monthly = 每月
+choice-custom = 自定义
+choice-update = 更新
+choice-backup = 备份
+choice-notification = 通知
+choice-schedule = 计划
+
+## /update_check
+
+update-type-all = 所有来源
+update-type-packages = 软件包
+update-type-bot = 机器人
+update-type-config = 配置
+update-type-dependencies = 依赖
+check-no-source-title = 没有来源覆盖{ $types }
+check-no-source-description = 没有启用的更新源提供这些更新，因此未进行查找。
+check-title = { $count ->
+    [0] 没有可用的更新
+   *[other] 有 { $count } 个可用更新
+}
+check-summary = { $security } 个安全更新，{ $breaking } 个不兼容更新
+check-held = { $count } 个被版本锁定保留
+check-failed = { $count } 个来源失败；{ $offered ->
+    [0] 结果
+   *[other] 这些结果
+}不完整。
+check-more-sources = 来源太多，一条消息放不下：请在服务器上运行 `steward check`。
+check-source-failed = { $source } — 失败
+check-up-to-date = 已是最新。
+check-not-loaded = 未加载
+check-footer = 已检查：{ $types }
+check-footer-no-security = 未查询安全公告
+check-update-new = 新
+check-note-security = 安全
+check-note-security-ids = 安全：{ $ids }
+check-note-breaking = 不兼容
+check-note-held = 被 { $reason } 保留
+check-detail-released = 发布于 { $date }
+check-detail-changelog = 更新日志：{ $changelog }
+check-cut = …（已截断；在服务器上运行 `steward check --details` 可查看全部）
+
+## /update_install and /update_rollback
+
+install-checking = 正在检查将要安装的内容…
+install-nothing = 没有需要安装的：所有匹配的来源都已是最新。
+install-question = **安装 { $count } 个更新？**
+install-conditions = { $backup ->
+    [yes] 先进行完整备份
+   *[no] 不预先备份
+}；{ $restart ->
+    [yes] 更新需要时重启机器人
+   *[no] 不重启机器人
+}{ $force ->
+    [yes] ；忽略安全警告
+   *[no] {""}
+}。
+rollback-question = **回滚到 { $target }？**
+rollback-conditions = { $backup ->
+    [yes] 先备份当前状态。
+   *[no] 不预先备份。
+}{ $config ->
+    [yes] 同时恢复配置文件。
+   *[no] 配置文件保持不变。
+}
+rollback-target-last-backup = last_backup（最新的备份）
+rollback-target-version = { $version }（离开该版本的那次更新之前）
+stopped-title = 更新被安全检查阻止
+stopped-advice = 没有做任何更改。请修复这些问题，或使用 `force_update:true` 再次运行（仍会校验校验和与签名）。
+outcome-nothing-run = 没有运行任何操作
+outcome-title = { $status ->
+    [completed] { $kind ->
+        [rollback] 回滚完成
+       *[install] 更新完成
+    }
+    [nothing] 没有需要更新的
+    [rolled-back] { $kind ->
+        [rollback] 回滚失败，已撤销
+       *[install] 更新失败，已回滚
+    }
+    [rollback-failed] { $kind ->
+        [rollback] 回滚失败，撤销也失败了
+       *[install] 更新失败，回滚也失败了
+    }
+    [running] { $kind ->
+        [rollback] 回滚仍在进行
+       *[install] 更新仍在进行
+    }
+    [stopped] { $kind ->
+        [rollback] 回滚被安全检查阻止
+       *[install] 更新被安全检查阻止
+    }
+    [cancelled] { $kind ->
+        [rollback] 回滚已取消
+       *[install] 更新已取消
+    }
+   *[failed] { $kind ->
+        [rollback] 回滚失败
+       *[install] 更新失败
+    }
+}
+outcome-changes = 更改
+outcome-bot-version = 机器人版本
+outcome-steps = 步骤
+outcome-backup = 事先创建的备份
+outcome-reason = 原因
+outcome-not-undone = 未撤销
+outcome-notes = 备注
+outcome-footer = 会话 { $id }
+
+## /backup_create, /backup_list, /backup_restore
+
+backup-created = 备份已创建
+backup-created-unverified = 备份已创建，但未通过校验
+backup-field-id = ID
+backup-field-type = 类型
+backup-field-name = 名称
+backup-field-files = 文件
+backup-field-size = 大小
+backup-size = { $size }（归档 { $archive }{ $gzip ->
+    [yes] ，gzip
+   *[no] {""}
+}）
+backup-field-checksum = 校验和（sha256）
+backup-checksum-none = 未记录
+backup-field-verified = 校验
+backup-verified-ok = 每个文件都与清单一致。
+backup-field-skipped = 未备份（符号链接或特殊文件）
+backup-field-pruned = 已清理（释放 { $freed }）
+backup-list-title = { $count ->
+    [0] 没有符合条件的备份
+   *[other] { $count } 个备份
+}
+backup-list-summary = 显示 { $matched } 个匹配中的 { $shown } 个；共存储 { $stored } 个，总计 { $size }。
+backup-list-footer = 时间范围：{ $range } · 按{ $sort }排序
+backup-list-more = 还有 { $count } 个放不下：请降低 limit
+backup-failed-verification = 校验失败
+range-days = { $count ->
+   *[other] { $count } 天
+}
+range-all = 全部
+restore-prompt-title = **从备份 `{ $id }` 恢复{ $types }文件**
+restore-prompt-backup = { $types }备份，创建于 { $date }，{ $files }，{ $size }。
+restore-prompt-files = 机器人目录中的以下 { $count } 个文件将恢复为备份中的内容：
+restore-prompt-after = { $verify ->
+    [yes] 先校验归档；
+   *[no] **不**先校验归档（verify_backup:false）；
+}当前文件会被保留在一旁。{ $restarts ->
+    [yes] Steward 会在恢复时停止机器人，之后再启动它。
+   *[no] Steward 恢复时不会停止机器人：请在确认前先停止它。
+}
+restore-database-mark = 数据库
+restored-title = 已从 { $id } 恢复 { $files }
+restored-field-type = 恢复类型
+restored-field-verified = 事先校验
+restored-field-sidecars = 已移走过期的 SQLite 文件
+restored-field-previous = 被替换的内容保存在
+restored-start-bot = 准备好后请重新启动机器人。
+
+## /update_schedule
+
+schedule-added = 已添加计划 { $label }
+schedule-when = { $types } { $time }
+schedule-when-days = { $types } { $time }，{ $days }
+schedule-installs = 安装
+schedule-backs-up = 备份
+schedule-keeps = 完整；保留最新的 { $count } 个
+schedule-keeps-all = 完整；全部保留
+schedule-field-when = 时间
+schedule-field-next = 下次运行
+schedule-disabled = 已停用
+schedule-field-note = 备注
+
+## /update_settings
+
+settings-value = 值
+settings-previous = 原来的值
+settings-applied = 已应用
+
+## /update_status
+
+status-title = { $bot } 的状态
+status-unknown = 未知（{ $note }）
+status-bot-version = 机器人版本
+status-steward-uptime = Steward 运行时间
+status-since = 始于 { $at }
+status-bot-uptime = 机器人运行时间
+status-last-update = 最近一次更新
+status-none-recorded = 无记录
+status-disk = 磁盘 { $path }：{ $total } 中可用 { $free }（已用 { $used }%）
+status-memory = 内存：{ $total } 中可用 { $available }；Steward { $steward } MiB
+status-system = 系统
+status-updates = 已结束 { $count } 次：成功 { $succeeded }，失败 { $failed }；进行中 { $running }，回滚 { $rollbacks }
+    成功率 { $rate }，平均 { $mean }
+status-updates-type = { $types }：{ $count }（成功 { $ok }）
+status-updates-title = 更新（{ $range }）
+status-backups = 备份
+status-backups-text = 保留 { $count } 个，占用 { $size } MiB，失败 { $failed } 个
+    最近校验：{ $verified }
+status-never = 从未
+status-ok = 通过
+status-failed = 失败
+status-session = { $types } { $status } { $at }，发起者 { $by }
+status-sessions-title = 会话（{ $range }）
+session-status = { $status ->
+    [completed] 已完成
+    [nothing] 无需操作
+    [rolled-back] 已回滚
+    [rollback-failed] 回滚失败
+    [running] 进行中
+    [stopped] 已阻止
+    [cancelled] 已取消
+   *[failed] 失败
+}
+
+## Progress, confirmation prompts
+
+progress = 进度：{ $percent }% – { $step }
+confirm-button = 确认
+cancel-button = 取消
+confirm-not-yours = 只有 { $user } 可以回答；如有需要，请自己运行该命令。
+confirm-confirmed = 已确认。
+confirm-cancelled = 已取消；没有做任何更改。
+confirm-timed-out = { $seconds } 秒内没有回答；没有做任何更改。
+
+## Errors
+
+error-cannot-read = 无法读取 `{ $input }`：{ $error }
+error-options-mismatch = Discord 发送了此版本 Steward 不认识的选项（{ $description }）。已注册的命令可能已过期：请重启 `steward serve` 以重新注册。
+error-internal = Steward 发生内部错误；详情见其日志。
+error-discord = Discord 拒绝了 Steward 的请求（{ $error }）；请重试。
+error-denied-admin = 权限不足：{ $operation }仅限机器人的所有者。管理员可以检查更新、查看状态，以及创建或列出备份。
+error-denied = 权限不足：{ $operation }仅限机器人的{ $audience ->
+    [owners] 所有者
+   *[owners-and-admins] 所有者和管理员
+}。
+error-invalid = { $name } 的值无效：`{ $value }` 不是 { $expected }。
+error-restore-not-confirmed = 恢复会替换机器人的文件：请确认后继续（Discord 中用 confirm:true，命令行用 --yes）。
+error-not-confirmed = { $what ->
+    [rollback] 回滚
+   *[other] { $what }
+}会更改机器人：请确认后继续（Discord 中用 confirm:true，命令行用 --yes）。
+error-backup-not-found = 没有名为 { $id } 的备份。`steward backup list` 可列出备份。
+error-backup-busy = 另一个备份、恢复或清理正在进行；请在其完成后重试。
+error-backup-name-taken = 名称“{ $name }”已被备份 { $id } 使用；请换一个。
+error-backup-invalid-name = “{ $name }”不能作为备份名称：请使用 1-100 个字符，且不要以“backup_”开头。
+error-in-progress-by = 已有更新正在进行：{ $by } 于 { $since } 启动（{ $doing }）。请在其完成后重试。
+error-in-progress = 已有更新正在进行。请在其完成后重试。
+error-no-backup = 找不到备份：没有可回滚到的已完成备份。
+error-rollback-empty-target = 回滚需要一个目标：给出的版本为空。可以回滚到：{ $known }。
+error-rollback-unknown-target = 回滚失败：没有从版本 { $target } 开始的更新记录，因此无处可回。可以回滚到：{ $known }。
+error-settings-unknown-category = 没有设置类别“{ $given }”。有效类别：{ $valid }。
+error-settings-unknown-name = { $category } 中没有设置“{ $given }”。有效的 { $category } 设置：{ $valid }。
+error-settings-missing-value = { $key } 需要一个值（或将其重置为默认值）。
+error-schedule-time = update_time `{ $value }` 无效：请按 24 小时制写成 HH:MM（例如 03:00）。
+error-schedule-too-many = 已有 { $count } 个计划，而 scheduling.max_schedules 为 { $max }；请先删除一个。
+operation-check = 检查更新
+operation-install = 安装更新
+operation-status = 查看更新状态
+operation-rollback = 回滚
+operation-schedule = 计划更新
+operation-backup-create = 创建备份
+operation-backup-list = 列出备份
+operation-backup-restore = 恢复备份
+operation-settings = 修改设置
+operation-bot-control = 启动和停止机器人
+operation-backup-prune = 清理备份
+
+## Notifications
+
+notice-work = { $key ->
+    [Update] 更新
+    [Rollback] 回滚
+    [Scheduled-update] 计划更新
+   *[other] { $what }
+}
+notice-started = { $what }已开始
+notice-started-by = 由 { $by } 启动。
+notice-progress = { $what }：{ $percent }%
+notice-finished = { $status ->
+    [completed] { $kind ->
+        [rollback] 回滚完成
+       *[install] 更新完成
+    }
+    [nothing] 更新：无需操作
+    [rolled-back] { $kind ->
+        [rollback] 回滚失败，已撤销
+       *[install] 更新失败，已回滚
+    }
+    [rollback-failed] { $kind ->
+        [rollback] 回滚失败，撤销也失败了
+       *[install] 更新失败，回滚也失败了
+    }
+    [running] { $kind ->
+        [rollback] 回滚仍在进行
+       *[install] 更新仍在进行
+    }
+    [stopped] { $kind ->
+        [rollback] 回滚被安全检查阻止
+       *[install] 更新被安全检查阻止
+    }
+    [cancelled] { $kind ->
+        [rollback] 回滚已取消
+       *[install] 更新已取消
+    }
+   *[failed] { $kind ->
+        [rollback] 回滚失败
+       *[install] 更新失败
+    }
+}
+notice-not-undone = 未撤销：{ $error }
+notice-session = 会话 { $id }，发起者 { $by }。
+notice-refused = { $what }未运行
+notice-backup = 备份 { $id } 已创建
+notice-backup-text = { $types }备份，{ $files }，压缩后 { $size }。
