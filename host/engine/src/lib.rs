@@ -10,6 +10,7 @@ pub mod apply;
 pub mod check;
 pub mod install;
 pub mod logs;
+pub mod policy;
 pub mod supervisor;
 
 pub use check::{CheckFailure, CheckOutcome, ProviderCheck, SkippedProvider, UpdateType};

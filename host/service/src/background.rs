@@ -1,16 +1,22 @@
 //! The background check `steward serve` runs: shortly after it starts and
 //! then every `general.update_check_interval` seconds. With
-//! `general.auto_updates_enabled` it installs what it finds (the types of
-//! `scheduling.allowed_update_types`, backup first, never forced), like a
-//! scheduled run; otherwise it posts the available updates to the
-//! notification channels when they differ from what it last posted.
+//! `general.auto_updates = "all"` (or `auto_updates_enabled`) it installs
+//! what it finds (the types of `scheduling.allowed_update_types`, backup
+//! first, never forced), like a scheduled run; with `"security"` it
+//! installs the security fixes only. What it does not install it posts to
+//! the notification channels when that differs from what it last posted,
+//! and a security fix for a high or critical advisory is posted at once,
+//! once per advisory while the service runs.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Caller, CheckRequest, InstallRequest, Service};
-use crate::engine::UpdateType;
+use crate::config::{AutoUpdates, Config};
+use crate::engine::install::Selection;
+use crate::engine::{CheckOutcome, UpdateType};
+use crate::provider::{Advisory, Update, UpdateKind};
 
 /// How long after `serve` starts the first check runs (the gateway and the
 /// scheduler come up first).
@@ -48,6 +54,7 @@ impl Service {
     async fn check_in_background(self: Arc<Self>) {
         let caller = Caller::Schedule("auto".to_string());
         let mut posted: BTreeSet<String> = BTreeSet::new();
+        let mut announced: BTreeSet<String> = BTreeSet::new();
         let mut last = tokio::time::Instant::now();
         let mut wait = FIRST_CHECK_AFTER;
         let mut ran = false;
@@ -65,61 +72,106 @@ impl Service {
             }
             last = tokio::time::Instant::now();
             ran = true;
-            let config = self.config();
             wait = self.check_interval();
-            if config.general.auto_updates_enabled {
-                for update_type in auto_types(&config.scheduling.allowed_update_types) {
-                    let request = InstallRequest {
-                        update_type,
-                        backup: config.scheduling.require_backup_before_schedule
-                            || config.safety.require_backup_before_update,
-                        restart: config.general.auto_restart,
-                        force: false,
-                        backup_name: None,
-                        dry_run: false,
-                    };
-                    match self.install(&caller, request, None).await {
-                        Ok(outcome) => tracing::info!(
-                            ?update_type,
-                            status = ?outcome.session.map(|s| s.status),
-                            "automatic update"
-                        ),
-                        Err(e) => tracing::warn!(
-                            ?update_type,
-                            "automatic update did not run: {}",
-                            e.user_message()
-                        ),
-                    }
-                }
-                continue;
-            }
-            let request = CheckRequest {
-                update_type: UpdateType::All,
-                include_security: true,
-            };
-            let outcome = match self.check(&caller, request, None).await {
-                Ok(o) => o,
-                Err(e) => {
-                    tracing::warn!("background check failed: {}", e.user_message());
-                    continue;
-                }
-            };
-            let offered: BTreeSet<String> = outcome
-                .providers
-                .iter()
-                .flat_map(|p| p.updates.iter().filter(|u| u.held.is_none()))
-                .map(|u| format!("{}:{}", u.id, u.latest))
-                .collect();
-            if !offered.is_empty() && offered != posted {
-                if let Some(a) = crate::announce::Announcer::new(&config) {
-                    a.available(
-                        &outcome,
-                        &crate::announce::CheckView::background(),
-                        self.check_embed(),
-                    )
-                    .await;
-                }
+            if let Some(offered) = self.check_once(&caller, &posted, &mut announced).await {
                 posted = offered;
+            }
+        }
+    }
+
+    /// One background check, as `general.auto_updates` says: installs
+    /// everything, or the security fixes and then posts the rest, or only
+    /// posts. `posted` is what was last posted as available; the answer is
+    /// what is posted now, `None` when nothing new was posted.
+    /// `announced` keeps the advisories already posted as emergencies.
+    pub(crate) async fn check_once(
+        &self,
+        caller: &Caller,
+        posted: &BTreeSet<String>,
+        announced: &mut BTreeSet<String>,
+    ) -> Option<BTreeSet<String>> {
+        let config = self.config();
+        let mode = config.general.auto_mode();
+        if mode == AutoUpdates::All {
+            self.install_in_background(caller, &config, Selection::Offered)
+                .await;
+            return None;
+        }
+        let mut outcome = self.check_in_full(caller).await?;
+        if let Some(a) = crate::announce::Announcer::new(&config) {
+            for (source, update, advisory) in urgent_fixes(&outcome, announced) {
+                a.security_emergency(source, update, advisory, &install_command(update.kind))
+                    .await;
+            }
+        }
+        if mode == AutoUpdates::Security && offers_security_fix(&outcome) {
+            self.install_in_background(caller, &config, Selection::SecurityFixes)
+                .await;
+            // What is left is what a person decides on.
+            outcome = self.check_in_full(caller).await?;
+        }
+        let offered: BTreeSet<String> = outcome
+            .providers
+            .iter()
+            .flat_map(|p| p.updates.iter().filter(|u| u.held.is_none()))
+            .map(|u| format!("{}:{}", u.id, u.latest))
+            .collect();
+        if offered.is_empty() || offered == *posted {
+            return None;
+        }
+        if let Some(a) = crate::announce::Announcer::new(&config) {
+            a.available(
+                &outcome,
+                &crate::announce::CheckView::background(),
+                self.check_embed(),
+            )
+            .await;
+        }
+        Some(offered)
+    }
+
+    /// Every type, advisories included; `None` (logged) when it failed.
+    async fn check_in_full(&self, caller: &Caller) -> Option<CheckOutcome> {
+        let request = CheckRequest {
+            update_type: UpdateType::All,
+            include_security: true,
+        };
+        match self.check(caller, request, None).await {
+            Ok(outcome) => Some(outcome),
+            Err(e) => {
+                tracing::warn!("background check failed: {}", e.user_message());
+                None
+            }
+        }
+    }
+
+    /// One install per allowed type, taking what `selection` picks.
+    async fn install_in_background(&self, caller: &Caller, config: &Config, selection: Selection) {
+        for update_type in auto_types(&config.scheduling.allowed_update_types) {
+            let request = InstallRequest {
+                update_type,
+                backup: config.scheduling.require_backup_before_schedule
+                    || config.safety.require_backup_before_update,
+                restart: config.general.auto_restart,
+                force: false,
+                backup_name: None,
+                dry_run: false,
+            };
+            match self
+                .install_selected(caller, request, selection, None)
+                .await
+            {
+                Ok(outcome) => tracing::info!(
+                    ?update_type,
+                    ?selection,
+                    status = ?outcome.session.map(|s| s.status),
+                    "automatic update"
+                ),
+                Err(e) => tracing::warn!(
+                    ?update_type,
+                    "automatic update did not run: {}",
+                    e.user_message()
+                ),
             }
         }
     }
@@ -138,5 +190,114 @@ fn auto_types(allowed: &[UpdateType]) -> Vec<UpdateType> {
         vec![UpdateType::All]
     } else {
         allowed.to_vec()
+    }
+}
+
+fn offers_security_fix(outcome: &CheckOutcome) -> bool {
+    outcome
+        .providers
+        .iter()
+        .flat_map(|p| &p.updates)
+        .any(|u| u.security && u.held.is_none())
+}
+
+/// The offered security fixes' high and critical advisories not in
+/// `announced` yet, each with its source; they are added to it.
+fn urgent_fixes<'a>(
+    outcome: &'a CheckOutcome,
+    announced: &mut BTreeSet<String>,
+) -> Vec<(&'a str, &'a Update, &'a Advisory)> {
+    let mut urgent = Vec::new();
+    for p in &outcome.providers {
+        for u in p.updates.iter().filter(|u| u.security && u.held.is_none()) {
+            for a in u
+                .advisories
+                .iter()
+                .filter(|a| crate::engine::policy::is_urgent(a))
+            {
+                if announced.insert(a.id.clone()) {
+                    urgent.push((p.provider.as_str(), u, a));
+                }
+            }
+        }
+    }
+    urgent
+}
+
+/// What an operator runs to install an update of `kind`.
+fn install_command(kind: UpdateKind) -> String {
+    let update_type = match kind {
+        UpdateKind::Bot => "bot",
+        UpdateKind::Package => "packages",
+        UpdateKind::Config => "config",
+        UpdateKind::Dependency | UpdateKind::System => "dependencies",
+    };
+    format!("steward install --type {update_type}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ProviderCheck;
+
+    fn found(severity: &str) -> CheckOutcome {
+        let update = Update {
+            id: "aiohttp".into(),
+            kind: UpdateKind::Package,
+            name: "aiohttp".into(),
+            current: Some("3.8.0".into()),
+            latest: "3.9.1".into(),
+            security: true,
+            advisories: vec![Advisory {
+                id: "GHSA-urgent".into(),
+                summary: "request smuggling".into(),
+                severity: Some(severity.into()),
+                url: None,
+            }],
+            breaking: false,
+            changelog: None,
+            size: None,
+            released: None,
+            held: None,
+            details: Vec::new(),
+        };
+        CheckOutcome {
+            checked_at: Default::default(),
+            totals: Default::default(),
+            providers: vec![ProviderCheck {
+                provider: "pip".into(),
+                version: "1".into(),
+                updates: vec![update],
+                warnings: Vec::new(),
+                error: None,
+                duration_ms: 0,
+                reused_answers_age_secs: None,
+                waiting_for_grant: None,
+            }],
+            skipped: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_urgent_advisory_is_announced_once_for_the_life_of_the_service() {
+        let mut announced = BTreeSet::new();
+        let first = found("CRITICAL (9.8)");
+        let urgent = urgent_fixes(&first, &mut announced);
+        assert_eq!(urgent.len(), 1);
+        assert_eq!(urgent[0].2.id, "GHSA-urgent");
+        assert!(urgent_fixes(&found("CRITICAL (9.8)"), &mut announced).is_empty());
+    }
+
+    #[test]
+    fn a_moderate_advisory_is_no_emergency() {
+        assert!(urgent_fixes(&found("MODERATE"), &mut BTreeSet::new()).is_empty());
+    }
+
+    #[test]
+    fn the_emergency_says_which_install_takes_the_fix() {
+        assert_eq!(
+            install_command(UpdateKind::Package),
+            "steward install --type packages"
+        );
     }
 }

@@ -40,8 +40,12 @@ pub struct Env {
     pub supervisor: Supervisor,
 }
 
+/// Fields left out of a request (over the control API) take the safe
+/// defaults: every type, backup first, restart when asked, never forced.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct InstallRequest {
+    #[serde(alias = "type")]
     pub update_type: UpdateType,
     /// Take the pre-update backup.
     pub backup: bool,
@@ -52,6 +56,19 @@ pub struct InstallRequest {
     pub backup_name: Option<String>,
     /// Show the plans; change nothing.
     pub dry_run: bool,
+}
+
+impl Default for InstallRequest {
+    fn default() -> InstallRequest {
+        InstallRequest {
+            update_type: UpdateType::All,
+            backup: true,
+            restart: true,
+            force: false,
+            backup_name: None,
+            dry_run: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -171,7 +188,12 @@ pub enum InstallPreview {
     /// Every matching source is up to date.
     NothingToDo { warnings: Vec<String> },
     /// The safety checks refuse, and the request does not force.
-    Stopped { findings: Vec<SafetyFinding> },
+    Stopped {
+        findings: Vec<SafetyFinding>,
+        /// The updates that were stopped (`provider: name a -> b`).
+        #[serde(default)]
+        updates: Vec<String>,
+    },
     /// What will run once confirmed.
     Planned(InstallPlan),
 }
@@ -241,6 +263,7 @@ pub async fn preview(env: &Env, request: &InstallRequest) -> Result<InstallPrevi
     if !outcome.safety.is_empty() && !request.force {
         return Ok(InstallPreview::Stopped {
             findings: outcome.safety,
+            updates: outcome.planned,
         });
     }
     Ok(InstallPreview::Planned(InstallPlan {
@@ -251,12 +274,43 @@ pub async fn preview(env: &Env, request: &InstallRequest) -> Result<InstallPrevi
     }))
 }
 
+/// Which of the offered updates an install takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Selection {
+    /// Every update not held back.
+    #[default]
+    Offered,
+    /// Only those that fix a security advisory (`general.auto_updates =
+    /// "security"`); the rest stay offered for a person.
+    SecurityFixes,
+}
+
 /// Runs the transaction. `lock` is the update lock, taken by the caller
 /// before anything else (even before the store opens, so a second request
 /// hears who holds it); a dry run changes nothing and needs none.
 pub async fn install(
     env: &Env,
     request: &InstallRequest,
+    initiated_by: &str,
+    lock: Option<UpdateLock>,
+    progress: Option<&ProgressSender>,
+) -> Result<InstallOutcome, InstallError> {
+    install_selected(
+        env,
+        request,
+        Selection::Offered,
+        initiated_by,
+        lock,
+        progress,
+    )
+    .await
+}
+
+/// [`install`], taking only the updates `selection` picks.
+pub async fn install_selected(
+    env: &Env,
+    request: &InstallRequest,
+    selection: Selection,
     initiated_by: &str,
     lock: Option<UpdateLock>,
     progress: Option<&ProgressSender>,
@@ -296,14 +350,19 @@ pub async fn install(
 
     report(2, "Checking for updates".to_string());
     let entries = refresh(&env.runtime).await;
-    let outcome = super::check::check(
+    // Advisories only when something depends on them: which updates are
+    // security fixes (and so skip a cooldown, or are all that is taken).
+    let include_security =
+        selection == Selection::SecurityFixes || crate::policy::needs_advisories(&env.config);
+    let mut outcome = super::check::check(
         &env.runtime,
         entries.clone(),
         request.update_type,
-        false,
+        include_security,
         None,
     )
     .await;
+    crate::policy::hold_young_releases(&env.config, &mut outcome);
     let mut wanted: Vec<(Arc<LoadedProvider>, Vec<Update>)> = Vec::new();
     for checked in &outcome.providers {
         if let Some(error) = &checked.error {
@@ -317,6 +376,7 @@ pub async fn install(
             .updates
             .iter()
             .filter(|u| u.held.is_none())
+            .filter(|u| selection == Selection::Offered || u.security)
             .cloned()
             .collect();
         if updates.is_empty() {
@@ -395,6 +455,10 @@ pub async fn install(
     }
     if !safety.is_empty() {
         if !request.force {
+            // Recorded, so the history and the statistics show it.
+            let mut session = new_session(request, initiated_by, &planned);
+            let reason = stopped_reason(&safety);
+            finish(env, &mut session, SessionStatus::Stopped, Some(reason))?;
             return Err(InstallError::SafetyStop { warnings: safety });
         }
         warnings.extend(safety.into_iter().map(|w| format!("forced past: {w}")));
@@ -933,6 +997,28 @@ fn new_session(request: &InstallRequest, initiated_by: &str, planned: &[Planned]
         updates: summary(planned),
         parts: Vec::new(),
     }
+}
+
+/// Records an install that never went ahead (`SessionStatus::Stopped` or
+/// `Cancelled`): a finished session that changed nothing, with the updates
+/// it would have installed and why it did not.
+pub fn record_unrun(
+    env: &Env,
+    request: &InstallRequest,
+    initiated_by: &str,
+    updates: Vec<String>,
+    status: SessionStatus,
+    reason: String,
+) -> Result<Session, StoreError> {
+    let mut session = new_session(request, initiated_by, &[]);
+    session.updates = updates;
+    finish(env, &mut session, status, Some(reason))?;
+    Ok(session)
+}
+
+/// What a stopped session says: the safety findings.
+pub fn stopped_reason(findings: &[SafetyFinding]) -> String {
+    format!("stopped by the safety checks: {}", join(findings))
 }
 
 pub(crate) fn save(env: &Env, session: &Session) -> Result<(), StoreError> {

@@ -1,0 +1,181 @@
+//! The operator's policy over what the providers found: the release
+//! cooldown (`[providers.NAME] min_release_age_hours`) holds a release too
+//! young to offer, and an advisory rated high or critical is urgent. It
+//! decides from a check's outcome and the configuration; it never asks a
+//! provider or changes anything on disk.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::check::{CheckOutcome, CheckTotals};
+use crate::config::Config;
+use crate::provider::{Advisory, Update};
+
+/// Whether the policy needs the providers to look up advisories: a
+/// security fix skips the cooldown, so a source with one must know which
+/// updates are security fixes.
+pub fn needs_advisories(config: &Config) -> bool {
+    config
+        .providers
+        .values()
+        .any(|p| p.min_release_age_hours > 0 && !p.cooldown_applies_to_security)
+}
+
+/// Holds every offered update whose release was younger than its source's
+/// `min_release_age_hours` when the check ran, saying until when; security fixes
+/// only with `cooldown_applies_to_security`. An update with no release
+/// date cannot be aged: it stays offered, with a warning.
+pub fn hold_young_releases(config: &Config, outcome: &mut CheckOutcome) {
+    let now = outcome.checked_at;
+    for checked in &mut outcome.providers {
+        let Some(source) = config.providers.get(&checked.provider) else {
+            continue;
+        };
+        let hours = source.min_release_age_hours;
+        if hours == 0 {
+            continue;
+        }
+        for update in &mut checked.updates {
+            if update.held.is_some() || (update.security && !source.cooldown_applies_to_security) {
+                continue;
+            }
+            match released(update) {
+                Some(at) => {
+                    let until = at + Duration::hours(hours.min(i64::MAX as u64 / 3600) as i64);
+                    if now < until {
+                        update.held = Some(format!(
+                            "min_release_age_hours = {hours} (cooling down until {} UTC)",
+                            until.format("%Y-%m-%d %H:%M")
+                        ));
+                    }
+                }
+                None => checked.warnings.push(format!(
+                    "{} {}: no release date, so min_release_age_hours = {hours} cannot hold it",
+                    update.name, update.latest
+                )),
+            }
+        }
+    }
+    outcome.totals = CheckTotals::of(&outcome.providers);
+}
+
+fn released(update: &Update) -> Option<DateTime<Utc>> {
+    let text = update.released.as_deref()?;
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// An advisory rated HIGH or CRITICAL, by its label (`HIGH`, `CRITICAL
+/// (9.8)`) as the providers give it.
+pub fn is_urgent(advisory: &Advisory) -> bool {
+    let rating = advisory
+        .severity
+        .as_deref()
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or("");
+    rating.eq_ignore_ascii_case("HIGH") || rating.eq_ignore_ascii_case("CRITICAL")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::ProviderCheck;
+    use crate::config::ProviderConfig;
+    use crate::provider::UpdateKind;
+
+    fn update(released: &str, security: bool) -> Update {
+        Update {
+            id: "aiohttp".into(),
+            kind: UpdateKind::Package,
+            name: "aiohttp".into(),
+            current: Some("3.8.0".into()),
+            latest: "3.9.1".into(),
+            security,
+            advisories: Vec::new(),
+            breaking: false,
+            changelog: None,
+            size: None,
+            released: Some(released.into()),
+            held: None,
+            details: Vec::new(),
+        }
+    }
+
+    fn outcome(checked_at: DateTime<Utc>, updates: Vec<Update>) -> CheckOutcome {
+        CheckOutcome {
+            checked_at,
+            totals: CheckTotals::default(),
+            providers: vec![ProviderCheck {
+                provider: "pip".into(),
+                version: "1".into(),
+                updates,
+                warnings: Vec::new(),
+                error: None,
+                duration_ms: 0,
+                reused_answers_age_secs: None,
+                waiting_for_grant: None,
+            }],
+            skipped: Vec::new(),
+        }
+    }
+
+    fn config(hours: u64, security_too: bool) -> Config {
+        let mut config = Config::load(std::path::Path::new("/nonexistent/steward.toml"), true)
+            .expect("defaults");
+        config.providers.insert(
+            "pip".into(),
+            ProviderConfig {
+                min_release_age_hours: hours,
+                cooldown_applies_to_security: security_too,
+                ..ProviderConfig::default()
+            },
+        );
+        config
+    }
+
+    #[test]
+    fn a_release_younger_than_the_minimum_is_held_until_it_is_old_enough() {
+        let now = DateTime::parse_from_rfc3339("2026-11-28T14:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut found = outcome(now, vec![update("2026-11-28T12:00:00Z", false)]);
+        hold_young_releases(&config(72, false), &mut found);
+        assert_eq!(
+            found.providers[0].updates[0].held.as_deref(),
+            Some("min_release_age_hours = 72 (cooling down until 2026-12-01 12:00 UTC)")
+        );
+        assert_eq!((found.totals.held, found.totals.available), (1, 0));
+
+        let later = now + Duration::hours(70);
+        let mut found = outcome(later, vec![update("2026-11-28T12:00:00Z", false)]);
+        hold_young_releases(&config(72, false), &mut found);
+        assert_eq!(found.providers[0].updates[0].held, None);
+    }
+
+    #[test]
+    fn a_security_fix_skips_the_cooldown_unless_it_applies_to_security() {
+        let now = Utc::now();
+        let fresh = (now - Duration::hours(1)).to_rfc3339();
+        let mut found = outcome(now, vec![update(&fresh, true)]);
+        hold_young_releases(&config(72, false), &mut found);
+        assert_eq!(found.providers[0].updates[0].held, None);
+        let mut found = outcome(now, vec![update(&fresh, true)]);
+        hold_young_releases(&config(72, true), &mut found);
+        assert!(found.providers[0].updates[0].held.is_some());
+    }
+
+    #[test]
+    fn high_and_critical_advisories_are_urgent_moderate_ones_are_not() {
+        let rated = |severity: Option<&str>| Advisory {
+            id: "GHSA-x".into(),
+            summary: String::new(),
+            severity: severity.map(String::from),
+            url: None,
+        };
+        assert!(is_urgent(&rated(Some("HIGH"))));
+        assert!(is_urgent(&rated(Some("CRITICAL (9.8)"))));
+        assert!(!is_urgent(&rated(Some("MODERATE"))));
+        assert!(!is_urgent(&rated(Some("MEDIUM (5.0)"))));
+        assert!(!is_urgent(&rated(None)));
+    }
+}
