@@ -76,6 +76,14 @@ impl NodeBot {
         .unwrap();
         // pnpm, Yarn 1 and Bun all read the registry from .npmrc.
         std::fs::write(bot.join(".npmrc"), format!("registry=http://{registry}/\n")).unwrap();
+        // Yarn 1 keeps one cache per machine, keyed by name and version: a
+        // package another test served with other bytes would fail its
+        // integrity check here. This bot's own cache, inside it.
+        std::fs::write(
+            bot.join(".yarnrc"),
+            format!("cache-folder \"{}\"\n", bot.join(".yarn-cache").display()),
+        )
+        .unwrap();
         for (name, text) in files {
             std::fs::write(bot.join(name), text).unwrap();
         }

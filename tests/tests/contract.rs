@@ -122,9 +122,9 @@ fn a_dropped_in_provider_without_a_grant_waits_for_one_and_is_not_up_to_date() {
         dropped["waiting_for_grant"]["read"][0], "{bot}",
         "{dropped:#}"
     );
-    assert_eq!(
+    assert!(
         json["totals"]["waiting_for_grant"].as_u64().unwrap() >= 1,
-        true
+        "{json:#}"
     );
     // The same file under its granted name looked, and found the update.
     assert!(

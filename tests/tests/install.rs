@@ -123,14 +123,16 @@ sys.exit(3)
 
 #[test]
 fn a_plan_step_that_fails_midway_rolls_back_the_steps_already_done() {
-    // Two older releases to prune with keep_releases = 2, and no grant for
-    // `rm`: step 3 (prune) is refused after the download and the switch.
+    // Two older releases to prune with keep_releases = 2, and one the
+    // kernel will not let go of: step 3 (removing it) fails after the
+    // download and the switch.
     let s = setup("keep_releases = 2");
     for old in ["1.2.0", "1.3.0"] {
         let dir = s.install.bot().join("releases").join(old);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("VERSION"), format!("{old}\n")).unwrap();
     }
+    let _stuck = Immovable::inside(&s.install.bot().join("releases/1.2.0"));
     let _bot = s.start_bot();
     let pid_before = std::fs::read_to_string(s.install.data().join("bot/pid")).unwrap();
     s.publish_150(&s.demo_bot_py());
@@ -150,6 +152,32 @@ fn a_plan_step_that_fails_midway_rolls_back_the_steps_already_done() {
     assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
 }
 
+/// A file the kernel refuses to remove, even for root (`chattr +i`), so a
+/// plan's `remove` of the release holding it fails midway; undone on drop.
+struct Immovable(PathBuf);
+
+impl Immovable {
+    fn inside(release: &Path) -> Immovable {
+        let file = release.join("VERSION");
+        let set = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(&file)
+            .status()
+            .expect("running chattr");
+        assert!(set.success(), "chattr +i {} failed", file.display());
+        Immovable(file)
+    }
+}
+
+impl Drop for Immovable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
 #[test]
 fn a_rolled_back_release_is_removed_and_installs_again() {
     let s = setup("keep_releases = 2");
@@ -158,6 +186,7 @@ fn a_rolled_back_release_is_removed_and_installs_again() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("VERSION"), format!("{old}\n")).unwrap();
     }
+    let stuck = Immovable::inside(&s.install.bot().join("releases/1.2.0"));
     let _bot = s.start_bot();
     s.publish_150(&s.demo_bot_py());
     let (run, json) = s.install_json(&[]);
@@ -168,6 +197,7 @@ fn a_rolled_back_release_is_removed_and_installs_again() {
     );
 
     // Nothing left to prune now, and a download a kill left behind.
+    drop(stuck);
     for old in ["1.2.0", "1.3.0"] {
         std::fs::remove_dir_all(s.install.bot().join("releases").join(old)).unwrap();
     }

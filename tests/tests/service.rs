@@ -419,15 +419,16 @@ fn a_headless_schedule_installs_through_the_service_and_posts_to_the_webhook() {
 
     let time = next_minute_utc();
     install
-        .run(&["schedule", "add", "--type", "daily", "--time", &time, "--types", "config"])
+        .run(&[
+            "schedule", "add", "--type", "daily", "--time", &time, "--types", "config",
+        ])
         .succeeded();
     let deadline = Instant::now() + Duration::from_secs(150);
     let posted = loop {
         let requests = discord.requests();
-        if let Some(r) = requests
-            .iter()
-            .find(|r| r.method == "POST" && r.path == hook && r.body.to_string().contains("Update completed"))
-        {
+        if let Some(r) = requests.iter().find(|r| {
+            r.method == "POST" && r.path == hook && r.body.to_string().contains("Update completed")
+        }) {
             break r.body.to_string();
         }
         assert!(
@@ -531,21 +532,45 @@ fn a_pipeline_token_runs_what_it_is_scoped_for_within_its_rate_and_is_audited() 
     std::fs::write(install.root().join("ci.token"), format!("{secret}\n")).unwrap();
     let serve = Headless::start(&install);
 
-    let (code, body) = http(port, "POST", "/v1/check", Some(secret), "{\"update_type\":\"all\",\"include_security\":false}");
+    let (code, body) = http(
+        port,
+        "POST",
+        "/v1/check",
+        Some(secret),
+        "{\"update_type\":\"all\",\"include_security\":false}",
+    );
     assert_eq!(code, 200, "{body}");
     assert!(body.contains("\"providers\""), "{body}");
 
     // Scoped to the bot: installing packages is refused, naming the scopes.
-    let (code, body) = http(port, "POST", "/v1/install", Some(secret), "{\"type\":\"packages\"}");
+    let (code, body) = http(
+        port,
+        "POST",
+        "/v1/install",
+        Some(secret),
+        "{\"type\":\"packages\"}",
+    );
     assert_eq!(code, 403, "{body}");
     assert!(
         body.contains("the token release-pipeline is not scoped for installing updates (its scopes: check, install:bot)"),
         "{body}"
     );
-    let (code, body) = http(port, "POST", "/v1/rollback", Some(secret), "{\"target\":\"last_backup\",\"confirm\":true,\"backup\":true,\"restore_config\":true}");
+    let (code, body) = http(
+        port,
+        "POST",
+        "/v1/rollback",
+        Some(secret),
+        "{\"target\":\"last_backup\",\"confirm\":true,\"backup\":true,\"restore_config\":true}",
+    );
     assert_eq!(code, 403, "{body}");
 
-    let (code, body) = http(port, "POST", "/v1/check", Some("ci-secret-0123456789abcdeX"), "{}");
+    let (code, body) = http(
+        port,
+        "POST",
+        "/v1/check",
+        Some("ci-secret-0123456789abcdeX"),
+        "{}",
+    );
     assert_eq!(code, 401, "{body}");
     let (code, _) = http(port, "POST", "/v1/check", None, "{}");
     assert_eq!(code, 401);
@@ -553,16 +578,34 @@ fn a_pipeline_token_runs_what_it_is_scoped_for_within_its_rate_and_is_audited() 
     // Three used of four: the fourth passes, the fifth waits for the minute.
     let (code, _) = http(port, "GET", "/v1/providers", Some(secret), "");
     assert_eq!(code, 403, "providers are a status read, not in the scopes");
-    let (code, body) = http(port, "POST", "/v1/check", Some(secret), "{\"update_type\":\"all\",\"include_security\":false}");
+    let (code, body) = http(
+        port,
+        "POST",
+        "/v1/check",
+        Some(secret),
+        "{\"update_type\":\"all\",\"include_security\":false}",
+    );
     assert_eq!(code, 429, "{body}");
     assert!(body.contains("try again in"), "{body}");
 
     let audit = std::fs::read_to_string(install.data().join("audit.log")).unwrap();
     assert_eq!(audit.lines().count(), 7, "{audit}");
-    assert!(audit.contains("token=release-pipeline") && audit.contains("POST /v1/install 403"), "{audit}");
-    assert!(audit.contains("token=(none)") && audit.contains(" 401"), "{audit}");
-    assert!(!audit.contains(secret), "the audit log holds the secret:\n{audit}");
-    assert!(!serve.log().contains(secret), "the service log holds the secret");
+    assert!(
+        audit.contains("token=release-pipeline") && audit.contains("POST /v1/install 403"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains("token=(none)") && audit.contains(" 401"),
+        "{audit}"
+    );
+    assert!(
+        !audit.contains(secret),
+        "the audit log holds the secret:\n{audit}"
+    );
+    assert!(
+        !serve.log().contains(secret),
+        "the service log holds the secret"
+    );
 }
 
 #[test]
@@ -587,4 +630,40 @@ fn a_token_secret_that_is_missing_or_short_stops_serve_with_the_tokens_name() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn an_install_whose_client_goes_away_runs_to_its_end() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let serve = Headless::start(&install);
+    let body = "{\"type\":\"config\",\"force\":true,\"backup\":false}";
+    let mut stream = UnixStream::connect(&serve.socket).unwrap();
+    write!(
+        stream,
+        "POST /v1/install HTTP/1.1\r\nHost: s\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // The first progress line, then the client is gone.
+    let mut first = [0u8; 64];
+    let read = stream.read(&mut first).unwrap();
+    assert!(read > 0);
+    drop(stream);
+
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let history = ok(&install.run(&["status", "--history", "--json"]));
+        let sessions = history["history"].as_array().cloned().unwrap_or_default();
+        if sessions.iter().any(|s| s["status"] == "completed") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the install did not finish after its client left: {history:#}\n{}",
+            serve.log()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let config = std::fs::read_to_string(install.bot().join("config/config.toml")).unwrap();
+    assert!(config.contains("template_version = \"1.3.0\""), "{config}");
 }

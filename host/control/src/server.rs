@@ -16,8 +16,8 @@ use serde::de::DeserializeOwned;
 use steward_engine::progress::{self, ProgressSender};
 use steward_service::{
     BackupListRequest, BackupRequest, BotAction, Caller, CheckRequest, CheckView, InstallRequest,
-    LocalCaller, NotConfirmed, Operation, RestoreRequest, RollbackRequest, ScheduleRequest, Service,
-    ServiceError, StatusRequest,
+    LocalCaller, NotConfirmed, Operation, RestoreRequest, RollbackRequest, ScheduleRequest,
+    Service, ServiceError, StatusRequest,
 };
 use tokio::net::{UnixListener, UnixStream};
 

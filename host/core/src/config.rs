@@ -62,6 +62,107 @@ pub struct ControlConfig {
     pub admin_users: Vec<String>,
     /// Groups whose members are admins.
     pub admin_groups: Vec<String>,
+    /// `[control.http]`: an HTTP listener for CI/CD pipelines, with bearer
+    /// tokens each scoped to operations. Off unless configured.
+    pub http: Option<HttpControl>,
+}
+
+/// `[control.http]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpControl {
+    /// Address to listen on; loopback unless the operator says otherwise
+    /// (put a TLS-terminating proxy in front of anything else).
+    #[serde(default = "loopback")]
+    pub listen: String,
+    /// Requests each token may make per minute; more are answered 429.
+    #[serde(default = "thirty")]
+    pub rate_limit_per_minute: u32,
+    pub tokens: Vec<HttpToken>,
+}
+
+/// One `[[control.http.tokens]]`: its secret is read from an environment
+/// variable or a file, never written in steward.toml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpToken {
+    /// Shown in the audit log and in refusals.
+    pub name: String,
+    pub token_env: Option<String>,
+    pub token_file: Option<PathBuf>,
+    /// Operations it may run: `check`, `status`, `install` (any type) or
+    /// `install:TYPE`, `rollback`, `backup_create`, `backup_list`, …
+    pub scopes: Vec<String>,
+}
+
+/// The operations a `[control.http]` token can be scoped to (`install` may
+/// also be narrowed to one type, `install:bot`).
+pub const HTTP_SCOPES: &[&str] = &[
+    "check",
+    "install",
+    "status",
+    "rollback",
+    "schedule",
+    "backup_create",
+    "backup_list",
+    "backup_restore",
+    "backup_prune",
+    "settings",
+    "bot_control",
+];
+
+impl HttpControl {
+    fn validate(&self) -> Result<(), String> {
+        self.listen.parse::<std::net::SocketAddr>().map_err(|e| {
+            format!(
+                "control.http.listen: {:?} is not an address and port ({e})",
+                self.listen
+            )
+        })?;
+        if self.rate_limit_per_minute == 0 {
+            return Err("control.http.rate_limit_per_minute must be at least 1".to_string());
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for t in &self.tokens {
+            if t.name.trim().is_empty() || !names.insert(t.name.as_str()) {
+                return Err(format!(
+                    "control.http.tokens: every token needs its own name ({:?})",
+                    t.name
+                ));
+            }
+            if t.token_env.is_some() == t.token_file.is_some() {
+                return Err(format!(
+                    "control.http.tokens {:?}: give exactly one of token_env and token_file",
+                    t.name
+                ));
+            }
+            for scope in &t.scopes {
+                let (op, kind) = scope.split_once(':').unwrap_or((scope, ""));
+                let typed_ok = kind.is_empty()
+                    || (op == "install"
+                        && <crate::update_type::UpdateType as clap::ValueEnum>::from_str(
+                            kind, true,
+                        )
+                        .is_ok());
+                if !HTTP_SCOPES.contains(&op) || !typed_ok {
+                    return Err(format!(
+                        "control.http.tokens {:?}: unknown scope {scope:?} (expected one of {}, or install:TYPE)",
+                        t.name,
+                        HTTP_SCOPES.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn loopback() -> String {
+    "127.0.0.1:8787".to_string()
+}
+
+fn thirty() -> u32 {
+    30
 }
 
 /// `[logging]`: how much Steward logs, where each update session's log
@@ -139,8 +240,13 @@ fn parse_size(value: &toml::Value) -> Result<u64, String> {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct General {
-    /// Install found updates without being asked (schedules always install).
+    /// Install found updates without being asked (schedules always install);
+    /// the same as `auto_updates = "all"`.
     pub auto_updates_enabled: bool,
+    /// What the background check installs by itself: `"off"`, `"security"`
+    /// (security fixes only, as unattended-upgrades does; everything else
+    /// waits for a person) or `"all"`. Unset, `auto_updates_enabled` decides.
+    pub auto_updates: Option<AutoUpdates>,
     /// Seconds between background checks while `steward serve` runs.
     pub update_check_interval: u64,
     /// Updates that may run at once; the install lock allows one.
@@ -158,11 +264,45 @@ impl Default for General {
     fn default() -> Self {
         General {
             auto_updates_enabled: false,
+            auto_updates: None,
             update_check_interval: 3600,
             max_concurrent_updates: 1,
             require_confirmation: true,
             notify_on_completion: true,
             auto_restart: true,
+        }
+    }
+}
+
+impl General {
+    /// What the background check installs by itself.
+    pub fn auto_mode(&self) -> AutoUpdates {
+        match self.auto_updates {
+            Some(mode) => mode,
+            None if self.auto_updates_enabled => AutoUpdates::All,
+            None => AutoUpdates::Off,
+        }
+    }
+}
+
+/// `general.auto_updates`: what the background check installs by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoUpdates {
+    /// Nothing: what it finds is posted for a person to install.
+    Off,
+    /// Security fixes only; the rest is posted.
+    Security,
+    /// Everything it is allowed to (`scheduling.allowed_update_types`).
+    All,
+}
+
+impl AutoUpdates {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AutoUpdates::Off => "off",
+            AutoUpdates::Security => "security",
+            AutoUpdates::All => "all",
         }
     }
 }
@@ -275,6 +415,10 @@ pub struct DiscordConfig {
     pub webhook_url: Option<String>,
     /// How long a Confirm/Cancel prompt waits before it counts as Cancel.
     pub confirm_timeout_seconds: u64,
+    /// The language of notifications, as Discord names locales (`en-US`,
+    /// `zh-CN`, `de`); unset, the guild's preferred locale. Answers follow
+    /// each user's own Discord language.
+    pub locale: Option<String>,
 }
 
 impl Default for DiscordConfig {
@@ -288,8 +432,19 @@ impl Default for DiscordConfig {
             notify_channels: Vec::new(),
             webhook_url: None,
             confirm_timeout_seconds: 60,
+            locale: None,
         }
     }
+}
+
+/// A language tag of the shape Discord uses: a 2-3 letter language, then
+/// optional subtags of 2-8 letters or digits (`en-US`, `es-419`, `zh-CN`).
+fn is_locale_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or_default();
+    (2..=3).contains(&language.len())
+        && language.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Discord ids as TOML integers or as the strings Discord's client copies.
@@ -403,6 +558,12 @@ pub struct RuntimeLimits {
     pub http_cache: bool,
     /// Size cap of that cache; the least recently used answers go first.
     pub http_cache_limit_mb: u64,
+    /// A registry answer younger than this is reused from the HTTP cache
+    /// without asking the registry, whatever its own headers say; an older
+    /// one is asked again. Only requests a provider marks as registry
+    /// metadata (`Cache-Control: max-stale`) qualify, never security
+    /// look-ups. 0 turns it off: then HTTP's own rules decide.
+    pub registry_max_age_secs: u64,
 }
 
 impl Default for RuntimeLimits {
@@ -417,6 +578,7 @@ impl Default for RuntimeLimits {
             exec_output_limit_kb: 16 * 1024,
             http_cache: true,
             http_cache_limit_mb: 256,
+            registry_max_age_secs: 300,
         }
     }
 }
@@ -574,6 +736,15 @@ pub struct ProviderConfig {
     /// signature by this key. Host-side, so a provider cannot opt out.
     #[serde(default)]
     pub verify_key: Option<String>,
+    /// A release younger than this (by its release date) is reported but
+    /// held, not offered, until it is this old (Renovate's
+    /// `minimumReleaseAge`); 0 offers it at once.
+    #[serde(default)]
+    pub min_release_age_hours: u64,
+    /// Hold security fixes by `min_release_age_hours` too; off, they are
+    /// offered at once.
+    #[serde(default)]
+    pub cooldown_applies_to_security: bool,
     /// Passed to the provider as strings (non-strings as JSON).
     #[serde(default)]
     pub settings: toml::Table,
@@ -758,7 +929,16 @@ impl Config {
             scheduling: parsed.scheduling,
             notifications: parsed.notifications,
             logging,
-            control: parsed.control,
+            control: ControlConfig {
+                socket: parsed.control.socket.map(|p| base.join(p)),
+                http: parsed.control.http.map(|mut http| {
+                    for t in &mut http.tokens {
+                        t.token_file = t.token_file.take().map(|p| base.join(p));
+                    }
+                    http
+                }),
+                ..parsed.control
+            },
         };
         config.validate(path)?;
         Ok(config)
@@ -769,6 +949,9 @@ impl Config {
             path: path.to_path_buf(),
             message,
         };
+        if let Some(http) = &self.control.http {
+            http.validate().map_err(invalid)?;
+        }
         let r = &self.runtime;
         if r.call_timeout_secs == 0 || r.memory_limit_mb == 0 || r.stack_limit_kb == 0 {
             return Err(invalid(
@@ -786,6 +969,13 @@ impl Config {
             return Err(invalid(format!(
                 "discord.confirm_timeout_seconds must be from 1 to 600, not {}",
                 self.discord.confirm_timeout_seconds
+            )));
+        }
+        if let Some(locale) = &self.discord.locale
+            && !is_locale_tag(locale)
+        {
+            return Err(invalid(format!(
+                "discord.locale must be a locale as Discord names them (en-US, zh-CN, de), not {locale:?}"
             )));
         }
         if let Some(base) = &self.discord.api_base
@@ -810,6 +1000,22 @@ impl Config {
                 "runtime.http_cache_limit_mb must be at least 1 (or set http_cache = false)"
                     .to_string(),
             ));
+        }
+        // A day at most: past that, "a few minutes old" has become stale news.
+        if r.registry_max_age_secs > 86_400 {
+            return Err(invalid(format!(
+                "runtime.registry_max_age_secs must be at most 86400 (a day), not {}",
+                r.registry_max_age_secs
+            )));
+        }
+        if let Some(mode) = self.general.auto_updates
+            && self.general.auto_updates_enabled
+            && mode != AutoUpdates::All
+        {
+            return Err(invalid(format!(
+                "general.auto_updates_enabled = true contradicts general.auto_updates = \"{}\": keep one",
+                mode.as_str()
+            )));
         }
         for (name, provider) in &self.providers {
             if let Some(key) = &provider.verify_key
@@ -1158,6 +1364,29 @@ mod tests {
     }
 
     #[test]
+    fn auto_updates_says_what_runs_unattended_and_the_old_switch_still_means_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        let mode = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            Config::load(&file, false).map(|c| c.general.auto_mode())
+        };
+        assert_eq!(mode("").unwrap(), AutoUpdates::Off);
+        assert_eq!(
+            mode("[general]\nauto_updates_enabled = true\n").unwrap(),
+            AutoUpdates::All
+        );
+        assert_eq!(
+            mode("[general]\nauto_updates = \"security\"\n").unwrap(),
+            AutoUpdates::Security
+        );
+        let err = mode("[general]\nauto_updates_enabled = true\nauto_updates = \"security\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("contradicts"), "{err}");
+    }
+
+    #[test]
     fn backup_defaults_follow_the_original_settings() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("steward.toml");
@@ -1230,6 +1459,21 @@ mod tests {
         std::fs::write(&file, "[runtime]\nhttp_cache_limit_mb = 0\n").unwrap();
         let err = Config::load(&file, false).unwrap_err().to_string();
         assert!(err.contains("http_cache_limit_mb"), "{err}");
+    }
+
+    #[test]
+    fn registry_answers_are_reused_for_five_minutes_by_default_and_at_most_a_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        assert_eq!(config.runtime.registry_max_age_secs, 300);
+        std::fs::write(&file, "[runtime]\nregistry_max_age_secs = 0\n").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        assert_eq!(config.runtime.registry_max_age_secs, 0);
+        std::fs::write(&file, "[runtime]\nregistry_max_age_secs = 86401\n").unwrap();
+        let err = Config::load(&file, false).unwrap_err().to_string();
+        assert!(err.contains("registry_max_age_secs"), "{err}");
     }
 
     #[test]

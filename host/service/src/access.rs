@@ -265,8 +265,11 @@ mod tests {
             Operation::BotControl,
             Operation::BackupPrune,
         ];
-        let scopes: Vec<&str> = all.iter().map(|o| o.scope()).collect();
-        assert_eq!(scopes, crate::config::HTTP_SCOPES);
+        let mut scopes: Vec<&str> = all.iter().map(|o| o.scope()).collect();
+        let mut accepted = crate::config::HTTP_SCOPES.to_vec();
+        scopes.sort_unstable();
+        accepted.sort_unstable();
+        assert_eq!(scopes, accepted);
         let ci = TokenCaller {
             name: "ci".to_string(),
             scopes: vec!["check".to_string(), "install:bot".to_string()],

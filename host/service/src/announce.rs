@@ -64,6 +64,48 @@ pub fn plain_check_embed(outcome: &CheckOutcome, _view: &CheckView) -> serenity:
         .colour(ORANGE)
 }
 
+/// What a notification is about, for a front that words it in its
+/// operators' language (`word_with`); until one registers, the English here.
+pub enum Notice<'a> {
+    Started {
+        what: &'a str,
+        by: &'a str,
+    },
+    Progress {
+        what: &'a str,
+        percent: u8,
+        message: &'a str,
+    },
+    Finished {
+        outcome: &'a InstallOutcome,
+    },
+    Refused {
+        what: &'a str,
+        by: &'a str,
+        message: &'a str,
+    },
+    Backup {
+        created: &'a Created,
+    },
+}
+
+/// A notice's title and description.
+pub type Words = fn(&Notice<'_>) -> (String, String);
+
+static WORDS: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
+
+/// Words every later notification with `words` (the first call wins).
+pub fn word_with(words: Words) {
+    let _ = WORDS.set(words);
+}
+
+fn worded(notice: Notice<'_>, english: impl FnOnce() -> (String, String)) -> (String, String) {
+    match WORDS.get() {
+        Some(words) => words(&notice),
+        None => english(),
+    }
+}
+
 const BLUE: u32 = 0x34_98_db;
 const RED: u32 = 0xd9_3f_3f;
 const ORANGE: u32 = 0xe6_7e_22;
@@ -98,10 +140,13 @@ impl Announcer {
 
     pub async fn started(&self, what: &str, by: &str) {
         if self.config.on_start && self.chatty() {
+            let (title, text) = worded(Notice::Started { what, by }, || {
+                (format!("{what} started"), format!("Started by {by}."))
+            });
             self.post(
                 serenity::CreateEmbed::new()
-                    .title(format!("{what} started"))
-                    .description(format!("Started by {by}."))
+                    .title(title)
+                    .description(text)
                     .colour(BLUE),
             )
             .await;
@@ -128,10 +173,17 @@ impl Announcer {
                 let quarter = percent / 25;
                 if post && quarter > posted_quarter && percent < 100 {
                     posted_quarter = quarter;
+                    let notice = Notice::Progress {
+                        what,
+                        percent,
+                        message: &message,
+                    };
+                    let (title, text) =
+                        worded(notice, || (format!("{what}: {percent}%"), message.clone()));
                     me.post(
                         serenity::CreateEmbed::new()
-                            .title(format!("{what}: {percent}%"))
-                            .description(message)
+                            .title(title)
+                            .description(text)
                             .colour(BLUE),
                     )
                     .await;
@@ -167,7 +219,8 @@ impl Announcer {
                 RED,
                 self.config.on_error,
             ),
-            SessionStatus::Running => return,
+            // Never an outcome: these come back as refusals, or not at all.
+            SessionStatus::Running | SessionStatus::Stopped | SessionStatus::Cancelled => return,
         };
         if !wanted {
             return;
@@ -183,6 +236,7 @@ impl Announcer {
             let _ = writeln!(text, "Not undone: {e}");
         }
         let _ = write!(text, "\nSession {} by {}.", s.id, s.initiated_by);
+        let (title, text) = worded(Notice::Finished { outcome }, || (title, text));
         self.post(
             serenity::CreateEmbed::new()
                 .title(title)
@@ -203,10 +257,16 @@ impl Announcer {
     /// An update that could not even start (an unattended run refused).
     pub async fn refused(&self, what: &str, by: &str, message: &str) {
         if self.config.on_error {
+            let (title, text) = worded(Notice::Refused { what, by, message }, || {
+                (
+                    format!("{what} did not run"),
+                    format!("{message}\n\nStarted by {by}."),
+                )
+            });
             self.post(
                 serenity::CreateEmbed::new()
-                    .title(format!("{what} did not run"))
-                    .description(format!("{message}\n\nStarted by {by}."))
+                    .title(title)
+                    .description(text)
                     .colour(RED),
             )
             .await;
@@ -216,19 +276,74 @@ impl Announcer {
     pub async fn backup(&self, created: &Created) {
         if self.config.on_backup {
             let r = &created.record;
-            self.post(
-                serenity::CreateEmbed::new()
-                    .title(format!("Backup {} created", r.id))
-                    .description(format!(
+            let (title, text) = worded(Notice::Backup { created }, || {
+                (
+                    format!("Backup {} created", r.id),
+                    format!(
                         "{} backup, {} {}, {} compressed.",
                         r.backup_type.as_str(),
                         r.file_count,
                         if r.file_count == 1 { "file" } else { "files" },
                         steward_core::size::human(r.compressed_size)
-                    ))
+                    ),
+                )
+            });
+            self.post(
+                serenity::CreateEmbed::new()
+                    .title(title)
+                    .description(text)
                     .colour(GREEN),
             )
             .await;
         }
+    }
+
+    /// Providers dropped into, replaced in or removed from the providers
+    /// directory while the service runs.
+    pub async fn providers_changed(&self, changes: &[String]) {
+        if self.chatty() || changes.iter().any(|c| c.contains("did not load")) {
+            self.post(
+                serenity::CreateEmbed::new()
+                    .title("Providers changed")
+                    .description(changes.join("\n"))
+                    .colour(BLUE),
+            )
+            .await;
+        }
+    }
+
+    /// A security fix for a high or critical advisory, found by a
+    /// background check: posted at once, whatever the quiet level, with
+    /// what to run to install it (`install`, such as `steward install
+    /// --type packages`).
+    pub async fn security_emergency(
+        &self,
+        source: &str,
+        update: &crate::provider::Update,
+        advisory: &crate::provider::Advisory,
+        install: &str,
+    ) {
+        let severity = advisory.severity.as_deref().unwrap_or("unrated");
+        let mut text = format!(
+            "{source}: {} {} → {} fixes {} ({severity}).",
+            update.name,
+            update.current.as_deref().unwrap_or("-"),
+            update.latest,
+            advisory.id
+        );
+        if !advisory.summary.is_empty() {
+            let _ = write!(text, "\n{}", advisory.summary);
+        }
+        if let Some(url) = &advisory.url {
+            let _ = write!(text, "\n{url}");
+        }
+        let _ = write!(text, "\n\nInstall it with `{install}`.");
+        self.post(
+            serenity::CreateEmbed::new()
+                .title(format!("Security fix: {} ({severity})", advisory.id))
+                .description(text)
+                .colour(RED),
+        )
+        .await;
     }
 }

@@ -16,6 +16,7 @@ pub mod schedule;
 mod settings_tests;
 pub mod status;
 pub mod unix_names;
+mod watch;
 
 // The layers below, under the names this crate's modules use.
 pub(crate) use steward_backup as backup;
@@ -29,7 +30,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
 
-pub use access::{Caller, DiscordCaller, LocalCaller, Operation, Role};
+pub use access::{Caller, DiscordCaller, LocalCaller, Operation, Role, TokenCaller};
 pub use announce::CheckView;
 pub use background::Background;
 pub use error::ServiceError;
@@ -48,7 +49,7 @@ pub use crate::engine::install::InstallRequest;
 use crate::engine::install::{self, InstallOutcome, RollbackTarget};
 pub use crate::engine::install::{InstallPlan, InstallPreview, SafetyFinding};
 use crate::engine::progress::ProgressSender;
-use crate::engine::session::Session;
+use crate::engine::session::{Session, SessionStatus};
 use crate::engine::{CheckOutcome, UpdateType};
 use crate::provider::{Capabilities, UpdateKind};
 use crate::runtime::grants::Grant;
@@ -61,6 +62,9 @@ pub struct Service {
     file_config: RwLock<Arc<Config>>,
     /// Woken by a reload, so loops waiting out an interval look again.
     reloaded: tokio::sync::Notify,
+    /// Woken when a schedule is added or switched on, so the scheduler
+    /// does not sleep past its first run.
+    pub(crate) schedules_changed: tokio::sync::Notify,
     /// The effective configuration, replaced whole when a setting changes.
     config: RwLock<Arc<Config>>,
     /// When this service started (Steward's uptime).
@@ -126,6 +130,16 @@ pub struct RollbackRequest {
     pub confirm: bool,
     pub backup: bool,
     pub restore_config: bool,
+}
+
+/// Why an install put up for confirmation did not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotConfirmed {
+    /// Cancel was pressed, or "no" typed.
+    Cancelled,
+    /// No answer in time, or no terminal to ask on.
+    Unanswered,
 }
 
 /// `steward bot start|stop|restart`.
@@ -227,6 +241,7 @@ impl Service {
         let service = Service {
             file_config: RwLock::new(Arc::new(config.clone())),
             reloaded: tokio::sync::Notify::new(),
+            schedules_changed: tokio::sync::Notify::new(),
             config: RwLock::new(Arc::new(config)),
             started_at: chrono::Utc::now(),
             runtime,
@@ -306,8 +321,44 @@ impl Service {
         caller: &Caller,
         request: &InstallRequest,
     ) -> Result<InstallPreview, ServiceError> {
+        self.authorize_install(caller, request)?;
+        let env = self.install_env()?;
+        let preview = install::preview(&env, request).await?;
+        if let InstallPreview::Stopped { findings, updates } = &preview {
+            // The front stops here: recorded, so the statistics count it.
+            install::record_unrun(
+                &env,
+                request,
+                &caller.label(),
+                updates.clone(),
+                SessionStatus::Stopped,
+                install::stopped_reason(findings),
+            )?;
+        }
+        Ok(preview)
+    }
+
+    /// Records an install a front put up for confirmation and that was not
+    /// confirmed (`Cancelled`); nothing runs. `request` is the one previewed.
+    pub fn install_cancelled(
+        &self,
+        caller: &Caller,
+        request: &InstallRequest,
+        why: NotConfirmed,
+    ) -> Result<Session, ServiceError> {
         self.authorize(caller, Operation::Install)?;
-        Ok(install::preview(&self.install_env()?, request).await?)
+        let reason = match why {
+            NotConfirmed::Cancelled => "cancelled at the confirmation prompt",
+            NotConfirmed::Unanswered => "the confirmation prompt was not answered",
+        };
+        Ok(install::record_unrun(
+            &self.install_env()?,
+            request,
+            &caller.label(),
+            Vec::new(),
+            SessionStatus::Cancelled,
+            format!("{reason}; nothing was changed"),
+        )?)
     }
 
     /// Whether an install asks before it runs
@@ -325,7 +376,19 @@ impl Service {
         request: InstallRequest,
         progress: Option<&ProgressSender>,
     ) -> Result<InstallOutcome, ServiceError> {
-        self.authorize(caller, Operation::Install)?;
+        self.install_selected(caller, request, install::Selection::Offered, progress)
+            .await
+    }
+
+    /// [`Service::install`], taking only the updates `selection` picks.
+    pub(crate) async fn install_selected(
+        &self,
+        caller: &Caller,
+        request: InstallRequest,
+        selection: install::Selection,
+        progress: Option<&ProgressSender>,
+    ) -> Result<InstallOutcome, ServiceError> {
+        self.authorize_install(caller, &request)?;
         // The lock first: a second request must hear who is updating, not
         // that the store is busy.
         let lock = if request.dry_run {
@@ -340,11 +403,14 @@ impl Service {
             .flatten()
             .map(Arc::new);
         let Some(announcer) = announcer else {
-            return Ok(install::install(&env, &request, &by, lock, progress).await?);
+            return Ok(
+                install::install_selected(&env, &request, selection, &by, lock, progress).await?,
+            );
         };
         announcer.started("Update", &by).await;
         let (sender, forward) = announcer.progress("Update", progress);
-        let outcome = install::install(&env, &request, &by, lock, Some(&sender)).await;
+        let outcome =
+            install::install_selected(&env, &request, selection, &by, lock, Some(&sender)).await;
         drop(sender);
         let _ = forward.await;
         match &outcome {
@@ -578,8 +644,9 @@ impl Service {
         .await
     }
 
-    /// Refuses a restore the caller may not run or did not confirm, before
-    /// anything is read (fronts ask first, so the refusal stays private).
+    /// Refuses a restore the caller may not run, did not confirm, or of a
+    /// backup that is not there (or not complete), before any archive is
+    /// read (fronts ask first, so the refusal stays private).
     pub fn restore_allowed(
         &self,
         caller: &Caller,
@@ -589,6 +656,7 @@ impl Service {
         if !request.confirm {
             return Err(ServiceError::NotConfirmed);
         }
+        self.backups()?.completed(&request.id)?;
         Ok(())
     }
 
@@ -658,10 +726,41 @@ impl Service {
             .unwrap_or_default()
     }
 
+    /// `authorize` for an install, and a token scoped to one type
+    /// (`install:bot`) installs only that type.
+    pub fn authorize_install(
+        &self,
+        caller: &Caller,
+        request: &InstallRequest,
+    ) -> Result<Role, ServiceError> {
+        let role = self.authorize(caller, Operation::Install)?;
+        match caller {
+            Caller::Token(token) if !token.permits_install(request.update_type) => {
+                Err(ServiceError::OutOfScope {
+                    token: token.name.clone(),
+                    operation: Operation::Install,
+                    scopes: token.scopes.clone(),
+                })
+            }
+            _ => Ok(role),
+        }
+    }
+
     /// The caller's role, if they may run `operation`; the refusal otherwise.
     /// Fronts call this before they acknowledge a request (so a refusal can
     /// be private); every operation checks again itself.
     pub fn authorize(&self, caller: &Caller, operation: Operation) -> Result<Role, ServiceError> {
+        if let Caller::Token(token) = caller {
+            return if token.permits(operation) {
+                Ok(Role::Owner)
+            } else {
+                Err(ServiceError::OutOfScope {
+                    token: token.name.clone(),
+                    operation,
+                    scopes: token.scopes.clone(),
+                })
+            };
+        }
         let config = self.config();
         let role = access::role(caller, &config.discord, &config.control);
         if access::allows(role, operation) {
@@ -681,14 +780,16 @@ impl Service {
     ) -> Result<CheckOutcome, ServiceError> {
         self.authorize(caller, Operation::Check)?;
         let entries = self.entries().await;
-        Ok(engine::check::check(
+        let mut outcome = engine::check::check(
             &self.runtime,
             entries,
             request.update_type,
             request.include_security,
             progress,
         )
-        .await)
+        .await;
+        engine::policy::hold_young_releases(&self.config(), &mut outcome);
+        Ok(outcome)
     }
 
     /// Posts a check's findings to the notification channels as a

@@ -134,7 +134,10 @@ mod tests {
             ("kept".to_string(), loaded("1.0.0", "a")),
             ("swapped".to_string(), loaded("1.1.0", "d")),
             ("new".to_string(), loaded("0.3.0", "e")),
-            ("broken".to_string(), State::Failed("not a component".to_string())),
+            (
+                "broken".to_string(),
+                State::Failed("not a component".to_string()),
+            ),
         ]);
         assert_eq!(
             differences(&before, &after),

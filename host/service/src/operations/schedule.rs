@@ -251,7 +251,11 @@ impl Service {
 
     /// Moves a schedule's next run past `now` (for the scheduler, before a
     /// run starts, so a crash never repeats it).
-    pub(crate) fn schedule_advance(&self, id: &str, now: DateTime<Utc>) -> Result<(), ServiceError> {
+    pub(crate) fn schedule_advance(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
         let config = self.config();
         let tree = self.schedules()?;
         let mut record = self.schedule_get(&tree, id)?;

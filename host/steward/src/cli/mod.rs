@@ -223,6 +223,7 @@ async fn open_here(config: Config, command: &Commands) -> Result<Service, Servic
     };
     let service = Service::open_holding(config, lock).await?;
     service.render_checks_with(crate::discord::render::check);
+    crate::service::announce::word_with(crate::discord::render::notice::words);
     for session in service.recovered(&Caller::Shell)? {
         eprintln!(
             "note: update {} had been interrupted; it is now {}: {}",
@@ -261,6 +262,8 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
     if let Commands::Serve = cli.command {
         let service = Service::open(config).await?;
         service.render_checks_with(crate::discord::render::check);
+        // Webhook-only notifications speak the configured locale too.
+        crate::service::announce::word_with(crate::discord::render::notice::words);
         return serve::run(service).await;
     }
     // A running service answers every command through its socket; only

@@ -46,6 +46,7 @@ impl Provider for Hostile {
                 args: get("args").split(' ').map(str::to_string).collect(),
                 cwd: ctx.setting("cwd").map(str::to_string),
                 timeout_ms: None,
+                env: Vec::new(),
             }),
             "switch" => Action::SwitchRelease(SwitchRelease {
                 link: get("link"),

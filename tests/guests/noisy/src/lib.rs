@@ -4,7 +4,7 @@
 //! attack, so one build serves every test.
 
 use steward_sdk::{
-    Action, Context, Error, ErrorCode, Info, Plan, Provider, Report, Settings, Step, Update,
+    Action, Context, Detail, Error, ErrorCode, Info, Plan, Provider, Report, Settings, Step, Update,
     UpdateKind, WriteFile, setting,
 };
 
@@ -48,7 +48,7 @@ impl Provider for Noisy {
                     &format!("2.0\r{FORGED}-latest"),
                 );
                 update.changelog = Some(format!("see{FORGED}-changelog"));
-                update.details = vec![format!("detail{FORGED}-detail")];
+                update.details = vec![Detail::note(format!("detail{FORGED}-detail"))];
                 update.advisories = vec![steward_sdk::Advisory {
                     id: format!("GHSA{FORGED}-advisory"),
                     summary: format!("bad{FORGED}-summary"),
