@@ -295,9 +295,16 @@ fn a_third_party_provider_runs_with_only_what_it_is_granted() {
     install.add_provider(&guests::hello(), "hello");
     let (_, json) = check(&install);
     let hello = provider(&json, "hello");
+    // No grant entry: not run at all, and said to wait for one, naming
+    // what it asks for (never "up to date").
     assert_eq!(
-        hello["error"]["code"], "denied",
-        "no grant entry means no access: {hello:#}"
+        hello["waiting_for_grant"]["read"],
+        serde_json::json!(["{bot}"]),
+        "no grant entry means it waits for one: {hello:#}"
+    );
+    assert!(
+        hello["error"].is_null() && hello["updates"] == serde_json::json!([]),
+        "{hello:#}"
     );
 
     install.write_config("[providers.hello.grant]\nread = [\"{bot}\"]\n");

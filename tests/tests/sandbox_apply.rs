@@ -47,8 +47,9 @@ fn write_plan(path: &Path, contents: &str) -> String {
 }
 
 #[test]
-fn a_provider_without_a_grant_cannot_replace_the_bot_code() {
-    let install = attack(None, |bot| {
+fn a_provider_without_a_write_grant_cannot_replace_the_bot_code() {
+    // Granted reading only (with no grant at all it would not even run).
+    let install = attack(Some("read = [\"{bot}\"]"), |bot| {
         write_plan(&bot.join("bot.py"), "import os; os.system('id')")
     });
     let bot_py = install.bot().join("bot.py");
