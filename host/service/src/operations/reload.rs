@@ -44,6 +44,7 @@ impl Service {
         // they started until the next start.
         fresh.paths = before.paths.clone();
         fresh.runtime = before.runtime.clone();
+        fresh.logging = before.logging.clone();
         *self.file_config.write().expect("file config") = Arc::new(fresh);
         self.apply_stored_settings()?;
         self.runtime.reconfigure(&self.config());
@@ -62,67 +63,34 @@ impl Service {
     }
 }
 
-/// The sections that differ; paths and runtime limits are fixed for the
-/// life of the process, so they are reported as waiting for a restart.
+/// The sections that differ; paths, runtime limits and logging are fixed
+/// for the life of the process, so they are reported as waiting for a
+/// restart.
 fn differences(before: &Config, after: &Config) -> (Vec<String>, Vec<String>) {
-    let sections: [(&str, String, String); 9] = [
-        (
-            "bot",
-            format!("{:?}", before.bot),
-            format!("{:?}", after.bot),
-        ),
-        (
-            "providers",
-            format!("{:?}", before.providers),
-            format!("{:?}", after.providers),
-        ),
-        (
-            "backup",
-            format!("{:?}", before.backup),
-            format!("{:?}", after.backup),
-        ),
-        (
-            "safety",
-            format!("{:?}", before.safety),
-            format!("{:?}", after.safety),
-        ),
-        (
-            "discord",
-            format!("{:?}", before.discord),
-            format!("{:?}", after.discord),
-        ),
-        (
-            "general",
-            format!("{:?}", before.general),
-            format!("{:?}", after.general),
-        ),
-        (
-            "scheduling",
-            format!("{:?}", before.scheduling),
-            format!("{:?}", after.scheduling),
-        ),
-        (
-            "notifications",
-            format!("{:?}", before.notifications),
-            format!("{:?}", after.notifications),
-        ),
-        (
-            "control",
-            format!("{:?}", before.control),
-            format!("{:?}", after.control),
-        ),
-    ];
-    let changed = sections
-        .into_iter()
-        .filter(|(_, a, b)| a != b)
-        .map(|(name, _, _)| name.to_string())
-        .collect();
-    let mut at_next_start = Vec::new();
-    if format!("{:?}", before.paths) != format!("{:?}", after.paths) {
-        at_next_start.push("paths".to_string());
-    }
-    if format!("{:?}", before.runtime) != format!("{:?}", after.runtime) {
-        at_next_start.push("runtime".to_string());
-    }
+    use std::fmt::Debug;
+    let differ = |a: &dyn Debug, b: &dyn Debug| format!("{a:?}") != format!("{b:?}");
+    let names = |sections: &[(&str, &dyn Debug, &dyn Debug)]| -> Vec<String> {
+        sections
+            .iter()
+            .filter(|(_, a, b)| differ(*a, *b))
+            .map(|(name, _, _)| name.to_string())
+            .collect()
+    };
+    let changed = names(&[
+        ("bot", &before.bot, &after.bot),
+        ("providers", &before.providers, &after.providers),
+        ("backup", &before.backup, &after.backup),
+        ("safety", &before.safety, &after.safety),
+        ("discord", &before.discord, &after.discord),
+        ("general", &before.general, &after.general),
+        ("scheduling", &before.scheduling, &after.scheduling),
+        ("notifications", &before.notifications, &after.notifications),
+        ("control", &before.control, &after.control),
+    ]);
+    let at_next_start = names(&[
+        ("paths", &before.paths, &after.paths),
+        ("runtime", &before.runtime, &after.runtime),
+        ("logging", &before.logging, &after.logging),
+    ]);
     (changed, at_next_start)
 }
