@@ -101,7 +101,7 @@ fn node_bot(tool: &Tool, registry: &str, osv: &str, bot_lines: &str) -> Option<N
         .settings_file
         .map(|name| {
             let text = format!(
-                "nodeLinker: node-modules\nenableTelemetry: false\nenableGlobalCache: false\nnpmRegistryServer: \"http://{registry}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n"
+                "nodeLinker: node-modules\nenableTelemetry: false\nenableGlobalCache: false\nenableImmutableInstalls: false\nnpmRegistryServer: \"http://{registry}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n"
             );
             (name, text)
         })
