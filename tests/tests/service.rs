@@ -303,19 +303,19 @@ fn as_nobody(install: &Install, args: &[&str]) -> Run {
         .into()
 }
 
-#[test]
-fn the_socket_peer_is_the_caller_and_control_decides_its_role() {
+/// An install whose config and bot `nobody` can read, for the tests that
+/// switch to that user; `None` (skipped) when not root, which switching
+/// needs: CI runs as root, so there it fails instead.
+fn readable_by_nobody(extra: &str) -> Option<Install> {
     if !rustix::process::geteuid().is_root() {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI runs the tests as root, which switching to `nobody` needs"
         );
         eprintln!("skipped: switching to the user nobody needs root");
-        return;
+        return None;
     }
-    let install = Install::new(&format!(
-        "{ONLY_CONFIG_PROVIDER}\n[control]\ngroup = \"nogroup\"\n"
-    ));
+    let install = Install::new(extra);
     for dir in [install.root(), &install.bot()] {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
@@ -324,6 +324,16 @@ fn the_socket_peer_is_the_caller_and_control_decides_its_role() {
         std::fs::Permissions::from_mode(0o644),
     )
     .unwrap();
+    Some(install)
+}
+
+#[test]
+fn the_socket_peer_is_the_caller_and_control_decides_its_role() {
+    let Some(install) = readable_by_nobody(&format!(
+        "{ONLY_CONFIG_PROVIDER}\n[control]\ngroup = \"nogroup\"\n"
+    )) else {
+        return;
+    };
     let _serve = Headless::start(&install);
 
     // In the socket's group but in no list of [control]: every operation refused.
@@ -356,23 +366,9 @@ fn the_socket_peer_is_the_caller_and_control_decides_its_role() {
 
 #[test]
 fn a_user_the_socket_is_not_open_to_hears_so_and_nothing_opens_the_store() {
-    if !rustix::process::geteuid().is_root() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs the tests as root"
-        );
-        eprintln!("skipped: switching to the user nobody needs root");
+    let Some(install) = readable_by_nobody(ONLY_CONFIG_PROVIDER) else {
         return;
-    }
-    let install = Install::new(ONLY_CONFIG_PROVIDER);
-    for dir in [install.root(), &install.bot()] {
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    std::fs::set_permissions(
-        install.config_path(),
-        std::fs::Permissions::from_mode(0o644),
-    )
-    .unwrap();
+    };
     let _serve = Headless::start(&install);
     let refused = as_nobody(&install, &["status"]);
     assert_eq!(refused.code, Some(2), "{}", refused.stdout);
