@@ -47,7 +47,8 @@ pub struct NodeBot {
 
 impl NodeBot {
     /// Writes package.json with `dependencies` (name, range) and `files`
-    /// (the tool's own settings), points the tool at the registry, and lets
+    /// (the tool's own settings, workspace members, or a package.json of
+    /// its own in place of the one written), points the tool at the registry, and lets
     /// the tool install; `config` is appended to steward.toml, `bot_lines`
     /// go in its `[bot]` table.
     pub fn new(
@@ -74,8 +75,14 @@ impl NodeBot {
             serde_json::to_string_pretty(&manifest).unwrap() + "\n",
         )
         .unwrap();
-        // pnpm, Yarn 1 and Bun all read the registry from .npmrc.
-        std::fs::write(bot.join(".npmrc"), format!("registry=http://{registry}/\n")).unwrap();
+        // pnpm, Yarn 1 and Bun all read the registry from .npmrc; a local
+        // fake is `host:port`, a real registry its URL.
+        let url = if registry.contains("://") {
+            registry.to_string()
+        } else {
+            format!("http://{registry}/")
+        };
+        std::fs::write(bot.join(".npmrc"), format!("registry={url}\n")).unwrap();
         // Yarn 1 keeps one cache per machine, keyed by name and version: a
         // package another test served with other bytes would fail its
         // integrity check here. This bot's own cache, inside it.
@@ -85,7 +92,9 @@ impl NodeBot {
         )
         .unwrap();
         for (name, text) in files {
-            std::fs::write(bot.join(name), text).unwrap();
+            let path = bot.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
         }
         let node = NodeBot {
             install,
@@ -153,8 +162,8 @@ impl NodeBot {
 }
 
 /// `[providers.npm]` granting the bot root, the registry and OSV, the
-/// tool's plan commands under `patterns`, and writing package.json and the
-/// lockfiles back on a rollback; `setting` names the tool's program
+/// tool's plan commands under `patterns`, and writing package.json, the
+/// lockfiles and the workspace members under `packages/` back on a rollback; `setting` names the tool's program
 /// (`pnpm = "/usr/bin/pnpm"`).
 pub fn npm_config(registry: &str, osv: &str, tool: &Path, setting: &str, patterns: &str) -> String {
     let tool = tool.display();
@@ -166,7 +175,7 @@ enabled = true
 read = ["{{bot}}"]
 http = ["{registry}", "{osv}"]
 plan_programs = [{{ path = "{tool}", args = {patterns} }}]
-write = ["{{bot}}/package.json", "{{bot}}/pnpm-lock.yaml", "{{bot}}/yarn.lock", "{{bot}}/bun.lock"]
+write = ["{{bot}}/package.json", "{{bot}}/package-lock.json", "{{bot}}/pnpm-lock.yaml", "{{bot}}/yarn.lock", "{{bot}}/bun.lock", "{{bot}}/packages"]
 [providers.npm.settings]
 registry_url = "http://{registry}"
 osv_url = "http://{osv}"

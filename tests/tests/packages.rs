@@ -677,7 +677,7 @@ fn npm_check_follows_ranges_pins_and_dist_tags() {
 /// with `cargo test -p steward-tests --test packages -- --ignored`; being
 /// ignored, it is reported as ignored, never as passed.
 #[test]
-#[ignore = "needs the network: the real PyPI, npm registry and OSV"]
+#[ignore = "needs the internet: the real PyPI, npm registry and OSV"]
 fn online_check_against_the_real_registries() {
     let config = r#"
 [providers.pip]

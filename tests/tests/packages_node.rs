@@ -68,6 +68,33 @@ const BERRY: Tool = Tool {
     settings_file: Some(".yarnrc.yml"),
 };
 
+/// npm itself, for its workspaces (`npm install --workspace DIR`).
+const NPM: Tool = Tool {
+    name: "npm",
+    path: None,
+    setting: "npm",
+    patterns: r#"[["install", "--no-audit", "--no-fund", "{npm-pin}", "..."], ["install", "--no-audit", "--no-fund", "--workspace", "*", "{npm-pin}", "..."], ["ci", "--no-audit", "--no-fund"]]"#,
+    lockfile: "package-lock.json",
+    settings_file: None,
+};
+
+/// What each tool's plans run in a workspace: the root's own dependencies
+/// and a member's, both from the root.
+fn workspace_patterns(tool: &Tool) -> &'static str {
+    match tool.name {
+        "pnpm" => {
+            r#"[["add", "--workspace-root", "{npm-range}", "..."], ["--filter", "*", "add", "{npm-range}", "..."], ["install", "--frozen-lockfile"]]"#
+        }
+        "yarn" => {
+            r#"[["add", "--ignore-workspace-root-check", "{npm-range}", "..."], ["workspace", "*", "add", "{npm-range}", "..."], ["install", "--frozen-lockfile"]]"#
+        }
+        "bun" => {
+            r#"[["add", "{npm-range}", "..."], ["add", "--cwd", "*", "{npm-range}", "..."], ["install", "--frozen-lockfile"]]"#
+        }
+        _ => tool.patterns,
+    }
+}
+
 /// A bot that refuses to start on greet 1.1.0, so installing it fails the
 /// health probation.
 const BOT_JS: &str = r#"const greet = require('greet');
@@ -346,4 +373,328 @@ fn a_pnpm_missing_from_the_machine_fails_the_install_naming_it_and_changes_nothi
         std::fs::read_to_string(install.bot().join("package.json")).unwrap(),
         manifest_before
     );
+}
+
+/// A workspace the tool installed: the root declares shout (pinned) and
+/// names `packages/api` (`@bot/api`), whose package.json declares greet
+/// `~1.0.0` and its sibling `packages/lib` (`@bot/lib`); `None` when the
+/// tool is missing outside CI.
+fn workspace_bot(tool: &Tool, registry: &str, osv: &str) -> Option<NodeBot> {
+    let path = match tool.path {
+        Some(path) => node::tool_at(tool.name, path)?,
+        None => node::tool(tool.name)?,
+    };
+    let config = node::npm_config(registry, osv, &path, tool.setting, workspace_patterns(tool));
+    let mut files: Vec<(&str, String)> = Vec::new();
+    // The member also depends on a sibling: npm and Yarn 1 link it by its
+    // plain range, the others by the workspace protocol.
+    let sibling = match tool.name {
+        "npm" | "yarn" if tool.settings_file.is_none() => "^1.0.0",
+        _ => "workspace:^",
+    };
+    if tool.name == "pnpm" {
+        files.push((
+            "pnpm-workspace.yaml",
+            "packages:\n  - 'packages/*'\n".into(),
+        ));
+    } else {
+        files.push((
+            "package.json",
+            "{\n  \"name\": \"node-bot\",\n  \"version\": \"1.0.0\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"],\n  \"dependencies\": {\n    \"shout\": \"2.0.0\"\n  }\n}\n".into(),
+        ));
+    }
+    if let Some(name) = tool.settings_file {
+        files.push((
+            name,
+            format!(
+                "nodeLinker: node-modules\nenableTelemetry: false\nenableGlobalCache: false\nenableImmutableInstalls: false\nnpmRegistryServer: \"http://{registry}\"\nunsafeHttpWhitelist:\n  - \"127.0.0.1\"\n"
+            ),
+        ));
+    }
+    files.push((
+        "packages/api/package.json",
+        format!(
+            "{{\n  \"name\": \"@bot/api\",\n  \"version\": \"1.0.0\",\n  \"dependencies\": {{\n    \"greet\": \"~1.0.0\",\n    \"@bot/lib\": \"{sibling}\"\n  }}\n}}\n"
+        ),
+    ));
+    files.push((
+        "packages/lib/package.json",
+        "{\n  \"name\": \"@bot/lib\",\n  \"version\": \"1.0.0\"\n}\n".into(),
+    ));
+    let bot = NodeBot::new(path, registry, &[("shout", "2.0.0")], &files, "", &config);
+    bot.install.add_provider(&npm_wasm(), "npm");
+    assert_eq!(member_greet(&bot), "1.0.0");
+    Some(bot)
+}
+
+/// The greet the workspace member loads: its own node_modules (pnpm),
+/// else the hoisted one.
+fn member_greet(bot: &NodeBot) -> String {
+    let own = bot
+        .bot()
+        .join("packages/api/node_modules/greet/package.json");
+    let text = std::fs::read_to_string(&own)
+        .unwrap_or_else(|_| bot.read("node_modules/greet/package.json"));
+    let manifest: Value = serde_json::from_str(&text).unwrap();
+    manifest["version"].as_str().unwrap().to_string()
+}
+
+/// check reads the member's package.json against the root's lockfile;
+/// install runs the tool from the root, naming the member its way; the
+/// member's range, the lockfile and node_modules move to 1.1.0.
+fn workspace_member_update_is_applied_from_the_root(tool: &Tool) {
+    let registry = registry().start();
+    let (osv, _) = FakeOsv::new().start();
+    let Some(bot) = workspace_bot(tool, &registry.host(), &osv.host()) else {
+        return;
+    };
+    let npm = check(&bot);
+    let greet = update(&npm, "packages/api:greet").expect("the member's greet outdated");
+    assert_eq!(greet["name"], "greet", "{npm:#}");
+    assert_eq!(greet["current"], "1.0.0", "{npm:#}");
+    assert_eq!(greet["latest"], "1.1.0", "{npm:#}");
+    let shout = update(&npm, "shout").expect("the root's pinned shout reported");
+    assert_eq!(shout["held"], "shout@2.0.0 is pinned in package.json");
+
+    let run = bot.run(&["install", "--type", "packages", "--yes", "--json"]);
+    let json = run.json();
+    assert_eq!(run.code, Some(0), "{json:#}\n{}", run.stderr);
+    assert_eq!(json["session"]["status"], "completed", "{json:#}");
+    assert_eq!(member_greet(&bot), "1.1.0");
+    let member: Value = serde_json::from_str(&bot.read("packages/api/package.json")).unwrap();
+    let range = member["dependencies"]["greet"].as_str().unwrap();
+    assert!(range.ends_with("1.1.0"), "{member:#}");
+    assert!(
+        !bot.bot().join("packages/api").join(tool.lockfile).exists(),
+        "the member got a lockfile of its own"
+    );
+    let lock = bot.read(tool.lockfile);
+    assert!(lock.contains("1.1.0"), "{lock}");
+    assert!(update(&check(&bot), "packages/api:greet").is_none());
+}
+
+#[test]
+fn npm_workspace_member_update_is_applied_from_the_root() {
+    workspace_member_update_is_applied_from_the_root(&NPM);
+}
+
+#[test]
+fn pnpm_workspace_member_update_is_applied_from_the_root() {
+    workspace_member_update_is_applied_from_the_root(&PNPM);
+}
+
+#[test]
+fn yarn_classic_workspace_member_update_is_applied_from_the_root() {
+    workspace_member_update_is_applied_from_the_root(&YARN);
+}
+
+#[test]
+fn yarn_berry_workspace_member_update_is_applied_from_the_root() {
+    workspace_member_update_is_applied_from_the_root(&BERRY);
+}
+
+#[test]
+fn bun_workspace_member_update_is_applied_from_the_root() {
+    workspace_member_update_is_applied_from_the_root(&BUN);
+}
+
+/// package.json changed after the last install: check names the lockfile
+/// and what differs, and install plans nothing from it.
+#[test]
+fn a_lockfile_out_of_date_with_package_json_is_named_and_nothing_is_installed() {
+    let registry = registry().start();
+    let (osv, _) = FakeOsv::new().start();
+    let Some(bot) = node_bot(&PNPM, &registry.host(), &osv.host(), "") else {
+        return;
+    };
+    let lock_before = bot.read(PNPM.lockfile);
+    let lock_path = bot.bot().join(PNPM.lockfile).display().to_string();
+    for (edited, says) in [
+        (
+            r#""greet": "~1.1.0""#,
+            r#"package.json declares greet "~1.1.0", but the lockfile has 1.0.0"#,
+        ),
+        (
+            r#""greet": "~1.0.0", "loud": "^1.0.0""#,
+            r#"package.json declares loud "^1.0.0", which the lockfile does not have"#,
+        ),
+    ] {
+        let manifest = bot
+            .read("package.json")
+            .replace(r#""greet": "~1.0.0""#, edited);
+        std::fs::write(bot.bot().join("package.json"), &manifest).unwrap();
+
+        let run = bot.run(&["check", "--type", "packages", "--json"]);
+        let json = run.json();
+        let npm = provider(&json, "npm");
+        let message = npm["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(&format!("{lock_path} is out of date with package.json")),
+            "{npm:#}"
+        );
+        assert!(message.contains(says), "{message}");
+        assert!(message.contains("run `pnpm install`"), "{message}");
+
+        // install leaves the project as it is, and says why.
+        let run = bot.run(&["install", "--type", "packages", "--yes", "--json"]);
+        let json = run.json();
+        assert_eq!(json["session"]["status"], "nothing_to_do", "{json:#}");
+        assert!(json["planned"].as_array().unwrap().is_empty(), "{json:#}");
+        assert!(
+            json["warnings"].as_array().unwrap().iter().any(|w| w
+                .as_str()
+                .unwrap_or_default()
+                .contains(&format!("{lock_path} is out of date with package.json"))),
+            "{json:#}"
+        );
+        assert_eq!(bot.read(PNPM.lockfile), lock_before);
+        assert_eq!(bot.read("package.json"), manifest);
+        assert_eq!(bot.installed("greet"), "1.0.0");
+        // Back to what the lockfile says, for the next case.
+        let manifest = manifest.replace(edited, r#""greet": "~1.0.0""#);
+        std::fs::write(bot.bot().join("package.json"), manifest).unwrap();
+    }
+}
+
+/// A project older Bun left with only `bun.lockb`: check fails naming the
+/// file and the command that writes `bun.lock`, never "up to date".
+#[test]
+fn a_project_with_only_a_binary_bun_lockb_is_named_with_the_command_to_migrate() {
+    let registry = registry().start();
+    let (osv, _) = FakeOsv::new().start();
+    let install = hand_made_pnpm_bot(&registry.host(), &osv.host(), "/usr/bin/bun", PNPM_LOCK);
+    let bot = install.bot();
+    std::fs::remove_file(bot.join("pnpm-lock.yaml")).unwrap();
+    // What bun 1.1 wrote: a binary header, then the package table.
+    let mut lockb = b"#!/usr/bin/env bun\nbun-lockfile-format-v0\n".to_vec();
+    lockb.extend([2, 0, 0, 0, 0, 0, 0, 0, 0xff, 0x00, 0x13]);
+    std::fs::write(bot.join("bun.lockb"), lockb).unwrap();
+
+    let run = install.run(&["check", "--type", "packages", "--json"]);
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    let npm = provider(&json, "npm");
+    let message = npm["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&format!("{}/bun.lockb", bot.display())),
+        "{npm:#}"
+    );
+    assert!(
+        message.contains("bun install --save-text-lockfile"),
+        "{message}"
+    );
+    // The terminal says it too.
+    let text = install.run(&["check", "--type", "packages"]);
+    assert!(
+        format!("{}{}", text.stdout, text.stderr).contains("bun install --save-text-lockfile"),
+        "{}\n{}",
+        text.stdout,
+        text.stderr
+    );
+}
+
+/// Against registry.npmjs.org with the real tool: `ms ~2.0.0`, which the
+/// tool installs at 2.0.0; check offers 2.1.3 (the latest, outside the
+/// range, and says so), and install takes it through the tool.
+fn online_update_with_the_tool(tool: &Tool) {
+    let Some(path) = (match tool.path {
+        Some(path) => node::tool_at(tool.name, path),
+        None => node::tool(tool.name),
+    }) else {
+        return;
+    };
+    let config = format!(
+        r#"
+[providers.npm]
+enabled = true
+[providers.npm.grant]
+read = ["{{bot}}"]
+http = ["registry.npmjs.org", "api.osv.dev"]
+plan_programs = [{{ path = "{program}", args = {patterns} }}]
+write = ["{{bot}}/package.json", "{{bot}}/{lockfile}"]
+[providers.npm.settings]
+{setting} = "{program}"
+{ca_file}
+"#,
+        // Behind a TLS-inspecting proxy the tools trust its authority only
+        // through the provider's `ca_file`: Steward runs them in a clean
+        // environment, without this test's NODE_EXTRA_CA_CERTS.
+        ca_file = std::env::var("NODE_EXTRA_CA_CERTS")
+            .map(|ca| format!("ca_file = \"{ca}\""))
+            .unwrap_or_default(),
+        program = path.display(),
+        patterns = tool.patterns,
+        lockfile = tool.lockfile,
+        setting = tool.setting,
+    );
+    let files: Vec<(&str, String)> = tool
+        .settings_file
+        .map(|name| {
+            let text = "nodeLinker: node-modules\nenableTelemetry: false\nenableGlobalCache: false\nenableImmutableInstalls: false\n";
+            (name, text.to_string())
+        })
+        .into_iter()
+        .collect();
+    let bot = NodeBot::new(
+        path,
+        "https://registry.npmjs.org/",
+        &[("ms", "~2.0.0")],
+        &files,
+        "",
+        &config,
+    );
+    bot.install.add_provider(&npm_wasm(), "npm");
+    assert_eq!(bot.installed("ms"), "2.0.0");
+
+    let npm = check(&bot);
+    let ms = update(&npm, "ms").expect("ms 2.0.0 is outdated");
+    assert_eq!(ms["current"], "2.0.0", "{npm:#}");
+    assert_eq!(ms["latest"], "2.1.3", "{npm:#}");
+    assert!(
+        ms["details"]
+            .to_string()
+            .contains("2.1.3 is outside the declared range ~2.0.0"),
+        "{ms:#}"
+    );
+
+    let run = bot.run(&["install", "--type", "packages", "--yes", "--json"]);
+    let json = run.json();
+    assert_eq!(run.code, Some(0), "{json:#}\n{}", run.stderr);
+    assert_eq!(json["session"]["status"], "completed", "{json:#}");
+    assert_eq!(bot.installed("ms"), "2.1.3");
+    let manifest: Value = serde_json::from_str(&bot.read("package.json")).unwrap();
+    let range = manifest["dependencies"]["ms"].as_str().unwrap();
+    assert!(range.ends_with("2.1.3"), "{manifest:#}");
+    assert!(bot.read(tool.lockfile).contains("2.1.3"));
+    assert!(update(&check(&bot), "ms").is_none());
+}
+
+#[test]
+#[ignore = "needs the internet: registry.npmjs.org, with npm"]
+fn online_npm_project_update_against_the_real_registry() {
+    online_update_with_the_tool(&NPM);
+}
+
+#[test]
+#[ignore = "needs the internet: registry.npmjs.org, with pnpm"]
+fn online_pnpm_project_update_against_the_real_registry() {
+    online_update_with_the_tool(&PNPM);
+}
+
+#[test]
+#[ignore = "needs the internet: registry.npmjs.org, with Yarn 1"]
+fn online_yarn_classic_project_update_against_the_real_registry() {
+    online_update_with_the_tool(&YARN);
+}
+
+#[test]
+#[ignore = "needs the internet: registry.npmjs.org, with Yarn Berry"]
+fn online_yarn_berry_project_update_against_the_real_registry() {
+    online_update_with_the_tool(&BERRY);
+}
+
+#[test]
+#[ignore = "needs the internet: registry.npmjs.org, with Bun"]
+fn online_bun_project_update_against_the_real_registry() {
+    online_update_with_the_tool(&BUN);
 }

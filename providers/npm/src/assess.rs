@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 
 use nodejs_semver::{Range, Version};
 use steward_sdk::osv::{self, Vuln};
-use steward_sdk::{Update, UpdateKind};
+use steward_sdk::{Detail, Update, UpdateKind};
 
 use crate::project::Dependency;
 use crate::registry::{Manifest, Packument};
@@ -96,13 +96,14 @@ pub fn assess(
         if latest.0 <= current {
             return finish_up_to_date(outcome, dependency, vulns);
         }
+        let manifest = dependency.member.manifest();
         held = Some(format!(
-            "{name}@{} is pinned in package.json",
+            "{name}@{} is pinned in {manifest}",
             dependency.range.trim()
         ));
         if let Some(line) = dependency.line {
             details.push(format!(
-                "held by package.json:{line}: \"{name}\": \"{}\"",
+                "held by {manifest}:{line}: \"{name}\": \"{}\"",
                 dependency.range
             ));
         }
@@ -126,6 +127,7 @@ pub fn assess(
     };
 
     let mut update = Update::new(UpdateKind::Package, name, Some(installed), target.1);
+    update.id = dependency.id();
     update.breaking = is_breaking(&current, &target.0);
     update.changelog = target.2.changelog();
     update.size = target.2.dist.as_ref().and_then(|d| d.unpacked_size);
@@ -139,7 +141,7 @@ pub fn assess(
     if target.2.is_deprecated() {
         details.push(format!("{} is deprecated on the registry", target.1));
     }
-    update.details = details;
+    update.details = details.into_iter().map(Detail::Note).collect();
     outcome.update = Some(update);
     outcome
 }
@@ -203,6 +205,7 @@ mod tests {
             section: Section::Dependencies,
             installed: installed.map(str::to_string),
             line: Some(7),
+            member: Default::default(),
         }
     }
 
@@ -260,7 +263,11 @@ mod tests {
         .update
         .unwrap();
         assert_eq!(u.latest, "13.17.1");
-        assert!(u.details[0].contains("14.15.0 is the latest, outside the declared range ^13.0.0"));
+        assert!(
+            u.details[0]
+                .to_string()
+                .contains("14.15.0 is the latest, outside the declared range ^13.0.0")
+        );
     }
 
     #[test]
@@ -277,7 +284,11 @@ mod tests {
         assert_eq!(u.latest, "14.15.0");
         assert!(u.breaking);
         assert!(u.held.is_none());
-        assert!(u.details[0].contains("rewrites it in package.json"));
+        assert!(
+            u.details[0]
+                .to_string()
+                .contains("rewrites it in package.json")
+        );
     }
 
     #[test]
@@ -291,7 +302,8 @@ mod tests {
             u.held.as_deref(),
             Some("left@1.0.0 is pinned in package.json")
         );
-        assert_eq!(u.details, ["held by package.json:7: \"left\": \"1.0.0\""]);
+        let details: Vec<String> = u.details.iter().map(Detail::to_string).collect();
+        assert_eq!(details, ["held by package.json:7: \"left\": \"1.0.0\""]);
     }
 
     #[test]
@@ -352,7 +364,11 @@ mod tests {
         .unwrap();
         assert!(!u.security);
         assert_eq!(u.advisories[0].id, "GHSA-ws");
-        assert!(u.details.iter().any(|d| d.contains("NOT fixed by 8.17.0")));
+        assert!(
+            u.details
+                .iter()
+                .any(|d| d.to_string().contains("NOT fixed by 8.17.0"))
+        );
     }
 
     #[test]

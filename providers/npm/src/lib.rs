@@ -8,7 +8,8 @@
 //! Settings: `project` (`.`), `registry_url` (`https://registry.npmjs.org`),
 //! `osv_url` (`https://api.osv.dev`), `include_prereleases` (false), `npm`
 //! (`/usr/bin/npm`), `pnpm`, `yarn`, `bun` (`/usr/bin/…`), `timeout_ms`
-//! (per request, 20000).
+//! (per request, 20000), `ca_file` (certificate authorities the tools trust
+//! too, as `NODE_EXTRA_CA_CERTS`).
 
 pub mod assess;
 pub mod lockfile;
@@ -55,7 +56,7 @@ impl Provider for Npm {
             }
         }
         // One program per path: both Yarns run the same `yarn`.
-        let mut programs: Vec<(&str, Vec<Vec<&str>>)> = Vec::new();
+        let mut programs: Vec<(&str, Vec<Vec<String>>)> = Vec::new();
         for manager in [
             Manager::Npm,
             Manager::Pnpm,
@@ -65,11 +66,21 @@ impl Provider for Npm {
         ] {
             let path = s.program(manager);
             match programs.iter_mut().find(|(p, _)| *p == path) {
-                Some((_, patterns)) => patterns.extend(manager.grant_patterns()),
+                Some((_, patterns)) => {
+                    for pattern in manager.grant_patterns() {
+                        if !patterns.contains(&pattern) {
+                            patterns.push(pattern);
+                        }
+                    }
+                }
                 None => programs.push((path, manager.grant_patterns())),
             }
         }
         for (path, patterns) in &programs {
+            let patterns: Vec<Vec<&str>> = patterns
+                .iter()
+                .map(|p| p.iter().map(String::as_str).collect())
+                .collect();
             let patterns: Vec<&[&str]> = patterns.iter().map(Vec::as_slice).collect();
             info = info.program(path, &patterns);
         }
@@ -95,11 +106,15 @@ impl Provider for Npm {
             return Ok(report);
         }
 
-        // The registry requests and the OSV query travel in one batch.
-        let mut requests: Vec<_> = checked
+        // The registry requests and the OSV query travel in one batch; a
+        // package several workspace members declare is asked for once.
+        let mut names: Vec<&str> = checked.iter().map(|d| d.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut requests: Vec<_> = names
             .iter()
-            .map(|d| {
-                let mut r = http::get(&registry::packument_url(&s.registry_url, &d.name));
+            .map(|name| {
+                let mut r = http::get(&registry::packument_url(&s.registry_url, name));
                 r.headers.push(("accept".into(), "application/json".into()));
                 // Registry metadata: Steward may answer it from its cache
                 // while younger than `registry_max_age_secs` (OSV never).
@@ -144,36 +159,41 @@ impl Provider for Npm {
         report.warnings.extend(findings.warnings.iter().cloned());
 
         let mut failures: Vec<Error> = Vec::new();
-        for (dependency, answer) in checked.iter().zip(answers) {
-            let packument = match packument_from(answer) {
-                Ok(Some(p)) => p,
+        let mut packuments = Vec::new();
+        for (name, answer) in names.iter().zip(answers) {
+            match packument_from(answer) {
+                Ok(Some(p)) => packuments.push((*name, p)),
                 Ok(None) => {
                     report.warnings.push(format!(
-                        "{} is not on the registry at {} (404); not checked",
-                        dependency.name, s.registry_url
+                        "{name} is not on the registry at {} (404); not checked",
+                        s.registry_url
                     ));
-                    continue;
                 }
                 Err(e) => {
                     report.warnings.push(format!(
-                        "{}: the registry at {} failed: {}",
-                        dependency.name, s.registry_url, e.message
+                        "{name}: the registry at {} failed: {}",
+                        s.registry_url, e.message
                     ));
                     failures.push(e);
-                    continue;
                 }
+            }
+        }
+        for dependency in &checked {
+            let Some((_, packument)) = packuments.iter().find(|(n, _)| *n == dependency.name)
+            else {
+                continue;
             };
             let vulns = queried
                 .iter()
-                .position(|q| q.name == dependency.name)
+                .position(|q| std::ptr::eq(*q, *dependency))
                 .and_then(|i| findings.vulns.get(i))
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            let outcome = assess::assess(dependency, &packument, vulns, s.include_prereleases);
+            let outcome = assess::assess(dependency, packument, vulns, s.include_prereleases);
             report.warnings.extend(outcome.warnings);
             report.updates.extend(outcome.update);
         }
-        if failures.len() == checked.len() {
+        if failures.len() == names.len() {
             let first = failures[0].code;
             let code = if failures.iter().all(|f| f.code == first) {
                 first
@@ -185,7 +205,7 @@ impl Provider for Npm {
                 format!(
                     "the registry at {} could not be used for any of {} packages: {}",
                     s.registry_url,
-                    checked.len(),
+                    names.len(),
                     failures[0].message
                 ),
             ));
@@ -205,14 +225,20 @@ impl Provider for Npm {
             manager: found.manager,
             program: s.program(found.manager),
         };
-        plan::install(tool, &s.project, &updates, &found.dependencies)
+        plan::install(tool, &s.project, &updates, &found)
+            .map(|plan| plan::with_env(plan, &s.command_env()))
     }
 
     fn verify(ctx: Context, updates: Vec<Update>) -> Result<(), Error> {
         let s = NpmSettings::parse(&ctx.bot_root, &ctx.settings)?;
-        // Yarn Berry's Plug'n'Play leaves no node_modules: the lockfile says.
-        let mut installed = project::locked_versions(&s.project)?;
-        installed.extend(project::installed_versions(&s.project));
+        // node_modules, else (Yarn Berry's Plug'n'Play leaves none) the
+        // lockfile, for the root and each workspace member.
+        let found = project::read(&s.project)?;
+        let installed = found
+            .dependencies
+            .iter()
+            .filter_map(|d| Some((d.id(), d.installed.clone()?)))
+            .collect();
         plan::verify(&updates, &installed)
     }
 
@@ -223,7 +249,7 @@ impl Provider for Npm {
             manager,
             program: s.program(manager),
         };
-        plan::restore(tool, &s.project, &state)
+        plan::restore(tool, &s.project, &state).map(|plan| plan::with_env(plan, &s.command_env()))
     }
 }
 

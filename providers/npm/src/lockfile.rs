@@ -10,40 +10,61 @@ use crate::manager::Manager;
 /// Name -> version, for the direct dependencies the lockfile records.
 pub type Versions = BTreeMap<String, String>;
 
-/// Reads `text` as `manager`'s lockfile; `declared` is package.json's
-/// name -> range (yarn.lock keys its entries by them). The error says
-/// what is wrong, without the file's name (the caller adds it).
+/// Which package of the project a lockfile is read for: the root, or a
+/// workspace member (its directory relative to the root, and its name).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Importer<'a> {
+    /// `""` for the root.
+    pub dir: &'a str,
+    pub name: Option<&'a str>,
+}
+
+/// Reads `text` as `manager`'s lockfile for one package of the project;
+/// `declared` is that package.json's name -> range (yarn.lock keys its
+/// entries by them). The error says what is wrong, without the file's
+/// name (the caller adds it).
 pub fn versions(
     manager: Manager,
     text: &str,
+    importer: Importer,
     declared: &BTreeMap<String, String>,
 ) -> Result<Versions, String> {
     match manager {
-        Manager::Npm => npm(text),
-        Manager::Pnpm => pnpm(text),
+        Manager::Npm => npm(text, importer.dir),
+        Manager::Pnpm => pnpm(text, importer.dir),
         Manager::YarnClassic => yarn_classic(text, declared),
         Manager::YarnBerry => yarn_berry(text, declared),
-        Manager::Bun => bun(text),
+        Manager::Bun => bun(text, importer.name),
     }
 }
 
-/// `packages["node_modules/<name>"]` (v2, v3), else v1's `dependencies`.
-fn npm(text: &str) -> Result<Versions, String> {
+/// `packages["node_modules/<name>"]` (v2, v3), else v1's `dependencies`;
+/// for a workspace member, its own copy (`<dir>/node_modules/<name>`)
+/// first, then the hoisted one.
+fn npm(text: &str, member: &str) -> Result<Versions, String> {
     let lock: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let mut found = Versions::new();
     if let Some(packages) = lock.get("packages").and_then(|p| p.as_object()) {
+        let own = format!("{member}/node_modules/");
+        let mut members_own = Versions::new();
         for (path, entry) in packages {
-            let Some(name) = path.strip_prefix("node_modules/") else {
-                continue;
+            let (name, target) = match path.strip_prefix("node_modules/") {
+                Some(name) => (name, &mut found),
+                None if !member.is_empty() => match path.strip_prefix(&own) {
+                    Some(name) => (name, &mut members_own),
+                    None => continue,
+                },
+                None => continue,
             };
             // Nested copies (`node_modules/a/node_modules/b`) are not what the project uses.
             if name.contains("/node_modules/") {
                 continue;
             }
             if let Some(version) = entry.get("version").and_then(|v| v.as_str()) {
-                found.insert(name.to_string(), version.to_string());
+                target.insert(name.to_string(), version.to_string());
             }
         }
+        found.extend(members_own);
     } else if let Some(deps) = lock.get("dependencies").and_then(|d| d.as_object()) {
         for (name, entry) in deps {
             if let Some(version) = entry.get("version").and_then(|v| v.as_str()) {
@@ -58,7 +79,7 @@ fn npm(text: &str) -> Result<Versions, String> {
 /// (v5, v6). A version is `{specifier, version}` (v6+) or a bare string
 /// (v5); peer suffixes (`1.0.0(react@18.0.0)`, v5's `1.0.0_react@18.0.0`)
 /// are not part of it.
-fn pnpm(text: &str) -> Result<Versions, String> {
+fn pnpm(text: &str, member: &str) -> Result<Versions, String> {
     use serde_yaml_ng::Value;
     let lock: Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
     if !lock.is_mapping() {
@@ -67,10 +88,13 @@ fn pnpm(text: &str) -> Result<Versions, String> {
     if lock.get("lockfileVersion").is_none() {
         return Err("it has no lockfileVersion".into());
     }
-    let root = lock
-        .get("importers")
-        .and_then(|i| i.get("."))
-        .unwrap_or(&lock);
+    let empty = Value::Null;
+    let root = match lock.get("importers") {
+        // A member the lockfile does not know has nothing locked.
+        Some(importers) if !member.is_empty() => importers.get(member).unwrap_or(&empty),
+        Some(importers) => importers.get(".").unwrap_or(&lock),
+        None => &lock,
+    };
     let mut found = Versions::new();
     for section in ["dependencies", "devDependencies", "optionalDependencies"] {
         let Some(entries) = root.get(section).and_then(Value::as_mapping) else {
@@ -211,8 +235,9 @@ fn yarn_berry(text: &str, declared: &BTreeMap<String, String>) -> Result<Version
 }
 
 /// bun.lock: `packages[name]` is `["name@version", …]` for the copy the
-/// project itself uses (nested copies have `parent/name` keys).
-fn bun(text: &str) -> Result<Versions, String> {
+/// project itself uses (nested copies have `parent/name` keys, and a
+/// workspace member's own copy `member-name/name`).
+fn bun(text: &str, member: Option<&str>) -> Result<Versions, String> {
     let json = jsonc_to_json(text)?;
     let lock: serde_json::Value = serde_json::from_str(&json).map_err(|e| e.to_string())?;
     let packages = lock
@@ -220,6 +245,7 @@ fn bun(text: &str) -> Result<Versions, String> {
         .and_then(|p| p.as_object())
         .ok_or("it has no packages")?;
     let mut found = Versions::new();
+    let mut members_own = Versions::new();
     for (key, entry) in packages {
         let Some(resolved) = entry.get(0).and_then(|r| r.as_str()) else {
             continue;
@@ -227,11 +253,19 @@ fn bun(text: &str) -> Result<Versions, String> {
         let Some((name, version)) = resolved.rsplit_once('@') else {
             continue;
         };
+        if !version.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
         // A nested copy's key is `parent/name`; the direct one's is the name.
-        if key == name && version.starts_with(|c: char| c.is_ascii_digit()) {
+        if key == name {
             found.insert(name.to_string(), version.to_string());
+        } else if let Some(member) = member
+            && key.strip_prefix(member).and_then(|k| k.strip_prefix('/')) == Some(name)
+        {
+            members_own.insert(name.to_string(), version.to_string());
         }
     }
+    found.extend(members_own);
     Ok(found)
 }
 
@@ -315,7 +349,7 @@ mod tests {
     #[test]
     fn pnpm_v9_importers_and_peer_suffixes() {
         let text = "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n\nimporters:\n\n  .:\n    dependencies:\n      ws:\n        specifier: ^8.0.0\n        version: 8.17.1(bufferutil@4.0.8)\n      local:\n        specifier: link:../local\n        version: link:../local\n    devDependencies:\n      '@types/ms':\n        specifier: ^0.7.0\n        version: 0.7.34\n\npackages:\n\n  ws@8.17.1:\n    resolution: {integrity: sha512-x}\n";
-        let v = pnpm(text).unwrap();
+        let v = pnpm(text, "").unwrap();
         assert_eq!(get(&v, "ws"), Some("8.17.1"));
         assert_eq!(get(&v, "@types/ms"), Some("0.7.34"));
         assert_eq!(get(&v, "local"), None);
@@ -324,16 +358,16 @@ mod tests {
     #[test]
     fn pnpm_v6_top_level_and_v5_bare_versions() {
         let v6 = "lockfileVersion: '6.0'\ndependencies:\n  ms:\n    specifier: ^2.0.0\n    version: 2.1.3\n";
-        assert_eq!(get(&pnpm(v6).unwrap(), "ms"), Some("2.1.3"));
+        assert_eq!(get(&pnpm(v6, "").unwrap(), "ms"), Some("2.1.3"));
         let v5 = "lockfileVersion: 5.4\nspecifiers:\n  ms: ^2.0.0\ndependencies:\n  ms: 2.1.3_peer@1.0.0\n";
-        assert_eq!(get(&pnpm(v5).unwrap(), "ms"), Some("2.1.3"));
+        assert_eq!(get(&pnpm(v5, "").unwrap(), "ms"), Some("2.1.3"));
     }
 
     #[test]
     fn pnpm_garbage_is_an_error() {
-        assert!(pnpm("importers: [unclosed\n").is_err());
-        assert!(pnpm("just a string").is_err());
-        assert!(pnpm("importers: {}\n").is_err(), "no lockfileVersion");
+        assert!(pnpm("importers: [unclosed\n", "").is_err());
+        assert!(pnpm("just a string", "").is_err());
+        assert!(pnpm("importers: {}\n", "").is_err(), "no lockfileVersion");
     }
 
     #[test]
@@ -377,17 +411,21 @@ mod tests {
     #[test]
     fn bun_lock_is_jsonc_with_direct_and_nested_copies() {
         let text = "{\n  // bun writes this\n  \"lockfileVersion\": 1,\n  \"workspaces\": {\n    \"\": {\n      \"name\": \"bot\",\n      \"dependencies\": {\n        \"ms\": \"^2.0.0\",\n      },\n    },\n  },\n  \"packages\": {\n    \"@types/ms\": [\"@types/ms@0.7.34\", \"\", {}, \"sha512-x\"],\n\n    \"ms\": [\"ms@2.1.3\", \"\", {}, \"sha512-y//z,]\"],\n\n    \"debug/ms\": [\"ms@2.0.0\", \"\", {}, \"sha512-z\"],\n  }\n}\n";
-        let v = bun(text).unwrap();
+        let v = bun(text, None).unwrap();
         assert_eq!(get(&v, "ms"), Some("2.1.3"));
         assert_eq!(get(&v, "@types/ms"), Some("0.7.34"));
-        assert!(bun("{\"packages\": {").is_err());
-        assert!(bun("{\"packages\": \"x/* open").is_err());
+        assert!(bun("{\"packages\": {", None).is_err());
+        assert!(bun("{\"packages\": \"x/* open", None).is_err());
     }
 
     #[test]
     fn npm_lock_v1_dependencies_are_read_too() {
-        let v = npm(r#"{"lockfileVersion":1,"dependencies":{"a":{"version":"1.2.3"}}}"#).unwrap();
+        let v = npm(
+            r#"{"lockfileVersion":1,"dependencies":{"a":{"version":"1.2.3"}}}"#,
+            "",
+        )
+        .unwrap();
         assert_eq!(get(&v, "a"), Some("1.2.3"));
-        assert!(npm("not json").is_err());
+        assert!(npm("not json", "").is_err());
     }
 }

@@ -50,6 +50,59 @@ impl Manager {
         }
     }
 
+    /// The arguments, before the specs, that add to `member` of a
+    /// workspace (or to the root when `member` is `None`), from the
+    /// workspace root; `workspace` says whether the project has members at
+    /// all (pnpm and Yarn 1 want the root named then). `None` when the
+    /// tool cannot name that member from the root (Yarn 1 needs a name).
+    pub fn add_args_in(
+        self,
+        dev: bool,
+        optional: bool,
+        workspace: bool,
+        member: Option<(&str, Option<&str>)>,
+    ) -> Option<Vec<String>> {
+        let add = self.add_args(dev, optional);
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+        Some(match (self, member) {
+            (Manager::YarnBerry, _) => owned(&add),
+            (_, None) if !workspace => owned(&add),
+            (Manager::Npm | Manager::Bun, None) => owned(&add),
+            (Manager::Pnpm, None) => {
+                let mut args = owned(&add[..1]);
+                args.push("--workspace-root".into());
+                args.extend(owned(&add[1..]));
+                args
+            }
+            (Manager::YarnClassic, None) => {
+                let mut args = owned(&add[..1]);
+                args.push("--ignore-workspace-root-check".into());
+                args.extend(owned(&add[1..]));
+                args
+            }
+            (Manager::Npm, Some((dir, _))) => {
+                let mut args = owned(&add);
+                args.extend(["--workspace".into(), dir.to_string()]);
+                args
+            }
+            (Manager::Pnpm, Some((dir, _))) => {
+                let mut args = vec!["--filter".to_string(), format!("./{dir}")];
+                args.extend(owned(&add));
+                args
+            }
+            (Manager::YarnClassic, Some((_, name))) => {
+                let mut args = vec!["workspace".to_string(), name?.to_string()];
+                args.extend(owned(&add));
+                args
+            }
+            (Manager::Bun, Some((dir, _))) => {
+                let mut args = owned(&add);
+                args.extend(["--cwd".into(), dir.to_string()]);
+                args
+            }
+        })
+    }
+
     /// The arguments that rebuild node_modules from the lockfile as it is.
     pub fn frozen_install_args(self) -> &'static [&'static str] {
         match self {
@@ -70,24 +123,41 @@ impl Manager {
     }
 
     /// Every argument pattern the plans of this manager use.
-    pub fn grant_patterns(self) -> Vec<Vec<&'static str>> {
+    pub fn grant_patterns(self) -> Vec<Vec<String>> {
         let spec = if self.keeps_range_prefix() {
             "{npm-range}"
         } else {
             "{npm-pin}"
         };
-        let with_specs = |mut v: Vec<&'static str>| {
-            v.extend([spec, "..."]);
-            v
-        };
-        let mut patterns = vec![with_specs(self.add_args(false, false))];
-        for (dev, optional) in [(true, false), (false, true)] {
-            let args = self.add_args(dev, optional);
-            if !patterns.contains(&with_specs(args.clone())) {
-                patterns.push(with_specs(args));
+        let mut patterns: Vec<Vec<String>> = Vec::new();
+        // Outside a workspace, its root named, or a member (`*` stands for
+        // the member's directory or name, and never matches an option).
+        for member in [None, Some(("*", Some("*")))] {
+            for workspace in [false, true] {
+                for (dev, optional) in [(false, false), (true, false), (false, true)] {
+                    let Some(mut args) = self.add_args_in(dev, optional, workspace, member) else {
+                        continue;
+                    };
+                    // pnpm's `./dir` filter: a plain `*`, as a path
+                    // pattern would match only one component.
+                    for arg in &mut args {
+                        if arg == "./*" {
+                            *arg = "*".to_string();
+                        }
+                    }
+                    args.extend([spec.to_string(), "...".to_string()]);
+                    if !patterns.contains(&args) {
+                        patterns.push(args);
+                    }
+                }
             }
         }
-        patterns.push(self.frozen_install_args().to_vec());
+        patterns.push(
+            self.frozen_install_args()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        );
         patterns
     }
 }
@@ -188,6 +258,13 @@ mod tests {
         assert_eq!(Manager::Bun.add_args(false, true), ["add", "--optional"]);
         assert_eq!(Manager::YarnBerry.add_args(true, false), ["up"]);
         assert_eq!(Manager::YarnBerry.grant_patterns().len(), 2);
-        assert_eq!(Manager::Pnpm.grant_patterns().len(), 4);
+        assert_eq!(Manager::Pnpm.grant_patterns().len(), 10);
+        assert!(
+            Manager::Pnpm.grant_patterns().contains(
+                &["--filter", "*", "add", "--save-dev", "{npm-range}", "..."]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
     }
 }

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use nodejs_semver::Version;
 use serde::{Deserialize, Serialize};
-use steward_sdk::{Action, Command, Error, ErrorCode, Plan, Step, Update, WriteFile};
+use steward_sdk::{Action, Command, Error, ErrorCode, Plan, Remove, Step, Update, WriteFile};
 
 use crate::manager::Manager;
-use crate::project::{self, Dependency, Section};
+use crate::project::{self, Dependency, Project, Section};
 
 /// The tool a plan runs: which manager, at which path.
 #[derive(Debug, Clone, Copy)]
@@ -19,58 +19,100 @@ pub struct Tool<'a> {
     pub program: &'a str,
 }
 
-/// One step per package.json section the updates are declared in (so each
-/// stays in its section): `npm install name@ver …`, `pnpm add name@^ver …`,
-/// `yarn add …` (Yarn 1), `yarn up …` (Berry), `bun add …`, in the project.
+/// One step per package and package.json section the updates are
+/// declared in (so each stays where it is): `npm install name@ver …`,
+/// `pnpm add name@^ver …`, `yarn add …` (Yarn 1), `yarn up …` (Berry),
+/// `bun add …`, run at the project's root; a workspace member's are named
+/// the tool's way (`npm install --workspace DIR`, `pnpm --filter ./DIR add`,
+/// `yarn workspace NAME add`, `bun add --cwd DIR`).
 pub fn install(
     tool: Tool,
     project_dir: &str,
     updates: &[Update],
-    declared: &[Dependency],
+    project: &Project,
 ) -> Result<Plan, Error> {
-    let mut groups: BTreeMap<(bool, bool), Vec<String>> = BTreeMap::new();
+    let workspace = !project.members.is_empty();
+    // (member dir, dev, optional) -> a dependency of the group and its specs.
+    type Groups<'d> = BTreeMap<(String, bool, bool), (Option<&'d Dependency>, Vec<String>)>;
+    let mut groups: Groups = BTreeMap::new();
     for update in updates {
+        let dependency = project
+            .dependencies
+            .iter()
+            .find(|d| d.id() == update.id)
+            .or_else(|| {
+                project
+                    .dependencies
+                    .iter()
+                    .find(|d| d.member.is_root() && d.name == update.name)
+            });
         if let Some(held) = &update.held {
+            let manifest = dependency.map_or("package.json".to_string(), |d| d.member.manifest());
             return Err(Error::new(
                 ErrorCode::Conflict,
-                format!(
-                    "{} is held ({held}); change package.json first",
-                    update.name
-                ),
+                format!("{} is held ({held}); change {manifest} first", update.name),
             ));
         }
-        let dependency = declared.iter().find(|d| d.name == update.name);
         let section = dependency.map_or(Section::Dependencies, |d| d.section);
         let prefix = match dependency.map(|d| d.range.trim()) {
             Some(r) if tool.manager.keeps_range_prefix() && r.starts_with('^') => "^",
             Some(r) if tool.manager.keeps_range_prefix() && r.starts_with('~') => "~",
             _ => "",
         };
-        groups
+        let member = dependency.map_or(String::new(), |d| d.member.dir.clone());
+        let group = groups
             .entry((
+                member,
                 section == Section::DevDependencies,
                 section == Section::OptionalDependencies,
             ))
-            .or_default()
-            .push(spec(&update.name, &update.latest, prefix)?);
+            .or_insert((dependency, Vec::new()));
+        group.1.push(spec(&update.name, &update.latest, prefix)?);
     }
-    let steps = groups
-        .into_iter()
-        .map(|((dev, optional), specs)| {
-            let verb = tool.manager.add_args(dev, optional);
-            tool_step(
-                format!("{} {} {}", tool.manager.tool(), verb[0], specs.join(" ")),
-                tool,
-                project_dir,
-                &verb,
-                specs,
-            )
-        })
-        .collect();
+    let mut steps = Vec::new();
+    for ((_, dev, optional), (dependency, specs)) in groups {
+        let member = dependency
+            .map(|d| &d.member)
+            .filter(|m| !m.is_root())
+            .map(|m| (m.dir.as_str(), m.name.as_deref()));
+        let args = tool
+            .manager
+            .add_args_in(dev, optional, workspace, member)
+            .ok_or_else(|| {
+                Error::invalid_data(format!(
+                    "{} has no name, and {} can add to a workspace member only by its name",
+                    dependency.map_or(String::new(), |d| d.member.manifest()),
+                    tool.manager.tool()
+                ))
+            })?;
+        let verbs: Vec<&str> = args.iter().map(String::as_str).collect();
+        steps.push(tool_step(
+            format!(
+                "{} {} {}",
+                tool.manager.tool(),
+                args.join(" "),
+                specs.join(" ")
+            ),
+            tool,
+            project_dir,
+            &verbs,
+            specs,
+        ));
+    }
     Ok(Plan {
         steps,
         restart: !updates.is_empty(),
     })
+}
+/// `plan` with `env` added to every command it runs (the host gives each
+/// a clean environment; these are what the operator's settings add).
+pub fn with_env(mut plan: Plan, env: &[(String, String)]) -> Plan {
+    for step in &mut plan.steps {
+        if let Action::Exec(command) = &mut step.action {
+            command.env.extend(env.iter().cloned());
+        }
+    }
+    plan
 }
 
 /// `name@version` (or `name@^version`), refusing names that are not npm
@@ -111,6 +153,7 @@ fn tool_step(description: String, tool: Tool, dir: &str, verb: &[&str], rest: Ve
             args,
             cwd: Some(dir.to_string()),
             timeout_ms: None,
+            env: Vec::new(),
         }),
     }
 }
@@ -125,6 +168,22 @@ pub struct State {
     pub installed: BTreeMap<String, String>,
     #[serde(default)]
     pub lockfile_name: Option<String>,
+    /// Each workspace member's package.json, by its directory relative to
+    /// the root (the tools rewrite the member's ranges).
+    #[serde(default)]
+    pub members: BTreeMap<String, String>,
+}
+
+fn member_manifests(dir: &str) -> Result<BTreeMap<String, String>, Error> {
+    let mut found = BTreeMap::new();
+    for member in project::members(dir)? {
+        let path =
+            project::package_json_path(&format!("{}/{}", dir.trim_end_matches('/'), member.dir));
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::not_found(format!("cannot read {path}: {e}")))?;
+        found.insert(member.dir, text);
+    }
+    Ok(found)
 }
 
 pub fn capture(dir: &str, manager: Manager) -> Result<Vec<u8>, Error> {
@@ -136,6 +195,7 @@ pub fn capture(dir: &str, manager: Manager) -> Result<Vec<u8>, Error> {
         lockfile: std::fs::read_to_string(project::lockfile_path(dir, manager)).ok(),
         installed: project::installed_versions(dir),
         lockfile_name: Some(manager.lockfile().to_string()),
+        members: member_manifests(dir)?,
     };
     serde_json::to_vec(&state).map_err(|e| Error::invalid_data(e.to_string()))
 }
@@ -166,9 +226,20 @@ pub fn restore(tool: Tool, dir: &str, state: &[u8]) -> Result<Plan, Error> {
     let lockfile_path = format!("{}/{lockfile_name}", dir.trim_end_matches('/'));
     // Nothing ran (the plan failed at its first step): nothing to undo, and
     // no reason to need the tool, which may be what is missing.
+    let member_path = |member: &str| {
+        project::package_json_path(&format!("{}/{member}", dir.trim_end_matches('/')))
+    };
+    let changed_members: Vec<(&String, &String)> = state
+        .members
+        .iter()
+        .filter(|(member, text)| {
+            std::fs::read_to_string(member_path(member)).ok().as_ref() != Some(*text)
+        })
+        .collect();
     let untouched = std::fs::read_to_string(project::package_json_path(dir)).ok()
         == Some(state.package_json.clone())
         && std::fs::read_to_string(&lockfile_path).ok() == state.lockfile
+        && changed_members.is_empty()
         && project::installed_versions(dir) == state.installed;
     if untouched {
         return Ok(Plan {
@@ -177,6 +248,11 @@ pub fn restore(tool: Tool, dir: &str, state: &[u8]) -> Result<Plan, Error> {
         });
     }
     let mut steps = vec![write(project::package_json_path(dir), &state.package_json)];
+    // Only the members the update changed: the write grant need not cover
+    // the others.
+    for (member, text) in &changed_members {
+        steps.push(write(member_path(member), text));
+    }
     let name = tool.manager.tool();
     match &state.lockfile {
         Some(lockfile) => {
@@ -215,6 +291,13 @@ pub fn restore(tool: Tool, dir: &str, state: &[u8]) -> Result<Plan, Error> {
                 // The tool rewrote the ranges; put the operator's back.
                 steps.push(write(project::package_json_path(dir), &state.package_json));
             }
+            // There was no lockfile: the one the tool wrote goes.
+            steps.push(Step {
+                description: format!("remove {lockfile_path} (there was none before)"),
+                action: Action::Remove(Remove {
+                    path: lockfile_path.clone(),
+                }),
+            });
         }
     }
     Ok(Plan {
@@ -227,13 +310,10 @@ pub fn restore(tool: Tool, dir: &str, state: &[u8]) -> Result<Plan, Error> {
 pub fn verify(updates: &[Update], installed: &BTreeMap<String, String>) -> Result<(), Error> {
     let wrong: Vec<String> = updates
         .iter()
-        .filter_map(|u| match installed.get(&u.name) {
+        .filter_map(|u| match installed.get(&u.id) {
             Some(v) if v == &u.latest => None,
-            Some(v) => Some(format!("{} is {v} (expected {})", u.name, u.latest)),
-            None => Some(format!(
-                "{} is not installed (expected {})",
-                u.name, u.latest
-            )),
+            Some(v) => Some(format!("{} is {v} (expected {})", u.id, u.latest)),
+            None => Some(format!("{} is not installed (expected {})", u.id, u.latest)),
         })
         .collect();
     if wrong.is_empty() {
@@ -264,6 +344,21 @@ mod tests {
             section,
             installed: None,
             line: None,
+            member: Default::default(),
+        }
+    }
+
+    fn project(manager: Manager, dependencies: &[Dependency], members: &[(&str, &str)]) -> Project {
+        Project {
+            dependencies: dependencies.to_vec(),
+            manager,
+            members: members
+                .iter()
+                .map(|(dir, name)| project::Member {
+                    dir: dir.to_string(),
+                    name: Some(name.to_string()),
+                })
+                .collect(),
         }
     }
 
@@ -285,7 +380,7 @@ mod tests {
                 "2.3.0",
             ),
         ];
-        let plan = install(NPM, "/srv/bot", &updates, &[]).unwrap();
+        let plan = install(NPM, "/srv/bot", &updates, &project(Manager::Npm, &[], &[])).unwrap();
         assert_eq!(plan.steps.len(), 1);
         let c = exec(&plan.steps[0]);
         assert_eq!(c.program, "/usr/bin/npm");
@@ -307,12 +402,16 @@ mod tests {
         let mut held = Update::new(UpdateKind::Package, "left", Some("1.0.0"), "1.2.0");
         held.held = Some("pinned".into());
         assert_eq!(
-            install(NPM, "/b", &[held], &[]).unwrap_err().code,
+            install(NPM, "/b", &[held], &project(Manager::Npm, &[], &[]))
+                .unwrap_err()
+                .code,
             ErrorCode::Conflict
         );
         let sneaky = Update::new(UpdateKind::Package, "--registry=http://evil", None, "1.0.0");
         assert_eq!(
-            install(NPM, "/b", &[sneaky], &[]).unwrap_err().code,
+            install(NPM, "/b", &[sneaky], &project(Manager::Npm, &[], &[]))
+                .unwrap_err()
+                .code,
             ErrorCode::InvalidData
         );
     }
@@ -355,11 +454,16 @@ mod tests {
             lockfile: None,
             installed: BTreeMap::from([("ws".to_string(), "8.0.0".to_string())]),
             lockfile_name: None,
+            members: BTreeMap::new(),
         })
         .unwrap();
         let plan = restore(NPM, "/b", &state).unwrap();
         assert_eq!(exec(&plan.steps[1]).args[3..], ["ws@8.0.0"]);
         assert!(matches!(plan.steps[2].action, Action::WriteFile(_)));
+        match &plan.steps[3].action {
+            Action::Remove(r) => assert_eq!(r.path, "/b/package-lock.json"),
+            _ => panic!("expected the new lockfile removed"),
+        }
     }
 
     #[test]
@@ -374,7 +478,13 @@ mod tests {
             dep("typescript", "~5.0.0", Section::DevDependencies),
             dep("ms", ">=2 <3", Section::Dependencies),
         ];
-        let plan = install(PNPM, "/srv/bot", &updates, &declared).unwrap();
+        let plan = install(
+            PNPM,
+            "/srv/bot",
+            &updates,
+            &project(Manager::Pnpm, &declared, &[]),
+        )
+        .unwrap();
         let args: Vec<&Vec<String>> = plan.steps.iter().map(|s| &exec(s).args).collect();
         assert_eq!(
             args,
@@ -436,5 +546,138 @@ mod tests {
                 .message
                 .contains("ws is 8.0.0 (expected 8.17.1)")
         );
+    }
+
+    #[test]
+    fn workspace_members_are_updated_from_the_root_the_tools_way() {
+        let in_member = |name: &str, range: &str, dir: &str, member: &str| Dependency {
+            member: project::Member {
+                dir: dir.into(),
+                name: Some(member.into()),
+            },
+            ..dep(name, range, Section::Dependencies)
+        };
+        let declared = [
+            dep("ms", "^2.0.0", Section::Dependencies),
+            in_member("ws", "^8.0.0", "packages/api", "@bot/api"),
+        ];
+        let mut ws = Update::new(UpdateKind::Package, "ws", Some("8.0.0"), "8.17.1");
+        ws.id = "packages/api:ws".into();
+        let updates = [
+            Update::new(UpdateKind::Package, "ms", Some("2.0.0"), "2.1.3"),
+            ws,
+        ];
+        let members = [("packages/api", "@bot/api")];
+        let args = |manager: Manager| -> Vec<Vec<String>> {
+            let tool = Tool {
+                manager,
+                program: "/usr/bin/tool",
+            };
+            let plan = install(
+                tool,
+                "/srv/bot",
+                &updates,
+                &project(manager, &declared, &members),
+            )
+            .unwrap();
+            plan.steps
+                .iter()
+                .map(|s| {
+                    assert_eq!(exec(s).cwd.as_deref(), Some("/srv/bot"), "at the root");
+                    exec(s).args.clone()
+                })
+                .collect()
+        };
+        let owned = |v: &[&[&str]]| -> Vec<Vec<String>> {
+            v.iter()
+                .map(|a| a.iter().map(|s| s.to_string()).collect())
+                .collect()
+        };
+        assert_eq!(
+            args(Manager::Npm),
+            owned(&[
+                &["install", "--no-audit", "--no-fund", "ms@2.1.3"],
+                &[
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--workspace",
+                    "packages/api",
+                    "ws@8.17.1"
+                ],
+            ])
+        );
+        assert_eq!(
+            args(Manager::Pnpm),
+            owned(&[
+                &["add", "--workspace-root", "ms@^2.1.3"],
+                &["--filter", "./packages/api", "add", "ws@^8.17.1"],
+            ])
+        );
+        assert_eq!(
+            args(Manager::YarnClassic),
+            owned(&[
+                &["add", "--ignore-workspace-root-check", "ms@^2.1.3"],
+                &["workspace", "@bot/api", "add", "ws@^8.17.1"],
+            ])
+        );
+        assert_eq!(
+            args(Manager::Bun),
+            owned(&[
+                &["add", "ms@^2.1.3"],
+                &["add", "--cwd", "packages/api", "ws@^8.17.1"]
+            ])
+        );
+        // Every one of those is something the tool's own grant patterns allow.
+        for manager in [
+            Manager::Npm,
+            Manager::Pnpm,
+            Manager::YarnClassic,
+            Manager::Bun,
+        ] {
+            let patterns = manager.grant_patterns();
+            for a in args(manager) {
+                assert!(
+                    patterns.iter().any(|p| fits(p, &a)),
+                    "{manager:?}: {a:?} fits none of {patterns:?}"
+                );
+            }
+        }
+    }
+
+    /// The host's argument matching, as far as these patterns need it.
+    fn fits(patterns: &[String], args: &[String]) -> bool {
+        let arg_fits = |p: &str, a: &str| match p {
+            "{npm-pin}" | "{npm-range}" => a.contains('@'),
+            "*" => !a.starts_with('-'),
+            literal => literal == a,
+        };
+        let mut i = 0;
+        for (pi, p) in patterns.iter().enumerate() {
+            if p == "..." {
+                return args[i..].iter().all(|a| arg_fits(&patterns[pi - 1], a));
+            }
+            match args.get(i) {
+                Some(a) if arg_fits(p, a) => i += 1,
+                _ => return false,
+            }
+        }
+        i == args.len()
+    }
+
+    #[test]
+    fn with_env_gives_every_command_the_variables_and_leaves_writes_alone() {
+        let state = serde_json::to_vec(&State {
+            package_json: "{}".into(),
+            lockfile: None,
+            installed: BTreeMap::from([("ws".to_string(), "8.0.0".to_string())]),
+            lockfile_name: None,
+            members: BTreeMap::new(),
+        })
+        .unwrap();
+        let env = [("NODE_EXTRA_CA_CERTS".to_string(), "/ca.pem".to_string())];
+        let plan = with_env(restore(NPM, "/b", &state).unwrap(), &env);
+        assert_eq!(exec(&plan.steps[1]).env, env);
+        assert!(matches!(plan.steps[2].action, Action::WriteFile(_)));
     }
 }

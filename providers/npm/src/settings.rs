@@ -31,6 +31,9 @@ pub struct NpmSettings {
     /// Per-request budget for the registry and OSV, so one slow server costs
     /// a warning instead of the whole call's time budget.
     pub timeout_ms: u32,
+    /// A PEM file of certificate authorities the tools trust besides their
+    /// own (a TLS-inspecting proxy's), or none.
+    pub ca_file: Option<String>,
 }
 
 impl NpmSettings {
@@ -46,7 +49,18 @@ impl NpmSettings {
             yarn: setting(pairs, "yarn").unwrap_or(DEFAULT_YARN).to_string(),
             bun: setting(pairs, "bun").unwrap_or(DEFAULT_BUN).to_string(),
             timeout_ms: millis(pairs, "timeout_ms")?.unwrap_or(DEFAULT_TIMEOUT_MS),
+            ca_file: setting(pairs, "ca_file").map(|f| path(root, f)),
         })
+    }
+
+    /// The variables every command of a plan gets: with `ca_file`,
+    /// `NODE_EXTRA_CA_CERTS`, which Node (so npm, pnpm and both Yarns) and
+    /// Bun read, since the host gives commands a clean environment.
+    pub fn command_env(&self) -> Vec<(String, String)> {
+        self.ca_file
+            .iter()
+            .map(|ca| ("NODE_EXTRA_CA_CERTS".to_string(), ca.clone()))
+            .collect()
     }
 
     /// The program that runs `manager`'s commands.
@@ -86,5 +100,19 @@ mod tests {
         let s = NpmSettings::parse("{bot}", &pairs).unwrap();
         assert_eq!(s.project, "{bot}/web");
         assert_eq!(s.registry_url, "http://127.0.0.1:4873");
+        assert!(s.command_env().is_empty());
+    }
+
+    #[test]
+    fn a_ca_file_reaches_the_tools_as_node_extra_ca_certs() {
+        let pairs = vec![("ca_file".to_string(), "certs/proxy.pem".to_string())];
+        let s = NpmSettings::parse("/srv/bot", &pairs).unwrap();
+        assert_eq!(
+            s.command_env(),
+            [(
+                "NODE_EXTRA_CA_CERTS".to_string(),
+                "/srv/bot/certs/proxy.pem".to_string()
+            )]
+        );
     }
 }

@@ -286,6 +286,7 @@ mod tests {
             include_prereleases: true,
             include_yanked: true,
             python: None,
+            project_python: None,
         };
         let u = assess(&installed("x", "1.0"), &p, &[], &[], &all)
             .update

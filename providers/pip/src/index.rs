@@ -142,6 +142,10 @@ pub struct Filter {
     pub include_yanked: bool,
     /// The venv's interpreter, for `requires_python`.
     pub python: Option<Version>,
+    /// The oldest Python a uv or Poetry project supports: its lock holds
+    /// for every Python it supports, so a release that drops that one
+    /// cannot be locked.
+    pub project_python: Option<Version>,
 }
 
 /// What the provider asks for: the JSON form, else the HTML one (pip's own
@@ -210,10 +214,10 @@ impl<'a> Project<'a> {
                 continue;
             }
             let requires = file.requires_python.as_deref();
-            if !*fits
-                .entry(requires)
-                .or_insert_with(|| python_fits(requires, filter.python.as_ref()))
-            {
+            if !*fits.entry(requires).or_insert_with(|| {
+                python_fits(requires, filter.python.as_ref())
+                    && python_fits(requires, filter.project_python.as_ref())
+            }) {
                 continue;
             }
             releases.entry(version).or_default().push(file);
@@ -248,6 +252,21 @@ pub fn file_version<'f>(filename: &'f str, project: &str) -> Option<&'f str> {
         .find(|&at| normalize(&stem[..at]) == project)
         .map(|at| &stem[at + 1..])
         .filter(|v| !v.is_empty())
+}
+
+/// The oldest Python a `requires-python` (PEP 440, or Poetry's `^3.8`,
+/// `~3.8`, `||` alternatives) admits: the smallest lower bound it names.
+pub fn lowest_python(spec: &str) -> Option<Version> {
+    spec.split("||")
+        .flat_map(|alternative| alternative.split(','))
+        .filter_map(|clause| {
+            let clause = clause.trim();
+            let bound = [">=", "~=", "==", "^", "~", ">"]
+                .iter()
+                .find_map(|op| clause.strip_prefix(op))?;
+            Version::from_str(bound.trim().trim_end_matches(".*")).ok()
+        })
+        .min()
 }
 
 /// An unparsable `requires-python` does not exclude a file (pip ignores it too).
@@ -361,6 +380,7 @@ mod tests {
             include_prereleases: true,
             include_yanked: true,
             python: None,
+            project_python: None,
         };
         assert_eq!(
             versions(&p.candidates(&filter)),
@@ -444,5 +464,28 @@ mod tests {
         )
         .unwrap_err();
         assert!(v2.message.contains("version 2.0"), "{}", v2.message);
+    }
+
+    #[test]
+    fn a_projects_oldest_python_excludes_releases_that_dropped_it() {
+        assert_eq!(lowest_python(">=3.8").unwrap().to_string(), "3.8");
+        assert_eq!(lowest_python(">=3.9,<4").unwrap().to_string(), "3.9");
+        assert_eq!(lowest_python("^3.10 || ^3.8").unwrap().to_string(), "3.8");
+        assert_eq!(lowest_python("*"), None);
+        let body = br#"{"meta":{"api-version":"1.1"},"name":"idna","files":[
+            {"filename":"idna-3.10-py3-none-any.whl","url":"https://x/a","hashes":{},"requires-python":">=3.6"},
+            {"filename":"idna-3.20-py3-none-any.whl","url":"https://x/b","hashes":{},"requires-python":">=3.9"}]}"#;
+        let p = parse(body, None, "idna").unwrap();
+        let filter = Filter {
+            python: Some(Version::from_str("3.11.7").unwrap()),
+            project_python: lowest_python(">=3.8"),
+            ..Filter::default()
+        };
+        assert_eq!(versions(&p.candidates(&filter)), vec!["3.10"]);
+        let venv_only = Filter {
+            project_python: None,
+            ..filter
+        };
+        assert_eq!(versions(&p.candidates(&venv_only)), vec!["3.10", "3.20"]);
     }
 }

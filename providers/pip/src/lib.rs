@@ -7,7 +7,8 @@
 //! `index_url` (`https://pypi.org/simple`, the simple index as pip's
 //! `--index-url` names it; PEP 691 JSON, or PEP 503 HTML), `osv_url`
 //! (`https://api.osv.dev`), `include_prereleases`, `include_yanked` (false),
-//! `timeout_ms` (per request, 20000).
+//! `timeout_ms` (per request, 20000), `uv`, `poetry` (the tools' paths),
+//! `ca_file` (certificate authorities the plans' commands trust too).
 
 pub mod assess;
 pub mod html;
@@ -74,7 +75,10 @@ impl Provider for Pip {
         // uv and Poetry projects go through their own tool, run in the bot
         // root; their rollback also needs `write` on the lockfile.
         info.program(&s.python(), &[&install, &uninstall])
-            .program(&s.uv, &[&manager::UV_LOCK, &manager::UV_SYNC])
+            .program(
+                &s.uv,
+                &[&manager::UV_LOCK, &manager::UV_SYNC, &manager::UV_SYNC_ALL],
+            )
             .program(
                 &s.poetry,
                 &[&manager::POETRY_UPDATE, &manager::POETRY_INSTALL],
@@ -126,7 +130,14 @@ impl Provider for Pip {
                 warnings,
             });
         }
-        assess_all(&ctx, &s, &packages, &reqs, venv.python_version.as_deref())
+        assess_all(
+            &ctx,
+            &s,
+            &packages,
+            &reqs,
+            venv.python_version.as_deref(),
+            None,
+        )
     }
 
     fn capture(ctx: Context) -> Result<Vec<u8>, Error> {
@@ -140,40 +151,62 @@ impl Provider for Pip {
 
     fn plan(ctx: Context, updates: Vec<Update>) -> Result<Plan, Error> {
         let s = PipSettings::parse(&ctx.bot_root, &ctx.settings)?;
-        let manifest = pyproject::read(&ctx.bot_root)?;
-        if let Some(tool) = manager::detect(&ctx.bot_root, manifest.as_ref()) {
-            // A lock that went stale since the check is refused here too.
-            manager::read(&ctx.bot_root, tool, None)?;
-            return manager::install(tool, s.tool(tool), &ctx.bot_root, &updates);
-        }
-        plan::install(&s.python(), &index_args(&s), &updates)
+        let env = s.command_env();
+        plan_updates(&ctx, &s, updates).map(|plan| plan::with_env(plan, &env))
     }
 
     fn verify(ctx: Context, updates: Vec<Update>) -> Result<(), Error> {
-        let s = PipSettings::parse(&ctx.bot_root, &ctx.settings)?;
-        let manifest = pyproject::read(&ctx.bot_root)?;
-        if let Some(tool) = manager::detect(&ctx.bot_root, manifest.as_ref()) {
-            // The lock says the new version, and the venv has it.
-            let project = manager::read(&ctx.bot_root, tool, None)?;
-            plan::verify(&updates, &project.lock.installed())
-                .map_err(|e| Error::new(e.code, format!("{}: {}", tool.lockfile(), e.message)))?;
-        }
-        plan::verify(&updates, &venv::read(&s.venv)?.packages)
+        verify_updates(&ctx, updates)
     }
 
     fn restore_plan(ctx: Context, state: Vec<u8>) -> Result<Plan, Error> {
         let s = PipSettings::parse(&ctx.bot_root, &ctx.settings)?;
-        if let Some(state) = manager::parse_state(&state) {
-            let state = state?;
-            return Ok(manager::restore(s.tool(state.tool), &ctx.bot_root, &state));
-        }
-        plan::restore(
-            &s.python(),
-            &index_args(&s),
-            &state,
-            &venv::read(&s.venv)?.packages,
-        )
+        let env = s.command_env();
+        restore_state(&ctx, &s, state).map(|plan| plan::with_env(plan, &env))
     }
+}
+
+/// The steps that install `updates`, through the project's tool or pip.
+fn plan_updates(ctx: &Context, s: &PipSettings, updates: Vec<Update>) -> Result<Plan, Error> {
+    let manifest = pyproject::read(&ctx.bot_root)?;
+    if let Some(tool) = manager::detect(&ctx.bot_root, manifest.as_ref()) {
+        // A lock that went stale since the check is refused here too.
+        let project = manager::read(&ctx.bot_root, tool, None)?;
+        return manager::install(
+            tool,
+            s.tool(tool),
+            &ctx.bot_root,
+            &updates,
+            project.is_workspace(),
+        );
+    }
+    plan::install(&s.python(), &index_args(s), &updates)
+}
+
+fn verify_updates(ctx: &Context, updates: Vec<Update>) -> Result<(), Error> {
+    let s = PipSettings::parse(&ctx.bot_root, &ctx.settings)?;
+    let manifest = pyproject::read(&ctx.bot_root)?;
+    if let Some(tool) = manager::detect(&ctx.bot_root, manifest.as_ref()) {
+        // The lock says the new version, and the venv has it.
+        let project = manager::read(&ctx.bot_root, tool, None)?;
+        plan::verify(&updates, &project.lock.installed())
+            .map_err(|e| Error::new(e.code, format!("{}: {}", tool.lockfile(), e.message)))?;
+    }
+    plan::verify(&updates, &venv::read(&s.venv)?.packages)
+}
+
+/// The steps that put `state` (what `capture` recorded) back.
+fn restore_state(ctx: &Context, s: &PipSettings, state: Vec<u8>) -> Result<Plan, Error> {
+    if let Some(state) = manager::parse_state(&state) {
+        let state = state?;
+        return Ok(manager::restore(s.tool(state.tool), &ctx.bot_root, &state));
+    }
+    plan::restore(
+        &s.python(),
+        &index_args(s),
+        &state,
+        &venv::read(&s.venv)?.packages,
+    )
 }
 
 /// `--index-url U` and `--extra-index-url E…` for pip, from the
@@ -221,12 +254,18 @@ fn check_managed(ctx: &Context, s: &PipSettings, tool: manager::Tool) -> Result<
             )],
         });
     }
+    let project_python = project
+        .lock
+        .requires_python
+        .as_deref()
+        .and_then(index::lowest_python);
     assess_all(
         ctx,
         s,
         &packages,
         &project.declared,
         python_version.as_deref(),
+        project_python,
     )
 }
 
@@ -238,6 +277,7 @@ fn assess_all(
     packages: &[(&Installed, Vec<String>)],
     reqs: &requirements::Requirements,
     python_version: Option<&str>,
+    project_python: Option<Version>,
 ) -> Result<Report, Error> {
     let mut report = Report {
         updates: Vec::new(),
@@ -293,6 +333,7 @@ fn assess_all(
         include_prereleases: s.include_prereleases,
         include_yanked: s.include_yanked,
         python: python_version.and_then(|v| Version::from_str(v).ok()),
+        project_python,
     };
     let mut failures: Vec<Error> = Vec::new();
     let mut answers = answers.into_iter();

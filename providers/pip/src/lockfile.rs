@@ -25,8 +25,15 @@ pub struct Locked {
 pub struct Lock {
     pub packages: Vec<Locked>,
     /// The names the project itself depends on, as the lock recorded them
-    /// (uv's root `requires-dist`); `None` when the lock does not say.
+    /// (uv's root `requires-dist`, and its workspace members'); `None`
+    /// when the lock does not say.
     pub declared: Option<Vec<String>>,
+    /// The Pythons the lock holds for (uv's `requires-python`, Poetry's
+    /// `[metadata] python-versions`).
+    pub requires_python: Option<String>,
+    /// A uv workspace's members, by directory relative to the root (the
+    /// root itself left out), as the lock's `[manifest] members` names them.
+    pub members: Vec<String>,
 }
 
 impl Lock {
@@ -79,7 +86,21 @@ fn locked(name: &str, version: &str, local: bool, index: Option<String>) -> Lock
 pub fn read_uv(path: &str) -> Result<Lock, Error> {
     const FILE: &str = "uv.lock";
     let table = read_table(path, FILE)?;
-    let mut lock = Lock::default();
+    let mut lock = Lock {
+        requires_python: table
+            .get("requires-python")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        ..Lock::default()
+    };
+    let members: Vec<&str> = table
+        .get("manifest")
+        .and_then(|m| m.get("members"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
     for p in packages(&table, FILE)? {
         let (Some(name), source) = (string(p, "name"), p.get("source")) else {
             return Err(Error::invalid_data(format!(
@@ -92,19 +113,29 @@ pub fn read_uv(path: &str) -> Result<Lock, Error> {
                 .iter()
                 .any(|k| string(s, k) == Some("."))
         });
-        if is_root {
+        // A workspace member: a package of the manifest's, from a path.
+        let member_dir = source
+            .and_then(|s| {
+                ["virtual", "editable", "directory"]
+                    .iter()
+                    .find_map(|k| string(s, k))
+            })
+            .filter(|dir| *dir != "." && members.iter().any(|m| normalize(m) == normalize(name)));
+        if is_root || member_dir.is_some() {
             let requires = p
                 .get("metadata")
                 .and_then(|m| m.get("requires-dist"))
                 .and_then(Value::as_array);
-            lock.declared = Some(
+            lock.declared.get_or_insert_with(Vec::new).extend(
                 requires
                     .into_iter()
                     .flatten()
                     .filter_map(|r| string(r, "name"))
-                    .map(normalize)
-                    .collect(),
+                    .map(normalize),
             );
+        }
+        if let Some(dir) = member_dir {
+            lock.members.push(dir.trim_end_matches('/').to_string());
         }
         let Some(version) = string(p, "version") else {
             continue; // a dynamic-version project: nothing an index serves
@@ -124,7 +155,14 @@ pub fn read_uv(path: &str) -> Result<Lock, Error> {
 pub fn read_poetry(path: &str) -> Result<Lock, Error> {
     const FILE: &str = "poetry.lock";
     let table = read_table(path, FILE)?;
-    let mut lock = Lock::default();
+    let mut lock = Lock {
+        requires_python: table
+            .get("metadata")
+            .and_then(|m| m.get("python-versions"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        ..Lock::default()
+    };
     for p in packages(&table, FILE)? {
         let (Some(name), Some(version)) = (string(p, "name"), string(p, "version")) else {
             return Err(Error::invalid_data(format!(

@@ -14,6 +14,8 @@ use crate::requirements::{Python, Requirements};
 /// The arguments `describe` asks for, per tool.
 pub const UV_LOCK: [&str; 3] = ["lock", "--upgrade-package", "{pip-pin}"];
 pub const UV_SYNC: [&str; 2] = ["sync", "--frozen"];
+/// A uv workspace's venv holds every member's dependencies.
+pub const UV_SYNC_ALL: [&str; 3] = ["sync", "--frozen", "--all-packages"];
 pub const POETRY_UPDATE: [&str; 3] = ["update", "--no-interaction", "{pip-name}"];
 pub const POETRY_INSTALL: [&str; 3] = ["install", "--no-interaction", "--no-root"];
 
@@ -64,6 +66,13 @@ pub struct Project {
     pub declared: Requirements,
 }
 
+impl Project {
+    /// A uv workspace with members besides the root.
+    pub fn is_workspace(&self) -> bool {
+        !self.lock.members.is_empty()
+    }
+}
+
 /// Reads the lock and the manifest, refusing a lock that is missing, does
 /// not parse, or no longer matches `pyproject.toml`.
 pub fn read(root: &str, tool: Tool, python: Option<&Python>) -> Result<Project, Error> {
@@ -92,6 +101,25 @@ pub fn read(root: &str, tool: Tool, python: Option<&Python>) -> Result<Project, 
             }
             all
         }
+    };
+    // A uv workspace's members constrain the one lock as the root does,
+    // each named by its own file and line.
+    let members: Vec<Pyproject> = match tool {
+        Tool::Uv => lock
+            .members
+            .iter()
+            .map(|dir| pyproject::read_member(root, dir))
+            .collect::<Result<_, _>>()?,
+        Tool::Poetry => Vec::new(),
+    };
+    let requirements = |python: Option<&Python>| {
+        let mut all = requirements(python);
+        for member in &members {
+            for (key, list) in member.pep508(python).by_package {
+                all.by_package.entry(key).or_default().extend(list);
+            }
+        }
+        all
     };
     // Locks are universal: every declared package is locked, whatever
     // Python it is for; only the lines for this Python constrain versions.
@@ -135,7 +163,13 @@ fn strings(fixed: &[&str]) -> Vec<String> {
 /// upgrade at its exact version, then syncs the venv from the lock; Poetry
 /// updates each package (its constraint allows the target, or `check` held
 /// it) and installs what it locked.
-pub fn install(tool: Tool, program: &str, root: &str, updates: &[Update]) -> Result<Plan, Error> {
+pub fn install(
+    tool: Tool,
+    program: &str,
+    root: &str,
+    updates: &[Update],
+    workspace: bool,
+) -> Result<Plan, Error> {
     let mut steps = Vec::new();
     for update in updates {
         if let Some(held) = &update.held {
@@ -173,7 +207,7 @@ pub fn install(tool: Tool, program: &str, root: &str, updates: &[Update]) -> Res
         });
     }
     if !steps.is_empty() && tool == Tool::Uv {
-        steps.push(sync(tool, program, root));
+        steps.push(sync(tool, program, root, workspace));
     }
     Ok(Plan {
         restart: !steps.is_empty(),
@@ -181,8 +215,14 @@ pub fn install(tool: Tool, program: &str, root: &str, updates: &[Update]) -> Res
     })
 }
 
-fn sync(tool: Tool, program: &str, root: &str) -> Step {
+fn sync(tool: Tool, program: &str, root: &str, workspace: bool) -> Step {
     match tool {
+        Tool::Uv if workspace => exec(
+            "uv sync --frozen --all-packages (the venv from uv.lock, every workspace member's dependencies)".into(),
+            program,
+            root,
+            strings(&UV_SYNC_ALL),
+        ),
         Tool::Uv => exec(
             "uv sync --frozen (the venv from uv.lock)".into(),
             program,
@@ -205,6 +245,9 @@ pub struct State {
     pub tool: Tool,
     pub lockfile: String,
     pub pyproject: Option<String>,
+    /// A uv workspace: the sync covers every member.
+    #[serde(default)]
+    pub workspace: bool,
 }
 
 pub fn capture(root: &str, tool: Tool) -> Result<Vec<u8>, Error> {
@@ -214,6 +257,9 @@ pub fn capture(root: &str, tool: Tool) -> Result<Vec<u8>, Error> {
         lockfile: std::fs::read_to_string(&path)
             .map_err(|e| Error::not_found(format!("cannot read {}: {e}", tool.lockfile())))?,
         pyproject: std::fs::read_to_string(format!("{root}/{}", pyproject::FILE)).ok(),
+        // A lock that does not parse is put back as it was all the same.
+        workspace: tool == Tool::Uv
+            && lockfile::read_uv(&path).is_ok_and(|lock| !lock.members.is_empty()),
     };
     serde_json::to_vec(&state).map_err(|e| Error::invalid_data(e.to_string()))
 }
@@ -250,7 +296,7 @@ pub fn restore(program: &str, root: &str, state: &State) -> Plan {
         steps.push(write(lockfile, &state.lockfile));
     }
     if !steps.is_empty() {
-        steps.push(sync(state.tool, program, root));
+        steps.push(sync(state.tool, program, root, state.workspace));
     }
     Plan {
         restart: !steps.is_empty(),
@@ -291,7 +337,7 @@ mod tests {
             Update::new(UpdateKind::Package, "aiohttp", Some("3.8.0"), "3.9.1"),
             Update::new(UpdateKind::Package, "yarl", Some("1.9.0"), "1.9.4"),
         ];
-        let plan = install(Tool::Uv, "/usr/bin/uv", "/bot", &updates).unwrap();
+        let plan = install(Tool::Uv, "/usr/bin/uv", "/bot", &updates, false).unwrap();
         assert!(plan.restart);
         let all: Vec<Vec<&str>> = plan.steps.iter().map(argv).collect();
         assert_eq!(
@@ -307,14 +353,21 @@ mod tests {
         };
         assert_eq!(c.cwd.as_deref(), Some("/bot"));
 
-        let poetry = install(Tool::Poetry, "/usr/bin/poetry", "/bot", &updates[..1]).unwrap();
+        let poetry = install(
+            Tool::Poetry,
+            "/usr/bin/poetry",
+            "/bot",
+            &updates[..1],
+            false,
+        )
+        .unwrap();
         assert_eq!(
             argv(&poetry.steps[0]),
             vec!["update", "--no-interaction", "aiohttp"]
         );
         let mut held = updates[0].clone();
         held.held = Some("aiohttp<3.9".into());
-        let err = install(Tool::Uv, "/uv", "/bot", &[held]).unwrap_err();
+        let err = install(Tool::Uv, "/uv", "/bot", &[held], false).unwrap_err();
         assert!(
             err.message.contains("held by aiohttp<3.9"),
             "{}",
@@ -343,5 +396,90 @@ mod tests {
         }
         assert_eq!(argv(&plan.steps[1]), vec!["sync", "--frozen"]);
         assert!(parse_state(b"aiohttp==3.8.0\n").is_none());
+    }
+
+    #[test]
+    fn a_uv_workspace_members_constraints_hold_and_its_sync_covers_every_member() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_str().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = tmp.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "pyproject.toml",
+            "[project]\nname = \"bot\"\nversion = \"1.0.0\"\ndependencies = [\"api\", \"six>=1.15\"]\n\n[tool.uv.sources]\napi = { workspace = true }\n\n[tool.uv.workspace]\nmembers = [\"packages/*\"]\n",
+        );
+        write(
+            "packages/api/pyproject.toml",
+            "[project]\nname = \"api\"\nversion = \"0.1.0\"\ndependencies = [\n    \"idna<3.5\",\n]\n",
+        );
+        write(
+            "uv.lock",
+            r#"version = 1
+requires-python = ">=3.9"
+
+[manifest]
+members = ["api", "bot"]
+
+[[package]]
+name = "api"
+version = "0.1.0"
+source = { editable = "packages/api" }
+dependencies = [{ name = "idna" }]
+
+[package.metadata]
+requires-dist = [{ name = "idna", specifier = "<3.5" }]
+
+[[package]]
+name = "bot"
+version = "1.0.0"
+source = { virtual = "." }
+
+[package.metadata]
+requires-dist = [{ name = "api", editable = "packages/api" }, { name = "six", specifier = ">=1.15" }]
+
+[[package]]
+name = "idna"
+version = "3.4"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "six"
+version = "1.17.0"
+source = { registry = "https://pypi.org/simple" }
+"#,
+        );
+        let project = read(root, Tool::Uv, None).unwrap();
+        assert!(project.is_workspace());
+        assert_eq!(project.lock.members, ["packages/api"]);
+        let idna = &project.declared.by_package["idna"][0];
+        assert_eq!(idna.origin, "packages/api/pyproject.toml:5");
+
+        let updates = [Update::new(
+            steward_sdk::UpdateKind::Package,
+            "six",
+            Some("1.17.0"),
+            "1.18.0",
+        )];
+        let plan = install(Tool::Uv, "/uv", root, &updates, true).unwrap();
+        match &plan.steps[1].action {
+            Action::Exec(c) => assert_eq!(c.args, UV_SYNC_ALL),
+            _ => panic!("expected the sync"),
+        }
+
+        // The member's constraint no longer fits what is locked: stale.
+        write(
+            "packages/api/pyproject.toml",
+            "[project]\nname = \"api\"\nversion = \"0.1.0\"\ndependencies = [\"idna>=3.6\"]\n",
+        );
+        let err = read(root, Tool::Uv, None).unwrap_err();
+        assert!(
+            err.message
+                .contains("idna>=3.6 (packages/api/pyproject.toml:4) excludes"),
+            "{}",
+            err.message
+        );
     }
 }

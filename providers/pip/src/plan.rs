@@ -26,6 +26,16 @@ pub const UNINSTALL: [&str; 5] = [
     "--yes",
     "--disable-pip-version-check",
 ];
+/// `plan` with `env` added to every command it runs (the host gives each
+/// a clean environment; these are what the operator's settings add).
+pub fn with_env(mut plan: Plan, env: &[(String, String)]) -> Plan {
+    for step in &mut plan.steps {
+        if let Action::Exec(command) = &mut step.action {
+            command.env.extend(env.iter().cloned());
+        }
+    }
+    plan
+}
 
 /// One `python -m pip install [index options] name==ver …` step for every
 /// update; `indexes` are the requirements files' index options.

@@ -20,6 +20,9 @@ pub const FILE: &str = "pyproject.toml";
 pub struct Pyproject {
     pub table: Table,
     pub text: String,
+    /// The file as messages name it: `pyproject.toml`, or a uv workspace
+    /// member's `packages/api/pyproject.toml`.
+    pub file: String,
 }
 
 /// Reads `{root}/pyproject.toml`; `None` when there is none. A file that is
@@ -34,13 +37,29 @@ pub fn read(root: &str) -> Result<Option<Pyproject>, Error> {
     parse(&text).map(Some)
 }
 
+/// Reads a uv workspace member's `pyproject.toml` (`member` is its
+/// directory relative to the root); a member without one is an error
+/// naming it, as uv would fail on it too.
+pub fn read_member(root: &str, member: &str) -> Result<Pyproject, Error> {
+    let file = format!("{member}/{FILE}");
+    let text = std::fs::read_to_string(format!("{root}/{file}")).map_err(|e| {
+        Error::not_found(format!("cannot read {file} (a uv workspace member): {e}"))
+    })?;
+    parse_named(&text, file)
+}
+
 pub fn parse(text: &str) -> Result<Pyproject, Error> {
+    parse_named(text, FILE.to_string())
+}
+
+fn parse_named(text: &str, file: String) -> Result<Pyproject, Error> {
     let table = text
         .parse::<Table>()
-        .map_err(|e| Error::invalid_data(format!("{FILE} is not valid TOML: {}", e.message())))?;
+        .map_err(|e| Error::invalid_data(format!("{file} is not valid TOML: {}", e.message())))?;
     Ok(Pyproject {
         table,
         text: text.to_string(),
+        file,
     })
 }
 
@@ -64,7 +83,7 @@ impl Pyproject {
             .lines()
             .position(|l| l.contains(needle))
             .map_or(1, |i| i + 1);
-        format!("{FILE}:{line}")
+        format!("{}:{line}", self.file)
     }
 
     /// The PEP 508 requirements: `project.dependencies`, every optional

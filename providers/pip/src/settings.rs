@@ -34,6 +34,9 @@ pub struct PipSettings {
     /// The `uv` and `poetry` programs plans run for projects they manage.
     pub uv: String,
     pub poetry: String,
+    /// A PEM file of certificate authorities the commands of a plan trust
+    /// besides the system's (a TLS-inspecting proxy's), or none.
+    pub ca_file: Option<String>,
 }
 
 impl PipSettings {
@@ -55,7 +58,22 @@ impl PipSettings {
             timeout_ms: millis(pairs, "timeout_ms")?.unwrap_or(DEFAULT_TIMEOUT_MS),
             uv: resolve(root, setting(pairs, "uv").unwrap_or(DEFAULT_UV)),
             poetry: resolve(root, setting(pairs, "poetry").unwrap_or(DEFAULT_POETRY)),
+            ca_file: setting(pairs, "ca_file").map(|f| resolve(root, f)),
         })
+    }
+
+    /// The variables every command of a plan gets: with `ca_file`, the
+    /// ones pip (`PIP_CERT`), Poetry (`REQUESTS_CA_BUNDLE`) and uv and
+    /// Python's own `ssl` (`SSL_CERT_FILE`) read their certificate
+    /// authorities from, since the host gives commands a clean environment.
+    pub fn command_env(&self) -> Vec<(String, String)> {
+        self.ca_file
+            .iter()
+            .flat_map(|ca| {
+                ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CERT"]
+                    .map(|name| (name.to_string(), ca.clone()))
+            })
+            .collect()
     }
 
     /// The project's page on PyPI or TestPyPI, the link of last resort for
@@ -149,5 +167,21 @@ mod tests {
         assert!(err.message.contains("index_url"));
         let err = PipSettings::parse("/b", &pairs(&[("requirements", "[1,")])).unwrap_err();
         assert!(err.message.contains("requirements"));
+    }
+
+    #[test]
+    fn a_ca_file_reaches_pip_poetry_and_uv_through_their_variables() {
+        let pairs = vec![("ca_file".to_string(), "/etc/proxy.pem".to_string())];
+        let s = PipSettings::parse("/srv/bot", &pairs).unwrap();
+        let env = s.command_env();
+        let names: Vec<&str> = env.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CERT"]);
+        assert!(s.command_env().iter().all(|(_, v)| v == "/etc/proxy.pem"));
+        assert!(
+            PipSettings::parse("/srv/bot", &[])
+                .unwrap()
+                .command_env()
+                .is_empty()
+        );
     }
 }
