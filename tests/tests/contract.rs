@@ -142,7 +142,7 @@ fn a_dropped_in_provider_without_a_grant_waits_for_one_and_is_not_up_to_date() {
     assert!(row.contains("waiting for a grant"), "{table}");
     assert!(
         table.contains(
-            "dropped: waiting for a grant: it asks to read {bot}; grant it under [providers.dropped.grant] in steward.toml"
+            "dropped: waiting for a grant: it asks to read {bot}; grant it with `steward providers grant dropped` or under [providers.dropped.grant] in steward.toml"
         ),
         "{table}"
     );

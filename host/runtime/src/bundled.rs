@@ -12,6 +12,21 @@ include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
 /// Records which files Steward installed, with the sha256 it wrote.
 const MANIFEST: &str = ".bundled.json";
 
+/// Whether `sha256` is the hash of a provider bundled with this build:
+/// those are trusted by hash where signatures are required.
+pub fn is_bundled(sha256: &str) -> bool {
+    static HASHES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    HASHES
+        .get_or_init(|| {
+            BUNDLED
+                .iter()
+                .map(|(_, bytes)| crate::sha256_hex(bytes))
+                .collect()
+        })
+        .iter()
+        .any(|h| h == sha256)
+}
+
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Installed {
     pub written: Vec<String>,

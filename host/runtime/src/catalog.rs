@@ -30,6 +30,9 @@ pub struct LoadedProvider {
     /// (no `[providers.NAME.grant]`): it is not run until they do, since a
     /// check without its grant would see nothing and answer "up to date".
     pub waiting_for_grant: Option<crate::provider::Capabilities>,
+    /// What it asked for that its grant does not cover ("http
+    /// api.osv.dev", "read {bot}"): it runs, but only partly.
+    pub missing: Vec<String>,
     pub settings: Vec<(String, String)>,
     pub enabled: bool,
     pub origin: Origin,
@@ -65,6 +68,9 @@ impl ProviderEntry {
 struct Fingerprint {
     len: u64,
     modified: Option<SystemTime>,
+    /// The same of `NAME.wasm.minisig`, so a signature added, replaced or
+    /// removed is judged again.
+    signature: Option<(u64, Option<SystemTime>)>,
 }
 
 #[derive(Default)]
@@ -85,9 +91,13 @@ impl Catalog {
             let Ok(meta) = std::fs::symlink_metadata(&file) else {
                 continue;
             };
+            let signature = std::fs::symlink_metadata(super::signature::signature_path(&file))
+                .ok()
+                .map(|m| (m.len(), m.modified().ok()));
             let fingerprint = Fingerprint {
                 len: meta.len(),
                 modified: meta.modified().ok(),
+                signature,
             };
             if matches!(self.entries.get(&file), Some((f, _)) if *f == fingerprint) {
                 continue;
@@ -104,6 +114,24 @@ impl Catalog {
                 }
                 Ok(bytes) => {
                     let sha256 = sha256_hex(&bytes);
+                    let policy = runtime.config().signatures.clone();
+                    if let Err(refused) = super::signature::check(&policy, &file, &bytes, &sha256) {
+                        let error = untrusted::text(&refused.to_string()).into_owned();
+                        tracing::warn!("skipping provider {}: {error}", file.display());
+                        self.entries.insert(
+                            file.clone(),
+                            (
+                                fingerprint,
+                                ProviderEntry::Failed(LoadFailure {
+                                    name: file_stem(&file),
+                                    file,
+                                    sha256: Some(sha256),
+                                    error,
+                                }),
+                            ),
+                        );
+                        continue;
+                    }
                     let unchanged = matches!(
                         self.entries.get(&file),
                         Some((_, ProviderEntry::Loaded(p))) if p.sha256 == sha256

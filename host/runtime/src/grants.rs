@@ -228,6 +228,37 @@ impl Grant {
     }
 }
 
+/// What a provider asked to look at that `granted` does not cover, each as
+/// "read {bot}" or "http api.osv.dev" (as it asked): a provider with such a
+/// gap runs, but sees only part of what it checks, and is reported so. A
+/// directory it asked to read that does not exist is no gap. Programs are
+/// left out: providers ask for every tool they can plan with (npm, pnpm,
+/// Yarn, Bun) and the operator grants the one the bot uses; a program that
+/// is needed and not granted fails the call that runs it, naming it.
+pub fn missing(wants: &Capabilities, granted: &GrantConfig, bot_root: &Path) -> Vec<String> {
+    let granted_dirs: Vec<PathBuf> = granted
+        .read
+        .iter()
+        .filter_map(|p| resolve_dir(&expand(p, bot_root)))
+        .collect();
+    let mut gaps = Vec::new();
+    for asked in &wants.read {
+        let Some(dir) = resolve_dir(&expand(asked, bot_root)) else {
+            continue;
+        };
+        if !granted_dirs.iter().any(|g| dir.starts_with(g)) {
+            gaps.push(format!("read {asked}"));
+        }
+    }
+    for asked in &wants.http {
+        let host = asked.to_ascii_lowercase();
+        if !granted.http.iter().any(|g| host_pattern_matches(g, &host)) {
+            gaps.push(format!("http {asked}"));
+        }
+    }
+    gaps
+}
+
 /// The programs both `wanted` and `granted` name, each with both sides'
 /// argument lists, `{bot}` expanded in paths and patterns.
 fn programs(wanted: &[Program], granted: &[Program], bot_root: &Path) -> Vec<ProgramGrant> {

@@ -58,6 +58,31 @@ pub struct HostCtx {
     /// The registry answers this call was given from the cache without
     /// asking, under `registry_max_age_secs`.
     pub reused: ReusedAnswers,
+    /// The runtime's record of refused host calls (`Runtime::refusals`).
+    pub refused: Refusals,
+}
+
+/// The host calls refused for want of a grant, newest last, as
+/// "PROVIDER: what was refused" (the last [`Refusals::KEPT`] only): the
+/// authors' kit shows them (`steward providers test`).
+#[derive(Debug, Default, Clone)]
+pub struct Refusals(Arc<std::sync::Mutex<std::collections::VecDeque<String>>>);
+
+impl Refusals {
+    pub const KEPT: usize = 100;
+
+    pub fn note(&self, provider: &str, what: &str) {
+        let mut kept = self.0.lock().expect("refusals");
+        if kept.len() == Self::KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(format!("{provider}: {what}"));
+    }
+
+    /// Everything noted so far, forgotten here.
+    pub fn take(&self) -> Vec<String> {
+        self.0.lock().expect("refusals").drain(..).collect()
+    }
 }
 
 /// How old the oldest registry answer a call reused without asking was, so
@@ -192,14 +217,18 @@ impl HostCtx {
 
     /// Runs a granted program directly (no shell), with a minimal environment.
     pub fn exec(&self, req: ExecRequest) -> Result<ExecOutput, ProviderError> {
+        let refuse = |d: super::grants::Denied| {
+            self.refused.note(&self.provider, &d.0);
+            denied(d.0)
+        };
         self.grant
             .check_exec(super::grants::RunFor::Reading, &req.program, &req.args)
-            .map_err(|d| denied(d.0))?;
+            .map_err(refuse)?;
         let cwd = match &req.cwd {
             Some(dir) => self
                 .grant
                 .check_read(std::path::Path::new(dir))
-                .map_err(|d| denied(d.0))?,
+                .map_err(refuse)?,
             None => self
                 .grant
                 .read
@@ -327,6 +356,13 @@ impl HostCtx {
             .await;
         numbered.sort_unstable_by_key(|(at, _)| *at);
         let answers: Vec<Answer> = numbered.into_iter().map(|(_, answer)| answer).collect();
+        for (answer, ..) in &answers {
+            if let Err(e) = answer
+                && e.code == ErrorCode::Denied
+            {
+                self.refused.note(&self.provider, &e.message);
+            }
+        }
         let tally = |wanted: Source| answers.iter().filter(|(_, s, _)| *s == wanted).count();
         let mut reused = 0;
         for (_, source, _) in &answers {

@@ -24,10 +24,11 @@ impl Service {
         let dir = self.runtime.providers_dir();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            // A signature (`NAME.wasm.minisig`) changes whether its file loads.
             let wasm = event.is_ok_and(|e| {
                 e.paths
                     .iter()
-                    .any(|p| p.extension().is_some_and(|x| x == "wasm"))
+                    .any(|p| p.extension().is_some_and(|x| x == "wasm" || x == "minisig"))
             });
             if wasm {
                 let _ = tx.send(());
@@ -61,11 +62,33 @@ impl Service {
                     && let Some(a) = crate::announce::Announcer::new(&service.config())
                 {
                     a.providers_changed(&changes).await;
+                    for (name, asks) in waiting(&known, &now) {
+                        a.waiting_for_grant(&name, &asks).await;
+                    }
                 }
                 known = now;
             }
         }))
     }
+}
+
+/// The providers that came or changed since `before` and wait for a
+/// grant, with what each asks for.
+fn waiting(
+    before: &BTreeMap<String, State>,
+    after: &BTreeMap<String, State>,
+) -> Vec<(String, Vec<String>)> {
+    after
+        .iter()
+        .filter(|(name, state)| before.get(*name) != Some(*state))
+        .filter_map(|(name, state)| match state {
+            State::Loaded {
+                waiting_for: Some(asks),
+                ..
+            } => Some((name.clone(), asks.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Each provider's name and how it stands: loaded (version and file hash)
@@ -79,6 +102,7 @@ fn states(entries: &[ProviderEntry]) -> BTreeMap<String, State> {
                 State::Loaded {
                     version: p.info.version.clone(),
                     sha256: p.sha256.clone(),
+                    waiting_for: p.waiting_for_grant.as_ref().map(crate::announce::asks),
                 },
             ),
             ProviderEntry::Failed(f) => (f.name.clone(), State::Failed(f.error.clone())),
@@ -88,7 +112,12 @@ fn states(entries: &[ProviderEntry]) -> BTreeMap<String, State> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
-    Loaded { version: String, sha256: String },
+    Loaded {
+        version: String,
+        sha256: String,
+        /// What it asks for, while it waits for a grant.
+        waiting_for: Option<Vec<String>>,
+    },
     Failed(String),
 }
 
@@ -98,6 +127,14 @@ fn differences(before: &BTreeMap<String, State>, after: &BTreeMap<String, State>
     for (name, state) in after {
         let line = match (before.get(name), state) {
             (Some(old), new) if old == new => continue,
+            (
+                None,
+                State::Loaded {
+                    version,
+                    waiting_for: Some(_),
+                    ..
+                },
+            ) => format!("{name} {version} loaded, waiting for a grant"),
             (None, State::Loaded { version, .. }) => format!("{name} {version} loaded"),
             (Some(_), State::Loaded { version, .. }) => {
                 format!("{name} replaced: {version} loaded")
@@ -120,7 +157,33 @@ mod tests {
         State::Loaded {
             version: version.to_string(),
             sha256: sha256.to_string(),
+            waiting_for: None,
         }
+    }
+
+    /// A provider that arrives waiting for a grant says so, and is the one
+    /// the Grant and Deny buttons are posted for; one already known is not
+    /// announced again.
+    #[test]
+    fn a_provider_arriving_without_a_grant_is_announced_as_waiting() {
+        let waiting = State::Loaded {
+            version: "0.1.0".to_string(),
+            sha256: "f".to_string(),
+            waiting_for: Some(vec!["read {bot}".to_string()]),
+        };
+        let before = BTreeMap::from([("kept".to_string(), waiting.clone())]);
+        let after = BTreeMap::from([
+            ("kept".to_string(), waiting.clone()),
+            ("new".to_string(), waiting),
+        ]);
+        assert_eq!(
+            differences(&before, &after),
+            ["new 0.1.0 loaded, waiting for a grant"]
+        );
+        assert_eq!(
+            super::waiting(&before, &after),
+            [("new".to_string(), vec!["read {bot}".to_string()])]
+        );
     }
 
     #[test]

@@ -23,7 +23,10 @@ impl Provider for Hello {
         if std::fs::read_dir(&ctx.bot_root).is_err() {
             return Err(Error::new(
                 ErrorCode::Denied,
-                format!("cannot see {}: grant this provider `read = [\"{{bot}}\"]`", ctx.bot_root),
+                format!(
+                    "cannot see {}: grant this provider `read = [\"{{bot}}\"]`",
+                    ctx.bot_root
+                ),
             ));
         }
         let path = ctx.bot_path("requirements", "requirements.txt");
