@@ -14,6 +14,7 @@ const LAYERS: &[&str] = &[
     "steward-backup",
     "steward-engine",
     "steward-service",
+    "steward-fleet",
     "steward-control",
     "steward",
 ];

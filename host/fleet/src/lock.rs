@@ -1,0 +1,188 @@
+//! The fleet lock: while fleet mode is on, one wave or one local update
+//! at a time across the fleet. A local install or rollback takes `lock`
+//! (under a lease of its own, kept alive while it runs: a killed Steward
+//! frees it within the lease); a wave holds the fleet by its `wave/active`
+//! record, which lasts until the wave ends whoever leads it. Both are
+//! claimed in one etcd transaction that sees the other.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use etcd_client::{Compare, CompareOp, PutOptions, Txn, TxnOp};
+use serde::{Deserialize, Serialize};
+use steward_core::fleet::FleetConfig;
+use steward_service::ServiceError;
+use steward_service::gate::{Entering, GatePass, UpdateGate};
+
+use crate::etcd::{Etcd, json, parse, read_values};
+use crate::{FleetError, Wave};
+
+/// Who holds the fleet lock for a local update.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Holder {
+    pub instance: String,
+    pub by: String,
+    pub doing: String,
+    pub since: DateTime<Utc>,
+}
+
+pub(crate) struct FleetGate {
+    etcd: Etcd,
+    config: FleetConfig,
+}
+
+impl FleetGate {
+    pub(crate) fn new(etcd: Etcd, config: FleetConfig) -> FleetGate {
+        FleetGate { etcd, config }
+    }
+
+    async fn take(&self, by: String, doing: &'static str) -> Result<GatePass, FleetError> {
+        let etcd = &self.etcd;
+        let ttl = self.config.lease_seconds as i64;
+        let lease = etcd
+            .call(|mut c| async move { c.lease_grant(ttl, None).await })
+            .await?
+            .id();
+        let holder = Holder {
+            instance: self.config.instance_id(),
+            by,
+            doing: doing.to_string(),
+            since: Utc::now(),
+        };
+        let (lock, active) = (etcd.key("lock"), etcd.key("wave/active"));
+        let txn = Txn::new()
+            .when([
+                Compare::version(lock.clone(), CompareOp::Equal, 0),
+                Compare::version(active.clone(), CompareOp::Equal, 0),
+            ])
+            .and_then([TxnOp::put(
+                lock.clone(),
+                json(&holder),
+                Some(PutOptions::new().with_lease(lease)),
+            )])
+            .or_else([TxnOp::get(lock.clone(), None), TxnOp::get(active, None)]);
+        let (took, read) = match etcd.txn(txn).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                revoke(etcd.clone(), lease);
+                return Err(e);
+            }
+        };
+        if !took {
+            revoke(etcd.clone(), lease);
+            return Err(FleetError::Busy {
+                holder: holder_of(&read_values(&read)),
+            });
+        }
+        // Kept alive while the update runs; revoking it frees the lock.
+        let keep = {
+            let etcd = etcd.clone();
+            tokio::spawn(async move {
+                let Ok(client) = etcd.client().await else {
+                    return;
+                };
+                let mut c = client;
+                let Ok((mut keeper, mut stream)) = c.lease_keep_alive(lease).await else {
+                    return;
+                };
+                loop {
+                    tokio::time::sleep(Duration::from_secs((ttl as u64 / 3).max(1))).await;
+                    if keeper.keep_alive().await.is_err() || stream.message().await.is_err() {
+                        tracing::warn!("fleet: the fleet lock's lease cannot be kept alive");
+                    }
+                }
+            })
+        };
+        Ok(GatePass::new(Release {
+            etcd: etcd.clone(),
+            lease,
+            keep,
+        }))
+    }
+}
+
+impl UpdateGate for FleetGate {
+    fn enter<'a>(&'a self, by: String, doing: &'static str) -> Entering<'a> {
+        Box::pin(async move { self.take(by, doing).await.map_err(ServiceError::from) })
+    }
+}
+
+/// Frees the lock when the update ends.
+struct Release {
+    etcd: Etcd,
+    lease: i64,
+    keep: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        self.keep.abort();
+        revoke(self.etcd.clone(), self.lease);
+    }
+}
+
+fn revoke(etcd: Etcd, lease: i64) {
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        handle.spawn(async move {
+            let _ = etcd
+                .call(|mut c| async move { c.lease_revoke(lease).await })
+                .await;
+        });
+    }
+}
+
+/// Claims the fleet for `wave`: refused while a local update holds the
+/// lock or another wave runs.
+pub(crate) async fn claim_for_wave(etcd: &Etcd, wave: &Wave) -> Result<(), FleetError> {
+    let (lock, active) = (etcd.key("lock"), etcd.key("wave/active"));
+    let txn = Txn::new()
+        .when([
+            Compare::version(lock.clone(), CompareOp::Equal, 0),
+            Compare::version(active.clone(), CompareOp::Equal, 0),
+        ])
+        .and_then([TxnOp::put(active.clone(), json(wave), None)])
+        .or_else([TxnOp::get(lock, None), TxnOp::get(active, None)]);
+    let (took, read) = etcd.txn(txn).await?;
+    if took {
+        Ok(())
+    } else {
+        Err(FleetError::Busy {
+            holder: holder_of(&read_values(&read)),
+        })
+    }
+}
+
+/// Who holds the fleet, in words, from what a refused claim read.
+fn holder_of(read: &[(String, Vec<u8>)]) -> String {
+    for (key, value) in read {
+        if key.ends_with("/lock")
+            && let Ok(h) = parse::<Holder>(key, value)
+        {
+            return format!(
+                "{} is running {} on instance {} since {} UTC",
+                h.by,
+                h.doing,
+                h.instance,
+                h.since.format("%Y-%m-%d %H:%M:%S")
+            );
+        }
+        if key.ends_with("/wave/active")
+            && let Ok(w) = parse::<Wave>(key, value)
+        {
+            return format!(
+                "wave {} ({}) requested by {} at {} UTC is in progress",
+                w.id,
+                w.action.describe(),
+                w.requested_by,
+                w.requested_at.format("%Y-%m-%d %H:%M:%S")
+            );
+        }
+    }
+    "another update holds the fleet lock".to_string()
+}
+
+/// The fleet lock alone, for a command that runs an update in its own
+/// process because no service answers: it takes the lock like a service.
+pub fn gate_for(config: &FleetConfig) -> std::sync::Arc<dyn UpdateGate> {
+    std::sync::Arc::new(FleetGate::new(Etcd::new(config), config.clone()))
+}
