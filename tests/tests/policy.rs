@@ -251,6 +251,28 @@ fn discord_lines(discord: &FakeDiscord) -> String {
 
 #[test]
 fn security_only_automatic_updates_install_the_fix_and_leave_the_other_update_offered() {
+    security_fix_installed_alone(|npm| format!("{npm}\n[general]\nauto_updates = \"security\"\n"));
+}
+
+#[test]
+fn a_source_in_security_mode_takes_only_its_fix_while_the_rest_would_take_everything() {
+    // Everything else installs by itself; the npm source only its security fixes.
+    security_fix_installed_alone(|npm| {
+        format!(
+            "{}\n[general]\nauto_updates = \"all\"\n",
+            npm.replacen(
+                "[providers.npm]\n",
+                "[providers.npm]\nauto_updates = \"security\"\n",
+                1
+            )
+        )
+    });
+}
+
+/// `steward serve` with a vulnerable greet and an outdated cheer, both
+/// from the fake npm registry, under the policy `config` makes of the npm
+/// source's configuration: greet's fix is installed, cheer is posted.
+fn security_fix_installed_alone(config: impl Fn(&str) -> String) {
     let Some(pnpm) = node::tool("pnpm") else {
         return;
     };
@@ -263,14 +285,14 @@ fn security_only_automatic_updates_install_the_fix_and_leave_the_other_update_of
         .start();
     let discord = FakeDiscord::start();
     let config = format!(
-        "{}\n{}\n[general]\nauto_updates = \"security\"\n[scheduling]\nallowed_update_types = [\"packages\"]\n",
-        node::npm_config(
+        "{}\n{}\n[scheduling]\nallowed_update_types = [\"packages\"]\n",
+        config(&node::npm_config(
             &registry.host(),
             &osv.host(),
             &pnpm,
             "pnpm",
             r#"[["add", "{npm-range}", "..."], ["install", "--frozen-lockfile"]]"#,
-        ),
+        )),
         discord_lines(&discord),
     );
     let bot = NodeBot::new(
@@ -367,6 +389,132 @@ fn a_high_advisory_fix_is_posted_to_the_webhook_at_once_and_only_once() {
     child.wait().unwrap();
 }
 
+/// The version of `name` the venv of `install` holds, by its dist-info.
+fn venv_version(install: &Install, name: &str) -> Option<String> {
+    let lib = install.bot().join(".venv/lib");
+    for python in std::fs::read_dir(&lib).ok()?.flatten() {
+        for entry in std::fs::read_dir(python.path().join("site-packages"))
+            .ok()?
+            .flatten()
+        {
+            let file = entry.file_name().to_string_lossy().to_string();
+            if let Some(rest) = file.strip_prefix(&format!("{name}-"))
+                && let Some(version) = rest.strip_suffix(".dist-info")
+            {
+                return Some(version.to_string());
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn the_emergency_reaches_channel_and_owners_in_their_language_and_its_install_button_is_for_owners()
+{
+    use steward_tests::fakes::discord::{CHANNEL_ID, DM_CHANNEL_BASE, Member, OWNER_ID};
+    let wheels = tempfile::tempdir().unwrap();
+    python::build_wheels(wheels.path(), &[("aiohttp", "3.9.1")]);
+    let index = FakePypi::new()
+        .package("aiohttp", &["3.8.0", "3.9.1"])
+        .wheels(wheels.path())
+        .start();
+    let (osv, _) = FakeOsv::new()
+        .advisory(
+            Advisory::new("GHSA-aio-0003", "PyPI", "aiohttp", &["3.8.0"])
+                .fixed_in("3.9.1")
+                .summary("request smuggling"),
+        )
+        .start();
+    let discord = FakeDiscord::start();
+    let second_owner: u64 = 100_000_000_000_000_007;
+    let install = pip_install(
+        &format!(
+            "{}\n[discord]\napi_base = \"{}\"\nnotify_channels = [{CHANNEL_ID}]\nowners = [{second_owner}]\nlocale = \"de\"\n",
+            pip_config(&index.host(), &osv.host(), ""),
+            discord.api_base()
+        ),
+        &[("aiohttp", "3.8.0")],
+    );
+    install.seed_database();
+    let mut child = serve(&discord, &install, None);
+
+    let is_notice = |channel: u64| {
+        move |r: &Request| {
+            r.method == "POST"
+                && r.path == format!("/api/v10/channels/{channel}/messages")
+                && r.body["embeds"][0]["title"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("GHSA-aio-0003"))
+        }
+    };
+    let notice = discord.wait_for(
+        0,
+        Duration::from_secs(120),
+        "the emergency in the channel",
+        is_notice(CHANNEL_ID),
+    );
+    let embed = &notice.body["embeds"][0];
+    assert_eq!(
+        embed["title"], "Sicherheitskorrektur: GHSA-aio-0003 (HIGH)",
+        "{embed:#}"
+    );
+    let text = embed["description"].as_str().unwrap();
+    assert!(
+        text.contains("pip: aiohttp 3.8.0 → 3.9.1 behebt GHSA-aio-0003 (HIGH).")
+            && text.contains("Installieren mit `steward install --type packages`"),
+        "{text}"
+    );
+    let button = &notice.body["components"][0]["components"][0];
+    assert_eq!(
+        button["custom_id"], "steward-emergency:packages",
+        "{button:#}"
+    );
+    assert_eq!(button["label"], "Installieren", "{button:#}");
+    // Every owner hears of it directly: the application's and discord.owners.
+    for owner in [OWNER_ID, second_owner] {
+        discord.wait_for(0, Duration::from_secs(20), "the DM channel", |r| {
+            r.path == "/api/v10/users/@me/channels"
+                && r.body["recipient_id"]
+                    .as_str()
+                    .and_then(|id| id.parse().ok())
+                    == Some(owner)
+        });
+        let dm = DM_CHANNEL_BASE + owner % 1_000_000;
+        let direct = discord.wait_for(0, Duration::from_secs(20), "the DM", is_notice(dm));
+        assert_eq!(direct.body["components"], notice.body["components"]);
+    }
+
+    // An admin who is no owner is refused, privately, and nothing changes.
+    let admin = Member::new(300_000_000_000_000_001, "admin")
+        .permissions(steward_tests::fakes::discord::ADMINISTRATOR);
+    let token = discord.press_button("steward-emergency:packages", &admin);
+    let refused = discord.wait_for(0, Duration::from_secs(20), "the refusal", |r| {
+        r.path.contains("/interactions/") && r.path.contains(&token)
+    });
+    assert_eq!(refused.body["type"], 4, "{:#}", refused.body);
+    assert_eq!(refused.body["data"]["flags"], 64, "{:#}", refused.body);
+    assert_eq!(venv_version(&install, "aiohttp").as_deref(), Some("3.8.0"));
+
+    // The owner's press runs the install of the security fixes.
+    let token = discord.press_button("steward-emergency:packages", &Member::owner());
+    let result = discord.wait_for(0, Duration::from_secs(180), "the install's result", |r| {
+        r.method == "PATCH" && r.path.contains(&token) && !r.body["embeds"].is_null()
+    });
+    let log = std::fs::read_to_string(install.root().join("serve.log")).unwrap_or_default();
+    assert_eq!(
+        venv_version(&install, "aiohttp").as_deref(),
+        Some("3.9.1"),
+        "{:#}\n{log}",
+        result.body
+    );
+    let history = install.run(&["status", "--history", "--json"]).json();
+    let last = &history["last_update"];
+    assert_eq!(last["status"], "completed", "{history:#}");
+    assert_eq!(last["initiated_by"], format!("discord:{OWNER_ID}"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 fn wait_for_long(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + timeout;
     while !done() {
@@ -376,4 +524,35 @@ fn wait_for_long(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) 
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+#[test]
+fn auto_updates_is_an_update_setting_and_security_turns_the_old_switch_off() {
+    let install = Install::new("[general]\nauto_updates_enabled = true\n");
+    let get = install.run(&["settings", "get", "update", "auto_updates"]);
+    assert!(
+        get.succeeded().starts_with("update.auto_updates = all\n"),
+        "{}",
+        get.stdout
+    );
+    let set = install.run(&["settings", "set", "update", "auto_updates", "security"]);
+    assert_eq!(
+        set.succeeded().trim(),
+        "update.auto_updates = security (previous value: all)"
+    );
+    let enabled = install.run(&["settings", "get", "update", "auto_updates_enabled"]);
+    assert!(
+        enabled
+            .succeeded()
+            .starts_with("update.auto_updates_enabled = false\n"),
+        "{}",
+        enabled.stdout
+    );
+    let wrong = install.run(&["settings", "set", "update", "auto_updates", "sometimes"]);
+    assert_eq!(wrong.code, Some(2), "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.contains("one of off, security, all"),
+        "{}",
+        wrong.stderr
+    );
 }

@@ -117,6 +117,12 @@ impl Supervisor {
         }
     }
 
+    /// The environment the bot (and whatever Steward runs as the bot, such
+    /// as the test gate) gets.
+    pub fn environment(&self) -> &[(String, String)] {
+        &self.env
+    }
+
     pub fn is_configured(&self) -> bool {
         self.control.is_some()
     }

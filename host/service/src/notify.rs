@@ -23,6 +23,10 @@ pub enum NotifyError {
     },
     #[error("webhook: {0}")]
     Webhook(String),
+    #[error("direct message to user {user}: {source}")]
+    Direct { user: u64, source: serenity::Error },
+    #[error("direct message to user {user}: no bot token (set {var})")]
+    DirectNoToken { user: u64, var: String },
 }
 
 pub struct Notifier {
@@ -78,6 +82,17 @@ impl Notifier {
 
     /// Sends `embed` everywhere; returns what failed.
     pub async fn send(&self, embed: serenity::CreateEmbed) -> Vec<NotifyError> {
+        self.send_with_buttons(embed, Vec::new()).await
+    }
+
+    /// Sends `embed` everywhere, with `buttons` under it in the channels
+    /// (a webhook's message cannot have buttons the bot answers, so it
+    /// gets the embed alone); returns what failed.
+    pub async fn send_with_buttons(
+        &self,
+        embed: serenity::CreateEmbed,
+        buttons: Vec<serenity::CreateButton>,
+    ) -> Vec<NotifyError> {
         let mut failures = Vec::new();
         for &channel in &self.channels {
             let Some(http) = &self.http else {
@@ -87,12 +102,75 @@ impl Notifier {
                 });
                 continue;
             };
-            let message = serenity::CreateMessage::new().embed(embed.clone());
+            let mut message = serenity::CreateMessage::new().embed(embed.clone());
+            if !buttons.is_empty() {
+                message =
+                    message.components(vec![serenity::CreateActionRow::Buttons(buttons.clone())]);
+            }
             if let Err(source) = serenity::ChannelId::new(channel)
                 .send_message(http.as_ref(), message)
                 .await
             {
                 failures.push(NotifyError::Channel { channel, source });
+            }
+        }
+        if let Some(url) = &self.webhook
+            && let Err(e) = self.webhook(url, &embed).await
+        {
+            failures.push(NotifyError::Webhook(e));
+        }
+        failures
+    }
+
+    /// Sends `embed` everywhere with `button` under it, and as a direct
+    /// message to each of `users`. A webhook that the application does not
+    /// own cannot carry buttons: it gets the embed alone.
+    pub async fn send_urgent(
+        &self,
+        embed: serenity::CreateEmbed,
+        button: serenity::CreateButton,
+        users: &[u64],
+    ) -> Vec<NotifyError> {
+        let mut failures = Vec::new();
+        let message = || {
+            serenity::CreateMessage::new()
+                .embed(embed.clone())
+                .components(vec![serenity::CreateActionRow::Buttons(vec![
+                    button.clone(),
+                ])])
+        };
+        for &channel in &self.channels {
+            let Some(http) = &self.http else {
+                failures.push(NotifyError::NoToken {
+                    channel,
+                    var: self.token_env.clone(),
+                });
+                continue;
+            };
+            if let Err(source) = serenity::ChannelId::new(channel)
+                .send_message(http.as_ref(), message())
+                .await
+            {
+                failures.push(NotifyError::Channel { channel, source });
+            }
+        }
+        for &user in users {
+            let Some(http) = &self.http else {
+                failures.push(NotifyError::DirectNoToken {
+                    user,
+                    var: self.token_env.clone(),
+                });
+                continue;
+            };
+            let sent = match serenity::UserId::new(user)
+                .create_dm_channel(http.as_ref())
+                .await
+            {
+                Ok(dm) => dm.id.send_message(http.as_ref(), message()).await.map(drop),
+                Err(e) => Err(e),
+            };
+            if let Err(source) = sent {
+                failures.push(NotifyError::Direct { user, source });
             }
         }
         if let Some(url) = &self.webhook

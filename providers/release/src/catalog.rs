@@ -56,6 +56,8 @@ pub struct Release {
     /// Marked a pre-release by the source, even if the version has no
     /// pre-release part (GitHub's `prerelease` flag).
     pub prerelease: bool,
+    /// Where the release's `commands.json` (its slash commands) is published.
+    pub commands_url: Option<String>,
 }
 
 impl Release {
@@ -68,6 +70,7 @@ impl Release {
             security: false,
             breaking: false,
             prerelease: false,
+            commands_url: None,
         }
     }
 

@@ -10,6 +10,7 @@ mod offer;
 mod plan;
 mod settings;
 mod source;
+mod surface;
 
 use steward_sdk::{
     Context, Error, ErrorCode, Info, Plan, Provider, Report, Settings, Update, UpdateKind, http,
@@ -36,7 +37,9 @@ impl Provider for Release {
             include_prereleases: settings.include_prereleases,
             size_limit: settings.size_limit,
         };
-        Ok(offer::offer(&current, &catalog, &rules))
+        let mut report = offer::offer(&current, &catalog, &rules);
+        command_surface(&settings, &current, &catalog, &mut report);
+        Ok(report)
     }
 
     fn capture(ctx: Context) -> Result<Vec<u8>, Error> {
@@ -161,6 +164,47 @@ fn info_for(settings: &Settings) -> Info {
         Err(_) => {}
     }
     info
+}
+
+/// Adds to the offered release's details what it changes in the bot's
+/// slash commands, when it publishes a `commands.json` (`commands_url`)
+/// and the running release ships one. What cannot be compared is a
+/// warning: the update stays offered.
+fn command_surface(
+    settings: &ReleaseSettings,
+    current: &semver::Version,
+    catalog: &Catalog,
+    report: &mut Report,
+) {
+    let Some(update) = report.updates.iter_mut().find(|u| u.id == UPDATE_ID) else {
+        return;
+    };
+    let Some(url) = parse_version(&update.latest)
+        .and_then(|v| catalog.find(&v))
+        .and_then(|r| r.commands_url.clone())
+    else {
+        return;
+    };
+    let running = format!("{}/commands.json", settings.current_link());
+    let old = match std::fs::read(&running) {
+        Ok(body) => surface::parse(&body, &running),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+            "release {current} ships no commands.json ({running}), so the command changes of {} cannot be shown",
+            update.latest
+        )),
+        Err(e) => Err(format!("cannot read {running}: {e}")),
+    };
+    let new = get(&url, None)
+        .map_err(|e| e.message)
+        .and_then(|body| surface::parse(&body, &url));
+    match (old, new) {
+        (Ok(old), Ok(new)) => update.details.extend(
+            surface::diff(&old, &new)
+                .into_iter()
+                .map(steward_sdk::Detail::Key),
+        ),
+        (Err(e), _) | (_, Err(e)) => report.warnings.push(e),
+    }
 }
 
 /// Reads the configured source through the host.

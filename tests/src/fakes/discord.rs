@@ -29,6 +29,8 @@ pub const BOT_ID: u64 = 900_000_000_000_000_002;
 pub const OWNER_ID: u64 = 100_000_000_000_000_001;
 pub const GUILD_ID: u64 = 700_000_000_000_000_001;
 pub const CHANNEL_ID: u64 = 710_000_000_000_000_001;
+/// Direct message channels are this plus the user's id modulo a million.
+pub const DM_CHANNEL_BASE: u64 = 720_000_000_000_000_000;
 /// What `member.permissions` says for a member with Administrator.
 pub const ADMINISTRATOR: u64 = 1 << 3;
 /// Ordinary member permissions (view channel, send messages, use commands).
@@ -531,6 +533,26 @@ async fn rest_api(
         },
         ("POST", ["channels", _, "messages"]) => {
             axum::Json(message_json(inner.next_id(), &body)).into_response()
+        }
+        // A direct message channel with the user asked for; its id is
+        // `DM_CHANNEL_BASE` plus the user's, so a test knows where it posts.
+        ("POST", ["users", "@me", "channels"]) => {
+            let user: u64 = body["recipient_id"]
+                .as_str()
+                .and_then(|u| u.parse().ok())
+                .unwrap_or(0);
+            axum::Json(json!({
+                "id": (DM_CHANNEL_BASE + user % 1_000_000).to_string(),
+                "type": 1,
+                "last_message_id": null,
+                "recipients": [{
+                    "id": user.to_string(),
+                    "username": "owner",
+                    "discriminator": "0",
+                    "avatar": null,
+                }],
+            }))
+            .into_response()
         }
         _ => not_found(),
     }

@@ -25,6 +25,7 @@ pub use download::sweep as sweep_downloads;
 pub use dry_run::dry_run;
 pub use error::ApplyError;
 pub use signature::{KeyError, VerifyKey};
+pub use switch_release::target_dir as switch_target;
 
 use crate::config::Config;
 use crate::provider::{Action, Step};

@@ -21,6 +21,20 @@ pub struct Checked {
     pub previous: Option<String>,
 }
 
+/// The directory `switch` would point its link to, resolved inside the
+/// bot root: where a staged release is, before the switch.
+pub fn target_dir(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<PathBuf, ApplyError> {
+    let link = boundary::writable(ctx, &switch.link)?;
+    let target = link.dir.join(&switch.target);
+    if !target.is_dir() {
+        return Err(ApplyError::TargetMissing {
+            link: switch.link.clone(),
+            target: switch.target.clone(),
+        });
+    }
+    boundary::existing_inside(&ctx.bot_root, &target)
+}
+
 pub fn check(ctx: &ApplyContext, switch: &SwitchRelease) -> Result<Checked, ApplyError> {
     let link = boundary::writable(ctx, &switch.link)?;
     // A relative target is relative to the link's directory, as the kernel reads it.

@@ -19,6 +19,7 @@ struct Entry {
     #[serde(default)]
     breaking: bool,
     signature: Option<String>,
+    commands_url: Option<String>,
 }
 
 /// Parses a manifest fetched from `url` (named in errors).
@@ -69,6 +70,7 @@ pub fn parse(body: &[u8], url: &str) -> Result<Catalog, Error> {
         release.released = entry.released;
         release.security = entry.security;
         release.breaking = entry.breaking;
+        release.commands_url = entry.commands_url.filter(|u| !u.trim().is_empty());
         release.archive = entry.url.map(|url| {
             let sha256 = entry.sha256.as_deref().and_then(|raw| {
                 let parsed = parse_sha256(raw);
