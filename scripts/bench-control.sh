@@ -71,5 +71,9 @@ HZ=$(getconf CLK_TCK)
 T0=$(ticks)
 sleep "$IDLE"
 T1=$(ticks)
-RSS=$(awk '/VmRSS/ {print $2}' "/proc/$SERVE/status")
+kib() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$SERVE/status"; }
+RSS=$(kib VmRSS)
 echo "idle service over ${IDLE}s: RSS $((RSS / 1024)) MiB, CPU $(echo "scale=3; 100 * ($T1 - $T0) / $HZ / $IDLE" | bc)% of a core"
+# What the RSS is: the heap and other anonymous memory Steward controls,
+# and the pages of the binary itself (most of a debug build's RSS).
+echo "  of which anonymous $(($(kib RssAnon) / 1024)) MiB, file-backed (the binary, libraries) $(($(kib RssFile) / 1024)) MiB; $(kib Threads) threads"

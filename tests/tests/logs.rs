@@ -1,6 +1,7 @@
 //! `[logging]` through the real `steward` binary: every install writes a
 //! session log that `steward logs` lists and shows, the bot's `output.log`
-//! rotates at the configured size without losing a line, and bad values are
+//! and the service's own log file rotate at the configured size without
+//! losing a line, JSON output is one object a line, and bad values are
 //! refused naming their key.
 
 use std::path::PathBuf;
@@ -177,4 +178,58 @@ fn invalid_logging_values_are_refused_naming_the_key() {
     );
     let run = install.run(&["logs"]);
     assert!(run.succeeded().contains("session-logs"), "{}", run.stdout);
+}
+
+/// `steward serve` with `[logging] file` and `format = "json"`: its own log
+/// goes to the file as one JSON object a line (and to stderr the same way),
+/// and the file becomes `steward.log.1`, `.2` at `log_rotation_size`,
+/// keeping `max_log_files`, with no line split between two files.
+#[test]
+fn the_service_s_own_log_file_is_json_and_rotates_at_the_configured_size() {
+    const MAX: u64 = 8 * 1024;
+    let install = Install::new("");
+    install.write_config(&format!(
+        "{ONLY_CONFIG_PROVIDER}\n[logging]\nformat = \"json\"\nfile = \"data/steward.log\"\n\
+         log_rotation_size = \"8KB\"\nmax_log_files = 2\n"
+    ));
+    let stderr = install.root().join("serve.stderr");
+    let mut serve = install
+        .command(&["serve"])
+        .env_remove("DISCORD_TOKEN")
+        // Plenty of lines, quickly: every library's debug output.
+        .env("STEWARD_LOG", "debug")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .spawn()
+        .unwrap();
+    let log = install.data().join("steward.log");
+    let rotated = |n: usize| install.data().join(format!("steward.log.{n}"));
+    wait_for("steward.log.2", || {
+        // Each status call through the socket adds lines of its own.
+        install.run(&["status", "--json"]);
+        rotated(2).is_file()
+    });
+    let _ = serve.kill();
+    let _ = serve.wait();
+
+    assert!(!rotated(3).exists(), "more than max_log_files were kept");
+    for path in [log.clone(), rotated(1), rotated(2)] {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let size = text.len() as u64;
+        assert!(size <= MAX, "{} holds {size} bytes", path.display());
+        for line in text.lines() {
+            let object: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {line}", path.display()));
+            assert!(object["level"].is_string() && object["timestamp"].is_string());
+        }
+    }
+    // A rotated file was full: the next line would not have fitted.
+    let full = std::fs::metadata(rotated(1)).unwrap().len();
+    assert!(full > MAX / 2, "steward.log.1 rotated at {full} bytes");
+    let stderr = std::fs::read_to_string(&stderr).unwrap();
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(first).is_ok(),
+        "stderr is not JSON: {first}"
+    );
 }

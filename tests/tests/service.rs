@@ -663,3 +663,69 @@ fn an_install_whose_client_goes_away_runs_to_its_end() {
     let config = std::fs::read_to_string(install.bot().join("config/config.toml")).unwrap();
     assert!(config.contains("template_version = \"1.3.0\""), "{config}");
 }
+
+/// Two clients install through the socket at once: the first runs (its one
+/// step sleeps, so it is surely still running when the second asks), the
+/// second is told who holds the update lock and exits with the error code.
+#[test]
+fn of_two_clients_installing_through_the_socket_one_runs_and_the_other_hears_who() {
+    let install = Install::new("");
+    install.write_config(&format!(
+        "{ONLY_CONFIG_PROVIDER}\n\
+         [providers.hostile.grant]\nread = [\"{{bot}}\"]\n\
+         plan_programs = [{{ path = \"/usr/bin/sleep\", args = [[\"*\"]] }}]\n\
+         [providers.hostile.settings]\nbehaviour = \"offer\"\nplan = \"exec\"\n\
+         program = \"/usr/bin/sleep\"\nargs = \"3\"\n\
+         wants_program = \"/usr/bin/sleep\"\nwants_args = \"*\"\n"
+    ));
+    install.add_provider(&steward_tests::guests::hostile(), "hostile");
+    let serve = Headless::start(&install);
+    let args = [
+        "install",
+        "--type",
+        "packages",
+        "--yes",
+        "--no-backup",
+        "--force",
+    ];
+    let first = install
+        .command(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first is under way once its session is recorded as running.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let status = ok(&install.run(&["status", "--history", "--json"]));
+        let history = status["history"].as_array().cloned().unwrap_or_default();
+        if history.iter().any(|s| s["status"] == "running") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the first install never ran: {status:#}\n{}",
+            serve.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let second = install.run(&args);
+    not_in_use(&second);
+    assert_eq!(second.code, Some(2), "{}\n{}", second.stdout, second.stderr);
+    assert!(
+        second
+            .stderr
+            .contains("An update is already in progress: cli:root started it (install) at "),
+        "the second must hear who holds the lock:\n{}",
+        second.stderr
+    );
+    let first: Run = first.wait_with_output().unwrap().into();
+    assert_eq!(first.code, Some(0), "{}\n{}", first.stdout, first.stderr);
+    let status = ok(&install.run(&["status", "--history", "--json"]));
+    let history = status["history"].as_array().cloned().unwrap_or_default();
+    let statuses: Vec<&str> = history
+        .iter()
+        .filter_map(|s| s["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["completed"], "{status:#}");
+}

@@ -1,7 +1,8 @@
-//! Logs Steward keeps besides its own: one file per update session (install
-//! or rollback) under `[logging] update_logs_path`, named by the session id,
-//! with what was planned, every step and its command output, and the
-//! result; and the bot's `output.log`, rotated by size and count.
+//! Logs Steward keeps: one file per update session (install or rollback)
+//! under `[logging] update_logs_path`, named by the session id, with what
+//! was planned, every step and its command output, and the result; the
+//! bot's `output.log`, rotated by size and count; and the file Steward's
+//! own log goes to (`[logging] file`), rotated the same way.
 //!
 //! A session log is a record for people: failing to write it is logged and
 //! never fails an update. The bot's output goes through a pipe to a small
@@ -333,9 +334,75 @@ fn rotate(path: &Path, keep: usize) -> std::io::Result<()> {
     std::fs::rename(path, rotated(path, 1))
 }
 
+/// Steward's own log file (`[logging] file`), rotated as `output.log` is:
+/// before a write would take it past `max_bytes` it becomes `path.1` and a
+/// new file starts. Each write is one whole log line (the log formatter
+/// writes a line at once), so a line is never split between two files.
+/// Clones share the file.
+#[derive(Debug, Clone)]
+pub struct RotatingLog {
+    path: PathBuf,
+    rotation: Rotation,
+    open: std::sync::Arc<std::sync::Mutex<(File, u64)>>,
+}
+
+impl RotatingLog {
+    pub fn open(path: &Path, rotation: Rotation) -> std::io::Result<RotatingLog> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = open_append(path)?;
+        let size = file.metadata()?.len();
+        Ok(RotatingLog {
+            path: path.to_path_buf(),
+            rotation,
+            open: std::sync::Arc::new(std::sync::Mutex::new((file, size))),
+        })
+    }
+}
+
+impl Write for RotatingLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if open.1 > 0 && open.1 + buf.len() as u64 > self.rotation.max_bytes {
+            rotate(&self.path, self.rotation.keep)?;
+            *open = (open_append(&self.path)?, 0);
+        }
+        open.0.write_all(buf)?;
+        open.1 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn steward_s_own_log_rotates_before_a_line_would_pass_the_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("steward.log");
+        let rotation = Rotation {
+            max_bytes: 100,
+            keep: 2,
+        };
+        let mut log = RotatingLog::open(&path, rotation).unwrap();
+        for i in 0..10 {
+            log.write_all(format!("line {i:02} {}\n", "x".repeat(30)).as_bytes())
+                .unwrap();
+        }
+        // 40-byte lines, two to a file: 08-09 here, 06-07 and 04-05 kept.
+        let read = |p: &Path| std::fs::read_to_string(p).unwrap();
+        assert!(read(&path).starts_with("line 08"), "{}", read(&path));
+        assert_eq!(read(&path).lines().count(), 2);
+        assert!(read(&rotated(&path, 1)).starts_with("line 06"));
+        assert!(read(&rotated(&path, 2)).starts_with("line 04"));
+        assert!(!rotated(&path, 3).exists());
+    }
 
     #[test]
     fn the_pump_rotates_at_line_boundaries_and_keeps_every_line() {

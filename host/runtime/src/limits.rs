@@ -6,8 +6,8 @@
 //! and a stack cap. This module measures and refuses; it never decides what a
 //! provider may access (that is `grants`).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use wasmtime::{Engine, ResourceLimiter};
@@ -17,20 +17,75 @@ use crate::config::RuntimeLimits;
 /// How often the epoch advances; the budget is enforced to this precision.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// Starts the thread that advances the engine's epoch. It holds only a weak
-/// reference, so it ends when the engine is dropped.
-pub fn start_epoch_ticker(engine: &Engine) {
-    let weak = engine.weak();
-    std::thread::Builder::new()
-        .name("steward-epoch".into())
-        .spawn(move || {
-            while let Some(engine) = weak.upgrade() {
-                engine.increment_epoch();
-                drop(engine);
-                std::thread::sleep(EPOCH_TICK);
-            }
-        })
-        .expect("spawning the epoch thread");
+/// Advances the engine's epoch while a provider call runs, and sleeps with
+/// no wakeups while none does: ticking every `EPOCH_TICK` for nothing was
+/// most of an idle service's CPU. A call's deadline is counted from the
+/// epoch at its start, so a pause between calls changes no budget.
+pub struct EpochTicker {
+    running: Arc<(Mutex<usize>, Condvar)>,
+}
+
+/// One call's claim on the ticker: it ticks until every claim is dropped.
+pub struct Ticking {
+    running: Arc<(Mutex<usize>, Condvar)>,
+}
+
+impl EpochTicker {
+    /// Starts the ticking thread. It holds only a weak reference to the
+    /// engine, so it ends once the engine is dropped.
+    pub fn start(engine: &Engine) -> EpochTicker {
+        let weak = engine.weak();
+        let running = Arc::new((Mutex::new(0usize), Condvar::new()));
+        let shared = running.clone();
+        std::thread::Builder::new()
+            .name("steward-epoch".into())
+            .spawn(move || {
+                loop {
+                    {
+                        let (calls, wake) = &*shared;
+                        let mut calls = calls.lock().unwrap_or_else(|e| e.into_inner());
+                        while *calls == 0 {
+                            calls = wake.wait(calls).unwrap_or_else(|e| e.into_inner());
+                        }
+                    }
+                    let Some(engine) = weak.upgrade() else {
+                        return;
+                    };
+                    engine.increment_epoch();
+                    drop(engine);
+                    std::thread::sleep(EPOCH_TICK);
+                }
+            })
+            .expect("spawning the epoch thread");
+        EpochTicker { running }
+    }
+
+    /// Ticks until the answer is dropped.
+    pub fn claim(&self) -> Ticking {
+        let (calls, wake) = &*self.running;
+        *calls.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        wake.notify_one();
+        Ticking {
+            running: self.running.clone(),
+        }
+    }
+}
+
+impl Drop for Ticking {
+    fn drop(&mut self) {
+        let (calls, _) = &*self.running;
+        let mut calls = calls.lock().unwrap_or_else(|e| e.into_inner());
+        *calls = calls.saturating_sub(1);
+    }
+}
+
+impl Drop for EpochTicker {
+    /// Lets the thread see the engine gone (one tick, then it ends).
+    fn drop(&mut self) {
+        let (calls, wake) = &*self.running;
+        *calls.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        wake.notify_one();
+    }
 }
 
 /// The budget of one call, shared by wasm execution and the host work it asks for.

@@ -283,8 +283,11 @@ impl Scheduler {
     /// Ticks until the process ends; errors are logged and retried.
     pub async fn run(self) {
         loop {
-            if let Err(e) = self.tick(Utc::now()).await {
-                tracing::warn!("scheduler: {}", e.user_message());
+            match self.tick(Utc::now()).await {
+                // A scheduled install or backup ran: give back what it freed.
+                Ok(done) if !done.is_empty() => crate::memory::give_back(),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("scheduler: {}", e.user_message()),
             }
             let sleep = match self.service.schedules_next_due() {
                 Ok(Some(at)) => (at - Utc::now())

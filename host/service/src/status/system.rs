@@ -74,6 +74,9 @@ pub fn bot_version(config: &Config) -> Known {
 }
 
 /// `Python 3.12.3` from the bot's virtualenv interpreter, else `python3`.
+/// Each interpreter is asked once and remembered by its resolved file and
+/// that file's mtime, so `status` does not start a process on every call
+/// and an upgraded or replaced interpreter is still asked again.
 pub async fn python_version(config: &Config) -> Known {
     let venv = config
         .providers
@@ -84,6 +87,12 @@ pub async fn python_version(config: &Config) -> Known {
     let venv_python = config.bot.root.join(venv).join("bin/python");
     let candidates = [venv_python, PathBuf::from("python3")];
     for program in &candidates {
+        let Some(file) = interpreter_file(program) else {
+            continue;
+        };
+        if let Some(known) = python_cache::get(program, &file) {
+            return known;
+        }
         let run = tokio::process::Command::new(program)
             .arg("--version")
             .kill_on_drop(true)
@@ -100,10 +109,12 @@ pub async fn python_version(config: &Config) -> Known {
             .trim()
             .to_string();
             let version = text.strip_prefix("Python ").unwrap_or(&text).to_string();
-            return Known {
+            let known = Known {
                 value: Some(version),
                 note: program.display().to_string(),
             };
+            python_cache::put(program, file, known.clone());
+            return known;
         }
     }
     Known {
@@ -112,6 +123,50 @@ pub async fn python_version(config: &Config) -> Known {
             "no Python found ({} and python3 on PATH)",
             candidates[0].display()
         ),
+    }
+}
+
+/// The file `program` runs (a bare name looked up on `PATH`, links
+/// followed) and its mtime; `None` when there is none to run.
+fn interpreter_file(program: &Path) -> Option<(PathBuf, std::time::SystemTime)> {
+    let found = if program.components().count() > 1 {
+        program.to_path_buf()
+    } else {
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())?
+    };
+    let real = std::fs::canonicalize(&found).ok()?;
+    let modified = std::fs::metadata(&real).ok()?.modified().ok()?;
+    Some((real, modified))
+}
+
+/// The versions asked so far, per program as configured.
+mod python_cache {
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+    use std::time::SystemTime;
+
+    use super::Known;
+
+    type File = (PathBuf, SystemTime);
+
+    static ASKED: Mutex<Option<HashMap<PathBuf, (File, Known)>>> = Mutex::new(None);
+
+    /// What `program` said when it was this same file.
+    pub fn get(program: &Path, file: &File) -> Option<Known> {
+        let asked = ASKED.lock().unwrap_or_else(|e| e.into_inner());
+        let (was, known) = asked.as_ref()?.get(program)?;
+        (was == file).then(|| known.clone())
+    }
+
+    pub fn put(program: &Path, file: File, known: Known) {
+        let mut asked = ASKED.lock().unwrap_or_else(|e| e.into_inner());
+        asked
+            .get_or_insert_with(HashMap::new)
+            .insert(program.to_path_buf(), (file, known));
     }
 }
 
@@ -214,6 +269,53 @@ pub fn memory() -> Option<Memory> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A venv interpreter that counts how often it is run: asked once
+    /// while it stays the same file, asked again once it is replaced.
+    #[tokio::test]
+    async fn the_python_version_is_asked_once_per_interpreter_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bot/.venv/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let runs = dir.path().join("runs");
+        let python = bin.join("python");
+        let write = |version: &str| {
+            std::fs::write(
+                &python,
+                format!(
+                    "#!/bin/sh\necho run >> {}\necho 'Python {version}'\n",
+                    runs.display()
+                ),
+            )
+            .unwrap();
+            std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        write("3.11.2");
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[bot]\nroot = \"bot\"\n").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        let count = || std::fs::read_to_string(&runs).unwrap().lines().count();
+
+        for _ in 0..3 {
+            let known = python_version(&config).await;
+            assert_eq!(known.value.as_deref(), Some("3.11.2"), "{known:?}");
+        }
+        assert_eq!(count(), 1);
+
+        write("3.12.1");
+        // An upgrade gives the file a new mtime (set here, not waited for).
+        let later = std::time::SystemTime::now() + Duration::from_secs(5);
+        std::fs::File::options()
+            .write(true)
+            .open(&python)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        let known = python_version(&config).await;
+        assert_eq!(known.value.as_deref(), Some("3.12.1"), "{known:?}");
+        assert_eq!(count(), 2);
+    }
 
     #[test]
     fn proc_lines_are_read_in_bytes() {

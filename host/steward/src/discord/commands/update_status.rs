@@ -48,8 +48,14 @@ pub async fn update_status(
             },
         )
         .await?;
-    let mut edit =
-        serenity::EditInteractionResponse::new().embed(embed(crate::discord::lang(ctx), &report));
+    let lang = crate::discord::lang(ctx);
+    let mut edit = serenity::EditInteractionResponse::new().embed(embed(lang, &report));
+    if let Some(fleet) = ctx.data().fleet.clone() {
+        edit = edit.add_embed(fleet_embed(lang, fleet.status(&caller).await));
+    }
+    if let Some(history) = history(lang, &report) {
+        edit = edit.add_embed(history);
+    }
     if let Some(png) = &report.chart {
         edit = edit.new_attachment(serenity::CreateAttachment::bytes(png.clone(), CHART));
     }
@@ -81,6 +87,135 @@ fn field(text: String) -> String {
     } else {
         crate::discord::render::cut(&text, 1000, "…")
     }
+}
+
+/// Room for the history in its own embed (a description takes 4096
+/// characters; all of a message's embeds together 6000).
+const HISTORY_MAX: usize = 3500;
+
+/// The sessions of the range, newest first, each with where its log is:
+/// its id and the `steward logs ID` that prints it on the server.
+fn history(lang: Lang, r: &StatusReport) -> Option<serenity::CreateEmbed> {
+    let history = r.history.as_ref()?;
+    let mut text = String::new();
+    for s in history.iter().take(15) {
+        let _ = writeln!(
+            text,
+            "`{}` {}",
+            s.id,
+            t!(
+                lang,
+                "status-session",
+                types = s.update_type.to_string(),
+                status = status_word(lang, s),
+                at = format!("<t:{}:R>", s.started_at.timestamp()),
+                by = s.initiated_by.to_string()
+            )
+        );
+        if s.log {
+            let _ = writeln!(
+                text,
+                "\u{2003}{}",
+                t!(
+                    lang,
+                    "status-session-log",
+                    command = format!("`steward logs {}`", s.id)
+                )
+            );
+        }
+    }
+    if history.len() > 15 {
+        let _ = write!(text, "{}", t!(lang, "and-more", count = history.len() - 15));
+    }
+    if text.is_empty() {
+        text = t!(lang, "status-none-recorded");
+    }
+    Some(
+        serenity::CreateEmbed::new()
+            .title(t!(lang, "status-sessions-title", range = r.range.as_str()))
+            .description(crate::discord::render::cut(&text, HISTORY_MAX, "\n…"))
+            .colour(0x34_98_db),
+    )
+}
+
+/// In fleet mode: every instance's version, health and last result, and
+/// the wave in progress (or the last one). etcd out of reach is said, not
+/// a failure of the whole status.
+fn fleet_embed(
+    lang: Lang,
+    status: Result<steward_fleet::FleetStatus, crate::service::ServiceError>,
+) -> serenity::CreateEmbed {
+    let e = serenity::CreateEmbed::new().colour(0x34_98_db);
+    let s = match status {
+        Ok(s) => s,
+        Err(err) => {
+            return e
+                .title(t!(lang, "status-fleet-unreachable-title"))
+                .description(field(err.user_message()));
+        }
+    };
+    let mut text = String::new();
+    for r in &s.instances {
+        let last = r.last_result.as_ref().map_or_else(
+            || t!(lang, "status-none-recorded"),
+            |l| format!("{} <t:{}:R>", l.status, l.at.timestamp()),
+        );
+        let _ = writeln!(
+            text,
+            "{}",
+            t!(
+                lang,
+                "status-fleet-instance",
+                instance = r.id.clone(),
+                group = r.group.clone(),
+                version = r.bot_version.clone().unwrap_or_else(|| "?".to_string()),
+                health = r.health.replace(' ', "-"),
+                last = last
+            )
+        );
+    }
+    let wave = s.wave.as_ref().or(s.last_wave.as_ref());
+    if let Some(w) = wave {
+        let (action, target) = match &w.action {
+            steward_fleet::WaveAction::Install { update_type } => (
+                "install",
+                serde_json::to_value(update_type)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            ),
+            steward_fleet::WaveAction::Rollback { target } => ("rollback", target.clone()),
+            steward_fleet::WaveAction::Check => ("check", String::new()),
+        };
+        let phase = serde_json::to_value(w.phase)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = write!(
+            text,
+            "\n{}",
+            t!(
+                lang,
+                "status-fleet-wave",
+                id = w.id.clone(),
+                action = action,
+                target = target,
+                phase = phase,
+                done = w.percent()
+            )
+        );
+        if let Some(why) = &w.halted_because {
+            let _ = write!(text, "\n{why}");
+        }
+    }
+    e.title(t!(
+        lang,
+        "status-fleet-title",
+        fleet = s.fleet.clone(),
+        count = s.instances.len(),
+        leader = s.leader.clone().unwrap_or_else(|| "-".to_string())
+    ))
+    .description(crate::discord::render::cut(&text, 3000, "\n…"))
 }
 
 /// A session's end in the locale's words.
@@ -218,31 +353,45 @@ fn embed(lang: Lang, r: &StatusReport) -> serenity::CreateEmbed {
             false,
         );
     }
-    if let Some(history) = &r.history {
-        let mut text = String::new();
-        for s in history.iter().take(15) {
-            let _ = writeln!(
-                text,
-                "`{}` {}",
-                s.id,
-                t!(
-                    lang,
-                    "status-session",
-                    types = s.update_type.to_string(),
-                    status = status_word(lang, s),
-                    at = format!("<t:{}:R>", s.started_at.timestamp()),
-                    by = s.initiated_by.to_string()
-                )
-            );
-        }
-        if history.len() > 15 {
-            let _ = write!(text, "{}", t!(lang, "and-more", count = history.len() - 15));
-        }
+    if let Some(impact) = &r.last_impact {
         e = e.field(
-            t!(lang, "status-sessions-title", range = r.range.as_str()),
-            field(text),
+            t!(lang, "impact-title"),
+            crate::discord::render::update::impact_text(lang, impact),
             false,
         );
+    }
+    if let Some(drift) = &r.drift {
+        let checked = drift
+            .checked_at
+            .map(|t| format!("<t:{}:R>", t.timestamp()))
+            .unwrap_or_default();
+        let mut text = t!(
+            lang,
+            "status-drift",
+            count = drift.drifted.len(),
+            checked = checked
+        );
+        let share = 600 / drift.drifted.len().max(1);
+        let mut headers = text.clone();
+        for d in &drift.drifted {
+            let header = t!(
+                lang,
+                "notice-drift-source",
+                provider = d.provider.clone(),
+                session = d.session_id.clone(),
+                applied = d.applied_at.format("%Y-%m-%d %H:%M UTC").to_string()
+            );
+            headers.push_str(&format!("\n{header}"));
+            text.push_str(&format!(
+                "\n{header}\n```diff\n{}\n```",
+                crate::service::announce::clipped(&d.diff, share).replace("```", "'''")
+            ));
+        }
+        // A field holds 1024 characters: the diffs go first when they do not fit.
+        if text.chars().count() > 1024 {
+            text = crate::service::announce::clipped(&headers, 1020);
+        }
+        e = e.field(t!(lang, "status-drift-title"), text, false);
     }
     if r.chart.is_some() {
         e = e.image(format!("attachment://{CHART}"));
