@@ -501,3 +501,54 @@ fn update_schedule_adds_a_schedule_and_shows_its_next_run_with_the_zone() {
         "Invalid update_time `25:00`: write the time as HH:MM, 24-hour (for example 03:00)."
     );
 }
+
+/// `/update_status show_history:true` names each session with the command
+/// that prints its log on the server, in the asker's language.
+#[test]
+fn update_status_history_shows_where_each_session_s_log_is() {
+    let discord = FakeDiscord::start();
+    let serve = Serve::start(&discord);
+    // An install through the running service leaves a session and its log.
+    let run = serve.install.run(&[
+        "install",
+        "--type",
+        "config",
+        "--yes",
+        "--force",
+        "--no-backup",
+        "--json",
+    ]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let id = run.json()["session"]["id"].as_str().unwrap().to_string();
+    assert!(
+        serve
+            .install
+            .data()
+            .join(format!("logs/{id}.log"))
+            .is_file()
+    );
+
+    let token = discord.slash_command_in(
+        "de",
+        "update_status",
+        &Member::owner(),
+        &[
+            Opt::boolean("show_history", true),
+            Opt::boolean("show_metrics", false),
+        ],
+    );
+    let edit = discord.wait_for(0, SHORT, "the status", is_edit(&token));
+    let history = edit.body["embeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["title"] == "Sitzungen (7d)")
+        .unwrap_or_else(|| panic!("no history embed: {:#}", edit.body))
+        .clone();
+    let text = history["description"].as_str().unwrap();
+    assert!(text.starts_with(&format!("`{id}` ")), "{text}");
+    assert!(
+        text.contains(&format!("\n\u{2003}Protokoll: `steward logs {id}`")),
+        "{text}"
+    );
+}

@@ -1,13 +1,21 @@
 //! Steward speaks its users' language in Discord: the real `steward serve`
 //! against a fake Discord registers its commands with Chinese and German
 //! localizations, answers a zh-CN user in Chinese, and a user whose locale
-//! has no catalogue (pt-BR) in English. And no answer text of the Discord
-//! front is written in the code instead of the catalogues.
+//! has no catalogue (pt-BR) in English, a German owner's install in German
+//! (progress included), and posts notifications in `[discord] locale`.
+//! And no answer text of the Discord front is written in the code instead
+//! of the catalogues; every catalogue has every key the front uses, with
+//! plural forms right for 0, 1, 2 and 5 in each language.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::process::Child;
+use std::time::{Duration, Instant};
 
-use steward_tests::fakes::discord::{FakeDiscord, Member, Opt};
-use steward_tests::serve::{SHORT, Serve, is_callback};
+use serde_json::Value;
+use steward_tests::fakes::discord::{CHANNEL_ID, FakeDiscord, GUILD_ID, Member, Opt, Request};
+use steward_tests::release_bot::{Bot, Setup, setup_with};
+use steward_tests::serve::{LONG, SHORT, Serve, edits, has_embed, is_callback, spawn};
 
 #[test]
 fn registration_carries_chinese_and_german_localizations() {
@@ -173,4 +181,452 @@ fn no_answer_text_of_the_discord_front_is_a_string_literal() {
         "texts outside the catalogues:\n{}",
         found.join("\n")
     );
+}
+
+/// `steward serve` for a bot on release 1.4.0 with 1.5.0 published (see
+/// `steward_tests::release_bot`), `discord_lines` added to `[discord]` and
+/// `extra` after it.
+struct ReleaseServe {
+    s: Setup,
+    child: Child,
+}
+
+impl Drop for ReleaseServe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        drop(Bot(&self.s.install));
+    }
+}
+
+impl ReleaseServe {
+    fn start(discord: &FakeDiscord, discord_lines: &str, extra: &str) -> ReleaseServe {
+        let s = setup_with(
+            &format!(
+                "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\n{discord_lines}\n{extra}\n",
+                discord.api_base()
+            ),
+            "",
+        );
+        s.publish_150(&s.demo_bot_py());
+        let child = spawn(discord, &s.install);
+        ReleaseServe { s, child }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.s.install.root().join("serve.log")).unwrap_or_default()
+    }
+
+    /// Waits for an edit of `token`'s reply that `matches`; returns all edits so far.
+    fn wait_edit(
+        &self,
+        discord: &FakeDiscord,
+        token: &str,
+        what: &str,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Vec<Value> {
+        let deadline = Instant::now() + LONG;
+        loop {
+            let all = edits(discord, token);
+            if all.iter().any(&matches) {
+                return all;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no edit with {what} for {token}: {all:#?}\nlog:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Runs `/update_install update_type:bot` as the owner in `locale`,
+    /// presses Confirm, and returns every edit of the reply up to the result.
+    fn install_bot(&self, discord: &FakeDiscord, locale: &str) -> Vec<Value> {
+        let owner = Member::owner();
+        // update_type is a choice: index 2 is "bot".
+        let token = discord.slash_command_in(
+            locale,
+            "update_install",
+            &owner,
+            &[Opt::integer("update_type", 2)],
+        );
+        let all = self.wait_edit(discord, &token, "the Confirm button", |e| {
+            !buttons(e).is_empty()
+        });
+        let prompt = all.iter().find(|e| !buttons(e).is_empty()).unwrap().clone();
+        let confirm = buttons(&prompt)
+            .into_iter()
+            .find(|b| b.starts_with("steward:confirm:"))
+            .unwrap();
+        discord.press_button(&confirm, &owner);
+        let mut all = self.wait_edit(discord, &token, "the result", has_embed);
+        all.insert(0, prompt);
+        all
+    }
+}
+
+fn buttons(edit: &Value) -> Vec<String> {
+    edit["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// How the engine's progress steps read in English (`steward install`
+/// prints them so); none may reach a German reader.
+const ENGLISH_STEPS: &[&str] = &[
+    "Checking for updates",
+    "Planning",
+    "Recording the current state",
+    "Taking the pre-update backup",
+    "Updating ",
+    "Verifying",
+    "Restarting the bot",
+    "Update complete",
+];
+
+#[test]
+fn a_german_owner_installs_in_german_with_german_progress() {
+    let discord = FakeDiscord::start();
+    let served = ReleaseServe::start(&discord, "", "");
+    let all = served.install_bot(&discord, "de");
+
+    let question = all[0]["content"].as_str().unwrap();
+    assert!(
+        question.starts_with("**1 Update installieren?**"),
+        "{question}"
+    );
+    assert!(
+        question.contains("release: bot 1.4.0 -> 1.5.0"),
+        "{question}"
+    );
+    let progress: Vec<&str> = all
+        .iter()
+        .filter_map(|e| e["content"].as_str())
+        .filter(|c| c.starts_with("Fortschritt: "))
+        .collect();
+    assert!(
+        progress
+            .iter()
+            .any(|p| p.ends_with("Lege die Sicherung vor dem Update an")),
+        "{progress:?}"
+    );
+    for line in &progress {
+        let step = line.split_once(" – ").map_or("", |(_, step)| step);
+        assert!(
+            !ENGLISH_STEPS
+                .iter()
+                .any(|english| step.starts_with(english)),
+            "an English step in German progress: {line}"
+        );
+    }
+    let embed = &all.last().unwrap()["embeds"][0];
+    assert_eq!(embed["title"], "Update abgeschlossen", "{embed:#}");
+    assert_eq!(
+        served.s.current(),
+        std::path::PathBuf::from("1.5.0"),
+        "installed"
+    );
+}
+
+/// What was posted to the notification channel, as title and description.
+fn channel_posts(discord: &FakeDiscord) -> Vec<(String, String)> {
+    let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    discord
+        .requests()
+        .into_iter()
+        .filter(|r: &Request| r.method == "POST" && r.path == path)
+        .map(|r| {
+            let embed = &r.body["embeds"][0];
+            (
+                embed["title"].as_str().unwrap_or_default().to_string(),
+                embed["description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn discord_locale_in_steward_toml_sets_the_language_of_notifications() {
+    let discord = FakeDiscord::start();
+    let served = ReleaseServe::start(
+        &discord,
+        &format!("locale = \"de\"\nnotify_channels = [{CHANNEL_ID}]"),
+        "[notifications]\non_progress = true",
+    );
+    // The owner writes in English: the answer follows them, the channel
+    // follows steward.toml.
+    let all = served.install_bot(&discord, "en-US");
+    let embed = &all.last().unwrap()["embeds"][0];
+    assert_eq!(embed["title"], "Update completed", "{embed:#}");
+
+    let deadline = Instant::now() + SHORT;
+    let posts = loop {
+        let posts = channel_posts(&discord);
+        if posts
+            .iter()
+            .any(|(title, _)| title == "Update abgeschlossen")
+        {
+            break posts;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no German completion notice: {posts:#?}\nlog:\n{}",
+            served.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        posts.iter().any(|(title, _)| title == "Update gestartet"),
+        "{posts:#?}"
+    );
+    let progress: Vec<&(String, String)> = posts
+        .iter()
+        .filter(|(title, _)| title.starts_with("Update: ") && title.ends_with(" %"))
+        .collect();
+    assert!(!progress.is_empty(), "no progress notice: {posts:#?}");
+    for (title, step) in &progress {
+        assert!(
+            !ENGLISH_STEPS
+                .iter()
+                .any(|english| step.starts_with(english)),
+            "an English step in a German notice: {title}: {step}"
+        );
+    }
+    assert!(
+        progress
+            .iter()
+            .any(|(_, step)| step == "Aktualisiere bot 1.4.0 → 1.5.0" || step == "Überprüfe"),
+        "{progress:#?}"
+    );
+}
+
+/// The catalogues as the binary embeds them, English first.
+const CATALOGUES: &[(&str, &str)] = &[
+    (
+        "en-US",
+        include_str!("../../host/steward/locales/en-US/steward.ftl"),
+    ),
+    (
+        "zh-CN",
+        include_str!("../../host/steward/locales/zh-CN/steward.ftl"),
+    ),
+    (
+        "de",
+        include_str!("../../host/steward/locales/de/steward.ftl"),
+    ),
+];
+
+type Bundle = fluent_bundle::FluentBundle<fluent_bundle::FluentResource>;
+
+fn bundle(tag: &str, source: &str) -> Bundle {
+    let resource = fluent_bundle::FluentResource::try_new(source.to_string())
+        .unwrap_or_else(|(_, errors)| panic!("{tag} does not parse: {errors:?}"));
+    let id: unic_langid::LanguageIdentifier = tag.parse().unwrap();
+    let mut bundle = Bundle::new(vec![id]);
+    bundle.set_use_isolating(false);
+    bundle.add_resource(resource).unwrap();
+    bundle
+}
+
+fn message_keys(source: &str) -> BTreeSet<String> {
+    let resource = fluent_bundle::FluentResource::try_new(source.to_string()).unwrap();
+    resource
+        .entries()
+        .filter_map(|entry| match entry {
+            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every key the Discord front asks for by a literal: `t!(lang, "key"`.
+fn keys_in_code() -> BTreeSet<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../host/steward/src/discord");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let mut keys = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Comments show the macro with a made-up key.
+        let text: String = text
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("//"))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        for (at, _) in text.match_indices("t!(") {
+            let rest = &text[at + 3..];
+            let Some((lang, after)) = rest.split_once(',') else {
+                continue;
+            };
+            if !lang.trim().chars().all(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let after = after.trim_start();
+            if let Some(quoted) = after.strip_prefix('"') {
+                keys.insert(quoted.split('"').next().unwrap().to_string());
+            }
+        }
+    }
+    keys
+}
+
+#[test]
+fn every_catalogue_has_every_key_the_discord_front_uses() {
+    let used = keys_in_code();
+    for key in [
+        "progress-asking",
+        "progress-updating",
+        "progress-pre-update-backup",
+        "safety-unsigned",
+        "check-note-cooling-down",
+        "error-safety-stop",
+        "error-store-locked",
+    ] {
+        assert!(used.contains(key), "{key} is not looked up: {used:?}");
+    }
+    let english = message_keys(CATALOGUES[0].1);
+    for (tag, source) in CATALOGUES {
+        let theirs = message_keys(source);
+        let missing: Vec<_> = used.difference(&theirs).collect();
+        assert!(
+            missing.is_empty(),
+            "{tag} lacks keys the code uses: {missing:?}"
+        );
+        let not_translated: Vec<_> = english.difference(&theirs).collect();
+        assert!(not_translated.is_empty(), "{tag} lacks {not_translated:?}");
+        let extra: Vec<_> = theirs.difference(&english).collect();
+        assert!(extra.is_empty(), "{tag} has keys English lacks: {extra:?}");
+    }
+}
+
+fn formatted(bundle: &Bundle, key: &str, count: u32, more: &[(&str, &str)]) -> String {
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("count", count);
+    for (name, value) in more {
+        args.set(*name, *value);
+    }
+    let message = bundle
+        .get_message(key)
+        .unwrap_or_else(|| panic!("no {key}"));
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(message.value().unwrap(), Some(&args), &mut errors);
+    assert!(errors.is_empty(), "{key}: {errors:?}");
+    text.into_owned()
+}
+
+#[test]
+fn progress_and_safety_plurals_are_right_for_0_1_2_and_5_in_each_language() {
+    let expected: &[(&str, &str, [&str; 4])] = &[
+        (
+            "en-US",
+            "progress-asking",
+            [
+                "Asking 0 sources",
+                "Asking 1 source",
+                "Asking 2 sources",
+                "Asking 5 sources",
+            ],
+        ),
+        (
+            "de",
+            "progress-asking",
+            [
+                "Frage 0 Quellen ab",
+                "Frage 1 Quelle ab",
+                "Frage 2 Quellen ab",
+                "Frage 5 Quellen ab",
+            ],
+        ),
+        (
+            "zh-CN",
+            "progress-asking",
+            [
+                "正在查询 0 个更新源",
+                "正在查询 1 个更新源",
+                "正在查询 2 个更新源",
+                "正在查询 5 个更新源",
+            ],
+        ),
+        (
+            "en-US",
+            "safety-breaking",
+            [
+                "0 breaking changes: bot",
+                "a breaking change: bot",
+                "2 breaking changes: bot",
+                "5 breaking changes: bot",
+            ],
+        ),
+        (
+            "de",
+            "safety-breaking",
+            [
+                "0 inkompatible Änderungen: bot",
+                "eine inkompatible Änderung: bot",
+                "2 inkompatible Änderungen: bot",
+                "5 inkompatible Änderungen: bot",
+            ],
+        ),
+        (
+            "zh-CN",
+            "safety-breaking",
+            [
+                "0 项不兼容变更：bot",
+                "1 项不兼容变更：bot",
+                "2 项不兼容变更：bot",
+                "5 项不兼容变更：bot",
+            ],
+        ),
+        (
+            "en-US",
+            "safety-unsigned",
+            [
+                "release plans 0 downloads that",
+                "release plans 1 download that",
+                "release plans 2 downloads that",
+                "release plans 5 downloads that",
+            ],
+        ),
+        (
+            "de",
+            "safety-unsigned",
+            [
+                "release plant 0 Downloads, die",
+                "release plant 1 Download, der",
+                "release plant 2 Downloads, die",
+                "release plant 5 Downloads, die",
+            ],
+        ),
+        (
+            "zh-CN",
+            "safety-unsigned",
+            [
+                "release 计划的 0 个下载",
+                "release 计划的 1 个下载",
+                "release 计划的 2 个下载",
+                "release 计划的 5 个下载",
+            ],
+        ),
+    ];
+    for (tag, key, forms) in expected {
+        let source = CATALOGUES.iter().find(|(t, _)| t == tag).unwrap().1;
+        let bundle = bundle(tag, source);
+        for (n, form) in [0, 1, 2, 5].into_iter().zip(forms) {
+            let text = formatted(
+                &bundle,
+                key,
+                n,
+                &[("updates", "bot"), ("provider", "release")],
+            );
+            assert!(text.starts_with(form), "{tag} {key} {n}: {text}");
+        }
+    }
 }

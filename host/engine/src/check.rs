@@ -10,7 +10,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use serde::Serialize;
 
-use crate::progress::ProgressSender;
+use crate::progress::{ProgressSender, Step};
 use crate::provider::{Capabilities, Update};
 use crate::runtime::{CallError, LoadedProvider, ProviderEntry, Runtime};
 
@@ -60,6 +60,10 @@ pub struct ProviderCheck {
     /// nor failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_for_grant: Option<Capabilities>,
+    /// What it asked for that its grant does not cover ("http
+    /// api.osv.dev"): it ran, but only partly, so its answer may be too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 /// A provider file that could not be loaded, so was not asked.
@@ -81,6 +85,10 @@ pub struct CheckOutcome {
     pub totals: CheckTotals,
     pub providers: Vec<ProviderCheck>,
     pub skipped: Vec<SkippedProvider>,
+    /// The releases the cooldown holds, typed so a front can word them
+    /// (each update's `held` says the same in English).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cooldowns: Vec<crate::policy::Cooldown>,
 }
 
 /// A check's counts, the ones `steward check` prints under its table.
@@ -170,6 +178,7 @@ pub async fn check(
                         duration_ms: 0,
                         reused_answers_age_secs: None,
                         waiting_for_grant: Some(wants.clone()),
+                        missing: Vec::new(),
                     });
                     continue;
                 }
@@ -183,7 +192,7 @@ pub async fn check(
     }
     let total = tasks.len();
     if let Some(progress) = progress {
-        progress.step(0, total, format!("Asking {total} {}", sources(total)));
+        progress.step(0, total, Step::Asking { sources: total });
     }
     let mut done = 0;
     while let Some(task) = tasks.next().await {
@@ -191,7 +200,13 @@ pub async fn check(
         match task {
             Ok(result) => {
                 if let Some(progress) = progress {
-                    progress.step(done, total, format!("Checked {}", result.provider));
+                    progress.step(
+                        done,
+                        total,
+                        Step::Checked {
+                            provider: result.provider.clone(),
+                        },
+                    );
                 }
                 providers.push(result);
             }
@@ -204,11 +219,8 @@ pub async fn check(
         totals: CheckTotals::of(&providers),
         providers,
         skipped,
+        cooldowns: Vec::new(),
     }
-}
-
-fn sources(n: usize) -> &'static str {
-    if n == 1 { "source" } else { "sources" }
 }
 
 fn check_one(
@@ -240,6 +252,7 @@ fn check_one(
         duration_ms,
         reused_answers_age_secs,
         waiting_for_grant: None,
+        missing: provider.missing.clone(),
     }
 }
 

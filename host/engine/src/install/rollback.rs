@@ -10,7 +10,7 @@ use super::{
 };
 use crate::UpdateType;
 use crate::backup::{self, BackupStatus, Backups, RestoreType};
-use crate::progress::ProgressSender;
+use crate::progress::{ProgressSender, Step};
 use crate::provider::{Update, UpdateKind};
 use crate::session::{self, Session, SessionKind, SessionStatus};
 use crate::supervisor::RestoreControl;
@@ -75,9 +75,9 @@ pub async fn rollback(
     _lock: UpdateLock,
     progress: Option<&ProgressSender>,
 ) -> Result<InstallOutcome, InstallError> {
-    let report = |percent: u8, message: String| {
+    let report = |percent: u8, step: Step| {
         if let Some(p) = progress {
-            p.report(percent, message);
+            p.report(percent, step);
         }
     };
     let backups = Backups::open(&env.config, env.store.clone())
@@ -143,7 +143,7 @@ pub async fn rollback(
     log.header(&session);
 
     if request.backup {
-        report(10, "Backing up the present state first".to_string());
+        report(10, Step::BackingUpFirst);
         match super::pre_update_backup(env, None).await {
             Ok(id) => {
                 session.backup_id = Some(id);
@@ -167,7 +167,7 @@ pub async fn rollback(
     let mut errors = Vec::new();
     match source {
         Source::Backup(id) => {
-            report(40, format!("Restoring backup {id}"));
+            report(40, Step::RestoringBackup { id: id.clone() });
             log.line(format!("restoring backup {id}"));
             session.updates = vec![format!("backup {id}")];
             let types: &[RestoreType] = if request.restore_config {
@@ -223,7 +223,9 @@ pub async fn rollback(
             for (i, part) in parts.iter().enumerate() {
                 report(
                     30 + (i * 40 / parts.len().max(1)) as u8,
-                    format!("Putting back {}", part.provider),
+                    Step::PuttingBack {
+                        provider: part.provider.clone(),
+                    },
                 );
                 match restore_part(
                     env,
@@ -243,14 +245,14 @@ pub async fn rollback(
                 }
             }
             if errors.is_empty() && env.supervisor.is_configured() {
-                report(75, "Restarting the bot (health probation)".to_string());
+                report(75, Step::RestartingBot);
                 log.line("restarting the bot (health probation)");
                 if let Err(e) = env.supervisor.restart().await {
                     errors.push(format!("after the restart, {e}"));
                 }
             }
             if errors.is_empty() {
-                report(90, "Verifying".to_string());
+                report(90, Step::Verifying);
                 for part in &parts {
                     let Some(provider) = loaded(&entries, &part.provider) else {
                         continue;
@@ -277,7 +279,10 @@ pub async fn rollback(
         (SessionStatus::Failed, Some(errors.join("; ")))
     };
     finish(env, &mut session, status, error)?;
-    report(100, "Rollback finished".to_string());
+    if status == SessionStatus::Completed {
+        crate::drift::record_applied(env, &session.id).await;
+    }
+    report(100, Step::RollbackFinished);
     Ok(InstallOutcome::ran(session, Vec::new(), errors))
 }
 

@@ -85,7 +85,6 @@ pub fn message(lang: Lang, error: &CommandError) -> String {
 /// the words the CLI prints too.
 pub fn service_message(lang: Lang, e: &ServiceError) -> String {
     use crate::backup::BackupError;
-    use crate::engine::install::InstallError;
     use crate::schedule::ScheduleError;
     use crate::service::Role;
     use crate::service::access::Audience;
@@ -136,28 +135,7 @@ pub fn service_message(lang: Lang, e: &ServiceError) -> String {
         ServiceError::Backup(BackupError::InvalidName { name }) => {
             t!(lang, "error-backup-invalid-name", name = name.clone())
         }
-        ServiceError::Install(InstallError::InProgress(Some(holder))) => t!(
-            lang,
-            "error-in-progress-by",
-            by = holder.by.clone(),
-            doing = holder.doing.clone(),
-            since = lang.date(holder.since)
-        ),
-        ServiceError::Install(InstallError::InProgress(None)) => t!(lang, "error-in-progress"),
-        ServiceError::Install(InstallError::NoBackup) => t!(lang, "error-no-backup"),
-        ServiceError::Install(InstallError::UnknownTarget { target, known }) => {
-            let known = known.join(", ");
-            if target.trim().is_empty() {
-                t!(lang, "error-rollback-empty-target", known = known)
-            } else {
-                t!(
-                    lang,
-                    "error-rollback-unknown-target",
-                    target = target.clone(),
-                    known = known
-                )
-            }
-        }
+        ServiceError::Install(e) => install_message(lang, e),
         ServiceError::Settings(SettingsError::UnknownCategory { given, valid }) => t!(
             lang,
             "error-settings-unknown-category",
@@ -195,7 +173,207 @@ pub fn service_message(lang: Lang, e: &ServiceError) -> String {
         ServiceError::Schedule(ScheduleError::TooMany { count, max }) => {
             t!(lang, "error-schedule-too-many", count = *count, max = *max)
         }
+        other => rare_message(lang, other),
+    }
+}
+
+/// The rarer service errors in the caller's language: the sentence is
+/// the catalogue's, what it quotes (a path, an id, the underlying
+/// failure's own words) stays as given.
+fn rare_message(lang: Lang, e: &ServiceError) -> String {
+    use crate::backup::BackupError;
+    use crate::schedule::ScheduleError;
+    match e {
+        ServiceError::Config(e) => t!(lang, "error-config", error = e.to_string()),
+        ServiceError::ProvidersDir { path, source } => t!(
+            lang,
+            "error-providers-dir",
+            path = path.display().to_string(),
+            error = source.to_string()
+        ),
+        ServiceError::Runtime { message } => {
+            t!(lang, "error-runtime", error = message.clone())
+        }
+        ServiceError::Chart { message } => t!(lang, "error-chart", error = message.clone()),
+        ServiceError::Bot(e) => t!(lang, "error-bot", error = e.to_string()),
+        ServiceError::Store(e) => store_message(lang, e),
+        ServiceError::Backup(e) => match e {
+            BackupError::Store(e) => store_message(lang, e),
+            BackupError::NotCompleted { id, status } => t!(
+                lang,
+                "error-backup-not-completed",
+                id = id.clone(),
+                status = format!("{status:?}")
+            ),
+            BackupError::LowDiskSpace {
+                path,
+                free_mb,
+                needed_mb,
+            } => t!(
+                lang,
+                "error-backup-low-disk",
+                path = path.display().to_string(),
+                free = *free_mb,
+                needed = *needed_mb
+            ),
+            BackupError::NothingToBackUp { backup_type } => t!(
+                lang,
+                "error-backup-nothing",
+                kind = super::render::choice_name(lang, backup_type),
+                table = *backup_type
+            ),
+            BackupError::DatabaseCorrupt { path, message } => t!(
+                lang,
+                "error-backup-database-corrupt",
+                path = path.clone(),
+                error = message.to_string()
+            ),
+            BackupError::FileChanged { path } => {
+                t!(lang, "error-backup-file-changed", path = path.clone())
+            }
+            BackupError::VerificationFailed { id, problems } => t!(
+                lang,
+                "error-backup-verification-failed",
+                id = id.clone(),
+                problems = problems.join("; ")
+            ),
+            BackupError::NothingToRestore { id, restore_type } => t!(
+                lang,
+                "error-backup-nothing-to-restore",
+                id = id.clone(),
+                kind = serde_json::to_value(restore_type)
+                    .ok()
+                    .and_then(|v| v.as_str().map(|v| super::render::choice_name(lang, v)))
+                    .unwrap_or_default()
+            ),
+            BackupError::Extract(e) => {
+                use crate::backup::ExtractError;
+                let reason = match e {
+                    ExtractError::UnsafePath { path } => {
+                        t!(
+                            lang,
+                            "error-extract-unsafe-path",
+                            path = format!("{path:?}")
+                        )
+                    }
+                    ExtractError::ForbiddenType { path, kind } => t!(
+                        lang,
+                        "error-extract-forbidden-type",
+                        path = format!("{path:?}"),
+                        kind = kind.to_string()
+                    ),
+                    other => other.to_string(),
+                };
+                t!(lang, "error-backup-extract", reason = reason)
+            }
+            BackupError::Swap { path, source } => t!(
+                lang,
+                "error-backup-swap",
+                path = path.display().to_string(),
+                error = source.to_string()
+            ),
+            BackupError::BotStop { source } => {
+                t!(lang, "error-backup-bot-stop", error = source.to_string())
+            }
+            BackupError::BotStart { source } => {
+                t!(lang, "error-backup-bot-start", error = source.to_string())
+            }
+            other => t!(lang, "error-backup", error = other.to_string()),
+        },
+        ServiceError::Schedule(e) => match e {
+            ScheduleError::InvalidDays {
+                schedule_type,
+                value,
+                problem,
+            } if value.is_empty() => t!(
+                lang,
+                "error-schedule-days-needed",
+                kind = super::render::choice_name(lang, schedule_type.as_str()),
+                problem = problem.clone()
+            ),
+            ScheduleError::InvalidDays { value, problem, .. } => t!(
+                lang,
+                "error-schedule-days",
+                value = value.clone(),
+                problem = problem.clone()
+            ),
+            ScheduleError::InvalidTypes { value, problem } => t!(
+                lang,
+                "error-schedule-types",
+                value = value.clone(),
+                problem = problem.clone()
+            ),
+            ScheduleError::NotFound { id } => {
+                t!(lang, "error-schedule-not-found", id = id.clone())
+            }
+            ScheduleError::Timezone { name } => {
+                t!(lang, "error-schedule-timezone", name = name.clone())
+            }
+            ScheduleError::Store(e) => store_message(lang, e),
+            other => t!(lang, "error-schedule", error = other.to_string()),
+        },
+        // Words made elsewhere (the running service's, fleet mode's), or
+        // errors of the CLI's and the control API's alone.
         other => other.user_message(),
+    }
+}
+
+/// Why an install or rollback could not run, in `lang` (also the words of
+/// a refused scheduled update's notice).
+pub(crate) fn install_message(lang: Lang, e: &crate::engine::install::InstallError) -> String {
+    use crate::engine::install::InstallError;
+    match e {
+        InstallError::InProgress(Some(holder)) => t!(
+            lang,
+            "error-in-progress-by",
+            by = holder.by.clone(),
+            doing = holder.doing.clone(),
+            since = lang.date(holder.since)
+        ),
+        InstallError::InProgress(None) => t!(lang, "error-in-progress"),
+        InstallError::NoBackup => t!(lang, "error-no-backup"),
+        InstallError::UnknownTarget { target, known } => {
+            let known = known.join(", ");
+            if target.trim().is_empty() {
+                t!(lang, "error-rollback-empty-target", known = known)
+            } else {
+                t!(
+                    lang,
+                    "error-rollback-unknown-target",
+                    target = target.clone(),
+                    known = known
+                )
+            }
+        }
+        InstallError::SafetyStop { warnings } => {
+            let mut text = t!(lang, "error-safety-stop");
+            for w in warnings {
+                text.push_str("\n- ");
+                text.push_str(&super::render::update::finding(lang, w));
+            }
+            text.push('\n');
+            text.push_str(&t!(lang, "stopped-advice"));
+            text
+        }
+        InstallError::Store(e) => store_message(lang, e),
+        other => t!(lang, "error-install", error = other.to_string()),
+    }
+}
+
+fn store_message(lang: Lang, e: &crate::store::StoreError) -> String {
+    use crate::store::StoreError;
+    match e {
+        StoreError::Locked { path } => {
+            t!(
+                lang,
+                "error-store-locked",
+                path = path.display().to_string()
+            )
+        }
+        StoreError::NewerSchema { found, .. } => {
+            t!(lang, "error-store-newer", found = found.to_string())
+        }
+        other => t!(lang, "error-store", error = other.to_string()),
     }
 }
 
@@ -272,5 +450,41 @@ async fn tell(ctx: poise::Context<'_, Data, CommandError>, text: &str) {
     };
     if let Err(e) = sent {
         tracing::warn!("cannot deliver an error message: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::install::{InstallError, SafetyFinding};
+    use crate::store::StoreError;
+
+    #[test]
+    fn the_rarer_errors_are_worded_in_the_callers_language_around_their_details() {
+        let locked = ServiceError::Store(StoreError::Locked {
+            path: "/srv/steward/data/steward.sled".into(),
+        });
+        assert_eq!(
+            service_message(Lang::for_tag("zh-CN"), &locked),
+            "另一个 steward 进程正在使用其存储 /srv/steward/data/steward.sled；请在其结束后重试。"
+        );
+        assert_eq!(
+            service_message(Lang::english(), &locked),
+            locked.user_message(),
+            "English reads as the CLI prints it"
+        );
+        let stop = ServiceError::Install(InstallError::SafetyStop {
+            warnings: vec![SafetyFinding::CannotPlan {
+                provider: "pip".into(),
+                reason: "uv is not granted".into(),
+            }],
+        });
+        let de = service_message(Lang::for_tag("de"), &stop);
+        assert!(
+            de.starts_with(
+                "Das Update wurde gestoppt, bevor sich etwas geändert hat:\n- pip konnte nicht planen: uv is not granted\nNichts wurde geändert."
+            ),
+            "{de}"
+        );
     }
 }

@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 
 use super::locale::{Lang, t};
 use super::message::Reply;
-use crate::engine::progress::{self, Progress, ProgressReceiver, ProgressSender};
+use crate::engine::progress::{self, Progress, ProgressReceiver, ProgressSender, Step};
 
 /// Runs `work` with a progress sender whose reports edit `reply`, and
 /// returns once every report is shown, so the caller's result edit comes
@@ -55,29 +55,199 @@ impl Reporter {
     }
 }
 
-/// The progress line; its step quotes providers, so it is plain text.
+/// The progress line in `lang`.
 pub fn line(lang: Lang, p: &Progress) -> String {
     t!(
         lang,
         "progress",
         percent = p.percent,
-        step = super::render::plain(&p.message)
+        step = step(lang, &p.step)
     )
+}
+
+/// A step in `lang`. What it quotes (names, versions, ids, a provider's
+/// step description or a failure's reason) is data, kept as given and
+/// plain text.
+pub fn step(lang: Lang, step: &Step) -> String {
+    use super::render::plain;
+    match step {
+        Step::Asking { sources } => t!(lang, "progress-asking", count = *sources),
+        Step::Checked { provider } => t!(lang, "progress-checked", provider = plain(provider)),
+        Step::CheckingForUpdates => t!(lang, "progress-checking"),
+        Step::Planning => t!(lang, "progress-planning"),
+        Step::RecordingState => t!(lang, "progress-recording-state"),
+        Step::TakingPreUpdateBackup => t!(lang, "progress-pre-update-backup"),
+        Step::Updating {
+            name,
+            current: Some(current),
+            latest,
+        } => t!(
+            lang,
+            "progress-updating",
+            name = plain(name),
+            current = plain(current),
+            latest = plain(latest)
+        ),
+        Step::Updating {
+            name,
+            current: None,
+            latest,
+        } => t!(
+            lang,
+            "progress-installing-new",
+            name = plain(name),
+            latest = plain(latest)
+        ),
+        Step::TestingStagedUpdate => t!(lang, "progress-testing-staged"),
+        Step::MeasuringImpact { after } => t!(
+            lang,
+            "progress-measuring-impact",
+            when = if *after { "after" } else { "before" }
+        ),
+        Step::Verifying => t!(lang, "progress-verifying"),
+        Step::RestartingBot => t!(lang, "progress-restarting"),
+        Step::UpdateComplete => t!(lang, "progress-update-complete"),
+        Step::RollingBack { reason } => t!(lang, "progress-rolling-back", reason = plain(reason)),
+        Step::BackingUpFirst => t!(lang, "progress-backing-up-first"),
+        Step::RestoringBackup { id } => t!(lang, "progress-restoring-backup", id = plain(id)),
+        Step::PuttingBack { provider } => {
+            t!(lang, "progress-putting-back", provider = plain(provider))
+        }
+        Step::RollbackFinished => t!(lang, "progress-rollback-finished"),
+        Step::BackingUpFiles { files, backup_type } => t!(
+            lang,
+            "progress-backing-up-files",
+            count = *files,
+            kind = super::render::choice_name(lang, backup_type)
+        ),
+        Step::CopyingDatabase { path } => {
+            t!(lang, "progress-copying-database", path = plain(path))
+        }
+        Step::HashingFiles { files } => t!(lang, "progress-hashing-files", count = *files),
+        Step::StoringFiles { files } => t!(lang, "progress-storing-files", count = *files),
+        Step::Archiving { path } => t!(lang, "progress-archiving", path = plain(path)),
+        Step::VerifyingBackup { id } => t!(lang, "progress-verifying-backup", id = plain(id)),
+        Step::PruningBackups => t!(lang, "progress-pruning-backups"),
+        Step::BackupComplete { id } => t!(lang, "progress-backup-complete", id = plain(id)),
+        Step::Unpacking { id } => t!(lang, "progress-unpacking", id = plain(id)),
+        Step::CheckingDatabase { path } => {
+            t!(lang, "progress-checking-database", path = plain(path))
+        }
+        Step::StoppingBot => t!(lang, "progress-stopping-bot"),
+        Step::PuttingFilesInPlace { files } => {
+            t!(lang, "progress-putting-files-in-place", count = *files)
+        }
+        Step::StartingBot => t!(lang, "progress-starting-bot"),
+        Step::Restored { files, id } => {
+            t!(lang, "progress-restored", count = *files, id = plain(id))
+        }
+        Step::PlanStep { description: text } | Step::Note { text } => plain(text),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn updating(current: Option<&str>) -> Progress {
+        let step = Step::Updating {
+            name: "discord.py".into(),
+            current: current.map(Into::into),
+            latest: "2.3.1".into(),
+        };
+        Progress {
+            percent: 30,
+            message: step.to_string(),
+            step,
+        }
+    }
+
     #[test]
     fn progress_reads_as_percent_and_step() {
-        let p = Progress {
-            percent: 30,
-            message: "Updating discord.py 2.3.0 → 2.3.1".into(),
-        };
         assert_eq!(
-            line(Lang::english(), &p),
+            line(Lang::english(), &updating(Some("2.3.0"))),
             "Progress: 30% – Updating discord.py 2.3.0 → 2.3.1"
         );
+        assert_eq!(
+            line(Lang::for_tag("de"), &updating(Some("2.3.0"))),
+            "Fortschritt: 30 % – Aktualisiere discord.py 2.3.0 → 2.3.1"
+        );
+        assert_eq!(
+            line(Lang::for_tag("zh-CN"), &updating(None)),
+            "进度：30% – 正在安装 discord.py 2.3.1（新）"
+        );
+    }
+
+    /// The catalogue's English is the CLI's English: the same step reads
+    /// the same in `steward install` and on Discord.
+    #[test]
+    fn english_steps_read_as_the_cli_prints_them() {
+        let steps = [
+            Step::Asking { sources: 1 },
+            Step::Asking { sources: 3 },
+            Step::Checked {
+                provider: "pip".into(),
+            },
+            Step::CheckingForUpdates,
+            Step::Planning,
+            Step::RecordingState,
+            Step::TakingPreUpdateBackup,
+            Step::Updating {
+                name: "x".into(),
+                current: Some("1".into()),
+                latest: "2".into(),
+            },
+            Step::Updating {
+                name: "x".into(),
+                current: None,
+                latest: "2".into(),
+            },
+            Step::TestingStagedUpdate,
+            Step::MeasuringImpact { after: false },
+            Step::MeasuringImpact { after: true },
+            Step::Verifying,
+            Step::RestartingBot,
+            Step::UpdateComplete,
+            Step::RollingBack {
+                reason: "verify failed".into(),
+            },
+            Step::BackingUpFirst,
+            Step::RestoringBackup { id: "b1".into() },
+            Step::PuttingBack {
+                provider: "pip".into(),
+            },
+            Step::RollbackFinished,
+            // Backup steps count files: English says "1 file" where the
+            // CLI says "1 files", so these use more than one.
+            Step::BackingUpFiles {
+                files: 12,
+                backup_type: "full".into(),
+            },
+            Step::CopyingDatabase {
+                path: "data/bot.db".into(),
+            },
+            Step::HashingFiles { files: 12 },
+            Step::StoringFiles { files: 12 },
+            Step::Archiving {
+                path: "config.toml".into(),
+            },
+            Step::VerifyingBackup { id: "b1".into() },
+            Step::PruningBackups,
+            Step::BackupComplete { id: "b1".into() },
+            Step::Unpacking { id: "b1".into() },
+            Step::CheckingDatabase {
+                path: "data/bot.db".into(),
+            },
+            Step::StoppingBot,
+            Step::PuttingFilesInPlace { files: 12 },
+            Step::StartingBot,
+            Step::Restored {
+                files: 12,
+                id: "b1".into(),
+            },
+        ];
+        for s in steps {
+            assert_eq!(step(Lang::english(), &s), s.to_string());
+        }
     }
 }
