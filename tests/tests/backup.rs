@@ -347,8 +347,15 @@ fn each_restore_type_puts_back_only_its_files() {
                 "a stale WAL would replay old pages"
             );
         }
-        let previous = PathBuf::from(r["previous"].as_str().expect("a pre-restore copy"));
-        assert!(previous.starts_with(&bot), "{previous:?}");
+        // The restore completed: its pre-restore copy is gone, not piled
+        // up in the bot's root.
+        assert!(r["previous"].is_null(), "{r:#}");
+        let leftovers: Vec<String> = std::fs::read_dir(&bot)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".steward-restore-"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 }
 

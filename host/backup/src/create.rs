@@ -16,6 +16,9 @@ use chrono::Utc;
 use super::gzip::ParallelGzWriter;
 use super::manifest::{self, FileKind, Manifest, ManifestFile};
 use super::scope::{self, SourceFile};
+use crate::config::BackupFormat;
+use crate::progress::Step;
+
 use super::{
     BackupError, BackupRecord, BackupStatus, BackupType, Backups, HashingReader, HashingWriter,
     Pruned, Verification, disk, sqlite,
@@ -84,11 +87,10 @@ pub fn create_tagged(
     let total: u64 = selection.files.iter().map(|f| f.size).sum();
     backups.report(
         0,
-        format!(
-            "Backing up {} files ({})",
-            selection.files.len(),
-            request.backup_type.as_str()
-        ),
+        Step::BackingUpFiles {
+            files: selection.files.len(),
+            backup_type: request.backup_type.as_str().to_string(),
+        },
     );
     let db_total: u64 = selection
         .files
@@ -101,7 +103,10 @@ pub fn create_tagged(
     backups.check_space(backups.dir(), total + db_total)?;
 
     let mut record = reserve(backups, request, tags)?;
-    let result = write_backup(backups, request, &mut record, &selection.files);
+    let result = match backups.settings.format {
+        BackupFormat::Tar => write_backup(backups, request, &mut record, &selection.files),
+        BackupFormat::Restic => write_snapshot(backups, &mut record, &selection.files),
+    };
     match result {
         Ok(()) => {}
         Err(e) => {
@@ -125,7 +130,12 @@ pub fn create_tagged(
     drop(lock);
 
     if backups.settings.verify_backups {
-        backups.report(90, format!("Verifying {}", record.id));
+        backups.report(
+            90,
+            Step::VerifyingBackup {
+                id: record.id.clone(),
+            },
+        );
         let outcome = super::verify::verify(backups, &record.id, false)?;
         record.verification = Some(Verification {
             at: outcome.at,
@@ -135,10 +145,7 @@ pub fn create_tagged(
         });
     }
     let pruned = if backups.settings.auto_cleanup {
-        backups.report(
-            95,
-            "Removing backups past max_backups or the retention days",
-        );
+        backups.report(95, Step::PruningBackups);
         Some(super::prune::prune(
             backups,
             &super::prune::session_references(backups),
@@ -146,7 +153,12 @@ pub fn create_tagged(
     } else {
         None
     };
-    backups.report(100, format!("Backup {} is complete", record.id));
+    backups.report(
+        100,
+        Step::BackupComplete {
+            id: record.id.clone(),
+        },
+    );
     Ok(Created {
         record,
         skipped: selection.skipped,
@@ -243,31 +255,53 @@ pub(crate) fn staging_dir(backups: &Backups, id: &str) -> PathBuf {
 
 /// A file as it goes into the archive: where its bytes are read from (the
 /// snapshot, for a database) and what the manifest says about it.
-struct Planned {
-    read_from: PathBuf,
-    entry: ManifestFile,
+pub(crate) struct Planned {
+    pub read_from: PathBuf,
+    pub entry: ManifestFile,
 }
 
-fn write_backup(
+/// The backup as a snapshot in the repository at `backup_path`: the same
+/// database copies as an archive gets, then `rustic_core` stores what is
+/// new (content-defined chunks, deduplicated, compressed, encrypted).
+fn write_snapshot(
     backups: &Backups,
-    request: &CreateRequest,
     record: &mut BackupRecord,
     files: &[SourceFile],
 ) -> Result<(), BackupError> {
     let staging = staging_dir(backups, &record.id);
+    let sources = copy_databases(backups, &staging, files)?;
+    backups.report(15, Step::StoringFiles { files: files.len() });
+    let snap = super::repository::write_snapshot(backups, record, files, &sources)?;
+    let _ = std::fs::remove_dir_all(&staging);
+    record.file_path = backups.dir().to_path_buf();
+    super::repository::complete(record, &snap, files);
+    backups.save(record)
+}
+
+/// Where each file's bytes are read from: the live file, or for a database
+/// its online copy in `staging` (created private), integrity-checked.
+fn copy_databases(
+    backups: &Backups,
+    staging: &Path,
+    files: &[SourceFile],
+) -> Result<Vec<PathBuf>, BackupError> {
     DirBuilder::new()
         .mode(0o700)
-        .create(&staging)
+        .create(staging)
         .map_err(|source| BackupError::Write {
-            path: staging.clone(),
+            path: staging.to_path_buf(),
             source,
         })?;
-
     // Databases first: one consistent snapshot each, checked before use.
     let mut sources = Vec::with_capacity(files.len());
     for (i, f) in files.iter().enumerate() {
         if f.kind == FileKind::Sqlite {
-            backups.report(5, format!("Copying database {}", f.rel));
+            backups.report(
+                5,
+                Step::CopyingDatabase {
+                    path: f.rel.clone(),
+                },
+            );
             let copy = staging.join(format!("{i}.sqlite3"));
             sqlite::snapshot(&f.abs, &copy).map_err(|message| BackupError::DatabaseCopy {
                 path: f.rel.clone(),
@@ -282,10 +316,26 @@ fn write_backup(
             sources.push(f.abs.clone());
         }
     }
+    Ok(sources)
+}
+
+fn write_backup(
+    backups: &Backups,
+    request: &CreateRequest,
+    record: &mut BackupRecord,
+    files: &[SourceFile],
+) -> Result<(), BackupError> {
+    let staging = staging_dir(backups, &record.id);
+    let sources = copy_databases(backups, &staging, files)?;
 
     // The manifest is the first entry, so every hash is known before the
     // archive starts; the second read (streaming) must see the same bytes.
-    backups.report(10, format!("Hashing {} files", sources.len()));
+    backups.report(
+        10,
+        Step::HashingFiles {
+            files: sources.len(),
+        },
+    );
     let hashes = hash_all(&sources)?;
     let planned: Vec<Planned> = files
         .iter()
@@ -314,7 +364,36 @@ fn write_backup(
         files: planned.iter().map(|p| p.entry.clone()).collect(),
     };
 
-    let partial = partial_path(&record.file_path);
+    let (checksum, compressed_size) = write_archive(
+        backups,
+        &record.file_path,
+        request.compress,
+        &manifest,
+        &planned,
+    )?;
+    let _ = std::fs::remove_dir_all(&staging);
+
+    record.status = BackupStatus::Completed;
+    record.completed_at = Some(Utc::now());
+    record.checksum = Some(checksum);
+    record.compressed_size = compressed_size;
+    record.size_bytes = manifest.total_size();
+    record.file_count = manifest.files.len() as u64;
+    backups.save(record)
+}
+
+/// Writes `manifest` and then every planned file into a tar at `target`
+/// (gzip on every core when `compress`), through a `.partial` file renamed
+/// into place once synced; each file must still match its manifest entry.
+/// Returns the archive's sha256 and size.
+pub(crate) fn write_archive(
+    backups: &Backups,
+    target: &Path,
+    compress: bool,
+    manifest: &Manifest,
+    planned: &[Planned],
+) -> Result<(String, u64), BackupError> {
+    let partial = partial_path(target);
     let write_err = |source| BackupError::Write {
         path: partial.clone(),
         source,
@@ -325,7 +404,7 @@ fn write_backup(
         .mode(0o600)
         .open(&partial)
         .map_err(write_err)?;
-    let sink = if request.compress {
+    let sink = if compress {
         Sink::Gz(
             ParallelGzWriter::new(
                 HashingWriter::new(file),
@@ -342,16 +421,21 @@ fn write_backup(
     let mut header = entry_header(
         manifest_bytes.len() as u64,
         0o600,
-        record.created_at.timestamp() as u64,
+        manifest.created_at.timestamp() as u64,
     );
     tar.append_data(&mut header, manifest::MANIFEST_NAME, &manifest_bytes[..])
         .map_err(write_err)?;
     let total: u64 = planned.iter().map(|p| p.entry.size).sum();
     let mut archived = 0u64;
-    for p in &planned {
+    for p in planned {
         // 15% to 85% while the archive is written, by bytes.
         let share = (archived * 70).checked_div(total).unwrap_or(0);
-        backups.report(15 + share as u8, format!("Archiving {}", p.entry.path));
+        backups.report(
+            15 + share as u8,
+            Step::Archiving {
+                path: p.entry.path.clone(),
+            },
+        );
         archived += p.entry.size;
         append_file(&mut tar, p).map_err(|e| match e {
             Appended::Io(source) => BackupError::Write {
@@ -371,19 +455,11 @@ fn write_backup(
     let (file, checksum, compressed_size) = sink.finish().map_err(write_err)?.finish();
     file.sync_all().map_err(write_err)?;
     drop(file);
-    disk::durable_rename(&partial, &record.file_path).map_err(|source| BackupError::Write {
-        path: record.file_path.clone(),
+    disk::durable_rename(&partial, target).map_err(|source| BackupError::Write {
+        path: target.to_path_buf(),
         source,
     })?;
-    let _ = std::fs::remove_dir_all(&staging);
-
-    record.status = BackupStatus::Completed;
-    record.completed_at = Some(Utc::now());
-    record.checksum = Some(checksum);
-    record.compressed_size = compressed_size;
-    record.size_bytes = manifest.total_size();
-    record.file_count = manifest.files.len() as u64;
-    backups.save(record)
+    Ok((checksum, compressed_size))
 }
 
 fn entry_header(size: u64, mode: u32, mtime: u64) -> tar::Header {

@@ -12,14 +12,17 @@ pub(crate) use steward_core::{config, dir_handle, progress, session, store};
 pub mod create;
 mod disk;
 pub use disk::{free_bytes, sync_dir, write_atomically};
+pub mod export;
 pub mod extract;
 pub mod gzip;
+pub mod import;
 mod journal;
 pub mod list;
 pub mod manifest;
 pub mod prune;
 mod recover;
 pub use recover::recover_restores;
+pub mod repository;
 pub mod restore;
 mod scope;
 pub mod sqlite;
@@ -212,6 +215,22 @@ pub enum BackupError {
     BotStop { source: restore::BotControlError },
     #[error("the bot did not start after the restore ({source}); the previous files were put back")]
     BotStart { source: restore::BotControlError },
+    #[error(
+        "the password does not open the backup repository {path} ([backup] password_file or {env}); nothing was changed",
+        env = repository::PASSWORD_ENV
+    )]
+    WrongPassword { path: PathBuf },
+    #[error(
+        "the backup repository {path} exists but no password is configured: set [backup] password_file or {env}",
+        env = repository::PASSWORD_ENV
+    )]
+    NoPassword { path: PathBuf },
+    #[error("the backup repository {path} cannot be used: {message}")]
+    Repository { path: PathBuf, message: String },
+    #[error("importing an archive needs the repository: set [backup] format = \"restic\"")]
+    ImportNeedsRepository,
+    #[error("backup {id} is already in the repository")]
+    Exists { id: String },
 }
 
 /// The backup directory and the records of what is in it.
@@ -265,9 +284,9 @@ impl Backups {
         self
     }
 
-    pub(crate) fn report(&self, percent: u8, message: impl Into<String>) {
+    pub(crate) fn report(&self, percent: u8, step: impl Into<crate::progress::Step>) {
         if let Some(p) = &self.progress {
-            p.report(percent, message);
+            p.report(percent, step);
         }
     }
 

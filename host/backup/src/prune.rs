@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::{BackupError, BackupRecord, BackupStatus, Backups};
+use super::{BackupError, BackupRecord, BackupStatus, Backups, repository};
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Pruned {
@@ -89,19 +89,28 @@ fn remove(
     decisions: Vec<(String, String)>,
 ) -> Result<Pruned, BackupError> {
     let mut removed = Vec::new();
-    let mut freed_bytes = 0;
+    // Snapshots are forgotten together, then one prune drops the data no
+    // remaining snapshot uses; their records go only once that worked.
+    let snapshots: Vec<&BackupRecord> = decisions
+        .iter()
+        .filter_map(|(id, _)| records.iter().find(|r| &r.id == id))
+        .filter(|r| repository::snapshot_of(r).is_some())
+        .collect();
+    let mut freed_bytes = repository::forget(backups, &snapshots)?;
     for (id, reason) in decisions {
         let Some(record) = records.iter().find(|r| r.id == id) else {
             continue;
         };
-        match std::fs::remove_file(&record.file_path) {
-            Ok(()) => freed_bytes += record.compressed_size,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(BackupError::Write {
-                    path: record.file_path.clone(),
-                    source,
-                });
+        if repository::snapshot_of(record).is_none() {
+            match std::fs::remove_file(&record.file_path) {
+                Ok(()) => freed_bytes += record.compressed_size,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(BackupError::Write {
+                        path: record.file_path.clone(),
+                        source,
+                    });
+                }
             }
         }
         backups.records.remove(&record.id)?;

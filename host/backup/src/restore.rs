@@ -19,6 +19,7 @@ use super::scope::{self, RESTORE_DIR_PREFIX};
 use super::swap::{self, PlanError, ToRestore};
 use super::{BackupError, BackupRecord, BackupType, Backups, RestoreType, verify};
 use crate::dir_handle::{DirHandle, HandleError};
+use crate::progress::Step;
 
 /// Stopping and starting the managed bot around a restore. The supervisor
 /// implements it; without one, the operator stops the bot beforehand.
@@ -50,7 +51,8 @@ pub struct Restored {
     pub databases: Vec<String>,
     /// `-wal`/`-shm`/`-journal` files of restored databases, moved aside.
     pub removed_sidecars: Vec<String>,
-    /// Where what was replaced is kept.
+    /// Where what was replaced is kept: only when removing that copy after
+    /// the restore failed (a completed restore removes it).
     pub previous: Option<PathBuf>,
     /// Whether Steward stopped and started the bot itself.
     pub bot_restarted: bool,
@@ -70,11 +72,7 @@ pub struct Preview {
 /// Reads only the manifest: nothing is unpacked or changed.
 pub fn preview(backups: &Backups, request: &RestoreRequest) -> Result<Preview, BackupError> {
     let record = backups.completed(&request.id)?;
-    let manifest =
-        verify::manifest_of(&record).map_err(|problem| BackupError::VerificationFailed {
-            id: record.id.clone(),
-            problems: vec![problem.to_string()],
-        })?;
+    let manifest = verify::manifest_any(backups, &record)?;
     let problems = manifest.path_problems();
     if !problems.is_empty() {
         return Err(BackupError::VerificationFailed {
@@ -136,8 +134,13 @@ pub fn restore(
     let record = backups.completed(&request.id)?;
     let _lock = backups.lock()?;
     if request.verify {
-        backups.report(0, format!("Verifying {}", record.id));
-        let outcome = verify::check(&record);
+        backups.report(
+            0,
+            Step::VerifyingBackup {
+                id: record.id.clone(),
+            },
+        );
+        let outcome = verify::check_any(backups, &record);
         if !outcome.ok {
             return Err(BackupError::VerificationFailed {
                 id: record.id,
@@ -183,9 +186,14 @@ impl Run<'_> {
         record: &BackupRecord,
     ) -> Result<Restored, BackupError> {
         let backups = self.backups;
-        backups.report(30, format!("Unpacking {}", record.id));
+        backups.report(
+            30,
+            Step::Unpacking {
+                id: record.id.clone(),
+            },
+        );
         let staging = self.root.shown(self.name).join(swap::STAGING);
-        let (manifest, _extracted, problems) = verify::unpack(record, &staging)?;
+        let (manifest, _extracted, problems) = verify::unpack_any(backups, record, &staging)?;
         if !problems.is_empty() {
             return Err(BackupError::VerificationFailed {
                 id: record.id.clone(),
@@ -200,7 +208,12 @@ impl Run<'_> {
             });
         }
         for f in chosen.iter().filter(|f| f.kind == FileKind::Sqlite) {
-            backups.report(50, format!("Checking database {}", f.path));
+            backups.report(
+                50,
+                Step::CheckingDatabase {
+                    path: f.path.clone(),
+                },
+            );
             super::sqlite::integrity_check(&staging.join(&f.path)).map_err(|message| {
                 BackupError::DatabaseCorrupt {
                     path: f.path.clone(),
@@ -220,7 +233,7 @@ impl Run<'_> {
         swap::plan(self.root, &record.id, &to_restore).map_err(plan_error)?;
 
         if let Some(bot) = self.bot {
-            backups.report(60, "Stopping the bot");
+            backups.report(60, Step::StoppingBot);
             bot.stop()
                 .map_err(|source| BackupError::BotStop { source })?;
         }
@@ -240,7 +253,12 @@ impl Run<'_> {
             }
         };
 
-        backups.report(70, format!("Putting {} files in place", chosen.len()));
+        backups.report(
+            70,
+            Step::PuttingFilesInPlace {
+                files: chosen.len(),
+            },
+        );
         let mut moves = 0;
         let moved = swap::apply(self.root, self.work, &journal, || {
             moves += 1;
@@ -262,7 +280,7 @@ impl Run<'_> {
         test_hook::reached("placed");
 
         if let Some(bot) = self.bot {
-            backups.report(90, "Starting the bot");
+            backups.report(90, Step::StartingBot);
             if let Err(source) = bot.start() {
                 journal.phase = Phase::RollingBack;
                 let _ = journal.write(self.work);
@@ -283,12 +301,24 @@ impl Run<'_> {
         }
         backups.report(
             100,
-            format!("Restored {} files from {}", chosen.len(), record.id),
+            Step::Restored {
+                files: chosen.len(),
+                id: record.id.clone(),
+            },
         );
         let kept_any = journal
             .files
             .iter()
             .any(|f| f.existed || f.sidecars.iter().any(|s| s.existed));
+        // The restore is verified (placed, checked, the bot started): the
+        // pre-restore copy goes, so copies do not pile up in the bot's root.
+        let previous = match swap::remove_previous(self.root, self.name) {
+            Ok(()) => None,
+            Err(e) => {
+                tracing::warn!("the restore is complete, but its pre-restore copy stays ({e})");
+                kept_any.then(|| swap::previous_path(self.root, self.name))
+            }
+        };
         let (files, databases) = paths(&chosen);
         let removed_sidecars = journal
             .files
@@ -303,7 +333,7 @@ impl Run<'_> {
             files,
             databases,
             removed_sidecars,
-            previous: kept_any.then(|| swap::previous_path(self.root, self.name)),
+            previous,
             bot_restarted: self.bot.is_some(),
         })
     }

@@ -198,7 +198,7 @@ fn walk(
     Ok(())
 }
 
-fn is_sqlite(path: &Path) -> bool {
+pub(crate) fn is_sqlite(path: &Path) -> bool {
     let mut magic = [0u8; 16];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut magic))

@@ -251,6 +251,15 @@ pub fn tidy(root: &DirHandle, name: &str) {
     let _ = root.remove_empty_dir(name);
 }
 
+/// Drops the pre-restore copy of a committed restore: once its journal
+/// has ended, nothing will put those files back any more.
+pub fn remove_previous(root: &DirHandle, name: &str) -> Result<(), HandleError> {
+    match root.subdir(name)? {
+        Some(work) if matches!(Journal::read(&work), Ok(None)) => work.remove_tree(PREVIOUS),
+        _ => Ok(()),
+    }
+}
+
 /// The pre-restore copy, for messages.
 pub fn previous_path(root: &DirHandle, name: &str) -> PathBuf {
     root.shown(name).join(PREVIOUS)

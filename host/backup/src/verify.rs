@@ -17,7 +17,9 @@ use thiserror::Error;
 
 use super::extract::{self, ExtractError, Kind, Limits};
 use super::manifest::{self, FileKind, Manifest, ManifestError, ManifestFile};
-use super::{BackupError, BackupRecord, Backups, Extracted, Verification, create, sqlite};
+use super::{
+    BackupError, BackupRecord, Backups, Extracted, Verification, create, repository, sqlite,
+};
 
 /// Problems listed one by one before they are summed up.
 const MAX_PROBLEMS: usize = 20;
@@ -52,10 +54,10 @@ pub struct DatabaseCheck {
 pub fn verify(backups: &Backups, id: &str, drill: bool) -> Result<VerifyOutcome, BackupError> {
     let record = backups.completed(id)?;
     let started = Instant::now();
-    let mut outcome = check(&record);
+    let mut outcome = check_any(backups, &record);
     if drill && outcome.ok {
         let scratch = backups.dir().join(format!(".drill-{}", record.id));
-        let result = run_drill(&record, &scratch);
+        let result = run_drill(backups, &record, &scratch);
         let _ = std::fs::remove_dir_all(&scratch);
         match result {
             Ok((d, problems)) => {
@@ -77,6 +79,69 @@ pub fn verify(backups: &Backups, id: &str, drill: bool) -> Result<VerifyOutcome,
     });
     backups.save(&latest)?;
     Ok(outcome)
+}
+
+/// `check` for an archive; for a snapshot, every blob of every file read
+/// back from the repository, each damaged file named.
+pub(crate) fn check_any(backups: &Backups, record: &BackupRecord) -> VerifyOutcome {
+    if repository::snapshot_of(record).is_none() {
+        return check(record);
+    }
+    let (mut problems, files_checked, bytes_checked) =
+        match repository::read_back(backups, record, None) {
+            Ok(read) => (read.problems, read.manifest.files.len() as u64, read.bytes),
+            Err(e) => (vec![e.to_string()], 0, 0),
+        };
+    summarize(&mut problems);
+    VerifyOutcome {
+        id: record.id.clone(),
+        at: Utc::now(),
+        ok: problems.is_empty(),
+        archive_checksum_ok: problems.is_empty(),
+        files_checked,
+        bytes_checked,
+        problems,
+        drill: None,
+        duration_ms: 0,
+    }
+}
+
+/// `manifest_of` for an archive; for a snapshot, its tree (whose problems
+/// under the strict filter are the error).
+pub(crate) fn manifest_any(
+    backups: &Backups,
+    record: &BackupRecord,
+) -> Result<Manifest, BackupError> {
+    if repository::snapshot_of(record).is_none() {
+        return manifest_of(record).map_err(|problem| BackupError::VerificationFailed {
+            id: record.id.clone(),
+            problems: vec![problem.to_string()],
+        });
+    }
+    let (manifest, problems) = repository::manifest_of(backups, record)?;
+    if !problems.is_empty() {
+        return Err(BackupError::VerificationFailed {
+            id: record.id.clone(),
+            problems,
+        });
+    }
+    Ok(manifest)
+}
+
+/// `unpack` for an archive or a snapshot: the manifest, how many files
+/// were written, and the problems found.
+pub(crate) fn unpack_any(
+    backups: &Backups,
+    record: &BackupRecord,
+    staging: &Path,
+) -> Result<(Manifest, usize, Vec<String>), BackupError> {
+    if repository::snapshot_of(record).is_none() {
+        let (manifest, extracted, problems) = unpack(record, staging)?;
+        return Ok((manifest, extracted.files.len().saturating_sub(1), problems));
+    }
+    let read = repository::read_back(backups, record, Some(staging))?;
+    let count = read.manifest.files.len();
+    Ok((read.manifest, count, read.problems))
 }
 
 /// The archive checksum (on one thread) and the streamed file check (on
@@ -363,8 +428,12 @@ pub(crate) fn unpack(
     Ok((manifest, extracted, problems))
 }
 
-fn run_drill(record: &BackupRecord, scratch: &Path) -> Result<(Drill, Vec<String>), BackupError> {
-    let (manifest, extracted, mut problems) = unpack(record, scratch)?;
+fn run_drill(
+    backups: &Backups,
+    record: &BackupRecord,
+    scratch: &Path,
+) -> Result<(Drill, Vec<String>), BackupError> {
+    let (manifest, files_extracted, mut problems) = unpack_any(backups, record, scratch)?;
     let mut databases = Vec::new();
     for f in manifest.files.iter().filter(|f| f.kind == FileKind::Sqlite) {
         let result = sqlite::integrity_check(&scratch.join(&f.path));
@@ -379,7 +448,7 @@ fn run_drill(record: &BackupRecord, scratch: &Path) -> Result<(Drill, Vec<String
     }
     Ok((
         Drill {
-            files_extracted: extracted.files.len().saturating_sub(1),
+            files_extracted,
             databases,
         },
         problems,

@@ -5,25 +5,45 @@ use std::fmt::Write;
 use chrono::Utc;
 
 use super::{Table, count, human_bytes};
+use crate::backup::export::Exported;
+use crate::backup::repository::snapshot_of;
 use crate::backup::{BackupRecord, Created, Listing, Pruned, RestoreType, Restored, VerifyOutcome};
 
 pub fn created(c: &Created) -> String {
     let r = &c.record;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Backup {}{} created: {} {}, {} -> {} ({})",
-        r.id,
-        r.name
-            .as_ref()
-            .map(|n| format!(" ({n})"))
-            .unwrap_or_default(),
-        r.backup_type.as_str(),
-        count(r.file_count as usize, "file"),
-        human_bytes(r.size_bytes),
-        human_bytes(r.compressed_size),
-        r.file_path.display()
-    );
+    if let Some(snapshot) = snapshot_of(r) {
+        let _ = writeln!(
+            out,
+            "Backup {}{} created: {} {}, {}, {} added to the repository {} (snapshot {})",
+            r.id,
+            r.name
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            r.backup_type.as_str(),
+            count(r.file_count as usize, "file"),
+            human_bytes(r.size_bytes),
+            human_bytes(r.compressed_size),
+            r.file_path.display(),
+            &snapshot[..snapshot.len().min(8)]
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Backup {}{} created: {} {}, {} -> {} ({})",
+            r.id,
+            r.name
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            r.backup_type.as_str(),
+            count(r.file_count as usize, "file"),
+            human_bytes(r.size_bytes),
+            human_bytes(r.compressed_size),
+            r.file_path.display()
+        );
+    }
     if let Some(v) = &r.verification {
         if v.ok {
             let _ = writeln!(out, "Verified: every file matches its manifest.");
@@ -59,7 +79,7 @@ pub fn list(l: &Listing) -> String {
                 age(r),
                 r.backup_type.as_str().to_string(),
                 human_bytes(r.size_bytes),
-                human_bytes(r.compressed_size),
+                stored_cell(r),
                 verified_cell(r),
             ]);
         }
@@ -74,6 +94,27 @@ pub fn list(l: &Listing) -> String {
         human_bytes(l.total_stored_bytes)
     );
     out
+}
+
+pub fn exported(e: &Exported) -> String {
+    format!(
+        "Backup {} exported to {}: {}, {} -> {} (sha256 {})\n",
+        e.id,
+        e.file.display(),
+        count(e.file_count as usize, "file"),
+        human_bytes(e.size_bytes),
+        human_bytes(e.archive_bytes),
+        e.sha256
+    )
+}
+
+/// An archive's size, or what a snapshot added to the repository.
+fn stored_cell(r: &BackupRecord) -> String {
+    if snapshot_of(r).is_some() {
+        format!("{} added", human_bytes(r.compressed_size))
+    } else {
+        human_bytes(r.compressed_size)
+    }
 }
 
 fn age(r: &BackupRecord) -> String {

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use poise::serenity_prelude as serenity;
 
 use super::{FIELD_LIMIT, GREEN, ORANGE, RED, choice_name};
+use crate::backup::repository::snapshot_of;
 use crate::backup::{BackupRecord, Created, Listing, Range, RestoreType, Restored, SortBy};
 use crate::discord::locale::{Lang, t};
 use crate::discord::suggest::Candidate;
@@ -51,22 +52,24 @@ pub fn created(lang: Lang, c: &Created) -> serenity::CreateEmbed {
             lang.number(r.file_count as f64, 0),
             true,
         )
-        .field(
-            t!(lang, "backup-field-size"),
+        .field(t!(lang, "backup-field-size"), size(lang, r), true);
+    embed = match snapshot_of(r) {
+        Some(snapshot) => embed.field(
+            t!(lang, "backup-field-snapshot"),
             t!(
                 lang,
-                "backup-size",
-                size = lang.size(r.size_bytes),
-                archive = lang.size(r.compressed_size),
-                gzip = if r.compressed { "yes" } else { "no" }
+                "backup-snapshot",
+                snapshot = format!("`{}`", &snapshot[..snapshot.len().min(8)]),
+                repository = format!("`{}`", r.file_path.display())
             ),
-            true,
-        )
-        .field(
+            false,
+        ),
+        None => embed.field(
             t!(lang, "backup-field-checksum"),
             format!("`{}`", checksum(lang, r)),
             false,
-        );
+        ),
+    };
     if let Some(v) = &r.verification {
         let text = if v.ok {
             t!(lang, "backup-verified-ok")
@@ -173,7 +176,11 @@ fn list_line(lang: Lang, r: &BackupRecord) -> String {
         r.id,
         choice_name(lang, r.backup_type.as_str()),
         t!(lang, "files", count = r.file_count),
-        lang.size(r.compressed_size),
+        if snapshot_of(r).is_some() {
+            t!(lang, "backup-added", size = lang.size(r.compressed_size))
+        } else {
+            lang.size(r.compressed_size)
+        },
         lang.date(r.created_at),
     )
 }
@@ -296,6 +303,26 @@ fn file_lines(lang: Lang, files: &[String], databases: &[String]) -> String {
     out
 }
 
+/// The files' size and what storing them took: the archive's size, or
+/// what the snapshot added to the repository.
+fn size(lang: Lang, r: &BackupRecord) -> String {
+    if snapshot_of(r).is_some() {
+        return t!(
+            lang,
+            "backup-size-added",
+            size = lang.size(r.size_bytes),
+            added = lang.size(r.compressed_size)
+        );
+    }
+    t!(
+        lang,
+        "backup-size",
+        size = lang.size(r.size_bytes),
+        archive = lang.size(r.compressed_size),
+        gzip = if r.compressed { "yes" } else { "no" }
+    )
+}
+
 fn checksum(lang: Lang, r: &BackupRecord) -> String {
     r.checksum
         .clone()
@@ -396,6 +423,42 @@ mod tests {
         assert!(
             footer.ends_with("more do not fit: lower the limit"),
             "{footer}"
+        );
+    }
+
+    #[test]
+    fn a_snapshot_shows_what_it_added_and_where_it_lives() {
+        let mut r = record(1);
+        r.file_path = "/srv/steward/backups".into();
+        r.metadata
+            .insert("snapshot".into(), "0123456789abcdef".repeat(4));
+        let created = Created {
+            record: r.clone(),
+            skipped: Vec::new(),
+            pruned: None,
+        };
+        let embed = serde_json::to_value(super::created(Lang::english(), &created)).unwrap();
+        let text = embed["fields"].to_string();
+        assert!(text.contains("1.0 KiB added to the repository"), "{text}");
+        assert!(
+            text.contains("`01234567` in the restic repository `/srv/steward/backups`"),
+            "{text}"
+        );
+        assert!(!text.contains("Checksum"), "{text}");
+        let listing = Listing {
+            backups: vec![r],
+            matched: 1,
+            total_count: 1,
+            total_stored_bytes: 1024,
+        };
+        let view = ListView {
+            range: Range::All,
+            sort: SortBy::Date,
+        };
+        let embed = serde_json::to_value(list(Lang::english(), &listing, &view)).unwrap();
+        assert!(
+            embed["fields"].to_string().contains("1.0 KiB added"),
+            "{embed}"
         );
     }
 

@@ -1,0 +1,814 @@
+//! The restic-format repository at `backup_path` (issue 17, `[backup]
+//! format = "restic"`): opening it with its password (created on first use),
+//! writing a backup as a snapshot, reading one back through the strict
+//! filter (regular files and directories only, nothing outside the root),
+//! reading every blob of a snapshot to name damaged files, forgetting and
+//! pruning. Every byte goes through `rustic_core`; this module never touches
+//! the bot's root except to read the files it is given.
+
+use std::ffi::OsStr;
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Component, Path, PathBuf};
+
+use chrono::Utc;
+use rustic_backend::BackendOptions;
+use rustic_core::repofile::{Metadata, Node, NodeType, SnapshotFile};
+use rustic_core::{
+    BackupOptions, ConfigOptions, Credentials, ErrorKind, IndexedFullStatus, KeyOptions, LsOptions,
+    OpenStatus, PruneOptions, ReadSource, ReadSourceEntry, ReadSourceOpen, Repository,
+    RepositoryOptions, RusticError, RusticResult, SnapshotOptions, StringList,
+};
+
+use super::manifest::{self, FileKind, Manifest, ManifestFile};
+use super::scope::SourceFile;
+use super::{BackupError, BackupRecord, Backups};
+
+/// Where the password comes from when `password_file` is not set.
+pub const PASSWORD_ENV: &str = "STEWARD_BACKUP_PASSWORD";
+/// The record's metadata key holding its snapshot's id.
+pub const SNAPSHOT_KEY: &str = "snapshot";
+/// Every snapshot Steward writes carries this tag.
+const STEWARD_TAG: &str = "steward";
+/// Bytes read from the repository at a time.
+const CHUNK: usize = 4 * 1024 * 1024;
+
+/// The snapshot id of a record written into the repository.
+pub fn snapshot_of(record: &BackupRecord) -> Option<&str> {
+    record.metadata.get(SNAPSHOT_KEY).map(String::as_str)
+}
+
+fn repo_error(backups: &Backups, e: Box<RusticError>) -> BackupError {
+    if e.is_incorrect_password() {
+        return BackupError::WrongPassword {
+            path: backups.dir().to_path_buf(),
+        };
+    }
+    BackupError::Repository {
+        path: backups.dir().to_path_buf(),
+        message: describe(&e),
+    }
+}
+
+/// One line for a `rustic_core` error and its causes: rustic's own
+/// `Display` spans pages (details, backtrace) that no operator needs.
+pub(crate) fn describe(e: &RusticError) -> String {
+    fn guidance(e: &RusticError) -> String {
+        let log = e.display_log();
+        let text = log.strip_prefix("Error: ").unwrap_or(&log);
+        text.split(" (kind: ").next().unwrap_or(text).to_string()
+    }
+    let mut parts = vec![guidance(e)];
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let part = match cause.downcast_ref::<RusticError>() {
+            Some(r) => guidance(r),
+            None => cause.to_string().lines().next().unwrap_or("").to_string(),
+        };
+        if !part.is_empty() && !parts.contains(&part) {
+            parts.push(part);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+/// Whether `dir` holds a restic-format repository (one `restic init` made
+/// counts: Steward adopts it).
+pub fn exists(dir: &Path) -> bool {
+    dir.join("config").is_file() && dir.join("keys").is_dir()
+}
+
+/// The default password file: Steward's, never inside the repository.
+fn default_password_file(backups: &Backups) -> PathBuf {
+    backups.data_dir.join("backup-password")
+}
+
+fn read_password(path: &Path) -> Result<String, BackupError> {
+    let text = std::fs::read_to_string(path).map_err(|source| BackupError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    // restic's --password-file reads the first line.
+    let password = text.lines().next().unwrap_or("").to_string();
+    if password.is_empty() {
+        return Err(BackupError::Repository {
+            path: path.to_path_buf(),
+            message: "the password file is empty".into(),
+        });
+    }
+    Ok(password)
+}
+
+/// The password: `password_file`, then the environment, then Steward's own
+/// file. That file is created (0600) only for a new repository, and the
+/// operator is told once to keep a copy elsewhere.
+fn password(backups: &Backups, creating: bool) -> Result<String, BackupError> {
+    if let Some(path) = &backups.settings.password_file {
+        return read_password(path);
+    }
+    if let Ok(p) = std::env::var(PASSWORD_ENV)
+        && !p.is_empty()
+    {
+        return Ok(p);
+    }
+    let path = default_password_file(backups);
+    if path.exists() || !creating {
+        return read_password(&path).map_err(|e| match e {
+            BackupError::Read { source, .. } if source.kind() == io::ErrorKind::NotFound => {
+                BackupError::NoPassword {
+                    path: backups.dir().to_path_buf(),
+                }
+            }
+            e => e,
+        });
+    }
+    let mut random = [0u8; 32];
+    File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut random))
+        .map_err(|source| BackupError::Read {
+            path: PathBuf::from("/dev/urandom"),
+            source,
+        })?;
+    let password = hex::encode(random);
+    let write = |source| BackupError::Write {
+        path: path.clone(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(write)?;
+    file.write_all(format!("{password}\n").as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(write)?;
+    tracing::warn!(
+        "created the password of the backup repository {} in {}: keep a copy of this file somewhere else, without it no backup in the repository can be restored",
+        backups.dir().display(),
+        path.display()
+    );
+    Ok(password)
+}
+
+/// Opens the repository at `backup_path`, creating it (and its password)
+/// when there is none. A wrong password is `WrongPassword`, and nothing in
+/// the repository is touched.
+pub(crate) fn open(backups: &Backups) -> Result<Repository<OpenStatus>, BackupError> {
+    let dir = backups.dir();
+    let location = dir.to_str().ok_or_else(|| BackupError::Repository {
+        path: dir.to_path_buf(),
+        message: "the repository path is not UTF-8".into(),
+    })?;
+    let backends = BackendOptions::default()
+        .repository(location)
+        .to_backends()
+        .map_err(|e| repo_error(backups, e))?;
+    // No cache: Steward's repository is local, and a cache in $HOME would
+    // keep copies of tree blobs outside the backup directory.
+    let mut options = RepositoryOptions::default();
+    options.no_cache = true;
+    let repo = Repository::new(&options, &backends).map_err(|e| repo_error(backups, e))?;
+    if exists(dir) {
+        let credentials = Credentials::password(password(backups, false)?);
+        repo.open(&credentials).map_err(|e| repo_error(backups, e))
+    } else {
+        let credentials = Credentials::password(password(backups, true)?);
+        repo.init(
+            &credentials,
+            &KeyOptions::default(),
+            &ConfigOptions::default(),
+        )
+        .map_err(|e| repo_error(backups, e))
+    }
+}
+
+fn indexed(backups: &Backups) -> Result<Repository<IndexedFullStatus>, BackupError> {
+    open(backups)?
+        .to_indexed()
+        .map_err(|e| repo_error(backups, e))
+}
+
+/// A file as the snapshot gets it: its path there, where its bytes are read
+/// from (the online copy, for a database), and its metadata.
+struct Entry {
+    path: PathBuf,
+    read_from: PathBuf,
+    meta: std::fs::Metadata,
+    mode: u32,
+}
+
+/// The selected files as a `rustic_core` source, in tree order.
+struct Selected {
+    entries: Vec<Entry>,
+}
+
+struct OpenEntry(PathBuf);
+
+impl ReadSourceOpen for OpenEntry {
+    type Reader = File;
+    fn open(self) -> RusticResult<File> {
+        File::open(&self.0).map_err(|e| {
+            RusticError::with_source(ErrorKind::InputOutput, "cannot read `{path}`", e)
+                .attach_context("path", self.0.display().to_string())
+        })
+    }
+}
+
+fn timestamp(secs: i64, nanos: i64) -> Option<rustic_core::jiff::Timestamp> {
+    rustic_core::jiff::Timestamp::new(secs, nanos as i32).ok()
+}
+
+impl ReadSource for Selected {
+    type Open = OpenEntry;
+    type Iter = std::vec::IntoIter<RusticResult<ReadSourceEntry<OpenEntry>>>;
+
+    fn size(&self) -> RusticResult<Option<u64>> {
+        Ok(Some(self.entries.iter().map(|e| e.meta.len()).sum()))
+    }
+
+    fn entries(&self) -> Self::Iter {
+        self.entries
+            .iter()
+            .map(|e| {
+                let m = &e.meta;
+                let meta = Metadata {
+                    mode: Some(e.mode & 0o777),
+                    mtime: timestamp(m.mtime(), m.mtime_nsec()),
+                    atime: timestamp(m.atime(), m.atime_nsec()),
+                    ctime: timestamp(m.ctime(), m.ctime_nsec()),
+                    uid: Some(m.uid()),
+                    gid: Some(m.gid()),
+                    inode: m.ino(),
+                    device_id: m.dev(),
+                    size: m.len(),
+                    links: m.nlink(),
+                    ..Metadata::default()
+                };
+                let name = e.path.file_name().unwrap_or(OsStr::new(""));
+                Ok(ReadSourceEntry {
+                    path: e.path.clone(),
+                    node: Node::new_node(name, NodeType::File, meta),
+                    open: Some(OpenEntry(e.read_from.clone())),
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+}
+
+/// A tag value without the comma restic's command line splits tags at.
+fn tag(key: &str, value: &str) -> String {
+    format!("{key}={}", value.replace(',', ";"))
+}
+
+/// Writes `files` (read from `sources`: the database copies in place of the
+/// live files) as one snapshot of the bot's root, tagged with what the
+/// record says. Returns the saved snapshot; until it is saved, no snapshot
+/// is listed (packs written before an interruption are pruned later).
+pub(crate) fn write_snapshot(
+    backups: &Backups,
+    record: &BackupRecord,
+    files: &[SourceFile],
+    sources: &[PathBuf],
+) -> Result<SnapshotFile, BackupError> {
+    let repo = open(backups)?
+        .to_indexed_ids()
+        .map_err(|e| repo_error(backups, e))?;
+    let mut entries = Vec::with_capacity(files.len());
+    for (f, read_from) in files.iter().zip(sources) {
+        let meta = std::fs::symlink_metadata(read_from).map_err(|source| BackupError::Read {
+            path: read_from.clone(),
+            source,
+        })?;
+        entries.push(Entry {
+            path: backups.root.join(&f.rel),
+            read_from: read_from.clone(),
+            meta,
+            mode: f.mode,
+        });
+    }
+    // The archiver builds trees from paths in component order.
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut snap = SnapshotOptions::default()
+        .to_snapshot()
+        .map_err(|e| repo_error(backups, e))?;
+    snap.label = STEWARD_TAG.into();
+    let mut tags = StringList::default();
+    tags.add(STEWARD_TAG.into());
+    tags.add(tag("id", &record.id));
+    tags.add(tag("type", record.backup_type.as_str()));
+    if let Some(name) = &record.name {
+        tags.add(tag("name", name));
+    }
+    if let Some(description) = &record.description {
+        tags.add(tag("description", description));
+    }
+    for (key, value) in &record.metadata {
+        tags.add(tag(key, value));
+    }
+    snap.tags = tags;
+    snap.description = record.description.clone();
+    let source = Selected { entries };
+    repo.archive(
+        &BackupOptions::default(),
+        &source,
+        snap,
+        std::slice::from_ref(&backups.root),
+    )
+    .map_err(|e| repo_error(backups, e))
+}
+
+/// A snapshot's files under its root, checked against the strict filter
+/// before anything is read: regular files and directories only, every path
+/// plain and inside the root.
+struct Listed {
+    repo: Repository<IndexedFullStatus>,
+    entries: Vec<(String, Node)>,
+    problems: Vec<String>,
+}
+
+fn list(backups: &Backups, record: &BackupRecord) -> Result<Listed, BackupError> {
+    let id = snapshot_of(record).ok_or_else(|| BackupError::NotFound(record.id.clone()))?;
+    let repo = indexed(backups)?;
+    let snap = repo
+        .get_snapshot_from_str(id, |_| true)
+        .map_err(|e| repo_error(backups, e))?;
+    let base = snap
+        .paths
+        .iter()
+        .next()
+        .cloned()
+        .unwrap_or_else(|| "/".into());
+    let top = repo
+        .node_from_path(snap.tree, Path::new(&base))
+        .map_err(|e| repo_error(backups, e))?;
+    let mut options = LsOptions::default();
+    options.recursive = true;
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    for item in repo
+        .ls(&top, &options)
+        .map_err(|e| repo_error(backups, e))?
+    {
+        let (path, node) = item.map_err(|e| repo_error(backups, e))?;
+        let shown = path.to_string_lossy().into_owned();
+        let plain = path.components().all(|c| matches!(c, Component::Normal(_)))
+            && !node.name().as_encoded_bytes().contains(&b'/');
+        if !plain {
+            problems.push(format!("{shown}: the path leaves the bot's root"));
+            continue;
+        }
+        match node.node_type {
+            NodeType::File | NodeType::Dir => entries.push((shown, node)),
+            NodeType::Symlink { .. } => problems.push(format!("{shown}: a symlink is refused")),
+            _ => problems.push(format!(
+                "{shown}: a device, fifo or socket is refused (only regular files and directories are restored)"
+            )),
+        }
+    }
+    Ok(Listed {
+        repo,
+        entries,
+        problems,
+    })
+}
+
+/// What a restore of `record` would put back, from the snapshot's tree
+/// alone (nothing read from packs): databases by the database scope.
+pub(crate) fn manifest_of(
+    backups: &Backups,
+    record: &BackupRecord,
+) -> Result<(Manifest, Vec<String>), BackupError> {
+    let listed = list(backups, record)?;
+    let databases =
+        super::scope::matcher(&backups.settings.scopes, super::BackupType::Database, false)?;
+    let files = listed
+        .entries
+        .iter()
+        .filter(|(_, node)| node.node_type == NodeType::File)
+        .map(|(path, node)| ManifestFile {
+            path: path.clone(),
+            size: node.meta.size,
+            sha256: String::new(),
+            mode: node.meta.mode.unwrap_or(0o644) & 0o777,
+            kind: if databases.matches(path) {
+                FileKind::Sqlite
+            } else {
+                FileKind::File
+            },
+        })
+        .collect();
+    Ok((manifest_for(record, files), listed.problems))
+}
+
+fn manifest_for(record: &BackupRecord, files: Vec<ManifestFile>) -> Manifest {
+    Manifest {
+        format: manifest::FORMAT,
+        id: record.id.clone(),
+        name: record.name.clone(),
+        backup_type: record.backup_type,
+        description: record.description.clone(),
+        bot_version: record.metadata.get("bot_version").cloned(),
+        created_at: record.created_at,
+        steward_version: record
+            .metadata
+            .get("steward_version")
+            .cloned()
+            .unwrap_or_default(),
+        files,
+    }
+}
+
+/// Reads every file of the snapshot back. With `into`, writes them there
+/// (created private; files created new, never through a link) and stops at
+/// the first unreadable file; without, reads everything and names each
+/// damaged file. A tree that fails the strict filter is refused before any
+/// byte is read or written.
+pub(crate) fn read_back(
+    backups: &Backups,
+    record: &BackupRecord,
+    into: Option<&Path>,
+) -> Result<ReadBack, BackupError> {
+    let listed = list(backups, record)?;
+    if !listed.problems.is_empty() {
+        return Ok(ReadBack {
+            manifest: manifest_for(record, Vec::new()),
+            problems: listed.problems,
+            bytes: 0,
+        });
+    }
+    if let Some(staging) = into {
+        DirBuilder::new()
+            .mode(0o700)
+            .create(staging)
+            .map_err(|source| BackupError::Write {
+                path: staging.to_path_buf(),
+                source,
+            })?;
+    }
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let mut bytes = 0u64;
+    for (path, node) in &listed.entries {
+        if node.node_type == NodeType::Dir {
+            if let Some(staging) = into {
+                let dir = staging.join(path);
+                DirBuilder::new()
+                    .mode(0o700)
+                    .create(&dir)
+                    .map_err(|source| BackupError::Write { path: dir, source })?;
+            }
+            continue;
+        }
+        let mut out = match into {
+            Some(staging) => {
+                let target = staging.join(path);
+                let file = OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+                    .open(&target)
+                    .map_err(|source| BackupError::Write {
+                        path: target.clone(),
+                        source,
+                    })?;
+                Some((file, target))
+            }
+            None => None,
+        };
+        let mut hasher = super::HashingWriter::new(io::sink());
+        let read = read_file(&listed.repo, node, |chunk| {
+            hasher.write_all(chunk)?;
+            if let Some((file, _)) = &mut out {
+                file.write_all(chunk)?;
+            }
+            Ok(())
+        });
+        match read {
+            Ok(()) => {}
+            Err(FileRead::Repository(e)) => {
+                problems.push(format!(
+                    "{path}: damaged in the repository ({})",
+                    describe(&e)
+                ));
+                if into.is_some() {
+                    break;
+                }
+                continue;
+            }
+            Err(FileRead::Write(source)) => {
+                let target = out.map(|(_, t)| t).unwrap_or_default();
+                return Err(BackupError::Write {
+                    path: target,
+                    source,
+                });
+            }
+        }
+        let (_, sha256, size) = hasher.finish();
+        bytes += size;
+        let mode = node.meta.mode.unwrap_or(0o644) & 0o777;
+        let mut kind = FileKind::File;
+        if let Some((file, target)) = out {
+            let done = file
+                .set_permissions(std::fs::Permissions::from_mode(mode))
+                .and_then(|()| file.sync_all());
+            done.map_err(|source| BackupError::Write {
+                path: target.clone(),
+                source,
+            })?;
+            if super::scope::is_sqlite(&target) {
+                kind = FileKind::Sqlite;
+            }
+        }
+        files.push(ManifestFile {
+            path: path.clone(),
+            size,
+            sha256,
+            mode,
+            kind,
+        });
+    }
+    Ok(ReadBack {
+        manifest: manifest_for(record, files),
+        problems,
+        bytes,
+    })
+}
+
+/// What reading a snapshot back found.
+pub(crate) struct ReadBack {
+    /// The files read (with their sha256 as read back).
+    pub manifest: Manifest,
+    pub problems: Vec<String>,
+    pub bytes: u64,
+}
+
+enum FileRead {
+    Repository(Box<RusticError>),
+    Write(io::Error),
+}
+
+fn read_file(
+    repo: &Repository<IndexedFullStatus>,
+    node: &Node,
+    mut sink: impl FnMut(&[u8]) -> io::Result<()>,
+) -> Result<(), FileRead> {
+    let open = repo.open_file(node).map_err(FileRead::Repository)?;
+    let size = node.meta.size as usize;
+    let mut offset = 0;
+    while offset < size {
+        let bytes = repo
+            .read_file_at(&open, offset, CHUNK.min(size - offset))
+            .map_err(FileRead::Repository)?;
+        if bytes.is_empty() {
+            return Err(FileRead::Repository(RusticError::new(
+                ErrorKind::Verification,
+                "the file ends early",
+            )));
+        }
+        sink(&bytes).map_err(FileRead::Write)?;
+        offset += bytes.len();
+    }
+    Ok(())
+}
+
+/// Removes the snapshots of `records` and then the data only they used;
+/// returns the bytes the repository's packs shrank by.
+pub(crate) fn forget(backups: &Backups, records: &[&BackupRecord]) -> Result<u64, BackupError> {
+    if records.is_empty() {
+        return Ok(0);
+    }
+    let repo = open(backups)?;
+    // A snapshot already gone (forgotten by restic itself) needs nothing.
+    let present = repo
+        .get_all_snapshots()
+        .map_err(|e| repo_error(backups, e))?;
+    let ids: Vec<_> = present
+        .iter()
+        .filter(|snap| {
+            records
+                .iter()
+                .any(|r| snapshot_of(r) == Some(snap.id.to_hex().as_str()))
+        })
+        .map(|snap| snap.id)
+        .collect();
+    let before = packs_size(backups.dir());
+    repo.delete_snapshots(&ids)
+        .map_err(|e| repo_error(backups, e))?;
+    let mut options = PruneOptions::default();
+    // Steward holds the backup directory's lock: nothing else is reading.
+    options.instant_delete = true;
+    let plan = repo
+        .prune_plan(&options)
+        .map_err(|e| repo_error(backups, e))?;
+    repo.prune(&options, plan)
+        .map_err(|e| repo_error(backups, e))?;
+    Ok(before.saturating_sub(packs_size(backups.dir())))
+}
+
+/// Bytes under the repository's `data/`.
+pub fn packs_size(dir: &Path) -> u64 {
+    fn walk(dir: &Path) -> u64 {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        entries
+            .filter_map(Result::ok)
+            .map(|e| match e.file_type() {
+                Ok(t) if t.is_dir() => walk(&e.path()),
+                Ok(t) if t.is_file() => e.metadata().map_or(0, |m| m.len()),
+                _ => 0,
+            })
+            .sum()
+    }
+    walk(&dir.join("data"))
+}
+
+/// The record's fields a snapshot fills in once saved.
+pub(crate) fn complete(record: &mut BackupRecord, snap: &SnapshotFile, files: &[SourceFile]) {
+    record.status = super::BackupStatus::Completed;
+    record.completed_at = Some(Utc::now());
+    record
+        .metadata
+        .insert(SNAPSHOT_KEY.into(), snap.id.to_hex().as_str().to_string());
+    let summary = snap.summary.as_ref();
+    // Each snapshot's own added size: what it stored that no earlier one had.
+    record.compressed_size = summary.map_or(0, |s| s.data_added_packed);
+    record.size_bytes = files
+        .iter()
+        .map(|f| f.size)
+        .sum::<u64>()
+        .max(summary.map_or(0, |s| s.total_bytes_processed));
+    record.file_count = files.len() as u64;
+    record.checksum = None;
+    record.compressed = true;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::store::Store;
+
+    /// Entries as given, whatever their type or name: a snapshot another
+    /// tool (or an attacker with the password) could have written.
+    struct Crafted(Vec<(PathBuf, Node, Option<PathBuf>)>);
+
+    impl ReadSource for Crafted {
+        type Open = OpenEntry;
+        type Iter = std::vec::IntoIter<RusticResult<ReadSourceEntry<OpenEntry>>>;
+        fn size(&self) -> RusticResult<Option<u64>> {
+            Ok(None)
+        }
+        fn entries(&self) -> Self::Iter {
+            self.0
+                .iter()
+                .map(|(path, node, open)| {
+                    Ok(ReadSourceEntry {
+                        path: path.clone(),
+                        node: node.clone(),
+                        open: open.clone().map(OpenEntry),
+                    })
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+        }
+    }
+
+    fn backups(dir: &Path) -> Backups {
+        std::fs::create_dir_all(dir.join("bot")).unwrap();
+        let file = dir.join("steward.toml");
+        std::fs::write(
+            &file,
+            "[bot]\nroot = \"bot\"\n[safety]\nmin_disk_space_mb = 0\n[backup]\nformat = \"restic\"\n",
+        )
+        .unwrap();
+        let config = Config::load(&file, false).unwrap();
+        let store = Store::open(&config.paths.data.join("steward.sled")).unwrap();
+        Backups::open(&config, store).unwrap()
+    }
+
+    /// A record of a snapshot of `entries`, stored under the bot's root.
+    fn hostile_snapshot(
+        backups: &Backups,
+        entries: Vec<(&str, Node, Option<PathBuf>)>,
+    ) -> BackupRecord {
+        let repo = open(backups).unwrap().to_indexed_ids().unwrap();
+        let root = backups.root.clone();
+        let source = Crafted(
+            entries
+                .into_iter()
+                .map(|(rel, node, open)| (root.join(rel), node, open))
+                .collect(),
+        );
+        let snap = SnapshotOptions::default().to_snapshot().unwrap();
+        let snap = repo
+            .archive(
+                &BackupOptions::default(),
+                &source,
+                snap,
+                std::slice::from_ref(&root),
+            )
+            .unwrap();
+        let mut metadata = std::collections::BTreeMap::new();
+        metadata.insert(
+            SNAPSHOT_KEY.to_string(),
+            snap.id.to_hex().as_str().to_string(),
+        );
+        BackupRecord {
+            id: "backup_hostile".into(),
+            name: None,
+            backup_type: super::super::BackupType::Full,
+            status: super::super::BackupStatus::Completed,
+            file_path: backups.dir().to_path_buf(),
+            paths: vec![],
+            size_bytes: 0,
+            compressed_size: 0,
+            file_count: 0,
+            created_at: Utc::now(),
+            completed_at: None,
+            description: None,
+            checksum: None,
+            auto_created: false,
+            compressed: true,
+            verification: None,
+            error: None,
+            metadata,
+        }
+    }
+
+    fn file_node(name: &str, size: u64) -> Node {
+        let meta = Metadata {
+            mode: Some(0o644),
+            size,
+            ..Metadata::default()
+        };
+        Node::new_node(OsStr::new(name), NodeType::File, meta)
+    }
+
+    fn refused(entries: Vec<(&str, Node, Option<PathBuf>)>, expected: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let backups = backups(dir.path());
+        let content = dir.path().join("content");
+        std::fs::write(&content, "owned\n").unwrap();
+        let mut all = vec![(
+            "a-good-file",
+            file_node("a-good-file", 6),
+            Some(content.clone()),
+        )];
+        all.extend(entries);
+        let record = hostile_snapshot(&backups, all);
+        let staging = dir.path().join("staging");
+        let read = read_back(&backups, &record, Some(&staging)).unwrap();
+        assert!(
+            read.problems.iter().any(|p| p.contains(expected)),
+            "{:?}",
+            read.problems
+        );
+        assert!(
+            !staging.exists(),
+            "nothing is written for a refused snapshot"
+        );
+        let err = manifest_of(&backups, &record).unwrap().1;
+        assert!(!err.is_empty(), "a restore preview refuses it too");
+    }
+
+    #[test]
+    fn restore_refuses_a_snapshot_holding_a_symlink() {
+        let link = Node::new_node(
+            OsStr::new("escape"),
+            NodeType::from_link(Path::new("/etc/passwd")),
+            Metadata::default(),
+        );
+        refused(vec![("escape", link, None)], "escape: a symlink is refused");
+    }
+
+    #[test]
+    fn restore_refuses_a_snapshot_holding_a_device() {
+        let dev = Node::new_node(
+            OsStr::new("disk"),
+            NodeType::Dev { device: 2049 },
+            Metadata::default(),
+        );
+        refused(
+            vec![("disk", dev, None)],
+            "disk: a device, fifo or socket is refused",
+        );
+    }
+
+    #[test]
+    fn restore_refuses_a_snapshot_with_a_parent_dir_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("evil");
+        std::fs::write(&content, "evil\n").unwrap();
+        // Stored under the root, named ".." in the tree.
+        refused(
+            vec![("zz", file_node("..", 5), Some(content))],
+            "..: the path leaves the bot's root",
+        );
+    }
+}

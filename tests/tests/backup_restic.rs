@@ -1,0 +1,481 @@
+//! Backups as snapshots in a restic-format repository (`[backup] format =
+//! "restic"`, issue 17), end to end with the real binary, and read by
+//! Debian's real `restic`: round trip, the password made at first use, a
+//! wrong password, adopting a repository `restic init` made, a damaged pack,
+//! retention as forget + prune, an interrupted backup.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use steward_tests::harness::{Install, insert_start, install_with_database, ok};
+
+const RESTIC: &str = "[backup]\nformat = \"restic\"\n";
+
+fn install(extra: &str) -> Install {
+    install_with_database(&format!("{RESTIC}{extra}"))
+}
+
+fn repo(install: &Install) -> PathBuf {
+    install.data().join("backups")
+}
+
+fn password_file(install: &Install) -> PathBuf {
+    install.data().join("backup-password")
+}
+
+/// `restic -r REPO ARGS` with the password Steward uses.
+fn restic(install: &Install, password: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new("restic")
+        .arg("-r")
+        .arg(repo(install))
+        .arg("--password-file")
+        .arg(password)
+        .arg("--no-cache")
+        .args(args)
+        .output()
+        .expect("Debian's restic (apt-get install restic)");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn restic_snapshots(install: &Install, password: &Path) -> Vec<Value> {
+    let (ok, out, err) = restic(install, password, &["snapshots", "--json"]);
+    assert!(ok, "restic snapshots failed: {err}");
+    serde_json::from_str::<Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn create(install: &Install, args: &[&str]) -> Value {
+    let mut all = vec!["backup", "create", "--json"];
+    all.extend_from_slice(args);
+    let run = install.run(&all);
+    ok(&run)["record"].clone()
+}
+
+/// Every regular file under `dir`, relative path -> bytes (the database
+/// compared by its rows instead).
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            let p = e.path();
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            if e.file_type().unwrap().is_dir() {
+                walk(root, &p, out);
+            } else if !rel.contains("bot.sqlite3") {
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn starts(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT version FROM starts ORDER BY rowid")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Names and sizes of every file in the repository, to show nothing changed.
+fn repository_files(dir: &Path) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for e in walkdir(dir) {
+        out.insert(
+            e.strip_prefix(dir).unwrap().display().to_string(),
+            std::fs::metadata(&e).unwrap().len(),
+        );
+    }
+    out
+}
+
+/// `len` bytes no compressor shrinks (xorshift), different for each `seed`.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walkdir(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_snapshot_round_trips_and_restic_itself_lists_checks_and_restores_it() {
+    let install = install("");
+    let bot = install.bot();
+    let db = bot.join("data/bot.sqlite3");
+    insert_start(&db, "1.0.0");
+    let before = files(&bot);
+
+    let first = install.run(&[
+        "backup", "create", "--json", "--type", "full", "--name", "first",
+    ]);
+    let record = ok(&first)["record"].clone();
+    // The password was made at first use, owner-only, and the operator told.
+    let password = password_file(&install);
+    let mode = std::fs::metadata(&password).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the password file is owner-only");
+    assert!(
+        first
+            .stderr
+            .contains("keep a copy of this file somewhere else"),
+        "the operator is told to keep the password: {}",
+        first.stderr
+    );
+    let snapshot = record["metadata"]["snapshot"].as_str().unwrap().to_string();
+    assert_eq!(record["file_path"], repo(&install).display().to_string());
+    assert!(
+        record["compressed_size"].as_u64().unwrap() > 0,
+        "{record:#}"
+    );
+
+    // Debian's restic reads what Steward wrote.
+    let snaps = restic_snapshots(&install, &password);
+    assert_eq!(snaps.len(), 1, "{snaps:#?}");
+    assert_eq!(snaps[0]["id"], snapshot);
+    let tags: Vec<&str> = snaps[0]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    for t in [
+        "steward",
+        "type=full",
+        "name=first",
+        "steward_version=0.1.0",
+    ] {
+        assert!(tags.contains(&t), "tag {t} missing: {tags:?}");
+    }
+    let (checked, out, err) = restic(&install, &password, &["check", "--read-data"]);
+    assert!(checked, "restic check failed:\n{out}\n{err}");
+    let target = install.root().join("restic-restore");
+    let (restored, out, err) = restic(
+        &install,
+        &password,
+        &["restore", &snapshot, "--target", target.to_str().unwrap()],
+    );
+    assert!(restored, "restic restore failed:\n{out}\n{err}");
+    let by_restic = target.join(bot.strip_prefix("/").unwrap());
+    for rel in [
+        "bot.py",
+        "config/config.toml",
+        "package.json",
+        "data/seed.sql",
+    ] {
+        assert_eq!(
+            std::fs::read(by_restic.join(rel)).unwrap(),
+            before[rel],
+            "restic restored {rel} differently"
+        );
+    }
+    assert_eq!(starts(&by_restic.join("data/bot.sqlite3")), vec!["1.0.0"]);
+
+    // An unchanged re-run stores next to nothing new.
+    let second = create(&install, &["--type", "full"]);
+    assert!(
+        second["compressed_size"].as_u64().unwrap() * 4
+            < record["compressed_size"].as_u64().unwrap(),
+        "the second snapshot should add little: {} vs {}",
+        second["compressed_size"],
+        record["compressed_size"]
+    );
+    let listed = ok(&install.run(&["backup", "list", "--json", "--range", "all"]));
+    assert_eq!(listed["total_count"], 2);
+    assert_eq!(
+        listed["total_stored_bytes"].as_u64().unwrap(),
+        record["compressed_size"].as_u64().unwrap() + second["compressed_size"].as_u64().unwrap()
+    );
+    let table = install.run(&["backup", "list", "--range", "all"]);
+    assert!(table.succeeded().contains("added"), "{}", table.stdout);
+
+    // Steward's own restore puts everything back.
+    for rel in before.keys() {
+        std::fs::write(bot.join(rel), "damaged").unwrap();
+    }
+    insert_start(&db, "damaged");
+    let verified = ok(&install.run(&["backup", "verify", "first", "--drill", "--json"]));
+    assert_eq!(verified["ok"], true, "{verified:#}");
+    let restored = ok(&install.run(&["backup", "restore", "first", "--yes", "--json"]));
+    assert!(
+        restored["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "data/bot.sqlite3"),
+        "{restored:#}"
+    );
+    assert_eq!(files(&bot), before, "every file back byte for byte");
+    assert_eq!(starts(&db), vec!["1.0.0"], "the database as it was");
+}
+
+#[test]
+fn a_wrong_password_is_named_and_nothing_is_touched() {
+    let install = install("");
+    create(&install, &["--type", "config"]);
+    let before = repository_files(&repo(&install));
+    let run = install
+        .command(&["backup", "create", "--type", "config"])
+        .env("STEWARD_BACKUP_PASSWORD", "not the password")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains("password does not open the backup repository"),
+        "{stderr}"
+    );
+    let mut after = repository_files(&repo(&install));
+    after.remove(".lock");
+    let mut before = before;
+    before.remove(".lock");
+    assert_eq!(after, before, "the repository is untouched");
+    assert_eq!(
+        restic_snapshots(&install, &password_file(&install)).len(),
+        1
+    );
+}
+
+#[test]
+fn steward_adopts_a_repository_restic_initialized() {
+    let install = install("password_file = \"restic-password\"\n");
+    let password = install.root().join("restic-password");
+    std::fs::write(&password, "correct horse\n").unwrap();
+    std::fs::create_dir_all(install.data()).unwrap();
+    let (inited, out, err) = restic(&install, &password, &["init"]);
+    assert!(inited, "restic init: {out}{err}");
+
+    let record = create(
+        &install,
+        &["--type", "config", "--description", "before, the upgrade"],
+    );
+    assert!(
+        !password_file(&install).exists(),
+        "no password of Steward's own is made for an adopted repository"
+    );
+    let snaps = restic_snapshots(&install, &password);
+    assert_eq!(snaps.len(), 1);
+    assert_eq!(snaps[0]["id"], record["metadata"]["snapshot"]);
+    assert!(
+        snaps[0]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "description=before; the upgrade"),
+        "{:#}",
+        snaps[0]
+    );
+}
+
+#[test]
+fn a_flipped_byte_in_a_pack_fails_verify_naming_the_file_and_restore_refuses() {
+    let install = install("");
+    let bot = install.bot();
+    // An incompressible file, so its pack is by far the largest.
+    std::fs::write(bot.join("config/noise.bin"), noise(400_000, 1)).unwrap();
+    let record = create(&install, &["--type", "config"]);
+    let id = record["id"].as_str().unwrap();
+    let largest = walkdir(&repo(&install).join("data"))
+        .into_iter()
+        .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+        .unwrap();
+    let mut bytes = std::fs::read(&largest).unwrap();
+    let middle = bytes.len() / 3;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&largest, bytes).unwrap();
+
+    let run = install.run(&["backup", "verify", id, "--json"]);
+    let verified = run.json();
+    assert_eq!(verified["ok"], false, "{verified:#}");
+    let problems = verified["problems"].to_string();
+    assert!(
+        problems.contains("config/noise.bin: damaged in the repository"),
+        "verify names the damaged file: {problems}"
+    );
+    std::fs::write(bot.join("config/config.toml"), "changed = 1\n").unwrap();
+    let run = install.run(&["backup", "restore", id, "--yes"]);
+    assert_ne!(run.code, Some(0), "{}", run.stdout);
+    assert_eq!(
+        std::fs::read_to_string(bot.join("config/config.toml")).unwrap(),
+        "changed = 1\n",
+        "nothing restored from a damaged snapshot"
+    );
+}
+
+#[test]
+fn retention_forgets_beyond_max_backups_and_prunes_their_data() {
+    let install = install("max_backups = 2\n");
+    let bot = install.bot();
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        // A new incompressible file each time, so each snapshot adds data.
+        std::fs::write(bot.join(format!("data/blob{i}.bin")), noise(200_000, i + 2)).unwrap();
+        let record = create(&install, &["--type", "full"]);
+        ids.push(record["metadata"]["snapshot"].as_str().unwrap().to_string());
+        std::fs::remove_file(bot.join(format!("data/blob{i}.bin"))).unwrap();
+    }
+    let snaps = restic_snapshots(&install, &password_file(&install));
+    let left: Vec<&str> = snaps.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(!left.contains(&ids[0].as_str()), "the oldest is forgotten");
+    let (checked, out, err) = restic(&install, &password_file(&install), &["check"]);
+    assert!(checked, "{out}{err}");
+    // The first snapshot's own blob is gone from the packs: restoring the
+    // remaining snapshots never needs it, and restic finds nothing unused.
+    let (_, out, _) = restic(&install, &password_file(&install), &["prune", "--dry-run"]);
+    assert!(
+        out.contains("0 B") || out.contains("unused size after prune:"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_backup_killed_midway_leaves_no_snapshot_and_the_next_one_works() {
+    let install = install("");
+    let bot = install.bot();
+    // Enough data that the kill lands while packs are being written.
+    std::fs::write(bot.join("data/big.bin"), noise(32 * 1024 * 1024, 99)).unwrap();
+    create(&install, &["--type", "config"]);
+    let mut child = install
+        .command(&["backup", "create", "--type", "full"])
+        .spawn()
+        .unwrap();
+    // Wait until the repository grows, then kill.
+    let start = std::time::Instant::now();
+    let packs = || walkdir(&repo(&install).join("data")).len();
+    let initial = packs();
+    while packs() == initial && start.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let password = password_file(&install);
+    assert_eq!(
+        restic_snapshots(&install, &password).len(),
+        1,
+        "no half snapshot is listed"
+    );
+    let (checked, out, err) = restic(&install, &password, &["check"]);
+    assert!(checked, "restic check after kill -9:\n{out}\n{err}");
+    let listed = ok(&install.run(&["backup", "list", "--json", "--range", "all"]));
+    assert_eq!(listed["total_count"], 1, "{listed:#}");
+    create(&install, &["--type", "full"]);
+    assert_eq!(restic_snapshots(&install, &password).len(), 2);
+}
+
+fn gnu_tar_lists(archive: &Path) -> Vec<String> {
+    let out = Command::new("tar")
+        .arg("tzf")
+        .arg(archive)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn an_archive_keeps_working_until_imported_and_export_writes_one_tar_reads() {
+    // An archive made before the switch to the repository.
+    let install = install_with_database("");
+    let bot = install.bot();
+    let old = create(&install, &["--type", "config", "--name", "before-switch"]);
+    let old_archive = PathBuf::from(old["file_path"].as_str().unwrap());
+    assert!(old_archive.to_string_lossy().ends_with(".tar.gz"));
+    install.write_config(RESTIC);
+
+    // Still listed and restorable as it is.
+    std::fs::write(bot.join("config/config.toml"), "changed = 1\n").unwrap();
+    ok(&install.run(&["backup", "restore", "before-switch", "--yes", "--json"]));
+    let original = std::fs::read_to_string(bot.join("config/config.toml")).unwrap();
+    assert_ne!(original, "changed = 1\n");
+
+    // Imported: the same backup, now a snapshot; its archive is gone.
+    let imported = ok(&install.run(&["backup", "import", old_archive.to_str().unwrap(), "--json"]))
+        ["record"]
+        .clone();
+    assert_eq!(imported["id"], old["id"]);
+    assert_eq!(imported["name"], "before-switch");
+    let snapshot = imported["metadata"]["snapshot"].as_str().unwrap();
+    assert!(!old_archive.exists(), "the imported archive is replaced");
+    let snaps = restic_snapshots(&install, &password_file(&install));
+    assert!(snaps.iter().any(|s| s["id"] == snapshot), "{snaps:#?}");
+    let again = install.run(&["backup", "import", old_archive.to_str().unwrap()]);
+    assert_ne!(again.code, Some(0));
+
+    // Exported from the snapshot: today's format, manifest first.
+    let exported = install.root().join("exported.tar.gz");
+    let out = ok(&install.run(&[
+        "backup",
+        "export",
+        "before-switch",
+        "--tar",
+        exported.to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(out["file"], exported.display().to_string());
+    let listed = gnu_tar_lists(&exported);
+    assert_eq!(listed[0], "steward-manifest.json");
+    assert!(
+        listed.iter().any(|l| l == "config/config.toml"),
+        "{listed:?}"
+    );
+    let refused = install.run(&[
+        "backup",
+        "export",
+        "before-switch",
+        "--tar",
+        exported.to_str().unwrap(),
+    ]);
+    assert_ne!(
+        refused.code,
+        Some(0),
+        "an existing file is never overwritten"
+    );
+
+    // The snapshot restores what the archive held.
+    std::fs::write(bot.join("config/config.toml"), "changed = 2\n").unwrap();
+    ok(&install.run(&["backup", "restore", "before-switch", "--yes", "--json"]));
+    assert_eq!(
+        std::fs::read_to_string(bot.join("config/config.toml")).unwrap(),
+        original
+    );
+}
