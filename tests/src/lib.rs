@@ -3,6 +3,7 @@
 //! providers from source, and (in `fakes`) local stand-ins for the servers
 //! Steward talks to.
 
+pub mod etcd;
 pub mod fakes;
 pub mod guests;
 pub mod harness;

@@ -119,7 +119,7 @@ impl Client {
                 match serde_json::from_slice::<Event<T>>(&line).map_err(|e| unreadable(uri, e))? {
                     Event::Progress(p) => {
                         if let Some(progress) = progress {
-                            progress.report(p.percent, p.message);
+                            progress.forward(p);
                         }
                     }
                     Event::Result(value) => return Ok(value),

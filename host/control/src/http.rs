@@ -69,6 +69,7 @@ struct Gate {
 /// the audit log goes to `audit`.
 pub async fn listen_http(
     service: Arc<Service>,
+    fleet: Option<Arc<steward_fleet::Fleet>>,
     config: &HttpControl,
     audit: PathBuf,
 ) -> Result<HttpListening, HttpError> {
@@ -115,7 +116,7 @@ pub async fn listen_http(
         listen: config.listen.clone(),
         source,
     })?;
-    let router = crate::server::routes(service)
+    let router = crate::server::routes(service, fleet)
         .layer(axum::middleware::from_fn_with_state(gate, authenticate));
     let task = tokio::spawn(async move {
         let app = router.into_make_service_with_connect_info::<SocketAddr>();

@@ -12,6 +12,7 @@
 //! CLI command uses when a service answers on the socket.
 
 pub mod client;
+mod fleet;
 pub mod http;
 pub mod server;
 

@@ -60,6 +60,7 @@ impl Drop for Listening {
 /// given) and serves `service` on it.
 pub async fn listen(
     service: Arc<Service>,
+    fleet: Option<Arc<steward_fleet::Fleet>>,
     path: PathBuf,
     group: Option<&str>,
 ) -> Result<Listening, ListenError> {
@@ -82,7 +83,7 @@ pub async fn listen(
         rustix::fs::chown(&path, None, Some(rustix::fs::Gid::from_raw(gid)))
             .map_err(|e| bind(e.into()))?;
     }
-    let router = routes(service);
+    let router = routes(service, fleet);
     let task = tokio::spawn(async move {
         loop {
             let stream = match listener.accept().await {
@@ -139,12 +140,15 @@ fn supplementary_groups(pid: i32) -> Vec<u32> {
 
 type Shared = Arc<Service>;
 
-pub(crate) fn routes(service: Shared) -> Router {
+/// Every route; the fleet's answer only in fleet mode.
+pub(crate) fn routes(service: Shared, fleet: Option<Arc<steward_fleet::Fleet>>) -> Router {
     Router::new()
         .route("/v1/status", post(status))
         .route("/v1/status/chart", post(status_chart))
         .route("/v1/check", post(check))
         .route("/v1/providers", get(providers))
+        .route("/v1/providers/:name/grant", post(provider_grant))
+        .route("/v1/providers/:name/deny", post(provider_deny))
         .route("/v1/sessions", get(sessions))
         .route("/v1/install/preview", post(install_preview))
         .route("/v1/install", post(install))
@@ -159,6 +163,8 @@ pub(crate) fn routes(service: Shared) -> Router {
         .route("/v1/backups/list", post(backup_list))
         .route("/v1/backups/prune", post(backup_prune))
         .route("/v1/backups/:id/verify", post(backup_verify))
+        .route("/v1/backups/:id/export", post(backup_export))
+        .route("/v1/backups/import", post(backup_import))
         .route("/v1/backups/:id/restore", post(backup_restore))
         .route("/v1/schedules", get(schedule_list).post(schedule_add))
         .route("/v1/schedules/:id", delete(schedule_remove))
@@ -170,11 +176,12 @@ pub(crate) fn routes(service: Shared) -> Router {
         )
         .route("/v1/reload", post(reload))
         .fallback(unknown)
-        .with_state(service)
+        .with_state(service.clone())
+        .merge(crate::fleet::routes(service, fleet))
 }
 
 /// An answer: the value as JSON, or the service's refusal with its status.
-struct Answer(Result<serde_json::Value, ServiceError>);
+pub(crate) struct Answer(Result<serde_json::Value, ServiceError>);
 
 impl<T: Serialize> From<Result<T, ServiceError>> for Answer {
     fn from(result: Result<T, ServiceError>) -> Answer {
@@ -191,7 +198,7 @@ impl IntoResponse for Answer {
     }
 }
 
-fn refusal(e: &ServiceError) -> Response {
+pub(crate) fn refusal(e: &ServiceError) -> Response {
     let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,
@@ -214,7 +221,7 @@ async fn unknown(uri: axum::http::Uri) -> Response {
 
 /// A JSON body that does not parse is a 400 naming what is wrong, never a
 /// panic or an empty answer.
-struct Body<T>(T);
+pub(crate) struct Body<T>(pub(crate) T);
 
 #[axum::async_trait]
 impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Body<T> {
@@ -238,7 +245,7 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Body
 
 /// Runs `work` to its end in its own task (a client that goes away does
 /// not stop it) and streams its progress, then its result, as NDJSON.
-fn streamed<T, F, Fut>(work: F) -> Response
+pub(crate) fn streamed<T, F, Fut>(work: F) -> Response
 where
     T: Serialize + Send + 'static,
     F: FnOnce(ProgressSender) -> Fut,
@@ -476,6 +483,23 @@ struct Verify {
     drill: bool,
 }
 
+async fn provider_grant(
+    State(s): State<Shared>,
+    Extension(c): Extension<Caller>,
+    UrlPath(name): UrlPath<String>,
+    Body(request): Body<steward_service::GrantRequest>,
+) -> Answer {
+    s.provider_grant(&c, &name, request).await.into()
+}
+
+async fn provider_deny(
+    State(s): State<Shared>,
+    Extension(c): Extension<Caller>,
+    UrlPath(name): UrlPath<String>,
+) -> Answer {
+    s.provider_deny(&c, &name).await.into()
+}
+
 async fn backup_verify(
     State(s): State<Shared>,
     Extension(c): Extension<Caller>,
@@ -483,6 +507,29 @@ async fn backup_verify(
     Body(v): Body<Verify>,
 ) -> Answer {
     s.backup_verify(&c, id, v.drill).await.into()
+}
+
+/// A file on the service's machine (`backup export`/`import`).
+#[derive(serde::Deserialize)]
+struct FileBody {
+    file: PathBuf,
+}
+
+async fn backup_export(
+    State(s): State<Shared>,
+    Extension(c): Extension<Caller>,
+    UrlPath(id): UrlPath<String>,
+    Body(f): Body<FileBody>,
+) -> Answer {
+    s.backup_export(&c, id, f.file).await.into()
+}
+
+async fn backup_import(
+    State(s): State<Shared>,
+    Extension(c): Extension<Caller>,
+    Body(f): Body<FileBody>,
+) -> Answer {
+    s.backup_import(&c, f.file).await.into()
 }
 
 async fn backup_restore(

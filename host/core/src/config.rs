@@ -33,6 +33,10 @@ pub struct Config {
     pub paths: Paths,
     pub runtime: RuntimeLimits,
     pub providers: BTreeMap<String, ProviderConfig>,
+    /// `[providers] require_signature` and `signature_keys`: whether a
+    /// provider file must carry a minisign signature (`NAME.wasm.minisig`)
+    /// by one of these keys before it is loaded.
+    pub signatures: ProviderSignatures,
     pub backup: BackupConfig,
     pub safety: Safety,
     pub discord: DiscordConfig,
@@ -41,6 +45,8 @@ pub struct Config {
     pub notifications: Notifications,
     pub logging: Logging,
     pub control: ControlConfig,
+    /// `[fleet]`: one instance of a fleet coordinated through etcd.
+    pub fleet: Option<crate::fleet::FleetConfig>,
 }
 
 /// `[control]`: who may use the service's control socket, by Unix user
@@ -180,6 +186,21 @@ pub struct Logging {
     pub log_rotation_size: u64,
     /// Session logs kept under `update_logs_path`, the newest.
     pub max_session_logs: usize,
+    /// How Steward writes its own log lines: text for people, or one JSON
+    /// object per line for a log collector.
+    pub format: LogFormat,
+    /// Steward's own log also goes to this file, rotated like `output.log`
+    /// (`log_rotation_size`, `max_log_files`); stderr only when unset.
+    pub file: Option<PathBuf>,
+}
+
+/// `[logging] format`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// The `[logging]` table as written; the level and the size are checked
@@ -192,6 +213,8 @@ struct LoggingSection {
     max_log_files: usize,
     log_rotation_size: toml::Value,
     max_session_logs: usize,
+    format: LogFormat,
+    file: Option<PathBuf>,
 }
 
 impl Default for LoggingSection {
@@ -202,6 +225,8 @@ impl Default for LoggingSection {
             max_log_files: 10,
             log_rotation_size: toml::Value::String("10MB".to_string()),
             max_session_logs: 100,
+            format: LogFormat::Text,
+            file: None,
         }
     }
 }
@@ -271,6 +296,25 @@ impl Default for General {
             notify_on_completion: true,
             auto_restart: true,
         }
+    }
+}
+
+impl Config {
+    /// What the background check installs from `provider` by itself: the
+    /// source's own `auto_updates`, else `general`'s.
+    pub fn auto_mode_for(&self, provider: &str) -> AutoUpdates {
+        self.providers
+            .get(provider)
+            .and_then(|p| p.auto_updates)
+            .unwrap_or_else(|| self.general.auto_mode())
+    }
+
+    /// Whether any source's mode differs from `general.auto_updates`.
+    pub fn auto_modes_per_source(&self) -> bool {
+        let general = self.general.auto_mode();
+        self.providers
+            .values()
+            .any(|p| p.auto_updates.is_some_and(|m| m != general))
     }
 }
 
@@ -606,6 +650,21 @@ pub struct BackupConfig {
     /// Read every new archive back and check it against its manifest.
     pub verify_backups: bool,
     pub scopes: BackupScopes,
+    /// What a new backup is (issue 17): a `.tar.gz`/`.tar` archive, or a
+    /// snapshot in the restic-format repository at `path`.
+    pub format: BackupFormat,
+    /// The repository's password (`password_file`); unset, it comes from
+    /// `STEWARD_BACKUP_PASSWORD`, or Steward creates `<data>/backup-password`.
+    pub password_file: Option<PathBuf>,
+}
+
+/// `[backup] format`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupFormat {
+    #[default]
+    Tar,
+    Restic,
 }
 
 /// What each backup type covers: globs relative to the bot's root. A file is
@@ -675,6 +734,8 @@ struct BackupSection {
     auto_cleanup: bool,
     verify_backups: bool,
     types: BackupScopes,
+    format: BackupFormat,
+    password_file: Option<PathBuf>,
 }
 
 impl Default for BackupSection {
@@ -689,6 +750,8 @@ impl Default for BackupSection {
             auto_cleanup: true,
             verify_backups: true,
             types: BackupScopes::default(),
+            format: BackupFormat::default(),
+            password_file: None,
         }
     }
 }
@@ -708,6 +771,23 @@ pub struct Safety {
     pub verify_downloads: bool,
     /// Undo everything when an install fails.
     pub rollback_on_failure: bool,
+    /// The test gate: a program and its arguments (the bot's own tests or a
+    /// smoke command) run against the staged update before it goes live;
+    /// `{staged}` is the new release's directory (the bot root when no
+    /// release is staged), `{bot}` the bot root. Empty: no gate.
+    pub test_command: Vec<String>,
+    /// How long the test gate may run before it is stopped and counts as failed.
+    pub test_timeout_secs: u64,
+    /// The impact watch: seconds the supervised bot is sampled (CPU, memory,
+    /// restarts) before and after each update; 0 turns it off.
+    pub impact_window_secs: u64,
+    /// A resident memory growth above this percentage is a regression.
+    pub impact_max_rss_increase_percent: u64,
+    /// A CPU use growth above this many percentage points is a regression.
+    pub impact_max_cpu_increase_points: u64,
+    /// Roll the update back when a regression is severe: twice a threshold,
+    /// or the bot restarting or down after the update.
+    pub impact_rollback_on_severe: bool,
 }
 
 impl Default for Safety {
@@ -718,6 +798,12 @@ impl Default for Safety {
             max_update_size_mb: 100,
             verify_downloads: true,
             rollback_on_failure: true,
+            test_command: Vec::new(),
+            test_timeout_secs: 300,
+            impact_window_secs: 0,
+            impact_max_rss_increase_percent: 50,
+            impact_max_cpu_increase_points: 25,
+            impact_rollback_on_severe: false,
         }
     }
 }
@@ -745,6 +831,10 @@ pub struct ProviderConfig {
     /// offered at once.
     #[serde(default)]
     pub cooldown_applies_to_security: bool,
+    /// What the background check installs from this source by itself
+    /// (`"off"`, `"security"`, `"all"`); unset, `general.auto_updates` decides.
+    #[serde(default)]
+    pub auto_updates: Option<AutoUpdates>,
     /// Passed to the provider as strings (non-strings as JSON).
     #[serde(default)]
     pub settings: toml::Table,
@@ -752,6 +842,56 @@ pub struct ProviderConfig {
 
 fn yes() -> bool {
     true
+}
+
+/// `[providers] require_signature = true` and `signature_keys = [...]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderSignatures {
+    /// A dropped-in provider without a valid `NAME.wasm.minisig` beside it
+    /// is refused; the providers bundled with this build are trusted by
+    /// their hash.
+    pub require: bool,
+    /// minisign public keys (the base64 line of a `.pub` file, or the
+    /// whole file); a signature by any one of them is accepted.
+    pub keys: Vec<String>,
+}
+
+/// The `[providers]` table: the signature policy beside one table per
+/// provider, read with the provider tables' own error positions.
+#[derive(Debug, Default)]
+struct ProvidersSection {
+    signatures: ProviderSignatures,
+    each: BTreeMap<String, ProviderConfig>,
+}
+
+impl<'de> Deserialize<'de> for ProvidersSection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ProvidersSection;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("require_signature, signature_keys and one table per provider")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ProvidersSection, A::Error> {
+                let mut section = ProvidersSection::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "require_signature" => section.signatures.require = map.next_value()?,
+                        "signature_keys" => section.signatures.keys = map.next_value()?,
+                        _ => {
+                            let provider = map.next_value()?;
+                            section.each.insert(key, provider);
+                        }
+                    }
+                }
+                Ok(section)
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
 }
 
 impl ProviderConfig {
@@ -780,7 +920,7 @@ struct File {
     #[serde(default)]
     runtime: RuntimeLimits,
     #[serde(default)]
-    providers: BTreeMap<String, ProviderConfig>,
+    providers: ProvidersSection,
     #[serde(default)]
     discord: DiscordConfig,
     #[serde(default)]
@@ -797,6 +937,8 @@ struct File {
     logging: LoggingSection,
     #[serde(default)]
     control: ControlConfig,
+    #[serde(default)]
+    fleet: Option<crate::fleet::FleetConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -879,6 +1021,8 @@ impl Config {
                 }
             })?,
             max_session_logs: parsed.logging.max_session_logs,
+            format: parsed.logging.format,
+            file: parsed.logging.file.map(|p| normalize(&base.join(p))),
         };
         let control = match (parsed.bot.start, parsed.bot.restart_command) {
             (Some(_), Some(_)) => {
@@ -911,7 +1055,8 @@ impl Config {
                 allow_inside_bot: parsed.paths.allow_inside_bot,
             },
             runtime: parsed.runtime,
-            providers: parsed.providers,
+            providers: parsed.providers.each,
+            signatures: parsed.providers.signatures,
             discord: parsed.discord,
             backup: BackupConfig {
                 enabled: backup.enabled,
@@ -923,6 +1068,8 @@ impl Config {
                 auto_cleanup: backup.auto_cleanup,
                 verify_backups: backup.verify_backups,
                 scopes: backup.types,
+                format: backup.format,
+                password_file: backup.password_file.map(|p| normalize(&base.join(p))),
             },
             safety: parsed.safety,
             general: parsed.general,
@@ -939,6 +1086,7 @@ impl Config {
                 }),
                 ..parsed.control
             },
+            fleet: parsed.fleet.map(|f| f.resolved(&base)),
         };
         config.validate(path)?;
         Ok(config)
@@ -951,6 +1099,9 @@ impl Config {
         };
         if let Some(http) = &self.control.http {
             http.validate().map_err(invalid)?;
+        }
+        if let Some(fleet) = &self.fleet {
+            fleet.validate().map_err(invalid)?;
         }
         let r = &self.runtime;
         if r.call_timeout_secs == 0 || r.memory_limit_mb == 0 || r.stack_limit_kb == 0 {
@@ -1016,6 +1167,29 @@ impl Config {
                 "general.auto_updates_enabled = true contradicts general.auto_updates = \"{}\": keep one",
                 mode.as_str()
             )));
+        }
+        if let Some(program) = self.safety.test_command.first() {
+            if program.trim().is_empty() {
+                return Err(invalid(
+                    "safety.test_command must start with the program to run".to_string(),
+                ));
+            }
+            if self.safety.test_timeout_secs == 0 {
+                return Err(invalid(
+                    "safety.test_timeout_secs must be at least 1".to_string(),
+                ));
+            }
+        }
+        if self.signatures.require && self.signatures.keys.is_empty() {
+            return Err(invalid(
+                "providers.require_signature needs at least one minisign public key in providers.signature_keys"
+                    .to_string(),
+            ));
+        }
+        for key in &self.signatures.keys {
+            if let Err(e) = crate::verify_key::VerifyKey::parse(key) {
+                return Err(invalid(format!("providers.signature_keys: {e}")));
+            }
         }
         for (name, provider) in &self.providers {
             if let Some(key) = &provider.verify_key
@@ -1123,7 +1297,7 @@ impl Config {
 
     /// Grants that name what cannot work: a write grant over Steward's own
     /// files, a relative path, an argument type this Steward does not know.
-    fn validate_grants(&self) -> Result<(), String> {
+    pub fn validate_grants(&self) -> Result<(), String> {
         use crate::grant::{TYPED_PATTERNS, expand, is_known_typed, resolve_target};
         let own: Vec<(&str, PathBuf)> = self
             .own_paths()

@@ -8,7 +8,9 @@
 pub mod config;
 pub mod dir_handle;
 pub mod durable;
+pub mod fleet;
 pub mod grant;
+pub mod granted;
 pub mod lock;
 pub mod process;
 pub mod progress;

@@ -8,10 +8,14 @@
 
 pub mod apply;
 pub mod check;
+pub mod drift;
+pub mod impact;
 pub mod install;
+pub mod kit;
 pub mod logs;
 pub mod policy;
 pub mod supervisor;
+pub mod test_gate;
 
 pub use check::{CheckFailure, CheckOutcome, ProviderCheck, SkippedProvider, UpdateType};
 // Records and progress are the layer below's; the engine's callers find them here too.

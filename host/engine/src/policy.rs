@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::check::{CheckOutcome, CheckTotals};
 use crate::config::Config;
 use crate::provider::{Advisory, Update};
+use serde::{Deserialize, Serialize};
 
 /// Whether the policy needs the providers to look up advisories: a
 /// security fix skips the cooldown, so a source with one must know which
@@ -42,10 +43,14 @@ pub fn hold_young_releases(config: &Config, outcome: &mut CheckOutcome) {
                 Some(at) => {
                     let until = at + Duration::hours(hours.min(i64::MAX as u64 / 3600) as i64);
                     if now < until {
-                        update.held = Some(format!(
-                            "min_release_age_hours = {hours} (cooling down until {} UTC)",
-                            until.format("%Y-%m-%d %H:%M")
-                        ));
+                        let cooldown = Cooldown {
+                            provider: checked.provider.clone(),
+                            update: update.id.clone(),
+                            min_release_age_hours: hours,
+                            until,
+                        };
+                        update.held = Some(cooldown.to_string());
+                        outcome.cooldowns.push(cooldown);
                     }
                 }
                 None => checked.warnings.push(format!(
@@ -58,11 +63,47 @@ pub fn hold_young_releases(config: &Config, outcome: &mut CheckOutcome) {
     outcome.totals = CheckTotals::of(&outcome.providers);
 }
 
+/// A release the cooldown holds: too young for its source's
+/// `min_release_age_hours` until `until`. Typed, so fronts word it; its
+/// `Display` is the update's `held` text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cooldown {
+    pub provider: String,
+    /// The held update's id.
+    pub update: String,
+    pub min_release_age_hours: u64,
+    pub until: DateTime<Utc>,
+}
+
+impl std::fmt::Display for Cooldown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "min_release_age_hours = {} (cooling down until {} UTC)",
+            self.min_release_age_hours,
+            self.until.format("%Y-%m-%d %H:%M")
+        )
+    }
+}
+
 fn released(update: &Update) -> Option<DateTime<Utc>> {
     let text = update.released.as_deref()?;
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// Whether the background check installs `update`, offered by
+/// `provider`, by itself: its source's `auto_updates` (else
+/// `general.auto_updates`) takes all of its updates, its security fixes,
+/// or none.
+pub fn taken_automatically(config: &Config, provider: &str, update: &Update) -> bool {
+    use crate::config::AutoUpdates;
+    match config.auto_mode_for(provider) {
+        AutoUpdates::All => true,
+        AutoUpdates::Security => update.security,
+        AutoUpdates::Off => false,
+    }
 }
 
 /// An advisory rated HIGH or CRITICAL, by its label (`HIGH`, `CRITICAL
@@ -114,8 +155,10 @@ mod tests {
                 duration_ms: 0,
                 reused_answers_age_secs: None,
                 waiting_for_grant: None,
+                missing: Vec::new(),
             }],
             skipped: Vec::new(),
+            cooldowns: Vec::new(),
         }
     }
 
@@ -145,6 +188,9 @@ mod tests {
             Some("min_release_age_hours = 72 (cooling down until 2026-12-01 12:00 UTC)")
         );
         assert_eq!((found.totals.held, found.totals.available), (1, 0));
+        assert_eq!(found.cooldowns.len(), 1);
+        assert_eq!(found.cooldowns[0].update, "aiohttp");
+        assert_eq!(found.cooldowns[0].min_release_age_hours, 72);
 
         let later = now + Duration::hours(70);
         let mut found = outcome(later, vec![update("2026-11-28T12:00:00Z", false)]);

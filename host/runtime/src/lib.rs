@@ -18,6 +18,7 @@ pub mod fetch;
 pub mod grants;
 mod host_api;
 mod limits;
+pub mod signature;
 mod since_v0_1_0;
 mod since_v0_2_0;
 mod untrusted;
@@ -131,6 +132,9 @@ pub struct Runtime {
     tokio: tokio::runtime::Handle,
     config: std::sync::RwLock<Arc<Config>>,
     catalog: std::sync::Mutex<catalog::Catalog>,
+    refused: host_api::Refusals,
+    /// Ticks only while a call runs.
+    epoch: limits::EpochTicker,
 }
 
 impl Runtime {
@@ -146,7 +150,7 @@ impl Runtime {
             .max_wasm_stack(wasm_stack)
             .async_stack_size(wasm_stack + HOST_STACK);
         let engine = Engine::new(&wasm)?;
-        limits::start_epoch_ticker(&engine);
+        let epoch = limits::EpochTicker::start(&engine);
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         since_v0_1_0::add_to_linker(&mut linker)?;
@@ -168,8 +172,16 @@ impl Runtime {
             tokio: tokio::runtime::Handle::current(),
             config: std::sync::RwLock::new(Arc::new(config.clone())),
             catalog: Default::default(),
+            refused: Default::default(),
+            epoch,
         });
         Ok(runtime)
+    }
+
+    /// Host calls refused for want of a grant since the last time this
+    /// was asked ("PROVIDER: what"), the last hundred at most.
+    pub fn refusals(&self) -> Vec<String> {
+        self.refused.take()
     }
 
     pub fn providers_dir(&self) -> PathBuf {
@@ -242,11 +254,11 @@ impl Runtime {
             )
             .map(untrusted::info)
             .map_err(|e| LoadError::Describe(untrusted::error(e)))?;
-        let grant = Grant::decide(
-            &info.wants,
-            provider_config.and_then(|c| c.grant.as_ref()),
-            &config.bot.root,
-        );
+        let granted = provider_config.and_then(|c| c.grant.as_ref());
+        let grant = Grant::decide(&info.wants, granted, &config.bot.root);
+        let missing = granted
+            .map(|g| grants::missing(&info.wants, g, &config.bot.root))
+            .unwrap_or_default();
         let wants_something = !(info.wants.read.is_empty()
             && info.wants.http.is_empty()
             && info.wants.programs.is_empty());
@@ -261,6 +273,7 @@ impl Runtime {
             info,
             grant: Arc::new(grant),
             waiting_for_grant,
+            missing,
             settings,
             enabled: provider_config.is_none_or(|c| c.enabled),
             origin,
@@ -400,12 +413,14 @@ impl Runtime {
                 http_cache: self.http_cache.clone(),
                 logged: Default::default(),
                 reused: Default::default(),
+                refused: self.refused.clone(),
             },
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.memory);
         store.set_epoch_deadline(budget.ticks());
         store.epoch_deadline_trap();
+        let _ticking = self.epoch.claim();
 
         let explain = |error: wasmtime::Error| {
             self.explain(error, memory_hit.load(Ordering::SeqCst), budget, &stderr)

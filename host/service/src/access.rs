@@ -22,6 +22,9 @@ pub enum Caller {
     Local(LocalCaller),
     /// A CI/CD pipeline through `[control.http]`, by the token it showed.
     Token(TokenCaller),
+    /// A fleet wave's order (by the wave's id): the wave was authorized
+    /// where it was started, and it holds the fleet lock for its orders.
+    Fleet(String),
 }
 
 /// A `[control.http]` token: its name and the operations it is scoped to.
@@ -84,6 +87,7 @@ impl Caller {
             Caller::Discord(d) => format!("discord:{}", d.user_id),
             Caller::Schedule(id) => format!("schedule:{id}"),
             Caller::Token(t) => format!("token:{}", t.name),
+            Caller::Fleet(wave) => format!("fleet:{wave}"),
             Caller::Local(l) => match crate::unix_names::user_name(l.uid) {
                 Some(name) => format!("cli:{name}"),
                 None => format!("cli:uid {}", l.uid),
@@ -186,7 +190,7 @@ pub fn role(caller: &Caller, discord: &DiscordConfig, control: &ControlConfig) -
         // Scopes decide, not a role (Service::authorize); an owner's rights
         // within them.
         Caller::Token(_) => Role::Owner,
-        Caller::Shell | Caller::Schedule(_) => Role::Owner,
+        Caller::Shell | Caller::Schedule(_) | Caller::Fleet(_) => Role::Owner,
         Caller::Discord(c) => {
             if c.app_owner || discord.owners.contains(&c.user_id) {
                 Role::Owner

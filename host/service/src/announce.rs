@@ -12,7 +12,7 @@ use crate::backup::Created;
 use crate::config::Config;
 use crate::engine::CheckOutcome;
 use crate::engine::install::InstallOutcome;
-use crate::engine::progress::{self, Progress, ProgressSender};
+use crate::engine::progress::{self, ProgressSender, Step};
 use crate::engine::session::{SessionKind, SessionStatus};
 use crate::notify::Notifier;
 
@@ -74,7 +74,7 @@ pub enum Notice<'a> {
     Progress {
         what: &'a str,
         percent: u8,
-        message: &'a str,
+        step: &'a Step,
     },
     Finished {
         outcome: &'a InstallOutcome,
@@ -82,11 +82,65 @@ pub enum Notice<'a> {
     Refused {
         what: &'a str,
         by: &'a str,
+        /// Why, typed; `message` says it in English.
+        error: &'a crate::engine::install::InstallError,
         message: &'a str,
     },
     Backup {
         created: &'a Created,
     },
+    /// A security fix for a high or critical advisory; `install` is the
+    /// shell command that takes it.
+    SecurityEmergency {
+        source: &'a str,
+        update: &'a crate::provider::Update,
+        advisory: &'a crate::provider::Advisory,
+        install: &'a str,
+    },
+    /// The label of the emergency's Install button (the title; no text).
+    EmergencyInstallButton,
+    /// Sources whose live state is not what the last update applied.
+    Drift {
+        report: &'a crate::engine::drift::DriftReport,
+    },
+    /// A provider arrived that asks for `asks` ("read {bot}", "http
+    /// pypi.org") and is not run until an owner grants it.
+    WaitingForGrant {
+        provider: &'a str,
+        asks: &'a [String],
+    },
+    /// The labels of the Grant and Deny buttons under that notice.
+    GrantButtons,
+}
+
+/// The custom id of the button that grants a provider what it asks for:
+/// this prefix and the provider's name. The Discord front answers it.
+pub const GRANT_BUTTON: &str = "steward-provider-grant:";
+/// The same for the button that denies it.
+pub const DENY_BUTTON: &str = "steward-provider-deny:";
+
+/// What `wants` asks for, one item each: "read {bot}", "http pypi.org",
+/// "run /usr/bin/apt" (the words of `[providers.NAME.grant]`).
+pub fn asks(wants: &crate::provider::Capabilities) -> Vec<String> {
+    let mut asks = Vec::new();
+    asks.extend(wants.read.iter().map(|p| format!("read {p}")));
+    asks.extend(wants.http.iter().map(|h| format!("http {h}")));
+    asks.extend(wants.programs.iter().map(|p| format!("run {}", p.path)));
+    asks
+}
+
+/// The custom id of the Install button under a security emergency is this,
+/// a colon and the update type (`steward-emergency:packages`): the Discord
+/// front runs that install, for the security fixes, when an owner presses it.
+pub const EMERGENCY_INSTALL: &str = "steward-emergency";
+
+static OWNERS_TO_TELL: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+
+/// The application's owners, learnt by the Discord front at startup: a
+/// security emergency is sent to each as a direct message, besides
+/// `discord.owners` (the first call wins).
+pub fn tell_owners(users: Vec<u64>) {
+    let _ = OWNERS_TO_TELL.set(users);
 }
 
 /// A notice's title and description.
@@ -113,6 +167,8 @@ const GREEN: u32 = 0x2e_cc_71;
 
 pub struct Announcer {
     notifier: Notifier,
+    /// `discord.owners`, told of a security emergency directly.
+    owners: Vec<u64>,
     config: crate::config::Notifications,
     completion: bool,
 }
@@ -123,6 +179,7 @@ impl Announcer {
         let notifier = Notifier::from_environment(&config.discord);
         notifier.has_destinations().then(|| Announcer {
             notifier,
+            owners: config.discord.owners.clone(),
             config: config.notifications.clone(),
             completion: config.notifications.on_completion && config.general.notify_on_completion,
         })
@@ -166,9 +223,10 @@ impl Announcer {
         let post = self.config.on_progress && self.chatty();
         let task = tokio::spawn(async move {
             let mut posted_quarter = 0;
-            while let Some(Progress { percent, message }) = receiver.recv().await {
+            while let Some(p) = receiver.recv().await {
+                let percent = p.percent;
                 if let Some(c) = &caller {
-                    c.report(percent, message.clone());
+                    c.forward(p.clone());
                 }
                 let quarter = percent / 25;
                 if post && quarter > posted_quarter && percent < 100 {
@@ -176,10 +234,11 @@ impl Announcer {
                     let notice = Notice::Progress {
                         what,
                         percent,
-                        message: &message,
+                        step: &p.step,
                     };
-                    let (title, text) =
-                        worded(notice, || (format!("{what}: {percent}%"), message.clone()));
+                    let (title, text) = worded(notice, || {
+                        (format!("{what}: {percent}%"), p.message.clone())
+                    });
                     me.post(
                         serenity::CreateEmbed::new()
                             .title(title)
@@ -235,6 +294,23 @@ impl Announcer {
         for e in &outcome.rollback_errors {
             let _ = writeln!(text, "Not undone: {e}");
         }
+        if let Some(impact) = outcome
+            .impact
+            .as_ref()
+            .filter(|i| !i.regressions.is_empty())
+        {
+            let _ = writeln!(
+                text,
+                "Impact watch: {}{}",
+                impact
+                    .regressions
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                if impact.severe { " (severe)" } else { "" }
+            );
+        }
         let _ = write!(text, "\nSession {} by {}.", s.id, s.initiated_by);
         let (title, text) = worded(Notice::Finished { outcome }, || (title, text));
         self.post(
@@ -255,9 +331,21 @@ impl Announcer {
     }
 
     /// An update that could not even start (an unattended run refused).
-    pub async fn refused(&self, what: &str, by: &str, message: &str) {
+    pub async fn refused(
+        &self,
+        what: &str,
+        by: &str,
+        error: &crate::engine::install::InstallError,
+    ) {
         if self.config.on_error {
-            let (title, text) = worded(Notice::Refused { what, by, message }, || {
+            let message = &crate::error::install_message(error);
+            let notice = Notice::Refused {
+                what,
+                by,
+                error,
+                message,
+            };
+            let (title, text) = worded(notice, || {
                 (
                     format!("{what} did not run"),
                     format!("{message}\n\nStarted by {by}."),
@@ -298,6 +386,39 @@ impl Announcer {
         }
     }
 
+    /// Drift found by the service's periodic check: each source that
+    /// differs from what the last update applied, with a diff. Posted at
+    /// the quiet level too: nobody asked for this change.
+    pub async fn drift(&self, report: &crate::engine::drift::DriftReport) {
+        let (title, text) = worded(Notice::Drift { report }, || {
+            let mut text = String::new();
+            for d in &report.drifted {
+                let _ = writeln!(
+                    text,
+                    "{} differs from what session {} applied ({}):\n```diff\n{}\n```",
+                    d.provider,
+                    d.session_id,
+                    d.applied_at.format("%Y-%m-%d %H:%M UTC"),
+                    clipped(&d.diff, 3000 / report.drifted.len().max(1))
+                );
+            }
+            (
+                format!(
+                    "Drift: {} changed since the last update",
+                    report.drifted.len()
+                ),
+                text,
+            )
+        });
+        self.post(
+            serenity::CreateEmbed::new()
+                .title(title)
+                .description(text)
+                .colour(ORANGE),
+        )
+        .await;
+    }
+
     /// Providers dropped into, replaced in or removed from the providers
     /// directory while the service runs.
     pub async fn providers_changed(&self, changes: &[String]) {
@@ -312,38 +433,124 @@ impl Announcer {
         }
     }
 
+    /// A provider that arrived and waits for a grant, with what it asks
+    /// for and the Grant and Deny buttons an owner answers it with; posted
+    /// whatever the quiet level, since nothing runs it until then.
+    pub async fn waiting_for_grant(&self, provider: &str, asks: &[String]) {
+        let (title, text) = worded(Notice::WaitingForGrant { provider, asks }, || {
+            (
+                format!("Provider {provider} waits for a grant"),
+                format!(
+                    "It asks for: {}.\nIt does not run until an owner grants it (the buttons, or `steward providers grant {provider}`).",
+                    asks.join(", ")
+                ),
+            )
+        });
+        let (grant, deny) = worded(Notice::GrantButtons, || {
+            ("Grant".to_string(), "Deny".to_string())
+        });
+        let buttons = vec![
+            serenity::CreateButton::new(format!("{GRANT_BUTTON}{provider}"))
+                .label(grant)
+                .style(serenity::ButtonStyle::Success),
+            serenity::CreateButton::new(format!("{DENY_BUTTON}{provider}"))
+                .label(deny)
+                .style(serenity::ButtonStyle::Danger),
+        ];
+        let embed = serenity::CreateEmbed::new()
+            .title(title)
+            .description(text)
+            .colour(ORANGE);
+        for failure in self.notifier.send_with_buttons(embed, buttons).await {
+            tracing::warn!("notification not delivered: {failure}");
+        }
+    }
+
     /// A security fix for a high or critical advisory, found by a
-    /// background check: posted at once, whatever the quiet level, with
-    /// what to run to install it (`install`, such as `steward install
-    /// --type packages`).
+    /// background check: posted at once, whatever the quiet level, to the
+    /// channels and the webhook and as a direct message to every owner,
+    /// with what to run to install it and an Install button (owners only)
+    /// that runs the install of `update_type`'s security fixes.
     pub async fn security_emergency(
         &self,
         source: &str,
         update: &crate::provider::Update,
         advisory: &crate::provider::Advisory,
-        install: &str,
+        update_type: crate::engine::UpdateType,
     ) {
+        let type_name = update_type_name(update_type);
+        let install = format!("steward install --type {type_name}");
         let severity = advisory.severity.as_deref().unwrap_or("unrated");
-        let mut text = format!(
-            "{source}: {} {} → {} fixes {} ({severity}).",
-            update.name,
-            update.current.as_deref().unwrap_or("-"),
-            update.latest,
-            advisory.id
-        );
-        if !advisory.summary.is_empty() {
-            let _ = write!(text, "\n{}", advisory.summary);
+        let notice = Notice::SecurityEmergency {
+            source,
+            update,
+            advisory,
+            install: &install,
+        };
+        let (title, text) = worded(notice, || {
+            let mut text = format!(
+                "{source}: {} {} → {} fixes {} ({severity}).",
+                update.name,
+                update.current.as_deref().unwrap_or("-"),
+                update.latest,
+                advisory.id
+            );
+            if !advisory.summary.is_empty() {
+                let _ = write!(text, "\n{}", advisory.summary);
+            }
+            if let Some(url) = &advisory.url {
+                let _ = write!(text, "\n{url}");
+            }
+            let _ = write!(text, "\n\nInstall it with `{install}`.");
+            (format!("Security fix: {} ({severity})", advisory.id), text)
+        });
+        let (label, _) = worded(Notice::EmergencyInstallButton, || {
+            ("Install".to_string(), String::new())
+        });
+        let button = serenity::CreateButton::new(format!("{EMERGENCY_INSTALL}:{type_name}"))
+            .label(label)
+            .style(serenity::ButtonStyle::Danger);
+        let mut owners = self.owners.clone();
+        for user in OWNERS_TO_TELL.get().into_iter().flatten() {
+            if !owners.contains(user) {
+                owners.push(*user);
+            }
         }
-        if let Some(url) = &advisory.url {
-            let _ = write!(text, "\n{url}");
+        let embed = serenity::CreateEmbed::new()
+            .title(title)
+            .description(text)
+            .colour(RED);
+        for failure in self.notifier.send_urgent(embed, button, &owners).await {
+            tracing::warn!("security notice not delivered: {failure}");
         }
-        let _ = write!(text, "\n\nInstall it with `{install}`.");
-        self.post(
-            serenity::CreateEmbed::new()
-                .title(format!("Security fix: {} ({severity})", advisory.id))
-                .description(text)
-                .colour(RED),
-        )
-        .await;
+    }
+}
+
+/// `text`, at most `max` characters (cut at a line), for an embed.
+pub fn clipped(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.trim_end().to_string();
+    }
+    let mut out = String::new();
+    for line in text.lines() {
+        if out.chars().count() + line.chars().count() + 2 > max {
+            out.push('…');
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The name `--type` and `update_type` take.
+fn update_type_name(update_type: crate::engine::UpdateType) -> &'static str {
+    use crate::engine::UpdateType;
+    match update_type {
+        UpdateType::All => "all",
+        UpdateType::Packages => "packages",
+        UpdateType::Bot => "bot",
+        UpdateType::Config => "config",
+        UpdateType::Dependencies => "dependencies",
     }
 }

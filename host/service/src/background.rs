@@ -46,6 +46,7 @@ impl Service {
             tokio::spawn(watch),
             tokio::spawn(scheduler.run()),
             tokio::spawn(self.clone().check_in_background()),
+            tokio::spawn(crate::memory::give_back_while_running()),
         ];
         tasks.extend(self.watch_providers());
         Background { tasks }
@@ -55,6 +56,7 @@ impl Service {
         let caller = Caller::Schedule("auto".to_string());
         let mut posted: BTreeSet<String> = BTreeSet::new();
         let mut announced: BTreeSet<String> = BTreeSet::new();
+        let mut drift_posted: Vec<crate::engine::drift::Drift> = Vec::new();
         let mut last = tokio::time::Instant::now();
         let mut wait = FIRST_CHECK_AFTER;
         let mut ran = false;
@@ -76,12 +78,17 @@ impl Service {
             if let Some(offered) = self.check_once(&caller, &posted, &mut announced).await {
                 posted = offered;
             }
+            self.watch_drift(&mut drift_posted).await;
+            // The first check comes after the providers were loaded: what
+            // both left free goes back, as after every check.
+            crate::memory::give_back();
         }
     }
 
     /// One background check, as `general.auto_updates` says: installs
     /// everything, or the security fixes and then posts the rest, or only
-    /// posts. `posted` is what was last posted as available; the answer is
+    /// posts. A source with its own `auto_updates` is taken as that says,
+    /// and what no source takes by itself is posted. `posted` is what was last posted as available; the answer is
     /// what is posted now, `None` when nothing new was posted.
     /// `announced` keeps the advisories already posted as emergencies.
     pub(crate) async fn check_once(
@@ -92,7 +99,8 @@ impl Service {
     ) -> Option<BTreeSet<String>> {
         let config = self.config();
         let mode = config.general.auto_mode();
-        if mode == AutoUpdates::All {
+        let per_source = config.auto_modes_per_source();
+        if mode == AutoUpdates::All && !per_source {
             self.install_in_background(caller, &config, Selection::Offered)
                 .await;
             return None;
@@ -100,11 +108,15 @@ impl Service {
         let mut outcome = self.check_in_full(caller).await?;
         if let Some(a) = crate::announce::Announcer::new(&config) {
             for (source, update, advisory) in urgent_fixes(&outcome, announced) {
-                a.security_emergency(source, update, advisory, &install_command(update.kind))
+                a.security_emergency(source, update, advisory, emergency_type(update.kind))
                     .await;
             }
         }
-        if mode == AutoUpdates::Security && offers_security_fix(&outcome) {
+        if per_source && takes_any(&config, &outcome) {
+            self.install_in_background(caller, &config, Selection::Automatic)
+                .await;
+            outcome = self.check_in_full(caller).await?;
+        } else if mode == AutoUpdates::Security && offers_security_fix(&outcome) {
             self.install_in_background(caller, &config, Selection::SecurityFixes)
                 .await;
             // What is left is what a person decides on.
@@ -128,6 +140,43 @@ impl Service {
             .await;
         }
         Some(offered)
+    }
+
+    /// Compares the live state with what the last update applied, and posts
+    /// drift when it differs from what was last posted (`posted`). Skipped
+    /// while an update runs: its half-made changes are no drift.
+    async fn watch_drift(&self, posted: &mut Vec<crate::engine::drift::Drift>) {
+        let config = self.config();
+        let Ok(_lock) = crate::engine::install::UpdateLock::acquire(
+            &config.paths.data,
+            "steward:drift",
+            "checking for drift",
+        ) else {
+            return;
+        };
+        let env = match self.install_env() {
+            Ok(env) => env,
+            Err(e) => {
+                tracing::warn!("drift check: {}", e.user_message());
+                return;
+            }
+        };
+        let report = match crate::engine::drift::check(&env).await {
+            Ok(report) => report,
+            Err(e) => {
+                tracing::warn!("drift check: {e}");
+                return;
+            }
+        };
+        if report.drifted == *posted {
+            return;
+        }
+        *posted = report.drifted.clone();
+        if !report.drifted.is_empty()
+            && let Some(a) = crate::announce::Announcer::new(&config)
+        {
+            a.drift(&report).await;
+        }
     }
 
     /// Every type, advisories included; `None` (logged) when it failed.
@@ -193,6 +242,16 @@ fn auto_types(allowed: &[UpdateType]) -> Vec<UpdateType> {
     }
 }
 
+/// Whether some offered update is one its source's automatic mode takes.
+fn takes_any(config: &Config, outcome: &CheckOutcome) -> bool {
+    outcome.providers.iter().any(|p| {
+        p.updates
+            .iter()
+            .filter(|u| u.held.is_none())
+            .any(|u| crate::engine::policy::taken_automatically(config, &p.provider, u))
+    })
+}
+
 fn offers_security_fix(outcome: &CheckOutcome) -> bool {
     outcome
         .providers
@@ -224,15 +283,14 @@ fn urgent_fixes<'a>(
     urgent
 }
 
-/// What an operator runs to install an update of `kind`.
-fn install_command(kind: UpdateKind) -> String {
-    let update_type = match kind {
-        UpdateKind::Bot => "bot",
-        UpdateKind::Package => "packages",
-        UpdateKind::Config => "config",
-        UpdateKind::Dependency | UpdateKind::System => "dependencies",
-    };
-    format!("steward install --type {update_type}")
+/// The install that takes an update of `kind`.
+fn emergency_type(kind: UpdateKind) -> UpdateType {
+    match kind {
+        UpdateKind::Bot => UpdateType::Bot,
+        UpdateKind::Package => UpdateType::Packages,
+        UpdateKind::Config => UpdateType::Config,
+        UpdateKind::Dependency | UpdateKind::System => UpdateType::Dependencies,
+    }
 }
 
 #[cfg(test)]
@@ -273,8 +331,10 @@ mod tests {
                 duration_ms: 0,
                 reused_answers_age_secs: None,
                 waiting_for_grant: None,
+                missing: Vec::new(),
             }],
             skipped: Vec::new(),
+            cooldowns: Vec::new(),
         }
     }
 
@@ -295,9 +355,7 @@ mod tests {
 
     #[test]
     fn the_emergency_says_which_install_takes_the_fix() {
-        assert_eq!(
-            install_command(UpdateKind::Package),
-            "steward install --type packages"
-        );
+        assert_eq!(emergency_type(UpdateKind::Package), UpdateType::Packages);
+        assert_eq!(emergency_type(UpdateKind::System), UpdateType::Dependencies);
     }
 }

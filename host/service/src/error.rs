@@ -45,6 +45,11 @@ pub enum ServiceError {
     Schedule(#[from] ScheduleError),
     #[error("drawing the status chart failed: {message}")]
     Chart { message: String },
+    /// A grant or denial from `steward providers grant|deny` or Discord
+    /// that cannot be given: an unknown provider, a program it never asked
+    /// to run, a write over Steward's own files.
+    #[error("cannot grant {provider}: {message}")]
+    Grant { provider: String, message: String },
     #[error("the {what} was not confirmed")]
     NotConfirmedFor { what: &'static str },
     #[error(transparent)]
@@ -61,6 +66,10 @@ pub enum ServiceError {
     /// control socket; `message` is its sentence for the user.
     #[error("{message}")]
     Remote { status: u16, message: String },
+    /// Fleet mode (steward-fleet, above this crate) refused or failed:
+    /// its words and the status the control API answers with.
+    #[error("{message}")]
+    Fleet { status: u16, message: String },
 }
 
 impl ServiceError {
@@ -77,8 +86,9 @@ impl ServiceError {
             | ServiceError::Install(_)
             | ServiceError::Backup(_)
             | ServiceError::Bot(_)
+            | ServiceError::Grant { .. }
             | ServiceError::Config(_) => 422,
-            ServiceError::Remote { status, .. } => *status,
+            ServiceError::Remote { status, .. } | ServiceError::Fleet { status, .. } => *status,
             _ => 500,
         }
     }
@@ -87,7 +97,9 @@ impl ServiceError {
     pub fn user_message(&self) -> String {
         match self {
             ServiceError::Config(e) => format!("Configuration problem: {e}"),
-            ServiceError::Remote { message, .. } => message.clone(),
+            ServiceError::Remote { message, .. } | ServiceError::Fleet { message, .. } => {
+                message.clone()
+            }
             ServiceError::OutOfScope {
                 token,
                 operation,
@@ -135,6 +147,9 @@ impl ServiceError {
             ServiceError::Settings(e) => settings_message(e),
             ServiceError::Schedule(e) => schedule_message(e),
             ServiceError::Chart { message } => format!("The status chart could not be drawn: {message}"),
+            ServiceError::Grant { provider, message } => {
+                format!("Provider {provider} was not granted anything: {message}.")
+            }
         }
     }
 }

@@ -9,6 +9,8 @@ pub mod access;
 pub mod announce;
 mod background;
 mod error;
+pub mod gate;
+mod memory;
 pub mod notify;
 mod operations;
 pub mod schedule;
@@ -34,6 +36,7 @@ pub use access::{Caller, DiscordCaller, LocalCaller, Operation, Role, TokenCalle
 pub use announce::CheckView;
 pub use background::Background;
 pub use error::ServiceError;
+pub use operations::grants::{GrantOutcome, GrantRequest};
 pub use operations::reload::Reloaded;
 pub use operations::schedule::{ScheduleRequest, ScheduleView, SchedulesView};
 pub use operations::settings::SettingChange;
@@ -81,6 +84,10 @@ pub struct Service {
     /// How a background check's findings are posted (the Discord front
     /// registers its rendering).
     check_embed: RwLock<announce::CheckEmbed>,
+    /// Passed before every install and rollback (fleet mode's lock).
+    gate: RwLock<Option<Arc<dyn gate::UpdateGate>>>,
+    /// The newest check's findings, for what this instance publishes.
+    last_check: Mutex<Option<CheckOutcome>>,
 }
 
 /// `/backup_create`, `steward backup create`.
@@ -205,6 +212,15 @@ pub struct ProviderStatus {
     /// `compiled` (now) or `cache` (read from the compile cache).
     pub compiled: Option<Origin>,
     pub load_ms: Option<f64>,
+    /// What it asks for while nothing is granted to it: it is not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_for_grant: Option<Capabilities>,
+    /// What it asks for that its grant leaves out: it runs only partly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// An owner refused it everything (`providers deny`).
+    #[serde(default)]
+    pub denied: bool,
 }
 
 impl Service {
@@ -249,6 +265,8 @@ impl Service {
             recovered: Mutex::new(Vec::new()),
             held_lock: Mutex::new(lock),
             check_embed: RwLock::new(announce::plain_check_embed),
+            gate: RwLock::new(None),
+            last_check: Mutex::new(None),
         };
         // Settings first: recovery runs under the effective configuration.
         service.apply_stored_settings()?;
@@ -381,7 +399,7 @@ impl Service {
     }
 
     /// [`Service::install`], taking only the updates `selection` picks.
-    pub(crate) async fn install_selected(
+    pub async fn install_selected(
         &self,
         caller: &Caller,
         request: InstallRequest,
@@ -389,6 +407,11 @@ impl Service {
         progress: Option<&ProgressSender>,
     ) -> Result<InstallOutcome, ServiceError> {
         self.authorize_install(caller, &request)?;
+        let _pass = if request.dry_run {
+            None
+        } else {
+            self.pass_gate(caller, "install").await?
+        };
         // The lock first: a second request must hear who is updating, not
         // that the store is busy.
         let lock = if request.dry_run {
@@ -416,9 +439,7 @@ impl Service {
         match &outcome {
             Ok(outcome) => announcer.finished(outcome).await,
             Err(e) if matches!(caller, Caller::Schedule(_)) => {
-                announcer
-                    .refused("Scheduled update", &by, &error::install_message(e))
-                    .await
+                announcer.refused("Scheduled update", &by, e).await
             }
             Err(_) => {}
         }
@@ -442,6 +463,7 @@ impl Service {
                 expected: "a version or last_backup".to_string(),
             });
         }
+        let _pass = self.pass_gate(caller, "rollback").await?;
         let lock = self.update_lock(caller, "rollback")?;
         let env = self.install_env()?;
         let request = install::RollbackRequest {
@@ -459,6 +481,13 @@ impl Service {
             a.finished(&outcome).await;
         }
         Ok(outcome)
+    }
+
+    /// What the newest check found (since this service started), for
+    /// anyone who may see the status.
+    pub fn last_check(&self, caller: &Caller) -> Result<Option<CheckOutcome>, ServiceError> {
+        self.authorize(caller, Operation::Status)?;
+        Ok(self.last_check.lock().expect("last check").clone())
     }
 
     /// The interrupted updates this start rolled back (for anyone who may
@@ -615,6 +644,35 @@ impl Service {
     ) -> Result<VerifyOutcome, ServiceError> {
         self.authorize(caller, Operation::BackupList)?;
         self.blocking(None, move |b| backup::verify::verify(&b, &id, drill))
+            .await
+    }
+
+    /// Writes a backup as a standard `.tar.gz` at `file` (issue 17): as
+    /// sensitive as a restore, and only for a caller on this machine, since
+    /// the service itself writes the file.
+    pub async fn backup_export(
+        &self,
+        caller: &Caller,
+        id: String,
+        file: std::path::PathBuf,
+    ) -> Result<backup::export::Exported, ServiceError> {
+        self.authorize(caller, Operation::BackupRestore)?;
+        local_path(caller, &file)?;
+        self.blocking(None, move |b| backup::export::export(&b, &id, &file))
+            .await
+    }
+
+    /// Stores the archive at `file` as a snapshot in the repository: as
+    /// sensitive as a restore (it adds what a restore may put back), and
+    /// only for a caller on this machine.
+    pub async fn backup_import(
+        &self,
+        caller: &Caller,
+        file: std::path::PathBuf,
+    ) -> Result<Created, ServiceError> {
+        self.authorize(caller, Operation::BackupRestore)?;
+        local_path(caller, &file)?;
+        self.blocking(None, move |b| backup::import::import(&b, &file))
             .await
     }
 
@@ -789,6 +847,7 @@ impl Service {
         )
         .await;
         engine::policy::hold_young_releases(&self.config(), &mut outcome);
+        *self.last_check.lock().expect("last check") = Some(outcome.clone());
         Ok(outcome)
     }
 
@@ -813,6 +872,12 @@ impl Service {
     /// each was granted (for anyone who may see the status).
     pub async fn providers(&self, caller: &Caller) -> Result<Vec<ProviderStatus>, ServiceError> {
         self.authorize(caller, Operation::Status)?;
+        let decisions = self.stored_decisions();
+        let denied = |name: &str| {
+            decisions
+                .get(name)
+                .is_some_and(|d| d.decision == steward_core::granted::Decision::Denied)
+        };
         Ok(self
             .entries()
             .await
@@ -834,6 +899,9 @@ impl Service {
                     granted: Some((*p.grant).clone()),
                     compiled: Some(p.origin),
                     load_ms: Some(p.load_ms),
+                    waiting_for_grant: p.waiting_for_grant.clone(),
+                    missing: p.missing.clone(),
+                    denied: denied(&p.name),
                 },
                 ProviderEntry::Failed(f) => ProviderStatus {
                     name: f.name.clone(),
@@ -855,10 +923,27 @@ impl Service {
                     granted: None,
                     compiled: None,
                     load_ms: None,
+                    waiting_for_grant: None,
+                    missing: Vec::new(),
+                    denied: denied(&f.name),
                 },
             })
             .collect())
     }
+}
+
+/// A file path the service reads or writes for `caller`: only from this
+/// machine's shell or control socket, and absolute (the service's working
+/// directory is not the caller's).
+fn local_path(caller: &Caller, file: &std::path::Path) -> Result<(), ServiceError> {
+    if !matches!(caller, Caller::Shell | Caller::Local(_)) || !file.is_absolute() {
+        return Err(ServiceError::InvalidArgument {
+            name: "file".to_string(),
+            value: file.display().to_string(),
+            expected: "an absolute path, from this machine's shell or control socket".to_string(),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,6 +5,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::prelude::*;
+
+use steward::config::{Config, LogFormat};
+use steward::engine::logs::{RotatingLog, Rotation};
 
 fn main() -> ExitCode {
     let mut args = std::env::args_os();
@@ -19,11 +24,25 @@ fn main() -> ExitCode {
         steward::engine::logs::use_output_pump(exe);
     }
     let cli = steward::cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(filter(&cli))
-        .with_writer(std::io::stderr)
-        // Colour codes only where a terminal shows them, not in log files.
-        .with_ansi(std::io::stderr().is_terminal())
+    // A config that cannot be read leaves the defaults here; the command
+    // itself reports why.
+    let config = Config::load(&cli.config, false).ok();
+    let serving = matches!(cli.command, steward::cli::Commands::Serve);
+    let json = config
+        .as_ref()
+        .is_some_and(|c| c.logging.format == LogFormat::Json);
+    // Colour codes only where a terminal shows them, not in log files.
+    let stderr = layer(json, std::io::stderr().is_terminal(), std::io::stderr);
+    let file = if serving {
+        config.as_ref().and_then(log_file)
+    } else {
+        None
+    };
+    let file = file.map(|log| layer(json, false, move || log.clone()));
+    tracing_subscriber::registry()
+        .with(filter(&cli, config.as_ref(), serving))
+        .with(stderr)
+        .with(file)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -38,12 +57,52 @@ fn main() -> ExitCode {
     runtime.block_on(steward::cli::run(cli))
 }
 
+/// One output of Steward's log: text (coloured for a terminal) or one JSON
+/// object per line (`[logging] format = "json"`).
+fn layer<S, W>(
+    json: bool,
+    ansi: bool,
+    writer: W,
+) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let fmt = tracing_subscriber::fmt::layer().with_writer(writer);
+    if json {
+        fmt.json().boxed()
+    } else {
+        fmt.with_ansi(ansi).boxed()
+    }
+}
+
+/// `[logging] file` for `steward serve`, rotated at `log_rotation_size`
+/// keeping `max_log_files`. Only the service writes it, so one process
+/// rotates it; a file that cannot be opened leaves the log on stderr.
+fn log_file(config: &Config) -> Option<RotatingLog> {
+    let l = &config.logging;
+    let path = l.file.as_ref()?;
+    let rotation = Rotation {
+        max_bytes: l.log_rotation_size,
+        keep: l.max_log_files,
+    };
+    match RotatingLog::open(path, rotation) {
+        Ok(log) => Some(log),
+        Err(e) => {
+            eprintln!(
+                "warning: cannot write Steward's log file {} ({e}); logging to stderr only",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
 /// `STEWARD_LOG` or `RUST_LOG` when set; else `-v` when given; else
 /// `[logging] level` for `serve`, and for a one-shot command the more
 /// severe of that level and `warn`, so a shell shows what went wrong and
-/// not the service's running commentary. (A config that cannot be read
-/// leaves the default here; the command itself reports why.)
-fn filter(cli: &steward::cli::Cli) -> EnvFilter {
+/// not the service's running commentary.
+fn filter(cli: &steward::cli::Cli, config: Option<&Config>, serving: bool) -> EnvFilter {
     for var in ["STEWARD_LOG", "RUST_LOG"] {
         if let Ok(filter) = EnvFilter::try_from_env(var) {
             return filter;
@@ -52,11 +111,8 @@ fn filter(cli: &steward::cli::Cli) -> EnvFilter {
     const LEVELS: [&str; 5] = steward::config::LOG_LEVELS;
     let level = match cli.verbose {
         0 => {
-            let configured = steward::config::Config::load(&cli.config, false)
-                .map(|c| c.logging.level)
-                .unwrap_or_else(|_| "info".to_string());
+            let configured = config.map_or("info", |c| c.logging.level.as_str());
             let rank = LEVELS.iter().position(|l| *l == configured).unwrap_or(2);
-            let serving = matches!(cli.command, steward::cli::Commands::Serve);
             LEVELS[if serving { rank } else { rank.min(1) }]
         }
         1 => "info",

@@ -3,7 +3,7 @@
 //! reads and writes. One table, so the CLI, Discord and steward.toml agree.
 
 use crate::UpdateType;
-use crate::config::{Config, OverlapPolicy};
+use crate::config::{AutoUpdates, Config, OverlapPolicy};
 
 use super::Category;
 use super::value::{Kind, Value};
@@ -61,6 +61,7 @@ macro_rules! number {
 }
 
 pub const OVERLAP_CHOICES: &[&str] = &["wait", "skip"];
+pub const AUTO_UPDATE_CHOICES: &[&str] = &["off", "security", "all"];
 
 /// The table, in the order `settings list` shows it.
 pub static ALL: &[Definition] = &[
@@ -72,6 +73,25 @@ pub static ALL: &[Definition] = &[
         "[general] auto_updates_enabled",
         "Install found updates without being asked",
         general.auto_updates_enabled
+    ),
+    setting!(
+        Update,
+        "auto_updates",
+        Kind::Choice(AUTO_UPDATE_CHOICES),
+        "off",
+        "[general] auto_updates",
+        "What the background check installs by itself: off, security (security fixes only; the rest waits for a person) or all; a source's own auto_updates wins",
+        |c| Value::Text(c.general.auto_mode().as_str().to_string()),
+        |c, v| {
+            let mode = match v.text().as_str() {
+                "security" => AutoUpdates::Security,
+                "all" => AutoUpdates::All,
+                _ => AutoUpdates::Off,
+            };
+            // The old switch says the same, so the two never disagree.
+            c.general.auto_updates_enabled = mode == AutoUpdates::All;
+            c.general.auto_updates = Some(mode);
+        }
     ),
     number!(
         Update,

@@ -11,6 +11,7 @@ pub use steward_core::lock;
 mod rollback;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::Utc;
 use serde::Serialize;
@@ -21,12 +22,12 @@ pub use rollback::{RollbackRequest, RollbackTarget, rollback, rollback_targets};
 use self::journal::{Journal, Part, Phase};
 use super::UpdateType;
 use super::apply::{self, ApplyContext};
-use super::progress::ProgressSender;
+use super::progress::{ProgressSender, Step};
 use super::session::{self, Session, SessionKind, SessionPart, SessionStatus};
 use crate::backup::{self, BackupType, Backups};
 use crate::config::Config;
 use crate::logs::SessionLog;
-use crate::provider::{Action, Plan, Update, UpdateKind};
+use crate::provider::{Action, Detail, KeyChange, KeyChangeKind, Plan, Update, UpdateKind};
 use crate::runtime::{LoadedProvider, ProviderEntry, Runtime};
 use crate::store::{Store, StoreError};
 use crate::supervisor::{RestoreControl, Supervisor};
@@ -87,6 +88,13 @@ pub struct InstallOutcome {
     pub safety: Vec<SafetyFinding>,
     /// What went wrong while undoing a failed run.
     pub rollback_errors: Vec<String>,
+    /// What the bot release planned changes in its slash commands (a dry
+    /// run's findings; see [`command_changes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<KeyChange>,
+    /// What the impact watch measured before and after (when it ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<crate::impact::Impact>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +217,10 @@ pub struct InstallPlan {
     pub warnings: Vec<String>,
     /// The safety findings `force` will go past.
     pub forced_past: Vec<SafetyFinding>,
+    /// What the bot release changes in its slash commands: commands,
+    /// options and default permissions added, removed or changed.
+    #[serde(default)]
+    pub commands: Vec<KeyChange>,
 }
 
 impl From<LockError> for InstallError {
@@ -236,6 +248,8 @@ impl InstallOutcome {
             planned: Vec::new(),
             safety: Vec::new(),
             rollback_errors,
+            commands: Vec::new(),
+            impact: None,
         }
     }
 }
@@ -271,6 +285,7 @@ pub async fn preview(env: &Env, request: &InstallRequest) -> Result<InstallPrevi
         steps: outcome.dry_run.unwrap_or_default(),
         warnings: outcome.warnings,
         forced_past: outcome.safety,
+        commands: outcome.commands,
     }))
 }
 
@@ -283,6 +298,21 @@ pub enum Selection {
     /// Only those that fix a security advisory (`general.auto_updates =
     /// "security"`); the rest stay offered for a person.
     SecurityFixes,
+    /// What each source's automatic mode takes (`[providers.NAME]
+    /// auto_updates`, else `general.auto_updates`): all of its updates,
+    /// its security fixes, or none.
+    Automatic,
+}
+
+impl Selection {
+    /// Whether `update`, offered by `provider`, is taken.
+    fn takes(self, config: &Config, provider: &str, update: &Update) -> bool {
+        match self {
+            Selection::Offered => true,
+            Selection::SecurityFixes => update.security,
+            Selection::Automatic => crate::policy::taken_automatically(config, provider, update),
+        }
+    }
 }
 
 /// Runs the transaction. `lock` is the update lock, taken by the caller
@@ -315,9 +345,9 @@ pub async fn install_selected(
     lock: Option<UpdateLock>,
     progress: Option<&ProgressSender>,
 ) -> Result<InstallOutcome, InstallError> {
-    let report = |percent: u8, message: String| {
+    let report = |percent: u8, step: Step| {
         if let Some(p) = progress {
-            p.report(percent, message);
+            p.report(percent, step);
         }
     };
     if lock.is_none() && !request.dry_run {
@@ -348,12 +378,12 @@ pub async fn install_selected(
         request
     };
 
-    report(2, "Checking for updates".to_string());
+    report(2, Step::CheckingForUpdates);
     let entries = refresh(&env.runtime).await;
     // Advisories only when something depends on them: which updates are
     // security fixes (and so skip a cooldown, or are all that is taken).
     let include_security =
-        selection == Selection::SecurityFixes || crate::policy::needs_advisories(&env.config);
+        selection != Selection::Offered || crate::policy::needs_advisories(&env.config);
     let mut outcome = super::check::check(
         &env.runtime,
         entries.clone(),
@@ -376,7 +406,7 @@ pub async fn install_selected(
             .updates
             .iter()
             .filter(|u| u.held.is_none())
-            .filter(|u| selection == Selection::Offered || u.security)
+            .filter(|u| selection.takes(&env.config, &checked.provider, u))
             .cloned()
             .collect();
         if updates.is_empty() {
@@ -388,7 +418,7 @@ pub async fn install_selected(
     }
     wanted.sort_by_key(|(p, _)| apply_order(&p.info.kinds));
 
-    report(10, "Planning".to_string());
+    report(10, Step::Planning);
     let mut planned = Vec::new();
     for (provider, updates) in wanted {
         let runtime = env.runtime.clone();
@@ -451,6 +481,8 @@ pub async fn install_selected(
             warnings,
             safety,
             rollback_errors: Vec::new(),
+            commands: command_changes(&planned),
+            impact: None,
         });
     }
     if !safety.is_empty() {
@@ -482,7 +514,7 @@ pub async fn install_selected(
     }
 
     // Capture: what each provider has now, to put back on failure.
-    report(15, "Recording the current state".to_string());
+    report(15, Step::RecordingState);
     let mut journal = Journal {
         session_id: session.id.clone(),
         phase: Phase::Applying,
@@ -537,7 +569,7 @@ pub async fn install_selected(
     save(env, &session)?;
 
     if request.backup {
-        report(20, "Taking the pre-update backup".to_string());
+        report(20, Step::TakingPreUpdateBackup);
         match pre_update_backup(env, request.backup_name.clone()).await {
             Ok(id) => {
                 log.line(format!("pre-update backup {id} taken"));
@@ -563,6 +595,25 @@ pub async fn install_selected(
         }
     }
 
+    // The impact watch's first window, while the old version still runs.
+    let watch = Duration::from_secs(env.config.safety.impact_window_secs);
+    let before =
+        if !watch.is_zero() && restart_wanted && request.restart && env.supervisor.supervises() {
+            report(30, Step::MeasuringImpact { after: false });
+            let sampled = crate::impact::sample(&env.supervisor, watch).await;
+            if let Some(b) = &sampled {
+                log.line(format!(
+                    "impact watch, before: CPU {:.1}%, memory {}, {} restart(s)",
+                    b.cpu_percent,
+                    steward_core::size::human(b.rss_bytes),
+                    b.restarts
+                ));
+            }
+            sampled
+        } else {
+            None
+        };
+
     let failure = apply_all(
         env,
         &planned,
@@ -575,7 +626,7 @@ pub async fn install_selected(
     let failure = match failure {
         Some(f) => Some(f),
         None => {
-            report(88, "Verifying".to_string());
+            report(88, Step::Verifying);
             log.line("verifying the update");
             journal.phase = Phase::Verifying;
             journal
@@ -587,7 +638,7 @@ pub async fn install_selected(
     let failure = match failure {
         Some(f) => Some(f),
         None if restart_wanted && request.restart && env.supervisor.is_configured() => {
-            report(92, "Restarting the bot (health probation)".to_string());
+            report(92, Step::RestartingBot);
             log.line("restarting the bot (health probation)");
             journal.phase = Phase::Probation;
             journal.bot_restarted = true;
@@ -603,13 +654,65 @@ pub async fn install_selected(
         None => None,
     };
 
+    let mut impact = None;
+    let failure = match (failure, before) {
+        (None, Some(before)) if journal.bot_restarted => {
+            report(94, Step::MeasuringImpact { after: true });
+            let after = crate::impact::sample(&env.supervisor, watch)
+                .await
+                .unwrap_or(crate::impact::Sample {
+                    cpu_percent: 0.0,
+                    rss_bytes: 0,
+                    restarts: 0,
+                    running: false,
+                });
+            let measured = crate::impact::compare(&env.config.safety, before, after);
+            log.line(format!(
+                "impact watch, after: CPU {:.1}%, memory {}, {} restart(s){}",
+                after.cpu_percent,
+                steward_core::size::human(after.rss_bytes),
+                after.restarts,
+                if after.running { "" } else { ", not running" }
+            ));
+            let regressions = regressions_text(&measured);
+            if !regressions.is_empty() {
+                log.line(format!(
+                    "impact watch: {} regression: {regressions}",
+                    if measured.severe { "severe" } else { "a" }
+                ));
+            }
+            let rollback = measured.severe && env.config.safety.impact_rollback_on_severe;
+            impact = Some(measured);
+            rollback.then(|| {
+                format!(
+                    "the impact watch found a severe regression: {regressions} (safety.impact_rollback_on_severe)"
+                )
+            })
+        }
+        (failure, _) => failure,
+    };
+    if let Some(measured) = &impact
+        && let Err(e) = crate::impact::record(&env.store, &session.id, measured)
+    {
+        warnings.push(format!("the impact watch's result could not be kept: {e}"));
+    }
+
     match failure {
         None => {
             session.progress = 100;
             finish(env, &mut session, SessionStatus::Completed, None)?;
             let _ = journal.remove(&env.config.paths.data);
-            report(100, "Update complete".to_string());
-            Ok(InstallOutcome::ran(session, warnings, Vec::new()))
+            crate::drift::record_applied(env, &session.id).await;
+            report(100, Step::UpdateComplete);
+            if let Some(measured) = impact.as_ref().filter(|i| !i.regressions.is_empty()) {
+                warnings.push(format!(
+                    "the impact watch found a regression after the update: {}",
+                    regressions_text(measured)
+                ));
+            }
+            let mut outcome = InstallOutcome::ran(session, warnings, Vec::new());
+            outcome.impact = impact;
+            Ok(outcome)
         }
         Some(reason) => {
             if !env.config.safety.rollback_on_failure {
@@ -624,7 +727,12 @@ pub async fn install_selected(
                 )?;
                 return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
             }
-            report(95, format!("Rolling back: {reason}"));
+            report(
+                95,
+                Step::RollingBack {
+                    reason: reason.clone(),
+                },
+            );
             let errors = undo(env, &mut journal).await;
             let status = if errors.is_empty() {
                 SessionStatus::RolledBack
@@ -633,9 +741,21 @@ pub async fn install_selected(
             };
             finish(env, &mut session, status, Some(reason))?;
             let _ = journal.close(&env.config.paths.data, errors.is_empty());
-            Ok(InstallOutcome::ran(session, warnings, errors))
+            let mut outcome = InstallOutcome::ran(session, warnings, errors);
+            outcome.impact = impact;
+            Ok(outcome)
         }
     }
+}
+
+/// The regressions the impact watch found, in one line.
+fn regressions_text(impact: &crate::impact::Impact) -> String {
+    impact
+        .regressions
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Runs every step, journaling before and after each; the first failure
@@ -651,9 +771,29 @@ async fn apply_all(
     let total = session.total_steps.max(1) as usize;
     let mut done = 0usize;
     let log = SessionLog::of(&env.config, &session.id);
+    let mut gated = false;
     for (index, (p, ctx)) in planned.iter().zip(contexts).enumerate() {
         for (n, step) in p.plan.steps.iter().enumerate() {
             let percent = 35 + (done * 50 / total) as u8;
+            // A release is tested where it was unpacked, before the link
+            // makes it live.
+            if let Action::SwitchRelease(switch) = &step.action
+                && !gated
+            {
+                gated = true;
+                let staged = match apply::switch_target(ctx, switch) {
+                    Ok(dir) => dir,
+                    Err(e) => {
+                        return Ok(Some(format!(
+                            "{}: step \"{}\" failed: {e}",
+                            p.provider.name, step.description
+                        )));
+                    }
+                };
+                if let Some(failure) = test_gate(env, &staged, &log, percent, progress).await {
+                    return Ok(Some(failure));
+                }
+            }
             if let Some(progress) = progress {
                 progress.report(percent, step_message(&p.updates, &step.description));
             }
@@ -680,19 +820,75 @@ async fn apply_all(
             save(env, session)?;
         }
     }
+    if !gated {
+        // No release to stage: the packages are installed in place, and
+        // tested before the bot is restarted onto them.
+        return Ok(test_gate(env, &env.config.bot.root, &log, 85, progress).await);
+    }
     Ok(None)
 }
 
+/// Runs `[safety] test_command` against the update staged in `staged`,
+/// output in the session log; the failure, in words, or `None` when it
+/// passed or no gate is configured.
+async fn test_gate(
+    env: &Env,
+    staged: &std::path::Path,
+    log: &SessionLog,
+    percent: u8,
+    progress: Option<&ProgressSender>,
+) -> Option<String> {
+    let safety = &env.config.safety;
+    if safety.test_command.is_empty() {
+        return None;
+    }
+    if let Some(progress) = progress {
+        progress.report(percent, Step::TestingStagedUpdate);
+    }
+    log.line(format!(
+        "test gate: {} (in {}, at most {} s)",
+        safety.test_command.join(" "),
+        staged.display(),
+        safety.test_timeout_secs
+    ));
+    let ran = crate::test_gate::run(
+        &safety.test_command,
+        staged,
+        &env.config.bot.root,
+        env.supervisor.environment(),
+        std::time::Duration::from_secs(safety.test_timeout_secs),
+    )
+    .await;
+    match ran {
+        Ok(run) => {
+            log.line(format!(
+                "  ok: the tests passed in {:.1} s; their output:\n{}",
+                run.elapsed.as_secs_f64(),
+                run.output
+            ));
+            None
+        }
+        Err(e) => {
+            let output = e.run().map(|r| r.output.as_str()).unwrap_or_default();
+            log.line(format!("  failed: {e}; the output:\n{output}"));
+            Some(format!(
+                "the test gate stopped the update before it went live: {e} (its output is in the session log)"
+            ))
+        }
+    }
+}
+
 /// "Updating discord.py 2.3.0 → 2.3.1" when the step is about one update.
-fn step_message(updates: &[Update], description: &str) -> String {
+fn step_message(updates: &[Update], description: &str) -> Step {
     match updates {
-        [u] => format!(
-            "Updating {} {} → {}",
-            u.name,
-            u.current.as_deref().unwrap_or("(new)"),
-            u.latest
-        ),
-        _ => description.to_string(),
+        [u] => Step::Updating {
+            name: u.name.clone(),
+            current: u.current.clone(),
+            latest: u.latest.clone(),
+        },
+        _ => Step::PlanStep {
+            description: description.to_string(),
+        },
     }
 }
 
@@ -952,6 +1148,23 @@ pub async fn recover(env: &Env, holding: bool) -> Vec<Session> {
         recovered.push(session);
     }
     recovered
+}
+
+/// What the planned bot releases change in the bot's slash commands: the
+/// key changes a bot-release provider reports in an update's details (the
+/// bundled `release` provider compares the `commands.json` each release
+/// ships; see its MANIFEST.md).
+fn command_changes(planned: &[Planned]) -> Vec<KeyChange> {
+    planned
+        .iter()
+        .flat_map(|p| &p.updates)
+        .filter(|u| u.kind == UpdateKind::Bot)
+        .flat_map(|u| &u.details)
+        .filter_map(|d| match d {
+            Detail::Key(k) => Some(k.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `provider: name current -> latest` for every planned update.
@@ -1233,6 +1446,26 @@ fn dry_run_text(
             );
         }
         out.push_str(&apply::dry_run(ctx, &p.plan));
+    }
+    let commands = command_changes(planned);
+    if !commands.is_empty() {
+        let _ = writeln!(out, "\nThe bot's slash commands change:");
+        for c in &commands {
+            let mark = match c.change {
+                KeyChangeKind::Added => '+',
+                KeyChangeKind::Removed => '-',
+                KeyChangeKind::DefaultChanged | KeyChangeKind::Conflict => '~',
+            };
+            let _ = writeln!(out, "  {mark} {}", c.text);
+        }
+    }
+    if !config.safety.test_command.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nBefore it goes live: the test gate runs `{}` against the staged update (at most {} s); a failure rolls everything back.",
+            config.safety.test_command.join(" "),
+            config.safety.test_timeout_secs
+        );
     }
     if planned.iter().any(|p| p.plan.restart) {
         let _ = writeln!(

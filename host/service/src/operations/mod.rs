@@ -2,6 +2,7 @@
 //! and `/update_schedule`, `steward settings` and `/update_settings`,
 //! `steward status` and `/update_status` ask of it.
 
+pub mod grants;
 pub mod reload;
 pub mod schedule;
 pub mod settings;

@@ -91,6 +91,7 @@ fn differences(before: &Config, after: &Config) -> (Vec<String>, Vec<String>) {
         ("paths", &before.paths, &after.paths),
         ("runtime", &before.runtime, &after.runtime),
         ("logging", &before.logging, &after.logging),
+        ("fleet", &before.fleet, &after.fleet),
     ]);
     (changed, at_next_start)
 }

@@ -52,7 +52,19 @@ impl Service {
 
     fn rebuild_config(&self, overrides: &Overrides) -> Result<(), ServiceError> {
         let effective = settings::overlay(&self.file_config(), &overrides.all()?);
+        // Grants an owner gave since (`providers grant|deny`) over the file's.
+        let decisions = steward_core::granted::Decisions::open(&self.store()?)?.all()?;
+        let effective = steward_core::granted::overlay(&effective, &decisions);
+        let providers_changed = {
+            let before = self.config();
+            format!("{:?}{:?}", before.providers, before.signatures)
+                != format!("{:?}{:?}", effective.providers, effective.signatures)
+        };
         *self.config.write().expect("config lock") = Arc::new(effective);
+        if providers_changed {
+            // Every provider is loaded again under its new grant, at once.
+            self.runtime.reconfigure(&self.config());
+        }
         Ok(())
     }
 

@@ -60,6 +60,17 @@ pub struct StatusReport {
     pub history: Option<Vec<SessionLine>>,
     #[serde(skip)]
     pub chart: Option<Vec<u8>>,
+    /// Provider files that did not load, one line each ("NAME: why"):
+    /// refused for their signature, not WebAssembly, too large.
+    #[serde(default)]
+    pub providers_not_loaded: Vec<String>,
+    /// The last drift check (`steward serve` runs one after each background
+    /// check): what differs from what the last update applied.
+    #[serde(default)]
+    pub drift: Option<crate::engine::drift::DriftReport>,
+    /// What the impact watch measured around the last update, if it ran.
+    #[serde(default)]
+    pub last_impact: Option<crate::engine::impact::Impact>,
 }
 
 impl Service {
@@ -119,10 +130,32 @@ impl Service {
                 bot: status::system::bot_uptime(&self.supervisor(), now),
             },
             metrics,
-            history: request
-                .history
-                .then(|| recent.iter().map(|s| SessionLine::from(*s)).collect()),
+            history: request.history.then(|| {
+                recent
+                    .iter()
+                    .map(|s| SessionLine {
+                        log: crate::engine::logs::SessionLog::of(&config, &s.id).exists(),
+                        ..SessionLine::from(*s)
+                    })
+                    .collect()
+            }),
             chart,
+            providers_not_loaded: self
+                .entries()
+                .await
+                .into_iter()
+                .filter_map(|e| match e {
+                    crate::runtime::ProviderEntry::Failed(f) => {
+                        Some(format!("{}: {}", f.name, f.error))
+                    }
+                    crate::runtime::ProviderEntry::Loaded(_) => None,
+                })
+                .collect(),
+            drift: crate::engine::drift::last(&store)?,
+            last_impact: match status::last_update(&sessions) {
+                Some(last) => crate::engine::impact::of(&store, &last.id)?,
+                None => None,
+            },
         })
     }
 }

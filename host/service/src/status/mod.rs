@@ -121,6 +121,10 @@ pub struct SessionLine {
     pub initiated_by: String,
     pub target_version: Option<String>,
     pub error: Option<String>,
+    /// Its log is kept under `[logging] update_logs_path` (`steward logs
+    /// ID` shows it); set by `Service::status`, which knows where.
+    #[serde(default)]
+    pub log: bool,
 }
 
 impl From<&Session> for SessionLine {
@@ -136,6 +140,7 @@ impl From<&Session> for SessionLine {
             initiated_by: s.initiated_by.clone(),
             target_version: s.target_version.clone(),
             error: s.error.clone(),
+            log: false,
         }
     }
 }

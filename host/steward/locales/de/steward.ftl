@@ -432,3 +432,194 @@ notice-session = Sitzung { $id } von { $by }.
 notice-refused = { $what } wurde nicht ausgeführt
 notice-backup = Sicherung { $id } angelegt
 notice-backup-text = Sicherung ({ $types }), { $files }, { $size } komprimiert.
+
+## issue 16: managing schedules under /update_schedule, session logs in /update_status
+status-session-log = Protokoll: { $command }
+schedule-list-title = Zeitpläne ({ $count } von { $max })
+schedule-list-next = nächster Lauf { $at }
+schedule-list-none = Keine Zeitpläne.
+schedule-list-no-buttons = Schaltflächen nur für die ersten { $count }; die übrigen verwaltet `steward schedule`.
+schedule-list-zone = Zeiten in { $zone }
+schedule-button-enable = { $label } aktivieren
+schedule-button-disable = { $label } deaktivieren
+schedule-button-remove = { $label } entfernen
+schedule-panel-enabled = { $user } hat den Zeitplan { $label } aktiviert.
+schedule-panel-disabled = { $user } hat den Zeitplan { $label } deaktiviert.
+schedule-panel-removed = { $user } hat den Zeitplan { $label } entfernt.
+
+## issue 18: the fleet in /update_status
+status-fleet-title = Flotte { $fleet }: { $count } Instanzen, Leiter { $leader }
+status-fleet-instance = **{ $instance }** ({ $group }): { $version }, { $health ->
+        [running] läuft
+        [stopped] gestoppt
+       *[not-managed] nicht von Steward betrieben
+    }, letztes Update { $last }
+status-fleet-wave = Welle { $id } ({ $action ->
+        [install] Installation { $target }
+        [rollback] Rollback auf { $target }
+       *[check] Prüfung
+    }): { $phase ->
+        [planning] wartet auf den Leiter
+        [running] läuft
+        [halting] angehalten, Rollback läuft
+        [finished] abgeschlossen
+       *[halted] angehalten
+    }, { $done } % erledigt
+status-fleet-unreachable-title = Flotte
+
+## issue 23: the command surface a bot release changes, in /update_install
+install-commands-heading = Die Slash-Befehle des Bots ändern sich:
+install-command-added = ＋ neu: { $subject }
+install-command-removed = － entfernt: { $subject }
+install-command-changed = ～ geändert: { $subject }
+install-command-permissions = ～ die Standardberechtigungen von { $command } ändern sich
+
+## issue 22: progress steps, safety findings, held releases, the rarer errors
+progress-asking = Frage { $count } { $count ->
+    [one] Quelle
+   *[other] Quellen
+} ab
+progress-checked = { $provider } geprüft
+progress-checking = Suche nach Updates
+progress-planning = Plane das Update
+progress-recording-state = Halte den jetzigen Zustand fest
+progress-pre-update-backup = Lege die Sicherung vor dem Update an
+progress-updating = Aktualisiere { $name } { $current } → { $latest }
+progress-installing-new = Installiere { $name } { $latest } (neu)
+progress-testing-staged = Teste das bereitgestellte Update
+progress-verifying = Überprüfe
+progress-restarting = Starte den Bot neu (Gesundheitsprüfung)
+progress-update-complete = Update abgeschlossen
+progress-rolling-back = Rolle zurück: { $reason }
+progress-backing-up-first = Sichere zuerst den jetzigen Zustand
+progress-restoring-backup = Stelle Sicherung { $id } wieder her
+progress-putting-back = Setze { $provider } zurück
+progress-rollback-finished = Rollback abgeschlossen
+progress-backing-up-files = Sichere { $count } { $count ->
+    [one] Datei
+   *[other] Dateien
+} ({ $kind })
+progress-copying-database = Kopiere die Datenbank { $path }
+progress-hashing-files = Berechne Prüfsummen für { $count } { $count ->
+    [one] Datei
+   *[other] Dateien
+}
+progress-storing-files = Lege { $count } { $count ->
+    [one] Datei
+   *[other] Dateien
+} im Repository ab
+progress-archiving = Archiviere { $path }
+progress-verifying-backup = Überprüfe { $id }
+progress-pruning-backups = Entferne Sicherungen jenseits von max_backups oder der Aufbewahrungsdauer
+progress-backup-complete = Sicherung { $id } ist fertig
+progress-unpacking = Entpacke { $id }
+progress-checking-database = Prüfe die Datenbank { $path }
+progress-stopping-bot = Halte den Bot an
+progress-putting-files-in-place = Lege { $count } { $count ->
+    [one] Datei
+   *[other] Dateien
+} an ihren Platz
+progress-starting-bot = Starte den Bot
+progress-restored = { $count } { $count ->
+    [one] Datei
+   *[other] Dateien
+} aus { $id } wiederhergestellt
+check-note-cooling-down = gehalten durch min_release_age_hours = { $hours } (Wartezeit bis { $until })
+safety-low-disk = nur { $free } MiB frei auf dem Datenträger mit { $path } (safety.min_disk_space_mb = { $min })
+safety-too-large = das Update lädt { $mib } MiB herunter, mehr als safety.max_update_size_mb = { $max }
+safety-breaking = { $count ->
+    [one] eine inkompatible Änderung
+   *[other] { $count } inkompatible Änderungen
+}: { $updates }
+safety-unsigned = { $provider } plant { $count ->
+    [one] { $count } Download, der
+   *[other] { $count } Downloads, die
+} sich nicht prüfen lassen: für [providers.{ $provider }] ist kein verify_key eingetragen (nur die Prüfsumme würde geprüft)
+safety-backup-required = es wurde keine Sicherung vor dem Update verlangt, aber safety.require_backup_before_update ist an
+safety-cannot-plan = { $provider } konnte nicht planen: { $reason }
+error-safety-stop = Das Update wurde gestoppt, bevor sich etwas geändert hat:
+error-install = Das Update konnte nicht laufen: { $error }
+error-config = Problem in der Konfiguration: { $error }
+error-providers-dir = Steward kann sein Provider-Verzeichnis { $path } nicht nutzen: { $error }
+error-runtime = Stewards Sandbox für Provider konnte nicht starten: { $error }
+error-chart = Das Statusdiagramm konnte nicht gezeichnet werden: { $error }
+error-bot = Der Dienst konnte nicht starten: { $error }
+error-store-locked = Ein anderer steward-Prozess nutzt seinen Speicher { $path }; versuche es, wenn er fertig ist.
+error-store-newer = Stewards Speicher wurde von einem neueren steward geschrieben (Schema { $found }); aktualisiere steward, um ihn zu lesen.
+error-store = Stewards Speicher kann nicht genutzt werden: { $error }
+error-backup-not-completed = Sicherung { $id } wurde nie abgeschlossen ({ $status }); sie kann nicht verwendet werden.
+error-backup-low-disk = Nicht genug Speicherplatz unter { $path }: { $free } MiB frei, { $needed } MiB nötig (einschließlich safety.min_disk_space_mb).
+error-backup-nothing = Eine Sicherung vom Typ { $kind } erfasst keine Dateien im Verzeichnis des Bots; prüfe [backup.types.{ $table }] in steward.toml.
+error-backup-database-corrupt = Die Datenbank { $path } besteht die Integritätsprüfung von SQLite nicht ({ $error }); nichts wurde geändert.
+error-backup-file-changed = { $path } hat sich während der Sicherung geändert; starte die Sicherung erneut (oder halte vorher den Bot an).
+error-backup-verification-failed = Sicherung { $id } hat die Überprüfung nicht bestanden und wurde nicht verwendet: { $problems }
+error-backup-nothing-to-restore = Sicherung { $id } enthält keine Dateien vom Typ { $kind } zum Wiederherstellen.
+error-backup-extract = Das Archiv wurde abgelehnt, nichts wurde wiederhergestellt: { $reason }
+error-extract-unsafe-path = der Eintrag { $path } zeigt aus dem Verzeichnis heraus, in das er entpackt wird
+error-extract-forbidden-type = der Eintrag { $path } ist ein { $kind }, und das dürfen Archive hier nicht enthalten
+error-backup-swap = Die Wiederherstellung stoppte bei { $path } ({ $error }); jede Datei wurde wieder so hergestellt, wie sie war.
+error-backup-bot-stop = Der Bot konnte für die Wiederherstellung nicht angehalten werden ({ $error }); nichts wurde geändert.
+error-backup-bot-start = Der Bot startete mit den wiederhergestellten Dateien nicht ({ $error }); die vorherigen Dateien wurden zurückgelegt.
+error-backup = Die Sicherung ist fehlgeschlagen: { $error }
+error-schedule-days-needed = Ein Zeitplan vom Typ { $kind } braucht update_days: { $problem }.
+error-schedule-days = Ungültige update_days `{ $value }`: { $problem }.
+error-schedule-types = Ungültige update_types `{ $value }`: { $problem }.
+error-schedule-not-found = Es gibt keinen Zeitplan { $id }. `/update_schedule` listet sie auf.
+error-schedule-timezone = Die eingestellte Zeitzone „{ $name }“ ist keine IANA-Zone (scheduling.timezone).
+error-schedule = Der Zeitplan kann nicht verwendet werden: { $error }.
+
+## issue 23: the security emergency notice and its Install button
+emergency-title = Sicherheitskorrektur: { $advisory } ({ $severity })
+emergency-text = { $source }: { $name } { $current } → { $latest } behebt { $advisory } ({ $severity }).
+emergency-install = Installieren mit `{ $command }` oder über „Installieren“ (nur Eigentümer; die Sicherheitskorrekturen dieses Typs, vorher ein Backup).
+emergency-unrated = ohne Einstufung
+emergency-button = Installieren
+emergency-unknown-button = Diese Schaltfläche gehört zu einer anderen Steward-Version; nutze stattdessen /update_install.
+
+## issue 19: providers waiting for a grant, partial grants, the Grant and Deny buttons
+check-waiting-grant = Wartet auf eine Freigabe und wurde daher nicht gefragt: er verlangt { $asks }. Ein Eigentümer gibt ihn mit den Schaltflächen seiner Meldung oder mit `steward providers grant { $source }` frei.
+check-partial = Teilweise: seine Freigabe lässt { $missing } aus, daher hat er nur einen Teil dessen geprüft, was er prüft.
+grant-notice-title = Provider { $provider } wartet auf eine Freigabe
+grant-notice-text = Er verlangt: { $asks }.
+    Er läuft erst, wenn ein Eigentümer ihn freigibt (die Schaltflächen unten oder `steward providers grant { $provider }` auf dem Server).
+grant-button = Freigeben
+deny-button = Ablehnen
+grant-done = { $provider } ist von { $by } freigegeben für { $granted }; er läuft ab der nächsten Prüfung.
+grant-done-partial = { $provider } ist von { $by } freigegeben für { $granted }; er läuft ab der nächsten Prüfung, aber nur teilweise: nicht freigegeben ist { $missing }.
+grant-nothing = nichts
+grant-denied = { $provider } wurde von { $by } abgelehnt: er läuft erst, wenn ein Eigentümer ihn freigibt.
+
+## issue 17: backups as restic snapshots
+backup-field-snapshot = Snapshot
+backup-snapshot = { $snapshot } im restic-Repository { $repository }
+backup-size-added = { $size } ({ $added } neu im Repository)
+backup-added = { $size } neu
+
+## issue 23: drift from what the last update applied
+notice-drift = Abweichung: { $count ->
+        [one] 1 Quelle hat sich
+       *[other] { $count } Quellen haben sich
+    } seit dem letzten Update geändert
+notice-drift-source = **{ $provider }** weicht vom Stand ab, den Sitzung { $session } angewendet hat ({ $applied }):
+status-drift = Abweichung: { $count ->
+        [0] keine seit dem letzten Update (geprüft { $checked })
+        [one] 1 Quelle weicht vom zuletzt angewendeten Stand ab (geprüft { $checked })
+       *[other] { $count } Quellen weichen vom zuletzt angewendeten Stand ab (geprüft { $checked })
+    }
+status-drift-title = Abweichung
+
+## issue 23: the impact watch
+progress-measuring-impact = Der Bot wird { $when ->
+        [after] nach
+       *[before] vor
+    } dem Update gemessen
+impact-title = Auswirkungen
+impact-measured = CPU { $cpu_before } % → { $cpu_after } %, Speicher { $rss_before } → { $rss_after } (je { $window } s vor und nach dem Update)
+impact-memory = der Speicher wuchs um { $percent } %
+impact-cpu = die CPU-Last stieg von { $before } % auf { $after } % eines Kerns
+impact-restarts = { $count ->
+        [one] der Bot startete nach dem Update einmal neu
+       *[other] der Bot startete nach dem Update { $count } Mal neu
+    }
+impact-not-running = der Bot läuft nach dem Update nicht
+impact-severe = Eine schwere Verschlechterung.

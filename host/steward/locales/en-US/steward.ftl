@@ -433,3 +433,195 @@ notice-session = Session { $id } by { $by }.
 notice-refused = { $what } did not run
 notice-backup = Backup { $id } created
 notice-backup-text = { $types } backup, { $files }, { $size } compressed.
+
+## issue 16: managing schedules under /update_schedule, session logs in /update_status
+status-session-log = Log: { $command }
+schedule-list-title = Schedules ({ $count } of { $max })
+schedule-list-next = next { $at }
+schedule-list-none = No schedules.
+schedule-list-no-buttons = Buttons for the first { $count } only; `steward schedule` manages the others.
+schedule-list-zone = Times in { $zone }
+schedule-button-enable = Enable { $label }
+schedule-button-disable = Disable { $label }
+schedule-button-remove = Remove { $label }
+schedule-panel-enabled = { $user } enabled schedule { $label }.
+schedule-panel-disabled = { $user } disabled schedule { $label }.
+schedule-panel-removed = { $user } removed schedule { $label }.
+
+## issue 18: the fleet in /update_status
+status-fleet-title = Fleet { $fleet }: { $count } instances, leader { $leader }
+status-fleet-instance = **{ $instance }** ({ $group }): { $version }, { $health ->
+        [running] running
+        [stopped] stopped
+       *[not-managed] not run by Steward
+    }, last update { $last }
+status-fleet-wave = Wave { $id } ({ $action ->
+        [install] install { $target }
+        [rollback] rollback to { $target }
+       *[check] check
+    }): { $phase ->
+        [planning] waiting for the leader
+        [running] running
+        [halting] halted, rolling back
+        [finished] finished
+       *[halted] halted
+    }, { $done }% done
+status-fleet-unreachable-title = Fleet
+
+## issue 23: the command surface a bot release changes, in /update_install
+install-commands-heading = The bot's slash commands change:
+install-command-added = ＋ added: { $subject }
+install-command-removed = － removed: { $subject }
+install-command-changed = ～ changed: { $subject }
+install-command-permissions = ～ default permissions of { $command } change
+
+## issue 22: progress steps, safety findings, held releases, the rarer errors
+## Progress steps read as `steward` prints them (a test holds the two equal).
+progress-asking = Asking { $count } { $count ->
+    [one] source
+   *[other] sources
+}
+progress-checked = Checked { $provider }
+progress-checking = Checking for updates
+progress-planning = Planning
+progress-recording-state = Recording the current state
+progress-pre-update-backup = Taking the pre-update backup
+progress-updating = Updating { $name } { $current } → { $latest }
+progress-installing-new = Updating { $name } (new) → { $latest }
+progress-testing-staged = Testing the staged update
+progress-verifying = Verifying
+progress-restarting = Restarting the bot (health probation)
+progress-update-complete = Update complete
+progress-rolling-back = Rolling back: { $reason }
+progress-backing-up-first = Backing up the present state first
+progress-restoring-backup = Restoring backup { $id }
+progress-putting-back = Putting back { $provider }
+progress-rollback-finished = Rollback finished
+progress-backing-up-files = Backing up { $count } { $count ->
+    [one] file
+   *[other] files
+} ({ $kind })
+progress-copying-database = Copying database { $path }
+progress-hashing-files = Hashing { $count } { $count ->
+    [one] file
+   *[other] files
+}
+progress-storing-files = Storing { $count } { $count ->
+    [one] file
+   *[other] files
+} in the repository
+progress-archiving = Archiving { $path }
+progress-verifying-backup = Verifying { $id }
+progress-pruning-backups = Removing backups past max_backups or the retention days
+progress-backup-complete = Backup { $id } is complete
+progress-unpacking = Unpacking { $id }
+progress-checking-database = Checking database { $path }
+progress-stopping-bot = Stopping the bot
+progress-putting-files-in-place = Putting { $count } { $count ->
+    [one] file
+   *[other] files
+} in place
+progress-starting-bot = Starting the bot
+progress-restored = Restored { $count } { $count ->
+    [one] file
+   *[other] files
+} from { $id }
+check-note-cooling-down = held by min_release_age_hours = { $hours } (cooling down until { $until })
+safety-low-disk = only { $free } MiB free on the disk holding { $path } (safety.min_disk_space_mb = { $min })
+safety-too-large = the update downloads { $mib } MiB, more than safety.max_update_size_mb = { $max }
+safety-breaking = { $count ->
+    [one] a breaking change
+   *[other] { $count } breaking changes
+}: { $updates }
+safety-unsigned = { $provider } plans { $count ->
+    [one] { $count } download
+   *[other] { $count } downloads
+} that cannot be verified: no [providers.{ $provider }] verify_key is configured (only the checksum would be checked)
+safety-backup-required = no pre-update backup was asked for, but safety.require_backup_before_update is on
+safety-cannot-plan = { $provider } could not plan: { $reason }
+error-safety-stop = The update was stopped before anything changed:
+error-install = The update could not run: { $error }
+error-config = Configuration problem: { $error }
+error-providers-dir = Steward cannot use its providers directory { $path }: { $error }
+error-runtime = Steward's provider sandbox could not start: { $error }
+error-chart = The status chart could not be drawn: { $error }
+error-bot = Service start failed: { $error }
+error-store-locked = Another steward process is using its store { $path }; try again when it has finished.
+error-store-newer = Steward's store was written by a newer steward (schema { $found }); upgrade steward to read it.
+error-store = Steward's store cannot be used: { $error }
+error-backup-not-completed = Backup { $id } never completed ({ $status }); it cannot be used.
+error-backup-low-disk = Not enough disk space at { $path }: { $free } MiB free, { $needed } MiB needed (this includes safety.min_disk_space_mb).
+error-backup-nothing = A { $kind } backup covers no files in the bot's directory; check [backup.types.{ $table }] in steward.toml.
+error-backup-database-corrupt = The database { $path } fails SQLite's integrity check ({ $error }); nothing was changed.
+error-backup-file-changed = { $path } changed while it was being backed up; run the backup again (or stop the bot first).
+error-backup-verification-failed = Backup { $id } failed verification, so it was not used: { $problems }
+error-backup-nothing-to-restore = Backup { $id } holds no { $kind } files to restore.
+error-backup-extract = The archive was refused and nothing was restored: { $reason }
+error-extract-unsafe-path = entry { $path } points outside the directory it unpacks into
+error-extract-forbidden-type = entry { $path } is a { $kind }, which archives here may not contain
+error-backup-swap = Restoring stopped at { $path } ({ $error }); every file was put back as it was.
+error-backup-bot-stop = The bot could not be stopped for the restore ({ $error }); nothing was changed.
+error-backup-bot-start = The bot did not start on the restored files ({ $error }); the previous files were put back.
+error-backup = Backup failed: { $error }
+error-schedule-days-needed = A { $kind } schedule needs update_days: { $problem }.
+error-schedule-days = Invalid update_days `{ $value }`: { $problem }.
+error-schedule-types = Invalid update_types `{ $value }`: { $problem }.
+error-schedule-not-found = There is no schedule { $id }. `/update_schedule` lists them.
+error-schedule-timezone = The configured time zone "{ $name }" is not an IANA zone (scheduling.timezone).
+error-schedule = The schedule cannot be used: { $error }.
+
+## issue 23: the security emergency notice and its Install button
+emergency-title = Security fix: { $advisory } ({ $severity })
+emergency-text = { $source }: { $name } { $current } → { $latest } fixes { $advisory } ({ $severity }).
+emergency-install = Install it with `{ $command }`, or press Install (owners only; the security fixes of this type, backup first).
+emergency-unrated = unrated
+emergency-button = Install
+emergency-unknown-button = This button belongs to another version of Steward; run /update_install instead.
+
+## issue 19: providers waiting for a grant, partial grants, the Grant and Deny buttons
+check-waiting-grant = Waiting for a grant, so not asked: it asks for { $asks }. An owner grants it with the buttons of its notice or `steward providers grant { $source }`.
+check-partial = Partial: its grant leaves out { $missing }, so it looked at only part of what it checks.
+grant-notice-title = Provider { $provider } waits for a grant
+grant-notice-text = It asks for: { $asks }.
+    It does not run until an owner grants it (the buttons below, or `steward providers grant { $provider }` on the server).
+grant-button = Grant
+deny-button = Deny
+grant-done = { $provider } is granted { $granted } by { $by }; it runs from the next check.
+grant-done-partial = { $provider } is granted { $granted } by { $by }; it runs from the next check, partly: not granted { $missing }.
+grant-nothing = nothing
+grant-denied = { $provider } is denied by { $by }: it does not run until an owner grants it.
+
+## issue 17: backups as restic snapshots
+backup-field-snapshot = Snapshot
+backup-snapshot = { $snapshot } in the restic repository { $repository }
+backup-size-added = { $size } ({ $added } added to the repository)
+backup-added = { $size } added
+
+## issue 23: drift from what the last update applied
+notice-drift = Drift: { $count ->
+        [one] 1 source changed
+       *[other] { $count } sources changed
+    } since the last update
+notice-drift-source = **{ $provider }** differs from what session { $session } applied ({ $applied }):
+status-drift = Drift: { $count ->
+        [0] none since the last update (checked { $checked })
+        [one] 1 source differs from what the last update applied (checked { $checked })
+       *[other] { $count } sources differ from what the last update applied (checked { $checked })
+    }
+status-drift-title = Drift
+
+## issue 23: the impact watch
+progress-measuring-impact = Measuring the bot { $when ->
+        [after] after
+       *[before] before
+    } the update
+impact-title = Impact watch
+impact-measured = CPU { $cpu_before } % → { $cpu_after } %, memory { $rss_before } → { $rss_after } ({ $window } s before and after)
+impact-memory = memory grew by { $percent } %
+impact-cpu = CPU use went from { $before } % to { $after } % of a core
+impact-restarts = { $count ->
+        [one] the bot restarted once after the update
+       *[other] the bot restarted { $count } times after the update
+    }
+impact-not-running = the bot is not running after the update
+impact-severe = A severe regression.

@@ -417,3 +417,163 @@ notice-session = 会话 { $id }，发起者 { $by }。
 notice-refused = { $what }未运行
 notice-backup = 备份 { $id } 已创建
 notice-backup-text = { $types }备份，{ $files }，压缩后 { $size }。
+
+## issue 16: managing schedules under /update_schedule, session logs in /update_status
+status-session-log = 日志：{ $command }
+schedule-list-title = 计划（{ $count }/{ $max }）
+schedule-list-next = 下次运行 { $at }
+schedule-list-none = 没有计划。
+schedule-list-no-buttons = 只有前 { $count } 个计划有按钮；其余的请用 `steward schedule` 管理。
+schedule-list-zone = 时间按 { $zone } 计
+schedule-button-enable = 启用 { $label }
+schedule-button-disable = 停用 { $label }
+schedule-button-remove = 删除 { $label }
+schedule-panel-enabled = { $user } 启用了计划 { $label }。
+schedule-panel-disabled = { $user } 停用了计划 { $label }。
+schedule-panel-removed = { $user } 删除了计划 { $label }。
+
+## issue 18: the fleet in /update_status
+status-fleet-title = 集群 { $fleet }：{ $count } 个实例，主节点 { $leader }
+status-fleet-instance = **{ $instance }**（{ $group }）：{ $version }，{ $health ->
+        [running] 运行中
+        [stopped] 已停止
+       *[not-managed] 不由 Steward 运行
+    }，最近更新 { $last }
+status-fleet-wave = 批次更新 { $id }（{ $action ->
+        [install] 安装 { $target }
+        [rollback] 回滚到 { $target }
+       *[check] 检查
+    }）：{ $phase ->
+        [planning] 等待主节点规划
+        [running] 进行中
+        [halting] 已中止，正在回滚
+        [finished] 已完成
+       *[halted] 已中止
+    }，已完成 { $done }%
+status-fleet-unreachable-title = 集群
+
+## issue 23: the command surface a bot release changes, in /update_install
+install-commands-heading = 机器人的斜杠命令将发生变化：
+install-command-added = ＋ 新增：{ $subject }
+install-command-removed = － 移除：{ $subject }
+install-command-changed = ～ 变更：{ $subject }
+install-command-permissions = ～ { $command } 的默认权限将改变
+
+## issue 22: progress steps, safety findings, held releases, the rarer errors
+progress-asking = 正在查询 { $count } 个更新源
+progress-checked = 已检查 { $provider }
+progress-checking = 正在检查更新
+progress-planning = 正在制定计划
+progress-recording-state = 正在记录当前状态
+progress-pre-update-backup = 正在创建更新前备份
+progress-updating = 正在更新 { $name } { $current } → { $latest }
+progress-installing-new = 正在安装 { $name } { $latest }（新）
+progress-testing-staged = 正在测试暂存的更新
+progress-verifying = 正在验证
+progress-restarting = 正在重启机器人（健康观察期）
+progress-update-complete = 更新完成
+progress-rolling-back = 正在回滚：{ $reason }
+progress-backing-up-first = 先备份当前状态
+progress-restoring-backup = 正在恢复备份 { $id }
+progress-putting-back = 正在还原 { $provider }
+progress-rollback-finished = 回滚完成
+progress-backing-up-files = 正在备份 { $count } 个文件（{ $kind }）
+progress-copying-database = 正在复制数据库 { $path }
+progress-hashing-files = 正在计算 { $count } 个文件的哈希值
+progress-storing-files = 正在将 { $count } 个文件存入仓库
+progress-archiving = 正在归档 { $path }
+progress-verifying-backup = 正在验证 { $id }
+progress-pruning-backups = 正在删除超出 max_backups 或保留天数的备份
+progress-backup-complete = 备份 { $id } 已完成
+progress-unpacking = 正在解包 { $id }
+progress-checking-database = 正在检查数据库 { $path }
+progress-stopping-bot = 正在停止机器人
+progress-putting-files-in-place = 正在放回 { $count } 个文件
+progress-starting-bot = 正在启动机器人
+progress-restored = 已从 { $id } 恢复 { $count } 个文件
+check-note-cooling-down = 因 min_release_age_hours = { $hours } 暂缓（冷却至 { $until }）
+safety-low-disk = 存放 { $path } 的磁盘仅剩 { $free } MiB 可用空间（safety.min_disk_space_mb = { $min }）
+safety-too-large = 此次更新需下载 { $mib } MiB，超过 safety.max_update_size_mb = { $max }
+safety-breaking = { $count } 项不兼容变更：{ $updates }
+safety-unsigned = { $provider } 计划的 { $count } 个下载无法验证：未配置 [providers.{ $provider }] verify_key（只会校验校验和）
+safety-backup-required = 未要求更新前备份，但 safety.require_backup_before_update 已开启
+safety-cannot-plan = { $provider } 无法制定计划：{ $reason }
+error-safety-stop = 更新在做出任何更改之前已被停止：
+error-install = 更新无法运行：{ $error }
+error-config = 配置有问题：{ $error }
+error-providers-dir = Steward 无法使用其提供程序目录 { $path }：{ $error }
+error-runtime = Steward 的提供程序沙箱无法启动：{ $error }
+error-chart = 无法绘制状态图表：{ $error }
+error-bot = 服务启动失败：{ $error }
+error-store-locked = 另一个 steward 进程正在使用其存储 { $path }；请在其结束后重试。
+error-store-newer = Steward 的存储由更新版本的 steward 写入（架构 { $found }）；请升级 steward 以读取。
+error-store = 无法使用 Steward 的存储：{ $error }
+error-backup-not-completed = 备份 { $id } 从未完成（{ $status }），无法使用。
+error-backup-low-disk = { $path } 处磁盘空间不足：可用 { $free } MiB，需要 { $needed } MiB（包含 safety.min_disk_space_mb）。
+error-backup-nothing = { $kind } 类型的备份不包含机器人目录中的任何文件；请检查 steward.toml 中的 [backup.types.{ $table }]。
+error-backup-database-corrupt = 数据库 { $path } 未通过 SQLite 完整性检查（{ $error }）；没有做任何更改。
+error-backup-file-changed = { $path } 在备份过程中发生了变化；请重新备份（或先停止机器人）。
+error-backup-verification-failed = 备份 { $id } 未通过验证，因此未被使用：{ $problems }
+error-backup-nothing-to-restore = 备份 { $id } 中没有可恢复的 { $kind } 文件。
+error-backup-extract = 归档被拒绝，没有恢复任何内容：{ $reason }
+error-extract-unsafe-path = 条目 { $path } 指向其解包目录之外
+error-extract-forbidden-type = 条目 { $path } 是 { $kind }，此处的归档不允许包含此类条目
+error-backup-swap = 恢复在 { $path } 处停止（{ $error }）；所有文件均已放回原样。
+error-backup-bot-stop = 无法为恢复停止机器人（{ $error }）；没有做任何更改。
+error-backup-bot-start = 机器人无法使用恢复后的文件启动（{ $error }）；已放回之前的文件。
+error-backup = 备份失败：{ $error }
+error-schedule-days-needed = { $kind } 计划需要 update_days：{ $problem }。
+error-schedule-days = 无效的 update_days `{ $value }`：{ $problem }。
+error-schedule-types = 无效的 update_types `{ $value }`：{ $problem }。
+error-schedule-not-found = 没有计划 { $id }。`/update_schedule` 会列出所有计划。
+error-schedule-timezone = 配置的时区“{ $name }”不是 IANA 时区（scheduling.timezone）。
+error-schedule = 无法使用该计划：{ $error }。
+
+## issue 23: the security emergency notice and its Install button
+emergency-title = 安全修复：{ $advisory }（{ $severity }）
+emergency-text = { $source }：{ $name } { $current } → { $latest } 修复了 { $advisory }（{ $severity }）。
+emergency-install = 运行 `{ $command }` 安装，或点击“安装”（仅限所有者；安装此类型的安全修复，先做备份）。
+emergency-unrated = 未评级
+emergency-button = 安装
+emergency-unknown-button = 此按钮属于另一个版本的 Steward；请改用 /update_install。
+
+## issue 19: providers waiting for a grant, partial grants, the Grant and Deny buttons
+check-waiting-grant = 正在等待授权，因此未被询问：它请求 { $asks }。所有者可以用其通知上的按钮或 `steward providers grant { $source }` 授权。
+check-partial = 部分授权：其授权未包含 { $missing }，因此它只检查了部分内容。
+grant-notice-title = 提供者 { $provider } 正在等待授权
+grant-notice-text = 它请求：{ $asks }。
+    在所有者授权之前它不会运行（使用下方按钮，或在服务器上运行 `steward providers grant { $provider }`）。
+grant-button = 授权
+deny-button = 拒绝
+grant-done = { $by } 已授予 { $provider }：{ $granted }；它将从下一次检查开始运行。
+grant-done-partial = { $by } 已授予 { $provider }：{ $granted }；它将从下一次检查开始运行，但只是部分：未授予 { $missing }。
+grant-nothing = 无
+grant-denied = { $by } 已拒绝 { $provider }：在所有者授权之前它不会运行。
+
+## issue 17: backups as restic snapshots
+backup-field-snapshot = 快照
+backup-snapshot = restic 仓库 { $repository } 中的 { $snapshot }
+backup-size-added = { $size }（仓库新增 { $added }）
+backup-added = 新增 { $size }
+
+## issue 23: drift from what the last update applied
+notice-drift = 偏移：自上次更新以来有 { $count } 个来源发生了变化
+notice-drift-source = **{ $provider }** 与会话 { $session } 应用的状态不同（{ $applied }）：
+status-drift = 偏移：{ $count ->
+        [0] 自上次更新以来无变化（检查于 { $checked }）
+       *[other] { $count } 个来源与上次更新应用的状态不同（检查于 { $checked }）
+    }
+status-drift-title = 偏移
+
+## issue 23: the impact watch
+progress-measuring-impact = { $when ->
+        [after] 正在测量更新后的机器人
+       *[before] 正在测量更新前的机器人
+    }
+impact-title = 影响监测
+impact-measured = CPU { $cpu_before } % → { $cpu_after } %，内存 { $rss_before } → { $rss_after }（更新前后各 { $window } 秒）
+impact-memory = 内存增长了 { $percent } %
+impact-cpu = CPU 占用从单核的 { $before } % 升至 { $after } %
+impact-restarts = 更新后机器人重启了 { $count } 次
+impact-not-running = 更新后机器人未在运行
+impact-severe = 严重退化。

@@ -10,6 +10,7 @@
 use steward_control::client::Client;
 use steward_control::server::Checked;
 
+use crate::backup::export::Exported;
 use crate::backup::{Created, Listing, Pruned, Restored, VerifyOutcome};
 use crate::engine::CheckOutcome;
 use crate::engine::install::{InstallOutcome, InstallPreview, InstallRequest};
@@ -17,8 +18,9 @@ use crate::engine::progress::ProgressSender;
 use crate::schedule::Schedule;
 use crate::service::{
     BackupListRequest, BackupRequest, BotAction, BotState, Caller, CheckRequest, CheckView,
-    NotConfirmed, ProviderStatus, Reloaded, RestoreRequest, RollbackRequest, ScheduleRequest,
-    ScheduleView, SchedulesView, Service, ServiceError, SettingChange, StatusReport, StatusRequest,
+    GrantOutcome, GrantRequest, NotConfirmed, ProviderStatus, Reloaded, RestoreRequest,
+    RollbackRequest, ScheduleRequest, ScheduleView, SchedulesView, Service, ServiceError,
+    SettingChange, StatusReport, StatusRequest,
 };
 use crate::settings::SettingView;
 use crate::supervisor::BotProcess;
@@ -66,6 +68,35 @@ impl Backend {
         match self {
             Backend::Local(s) => s.providers(caller).await,
             Backend::Remote(c) => c.get("/v1/providers").await,
+        }
+    }
+
+    pub async fn provider_grant(
+        &self,
+        caller: &Caller,
+        name: &str,
+        request: GrantRequest,
+    ) -> Result<GrantOutcome, ServiceError> {
+        match self {
+            Backend::Local(s) => s.provider_grant(caller, name, request).await,
+            Backend::Remote(c) => {
+                c.post(&format!("/v1/providers/{}/grant", segment(name)), &request)
+                    .await
+            }
+        }
+    }
+
+    pub async fn provider_deny(
+        &self,
+        caller: &Caller,
+        name: &str,
+    ) -> Result<GrantOutcome, ServiceError> {
+        match self {
+            Backend::Local(s) => s.provider_deny(caller, name).await,
+            Backend::Remote(c) => {
+                c.post(&format!("/v1/providers/{}/deny", segment(name)), &())
+                    .await
+            }
         }
     }
 
@@ -238,6 +269,38 @@ impl Backend {
         }
     }
 
+    pub async fn backup_export(
+        &self,
+        caller: &Caller,
+        id: String,
+        file: std::path::PathBuf,
+    ) -> Result<Exported, ServiceError> {
+        match self {
+            Backend::Local(s) => s.backup_export(caller, id, file).await,
+            Backend::Remote(c) => {
+                c.post(
+                    &format!("/v1/backups/{}/export", segment(&id)),
+                    &serde_json::json!({ "file": file }),
+                )
+                .await
+            }
+        }
+    }
+
+    pub async fn backup_import(
+        &self,
+        caller: &Caller,
+        file: std::path::PathBuf,
+    ) -> Result<Created, ServiceError> {
+        match self {
+            Backend::Local(s) => s.backup_import(caller, file).await,
+            Backend::Remote(c) => {
+                c.post("/v1/backups/import", &serde_json::json!({ "file": file }))
+                    .await
+            }
+        }
+    }
+
     pub async fn backup_prune(&self, caller: &Caller) -> Result<Pruned, ServiceError> {
         match self {
             Backend::Local(s) => s.backup_prune(caller).await,
@@ -342,11 +405,50 @@ impl Backend {
         }
     }
 
+    /// The fleet as the running service sees it; `None` when fleet mode is off.
+    pub async fn fleet_status(&self) -> Result<Option<steward_fleet::FleetStatus>, ServiceError> {
+        match self {
+            Backend::Local(_) => Err(fleet_needs_service()),
+            Backend::Remote(c) => c.get("/v1/fleet/status").await,
+        }
+    }
+
+    /// Runs a wave (`install`, `rollback` or `check`) through the running
+    /// service and follows it to its end, printing progress unless `quiet`.
+    pub async fn fleet_wave(
+        &self,
+        what: &str,
+        body: &serde_json::Value,
+        quiet: bool,
+    ) -> Result<steward_fleet::Wave, ServiceError> {
+        match self {
+            Backend::Local(_) => Err(fleet_needs_service()),
+            Backend::Remote(c) => {
+                let (sender, printer) = super::fleet::progress_printer();
+                let progress = (!quiet).then_some(&sender);
+                let wave = c.stream(&format!("/v1/fleet/{what}"), body, progress).await;
+                drop(sender);
+                let _ = printer.await;
+                wave
+            }
+        }
+    }
+
     pub async fn reload(&self, caller: &Caller) -> Result<Reloaded, ServiceError> {
         match self {
             Backend::Local(s) => s.reload(caller).await,
             Backend::Remote(c) => c.post("/v1/reload", &()).await,
         }
+    }
+}
+
+/// Fleet commands are the service's: it is the member of the fleet.
+fn fleet_needs_service() -> ServiceError {
+    ServiceError::Fleet {
+        status: 409,
+        message: "Fleet commands go through the running Steward service (`steward serve`, \
+                  which joins the fleet); none answers on its control socket."
+            .to_string(),
     }
 }
 

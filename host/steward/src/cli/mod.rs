@@ -2,7 +2,9 @@
 //! its own beyond choosing between a table and JSON.
 
 mod backend;
+mod fleet;
 mod logs;
+mod providers;
 mod render;
 mod schedule;
 mod serve;
@@ -85,10 +87,11 @@ pub enum Commands {
         #[arg(long)]
         json: bool,
     },
-    /// Inspect the installed providers.
+    /// Inspect the installed providers, grant or deny them; start and
+    /// test a provider of your own.
     Providers {
         #[command(subcommand)]
-        command: ProvidersCommand,
+        command: providers::ProvidersCommand,
     },
     /// Back up, list, verify and restore the bot's files and databases.
     Backup {
@@ -118,6 +121,12 @@ pub enum Commands {
     Bot {
         #[command(subcommand)]
         command: update::BotCommand,
+    },
+    /// The fleet this service belongs to ([fleet]): its instances, and
+    /// waves of updates across them.
+    Fleet {
+        #[command(subcommand)]
+        command: fleet::FleetCommand,
     },
 }
 
@@ -187,12 +196,21 @@ pub enum BackupCommand {
         #[arg(long)]
         json: bool,
     },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ProvidersCommand {
-    /// Every provider file: version, contract, checksum, capabilities, load errors.
-    List {
+    /// Write a backup as a standard .tar.gz (manifest first), read back and
+    /// checked first; never over an existing file.
+    Export {
+        /// Backup id or name.
+        id: String,
+        /// The .tar.gz to create.
+        #[arg(long = "tar")]
+        file: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Store a .tar.gz or .tar archive (from `backup export` or an earlier
+    /// Steward) as a snapshot in the repository ([backup] format = "restic").
+    Import {
+        file: std::path::PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -221,7 +239,12 @@ async fn open_here(config: Config, command: &Commands) -> Result<Service, Servic
         Some(doing) => Some(Service::take_update_lock(&config, &Caller::Shell, doing)?),
         None => None,
     };
+    let fleet = config.fleet.clone();
     let service = Service::open_holding(config, lock).await?;
+    // Fleet mode: an update run here takes the fleet lock as the service would.
+    if let Some(fleet) = &fleet {
+        service.gate_updates_with(steward_fleet::lock::gate_for(fleet));
+    }
     service.render_checks_with(crate::discord::render::check);
     crate::service::announce::word_with(crate::discord::render::notice::words);
     for session in service.recovered(&Caller::Shell)? {
@@ -239,6 +262,11 @@ async fn open_here(config: Config, command: &Commands) -> Result<Service, Servic
 }
 
 async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
+    if matches!(&cli.command, Commands::Providers { command } if command.is_kit())
+        && let Commands::Providers { command } = cli.command
+    {
+        return Ok(providers::kit(command, &cli.config, cli.bot_root).await);
+    }
     let mut config = match Config::load(&cli.config, false) {
         Ok(config) => config,
         // A file broken while the service runs: the service still answers
@@ -326,17 +354,7 @@ async fn dispatch(command: Commands, service: Backend) -> Result<ExitCode, Servi
             }
             Ok(ExitCode::SUCCESS)
         }
-        Commands::Providers {
-            command: ProvidersCommand::List { json },
-        } => {
-            let providers = service.providers(&Caller::Shell).await?;
-            if json {
-                println!("{}", render::json(&providers));
-            } else {
-                print!("{}", render::providers_table(&providers));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Commands::Providers { command } => providers::run(&service, command).await,
         Commands::Backup { command } => backup(&service, command).await,
         Commands::Settings { command } => settings::run(&service, command).await,
         Commands::Schedule { command } => schedule::run(&service, command).await,
@@ -344,6 +362,7 @@ async fn dispatch(command: Commands, service: Backend) -> Result<ExitCode, Servi
         Commands::Install(args) => update::install(&service, args).await,
         Commands::Rollback(args) => update::rollback(&service, args).await,
         Commands::Bot { command } => update::bot(&service, command).await,
+        Commands::Fleet { command } => fleet::run(&service, command).await,
         Commands::Logs(_) => unreachable!("answered before a backend is chosen"),
     }
 }
@@ -449,6 +468,28 @@ async fn backup(service: &Backend, command: BackupCommand) -> Result<ExitCode, S
                 println!("{}", render::json(&pruned));
             } else {
                 print!("{}", render::backup::pruned(&pruned));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Export { id, file, json } => {
+            // The service may run elsewhere in the filesystem: it gets the
+            // path as this shell means it.
+            let file = std::path::absolute(&file).unwrap_or(file);
+            let exported = service.backup_export(&Caller::Shell, id, file).await?;
+            if json {
+                println!("{}", render::json(&exported));
+            } else {
+                print!("{}", render::backup::exported(&exported));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Import { file, json } => {
+            let file = std::path::absolute(&file).unwrap_or(file);
+            let created = service.backup_import(&Caller::Shell, file).await?;
+            if json {
+                println!("{}", render::json(&created));
+            } else {
+                print!("{}", render::backup::created(&created));
             }
             Ok(ExitCode::SUCCESS)
         }

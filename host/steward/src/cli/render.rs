@@ -240,9 +240,17 @@ pub fn check_table(outcome: &CheckOutcome, update_type: UpdateType, details: boo
         if let Some(wants) = &provider.waiting_for_grant {
             let _ = writeln!(
                 notes,
-                "{0}: waiting for a grant: it asks {1}; grant it under [providers.{0}.grant] in steward.toml",
+                "{0}: waiting for a grant: it asks {1}; grant it with `steward providers grant {0}` or under [providers.{0}.grant] in steward.toml",
                 provider.provider,
                 asks(wants)
+            );
+        }
+        if !provider.missing.is_empty() {
+            let _ = writeln!(
+                notes,
+                "{}: partial: its grant leaves out {}, so it looked at only part of what it checks",
+                provider.provider,
+                provider.missing.join(", ")
             );
         }
     }
@@ -273,7 +281,10 @@ pub fn providers_table(providers: &[ProviderStatus]) -> String {
     for p in providers {
         let status = match (&p.error, p.enabled) {
             (Some(_), _) => "failed to load".to_string(),
+            (None, false) if p.denied => "denied".to_string(),
             (None, false) => "disabled".to_string(),
+            (None, true) if p.waiting_for_grant.is_some() => "waiting for a grant".to_string(),
+            (None, true) if !p.missing.is_empty() => "partial".to_string(),
             (None, true) => "ready".to_string(),
         };
         table.row(vec![
@@ -320,6 +331,17 @@ pub fn providers_table(providers: &[ProviderStatus]) -> String {
                 g.http,
                 g.programs.iter().map(|p| &p.path).collect::<Vec<_>>()
             );
+        }
+        if let Some(wants) = &p.waiting_for_grant {
+            let _ = writeln!(
+                out,
+                "  waiting for a grant: it asks {}; `steward providers grant {}` grants it",
+                asks(wants),
+                p.name
+            );
+        }
+        if !p.missing.is_empty() {
+            let _ = writeln!(out, "  partial: not granted {}", p.missing.join(", "));
         }
     }
     out

@@ -25,8 +25,17 @@ pub async fn run(service: Service) -> Result<ExitCode, ServiceError> {
     let service = Arc::new(service);
     let config = service.config();
     let socket = config.control_socket();
+    // Fleet mode: registered, following orders and campaigning while this runs.
+    let fleet = config
+        .fleet
+        .clone()
+        .map(|f| Arc::new(steward_fleet::Fleet::join(service.clone(), f)));
+    if let Some(f) = &fleet {
+        tracing::info!(instance = f.instance(), "fleet mode: joining through etcd");
+    }
     let listening = match steward_control::server::listen(
         service.clone(),
+        fleet.clone(),
         socket.clone(),
         config.control.group.as_deref(),
     )
@@ -42,7 +51,9 @@ pub async fn run(service: Service) -> Result<ExitCode, ServiceError> {
     let http = match &config.control.http {
         Some(http) => {
             let audit = config.paths.data.join("audit.log");
-            match steward_control::http::listen_http(service.clone(), http, audit).await {
+            match steward_control::http::listen_http(service.clone(), fleet.clone(), http, audit)
+                .await
+            {
                 Ok(l) => {
                     tracing::info!(address = %l.addr, "control.http listening");
                     Some(l)
@@ -61,6 +72,7 @@ pub async fn run(service: Service) -> Result<ExitCode, ServiceError> {
     let discord = match crate::discord::token(&config.discord) {
         Some(token) => Some(tokio::spawn(discord_front(
             service.clone(),
+            fleet.clone(),
             token,
             stop_rx.clone(),
         ))),
@@ -83,6 +95,7 @@ pub async fn run(service: Service) -> Result<ExitCode, ServiceError> {
     drop(listening);
     drop(http);
     drop(background);
+    drop(fleet);
     let _ = stop_tx.send(true);
     if let Some(discord) = discord {
         let _ = tokio::time::timeout(Duration::from_secs(10), discord).await;
@@ -129,14 +142,20 @@ async fn wait_for_stop(service: &Service) {
 
 /// Serves Discord until `stop`; a failure is logged and retried later,
 /// while everything else keeps running.
-async fn discord_front(service: Arc<Service>, token: String, mut stop: watch::Receiver<bool>) {
+async fn discord_front(
+    service: Arc<Service>,
+    fleet: Option<Arc<steward_fleet::Fleet>>,
+    token: String,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut delay = RECONNECT_FIRST;
     loop {
         let mut until = stop.clone();
         let shutdown = async move {
             let _ = until.wait_for(|s| *s).await;
         };
-        let result = crate::discord::serve(service.clone(), token.clone(), shutdown).await;
+        let result =
+            crate::discord::serve(service.clone(), fleet.clone(), token.clone(), shutdown).await;
         if *stop.borrow() {
             return;
         }

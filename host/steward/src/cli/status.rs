@@ -47,10 +47,30 @@ pub async fn run(service: &Backend, args: StatusArgs) -> Result<ExitCode, Servic
             message: format!("cannot write {}: {e}", path.display()),
         });
     }
+    // In fleet mode the running service adds every instance and the waves;
+    // etcd out of reach is said, and the local status still shown.
+    let fleet = if service.is_remote() {
+        match service.fleet_status().await {
+            Ok(fleet) => fleet,
+            Err(e) => {
+                eprintln!("warning: the fleet cannot be shown: {}", e.user_message());
+                None
+            }
+        }
+    } else {
+        None
+    };
     if args.json {
-        println!("{}", render::json(&report));
+        let mut value = serde_json::to_value(&report).expect("reports serialize");
+        if let Some(fleet) = &fleet {
+            value["fleet"] = serde_json::to_value(fleet).expect("fleet status serializes");
+        }
+        println!("{}", render::json(&value));
     } else {
         print!("{}", render::status::report(&report));
+        if let Some(fleet) = &fleet {
+            print!("{}", super::fleet::status_section(fleet));
+        }
         if let Some(path) = &args.chart {
             println!("Chart written to {}", path.display());
         }

@@ -6,7 +6,9 @@
 mod choice;
 mod commands;
 pub mod confirm;
+mod emergency;
 mod errors;
+mod grants;
 pub mod locale;
 mod message;
 pub mod progress;
@@ -26,6 +28,8 @@ use crate::service::{Caller, DiscordCaller, Service, ServiceError};
 /// What every command can reach.
 pub struct Data {
     service: Arc<Service>,
+    /// The fleet this service belongs to, in fleet mode (`/update_status`).
+    fleet: Option<Arc<steward_fleet::Fleet>>,
     /// The application's owner and team members, from Discord at startup.
     app_owners: HashSet<serenity::UserId>,
     /// How long a Confirm/Cancel prompt waits.
@@ -68,6 +72,7 @@ pub fn token(config: &DiscordConfig) -> Option<String> {
 /// resolves, then closes the gateway connection cleanly.
 pub async fn serve(
     service: Arc<Service>,
+    fleet: Option<Arc<steward_fleet::Fleet>>,
     token: String,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
@@ -84,6 +89,7 @@ pub async fn serve(
 
     locale::set_notifications(notification_lang(&http, &config).await);
     crate::service::announce::word_with(render::notice::words);
+    crate::service::announce::tell_owners(app_owners.iter().map(|u| u.get()).collect());
 
     let commands = commands::all();
     register(&http, &commands, &config)
@@ -92,6 +98,7 @@ pub async fn serve(
 
     let data = Data {
         service,
+        fleet,
         app_owners,
         confirm_timeout: Duration::from_secs(config.confirm_timeout_seconds),
     };
@@ -99,6 +106,12 @@ pub async fn serve(
         .options(poise::FrameworkOptions {
             commands,
             on_error: |error| Box::pin(errors::on_error(error)),
+            event_handler: |framework, event| {
+                Box::pin(async move {
+                    emergency::on_event(framework, event).await?;
+                    grants::on_event(framework, event).await
+                })
+            },
             // Owners come from `application_owners` above, decided by the service.
             initialize_owners: false,
             ..Default::default()
@@ -215,9 +228,14 @@ fn caller(ctx: Context<'_>) -> Caller {
         poise::Context::Application(app) => app.interaction.member.as_deref(),
         poise::Context::Prefix(_) => None,
     };
+    member_caller(user, member, ctx.data())
+}
+
+/// The facts about `user` (as `member` of the guild, when in one).
+fn member_caller(user: serenity::UserId, member: Option<&serenity::Member>, data: &Data) -> Caller {
     Caller::Discord(DiscordCaller {
         user_id: user.get(),
-        app_owner: ctx.data().app_owners.contains(&user),
+        app_owner: data.app_owners.contains(&user),
         administrator: member
             .and_then(|m| m.permissions)
             .is_some_and(|p| p.administrator()),

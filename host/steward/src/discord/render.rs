@@ -12,6 +12,7 @@ use std::fmt::Write;
 use poise::serenity_prelude as serenity;
 
 use super::locale::{Lang, t};
+use crate::engine::policy::Cooldown;
 use crate::engine::{CheckOutcome, UpdateType};
 use crate::provider::Update;
 pub use crate::service::CheckView;
@@ -98,13 +99,43 @@ pub fn check_in(lang: Lang, outcome: &CheckOutcome, view: &CheckView) -> serenit
                 t!(lang, "check-source-failed", source = source),
                 format!("{}: {}", e.code, plain(&e.message)),
             ),
-            None if provider.updates.is_empty() => (source, t!(lang, "check-up-to-date")),
-            None => (
-                format!("{source} ({})", provider.updates.len()),
-                updates(lang, &provider.updates, view.details),
+            // Not asked: neither up to date nor failed.
+            None if provider.waiting_for_grant.is_some() => (
+                source.clone(),
+                t!(
+                    lang,
+                    "check-waiting-grant",
+                    source = source,
+                    asks = plain(
+                        &crate::service::announce::asks(
+                            provider.waiting_for_grant.as_ref().expect("matched")
+                        )
+                        .join(", ")
+                    )
+                ),
             ),
+            None if provider.updates.is_empty() => (source, t!(lang, "check-up-to-date")),
+            None => {
+                let cooldowns: Vec<&Cooldown> = outcome
+                    .cooldowns
+                    .iter()
+                    .filter(|c| c.provider == provider.provider)
+                    .collect();
+                (
+                    format!("{source} ({})", provider.updates.len()),
+                    updates(lang, &provider.updates, &cooldowns, view.details),
+                )
+            }
         };
         let mut value = value;
+        if !provider.missing.is_empty() {
+            let missing = plain(&provider.missing.join(", "));
+            let _ = write!(
+                value,
+                "\n⚠ {}",
+                t!(lang, "check-partial", missing = missing)
+            );
+        }
         for w in &provider.warnings {
             let _ = write!(value, "\n⚠ {}", plain(w));
         }
@@ -131,7 +162,9 @@ pub fn check_in(lang: Lang, outcome: &CheckOutcome, view: &CheckView) -> serenit
     embed.footer(serenity::CreateEmbedFooter::new(footer))
 }
 
-fn updates(lang: Lang, list: &[Update], details: bool) -> String {
+/// The updates of one source; `cooldowns` are the source's releases the
+/// cooldown holds.
+fn updates(lang: Lang, list: &[Update], cooldowns: &[&Cooldown], details: bool) -> String {
     let mut out = String::new();
     for u in list {
         let mut marks = String::new();
@@ -163,7 +196,16 @@ fn updates(lang: Lang, list: &[Update], details: bool) -> String {
         if u.breaking {
             notes.push(t!(lang, "check-note-breaking"));
         }
-        if let Some(reason) = &u.held {
+        if let Some(c) = cooldowns.iter().find(|c| c.update == u.id) {
+            notes.push(t!(
+                lang,
+                "check-note-cooling-down",
+                // A setting's value, as steward.toml writes it (never grouped).
+                hours = c.min_release_age_hours.to_string(),
+                until = lang.date(c.until)
+            ));
+        } else if let Some(reason) = &u.held {
+            // A provider's own reason (a pin, a constraint), as it wrote it.
             notes.push(t!(lang, "check-note-held", reason = plain(reason)));
         }
         if !notes.is_empty() {
@@ -342,9 +384,98 @@ mod tests {
         assert_eq!(plain("__init__"), "\\_\\_init\\_\\_");
     }
 
+    /// A provider nothing is granted to was not asked: its field says it
+    /// waits for a grant and what it asks for, never "Up to date"; one
+    /// granted only part of what it asks is marked partial.
+    #[test]
+    fn a_waiting_provider_is_not_up_to_date_and_a_partial_one_says_what_is_missing() {
+        use crate::engine::ProviderCheck;
+        let source = |name: &str| ProviderCheck {
+            provider: name.to_string(),
+            version: "0.1.0".into(),
+            updates: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+            duration_ms: 0,
+            reused_answers_age_secs: None,
+            waiting_for_grant: None,
+            missing: Vec::new(),
+        };
+        let mut waiting = source("dropped");
+        waiting.waiting_for_grant = Some(crate::provider::Capabilities {
+            read: vec!["{bot}".into()],
+            http: vec!["example.org".into()],
+            programs: Vec::new(),
+        });
+        let mut partial = source("half");
+        partial.missing = vec!["http api.osv.dev".into()];
+        let outcome = CheckOutcome {
+            checked_at: Default::default(),
+            totals: Default::default(),
+            providers: vec![waiting, partial],
+            skipped: Vec::new(),
+            cooldowns: Vec::new(),
+        };
+        let view = CheckView::background();
+        let embed = serde_json::to_value(check_in(Lang::english(), &outcome, &view)).unwrap();
+        let fields = embed["fields"].as_array().unwrap();
+        assert_eq!(fields[0]["name"], "dropped");
+        assert_eq!(
+            fields[0]["value"],
+            "Waiting for a grant, so not asked: it asks for read {bot}, http example.org. \
+             An owner grants it with the buttons of its notice or `steward providers grant dropped`."
+        );
+        assert_eq!(
+            fields[1]["value"],
+            "Up to date.\n⚠ Partial: its grant leaves out http api.osv.dev, so it looked at only part of what it checks."
+        );
+    }
+
     #[test]
     fn a_backtick_cannot_close_a_code_span() {
         assert_eq!(code("evil` @everyone **x**"), "`evilˋ @everyone **x**`");
+    }
+
+    #[test]
+    fn a_release_the_cooldown_holds_is_worded_by_the_locale_and_a_pin_as_the_provider_wrote_it() {
+        let update = |id: &str, held: &str| Update {
+            id: id.into(),
+            kind: crate::provider::UpdateKind::Package,
+            name: id.into(),
+            current: Some("1.0".into()),
+            latest: "2.0".into(),
+            security: false,
+            advisories: Vec::new(),
+            breaking: false,
+            changelog: None,
+            size: None,
+            released: None,
+            held: Some(held.into()),
+            details: Vec::new(),
+        };
+        let until = chrono::DateTime::parse_from_rfc3339("2026-12-01T12:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let cooldown = Cooldown {
+            provider: "pip".into(),
+            update: "attrs".into(),
+            min_release_age_hours: 1000,
+            until,
+        };
+        let list = [
+            update("attrs", &cooldown.to_string()),
+            update("yarl", "yarl==1.0 in requirements.txt:3"),
+        ];
+        let de = updates(Lang::for_tag("de"), &list, &[&cooldown], false);
+        assert_eq!(
+            de,
+            "`attrs` 1.0 → **2.0** (gehalten durch min_release_age_hours = 1000 \
+             (Wartezeit bis 01.12.2026 12:00 UTC))\n`yarl` 1.0 → **2.0** (gehalten durch \
+             yarl==1.0 in requirements.txt:3)"
+        );
+        // English reads as `steward check` prints the hold.
+        let en = updates(Lang::english(), &list[..1], &[&cooldown], false);
+        assert_eq!(en, format!("`attrs` 1.0 → **2.0** (held by {cooldown})"));
     }
 
     #[test]
@@ -364,7 +495,7 @@ mod tests {
             held: None,
             details: Vec::new(),
         };
-        let value = updates(Lang::english(), &[update], false);
+        let value = updates(Lang::english(), &[update], &[], false);
         assert_eq!(value, "`aˋb` 1.0 → **\\*\\*2.0\\*\\* @\u{200b}everyone**");
     }
 }

@@ -16,6 +16,9 @@ fn known(k: &Known) -> String {
 
 pub fn report(r: &StatusReport) -> String {
     let mut out = String::new();
+    for line in &r.providers_not_loaded {
+        let _ = writeln!(out, "Provider not loaded: {line}");
+    }
     let _ = writeln!(out, "Bot:      {} {}", r.bot_name, known(&r.versions.bot));
     let _ = writeln!(out, "Python:   {}", known(&r.versions.python));
     let _ = writeln!(out, "Steward:  {}", r.versions.steward);
@@ -39,6 +42,46 @@ pub fn report(r: &StatusReport) -> String {
         }
         None => {
             let _ = writeln!(out, "Last update: none recorded");
+        }
+    }
+    if let Some(impact) = &r.last_impact {
+        let _ = writeln!(
+            out,
+            "Impact:   CPU {:.1}% → {:.1}%, memory {} → {} around the last update ({} s windows)",
+            impact.before.cpu_percent,
+            impact.after.cpu_percent,
+            human_bytes(impact.before.rss_bytes),
+            human_bytes(impact.after.rss_bytes),
+            impact.window_secs
+        );
+        for regression in &impact.regressions {
+            let _ = writeln!(
+                out,
+                "Impact:   {} regression: {regression}",
+                if impact.severe { "severe" } else { "a" }
+            );
+        }
+    }
+    if let Some(drift) = &r.drift {
+        let checked = drift
+            .checked_at
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default();
+        if drift.drifted.is_empty() {
+            let _ = writeln!(
+                out,
+                "Drift:    none since the last update (checked {checked})"
+            );
+        }
+        for d in &drift.drifted {
+            let _ = writeln!(
+                out,
+                "Drift:    {} differs from what session {} applied (checked {checked}):",
+                d.provider, d.session_id
+            );
+            for line in d.diff.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
         }
     }
     if let Some(m) = &r.metrics {

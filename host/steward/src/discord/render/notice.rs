@@ -20,7 +20,7 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
         Notice::Progress {
             what,
             percent,
-            message,
+            step,
         } => (
             t!(
                 lang,
@@ -28,7 +28,7 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
                 what = work(what),
                 percent = *percent
             ),
-            (*message).to_string(),
+            crate::discord::progress::step(lang, step),
         ),
         Notice::Finished { outcome } => {
             let Some(s) = &outcome.session else {
@@ -46,6 +46,13 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
             for e in &outcome.rollback_errors {
                 let _ = writeln!(text, "{}", t!(lang, "notice-not-undone", error = e.clone()));
             }
+            if let Some(impact) = outcome
+                .impact
+                .as_ref()
+                .filter(|i| !i.regressions.is_empty())
+            {
+                let _ = writeln!(text, "\n{}", super::update::impact_text(lang, impact));
+            }
             text.push('\n');
             text.push_str(&t!(
                 lang,
@@ -55,9 +62,15 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
             ));
             (title, text)
         }
-        Notice::Refused { what, by, message } => (
+        Notice::Refused {
+            what, by, error, ..
+        } => (
             t!(lang, "notice-refused", what = work(what)),
-            format!("{message}\n\n{}", t!(lang, "notice-started-by", by = *by)),
+            format!(
+                "{}\n\n{}",
+                crate::discord::errors::install_message(lang, error),
+                t!(lang, "notice-started-by", by = *by)
+            ),
         ),
         Notice::Backup { created } => {
             let r = &created.record;
@@ -72,6 +85,80 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
                 ),
             )
         }
+        Notice::SecurityEmergency {
+            source,
+            update,
+            advisory,
+            install,
+        } => {
+            let severity = advisory
+                .severity
+                .clone()
+                .unwrap_or_else(|| t!(lang, "emergency-unrated"));
+            let mut text = t!(
+                lang,
+                "emergency-text",
+                source = *source,
+                name = update.name.clone(),
+                current = update.current.clone().unwrap_or_else(|| "-".to_string()),
+                latest = update.latest.clone(),
+                advisory = advisory.id.clone(),
+                severity = severity.clone()
+            );
+            // The advisory's own words and link, as published.
+            if !advisory.summary.is_empty() {
+                let _ = write!(text, "\n{}", advisory.summary);
+            }
+            if let Some(url) = &advisory.url {
+                let _ = write!(text, "\n{url}");
+            }
+            text.push_str("\n\n");
+            text.push_str(&t!(lang, "emergency-install", command = *install));
+            (
+                t!(
+                    lang,
+                    "emergency-title",
+                    advisory = advisory.id.clone(),
+                    severity = severity
+                ),
+                text,
+            )
+        }
+        Notice::EmergencyInstallButton => (t!(lang, "emergency-button"), String::new()),
+        Notice::Drift { report } => {
+            let mut text = String::new();
+            let share = 3000 / report.drifted.len().max(1);
+            for d in &report.drifted {
+                let _ = writeln!(
+                    text,
+                    "{}\n```diff\n{}\n```",
+                    t!(
+                        lang,
+                        "notice-drift-source",
+                        provider = d.provider.clone(),
+                        session = d.session_id.clone(),
+                        applied = d.applied_at.format("%Y-%m-%d %H:%M UTC").to_string()
+                    ),
+                    crate::service::announce::clipped(&d.diff, share).replace("```", "'''")
+                );
+            }
+            (t!(lang, "notice-drift", count = report.drifted.len()), text)
+        }
+        Notice::WaitingForGrant { provider, asks } => (
+            t!(
+                lang,
+                "grant-notice-title",
+                provider = super::plain(provider)
+            ),
+            t!(
+                lang,
+                "grant-notice-text",
+                provider = super::plain(provider),
+                asks = super::plain(&asks.join(", "))
+            ),
+        ),
+        // The Grant button's label, then the Deny button's.
+        Notice::GrantButtons => (t!(lang, "grant-button"), t!(lang, "deny-button")),
     }
 }
 

@@ -10,6 +10,7 @@ use crate::discord::locale::{Lang, t};
 
 use crate::engine::install::{InstallOutcome, InstallPlan, SafetyFinding};
 use crate::engine::session::{SessionKind, SessionStatus};
+use crate::provider::{KeyChange, KeyChangeKind};
 use crate::service::{InstallRequest, RollbackRequest};
 
 const RED: u32 = 0xd9_3f_3f;
@@ -39,14 +40,130 @@ pub fn install_question(lang: Lang, plan: &InstallPlan, request: &InstallRequest
             force = yes_no(request.force)
         )
     );
-    let forced_past = plan.forced_past.iter().map(ToString::to_string);
-    for w in plan.warnings.iter().cloned().chain(forced_past) {
+    if !plan.commands.is_empty() {
+        let _ = writeln!(out, "{}", t!(lang, "install-commands-heading"));
+        for c in &plan.commands {
+            if out.len() > CONTENT_LIMIT {
+                out.push_str("…\n");
+                break;
+            }
+            let _ = writeln!(out, "{}", command_change(lang, c));
+        }
+    }
+    let warnings = plan.warnings.iter().map(|w| plain(w));
+    let forced_past = plan.forced_past.iter().map(|f| finding(lang, f));
+    for w in warnings.chain(forced_past) {
         if out.len() > CONTENT_LIMIT {
             break;
         }
-        let _ = writeln!(out, "⚠ {}", plain(&w));
+        let _ = writeln!(out, "⚠ {w}");
     }
     out
+}
+
+/// What the impact watch measured, in `lang`: before and after, then each
+/// regression.
+pub(crate) fn impact_text(lang: Lang, i: &crate::engine::impact::Impact) -> String {
+    use crate::engine::impact::Regression;
+    let mut out = t!(
+        lang,
+        "impact-measured",
+        cpu_before = lang.number(i.before.cpu_percent, 1),
+        cpu_after = lang.number(i.after.cpu_percent, 1),
+        rss_before = lang.size(i.before.rss_bytes),
+        rss_after = lang.size(i.after.rss_bytes),
+        window = i.window_secs
+    );
+    for r in &i.regressions {
+        let line = match r {
+            Regression::Memory { percent, .. } => {
+                t!(lang, "impact-memory", percent = *percent)
+            }
+            Regression::Cpu { before, after } => t!(
+                lang,
+                "impact-cpu",
+                before = lang.number(*before, 1),
+                after = lang.number(*after, 1)
+            ),
+            Regression::Restarts { after } => t!(lang, "impact-restarts", count = *after),
+            Regression::NotRunning => t!(lang, "impact-not-running"),
+        };
+        let _ = write!(out, "\n⚠ {line}");
+    }
+    if i.severe {
+        let _ = write!(out, "\n{}", t!(lang, "impact-severe"));
+    }
+    out
+}
+
+/// One change to the bot's slash commands, in `lang`: the key names the
+/// command (`/ban`), an option (`/ban reason`) or, after a colon (never
+/// part of a command's name), what of a command changes.
+fn command_change(lang: Lang, c: &KeyChange) -> String {
+    let (subject, part) = match c.key.split_once(':') {
+        Some((command, part)) => (command, Some(part)),
+        None => (c.key.as_str(), None),
+    };
+    let subject = plain(subject);
+    match (part, c.change) {
+        (Some("default_member_permissions"), _) => {
+            t!(lang, "install-command-permissions", command = subject)
+        }
+        (_, KeyChangeKind::Added) => t!(lang, "install-command-added", subject = subject),
+        (_, KeyChangeKind::Removed) => t!(lang, "install-command-removed", subject = subject),
+        (_, KeyChangeKind::DefaultChanged | KeyChangeKind::Conflict) => {
+            t!(lang, "install-command-changed", subject = subject)
+        }
+    }
+}
+
+/// One reason the safety checks stop an install, in `lang`; what it
+/// quotes (paths, names, a provider's reason) stays as given.
+pub(crate) fn finding(lang: Lang, f: &SafetyFinding) -> String {
+    match f {
+        SafetyFinding::LowDiskSpace {
+            path,
+            free_mib,
+            min_disk_space_mb,
+        } => t!(
+            lang,
+            "safety-low-disk",
+            free = *free_mib,
+            path = plain(&path.display().to_string()),
+            min = min_disk_space_mb.to_string()
+        ),
+        SafetyFinding::TooLarge {
+            bytes,
+            max_update_size_mb,
+        } => t!(
+            lang,
+            "safety-too-large",
+            mib = lang.number(*bytes as f64 / (1024.0 * 1024.0), 1),
+            max = max_update_size_mb.to_string()
+        ),
+        SafetyFinding::Breaking { updates } => t!(
+            lang,
+            "safety-breaking",
+            count = updates.len(),
+            updates = plain(&updates.join(", "))
+        ),
+        SafetyFinding::Unsigned {
+            provider,
+            downloads,
+        } => t!(
+            lang,
+            "safety-unsigned",
+            provider = plain(provider),
+            count = *downloads
+        ),
+        SafetyFinding::BackupRequired => t!(lang, "safety-backup-required"),
+        SafetyFinding::CannotPlan { provider, reason } => t!(
+            lang,
+            "safety-cannot-plan",
+            provider = plain(provider),
+            reason = plain(reason)
+        ),
+    }
 }
 
 /// A yes/no selector for the catalogues.
@@ -70,8 +187,8 @@ pub fn rollback_question(lang: Lang, request: &RollbackRequest) -> String {
 /// Why an install did not start: the safety checks that stop it.
 pub fn stopped(lang: Lang, findings: &[SafetyFinding]) -> serenity::CreateEmbed {
     let mut text = String::new();
-    for w in findings {
-        let _ = writeln!(text, "• {}", plain(&w.to_string()));
+    for f in findings {
+        let _ = writeln!(text, "• {}", finding(lang, f));
     }
     text.push('\n');
     text.push_str(&t!(lang, "stopped-advice"));
@@ -142,6 +259,9 @@ pub fn outcome(lang: Lang, o: &InstallOutcome) -> serenity::CreateEmbed {
     if let Some(id) = &s.backup_id {
         embed = embed.field(t!(lang, "outcome-backup"), id, true);
     }
+    if let Some(impact) = &o.impact {
+        embed = embed.field(t!(lang, "impact-title"), impact_text(lang, impact), false);
+    }
     if let Some(e) = &s.error {
         embed = embed.field(
             t!(lang, "outcome-reason"),
@@ -168,4 +288,103 @@ pub fn outcome(lang: Lang, o: &InstallOutcome) -> serenity::CreateEmbed {
         "outcome-footer",
         id = s.id.clone()
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safety_findings_read_in_the_callers_language() {
+        let too_large = SafetyFinding::TooLarge {
+            bytes: 3 * 1024 * 1024 / 2,
+            max_update_size_mb: 1000,
+        };
+        assert_eq!(finding(Lang::english(), &too_large), too_large.to_string());
+        assert_eq!(
+            finding(Lang::for_tag("de"), &too_large),
+            "das Update lädt 1,5 MiB herunter, mehr als safety.max_update_size_mb = 1000"
+        );
+        let unsigned = SafetyFinding::Unsigned {
+            provider: "release".into(),
+            downloads: 1,
+        };
+        assert_eq!(
+            finding(Lang::for_tag("zh-CN"), &unsigned),
+            "release 计划的 1 个下载无法验证：未配置 [providers.release] verify_key（只会校验校验和）"
+        );
+        let embed = stopped(Lang::for_tag("de"), &[SafetyFinding::BackupRequired]);
+        let json = serde_json::to_value(&embed).unwrap();
+        assert_eq!(
+            json["title"],
+            "Update von den Sicherheitsprüfungen gestoppt"
+        );
+        assert!(
+            json["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("• es wurde keine Sicherung vor dem Update verlangt"),
+            "{json:#}"
+        );
+    }
+
+    fn plan(commands: Vec<KeyChange>) -> InstallPlan {
+        InstallPlan {
+            updates: vec!["release: bot 1.4.0 -> 1.5.0".into()],
+            steps: String::new(),
+            warnings: Vec::new(),
+            forced_past: Vec::new(),
+            commands,
+        }
+    }
+
+    fn change(key: &str, change: KeyChangeKind) -> KeyChange {
+        KeyChange {
+            key: key.into(),
+            change,
+            text: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_install_question_lists_the_command_surface_changes_in_each_language() {
+        let plan = plan(vec![
+            change("/poll", KeyChangeKind::Added),
+            change("/kick", KeyChangeKind::Removed),
+            change("/ban reason", KeyChangeKind::DefaultChanged),
+            change(
+                "/ban:default_member_permissions",
+                KeyChangeKind::DefaultChanged,
+            ),
+        ]);
+        let request = InstallRequest::default();
+        let english = install_question(Lang::english(), &plan, &request);
+        for line in [
+            "The bot's slash commands change:",
+            "＋ added: /poll",
+            "－ removed: /kick",
+            "～ changed: /ban reason",
+            "～ default permissions of /ban change",
+        ] {
+            assert!(english.contains(line), "{line:?} missing in {english}");
+        }
+        let german = install_question(Lang::for_tag("de"), &plan, &request);
+        assert!(german.contains("－ entfernt: /kick"), "{german}");
+        assert!(
+            german.contains("die Standardberechtigungen von /ban ändern sich"),
+            "{german}"
+        );
+        let chinese = install_question(Lang::for_tag("zh-CN"), &plan, &request);
+        assert!(chinese.contains("－ 移除：/kick"), "{chinese}");
+    }
+
+    #[test]
+    fn a_release_that_changes_no_command_adds_no_heading() {
+        let text = install_question(
+            Lang::english(),
+            &plan(Vec::new()),
+            &InstallRequest::default(),
+        );
+        assert!(!text.contains("slash commands"), "{text}");
+    }
 }
