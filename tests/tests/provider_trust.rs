@@ -4,11 +4,13 @@
 //! steward.toml and applied without a restart.
 
 use serde_json::Value;
-use steward_tests::fakes::discord::{ADMINISTRATOR, CHANNEL_ID, EVERYONE, FakeDiscord, Member};
+use steward_tests::fakes::discord::{
+    ADMINISTRATOR, CHANNEL_ID, EVERYONE, FakeDiscord, Member, Opt,
+};
 use steward_tests::fakes::release::Signer;
 use steward_tests::guests;
 use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER, provider};
-use steward_tests::serve::{LONG, SHORT, Serve, is_callback};
+use steward_tests::serve::{LONG, SHORT, Serve, is_callback, is_edit, spawn};
 
 fn providers_list(install: &Install) -> Value {
     let run = install.run(&["providers", "list", "--json"]);
@@ -247,4 +249,126 @@ fn a_grant_from_discord_or_the_cli_applies_at_the_next_check_without_a_restart()
         "{}",
         run.stderr
     );
+}
+
+/// `steward serve` started again on the same install; killed when dropped.
+struct Restarted(std::process::Child);
+
+impl Drop for Restarted {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Restarted {
+    fn terminate(mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + SHORT;
+        while self.0.try_wait().unwrap().is_none() {
+            assert!(std::time::Instant::now() < deadline, "serve did not stop");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+/// Whether a request since `after` is `name`'s grant notice.
+fn announced_since(discord: &FakeDiscord, after: usize, name: &str) -> usize {
+    discord.requests()[after..]
+        .iter()
+        .filter(|r| grant_notice_for(name)(r))
+        .count()
+}
+
+/// A provider already waiting when `steward serve` starts is announced with
+/// its buttons, once: a restart does not repeat it, a new version of its
+/// file is announced again. `/update_status` lists the providers that did
+/// not load, wait for a grant or are granted only part of what they ask.
+#[test]
+fn a_provider_waiting_when_serve_starts_is_announced_once_and_listed_in_status() {
+    let discord = FakeDiscord::start();
+    let install = Serve::install(
+        &discord,
+        &format!("notify_channels = [{CHANNEL_ID}]"),
+        "[providers.half.grant]\nhttp = [\"example.org\"]\n",
+    );
+    install.add_provider(&guests::hello(), "hello");
+    install.add_provider(&guests::hello(), "half");
+    std::fs::write(install.providers().join("broken.wasm"), b"not wasm").unwrap();
+    let mut serve = Serve::run(&discord, install);
+
+    let notice = discord.wait_for(
+        0,
+        LONG,
+        "the waiting-for-grant notice at start",
+        grant_notice_for("hello"),
+    );
+    let body = notice.body.to_string();
+    assert!(body.contains("Provider hello waits for a grant"), "{body}");
+    assert!(body.contains("It asks for: read {bot}."), "{body}");
+    assert!(body.contains("steward-provider-deny:hello"), "{body}");
+    // Partly granted is not waiting: no buttons for it.
+    assert_eq!(announced_since(&discord, 0, "half"), 0);
+
+    let token = discord.slash_command(
+        "update_status",
+        &Member::owner(),
+        &[Opt::boolean("show_metrics", false)],
+    );
+    let edit = discord.wait_for(0, SHORT, "the status", is_edit(&token));
+    let text = String::from_utf8_lossy(&edit.raw);
+    assert!(
+        text.contains("hello waits for a grant: it asks for read {bot}."),
+        "{text}"
+    );
+    assert!(
+        text.contains("half is partly granted: not granted read {bot}."),
+        "{text}"
+    );
+    assert!(text.contains("Not loaded: broken: "), "{text}");
+    assert!(!text.contains("hello is partly"), "{text}");
+
+    // Restarted: hello is not announced again, though a provider dropped
+    // in afterwards is (so the service did look).
+    serve.terminate(SHORT);
+    let before = discord.requests().len();
+    let restarted = Restarted(spawn(&discord, &serve.install));
+    serve.install.add_provider(&guests::hello(), "later");
+    discord.wait_for(
+        before,
+        LONG,
+        "the notice of a provider dropped in after the restart",
+        grant_notice_for("later"),
+    );
+    assert_eq!(
+        announced_since(&discord, before, "hello"),
+        0,
+        "{}",
+        serve.log()
+    );
+    restarted.terminate();
+
+    // A new version of its file (another hash) is announced again.
+    let mut newer = std::fs::read(guests::hello()).unwrap();
+    // An empty custom section named "v2": the same provider, another file.
+    newer.extend_from_slice(&[0, 3, 2, b'v', b'2']);
+    std::fs::write(serve.install.providers().join("hello.wasm"), newer).unwrap();
+    let before = discord.requests().len();
+    let _restarted = Restarted(spawn(&discord, &serve.install));
+    serve.install.add_provider(&guests::hello(), "last");
+    discord.wait_for(
+        before,
+        LONG,
+        "the notice of a provider dropped in after the second restart",
+        grant_notice_for("last"),
+    );
+    assert_eq!(
+        announced_since(&discord, before, "hello"),
+        1,
+        "{}",
+        serve.log()
+    );
+    assert_eq!(announced_since(&discord, before, "later"), 0);
 }

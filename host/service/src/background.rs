@@ -42,13 +42,13 @@ impl Service {
     pub fn run_in_background(self: &Arc<Self>) -> Background {
         let watch = self.supervisor().watch(self.config().paths.data.clone());
         let scheduler = crate::schedule::Scheduler::new(self.clone(), self.clone());
-        let mut tasks = vec![
+        let tasks = vec![
             tokio::spawn(watch),
             tokio::spawn(scheduler.run()),
             tokio::spawn(self.clone().check_in_background()),
             tokio::spawn(crate::memory::give_back_while_running()),
+            self.watch_providers(),
         ];
-        tasks.extend(self.watch_providers());
         Background { tasks }
     }
 
@@ -335,6 +335,7 @@ mod tests {
             }],
             skipped: Vec::new(),
             cooldowns: Vec::new(),
+            undated: Vec::new(),
         }
     }
 

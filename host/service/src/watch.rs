@@ -10,6 +10,7 @@ use std::time::Duration;
 use notify::{RecursiveMode, Watcher};
 
 use crate::Service;
+use crate::announce::ProviderChange;
 use crate::runtime::ProviderEntry;
 
 /// A copy arrives in several writes: changes are read once this long
@@ -17,10 +18,11 @@ use crate::runtime::ProviderEntry;
 const SETTLE: Duration = Duration::from_millis(150);
 
 impl Service {
-    /// Starts watching the providers directory; `None` (with a warning)
-    /// when the system cannot watch it: providers are then still picked up
-    /// at each check, only not announced.
-    pub(crate) fn watch_providers(self: &Arc<Self>) -> Option<tokio::task::JoinHandle<()>> {
+    /// Starts watching the providers directory, after announcing the
+    /// providers already waiting for a grant. When the system cannot watch
+    /// it (a warning says so), only that announcement runs: providers are
+    /// then still picked up at each check, only not announced.
+    pub(crate) fn watch_providers(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let dir = self.runtime.providers_dir();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -38,18 +40,19 @@ impl Service {
             Ok(w) => w,
             Err(e) => {
                 tracing::warn!("the providers directory is not watched: {e}");
-                return None;
+                return self.announce_waiting_alone();
             }
         };
         if let Err(e) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
             tracing::warn!("cannot watch {}: {e}", dir.display());
-            return None;
+            return self.announce_waiting_alone();
         }
         let service = self.clone();
-        Some(tokio::spawn(async move {
+        tokio::spawn(async move {
             // Dropping the watcher ends the events.
             let _watcher = watcher;
             let mut known = states(&service.entries().await);
+            service.announce_waiting_at_start(&known).await;
             while rx.recv().await.is_some() {
                 tokio::time::sleep(SETTLE).await;
                 while rx.try_recv().is_ok() {}
@@ -62,30 +65,103 @@ impl Service {
                     && let Some(a) = crate::announce::Announcer::new(&service.config())
                 {
                     a.providers_changed(&changes).await;
-                    for (name, asks) in waiting(&known, &now) {
+                    for (name, asks, sha256) in waiting(&known, &now) {
                         a.waiting_for_grant(&name, &asks).await;
+                        service.remember_announced(&name, &sha256);
                     }
                 }
                 known = now;
             }
-        }))
+        })
+    }
+
+    /// Without a watch, the providers waiting at start are still announced.
+    fn announce_waiting_alone(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let service = self.clone();
+        tokio::spawn(async move {
+            let known = states(&service.entries().await);
+            service.announce_waiting_at_start(&known).await;
+        })
+    }
+
+    /// Announces, with the Grant and Deny buttons, each provider that waits
+    /// for a grant when the service starts, unless this very file (by its
+    /// hash) was announced before: an owner who restarts the service is
+    /// asked once, not at every restart, and again for a new version.
+    async fn announce_waiting_at_start(&self, known: &BTreeMap<String, State>) {
+        let Some(a) = crate::announce::Announcer::new(&self.config()) else {
+            return;
+        };
+        let announced = self.announced();
+        for (name, asks, sha256) in waiting(&BTreeMap::new(), known) {
+            if announced.get(&name) == Some(&sha256) {
+                continue;
+            }
+            tracing::info!("providers directory: {name} waits for a grant");
+            a.waiting_for_grant(&name, &asks).await;
+            self.remember_announced(&name, &sha256);
+        }
+    }
+
+    /// The file hash each provider's grant notice was last posted for.
+    fn announced(&self) -> BTreeMap<String, String> {
+        let tree = self
+            .store()
+            .ok()
+            .and_then(|s| s.tree::<Announced>(ANNOUNCED).ok());
+        tree.and_then(|t| t.values().ok())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.provider, a.sha256))
+            .collect()
+    }
+
+    /// Remembers that `name`'s grant notice was posted for the file with
+    /// this hash; a store that cannot take it is logged (the notice may
+    /// then come again at the next start).
+    fn remember_announced(&self, name: &str, sha256: &str) {
+        let announced = Announced {
+            provider: name.to_string(),
+            sha256: sha256.to_string(),
+        };
+        let stored = self.store().map_err(|e| e.to_string()).and_then(|store| {
+            store
+                .tree::<Announced>(ANNOUNCED)
+                .and_then(|t| t.insert(name, &announced))
+                .and_then(|()| store.flush())
+                .map_err(|e| e.to_string())
+        });
+        if let Err(e) = stored {
+            tracing::warn!("could not remember that {name}'s grant notice was posted: {e}");
+        }
     }
 }
 
+/// The store's tree of grant notices posted, by provider name.
+const ANNOUNCED: &str = "provider_grant_notices";
+
+/// A grant notice posted for one provider's file.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Announced {
+    provider: String,
+    sha256: String,
+}
+
 /// The providers that came or changed since `before` and wait for a
-/// grant, with what each asks for.
+/// grant, with what each asks for and their file's hash.
 fn waiting(
     before: &BTreeMap<String, State>,
     after: &BTreeMap<String, State>,
-) -> Vec<(String, Vec<String>)> {
+) -> Vec<(String, Vec<String>, String)> {
     after
         .iter()
         .filter(|(name, state)| before.get(*name) != Some(*state))
         .filter_map(|(name, state)| match state {
             State::Loaded {
                 waiting_for: Some(asks),
+                sha256,
                 ..
-            } => Some((name.clone(), asks.clone())),
+            } => Some((name.clone(), asks.clone(), sha256.clone())),
             _ => None,
         })
         .collect()
@@ -102,7 +178,12 @@ fn states(entries: &[ProviderEntry]) -> BTreeMap<String, State> {
                 State::Loaded {
                     version: p.info.version.clone(),
                     sha256: p.sha256.clone(),
-                    waiting_for: p.waiting_for_grant.as_ref().map(crate::announce::asks),
+                    // A denied or turned-off provider waits for nothing.
+                    waiting_for: p
+                        .waiting_for_grant
+                        .as_ref()
+                        .filter(|_| p.enabled)
+                        .map(crate::announce::asks),
                 },
             ),
             ProviderEntry::Failed(f) => (f.name.clone(), State::Failed(f.error.clone())),
@@ -122,29 +203,40 @@ enum State {
 }
 
 /// One line per provider that appeared, changed or went away.
-fn differences(before: &BTreeMap<String, State>, after: &BTreeMap<String, State>) -> Vec<String> {
+fn differences(
+    before: &BTreeMap<String, State>,
+    after: &BTreeMap<String, State>,
+) -> Vec<ProviderChange> {
     let mut lines = Vec::new();
     for (name, state) in after {
-        let line = match (before.get(name), state) {
+        let name = name.clone();
+        let line = match (before.get(&name), state) {
             (Some(old), new) if old == new => continue,
             (
                 None,
                 State::Loaded {
                     version,
-                    waiting_for: Some(_),
+                    waiting_for,
                     ..
                 },
-            ) => format!("{name} {version} loaded, waiting for a grant"),
-            (None, State::Loaded { version, .. }) => format!("{name} {version} loaded"),
-            (Some(_), State::Loaded { version, .. }) => {
-                format!("{name} replaced: {version} loaded")
-            }
-            (_, State::Failed(error)) => format!("{name} did not load: {error}"),
+            ) => ProviderChange::Loaded {
+                name,
+                version: version.clone(),
+                waiting: waiting_for.is_some(),
+            },
+            (Some(_), State::Loaded { version, .. }) => ProviderChange::Replaced {
+                name,
+                version: version.clone(),
+            },
+            (_, State::Failed(error)) => ProviderChange::Failed {
+                name,
+                error: error.clone(),
+            },
         };
         lines.push(line);
     }
     for name in before.keys().filter(|n| !after.contains_key(*n)) {
-        lines.push(format!("{name} removed"));
+        lines.push(ProviderChange::Removed { name: name.clone() });
     }
     lines
 }
@@ -152,6 +244,13 @@ fn differences(before: &BTreeMap<String, State>, after: &BTreeMap<String, State>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lines(before: &BTreeMap<String, State>, after: &BTreeMap<String, State>) -> Vec<String> {
+        differences(before, after)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
 
     fn loaded(version: &str, sha256: &str) -> State {
         State::Loaded {
@@ -177,12 +276,16 @@ mod tests {
             ("new".to_string(), waiting),
         ]);
         assert_eq!(
-            differences(&before, &after),
+            lines(&before, &after),
             ["new 0.1.0 loaded, waiting for a grant"]
         );
         assert_eq!(
             super::waiting(&before, &after),
-            [("new".to_string(), vec!["read {bot}".to_string()])]
+            [(
+                "new".to_string(),
+                vec!["read {bot}".to_string()],
+                "f".to_string()
+            )]
         );
     }
 
@@ -203,7 +306,7 @@ mod tests {
             ),
         ]);
         assert_eq!(
-            differences(&before, &after),
+            lines(&before, &after),
             [
                 "broken did not load: not a component",
                 "new 0.3.0 loaded",

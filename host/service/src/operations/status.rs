@@ -64,6 +64,14 @@ pub struct StatusReport {
     /// refused for their signature, not WebAssembly, too large.
     #[serde(default)]
     pub providers_not_loaded: Vec<String>,
+    /// Providers that are not run until an owner grants them, each with
+    /// what it asks for ("read {bot}").
+    #[serde(default)]
+    pub providers_waiting: Vec<ProviderNeeds>,
+    /// Providers whose grant leaves out part of what they ask, each with
+    /// what is left out: they run, but only partly.
+    #[serde(default)]
+    pub providers_partial: Vec<ProviderNeeds>,
     /// The last drift check (`steward serve` runs one after each background
     /// check): what differs from what the last update applied.
     #[serde(default)]
@@ -71,6 +79,14 @@ pub struct StatusReport {
     /// What the impact watch measured around the last update, if it ran.
     #[serde(default)]
     pub last_impact: Option<crate::engine::impact::Impact>,
+}
+
+/// A provider and capabilities it asks for, in the words of
+/// `[providers.NAME.grant]` ("read {bot}", "http pypi.org").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ProviderNeeds {
+    pub provider: String,
+    pub capabilities: Vec<String>,
 }
 
 impl Service {
@@ -114,6 +130,14 @@ impl Service {
         } else {
             None
         };
+        let entries = self.entries().await;
+        // Denied or turned-off providers are not run, so wait for nothing.
+        let loaded = || {
+            entries.iter().filter_map(|e| match e {
+                crate::runtime::ProviderEntry::Loaded(p) if p.enabled => Some(p),
+                _ => None,
+            })
+        };
         Ok(StatusReport {
             generated_at: now,
             range: request.range,
@@ -140,15 +164,28 @@ impl Service {
                     .collect()
             }),
             chart,
-            providers_not_loaded: self
-                .entries()
-                .await
-                .into_iter()
+            providers_not_loaded: entries
+                .iter()
                 .filter_map(|e| match e {
                     crate::runtime::ProviderEntry::Failed(f) => {
                         Some(format!("{}: {}", f.name, f.error))
                     }
                     crate::runtime::ProviderEntry::Loaded(_) => None,
+                })
+                .collect(),
+            providers_waiting: loaded()
+                .filter_map(|p| {
+                    Some(ProviderNeeds {
+                        provider: p.name.clone(),
+                        capabilities: crate::announce::asks(p.waiting_for_grant.as_ref()?),
+                    })
+                })
+                .collect(),
+            providers_partial: loaded()
+                .filter(|p| p.waiting_for_grant.is_none() && !p.missing.is_empty())
+                .map(|p| ProviderNeeds {
+                    provider: p.name.clone(),
+                    capabilities: p.missing.clone(),
                 })
                 .collect(),
             drift: crate::engine::drift::last(&store)?,

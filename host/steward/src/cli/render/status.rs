@@ -19,6 +19,22 @@ pub fn report(r: &StatusReport) -> String {
     for line in &r.providers_not_loaded {
         let _ = writeln!(out, "Provider not loaded: {line}");
     }
+    for p in &r.providers_waiting {
+        let _ = writeln!(
+            out,
+            "Provider waiting for a grant: {} asks for {}",
+            p.provider,
+            p.capabilities.join(", ")
+        );
+    }
+    for p in &r.providers_partial {
+        let _ = writeln!(
+            out,
+            "Provider partly granted: {} is not granted {}",
+            p.provider,
+            p.capabilities.join(", ")
+        );
+    }
     let _ = writeln!(out, "Bot:      {} {}", r.bot_name, known(&r.versions.bot));
     let _ = writeln!(out, "Python:   {}", known(&r.versions.python));
     let _ = writeln!(out, "Steward:  {}", r.versions.steward);

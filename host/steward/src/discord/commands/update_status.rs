@@ -224,6 +224,34 @@ fn status_word(lang: Lang, s: &crate::status::SessionLine) -> String {
     t!(lang, "session-status", kind = kind, status = status)
 }
 
+/// The providers that need an operator: not loaded (and why), waiting
+/// for a grant (and what they ask), partly granted (and what is left out);
+/// `None` when every provider loaded and runs with all it asks.
+fn providers(lang: Lang, r: &StatusReport) -> Option<String> {
+    let plain = crate::discord::render::plain;
+    let mut lines = Vec::new();
+    for line in &r.providers_not_loaded {
+        lines.push(t!(lang, "status-provider-not-loaded", line = plain(line)));
+    }
+    for p in &r.providers_waiting {
+        lines.push(t!(
+            lang,
+            "status-provider-waiting",
+            provider = plain(&p.provider),
+            asks = plain(&p.capabilities.join(", "))
+        ));
+    }
+    for p in &r.providers_partial {
+        lines.push(t!(
+            lang,
+            "status-provider-partial",
+            provider = plain(&p.provider),
+            missing = plain(&p.capabilities.join(", "))
+        ));
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
 fn embed(lang: Lang, r: &StatusReport) -> serenity::CreateEmbed {
     let mut e = serenity::CreateEmbed::new()
         .title(t!(lang, "status-title", bot = r.bot_name.clone()))
@@ -264,6 +292,9 @@ fn embed(lang: Lang, r: &StatusReport) -> serenity::CreateEmbed {
             true,
         )
         .colour(0x34_98_db);
+    if let Some(text) = providers(lang, r) {
+        e = e.field(t!(lang, "status-providers-title"), field(text), false);
+    }
     if let Some(m) = &r.metrics {
         let mut system = String::new();
         for d in &m.disks {
