@@ -89,6 +89,11 @@ pub struct CheckOutcome {
     /// (each update's `held` says the same in English).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cooldowns: Vec<crate::policy::Cooldown>,
+    /// The updates the cooldown cannot hold for want of a release date,
+    /// typed so a front can word them (their source's `warnings` say the
+    /// same in English).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undated: Vec<crate::policy::Undated>,
 }
 
 /// A check's counts, the ones `steward check` prints under its table.
@@ -220,6 +225,7 @@ pub async fn check(
         providers,
         skipped,
         cooldowns: Vec::new(),
+        undated: Vec::new(),
     }
 }
 

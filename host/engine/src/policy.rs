@@ -53,10 +53,16 @@ pub fn hold_young_releases(config: &Config, outcome: &mut CheckOutcome) {
                         outcome.cooldowns.push(cooldown);
                     }
                 }
-                None => checked.warnings.push(format!(
-                    "{} {}: no release date, so min_release_age_hours = {hours} cannot hold it",
-                    update.name, update.latest
-                )),
+                None => {
+                    let undated = Undated {
+                        provider: checked.provider.clone(),
+                        name: update.name.clone(),
+                        latest: update.latest.clone(),
+                        min_release_age_hours: hours,
+                    };
+                    checked.warnings.push(undated.to_string());
+                    outcome.undated.push(undated);
+                }
             }
         }
     }
@@ -82,6 +88,28 @@ impl std::fmt::Display for Cooldown {
             "min_release_age_hours = {} (cooling down until {} UTC)",
             self.min_release_age_hours,
             self.until.format("%Y-%m-%d %H:%M")
+        )
+    }
+}
+
+/// An update the cooldown cannot hold, having no release date: it stays
+/// offered. Typed, so fronts word it; its `Display` is the warning its
+/// source's `warnings` carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Undated {
+    pub provider: String,
+    /// The update's name and the version offered.
+    pub name: String,
+    pub latest: String,
+    pub min_release_age_hours: u64,
+}
+
+impl std::fmt::Display for Undated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: no release date, so min_release_age_hours = {} cannot hold it",
+            self.name, self.latest, self.min_release_age_hours
         )
     }
 }
@@ -159,6 +187,7 @@ mod tests {
             }],
             skipped: Vec::new(),
             cooldowns: Vec::new(),
+            undated: Vec::new(),
         }
     }
 
@@ -196,6 +225,31 @@ mod tests {
         let mut found = outcome(later, vec![update("2026-11-28T12:00:00Z", false)]);
         hold_young_releases(&config(72, false), &mut found);
         assert_eq!(found.providers[0].updates[0].held, None);
+    }
+
+    /// An undated release stays offered with the same English warning as
+    /// before, and is typed for the fronts that word it.
+    #[test]
+    fn an_undated_release_is_warned_of_in_words_and_typed() {
+        let now = Utc::now();
+        let mut undated = update("", false);
+        undated.released = None;
+        let mut found = outcome(now, vec![undated]);
+        hold_young_releases(&config(72, false), &mut found);
+        assert_eq!(found.providers[0].updates[0].held, None);
+        assert_eq!(
+            found.providers[0].warnings,
+            ["aiohttp 3.9.1: no release date, so min_release_age_hours = 72 cannot hold it"]
+        );
+        assert_eq!(
+            found.undated,
+            [Undated {
+                provider: "pip".into(),
+                name: "aiohttp".into(),
+                latest: "3.9.1".into(),
+                min_release_age_hours: 72,
+            }]
+        );
     }
 
     #[test]

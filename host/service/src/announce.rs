@@ -52,6 +52,10 @@ pub fn plain_check_embed(outcome: &CheckOutcome, _view: &CheckView) -> serenity:
     for p in &outcome.providers {
         let _ = match &p.error {
             Some(e) => writeln!(text, "{}: failed ({})", p.provider, e.code),
+            // Not run: it did not look, so it found nothing either way.
+            None if p.waiting_for_grant.is_some() => {
+                writeln!(text, "{}: waiting for a grant", p.provider)
+            }
             None => writeln!(text, "{}: {} found", p.provider, p.updates.len()),
         };
     }
@@ -111,6 +115,48 @@ pub enum Notice<'a> {
     },
     /// The labels of the Grant and Deny buttons under that notice.
     GrantButtons,
+    /// Providers dropped into, replaced in or removed from the providers
+    /// directory, one line each.
+    ProvidersChanged {
+        changes: &'a [ProviderChange],
+    },
+}
+
+/// One provider that came, changed or went in the providers directory;
+/// names, versions and load errors are as given. `Display` is the line
+/// the log and the English notice carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderChange {
+    /// New, loaded; `waiting` while it waits for a grant.
+    Loaded {
+        name: String,
+        version: String,
+        waiting: bool,
+    },
+    /// Its file replaced, `version` loaded.
+    Replaced { name: String, version: String },
+    /// Its file did not load, and why.
+    Failed { name: String, error: String },
+    /// Its file is gone.
+    Removed { name: String },
+}
+
+impl std::fmt::Display for ProviderChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProviderChange::Loaded {
+                name,
+                version,
+                waiting: true,
+            } => write!(f, "{name} {version} loaded, waiting for a grant"),
+            ProviderChange::Loaded { name, version, .. } => write!(f, "{name} {version} loaded"),
+            ProviderChange::Replaced { name, version } => {
+                write!(f, "{name} replaced: {version} loaded")
+            }
+            ProviderChange::Failed { name, error } => write!(f, "{name} did not load: {error}"),
+            ProviderChange::Removed { name } => write!(f, "{name} removed"),
+        }
+    }
 }
 
 /// The custom id of the button that grants a provider what it asks for:
@@ -421,12 +467,19 @@ impl Announcer {
 
     /// Providers dropped into, replaced in or removed from the providers
     /// directory while the service runs.
-    pub async fn providers_changed(&self, changes: &[String]) {
-        if self.chatty() || changes.iter().any(|c| c.contains("did not load")) {
+    pub async fn providers_changed(&self, changes: &[ProviderChange]) {
+        let failed = changes
+            .iter()
+            .any(|c| matches!(c, ProviderChange::Failed { .. }));
+        if self.chatty() || failed {
+            let (title, text) = worded(Notice::ProvidersChanged { changes }, || {
+                let lines: Vec<String> = changes.iter().map(ToString::to_string).collect();
+                ("Providers changed".to_string(), lines.join("\n"))
+            });
             self.post(
                 serenity::CreateEmbed::new()
-                    .title("Providers changed")
-                    .description(changes.join("\n"))
+                    .title(title)
+                    .description(text)
                     .colour(BLUE),
             )
             .await;
@@ -552,5 +605,48 @@ fn update_type_name(update_type: crate::engine::UpdateType) -> &'static str {
         UpdateType::Bot => "bot",
         UpdateType::Config => "config",
         UpdateType::Dependencies => "dependencies",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ProviderCheck;
+
+    /// The English fallback never counts a provider it did not ask as
+    /// having found nothing: it says the provider waits for a grant.
+    #[test]
+    fn the_plain_check_embed_says_a_provider_waits_for_a_grant() {
+        let source = |name: &str| ProviderCheck {
+            provider: name.to_string(),
+            version: "0.1.0".into(),
+            updates: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+            duration_ms: 0,
+            reused_answers_age_secs: None,
+            waiting_for_grant: None,
+            missing: Vec::new(),
+        };
+        let mut waiting = source("dropped");
+        waiting.waiting_for_grant = Some(crate::provider::Capabilities {
+            read: vec!["{bot}".into()],
+            http: Vec::new(),
+            programs: Vec::new(),
+        });
+        let outcome = CheckOutcome {
+            checked_at: Default::default(),
+            totals: Default::default(),
+            providers: vec![waiting, source("config")],
+            skipped: Vec::new(),
+            cooldowns: Vec::new(),
+            undated: Vec::new(),
+        };
+        let embed =
+            serde_json::to_value(plain_check_embed(&outcome, &CheckView::background())).unwrap();
+        assert_eq!(
+            embed["description"],
+            "dropped: waiting for a grant\nconfig: 0 found\n"
+        );
     }
 }

@@ -22,7 +22,7 @@ pub use rollback::{RollbackRequest, RollbackTarget, rollback, rollback_targets};
 use self::journal::{Journal, Part, Phase};
 use super::UpdateType;
 use super::apply::{self, ApplyContext};
-use super::progress::{ProgressSender, Step};
+use super::progress::{Failure, ProgressSender, Step};
 use super::session::{self, Session, SessionKind, SessionPart, SessionStatus};
 use crate::backup::{self, BackupType, Backups};
 use crate::config::Config;
@@ -95,6 +95,10 @@ pub struct InstallOutcome {
     /// What the impact watch measured before and after (when it ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impact: Option<crate::impact::Impact>,
+    /// Why the run failed, typed, when Steward says it itself (the
+    /// session's `error` says it in English).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<steward_core::progress::Failure>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -250,6 +254,29 @@ impl InstallOutcome {
             rollback_errors,
             commands: Vec::new(),
             impact: None,
+            failure: None,
+        }
+    }
+}
+
+/// Why a run failed: `typed` when Steward says it itself, so fronts word
+/// it; `text` is the English either way.
+struct Reason {
+    text: String,
+    typed: Option<steward_core::progress::Failure>,
+}
+
+impl From<String> for Reason {
+    fn from(text: String) -> Reason {
+        Reason { text, typed: None }
+    }
+}
+
+impl From<steward_core::progress::Failure> for Reason {
+    fn from(failure: steward_core::progress::Failure) -> Reason {
+        Reason {
+            text: failure.to_string(),
+            typed: Some(failure),
         }
     }
 }
@@ -483,6 +510,7 @@ pub async fn install_selected(
             rollback_errors: Vec::new(),
             commands: command_changes(&planned),
             impact: None,
+            failure: None,
         });
     }
     if !safety.is_empty() {
@@ -632,7 +660,7 @@ pub async fn install_selected(
             journal
                 .write(&env.config.paths.data)
                 .map_err(InstallError::Journal)?;
-            verify_all(env, &planned).await
+            verify_all(env, &planned).await.map(Reason::from)
         }
     };
     let failure = match failure {
@@ -645,11 +673,7 @@ pub async fn install_selected(
             journal
                 .write(&env.config.paths.data)
                 .map_err(InstallError::Journal)?;
-            env.supervisor
-                .restart()
-                .await
-                .err()
-                .map(|e| format!("after the restart, {e}"))
+            env.supervisor.restart().await.err().map(restart_failure)
         }
         None => None,
     };
@@ -683,11 +707,7 @@ pub async fn install_selected(
             }
             let rollback = measured.severe && env.config.safety.impact_rollback_on_severe;
             impact = Some(measured);
-            rollback.then(|| {
-                format!(
-                    "the impact watch found a severe regression: {regressions} (safety.impact_rollback_on_severe)"
-                )
-            })
+            rollback.then(|| Reason::from(Failure::SevereRegression { regressions }))
         }
         (failure, _) => failure,
     };
@@ -722,15 +742,19 @@ pub async fn install_selected(
                     &mut session,
                     SessionStatus::Failed,
                     Some(format!(
-                        "{reason} (nothing was rolled back: safety.rollback_on_failure is off)"
+                        "{} (nothing was rolled back: safety.rollback_on_failure is off)",
+                        reason.text
                     )),
                 )?;
-                return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
+                let mut outcome = InstallOutcome::ran(session, warnings, Vec::new());
+                outcome.failure = reason.typed;
+                return Ok(outcome);
             }
             report(
                 95,
                 Step::RollingBack {
-                    reason: reason.clone(),
+                    reason: reason.text.clone(),
+                    failure: reason.typed.clone(),
                 },
             );
             let errors = undo(env, &mut journal).await;
@@ -739,10 +763,11 @@ pub async fn install_selected(
             } else {
                 SessionStatus::RollbackFailed
             };
-            finish(env, &mut session, status, Some(reason))?;
+            finish(env, &mut session, status, Some(reason.text))?;
             let _ = journal.close(&env.config.paths.data, errors.is_empty());
             let mut outcome = InstallOutcome::ran(session, warnings, errors);
             outcome.impact = impact;
+            outcome.failure = reason.typed;
             Ok(outcome)
         }
     }
@@ -767,7 +792,7 @@ async fn apply_all(
     journal: &mut Journal,
     session: &mut Session,
     progress: Option<&ProgressSender>,
-) -> Result<Option<String>, InstallError> {
+) -> Result<Option<Reason>, InstallError> {
     let total = session.total_steps.max(1) as usize;
     let mut done = 0usize;
     let log = SessionLog::of(&env.config, &session.id);
@@ -783,12 +808,7 @@ async fn apply_all(
                 gated = true;
                 let staged = match apply::switch_target(ctx, switch) {
                     Ok(dir) => dir,
-                    Err(e) => {
-                        return Ok(Some(format!(
-                            "{}: step \"{}\" failed: {e}",
-                            p.provider.name, step.description
-                        )));
-                    }
+                    Err(e) => return Ok(Some(step_failure(&p.provider.name, step, e))),
                 };
                 if let Some(failure) = test_gate(env, &staged, &log, percent, progress).await {
                     return Ok(Some(failure));
@@ -805,10 +825,7 @@ async fn apply_all(
             let result = apply::run_step(ctx, step).await;
             log.step_result(&result);
             if let Err(e) = result {
-                return Ok(Some(format!(
-                    "{}: step \"{}\" failed: {e}",
-                    p.provider.name, step.description
-                )));
+                return Ok(Some(step_failure(&p.provider.name, step, e)));
             }
             journal.parts[index].done += 1;
             journal
@@ -837,7 +854,7 @@ async fn test_gate(
     log: &SessionLog,
     percent: u8,
     progress: Option<&ProgressSender>,
-) -> Option<String> {
+) -> Option<Reason> {
     let safety = &env.config.safety;
     if safety.test_command.is_empty() {
         return None;
@@ -871,10 +888,49 @@ async fn test_gate(
         Err(e) => {
             let output = e.run().map(|r| r.output.as_str()).unwrap_or_default();
             log.line(format!("  failed: {e}; the output:\n{output}"));
-            Some(format!(
-                "the test gate stopped the update before it went live: {e} (its output is in the session log)"
-            ))
+            Some(Reason::from(Failure::TestGate {
+                error: e.to_string(),
+            }))
         }
+    }
+}
+
+/// A plan step that failed: typed when its command exited with a code.
+fn step_failure(provider: &str, step: &crate::provider::Step, error: apply::ApplyError) -> Reason {
+    let (provider, step) = (provider.to_string(), step.description.clone());
+    Reason::from(match error {
+        apply::ApplyError::CommandFailed {
+            program,
+            status,
+            output_tail,
+        } => Failure::StepExit {
+            provider,
+            step,
+            program,
+            status,
+            output: output_tail,
+        },
+        e => Failure::StepFailed {
+            provider,
+            step,
+            error: e.to_string(),
+        },
+    })
+}
+
+/// A restart that did not end in a healthy bot: typed when the bot failed
+/// its probation or did not start.
+fn restart_failure(error: crate::supervisor::SupervisorError) -> Reason {
+    use crate::supervisor::SupervisorError;
+    match error {
+        SupervisorError::Unhealthy { reason, tail } => {
+            Reason::from(Failure::Probation { reason, tail })
+        }
+        SupervisorError::Spawn { program, source } => Reason::from(Failure::BotDidNotStart {
+            program,
+            error: source.to_string(),
+        }),
+        e => Reason::from(format!("after the restart, {e}")),
     }
 }
 

@@ -623,3 +623,26 @@ impact-restarts = { $count ->
     }
 impact-not-running = der Bot läuft nach dem Update nicht
 impact-severe = Eine schwere Verschlechterung.
+
+## issue 22 (2): the providers-changed notice, undated releases, typed failure reasons
+notice-providers-changed = Provider geändert
+provider-change-loaded = { $name } { $version } geladen
+provider-change-loaded-waiting = { $name } { $version } geladen, wartet auf eine Freigabe
+provider-change-replaced = { $name } ersetzt: { $version } geladen
+provider-change-failed = { $name } wurde nicht geladen: { $error }
+provider-change-removed = { $name } entfernt
+check-undated = { $name } { $latest }: kein Veröffentlichungsdatum, daher kann min_release_age_hours = { $hours } es nicht zurückhalten
+failure-step-exit = { $provider }: Schritt „{ $step }“ fehlgeschlagen: { $program } endete mit Exit-Code { $status }: { $output }
+failure-step = { $provider }: Schritt „{ $step }“ fehlgeschlagen: { $error }
+failure-probation = nach dem Neustart hat der Bot die Gesundheitsprüfung nicht bestanden: { $reason }
+failure-probation-tail = ; seine letzte Ausgabe:
+failure-bot-did-not-start = nach dem Neustart ließ sich der Bot nicht starten ({ $program }): { $error }
+failure-test-gate = der Testlauf hat das Update gestoppt, bevor es live ging: { $error } (die Ausgabe steht im Sitzungsprotokoll)
+failure-severe-regression = die Auswirkungsbeobachtung hat eine schwere Verschlechterung gefunden: { $regressions } (safety.impact_rollback_on_severe)
+failure-not-rolled-back = (nichts wurde zurückgerollt: safety.rollback_on_failure ist aus)
+
+## issue 19 (2): providers in /update_status
+status-providers-title = Provider
+status-provider-not-loaded = Nicht geladen: { $line }
+status-provider-waiting = { $provider } wartet auf eine Freigabe: er verlangt { $asks }.
+status-provider-partial = { $provider } ist nur teilweise freigegeben: nicht freigegeben ist { $missing }.

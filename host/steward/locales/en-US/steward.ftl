@@ -625,3 +625,27 @@ impact-restarts = { $count ->
     }
 impact-not-running = the bot is not running after the update
 impact-severe = A severe regression.
+
+## issue 22 (2): the providers-changed notice, undated releases, typed failure reasons
+## Read as the CLI and the log print them (a test holds the two equal).
+notice-providers-changed = Providers changed
+provider-change-loaded = { $name } { $version } loaded
+provider-change-loaded-waiting = { $name } { $version } loaded, waiting for a grant
+provider-change-replaced = { $name } replaced: { $version } loaded
+provider-change-failed = { $name } did not load: { $error }
+provider-change-removed = { $name } removed
+check-undated = { $name } { $latest }: no release date, so min_release_age_hours = { $hours } cannot hold it
+failure-step-exit = { $provider }: step "{ $step }" failed: { $program } failed with exit status { $status }: { $output }
+failure-step = { $provider }: step "{ $step }" failed: { $error }
+failure-probation = after the restart, the bot failed its health probation: { $reason }
+failure-probation-tail = ; its last output:
+failure-bot-did-not-start = after the restart, cannot start the bot ({ $program }): { $error }
+failure-test-gate = the test gate stopped the update before it went live: { $error } (its output is in the session log)
+failure-severe-regression = the impact watch found a severe regression: { $regressions } (safety.impact_rollback_on_severe)
+failure-not-rolled-back = (nothing was rolled back: safety.rollback_on_failure is off)
+
+## issue 19 (2): providers in /update_status
+status-providers-title = Providers
+status-provider-not-loaded = Not loaded: { $line }
+status-provider-waiting = { $provider } waits for a grant: it asks for { $asks }.
+status-provider-partial = { $provider } is partly granted: not granted { $missing }.

@@ -577,3 +577,26 @@ impact-cpu = CPU 占用从单核的 { $before } % 升至 { $after } %
 impact-restarts = 更新后机器人重启了 { $count } 次
 impact-not-running = 更新后机器人未在运行
 impact-severe = 严重退化。
+
+## issue 22 (2): the providers-changed notice, undated releases, typed failure reasons
+notice-providers-changed = 提供者已变更
+provider-change-loaded = { $name } { $version } 已加载
+provider-change-loaded-waiting = { $name } { $version } 已加载，正在等待授权
+provider-change-replaced = { $name } 已替换：已加载 { $version }
+provider-change-failed = { $name } 未能加载：{ $error }
+provider-change-removed = { $name } 已移除
+check-undated = { $name } { $latest }：没有发布日期，因此 min_release_age_hours = { $hours } 无法暂缓它
+failure-step-exit = { $provider }：步骤“{ $step }”失败：{ $program } 以退出码 { $status } 结束：{ $output }
+failure-step = { $provider }：步骤“{ $step }”失败：{ $error }
+failure-probation = 重启后，机器人未通过健康观察期：{ $reason }
+failure-probation-tail = ；它最后的输出：
+failure-bot-did-not-start = 重启后，无法启动机器人（{ $program }）：{ $error }
+failure-test-gate = 测试关卡在更新上线前将其停止：{ $error }（输出见会话日志）
+failure-severe-regression = 影响监测发现了严重退化：{ $regressions }（safety.impact_rollback_on_severe）
+failure-not-rolled-back = （未回滚任何内容：safety.rollback_on_failure 已关闭）
+
+## issue 19 (2): providers in /update_status
+status-providers-title = 提供者
+status-provider-not-loaded = 未加载：{ $line }
+status-provider-waiting = { $provider } 正在等待授权：它请求 { $asks }。
+status-provider-partial = { $provider } 仅部分获得授权：未授予 { $missing }。

@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 
 use super::locale::{Lang, t};
 use super::message::Reply;
-use crate::engine::progress::{self, Progress, ProgressReceiver, ProgressSender, Step};
+use crate::engine::progress::{self, Failure, Progress, ProgressReceiver, ProgressSender, Step};
 
 /// Runs `work` with a progress sender whose reports edit `reply`, and
 /// returns once every report is shown, so the caller's result edit comes
@@ -107,7 +107,14 @@ pub fn step(lang: Lang, step: &Step) -> String {
         Step::Verifying => t!(lang, "progress-verifying"),
         Step::RestartingBot => t!(lang, "progress-restarting"),
         Step::UpdateComplete => t!(lang, "progress-update-complete"),
-        Step::RollingBack { reason } => t!(lang, "progress-rolling-back", reason = plain(reason)),
+        Step::RollingBack { reason, failure } => t!(
+            lang,
+            "progress-rolling-back",
+            reason = match failure {
+                Some(f) => self::failure(lang, f),
+                None => plain(reason),
+            }
+        ),
         Step::BackingUpFirst => t!(lang, "progress-backing-up-first"),
         Step::RestoringBackup { id } => t!(lang, "progress-restoring-backup", id = plain(id)),
         Step::PuttingBack { provider } => {
@@ -145,6 +152,62 @@ pub fn step(lang: Lang, step: &Step) -> String {
     }
 }
 
+/// Why an install failed, in `lang`: Steward's own words from the
+/// catalogue; names, steps and what a tool or the bot printed as given.
+pub fn failure(lang: Lang, failure: &Failure) -> String {
+    use super::render::plain;
+    match failure {
+        Failure::StepExit {
+            provider,
+            step,
+            program,
+            status,
+            output,
+        } => t!(
+            lang,
+            "failure-step-exit",
+            provider = plain(provider),
+            step = plain(step),
+            program = plain(program),
+            // An exit code, never grouped.
+            status = status.to_string(),
+            output = plain(output)
+        ),
+        Failure::StepFailed {
+            provider,
+            step,
+            error,
+        } => t!(
+            lang,
+            "failure-step",
+            provider = plain(provider),
+            step = plain(step),
+            error = plain(error)
+        ),
+        Failure::Probation { reason, tail } => {
+            let mut text = t!(lang, "failure-probation", reason = plain(reason));
+            if !tail.is_empty() {
+                text.push_str(&t!(lang, "failure-probation-tail"));
+                text.push('\n');
+                text.push_str(&plain(&tail.join("\n")));
+            }
+            text
+        }
+        Failure::BotDidNotStart { program, error } => t!(
+            lang,
+            "failure-bot-did-not-start",
+            program = plain(program),
+            error = plain(error)
+        ),
+        Failure::TestGate { error } => t!(lang, "failure-test-gate", error = plain(error)),
+        Failure::SevereRegression { regressions } => t!(
+            lang,
+            "failure-severe-regression",
+            regressions = plain(regressions)
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +238,89 @@ mod tests {
         assert_eq!(
             line(Lang::for_tag("zh-CN"), &updating(None)),
             "进度：30% – 正在安装 discord.py 2.3.1（新）"
+        );
+    }
+
+    fn failures() -> Vec<Failure> {
+        vec![
+            Failure::StepExit {
+                provider: "pip".into(),
+                step: "Install aiohttp 3.9.1".into(),
+                program: "/usr/bin/python3".into(),
+                status: 1,
+                output: "No matching distribution found".into(),
+            },
+            Failure::StepFailed {
+                provider: "pip".into(),
+                step: "Install aiohttp 3.9.1".into(),
+                error: "pip is not allowed to do this".into(),
+            },
+            Failure::Probation {
+                reason: "it exited (exit status: 1) after 0.3 s".into(),
+                tail: vec!["Traceback".into(), "KeyError: token".into()],
+            },
+            Failure::Probation {
+                reason: "http://127.0.0.1:8080/health never answered within 30 s".into(),
+                tail: Vec::new(),
+            },
+            Failure::BotDidNotStart {
+                program: "/srv/bot/run.sh".into(),
+                error: "No such file or directory (os error 2)".into(),
+            },
+            Failure::TestGate {
+                error: "the tests failed".into(),
+            },
+            Failure::SevereRegression {
+                regressions: "memory 40 MB → 400 MB".into(),
+            },
+        ]
+    }
+
+    /// Steward's failure reasons read in English exactly as the session's
+    /// `error` and the CLI say them.
+    #[test]
+    fn english_failures_read_as_the_cli_prints_them() {
+        for f in failures() {
+            assert_eq!(failure(Lang::english(), &f), f.to_string());
+        }
+    }
+
+    /// "Rolling back" and its reason in German and Chinese; the tool's
+    /// and the bot's own words stay as given.
+    #[test]
+    fn a_rollback_reason_of_steward_s_own_is_worded_by_the_locale() {
+        let f = failures();
+        let rolling = |failure: &Failure| Step::RollingBack {
+            reason: failure.to_string(),
+            failure: Some(failure.clone()),
+        };
+        assert_eq!(
+            step(Lang::for_tag("de"), &rolling(&f[0])),
+            "Rolle zurück: pip: Schritt „Install aiohttp 3.9.1“ fehlgeschlagen: \
+             /usr/bin/python3 endete mit Exit-Code 1: No matching distribution found"
+        );
+        assert_eq!(
+            step(Lang::for_tag("zh-CN"), &rolling(&f[2])),
+            "正在回滚：重启后，机器人未通过健康观察期：it exited (exit status: 1) after 0.3 s\
+             ；它最后的输出：\nTraceback\nKeyError: token"
+        );
+        assert_eq!(
+            failure(Lang::for_tag("de"), &f[4]),
+            "nach dem Neustart ließ sich der Bot nicht starten (/srv/bot/run.sh): \
+             No such file or directory (os error 2)"
+        );
+        assert_eq!(
+            failure(Lang::for_tag("zh-CN"), &f[5]),
+            "测试关卡在更新上线前将其停止：the tests failed（输出见会话日志）"
+        );
+        // A reason Steward did not type stays as given.
+        let said = Step::RollingBack {
+            reason: "pip could not confirm the update".into(),
+            failure: None,
+        };
+        assert_eq!(
+            step(Lang::for_tag("de"), &said),
+            "Rolle zurück: pip could not confirm the update"
         );
     }
 
@@ -210,6 +356,7 @@ mod tests {
             Step::UpdateComplete,
             Step::RollingBack {
                 reason: "verify failed".into(),
+                failure: None,
             },
             Step::BackingUpFirst,
             Step::RestoringBackup { id: "b1".into() },

@@ -137,7 +137,23 @@ pub fn check_in(lang: Lang, outcome: &CheckOutcome, view: &CheckView) -> serenit
             );
         }
         for w in &provider.warnings {
-            let _ = write!(value, "\n⚠ {}", plain(w));
+            // The cooldown's own warning, worded; a provider's as given.
+            let undated = outcome
+                .undated
+                .iter()
+                .find(|u| u.provider == provider.provider && u.to_string() == *w);
+            let line = match undated {
+                Some(u) => t!(
+                    lang,
+                    "check-undated",
+                    name = code(&u.name),
+                    latest = plain(&u.latest),
+                    // A setting's value, as steward.toml writes it.
+                    hours = u.min_release_age_hours.to_string()
+                ),
+                None => plain(w),
+            };
+            let _ = write!(value, "\n⚠ {line}");
         }
         embed = embed.field(self::name(&name), fit(lang, &value), false);
         fields += 1;
@@ -415,6 +431,7 @@ mod tests {
             providers: vec![waiting, partial],
             skipped: Vec::new(),
             cooldowns: Vec::new(),
+            undated: Vec::new(),
         };
         let view = CheckView::background();
         let embed = serde_json::to_value(check_in(Lang::english(), &outcome, &view)).unwrap();
@@ -428,6 +445,53 @@ mod tests {
         assert_eq!(
             fields[1]["value"],
             "Up to date.\n⚠ Partial: its grant leaves out http api.osv.dev, so it looked at only part of what it checks."
+        );
+    }
+
+    /// The cooldown's warning about an undated release is worded by the
+    /// locale; a provider's own warning stays as it wrote it.
+    #[test]
+    fn an_undated_release_is_warned_of_in_the_locale_and_a_provider_warning_as_given() {
+        use crate::engine::ProviderCheck;
+        use crate::engine::policy::Undated;
+        let undated = Undated {
+            provider: "pip".into(),
+            name: "attrs".into(),
+            latest: "2.0".into(),
+            min_release_age_hours: 72,
+        };
+        let outcome = CheckOutcome {
+            checked_at: Default::default(),
+            totals: Default::default(),
+            providers: vec![ProviderCheck {
+                provider: "pip".into(),
+                version: "0.1.0".into(),
+                updates: Vec::new(),
+                warnings: vec![undated.to_string(), "pip.conf ignored".into()],
+                error: None,
+                duration_ms: 0,
+                reused_answers_age_secs: None,
+                waiting_for_grant: None,
+                missing: Vec::new(),
+            }],
+            skipped: Vec::new(),
+            cooldowns: Vec::new(),
+            undated: vec![undated],
+        };
+        let view = CheckView::background();
+        let value = |lang| {
+            let embed = serde_json::to_value(check_in(lang, &outcome, &view)).unwrap();
+            embed["fields"][0]["value"].as_str().unwrap().to_string()
+        };
+        assert_eq!(
+            value(Lang::for_tag("de")),
+            "Aktuell.\n⚠ `attrs` 2.0: kein Veröffentlichungsdatum, daher kann \
+             min_release_age_hours = 72 es nicht zurückhalten\n⚠ pip.conf ignored"
+        );
+        assert_eq!(
+            value(Lang::for_tag("zh-CN")),
+            "已是最新。\n⚠ `attrs` 2.0：没有发布日期，因此 min_release_age_hours = 72 \
+             无法暂缓它\n⚠ pip.conf ignored"
         );
     }
 

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::update::session_args;
 use crate::discord::locale::{self, t};
-use crate::service::announce::Notice;
+use crate::service::announce::{Notice, ProviderChange};
 
 /// A notice's title and description (registered with `announce::word_with`).
 pub fn words(notice: &Notice<'_>) -> (String, String) {
@@ -40,7 +40,7 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
             for line in s.updates.iter().take(15) {
                 let _ = writeln!(text, "• {line}");
             }
-            if let Some(e) = &s.error {
+            if let Some(e) = super::update::session_error(lang, outcome) {
                 let _ = writeln!(text, "\n{}", e.chars().take(1500).collect::<String>());
             }
             for e in &outcome.rollback_errors {
@@ -159,6 +159,48 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
         ),
         // The Grant button's label, then the Deny button's.
         Notice::GrantButtons => (t!(lang, "grant-button"), t!(lang, "deny-button")),
+        Notice::ProvidersChanged { changes } => {
+            let lines: Vec<String> = changes.iter().map(|c| provider_change(lang, c)).collect();
+            (t!(lang, "notice-providers-changed"), lines.join("\n"))
+        }
+    }
+}
+
+/// One provider that came, changed or went; its name, version and load
+/// error as given.
+fn provider_change(lang: crate::discord::locale::Lang, change: &ProviderChange) -> String {
+    match change {
+        ProviderChange::Loaded {
+            name,
+            version,
+            waiting: true,
+        } => t!(
+            lang,
+            "provider-change-loaded-waiting",
+            name = super::plain(name),
+            version = super::plain(version)
+        ),
+        ProviderChange::Loaded { name, version, .. } => t!(
+            lang,
+            "provider-change-loaded",
+            name = super::plain(name),
+            version = super::plain(version)
+        ),
+        ProviderChange::Replaced { name, version } => t!(
+            lang,
+            "provider-change-replaced",
+            name = super::plain(name),
+            version = super::plain(version)
+        ),
+        ProviderChange::Failed { name, error } => t!(
+            lang,
+            "provider-change-failed",
+            name = super::plain(name),
+            error = super::plain(error)
+        ),
+        ProviderChange::Removed { name } => {
+            t!(lang, "provider-change-removed", name = super::plain(name))
+        }
     }
 }
 
@@ -172,4 +214,70 @@ fn work(what: &str) -> String {
         key = what.replace(' ', "-"),
         what = what
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discord::locale::Lang;
+
+    fn changes() -> Vec<ProviderChange> {
+        vec![
+            ProviderChange::Loaded {
+                name: "hello".into(),
+                version: "0.1.0".into(),
+                waiting: true,
+            },
+            ProviderChange::Loaded {
+                name: "npm".into(),
+                version: "0.2.0".into(),
+                waiting: false,
+            },
+            ProviderChange::Replaced {
+                name: "pip".into(),
+                version: "1.1.0".into(),
+            },
+            ProviderChange::Failed {
+                name: "broken".into(),
+                error: "not a component".into(),
+            },
+            ProviderChange::Removed {
+                name: "gone".into(),
+            },
+        ]
+    }
+
+    /// The English lines are the log's; German and Chinese word the frame
+    /// and keep names, versions and the load error as given.
+    #[test]
+    fn providers_changed_lines_read_in_the_locale() {
+        let lines =
+            |lang| -> Vec<String> { changes().iter().map(|c| provider_change(lang, c)).collect() };
+        let english: Vec<String> = changes().iter().map(ToString::to_string).collect();
+        assert_eq!(lines(Lang::english()), english);
+        assert_eq!(
+            lines(Lang::for_tag("de")),
+            [
+                "hello 0.1.0 geladen, wartet auf eine Freigabe",
+                "npm 0.2.0 geladen",
+                "pip ersetzt: 1.1.0 geladen",
+                "broken wurde nicht geladen: not a component",
+                "gone entfernt",
+            ]
+        );
+        assert_eq!(
+            lines(Lang::for_tag("zh-CN")),
+            [
+                "hello 0.1.0 已加载，正在等待授权",
+                "npm 0.2.0 已加载",
+                "pip 已替换：已加载 1.1.0",
+                "broken 未能加载：not a component",
+                "gone 已移除",
+            ]
+        );
+        assert_eq!(
+            t!(Lang::for_tag("de"), "notice-providers-changed"),
+            "Provider geändert"
+        );
+    }
 }

@@ -13,6 +13,23 @@ use crate::engine::session::{SessionKind, SessionStatus};
 use crate::provider::{KeyChange, KeyChangeKind};
 use crate::service::{InstallRequest, RollbackRequest};
 
+/// Why a run failed, in `lang` when Steward said it itself (typed), else
+/// the session's words as given; `None` when it did not fail.
+pub fn session_error(lang: Lang, o: &InstallOutcome) -> Option<String> {
+    let s = o.session.as_ref()?;
+    let error = s.error.as_ref()?;
+    let Some(failure) = &o.failure else {
+        return Some(plain(error));
+    };
+    let mut text = crate::discord::progress::failure(lang, failure);
+    if s.status == SessionStatus::Failed {
+        // Failed, not rolled back: the rollback was switched off.
+        text.push(' ');
+        text.push_str(&t!(lang, "failure-not-rolled-back"));
+    }
+    Some(text)
+}
+
 const RED: u32 = 0xd9_3f_3f;
 const ORANGE: u32 = 0xe6_7e_22;
 const GREEN: u32 = 0x2e_cc_71;
@@ -262,12 +279,8 @@ pub fn outcome(lang: Lang, o: &InstallOutcome) -> serenity::CreateEmbed {
     if let Some(impact) = &o.impact {
         embed = embed.field(t!(lang, "impact-title"), impact_text(lang, impact), false);
     }
-    if let Some(e) = &s.error {
-        embed = embed.field(
-            t!(lang, "outcome-reason"),
-            super::cut(&plain(e), 1024, "…"),
-            false,
-        );
+    if let Some(e) = session_error(lang, o) {
+        embed = embed.field(t!(lang, "outcome-reason"), super::cut(&e, 1024, "…"), false);
     }
     if !o.rollback_errors.is_empty() {
         embed = embed.field(
@@ -325,6 +338,65 @@ mod tests {
                 .unwrap()
                 .starts_with("• es wurde keine Sicherung vor dem Update verlangt"),
             "{json:#}"
+        );
+    }
+
+    /// A failed run's reason is worded by the locale when Steward typed
+    /// it, with the note that nothing was rolled back; an untyped one as
+    /// the session says it.
+    #[test]
+    fn a_typed_failure_reason_is_worded_and_an_untyped_one_kept() {
+        use crate::engine::progress::Failure;
+        use crate::engine::session::Session;
+        let failure = Failure::TestGate {
+            error: "the tests failed".into(),
+        };
+        let session = Session {
+            id: "s1".into(),
+            kind: SessionKind::Install,
+            update_type: crate::engine::UpdateType::All,
+            status: SessionStatus::Failed,
+            progress: 40,
+            started_at: chrono::Utc::now(),
+            completed_at: None,
+            current_version: None,
+            target_version: None,
+            error: Some(format!(
+                "{failure} (nothing was rolled back: safety.rollback_on_failure is off)"
+            )),
+            steps_completed: 1,
+            total_steps: 2,
+            rollback_available: false,
+            initiated_by: "cli".into(),
+            backup_id: None,
+            updates: Vec::new(),
+            parts: Vec::new(),
+        };
+        let mut o = InstallOutcome {
+            session: Some(session),
+            dry_run: None,
+            warnings: Vec::new(),
+            planned: Vec::new(),
+            safety: Vec::new(),
+            rollback_errors: Vec::new(),
+            commands: Vec::new(),
+            impact: None,
+            failure: Some(failure),
+        };
+        assert_eq!(
+            session_error(Lang::english(), &o).as_deref(),
+            o.session.as_ref().unwrap().error.as_deref()
+        );
+        assert_eq!(
+            session_error(Lang::for_tag("de"), &o).unwrap(),
+            "der Testlauf hat das Update gestoppt, bevor es live ging: the tests failed \
+             (die Ausgabe steht im Sitzungsprotokoll) (nichts wurde zurückgerollt: \
+             safety.rollback_on_failure ist aus)"
+        );
+        o.failure = None;
+        assert_eq!(
+            session_error(Lang::for_tag("zh-CN"), &o).as_deref(),
+            o.session.as_ref().unwrap().error.as_deref()
         );
     }
 
