@@ -625,11 +625,19 @@ fn serve_posts_what_its_background_check_finds_when_not_updating_by_itself() {
     s.publish_150(&s.demo_bot_py());
     let mut serve = steward_tests::serve::spawn(&discord, &s.install);
     let _bot = Bot(&s.install);
+    // Other notices may come first (a bundled provider with no grant is
+    // announced as waiting for one): wait for the check's own post.
     let post = discord.wait_for(
         0,
         std::time::Duration::from_secs(120),
         "the background check's post",
-        |r| r.method == "POST" && r.path == hook,
+        |r| {
+            r.method == "POST"
+                && r.path == hook
+                && r.body["embeds"][0]["title"]
+                    .as_str()
+                    .is_some_and(|t| t.ends_with("available"))
+        },
     );
     let embed = &post.body["embeds"][0];
     assert!(
