@@ -7,10 +7,21 @@ use std::path::Path;
 
 /// Replaces `target` with `bytes` so a crash leaves the old or the new
 /// contents, never a mix: temp file, fsync, rename, fsync the directory.
+///
+/// The temporary file's name is this writer's own (process and call), so two
+/// writers of the same target (a service starting while a CLI command opens
+/// the store, both installing the bundled providers) never take each other's
+/// file away between its write and its rename.
 pub fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CALLS: AtomicU64 = AtomicU64::new(0);
     let mut name = target.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
+    name.push(format!(
+        ".{}-{}.partial",
+        std::process::id(),
+        CALLS.fetch_add(1, Ordering::Relaxed)
+    ));
     let tmp = target.with_file_name(name);
     let mut f = File::create(&tmp)?;
     f.write_all(bytes)?;
@@ -31,4 +42,36 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 pub fn durable_rename(from: &Path, to: &Path) -> io::Result<()> {
     std::fs::rename(from, to)?;
     sync_dir(to.parent().unwrap_or(Path::new(".")))
+}
+
+#[cfg(test)]
+mod writers_tests {
+    use super::*;
+
+    #[test]
+    fn writers_of_the_same_target_at_once_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("provider.wasm");
+        let threads: Vec<_> = (0..8)
+            .map(|n| {
+                let target = target.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..50 {
+                        write_atomically(&target, format!("writer {n}").as_bytes())?;
+                    }
+                    io::Result::Ok(())
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap().unwrap();
+        }
+        assert!(
+            std::fs::read_to_string(&target)
+                .unwrap()
+                .starts_with("writer ")
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "temporary files left behind");
+    }
 }
