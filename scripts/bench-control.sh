@@ -77,3 +77,33 @@ echo "idle service over ${IDLE}s: RSS $((RSS / 1024)) MiB, CPU $(echo "scale=3; 
 # What the RSS is: the heap and other anonymous memory Steward controls,
 # and the pages of the binary itself (most of a debug build's RSS).
 echo "  of which anonymous $(($(kib RssAnon) / 1024)) MiB, file-backed (the binary, libraries) $(($(kib RssFile) / 1024)) MiB; $(kib Threads) threads"
+# Where the resident memory is, by mapping (/proc/PID/smaps): the heap and
+# other anonymous memory, the binary's own pages, compiled providers
+# (*.cwasm), and the rest; the five largest mappings named.
+python3 - "$SERVE" <<'PY'
+import re, sys
+pid = sys.argv[1]
+groups, top, name, rss = {}, [], None, 0
+def close():
+    if name is None:
+        return
+    if name.endswith(".cwasm"): g = "compiled providers (.cwasm)"
+    elif "/steward" in name and not name.endswith(".cwasm") and "/data/" not in name: g = "the steward binary"
+    elif name == "[heap]": g = "heap"
+    elif name.startswith("[stack"): g = "stacks"
+    elif name == "": g = "anonymous (mmap'd heap, thread stacks, code)"
+    elif ".so" in name: g = "shared libraries"
+    else: g = "other (" + name + ")"
+    groups[g] = groups.get(g, 0) + rss
+    top.append((rss, name or "[anon]"))
+for line in open(f"/proc/{pid}/smaps"):
+    m = re.match(r"^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$", line)
+    if m:
+        close(); name, rss = m.group(1).strip(), 0
+    elif line.startswith("Rss:"):
+        rss = int(line.split()[1])
+close()
+for g, kb in sorted(groups.items(), key=lambda x: -x[1]):
+    print(f"  {kb / 1024:7.1f} MiB  {g}")
+print("  largest mappings: " + ", ".join(f"{n} {kb / 1024:.1f} MiB" for kb, n in sorted(top, reverse=True)[:5]))
+PY

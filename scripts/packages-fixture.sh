@@ -4,7 +4,9 @@
 # distributions and a node project of 29 dependencies at old versions, and
 # WORK/data/providers; `write_config FILE "pip npm"` writes a config for them.
 
-STEWARD="$REPO/target/release/steward"
+# STEWARD_BIN picks another binary (e.g. a copy of an earlier build, to
+# compare two builds under the same conditions).
+STEWARD="${STEWARD_BIN:-$REPO/target/release/steward}"
 [ -x "$STEWARD" ] || STEWARD="$REPO/target/debug/steward"
 if [ ! -x "$STEWARD" ]; then
     echo "no steward binary: run 'cargo build --release -p steward' first" >&2

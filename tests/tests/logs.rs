@@ -52,6 +52,18 @@ fn an_install_writes_a_session_log_that_steward_logs_shows_with_the_command_outp
     );
     assert!(install.data().join(format!("logs/{id}.log")).is_file());
 
+    // The history names the command that prints each session's log, as
+    // Discord's `/update_status show_history` does.
+    let history = install.run(&["status", "--history"]);
+    assert!(
+        history
+            .succeeded()
+            .lines()
+            .any(|l| l.trim() == format!("{id}: steward logs {id}")),
+        "{}",
+        history.stdout
+    );
+
     let shown = install.run(&["logs", &id]);
     let log = shown.succeeded();
     for wanted in [

@@ -37,7 +37,9 @@ pub struct LoadedProvider {
     pub enabled: bool,
     pub origin: Origin,
     pub load_ms: f64,
-    pub(super) pre: Pre,
+    /// Made at the first call when the load did not need it (see
+    /// `Runtime::prepared`).
+    pub(super) pre: std::sync::OnceLock<Pre>,
 }
 
 /// A file that could not be loaded, and why.
@@ -209,7 +211,7 @@ pub enum Unreadable {
 /// without following a symlink and checked to be a regular file within
 /// [`MAX_PROVIDER_FILE`], so the file that is checked is the file that is
 /// read. Non-blocking, so a FIFO put in its place cannot hang the scan.
-fn read(path: &Path) -> Result<Vec<u8>, Unreadable> {
+pub(super) fn read(path: &Path) -> Result<Vec<u8>, Unreadable> {
     use rustix::fs::{Mode, OFlags};
     let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
     let file = match rustix::fs::open(path, flags, Mode::empty()) {

@@ -221,39 +221,38 @@ impl Runtime {
                 found: untrusted::text(&version).into_owned(),
             });
         }
-        let (component, origin) = self
-            .cache
-            .load(&self.engine, &sha256, bytes)
-            .map_err(LoadError::Compile)?;
-        let instance_pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(LoadError::Imports)?;
-        let pre = match version.as_str() {
-            since_v0_1_0::VERSION => Pre::V0_1_0(
-                since_v0_1_0::ProviderPre::new(instance_pre).map_err(LoadError::Contract)?,
-            ),
-            since_v0_2_0::VERSION => Pre::V0_2_0(
-                since_v0_2_0::ProviderPre::new(instance_pre).map_err(LoadError::Contract)?,
-            ),
-            other => unreachable!("version {other} passed the supported check"),
-        };
         let name = file_stem(file);
         let config = self.config();
         let provider_config = config.providers.get(&name);
         let settings = provider_config
             .map(|c| c.settings_list())
             .unwrap_or_default();
-        let info = self
-            .run(
-                &name,
-                &pre,
-                Arc::new(Grant::default()),
-                DESCRIBE_BUDGET,
-                async |i, s| i.describe(s, &settings).await.map(Ok),
-            )
-            .map(untrusted::info)
-            .map_err(|e| LoadError::Describe(untrusted::error(e)))?;
+        // What it describes itself as, when an earlier load of this very
+        // file under these settings kept it: then nothing is compiled now,
+        // and the component is read from the compile cache at its first
+        // call (a disabled provider, or one another command needs, never).
+        let (info, pre, origin) = match self.cache.info(&sha256, &version, &settings) {
+            Some(info) => (info, std::sync::OnceLock::new(), Origin::Cache),
+            None => {
+                let (component, origin) = self
+                    .cache
+                    .load(&self.engine, &sha256, bytes)
+                    .map_err(LoadError::Compile)?;
+                let pre = self.pre(&component, &version)?;
+                let info = self
+                    .run(
+                        &name,
+                        &pre,
+                        Arc::new(Grant::default()),
+                        DESCRIBE_BUDGET,
+                        async |i, s| i.describe(s, &settings).await.map(Ok),
+                    )
+                    .map(untrusted::info)
+                    .map_err(|e| LoadError::Describe(untrusted::error(e)))?;
+                self.cache.store_info(&sha256, &version, &settings, &info);
+                (info, std::sync::OnceLock::from(pre), origin)
+            }
+        };
         let granted = provider_config.and_then(|c| c.grant.as_ref());
         let grant = Grant::decide(&info.wants, granted, &config.bot.root);
         let missing = granted
@@ -280,6 +279,60 @@ impl Runtime {
             load_ms: started.elapsed().as_secs_f64() * 1000.0,
             pre,
         })
+    }
+
+    /// The component's bindings for its contract version.
+    fn pre(
+        &self,
+        component: &wasmtime::component::Component,
+        version: &str,
+    ) -> Result<Pre, LoadError> {
+        let instance_pre = self
+            .linker
+            .instantiate_pre(component)
+            .map_err(LoadError::Imports)?;
+        Ok(match version {
+            since_v0_1_0::VERSION => Pre::V0_1_0(
+                since_v0_1_0::ProviderPre::new(instance_pre).map_err(LoadError::Contract)?,
+            ),
+            since_v0_2_0::VERSION => Pre::V0_2_0(
+                since_v0_2_0::ProviderPre::new(instance_pre).map_err(LoadError::Contract)?,
+            ),
+            other => unreachable!("version {other} passed the supported check"),
+        })
+    }
+
+    /// The provider's component, ready to instantiate: read from the
+    /// compile cache at its first call when its load took its description
+    /// from there; compiled again from its file (the same bytes, checked by
+    /// hash) when the cache entry is gone or not to be trusted.
+    fn prepared<'p>(&self, provider: &'p LoadedProvider) -> Result<&'p Pre, CallError> {
+        if let Some(pre) = provider.pre.get() {
+            return Ok(pre);
+        }
+        let not_ready = |message: String| CallError::Instantiate { message };
+        let component = match self.cache.cached(&self.engine, &provider.sha256) {
+            Some(component) => component,
+            None => {
+                let bytes = catalog::read(&provider.file).map_err(|e| not_ready(e.to_string()))?;
+                if sha256_hex(&bytes) != provider.sha256 {
+                    return Err(not_ready(
+                        "its file changed since it was loaded; it is loaded again at the next scan"
+                            .into(),
+                    ));
+                }
+                self.cache
+                    .load(&self.engine, &provider.sha256, &bytes)
+                    .map_err(|e| not_ready(LoadError::Compile(e).to_string()))?
+                    .0
+            }
+        };
+        let pre = self
+            .pre(&component, &provider.wit_version)
+            .map_err(|e| not_ready(e.to_string()))?;
+        // Two calls racing here both prepare; one result is kept.
+        let _ = provider.pre.set(pre);
+        Ok(provider.pre.get().expect("set above"))
     }
 
     fn context(&self, provider: &LoadedProvider, include_security: bool) -> Context {
@@ -354,13 +407,8 @@ impl Runtime {
         ) -> wasmtime::Result<Result<T, ProviderError>>,
     ) -> Result<T, CallError> {
         let budget = Duration::from_secs(self.limits.call_timeout_secs);
-        self.run(
-            &provider.name,
-            &provider.pre,
-            provider.grant.clone(),
-            budget,
-            f,
-        )
+        let pre = self.prepared(provider)?;
+        self.run(&provider.name, pre, provider.grant.clone(), budget, f)
     }
 
     /// One call in a fresh store: instantiate, run `f`, explain any trap.

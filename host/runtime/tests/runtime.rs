@@ -61,3 +61,61 @@ fn added_changed_and_removed_providers_are_picked_up_without_a_restart() {
     std::fs::remove_file(providers.join("second.wasm")).unwrap();
     assert_eq!(names(&runtime.refresh()), bundled_and(&[]));
 }
+
+/// The compiled components in the compile cache.
+fn compiled(config: &Config) -> usize {
+    std::fs::read_dir(config.paths.cache.join("components"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn once_described_a_provider_is_compiled_only_when_a_call_needs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("bot")).unwrap();
+    let config_file = dir.path().join("steward.toml");
+    std::fs::write(
+        &config_file,
+        "[bot]\nroot = \"bot\"\n[providers.apt]\nenabled = false\n",
+    )
+    .unwrap();
+    let config = Config::load(&config_file, false).unwrap();
+    steward_runtime::bundled::install(&config.paths.providers).unwrap();
+    let tokio = tokio::runtime::Runtime::new().unwrap();
+    let _entered = tokio.enter();
+
+    // The first sight of each file compiles and describes it.
+    let first = Runtime::new(&config).unwrap();
+    assert_eq!(names(&first.refresh()), bundled_and(&[]));
+    assert_eq!(compiled(&config), steward_runtime::bundled::BUNDLED.len());
+    drop(first);
+
+    // Without the compiled components, a later process still lists every
+    // provider (the disabled one too) from what they described, and
+    // compiles none of them until one is called.
+    for entry in std::fs::read_dir(config.paths.cache.join("components")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "cwasm") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let later = Runtime::new(&config).unwrap();
+    let entries = later.refresh();
+    assert_eq!(names(&entries), bundled_and(&[]));
+    let apt = entries.iter().find(|e| e.name() == "apt").unwrap();
+    assert!(matches!(apt, ProviderEntry::Loaded(p) if !p.enabled));
+    assert_eq!(compiled(&config), 0);
+
+    let Some(ProviderEntry::Loaded(provider)) = entries.iter().find(|e| e.name() == "config")
+    else {
+        panic!("the config provider did not load");
+    };
+    // What it answers without a grant does not matter here: the call
+    // needed its component.
+    let _ = later.capture(provider);
+    assert_eq!(compiled(&config), 1);
+}
