@@ -1,7 +1,9 @@
 //! A real etcd cluster on loopback for the fleet tests: Debian's `etcd`
 //! (3.4), three members by default, each on free ports with its own data
 //! directory in a temp dir. Members can be stopped one by one; all of them
-//! are killed when the cluster is dropped.
+//! are killed when the cluster is dropped. `start_secured` serves clients
+//! over TLS (a CA and a certificate made with the openssl CLI) and turns on
+//! etcd's authentication with a user for Steward.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -19,6 +21,29 @@ struct Member {
 pub struct EtcdCluster {
     dir: tempfile::TempDir,
     members: Vec<Member>,
+    /// The CA that signed the members' certificate, when clients use TLS.
+    ca: Option<std::path::PathBuf>,
+    /// `user:password` of etcd's root, once authentication is on.
+    root: Option<String>,
+}
+
+/// The etcd user `start_secured` creates for Steward, with read-write
+/// access to `/steward/`.
+pub const STEWARD_USER: &str = "steward";
+pub const STEWARD_PASSWORD: &str = "fleet-secret-1";
+
+/// Runs openssl with `args` in `dir`, failing the test with its output.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("running openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A port nobody listens on now.
@@ -33,7 +58,70 @@ pub fn free_port() -> u16 {
 impl EtcdCluster {
     /// Starts `size` members and waits until the cluster takes writes.
     pub fn start(size: usize) -> EtcdCluster {
+        EtcdCluster::start_with(size, false)
+    }
+
+    /// `start`, with clients served over TLS only (certificates for
+    /// 127.0.0.1 signed by a CA made here, `ca_file()`) and authentication
+    /// on: root, and `STEWARD_USER` allowed `/steward/`.
+    pub fn start_secured(size: usize) -> EtcdCluster {
+        let mut cluster = EtcdCluster::start_with(size, true);
+        for args in [
+            vec!["user", "add", "root:root-secret"],
+            vec!["role", "add", "steward-fleet"],
+            vec![
+                "role",
+                "grant-permission",
+                "steward-fleet",
+                "readwrite",
+                "/steward/",
+                "--prefix=true",
+            ],
+            vec!["user", "add", &format!("{STEWARD_USER}:{STEWARD_PASSWORD}")],
+            vec!["user", "grant-role", STEWARD_USER, "steward-fleet"],
+            vec!["auth", "enable"],
+        ] {
+            let out = cluster.ctl(&args);
+            assert!(
+                out.status.success(),
+                "etcdctl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        cluster.root = Some("root:root-secret".to_string());
+        cluster
+    }
+
+    /// The CA certificate clients check the members against (TLS only).
+    pub fn ca_file(&self) -> Option<&std::path::Path> {
+        self.ca.as_deref()
+    }
+
+    fn start_with(size: usize, tls: bool) -> EtcdCluster {
         let dir = tempfile::tempdir().expect("temp dir");
+        let scheme = if tls { "https" } else { "http" };
+        let mut tls_args: Vec<String> = Vec::new();
+        let ca = tls.then(|| {
+            let d = dir.path();
+            std::fs::write(
+                d.join("san.cnf"),
+                "subjectAltName = IP:127.0.0.1, DNS:localhost\nextendedKeyUsage = serverAuth, clientAuth\n",
+            )
+            .unwrap();
+            openssl(d, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=steward test CA"]);
+            openssl(d, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", "member.key", "-out", "member.csr", "-subj", "/CN=127.0.0.1"]);
+            openssl(d, &["x509", "-req", "-in", "member.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-out", "member.pem", "-days", "2", "-extfile", "san.cnf"]);
+            tls_args = vec![
+                "--cert-file".to_string(),
+                d.join("member.pem").display().to_string(),
+                "--key-file".to_string(),
+                d.join("member.key").display().to_string(),
+            ];
+            d.join("ca.pem")
+        });
         let ports: Vec<(u16, u16)> = (0..size).map(|_| (free_port(), free_port())).collect();
         let initial = ports
             .iter()
@@ -51,9 +139,9 @@ impl EtcdCluster {
                 .arg(dir.path().join(&name))
                 .args([
                     "--listen-client-urls",
-                    &format!("http://127.0.0.1:{client}"),
+                    &format!("{scheme}://127.0.0.1:{client}"),
                     "--advertise-client-urls",
-                    &format!("http://127.0.0.1:{client}"),
+                    &format!("{scheme}://127.0.0.1:{client}"),
                     "--listen-peer-urls",
                     &format!("http://127.0.0.1:{peer}"),
                     "--initial-advertise-peer-urls",
@@ -69,6 +157,7 @@ impl EtcdCluster {
                     "--election-timeout",
                     "500",
                 ])
+                .args(&tls_args)
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().unwrap())
                 .stderr(log)
@@ -80,7 +169,12 @@ impl EtcdCluster {
                 child: Some(child),
             });
         }
-        let cluster = EtcdCluster { dir, members };
+        let cluster = EtcdCluster {
+            dir,
+            members,
+            ca,
+            root: None,
+        };
         cluster.wait_writable();
         cluster
     }
@@ -89,7 +183,10 @@ impl EtcdCluster {
     pub fn endpoints(&self) -> Vec<String> {
         self.members
             .iter()
-            .map(|m| format!("http://127.0.0.1:{}", m.client))
+            .map(|m| {
+                let scheme = if self.ca.is_some() { "https" } else { "http" };
+                format!("{scheme}://127.0.0.1:{}", m.client)
+            })
             .collect()
     }
 
@@ -129,13 +226,18 @@ impl EtcdCluster {
             .filter(|(m, _)| m.child.is_some())
             .map(|(_, e)| e)
             .collect();
-        Command::new(ETCDCTL)
+        let mut command = Command::new(ETCDCTL);
+        command
             .env("ETCDCTL_API", "3")
             .arg(format!("--endpoints={}", endpoints.join(",")))
-            .arg("--command-timeout=3s")
-            .args(args)
-            .output()
-            .expect("running etcdctl")
+            .arg("--command-timeout=3s");
+        if let Some(ca) = &self.ca {
+            command.arg(format!("--cacert={}", ca.display()));
+        }
+        if let Some(root) = &self.root {
+            command.arg(format!("--user={root}"));
+        }
+        command.args(args).output().expect("running etcdctl")
     }
 
     /// The member logs, for a failure message.

@@ -36,6 +36,7 @@ fn fleet(shared: &Shared, caller: &Caller) -> Result<Arc<Fleet>, ServiceError> {
         message: "Fleet mode is off: this Steward has no [fleet] section in steward.toml, \
                   so it updates alone."
             .to_string(),
+        cause: None,
     })
 }
 
@@ -57,11 +58,21 @@ async fn status(State(s): State<Shared>, Extension(c): Extension<Caller>) -> Ans
 struct InstallBody {
     #[serde(rename = "type")]
     update_type: UpdateType,
+    #[serde(default)]
+    group: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
 struct RollbackBody {
     target: String,
+    #[serde(default)]
+    group: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct CheckBody {
+    #[serde(default)]
+    group: Option<String>,
 }
 
 async fn install(
@@ -75,6 +86,7 @@ async fn install(
         WaveAction::Install {
             update_type: b.update_type,
         },
+        b.group,
     )
 }
 
@@ -83,19 +95,23 @@ async fn rollback(
     Extension(c): Extension<Caller>,
     Body(b): Body<RollbackBody>,
 ) -> Response {
-    wave(s, c, WaveAction::Rollback { target: b.target })
+    wave(s, c, WaveAction::Rollback { target: b.target }, b.group)
 }
 
-async fn check(State(s): State<Shared>, Extension(c): Extension<Caller>) -> Response {
-    wave(s, c, WaveAction::Check)
+async fn check(
+    State(s): State<Shared>,
+    Extension(c): Extension<Caller>,
+    Body(b): Body<CheckBody>,
+) -> Response {
+    wave(s, c, WaveAction::Check, b.group)
 }
 
 /// Refused before the stream starts (so the status code says so), then
 /// the wave's progress and its end as NDJSON.
-fn wave(s: Shared, c: Caller, action: WaveAction) -> Response {
+fn wave(s: Shared, c: Caller, action: WaveAction, group: Option<String>) -> Response {
     let fleet = match fleet(&s, &c).and_then(|f| f.authorize(&c, &action).map(|()| f)) {
         Ok(f) => f,
         Err(e) => return refusal(&e),
     };
-    streamed(|p| async move { fleet.run_wave(&c, action, Some(&p)).await })
+    streamed(|p| async move { fleet.run_wave(&c, action, group, Some(&p)).await })
 }

@@ -2,6 +2,7 @@
 //! coordinated through etcd (steward-fleet does the coordinating). This is
 //! only the schema and its checks; nothing here talks to etcd.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -40,10 +41,88 @@ pub struct FleetConfig {
     /// local transaction, probation included) before the wave halts.
     #[serde(default = "default_instance_timeout")]
     pub instance_timeout_seconds: u64,
+    /// How long `steward fleet install|rollback|check` waits for a leader
+    /// to plan its wave, or for a new one when nobody leads the wave any
+    /// more, before it gives up (an unplanned wave is withdrawn).
+    #[serde(default = "default_wave_timeout")]
+    pub wave_timeout_seconds: u64,
     #[serde(default)]
     pub tls: Option<FleetTls>,
     #[serde(default)]
     pub auth: Option<FleetAuth>,
+    /// `[fleet.promotion]`: a group whose installs wait until another group
+    /// has run the release healthy for a while
+    /// (`production = { after = "staging", soak = "24h" }`).
+    #[serde(default)]
+    pub promotion: BTreeMap<String, Promotion>,
+}
+
+/// One group's promotion rule: its waves install only the release every
+/// instance of `after` has run healthy for `soak`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Promotion {
+    pub after: String,
+    pub soak: Soak,
+}
+
+/// A soak time: `"90s"`, `"30m"`, `"24h"`, `"7d"` (or a number of seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "SoakText")]
+pub struct Soak(pub u64);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SoakText {
+    Seconds(u64),
+    Text(String),
+}
+
+impl TryFrom<SoakText> for Soak {
+    type Error = String;
+
+    fn try_from(text: SoakText) -> Result<Soak, String> {
+        let t = match text {
+            SoakText::Seconds(n) => return Ok(Soak(n)),
+            SoakText::Text(t) => t,
+        };
+        let bad = || {
+            format!(
+                "fleet.promotion soak must be a time like \"90s\", \"30m\", \"24h\" or \"7d\", not {t:?}"
+            )
+        };
+        let trimmed = t.trim();
+        let split = trimmed
+            .find(|c: char| !c.is_ascii_digit())
+            .ok_or_else(bad)?;
+        let (n, unit) = trimmed.split_at(split);
+        let n: u64 = n.parse().map_err(|_| bad())?;
+        let unit = match unit.trim() {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86400,
+            _ => return Err(bad()),
+        };
+        Ok(Soak(n.checked_mul(unit).ok_or_else(bad)?))
+    }
+}
+
+impl Soak {
+    /// `24h`, `1h30m`, `45s`: how a soak time is written back to a person.
+    pub fn words(secs: u64) -> String {
+        let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+        let mut out = String::new();
+        for (n, unit) in [(d, "d"), (h, "h"), (m, "m"), (s, "s")] {
+            if n > 0 {
+                out.push_str(&format!("{n}{unit}"));
+            }
+        }
+        if out.is_empty() {
+            out.push_str("0s");
+        }
+        out
+    }
 }
 
 /// `[fleet.tls]`: the CA that signed etcd's certificate, and a client
@@ -150,6 +229,10 @@ fn default_instance_timeout() -> u64 {
     600
 }
 
+fn default_wave_timeout() -> u64 {
+    60
+}
+
 impl FleetConfig {
     /// File names read relative to steward.toml's directory.
     pub fn resolved(mut self, base: &Path) -> FleetConfig {
@@ -223,11 +306,26 @@ impl FleetConfig {
                 self.lease_seconds
             ));
         }
-        if self.request_timeout_seconds == 0 || self.instance_timeout_seconds == 0 {
+        if self.request_timeout_seconds == 0
+            || self.instance_timeout_seconds == 0
+            || self.wave_timeout_seconds == 0
+        {
             return Err(
-                "fleet.request_timeout_seconds and fleet.instance_timeout_seconds must be at least 1"
+                "fleet.request_timeout_seconds, fleet.instance_timeout_seconds and \
+                 fleet.wave_timeout_seconds must be at least 1"
                     .to_string(),
             );
+        }
+        for (group, rule) in &self.promotion {
+            if !name_ok(group) || !name_ok(&rule.after) {
+                return Err(format!(
+                    "fleet.promotion: {group:?} after {:?}: group names are 1-64 letters, digits, '-', '_' or '.'",
+                    rule.after
+                ));
+            }
+            if *group == rule.after {
+                return Err(format!("fleet.promotion: {group:?} cannot wait for itself"));
+            }
         }
         if let Some(tls) = &self.tls
             && tls.cert_file.is_some() != tls.key_file.is_some()
@@ -276,5 +374,17 @@ mod tests {
         assert!(err.contains("[fleet.tls] names no ca_file"), "{err}");
         let err = parse("endpoints = [\"http://e:2379\"]\nname = \"a/b\"\n").unwrap_err();
         assert!(err.contains("fleet.name"), "{err}");
+        let f = parse(&format!(
+            "{base}[promotion]\nproduction = {{ after = \"staging\", soak = \"24h\" }}\n"
+        ))
+        .unwrap();
+        assert_eq!(f.promotion["production"].after, "staging");
+        assert_eq!(f.promotion["production"].soak, Soak(86400));
+        let err = parse(&format!(
+            "{base}[promotion]\nproduction = {{ after = \"staging\", soak = \"1 week\" }}\n"
+        ))
+        .unwrap_err();
+        assert!(err.contains("soak must be a time like"), "{err}");
+        assert_eq!(Soak::words(90061), "1d1h1m1s");
     }
 }

@@ -74,6 +74,23 @@ impl Etcd {
         }
     }
 
+    /// With `[fleet.auth]`, connecting authenticates: an answer from etcd
+    /// (not a transport failure, which gRPC reports as unavailable) that
+    /// refuses is about the user and password. gRPC's codes are fixed by
+    /// its specification: 3 invalid argument (etcd's "authentication
+    /// failed"), 7 permission denied, 16 unauthenticated.
+    fn refused(&self, e: &etcd_client::Error) -> Option<FleetError> {
+        let auth = self.config.auth.as_ref()?;
+        let etcd_client::Error::GRpcStatus(status) = e else {
+            return None;
+        };
+        matches!(status.code() as i32, 3 | 7 | 16).then(|| FleetError::Denied {
+            user: auth.user.clone(),
+            password_env: auth.password_env.clone(),
+            reason: status.message().to_string(),
+        })
+    }
+
     fn timed_out(&self) -> FleetError {
         self.unreachable(format!("no answer within {}s", self.timeout.as_secs()))
     }
@@ -97,7 +114,7 @@ impl Etcd {
         )
         .await
         .map_err(|_| self.timed_out())?
-        .map_err(|e| self.failed(&e))?;
+        .map_err(|e| self.refused(&e).unwrap_or_else(|| self.failed(&e)))?;
         clients[i] = Some(client.clone());
         Ok(client)
     }

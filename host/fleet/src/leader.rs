@@ -98,7 +98,8 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
     let mut orders: Vec<(String, Order)> = Vec::new();
     match wave.phase {
         Phase::Planning => {
-            let instances = registry::all(etcd).await?;
+            let instances =
+                crate::wave::in_scope(&registry::all(etcd).await?, wave.group.as_deref());
             next.batches = plan(
                 &wave.action,
                 &instances,
@@ -123,7 +124,10 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
             }
             if next.batches.is_empty() {
                 next.phase = Phase::Halted;
-                next.halted_because = Some("no instance is registered in the fleet".to_string());
+                next.halted_because = Some(match &wave.group {
+                    Some(g) => format!("no instance of group {g} is registered in the fleet"),
+                    None => "no instance is registered in the fleet".to_string(),
+                });
             } else {
                 next.phase = Phase::Running;
                 tracing::info!(wave = %wave.id, batches = ?next.batches, "fleet: wave planned");
@@ -147,6 +151,7 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
                                 id: order_id.clone(),
                                 wave: wave.id.clone(),
                                 action: wave.action.clone(),
+                                pinned: wave.pinned.clone(),
                                 at: Utc::now(),
                             },
                         ));
@@ -222,6 +227,7 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
                                 id: undo_id.clone(),
                                 wave: wave.id.clone(),
                                 action: WaveAction::Rollback { target },
+                                pinned: None,
                                 at: Utc::now(),
                             },
                         ));

@@ -4,7 +4,9 @@
 //! and publishes what it runs (`registry`); one update at a time runs
 //! across the fleet (`lock`); a leader elected through etcd drives waves
 //! (`leader`) that each instance carries out as its ordinary local
-//! transaction (`orders`), canaries first, then batches (`wave`). Every
+//! transaction (`orders`), canaries first, then batches (`wave`); a group
+//! can wait until another has run a release healthy for a while
+//! (`promotion`). Every
 //! piece of a wave's state lives in etcd, so a new leader picks it up.
 //!
 //! It sits between the service and the control API: it calls the service
@@ -15,11 +17,12 @@ mod etcd;
 mod leader;
 pub mod lock;
 mod orders;
+mod promotion;
 pub mod registry;
 pub mod wave;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -140,14 +143,19 @@ impl Fleet {
     /// same operation on one host) and follows it to its end; `progress`
     /// hears each change. Refused, naming the holder, while another wave
     /// or a local update holds the fleet.
+    /// With `group`, only that group's instances take part. An install
+    /// for a group with a `[fleet.promotion]` rule is refused until the
+    /// group it comes after has run one release healthy for the soak time,
+    /// and then brings that release only.
     pub async fn run_wave(
         &self,
         caller: &Caller,
         action: WaveAction,
+        group: Option<String>,
         progress: Option<&ProgressSender>,
     ) -> Result<Wave, ServiceError> {
         self.authorize(caller, &action)?;
-        let id = self.start_wave(caller, action).await?;
+        let id = self.start_wave(caller, action, group).await?;
         self.follow(&id, progress).await
     }
 
@@ -187,30 +195,105 @@ impl Fleet {
         &self,
         caller: &Caller,
         action: WaveAction,
+        group: Option<String>,
     ) -> Result<String, ServiceError> {
+        let pinned = self.promoted(&action, group.as_deref()).await?;
         let now = Utc::now();
         let id = format!("{}-{}", now.format("%Y%m%dT%H%M%S%.3f"), self.inner.id);
-        let wave = Wave::requested(
+        let mut wave = Wave::requested(
             id.clone(),
             action,
             format!("{} on {}", caller.label(), self.inner.id),
             now,
         );
+        wave.group = group;
+        wave.pinned = pinned;
         lock::claim_for_wave(&self.inner.etcd, &wave).await?;
         tracing::info!(wave = %id, "fleet wave requested");
         Ok(id)
     }
 
-    /// Follows wave `id` until it ends.
+    /// The release an install wave is pinned to by `[fleet.promotion]`, or
+    /// why it may not start: every group it covers that has a rule must
+    /// find its earlier group soaked, on one release.
+    async fn promoted(
+        &self,
+        action: &WaveAction,
+        group: Option<&str>,
+    ) -> Result<Option<String>, ServiceError> {
+        let etcd = &self.inner.etcd;
+        let instances = registry::all(etcd).await?;
+        if let Some(g) = group
+            && !instances.iter().any(|r| r.group == g)
+        {
+            let mut known: Vec<&str> = instances.iter().map(|r| r.group.as_str()).collect();
+            known.sort();
+            known.dedup();
+            return Err(FleetError::NoSuchGroup {
+                group: g.to_string(),
+                known: if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                },
+            }
+            .into());
+        }
+        if !matches!(action, WaveAction::Install { .. }) {
+            return Ok(None);
+        }
+        let rules = &self.inner.config.promotion;
+        let mut groups: Vec<String> = wave::in_scope(&instances, group)
+            .into_iter()
+            .map(|r| r.group)
+            .filter(|g| rules.contains_key(g))
+            .collect();
+        groups.sort();
+        groups.dedup();
+        let mut pinned: Option<(String, String)> = None;
+        for g in groups {
+            let rule = &rules[&g];
+            let version = promotion::judge(
+                etcd,
+                self.inner.config.lease_seconds,
+                &g,
+                &rule.after,
+                rule.soak,
+            )
+            .await?;
+            match &pinned {
+                Some((other, v)) if *v != version => {
+                    return Err(FleetError::NotPromoted {
+                        group: g.clone(),
+                        after: rule.after.clone(),
+                        why: format!(
+                            "it would get {version}, but {other} would get {v} in the same wave; \
+                             install one group at a time (--group)"
+                        ),
+                    }
+                    .into());
+                }
+                _ => pinned = Some((g.clone(), version)),
+            }
+        }
+        Ok(pinned.map(|(_, v)| v))
+    }
+
+    /// Follows wave `id` until it ends. Gives up after
+    /// `wave_timeout_seconds` without a change when no leader planned it
+    /// (it is withdrawn, in one transaction that holds only while it is
+    /// still unplanned) or when no registered instance leads it any more.
     async fn follow(
         &self,
         id: &str,
         progress: Option<&ProgressSender>,
     ) -> Result<Wave, ServiceError> {
         let etcd = &self.inner.etcd;
+        let patience = Duration::from_secs(self.inner.config.wave_timeout_seconds);
         let mut said = String::new();
+        let mut seen = (Vec::new(), Instant::now());
         loop {
-            if let Some((wave, _)) = etcd.get_json::<Wave>(&etcd.key("wave/active")).await?
+            if let Some((wave, revision)) = etcd.get_json::<Wave>(&etcd.key("wave/active")).await?
                 && wave.id == id
             {
                 let line = wave.progress_line();
@@ -219,6 +302,14 @@ impl Fleet {
                         p.report(wave.percent(), line.clone());
                     }
                     said = line;
+                }
+                let record = etcd::json(&wave);
+                if record != seen.0 {
+                    seen = (record, Instant::now());
+                } else if seen.1.elapsed() >= patience
+                    && let Some(e) = self.gave_up(&wave, revision).await?
+                {
+                    return Err(e.into());
                 }
             } else if let Some((wave, _)) = etcd.get_json::<Wave>(&etcd.key("wave/last")).await?
                 && wave.id == id
@@ -229,5 +320,61 @@ impl Fleet {
             }
             tokio::time::sleep(FOLLOW_EVERY).await;
         }
+    }
+
+    /// Why following `wave` (unchanged for the whole timeout) ends, if it
+    /// does: unplanned, it is withdrawn; under way, only when no registered
+    /// instance leads (a leader waiting for an instance is bounded by
+    /// `instance_timeout_seconds` instead).
+    async fn gave_up(&self, wave: &Wave, revision: i64) -> Result<Option<FleetError>, FleetError> {
+        let etcd = &self.inner.etcd;
+        let secs = self.inner.config.wave_timeout_seconds;
+        let leader = etcd.leader().await?;
+        let registered = registry::all(etcd).await?;
+        let leading = leader
+            .as_ref()
+            .is_some_and(|l| registered.iter().any(|r| &r.id == l));
+        let who = match (&leader, leading) {
+            (None, _) => "no instance leads the fleet".to_string(),
+            (Some(l), true) => format!("{l} leads the fleet"),
+            (Some(l), false) => format!(
+                "etcd's election for the fleet is held by {l:?}, which is no registered instance"
+            ),
+        };
+        if wave.phase == Phase::Planning {
+            let active = etcd.key("wave/active");
+            let txn = etcd_client::Txn::new()
+                .when([etcd_client::Compare::mod_revision(
+                    active.clone(),
+                    etcd_client::CompareOp::Equal,
+                    revision,
+                )])
+                .and_then([etcd_client::TxnOp::delete(active, None)]);
+            let (withdrawn, _) = etcd.txn(txn).await?;
+            if !withdrawn {
+                // Planned meanwhile: follow it on.
+                return Ok(None);
+            }
+            tracing::warn!(wave = %wave.id, "fleet: wave withdrawn, never planned");
+            return Ok(Some(FleetError::WaveTimedOut {
+                waited_for: format!(
+                    "a leader to plan wave {} for {secs}s (fleet.wave_timeout_seconds): {who}",
+                    wave.id
+                ),
+                withdrawn: true,
+            }));
+        }
+        if leading {
+            return Ok(None);
+        }
+        Ok(Some(FleetError::WaveTimedOut {
+            waited_for: format!(
+                "a leader to carry wave {} on: it has not moved for {secs}s \
+                 (fleet.wave_timeout_seconds) and {who}; it stands at: {}",
+                wave.id,
+                wave.progress_line()
+            ),
+            withdrawn: false,
+        }))
     }
 }

@@ -121,13 +121,40 @@ impl Drop for Release {
     }
 }
 
+/// Revokes `lease` (freeing what hangs on it) in the background; a
+/// process that is about to end waits for it with `released`.
 fn revoke(etcd: Etcd, lease: i64) {
     if let Ok(handle) = tokio::runtime::Handle::try_current() {
-        handle.spawn(async move {
-            let _ = etcd
+        let task = handle.spawn(async move {
+            if let Err(e) = etcd
                 .call(|mut c| async move { c.lease_revoke(lease).await })
-                .await;
+                .await
+            {
+                tracing::warn!(
+                    "fleet: freeing the fleet lock: {} (it goes when its lease expires)",
+                    e.user_message()
+                );
+            }
         });
+        let mut revoking = REVOKING.lock().unwrap_or_else(|e| e.into_inner());
+        // A service never waits for them: only the unfinished are kept.
+        revoking.retain(|t| !t.is_finished());
+        revoking.push(task);
+    }
+}
+
+/// The revocations still under way.
+static REVOKING: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Waits until every fleet lock this process took is freed in etcd (each
+/// revocation is bounded by the request timeout): a command that ran an
+/// update without a service calls it before it exits, so the lock does not
+/// outlive it until its lease expires.
+pub async fn released() {
+    let tasks: Vec<_> = std::mem::take(&mut *REVOKING.lock().unwrap_or_else(|e| e.into_inner()));
+    for task in tasks {
+        let _ = task.await;
     }
 }
 

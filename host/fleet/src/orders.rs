@@ -24,6 +24,9 @@ pub(crate) struct Order {
     pub wave: String,
     #[serde(flatten)]
     pub action: WaveAction,
+    /// The only bot release this install may bring (a promotion's).
+    #[serde(default)]
+    pub pinned: Option<String>,
     pub at: DateTime<Utc>,
 }
 
@@ -120,6 +123,11 @@ async fn run(inner: &Inner, order: &Order) -> Report {
     let caller = Caller::Fleet(order.wave.clone());
     let started = Instant::now();
     let from_version = bot_version(inner).await;
+    if let (WaveAction::Install { .. }, Some(pinned)) = (&order.action, &order.pinned)
+        && let Err(why) = offers_only(inner, &caller, pinned, from_version.as_deref()).await
+    {
+        return failed(order, from_version, why, started.elapsed().as_secs_f64());
+    }
     let outcome = match &order.action {
         WaveAction::Install { update_type } => service
             .install(
@@ -227,6 +235,46 @@ async fn run(inner: &Inner, order: &Order) -> Report {
             took_secs,
         ),
         Err(e) => failed(order, from_version, e.user_message(), took_secs),
+    }
+}
+
+/// Refuses a pinned install when this instance would get another bot
+/// release than `pinned`: its check, run now, must offer exactly that one
+/// (or the bot runs it already).
+async fn offers_only(
+    inner: &Inner,
+    caller: &Caller,
+    pinned: &str,
+    running: Option<&str>,
+) -> Result<(), String> {
+    let checked = inner
+        .service
+        .check(
+            caller,
+            CheckRequest {
+                update_type: steward_core::UpdateType::Bot,
+                include_security: true,
+            },
+            None,
+        )
+        .await
+        .map_err(|e| e.user_message())?;
+    let offered = checked
+        .providers
+        .iter()
+        .flat_map(|p| &p.updates)
+        .find(|u| u.held.is_none() && u.kind == steward_core::provider::UpdateKind::Bot)
+        .map(|u| u.latest.clone());
+    match offered {
+        Some(v) if v == pinned => Ok(()),
+        Some(v) => Err(format!(
+            "offered bot {v}, but the wave is pinned to {pinned} (the release promoted); nothing was changed"
+        )),
+        None if running == Some(pinned) => Ok(()),
+        None => Err(format!(
+            "bot {pinned} (the release promoted) is not on offer here (the bot runs {}); nothing was changed",
+            running.unwrap_or("an unknown version")
+        )),
     }
 }
 

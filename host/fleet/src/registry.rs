@@ -14,7 +14,7 @@ use crate::etcd::Etcd;
 use crate::{FleetError, Inner};
 
 /// How often the record is refreshed (and after every order).
-const PUBLISH_EVERY: Duration = Duration::from_secs(3);
+pub(crate) const PUBLISH_EVERY: Duration = Duration::from_secs(3);
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct InstanceRecord {
@@ -157,7 +157,8 @@ pub(crate) async fn publish(inner: &Inner) -> Result<(), FleetError> {
             &record,
             Some(lease),
         )
-        .await
+        .await?;
+    crate::promotion::record(inner, &record).await
 }
 
 /// Holds a lease for as long as the service runs: grants one, keeps it

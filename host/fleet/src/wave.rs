@@ -101,6 +101,13 @@ pub struct Wave {
     /// Who asked, and on which instance.
     pub requested_by: String,
     pub requested_at: DateTime<Utc>,
+    /// Only the instances of this group (`--group`); every instance when `None`.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// The bot release every instance must be offered, when a promotion
+    /// rule decided it (what the earlier group ran healthy for its soak).
+    #[serde(default)]
+    pub pinned: Option<String>,
     pub phase: Phase,
     /// The instance leading it (the latest, when leadership moved).
     #[serde(default)]
@@ -131,6 +138,8 @@ impl Wave {
             action,
             requested_by,
             requested_at: at,
+            group: None,
+            pinned: None,
             phase: Phase::Planning,
             leader: None,
             batches: Vec::new(),
@@ -171,7 +180,13 @@ impl Wave {
 
     /// One line for progress: the phase, the batch, each running part.
     pub fn progress_line(&self) -> String {
-        let action = self.action.describe();
+        let mut action = self.action.describe();
+        if let Some(v) = &self.pinned {
+            action.push_str(&format!(" (pinned to {v})"));
+        }
+        if let Some(g) = &self.group {
+            action.push_str(&format!(" in group {g}"));
+        }
         match self.phase {
             Phase::Planning => format!("Fleet {action}: waiting for the leader to plan the wave"),
             Phase::Running => {
@@ -218,6 +233,15 @@ pub fn state_word(state: Option<PartState>) -> &'static str {
         Some(PartState::RolledBack) => "rolled back",
         Some(PartState::UndoFailed) => "rollback failed",
     }
+}
+
+/// The instances a wave covers: those of its group, or all.
+pub(crate) fn in_scope(instances: &[InstanceRecord], group: Option<&str>) -> Vec<InstanceRecord> {
+    instances
+        .iter()
+        .filter(|r| group.is_none_or(|g| r.group == g))
+        .cloned()
+        .collect()
 }
 
 /// The batches for `instances`: the canaries first (those in the `canary`
@@ -285,6 +309,21 @@ mod tests {
         ];
         let batches = plan(&install(), &fleet, Canary::Percent(100), 1);
         assert_eq!(batches, vec![vec!["z"], vec!["a"], vec!["b"]]);
+    }
+
+    #[test]
+    fn a_wave_for_a_group_covers_only_its_instances() {
+        let fleet = [
+            record("s", "staging"),
+            record("p1", "production"),
+            record("p2", "production"),
+        ];
+        let production = in_scope(&fleet, Some("production"));
+        assert_eq!(
+            plan(&install(), &production, Canary::Count(1), 1),
+            vec![vec!["p1"], vec!["p2"]]
+        );
+        assert_eq!(in_scope(&fleet, None).len(), 3);
     }
 
     #[test]

@@ -30,17 +30,27 @@ pub enum FleetCommand {
     Install {
         #[arg(long = "type", value_enum, default_value = "all")]
         update_type: UpdateType,
+        /// Only the instances of this group (fleet.group); a group with a
+        /// [fleet.promotion] rule waits for the group it comes after.
+        #[arg(long)]
+        group: Option<String>,
         #[arg(long)]
         json: bool,
     },
     /// Roll every instance back to VERSION (or last_backup), canaries first.
     Rollback {
         target: String,
+        /// Only the instances of this group.
+        #[arg(long)]
+        group: Option<String>,
         #[arg(long)]
         json: bool,
     },
     /// Every instance checks for updates now and reports.
     Check {
+        /// Only the instances of this group.
+        #[arg(long)]
+        group: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -59,21 +69,37 @@ pub async fn run(service: &Backend, command: FleetCommand) -> Result<ExitCode, S
             }
             return Ok(ExitCode::SUCCESS);
         }
-        FleetCommand::Install { update_type, json } => (
+        FleetCommand::Install {
+            update_type,
+            group,
+            json,
+        } => (
             service
-                .fleet_wave("install", &serde_json::json!({ "type": update_type }), json)
+                .fleet_wave(
+                    "install",
+                    &serde_json::json!({ "type": update_type, "group": group }),
+                    json,
+                )
                 .await?,
             json,
         ),
-        FleetCommand::Rollback { target, json } => (
+        FleetCommand::Rollback {
+            target,
+            group,
+            json,
+        } => (
             service
-                .fleet_wave("rollback", &serde_json::json!({ "target": target }), json)
+                .fleet_wave(
+                    "rollback",
+                    &serde_json::json!({ "target": target, "group": group }),
+                    json,
+                )
                 .await?,
             json,
         ),
-        FleetCommand::Check { json } => (
+        FleetCommand::Check { group, json } => (
             service
-                .fleet_wave("check", &serde_json::json!({}), json)
+                .fleet_wave("check", &serde_json::json!({ "group": group }), json)
                 .await?,
             json,
         ),
@@ -107,6 +133,7 @@ fn fleet_off() -> ServiceError {
         message: "Fleet mode is off: this Steward has no [fleet] section in steward.toml, \
                   so it updates alone."
             .to_string(),
+        cause: None,
     }
 }
 
