@@ -1,6 +1,7 @@
-//! `steward backup …` end to end: the real binary backs up, lists, verifies
-//! and restores a copy of the demo bot; hostile archives are refused without
-//! a byte written outside the staging directory.
+//! `steward backup …` end to end: the real binary backs up (snapshots in a
+//! restic repository by default, archives with `format = "tar"`), lists,
+//! verifies and restores a copy of the demo bot; hostile archives are
+//! refused without a byte written outside the staging directory.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -68,6 +69,49 @@ fn rows(db: &Path) -> Vec<String> {
     out
 }
 
+/// The explicit old format: each backup a `.tar.gz` (or `.tar`) archive.
+const TAR: &str = "[backup]\nformat = \"tar\"\n";
+
+/// `restic -r <repository> ARGS` with the password Steward created: what an
+/// operator runs on a bare machine.
+fn restic(install: &Install, args: &[&str]) -> String {
+    let out = Command::new("restic")
+        .arg("-r")
+        .arg(install.data().join("backups"))
+        .arg("--password-file")
+        .arg(install.data().join("backup-password"))
+        .arg("--no-cache")
+        .args(args)
+        .output()
+        .expect("Debian's restic (apt-get install restic)");
+    assert!(
+        out.status.success(),
+        "restic {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The files of a backup's snapshot, relative to the bot's root, as
+/// `restic ls` lists them.
+fn snapshot_lists(install: &Install, record: &Value) -> Vec<String> {
+    let snapshot = record["metadata"]["snapshot"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not a snapshot: {record:#}"));
+    let prefix = format!("{}/", install.bot().display());
+    restic(install, &["ls", "--json", snapshot])
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|n| n["type"] == "file")
+        .filter_map(|n| {
+            n["path"]
+                .as_str()
+                .and_then(|p| p.strip_prefix(&prefix))
+                .map(String::from)
+        })
+        .collect()
+}
+
 fn gnu_tar_lists(archive: &Path, compressed: bool) -> Vec<String> {
     let out = Command::new("tar")
         .arg(if compressed { "tzf" } else { "tf" })
@@ -109,16 +153,14 @@ fn every_backup_type_round_trips_byte_for_byte() {
         }
         let record = create(&install, &args);
         assert_eq!(record["status"], "completed");
-        let archive = PathBuf::from(record["file_path"].as_str().unwrap());
+        // A snapshot in the repository (the default format), which restic
+        // itself lists.
         assert_eq!(
-            archive.extension().unwrap(),
-            if compressed { "gz" } else { "tar" }
+            record["file_path"],
+            install.data().join("backups").display().to_string()
         );
-        let listed = gnu_tar_lists(&archive, compressed);
-        assert_eq!(
-            listed[0], "steward-manifest.json",
-            "{backup_type}: manifest first"
-        );
+        let listed = snapshot_lists(&install, &record);
+        assert!(!listed.is_empty(), "{backup_type}: an empty snapshot");
         assert!(
             !listed.iter().any(|p| p.starts_with("logs/")),
             "logs only with --include-logs"
@@ -193,10 +235,7 @@ fn every_backup_type_round_trips_byte_for_byte() {
     let backups = list(&install);
     for (t, must) in expected {
         let b = backups.iter().find(|b| b["backup_type"] == t).unwrap();
-        let listed = gnu_tar_lists(
-            Path::new(b["file_path"].as_str().unwrap()),
-            b["compressed"] == true,
-        );
+        let listed = snapshot_lists(&install, b);
         for m in must {
             assert!(
                 listed.iter().any(|l| l == m),
@@ -212,8 +251,46 @@ fn include_logs_adds_the_logs() {
     std::fs::create_dir_all(install.bot().join("logs")).unwrap();
     std::fs::write(install.bot().join("logs/bot.log"), "line\n").unwrap();
     let record = create(&install, &["--include-logs"]);
-    let listed = gnu_tar_lists(Path::new(record["file_path"].as_str().unwrap()), true);
+    let listed = snapshot_lists(&install, &record);
     assert!(listed.contains(&"logs/bot.log".to_string()), "{listed:?}");
+    let plain = create(&install, &[]);
+    let listed = snapshot_lists(&install, &plain);
+    assert!(!listed.iter().any(|l| l.starts_with("logs/")), "{listed:?}");
+}
+
+/// The old format, asked for explicitly: archives any `tar` opens, the
+/// manifest first, `--no-compress` a plain `.tar`.
+#[test]
+fn with_format_tar_each_backup_is_an_archive_tar_opens() {
+    let install = install(TAR);
+    std::fs::create_dir_all(install.bot().join("logs")).unwrap();
+    std::fs::write(install.bot().join("logs/bot.log"), "line\n").unwrap();
+    for (args, compressed) in [
+        (vec!["--include-logs"], true),
+        (vec!["--no-compress"], false),
+    ] {
+        let record = create(&install, &args);
+        let archive = PathBuf::from(record["file_path"].as_str().unwrap());
+        assert_eq!(
+            archive.extension().unwrap(),
+            if compressed { "gz" } else { "tar" }
+        );
+        let listed = gnu_tar_lists(&archive, compressed);
+        assert_eq!(listed[0], "steward-manifest.json", "manifest first");
+        assert!(
+            listed.contains(&"data/bot.sqlite3".to_string()),
+            "{listed:?}"
+        );
+        assert_eq!(
+            listed.contains(&"logs/bot.log".to_string()),
+            compressed,
+            "logs only with --include-logs: {listed:?}"
+        );
+    }
+    assert!(
+        !install.data().join("backup-password").exists(),
+        "no repository, so no password, for archives"
+    );
 }
 
 #[test]
@@ -268,17 +345,24 @@ fn a_database_written_during_the_backup_is_copied_consistently() {
         "{verified:#}"
     );
 
-    // The copy is one consistent snapshot: a prefix of the writer's rows.
+    // The copy is one consistent snapshot: a prefix of the writer's rows
+    // (read back with restic itself).
     let out = tempfile::tempdir().unwrap();
-    let status = Command::new("tar")
-        .arg("xzf")
-        .arg(record["file_path"].as_str().unwrap())
-        .arg("-C")
-        .arg(out.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let copy = rusqlite::Connection::open(out.path().join("data/bot.sqlite3")).unwrap();
+    let snapshot = record["metadata"]["snapshot"].as_str().unwrap();
+    restic(
+        &install,
+        &[
+            "restore",
+            snapshot,
+            "--target",
+            out.path().to_str().unwrap(),
+        ],
+    );
+    let restored = out
+        .path()
+        .join(install.bot().strip_prefix("/").unwrap())
+        .join("data/bot.sqlite3");
+    let copy = rusqlite::Connection::open(restored).unwrap();
     let check: String = copy
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
@@ -370,7 +454,9 @@ fn restore_needs_confirmation() {
 
 #[test]
 fn an_interrupted_create_leaves_nothing_listed_and_is_cleaned_next_start() {
-    let install = install("");
+    // The archive format's partial file (a killed snapshot is
+    // backup_restic's a_backup_killed_midway_...).
+    let install = install(TAR);
     // Incompressible bytes: the debug build takes seconds to compress them.
     let mut big = std::fs::File::create(install.bot().join("data/blob.bin")).unwrap();
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -436,7 +522,7 @@ fn an_interrupted_create_leaves_nothing_listed_and_is_cleaned_next_start() {
 
 #[test]
 fn a_tampered_archive_fails_verification() {
-    let install = install("[backup]\nverify_backups = false\n");
+    let install = install("[backup]\nverify_backups = false\nformat = \"tar\"\n");
     let record = create(&install, &["--type", "config"]);
     let archive = PathBuf::from(record["file_path"].as_str().unwrap());
     let mut bytes = std::fs::read(&archive).unwrap();
@@ -541,7 +627,7 @@ fn pruning_keeps_the_newest_verified_backup() {
     for _ in 0..3 {
         let record = create(&install, &["--type", "config"]);
         later.push(record["id"].clone());
-        archives.push(PathBuf::from(record["file_path"].as_str().unwrap()));
+        archives.push(snapshot_of(&record));
     }
     let ids: Vec<Value> = list(&install).iter().map(|b| b["id"].clone()).collect();
     assert!(
@@ -553,16 +639,35 @@ fn pruning_keeps_the_newest_verified_backup() {
         "{ids:?}"
     );
     assert!(!ids.contains(&later[0]), "beyond max_backups: {ids:?}");
-    // Pruned means gone from the disk too, not only from the list.
-    assert!(
-        !archives[0].exists(),
-        "the pruned archive is still on disk: {}",
-        archives[0].display()
-    );
-    assert!(archives[1].exists() && archives[2].exists());
-    assert!(Path::new(first["file_path"].as_str().unwrap()).exists());
+    // Pruned means gone from the repository too, not only from the list.
+    let snaps: Vec<String> =
+        serde_json::from_str::<Vec<Value>>(&restic(&install, &["snapshots", "--json"]))
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect();
+    assert!(!snaps.contains(&archives[0]), "{snaps:?}");
+    for kept in [&archives[1], &archives[2], &snapshot_of(&first)] {
+        assert!(snaps.contains(kept), "{kept} is gone: {snaps:?}");
+    }
     let pruned = ok(&install.run(&["backup", "prune", "--json"]));
     assert_eq!(pruned["removed"].as_array().unwrap().len(), 0);
+}
+
+fn snapshot_of(record: &Value) -> String {
+    record["metadata"]["snapshot"].as_str().unwrap().to_string()
+}
+
+/// The same rule for archives: a pruned one is gone from the disk.
+#[test]
+fn with_format_tar_pruning_removes_the_archive_from_the_disk() {
+    let install = install("[backup]\nformat = \"tar\"\nverify_backups = false\nmax_backups = 1\n");
+    let first = create(&install, &["--type", "config"]);
+    let second = create(&install, &["--type", "config"]);
+    let ids: Vec<Value> = list(&install).iter().map(|b| b["id"].clone()).collect();
+    assert_eq!(ids, vec![second["id"].clone()]);
+    assert!(!Path::new(first["file_path"].as_str().unwrap()).exists());
+    assert!(Path::new(second["file_path"].as_str().unwrap()).exists());
 }
 
 // ---- hostile archives -------------------------------------------------
@@ -579,7 +684,7 @@ struct Hostile {
 }
 
 fn hostile() -> Hostile {
-    let install = install("");
+    let install = install(TAR);
     let record = create(&install, &[]);
     let archive = PathBuf::from(record["file_path"].as_str().unwrap());
     let gz = flate2::read::GzDecoder::new(std::fs::File::open(&archive).unwrap());

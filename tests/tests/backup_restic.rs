@@ -414,13 +414,14 @@ fn gnu_tar_lists(archive: &Path) -> Vec<String> {
 
 #[test]
 fn an_archive_keeps_working_until_imported_and_export_writes_one_tar_reads() {
-    // An archive made before the switch to the repository.
-    let install = install_with_database("");
+    // An archive made before the switch to the repository (then the
+    // default format), and the data directory upgraded to today's default.
+    let install = install_with_database("[backup]\nformat = \"tar\"\n");
     let bot = install.bot();
     let old = create(&install, &["--type", "config", "--name", "before-switch"]);
     let old_archive = PathBuf::from(old["file_path"].as_str().unwrap());
     assert!(old_archive.to_string_lossy().ends_with(".tar.gz"));
-    install.write_config(RESTIC);
+    install.write_config("");
 
     // Still listed and restorable as it is.
     std::fs::write(bot.join("config/config.toml"), "changed = 1\n").unwrap();
@@ -478,4 +479,190 @@ fn an_archive_keeps_working_until_imported_and_export_writes_one_tar_reads() {
         std::fs::read_to_string(bot.join("config/config.toml")).unwrap(),
         original
     );
+}
+
+#[test]
+fn the_answer_of_the_backup_that_made_the_password_says_to_keep_a_copy_once() {
+    let install = install("");
+    let first = install.run(&["backup", "create", "--type", "config"]);
+    let password = password_file(&install);
+    assert!(
+        first.succeeded().contains(&format!(
+            "IMPORTANT: Steward created the password of the backup repository in {}.",
+            password.display()
+        )) && first
+            .stdout
+            .contains("Keep a copy of this file somewhere else"),
+        "the answer itself tells the operator: {}",
+        first.stdout
+    );
+    let json = ok(&install.run(&["backup", "create", "--type", "config", "--json"]));
+    assert!(json["password_created"].is_null(), "said once: {json:#}");
+    let again = install.run(&["backup", "create", "--type", "config"]);
+    assert!(
+        !again.succeeded().contains("IMPORTANT"),
+        "said once: {}",
+        again.stdout
+    );
+}
+
+/// `restic backup DIR` into Steward's repository, as an operator would.
+fn restic_backup(install: &Install, dir: &Path) -> String {
+    let (ok, out, err) = restic(
+        install,
+        &password_file(install),
+        &[
+            "backup",
+            "--json",
+            "--host",
+            "bare-metal",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "restic backup: {out}{err}");
+    let summary: Value = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["message_type"] == "summary")
+        .unwrap_or_else(|| panic!("no summary: {out}"));
+    summary["snapshot_id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn snapshots_restic_made_are_listed_verified_and_restored_when_they_are_of_the_root() {
+    let install = install("");
+    let bot = install.bot();
+    let db = bot.join("data/bot.sqlite3");
+    insert_start(&db, "1.0.0");
+    create(&install, &["--type", "config", "--name", "steward-made"]);
+    let before = files(&bot);
+    let of_root = restic_backup(&install, &bot);
+    let of_config = restic_backup(&install, &bot.join("config"));
+
+    let listed = ok(&install.run(&["backup", "list", "--json", "--range", "all"]));
+    assert_eq!(listed["total_count"], 3, "{listed:#}");
+    let backups = listed["backups"].as_array().unwrap();
+    let adopted = |snapshot: &str| {
+        backups
+            .iter()
+            .find(|b| {
+                b["metadata"]["snapshot"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with(snapshot))
+            })
+            .unwrap_or_else(|| panic!("{snapshot} not listed: {listed:#}"))
+            .clone()
+    };
+    let root = adopted(&of_root);
+    assert_eq!(root["id"], format!("restic_{}", &of_root[..8]));
+    assert_eq!(root["metadata"]["made_by"], "restic");
+    assert_eq!(root["metadata"]["host"], "bare-metal");
+    assert_eq!(
+        root["paths"],
+        serde_json::json!([bot.display().to_string()])
+    );
+    assert!(root["file_count"].as_u64().unwrap() >= 10, "{root:#}");
+    let table = install.run(&["backup", "list", "--range", "all"]);
+    assert!(
+        table
+            .succeeded()
+            .contains(&format!("(by restic on bare-metal: {})", bot.display())),
+        "{}",
+        table.stdout
+    );
+
+    // Of the bot's root: verified and restored like Steward's own.
+    let id = root["id"].as_str().unwrap();
+    let verified = ok(&install.run(&["backup", "verify", id, "--drill", "--json"]));
+    assert_eq!(verified["ok"], true, "{verified:#}");
+    for rel in before.keys() {
+        std::fs::write(bot.join(rel), "damaged").unwrap();
+    }
+    insert_start(&db, "damaged");
+    ok(&install.run(&["backup", "restore", id, "--yes", "--json"]));
+    assert_eq!(files(&bot), before, "every file back byte for byte");
+    assert_eq!(starts(&db), vec!["1.0.0"]);
+
+    // Of another directory: listed, but never restored into the root.
+    let config = adopted(&of_config)["id"].as_str().unwrap().to_string();
+    std::fs::write(bot.join("config/config.toml"), "changed = 1\n").unwrap();
+    let run = install.run(&["backup", "restore", &config, "--yes"]);
+    assert_ne!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("restore it with `restic restore`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(bot.join("config/config.toml")).unwrap(),
+        "changed = 1\n"
+    );
+
+    // Forgotten by restic: gone from the list too.
+    let (forgot, out, err) = restic(&install, &password_file(&install), &["forget", &of_config]);
+    assert!(forgot, "{out}{err}");
+    let listed = ok(&install.run(&["backup", "list", "--json", "--range", "all"]));
+    assert_eq!(listed["total_count"], 2, "{listed:#}");
+}
+
+/// The pack holding the snapshot's tree blobs, from restic's own index.
+fn tree_pack(install: &Install) -> String {
+    let password = password_file(install);
+    let (ok, out, err) = restic(install, &password, &["list", "index"]);
+    assert!(ok, "{err}");
+    for index in out.lines() {
+        let (ok, json, err) = restic(install, &password, &["cat", "index", index.trim()]);
+        assert!(ok, "{err}");
+        let index: Value = serde_json::from_str(&json).unwrap();
+        for pack in index["packs"].as_array().unwrap() {
+            if pack["blobs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|b| b["type"] == "tree")
+            {
+                return pack["id"].as_str().unwrap().to_string();
+            }
+        }
+    }
+    panic!("no tree pack in the index");
+}
+
+#[test]
+fn verify_runs_the_structural_check_and_names_a_damaged_tree_pack() {
+    let install = install("verify_backups = false\n");
+    let record = create(&install, &["--type", "config"]);
+    let id = record["id"].as_str().unwrap();
+    let snapshot = record["metadata"]["snapshot"].as_str().unwrap();
+    let pack = tree_pack(&install);
+    let path = repo(&install).join("data").join(&pack[..2]).join(&pack);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.len() / 4;
+    bytes[at] ^= 0x55;
+    std::fs::write(&path, bytes).unwrap();
+
+    let run = install.run(&["backup", "verify", id, "--json"]);
+    assert_eq!(run.code, Some(4), "{}{}", run.stdout, run.stderr);
+    let verified = run.json();
+    assert_eq!(verified["ok"], false, "{verified:#}");
+    let problems: Vec<&str> = verified["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with(&format!("snapshot {}: ", &snapshot[..8]))
+                && p.contains(&format!("pack {pack}"))),
+        "the snapshot and the pack are named: {problems:#?}"
+    );
+    assert!(
+        problems.iter().all(|p| !p.contains('\n')),
+        "one line a problem, no backtraces: {problems:#?}"
+    );
+    // restic's own check agrees the repository is damaged.
+    let (checked, _, _) = restic(&install, &password_file(&install), &["check"]);
+    assert!(!checked, "restic check passed a damaged tree pack");
 }

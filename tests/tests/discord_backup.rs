@@ -5,12 +5,14 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use steward_tests::fakes::discord::{ADMINISTRATOR, EVERYONE, FakeDiscord, Member, OWNER_ID, Opt};
 use steward_tests::harness::Install;
 use steward_tests::serve::{
     ADMIN_ROLE, LONG, SHORT, Serve, edits, has_embed, is_callback, is_edit, private_after_deferral,
 };
+
+/// The explicit old format: each backup a `.tar.gz` (or `.tar`) archive.
+const TAR: &str = "[backup]\nformat = \"tar\"\n";
 
 fn admin() -> Member {
     Member::new(300, "admin").roles(&[ADMIN_ROLE])
@@ -281,7 +283,7 @@ fn backup_commands_are_registered_with_the_reference_options() {
 }
 
 #[test]
-fn backup_create_reports_progress_writes_the_archive_and_backup_list_shows_it() {
+fn backup_create_reports_progress_stores_a_snapshot_and_backup_list_shows_it() {
     let discord = FakeDiscord::start();
     let serve = Serve::start(&discord);
 
@@ -306,8 +308,7 @@ fn backup_create_reports_progress_writes_the_archive_and_backup_list_shows_it() 
     let steps = [
         "Backing up ",
         "Copying database ",
-        "Hashing ",
-        "Archiving ",
+        "Storing ",
         "Verifying ",
         "Removing backups ",
         "Backup ",
@@ -337,18 +338,40 @@ fn backup_create_reports_progress_writes_the_archive_and_backup_list_shows_it() 
     let files: u64 = field(embed, "Files").parse().unwrap();
     assert!(files >= 10, "the demo bot has more files: {files}");
 
-    // The archive is on disk, and its sha256 is the one shown.
-    let archive = serve
-        .install
-        .data()
-        .join("backups")
-        .join(format!("{id}.tar.gz"));
-    let bytes =
-        std::fs::read(&archive).unwrap_or_else(|e| panic!("{} is missing: {e}", archive.display()));
-    let checksum = field(embed, "Checksum (sha256)").trim_matches('`');
-    assert_eq!(checksum, hex::encode(Sha256::digest(&bytes)));
+    // A snapshot in the repository (the default format), which restic
+    // itself lists under the short id shown.
+    let repository = serve.install.data().join("backups");
+    let password = serve.install.data().join("backup-password");
+    let shown = field(embed, "Snapshot");
+    assert!(
+        shown.ends_with(&format!(
+            "` in the restic repository `{}`",
+            repository.display()
+        )),
+        "{shown}"
+    );
+    let short = shown.split('`').nth(1).unwrap();
+    let out = std::process::Command::new("restic")
+        .arg("-r")
+        .arg(&repository)
+        .arg("--password-file")
+        .arg(&password)
+        .args(["--no-cache", "snapshots", "--json"])
+        .output()
+        .expect("Debian's restic");
+    let snaps: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(snaps[0]["short_id"], short, "{snaps:#}");
     let size = field(embed, "Size");
-    assert!(size.ends_with("archive, gzip)"), "{size}");
+    assert!(size.ends_with("added to the repository)"), "{size}");
+    // The password Steward made is announced in the answer, not only the
+    // log: where it is, and to keep a copy elsewhere.
+    let notice = field(embed, "Repository password");
+    assert!(
+        notice.contains(&format!("`{}`", password.display()))
+            && notice.contains("Keep a copy of this file somewhere else"),
+        "{notice}"
+    );
 
     // Admins may list; the new backup is there with its name.
     let token = discord.slash_command("backup_list", &admin(), &[]);
@@ -374,6 +397,16 @@ fn backup_create_reports_progress_writes_the_archive_and_backup_list_shows_it() 
     assert_eq!(
         embed["footer"]["text"],
         "Time range: 30 days · sorted by date"
+    );
+
+    // Said once: the next backup uses the same password and says nothing.
+    let token = discord.slash_command("backup_create", &Member::owner(), &[]);
+    let edits = serve.edits_until_result(&discord, &token);
+    let embed = &edits.last().unwrap()["embeds"][0];
+    assert_eq!(embed["title"], "Backup created", "{embed:#}");
+    assert!(
+        !embed["fields"].to_string().contains("Repository password"),
+        "{embed:#}"
     );
 }
 
@@ -501,7 +534,7 @@ fn backup_restore_after_confirm_puts_the_changed_file_back() {
 #[test]
 fn a_tampered_backup_is_refused_after_confirm_and_nothing_changes() {
     let discord = FakeDiscord::start();
-    let install = Serve::install(&discord, "", "");
+    let install = Serve::install(&discord, "", TAR);
     let id = cli_backup(&install, &[]);
     let archive = install.data().join(format!("backups/{id}.tar.gz"));
     let mut bytes = std::fs::read(&archive).unwrap();
@@ -585,7 +618,7 @@ fn cancel_timeout_and_other_users_presses_change_nothing() {
 #[test]
 fn backup_create_options_shape_the_archive() {
     let discord = FakeDiscord::start();
-    let install = Serve::install(&discord, "", "");
+    let install = Serve::install(&discord, "", TAR);
     std::fs::create_dir_all(install.bot().join("logs")).unwrap();
     std::fs::write(install.bot().join("logs/bot.log"), "started\n").unwrap();
     let serve = Serve::run(&discord, install);

@@ -19,6 +19,8 @@ use steward_tests::harness::{
 };
 
 const WORK_PREFIX: &str = ".steward-restore-";
+/// The explicit old format: each backup a `.tar.gz` archive with a manifest.
+const TAR: &str = "[backup]\nformat = \"tar\"\n";
 
 /// Everything under `root` but restores' working directories: files by
 /// content, links by target, directories by name.
@@ -110,7 +112,7 @@ fn edit_manifest(archive: &Path, edit: impl FnOnce(&mut Value)) {
 
 #[test]
 fn restore_refuses_a_manifest_that_lists_a_file_twice_and_keeps_every_file() {
-    let install = install("");
+    let install = install(TAR);
     let bot = install.bot();
     let record = create(&install, &[]);
     let id = record["id"].as_str().unwrap();
@@ -345,7 +347,7 @@ fn a_disk_that_fills_during_backup_create_is_named_and_nothing_is_lost() {
     let mount = scratch.path().join("small");
     std::fs::create_dir_all(&mount).unwrap();
     let install = install(&format!(
-        "[safety]\nmin_disk_space_mb = 0\n[backup]\nbackup_path = \"{}\"\nverify_backups = false\n[backup.types.full]\ninclude = [\"data/blob.bin\"]\n",
+        "[safety]\nmin_disk_space_mb = 0\n[backup]\nformat = \"tar\"\nbackup_path = \"{}\"\nverify_backups = false\n[backup.types.full]\ninclude = [\"data/blob.bin\"]\n",
         backups.display()
     ));
     // Incompressible, and large enough that the debug build is still
@@ -427,4 +429,84 @@ fn a_disk_that_fills_during_backup_create_is_named_and_nothing_is_lost() {
         .collect();
     assert_eq!(completed.len(), 1, "{listed}");
     assert_eq!(completed[0]["id"], first["id"]);
+}
+
+#[test]
+fn a_disk_that_fills_during_a_snapshot_restore_fails_cleanly_and_the_bot_is_unchanged() {
+    // The bot's root on a small tmpfs inside a private mount namespace.
+    let probe = Command::new("unshare").args(["-m", "true"]).status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: `unshare -m` is not permitted here");
+        return;
+    }
+    let install = install("[safety]\nmin_disk_space_mb = 0\n[backup]\nverify_backups = false\n");
+    let bot = install.bot();
+    // Incompressible, so the restore has 24 MiB to write.
+    const BLOB: u64 = 24 << 20;
+    std::fs::write(bot.join("data/blob.bin"), noise(BLOB as usize)).unwrap();
+    let record = create(&install, &["--name", "big"]);
+    assert!(record["metadata"]["snapshot"].is_string(), "{record:#}");
+    // Changed since: a restore would put the blob and the config back.
+    std::fs::write(bot.join("data/blob.bin"), "small now\n").unwrap();
+    std::fs::write(bot.join("config/config.toml"), "changed = true\n").unwrap();
+    let before = tree(&bot);
+
+    let scratch = tempfile::tempdir().unwrap();
+    let mount = scratch.path().join("small");
+    let out = scratch.path().join("out");
+    std::fs::create_dir_all(&mount).unwrap();
+    std::fs::create_dir_all(out.join("after")).unwrap();
+    // Room for the restore when it starts (its preflight passes); another
+    // writer fills the disk once the restore is staging files.
+    let script = r#"
+        mount -t tmpfs -o size="$SIZE" tmpfs "$MNT" || exit 90
+        mkdir "$MNT/bot" && cp -a "$BOT"/. "$MNT/bot"/ || exit 91
+        mount --bind "$MNT/bot" "$BOT" || exit 92
+        "$STEWARD" --config "$CONFIG" backup restore big --yes >"$OUT/restore.out" 2>"$OUT/restore.err" &
+        pid=$!
+        until ls -A "$BOT" | grep -q '^\.steward-restore-'; do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.01
+        done
+        cat /dev/zero >"$MNT/filler" 2>/dev/null
+        wait "$pid"
+        echo $? >"$OUT/restore.rc"
+        rm -f "$MNT/filler"
+        ls -A "$BOT" >"$OUT/ls"
+        cp -a "$BOT"/. "$OUT/after"/ || exit 93
+    "#;
+    let status = Command::new("unshare")
+        .args(["-m", "sh", "-c", script])
+        .env("SIZE", (BLOB + (8 << 20)).to_string())
+        .env("MNT", &mount)
+        .env("BOT", &bot)
+        .env("STEWARD", steward_bin())
+        .env("CONFIG", install.config_path())
+        .env("OUT", &out)
+        .status()
+        .unwrap();
+    assert!(status.success(), "the namespace script failed: {status}");
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+
+    assert_ne!(read("restore.rc").trim(), "0", "the restore did not fail");
+    assert!(
+        read("restore.err").contains("No space left on device"),
+        "the cause is not named: {}",
+        read("restore.err")
+    );
+    let after = tree(&out.join("after"));
+    assert!(
+        after == before,
+        "the bot's files changed:\n{}",
+        diff(&before, &after)
+    );
+    let work: Vec<String> = read("ls")
+        .lines()
+        .filter(|l| l.starts_with(WORK_PREFIX))
+        .map(String::from)
+        .collect();
+    assert!(
+        work.is_empty(),
+        "the restore left {work:?} in the bot's root"
+    );
 }

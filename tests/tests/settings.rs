@@ -178,7 +178,10 @@ fn the_schedule_timezone_setting_is_what_schedules_are_shown_in() {
 
 #[test]
 fn with_compression_turned_off_new_backups_are_plain_tar_archives() {
-    let install = install_with_database(ONLY_CONFIG_PROVIDER);
+    // Archives are the old format, asked for explicitly.
+    let install = install_with_database(&format!(
+        "{ONLY_CONFIG_PROVIDER}[backup]\nformat = \"tar\"\n"
+    ));
     let set = install.run(&["settings", "set", "backup", "compression_enabled", "false"]);
     assert_eq!(
         set.succeeded().trim(),

@@ -46,6 +46,13 @@ pub struct Created {
     pub skipped: Vec<String>,
     /// What `auto_cleanup` pruned afterwards.
     pub pruned: Option<Pruned>,
+    /// The repository's password file, when this backup created it: the
+    /// operator must keep a copy elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_created: Option<PathBuf>,
+    /// Each offsite target's copy (`[backup.offsite.NAME]`).
+    #[serde(default)]
+    pub offsite: Vec<super::offsite::Copied>,
 }
 
 const READ_BUFFER: usize = 256 * 1024;
@@ -153,6 +160,11 @@ pub fn create_tagged(
     } else {
         None
     };
+    // Offsite copies never fail the local backup: a failure is reported.
+    let offsite = super::offsite::after_backup(backups, tags.contains_key("schedule"));
+    if let Ok(saved) = backups.get(&record.id) {
+        record.metadata = saved.metadata;
+    }
     backups.report(
         100,
         Step::BackupComplete {
@@ -163,6 +175,8 @@ pub fn create_tagged(
         record,
         skipped: selection.skipped,
         pruned,
+        password_created: backups.take_password_created(),
+        offsite,
     })
 }
 

@@ -196,5 +196,7 @@ fn store(
         record,
         skipped: Vec::new(),
         pruned: None,
+        password_created: backups.take_password_created(),
+        offsite: Vec::new(),
     })
 }

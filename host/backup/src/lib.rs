@@ -19,6 +19,7 @@ pub mod import;
 mod journal;
 pub mod list;
 pub mod manifest;
+pub mod offsite;
 pub mod prune;
 mod recover;
 pub use recover::recover_restores;
@@ -247,6 +248,9 @@ pub struct Backups {
     pub(crate) names: Tree<String>,
     /// Who hears how far a create or restore is.
     progress: Option<ProgressSender>,
+    /// The password file Steward created while this handle was in use (the
+    /// answer of that command tells the operator to keep a copy).
+    pub(crate) password_created: std::sync::Arc<std::sync::Mutex<Option<PathBuf>>>,
 }
 
 impl Backups {
@@ -271,6 +275,7 @@ impl Backups {
             names: store.tree(NAMES)?,
             store,
             progress: None,
+            password_created: Default::default(),
         };
         if let Some(_lock) = backups.lock_if_free()? {
             recover::clean_leftovers(&backups)?;
@@ -294,6 +299,15 @@ impl Backups {
         &self.settings.path
     }
 
+    /// The repository's password file, when Steward created it since the
+    /// last call: said once, in the answer of the command that made it.
+    pub fn take_password_created(&self) -> Option<PathBuf> {
+        self.password_created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
     /// The record with this id, or with this name.
     pub fn get(&self, id_or_name: &str) -> Result<BackupRecord, BackupError> {
         if let Some(record) = self.records.get(id_or_name)? {
@@ -301,6 +315,13 @@ impl Backups {
         }
         if let Some(id) = self.names.get(id_or_name)?
             && let Some(record) = self.records.get(&id)?
+        {
+            return Ok(record);
+        }
+        // A snapshot restic itself made since the last listing.
+        if repository::adopted_id(id_or_name)
+            && repository::adopt_foreign(self)? > 0
+            && let Some(record) = self.records.get(id_or_name)?
         {
             return Ok(record);
         }

@@ -1,5 +1,6 @@
 //! Listing backups: completed ones only, filtered by type and age, sorted,
-//! limited, with the total the backup directory holds. Read-only.
+//! limited, with the total the backup directory holds. Writes nothing but
+//! the records of snapshots restic itself made in the repository.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -67,6 +68,8 @@ pub struct Listing {
 
 pub fn list(backups: &Backups, request: &ListRequest) -> Result<Listing, BackupError> {
     let now = Utc::now();
+    // Snapshots restic itself made in the repository are listed too.
+    super::repository::adopt_foreign(backups)?;
     let completed: Vec<BackupRecord> = backups
         .all()?
         .into_iter()
@@ -90,6 +93,7 @@ pub fn list(backups: &Backups, request: &ListRequest) -> Result<Listing, BackupE
     }
     let matched = chosen.len();
     chosen.truncate(request.limit);
+    super::offsite::mark_locations(backups, &mut chosen);
     Ok(Listing {
         backups: chosen,
         matched,

@@ -214,6 +214,7 @@ mod tests {
                     current_version: None,
                     target_version: None,
                     error: None,
+                    reason: None,
                     steps_completed: 0,
                     total_steps: 0,
                     rollback_available: true,

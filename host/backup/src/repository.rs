@@ -2,23 +2,27 @@
 //! format = "restic"`): opening it with its password (created on first use),
 //! writing a backup as a snapshot, reading one back through the strict
 //! filter (regular files and directories only, nothing outside the root),
-//! reading every blob of a snapshot to name damaged files, forgetting and
-//! pruning. Every byte goes through `rustic_core`; this module never touches
-//! the bot's root except to read the files it is given.
+//! reading every blob of a snapshot (on a few threads) to name damaged
+//! files, the structural check of `restic check --read-data` for one
+//! snapshot, listing snapshots restic itself made, forgetting and pruning.
+//! Every byte goes through `rustic_core`; this module never touches the
+//! bot's root except to read the files it is given.
 
 use std::ffi::OsStr;
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rustic_backend::BackendOptions;
 use rustic_core::repofile::{Metadata, Node, NodeType, SnapshotFile};
 use rustic_core::{
-    BackupOptions, ConfigOptions, Credentials, ErrorKind, IndexedFullStatus, KeyOptions, LsOptions,
-    OpenStatus, PruneOptions, ReadSource, ReadSourceEntry, ReadSourceOpen, Repository,
-    RepositoryOptions, RusticError, RusticResult, SnapshotOptions, StringList,
+    BackupOptions, CheckOptions, CheckResults, ConfigOptions, Credentials, ErrorKind,
+    IndexedFullStatus, KeyOptions, LsOptions, OpenStatus, PruneOptions, ReadSource,
+    ReadSourceEntry, ReadSourceOpen, Repository, RepositoryOptions, RusticError, RusticResult,
+    SnapshotOptions, StringList, TreeId,
 };
 
 use super::manifest::{self, FileKind, Manifest, ManifestFile};
@@ -31,6 +35,12 @@ pub const PASSWORD_ENV: &str = "STEWARD_BACKUP_PASSWORD";
 pub const SNAPSHOT_KEY: &str = "snapshot";
 /// Every snapshot Steward writes carries this tag.
 const STEWARD_TAG: &str = "steward";
+/// The record's metadata key saying who made a snapshot Steward adopted.
+pub const MADE_BY_KEY: &str = "made_by";
+/// Its value for a snapshot restic itself made (no Steward tag).
+pub const MADE_BY_RESTIC: &str = "restic";
+/// The id of an adopted snapshot: this, then the snapshot's short id.
+const ADOPTED_PREFIX: &str = "restic_";
 /// Bytes read from the repository at a time.
 const CHUNK: usize = 4 * 1024 * 1024;
 
@@ -104,7 +114,7 @@ fn read_password(path: &Path) -> Result<String, BackupError> {
 /// The password: `password_file`, then the environment, then Steward's own
 /// file. That file is created (0600) only for a new repository, and the
 /// operator is told once to keep a copy elsewhere.
-fn password(backups: &Backups, creating: bool) -> Result<String, BackupError> {
+pub(crate) fn password(backups: &Backups, creating: bool) -> Result<String, BackupError> {
     if let Some(path) = &backups.settings.password_file {
         return read_password(path);
     }
@@ -150,6 +160,10 @@ fn password(backups: &Backups, creating: bool) -> Result<String, BackupError> {
         backups.dir().display(),
         path.display()
     );
+    *backups
+        .password_created
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Some(path);
     Ok(password)
 }
 
@@ -321,6 +335,158 @@ pub(crate) fn write_snapshot(
     .map_err(|e| repo_error(backups, e))
 }
 
+/// Whether `id` names a snapshot restic itself made (see `adopt_foreign`).
+pub fn adopted_id(id: &str) -> bool {
+    id.starts_with(ADOPTED_PREFIX)
+}
+
+/// Whether the record is a snapshot restic itself made.
+pub fn made_by_restic(record: &BackupRecord) -> bool {
+    record.metadata.get(MADE_BY_KEY).map(String::as_str) == Some(MADE_BY_RESTIC)
+}
+
+/// Records the snapshots restic itself made in the repository (those
+/// without Steward's tag and without a record) as full backups named
+/// `restic_<short id>`, with their host, paths and time; drops the records
+/// of such snapshots restic has since forgotten. Opens the repository only
+/// when there is one (never creates it or its password). Returns how many
+/// records it added.
+pub(crate) fn adopt_foreign(backups: &Backups) -> Result<usize, BackupError> {
+    if !exists(backups.dir()) {
+        return Ok(0);
+    }
+    let repo = open(backups)?;
+    let snaps = repo
+        .get_all_snapshots()
+        .map_err(|e| repo_error(backups, e))?;
+    let records = backups.all()?;
+    let present: std::collections::HashSet<String> = snaps
+        .iter()
+        .map(|s| s.id.to_hex().as_str().to_string())
+        .collect();
+    let known: std::collections::HashSet<&str> = records.iter().filter_map(snapshot_of).collect();
+    for r in records.iter().filter(|r| made_by_restic(r)) {
+        if snapshot_of(r).is_some_and(|id| !present.contains(id)) {
+            backups.records.remove(&r.id)?;
+        }
+    }
+    let mut added = 0;
+    let mut trees = None;
+    for snap in &snaps {
+        let hex = snap.id.to_hex().as_str().to_string();
+        if snap.tags.contains(STEWARD_TAG) || known.contains(hex.as_str()) {
+            continue;
+        }
+        let mut record = foreign_record(backups, snap, &hex);
+        if snap.summary.is_none() {
+            // restic before 0.17 writes no summary: count from the tree.
+            if trees.is_none() {
+                trees = Some(
+                    open(backups)?
+                        .to_indexed_ids()
+                        .map_err(|e| repo_error(backups, e))?,
+                );
+            }
+            if let Some(repo) = &trees {
+                let (files, bytes) = count_files(repo, snap).map_err(|e| repo_error(backups, e))?;
+                record.file_count = files;
+                record.size_bytes = bytes;
+            }
+        }
+        backups.records.insert(&record.id, &record)?;
+        added += 1;
+    }
+    if added > 0 {
+        backups.store.flush()?;
+    }
+    Ok(added)
+}
+
+/// The files under a snapshot's first path and their bytes.
+fn count_files(
+    repo: &Repository<rustic_core::IndexedIdsStatus>,
+    snap: &SnapshotFile,
+) -> RusticResult<(u64, u64)> {
+    let base = snap
+        .paths
+        .iter()
+        .next()
+        .cloned()
+        .unwrap_or_else(|| "/".into());
+    let top = repo.node_from_path(snap.tree, Path::new(&base))?;
+    let mut options = LsOptions::default();
+    options.recursive = true;
+    let (mut files, mut bytes) = (0, 0);
+    for item in repo.ls(&top, &options)? {
+        let (_, node) = item?;
+        if node.node_type == NodeType::File {
+            files += 1;
+            bytes += node.meta.size;
+        }
+    }
+    Ok((files, bytes))
+}
+
+fn foreign_record(backups: &Backups, snap: &SnapshotFile, hex: &str) -> BackupRecord {
+    let paths: Vec<String> = snap.paths.iter().cloned().collect();
+    let mut metadata = std::collections::BTreeMap::new();
+    metadata.insert(SNAPSHOT_KEY.to_string(), hex.to_string());
+    metadata.insert(MADE_BY_KEY.to_string(), MADE_BY_RESTIC.to_string());
+    metadata.insert("host".to_string(), snap.hostname.clone());
+    metadata.insert("restic_paths".to_string(), paths.join(", "));
+    if !snap.program_version.is_empty() {
+        metadata.insert("program".to_string(), snap.program_version.clone());
+    }
+    if snap.tags.iter().next().is_some() {
+        metadata.insert("tags".to_string(), snap.tags.to_string());
+    }
+    let time = snap.time.timestamp();
+    let created_at = DateTime::from_timestamp(time.as_second(), time.subsec_nanosecond() as u32)
+        .unwrap_or_else(Utc::now);
+    let summary = snap.summary.as_ref();
+    BackupRecord {
+        id: format!("{ADOPTED_PREFIX}{}", &hex[..hex.len().min(8)]),
+        name: None,
+        backup_type: super::BackupType::Full,
+        status: super::BackupStatus::Completed,
+        file_path: backups.dir().to_path_buf(),
+        paths,
+        size_bytes: summary.map_or(0, |s| s.total_bytes_processed),
+        compressed_size: summary.map_or(0, |s| s.data_added_packed),
+        file_count: summary.map_or(0, |s| s.total_files_processed),
+        created_at,
+        completed_at: Some(created_at),
+        description: snap.description.clone(),
+        checksum: None,
+        auto_created: false,
+        compressed: true,
+        verification: None,
+        error: None,
+        metadata,
+    }
+}
+
+/// Why a snapshot restic made cannot be restored into the bot's root: it
+/// was not taken of exactly that directory.
+fn foreign_paths_problem(backups: &Backups, snap: &SnapshotFile) -> Option<String> {
+    let root = &backups.root;
+    let canonical = root.canonicalize().ok();
+    let paths: Vec<&String> = snap.paths.iter().collect();
+    let of_root = |p: &String| {
+        let p = Path::new(p);
+        p == root || canonical.as_deref() == Some(p)
+    };
+    if paths.len() == 1 && of_root(paths[0]) {
+        return None;
+    }
+    let shown: Vec<&str> = paths.iter().map(|p| p.as_str()).collect();
+    Some(format!(
+        "the snapshot was taken of {} by restic, not of the bot's root {}: restore it with `restic restore` instead",
+        shown.join(", "),
+        root.display()
+    ))
+}
+
 /// A snapshot's files under its root, checked against the strict filter
 /// before anything is read: regular files and directories only, every path
 /// plain and inside the root.
@@ -336,6 +502,23 @@ fn list(backups: &Backups, record: &BackupRecord) -> Result<Listed, BackupError>
     let snap = repo
         .get_snapshot_from_str(id, |_| true)
         .map_err(|e| repo_error(backups, e))?;
+    if made_by_restic(record)
+        && let Some(problem) = foreign_paths_problem(backups, &snap)
+    {
+        return Ok(Listed {
+            repo,
+            entries: Vec::new(),
+            problems: vec![problem],
+        });
+    }
+    // Steward's own directories, when inside the root: a snapshot restic
+    // took of the whole root holds them, and a restore never writes them.
+    let own: Vec<PathBuf> = backups
+        .own_dirs()
+        .iter()
+        .filter_map(|d| d.strip_prefix(&backups.root).ok().map(Path::to_path_buf))
+        .filter(|d| !d.as_os_str().is_empty())
+        .collect();
     let base = snap
         .paths
         .iter()
@@ -354,6 +537,9 @@ fn list(backups: &Backups, record: &BackupRecord) -> Result<Listed, BackupError>
         .map_err(|e| repo_error(backups, e))?
     {
         let (path, node) = item.map_err(|e| repo_error(backups, e))?;
+        if own.iter().any(|d| path.starts_with(d)) {
+            continue;
+        }
         let shown = path.to_string_lossy().into_owned();
         let plain = path.components().all(|c| matches!(c, Component::Normal(_)))
             && !node.name().as_encoded_bytes().contains(&b'/');
@@ -374,6 +560,105 @@ fn list(backups: &Backups, record: &BackupRecord) -> Result<Listed, BackupError>
         entries,
         problems,
     })
+}
+
+/// What the repository-wide structural check found for one snapshot.
+pub(crate) struct Checked {
+    pub problems: Vec<String>,
+    /// A tree of the snapshot cannot be read: its files cannot be listed.
+    pub trees_damaged: bool,
+}
+
+/// The structural check `restic check --read-data` makes, for one
+/// snapshot: every pack against the index, the snapshot's trees, and the
+/// data of every pack the snapshot uses read back and hashed. Each problem
+/// names the snapshot, and the pack; a tree that cannot be read names its
+/// directory and its pack. Warnings (a pack an interrupted backup left,
+/// pruned later) are not problems.
+pub(crate) fn check_snapshot(
+    backups: &Backups,
+    record: &BackupRecord,
+) -> Result<Checked, BackupError> {
+    let id = snapshot_of(record).ok_or_else(|| BackupError::NotFound(record.id.clone()))?;
+    let short = &id[..id.len().min(8)];
+    let repo = indexed(backups)?;
+    let snap = repo
+        .get_snapshot_from_str(id, |_| true)
+        .map_err(|e| repo_error(backups, e))?;
+    let mut problems = Vec::new();
+    damaged_trees(&repo, snap.tree, Path::new("/"), short, &mut problems);
+    let trees_damaged = !problems.is_empty();
+    let mut options = CheckOptions::default();
+    options.read_data = true;
+    let results = repo
+        .check_with_trees(options, vec![snap.tree])
+        .map_err(|e| repo_error(backups, e))?;
+    for (level, finding) in results.0 {
+        // Severity through rustic's own test: the level's type is private.
+        let one = CheckResults(vec![(level, finding)]);
+        if one.is_ok().is_ok() {
+            continue;
+        }
+        let Some((_, finding)) = one.0.into_iter().next() else {
+            continue;
+        };
+        // Findings hold their cause boxed.
+        let from_rustic = std::error::Error::source(&finding)
+            .and_then(|s| {
+                s.downcast_ref::<Box<RusticError>>()
+                    .map(|b| &**b)
+                    .or_else(|| s.downcast_ref::<RusticError>())
+            })
+            .map(describe);
+        let text = match from_rustic {
+            // The trees' own failure, already named with its pack above.
+            Some(_) if trees_damaged => continue,
+            Some(cause) => {
+                let head = finding.to_string();
+                let head = head.split(" : ").next().unwrap_or("").to_string();
+                format!("{head}: {cause}")
+            }
+            None => finding.to_string(),
+        };
+        problems.push(format!("snapshot {short}: {text}"));
+    }
+    Ok(Checked {
+        problems,
+        trees_damaged,
+    })
+}
+
+/// Reads every tree of the snapshot, naming each that cannot be read with
+/// its directory and the pack holding it.
+fn damaged_trees(
+    repo: &Repository<IndexedFullStatus>,
+    tree: TreeId,
+    dir: &Path,
+    short: &str,
+    problems: &mut Vec<String>,
+) {
+    match repo.get_tree(&tree) {
+        Ok(t) => {
+            for node in t.nodes {
+                if node.node_type == NodeType::Dir
+                    && let Some(sub) = node.subtree
+                {
+                    damaged_trees(repo, sub, &dir.join(node.name()), short, problems);
+                }
+            }
+        }
+        Err(e) => {
+            let pack = repo.get_index_entry(&tree).map_or_else(
+                |_| "no pack: it is missing from the index".to_string(),
+                |entry| format!("pack {}", entry.pack.to_hex().as_str()),
+            );
+            problems.push(format!(
+                "snapshot {short}: the tree of {} is damaged in {pack} ({})",
+                dir.display(),
+                describe(&e)
+            ));
+        }
+    }
 }
 
 /// What a restore of `record` would put back, from the snapshot's tree
@@ -449,93 +734,172 @@ pub(crate) fn read_back(
                 source,
             })?;
     }
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    let mut bytes = 0u64;
-    for (path, node) in &listed.entries {
-        if node.node_type == NodeType::Dir {
-            if let Some(staging) = into {
+    // Directories first, in tree order, so every file's parent exists;
+    // then the files on a few threads (each reads its blobs and writes its
+    // file), the results taken in tree order.
+    if let Some(staging) = into {
+        for (path, node) in &listed.entries {
+            if node.node_type == NodeType::Dir {
                 let dir = staging.join(path);
                 DirBuilder::new()
                     .mode(0o700)
                     .create(&dir)
                     .map_err(|source| BackupError::Write { path: dir, source })?;
             }
-            continue;
         }
-        let mut out = match into {
-            Some(staging) => {
-                let target = staging.join(path);
-                let file = OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-                    .open(&target)
-                    .map_err(|source| BackupError::Write {
-                        path: target.clone(),
-                        source,
-                    })?;
-                Some((file, target))
+    }
+    let todo: Vec<&(String, Node)> = listed
+        .entries
+        .iter()
+        .filter(|(_, node)| node.node_type != NodeType::Dir)
+        .collect();
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let workers = super::threads()
+        .clamp(1, RESTORE_THREADS)
+        .min(todo.len().max(1));
+    let mut outcomes: Vec<(usize, FileOutcome)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((path, node)) = todo.get(i) else {
+                            break;
+                        };
+                        let outcome = read_one(&listed.repo, path, node, into);
+                        // A restore stops at the first file it cannot put
+                        // in staging; a check reads on and names them all.
+                        if into.is_some() && !matches!(outcome, FileOutcome::Read(..)) {
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                        done.push((i, outcome));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a restore thread panicked"))
+            .collect()
+    });
+    outcomes.sort_by_key(|(i, _)| *i);
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let mut bytes = 0u64;
+    for (_, outcome) in outcomes {
+        match outcome {
+            FileOutcome::Read(file) => {
+                bytes += file.size;
+                files.push(file);
             }
-            None => None,
-        };
-        let mut hasher = super::HashingWriter::new(io::sink());
-        let read = read_file(&listed.repo, node, |chunk| {
-            hasher.write_all(chunk)?;
-            if let Some((file, _)) = &mut out {
-                file.write_all(chunk)?;
-            }
-            Ok(())
-        });
-        match read {
-            Ok(()) => {}
-            Err(FileRead::Repository(e)) => {
-                problems.push(format!(
-                    "{path}: damaged in the repository ({})",
-                    describe(&e)
-                ));
+            FileOutcome::Damaged(problem) => {
+                problems.push(problem);
                 if into.is_some() {
                     break;
                 }
-                continue;
             }
-            Err(FileRead::Write(source)) => {
-                let target = out.map(|(_, t)| t).unwrap_or_default();
-                return Err(BackupError::Write {
-                    path: target,
-                    source,
-                });
-            }
+            FileOutcome::Failed(e) => return Err(e),
         }
-        let (_, sha256, size) = hasher.finish();
-        bytes += size;
-        let mode = node.meta.mode.unwrap_or(0o644) & 0o777;
-        let mut kind = FileKind::File;
-        if let Some((file, target)) = out {
-            let done = file
-                .set_permissions(std::fs::Permissions::from_mode(mode))
-                .and_then(|()| file.sync_all());
-            done.map_err(|source| BackupError::Write {
-                path: target.clone(),
-                source,
-            })?;
-            if super::scope::is_sqlite(&target) {
-                kind = FileKind::Sqlite;
-            }
-        }
-        files.push(ManifestFile {
-            path: path.clone(),
-            size,
-            sha256,
-            mode,
-            kind,
-        });
     }
     Ok(ReadBack {
         manifest: manifest_for(record, files),
         problems,
         bytes,
+    })
+}
+
+/// Threads a restore or check reads files on, at most.
+const RESTORE_THREADS: usize = 4;
+
+/// One file of a snapshot, read back.
+enum FileOutcome {
+    /// Read whole (and written, when restoring), with its sha256.
+    Read(ManifestFile),
+    /// Its blobs are damaged in the repository: the problem, naming it.
+    Damaged(String),
+    /// Writing it into staging failed.
+    Failed(BackupError),
+}
+
+/// Reads one file of the snapshot, hashing it, and with `into` writes it
+/// there (created new and private, never through a link).
+fn read_one(
+    repo: &Repository<IndexedFullStatus>,
+    path: &str,
+    node: &Node,
+    into: Option<&Path>,
+) -> FileOutcome {
+    let mut out = match into {
+        Some(staging) => {
+            let target = staging.join(path);
+            let opened = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+                .open(&target);
+            match opened {
+                Ok(file) => Some((file, target)),
+                Err(source) => {
+                    return FileOutcome::Failed(BackupError::Write {
+                        path: target,
+                        source,
+                    });
+                }
+            }
+        }
+        None => None,
+    };
+    let mut hasher = super::HashingWriter::new(io::sink());
+    let read = read_file(repo, node, |chunk| {
+        hasher.write_all(chunk)?;
+        if let Some((file, _)) = &mut out {
+            file.write_all(chunk)?;
+        }
+        Ok(())
+    });
+    match read {
+        Ok(()) => {}
+        Err(FileRead::Repository(e)) => {
+            return FileOutcome::Damaged(format!(
+                "{path}: damaged in the repository ({})",
+                describe(&e)
+            ));
+        }
+        Err(FileRead::Write(source)) => {
+            let target = out.map(|(_, t)| t).unwrap_or_default();
+            return FileOutcome::Failed(BackupError::Write {
+                path: target,
+                source,
+            });
+        }
+    }
+    let (_, sha256, size) = hasher.finish();
+    let mode = node.meta.mode.unwrap_or(0o644) & 0o777;
+    let mut kind = FileKind::File;
+    if let Some((file, target)) = out {
+        let done = file
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .and_then(|()| file.sync_all());
+        if let Err(source) = done {
+            return FileOutcome::Failed(BackupError::Write {
+                path: target,
+                source,
+            });
+        }
+        if super::scope::is_sqlite(&target) {
+            kind = FileKind::Sqlite;
+        }
+    }
+    FileOutcome::Read(ManifestFile {
+        path: path.to_string(),
+        size,
+        sha256,
+        mode,
+        kind,
     })
 }
 

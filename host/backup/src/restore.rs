@@ -71,7 +71,7 @@ pub struct Preview {
 
 /// Reads only the manifest: nothing is unpacked or changed.
 pub fn preview(backups: &Backups, request: &RestoreRequest) -> Result<Preview, BackupError> {
-    let record = backups.completed(&request.id)?;
+    let record = super::offsite::ensure_local(backups, backups.completed(&request.id)?)?;
     let manifest = verify::manifest_any(backups, &record)?;
     let problems = manifest.path_problems();
     if !problems.is_empty() {
@@ -133,6 +133,7 @@ pub fn restore(
 ) -> Result<Restored, BackupError> {
     let record = backups.completed(&request.id)?;
     let _lock = backups.lock()?;
+    let record = super::offsite::ensure_local_locked(backups, record)?;
     if request.verify {
         backups.report(
             0,

@@ -81,17 +81,33 @@ pub fn verify(backups: &Backups, id: &str, drill: bool) -> Result<VerifyOutcome,
     Ok(outcome)
 }
 
-/// `check` for an archive; for a snapshot, every blob of every file read
-/// back from the repository, each damaged file named.
+/// `check` for an archive; for a snapshot, the repository's structural
+/// check (restic's `check --read-data`, for this snapshot's packs), then
+/// every blob of every file read back, each damaged file named.
 pub(crate) fn check_any(backups: &Backups, record: &BackupRecord) -> VerifyOutcome {
     if repository::snapshot_of(record).is_none() {
         return check(record);
     }
-    let (mut problems, files_checked, bytes_checked) =
+    // The repository's structure first (packs, index, this snapshot's
+    // trees and packs), then every file read back and named when damaged.
+    let (mut problems, trees_damaged) = match repository::check_snapshot(backups, record) {
+        Ok(checked) => (checked.problems, checked.trees_damaged),
+        Err(e) => (vec![e.to_string()], false),
+    };
+    let (files_checked, bytes_checked) = if trees_damaged {
+        (0, 0)
+    } else {
         match repository::read_back(backups, record, None) {
-            Ok(read) => (read.problems, read.manifest.files.len() as u64, read.bytes),
-            Err(e) => (vec![e.to_string()], 0, 0),
-        };
+            Ok(read) => {
+                problems.extend(read.problems);
+                (read.manifest.files.len() as u64, read.bytes)
+            }
+            Err(e) => {
+                problems.push(e.to_string());
+                (0, 0)
+            }
+        }
+    };
     summarize(&mut problems);
     VerifyOutcome {
         id: record.id.clone(),
