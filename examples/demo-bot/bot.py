@@ -284,6 +284,12 @@ class Bot:
     def announce_ready(self) -> None:
         self.ready.set()
         print(f"demo-bot ready version={self.version}", flush=True)
+        # Steward's blue-green handoff ([bot] handoff = "ready-file"): this
+        # process was started beside the old one, which drains once this
+        # file exists.
+        ready_file = os.environ.get("STEWARD_READY_FILE")
+        if ready_file:
+            Path(ready_file).write_text(str(os.getpid()))
 
     def heartbeat(self) -> None:
         with self.lock:

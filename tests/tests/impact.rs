@@ -79,3 +79,73 @@ fn with_rollback_on_severe_a_release_that_uses_far_more_memory_is_rolled_back() 
     assert_eq!(s.current(), PathBuf::from("1.4.0"));
     assert_eq!(s.last_ready_version().as_deref(), Some("1.4.0"));
 }
+
+/// Kills the bot the restart command started when the test ends.
+struct Detached(PathBuf);
+
+impl Drop for Detached {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(&self.0) {
+            let _ = std::process::Command::new("kill").arg(pid.trim()).status();
+        }
+    }
+}
+
+#[test]
+fn a_bot_run_by_a_restart_command_is_watched_through_its_pid_file() {
+    let s = setup_with(&watched(false), "");
+    let bot = s.install.bot();
+    let pid_file = bot.join("run/bot.pid");
+    std::fs::create_dir_all(pid_file.parent().unwrap()).unwrap();
+    // A service manager in miniature: stops the old process, starts the
+    // current release detached, and writes its pid where it always does.
+    let script = bot.join("restart.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n\
+             [ -f {pid} ] && kill \"$(cat {pid})\" 2>/dev/null && sleep 1\n\
+             cd {bot}\n\
+             setsid python3 {bot}/releases/current/bot.py --home {bot} </dev/null >>{bot}/run/out.log 2>&1 &\n\
+             echo $! > {pid}\n",
+            pid = pid_file.display(),
+            bot = bot.display()
+        ),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(s.install.config_path()).unwrap();
+    let start = config
+        .lines()
+        .find(|l| l.starts_with("start = ["))
+        .unwrap()
+        .to_string();
+    let config = config.replace(
+        &start,
+        &format!(
+            "restart_command = [\"/bin/sh\", \"{}\"]\npid_file = \"run/bot.pid\"",
+            script.display()
+        ),
+    );
+    std::fs::write(s.install.config_path(), config).unwrap();
+    let started = s.install.run(&["bot", "start"]);
+    assert_eq!(
+        started.code,
+        Some(0),
+        "{}\n{}",
+        started.stdout,
+        started.stderr
+    );
+    let _bot = Detached(pid_file.clone());
+    s.publish_150(&heavier(&s));
+
+    let (run, json) = s.install_json(&[]);
+    let _bot = Detached(pid_file.clone());
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let impact = &json["impact"];
+    assert_eq!(impact["regressions"][0]["metric"], "memory", "{json:#}");
+    assert!(
+        impact["before"]["rss_bytes"].as_u64().unwrap() > 0
+            && impact["after"]["rss_bytes"].as_u64().unwrap() > 300 * 1024 * 1024,
+        "{impact:#}"
+    );
+}

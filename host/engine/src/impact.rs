@@ -1,5 +1,5 @@
-//! The impact watch (`[safety] impact_window_secs`): the supervised bot's
-//! CPU use, resident memory and restarts, sampled from /proc for a window
+//! The impact watch (`[safety] impact_window_secs`): the bot's (supervised,
+//! or found through `[bot] pid_file`) CPU use, resident memory and restarts, sampled from /proc for a window
 //! before an update and again after its restart, and compared against the
 //! thresholds. The install decides what a severe regression does; this
 //! module only measures and compares.
@@ -84,10 +84,10 @@ pub struct Impact {
 /// Samples the supervised bot for `window`; `None` when it is not running
 /// (nothing to compare).
 pub async fn sample(supervisor: &Supervisor, window: Duration) -> Option<Sample> {
-    let first = supervisor.status()?;
+    let first = supervisor.watched_pid()?;
     let ticks = clock_ticks();
     let started = Instant::now();
-    let mut pid = first.pid;
+    let mut pid = first;
     let mut cpu_start = cpu_ticks(pid)?;
     let mut cpu_total = 0u64;
     let mut rss = Vec::new();
@@ -95,8 +95,8 @@ pub async fn sample(supervisor: &Supervisor, window: Duration) -> Option<Sample>
     let mut running = true;
     while started.elapsed() < window {
         tokio::time::sleep(EVERY).await;
-        match supervisor.status() {
-            Some(now) if now.pid == pid => {
+        match supervisor.watched_pid() {
+            Some(now) if now == pid => {
                 if let Some(t) = cpu_ticks(pid) {
                     cpu_total += t.saturating_sub(cpu_start);
                     cpu_start = t;
@@ -108,7 +108,7 @@ pub async fn sample(supervisor: &Supervisor, window: Duration) -> Option<Sample>
             }
             Some(now) => {
                 restarts += 1;
-                pid = now.pid;
+                pid = now;
                 cpu_start = cpu_ticks(pid).unwrap_or(0);
                 running = true;
             }

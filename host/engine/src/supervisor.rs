@@ -1,7 +1,10 @@
 //! The managed bot's process: start it (detached, in its own process group,
 //! output appended to `data/bot/output.log`), stop it (SIGTERM, then SIGKILL
 //! after the stop timeout), or call the operator's restart command; then hold
-//! it to the health probation. It never decides when to restart: the install
+//! it to the health probation. A bot that declares a handoff (`[bot] handoff
+//! = "ready-file"`) is switched blue-green: its new version starts beside
+//! the old and the old one drains only once the new one said it is ready.
+//! Every switch measures its downtime. It never decides when to restart: the install
 //! transaction, rollback and restore do.
 //!
 //! The bot outlives Steward on purpose: a Steward crash must not take the
@@ -15,6 +18,7 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::{Read, Seek, SeekFrom};
+use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,7 +28,11 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::config::{BotControlConfig, Config, Health};
+use crate::config::{BotControlConfig, Config, Handoff, Health};
+
+/// The variable naming the file a new version creates once it is ready to
+/// take over (`[bot] handoff = "ready-file"`).
+pub const READY_FILE_VAR: &str = "STEWARD_READY_FILE";
 
 #[derive(Debug, Error)]
 pub enum SupervisorError {
@@ -43,8 +51,24 @@ pub enum SupervisorError {
     AlreadyRunning { pid: u32 },
     #[error("the bot (pid {pid}) did not stop after SIGTERM and SIGKILL")]
     WouldNotStop { pid: u32 },
+    /// The new version never created its ready file (or exited first); it
+    /// was stopped and the old one runs on, untouched.
+    #[error(
+        "the new version did not take over: {} within {within_secs} s (bot.handoff = \"ready-file\"){}; the old version keeps running",
+        if exited.is_some() { "it exited before it created its ready file" } else { "it did not create its ready file" },
+        exited.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+    )]
+    HandoffNotReady {
+        ready_file: PathBuf,
+        within_secs: u64,
+        /// How it exited, when it did.
+        exited: Option<String>,
+    },
     #[error("the bot failed its health probation: {reason}{}", tail_text(.tail))]
-    Unhealthy { reason: String, tail: Vec<String> },
+    Unhealthy {
+        reason: crate::progress::Unhealthy,
+        tail: Vec<String>,
+    },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -59,6 +83,9 @@ fn tail_text(tail: &[String]) -> String {
         format!("; its last output:\n{}", tail.join("\n"))
     }
 }
+
+/// Where a spawned bot's exit status lands (`None` while it runs).
+type ExitSlot = Arc<Mutex<Option<String>>>;
 
 /// What the pid file records about a bot Steward started.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -84,6 +111,24 @@ pub struct Started {
     /// The ready line as the bot printed it.
     pub ready_line: Option<String>,
     pub probation_secs: u64,
+    /// When the probation first found it ready (for the downtime).
+    #[serde(skip)]
+    pub ready_at: Option<Instant>,
+}
+
+/// How an update switched the bot to its new version, and for how long no
+/// process of it was ready to serve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Switch {
+    /// A blue-green handoff; `false`: a restart.
+    pub handoff: bool,
+    /// From the old process being told to stop to the new one being ready
+    /// (0 when the new one was ready first).
+    pub downtime_ms: u64,
+    /// Whether the old process exited on SIGTERM within the stop timeout
+    /// (`false`: it was killed); `None` when none was running or a restart
+    /// command did the switch.
+    pub drained: Option<bool>,
 }
 
 #[derive(Clone)]
@@ -96,6 +141,8 @@ pub struct Supervisor {
     env: Arc<Vec<(String, String)>>,
     /// When `output.log` is rotated (`[logging]`).
     rotation: crate::logs::Rotation,
+    /// `[bot] pid_file`: where a bot run by `restart_command` has its pid.
+    pid_file: Option<PathBuf>,
 }
 
 impl Supervisor {
@@ -114,6 +161,7 @@ impl Supervisor {
                 max_bytes: config.logging.log_rotation_size,
                 keep: config.logging.max_log_files,
             },
+            pid_file: config.bot.pid_file.clone(),
         }
     }
 
@@ -138,6 +186,29 @@ impl Supervisor {
 
     fn pid_path(&self) -> PathBuf {
         self.dir.join("pid")
+    }
+
+    /// Whether the bot's process can be found to watch it: Steward runs
+    /// it, or `[bot] pid_file` says where its service manager keeps its pid.
+    pub fn watchable(&self) -> bool {
+        self.supervises()
+            || (matches!(self.control, Some(BotControlConfig::Command { .. }))
+                && self.pid_file.is_some())
+    }
+
+    /// The pid of the running bot: the supervised one, or the live process
+    /// `[bot] pid_file` names (its first line, a number; a zombie or a pid
+    /// with no process is none).
+    pub fn watched_pid(&self) -> Option<u32> {
+        if self.supervises() {
+            return self.status().map(|p| p.pid);
+        }
+        let text = std::fs::read_to_string(self.pid_file.as_ref()?).ok()?;
+        let pid: u32 = text.lines().next()?.trim().parse().ok()?;
+        match proc_stat(pid) {
+            Some((_, zombie)) if pid > 0 && !zombie => Some(pid),
+            _ => None,
+        }
     }
 
     /// The supervised bot, when it is running.
@@ -203,6 +274,121 @@ impl Supervisor {
         self.probation(None, 0).await
     }
 
+    /// Switches the bot to what is installed now: a blue-green handoff
+    /// when the bot declares one and runs, else a restart; either way held
+    /// to the probation, with the downtime measured.
+    pub async fn switch(&self) -> Result<(Started, Switch), SupervisorError> {
+        let began = Instant::now();
+        let (started, drained) = match &self.control {
+            None => return Err(SupervisorError::NotConfigured),
+            Some(BotControlConfig::Command { restart }) => {
+                (self.run_restart_command(restart).await?, None)
+            }
+            Some(BotControlConfig::Supervise {
+                start,
+                stop_timeout_secs,
+                handoff,
+            }) => {
+                let running = self.read_pid().filter(alive);
+                if let (Some(Handoff::ReadyFile), Some(old)) = (handoff, running) {
+                    return self.hand_off(start, *stop_timeout_secs, old).await;
+                }
+                let drained = self.stop_process(*stop_timeout_secs).await?;
+                (self.start().await?, drained)
+            }
+        };
+        let ready = started.ready_at.unwrap_or_else(Instant::now);
+        Ok((
+            started,
+            Switch {
+                handoff: false,
+                downtime_ms: ready.saturating_duration_since(began).as_millis() as u64,
+                drained,
+            },
+        ))
+    }
+
+    /// The blue-green switch: the new version starts beside `old` with
+    /// `STEWARD_READY_FILE` naming a file in a fresh private directory;
+    /// once that file exists, `old` gets SIGTERM to drain (SIGKILL after
+    /// the stop timeout) and the new one becomes the supervised bot. A new
+    /// version that exits or is not ready within `ready_timeout_secs` is
+    /// killed, and `old` never notices.
+    async fn hand_off(
+        &self,
+        start: &[String],
+        stop_timeout_secs: u64,
+        old: PidRecord,
+    ) -> Result<(Started, Switch), SupervisorError> {
+        std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
+        let nonce = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
+        let dir = self.dir.join(format!("handoff-{nonce:x}"));
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(io(&dir))?;
+        let ready_file = dir.join("ready");
+        let env = [(READY_FILE_VAR.to_string(), ready_file.display().to_string())];
+        let spawned = self.spawn(start, &env);
+        let (record, exit, offset) = match spawned {
+            Ok(spawned) => spawned,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(e);
+            }
+        };
+        let timeout = Duration::from_secs(self.health.ready_timeout_secs);
+        let began = Instant::now();
+        let failed = loop {
+            if ready_file.exists() {
+                break None;
+            }
+            let exited = exit.lock().expect("exit slot").clone();
+            if exited.is_some() || !alive(&record) {
+                break Some(exited.or_else(|| Some("gone".to_string())));
+            }
+            if began.elapsed() >= timeout {
+                break Some(None);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let ready_at = Instant::now();
+        let _ = std::fs::remove_dir_all(&dir);
+        if let Some(exited) = failed {
+            signal_group(record.pid, libc::SIGKILL);
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while alive(&record) && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            return Err(SupervisorError::HandoffNotReady {
+                ready_file,
+                within_secs: timeout.as_secs(),
+                exited,
+            });
+        }
+        // The new version serves: the old one drains.
+        let told_to_stop = Instant::now();
+        let drained = self
+            .stop_record(&old, Duration::from_secs(stop_timeout_secs))
+            .await?;
+        self.write_pid(&record)?;
+        tracing::info!(
+            old = old.pid,
+            new = record.pid,
+            drained,
+            "blue-green handoff: the new version is ready, the old one stopped"
+        );
+        let started = self.probation(Some((record, exit)), offset).await?;
+        Ok((
+            started,
+            Switch {
+                handoff: true,
+                downtime_ms: ready_at.saturating_duration_since(told_to_stop).as_millis() as u64,
+                drained: Some(drained),
+            },
+        ))
+    }
+
     /// Starts the supervised bot and holds it to the probation.
     pub async fn start(&self) -> Result<Started, SupervisorError> {
         let start = match &self.control {
@@ -215,6 +401,29 @@ impl Supervisor {
         if let Some(running) = self.status() {
             return Err(SupervisorError::AlreadyRunning { pid: running.pid });
         }
+        let (record, exit, offset) = self.spawn(start, &[])?;
+        self.write_pid(&record)?;
+        // A failed probation leaves the pid file: under `serve`, a bot that
+        // should run but died is started again (bounded), as after a crash.
+        self.probation(Some((record, exit)), offset).await
+    }
+
+    fn write_pid(&self, record: &PidRecord) -> Result<(), SupervisorError> {
+        crate::backup::write_atomically(
+            &self.pid_path(),
+            &serde_json::to_vec(record).expect("plain record"),
+        )
+        .map_err(io(&self.pid_path()))
+    }
+
+    /// Spawns the bot (`start`, with `extra_env` on top of its own), its
+    /// output going to the log; answers its record, the slot its exit
+    /// status lands in, and where its output starts in the log.
+    fn spawn(
+        &self,
+        start: &[String],
+        extra_env: &[(String, String)],
+    ) -> Result<(PidRecord, ExitSlot, u64), SupervisorError> {
         std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
         let log_path = self.log_path();
         let log = std::fs::OpenOptions::new()
@@ -232,6 +441,7 @@ impl Supervisor {
             .current_dir(&self.root)
             .env_clear()
             .envs(self.env.iter().map(|(name, value)| (name, value)))
+            .envs(extra_env.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr)
@@ -250,11 +460,6 @@ impl Supervisor {
             start_ticks: start_ticks(pid).unwrap_or(0),
             started_at: chrono::Utc::now(),
         };
-        crate::backup::write_atomically(
-            &self.pid_path(),
-            &serde_json::to_vec(&record).expect("plain record"),
-        )
-        .map_err(io(&self.pid_path()))?;
         // Reap the child when it exits, so it is never left a zombie and the
         // probation learns of an exit at once.
         let exit: Arc<Mutex<Option<String>>> = Arc::default();
@@ -266,9 +471,7 @@ impl Supervisor {
                 Err(e) => format!("unknown ({e})"),
             });
         });
-        // A failed probation leaves the pid file: under `serve`, a bot that
-        // should run but died is started again (bounded), as after a crash.
-        self.probation(Some((record, exit)), offset).await
+        Ok((record, exit, offset))
     }
 
     /// Where the bot's stdout and stderr go: a pipe to the output pump,
@@ -323,35 +526,61 @@ impl Supervisor {
         let timeout = match &self.control {
             Some(BotControlConfig::Supervise {
                 stop_timeout_secs, ..
-            }) => Duration::from_secs(*stop_timeout_secs),
+            }) => *stop_timeout_secs,
             _ => return Err(SupervisorError::NotConfigured),
         };
+        self.stop_process(timeout).await.map(|_| ())
+    }
+
+    /// `stop`, answering whether a running bot exited on SIGTERM (`None`:
+    /// none was running).
+    async fn stop_process(&self, timeout_secs: u64) -> Result<Option<bool>, SupervisorError> {
         let Some(record) = self.read_pid() else {
-            return Ok(());
+            return Ok(None);
         };
-        if alive(&record) {
-            signal_group(record.pid, libc::SIGTERM);
-            let deadline = Instant::now() + timeout;
-            while alive(&record) && Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            if alive(&record) {
-                tracing::warn!(pid = record.pid, "the bot ignored SIGTERM; sending SIGKILL");
-                signal_group(record.pid, libc::SIGKILL);
-                let deadline = Instant::now() + Duration::from_secs(5);
-                while alive(&record) && Instant::now() < deadline {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                if alive(&record) {
-                    return Err(SupervisorError::WouldNotStop { pid: record.pid });
-                }
-            }
-        }
+        let drained = if alive(&record) {
+            Some(
+                self.stop_record(&record, Duration::from_secs(timeout_secs))
+                    .await?,
+            )
+        } else {
+            None
+        };
         match std::fs::remove_file(self.pid_path()) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Ok(()) => Ok(drained),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(drained),
             Err(e) => Err(io(&self.pid_path())(e)),
         }
+    }
+
+    /// SIGTERM to `record`'s group, SIGKILL after `timeout`; answers
+    /// whether it exited on SIGTERM.
+    async fn stop_record(
+        &self,
+        record: &PidRecord,
+        timeout: Duration,
+    ) -> Result<bool, SupervisorError> {
+        if !alive(record) {
+            return Ok(true);
+        }
+        signal_group(record.pid, libc::SIGTERM);
+        let deadline = Instant::now() + timeout;
+        while alive(record) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if !alive(record) {
+            return Ok(true);
+        }
+        tracing::warn!(pid = record.pid, "the bot ignored SIGTERM; sending SIGKILL");
+        signal_group(record.pid, libc::SIGKILL);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive(record) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if alive(record) {
+            return Err(SupervisorError::WouldNotStop { pid: record.pid });
+        }
+        Ok(false)
     }
 
     /// Waits until the bot is ready (ready line printed, health URL
@@ -366,6 +595,7 @@ impl Supervisor {
         let ready_timeout = Duration::from_secs(self.health.ready_timeout_secs);
         let watch_line = self.health.ready_line.clone().filter(|_| process.is_some());
         let mut ready_line: Option<String> = None;
+        let mut ready_at: Option<Instant> = None;
         let mut url_ok = self.health.health_url.is_none();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(2))
@@ -374,12 +604,12 @@ impl Supervisor {
         loop {
             if let Some((record, exit)) = &process {
                 let exited = exit.lock().expect("exit slot").clone();
-                if let Some(status) = exited.or_else(|| (!alive(record)).then(|| "gone".into())) {
+                if exited.is_some() || !alive(record) {
                     return Err(self.unhealthy(
-                        format!(
-                            "it exited ({status}) after {:.1} s",
-                            started.elapsed().as_secs_f64()
-                        ),
+                        crate::progress::Unhealthy::Exited {
+                            status: exited,
+                            after_ms: started.elapsed().as_millis() as u64,
+                        },
                         log_offset,
                     ));
                 }
@@ -396,6 +626,9 @@ impl Supervisor {
                 url_ok = matches!(http.get(url).send().await, Ok(r) if r.status().is_success());
             }
             let ready = url_ok && (watch_line.is_none() || ready_line.is_some());
+            if ready && ready_at.is_none() {
+                ready_at = Some(Instant::now());
+            }
             if ready && started.elapsed() >= probation {
                 return Ok(Started {
                     process: process.map(|(r, _)| BotProcess {
@@ -404,32 +637,23 @@ impl Supervisor {
                     }),
                     ready_line,
                     probation_secs: self.health.probation_secs,
+                    ready_at,
                 });
             }
             if !ready && started.elapsed() >= ready_timeout {
-                let mut missing = Vec::new();
-                if let Some(line) = &watch_line
-                    && ready_line.is_none()
-                {
-                    missing.push(format!("it never printed \"{line}\""));
-                }
-                if !url_ok {
-                    missing.push(format!(
-                        "{} never answered",
-                        self.health.health_url.as_deref().unwrap_or_default()
-                    ));
-                }
+                let line = watch_line.clone().filter(|_| ready_line.is_none());
+                let url = (!url_ok).then(|| self.health.health_url.clone().unwrap_or_default());
                 if let Some((record, _)) = &process {
                     // It is not going to be healthy: stop it here, so the
                     // rollback starts from a stopped bot.
                     signal_group(record.pid, libc::SIGKILL);
                 }
                 return Err(self.unhealthy(
-                    format!(
-                        "{} within {} s",
-                        missing.join(" and "),
-                        ready_timeout.as_secs()
-                    ),
+                    crate::progress::Unhealthy::NotReady {
+                        line,
+                        url,
+                        within_secs: ready_timeout.as_secs(),
+                    },
                     log_offset,
                 ));
             }
@@ -437,7 +661,7 @@ impl Supervisor {
         }
     }
 
-    fn unhealthy(&self, reason: String, log_offset: u64) -> SupervisorError {
+    fn unhealthy(&self, reason: crate::progress::Unhealthy, log_offset: u64) -> SupervisorError {
         let lines = self.output_since(log_offset);
         let tail = lines[lines.len().saturating_sub(10)..].to_vec();
         SupervisorError::Unhealthy { reason, tail }

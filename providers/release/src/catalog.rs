@@ -58,6 +58,16 @@ pub struct Release {
     pub prerelease: bool,
     /// Where the release's `commands.json` (its slash commands) is published.
     pub commands_url: Option<String>,
+    /// The release's signed per-file manifest, for a delta download.
+    pub files: Option<FileList>,
+}
+
+/// Where a release's per-file manifest is published, and its minisign
+/// signature (MANIFEST.md, "Delta downloads").
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileList {
+    pub url: String,
+    pub signature: Option<String>,
 }
 
 impl Release {
@@ -71,6 +81,7 @@ impl Release {
             breaking: false,
             prerelease: false,
             commands_url: None,
+            files: None,
         }
     }
 

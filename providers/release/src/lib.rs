@@ -87,11 +87,13 @@ impl Provider for Release {
             .as_ref()
             .expect("install_blocker refuses releases without an archive");
         let resolved = resolve(archive)?;
+        let files = release.files.as_ref().and_then(fetch_file_list);
         let existing = installed::release_dirs(&settings)?;
         Ok(plan::install_plan(
             &settings,
             &version,
             resolved,
+            files,
             &existing,
             running.as_deref(),
         ))
@@ -229,6 +231,30 @@ fn fetch_catalog(source: &Source) -> Result<Catalog, Error> {
                 )));
             }
             Ok(source::git::parse(&String::from_utf8_lossy(&out.stdout)))
+        }
+    }
+}
+
+/// Fetches a release's per-file manifest so the plan can pin its sha256.
+/// One that cannot be fetched means the full archive (logged), never a
+/// failed install: the delta only saves bytes.
+fn fetch_file_list(files: &catalog::FileList) -> Option<plan::FetchedFileList> {
+    use sha2::Digest;
+    match get(&files.url, None) {
+        Ok(body) => Some(plan::FetchedFileList {
+            url: files.url.clone(),
+            sha256: sha2::Sha256::digest(&body)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            signature: files.signature.clone(),
+        }),
+        Err(e) => {
+            steward_sdk::log::warn(&format!(
+                "the per-file manifest is not available ({}), so the full archive is downloaded",
+                e.message
+            ));
+            None
         }
     }
 }

@@ -18,28 +18,62 @@ pub struct ResolvedArchive {
     pub signature: Option<String>,
 }
 
-/// Download `version`, point `current` at it, then prune. `existing` names the
+/// A release's per-file manifest as the plan fetched it: the host fetches
+/// it again and refuses it unless it has this sha256 (and, with a key, the
+/// signature), so what it checks is what the plan saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchedFileList {
+    pub url: String,
+    pub sha256: String,
+    pub signature: Option<String>,
+}
+
+/// Download `version`, point `current` at it, then prune. With `files`, the
+/// download is a delta: the host fetches the per-file manifest and only the
+/// files that differ from the running release, and falls back to the full
+/// archive the manifest names when any of them does not match. `existing` names the
 /// directories in the releases directory; `running` is the release `current`
 /// points at now, which is always kept so rollback needs no download.
 pub fn install_plan(
     settings: &ReleaseSettings,
     version: &Version,
     archive: ResolvedArchive,
+    files: Option<FetchedFileList>,
     existing: &[String],
     running: Option<&str>,
 ) -> Plan {
     let name = version.to_string();
     let dir = settings.release_dir(&name);
-    let signed = if archive.signature.is_some() {
-        ", signature attached"
-    } else {
-        ""
+    let signed = |signature: &Option<String>| {
+        if signature.is_some() {
+            ", signature attached"
+        } else {
+            ""
+        }
     };
-    let mut steps = vec![
-        Step {
+    let download = match files {
+        Some(files) => Step {
             description: format!(
-                "download bot {name} from {} (sha256 {}{signed}) and unpack it into {dir}",
-                archive.url, archive.sha256
+                "download bot {name} by its per-file manifest {} (sha256 {}{}): only the files that differ from the running release, the full archive {} if any does not match; into {dir}",
+                files.url,
+                files.sha256,
+                signed(&files.signature),
+                archive.url
+            ),
+            action: Action::Download(Download {
+                url: files.url,
+                sha256: files.sha256,
+                size_limit: settings.size_limit,
+                signature: files.signature,
+                unpack_to: dir.clone(),
+            }),
+        },
+        None => Step {
+            description: format!(
+                "download bot {name} from {} (sha256 {}{}) and unpack it into {dir}",
+                archive.url,
+                archive.sha256,
+                signed(&archive.signature)
             ),
             action: Action::Download(Download {
                 url: archive.url,
@@ -49,6 +83,9 @@ pub fn install_plan(
                 unpack_to: dir.clone(),
             }),
         },
+    };
+    let mut steps = vec![
+        download,
         Step {
             description: format!("switch {} to release {name}", settings.current_link()),
             action: Action::SwitchRelease(SwitchRelease {
@@ -187,6 +224,7 @@ mod tests {
             &settings(&[("size_limit_mb", "50")]),
             &Version::new(1, 5, 0),
             archive(),
+            None,
             &names(&["1.4.0"]),
             Some("1.4.0"),
         );
@@ -224,6 +262,7 @@ mod tests {
             &settings(&[]),
             &Version::new(1, 5, 0),
             archive(),
+            None,
             &existing,
             Some("1.1.0"),
         );
@@ -241,6 +280,37 @@ mod tests {
                 "/srv/bot/releases/1.0.0",
                 "/srv/bot/releases/1.2.0"
             ]
+        );
+    }
+
+    #[test]
+    fn install_plan_with_a_file_list_downloads_the_signed_list_instead_of_the_archive() {
+        let files = FetchedFileList {
+            url: "https://x/bot-1.5.0.files.json".to_string(),
+            sha256: "b".repeat(64),
+            signature: Some("untrusted comment: files\nRWQ\n".to_string()),
+        };
+        let plan = install_plan(
+            &settings(&[]),
+            &Version::new(1, 5, 0),
+            archive(),
+            Some(files),
+            &names(&["1.4.0"]),
+            Some("1.4.0"),
+        );
+        match &plan.steps[0].action {
+            Action::Download(d) => {
+                assert_eq!(d.url, "https://x/bot-1.5.0.files.json");
+                assert_eq!(d.sha256, "b".repeat(64));
+                assert!(d.signature.as_deref().unwrap().contains("files"));
+                assert_eq!(d.unpack_to, "/srv/bot/releases/1.5.0");
+            }
+            other => panic!("first step is {other:?}"),
+        }
+        let said = &plan.steps[0].description;
+        assert!(
+            said.contains("only the files that differ") && said.contains("bot-1.5.0.tar.gz"),
+            "{said}"
         );
     }
 

@@ -1,5 +1,6 @@
 //! A fake release server for the `release` provider and the host's download
-//! step: a manifest at `/manifest.json` and files at `/files/NAME`, both set
+//! step: a manifest at `/manifest.json` and files at `/files/NAME` (NAME may
+//! hold slashes: a delta release's files), both set
 //! by the test while the server runs (URLs in a manifest need the server's
 //! port), plus `/redirect?to=URL` answering 302 to wherever the test says.
 //! Also what a release publisher makes: tarballs (well-formed or hostile)
@@ -22,6 +23,8 @@ use super::Running;
 struct Served {
     manifest: Option<Vec<u8>>,
     files: BTreeMap<String, Vec<u8>>,
+    /// The names asked for under `/files/`, in order.
+    asked: Vec<String>,
 }
 
 /// A running release server.
@@ -35,7 +38,7 @@ impl FakeReleases {
         let served = Arc::new(Mutex::new(Served::default()));
         let router = Router::new()
             .route("/manifest.json", get(manifest))
-            .route("/files/:name", get(file))
+            .route("/files/*name", get(file))
             .route("/redirect", get(redirect))
             .with_state(served.clone());
         FakeReleases {
@@ -57,6 +60,11 @@ impl FakeReleases {
             .files
             .insert(name.to_string(), bytes.into());
         self.file_url(name)
+    }
+
+    /// The names asked for under `/files/` so far, in order.
+    pub fn asked(&self) -> Vec<String> {
+        self.served.lock().unwrap().asked.clone()
     }
 
     pub fn file_url(&self, name: &str) -> String {
@@ -81,7 +89,10 @@ async fn manifest(State(served): State<Arc<Mutex<Served>>>) -> Response {
 }
 
 async fn file(State(served): State<Arc<Mutex<Served>>>, Path(name): Path<String>) -> Response {
-    match served.lock().unwrap().files.get(&name).cloned() {
+    let name = name.trim_start_matches('/').to_string();
+    let mut served = served.lock().unwrap();
+    served.asked.push(name.clone());
+    match served.files.get(&name).cloned() {
         Some(body) => ([(header::CONTENT_TYPE, "application/gzip")], body).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }

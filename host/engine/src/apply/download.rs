@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::boundary::{self, Placed};
+use super::delta;
 use super::signature::Pending;
 use super::{
     ApplyContext, ApplyError, SignatureCheck, StepOutcome, blocking, handle_error, name_of,
@@ -89,6 +90,11 @@ pub async fn run(ctx: &ApplyContext, download: &Download) -> Result<StepOutcome,
         },
         None => SignatureCheck::NoKeyConfigured,
     };
+    if delta::is_file_list(&head(&temp.0)?) {
+        let list = std::fs::read(&temp.0).map_err(ApplyError::io(&temp.0))?;
+        drop(temp);
+        return by_file_list(ctx, download, checked, &list, bytes, actual, signature).await;
+    }
     tracing::info!(
         provider = ctx.provider,
         "{} verified (sha256 {actual}, {bytes} bytes), unpacking",
@@ -112,6 +118,128 @@ pub async fn run(ctx: &ApplyContext, download: &Download) -> Result<StepOutcome,
         sha256: actual,
         signature,
         files,
+        delta: None,
+    })
+}
+
+/// The first bytes of the verified download, to tell an archive from a
+/// per-file manifest without reading the whole archive.
+fn head(path: &Path) -> Result<Vec<u8>, ApplyError> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64).read_to_end(&mut head))
+        .map_err(ApplyError::io(path))?;
+    Ok(head)
+}
+
+/// The verified download was the release's per-file manifest: builds the
+/// release from the running one and the files that differ, or, when any
+/// does not match, from the full archive the manifest names (its sha256
+/// is covered by the manifest's signature).
+async fn by_file_list(
+    ctx: &ApplyContext,
+    download: &Download,
+    checked: Checked,
+    list_bytes: &[u8],
+    bytes: u64,
+    sha256: String,
+    signature: SignatureCheck,
+) -> Result<StepOutcome, ApplyError> {
+    let limit = download.size_limit.min(ctx.max_download_bytes);
+    let list = delta::parse(
+        list_bytes,
+        &checked.url,
+        limit.saturating_mul(UNPACK_RATIO).max(UNPACK_FLOOR),
+        MAX_ENTRIES,
+    )?;
+    let previous = ctx.previous_release.as_deref();
+    let fallback = match delta::build(
+        ctx,
+        &list,
+        &checked.dest,
+        previous,
+        limit.saturating_sub(bytes),
+    )
+    .await?
+    {
+        Ok((unpacked_to, fetched, report)) => {
+            tracing::info!(
+                provider = ctx.provider,
+                "{} verified; {} of {} files fetched ({fetched} bytes), {} reused from the running release",
+                download.url,
+                report.fetched,
+                report.files,
+                report.reused
+            );
+            return Ok(StepOutcome::Downloaded {
+                unpacked_to,
+                bytes: bytes + fetched,
+                sha256,
+                signature,
+                files: report.files,
+                delta: Some(report),
+            });
+        }
+        Err(fallback) => fallback,
+    };
+    tracing::warn!(
+        provider = ctx.provider,
+        "delta download of {} abandoned ({}); downloading the full archive {}",
+        download.url,
+        fallback.reason,
+        list.archive_url()
+    );
+    let archive = Download {
+        url: list.archive_url().to_string(),
+        sha256: list.archive_sha256().to_string(),
+        size_limit: download.size_limit,
+        signature: None,
+        unpack_to: download.unpack_to.clone(),
+    };
+    let archive_url: reqwest::Url = archive.url.parse().map_err(|e| ApplyError::Download {
+        url: archive.url.clone(),
+        message: format!("not a valid URL: {e}"),
+    })?;
+    ctx.grant
+        .check_url(&archive_url)
+        .map_err(|d| ctx.denied(d))?;
+    let archive_checked = Checked {
+        sha256: archive.sha256.clone(),
+        dest: checked.dest,
+        signature: None,
+        url: archive_url,
+    };
+    let temp = TempFile(
+        ctx.downloads
+            .join(temp_name(std::ffi::OsStr::new(&ctx.provider), "download")),
+    );
+    let (archive_bytes, _) = fetch_to(ctx, &archive, &archive_checked, &temp.0).await?;
+    let limits = Limits {
+        max_bytes: archive_bytes.saturating_mul(UNPACK_RATIO).max(UNPACK_FLOOR),
+        max_entries: MAX_ENTRIES,
+    };
+    let dest = archive_checked.dest;
+    let url = archive.url.clone();
+    let (unpacked_to, files) = blocking(move || {
+        let unpacked = unpack(&temp.0, &dest, &limits, &url);
+        drop(temp);
+        unpacked
+    })
+    .await?;
+    Ok(StepOutcome::Downloaded {
+        unpacked_to,
+        bytes: bytes + fallback.wasted_bytes + archive_bytes,
+        sha256,
+        signature,
+        files,
+        delta: Some(delta::DeltaReport {
+            files,
+            fetched: 0,
+            reused: 0,
+            archive_bytes: list.archive_bytes(),
+            fell_back: Some(fallback.reason),
+        }),
     })
 }
 
@@ -280,7 +408,7 @@ pub fn sweep(downloads: &Path) -> usize {
 }
 
 /// Lowercase hex, an optional `sha256:` prefix dropped.
-fn normalize_sha256(value: &str) -> Result<String, ApplyError> {
+pub(super) fn normalize_sha256(value: &str) -> Result<String, ApplyError> {
     let hex = value.trim();
     let hex = hex
         .strip_prefix("sha256:")

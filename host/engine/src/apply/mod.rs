@@ -6,6 +6,7 @@
 //! the install transaction calls it one step at a time and does both.
 
 mod boundary;
+mod delta;
 mod download;
 mod dry_run;
 mod error;
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use delta::DeltaReport;
 pub use download::sweep as sweep_downloads;
 pub use dry_run::dry_run;
 pub use error::ApplyError;
@@ -60,6 +62,9 @@ pub struct ApplyContext {
     pub verify_key: Option<VerifyKey>,
     pub exec_timeout: Duration,
     pub download_timeout: Duration,
+    /// The release running now, whose files a delta download reuses when
+    /// their sha256 matches (see [`previous_release`]).
+    pub previous_release: Option<PathBuf>,
     http: reqwest::Client,
 }
 
@@ -98,6 +103,7 @@ impl ApplyContext {
             verify_key,
             exec_timeout: DEFAULT_EXEC_TIMEOUT,
             download_timeout: DEFAULT_DOWNLOAD_TIMEOUT,
+            previous_release: None,
             http,
         })
     }
@@ -126,6 +132,9 @@ pub enum StepOutcome {
         sha256: String,
         signature: SignatureCheck,
         files: usize,
+        /// How a delta download went (a per-file manifest was published).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        delta: Option<DeltaReport>,
     },
     Wrote {
         path: PathBuf,
@@ -168,6 +177,29 @@ pub fn new_unpack_targets(plan: &crate::provider::Plan) -> Vec<PathBuf> {
         })
         .filter(|path| path.symlink_metadata().is_err())
         .collect()
+}
+
+/// The release directory `download` would replace: where the plan's link
+/// switch to `download.unpack_to` points today. A delta download reuses
+/// its files; `None` when the plan switches no link to it or the link
+/// names no directory.
+pub fn previous_release(
+    plan: &crate::provider::Plan,
+    download: &crate::provider::Download,
+) -> Option<PathBuf> {
+    let unpack_to = std::path::Path::new(&download.unpack_to);
+    plan.steps.iter().find_map(|step| match &step.action {
+        Action::SwitchRelease(s) => {
+            let link = std::path::Path::new(&s.link);
+            let parent = link.parent()?;
+            if parent.join(&s.target) != unpack_to {
+                return None;
+            }
+            let now = parent.join(std::fs::read_link(link).ok()?);
+            now.is_dir().then_some(now)
+        }
+        _ => None,
+    })
 }
 
 /// Removes a release directory an undone download created, after the same

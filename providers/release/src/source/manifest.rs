@@ -5,7 +5,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use steward_sdk::Error;
 
-use crate::catalog::{Archive, Catalog, Origin, Published, Release, parse_sha256, parse_version};
+use crate::catalog::{
+    Archive, Catalog, FileList, Origin, Published, Release, parse_sha256, parse_version,
+};
 
 #[derive(Deserialize)]
 struct Entry {
@@ -20,6 +22,8 @@ struct Entry {
     breaking: bool,
     signature: Option<String>,
     commands_url: Option<String>,
+    files_url: Option<String>,
+    files_signature: Option<String>,
 }
 
 /// Parses a manifest fetched from `url` (named in errors).
@@ -71,6 +75,13 @@ pub fn parse(body: &[u8], url: &str) -> Result<Catalog, Error> {
         release.security = entry.security;
         release.breaking = entry.breaking;
         release.commands_url = entry.commands_url.filter(|u| !u.trim().is_empty());
+        release.files = entry
+            .files_url
+            .filter(|u| !u.trim().is_empty())
+            .map(|url| FileList {
+                url,
+                signature: entry.files_signature.filter(|s| !s.trim().is_empty()),
+            });
         release.archive = entry.url.map(|url| {
             let sha256 = entry.sha256.as_deref().and_then(|raw| {
                 let parsed = parse_sha256(raw);
