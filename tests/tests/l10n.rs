@@ -2,7 +2,9 @@
 //! against a fake Discord registers its commands with Chinese and German
 //! localizations, answers a zh-CN user in Chinese, and a user whose locale
 //! has no catalogue (pt-BR) in English, a German owner's install in German
-//! (progress included), and posts notifications in `[discord] locale`.
+//! (progress included), and posts notifications in `[discord] locale`;
+//! a zh-CN owner reads why an install failed in Chinese, then and in the
+//! history.
 //! And no answer text of the Discord front is written in the code instead
 //! of the catalogues; every catalogue has every key the front uses, with
 //! plural forms right for 0, 1, 2 and 5 in each language.
@@ -15,7 +17,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use steward_tests::fakes::discord::{CHANNEL_ID, FakeDiscord, GUILD_ID, Member, Opt, Request};
 use steward_tests::release_bot::{Bot, Setup, setup_with};
-use steward_tests::serve::{LONG, SHORT, Serve, edits, has_embed, is_callback, spawn};
+use steward_tests::serve::{LONG, SHORT, Serve, edits, has_embed, is_callback, is_edit, spawn};
 
 #[test]
 fn registration_carries_chinese_and_german_localizations() {
@@ -333,6 +335,37 @@ fn a_german_owner_installs_in_german_with_german_progress() {
     );
 }
 
+/// The notes an install leaves (here: backups turned off) are worded by
+/// the reader's locale, in the question and in the result's Notes field;
+/// the CLI's English never reaches a Chinese reader.
+#[test]
+fn a_zh_cn_owner_reads_the_install_notes_in_chinese() {
+    let discord = FakeDiscord::start();
+    let served = ReleaseServe::start(
+        &discord,
+        "",
+        "[backup]\nenabled = false\n[safety]\nrequire_backup_before_update = false",
+    );
+    let all = served.install_bot(&discord, "zh-CN");
+
+    let note = "备份已关闭（backup.enabled = false）：没有进行更新前备份";
+    let question = all[0]["content"].as_str().unwrap();
+    assert!(question.contains(&format!("⚠ {note}")), "{question}");
+    let embed = &all.last().unwrap()["embeds"][0];
+    let notes = embed["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["name"] == "备注")
+        .unwrap_or_else(|| panic!("no Notes field: {embed:#}"));
+    assert_eq!(notes["value"], note, "{embed:#}");
+    let everything = format!("{all:?}");
+    assert!(
+        !everything.contains("backups are turned off"),
+        "English note on Discord: {everything}"
+    );
+}
+
 /// What was posted to the notification channel, as title and description.
 fn channel_posts(discord: &FakeDiscord) -> Vec<(String, String)> {
     let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
@@ -406,6 +439,77 @@ fn discord_locale_in_steward_toml_sets_the_language_of_notifications() {
             .any(|(_, step)| step == "Aktualisiere bot 1.4.0 → 1.5.0" || step == "Überprüfe"),
         "{progress:#?}"
     );
+}
+
+/// A zh-CN owner whose install the test gate stops reads why in Chinese —
+/// in the rollback's progress, the result and the session history — with
+/// Steward's own words from the catalogue around what the system said
+/// (the exit status) as given; none of Steward's English is left.
+#[test]
+fn a_zh_cn_owner_reads_why_an_install_failed_in_chinese_then_and_in_the_history() {
+    let discord = FakeDiscord::start();
+    let served = ReleaseServe::start(
+        &discord,
+        "",
+        "[safety]\ntest_command = [\"/bin/sh\", \"-c\", \"echo 3 tests failed; exit 3\"]",
+    );
+    let all = served.install_bot(&discord, "zh-CN");
+    let gate = "测试关卡在更新上线前将其停止：测试命令在 ";
+    let failed = "秒后失败（exit status: 3）（输出见会话日志）";
+    let rolling: Vec<&str> = all
+        .iter()
+        .filter_map(|e| e["content"].as_str())
+        .filter(|c| c.contains("正在回滚："))
+        .collect();
+    assert!(
+        rolling
+            .iter()
+            .any(|c| c.contains(gate) && c.contains(failed)),
+        "{rolling:?}"
+    );
+    let embed = &all.last().unwrap()["embeds"][0];
+    let reason = embed["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["name"] == "原因")
+        .unwrap_or_else(|| panic!("no reason: {embed:#}"))["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(reason.starts_with(gate), "{reason}");
+    assert!(reason.ends_with(failed), "{reason}");
+    assert_eq!(
+        served.s.current(),
+        std::path::PathBuf::from("1.4.0"),
+        "rolled back"
+    );
+
+    let token = discord.slash_command_in(
+        "zh-CN",
+        "update_status",
+        &Member::owner(),
+        &[
+            Opt::boolean("show_history", true),
+            Opt::boolean("show_metrics", false),
+        ],
+    );
+    let edit = discord.wait_for(0, SHORT, "the status", is_edit(&token));
+    let history = edit.body["embeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["title"] == "会话（7d）")
+        .unwrap_or_else(|| panic!("no history embed: {:#}", edit.body))
+        .clone();
+    let text = history["description"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("\n\u{2003}原因：{gate}")) && text.contains(failed),
+        "{text}"
+    );
+    for english in ["the test gate", "the test command", "failed ("] {
+        assert!(!text.contains(english), "English in the history: {text}");
+    }
 }
 
 /// The catalogues as the binary embeds them, English first.

@@ -10,6 +10,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
+pub use crate::failure::{
+    BotFault, FailedStep, Failure, GateFault, Phase, ProviderFault, StepFault, Unhealthy,
+};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "Wire")]
 pub struct Progress {
@@ -185,83 +189,6 @@ impl fmt::Display for Step {
             Step::StartingBot => f.write_str("Starting the bot"),
             Step::Restored { files, id } => write!(f, "Restored {files} files from {id}"),
             Step::Note { text } => f.write_str(text),
-        }
-    }
-}
-
-/// Why an install failed, when Steward says it itself, typed so each front
-/// words it (`Display` is the English, the session's `error`). What a tool,
-/// the bot or a provider printed stays as given, inside.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Failure {
-    /// A plan step's command exited with `status`; `output` is the end of
-    /// what it printed.
-    StepExit {
-        provider: String,
-        step: String,
-        program: String,
-        status: i32,
-        output: String,
-    },
-    /// A plan step failed otherwise; `error` in English.
-    StepFailed {
-        provider: String,
-        step: String,
-        error: String,
-    },
-    /// After the restart, the bot failed its health probation: `reason` in
-    /// English, `tail` the bot's last output.
-    Probation { reason: String, tail: Vec<String> },
-    /// After the restart, the bot did not start: `program` could not be run.
-    BotDidNotStart { program: String, error: String },
-    /// `[safety] test_command` stopped the update before it went live.
-    TestGate { error: String },
-    /// The impact watch found a severe regression, and
-    /// `safety.impact_rollback_on_severe` rolls it back.
-    SevereRegression { regressions: String },
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Failure::StepExit {
-                provider,
-                step,
-                program,
-                status,
-                output,
-            } => write!(
-                f,
-                "{provider}: step \"{step}\" failed: {program} failed with exit status {status}: {output}"
-            ),
-            Failure::StepFailed {
-                provider,
-                step,
-                error,
-            } => write!(f, "{provider}: step \"{step}\" failed: {error}"),
-            Failure::Probation { reason, tail } => {
-                write!(
-                    f,
-                    "after the restart, the bot failed its health probation: {reason}"
-                )?;
-                if !tail.is_empty() {
-                    write!(f, "; its last output:\n{}", tail.join("\n"))?;
-                }
-                Ok(())
-            }
-            Failure::BotDidNotStart { program, error } => write!(
-                f,
-                "after the restart, cannot start the bot ({program}): {error}"
-            ),
-            Failure::TestGate { error } => write!(
-                f,
-                "the test gate stopped the update before it went live: {error} (its output is in the session log)"
-            ),
-            Failure::SevereRegression { regressions } => write!(
-                f,
-                "the impact watch found a severe regression: {regressions} (safety.impact_rollback_on_severe)"
-            ),
         }
     }
 }

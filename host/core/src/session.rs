@@ -76,6 +76,15 @@ pub struct Session {
     /// The bot's version the run aims for.
     pub target_version: Option<String>,
     pub error: Option<String>,
+    /// The same reason typed, when Steward said it itself, so each front
+    /// words it (Discord in the reader's language). Absent from sessions
+    /// kept before reasons were typed: then `error` is all there is.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::failure::lenient"
+    )]
+    pub reason: Option<crate::failure::Failure>,
     pub steps_completed: u32,
     pub total_steps: u32,
     /// A pre-update backup or captured states exist to go back to.

@@ -8,6 +8,7 @@
 
 pub mod journal;
 pub use steward_core::lock;
+mod reason;
 mod rollback;
 
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 pub use lock::{Holder, LockError, UpdateLock};
-pub use rollback::{RollbackRequest, RollbackTarget, rollback, rollback_targets};
+pub use rollback::{RollbackRequest, RollbackTarget, restored_backup, rollback, rollback_targets};
 
 use self::journal::{Journal, Part, Phase};
 use super::UpdateType;
@@ -79,8 +80,11 @@ pub struct InstallOutcome {
     /// Every plan as text (dry run only).
     pub dry_run: Option<String>,
     /// Notes such as a restart left to the operator, and the safety
-    /// warnings `force` went past.
+    /// warnings `force` went past (the English of `notes`).
     pub warnings: Vec<String>,
+    /// The same, typed, so fronts word them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Warning>,
     /// The updates planned, one line each (`provider: name a -> b`).
     pub planned: Vec<String>,
     /// What would stop this install unless forced (a dry run's findings).
@@ -88,6 +92,9 @@ pub struct InstallOutcome {
     pub safety: Vec<SafetyFinding>,
     /// What went wrong while undoing a failed run.
     pub rollback_errors: Vec<String>,
+    /// The same, typed, so fronts word it (`rollback_errors` is the English).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_undone: Vec<steward_core::progress::Failure>,
     /// What the bot release planned changes in its slash commands (a dry
     /// run's findings; see [`command_changes`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -95,6 +102,9 @@ pub struct InstallOutcome {
     /// What the impact watch measured before and after (when it ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impact: Option<crate::impact::Impact>,
+    /// What the downloads cost against the full archives (a delta's saving).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<crate::delivery::Delivery>,
     /// Why the run failed, typed, when Steward says it itself (the
     /// session's `error` says it in English).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +119,12 @@ pub enum InstallError {
     SafetyStop { warnings: Vec<SafetyFinding> },
     #[error("{0}")]
     Lock(String),
+    /// The update lock's file cannot be used.
+    #[error("cannot use {}: {error}", path.display())]
+    LockUnusable {
+        path: std::path::PathBuf,
+        error: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot write the journal: {0}")]
@@ -119,70 +135,8 @@ pub enum InstallError {
     UnknownTarget { target: String, known: Vec<String> },
 }
 
-/// One reason the safety checks refuse an install (unless forced). Typed,
-/// so fronts decide by the variant; `Display` gives the words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(tag = "finding", rename_all = "snake_case")]
-pub enum SafetyFinding {
-    /// Less free space than `safety.min_disk_space_mb` where the bot or
-    /// Steward's data lives.
-    LowDiskSpace {
-        path: std::path::PathBuf,
-        free_mib: u64,
-        min_disk_space_mb: u64,
-    },
-    /// The downloads add up to more than `safety.max_update_size_mb`.
-    TooLarge { bytes: u64, max_update_size_mb: u64 },
-    /// Major-version updates (`name current → latest` each).
-    Breaking { updates: Vec<String> },
-    /// Downloads with no `verify_key` to check their signature against.
-    Unsigned { provider: String, downloads: usize },
-    /// No pre-update backup, while `safety.require_backup_before_update`.
-    BackupRequired,
-    /// A provider's plan could not be made or held to its grant.
-    CannotPlan { provider: String, reason: String },
-}
-
-impl std::fmt::Display for SafetyFinding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SafetyFinding::LowDiskSpace {
-                path,
-                free_mib,
-                min_disk_space_mb,
-            } => write!(
-                f,
-                "only {free_mib} MiB free on the disk holding {} (safety.min_disk_space_mb = {min_disk_space_mb})",
-                path.display()
-            ),
-            SafetyFinding::TooLarge {
-                bytes,
-                max_update_size_mb,
-            } => write!(
-                f,
-                "the update downloads {:.1} MiB, more than safety.max_update_size_mb = {max_update_size_mb}",
-                *bytes as f64 / (1024.0 * 1024.0)
-            ),
-            SafetyFinding::Breaking { updates } => {
-                write!(f, "breaking changes: {}", updates.join(", "))
-            }
-            SafetyFinding::Unsigned {
-                provider,
-                downloads,
-            } => write!(
-                f,
-                "{provider} plans {downloads} download(s) that cannot be verified: no \
-                 [providers.{provider}] verify_key is configured (only the checksum would be checked)"
-            ),
-            SafetyFinding::BackupRequired => f.write_str(
-                "no pre-update backup was asked for, but safety.require_backup_before_update is on",
-            ),
-            SafetyFinding::CannotPlan { provider, reason } => {
-                write!(f, "{provider} could not plan: {reason}")
-            }
-        }
-    }
-}
+pub use steward_core::failure::SafetyFinding;
+pub use steward_core::warning::Warning;
 
 fn join(findings: &[SafetyFinding]) -> String {
     findings
@@ -198,7 +152,7 @@ fn join(findings: &[SafetyFinding]) -> String {
 #[serde(tag = "preview", rename_all = "snake_case")]
 pub enum InstallPreview {
     /// Every matching source is up to date.
-    NothingToDo { warnings: Vec<String> },
+    NothingToDo { warnings: Vec<Warning> },
     /// The safety checks refuse, and the request does not force.
     Stopped {
         findings: Vec<SafetyFinding>,
@@ -218,7 +172,7 @@ pub struct InstallPlan {
     /// Every step as text (downloads, commands, file diffs).
     pub steps: String,
     /// Notes, such as a restart left to the operator.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// The safety findings `force` will go past.
     pub forced_past: Vec<SafetyFinding>,
     /// What the bot release changes in its slash commands: commands,
@@ -231,9 +185,10 @@ impl From<LockError> for InstallError {
     fn from(e: LockError) -> Self {
         match e {
             LockError::Held(holder) => InstallError::InProgress(holder),
-            LockError::Io { path, source } => {
-                InstallError::Lock(format!("cannot use {}: {source}", path.display()))
-            }
+            LockError::Io { path, source } => InstallError::LockUnusable {
+                path,
+                error: source.to_string(),
+            },
         }
     }
 }
@@ -242,18 +197,21 @@ impl InstallOutcome {
     /// The end of a run that got as far as a session.
     pub(crate) fn ran(
         session: Session,
-        warnings: Vec<String>,
-        rollback_errors: Vec<String>,
+        notes: Vec<Warning>,
+        not_undone: Vec<steward_core::progress::Failure>,
     ) -> InstallOutcome {
         InstallOutcome {
             session: Some(session),
             dry_run: None,
-            warnings,
+            warnings: notes.iter().map(ToString::to_string).collect(),
+            notes,
             planned: Vec::new(),
             safety: Vec::new(),
-            rollback_errors,
+            rollback_errors: not_undone.iter().map(ToString::to_string).collect(),
+            not_undone,
             commands: Vec::new(),
             impact: None,
+            delivery: None,
             failure: None,
         }
     }
@@ -261,7 +219,7 @@ impl InstallOutcome {
 
 /// Why a run failed: `typed` when Steward says it itself, so fronts word
 /// it; `text` is the English either way.
-struct Reason {
+pub(crate) struct Reason {
     text: String,
     typed: Option<steward_core::progress::Failure>,
 }
@@ -298,7 +256,7 @@ pub async fn preview(env: &Env, request: &InstallRequest) -> Result<InstallPrevi
     let outcome = install(env, &dry_run, "preview", None, None).await?;
     if outcome.planned.is_empty() {
         return Ok(InstallPreview::NothingToDo {
-            warnings: outcome.warnings,
+            warnings: outcome.notes,
         });
     }
     if !outcome.safety.is_empty() && !request.force {
@@ -310,7 +268,7 @@ pub async fn preview(env: &Env, request: &InstallRequest) -> Result<InstallPrevi
     Ok(InstallPreview::Planned(InstallPlan {
         updates: outcome.planned,
         steps: outcome.dry_run.unwrap_or_default(),
-        warnings: outcome.warnings,
+        warnings: outcome.notes,
         forced_past: outcome.safety,
         commands: outcome.commands,
     }))
@@ -392,10 +350,7 @@ pub async fn install_selected(
     let mut warnings = Vec::new();
     let adjusted;
     let request = if request.backup && !env.config.backup.enabled {
-        warnings.push(
-            "backups are turned off (backup.enabled = false): no pre-update backup was taken"
-                .to_string(),
-        );
+        warnings.push(Warning::BackupsOff);
         adjusted = InstallRequest {
             backup: false,
             ..request.clone()
@@ -423,10 +378,10 @@ pub async fn install_selected(
     let mut wanted: Vec<(Arc<LoadedProvider>, Vec<Update>)> = Vec::new();
     for checked in &outcome.providers {
         if let Some(error) = &checked.error {
-            warnings.push(format!(
-                "{} could not be checked and is left as it is: {}",
-                checked.provider, error.message
-            ));
+            warnings.push(Warning::NotChecked {
+                provider: checked.provider.clone(),
+                error: error.message.clone(),
+            });
             continue;
         }
         let updates: Vec<Update> = checked
@@ -475,7 +430,10 @@ pub async fn install_selected(
                     env,
                     &mut session,
                     SessionStatus::Failed,
-                    Some(format!("{} could not plan its updates: {e}", provider.name)),
+                    Some(Reason::from(Failure::CannotPlan {
+                        provider: provider.name.clone(),
+                        error: reason::provider_fault(&e),
+                    })),
                 )?;
                 return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
             }
@@ -484,17 +442,10 @@ pub async fn install_selected(
 
     let restart_wanted = planned.iter().any(|p| p.plan.restart);
     if restart_wanted && request.restart && !env.supervisor.is_configured() {
-        warnings.push(
-            "the update needs a bot restart, but steward.toml has neither bot.start nor \
-             bot.restart_command: restart the bot yourself"
-                .to_string(),
-        );
+        warnings.push(Warning::NoRestartConfigured);
     }
     if restart_wanted && !request.restart {
-        warnings.push(
-            "the bot was not restarted (asked not to): the update takes effect at its next start"
-                .to_string(),
-        );
+        warnings.push(Warning::NotRestarted);
     }
     let contexts = contexts(&env.config, &planned)?;
     let safety = safety_warnings(&env.config, request, &planned, &contexts);
@@ -505,11 +456,14 @@ pub async fn install_selected(
             session: None,
             planned: summary(&planned),
             dry_run: Some(text),
-            warnings,
+            warnings: warnings.iter().map(ToString::to_string).collect(),
+            notes: warnings,
             safety,
             rollback_errors: Vec::new(),
+            not_undone: Vec::new(),
             commands: command_changes(&planned),
             impact: None,
+            delivery: None,
             failure: None,
         });
     }
@@ -518,10 +472,19 @@ pub async fn install_selected(
             // Recorded, so the history and the statistics show it.
             let mut session = new_session(request, initiated_by, &planned);
             let reason = stopped_reason(&safety);
-            finish(env, &mut session, SessionStatus::Stopped, Some(reason))?;
+            finish(
+                env,
+                &mut session,
+                SessionStatus::Stopped,
+                Some(reason.into()),
+            )?;
             return Err(InstallError::SafetyStop { warnings: safety });
         }
-        warnings.extend(safety.into_iter().map(|w| format!("forced past: {w}")));
+        warnings.extend(
+            safety
+                .into_iter()
+                .map(|finding| Warning::ForcedPast { finding }),
+        );
     }
 
     let mut session = new_session(request, initiated_by, &planned);
@@ -571,10 +534,10 @@ pub async fn install_selected(
                     env,
                     &mut session,
                     SessionStatus::Failed,
-                    Some(format!(
-                        "{} could not record its current state, so nothing was changed: {e}",
-                        p.provider.name
-                    )),
+                    Some(Reason::from(Failure::CannotCapture {
+                        provider: p.provider.name.clone(),
+                        error: reason::provider_fault(&e),
+                    })),
                 )?;
                 return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
             }
@@ -614,9 +577,9 @@ pub async fn install_selected(
                     env,
                     &mut session,
                     SessionStatus::Failed,
-                    Some(format!(
-                        "the pre-update backup failed, so nothing was changed: {e}"
-                    )),
+                    Some(Reason::from(Failure::PreUpdateBackup {
+                        error: e.to_string(),
+                    })),
                 )?;
                 return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
             }
@@ -626,7 +589,7 @@ pub async fn install_selected(
     // The impact watch's first window, while the old version still runs.
     let watch = Duration::from_secs(env.config.safety.impact_window_secs);
     let before =
-        if !watch.is_zero() && restart_wanted && request.restart && env.supervisor.supervises() {
+        if !watch.is_zero() && restart_wanted && request.restart && env.supervisor.watchable() {
             report(30, Step::MeasuringImpact { after: false });
             let sampled = crate::impact::sample(&env.supervisor, watch).await;
             if let Some(b) = &sampled {
@@ -642,15 +605,23 @@ pub async fn install_selected(
             None
         };
 
+    let mut delivery = crate::delivery::Delivery::default();
     let failure = apply_all(
         env,
         &planned,
         &contexts,
         &mut journal,
         &mut session,
+        &mut delivery,
         progress,
     )
     .await?;
+    if !delivery.downloads.is_empty() {
+        let (bytes, full, saved) = delivery.totals();
+        log.line(format!(
+            "downloaded {bytes} bytes of a full {full}: {saved} bytes saved"
+        ));
+    }
     let failure = match failure {
         Some(f) => Some(f),
         None => {
@@ -660,7 +631,7 @@ pub async fn install_selected(
             journal
                 .write(&env.config.paths.data)
                 .map_err(InstallError::Journal)?;
-            verify_all(env, &planned).await.map(Reason::from)
+            verify_all(env, &planned).await
         }
     };
     let failure = match failure {
@@ -673,7 +644,40 @@ pub async fn install_selected(
             journal
                 .write(&env.config.paths.data)
                 .map_err(InstallError::Journal)?;
-            env.supervisor.restart().await.err().map(restart_failure)
+            match env.supervisor.switch().await {
+                Ok((_, switch)) => {
+                    log.line(format!(
+                        "switched by {}: {} ms with no ready process{}",
+                        if switch.handoff {
+                            "a blue-green handoff"
+                        } else {
+                            "a restart"
+                        },
+                        switch.downtime_ms,
+                        match switch.drained {
+                            Some(true) => ", the old process drained",
+                            Some(false) => ", the old process was killed after the stop timeout",
+                            None => "",
+                        }
+                    ));
+                    delivery.switch = Some(switch);
+                    None
+                }
+                Err(e) => {
+                    if matches!(
+                        e,
+                        crate::supervisor::SupervisorError::HandoffNotReady { .. }
+                    ) {
+                        // The old version was never touched and still
+                        // serves: the rollback must not restart it.
+                        journal.bot_restarted = false;
+                        journal
+                            .write(&env.config.paths.data)
+                            .map_err(InstallError::Journal)?;
+                    }
+                    Some(restart_failure(e))
+                }
+            }
         }
         None => None,
     };
@@ -711,10 +715,19 @@ pub async fn install_selected(
         }
         (failure, _) => failure,
     };
+    if !delivery.is_empty()
+        && let Err(e) = crate::delivery::record(&env.store, &session.id, &delivery)
+    {
+        warnings.push(Warning::DeliveryNotKept {
+            error: e.to_string(),
+        });
+    }
     if let Some(measured) = &impact
         && let Err(e) = crate::impact::record(&env.store, &session.id, measured)
     {
-        warnings.push(format!("the impact watch's result could not be kept: {e}"));
+        warnings.push(Warning::ImpactNotKept {
+            error: e.to_string(),
+        });
     }
 
     match failure {
@@ -725,29 +738,31 @@ pub async fn install_selected(
             crate::drift::record_applied(env, &session.id).await;
             report(100, Step::UpdateComplete);
             if let Some(measured) = impact.as_ref().filter(|i| !i.regressions.is_empty()) {
-                warnings.push(format!(
-                    "the impact watch found a regression after the update: {}",
-                    regressions_text(measured)
-                ));
+                warnings.push(Warning::Regression {
+                    regressions: regressions_text(measured),
+                });
             }
             let mut outcome = InstallOutcome::ran(session, warnings, Vec::new());
             outcome.impact = impact;
+            outcome.delivery = (!delivery.is_empty()).then_some(delivery);
             Ok(outcome)
         }
         Some(reason) => {
             if !env.config.safety.rollback_on_failure {
                 let _ = journal.remove(&env.config.paths.data);
-                finish(
-                    env,
-                    &mut session,
-                    SessionStatus::Failed,
-                    Some(format!(
+                let typed = reason.typed.clone();
+                let kept = match reason.typed {
+                    Some(failure) => Reason::from(Failure::NotRolledBack {
+                        failure: Box::new(failure),
+                    }),
+                    None => Reason::from(format!(
                         "{} (nothing was rolled back: safety.rollback_on_failure is off)",
                         reason.text
                     )),
-                )?;
+                };
+                finish(env, &mut session, SessionStatus::Failed, Some(kept))?;
                 let mut outcome = InstallOutcome::ran(session, warnings, Vec::new());
-                outcome.failure = reason.typed;
+                outcome.failure = typed;
                 return Ok(outcome);
             }
             report(
@@ -757,17 +772,19 @@ pub async fn install_selected(
                     failure: reason.typed.clone(),
                 },
             );
-            let errors = undo(env, &mut journal).await;
-            let status = if errors.is_empty() {
+            let not_undone = undo(env, &mut journal).await;
+            let status = if not_undone.is_empty() {
                 SessionStatus::RolledBack
             } else {
                 SessionStatus::RollbackFailed
             };
-            finish(env, &mut session, status, Some(reason.text))?;
-            let _ = journal.close(&env.config.paths.data, errors.is_empty());
-            let mut outcome = InstallOutcome::ran(session, warnings, errors);
+            let typed = reason.typed.clone();
+            finish(env, &mut session, status, Some(reason))?;
+            let _ = journal.close(&env.config.paths.data, not_undone.is_empty());
+            let mut outcome = InstallOutcome::ran(session, warnings, not_undone);
             outcome.impact = impact;
-            outcome.failure = reason.typed;
+            outcome.delivery = (!delivery.is_empty()).then_some(delivery);
+            outcome.failure = typed;
             Ok(outcome)
         }
     }
@@ -791,6 +808,7 @@ async fn apply_all(
     contexts: &[ApplyContext],
     journal: &mut Journal,
     session: &mut Session,
+    delivery: &mut crate::delivery::Delivery,
     progress: Option<&ProgressSender>,
 ) -> Result<Option<Reason>, InstallError> {
     let total = session.total_steps.max(1) as usize;
@@ -822,8 +840,24 @@ async fn apply_all(
                 .write(&env.config.paths.data)
                 .map_err(InstallError::Journal)?;
             log.step(&p.provider.name, n + 1, p.plan.steps.len(), step);
+            // A delta download reuses the files of the release it replaces.
+            let with_previous;
+            let ctx = match &step.action {
+                Action::Download(d) => {
+                    let mut replacing = ctx.clone();
+                    replacing.previous_release = apply::previous_release(&p.plan, d);
+                    with_previous = replacing;
+                    &with_previous
+                }
+                _ => ctx,
+            };
             let result = apply::run_step(ctx, step).await;
             log.step_result(&result);
+            if let (Action::Download(d), Ok(outcome)) = (&step.action, &result)
+                && let Some(figures) = crate::delivery::DownloadFigures::of(&d.url, outcome)
+            {
+                delivery.downloads.push(figures);
+            }
             if let Err(e) = result {
                 return Ok(Some(step_failure(&p.provider.name, step, e)));
             }
@@ -889,7 +923,7 @@ async fn test_gate(
             let output = e.run().map(|r| r.output.as_str()).unwrap_or_default();
             log.line(format!("  failed: {e}; the output:\n{output}"));
             Some(Reason::from(Failure::TestGate {
-                error: e.to_string(),
+                error: reason::gate_fault(&e),
             }))
         }
     }
@@ -913,7 +947,7 @@ fn step_failure(provider: &str, step: &crate::provider::Step, error: apply::Appl
         e => Failure::StepFailed {
             provider,
             step,
-            error: e.to_string(),
+            error: reason::step_fault(&e),
         },
     })
 }
@@ -930,7 +964,9 @@ fn restart_failure(error: crate::supervisor::SupervisorError) -> Reason {
             program,
             error: source.to_string(),
         }),
-        e => Reason::from(format!("after the restart, {e}")),
+        e => Reason::from(Failure::Restart {
+            fault: reason::bot_fault(&e),
+        }),
     }
 }
 
@@ -948,7 +984,7 @@ fn step_message(updates: &[Update], description: &str) -> Step {
     }
 }
 
-async fn verify_all(env: &Env, planned: &[Planned]) -> Option<String> {
+async fn verify_all(env: &Env, planned: &[Planned]) -> Option<Reason> {
     for p in planned {
         let runtime = env.runtime.clone();
         let (provider, updates) = (p.provider.clone(), p.updates.clone());
@@ -956,10 +992,10 @@ async fn verify_all(env: &Env, planned: &[Planned]) -> Option<String> {
             .await
             .expect("verify task");
         if let Err(e) = verified {
-            return Some(format!(
-                "{} could not confirm the update: {e}",
-                p.provider.name
-            ));
+            return Some(Reason::from(Failure::NotConfirmed {
+                provider: p.provider.name.clone(),
+                error: reason::provider_fault(&e),
+            }));
         }
     }
     None
@@ -968,11 +1004,13 @@ async fn verify_all(env: &Env, planned: &[Planned]) -> Option<String> {
 /// Puts back what the journal says was begun, newest first; then, when the
 /// new version ran, the database from the pre-update backup and the bot on
 /// its old version. Returns what could not be undone.
-pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<String> {
+pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<Failure> {
     let mut errors = Vec::new();
     journal.phase = Phase::RollingBack;
     if let Err(e) = journal.write(&env.config.paths.data) {
-        errors.push(format!("cannot write the journal: {e}"));
+        errors.push(Failure::Journal {
+            error: e.to_string(),
+        });
     }
     let entries = refresh(&env.runtime).await;
     let log = SessionLog::of(&env.config, &journal.session_id);
@@ -988,7 +1026,7 @@ pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<String> {
         )
         .await
         {
-            errors.push(e.to_string());
+            errors.push(reason::undo_failure(&e));
         }
     }
     if journal.bot_restarted && env.supervisor.is_configured() {
@@ -996,14 +1034,19 @@ pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<String> {
             (Some(id), true) => match restore_database(env, id).await {
                 Ok(()) => true,
                 Err(e) => {
-                    errors.push(format!("restoring the database from backup {id}: {e}"));
+                    errors.push(Failure::DatabaseNotRestored {
+                        backup: id.clone(),
+                        error: e.to_string(),
+                    });
                     false
                 }
             },
             _ => false,
         };
         if !data_restored && let Err(e) = env.supervisor.restart().await {
-            errors.push(format!("restarting the bot on the old version: {e}"));
+            errors.push(Failure::OldVersionNotRestarted {
+                fault: reason::bot_fault(&e),
+            });
         }
     }
     errors
@@ -1039,8 +1082,6 @@ pub enum UndoError {
         provider: String,
         failed: Vec<apply::ApplyError>,
     },
-    #[error(transparent)]
-    Backup(#[from] backup::BackupError),
 }
 
 /// Runs `provider`'s restore plan for the state `captured` (hex); once it
@@ -1179,27 +1220,23 @@ pub async fn recover(env: &Env, holding: bool) -> Vec<Session> {
             let _ = journal.close(&env.config.paths.data, errors.is_empty());
             continue;
         };
-        let reason = format!(
-            "interrupted: Steward stopped during the update ({}); rolled back at its next start",
-            match interrupted_in {
-                Phase::Applying => "while applying",
-                Phase::Verifying => "while verifying",
-                Phase::Probation => "during the bot's health probation",
-                Phase::RollingBack => "while rolling back",
-            }
-        );
-        let status = if errors.is_empty() {
+        let closed = errors.is_empty();
+        let reason = Failure::Interrupted {
+            phase: match interrupted_in {
+                Phase::Applying => steward_core::failure::Phase::Applying,
+                Phase::Verifying => steward_core::failure::Phase::Verifying,
+                Phase::Probation => steward_core::failure::Phase::Probation,
+                Phase::RollingBack => steward_core::failure::Phase::RollingBack,
+            },
+            not_undone: errors,
+        };
+        let status = if closed {
             SessionStatus::RolledBack
         } else {
             SessionStatus::RollbackFailed
         };
-        let error = if errors.is_empty() {
-            reason
-        } else {
-            format!("{reason}; these could not be undone: {}", errors.join("; "))
-        };
-        if finish(env, &mut session, status, Some(error)).is_ok() {
-            let _ = journal.close(&env.config.paths.data, errors.is_empty());
+        if finish(env, &mut session, status, Some(Reason::from(reason))).is_ok() {
+            let _ = journal.close(&env.config.paths.data, closed);
         }
         recovered.push(session);
     }
@@ -1258,6 +1295,7 @@ fn new_session(request: &InstallRequest, initiated_by: &str, planned: &[Planned]
         current_version: bot.and_then(|u| u.current.clone()),
         target_version: bot.map(|u| u.latest.clone()),
         error: None,
+        reason: None,
         steps_completed: 0,
         total_steps: planned.iter().map(|p| p.plan.steps.len() as u32).sum(),
         rollback_available: false,
@@ -1277,17 +1315,19 @@ pub fn record_unrun(
     initiated_by: &str,
     updates: Vec<String>,
     status: SessionStatus,
-    reason: String,
+    reason: Failure,
 ) -> Result<Session, StoreError> {
     let mut session = new_session(request, initiated_by, &[]);
     session.updates = updates;
-    finish(env, &mut session, status, Some(reason))?;
+    finish(env, &mut session, status, Some(reason.into()))?;
     Ok(session)
 }
 
 /// What a stopped session says: the safety findings.
-pub fn stopped_reason(findings: &[SafetyFinding]) -> String {
-    format!("stopped by the safety checks: {}", join(findings))
+pub fn stopped_reason(findings: &[SafetyFinding]) -> Failure {
+    Failure::Stopped {
+        findings: findings.to_vec(),
+    }
 }
 
 pub(crate) fn save(env: &Env, session: &Session) -> Result<(), StoreError> {
@@ -1299,7 +1339,7 @@ pub(crate) fn finish(
     env: &Env,
     session: &mut Session,
     status: SessionStatus,
-    error: Option<String>,
+    error: Option<Reason>,
 ) -> Result<(), StoreError> {
     let log = SessionLog::of(&env.config, &session.id);
     if !log.exists() {
@@ -1308,13 +1348,14 @@ pub(crate) fn finish(
     log.line(format!(
         "result: {status:?}{}",
         error
-            .as_deref()
-            .map(|e| format!(": {e}"))
+            .as_ref()
+            .map(|e| format!(": {}", e.text))
             .unwrap_or_default()
     ));
     crate::logs::prune_session_logs(&env.config);
     session.status = status;
-    session.error = error;
+    session.reason = error.as_ref().and_then(|e| e.typed.clone());
+    session.error = error.map(|e| e.text);
     session.completed_at = Some(Utc::now());
     if status.is_success() {
         session.progress = 100;

@@ -6,11 +6,12 @@
 use chrono::Utc;
 
 use super::{
-    Env, InstallError, InstallOutcome, UpdateLock, finish, loaded, refresh, restore_part, save,
+    Env, InstallError, InstallOutcome, Reason, UpdateLock, finish, loaded, reason, refresh,
+    restore_part, save,
 };
 use crate::UpdateType;
 use crate::backup::{self, BackupStatus, Backups, RestoreType};
-use crate::progress::{ProgressSender, Step};
+use crate::progress::{Failure, ProgressSender, Step};
 use crate::provider::{Update, UpdateKind};
 use crate::session::{self, Session, SessionKind, SessionStatus};
 use crate::supervisor::RestoreControl;
@@ -130,6 +131,7 @@ pub async fn rollback(
             RollbackTarget::LastBackup => None,
         },
         error: None,
+        reason: None,
         steps_completed: 0,
         total_steps: 0,
         rollback_available: false,
@@ -155,9 +157,9 @@ pub async fn rollback(
                     env,
                     &mut session,
                     SessionStatus::Failed,
-                    Some(format!(
-                        "the backup before the rollback failed, so nothing was changed: {e}"
-                    )),
+                    Some(Reason::from(Failure::BackupBeforeRollback {
+                        error: e.to_string(),
+                    })),
                 )?;
                 return Ok(InstallOutcome::ran(session, Vec::new(), Vec::new()));
             }
@@ -169,7 +171,7 @@ pub async fn rollback(
         Source::Backup(id) => {
             report(40, Step::RestoringBackup { id: id.clone() });
             log.line(format!("restoring backup {id}"));
-            session.updates = vec![format!("backup {id}")];
+            session.updates = vec![format!("{RESTORED}{id}")];
             let types: &[RestoreType] = if request.restore_config {
                 &[RestoreType::All]
             } else {
@@ -177,7 +179,10 @@ pub async fn rollback(
             };
             for restore_type in types {
                 if let Err(e) = restore_backup(env, &backups, &id, *restore_type).await {
-                    errors.push(format!("restoring backup {id}: {e}"));
+                    errors.push(Failure::BackupNotRestored {
+                        backup: id.clone(),
+                        error: e.to_string(),
+                    });
                     break;
                 }
             }
@@ -186,7 +191,9 @@ pub async fn rollback(
                 && env.supervisor.is_configured()
                 && let Err(e) = env.supervisor.restart().await
             {
-                errors.push(format!("restarting the bot: {e}"));
+                errors.push(Failure::BotNotRestarted {
+                    fault: reason::bot_fault(&e),
+                });
             }
         }
         Source::Session(source) => {
@@ -241,14 +248,16 @@ pub async fn rollback(
                         session.steps_completed += 1;
                         save(env, &session)?;
                     }
-                    Err(e) => errors.push(e.to_string()),
+                    Err(e) => errors.push(reason::undo_failure(&e)),
                 }
             }
             if errors.is_empty() && env.supervisor.is_configured() {
                 report(75, Step::RestartingBot);
                 log.line("restarting the bot (health probation)");
                 if let Err(e) = env.supervisor.restart().await {
-                    errors.push(format!("after the restart, {e}"));
+                    errors.push(Failure::Restart {
+                        fault: reason::bot_fault(&e),
+                    });
                 }
             }
             if errors.is_empty() {
@@ -264,19 +273,18 @@ pub async fn rollback(
                             .await
                             .expect("verify task");
                     if let Err(e) = verified {
-                        errors.push(format!(
-                            "{} does not confirm the rollback: {e}",
-                            part.provider
-                        ));
+                        errors.push(Failure::RollbackNotConfirmed {
+                            provider: part.provider.clone(),
+                            error: reason::provider_fault(&e),
+                        });
                     }
                 }
             }
         }
     }
-    let (status, error) = if errors.is_empty() {
-        (SessionStatus::Completed, None)
-    } else {
-        (SessionStatus::Failed, Some(errors.join("; ")))
+    let (status, error) = match reason::all(errors.clone()) {
+        None => (SessionStatus::Completed, None),
+        Some(failure) => (SessionStatus::Failed, Some(Reason::from(failure))),
     };
     finish(env, &mut session, status, error)?;
     if status == SessionStatus::Completed {
@@ -284,6 +292,23 @@ pub async fn rollback(
     }
     report(100, Step::RollbackFinished);
     Ok(InstallOutcome::ran(session, Vec::new(), errors))
+}
+
+/// How a `last_backup` rollback's session names, as its one `updates`
+/// line, the backup it restored (`backup {id}`).
+const RESTORED: &str = "backup ";
+
+/// The backup a `last_backup` rollback restored, read from the line its
+/// session keeps (see [`RESTORED`]), so a front words that line itself;
+/// `None` for any other session.
+pub fn restored_backup(session: &Session) -> Option<&str> {
+    if session.kind != SessionKind::Rollback {
+        return None;
+    }
+    match session.updates.as_slice() {
+        [line] => line.strip_prefix(RESTORED),
+        _ => None,
+    }
 }
 
 enum Source {

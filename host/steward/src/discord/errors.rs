@@ -312,9 +312,74 @@ fn rare_message(lang: Lang, e: &ServiceError) -> String {
             ScheduleError::Store(e) => store_message(lang, e),
             other => t!(lang, "error-schedule", error = other.to_string()),
         },
-        // Words made elsewhere (the running service's, fleet mode's), or
-        // errors of the CLI's and the control API's alone.
+        // Fleet mode's typed errors, worded here; what etcd or gRPC said
+        // and the fleet's own explanations stay inside as given.
+        ServiceError::Fleet {
+            cause: Some(cause),
+            message,
+            ..
+        } => match cause.downcast_ref::<steward_fleet::FleetError>() {
+            Some(e) => fleet_message(lang, e),
+            None => message.clone(),
+        },
+        // Words made elsewhere (the running service's), or errors of the
+        // CLI's and the control API's alone.
         other => other.user_message(),
+    }
+}
+
+/// Why fleet mode refused or failed, in `lang`.
+pub(crate) fn fleet_message(lang: Lang, e: &steward_fleet::FleetError) -> String {
+    use steward_fleet::FleetError;
+    match e {
+        FleetError::Unreachable { endpoints, reason } => t!(
+            lang,
+            "fleet-error-unreachable",
+            endpoints = endpoints.clone(),
+            reason = reason.clone()
+        ),
+        FleetError::Denied {
+            user,
+            password_env,
+            reason,
+        } => t!(
+            lang,
+            "fleet-error-denied",
+            user = user.clone(),
+            password_env = password_env.clone(),
+            reason = reason.clone()
+        ),
+        FleetError::Busy { holder } => t!(lang, "fleet-error-busy", holder = holder.clone()),
+        FleetError::Unreadable { key, reason } => t!(
+            lang,
+            "fleet-error-unreadable",
+            key = key.clone(),
+            reason = reason.clone()
+        ),
+        FleetError::WaveVanished { id } => t!(lang, "fleet-error-wave-vanished", id = id.clone()),
+        FleetError::NotPromoted { group, after, why } => t!(
+            lang,
+            "fleet-error-not-promoted",
+            group = group.clone(),
+            after = after.clone(),
+            why = why.clone()
+        ),
+        FleetError::WaveTimedOut {
+            waited_for,
+            withdrawn,
+        } => t!(
+            lang,
+            "fleet-error-timed-out",
+            waited_for = waited_for.clone(),
+            withdrawn = if *withdrawn { "yes" } else { "no" }
+        ),
+        FleetError::NoSuchGroup { group, known } => t!(
+            lang,
+            "fleet-error-no-such-group",
+            group = group.clone(),
+            known = known.clone()
+        ),
+        FleetError::Setup(message) => t!(lang, "fleet-error-setup", message = message.clone()),
     }
 }
 
@@ -356,6 +421,13 @@ pub(crate) fn install_message(lang: Lang, e: &crate::engine::install::InstallErr
             text
         }
         InstallError::Store(e) => store_message(lang, e),
+        InstallError::LockUnusable { path, error } => t!(
+            lang,
+            "error-lock-unusable",
+            path = path.display().to_string(),
+            error = error.clone()
+        ),
+        InstallError::Journal(e) => t!(lang, "error-journal", error = e.to_string()),
         other => t!(lang, "error-install", error = other.to_string()),
     }
 }
@@ -485,6 +557,85 @@ mod tests {
                 "Das Update wurde gestoppt, bevor sich etwas geändert hat:\n- pip konnte nicht planen: uv is not granted\nNichts wurde geändert."
             ),
             "{de}"
+        );
+    }
+
+    /// Fleet mode's errors reach Discord typed through the service error
+    /// and are worded by the locale; what etcd said stays as given, and
+    /// English reads as the CLI prints it (bar the command it points to).
+    #[test]
+    fn fleet_errors_are_worded_by_the_locale() {
+        use steward_fleet::FleetError;
+        let busy = ServiceError::from(FleetError::Busy {
+            holder: "wave w7 (install, by alice)".into(),
+        });
+        assert_eq!(
+            service_message(Lang::for_tag("de"), &busy),
+            "Die Flotte ist beschäftigt: wave w7 (install, by alice). In der ganzen Flotte \
+             läuft jeweils nur ein Update; versuche es erneut, wenn es fertig ist \
+             (/update_status zeigt es)."
+        );
+        let unreachable = ServiceError::from(FleetError::Unreachable {
+            endpoints: "http://10.0.0.5:2379".into(),
+            reason: "connection refused".into(),
+        });
+        assert_eq!(
+            service_message(Lang::english(), &unreachable),
+            unreachable.user_message()
+        );
+        let zh = service_message(Lang::for_tag("zh-CN"), &unreachable);
+        assert!(
+            zh.starts_with(
+                "集群模式已开启，但 etcd 在 http://10.0.0.5:2379 没有响应（connection refused）"
+            ),
+            "{zh}"
+        );
+        for withdrawn in [true, false] {
+            let e = FleetError::WaveTimedOut {
+                waited_for: "a leader to plan wave w8".into(),
+                withdrawn,
+            };
+            let de = fleet_message(Lang::for_tag("de"), &e);
+            assert!(
+                de.starts_with("Das Warten auf a leader to plan wave w8"),
+                "{de}"
+            );
+            assert_eq!(de.contains("zurückgezogen"), withdrawn, "{de}");
+        }
+        let denied = FleetError::Denied {
+            user: "steward".into(),
+            password_env: "ETCD_PASSWORD".into(),
+            reason: "authentication failed".into(),
+        };
+        assert_eq!(
+            fleet_message(Lang::english(), &denied),
+            ServiceError::from(denied).user_message()
+        );
+    }
+
+    /// The lock and journal errors behind "the update could not run" are
+    /// worded by the locale; their English (what the CLI prints) is as
+    /// before, and the OS error stays as given.
+    #[test]
+    fn lock_and_journal_errors_are_worded_by_the_locale() {
+        let lock = InstallError::LockUnusable {
+            path: "/srv/steward/data/update.lock".into(),
+            error: "Permission denied (os error 13)".into(),
+        };
+        assert_eq!(
+            lock.to_string(),
+            "cannot use /srv/steward/data/update.lock: Permission denied (os error 13)"
+        );
+        assert_eq!(
+            install_message(Lang::for_tag("de"), &lock),
+            "Das Update konnte nicht laufen: Steward kann seine Update-Sperre \
+             /srv/steward/data/update.lock nicht verwenden: Permission denied (os error 13)"
+        );
+        let journal = InstallError::Journal(std::io::Error::other("disk full"));
+        assert_eq!(journal.to_string(), "cannot write the journal: disk full");
+        assert_eq!(
+            install_message(Lang::for_tag("zh-CN"), &journal),
+            "更新无法运行：Steward 无法写入事务日志：disk full"
         );
     }
 }

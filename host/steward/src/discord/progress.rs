@@ -9,7 +9,10 @@ use tokio::task::JoinHandle;
 
 use super::locale::{Lang, t};
 use super::message::Reply;
-use crate::engine::progress::{self, Failure, Progress, ProgressReceiver, ProgressSender, Step};
+use crate::engine::progress::{
+    self, BotFault, Failure, GateFault, Progress, ProgressReceiver, ProgressSender, ProviderFault,
+    Step, StepFault, Unhealthy,
+};
 
 /// Runs `work` with a progress sender whose reports edit `reply`, and
 /// returns once every report is shown, so the caller's result edit comes
@@ -152,8 +155,9 @@ pub fn step(lang: Lang, step: &Step) -> String {
     }
 }
 
-/// Why an install failed, in `lang`: Steward's own words from the
-/// catalogue; names, steps and what a tool or the bot printed as given.
+/// Why an install or a rollback failed, in `lang`: Steward's own words
+/// from the catalogue; names, steps, paths, exit statuses and what a tool,
+/// the bot or a provider said stay as given, plain text.
 pub fn failure(lang: Lang, failure: &Failure) -> String {
     use super::render::plain;
     match failure {
@@ -182,16 +186,11 @@ pub fn failure(lang: Lang, failure: &Failure) -> String {
             "failure-step",
             provider = plain(provider),
             step = plain(step),
-            error = plain(error)
+            error = step_fault(lang, error)
         ),
         Failure::Probation { reason, tail } => {
-            let mut text = t!(lang, "failure-probation", reason = plain(reason));
-            if !tail.is_empty() {
-                text.push_str(&t!(lang, "failure-probation-tail"));
-                text.push('\n');
-                text.push_str(&plain(&tail.join("\n")));
-            }
-            text
+            let text = t!(lang, "failure-probation", reason = unhealthy(lang, reason));
+            with_tail(lang, text, tail)
         }
         Failure::BotDidNotStart { program, error } => t!(
             lang,
@@ -199,12 +198,453 @@ pub fn failure(lang: Lang, failure: &Failure) -> String {
             program = plain(program),
             error = plain(error)
         ),
-        Failure::TestGate { error } => t!(lang, "failure-test-gate", error = plain(error)),
+        Failure::Restart { fault } => t!(lang, "failure-restart", fault = bot_fault(lang, fault)),
+        Failure::TestGate { error } => {
+            t!(lang, "failure-test-gate", error = gate_fault(lang, error))
+        }
         Failure::SevereRegression { regressions } => t!(
             lang,
             "failure-severe-regression",
             regressions = plain(regressions)
         ),
+        Failure::CannotPlan { provider, error } => t!(
+            lang,
+            "failure-cannot-plan",
+            provider = plain(provider),
+            error = provider_fault(lang, error)
+        ),
+        Failure::CannotCapture { provider, error } => t!(
+            lang,
+            "failure-cannot-capture",
+            provider = plain(provider),
+            error = provider_fault(lang, error)
+        ),
+        Failure::PreUpdateBackup { error } => {
+            t!(lang, "failure-pre-update-backup", error = plain(error))
+        }
+        Failure::NotConfirmed { provider, error } => t!(
+            lang,
+            "failure-not-confirmed",
+            provider = plain(provider),
+            error = provider_fault(lang, error)
+        ),
+        Failure::NotRolledBack { failure } => format!(
+            "{} {}",
+            self::failure(lang, failure),
+            t!(lang, "failure-not-rolled-back")
+        ),
+        Failure::Interrupted { phase, not_undone } => {
+            use crate::engine::progress::Phase;
+            let mut text = t!(
+                lang,
+                "failure-interrupted",
+                phase = match phase {
+                    Phase::Applying => "applying",
+                    Phase::Verifying => "verifying",
+                    Phase::Probation => "probation",
+                    Phase::RollingBack => "rolling-back",
+                }
+            );
+            if !not_undone.is_empty() {
+                text.push_str(&t!(
+                    lang,
+                    "failure-interrupted-not-undone",
+                    errors = failures(lang, not_undone)
+                ));
+            }
+            text
+        }
+        Failure::Journal { error } => t!(lang, "failure-journal", error = plain(error)),
+        Failure::ProviderGone { provider } => {
+            t!(lang, "failure-provider-gone", provider = plain(provider))
+        }
+        Failure::StateDamaged { provider, error } => t!(
+            lang,
+            "failure-state-damaged",
+            provider = plain(provider),
+            error = plain(error)
+        ),
+        Failure::CannotPlanRestore { provider, error } => t!(
+            lang,
+            "failure-cannot-plan-restore",
+            provider = plain(provider),
+            error = provider_fault(lang, error)
+        ),
+        Failure::RestoreRefused { provider, error } => t!(
+            lang,
+            "failure-restore-refused",
+            provider = plain(provider),
+            error = step_fault(lang, error)
+        ),
+        Failure::RestoreStepsFailed { provider, failed } => {
+            let steps: Vec<String> = failed
+                .iter()
+                .map(|f| {
+                    t!(
+                        lang,
+                        "failure-restore-step",
+                        step = plain(&f.step),
+                        error = step_fault(lang, &f.error)
+                    )
+                })
+                .collect();
+            t!(
+                lang,
+                "failure-restore-steps",
+                provider = plain(provider),
+                steps = steps.join(&t!(lang, "failure-separator"))
+            )
+        }
+        Failure::NotRemoved { provider, failed } => {
+            let errors: Vec<String> = failed.iter().map(|e| step_fault(lang, e)).collect();
+            t!(
+                lang,
+                "failure-not-removed",
+                provider = plain(provider),
+                errors = errors.join(&t!(lang, "failure-separator"))
+            )
+        }
+        Failure::DatabaseNotRestored { backup, error } => t!(
+            lang,
+            "failure-database-not-restored",
+            backup = plain(backup),
+            error = plain(error)
+        ),
+        Failure::OldVersionNotRestarted { fault } => t!(
+            lang,
+            "failure-old-version-not-restarted",
+            fault = bot_fault(lang, fault)
+        ),
+        Failure::BackupNotRestored { backup, error } => t!(
+            lang,
+            "failure-backup-not-restored",
+            backup = plain(backup),
+            error = plain(error)
+        ),
+        Failure::BotNotRestarted { fault } => t!(
+            lang,
+            "failure-bot-not-restarted",
+            fault = bot_fault(lang, fault)
+        ),
+        Failure::RollbackNotConfirmed { provider, error } => t!(
+            lang,
+            "failure-rollback-not-confirmed",
+            provider = plain(provider),
+            error = provider_fault(lang, error)
+        ),
+        Failure::BackupBeforeRollback { error } => {
+            t!(lang, "failure-backup-before-rollback", error = plain(error))
+        }
+        Failure::Several { failures: all } => failures(lang, all),
+        Failure::Stopped { findings } => t!(
+            lang,
+            "failure-stopped",
+            findings = findings
+                .iter()
+                .map(|w| super::render::update::finding(lang, w))
+                .collect::<Vec<_>>()
+                .join(&t!(lang, "failure-separator"))
+        ),
+        Failure::Cancelled { unanswered } => t!(
+            lang,
+            "failure-cancelled",
+            unanswered = if *unanswered { "yes" } else { "no" }
+        ),
+    }
+}
+
+/// Several reasons in one line, in the order they happened.
+pub fn failures(lang: Lang, all: &[Failure]) -> String {
+    all.iter()
+        .map(|f| failure(lang, f))
+        .collect::<Vec<_>>()
+        .join(&t!(lang, "failure-separator"))
+}
+
+/// `text`, then the bot's last output (as it printed it) when there is any.
+fn with_tail(lang: Lang, mut text: String, tail: &[String]) -> String {
+    if !tail.is_empty() {
+        text.push_str(&t!(lang, "failure-probation-tail"));
+        text.push('\n');
+        text.push_str(&super::render::plain(&tail.join("\n")));
+    }
+    text
+}
+
+/// Seconds with one decimal, as the locale writes them.
+fn seconds(lang: Lang, after_ms: u64) -> String {
+    lang.number(after_ms as f64 / 1000.0, 1)
+}
+
+fn unhealthy(lang: Lang, reason: &Unhealthy) -> String {
+    use super::render::plain;
+    match reason {
+        Unhealthy::Exited {
+            status: Some(status),
+            after_ms,
+        } => t!(
+            lang,
+            "unhealthy-exited",
+            status = plain(status),
+            seconds = seconds(lang, *after_ms)
+        ),
+        Unhealthy::Exited {
+            status: None,
+            after_ms,
+        } => t!(lang, "unhealthy-gone", seconds = seconds(lang, *after_ms)),
+        Unhealthy::NotReady {
+            line,
+            url,
+            within_secs,
+        } => {
+            let mut missing = Vec::new();
+            if let Some(line) = line {
+                missing.push(t!(lang, "unhealthy-no-ready-line", line = plain(line)));
+            }
+            if let Some(url) = url {
+                missing.push(t!(lang, "unhealthy-no-answer", url = plain(url)));
+            }
+            t!(
+                lang,
+                "unhealthy-not-ready",
+                missing = missing.join(&t!(lang, "unhealthy-and")),
+                // A setting's value, as steward.toml writes it.
+                secs = within_secs.to_string()
+            )
+        }
+    }
+}
+
+fn gate_fault(lang: Lang, fault: &GateFault) -> String {
+    use super::render::plain;
+    match fault {
+        GateFault::Spawn { program, error } => t!(
+            lang,
+            "gate-spawn",
+            program = plain(program),
+            error = plain(error)
+        ),
+        GateFault::Failed { status, after_ms } => t!(
+            lang,
+            "gate-failed",
+            status = plain(status),
+            seconds = seconds(lang, *after_ms)
+        ),
+        GateFault::TimedOut { secs } => t!(lang, "gate-timed-out", secs = secs.to_string()),
+    }
+}
+
+fn bot_fault(lang: Lang, fault: &BotFault) -> String {
+    use super::render::plain;
+    match fault {
+        BotFault::NotConfigured => t!(lang, "bot-not-configured"),
+        BotFault::Spawn { program, error } => t!(
+            lang,
+            "bot-spawn",
+            program = plain(program),
+            error = plain(error)
+        ),
+        BotFault::RestartCommand { program, message } => t!(
+            lang,
+            "bot-restart-command",
+            program = plain(program),
+            message = plain(message)
+        ),
+        BotFault::AlreadyRunning { pid } => {
+            t!(lang, "bot-already-running", pid = pid.to_string())
+        }
+        BotFault::WouldNotStop { pid } => t!(lang, "bot-would-not-stop", pid = pid.to_string()),
+        BotFault::HandoffNotReady {
+            within_secs,
+            exited,
+            ..
+        } => t!(
+            lang,
+            "bot-handoff-not-ready",
+            exited = if exited.is_some() { "yes" } else { "no" },
+            status = plain(exited.as_deref().unwrap_or_default()),
+            secs = within_secs.to_string()
+        ),
+        BotFault::Unhealthy { reason, tail } => {
+            let text = t!(lang, "bot-unhealthy", reason = unhealthy(lang, reason));
+            with_tail(lang, text, tail)
+        }
+        BotFault::Io { path, error } => {
+            t!(lang, "fault-io", path = plain(path), error = plain(error))
+        }
+    }
+}
+
+fn provider_fault(lang: Lang, fault: &ProviderFault) -> String {
+    use super::render::plain;
+    match fault {
+        ProviderFault::Said { message } => plain(message),
+        ProviderFault::Timeout { budget_secs } => t!(
+            lang,
+            "provider-fault-timeout",
+            secs = budget_secs.to_string()
+        ),
+        ProviderFault::OutOfMemory { cap_mb } => {
+            t!(lang, "provider-fault-memory", mb = cap_mb.to_string())
+        }
+        ProviderFault::StackOverflow { cap_kb } => {
+            t!(lang, "provider-fault-stack", kb = cap_kb.to_string())
+        }
+        ProviderFault::Crashed { message } => {
+            t!(lang, "provider-fault-crashed", message = plain(message))
+        }
+        ProviderFault::Instantiate { message } => {
+            t!(lang, "provider-fault-instantiate", message = plain(message))
+        }
+    }
+}
+
+fn step_fault(lang: Lang, fault: &StepFault) -> String {
+    use super::render::plain;
+    match fault {
+        StepFault::Denied { provider, reason } => t!(
+            lang,
+            "step-denied",
+            provider = plain(provider),
+            reason = plain(reason)
+        ),
+        StepFault::OutsideBotRoot { path, bot_root } => t!(
+            lang,
+            "step-outside-root",
+            path = plain(path),
+            root = plain(bot_root)
+        ),
+        StepFault::StewardOwn {
+            provider,
+            path,
+            what,
+        } => t!(
+            lang,
+            "step-steward-own",
+            provider = plain(provider),
+            path = plain(path),
+            what = plain(what)
+        ),
+        StepFault::BadPath { path, why } => {
+            t!(lang, "step-bad-path", path = plain(path), why = plain(why))
+        }
+        StepFault::EnvRefused {
+            provider,
+            program,
+            name,
+            why,
+        } => t!(
+            lang,
+            "step-env-refused",
+            provider = plain(provider),
+            name = plain(name),
+            program = plain(program),
+            why = plain(why)
+        ),
+        StepFault::CommandNotRun { program, error } => t!(
+            lang,
+            "step-not-run",
+            program = plain(program),
+            error = plain(error)
+        ),
+        StepFault::CommandTimeout { program, secs } => t!(
+            lang,
+            "step-timeout",
+            program = plain(program),
+            secs = secs.to_string()
+        ),
+        StepFault::CommandFailed {
+            program,
+            status,
+            output,
+        } => t!(
+            lang,
+            "step-exit",
+            program = plain(program),
+            status = status.to_string(),
+            output = plain(output)
+        ),
+        StepFault::BadChecksum { value } => {
+            t!(
+                lang,
+                "step-bad-checksum",
+                value = plain(&format!("{value:?}"))
+            )
+        }
+        StepFault::Download { url, error } => t!(
+            lang,
+            "step-download",
+            url = plain(url),
+            error = plain(error)
+        ),
+        StepFault::HttpStatus { url, status } => t!(
+            lang,
+            "step-http-status",
+            url = plain(url),
+            status = status.to_string()
+        ),
+        StepFault::TooLarge { url, limit } => t!(
+            lang,
+            "step-too-large",
+            url = plain(url),
+            limit = limit.to_string()
+        ),
+        StepFault::OverSafetyLimit { url, limit_mb } => t!(
+            lang,
+            "step-over-safety-limit",
+            url = plain(url),
+            mb = limit_mb.to_string()
+        ),
+        StepFault::ChecksumMismatch {
+            url,
+            expected,
+            actual,
+        } => t!(
+            lang,
+            "step-checksum-mismatch",
+            url = plain(url),
+            expected = plain(expected),
+            actual = plain(actual)
+        ),
+        StepFault::SignatureMissing { url, provider } => t!(
+            lang,
+            "step-signature-missing",
+            url = plain(url),
+            provider = plain(provider)
+        ),
+        StepFault::SignatureUnusable { url, error } => t!(
+            lang,
+            "step-signature-unusable",
+            url = plain(url),
+            error = plain(error)
+        ),
+        StepFault::SignatureInvalid { url, error } => t!(
+            lang,
+            "step-signature-invalid",
+            url = plain(url),
+            error = plain(error)
+        ),
+        StepFault::Unpack { url, error } => {
+            t!(lang, "step-unpack", url = plain(url), error = plain(error))
+        }
+        StepFault::DestinationExists { path } => {
+            t!(lang, "step-destination-exists", path = plain(path))
+        }
+        StepFault::NotReplaceable { path, what } => t!(
+            lang,
+            "step-not-replaceable",
+            path = plain(path),
+            what = plain(what)
+        ),
+        StepFault::TargetMissing { link, target } => t!(
+            lang,
+            "step-target-missing",
+            link = plain(link),
+            target = plain(target)
+        ),
+        StepFault::Io { path, error } => {
+            t!(lang, "fault-io", path = plain(path), error = plain(error))
+        }
     }
 }
 
@@ -242,7 +682,167 @@ mod tests {
     }
 
     fn failures() -> Vec<Failure> {
-        vec![
+        use crate::engine::progress::{FailedStep, Phase};
+        let denied = StepFault::Denied {
+            provider: "pip".into(),
+            reason: "/usr/bin/uv is not granted".into(),
+        };
+        let step_faults = [
+            denied.clone(),
+            StepFault::OutsideBotRoot {
+                path: "/etc/passwd".into(),
+                bot_root: "/srv/bot".into(),
+            },
+            StepFault::StewardOwn {
+                provider: "pip".into(),
+                path: "/srv/steward/data".into(),
+                what: "data directory".into(),
+            },
+            StepFault::BadPath {
+                path: "../x".into(),
+                why: "it leaves the bot's root".into(),
+            },
+            StepFault::EnvRefused {
+                provider: "npm".into(),
+                program: "/usr/bin/npm".into(),
+                name: "LD_PRELOAD".into(),
+                why: "it changes what runs".into(),
+            },
+            StepFault::CommandNotRun {
+                program: "/usr/bin/uv".into(),
+                error: "No such file or directory (os error 2)".into(),
+            },
+            StepFault::CommandTimeout {
+                program: "/usr/bin/npm".into(),
+                secs: 600,
+            },
+            StepFault::CommandFailed {
+                program: "/usr/bin/npm".into(),
+                status: 1,
+                output: "ERESOLVE".into(),
+            },
+            StepFault::BadChecksum {
+                value: "xyz".into(),
+            },
+            StepFault::Download {
+                url: "https://example.org/bot.tar.gz".into(),
+                error: "connection reset".into(),
+            },
+            StepFault::HttpStatus {
+                url: "https://example.org/bot.tar.gz".into(),
+                status: 404,
+            },
+            StepFault::TooLarge {
+                url: "https://example.org/bot.tar.gz".into(),
+                limit: 1048576,
+            },
+            StepFault::OverSafetyLimit {
+                url: "https://example.org/bot.tar.gz".into(),
+                limit_mb: 100,
+            },
+            StepFault::ChecksumMismatch {
+                url: "https://example.org/bot.tar.gz".into(),
+                expected: "aa".into(),
+                actual: "bb".into(),
+            },
+            StepFault::SignatureMissing {
+                url: "https://example.org/bot.tar.gz".into(),
+                provider: "release".into(),
+            },
+            StepFault::SignatureUnusable {
+                url: "https://example.org/bot.tar.gz".into(),
+                error: "not base64".into(),
+            },
+            StepFault::SignatureInvalid {
+                url: "https://example.org/bot.tar.gz".into(),
+                error: "signature error".into(),
+            },
+            StepFault::Unpack {
+                url: "https://example.org/bot.tar.gz".into(),
+                error: "a symlink".into(),
+            },
+            StepFault::DestinationExists {
+                path: "/srv/bot/releases/1.5.0".into(),
+            },
+            StepFault::NotReplaceable {
+                path: "/srv/bot/current".into(),
+                what: "a directory".into(),
+            },
+            StepFault::TargetMissing {
+                link: "current".into(),
+                target: "releases/1.4.0".into(),
+            },
+            StepFault::Io {
+                path: "/srv/bot/current".into(),
+                error: "Permission denied (os error 13)".into(),
+            },
+        ];
+        let unhealthy = [
+            Unhealthy::Exited {
+                status: Some("exit status: 1".into()),
+                after_ms: 300,
+            },
+            Unhealthy::Exited {
+                status: None,
+                after_ms: 1200,
+            },
+            Unhealthy::NotReady {
+                line: Some("ready".into()),
+                url: Some("http://127.0.0.1:8080/health".into()),
+                within_secs: 30,
+            },
+            Unhealthy::NotReady {
+                line: None,
+                url: Some("http://127.0.0.1:8080/health".into()),
+                within_secs: 30,
+            },
+        ];
+        let bot_faults = [
+            BotFault::NotConfigured,
+            BotFault::Spawn {
+                program: "/srv/bot/run.sh".into(),
+                error: "No such file or directory (os error 2)".into(),
+            },
+            BotFault::RestartCommand {
+                program: "/bin/systemctl".into(),
+                message: "exit status: 5".into(),
+            },
+            BotFault::AlreadyRunning { pid: 4242 },
+            BotFault::WouldNotStop { pid: 4242 },
+            BotFault::HandoffNotReady {
+                ready_file: "/srv/bot/ready".into(),
+                within_secs: 30,
+                exited: Some("exit status: 1".into()),
+            },
+            BotFault::HandoffNotReady {
+                ready_file: "/srv/bot/ready".into(),
+                within_secs: 30,
+                exited: None,
+            },
+            BotFault::Unhealthy {
+                reason: unhealthy[0].clone(),
+                tail: vec!["Traceback".into()],
+            },
+            BotFault::Io {
+                path: "/srv/steward/data/bot.pid".into(),
+                error: "Permission denied (os error 13)".into(),
+            },
+        ];
+        let provider_faults = [
+            ProviderFault::Said {
+                message: "no release matches".into(),
+            },
+            ProviderFault::Timeout { budget_secs: 30 },
+            ProviderFault::OutOfMemory { cap_mb: 64 },
+            ProviderFault::StackOverflow { cap_kb: 512 },
+            ProviderFault::Crashed {
+                message: "wasm trap: unreachable".into(),
+            },
+            ProviderFault::Instantiate {
+                message: "missing import".into(),
+            },
+        ];
+        let mut all = vec![
             Failure::StepExit {
                 provider: "pip".into(),
                 step: "Install aiohttp 3.9.1".into(),
@@ -250,38 +850,169 @@ mod tests {
                 status: 1,
                 output: "No matching distribution found".into(),
             },
-            Failure::StepFailed {
-                provider: "pip".into(),
-                step: "Install aiohttp 3.9.1".into(),
-                error: "pip is not allowed to do this".into(),
-            },
             Failure::Probation {
-                reason: "it exited (exit status: 1) after 0.3 s".into(),
+                reason: unhealthy[0].clone(),
                 tail: vec!["Traceback".into(), "KeyError: token".into()],
-            },
-            Failure::Probation {
-                reason: "http://127.0.0.1:8080/health never answered within 30 s".into(),
-                tail: Vec::new(),
             },
             Failure::BotDidNotStart {
                 program: "/srv/bot/run.sh".into(),
                 error: "No such file or directory (os error 2)".into(),
             },
             Failure::TestGate {
-                error: "the tests failed".into(),
+                error: GateFault::Failed {
+                    status: "exit status: 1".into(),
+                    after_ms: 2400,
+                },
             },
             Failure::SevereRegression {
                 regressions: "memory 40 MB → 400 MB".into(),
             },
+            Failure::PreUpdateBackup {
+                error: "only 3 MiB free".into(),
+            },
+            Failure::Journal {
+                error: "No space left on device (os error 28)".into(),
+            },
+            Failure::ProviderGone {
+                provider: "npm".into(),
+            },
+            Failure::StateDamaged {
+                provider: "npm".into(),
+                error: "Odd number of digits".into(),
+            },
+            Failure::RestoreRefused {
+                provider: "pip".into(),
+                error: denied.clone(),
+            },
+            Failure::RestoreStepsFailed {
+                provider: "release".into(),
+                failed: vec![
+                    FailedStep {
+                        step: "Switch current to 1.4.0".into(),
+                        error: step_faults[20].clone(),
+                    },
+                    FailedStep {
+                        step: "Remove 1.5.0".into(),
+                        error: step_faults[21].clone(),
+                    },
+                ],
+            },
+            Failure::NotRemoved {
+                provider: "release".into(),
+                failed: vec![step_faults[21].clone()],
+            },
+            Failure::DatabaseNotRestored {
+                backup: "b-1".into(),
+                error: "database is locked".into(),
+            },
+            Failure::BackupNotRestored {
+                backup: "b-1".into(),
+                error: "verification failed".into(),
+            },
+            Failure::BackupBeforeRollback {
+                error: "only 3 MiB free".into(),
+            },
+        ];
+        for (n, phase) in [
+            Phase::Applying,
+            Phase::Verifying,
+            Phase::Probation,
+            Phase::RollingBack,
         ]
+        .into_iter()
+        .enumerate()
+        {
+            all.push(Failure::Interrupted {
+                phase,
+                not_undone: all[6..6 + n].to_vec(),
+            });
+        }
+        for error in step_faults {
+            all.push(Failure::StepFailed {
+                provider: "pip".into(),
+                step: "Install aiohttp 3.9.1".into(),
+                error,
+            });
+        }
+        for reason in unhealthy {
+            all.push(Failure::Probation {
+                reason,
+                tail: Vec::new(),
+            });
+        }
+        for error in [
+            GateFault::Spawn {
+                program: "/usr/bin/pytest".into(),
+                error: "No such file or directory (os error 2)".into(),
+            },
+            GateFault::TimedOut { secs: 300 },
+        ] {
+            all.push(Failure::TestGate { error });
+        }
+        for fault in bot_faults {
+            all.push(Failure::Restart {
+                fault: fault.clone(),
+            });
+            all.push(Failure::OldVersionNotRestarted {
+                fault: fault.clone(),
+            });
+            all.push(Failure::BotNotRestarted { fault });
+        }
+        for error in provider_faults {
+            let provider = "pip".to_string();
+            all.push(Failure::CannotPlan {
+                provider: provider.clone(),
+                error: error.clone(),
+            });
+            all.push(Failure::CannotCapture {
+                provider: provider.clone(),
+                error: error.clone(),
+            });
+            all.push(Failure::NotConfirmed {
+                provider: provider.clone(),
+                error: error.clone(),
+            });
+            all.push(Failure::CannotPlanRestore {
+                provider: provider.clone(),
+                error: error.clone(),
+            });
+            all.push(Failure::RollbackNotConfirmed { provider, error });
+        }
+        all.push(Failure::NotRolledBack {
+            failure: Box::new(all[0].clone()),
+        });
+        all.push(Failure::Several {
+            failures: all[5..9].to_vec(),
+        });
+        all.push(Failure::Cancelled { unanswered: false });
+        all.push(Failure::Cancelled { unanswered: true });
+        all.push(Failure::Stopped {
+            findings: vec![
+                crate::engine::install::SafetyFinding::BackupRequired,
+                crate::engine::install::SafetyFinding::CannotPlan {
+                    provider: "pip".into(),
+                    reason: "uv is not granted".into(),
+                },
+            ],
+        });
+        all
     }
 
     /// Steward's failure reasons read in English exactly as the session's
-    /// `error` and the CLI say them.
+    /// `error` and the CLI say them, every kind of them; and every locale
+    /// has the words for each.
     #[test]
     fn english_failures_read_as_the_cli_prints_them() {
         for f in failures() {
             assert_eq!(failure(Lang::english(), &f), f.to_string());
+            for lang in Lang::all() {
+                let text = failure(lang, &f);
+                assert!(
+                    !text.contains("failure-") && !text.contains("step-"),
+                    "{}: {text}",
+                    lang.tag()
+                );
+            }
         }
     }
 
@@ -300,18 +1031,55 @@ mod tests {
              /usr/bin/python3 endete mit Exit-Code 1: No matching distribution found"
         );
         assert_eq!(
-            step(Lang::for_tag("zh-CN"), &rolling(&f[2])),
-            "正在回滚：重启后，机器人未通过健康观察期：it exited (exit status: 1) after 0.3 s\
+            step(Lang::for_tag("zh-CN"), &rolling(&f[1])),
+            "正在回滚：重启后，机器人未通过健康观察期：它在 0.3 秒后退出（exit status: 1）\
              ；它最后的输出：\nTraceback\nKeyError: token"
         );
         assert_eq!(
-            failure(Lang::for_tag("de"), &f[4]),
+            failure(Lang::for_tag("de"), &f[2]),
             "nach dem Neustart ließ sich der Bot nicht starten (/srv/bot/run.sh): \
              No such file or directory (os error 2)"
         );
         assert_eq!(
-            failure(Lang::for_tag("zh-CN"), &f[5]),
-            "测试关卡在更新上线前将其停止：the tests failed（输出见会话日志）"
+            failure(Lang::for_tag("zh-CN"), &f[3]),
+            "测试关卡在更新上线前将其停止：测试命令在 2.4 秒后失败（exit status: 1）（输出见会话日志）"
+        );
+        let denied = Failure::StepFailed {
+            provider: "pip".into(),
+            step: "Install aiohttp 3.9.1".into(),
+            error: StepFault::Denied {
+                provider: "pip".into(),
+                reason: "/usr/bin/uv is not granted".into(),
+            },
+        };
+        assert_eq!(
+            failure(Lang::for_tag("zh-CN"), &denied),
+            "pip：步骤“Install aiohttp 3.9.1”失败：pip 提供者无权执行此操作：/usr/bin/uv is not granted"
+        );
+        let not_ready = Failure::Probation {
+            reason: Unhealthy::NotReady {
+                line: Some("ready".into()),
+                url: Some("http://127.0.0.1:8080/health".into()),
+                within_secs: 30,
+            },
+            tail: Vec::new(),
+        };
+        assert_eq!(
+            failure(Lang::for_tag("de"), &not_ready),
+            "nach dem Neustart hat der Bot die Gesundheitsprüfung nicht bestanden: er hat \
+             „ready“ nie ausgegeben und http://127.0.0.1:8080/health hat nie geantwortet \
+             (Frist: 30 s)"
+        );
+        let interrupted = Failure::Interrupted {
+            phase: crate::engine::progress::Phase::Probation,
+            not_undone: vec![Failure::ProviderGone {
+                provider: "npm".into(),
+            }],
+        };
+        assert_eq!(
+            failure(Lang::for_tag("zh-CN"), &interrupted),
+            "已中断：Steward 在更新过程中（机器人健康观察期间）停止运行；已在其下次启动时回滚\
+             ；以下内容无法撤销：提供者 npm 已不再加载，因此无法撤销其更改"
         );
         // A reason Steward did not type stays as given.
         let said = Step::RollingBack {

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use poise::serenity_prelude as serenity;
 
 use super::{FIELD_LIMIT, GREEN, ORANGE, RED, choice_name};
-use crate::backup::repository::snapshot_of;
+use crate::backup::repository::{made_by_restic, snapshot_of};
 use crate::backup::{BackupRecord, Created, Listing, Range, RestoreType, Restored, SortBy};
 use crate::discord::locale::{Lang, t};
 use crate::discord::suggest::Candidate;
@@ -90,6 +90,17 @@ pub fn created(lang: Lang, c: &Created) -> serenity::CreateEmbed {
             false,
         );
     }
+    if let Some(file) = &c.password_created {
+        embed = embed.field(
+            t!(lang, "backup-field-password"),
+            fit(&t!(
+                lang,
+                "backup-password-created",
+                path = format!("`{}`", file.display())
+            )),
+            false,
+        );
+    }
     if let Some(p) = &c.pruned
         && !p.removed.is_empty()
     {
@@ -161,11 +172,23 @@ pub fn list(lang: Lang, l: &Listing, view: &ListView) -> serenity::CreateEmbed {
 }
 
 fn list_line(lang: Lang, r: &BackupRecord) -> String {
-    let name = r
+    let mut name = r
         .name
         .as_ref()
         .map(|n| format!(" **{n}**"))
         .unwrap_or_default();
+    if made_by_restic(r) {
+        let get = |k: &str| r.metadata.get(k).cloned().unwrap_or_default();
+        name = format!(
+            " {}",
+            t!(
+                lang,
+                "backup-made-by-restic",
+                host = super::plain(&get("host")),
+                paths = super::plain(&get("restic_paths"))
+            )
+        );
+    }
     let verified = match &r.verification {
         Some(v) if v.ok => " ✓".to_string(),
         Some(_) => format!(" ✗ {}", t!(lang, "backup-failed-verification")),
@@ -436,6 +459,8 @@ mod tests {
             record: r.clone(),
             skipped: Vec::new(),
             pruned: None,
+            password_created: None,
+            offsite: Vec::new(),
         };
         let embed = serde_json::to_value(super::created(Lang::english(), &created)).unwrap();
         let text = embed["fields"].to_string();

@@ -37,14 +37,17 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
             let (kind, status) = session_args(s.kind, s.status);
             let title = t!(lang, "notice-finished", kind = kind, status = status);
             let mut text = String::new();
-            for line in s.updates.iter().take(15) {
+            for line in super::update::changes(lang, s).iter().take(15) {
                 let _ = writeln!(text, "• {line}");
             }
             if let Some(e) = super::update::session_error(lang, outcome) {
                 let _ = writeln!(text, "\n{}", e.chars().take(1500).collect::<String>());
             }
-            for e in &outcome.rollback_errors {
-                let _ = writeln!(text, "{}", t!(lang, "notice-not-undone", error = e.clone()));
+            for e in super::update::not_undone(lang, outcome) {
+                let _ = writeln!(text, "{}", t!(lang, "notice-not-undone", error = e));
+            }
+            for n in super::update::notes(lang, outcome).iter().take(10) {
+                let _ = writeln!(text, "⚠ {n}");
             }
             if let Some(impact) = outcome
                 .impact
@@ -85,6 +88,19 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
                 ),
             )
         }
+        Notice::OffsiteFailed {
+            backup,
+            target,
+            error,
+        } => (
+            t!(lang, "notice-offsite-failed", target = *target),
+            t!(
+                lang,
+                "notice-offsite-failed-text",
+                error = error.trim_end_matches('.'),
+                id = *backup
+            ),
+        ),
         Notice::SecurityEmergency {
             source,
             update,

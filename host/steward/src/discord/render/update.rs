@@ -8,7 +8,8 @@ use poise::serenity_prelude as serenity;
 use super::plain;
 use crate::discord::locale::{Lang, t};
 
-use crate::engine::install::{InstallOutcome, InstallPlan, SafetyFinding};
+use crate::engine::install::{InstallOutcome, InstallPlan, SafetyFinding, Warning};
+use crate::engine::progress::Failure;
 use crate::engine::session::{SessionKind, SessionStatus};
 use crate::provider::{KeyChange, KeyChangeKind};
 use crate::service::{InstallRequest, RollbackRequest};
@@ -17,17 +18,29 @@ use crate::service::{InstallRequest, RollbackRequest};
 /// the session's words as given; `None` when it did not fail.
 pub fn session_error(lang: Lang, o: &InstallOutcome) -> Option<String> {
     let s = o.session.as_ref()?;
-    let error = s.error.as_ref()?;
-    let Some(failure) = &o.failure else {
-        return Some(plain(error));
-    };
-    let mut text = crate::discord::progress::failure(lang, failure);
-    if s.status == SessionStatus::Failed {
-        // Failed, not rolled back: the rollback was switched off.
-        text.push(' ');
-        text.push_str(&t!(lang, "failure-not-rolled-back"));
+    Some(reason(lang, s.error.as_deref()?, s.reason.as_ref()))
+}
+
+/// A kept reason in `lang`: typed, worded by the catalogue; else (a
+/// session kept before reasons were typed, or words Steward did not
+/// type) the English as given.
+pub fn reason(lang: Lang, error: &str, typed: Option<&Failure>) -> String {
+    match typed {
+        Some(failure) => crate::discord::progress::failure(lang, failure),
+        None => plain(error),
     }
-    Some(text)
+}
+
+/// What a rollback could not undo, one line each, in `lang`.
+pub fn not_undone(lang: Lang, o: &InstallOutcome) -> Vec<String> {
+    if o.not_undone.is_empty() {
+        o.rollback_errors.iter().map(|e| plain(e)).collect()
+    } else {
+        o.not_undone
+            .iter()
+            .map(|f| crate::discord::progress::failure(lang, f))
+            .collect()
+    }
 }
 
 const RED: u32 = 0xd9_3f_3f;
@@ -67,7 +80,7 @@ pub fn install_question(lang: Lang, plan: &InstallPlan, request: &InstallRequest
             let _ = writeln!(out, "{}", command_change(lang, c));
         }
     }
-    let warnings = plan.warnings.iter().map(|w| plain(w));
+    let warnings = plan.warnings.iter().map(|w| note(lang, w));
     let forced_past = plan.forced_past.iter().map(|f| finding(lang, f));
     for w in warnings.chain(forced_past) {
         if out.len() > CONTENT_LIMIT {
@@ -76,6 +89,49 @@ pub fn install_question(lang: Lang, plan: &InstallPlan, request: &InstallRequest
         let _ = writeln!(out, "⚠ {w}");
     }
     out
+}
+
+/// How the bot went over to the new version and its downtime, in `lang`
+/// (issue 23: blue-green).
+pub(crate) fn switch_text(lang: Lang, s: &crate::engine::supervisor::Switch) -> String {
+    let ms = s.downtime_ms;
+    let how = if s.handoff {
+        t!(lang, "switch-handoff", ms = ms)
+    } else {
+        t!(lang, "switch-restart", ms = ms)
+    };
+    match s.drained {
+        Some(true) => format!("{how}\n{}", t!(lang, "switch-drained")),
+        Some(false) => format!("{how}\n{}", t!(lang, "switch-killed")),
+        None => how,
+    }
+}
+
+/// Each download's bytes against the full archive, in `lang` (issue 23).
+pub(crate) fn delivery_text(lang: Lang, d: &crate::engine::delivery::Delivery) -> String {
+    d.downloads
+        .iter()
+        .map(|d| match d.delta.as_ref() {
+            Some(delta) if delta.fell_back.is_none() => t!(
+                lang,
+                "delivery-delta",
+                bytes = lang.size(d.bytes),
+                archive = lang.size(d.archive_bytes),
+                saved = lang.size(d.saved()),
+                fetched = delta.fetched,
+                files = delta.files,
+                reused = delta.reused
+            ),
+            Some(delta) => t!(
+                lang,
+                "delivery-fell-back",
+                bytes = lang.size(d.bytes),
+                reason = delta.fell_back.clone().unwrap_or_default()
+            ),
+            None => t!(lang, "delivery-full", bytes = lang.size(d.bytes)),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// What the impact watch measured, in `lang`: before and after, then each
@@ -132,6 +188,46 @@ fn command_change(lang: Lang, c: &KeyChange) -> String {
             t!(lang, "install-command-changed", subject = subject)
         }
     }
+}
+
+/// One note of an install run, in `lang`; what it quotes (a provider's
+/// name and error, a store error) stays as given. A regression is named
+/// only: the impact field beside it shows the figures.
+pub(crate) fn note(lang: Lang, w: &Warning) -> String {
+    match w {
+        Warning::BackupsOff => t!(lang, "note-backups-off"),
+        Warning::NotChecked { provider, error } => t!(
+            lang,
+            "note-not-checked",
+            provider = plain(provider),
+            error = plain(error)
+        ),
+        Warning::NoRestartConfigured => t!(lang, "note-no-restart-configured"),
+        Warning::NotRestarted => t!(lang, "note-not-restarted"),
+        Warning::ForcedPast { finding: f } => {
+            t!(lang, "note-forced-past", finding = finding(lang, f))
+        }
+        Warning::DeliveryNotKept { error } => {
+            t!(lang, "note-delivery-not-kept", error = plain(error))
+        }
+        Warning::ImpactNotKept { error } => t!(lang, "note-impact-not-kept", error = plain(error)),
+        Warning::Regression { .. } => t!(lang, "note-regression"),
+    }
+}
+
+/// A session's changes, one line each: the updates as the session names
+/// them (data), or the backup a `last_backup` rollback restored, worded in
+/// `lang`. Unescaped: the caller makes them plain where it needs to.
+pub(crate) fn changes(lang: Lang, s: &crate::engine::session::Session) -> Vec<String> {
+    match crate::engine::install::restored_backup(s) {
+        Some(id) => vec![t!(lang, "outcome-restored-backup", id = id.to_string())],
+        None => s.updates.clone(),
+    }
+}
+
+/// An outcome's notes, one line each, in `lang`.
+pub(crate) fn notes(lang: Lang, o: &InstallOutcome) -> Vec<String> {
+    o.notes.iter().map(|w| note(lang, w)).collect()
 }
 
 /// One reason the safety checks stop an install, in `lang`; what it
@@ -255,7 +351,7 @@ pub fn outcome(lang: Lang, o: &InstallOutcome) -> serenity::CreateEmbed {
     if !s.updates.is_empty() {
         embed = embed.field(
             t!(lang, "outcome-changes"),
-            super::cut(&plain(&s.updates.join("\n")), 1024, "…"),
+            super::cut(&plain(&changes(lang, s).join("\n")), 1024, "…"),
             false,
         );
     }
@@ -279,20 +375,31 @@ pub fn outcome(lang: Lang, o: &InstallOutcome) -> serenity::CreateEmbed {
     if let Some(impact) = &o.impact {
         embed = embed.field(t!(lang, "impact-title"), impact_text(lang, impact), false);
     }
-    if let Some(e) = session_error(lang, o) {
-        embed = embed.field(t!(lang, "outcome-reason"), super::cut(&e, 1024, "…"), false);
-    }
-    if !o.rollback_errors.is_empty() {
+    if let Some(delivery) = o.delivery.as_ref().filter(|d| !d.downloads.is_empty()) {
         embed = embed.field(
-            t!(lang, "outcome-not-undone"),
-            super::cut(&plain(&o.rollback_errors.join("\n")), 1024, "…"),
+            t!(lang, "delivery-title"),
+            delivery_text(lang, delivery),
             false,
         );
     }
-    if !o.warnings.is_empty() {
+    if let Some(switch) = o.delivery.as_ref().and_then(|d| d.switch.as_ref()) {
+        embed = embed.field(t!(lang, "switch-title"), switch_text(lang, switch), false);
+    }
+    if let Some(e) = session_error(lang, o) {
+        embed = embed.field(t!(lang, "outcome-reason"), super::cut(&e, 1024, "…"), false);
+    }
+    let not_undone = not_undone(lang, o);
+    if !not_undone.is_empty() {
+        embed = embed.field(
+            t!(lang, "outcome-not-undone"),
+            super::cut(&not_undone.join("\n"), 1024, "…"),
+            false,
+        );
+    }
+    if !o.notes.is_empty() {
         embed = embed.field(
             t!(lang, "outcome-notes"),
-            super::cut(&plain(&o.warnings.join("\n")), 1024, "…"),
+            super::cut(&notes(lang, o).join("\n"), 1024, "…"),
             false,
         );
     }
@@ -342,14 +449,19 @@ mod tests {
     }
 
     /// A failed run's reason is worded by the locale when Steward typed
-    /// it, with the note that nothing was rolled back; an untyped one as
-    /// the session says it.
+    /// it, with the note that nothing was rolled back; an untyped one (a
+    /// session kept before reasons were typed) as the session says it.
     #[test]
     fn a_typed_failure_reason_is_worded_and_an_untyped_one_kept() {
-        use crate::engine::progress::Failure;
+        use crate::engine::progress::GateFault;
         use crate::engine::session::Session;
-        let failure = Failure::TestGate {
-            error: "the tests failed".into(),
+        let failure = Failure::NotRolledBack {
+            failure: Box::new(Failure::TestGate {
+                error: GateFault::Failed {
+                    status: "exit status: 1".into(),
+                    after_ms: 2400,
+                },
+            }),
         };
         let session = Session {
             id: "s1".into(),
@@ -361,9 +473,8 @@ mod tests {
             completed_at: None,
             current_version: None,
             target_version: None,
-            error: Some(format!(
-                "{failure} (nothing was rolled back: safety.rollback_on_failure is off)"
-            )),
+            error: Some(failure.to_string()),
+            reason: Some(failure.clone()),
             steps_completed: 1,
             total_steps: 2,
             rollback_available: false,
@@ -376,27 +487,160 @@ mod tests {
             session: Some(session),
             dry_run: None,
             warnings: Vec::new(),
+            notes: Vec::new(),
             planned: Vec::new(),
             safety: Vec::new(),
             rollback_errors: Vec::new(),
+            not_undone: Vec::new(),
             commands: Vec::new(),
             impact: None,
-            failure: Some(failure),
+            delivery: None,
+            failure: None,
         };
         assert_eq!(
             session_error(Lang::english(), &o).as_deref(),
             o.session.as_ref().unwrap().error.as_deref()
         );
         assert_eq!(
-            session_error(Lang::for_tag("de"), &o).unwrap(),
-            "der Testlauf hat das Update gestoppt, bevor es live ging: the tests failed \
-             (die Ausgabe steht im Sitzungsprotokoll) (nichts wurde zurückgerollt: \
-             safety.rollback_on_failure ist aus)"
+            o.session.as_ref().unwrap().error.as_deref(),
+            Some(
+                "the test gate stopped the update before it went live: the test command \
+                 failed (exit status: 1) after 2.4 s (its output is in the session log) \
+                 (nothing was rolled back: safety.rollback_on_failure is off)"
+            )
         );
-        o.failure = None;
+        assert_eq!(
+            session_error(Lang::for_tag("de"), &o).unwrap(),
+            "der Testlauf hat das Update gestoppt, bevor es live ging: der Testbefehl ist \
+             nach 2,4 s fehlgeschlagen (exit status: 1) (die Ausgabe steht im \
+             Sitzungsprotokoll) (nichts wurde zurückgerollt: safety.rollback_on_failure ist aus)"
+        );
+        o.session.as_mut().unwrap().reason = None;
         assert_eq!(
             session_error(Lang::for_tag("zh-CN"), &o).as_deref(),
             o.session.as_ref().unwrap().error.as_deref()
+        );
+    }
+
+    /// Every note kind: the English (what the CLI prints and the outcome's
+    /// `warnings` keep) is word for word what the engine wrote before the
+    /// notes were typed, and Discord words each in zh-CN and de itself.
+    #[test]
+    fn every_note_reads_as_before_in_english_and_has_words_in_each_locale() {
+        let notes = [
+            (
+                Warning::BackupsOff,
+                "backups are turned off (backup.enabled = false): no pre-update backup was taken",
+            ),
+            (
+                Warning::NotChecked {
+                    provider: "pip".into(),
+                    error: "index unreachable".into(),
+                },
+                "pip could not be checked and is left as it is: index unreachable",
+            ),
+            (
+                Warning::NoRestartConfigured,
+                "the update needs a bot restart, but steward.toml has neither bot.start nor \
+                 bot.restart_command: restart the bot yourself",
+            ),
+            (
+                Warning::NotRestarted,
+                "the bot was not restarted (asked not to): the update takes effect at its next start",
+            ),
+            (
+                Warning::ForcedPast {
+                    finding: SafetyFinding::BackupRequired,
+                },
+                "forced past: no pre-update backup was asked for, but \
+                 safety.require_backup_before_update is on",
+            ),
+            (
+                Warning::DeliveryNotKept {
+                    error: "store full".into(),
+                },
+                "the download and switch figures could not be kept: store full",
+            ),
+            (
+                Warning::ImpactNotKept {
+                    error: "store full".into(),
+                },
+                "the impact watch's result could not be kept: store full",
+            ),
+            (
+                Warning::Regression {
+                    regressions: "memory 40 MB → 400 MB (+900%)".into(),
+                },
+                "the impact watch found a regression after the update: memory 40 MB → 400 MB (+900%)",
+            ),
+        ];
+        let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for (note_, english) in &notes {
+            assert_eq!(note_.to_string(), *english);
+            let en = note(Lang::english(), note_);
+            if !matches!(note_, Warning::Regression { .. }) {
+                assert_eq!(en, *english, "Discord's English differs from the CLI's");
+            }
+            let zh = note(Lang::for_tag("zh-CN"), note_);
+            assert!(has_cjk(&zh), "{zh}");
+            let de = note(Lang::for_tag("de"), note_);
+            assert_ne!(de, en, "{de}");
+            assert!(!de.contains(english.split(':').next().unwrap()), "{de}");
+        }
+        assert_eq!(
+            note(Lang::for_tag("de"), &notes[3].0),
+            "Der Bot wurde nicht neu gestartet (wie gewünscht): das Update wirkt ab seinem \
+             nächsten Start"
+        );
+        assert_eq!(
+            note(Lang::for_tag("zh-CN"), &notes[0].0),
+            "备份已关闭（backup.enabled = false）：没有进行更新前备份"
+        );
+    }
+
+    /// A `last_backup` rollback's one change line (`backup {id}` in the
+    /// session, as the CLI prints it) is worded by the locale; an
+    /// install's lines are data and stay as the session names them.
+    #[test]
+    fn a_restored_backup_line_is_worded_and_update_lines_kept() {
+        use crate::engine::session::Session;
+        let mut s = Session {
+            id: "s2".into(),
+            kind: SessionKind::Rollback,
+            update_type: crate::engine::UpdateType::All,
+            status: SessionStatus::Completed,
+            progress: 100,
+            started_at: chrono::Utc::now(),
+            completed_at: None,
+            current_version: None,
+            target_version: None,
+            error: None,
+            reason: None,
+            steps_completed: 1,
+            total_steps: 1,
+            rollback_available: false,
+            initiated_by: "cli".into(),
+            backup_id: None,
+            updates: vec!["backup 20261130-0517".into()],
+            parts: Vec::new(),
+        };
+        assert_eq!(
+            changes(Lang::english(), &s),
+            ["backup 20261130-0517 restored"]
+        );
+        assert_eq!(
+            changes(Lang::for_tag("de"), &s),
+            ["Backup 20261130-0517 wiederhergestellt"]
+        );
+        assert_eq!(
+            changes(Lang::for_tag("zh-CN"), &s),
+            ["已恢复备份 20261130-0517"]
+        );
+        s.kind = SessionKind::Install;
+        s.updates = vec!["pip: requests 2.31.0 -> 2.32.0".into()];
+        assert_eq!(
+            changes(Lang::for_tag("de"), &s),
+            ["pip: requests 2.31.0 -> 2.32.0"]
         );
     }
 

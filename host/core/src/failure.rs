@@ -1,0 +1,816 @@
+//! Why an install or a rollback failed, when Steward says it itself: typed,
+//! so each front words it in its own language (`Display` is the English the
+//! CLI prints and the session's `error` keeps; Discord words it through its
+//! catalogues). What came from outside Steward — a tool's output, an exit
+//! status as the system words it, a provider's own error, a path, an OS
+//! error — stays inside as given. It decides nothing.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Why a run failed, or one thing a rollback could not undo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Failure {
+    /// A plan step's command exited with `status`; `output` is the end of
+    /// what it printed.
+    StepExit {
+        provider: String,
+        step: String,
+        program: String,
+        status: i32,
+        output: String,
+    },
+    /// A plan step failed otherwise.
+    StepFailed {
+        provider: String,
+        step: String,
+        error: StepFault,
+    },
+    /// After the restart, the bot failed its health probation; `tail` is
+    /// the bot's last output.
+    Probation {
+        reason: Unhealthy,
+        tail: Vec<String>,
+    },
+    /// After the restart, the bot did not start: `program` could not be run.
+    BotDidNotStart { program: String, error: String },
+    /// After the restart, the bot could not be brought up otherwise.
+    Restart { fault: BotFault },
+    /// `[safety] test_command` stopped the update before it went live.
+    TestGate { error: GateFault },
+    /// The impact watch found a severe regression, and
+    /// `safety.impact_rollback_on_severe` rolls it back.
+    SevereRegression { regressions: String },
+    /// A provider's `plan` failed (`error` is the provider's, as given).
+    CannotPlan {
+        provider: String,
+        error: ProviderFault,
+    },
+    /// A provider's `capture` failed, so nothing was changed.
+    CannotCapture {
+        provider: String,
+        error: ProviderFault,
+    },
+    /// The pre-update backup failed, so nothing was changed.
+    PreUpdateBackup { error: String },
+    /// A provider's `verify` did not confirm the update.
+    NotConfirmed {
+        provider: String,
+        error: ProviderFault,
+    },
+    /// The run failed and `safety.rollback_on_failure` is off, so nothing
+    /// was put back.
+    NotRolledBack { failure: Box<Failure> },
+    /// Steward stopped during the update and rolled it back at its next
+    /// start; `not_undone` is what that could not put back.
+    Interrupted {
+        phase: Phase,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        not_undone: Vec<Failure>,
+    },
+
+    // What a rollback (of a failed install, or `rollback`) could not undo.
+    /// The journal could not be written.
+    Journal { error: String },
+    /// The provider that made the changes is no longer loaded.
+    ProviderGone { provider: String },
+    /// The provider's recorded state does not decode.
+    StateDamaged { provider: String, error: String },
+    /// A provider's `restore-plan` failed (`error` is the provider's).
+    CannotPlanRestore {
+        provider: String,
+        error: ProviderFault,
+    },
+    /// A provider's restore could not start.
+    RestoreRefused { provider: String, error: StepFault },
+    /// Steps of a provider's restore plan failed (the others ran).
+    RestoreStepsFailed {
+        provider: String,
+        failed: Vec<FailedStep>,
+    },
+    /// The release directories of the undone update are still there.
+    NotRemoved {
+        provider: String,
+        failed: Vec<StepFault>,
+    },
+    /// The database could not be restored from the pre-update backup.
+    DatabaseNotRestored { backup: String, error: String },
+    /// The bot could not be restarted on its old version.
+    OldVersionNotRestarted { fault: BotFault },
+    /// `rollback last_backup`: the backup could not be restored.
+    BackupNotRestored { backup: String, error: String },
+    /// `rollback last_backup`: the bot could not be restarted.
+    BotNotRestarted { fault: BotFault },
+    /// `rollback`: a provider's `verify` did not confirm it.
+    RollbackNotConfirmed {
+        provider: String,
+        error: ProviderFault,
+    },
+    /// `rollback`: the backup of the present failed, so nothing changed.
+    BackupBeforeRollback { error: String },
+    /// Several of the above, in the order they happened.
+    Several { failures: Vec<Failure> },
+    /// The safety checks refused the install before anything changed.
+    Stopped { findings: Vec<SafetyFinding> },
+    /// The install was put up for confirmation and not confirmed:
+    /// cancelled, or (`unanswered`) the prompt timed out.
+    Cancelled { unanswered: bool },
+}
+
+/// One reason the safety checks refuse an install (unless forced). Typed,
+/// so fronts decide by the variant; `Display` gives the words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "finding", rename_all = "snake_case")]
+pub enum SafetyFinding {
+    /// Less free space than `safety.min_disk_space_mb` where the bot or
+    /// Steward's data lives.
+    LowDiskSpace {
+        path: std::path::PathBuf,
+        free_mib: u64,
+        min_disk_space_mb: u64,
+    },
+    /// The downloads add up to more than `safety.max_update_size_mb`.
+    TooLarge { bytes: u64, max_update_size_mb: u64 },
+    /// Major-version updates (`name current → latest` each).
+    Breaking { updates: Vec<String> },
+    /// Downloads with no `verify_key` to check their signature against.
+    Unsigned { provider: String, downloads: usize },
+    /// No pre-update backup, while `safety.require_backup_before_update`.
+    BackupRequired,
+    /// A provider's plan could not be made or held to its grant.
+    CannotPlan { provider: String, reason: String },
+}
+
+impl std::fmt::Display for SafetyFinding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SafetyFinding::LowDiskSpace {
+                path,
+                free_mib,
+                min_disk_space_mb,
+            } => write!(
+                f,
+                "only {free_mib} MiB free on the disk holding {} (safety.min_disk_space_mb = {min_disk_space_mb})",
+                path.display()
+            ),
+            SafetyFinding::TooLarge {
+                bytes,
+                max_update_size_mb,
+            } => write!(
+                f,
+                "the update downloads {:.1} MiB, more than safety.max_update_size_mb = {max_update_size_mb}",
+                *bytes as f64 / (1024.0 * 1024.0)
+            ),
+            SafetyFinding::Breaking { updates } => {
+                write!(f, "breaking changes: {}", updates.join(", "))
+            }
+            SafetyFinding::Unsigned {
+                provider,
+                downloads,
+            } => write!(
+                f,
+                "{provider} plans {downloads} download(s) that cannot be verified: no \
+                 [providers.{provider}] verify_key is configured (only the checksum would be checked)"
+            ),
+            SafetyFinding::BackupRequired => f.write_str(
+                "no pre-update backup was asked for, but safety.require_backup_before_update is on",
+            ),
+            SafetyFinding::CannotPlan { provider, reason } => {
+                write!(f, "{provider} could not plan: {reason}")
+            }
+        }
+    }
+}
+
+/// Where an interrupted update was when Steward stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Applying,
+    Verifying,
+    Probation,
+    RollingBack,
+}
+
+/// One restore step that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedStep {
+    pub step: String,
+    pub error: StepFault,
+}
+
+/// Why the bot failed its health probation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Unhealthy {
+    /// It exited `after_ms` into the probation; `status` as the system
+    /// words it (`exit status: 1`), `None` when it was gone with none.
+    Exited {
+        status: Option<String>,
+        after_ms: u64,
+    },
+    /// It was not ready within `within_secs`: it never printed the ready
+    /// `line`, and/or the health `url` never answered.
+    NotReady {
+        line: Option<String>,
+        url: Option<String>,
+        within_secs: u64,
+    },
+}
+
+/// Why a provider's call gave no answer: its own error (its words, as
+/// given), or the sandbox stopped it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProviderFault {
+    /// The provider ran and returned an error of its own.
+    Said {
+        message: String,
+    },
+    Timeout {
+        budget_secs: u64,
+    },
+    OutOfMemory {
+        cap_mb: u64,
+    },
+    StackOverflow {
+        cap_kb: u64,
+    },
+    /// It trapped (`message` is the runtime's).
+    Crashed {
+        message: String,
+    },
+    /// It could not be instantiated (`message` is the runtime's).
+    Instantiate {
+        message: String,
+    },
+}
+
+/// Why the test gate stopped an update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum GateFault {
+    /// The command could not start (`error` is the system's).
+    Spawn { program: String, error: String },
+    /// It failed: `status` as the system words it.
+    Failed { status: String, after_ms: u64 },
+    /// It ran past `safety.test_timeout_secs` and was stopped.
+    TimedOut { secs: u64 },
+}
+
+/// Why the bot could not be started, stopped or restarted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BotFault {
+    /// Neither `bot.start` nor `bot.restart_command` is set.
+    NotConfigured,
+    Spawn {
+        program: String,
+        error: String,
+    },
+    /// `bot.restart_command` failed (`message` is what it said).
+    RestartCommand {
+        program: String,
+        message: String,
+    },
+    AlreadyRunning {
+        pid: u32,
+    },
+    WouldNotStop {
+        pid: u32,
+    },
+    /// `bot.handoff = "ready-file"`: the new version never created its
+    /// ready file (or `exited` first); the old one runs on.
+    HandoffNotReady {
+        ready_file: String,
+        within_secs: u64,
+        exited: Option<String>,
+    },
+    Unhealthy {
+        reason: Unhealthy,
+        tail: Vec<String>,
+    },
+    Io {
+        path: String,
+        error: String,
+    },
+}
+
+/// Why a plan step was refused or failed (short of a command's exit code,
+/// [`Failure::StepExit`], in an install).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StepFault {
+    /// The provider's grant does not allow it (`reason` is the grant's).
+    Denied {
+        provider: String,
+        reason: String,
+    },
+    OutsideBotRoot {
+        path: String,
+        bot_root: String,
+    },
+    /// It would change Steward's own `what` (its data directory, …).
+    StewardOwn {
+        provider: String,
+        path: String,
+        what: String,
+    },
+    BadPath {
+        path: String,
+        why: String,
+    },
+    EnvRefused {
+        provider: String,
+        program: String,
+        name: String,
+        why: String,
+    },
+    CommandNotRun {
+        program: String,
+        error: String,
+    },
+    CommandTimeout {
+        program: String,
+        secs: u64,
+    },
+    /// A restore step's command exited with `status`.
+    CommandFailed {
+        program: String,
+        status: i32,
+        output: String,
+    },
+    BadChecksum {
+        value: String,
+    },
+    Download {
+        url: String,
+        error: String,
+    },
+    HttpStatus {
+        url: String,
+        status: u16,
+    },
+    TooLarge {
+        url: String,
+        limit: u64,
+    },
+    OverSafetyLimit {
+        url: String,
+        limit_mb: u64,
+    },
+    ChecksumMismatch {
+        url: String,
+        expected: String,
+        actual: String,
+    },
+    SignatureMissing {
+        url: String,
+        provider: String,
+    },
+    SignatureUnusable {
+        url: String,
+        error: String,
+    },
+    SignatureInvalid {
+        url: String,
+        error: String,
+    },
+    Unpack {
+        url: String,
+        error: String,
+    },
+    DestinationExists {
+        path: String,
+    },
+    NotReplaceable {
+        path: String,
+        what: String,
+    },
+    TargetMissing {
+        link: String,
+        target: String,
+    },
+    Io {
+        path: String,
+        error: String,
+    },
+}
+
+/// A kept reason read back leniently: one a newer Steward wrote in a shape
+/// this one does not know is left out (the English `error` still says it),
+/// rather than making the whole record unreadable.
+pub fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Failure>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+/// `after_ms` as the English says it: seconds, one decimal.
+pub fn seconds(after_ms: u64) -> String {
+    format!("{:.1}", after_ms as f64 / 1000.0)
+}
+
+fn joined<T: fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::StepExit {
+                provider,
+                step,
+                program,
+                status,
+                output,
+            } => write!(
+                f,
+                "{provider}: step \"{step}\" failed: {program} failed with exit status {status}: {output}"
+            ),
+            Failure::StepFailed {
+                provider,
+                step,
+                error,
+            } => write!(f, "{provider}: step \"{step}\" failed: {error}"),
+            Failure::Probation { reason, tail } => {
+                write!(
+                    f,
+                    "after the restart, the bot failed its health probation: {reason}"
+                )?;
+                if !tail.is_empty() {
+                    write!(f, "; its last output:\n{}", tail.join("\n"))?;
+                }
+                Ok(())
+            }
+            Failure::BotDidNotStart { program, error } => write!(
+                f,
+                "after the restart, cannot start the bot ({program}): {error}"
+            ),
+            Failure::Restart { fault } => write!(f, "after the restart, {fault}"),
+            Failure::TestGate { error } => write!(
+                f,
+                "the test gate stopped the update before it went live: {error} (its output is in the session log)"
+            ),
+            Failure::SevereRegression { regressions } => write!(
+                f,
+                "the impact watch found a severe regression: {regressions} (safety.impact_rollback_on_severe)"
+            ),
+            Failure::CannotPlan { provider, error } => {
+                write!(f, "{provider} could not plan its updates: {error}")
+            }
+            Failure::CannotCapture { provider, error } => write!(
+                f,
+                "{provider} could not record its current state, so nothing was changed: {error}"
+            ),
+            Failure::PreUpdateBackup { error } => write!(
+                f,
+                "the pre-update backup failed, so nothing was changed: {error}"
+            ),
+            Failure::NotConfirmed { provider, error } => {
+                write!(f, "{provider} could not confirm the update: {error}")
+            }
+            Failure::NotRolledBack { failure } => write!(
+                f,
+                "{failure} (nothing was rolled back: safety.rollback_on_failure is off)"
+            ),
+            Failure::Interrupted { phase, not_undone } => {
+                write!(
+                    f,
+                    "interrupted: Steward stopped during the update ({}); rolled back at its next start",
+                    match phase {
+                        Phase::Applying => "while applying",
+                        Phase::Verifying => "while verifying",
+                        Phase::Probation => "during the bot's health probation",
+                        Phase::RollingBack => "while rolling back",
+                    }
+                )?;
+                if !not_undone.is_empty() {
+                    write!(f, "; these could not be undone: {}", joined(not_undone))?;
+                }
+                Ok(())
+            }
+            Failure::Journal { error } => write!(f, "cannot write the journal: {error}"),
+            Failure::ProviderGone { provider } => write!(
+                f,
+                "the provider {provider} is no longer loaded, so its changes cannot be undone"
+            ),
+            Failure::StateDamaged { provider, error } => {
+                write!(f, "{provider}: the recorded state is damaged: {error}")
+            }
+            Failure::CannotPlanRestore { provider, error } => {
+                write!(f, "{provider} could not plan the restore: {error}")
+            }
+            Failure::RestoreRefused { provider, error } => write!(f, "{provider}: {error}"),
+            Failure::RestoreStepsFailed { provider, failed } => write!(
+                f,
+                "{provider}: restore steps failed: {}",
+                failed
+                    .iter()
+                    .map(|s| format!("\"{}\": {}", s.step, s.error))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            Failure::NotRemoved { provider, failed } => write!(
+                f,
+                "{provider}: the release directories of the undone update could not be removed: {}",
+                joined(failed)
+            ),
+            Failure::DatabaseNotRestored { backup, error } => {
+                write!(f, "restoring the database from backup {backup}: {error}")
+            }
+            Failure::OldVersionNotRestarted { fault } => {
+                write!(f, "restarting the bot on the old version: {fault}")
+            }
+            Failure::BackupNotRestored { backup, error } => {
+                write!(f, "restoring backup {backup}: {error}")
+            }
+            Failure::BotNotRestarted { fault } => write!(f, "restarting the bot: {fault}"),
+            Failure::RollbackNotConfirmed { provider, error } => {
+                write!(f, "{provider} does not confirm the rollback: {error}")
+            }
+            Failure::BackupBeforeRollback { error } => write!(
+                f,
+                "the backup before the rollback failed, so nothing was changed: {error}"
+            ),
+            Failure::Several { failures } => f.write_str(&joined(failures)),
+            Failure::Stopped { findings } => {
+                write!(f, "stopped by the safety checks: {}", joined(findings))
+            }
+            Failure::Cancelled { unanswered: false } => {
+                f.write_str("cancelled at the confirmation prompt; nothing was changed")
+            }
+            Failure::Cancelled { unanswered: true } => {
+                f.write_str("the confirmation prompt was not answered; nothing was changed")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Unhealthy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unhealthy::Exited { status, after_ms } => write!(
+                f,
+                "it exited ({}) after {} s",
+                status.as_deref().unwrap_or("gone"),
+                seconds(*after_ms)
+            ),
+            Unhealthy::NotReady {
+                line,
+                url,
+                within_secs,
+            } => {
+                let mut missing = Vec::new();
+                if let Some(line) = line {
+                    missing.push(format!("it never printed \"{line}\""));
+                }
+                if let Some(url) = url {
+                    missing.push(format!("{url} never answered"));
+                }
+                write!(f, "{} within {within_secs} s", missing.join(" and "))
+            }
+        }
+    }
+}
+
+impl fmt::Display for ProviderFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProviderFault::Said { message } => f.write_str(message),
+            ProviderFault::Timeout { budget_secs } => write!(
+                f,
+                "ran past its time budget of {budget_secs} s and was stopped"
+            ),
+            ProviderFault::OutOfMemory { cap_mb } => {
+                write!(f, "exhausted its memory cap of {cap_mb} MiB")
+            }
+            ProviderFault::StackOverflow { cap_kb } => {
+                write!(f, "overflowed its stack cap of {cap_kb} KiB")
+            }
+            ProviderFault::Crashed { message } => write!(f, "crashed: {message}"),
+            ProviderFault::Instantiate { message } => {
+                write!(f, "could not be started: {message}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for GateFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GateFault::Spawn { program, error } => {
+                write!(f, "the test command {program} could not start: {error}")
+            }
+            GateFault::Failed { status, after_ms } => write!(
+                f,
+                "the test command failed ({status}) after {} s",
+                seconds(*after_ms)
+            ),
+            GateFault::TimedOut { secs } => write!(
+                f,
+                "the test command did not finish within safety.test_timeout_secs = {secs} and was stopped"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for BotFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BotFault::NotConfigured => f.write_str(
+                "Steward does not run or restart this bot: set bot.start or bot.restart_command in steward.toml",
+            ),
+            BotFault::Spawn { program, error } => {
+                write!(f, "cannot start the bot ({program}): {error}")
+            }
+            BotFault::RestartCommand { program, message } => {
+                write!(f, "the restart command {program} failed: {message}")
+            }
+            BotFault::AlreadyRunning { pid } => {
+                write!(f, "the bot is already running (pid {pid})")
+            }
+            BotFault::WouldNotStop { pid } => {
+                write!(f, "the bot (pid {pid}) did not stop after SIGTERM and SIGKILL")
+            }
+            BotFault::HandoffNotReady {
+                within_secs,
+                exited,
+                ..
+            } => write!(
+                f,
+                "the new version did not take over: {} within {within_secs} s (bot.handoff = \"ready-file\"){}; the old version keeps running",
+                if exited.is_some() {
+                    "it exited before it created its ready file"
+                } else {
+                    "it did not create its ready file"
+                },
+                exited
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default()
+            ),
+            BotFault::Unhealthy { reason, tail } => {
+                write!(f, "the bot failed its health probation: {reason}")?;
+                if !tail.is_empty() {
+                    write!(f, "; its last output:\n{}", tail.join("\n"))?;
+                }
+                Ok(())
+            }
+            BotFault::Io { path, error } => write!(f, "{path}: {error}"),
+        }
+    }
+}
+
+impl fmt::Display for StepFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StepFault::Denied { provider, reason } => write!(
+                f,
+                "the {provider} provider is not allowed to do this: {reason}"
+            ),
+            StepFault::OutsideBotRoot { path, bot_root } => write!(
+                f,
+                "{path} is outside the bot's root {bot_root}; plan steps may only change files there"
+            ),
+            StepFault::StewardOwn {
+                provider,
+                path,
+                what,
+            } => write!(
+                f,
+                "the {provider} provider may not change {path}: it is Steward's own {what}"
+            ),
+            StepFault::BadPath { path, why } => {
+                write!(f, "{path} is not a usable path for a plan step: {why}")
+            }
+            StepFault::EnvRefused {
+                provider,
+                program,
+                name,
+                why,
+            } => write!(
+                f,
+                "the {provider} provider may not set {name} for {program}: {why}"
+            ),
+            StepFault::CommandNotRun { program, error } => {
+                write!(f, "{program} could not be run: {error}")
+            }
+            StepFault::CommandTimeout { program, secs } => {
+                write!(
+                    f,
+                    "{program} did not finish within {secs} s and was stopped"
+                )
+            }
+            StepFault::CommandFailed {
+                program,
+                status,
+                output,
+            } => write!(f, "{program} failed with exit status {status}: {output}"),
+            StepFault::BadChecksum { value } => {
+                write!(f, "{value:?} is not a sha256 (64 hex digits)")
+            }
+            StepFault::Download { url, error } => write!(f, "downloading {url} failed: {error}"),
+            StepFault::HttpStatus { url, status } => write!(f, "{url} answered HTTP {status}"),
+            StepFault::TooLarge { url, limit } => write!(
+                f,
+                "{url} is larger than the download limit of {limit} bytes"
+            ),
+            StepFault::OverSafetyLimit { url, limit_mb } => write!(
+                f,
+                "{url} is larger than safety.max_update_size_mb ({limit_mb} MiB) allows; raise it in steward.toml to install this update"
+            ),
+            StepFault::ChecksumMismatch {
+                url,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "{url} does not match its checksum: expected sha256 {expected}, got {actual}"
+            ),
+            StepFault::SignatureMissing { url, provider } => write!(
+                f,
+                "{url} has no signature, but a verification key is configured for the {provider} provider"
+            ),
+            StepFault::SignatureUnusable { url, error } => {
+                write!(f, "the signature of {url} cannot be used: {error}")
+            }
+            StepFault::SignatureInvalid { url, error } => write!(
+                f,
+                "the signature of {url} does not verify with the configured key: {error}"
+            ),
+            StepFault::Unpack { url, error } => {
+                write!(f, "{url} could not be unpacked safely: {error}")
+            }
+            StepFault::DestinationExists { path } => write!(
+                f,
+                "{path} already exists; a release directory is never unpacked over another"
+            ),
+            StepFault::NotReplaceable { path, what } => write!(
+                f,
+                "{path} is {what}; Steward replaces only regular files and symbolic links it manages"
+            ),
+            StepFault::TargetMissing { link, target } => write!(
+                f,
+                "the release {target} that {link} should point at does not exist"
+            ),
+            StepFault::Io { path, error } => write!(f, "{path}: {error}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A session written before reasons were kept, or by a newer Steward
+    /// with a reason this one does not know, still reads.
+    #[test]
+    fn a_kept_reason_reads_leniently() {
+        #[derive(Deserialize)]
+        struct Kept {
+            #[serde(default, deserialize_with = "lenient")]
+            reason: Option<Failure>,
+        }
+        let none: Kept = serde_json::from_str("{}").unwrap();
+        assert_eq!(none.reason, None);
+        let unknown: Kept =
+            serde_json::from_str(r#"{"reason":{"kind":"from_the_future","x":1}}"#).unwrap();
+        assert_eq!(unknown.reason, None);
+        let known: Kept =
+            serde_json::from_str(r#"{"reason":{"kind":"pre_update_backup","error":"disk full"}}"#)
+                .unwrap();
+        assert_eq!(
+            known.reason.unwrap().to_string(),
+            "the pre-update backup failed, so nothing was changed: disk full"
+        );
+    }
+
+    #[test]
+    fn a_probation_reason_reads_as_the_supervisor_said_it() {
+        let exited = Unhealthy::Exited {
+            status: Some("exit status: 1".into()),
+            after_ms: 310,
+        };
+        assert_eq!(exited.to_string(), "it exited (exit status: 1) after 0.3 s");
+        let gone = Unhealthy::Exited {
+            status: None,
+            after_ms: 2000,
+        };
+        assert_eq!(gone.to_string(), "it exited (gone) after 2.0 s");
+        let both = Unhealthy::NotReady {
+            line: Some("ready".into()),
+            url: Some("http://127.0.0.1:8080/health".into()),
+            within_secs: 30,
+        };
+        assert_eq!(
+            both.to_string(),
+            "it never printed \"ready\" and http://127.0.0.1:8080/health never answered within 30 s"
+        );
+    }
+}
