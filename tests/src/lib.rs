@@ -10,4 +10,7 @@ pub mod harness;
 pub mod node;
 pub mod python;
 pub mod release_bot;
+pub mod restic_rest;
+pub mod s3;
 pub mod serve;
+pub mod sshd;

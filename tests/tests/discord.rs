@@ -55,7 +55,10 @@ fn update_check_is_registered_in_the_guild_with_the_reference_options() {
         .iter()
         .map(|o| o["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["check_type", "show_details", "include_security"]);
+    assert_eq!(
+        names,
+        ["check_type", "show_details", "include_security", "scope"]
+    );
 
     let check_type = &options[0];
     assert_eq!(check_type["type"], 4, "choices are encoded as integers");

@@ -98,7 +98,8 @@ fn update_install_and_rollback_are_registered_with_the_reference_options() {
             "backup_before",
             "restart_required",
             "force_update",
-            "backup_name"
+            "backup_name",
+            "scope"
         ]
     );
     assert_eq!(install["options"][0]["required"], true);

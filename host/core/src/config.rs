@@ -521,6 +521,10 @@ pub struct BotConfig {
     /// `[bot] env`: variables the bot (and the restart command) get, as
     /// written, besides the few Steward passes on from its own environment.
     pub env: BTreeMap<String, String>,
+    /// `[bot] pid_file`: where the service manager that runs the bot
+    /// (`restart_command`) writes its pid, so the impact watch can sample
+    /// it (issue 23). Relative to the bot's root.
+    pub pid_file: Option<PathBuf>,
 }
 
 /// How the managed bot is run: Steward starts it itself (`start`, a program
@@ -533,11 +537,24 @@ pub enum BotControlConfig {
         start: Vec<String>,
         /// Time between SIGTERM and SIGKILL when stopping.
         stop_timeout_secs: u64,
+        /// `[bot] handoff`: the bot can start beside its old version and
+        /// say when it is ready (a blue-green switch); `None`: restarts.
+        handoff: Option<Handoff>,
     },
     Command {
         /// Program and arguments that restart the bot.
         restart: Vec<String>,
     },
+}
+
+/// How a new version of the bot tells Steward it is ready to take over
+/// from the old one (issue 23: blue-green).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Handoff {
+    /// The new process gets `STEWARD_READY_FILE`, a path, and creates that
+    /// file once it serves; then the old one gets SIGTERM to drain.
+    ReadyFile,
 }
 
 /// The health probation after a restart: the bot must stay up for
@@ -650,20 +667,24 @@ pub struct BackupConfig {
     /// Read every new archive back and check it against its manifest.
     pub verify_backups: bool,
     pub scopes: BackupScopes,
-    /// What a new backup is (issue 17): a `.tar.gz`/`.tar` archive, or a
-    /// snapshot in the restic-format repository at `path`.
+    /// What a new backup is (issue 17): a snapshot in the restic-format
+    /// repository at `path` (the default), or a `.tar.gz`/`.tar` archive.
     pub format: BackupFormat,
     /// The repository's password (`password_file`); unset, it comes from
     /// `STEWARD_BACKUP_PASSWORD`, or Steward creates `<data>/backup-password`.
     pub password_file: Option<PathBuf>,
+    /// `[backup.offsite.NAME]`: where each snapshot is copied (issue 17).
+    pub offsite: Vec<crate::offsite::OffsiteTarget>,
 }
 
 /// `[backup] format`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BackupFormat {
-    #[default]
+    /// A `.tar.gz` (or `.tar`) archive per backup, as before issue 17.
     Tar,
+    /// A snapshot in the restic-format repository: the default.
+    #[default]
     Restic,
 }
 
@@ -736,6 +757,7 @@ struct BackupSection {
     types: BackupScopes,
     format: BackupFormat,
     password_file: Option<PathBuf>,
+    offsite: BTreeMap<String, crate::offsite::OffsiteSection>,
 }
 
 impl Default for BackupSection {
@@ -752,6 +774,7 @@ impl Default for BackupSection {
             types: BackupScopes::default(),
             format: BackupFormat::default(),
             password_file: None,
+            offsite: BTreeMap::new(),
         }
     }
 }
@@ -949,6 +972,8 @@ struct BotSection {
     start: Option<Vec<String>>,
     restart_command: Option<Vec<String>>,
     stop_timeout_secs: Option<u64>,
+    handoff: Option<Handoff>,
+    pid_file: Option<PathBuf>,
     #[serde(default)]
     health: Health,
     #[serde(default)]
@@ -997,7 +1022,13 @@ impl Config {
             .providers
             .map(|p| base.join(p))
             .unwrap_or_else(|| data.join("providers"));
-        let backup = parsed.backup;
+        let mut backup = parsed.backup;
+        let offsite = crate::offsite::resolve(std::mem::take(&mut backup.offsite), &base).map_err(
+            |message| ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            },
+        )?;
         let backup_path = backup
             .backup_path
             .map(|p| base.join(p))
@@ -1024,6 +1055,18 @@ impl Config {
             format: parsed.logging.format,
             file: parsed.logging.file.map(|p| normalize(&base.join(p))),
         };
+        if parsed.bot.pid_file.is_some() && parsed.bot.restart_command.is_none() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: "bot.pid_file is for a bot run by bot.restart_command: with bot.start Steward knows the pid itself".to_string(),
+            });
+        }
+        if parsed.bot.handoff.is_some() && parsed.bot.start.is_none() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: "bot.handoff needs bot.start: Steward can only start a new version beside the old one when it runs the bot itself".to_string(),
+            });
+        }
         let control = match (parsed.bot.start, parsed.bot.restart_command) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::Invalid {
@@ -1034,6 +1077,7 @@ impl Config {
             (Some(start), None) => Some(BotControlConfig::Supervise {
                 start,
                 stop_timeout_secs: parsed.bot.stop_timeout_secs.unwrap_or(10),
+                handoff: parsed.bot.handoff,
             }),
             (None, Some(restart)) => Some(BotControlConfig::Command { restart }),
             (None, None) => None,
@@ -1047,6 +1091,7 @@ impl Config {
                 control,
                 health: parsed.bot.health,
                 env: parsed.bot.env,
+                pid_file: parsed.bot.pid_file.map(|p| normalize(&root.join(p))),
             },
             paths: Paths {
                 cache: data.join("cache"),
@@ -1070,6 +1115,7 @@ impl Config {
                 scopes: backup.types,
                 format: backup.format,
                 password_file: backup.password_file.map(|p| normalize(&base.join(p))),
+                offsite,
             },
             safety: parsed.safety,
             general: parsed.general,

@@ -8,10 +8,12 @@
 pub mod config;
 pub mod dir_handle;
 pub mod durable;
+pub mod failure;
 pub mod fleet;
 pub mod grant;
 pub mod granted;
 pub mod lock;
+pub mod offsite;
 pub mod process;
 pub mod progress;
 pub mod provider;
@@ -21,5 +23,6 @@ pub mod size;
 pub mod store;
 pub mod update_type;
 pub mod verify_key;
+pub mod warning;
 
 pub use update_type::UpdateType;

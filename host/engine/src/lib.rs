@@ -8,6 +8,7 @@
 
 pub mod apply;
 pub mod check;
+pub mod delivery;
 pub mod drift;
 pub mod impact;
 pub mod install;

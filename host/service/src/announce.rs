@@ -93,6 +93,13 @@ pub enum Notice<'a> {
     Backup {
         created: &'a Created,
     },
+    /// An offsite copy after a backup failed (`target` names the target,
+    /// `error` says why); the backup itself stands.
+    OffsiteFailed {
+        backup: &'a str,
+        target: &'a str,
+        error: &'a str,
+    },
     /// A security fix for a high or critical advisory; `install` is the
     /// shell command that takes it.
     SecurityEmergency {
@@ -429,6 +436,32 @@ impl Announcer {
                     .colour(GREEN),
             )
             .await;
+        }
+        if self.config.on_error || self.config.on_backup {
+            for copy in &created.offsite {
+                let Some(error) = &copy.error else { continue };
+                let notice = Notice::OffsiteFailed {
+                    backup: &created.record.id,
+                    target: &copy.target,
+                    error,
+                };
+                let (title, text) = worded(notice, || {
+                    (
+                        format!("Offsite copy to {} failed", copy.target),
+                        format!(
+                            "{error}. Backup {} is complete here; the copy is retried at the next backup.",
+                            created.record.id
+                        ),
+                    )
+                });
+                self.post(
+                    serenity::CreateEmbed::new()
+                        .title(title)
+                        .description(text)
+                        .colour(RED),
+                )
+                .await;
+            }
         }
     }
 

@@ -67,9 +67,16 @@ pub enum ServiceError {
     #[error("{message}")]
     Remote { status: u16, message: String },
     /// Fleet mode (steward-fleet, above this crate) refused or failed:
-    /// its words and the status the control API answers with.
+    /// its words and the status the control API answers with; `cause`
+    /// is fleet mode's own typed error, when it made one, so a front can
+    /// word it in its own language (downcast to `steward_fleet::FleetError`).
     #[error("{message}")]
-    Fleet { status: u16, message: String },
+    Fleet {
+        status: u16,
+        message: String,
+        #[source]
+        cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 impl ServiceError {

@@ -365,17 +365,15 @@ impl Service {
         why: NotConfirmed,
     ) -> Result<Session, ServiceError> {
         self.authorize(caller, Operation::Install)?;
-        let reason = match why {
-            NotConfirmed::Cancelled => "cancelled at the confirmation prompt",
-            NotConfirmed::Unanswered => "the confirmation prompt was not answered",
-        };
         Ok(install::record_unrun(
             &self.install_env()?,
             request,
             &caller.label(),
             Vec::new(),
             SessionStatus::Cancelled,
-            format!("{reason}; nothing was changed"),
+            crate::engine::progress::Failure::Cancelled {
+                unanswered: why == NotConfirmed::Unanswered,
+            },
         )?)
     }
 

@@ -24,23 +24,23 @@ fn main() -> ExitCode {
         steward::engine::logs::use_output_pump(exe);
     }
     let cli = steward::cli::Cli::parse();
-    // A config that cannot be read leaves the defaults here; the command
+    // Read once, here, for the log's settings and for the command. A config
+    // that cannot be read leaves the defaults for the log; the command
     // itself reports why.
-    let config = Config::load(&cli.config, false).ok();
+    let loaded = Config::load(&cli.config, false);
+    let config = loaded.as_ref().ok();
     let serving = matches!(cli.command, steward::cli::Commands::Serve);
-    let json = config
-        .as_ref()
-        .is_some_and(|c| c.logging.format == LogFormat::Json);
+    let json = config.is_some_and(|c| c.logging.format == LogFormat::Json);
     // Colour codes only where a terminal shows them, not in log files.
     let stderr = layer(json, std::io::stderr().is_terminal(), std::io::stderr);
     let file = if serving {
-        config.as_ref().and_then(log_file)
+        config.and_then(log_file)
     } else {
         None
     };
     let file = file.map(|log| layer(json, false, move || log.clone()));
     tracing_subscriber::registry()
-        .with(filter(&cli, config.as_ref(), serving))
+        .with(filter(&cli, config, serving))
         .with(stderr)
         .with(file)
         .init();
@@ -54,7 +54,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(steward::cli::run(cli))
+    runtime.block_on(steward::cli::run(cli, loaded))
 }
 
 /// One output of Steward's log: text (coloured for a terminal) or one JSON

@@ -24,6 +24,7 @@ fn session(ago_minutes: i64, t: UpdateType, status: SessionStatus, secs: i64) ->
         current_version: Some("1.3.0".into()),
         target_version: Some("1.4.0".into()),
         error: None,
+        reason: None,
         steps_completed: 2,
         total_steps: 2,
         rollback_available: true,

@@ -79,6 +79,9 @@ pub struct StatusReport {
     /// What the impact watch measured around the last update, if it ran.
     #[serde(default)]
     pub last_impact: Option<crate::engine::impact::Impact>,
+    /// What the last update's downloads cost against the full archives.
+    #[serde(default)]
+    pub last_delivery: Option<crate::engine::delivery::Delivery>,
 }
 
 /// A provider and capabilities it asks for, in the words of
@@ -191,6 +194,10 @@ impl Service {
             drift: crate::engine::drift::last(&store)?,
             last_impact: match status::last_update(&sessions) {
                 Some(last) => crate::engine::impact::of(&store, &last.id)?,
+                None => None,
+            },
+            last_delivery: match status::last_update(&sessions) {
+                Some(last) => crate::engine::delivery::of(&store, &last.id)?,
                 None => None,
             },
         })

@@ -121,6 +121,9 @@ pub struct SessionLine {
     pub initiated_by: String,
     pub target_version: Option<String>,
     pub error: Option<String>,
+    /// `error` typed, when Steward said it itself (see `Session::reason`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<steward_core::failure::Failure>,
     /// Its log is kept under `[logging] update_logs_path` (`steward logs
     /// ID` shows it); set by `Service::status`, which knows where.
     #[serde(default)]
@@ -140,6 +143,7 @@ impl From<&Session> for SessionLine {
             initiated_by: s.initiated_by.clone(),
             target_version: s.target_version.clone(),
             error: s.error.clone(),
+            reason: s.reason.clone(),
             log: false,
         }
     }

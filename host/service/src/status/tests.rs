@@ -34,6 +34,7 @@ fn session(
         current_version: None,
         target_version: None,
         error: None,
+        reason: None,
         steps_completed: 0,
         total_steps: 0,
         rollback_available: false,

@@ -646,3 +646,173 @@ status-providers-title = Provider
 status-provider-not-loaded = Nicht geladen: { $line }
 status-provider-waiting = { $provider } wartet auf eine Freigabe: er verlangt { $asks }.
 status-provider-partial = { $provider } ist nur teilweise freigegeben: nicht freigegeben ist { $missing }.
+
+## issue 17: backups
+backup-field-password = Repository-Passwort
+backup-password-created = Steward hat das Passwort des Backup-Repositorys in { $path } angelegt. Bewahre eine Kopie dieser Datei an einem anderen Ort auf: Ohne sie lässt sich kein Backup im Repository wiederherstellen.
+backup-made-by-restic = (von restic auf { $host } erstellt: { $paths })
+
+## issue 18: fleet
+opt-update_check-scope = Wo geprüft wird: auf diesem Host oder auf jeder Instanz der Flotte (Standard: host)
+opt-update_install-scope = Wo installiert wird: auf diesem Host oder in einer Welle über die Flotte (Standard: host)
+opt-update_rollback-scope = Wo zurückgesetzt wird: auf diesem Host oder in einer Welle über die Flotte (Standard: host)
+choice-host = Host
+choice-fleet = Flotte
+fleet-off = Der Flottenmodus ist aus: Dieser Steward hat keinen Abschnitt [fleet] in steward.toml und aktualisiert nur sich selbst. Lass scope:fleet weg.
+fleet-question = { $action ->
+        [install] { $target }-Updates installieren
+        [rollback] Auf { $target } zurücksetzen
+       *[check] Nach Updates suchen
+    } über die ganze Flotte ({ $count } Instanzen): zuerst die Kanarienvögel, dann in Gruppen, jede erst nach der Bewährungszeit der vorigen. Ein Fehler hält die Welle an und setzt zurück, was sie aktualisiert hat.
+fleet-progress = Flotte, { $action ->
+        [install] Installation { $target }
+        [rollback] Zurücksetzen auf { $target }
+       *[check] Prüfung
+    }: { $done } % der Instanzen fertig
+fleet-wave-title = Flotte, { $action ->
+        [install] Installation { $target }
+        [rollback] Zurücksetzen auf { $target }
+       *[check] Prüfung
+    }: { $phase ->
+        [finished] abgeschlossen
+        [halted] angehalten
+        [halting] angehalten, wird zurückgesetzt
+        [planning] wartet auf den Leiter
+       *[running] läuft
+    }
+fleet-wave-part = { $batch ->
+        [0] Kanarienvogel
+       *[other] Gruppe { $batch }
+    } · **{ $instance }**: { $state ->
+        [waiting] wartet
+        [running] läuft
+        [done] fertig
+        [failed] fehlgeschlagen
+        [undoing] wird zurückgesetzt
+        [rolled-back] zurückgesetzt
+       *[undo-failed] Zurücksetzen fehlgeschlagen
+    } ({ $from } → { $to })
+fleet-wave-halted-because = Angehalten: { $why }
+
+## issue 23: delta downloads
+delivery-title = Download
+delivery-delta = { $bytes } des { $archive } großen Archivs heruntergeladen ({ $saved } gespart): { $fetched } von { $files } Dateien geladen, { $reused } aus dem laufenden Release übernommen
+delivery-fell-back = { $bytes } heruntergeladen: das vollständige Archiv, weil { $reason }
+delivery-full = { $bytes } heruntergeladen (das vollständige Archiv)
+
+## issue 22: failure reasons
+failure-separator = {"; "}
+failure-restart = nach dem Neustart: { $fault }
+failure-cannot-plan = { $provider } konnte seine Updates nicht planen: { $error }
+failure-cannot-capture = { $provider } konnte seinen aktuellen Zustand nicht festhalten, daher wurde nichts geändert: { $error }
+failure-pre-update-backup = die Sicherung vor dem Update ist fehlgeschlagen, daher wurde nichts geändert: { $error }
+failure-not-confirmed = { $provider } konnte das Update nicht bestätigen: { $error }
+failure-interrupted = unterbrochen: Steward wurde während des Updates beendet ({ $phase ->
+        [applying] beim Anwenden
+        [verifying] beim Überprüfen
+        [probation] während der Gesundheitsprüfung des Bots
+       *[rolling-back] beim Zurückrollen
+    }); beim nächsten Start zurückgerollt
+failure-interrupted-not-undone = ; Folgendes ließ sich nicht rückgängig machen: { $errors }
+failure-journal = das Journal kann nicht geschrieben werden: { $error }
+failure-provider-gone = der Provider { $provider } ist nicht mehr geladen, daher lassen sich seine Änderungen nicht rückgängig machen
+failure-state-damaged = { $provider }: der festgehaltene Zustand ist beschädigt: { $error }
+failure-cannot-plan-restore = { $provider } konnte die Wiederherstellung nicht planen: { $error }
+failure-restore-refused = { $provider }: { $error }
+failure-restore-steps = { $provider }: Wiederherstellungsschritte fehlgeschlagen: { $steps }
+failure-restore-step = „{ $step }“: { $error }
+failure-not-removed = { $provider }: die Release-Verzeichnisse des rückgängig gemachten Updates ließen sich nicht entfernen: { $errors }
+failure-database-not-restored = Wiederherstellen der Datenbank aus der Sicherung { $backup }: { $error }
+failure-old-version-not-restarted = Neustart des Bots mit der alten Version: { $fault }
+failure-backup-not-restored = Wiederherstellen der Sicherung { $backup }: { $error }
+failure-bot-not-restarted = Neustart des Bots: { $fault }
+failure-rollback-not-confirmed = { $provider } bestätigt das Zurückrollen nicht: { $error }
+failure-backup-before-rollback = die Sicherung vor dem Zurückrollen ist fehlgeschlagen, daher wurde nichts geändert: { $error }
+unhealthy-exited = er hat sich nach { $seconds } s beendet ({ $status })
+unhealthy-gone = er ist nach { $seconds } s verschwunden (ohne Exit-Status)
+unhealthy-not-ready = { $missing } (Frist: { $secs } s)
+unhealthy-no-ready-line = er hat „{ $line }“ nie ausgegeben
+unhealthy-no-answer = { $url } hat nie geantwortet
+unhealthy-and = {" und "}
+gate-spawn = der Testbefehl { $program } konnte nicht starten: { $error }
+gate-failed = der Testbefehl ist nach { $seconds } s fehlgeschlagen ({ $status })
+gate-timed-out = der Testbefehl wurde nicht innerhalb von safety.test_timeout_secs = { $secs } fertig und wurde gestoppt
+bot-not-configured = Steward führt diesen Bot weder aus noch startet es ihn neu: setze bot.start oder bot.restart_command in steward.toml
+bot-spawn = der Bot lässt sich nicht starten ({ $program }): { $error }
+bot-restart-command = der Neustartbefehl { $program } ist fehlgeschlagen: { $message }
+bot-already-running = der Bot läuft bereits (PID { $pid })
+bot-would-not-stop = der Bot (PID { $pid }) hat sich nach SIGTERM und SIGKILL nicht beendet
+bot-handoff-not-ready = die neue Version hat nicht übernommen: { $exited ->
+        [yes] sie hat sich innerhalb von { $secs } s beendet, bevor sie ihre Bereitschaftsdatei angelegt hat (bot.handoff = "ready-file") ({ $status })
+       *[no] sie hat ihre Bereitschaftsdatei nicht innerhalb von { $secs } s angelegt (bot.handoff = "ready-file")
+    }; die alte Version läuft weiter
+bot-unhealthy = der Bot hat die Gesundheitsprüfung nicht bestanden: { $reason }
+fault-io = { $path }: { $error }
+provider-fault-timeout = hat sein Zeitbudget von { $secs } s überschritten und wurde gestoppt
+provider-fault-memory = hat seine Speichergrenze von { $mb } MiB ausgeschöpft
+provider-fault-stack = hat seine Stack-Grenze von { $kb } KiB überschritten
+provider-fault-crashed = ist abgestürzt: { $message }
+provider-fault-instantiate = konnte nicht gestartet werden: { $message }
+step-denied = der Provider { $provider } darf das nicht: { $reason }
+step-outside-root = { $path } liegt außerhalb des Bot-Verzeichnisses { $root }; Planschritte dürfen nur dort Dateien ändern
+step-steward-own = der Provider { $provider } darf { $path } nicht ändern: es gehört zu Stewards eigenem { $what }
+step-bad-path = { $path } ist kein brauchbarer Pfad für einen Planschritt: { $why }
+step-env-refused = der Provider { $provider } darf { $name } für { $program } nicht setzen: { $why }
+step-not-run = { $program } konnte nicht ausgeführt werden: { $error }
+step-timeout = { $program } wurde nicht innerhalb von { $secs } s fertig und wurde gestoppt
+step-exit = { $program } endete mit Exit-Code { $status }: { $output }
+step-bad-checksum = { $value } ist kein sha256 (64 Hexadezimalziffern)
+step-download = der Download von { $url } ist fehlgeschlagen: { $error }
+step-http-status = { $url } antwortete mit HTTP { $status }
+step-too-large = { $url } ist größer als die Download-Grenze von { $limit } Bytes
+step-over-safety-limit = { $url } ist größer, als safety.max_update_size_mb ({ $mb } MiB) erlaubt; erhöhe den Wert in steward.toml, um dieses Update zu installieren
+step-checksum-mismatch = { $url } passt nicht zu seiner Prüfsumme: erwartet sha256 { $expected }, erhalten { $actual }
+step-signature-missing = { $url } hat keine Signatur, aber für den Provider { $provider } ist ein Prüfschlüssel konfiguriert
+step-signature-unusable = die Signatur von { $url } ist nicht verwendbar: { $error }
+step-signature-invalid = die Signatur von { $url } lässt sich mit dem konfigurierten Schlüssel nicht verifizieren: { $error }
+step-unpack = { $url } ließ sich nicht sicher entpacken: { $error }
+step-destination-exists = { $path } existiert bereits; ein Release-Verzeichnis wird nie über ein anderes entpackt
+step-not-replaceable = { $path } ist { $what }; Steward ersetzt nur reguläre Dateien und symbolische Links, die es verwaltet
+step-target-missing = das Release { $target }, auf das { $link } zeigen soll, existiert nicht
+status-session-reason = Grund: { $reason }
+failure-stopped = von den Sicherheitsprüfungen gestoppt: { $findings }
+failure-cancelled = { $unanswered ->
+        [yes] die Bestätigungsfrage wurde nicht beantwortet; nichts wurde geändert
+       *[no] an der Bestätigungsfrage abgebrochen; nichts wurde geändert
+    }
+
+## issue 23: blue-green
+switch-title = Umschaltung
+switch-handoff = Blue-Green-Übergabe: { $ms } ms ohne bereiten Prozess
+switch-restart = Neustart: { $ms } ms ohne bereiten Prozess
+switch-drained = Der alte Prozess hat seine Arbeit abgeschlossen und sich beendet.
+switch-killed = Der alte Prozess hat sich nicht innerhalb der Stopp-Frist beendet und wurde abgebrochen.
+
+## issue 17: offsite copies
+notice-offsite-failed = Kopie nach { $target } (extern) fehlgeschlagen
+notice-offsite-failed-text = { $error }. Die Sicherung { $id } ist hier vollständig; die Kopie wird bei der nächsten Sicherung erneut versucht.
+
+## issue 22: notes and fleet errors
+note-backups-off = Backups sind ausgeschaltet (backup.enabled = false): vor dem Update wurde kein Backup angelegt
+note-not-checked = { $provider } konnte nicht geprüft werden und bleibt, wie es ist: { $error }
+note-no-restart-configured = Das Update braucht einen Neustart des Bots, aber steward.toml hat weder bot.start noch bot.restart_command: starte den Bot selbst neu
+note-not-restarted = Der Bot wurde nicht neu gestartet (wie gewünscht): das Update wirkt ab seinem nächsten Start
+note-forced-past = trotz Sicherheitsprüfung fortgesetzt: { $finding }
+note-delivery-not-kept = Die Download- und Umschaltwerte konnten nicht gespeichert werden: { $error }
+note-impact-not-kept = Das Ergebnis der Auswirkungsüberwachung konnte nicht gespeichert werden: { $error }
+note-regression = Die Auswirkungsüberwachung hat nach dem Update eine Verschlechterung festgestellt (die Werte stehen unter „Auswirkungen“)
+outcome-restored-backup = Backup { $id } wiederhergestellt
+fleet-error-unreachable = Der Flottenmodus ist an, aber etcd antwortet nicht unter { $endpoints } ({ $reason }). Nichts wurde geändert; versuche es erneut, wenn etcd wieder da ist.
+fleet-error-denied = etcd hat die Zugangsdaten von Steward abgelehnt (Benutzer { $user } aus [fleet.auth], Passwort aus ${ $password_env }): { $reason }. Nichts wurde geändert; prüfe Benutzer und Passwort.
+fleet-error-busy = Die Flotte ist beschäftigt: { $holder }. In der ganzen Flotte läuft jeweils nur ein Update; versuche es erneut, wenn es fertig ist (/update_status zeigt es).
+fleet-error-unreadable = Der Flotteneintrag { $key } in etcd kann nicht gelesen werden ({ $reason }); wurde er von einer anderen Steward-Version geschrieben?
+fleet-error-wave-vanished = Welle { $id } ist nicht mehr in etcd (weder laufend noch die zuletzt beendete); /update_status zeigt, was dort ist.
+fleet-error-not-promoted = Gruppe { $group } kommt erst nach { $after } an die Reihe (fleet.promotion): { $why }. Nichts wurde gestartet.
+fleet-error-timed-out = Das Warten auf { $waited_for } wurde aufgegeben. { $withdrawn ->
+        [yes] Die Welle wurde zurückgezogen, bevor eine Instanz etwas tun sollte: nichts wurde geändert.
+       *[no] Die Welle bleibt in etcd, wo sie steht; der nächste Leiter setzt sie fort oder rollt sie zurück (/update_status zeigt es).
+    }
+fleet-error-no-such-group = In der Flotte ist keine Instanz der Gruppe { $group } registriert (Gruppen: { $known }). Nichts wurde gestartet.
+fleet-error-setup = Der Flottenmodus kann nicht starten: { $message }
+error-lock-unusable = Das Update konnte nicht laufen: Steward kann seine Update-Sperre { $path } nicht verwenden: { $error }
+error-journal = Das Update konnte nicht laufen: Steward kann sein Journal nicht schreiben: { $error }

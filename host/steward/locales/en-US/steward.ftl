@@ -649,3 +649,174 @@ status-providers-title = Providers
 status-provider-not-loaded = Not loaded: { $line }
 status-provider-waiting = { $provider } waits for a grant: it asks for { $asks }.
 status-provider-partial = { $provider } is partly granted: not granted { $missing }.
+
+## issue 17: backups
+backup-field-password = Repository password
+backup-password-created = Steward created the password of the backup repository in { $path }. Keep a copy of this file somewhere else: without it, no backup in the repository can be restored.
+backup-made-by-restic = (made by restic on { $host }: { $paths })
+
+## issue 18: fleet
+opt-update_check-scope = Where to check: this host, or every instance of the fleet (default: host)
+opt-update_install-scope = Where to install: this host, or across the fleet in a wave (default: host)
+opt-update_rollback-scope = Where to roll back: this host, or across the fleet in a wave (default: host)
+choice-host = host
+choice-fleet = fleet
+fleet-off = Fleet mode is off: this Steward has no [fleet] section in steward.toml, so it updates alone. Leave out scope:fleet.
+fleet-question = { $action ->
+        [install] Install { $target } updates
+        [rollback] Roll back to { $target }
+       *[check] Check
+    } across the fleet ({ $count } instances): the canaries first, then batches, each gated by the last one's probation. A failure halts the wave and rolls back what it updated.
+fleet-progress = Fleet { $action ->
+        [install] install { $target }
+        [rollback] rollback to { $target }
+       *[check] check
+    }: { $done }% of the instances done
+fleet-wave-title = Fleet { $action ->
+        [install] install { $target }
+        [rollback] rollback to { $target }
+       *[check] check
+    }: { $phase ->
+        [finished] finished
+        [halted] halted
+        [halting] halted, rolling back
+        [planning] waiting for the leader
+       *[running] running
+    }
+fleet-wave-part = { $batch ->
+        [0] canary
+       *[other] batch { $batch }
+    } · **{ $instance }**: { $state ->
+        [waiting] waiting
+        [running] running
+        [done] done
+        [failed] failed
+        [undoing] rolling back
+        [rolled-back] rolled back
+       *[undo-failed] rollback failed
+    } ({ $from } → { $to })
+fleet-wave-halted-because = Halted: { $why }
+
+## issue 23: delta downloads
+delivery-title = Download
+delivery-delta = { $bytes } of the { $archive } archive downloaded ({ $saved } saved): { $fetched } of { $files } files fetched, { $reused } reused from the running release
+delivery-fell-back = { $bytes } downloaded: the full archive, because { $reason }
+delivery-full = { $bytes } downloaded (the full archive)
+
+## issue 22: failure reasons
+## Read as the CLI, the session's error and the log print them (a test holds the two equal).
+failure-separator = {"; "}
+failure-restart = after the restart, { $fault }
+failure-cannot-plan = { $provider } could not plan its updates: { $error }
+failure-cannot-capture = { $provider } could not record its current state, so nothing was changed: { $error }
+failure-pre-update-backup = the pre-update backup failed, so nothing was changed: { $error }
+failure-not-confirmed = { $provider } could not confirm the update: { $error }
+failure-interrupted = interrupted: Steward stopped during the update ({ $phase ->
+        [applying] while applying
+        [verifying] while verifying
+        [probation] during the bot's health probation
+       *[rolling-back] while rolling back
+    }); rolled back at its next start
+failure-interrupted-not-undone = ; these could not be undone: { $errors }
+failure-journal = cannot write the journal: { $error }
+failure-provider-gone = the provider { $provider } is no longer loaded, so its changes cannot be undone
+failure-state-damaged = { $provider }: the recorded state is damaged: { $error }
+failure-cannot-plan-restore = { $provider } could not plan the restore: { $error }
+failure-restore-refused = { $provider }: { $error }
+failure-restore-steps = { $provider }: restore steps failed: { $steps }
+failure-restore-step = "{ $step }": { $error }
+failure-not-removed = { $provider }: the release directories of the undone update could not be removed: { $errors }
+failure-database-not-restored = restoring the database from backup { $backup }: { $error }
+failure-old-version-not-restarted = restarting the bot on the old version: { $fault }
+failure-backup-not-restored = restoring backup { $backup }: { $error }
+failure-bot-not-restarted = restarting the bot: { $fault }
+failure-rollback-not-confirmed = { $provider } does not confirm the rollback: { $error }
+failure-backup-before-rollback = the backup before the rollback failed, so nothing was changed: { $error }
+unhealthy-exited = it exited ({ $status }) after { $seconds } s
+unhealthy-gone = it exited (gone) after { $seconds } s
+unhealthy-not-ready = { $missing } within { $secs } s
+unhealthy-no-ready-line = it never printed "{ $line }"
+unhealthy-no-answer = { $url } never answered
+unhealthy-and = {" and "}
+gate-spawn = the test command { $program } could not start: { $error }
+gate-failed = the test command failed ({ $status }) after { $seconds } s
+gate-timed-out = the test command did not finish within safety.test_timeout_secs = { $secs } and was stopped
+bot-not-configured = Steward does not run or restart this bot: set bot.start or bot.restart_command in steward.toml
+bot-spawn = cannot start the bot ({ $program }): { $error }
+bot-restart-command = the restart command { $program } failed: { $message }
+bot-already-running = the bot is already running (pid { $pid })
+bot-would-not-stop = the bot (pid { $pid }) did not stop after SIGTERM and SIGKILL
+bot-handoff-not-ready = the new version did not take over: { $exited ->
+        [yes] it exited before it created its ready file within { $secs } s (bot.handoff = "ready-file") ({ $status })
+       *[no] it did not create its ready file within { $secs } s (bot.handoff = "ready-file")
+    }; the old version keeps running
+bot-unhealthy = the bot failed its health probation: { $reason }
+fault-io = { $path }: { $error }
+provider-fault-timeout = ran past its time budget of { $secs } s and was stopped
+provider-fault-memory = exhausted its memory cap of { $mb } MiB
+provider-fault-stack = overflowed its stack cap of { $kb } KiB
+provider-fault-crashed = crashed: { $message }
+provider-fault-instantiate = could not be started: { $message }
+step-denied = the { $provider } provider is not allowed to do this: { $reason }
+step-outside-root = { $path } is outside the bot's root { $root }; plan steps may only change files there
+step-steward-own = the { $provider } provider may not change { $path }: it is Steward's own { $what }
+step-bad-path = { $path } is not a usable path for a plan step: { $why }
+step-env-refused = the { $provider } provider may not set { $name } for { $program }: { $why }
+step-not-run = { $program } could not be run: { $error }
+step-timeout = { $program } did not finish within { $secs } s and was stopped
+step-exit = { $program } failed with exit status { $status }: { $output }
+step-bad-checksum = { $value } is not a sha256 (64 hex digits)
+step-download = downloading { $url } failed: { $error }
+step-http-status = { $url } answered HTTP { $status }
+step-too-large = { $url } is larger than the download limit of { $limit } bytes
+step-over-safety-limit = { $url } is larger than safety.max_update_size_mb ({ $mb } MiB) allows; raise it in steward.toml to install this update
+step-checksum-mismatch = { $url } does not match its checksum: expected sha256 { $expected }, got { $actual }
+step-signature-missing = { $url } has no signature, but a verification key is configured for the { $provider } provider
+step-signature-unusable = the signature of { $url } cannot be used: { $error }
+step-signature-invalid = the signature of { $url } does not verify with the configured key: { $error }
+step-unpack = { $url } could not be unpacked safely: { $error }
+step-destination-exists = { $path } already exists; a release directory is never unpacked over another
+step-not-replaceable = { $path } is { $what }; Steward replaces only regular files and symbolic links it manages
+step-target-missing = the release { $target } that { $link } should point at does not exist
+status-session-reason = Why: { $reason }
+failure-stopped = stopped by the safety checks: { $findings }
+failure-cancelled = { $unanswered ->
+        [yes] the confirmation prompt was not answered; nothing was changed
+       *[no] cancelled at the confirmation prompt; nothing was changed
+    }
+
+## issue 23: blue-green
+switch-title = Switch
+switch-handoff = Blue-green handoff: { $ms } ms with no ready process
+switch-restart = Restart: { $ms } ms with no ready process
+switch-drained = The old process drained and exited.
+switch-killed = The old process did not exit within the stop timeout and was killed.
+
+## issue 17: offsite copies
+notice-offsite-failed = Offsite copy to { $target } failed
+notice-offsite-failed-text = { $error }. Backup { $id } is complete here; the copy is retried at the next backup.
+
+## issue 22: notes and fleet errors
+note-backups-off = backups are turned off (backup.enabled = false): no pre-update backup was taken
+note-not-checked = { $provider } could not be checked and is left as it is: { $error }
+note-no-restart-configured = the update needs a bot restart, but steward.toml has neither bot.start nor bot.restart_command: restart the bot yourself
+note-not-restarted = the bot was not restarted (asked not to): the update takes effect at its next start
+note-forced-past = forced past: { $finding }
+note-delivery-not-kept = the download and switch figures could not be kept: { $error }
+note-impact-not-kept = the impact watch's result could not be kept: { $error }
+note-regression = the impact watch found a regression after the update (its figures are under "Impact watch")
+outcome-restored-backup = backup { $id } restored
+fleet-error-unreachable = Fleet mode is on, but etcd does not answer at { $endpoints } ({ $reason }). Nothing was changed; try again when etcd is back.
+fleet-error-denied = etcd refused Steward's credentials (user { $user } from [fleet.auth], password from ${ $password_env }): { $reason }. Nothing was changed; check the user and the password.
+fleet-error-busy = The fleet is busy: { $holder }. One update runs at a time across the fleet; try again when it has finished (/update_status shows it).
+fleet-error-unreadable = The fleet's record { $key } in etcd cannot be read ({ $reason }); was it written by another Steward version?
+fleet-error-wave-vanished = Wave { $id } is no longer in etcd (neither running nor the last one ended); /update_status shows what is there.
+fleet-error-not-promoted = Group { $group } is promoted only after { $after } (fleet.promotion): { $why }. Nothing was started.
+fleet-error-timed-out = Gave up waiting for { $waited_for }. { $withdrawn ->
+        [yes] The wave was withdrawn before any instance was told to do anything: nothing was changed.
+       *[no] The wave stays in etcd where it stands; the next leader resumes it or rolls it back (/update_status shows it).
+    }
+fleet-error-no-such-group = No instance of group { $group } is registered in the fleet (groups: { $known }). Nothing was started.
+fleet-error-setup = Fleet mode cannot start: { $message }
+error-lock-unusable = The update could not run: Steward cannot use its update lock { $path }: { $error }
+error-journal = The update could not run: Steward cannot write its journal: { $error }

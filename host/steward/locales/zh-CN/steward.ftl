@@ -600,3 +600,173 @@ status-providers-title = 提供者
 status-provider-not-loaded = 未加载：{ $line }
 status-provider-waiting = { $provider } 正在等待授权：它请求 { $asks }。
 status-provider-partial = { $provider } 仅部分获得授权：未授予 { $missing }。
+
+## issue 17: backups
+backup-field-password = 仓库密码
+backup-password-created = Steward 已在 { $path } 中创建备份仓库的密码。请在别处保存此文件的副本：没有它，仓库中的任何备份都无法恢复。
+backup-made-by-restic = （由 restic 在 { $host } 上创建：{ $paths }）
+
+## issue 18: fleet
+opt-update_check-scope = 检查范围：本主机，或集群中的每个实例（默认：host）
+opt-update_install-scope = 安装范围：本主机，或以分批方式在整个集群安装（默认：host）
+opt-update_rollback-scope = 回滚范围：本主机，或以分批方式在整个集群回滚（默认：host）
+choice-host = 本主机
+choice-fleet = 集群
+fleet-off = 集群模式未开启：此 Steward 的 steward.toml 中没有 [fleet] 部分，因此它只更新自己。请去掉 scope:fleet。
+fleet-question = { $action ->
+        [install] 在整个集群（{ $count } 个实例）安装 { $target } 更新
+        [rollback] 在整个集群（{ $count } 个实例）回滚到 { $target }
+       *[check] 在整个集群（{ $count } 个实例）检查更新
+    }：先更新金丝雀实例，再分批进行，每一批都要等上一批通过试用期。任何失败都会停止这一轮，并回滚已更新的实例。
+fleet-progress = 集群{ $action ->
+        [install] 安装 { $target }
+        [rollback] 回滚到 { $target }
+       *[check] 检查
+    }：已完成 { $done }% 的实例
+fleet-wave-title = 集群{ $action ->
+        [install] 安装 { $target }
+        [rollback] 回滚到 { $target }
+       *[check] 检查
+    }：{ $phase ->
+        [finished] 已完成
+        [halted] 已停止
+        [halting] 已停止，正在回滚
+        [planning] 等待领导者
+       *[running] 进行中
+    }
+fleet-wave-part = { $batch ->
+        [0] 金丝雀
+       *[other] 第 { $batch } 批
+    } · **{ $instance }**：{ $state ->
+        [waiting] 等待中
+        [running] 进行中
+        [done] 完成
+        [failed] 失败
+        [undoing] 正在回滚
+        [rolled-back] 已回滚
+       *[undo-failed] 回滚失败
+    }（{ $from } → { $to }）
+fleet-wave-halted-because = 已停止：{ $why }
+
+## issue 23: delta downloads
+delivery-title = 下载
+delivery-delta = 已下载 { $bytes }，完整归档为 { $archive }（节省 { $saved }）：{ $files } 个文件中下载了 { $fetched } 个，{ $reused } 个沿用自当前运行的版本
+delivery-fell-back = 已下载 { $bytes }：改为下载完整归档，原因：{ $reason }
+delivery-full = 已下载 { $bytes }（完整归档）
+
+## issue 22: failure reasons
+failure-separator = {"；"}
+failure-restart = 重启后，{ $fault }
+failure-cannot-plan = { $provider } 无法为其更新制定计划：{ $error }
+failure-cannot-capture = { $provider } 无法记录其当前状态，因此未做任何更改：{ $error }
+failure-pre-update-backup = 更新前备份失败，因此未做任何更改：{ $error }
+failure-not-confirmed = { $provider } 无法确认此次更新：{ $error }
+failure-interrupted = 已中断：Steward 在更新过程中（{ $phase ->
+        [applying] 应用更改时
+        [verifying] 验证时
+        [probation] 机器人健康观察期间
+       *[rolling-back] 回滚时
+    }）停止运行；已在其下次启动时回滚
+failure-interrupted-not-undone = ；以下内容无法撤销：{ $errors }
+failure-journal = 无法写入事务日志：{ $error }
+failure-provider-gone = 提供者 { $provider } 已不再加载，因此无法撤销其更改
+failure-state-damaged = { $provider }：记录的状态已损坏：{ $error }
+failure-cannot-plan-restore = { $provider } 无法制定恢复计划：{ $error }
+failure-restore-refused = { $provider }：{ $error }
+failure-restore-steps = { $provider }：恢复步骤失败：{ $steps }
+failure-restore-step = “{ $step }”：{ $error }
+failure-not-removed = { $provider }：无法删除已撤销更新的发布目录：{ $errors }
+failure-database-not-restored = 从备份 { $backup } 恢复数据库失败：{ $error }
+failure-old-version-not-restarted = 以旧版本重启机器人失败：{ $fault }
+failure-backup-not-restored = 恢复备份 { $backup } 失败：{ $error }
+failure-bot-not-restarted = 重启机器人失败：{ $fault }
+failure-rollback-not-confirmed = { $provider } 未能确认此次回滚：{ $error }
+failure-backup-before-rollback = 回滚前的备份失败，因此未做任何更改：{ $error }
+unhealthy-exited = 它在 { $seconds } 秒后退出（{ $status }）
+unhealthy-gone = 它在 { $seconds } 秒后消失（没有退出状态）
+unhealthy-not-ready = { $secs } 秒内{ $missing }
+unhealthy-no-ready-line = 它从未输出“{ $line }”
+unhealthy-no-answer = { $url } 从未应答
+unhealthy-and = {"，且"}
+gate-spawn = 测试命令 { $program } 无法启动：{ $error }
+gate-failed = 测试命令在 { $seconds } 秒后失败（{ $status }）
+gate-timed-out = 测试命令未在 safety.test_timeout_secs = { $secs } 内完成，已被停止
+bot-not-configured = Steward 不负责运行或重启此机器人：请在 steward.toml 中设置 bot.start 或 bot.restart_command
+bot-spawn = 无法启动机器人（{ $program }）：{ $error }
+bot-restart-command = 重启命令 { $program } 失败：{ $message }
+bot-already-running = 机器人已在运行（pid { $pid }）
+bot-would-not-stop = 机器人（pid { $pid }）在 SIGTERM 和 SIGKILL 之后仍未停止
+bot-handoff-not-ready = 新版本未能接管：{ $exited ->
+        [yes] 它在 { $secs } 秒内、创建就绪文件之前就退出了（bot.handoff = "ready-file"）（{ $status }）
+       *[no] 它未在 { $secs } 秒内创建就绪文件（bot.handoff = "ready-file"）
+    }；旧版本继续运行
+bot-unhealthy = 机器人未通过健康观察期：{ $reason }
+fault-io = { $path }：{ $error }
+provider-fault-timeout = 超出了 { $secs } 秒的时间预算，已被停止
+provider-fault-memory = 耗尽了 { $mb } MiB 的内存上限
+provider-fault-stack = 超出了 { $kb } KiB 的栈上限
+provider-fault-crashed = 已崩溃：{ $message }
+provider-fault-instantiate = 无法启动：{ $message }
+step-denied = { $provider } 提供者无权执行此操作：{ $reason }
+step-outside-root = { $path } 位于机器人根目录 { $root } 之外；计划步骤只能更改该目录中的文件
+step-steward-own = { $provider } 提供者不得更改 { $path }：它是 Steward 自己的{ $what }
+step-bad-path = { $path } 不是计划步骤可用的路径：{ $why }
+step-env-refused = { $provider } 提供者不得为 { $program } 设置 { $name }：{ $why }
+step-not-run = 无法运行 { $program }：{ $error }
+step-timeout = { $program } 未在 { $secs } 秒内完成，已被停止
+step-exit = { $program } 以退出码 { $status } 结束：{ $output }
+step-bad-checksum = { $value } 不是 sha256（64 个十六进制数字）
+step-download = 下载 { $url } 失败：{ $error }
+step-http-status = { $url } 返回了 HTTP { $status }
+step-too-large = { $url } 超出了 { $limit } 字节的下载上限
+step-over-safety-limit = { $url } 超出了 safety.max_update_size_mb（{ $mb } MiB）允许的大小；要安装此更新，请在 steward.toml 中调高该值
+step-checksum-mismatch = { $url } 与其校验和不符：应为 sha256 { $expected }，实际为 { $actual }
+step-signature-missing = { $url } 没有签名，但已为 { $provider } 提供者配置了验证密钥
+step-signature-unusable = { $url } 的签名无法使用：{ $error }
+step-signature-invalid = { $url } 的签名无法用已配置的密钥验证：{ $error }
+step-unpack = 无法安全解包 { $url }：{ $error }
+step-destination-exists = { $path } 已存在；发布目录绝不会解包到另一个之上
+step-not-replaceable = { $path } 是{ $what }；Steward 只替换它管理的普通文件和符号链接
+step-target-missing = { $link } 应指向的发布版本 { $target } 不存在
+status-session-reason = 原因：{ $reason }
+failure-stopped = 已被安全检查阻止：{ $findings }
+failure-cancelled = { $unanswered ->
+        [yes] 确认提示未获回应；未做任何更改
+       *[no] 已在确认提示处取消；未做任何更改
+    }
+
+## issue 23: blue-green
+switch-title = 切换
+switch-handoff = 蓝绿切换：无就绪进程的时间为 { $ms } 毫秒
+switch-restart = 重启：无就绪进程的时间为 { $ms } 毫秒
+switch-drained = 旧进程已处理完剩余请求并退出。
+switch-killed = 旧进程未在停止超时内退出，已被强制终止。
+
+## issue 17: offsite copies
+notice-offsite-failed = 异地副本复制到 { $target } 失败
+notice-offsite-failed-text = { $error }。备份 { $id } 在本地已完成；下次备份时将重试复制。
+
+## issue 22: notes and fleet errors
+note-backups-off = 备份已关闭（backup.enabled = false）：没有进行更新前备份
+note-not-checked = 无法检查 { $provider }，保持原样不变：{ $error }
+note-no-restart-configured = 此更新需要重启机器人，但 steward.toml 中既没有 bot.start 也没有 bot.restart_command：请自行重启机器人
+note-not-restarted = 按要求未重启机器人：更新将在它下次启动时生效
+note-forced-past = 已强制越过：{ $finding }
+note-delivery-not-kept = 无法保存下载与切换的数据：{ $error }
+note-impact-not-kept = 无法保存影响监测的结果：{ $error }
+note-regression = 影响监测在更新后发现了性能退化（具体数据见“影响监测”）
+outcome-restored-backup = 已恢复备份 { $id }
+fleet-error-unreachable = 集群模式已开启，但 etcd 在 { $endpoints } 没有响应（{ $reason }）。未做任何更改；请在 etcd 恢复后重试。
+fleet-error-denied = etcd 拒绝了 Steward 的凭据（用户 { $user } 来自 [fleet.auth]，密码来自 ${ $password_env }）：{ $reason }。未做任何更改；请检查用户名和密码。
+fleet-error-busy = 集群正忙：{ $holder }。整个集群同一时间只运行一个更新；请在它完成后重试（/update_status 可查看）。
+fleet-error-unreadable = 无法读取 etcd 中的集群记录 { $key }（{ $reason }）；它是否由其他版本的 Steward 写入？
+fleet-error-wave-vanished = 批次 { $id } 已不在 etcd 中（既未在运行，也不是最近结束的那个）；/update_status 可查看现有内容。
+fleet-error-not-promoted = 分组 { $group } 只有在 { $after } 之后才会升级（fleet.promotion）：{ $why }。没有启动任何操作。
+fleet-error-timed-out = 已放弃等待 { $waited_for }。{ $withdrawn ->
+        [yes] 该批次在任何实例收到指令之前已被撤回：未做任何更改。
+       *[no] 该批次保留在 etcd 中的当前位置；下一个主节点会继续执行或将其回滚（/update_status 可查看）。
+    }
+fleet-error-no-such-group = 集群中没有注册属于分组 { $group } 的实例（现有分组：{ $known }）。没有启动任何操作。
+fleet-error-setup = 集群模式无法启动：{ $message }
+error-lock-unusable = 更新无法运行：Steward 无法使用它的更新锁 { $path }：{ $error }
+error-journal = 更新无法运行：Steward 无法写入事务日志：{ $error }

@@ -449,6 +449,7 @@ fn fleet_needs_service() -> ServiceError {
         message: "Fleet commands go through the running Steward service (`steward serve`, \
                   which joins the fleet); none answers on its control socket."
             .to_string(),
+        cause: None,
     }
 }
 

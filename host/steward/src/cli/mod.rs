@@ -22,7 +22,7 @@ use std::io::IsTerminal;
 use clap::{Parser, Subcommand};
 
 use crate::backup::{BackupType, Range, RestoreType, SortBy};
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::engine::UpdateType;
 use crate::service::{
     BackupListRequest, BackupRequest, Caller, CheckRequest, RestoreRequest, Service, ServiceError,
@@ -216,8 +216,9 @@ pub enum BackupCommand {
     },
 }
 
-pub async fn run(cli: Cli) -> ExitCode {
-    match execute(cli).await {
+/// Runs the command; `loaded` is `steward.toml` as `main` read it.
+pub async fn run(cli: Cli, loaded: Result<Config, ConfigError>) -> ExitCode {
+    match execute(cli, loaded).await {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", e.user_message());
@@ -261,13 +262,13 @@ async fn open_here(config: Config, command: &Commands) -> Result<Service, Servic
     Ok(service)
 }
 
-async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
+async fn execute(cli: Cli, loaded: Result<Config, ConfigError>) -> Result<ExitCode, ServiceError> {
     if matches!(&cli.command, Commands::Providers { command } if command.is_kit())
         && let Commands::Providers { command } = cli.command
     {
         return Ok(providers::kit(command, &cli.config, cli.bot_root).await);
     }
-    let mut config = match Config::load(&cli.config, false) {
+    let mut config = match loaded {
         Ok(config) => config,
         // A file broken while the service runs: the service still answers
         // (and `reload` hears why the file is refused).
@@ -300,7 +301,10 @@ async fn execute(cli: Cli) -> Result<ExitCode, ServiceError> {
         Some(client) => Backend::Remote(client),
         None => Backend::Local(Box::new(open_here(config, &cli.command).await?)),
     };
-    dispatch(cli.command, service).await
+    let answer = dispatch(cli.command, service).await;
+    // An update run here frees the fleet lock it took before the process ends.
+    steward_fleet::lock::released().await;
+    answer
 }
 
 /// Runs `command` against `service` and renders its answer.

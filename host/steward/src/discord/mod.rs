@@ -8,6 +8,7 @@ mod commands;
 pub mod confirm;
 mod emergency;
 mod errors;
+mod fleet;
 mod grants;
 pub mod locale;
 mod message;

@@ -6,7 +6,7 @@ use chrono::Utc;
 
 use super::{Table, count, human_bytes};
 use crate::backup::export::Exported;
-use crate::backup::repository::snapshot_of;
+use crate::backup::repository::{made_by_restic, snapshot_of};
 use crate::backup::{BackupRecord, Created, Listing, Pruned, RestoreType, Restored, VerifyOutcome};
 
 pub fn created(c: &Created) -> String {
@@ -63,7 +63,52 @@ pub fn created(c: &Created) -> String {
     {
         out.push_str(&pruned(p));
     }
+    if let Some(file) = &c.password_created {
+        out.push_str(&password_created(file));
+    }
+    out.push_str(&offsite(c));
     out
+}
+
+/// Each offsite target's copy: done, or why not (the local backup stands).
+fn offsite(c: &Created) -> String {
+    let mut out = String::new();
+    for copy in &c.offsite {
+        match &copy.error {
+            None => {
+                let forgotten = if copy.forgotten > 0 {
+                    format!(
+                        ", {} forgotten there as pruned here",
+                        count(copy.forgotten, "snapshot")
+                    )
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    out,
+                    "Offsite {}: {} copied and checked there{forgotten}.",
+                    copy.target,
+                    count(copy.copied, "snapshot"),
+                );
+            }
+            Some(error) => {
+                let _ = writeln!(
+                    out,
+                    "OFFSITE COPY FAILED: {}. The local backup is complete; the copy is retried at the next backup.",
+                    error.trim_end_matches('.')
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Said once, in the answer of the command that created the password.
+pub fn password_created(file: &std::path::Path) -> String {
+    format!(
+        "\nIMPORTANT: Steward created the password of the backup repository in {}.\nKeep a copy of this file somewhere else: without it, no backup in the repository can be restored.\n",
+        file.display()
+    )
 }
 
 pub fn list(l: &Listing) -> String {
@@ -71,16 +116,22 @@ pub fn list(l: &Listing) -> String {
     if l.backups.is_empty() {
         out.push_str("No backups match.\n");
     } else {
-        let mut table = Table::new(&["NAME", "ID", "AGE", "TYPE", "SIZE", "ARCHIVE", "VERIFIED"]);
+        let mut table = Table::new(&[
+            "NAME", "ID", "AGE", "TYPE", "SIZE", "ARCHIVE", "VERIFIED", "WHERE",
+        ]);
         for r in &l.backups {
             table.row(vec![
-                r.name.clone().unwrap_or_else(|| "-".into()),
+                name_cell(r),
                 r.id.clone(),
                 age(r),
                 r.backup_type.as_str().to_string(),
                 human_bytes(r.size_bytes),
                 stored_cell(r),
                 verified_cell(r),
+                r.metadata
+                    .get(crate::backup::offsite::LOCATIONS_KEY)
+                    .cloned()
+                    .unwrap_or_else(|| "local".into()),
             ]);
         }
         out.push_str(&table.render());
@@ -106,6 +157,16 @@ pub fn exported(e: &Exported) -> String {
         human_bytes(e.archive_bytes),
         e.sha256
     )
+}
+
+/// The backup's name; for a snapshot restic itself made, who made it,
+/// where and of what.
+fn name_cell(r: &BackupRecord) -> String {
+    if made_by_restic(r) {
+        let get = |k: &str| r.metadata.get(k).map_or("?", String::as_str);
+        return format!("(by restic on {}: {})", get("host"), get("restic_paths"));
+    }
+    r.name.clone().unwrap_or_else(|| "-".into())
 }
 
 /// An archive's size, or what a snapshot added to the repository.

@@ -78,6 +78,11 @@ pub fn report(r: &StatusReport) -> String {
             );
         }
     }
+    if let Some(delivery) = &r.last_delivery {
+        for line in super::update::delivery_lines(delivery) {
+            let _ = writeln!(out, "Delivery: {line} (the last update)");
+        }
+    }
     if let Some(drift) = &r.drift {
         let checked = drift
             .checked_at
@@ -210,6 +215,18 @@ pub fn report(r: &StatusReport) -> String {
                 ]);
             }
             out.push_str(&table.render());
+            // Where each session's log is, as Discord's history says it.
+            let logged: Vec<&str> = history
+                .iter()
+                .filter(|s| s.log)
+                .map(|s| s.id.as_str())
+                .collect();
+            if !logged.is_empty() {
+                let _ = writeln!(out, "Each session's log:");
+                for id in logged {
+                    let _ = writeln!(out, "  {id}: steward logs {id}");
+                }
+            }
         }
     }
     out

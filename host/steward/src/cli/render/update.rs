@@ -41,6 +41,11 @@ pub fn outcome(o: &InstallOutcome) -> String {
     if let Some(id) = &s.backup_id {
         let _ = writeln!(out, "  backup taken first: {id}");
     }
+    if let Some(delivery) = &o.delivery {
+        for line in delivery_lines(delivery) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     if let Some(d) = s.duration() {
         let _ = writeln!(out, "  took {:.1} s", d.num_milliseconds() as f64 / 1000.0);
     }
@@ -60,7 +65,53 @@ pub fn outcome(o: &InstallOutcome) -> String {
     out
 }
 
-pub fn nothing_to_do(warnings: &[String]) -> String {
+/// Each download's bytes against the full archive, and what a delta
+/// download reused or why it fell back to the archive.
+pub fn delivery_lines(delivery: &crate::engine::delivery::Delivery) -> Vec<String> {
+    use steward_core::size::human;
+    let switch = delivery.switch.as_ref().map(|s| {
+        format!(
+            "switched by {}: downtime {} ms{}",
+            if s.handoff {
+                "a blue-green handoff"
+            } else {
+                "a restart"
+            },
+            s.downtime_ms,
+            match s.drained {
+                Some(true) => " (the old process drained)",
+                Some(false) => " (the old process was killed after the stop timeout)",
+                None => "",
+            }
+        )
+    });
+    delivery
+        .downloads
+        .iter()
+        .map(|d| match &d.delta {
+            Some(delta) => match &delta.fell_back {
+                None => format!(
+                    "downloaded {} of the {} archive ({} saved): {} of {} files fetched, {} reused from the running release",
+                    human(d.bytes),
+                    human(d.archive_bytes),
+                    human(d.saved()),
+                    delta.fetched,
+                    delta.files,
+                    delta.reused
+                ),
+                Some(reason) => format!(
+                    "downloaded {} (the full {} archive: {reason})",
+                    human(d.bytes),
+                    human(d.archive_bytes)
+                ),
+            },
+            None => format!("downloaded {} (the full archive)", human(d.bytes)),
+        })
+        .chain(switch)
+        .collect()
+}
+
+pub fn nothing_to_do(warnings: &[crate::engine::install::Warning]) -> String {
     let mut out = String::from("Nothing to install: every matching source is up to date.\n");
     for w in warnings {
         let _ = writeln!(out, "note: {w}");

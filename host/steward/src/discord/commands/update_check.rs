@@ -2,6 +2,7 @@
 //! the result grouped by source. Owners and admins.
 
 use crate::discord::choice::Choice;
+use crate::discord::fleet::{self, Scope};
 use crate::discord::message::Reply;
 use crate::discord::progress;
 use crate::discord::render::{self, CheckView};
@@ -16,7 +17,11 @@ pub async fn update_check(
     check_type: Option<Choice<UpdateType>>,
     show_details: Option<bool>,
     include_security: Option<bool>,
+    scope: Option<Choice<Scope>>,
 ) -> Result<(), CommandError> {
+    if fleet::wanted(scope) {
+        return fleet::run(ctx, steward_fleet::WaveAction::Check).await;
+    }
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
     // Refuse before deferring, so the refusal stays private.

@@ -4,6 +4,7 @@
 
 use crate::discord::choice::Choice;
 use crate::discord::confirm;
+use crate::discord::fleet::{self, Scope};
 use crate::discord::locale::t;
 use crate::discord::message::Reply;
 use crate::discord::render;
@@ -20,7 +21,14 @@ pub async fn update_install(
     restart_required: Option<bool>,
     force_update: Option<bool>,
     backup_name: Option<String>,
+    scope: Option<Choice<Scope>>,
 ) -> Result<(), CommandError> {
+    if fleet::wanted(scope) {
+        let action = steward_fleet::WaveAction::Install {
+            update_type: update_type.0,
+        };
+        return fleet::run(ctx, action).await;
+    }
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
     service.authorize(&caller, Operation::Install)?;
@@ -37,8 +45,14 @@ pub async fn update_install(
     let reply = Reply::of(ctx);
     reply.text(t!(reply.lang, "install-checking")).await?;
     let plan = match service.install_preview(&caller, &request(false)).await? {
-        InstallPreview::NothingToDo { .. } => {
-            reply.text(t!(reply.lang, "install-nothing")).await?;
+        InstallPreview::NothingToDo { warnings } => {
+            // As the CLI: why a source was left unchecked is shown too.
+            let mut text = t!(reply.lang, "install-nothing");
+            for w in &warnings {
+                text.push_str("\n⚠ ");
+                text.push_str(&render::update::note(reply.lang, w));
+            }
+            reply.text(text).await?;
             return Ok(());
         }
         InstallPreview::Stopped { findings, .. } => {

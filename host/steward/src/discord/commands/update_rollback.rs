@@ -2,7 +2,9 @@
 //! the newest backup; needs `confirm:true`, then the Confirm button. Owners
 //! only. `target_version` completes from the versions on record.
 
+use crate::discord::choice::Choice;
 use crate::discord::confirm;
+use crate::discord::fleet::{self, Scope};
 use crate::discord::locale::t;
 use crate::discord::message::Reply;
 use crate::discord::render;
@@ -41,12 +43,19 @@ pub async fn update_rollback(
     confirm: bool,
     create_backup: Option<bool>,
     restore_config: Option<bool>,
+    scope: Option<Choice<Scope>>,
 ) -> Result<(), CommandError> {
     let caller = caller(ctx);
     let service = ctx.data().service.clone();
     service.authorize(&caller, Operation::Rollback)?;
     if !confirm {
         return Err(ServiceError::NotConfirmedFor { what: "rollback" }.into());
+    }
+    if fleet::wanted(scope) {
+        let action = steward_fleet::WaveAction::Rollback {
+            target: target_version,
+        };
+        return fleet::run(ctx, action).await;
     }
     // A target nothing leads back to is refused before anyone is asked.
     service.check_rollback_target(&caller, &target_version)?;

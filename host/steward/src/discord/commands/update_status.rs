@@ -92,6 +92,9 @@ fn field(text: String) -> String {
 /// Room for the history in its own embed (a description takes 4096
 /// characters; all of a message's embeds together 6000).
 const HISTORY_MAX: usize = 3500;
+/// A session's reason in the history: enough to know what went wrong,
+/// short enough to leave room for the others (its log has all of it).
+const REASON_MAX: usize = 300;
 
 /// The sessions of the range, newest first, each with where its log is:
 /// its id and the `steward logs ID` that prints it on the server.
@@ -112,6 +115,18 @@ fn history(lang: Lang, r: &StatusReport) -> Option<serenity::CreateEmbed> {
                 by = s.initiated_by.to_string()
             )
         );
+        if let Some(error) = &s.error {
+            let reason = crate::discord::render::update::reason(lang, error, s.reason.as_ref());
+            let _ = writeln!(
+                text,
+                "\u{2003}{}",
+                t!(
+                    lang,
+                    "status-session-reason",
+                    reason = crate::discord::render::cut(&reason, REASON_MAX, "…")
+                )
+            );
+        }
         if s.log {
             let _ = writeln!(
                 text,
@@ -151,7 +166,7 @@ fn fleet_embed(
         Err(err) => {
             return e
                 .title(t!(lang, "status-fleet-unreachable-title"))
-                .description(field(err.user_message()));
+                .description(field(crate::discord::errors::service_message(lang, &err)));
         }
     };
     let mut text = String::new();
@@ -388,6 +403,21 @@ fn embed(lang: Lang, r: &StatusReport) -> serenity::CreateEmbed {
         e = e.field(
             t!(lang, "impact-title"),
             crate::discord::render::update::impact_text(lang, impact),
+            false,
+        );
+    }
+    // Issue 23: the last update's download saving and switch downtime.
+    if let Some(delivery) = r.last_delivery.as_ref().filter(|d| !d.downloads.is_empty()) {
+        e = e.field(
+            t!(lang, "delivery-title"),
+            crate::discord::render::update::delivery_text(lang, delivery),
+            false,
+        );
+    }
+    if let Some(switch) = r.last_delivery.as_ref().and_then(|d| d.switch.as_ref()) {
+        e = e.field(
+            t!(lang, "switch-title"),
+            crate::discord::render::update::switch_text(lang, switch),
             false,
         );
     }
