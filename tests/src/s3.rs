@@ -1,13 +1,13 @@
 //! A real S3-compatible server on loopback for the S3 offsite tests:
-//! moto's standalone server (`moto_server`, PyPI `moto[server]`) on a free
-//! port, with one bucket made at start. Killed when dropped.
-//!
-//! moto accepts any access key, so these tests cover the S3 protocol and
-//! what restic reads back, not refused credentials (the REST and SFTP
-//! tests do).
+//! `s3s-fs` (crates.io, `cargo install s3s-fs --features binary`; .ci/run
+//! puts it in `~/.local/bin`), which keeps each bucket as a directory of
+//! its data dir and checks every request's SigV4 signature against the one
+//! access key and secret key it is started with. Started on a free port
+//! with its data in a temp dir, killed when dropped.
 
 use std::io::{Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 pub struct S3Server {
@@ -20,37 +20,65 @@ pub struct S3Server {
 pub const ACCESS_KEY: &str = "steward-test-key";
 pub const SECRET_KEY: &str = "steward-test-secret-Zq81";
 
+/// `s3s-fs` on `PATH`, or in `~/.local/bin` where .ci/run installs it.
+fn binary() -> PathBuf {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(Path::new(&home).join(".local/bin"));
+    }
+    dirs.iter()
+        .map(|d| d.join("s3s-fs"))
+        .find(|p| p.is_file())
+        .expect(
+            "s3s-fs is not installed: cargo install s3s-fs --version 0.14.1 --features binary --locked --root ~/.local (.ci/run does)",
+        )
+}
+
 impl S3Server {
+    /// The server with `bucket` made. s3s-fs's CreateBucket is a
+    /// `create_dir` in its data dir, so the bucket is made that way before
+    /// the start rather than with a signed request.
     pub fn start(port: u16, bucket: &str) -> S3Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        let log = std::fs::File::create(dir.path().join("moto.log")).unwrap();
-        let child = Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(data.join(bucket)).unwrap();
+        let log = std::fs::File::create(dir.path().join("s3s-fs.log")).unwrap();
+        let child = Command::new(binary())
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
+            .arg(&data)
+            .env("RUST_LOG", "info")
+            .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
-            .expect("moto_server (python3 -m pip install --user 'moto[server]')");
-        let server = S3Server {
+            .expect("starting s3s-fs");
+        let mut server = S3Server {
             dir,
             port,
             bucket: bucket.into(),
             child,
         };
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Some(status) = server.request("PUT", &format!("/{bucket}")) {
+            // Unsigned, so a server that checks credentials refuses it.
+            if let Some(status) = server.request("GET", &format!("/{bucket}")) {
                 assert!(
-                    status.starts_with("HTTP/1.1 200"),
-                    "creating the bucket: {status}"
+                    status.starts_with("HTTP/1.1 403"),
+                    "s3s-fs must refuse an unsigned request: {status}"
                 );
                 break;
             }
+            if let Ok(Some(exit)) = server.child.try_wait() {
+                panic!("s3s-fs exited ({exit}): {}", server.log());
+            }
             assert!(
                 Instant::now() < deadline,
-                "moto_server did not answer on {port}: {}",
+                "s3s-fs did not answer on {port}: {}",
                 server.log()
             );
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(50));
         }
         server
     }
@@ -73,13 +101,18 @@ impl S3Server {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Where the server keeps the objects under `root` in the bucket.
+    pub fn stored(&self, root: &str) -> PathBuf {
+        self.dir.path().join("data").join(&self.bucket).join(root)
+    }
+
     /// `restic -r` for `root` in the bucket (credentials go in the env).
     pub fn restic_location(&self, root: &str) -> String {
         format!("s3:{}/{}/{root}", self.endpoint(), self.bucket)
     }
 
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("moto.log")).unwrap_or_default()
+        std::fs::read_to_string(self.dir.path().join("s3s-fs.log")).unwrap_or_default()
     }
 }
 

@@ -126,11 +126,17 @@ fn failed(what: &str, path: &str, e: opendal::Error) -> Box<RusticError> {
         }
         source = cause.source();
     }
+    // An S3 refusal of a HEAD request has no body, so no message.
+    parts.retain(|p| !p.is_empty());
+    let detail = parts.join(": ");
     let reason = match e.kind() {
-        opendal::ErrorKind::PermissionDenied => {
-            format!("access denied, check the credentials: {}", parts.join(": "))
+        opendal::ErrorKind::PermissionDenied if detail.is_empty() => {
+            "access denied, check the credentials".to_string()
         }
-        _ => parts.join(": "),
+        opendal::ErrorKind::PermissionDenied => {
+            format!("access denied, check the credentials: {detail}")
+        }
+        _ => detail,
     };
     RusticError::new(ErrorKind::Backend, "{what} {path} failed: {reason}")
         .attach_context("what", what.to_string())
