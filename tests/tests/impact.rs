@@ -149,3 +149,137 @@ fn a_bot_run_by_a_restart_command_is_watched_through_its_pid_file() {
         "{impact:#}"
     );
 }
+
+/// The health answer of `bot_py` as JSON carrying a cumulative error
+/// counter: `errors_per_second` more errors every second since the start.
+fn counting_errors(bot_py: &[u8], errors_per_second: u32) -> Vec<u8> {
+    let bot = String::from_utf8(bot_py.to_vec()).unwrap();
+    let answer = "self._answer(200, f\"ok {bot.version}\")";
+    assert!(bot.contains(answer), "the demo bot's health answer changed");
+    bot.replacen(
+        "from __future__ import annotations\n",
+        "from __future__ import annotations\nimport time as _time\n_STARTED = _time.monotonic()\n",
+        1,
+    )
+    .replacen(
+        answer,
+        &format!(
+            "self._answer(200, json.dumps({{\"status\": \"ok\", \"errors\": int((_time.monotonic() - _STARTED) * {errors_per_second})}}))"
+        ),
+        1,
+    )
+    .into_bytes()
+}
+
+/// `watched(false)` with the bot serving /health on a free port, and
+/// Steward probing it.
+fn with_health_url() -> Setup {
+    let s = setup_with(&watched(false), "");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bot_config = s.install.bot().join("config/config.toml");
+    let text = std::fs::read_to_string(&bot_config).unwrap();
+    std::fs::write(
+        &bot_config,
+        text.replacen("[bot]\n", &format!("[bot]\nhealth_port = {port}\n"), 1),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(s.install.config_path()).unwrap();
+    assert!(config.contains("health.ready_timeout_secs = 60\n"));
+    std::fs::write(
+        s.install.config_path(),
+        config.replacen(
+            "health.ready_timeout_secs = 60\n",
+            &format!(
+                "health.ready_timeout_secs = 60\nhealth.health_url = \"http://127.0.0.1:{port}/health\"\n"
+            ),
+            1,
+        ),
+    )
+    .unwrap();
+    s
+}
+
+#[test]
+fn a_release_whose_health_url_counts_errors_fast_is_flagged_for_its_error_rate() {
+    let s = with_health_url();
+    // 1.4.0 counts no errors; 1.5.0 ten a second.
+    let old = s.install.bot().join("releases/1.4.0/bot.py");
+    std::fs::write(&old, counting_errors(&std::fs::read(&old).unwrap(), 0)).unwrap();
+    let _bot = s.start_bot();
+    s.publish_150(&counting_errors(&s.demo_bot_py(), 10));
+
+    let (run, json) = s.install_json(&[]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(json["session"]["status"], "completed", "{json:#}");
+    let impact = &json["impact"];
+    assert_eq!(impact["before"]["errors"]["errors"], 0, "{impact:#}");
+    assert!(
+        impact["after"]["errors"]["rate"].as_f64().unwrap() > 100.0,
+        "{impact:#}"
+    );
+    assert_eq!(
+        impact["regressions"][0]["metric"], "error_rate",
+        "{impact:#}"
+    );
+    assert_eq!(impact["severe"], true, "{impact:#}");
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings
+            .contains("the impact watch found a regression after the update: error rate 0.0 → "),
+        "{warnings}"
+    );
+    let log = s
+        .install
+        .run(&["logs", json["session"]["id"].as_str().unwrap()])
+        .stdout;
+    assert!(
+        log.contains("restart(s), errors: 0.0 errors a minute (0 in all)"),
+        "{log}"
+    );
+    assert!(
+        log.contains("impact watch: severe regression: error rate 0.0 → "),
+        "{log}"
+    );
+    let status = s.install.run(&["status"]).stdout;
+    assert!(
+        status.contains("Impact:   errors 0.0 errors a minute (0 in all) → "),
+        "{status}"
+    );
+    assert!(
+        status.contains("Impact:   severe regression: error rate 0.0 → "),
+        "{status}"
+    );
+    assert_eq!(s.current(), PathBuf::from("1.5.0"));
+}
+
+#[test]
+fn a_health_url_answering_plain_text_leaves_the_error_rate_not_exposed() {
+    let s = with_health_url();
+    let _bot = s.start_bot();
+    s.publish_150(&s.demo_bot_py());
+
+    let (run, json) = s.install_json(&[]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(json["session"]["status"], "completed", "{json:#}");
+    let impact = &json["impact"];
+    assert!(impact["before"]["errors"].is_null(), "{impact:#}");
+    assert!(impact["after"]["errors"].is_null(), "{impact:#}");
+    assert!(
+        !impact["regressions"].to_string().contains("error_rate"),
+        "{impact:#}"
+    );
+    let log = s
+        .install
+        .run(&["logs", json["session"]["id"].as_str().unwrap()])
+        .stdout;
+    assert!(log.contains("errors: not exposed"), "{log}");
+    let status = s.install.run(&["status"]).stdout;
+    assert!(
+        status.contains("Impact:   errors not exposed → not exposed"),
+        "{status}"
+    );
+}

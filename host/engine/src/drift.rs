@@ -2,6 +2,9 @@
 //! applied. After every completed install or rollback each loaded
 //! provider's state (`capture`: the package set, the release link, the
 //! config file) is recorded as applied; `check` captures again and diffs.
+//! A source with no such record (a bot Steward never updated) gets a
+//! baseline at the first check instead: its state then, compared from the
+//! next check on, until an update records what it applied.
 //! It reads through the providers and writes only its own records; it never
 //! changes or undoes what drifted.
 
@@ -29,15 +32,25 @@ struct Applied {
     applied_at: DateTime<Utc>,
     /// The captured state, hex.
     state: String,
+    /// Taken at the first check (no update recorded one), not applied by
+    /// a session; `session_id` is then empty.
+    #[serde(default)]
+    baseline: bool,
 }
 
 /// One source whose live state is not what the last update applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Drift {
     pub provider: String,
-    /// The session that applied the state it drifted from.
+    /// The session that applied the state it drifted from; empty for a
+    /// baseline.
     pub session_id: String,
+    /// When that state was applied, or for a baseline taken.
     pub applied_at: DateTime<Utc>,
+    /// The state it drifted from is the baseline taken at the first check
+    /// (Steward never updated this source), not what a session applied.
+    #[serde(default)]
+    pub baseline: bool,
     /// A unified diff, applied state to live state.
     pub diff: String,
 }
@@ -52,6 +65,9 @@ pub struct DriftReport {
     /// Sources that could not be read now, with why.
     #[serde(default)]
     pub unreadable: Vec<String>,
+    /// Sources with no state on record whose baseline this check took.
+    #[serde(default)]
+    pub baselines_taken: Vec<String>,
 }
 
 /// Records what every loaded provider holds now as applied by session
@@ -70,6 +86,7 @@ pub async fn record_applied(env: &Env, session_id: &str) {
                     session_id: session_id.to_string(),
                     applied_at: Utc::now(),
                     state: hex::encode(state),
+                    baseline: false,
                 };
                 if let Err(e) = tree.insert(&provider.name, &record) {
                     tracing::warn!("cannot record the applied state of {}: {e}", provider.name);
@@ -81,15 +98,36 @@ pub async fn record_applied(env: &Env, session_id: &str) {
     let _ = env.store.flush();
 }
 
-/// Compares every provider's live state with what the last update applied,
-/// and keeps the result for the status.
+/// Compares every provider's live state with what the last update applied
+/// (or the baseline an earlier check took), takes a baseline of each
+/// provider with neither, and keeps the result for the status.
 pub async fn check(env: &Env) -> Result<DriftReport, StoreError> {
-    let applied = env.store.tree::<Applied>(APPLIED)?.values()?;
+    let tree = env.store.tree::<Applied>(APPLIED)?;
+    let applied = tree.values()?;
     let entries = refresh(&env.runtime).await;
     let mut report = DriftReport {
         checked_at: Some(Utc::now()),
         ..DriftReport::default()
     };
+    for provider in loaded(&entries) {
+        if applied.iter().any(|r| r.provider == provider.name) {
+            continue;
+        }
+        match capture(env, &provider).await {
+            Ok(state) => {
+                let record = Applied {
+                    provider: provider.name.clone(),
+                    session_id: String::new(),
+                    applied_at: Utc::now(),
+                    state: hex::encode(state),
+                    baseline: true,
+                };
+                tree.insert(&provider.name, &record)?;
+                report.baselines_taken.push(provider.name.clone());
+            }
+            Err(e) => tracing::debug!("{} could not give a drift baseline: {e}", provider.name),
+        }
+    }
     for record in applied {
         let Some(provider) = loaded(&entries).find(|p| p.name == record.provider) else {
             continue;
@@ -104,11 +142,20 @@ pub async fn check(env: &Env) -> Result<DriftReport, StoreError> {
         };
         let before = hex::decode(&record.state).unwrap_or_default();
         if before != now {
+            let from = if record.baseline {
+                format!(
+                    "baseline taken at first check on {}",
+                    record.applied_at.format("%Y-%m-%d %H:%M UTC")
+                )
+            } else {
+                format!("applied by {}", record.session_id)
+            };
             report.drifted.push(Drift {
-                diff: diff(&before, &now, &record.session_id),
+                diff: diff(&before, &now, &from),
                 provider: record.provider,
                 session_id: record.session_id,
                 applied_at: record.applied_at,
+                baseline: record.baseline,
             });
         }
     }
@@ -144,12 +191,12 @@ async fn capture(
 /// A unified diff of two captured states, as text a person reads: JSON is
 /// laid out one field a line (a field holding a file, such as a lockfile
 /// or a `pip freeze`, one line of it a line).
-fn diff(before: &[u8], now: &[u8], session: &str) -> String {
+fn diff(before: &[u8], now: &[u8], from: &str) -> String {
     let (a, b) = (readable(before), readable(now));
     let text = similar::TextDiff::from_lines(&a, &b)
         .unified_diff()
         .context_radius(2)
-        .header(&format!("applied by {session}"), "live")
+        .header(from, "live")
         .to_string();
     let mut lines: Vec<&str> = text.lines().collect();
     if lines.len() > DIFF_LINES {
@@ -210,7 +257,7 @@ mod tests {
     fn a_changed_freeze_line_shows_as_a_diff_of_that_line() {
         let before = br#"{"tool":"pip","freeze":"aiohttp==3.9.1\nyarl==1.9.4\n"}"#;
         let now = br#"{"tool":"pip","freeze":"aiohttp==3.8.0\nyarl==1.9.4\n"}"#;
-        let text = diff(before, now, "u-1");
+        let text = diff(before, now, "applied by u-1");
         assert!(text.contains("--- applied by u-1"), "{text}");
         assert!(text.contains("-  aiohttp==3.9.1"), "{text}");
         assert!(text.contains("+  aiohttp==3.8.0"), "{text}");
@@ -221,7 +268,7 @@ mod tests {
     fn a_release_link_switched_by_hand_names_both_targets() {
         let before = br#"{"link_target":"1.5.0","version":"1.5.0"}"#;
         let now = br#"{"link_target":"1.4.0","version":"1.5.0"}"#;
-        let text = diff(before, now, "u-2");
+        let text = diff(before, now, "applied by u-2");
         assert!(text.contains("-link_target = \"1.5.0\""), "{text}");
         assert!(text.contains("+link_target = \"1.4.0\""), "{text}");
     }

@@ -1,7 +1,10 @@
 //! The impact watch (`[safety] impact_window_secs`): the bot's (supervised,
 //! or found through `[bot] pid_file`) CPU use, resident memory and restarts, sampled from /proc for a window
 //! before an update and again after its restart, and compared against the
-//! thresholds. The install decides what a severe regression does; this
+//! thresholds. When the health URL answers a JSON object with a cumulative
+//! `errors` counter (and, optionally, `requests`), it is read at each
+//! window's start and end for the error rate; otherwise the error rate is
+//! not exposed and simply not compared. The install decides what a severe regression does; this
 //! module only measures and compares.
 
 use std::time::{Duration, Instant};
@@ -25,6 +28,102 @@ pub struct Sample {
     pub restarts: u32,
     /// Whether the bot ran at the window's end.
     pub running: bool,
+    /// The error rate the health URL's counters gave, when it exposes them.
+    #[serde(default)]
+    pub errors: Option<ErrorRate>,
+}
+
+impl Sample {
+    /// The error rate in words, for the log and the CLI: "not exposed" when
+    /// the health URL carries no counter.
+    pub fn errors_text(&self) -> String {
+        match &self.errors {
+            None => "not exposed".to_string(),
+            Some(e) => e.to_string(),
+        }
+    }
+}
+
+/// The error rate over one window, from the health URL's counters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ErrorRate {
+    /// Errors counted within the window.
+    pub errors: u64,
+    /// Requests counted within the window, when the health URL counts them.
+    pub requests: Option<u64>,
+    /// Errors a minute; percent of requests failed when requests are counted.
+    pub rate: f64,
+}
+
+impl ErrorRate {
+    /// The rate between two readings `elapsed` apart; `None` when a counter
+    /// went backwards (the bot restarted within the window).
+    fn between(first: Counters, last: Counters, elapsed: Duration) -> Option<ErrorRate> {
+        let errors = last.errors.checked_sub(first.errors)?;
+        match (first.requests, last.requests) {
+            (Some(a), Some(b)) => {
+                let requests = b.checked_sub(a)?;
+                Some(ErrorRate {
+                    errors,
+                    requests: Some(requests),
+                    rate: errors as f64 * 100.0 / requests.max(errors).max(1) as f64,
+                })
+            }
+            _ => Some(ErrorRate {
+                errors,
+                requests: None,
+                rate: errors as f64 * 60.0 / elapsed.as_secs_f64().max(0.001),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.requests {
+            Some(requests) => write!(
+                f,
+                "{:.1}% of requests failed ({} of {requests})",
+                self.rate, self.errors
+            ),
+            None => write!(
+                f,
+                "{:.1} errors a minute ({} in all)",
+                self.rate, self.errors
+            ),
+        }
+    }
+}
+
+/// One reading of the health URL's cumulative counters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Counters {
+    errors: u64,
+    requests: Option<u64>,
+}
+
+/// The counters in a health URL's answer: a JSON object with a top-level
+/// non-negative `errors` number and, optionally, `requests`. Anything else
+/// (plain text, no counter) is `None`.
+fn counters(body: &str) -> Option<Counters> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    let count = |v: &serde_json::Value| {
+        v.as_u64().or_else(|| {
+            v.as_f64()
+                .filter(|f| f.is_finite() && *f >= 0.0)
+                .map(|f| f as u64)
+        })
+    };
+    Some(Counters {
+        errors: count(value.get("errors")?)?,
+        requests: value.get("requests").and_then(count),
+    })
+}
+
+/// Reads the health URL's counters; `None` when it does not answer them.
+async fn read_counters(http: &reqwest::Client, url: &str) -> Option<Counters> {
+    let answer = http.get(url).send().await.ok()?;
+    counters(&answer.text().await.ok()?)
 }
 
 /// One threshold crossed.
@@ -42,6 +141,12 @@ pub enum Regression {
     },
     Restarts {
         after: u32,
+    },
+    /// Errors a minute, or percent of requests failed when `per_request`.
+    ErrorRate {
+        before: f64,
+        after: f64,
+        per_request: bool,
     },
     NotRunning,
 }
@@ -65,6 +170,14 @@ impl std::fmt::Display for Regression {
             Regression::Restarts { after } => {
                 write!(f, "the bot restarted {after} time(s) after the update")
             }
+            Regression::ErrorRate {
+                before,
+                after,
+                per_request: true,
+            } => write!(f, "error rate {before:.1}% → {after:.1}% of requests"),
+            Regression::ErrorRate { before, after, .. } => {
+                write!(f, "error rate {before:.1} → {after:.1} errors a minute")
+            }
             Regression::NotRunning => f.write_str("the bot is not running after the update"),
         }
     }
@@ -81,11 +194,27 @@ pub struct Impact {
     pub severe: bool,
 }
 
-/// Samples the supervised bot for `window`; `None` when it is not running
-/// (nothing to compare).
-pub async fn sample(supervisor: &Supervisor, window: Duration) -> Option<Sample> {
+/// Samples the supervised bot for `window`, and `health_url`'s error
+/// counters at its start and end; `None` when it is not running (nothing to
+/// compare).
+pub async fn sample(
+    supervisor: &Supervisor,
+    window: Duration,
+    health_url: Option<&str>,
+) -> Option<Sample> {
     let first = supervisor.watched_pid()?;
     let ticks = clock_ticks();
+    let http = health_url.and_then(|url| {
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .ok()
+            .map(|client| (client, url))
+    });
+    let first_counters = match &http {
+        Some((client, url)) => read_counters(client, url).await,
+        None => None,
+    };
     let started = Instant::now();
     let mut pid = first;
     let mut cpu_start = cpu_ticks(pid)?;
@@ -115,6 +244,13 @@ pub async fn sample(supervisor: &Supervisor, window: Duration) -> Option<Sample>
             None => running = false,
         }
     }
+    let last_counters = match (&http, first_counters) {
+        (Some((client, url)), Some(_)) => read_counters(client, url).await,
+        _ => None,
+    };
+    let errors = first_counters
+        .zip(last_counters)
+        .and_then(|(a, b)| ErrorRate::between(a, b, started.elapsed()));
     rss.sort_unstable();
     let elapsed = started.elapsed().as_secs_f64().max(0.001);
     Some(Sample {
@@ -122,6 +258,7 @@ pub async fn sample(supervisor: &Supervisor, window: Duration) -> Option<Sample>
         rss_bytes: rss.get(rss.len() / 2).copied().unwrap_or(0),
         restarts,
         running,
+        errors,
     })
 }
 
@@ -149,6 +286,21 @@ pub fn compare(safety: &Safety, before: Sample, after: Sample) -> Impact {
             before: before.cpu_percent,
             after: after.cpu_percent,
         });
+    }
+    // Compared only when both windows measured it the same way.
+    if let (Some(b), Some(a)) = (before.errors, after.errors)
+        && b.requests.is_some() == a.requests.is_some()
+    {
+        let rise = a.rate - b.rate;
+        let limit = safety.impact_error_rate_increase as f64;
+        if rise > limit {
+            severe |= rise > limit * 2.0;
+            regressions.push(Regression::ErrorRate {
+                before: b.rate,
+                after: a.rate,
+                per_request: a.requests.is_some(),
+            });
+        }
     }
     if after.restarts > before.restarts {
         severe = true;
@@ -226,6 +378,7 @@ mod tests {
             rss_bytes: rss_mib * 1024 * 1024,
             restarts: 0,
             running: true,
+            errors: None,
         }
     }
 
@@ -266,5 +419,78 @@ mod tests {
         let impact = compare(&safety, sample(5.0, 100), sample(40.0, 100));
         assert_eq!(impact.regressions.len(), 1);
         assert!(!impact.severe);
+    }
+
+    #[test]
+    fn the_health_urls_json_counters_give_the_error_rate_and_plain_text_none() {
+        assert_eq!(counters("ok 1.4.0"), None);
+        assert_eq!(counters(r#"{"status": "ok"}"#), None);
+        assert_eq!(counters(r#"{"errors": -1}"#), None);
+        let plain = counters(r#"{"status": "ok", "errors": 3}"#).unwrap();
+        assert_eq!(plain.requests, None);
+        let rate = ErrorRate::between(
+            Counters {
+                errors: 3,
+                requests: None,
+            },
+            Counters {
+                errors: 13,
+                requests: None,
+            },
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        assert_eq!(rate.to_string(), "20.0 errors a minute (10 in all)");
+        let first = counters(r#"{"errors": 1, "requests": 100}"#).unwrap();
+        let last = counters(r#"{"errors": 21, "requests": 300}"#).unwrap();
+        let rate = ErrorRate::between(first, last, Duration::from_secs(2)).unwrap();
+        assert_eq!(rate.to_string(), "10.0% of requests failed (20 of 200)");
+        // A counter that went backwards: the bot restarted, nothing to read.
+        assert_eq!(
+            ErrorRate::between(last, first, Duration::from_secs(2)),
+            None
+        );
+    }
+
+    #[test]
+    fn an_error_rate_rise_past_the_threshold_is_a_regression_only_when_both_windows_expose_it() {
+        let safety = Safety::default();
+        let with = |rate: f64, requests: Option<u64>| {
+            let mut s = sample(1.0, 100);
+            s.errors = Some(ErrorRate {
+                errors: rate as u64,
+                requests,
+                rate,
+            });
+            s
+        };
+        let impact = compare(&safety, with(1.0, None), with(8.0, None));
+        assert_eq!(
+            impact.regressions[0].to_string(),
+            "error rate 1.0 → 8.0 errors a minute"
+        );
+        assert!(!impact.severe);
+        assert!(compare(&safety, with(1.0, None), with(30.0, None)).severe);
+        assert!(
+            compare(&safety, with(1.0, None), with(5.0, None))
+                .regressions
+                .is_empty()
+        );
+        let per_request = compare(&safety, with(0.0, Some(10)), with(20.0, Some(10)));
+        assert_eq!(
+            per_request.regressions[0].to_string(),
+            "error rate 0.0% → 20.0% of requests"
+        );
+        // Not exposed before (or measured another way): nothing compared.
+        assert!(
+            compare(&safety, sample(1.0, 100), with(500.0, None))
+                .regressions
+                .is_empty()
+        );
+        assert!(
+            compare(&safety, with(0.0, Some(10)), with(500.0, None))
+                .regressions
+                .is_empty()
+        );
     }
 }
