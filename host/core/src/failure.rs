@@ -53,8 +53,17 @@ pub enum Failure {
         provider: String,
         error: ProviderFault,
     },
-    /// The pre-update backup failed, so nothing was changed.
-    PreUpdateBackup { error: String },
+    /// The pre-update backup failed, so nothing was changed. `error` is
+    /// the English; `detail` the same, typed, when it is one a front words.
+    PreUpdateBackup {
+        error: String,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "lenient_detail"
+        )]
+        detail: Option<BackupFault>,
+    },
     /// A provider's `verify` did not confirm the update.
     NotConfirmed {
         provider: String,
@@ -96,11 +105,29 @@ pub enum Failure {
         failed: Vec<StepFault>,
     },
     /// The database could not be restored from the pre-update backup.
-    DatabaseNotRestored { backup: String, error: String },
+    DatabaseNotRestored {
+        backup: String,
+        error: String,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "lenient_detail"
+        )]
+        detail: Option<BackupFault>,
+    },
     /// The bot could not be restarted on its old version.
     OldVersionNotRestarted { fault: BotFault },
     /// `rollback last_backup`: the backup could not be restored.
-    BackupNotRestored { backup: String, error: String },
+    BackupNotRestored {
+        backup: String,
+        error: String,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "lenient_detail"
+        )]
+        detail: Option<BackupFault>,
+    },
     /// `rollback last_backup`: the bot could not be restarted.
     BotNotRestarted { fault: BotFault },
     /// `rollback`: a provider's `verify` did not confirm it.
@@ -109,7 +136,15 @@ pub enum Failure {
         error: ProviderFault,
     },
     /// `rollback`: the backup of the present failed, so nothing changed.
-    BackupBeforeRollback { error: String },
+    BackupBeforeRollback {
+        error: String,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "lenient_detail"
+        )]
+        detail: Option<BackupFault>,
+    },
     /// Several of the above, in the order they happened.
     Several { failures: Vec<Failure> },
     /// The safety checks refused the install before anything changed.
@@ -117,6 +152,93 @@ pub enum Failure {
     /// The install was put up for confirmation and not confirmed:
     /// cancelled, or (`unanswered`) the prompt timed out.
     Cancelled { unanswered: bool },
+}
+
+/// Why a backup or a restore failed, for the failures a front words
+/// itself; `Display` is the backup's own English, word for word. Any other
+/// backup failure is kept only as the English `error` beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BackupFault {
+    /// Another backup or restore is running.
+    Busy,
+    /// `free_mib` free where the backup goes, `needed_mib` needed.
+    LowDiskSpace {
+        path: String,
+        free_mib: u64,
+        needed_mib: u64,
+    },
+    /// A backup of `backup_type` (a `[backup.types]` table) covers no files.
+    NothingToBackUp { backup_type: String },
+    /// A database fails SQLite's integrity check (`error` is SQLite's).
+    DatabaseCorrupt { path: String, error: String },
+    /// A file changed while it was being backed up.
+    FileChanged { path: String },
+    /// The backup failed verification (`problems` as the check found them).
+    VerificationFailed { id: String, problems: Vec<String> },
+    /// There is no such backup.
+    NotFound { id: String },
+    /// The backup holds no files of `restore_type` (as the English names it).
+    NothingToRestore { id: String, restore_type: String },
+    /// Putting `path` in place failed; every file was put back.
+    Swap { path: String, error: String },
+    /// The bot could not be stopped for the restore.
+    BotStop { error: String },
+    /// The bot did not start on the restored files; the previous ones were
+    /// put back.
+    BotStart { error: String },
+}
+
+impl fmt::Display for BackupFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BackupFault::Busy => f.write_str("another backup or restore is running"),
+            BackupFault::LowDiskSpace {
+                path,
+                free_mib,
+                needed_mib,
+            } => write!(f, "{free_mib} MiB free at {path}, {needed_mib} MiB needed"),
+            BackupFault::NothingToBackUp { backup_type } => {
+                write!(f, "a {backup_type} backup covers no files")
+            }
+            BackupFault::DatabaseCorrupt { path, error } => {
+                write!(f, "database {path} fails its integrity check: {error}")
+            }
+            BackupFault::FileChanged { path } => {
+                write!(f, "{path} changed while it was being backed up")
+            }
+            BackupFault::VerificationFailed { id, problems } => {
+                write!(
+                    f,
+                    "backup {id} failed verification: {}",
+                    problems.join("; ")
+                )
+            }
+            BackupFault::NotFound { id } => write!(f, "no backup {id}"),
+            BackupFault::NothingToRestore { id, restore_type } => {
+                write!(f, "backup {id} has no {restore_type} files to restore")
+            }
+            BackupFault::Swap { path, error } => write!(
+                f,
+                "putting {path} in place failed ({error}); every file was put back"
+            ),
+            BackupFault::BotStop { error } => {
+                write!(f, "the bot could not be stopped: {error}")
+            }
+            BackupFault::BotStart { error } => write!(
+                f,
+                "the bot did not start after the restore ({error}); the previous files were put back"
+            ),
+        }
+    }
+}
+
+/// A kept backup detail read back leniently: one a newer Steward wrote in a
+/// shape this one does not know is left out (the English `error` beside it
+/// still says it), and the reason around it stays readable.
+fn lenient_detail<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BackupFault>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 /// One reason the safety checks refuse an install (unless forced). Typed,
@@ -468,7 +590,7 @@ impl fmt::Display for Failure {
                 f,
                 "{provider} could not record its current state, so nothing was changed: {error}"
             ),
-            Failure::PreUpdateBackup { error } => write!(
+            Failure::PreUpdateBackup { error, .. } => write!(
                 f,
                 "the pre-update backup failed, so nothing was changed: {error}"
             ),
@@ -521,20 +643,20 @@ impl fmt::Display for Failure {
                 "{provider}: the release directories of the undone update could not be removed: {}",
                 joined(failed)
             ),
-            Failure::DatabaseNotRestored { backup, error } => {
+            Failure::DatabaseNotRestored { backup, error, .. } => {
                 write!(f, "restoring the database from backup {backup}: {error}")
             }
             Failure::OldVersionNotRestarted { fault } => {
                 write!(f, "restarting the bot on the old version: {fault}")
             }
-            Failure::BackupNotRestored { backup, error } => {
+            Failure::BackupNotRestored { backup, error, .. } => {
                 write!(f, "restoring backup {backup}: {error}")
             }
             Failure::BotNotRestarted { fault } => write!(f, "restarting the bot: {fault}"),
             Failure::RollbackNotConfirmed { provider, error } => {
                 write!(f, "{provider} does not confirm the rollback: {error}")
             }
-            Failure::BackupBeforeRollback { error } => write!(
+            Failure::BackupBeforeRollback { error, .. } => write!(
                 f,
                 "the backup before the rollback failed, so nothing was changed: {error}"
             ),
@@ -788,6 +910,55 @@ mod tests {
         assert_eq!(
             known.reason.unwrap().to_string(),
             "the pre-update backup failed, so nothing was changed: disk full"
+        );
+    }
+
+    /// A backup detail: a session kept before details were typed reads
+    /// with none; one from a newer Steward drops the detail, not the
+    /// reason; a known one goes round, and none is written when absent.
+    #[test]
+    fn a_backup_detail_is_optional_and_read_leniently() {
+        let old: Failure =
+            serde_json::from_str(r#"{"kind":"backup_not_restored","backup":"b-1","error":"x"}"#)
+                .unwrap();
+        assert_eq!(
+            old,
+            Failure::BackupNotRestored {
+                backup: "b-1".into(),
+                error: "x".into(),
+                detail: None
+            }
+        );
+        assert_eq!(
+            serde_json::to_string(&old).unwrap(),
+            r#"{"kind":"backup_not_restored","backup":"b-1","error":"x"}"#
+        );
+        let newer: Failure = serde_json::from_str(
+            r#"{"kind":"pre_update_backup","error":"x","detail":{"kind":"from_the_future"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            newer,
+            Failure::PreUpdateBackup {
+                error: "x".into(),
+                detail: None
+            }
+        );
+        let low = BackupFault::LowDiskSpace {
+            path: "/var/backups/steward".into(),
+            free_mib: 3,
+            needed_mib: 120,
+        };
+        let known = Failure::BackupBeforeRollback {
+            error: low.to_string(),
+            detail: Some(low),
+        };
+        let text = serde_json::to_string(&known).unwrap();
+        assert_eq!(serde_json::from_str::<Failure>(&text).unwrap(), known);
+        assert_eq!(
+            known.to_string(),
+            "the backup before the rollback failed, so nothing was changed: \
+             3 MiB free at /var/backups/steward, 120 MiB needed"
         );
     }
 

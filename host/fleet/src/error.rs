@@ -1,5 +1,8 @@
 //! What goes wrong in fleet mode, and the one place it becomes words.
 
+use std::fmt;
+
+use steward_core::fleet::Soak;
 use steward_service::ServiceError;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,18 +30,165 @@ pub enum FleetError {
     NotPromoted {
         group: String,
         after: String,
-        why: String,
+        why: Unpromoted,
     },
     /// The wave a command asked for was never planned, or nobody leads it
     /// any more, within `wave_timeout_seconds`.
     #[error("{waited_for}")]
-    WaveTimedOut { waited_for: String, withdrawn: bool },
+    WaveTimedOut { waited_for: Waited, withdrawn: bool },
     /// A wave names a group no registered instance belongs to.
     #[error("no instance of group {group} is registered")]
     NoSuchGroup { group: String, known: String },
     /// `[fleet.tls]` or `[fleet.auth]` cannot be used.
     #[error("{0}")]
     Setup(String),
+}
+
+/// Why `[fleet.promotion]` holds a group back: typed, so each front words
+/// it; `Display` is the English the CLI prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unpromoted {
+    /// No instance of `after` is registered.
+    NoInstance { after: String },
+    /// An instance of `after` has no fresh healthy report.
+    NotHealthy { after: String, instance: String },
+    /// The instances of `after` run different releases (`id`, `version`).
+    MixedReleases {
+        after: String,
+        releases: Vec<(String, String)>,
+    },
+    /// `version` has run healthy on `after` for `soaked_secs` of the
+    /// `soak_secs` it must.
+    Soaking {
+        version: String,
+        after: String,
+        soaked_secs: u64,
+        soak_secs: u64,
+    },
+    /// The group would get `version`, but `other` would get
+    /// `other_version` in the same wave.
+    TwoReleases {
+        version: String,
+        other: String,
+        other_version: String,
+    },
+}
+
+impl Unpromoted {
+    /// The releases of `MixedReleases` as `id version, id version`.
+    pub fn releases_list(releases: &[(String, String)]) -> String {
+        releases
+            .iter()
+            .map(|(id, v)| format!("{id} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl fmt::Display for Unpromoted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unpromoted::NoInstance { after } => {
+                write!(f, "no instance of {after} is registered in the fleet")
+            }
+            Unpromoted::NotHealthy { after, instance } => {
+                write!(
+                    f,
+                    "{after} instance {instance} has not reported its bot healthy"
+                )
+            }
+            Unpromoted::MixedReleases { after, releases } => write!(
+                f,
+                "the {after} instances run different releases ({})",
+                Unpromoted::releases_list(releases)
+            ),
+            Unpromoted::Soaking {
+                version,
+                after,
+                soaked_secs,
+                soak_secs,
+            } => write!(
+                f,
+                "{version} has run healthy on {after} for {} of the {} it must; {} left",
+                Soak::words(*soaked_secs),
+                Soak::words(*soak_secs),
+                Soak::words(soak_secs.saturating_sub(*soaked_secs))
+            ),
+            Unpromoted::TwoReleases {
+                version,
+                other,
+                other_version,
+            } => write!(
+                f,
+                "it would get {version}, but {other} would get {other_version} in the same wave; \
+                 install one group at a time (--group)"
+            ),
+        }
+    }
+}
+
+/// What a command gave up waiting for: typed, so each front words it;
+/// `Display` is the English the CLI prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Waited {
+    /// A leader to plan the wave, for `secs` (`fleet.wave_timeout_seconds`).
+    Plan {
+        wave: String,
+        secs: u64,
+        leader: Leader,
+    },
+    /// A leader to carry the wave on; `stands_at` is the wave's progress
+    /// line, as the CLI shows it.
+    CarryOn {
+        wave: String,
+        secs: u64,
+        leader: Leader,
+        stands_at: String,
+    },
+}
+
+/// Who holds etcd's election for the fleet, as a command waiting saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leader {
+    Nobody,
+    /// A registered instance leads.
+    Registered(String),
+    /// The election is held by an id no registered instance has.
+    Unregistered(String),
+}
+
+impl fmt::Display for Leader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Leader::Nobody => f.write_str("no instance leads the fleet"),
+            Leader::Registered(l) => write!(f, "{l} leads the fleet"),
+            Leader::Unregistered(l) => write!(
+                f,
+                "etcd's election for the fleet is held by {l:?}, which is no registered instance"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Waited {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Waited::Plan { wave, secs, leader } => write!(
+                f,
+                "a leader to plan wave {wave} for {secs}s (fleet.wave_timeout_seconds): {leader}"
+            ),
+            Waited::CarryOn {
+                wave,
+                secs,
+                leader,
+                stands_at,
+            } => write!(
+                f,
+                "a leader to carry wave {wave} on: it has not moved for {secs}s \
+                 (fleet.wave_timeout_seconds) and {leader}; it stands at: {stands_at}"
+            ),
+        }
+    }
 }
 
 impl FleetError {
@@ -113,6 +263,114 @@ impl From<FleetError> for ServiceError {
             status: e.http_status(),
             message: e.user_message(),
             cause: Some(Box::new(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed explanations read word for word as the sentences the
+    /// fleet built before they were typed (what the CLI prints).
+    #[test]
+    fn typed_explanations_read_as_before() {
+        let why = [
+            (
+                Unpromoted::NoInstance {
+                    after: "canary".into(),
+                },
+                "no instance of canary is registered in the fleet",
+            ),
+            (
+                Unpromoted::NotHealthy {
+                    after: "canary".into(),
+                    instance: "a".into(),
+                },
+                "canary instance a has not reported its bot healthy",
+            ),
+            (
+                Unpromoted::MixedReleases {
+                    after: "canary".into(),
+                    releases: vec![("a".into(), "1.4.0".into()), ("b".into(), "1.5.0".into())],
+                },
+                "the canary instances run different releases (a 1.4.0, b 1.5.0)",
+            ),
+            (
+                Unpromoted::Soaking {
+                    version: "1.5.0".into(),
+                    after: "canary".into(),
+                    soaked_secs: 1800,
+                    soak_secs: 5400,
+                },
+                "1.5.0 has run healthy on canary for 30m of the 1h30m it must; 1h left",
+            ),
+            (
+                Unpromoted::TwoReleases {
+                    version: "1.5.0".into(),
+                    other: "eu".into(),
+                    other_version: "1.4.0".into(),
+                },
+                "it would get 1.5.0, but eu would get 1.4.0 in the same wave; install one \
+                 group at a time (--group)",
+            ),
+        ];
+        for (why, english) in why {
+            assert_eq!(why.to_string(), english);
+            let e = FleetError::NotPromoted {
+                group: "prod".into(),
+                after: "canary".into(),
+                why,
+            };
+            assert_eq!(e.to_string(), format!("prod waits for canary: {english}"));
+            assert_eq!(
+                e.user_message(),
+                format!(
+                    "Group prod is promoted only after canary (fleet.promotion): {english}. \
+                     Nothing was started."
+                )
+            );
+        }
+        let waited = [
+            (
+                Waited::Plan {
+                    wave: "w8".into(),
+                    secs: 60,
+                    leader: Leader::Nobody,
+                },
+                "a leader to plan wave w8 for 60s (fleet.wave_timeout_seconds): no instance \
+                 leads the fleet",
+            ),
+            (
+                Waited::Plan {
+                    wave: "w8".into(),
+                    secs: 60,
+                    leader: Leader::Unregistered("gone-1".into()),
+                },
+                "a leader to plan wave w8 for 60s (fleet.wave_timeout_seconds): etcd's election \
+                 for the fleet is held by \"gone-1\", which is no registered instance",
+            ),
+            (
+                Waited::CarryOn {
+                    wave: "w8".into(),
+                    secs: 60,
+                    leader: Leader::Registered("a".into()),
+                    stands_at: "Fleet check: canary batch: a running".into(),
+                },
+                "a leader to carry wave w8 on: it has not moved for 60s \
+                 (fleet.wave_timeout_seconds) and a leads the fleet; it stands at: Fleet check: \
+                 canary batch: a running",
+            ),
+        ];
+        for (waited_for, english) in waited {
+            let e = FleetError::WaveTimedOut {
+                waited_for,
+                withdrawn: true,
+            };
+            assert_eq!(e.to_string(), english);
+            assert!(e.user_message().starts_with(&format!(
+                "Gave up waiting for {english}. The wave was withdrawn"
+            )));
         }
     }
 }

@@ -31,7 +31,7 @@ use steward_engine::progress::ProgressSender;
 use steward_service::{Caller, Operation, Service, ServiceError};
 use tokio::sync::watch;
 
-pub use error::FleetError;
+pub use error::{FleetError, Leader, Unpromoted, Waited};
 pub use registry::InstanceRecord;
 pub use wave::{Part, PartState, Phase, Wave, WaveAction};
 
@@ -266,10 +266,11 @@ impl Fleet {
                     return Err(FleetError::NotPromoted {
                         group: g.clone(),
                         after: rule.after.clone(),
-                        why: format!(
-                            "it would get {version}, but {other} would get {v} in the same wave; \
-                             install one group at a time (--group)"
-                        ),
+                        why: Unpromoted::TwoReleases {
+                            version,
+                            other: other.clone(),
+                            other_version: v.clone(),
+                        },
                     }
                     .into());
                 }
@@ -335,11 +336,9 @@ impl Fleet {
             .as_ref()
             .is_some_and(|l| registered.iter().any(|r| &r.id == l));
         let who = match (&leader, leading) {
-            (None, _) => "no instance leads the fleet".to_string(),
-            (Some(l), true) => format!("{l} leads the fleet"),
-            (Some(l), false) => format!(
-                "etcd's election for the fleet is held by {l:?}, which is no registered instance"
-            ),
+            (None, _) => Leader::Nobody,
+            (Some(l), true) => Leader::Registered(l.clone()),
+            (Some(l), false) => Leader::Unregistered(l.clone()),
         };
         if wave.phase == Phase::Planning {
             let active = etcd.key("wave/active");
@@ -357,10 +356,11 @@ impl Fleet {
             }
             tracing::warn!(wave = %wave.id, "fleet: wave withdrawn, never planned");
             return Ok(Some(FleetError::WaveTimedOut {
-                waited_for: format!(
-                    "a leader to plan wave {} for {secs}s (fleet.wave_timeout_seconds): {who}",
-                    wave.id
-                ),
+                waited_for: Waited::Plan {
+                    wave: wave.id.clone(),
+                    secs,
+                    leader: who,
+                },
                 withdrawn: true,
             }));
         }
@@ -368,12 +368,12 @@ impl Fleet {
             return Ok(None);
         }
         Ok(Some(FleetError::WaveTimedOut {
-            waited_for: format!(
-                "a leader to carry wave {} on: it has not moved for {secs}s \
-                 (fleet.wave_timeout_seconds) and {who}; it stands at: {}",
-                wave.id,
-                wave.progress_line()
-            ),
+            waited_for: Waited::CarryOn {
+                wave: wave.id.clone(),
+                secs,
+                leader: who,
+                stands_at: wave.progress_line(),
+            },
             withdrawn: false,
         }))
     }

@@ -10,7 +10,7 @@ use steward_core::fleet::Soak;
 
 use crate::etcd::Etcd;
 use crate::registry::{InstanceRecord, PUBLISH_EVERY};
-use crate::{FleetError, Inner};
+use crate::{FleetError, Inner, Unpromoted};
 
 /// One instance's evidence: the release it runs and since when it has run
 /// healthy without a break. Kept without a lease, so it outlives a restart
@@ -80,15 +80,15 @@ pub(crate) async fn judge(
         .into_iter()
         .filter(|r| r.group == after)
         .collect();
-    let waits = |why: String| FleetError::NotPromoted {
+    let waits = |why: Unpromoted| FleetError::NotPromoted {
         group: group.to_string(),
         after: after.to_string(),
         why,
     };
     if instances.is_empty() {
-        return Err(waits(format!(
-            "no instance of {after} is registered in the fleet"
-        )));
+        return Err(waits(Unpromoted::NoInstance {
+            after: after.to_string(),
+        }));
     }
     let now = Utc::now();
     let mut versions: Vec<(String, String, DateTime<Utc>)> = Vec::new();
@@ -105,23 +105,22 @@ pub(crate) async fn judge(
                 versions.push((r.id.clone(), v, since));
             }
             _ => {
-                return Err(waits(format!(
-                    "{after} instance {} has not reported its bot healthy",
-                    r.id
-                )));
+                return Err(waits(Unpromoted::NotHealthy {
+                    after: after.to_string(),
+                    instance: r.id.clone(),
+                }));
             }
         }
     }
     let first = versions[0].1.clone();
     if versions.iter().any(|(_, v, _)| *v != first) {
-        let list = versions
-            .iter()
-            .map(|(id, v, _)| format!("{id} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(waits(format!(
-            "the {after} instances run different releases ({list})"
-        )));
+        return Err(waits(Unpromoted::MixedReleases {
+            after: after.to_string(),
+            releases: versions
+                .iter()
+                .map(|(id, v, _)| (id.clone(), v.clone()))
+                .collect(),
+        }));
     }
     let since = versions
         .iter()
@@ -130,12 +129,12 @@ pub(crate) async fn judge(
         .expect("one at least");
     let soaked = (now - since).num_seconds().max(0) as u64;
     if soaked < soak.0 {
-        return Err(waits(format!(
-            "{first} has run healthy on {after} for {} of the {} it must; {} left",
-            Soak::words(soaked),
-            Soak::words(soak.0),
-            Soak::words(soak.0 - soaked)
-        )));
+        return Err(waits(Unpromoted::Soaking {
+            version: first,
+            after: after.to_string(),
+            soaked_secs: soaked,
+            soak_secs: soak.0,
+        }));
     }
     Ok(first)
 }

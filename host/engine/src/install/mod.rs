@@ -117,8 +117,13 @@ pub enum InstallError {
     InProgress(Option<Holder>),
     #[error("the update was stopped by safety checks: {}", join(.warnings))]
     SafetyStop { warnings: Vec<SafetyFinding> },
-    #[error("{0}")]
-    Lock(String),
+    /// An install (not a dry run) was asked to run without holding the
+    /// update lock.
+    #[error("an install needs the update lock")]
+    NoLock,
+    /// The backups cannot be opened for a rollback.
+    #[error(transparent)]
+    Backups(backup::BackupError),
     /// The update lock's file cannot be used.
     #[error("cannot use {}: {error}", path.display())]
     LockUnusable {
@@ -336,9 +341,7 @@ pub async fn install_selected(
         }
     };
     if lock.is_none() && !request.dry_run {
-        return Err(InstallError::Lock(
-            "an install needs the update lock".to_string(),
-        ));
+        return Err(InstallError::NoLock);
     }
     let _lock = lock;
     if !request.dry_run {
@@ -579,6 +582,7 @@ pub async fn install_selected(
                     SessionStatus::Failed,
                     Some(Reason::from(Failure::PreUpdateBackup {
                         error: e.to_string(),
+                        detail: reason::backup_fault(&e),
                     })),
                 )?;
                 return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
@@ -588,16 +592,18 @@ pub async fn install_selected(
 
     // The impact watch's first window, while the old version still runs.
     let watch = Duration::from_secs(env.config.safety.impact_window_secs);
+    let health_url = env.config.bot.health.health_url.as_deref();
     let before =
         if !watch.is_zero() && restart_wanted && request.restart && env.supervisor.watchable() {
             report(30, Step::MeasuringImpact { after: false });
-            let sampled = crate::impact::sample(&env.supervisor, watch).await;
+            let sampled = crate::impact::sample(&env.supervisor, watch, health_url).await;
             if let Some(b) = &sampled {
                 log.line(format!(
-                    "impact watch, before: CPU {:.1}%, memory {}, {} restart(s)",
+                    "impact watch, before: CPU {:.1}%, memory {}, {} restart(s), errors: {}",
                     b.cpu_percent,
                     steward_core::size::human(b.rss_bytes),
-                    b.restarts
+                    b.restarts,
+                    b.errors_text()
                 ));
             }
             sampled
@@ -686,20 +692,22 @@ pub async fn install_selected(
     let failure = match (failure, before) {
         (None, Some(before)) if journal.bot_restarted => {
             report(94, Step::MeasuringImpact { after: true });
-            let after = crate::impact::sample(&env.supervisor, watch)
+            let after = crate::impact::sample(&env.supervisor, watch, health_url)
                 .await
                 .unwrap_or(crate::impact::Sample {
                     cpu_percent: 0.0,
                     rss_bytes: 0,
                     restarts: 0,
                     running: false,
+                    errors: None,
                 });
             let measured = crate::impact::compare(&env.config.safety, before, after);
             log.line(format!(
-                "impact watch, after: CPU {:.1}%, memory {}, {} restart(s){}",
+                "impact watch, after: CPU {:.1}%, memory {}, {} restart(s), errors: {}{}",
                 after.cpu_percent,
                 steward_core::size::human(after.rss_bytes),
                 after.restarts,
+                after.errors_text(),
                 if after.running { "" } else { ", not running" }
             ));
             let regressions = regressions_text(&measured);
@@ -1037,6 +1045,7 @@ pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<Failure> {
                     errors.push(Failure::DatabaseNotRestored {
                         backup: id.clone(),
                         error: e.to_string(),
+                        detail: reason::backup_fault(&e),
                     });
                     false
                 }

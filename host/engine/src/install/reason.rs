@@ -3,7 +3,9 @@
 //! for a front to word in its own language. It only translates shapes.
 
 use crate::apply::ApplyError;
-use crate::progress::{BotFault, FailedStep, Failure, GateFault, ProviderFault, StepFault};
+use crate::progress::{
+    BackupFault, BotFault, FailedStep, Failure, GateFault, ProviderFault, StepFault,
+};
 use crate::runtime::CallError;
 use crate::supervisor::SupervisorError;
 use crate::test_gate::GateError;
@@ -232,9 +234,106 @@ pub(crate) fn all(mut failures: Vec<Failure>) -> Option<Failure> {
     }
 }
 
+/// A backup's failure, typed for the ones a front words itself (the
+/// English stays the error's own `Display`, kept beside it); any other is
+/// left to that English.
+pub(crate) fn backup_fault(e: &crate::backup::BackupError) -> Option<BackupFault> {
+    use crate::backup::BackupError;
+    Some(match e {
+        BackupError::Busy => BackupFault::Busy,
+        BackupError::LowDiskSpace {
+            path,
+            free_mb,
+            needed_mb,
+        } => BackupFault::LowDiskSpace {
+            path: path.display().to_string(),
+            free_mib: *free_mb,
+            needed_mib: *needed_mb,
+        },
+        BackupError::NothingToBackUp { backup_type } => BackupFault::NothingToBackUp {
+            backup_type: backup_type.to_string(),
+        },
+        BackupError::DatabaseCorrupt { path, message } => BackupFault::DatabaseCorrupt {
+            path: path.clone(),
+            error: message.to_string(),
+        },
+        BackupError::FileChanged { path } => BackupFault::FileChanged { path: path.clone() },
+        BackupError::VerificationFailed { id, problems } => BackupFault::VerificationFailed {
+            id: id.clone(),
+            problems: problems.clone(),
+        },
+        BackupError::NotFound(id) => BackupFault::NotFound { id: id.clone() },
+        BackupError::NothingToRestore { id, restore_type } => BackupFault::NothingToRestore {
+            id: id.clone(),
+            restore_type: format!("{restore_type:?}"),
+        },
+        BackupError::Swap { path, source } => BackupFault::Swap {
+            path: path.display().to_string(),
+            error: source.to_string(),
+        },
+        BackupError::BotStop { source } => BackupFault::BotStop {
+            error: source.to_string(),
+        },
+        BackupError::BotStart { source } => BackupFault::BotStart {
+            error: source.to_string(),
+        },
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each typed backup detail reads as the backup's own error, word for
+    /// word; the others are not typed.
+    #[test]
+    fn backup_details_read_as_the_backup_errors() {
+        use crate::backup::{BackupError, RestoreType, sqlite::SqliteError};
+        let io = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let typed = [
+            BackupError::Busy,
+            BackupError::LowDiskSpace {
+                path: "/var/backups/steward".into(),
+                free_mb: 3,
+                needed_mb: 120,
+            },
+            BackupError::NothingToBackUp {
+                backup_type: "database",
+            },
+            BackupError::DatabaseCorrupt {
+                path: "data/bot.db".into(),
+                message: SqliteError::Damaged(vec!["row 3 missing from index".into()]),
+            },
+            BackupError::FileChanged {
+                path: "data/bot.db".into(),
+            },
+            BackupError::VerificationFailed {
+                id: "b-1".into(),
+                problems: vec!["data/a: checksum differs".into(), "data/b: missing".into()],
+            },
+            BackupError::NotFound("b-9".into()),
+            BackupError::NothingToRestore {
+                id: "b-1".into(),
+                restore_type: RestoreType::Database,
+            },
+            BackupError::Swap {
+                path: "/srv/bot/data".into(),
+                source: io(),
+            },
+            BackupError::BotStop {
+                source: "systemctl stop failed".into(),
+            },
+            BackupError::BotStart {
+                source: "exit status: 1".into(),
+            },
+        ];
+        for e in &typed {
+            let fault = backup_fault(e).unwrap_or_else(|| panic!("{e:?} is not typed"));
+            assert_eq!(fault.to_string(), e.to_string());
+        }
+        assert_eq!(backup_fault(&BackupError::ImportNeedsRepository), None);
+    }
 
     /// The typed reasons read as the errors they come from, so the
     /// session's English (and the CLI's) is what it was.

@@ -81,8 +81,7 @@ pub async fn rollback(
             p.report(percent, step);
         }
     };
-    let backups = Backups::open(&env.config, env.store.clone())
-        .map_err(|e| InstallError::Lock(e.to_string()))?;
+    let backups = Backups::open(&env.config, env.store.clone()).map_err(InstallError::Backups)?;
     let installs = sources(env);
     // The target is chosen before the safety backup, which would be newest.
     let source = match &request.target {
@@ -159,6 +158,7 @@ pub async fn rollback(
                     SessionStatus::Failed,
                     Some(Reason::from(Failure::BackupBeforeRollback {
                         error: e.to_string(),
+                        detail: reason::backup_fault(&e),
                     })),
                 )?;
                 return Ok(InstallOutcome::ran(session, Vec::new(), Vec::new()));
@@ -182,6 +182,7 @@ pub async fn rollback(
                     errors.push(Failure::BackupNotRestored {
                         backup: id.clone(),
                         error: e.to_string(),
+                        detail: reason::backup_fault(&e),
                     });
                     break;
                 }

@@ -181,7 +181,6 @@ pub fn service_message(lang: Lang, e: &ServiceError) -> String {
 /// the catalogue's, what it quotes (a path, an id, the underlying
 /// failure's own words) stays as given.
 fn rare_message(lang: Lang, e: &ServiceError) -> String {
-    use crate::backup::BackupError;
     use crate::schedule::ScheduleError;
     match e {
         ServiceError::Config(e) => t!(lang, "error-config", error = e.to_string()),
@@ -197,89 +196,7 @@ fn rare_message(lang: Lang, e: &ServiceError) -> String {
         ServiceError::Chart { message } => t!(lang, "error-chart", error = message.clone()),
         ServiceError::Bot(e) => t!(lang, "error-bot", error = e.to_string()),
         ServiceError::Store(e) => store_message(lang, e),
-        ServiceError::Backup(e) => match e {
-            BackupError::Store(e) => store_message(lang, e),
-            BackupError::NotCompleted { id, status } => t!(
-                lang,
-                "error-backup-not-completed",
-                id = id.clone(),
-                status = format!("{status:?}")
-            ),
-            BackupError::LowDiskSpace {
-                path,
-                free_mb,
-                needed_mb,
-            } => t!(
-                lang,
-                "error-backup-low-disk",
-                path = path.display().to_string(),
-                free = *free_mb,
-                needed = *needed_mb
-            ),
-            BackupError::NothingToBackUp { backup_type } => t!(
-                lang,
-                "error-backup-nothing",
-                kind = super::render::choice_name(lang, backup_type),
-                table = *backup_type
-            ),
-            BackupError::DatabaseCorrupt { path, message } => t!(
-                lang,
-                "error-backup-database-corrupt",
-                path = path.clone(),
-                error = message.to_string()
-            ),
-            BackupError::FileChanged { path } => {
-                t!(lang, "error-backup-file-changed", path = path.clone())
-            }
-            BackupError::VerificationFailed { id, problems } => t!(
-                lang,
-                "error-backup-verification-failed",
-                id = id.clone(),
-                problems = problems.join("; ")
-            ),
-            BackupError::NothingToRestore { id, restore_type } => t!(
-                lang,
-                "error-backup-nothing-to-restore",
-                id = id.clone(),
-                kind = serde_json::to_value(restore_type)
-                    .ok()
-                    .and_then(|v| v.as_str().map(|v| super::render::choice_name(lang, v)))
-                    .unwrap_or_default()
-            ),
-            BackupError::Extract(e) => {
-                use crate::backup::ExtractError;
-                let reason = match e {
-                    ExtractError::UnsafePath { path } => {
-                        t!(
-                            lang,
-                            "error-extract-unsafe-path",
-                            path = format!("{path:?}")
-                        )
-                    }
-                    ExtractError::ForbiddenType { path, kind } => t!(
-                        lang,
-                        "error-extract-forbidden-type",
-                        path = format!("{path:?}"),
-                        kind = kind.to_string()
-                    ),
-                    other => other.to_string(),
-                };
-                t!(lang, "error-backup-extract", reason = reason)
-            }
-            BackupError::Swap { path, source } => t!(
-                lang,
-                "error-backup-swap",
-                path = path.display().to_string(),
-                error = source.to_string()
-            ),
-            BackupError::BotStop { source } => {
-                t!(lang, "error-backup-bot-stop", error = source.to_string())
-            }
-            BackupError::BotStart { source } => {
-                t!(lang, "error-backup-bot-start", error = source.to_string())
-            }
-            other => t!(lang, "error-backup", error = other.to_string()),
-        },
+        ServiceError::Backup(e) => backup_message(lang, e),
         ServiceError::Schedule(e) => match e {
             ScheduleError::InvalidDays {
                 schedule_type,
@@ -328,6 +245,94 @@ fn rare_message(lang: Lang, e: &ServiceError) -> String {
     }
 }
 
+/// Why `[fleet.promotion]` holds a group back, in `lang`; ids, groups and
+/// versions stay as given.
+fn unpromoted(lang: Lang, why: &steward_fleet::Unpromoted) -> String {
+    use steward_core::fleet::Soak;
+    use steward_fleet::Unpromoted;
+    match why {
+        Unpromoted::NoInstance { after } => {
+            t!(lang, "fleet-why-no-instance", after = after.clone())
+        }
+        Unpromoted::NotHealthy { after, instance } => t!(
+            lang,
+            "fleet-why-not-healthy",
+            after = after.clone(),
+            instance = instance.clone()
+        ),
+        Unpromoted::MixedReleases { after, releases } => t!(
+            lang,
+            "fleet-why-mixed-releases",
+            after = after.clone(),
+            releases = Unpromoted::releases_list(releases)
+        ),
+        Unpromoted::Soaking {
+            version,
+            after,
+            soaked_secs,
+            soak_secs,
+        } => t!(
+            lang,
+            "fleet-why-soaking",
+            version = version.clone(),
+            after = after.clone(),
+            soaked = Soak::words(*soaked_secs),
+            soak = Soak::words(*soak_secs),
+            left = Soak::words(soak_secs.saturating_sub(*soaked_secs))
+        ),
+        Unpromoted::TwoReleases {
+            version,
+            other,
+            other_version,
+        } => t!(
+            lang,
+            "fleet-why-two-releases",
+            version = version.clone(),
+            other = other.clone(),
+            other_version = other_version.clone()
+        ),
+    }
+}
+
+/// What a fleet command gave up waiting for, in `lang`; the wave's
+/// progress line stays as the fleet wrote it.
+fn waited(lang: Lang, waited: &steward_fleet::Waited) -> String {
+    use steward_fleet::{Leader, Waited};
+    let leader = |l: &Leader| match l {
+        Leader::Nobody => t!(lang, "fleet-leader-nobody"),
+        Leader::Registered(id) => t!(lang, "fleet-leader-registered", id = id.clone()),
+        Leader::Unregistered(id) => {
+            t!(lang, "fleet-leader-unregistered", id = format!("{id:?}"))
+        }
+    };
+    match waited {
+        Waited::Plan {
+            wave,
+            secs,
+            leader: l,
+        } => t!(
+            lang,
+            "fleet-waited-plan",
+            wave = wave.clone(),
+            secs = *secs,
+            leader = leader(l)
+        ),
+        Waited::CarryOn {
+            wave,
+            secs,
+            leader: l,
+            stands_at,
+        } => t!(
+            lang,
+            "fleet-waited-carry-on",
+            wave = wave.clone(),
+            secs = *secs,
+            leader = leader(l),
+            stands_at = crate::discord::render::plain(stands_at)
+        ),
+    }
+}
+
 /// Why fleet mode refused or failed, in `lang`.
 pub(crate) fn fleet_message(lang: Lang, e: &steward_fleet::FleetError) -> String {
     use steward_fleet::FleetError;
@@ -362,7 +367,7 @@ pub(crate) fn fleet_message(lang: Lang, e: &steward_fleet::FleetError) -> String
             "fleet-error-not-promoted",
             group = group.clone(),
             after = after.clone(),
-            why = why.clone()
+            why = unpromoted(lang, why)
         ),
         FleetError::WaveTimedOut {
             waited_for,
@@ -370,7 +375,7 @@ pub(crate) fn fleet_message(lang: Lang, e: &steward_fleet::FleetError) -> String
         } => t!(
             lang,
             "fleet-error-timed-out",
-            waited_for = waited_for.clone(),
+            waited_for = waited(lang, waited_for),
             withdrawn = if *withdrawn { "yes" } else { "no" }
         ),
         FleetError::NoSuchGroup { group, known } => t!(
@@ -428,7 +433,103 @@ pub(crate) fn install_message(lang: Lang, e: &crate::engine::install::InstallErr
             error = error.clone()
         ),
         InstallError::Journal(e) => t!(lang, "error-journal", error = e.to_string()),
-        other => t!(lang, "error-install", error = other.to_string()),
+        InstallError::NoLock => t!(
+            lang,
+            "error-install",
+            error = t!(lang, "error-install-needs-lock")
+        ),
+        InstallError::Backups(e) => backup_message(lang, e),
+    }
+}
+
+/// A backup's failure in `lang`: the sentence is the catalogue's, what it
+/// quotes (a path, an id, SQLite's or the system's words) stays as given.
+pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> String {
+    use crate::backup::BackupError;
+    match e {
+        BackupError::Store(e) => store_message(lang, e),
+        BackupError::NotFound(id) => t!(lang, "error-backup-not-found", id = id.clone()),
+        BackupError::Busy => t!(lang, "error-backup-busy"),
+        BackupError::NotCompleted { id, status } => t!(
+            lang,
+            "error-backup-not-completed",
+            id = id.clone(),
+            status = format!("{status:?}")
+        ),
+        BackupError::LowDiskSpace {
+            path,
+            free_mb,
+            needed_mb,
+        } => t!(
+            lang,
+            "error-backup-low-disk",
+            path = path.display().to_string(),
+            free = *free_mb,
+            needed = *needed_mb
+        ),
+        BackupError::NothingToBackUp { backup_type } => t!(
+            lang,
+            "error-backup-nothing",
+            kind = super::render::choice_name(lang, backup_type),
+            table = *backup_type
+        ),
+        BackupError::DatabaseCorrupt { path, message } => t!(
+            lang,
+            "error-backup-database-corrupt",
+            path = path.clone(),
+            error = message.to_string()
+        ),
+        BackupError::FileChanged { path } => {
+            t!(lang, "error-backup-file-changed", path = path.clone())
+        }
+        BackupError::VerificationFailed { id, problems } => t!(
+            lang,
+            "error-backup-verification-failed",
+            id = id.clone(),
+            problems = problems.join("; ")
+        ),
+        BackupError::NothingToRestore { id, restore_type } => t!(
+            lang,
+            "error-backup-nothing-to-restore",
+            id = id.clone(),
+            kind = serde_json::to_value(restore_type)
+                .ok()
+                .and_then(|v| v.as_str().map(|v| super::render::choice_name(lang, v)))
+                .unwrap_or_default()
+        ),
+        BackupError::Extract(e) => {
+            use crate::backup::ExtractError;
+            let reason = match e {
+                ExtractError::UnsafePath { path } => {
+                    t!(
+                        lang,
+                        "error-extract-unsafe-path",
+                        path = format!("{path:?}")
+                    )
+                }
+                ExtractError::ForbiddenType { path, kind } => t!(
+                    lang,
+                    "error-extract-forbidden-type",
+                    path = format!("{path:?}"),
+                    kind = kind.to_string()
+                ),
+                other => other.to_string(),
+            };
+            t!(lang, "error-backup-extract", reason = reason)
+        }
+        BackupError::Swap { path, source } => t!(
+            lang,
+            "error-backup-swap",
+            path = path.display().to_string(),
+            error = source.to_string()
+        ),
+        BackupError::BotStop { source } => {
+            t!(lang, "error-backup-bot-stop", error = source.to_string())
+        }
+        BackupError::BotStart { source } => {
+            t!(lang, "error-backup-bot-start", error = source.to_string())
+        }
+        other => t!(lang, "error-backup", error = other.to_string()),
     }
 }
 
@@ -592,12 +693,20 @@ mod tests {
         );
         for withdrawn in [true, false] {
             let e = FleetError::WaveTimedOut {
-                waited_for: "a leader to plan wave w8".into(),
+                waited_for: steward_fleet::Waited::Plan {
+                    wave: "w8".into(),
+                    secs: 60,
+                    leader: steward_fleet::Leader::Nobody,
+                },
                 withdrawn,
             };
             let de = fleet_message(Lang::for_tag("de"), &e);
             assert!(
-                de.starts_with("Das Warten auf a leader to plan wave w8"),
+                de.starts_with(
+                    "Das Warten auf einen Leiter, der Welle w8 plant, 60 s lang \
+                     (fleet.wave_timeout_seconds): keine Instanz leitet die Flotte \
+                     wurde aufgegeben."
+                ),
                 "{de}"
             );
             assert_eq!(de.contains("zurückgezogen"), withdrawn, "{de}");
@@ -610,6 +719,104 @@ mod tests {
         assert_eq!(
             fleet_message(Lang::english(), &denied),
             ServiceError::from(denied).user_message()
+        );
+    }
+
+    /// Each kind of fleet explanation (why a group is not promoted, what a
+    /// command gave up waiting for) reads in English as the fleet's own
+    /// sentence (what the CLI prints), and has words of its own in zh-CN
+    /// and de; ids, groups and versions stay as given.
+    #[test]
+    fn every_fleet_explanation_reads_as_before_in_english_and_has_words_in_each_locale() {
+        use steward_fleet::{FleetError, Leader, Unpromoted, Waited};
+        let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let why = [
+            Unpromoted::NoInstance {
+                after: "canary".into(),
+            },
+            Unpromoted::NotHealthy {
+                after: "canary".into(),
+                instance: "a".into(),
+            },
+            Unpromoted::MixedReleases {
+                after: "canary".into(),
+                releases: vec![("a".into(), "1.4.0".into()), ("b".into(), "1.5.0".into())],
+            },
+            Unpromoted::Soaking {
+                version: "1.5.0".into(),
+                after: "canary".into(),
+                soaked_secs: 1800,
+                soak_secs: 5400,
+            },
+            Unpromoted::TwoReleases {
+                version: "1.5.0".into(),
+                other: "eu".into(),
+                other_version: "1.4.0".into(),
+            },
+        ];
+        let mut errors: Vec<(FleetError, String)> = why
+            .into_iter()
+            .map(|why| {
+                let english = why.to_string();
+                let e = FleetError::NotPromoted {
+                    group: "prod".into(),
+                    after: "canary".into(),
+                    why,
+                };
+                (e, english)
+            })
+            .collect();
+        for (n, leader) in [
+            Leader::Nobody,
+            Leader::Registered("a".into()),
+            Leader::Unregistered("gone-1".into()),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let waited_for = if n == 1 {
+                Waited::CarryOn {
+                    wave: "w8".into(),
+                    secs: 60,
+                    leader,
+                    stands_at: "Fleet check: canary batch: a running".into(),
+                }
+            } else {
+                Waited::Plan {
+                    wave: "w8".into(),
+                    secs: 60,
+                    leader,
+                }
+            };
+            let english = waited_for.to_string();
+            let e = FleetError::WaveTimedOut {
+                waited_for,
+                withdrawn: false,
+            };
+            errors.push((e, english));
+        }
+        for (e, english) in &errors {
+            let en = fleet_message(Lang::english(), e);
+            assert!(
+                en.contains(&format!(": {english}. ")) || en.contains(&format!("for {english}. ")),
+                "{en}"
+            );
+            let zh = fleet_message(Lang::for_tag("zh-CN"), e);
+            let de = fleet_message(Lang::for_tag("de"), e);
+            // The explanation itself is worded, not only its frame.
+            let head = english.split(" ").take(3).collect::<Vec<_>>().join(" ");
+            assert!(!zh.contains(&head) && has_cjk(&zh), "{zh}");
+            assert!(!de.contains(&head), "{de}");
+        }
+        assert_eq!(
+            fleet_message(Lang::for_tag("de"), &errors[3].0),
+            "Gruppe prod kommt erst nach canary an die Reihe (fleet.promotion): 1.5.0 läuft auf \
+             canary seit 30m von den geforderten 1h30m gesund; noch 1h. Nichts wurde gestartet."
+        );
+        assert_eq!(
+            fleet_message(Lang::for_tag("zh-CN"), &errors[1].0),
+            "分组 prod 只有在 canary 之后才会升级（fleet.promotion）：canary 实例 a 尚未报告其机器人健康。\
+             没有启动任何操作。"
         );
     }
 
@@ -630,6 +837,24 @@ mod tests {
             install_message(Lang::for_tag("de"), &lock),
             "Das Update konnte nicht laufen: Steward kann seine Update-Sperre \
              /srv/steward/data/update.lock nicht verwenden: Permission denied (os error 13)"
+        );
+        let no_lock = InstallError::NoLock;
+        assert_eq!(no_lock.to_string(), "an install needs the update lock");
+        assert_eq!(
+            install_message(Lang::for_tag("de"), &no_lock),
+            "Das Update konnte nicht laufen: eine Installation braucht die Update-Sperre"
+        );
+        assert_eq!(
+            install_message(Lang::for_tag("zh-CN"), &no_lock),
+            "更新无法运行：安装需要持有更新锁"
+        );
+        // A rollback that cannot open the backups says why as the backup
+        // commands do; the English is the backup's own, as before.
+        let busy = InstallError::Backups(crate::backup::BackupError::Busy);
+        assert_eq!(busy.to_string(), "another backup or restore is running");
+        assert_eq!(
+            install_message(Lang::for_tag("zh-CN"), &busy),
+            "另一个备份、恢复或清理正在进行；请在其完成后重试。"
         );
         let journal = InstallError::Journal(std::io::Error::other("disk full"));
         assert_eq!(journal.to_string(), "cannot write the journal: disk full");

@@ -10,8 +10,8 @@ use tokio::task::JoinHandle;
 use super::locale::{Lang, t};
 use super::message::Reply;
 use crate::engine::progress::{
-    self, BotFault, Failure, GateFault, Progress, ProgressReceiver, ProgressSender, ProviderFault,
-    Step, StepFault, Unhealthy,
+    self, BackupFault, BotFault, Failure, GateFault, Progress, ProgressReceiver, ProgressSender,
+    ProviderFault, Step, StepFault, Unhealthy,
 };
 
 /// Runs `work` with a progress sender whose reports edit `reply`, and
@@ -219,9 +219,11 @@ pub fn failure(lang: Lang, failure: &Failure) -> String {
             provider = plain(provider),
             error = provider_fault(lang, error)
         ),
-        Failure::PreUpdateBackup { error } => {
-            t!(lang, "failure-pre-update-backup", error = plain(error))
-        }
+        Failure::PreUpdateBackup { error, detail } => t!(
+            lang,
+            "failure-pre-update-backup",
+            error = backup_detail(lang, error, detail)
+        ),
         Failure::NotConfirmed { provider, error } => t!(
             lang,
             "failure-not-confirmed",
@@ -304,22 +306,30 @@ pub fn failure(lang: Lang, failure: &Failure) -> String {
                 errors = errors.join(&t!(lang, "failure-separator"))
             )
         }
-        Failure::DatabaseNotRestored { backup, error } => t!(
+        Failure::DatabaseNotRestored {
+            backup,
+            error,
+            detail,
+        } => t!(
             lang,
             "failure-database-not-restored",
             backup = plain(backup),
-            error = plain(error)
+            error = backup_detail(lang, error, detail)
         ),
         Failure::OldVersionNotRestarted { fault } => t!(
             lang,
             "failure-old-version-not-restarted",
             fault = bot_fault(lang, fault)
         ),
-        Failure::BackupNotRestored { backup, error } => t!(
+        Failure::BackupNotRestored {
+            backup,
+            error,
+            detail,
+        } => t!(
             lang,
             "failure-backup-not-restored",
             backup = plain(backup),
-            error = plain(error)
+            error = backup_detail(lang, error, detail)
         ),
         Failure::BotNotRestarted { fault } => t!(
             lang,
@@ -332,9 +342,11 @@ pub fn failure(lang: Lang, failure: &Failure) -> String {
             provider = plain(provider),
             error = provider_fault(lang, error)
         ),
-        Failure::BackupBeforeRollback { error } => {
-            t!(lang, "failure-backup-before-rollback", error = plain(error))
-        }
+        Failure::BackupBeforeRollback { error, detail } => t!(
+            lang,
+            "failure-backup-before-rollback",
+            error = backup_detail(lang, error, detail)
+        ),
         Failure::Several { failures: all } => failures(lang, all),
         Failure::Stopped { findings } => t!(
             lang,
@@ -431,6 +443,71 @@ fn gate_fault(lang: Lang, fault: &GateFault) -> String {
             seconds = seconds(lang, *after_ms)
         ),
         GateFault::TimedOut { secs } => t!(lang, "gate-timed-out", secs = secs.to_string()),
+    }
+}
+
+/// Why a backup or restore failed: typed, in `lang`; otherwise the
+/// backup's English as given. What it quotes (paths, ids, SQLite's and the
+/// system's words) stays as given.
+fn backup_detail(lang: Lang, error: &str, detail: &Option<BackupFault>) -> String {
+    use super::render::{choice_name, plain};
+    let Some(detail) = detail else {
+        return plain(error);
+    };
+    match detail {
+        BackupFault::Busy => t!(lang, "backup-detail-busy"),
+        BackupFault::LowDiskSpace {
+            path,
+            free_mib,
+            needed_mib,
+        } => t!(
+            lang,
+            "backup-detail-low-disk",
+            path = plain(path),
+            free = *free_mib,
+            needed = *needed_mib
+        ),
+        BackupFault::NothingToBackUp { backup_type } => t!(
+            lang,
+            "backup-detail-nothing",
+            table = plain(backup_type),
+            kind = choice_name(lang, backup_type)
+        ),
+        BackupFault::DatabaseCorrupt { path, error } => t!(
+            lang,
+            "backup-detail-database-corrupt",
+            path = plain(path),
+            error = plain(error)
+        ),
+        BackupFault::FileChanged { path } => {
+            t!(lang, "backup-detail-file-changed", path = plain(path))
+        }
+        BackupFault::VerificationFailed { id, problems } => t!(
+            lang,
+            "backup-detail-verification-failed",
+            id = plain(id),
+            problems = plain(&problems.join("; "))
+        ),
+        BackupFault::NotFound { id } => t!(lang, "backup-detail-not-found", id = plain(id)),
+        BackupFault::NothingToRestore { id, restore_type } => t!(
+            lang,
+            "backup-detail-nothing-to-restore",
+            id = plain(id),
+            named = plain(restore_type),
+            kind = choice_name(lang, &restore_type.to_lowercase())
+        ),
+        BackupFault::Swap { path, error } => t!(
+            lang,
+            "backup-detail-swap",
+            path = plain(path),
+            error = plain(error)
+        ),
+        BackupFault::BotStop { error } => {
+            t!(lang, "backup-detail-bot-stop", error = plain(error))
+        }
+        BackupFault::BotStart { error } => {
+            t!(lang, "backup-detail-bot-start", error = plain(error))
+        }
     }
 }
 
@@ -869,6 +946,7 @@ mod tests {
             },
             Failure::PreUpdateBackup {
                 error: "only 3 MiB free".into(),
+                detail: None,
             },
             Failure::Journal {
                 error: "No space left on device (os error 28)".into(),
@@ -904,13 +982,16 @@ mod tests {
             Failure::DatabaseNotRestored {
                 backup: "b-1".into(),
                 error: "database is locked".into(),
+                detail: None,
             },
             Failure::BackupNotRestored {
                 backup: "b-1".into(),
                 error: "verification failed".into(),
+                detail: None,
             },
             Failure::BackupBeforeRollback {
                 error: "only 3 MiB free".into(),
+                detail: None,
             },
         ];
         for (n, phase) in [
@@ -986,6 +1067,24 @@ mod tests {
         });
         all.push(Failure::Cancelled { unanswered: false });
         all.push(Failure::Cancelled { unanswered: true });
+        for (n, detail) in backup_faults().into_iter().enumerate() {
+            let error = detail.to_string();
+            let detail = Some(detail);
+            all.push(match n % 4 {
+                0 => Failure::PreUpdateBackup { error, detail },
+                1 => Failure::BackupNotRestored {
+                    backup: "b-1".into(),
+                    error,
+                    detail,
+                },
+                2 => Failure::DatabaseNotRestored {
+                    backup: "b-1".into(),
+                    error,
+                    detail,
+                },
+                _ => Failure::BackupBeforeRollback { error, detail },
+            });
+        }
         all.push(Failure::Stopped {
             findings: vec![
                 crate::engine::install::SafetyFinding::BackupRequired,
@@ -996,6 +1095,111 @@ mod tests {
             ],
         });
         all
+    }
+
+    /// Every typed backup detail, with the English the backup said before
+    /// they were typed (what the CLI and the session's `error` keep).
+    fn backup_faults() -> Vec<BackupFault> {
+        vec![
+            BackupFault::Busy,
+            BackupFault::LowDiskSpace {
+                path: "/var/backups/steward".into(),
+                free_mib: 3,
+                needed_mib: 120,
+            },
+            BackupFault::NothingToBackUp {
+                backup_type: "database".into(),
+            },
+            BackupFault::DatabaseCorrupt {
+                path: "data/bot.db".into(),
+                error: "row 3 missing from index".into(),
+            },
+            BackupFault::FileChanged {
+                path: "data/bot.db".into(),
+            },
+            BackupFault::VerificationFailed {
+                id: "b-1".into(),
+                problems: vec!["data/a: checksum differs".into(), "data/b: missing".into()],
+            },
+            BackupFault::NotFound { id: "b-9".into() },
+            BackupFault::NothingToRestore {
+                id: "b-1".into(),
+                restore_type: "Database".into(),
+            },
+            BackupFault::Swap {
+                path: "/srv/bot/data".into(),
+                error: "permission denied".into(),
+            },
+            BackupFault::BotStop {
+                error: "systemctl stop failed".into(),
+            },
+            BackupFault::BotStart {
+                error: "exit status: 1".into(),
+            },
+        ]
+    }
+
+    /// Each kind of backup detail reads in English as the backup said it
+    /// before it was typed, and has words of its own in zh-CN and de
+    /// (the quoted path, id or system words stay as given).
+    #[test]
+    fn every_backup_detail_reads_as_before_in_english_and_has_words_in_each_locale() {
+        let before = [
+            "another backup or restore is running",
+            "3 MiB free at /var/backups/steward, 120 MiB needed",
+            "a database backup covers no files",
+            "database data/bot.db fails its integrity check: row 3 missing from index",
+            "data/bot.db changed while it was being backed up",
+            "backup b-1 failed verification: data/a: checksum differs; data/b: missing",
+            "no backup b-9",
+            "backup b-1 has no Database files to restore",
+            "putting /srv/bot/data in place failed (permission denied); every file was put back",
+            "the bot could not be stopped: systemctl stop failed",
+            "the bot did not start after the restore (exit status: 1); the previous files \
+             were put back",
+        ];
+        let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let faults = backup_faults();
+        assert_eq!(faults.len(), before.len());
+        for (fault, english) in faults.into_iter().zip(before) {
+            assert_eq!(fault.to_string(), english);
+            let f = Failure::BackupBeforeRollback {
+                error: english.to_string(),
+                detail: Some(fault),
+            };
+            let en = failure(Lang::english(), &f);
+            assert_eq!(en, f.to_string());
+            assert!(en.ends_with(english), "{en}");
+            let zh = failure(Lang::for_tag("zh-CN"), &f);
+            let zh_detail = zh.split_once('：').map(|(_, d)| d).unwrap_or(&zh);
+            assert!(has_cjk(zh_detail), "{zh}");
+            let de = failure(Lang::for_tag("de"), &f);
+            let de_detail = de.split_once(": ").map(|(_, d)| d).unwrap_or(&de);
+            assert_ne!(de_detail, english, "{de}");
+            assert!(!de.contains(english), "{de}");
+        }
+        let low = Failure::PreUpdateBackup {
+            error: before[1].into(),
+            detail: Some(backup_faults().swap_remove(1)),
+        };
+        assert_eq!(
+            failure(Lang::for_tag("de"), &low),
+            "die Sicherung vor dem Update ist fehlgeschlagen, daher wurde nichts geändert: \
+             nur 3 MiB frei unter /var/backups/steward, 120 MiB nötig"
+        );
+        assert_eq!(
+            failure(Lang::for_tag("zh-CN"), &low),
+            "更新前备份失败，因此未做任何更改：/var/backups/steward 处仅剩 3 MiB 可用空间，需要 120 MiB"
+        );
+        // A detail Steward did not type stays as the backup said it.
+        let untyped = Failure::PreUpdateBackup {
+            error: "the backup repository /srv/r cannot be used: locked".into(),
+            detail: None,
+        };
+        assert!(
+            failure(Lang::for_tag("de"), &untyped)
+                .ends_with(": the backup repository /srv/r cannot be used: locked")
+        );
     }
 
     /// Steward's failure reasons read in English exactly as the session's
