@@ -808,6 +808,10 @@ pub struct Safety {
     pub impact_max_rss_increase_percent: u64,
     /// A CPU use growth above this many percentage points is a regression.
     pub impact_max_cpu_increase_points: u64,
+    /// An error rate growth above this is a regression: errors a minute, or
+    /// percentage points of requests failed when the health URL counts
+    /// requests too (the health URL's JSON `errors` / `requests` counters).
+    pub impact_error_rate_increase: u64,
     /// Roll the update back when a regression is severe: twice a threshold,
     /// or the bot restarting or down after the update.
     pub impact_rollback_on_severe: bool,
@@ -826,6 +830,7 @@ impl Default for Safety {
             impact_window_secs: 0,
             impact_max_rss_increase_percent: 50,
             impact_max_cpu_increase_points: 25,
+            impact_error_rate_increase: 5,
             impact_rollback_on_severe: false,
         }
     }

@@ -472,12 +472,16 @@ impl Announcer {
         let (title, text) = worded(Notice::Drift { report }, || {
             let mut text = String::new();
             for d in &report.drifted {
+                let at = d.applied_at.format("%Y-%m-%d %H:%M UTC");
+                let from = if d.baseline {
+                    format!("the baseline taken at first check on {at}")
+                } else {
+                    format!("what session {} applied ({at})", d.session_id)
+                };
                 let _ = writeln!(
                     text,
-                    "{} differs from what session {} applied ({}):\n```diff\n{}\n```",
+                    "{} differs from {from}:\n```diff\n{}\n```",
                     d.provider,
-                    d.session_id,
-                    d.applied_at.format("%Y-%m-%d %H:%M UTC"),
                     clipped(&d.diff, 3000 / report.drifted.len().max(1))
                 );
             }

@@ -816,3 +816,40 @@ fleet-error-no-such-group = In der Flotte ist keine Instanz der Gruppe { $group 
 fleet-error-setup = Der Flottenmodus kann nicht starten: { $message }
 error-lock-unusable = Das Update konnte nicht laufen: Steward kann seine Update-Sperre { $path } nicht verwenden: { $error }
 error-journal = Das Update konnte nicht laufen: Steward kann sein Journal nicht schreiben: { $error }
+
+## issue 23: error rate
+## The impact watch's error rate, read from the health URL's JSON counters.
+impact-errors-per-minute = Fehlerrate: { $before } → { $after } Fehler pro Minute
+impact-errors-per-request = Fehlerrate: { $before } % → { $after } % der Anfragen fehlgeschlagen
+impact-errors-not-exposed = Fehlerrate: von der Health-URL nicht bereitgestellt
+impact-errors-not-compared = Fehlerrate: nicht verglichen (die Health-URL lieferte sie nur in einem Zeitfenster oder zählte sie anders)
+impact-error-rate = die Fehlerrate stieg von { $before } auf { $after } Fehler pro Minute
+impact-error-rate-requests = der Anteil fehlgeschlagener Anfragen stieg von { $before } % auf { $after } %
+
+## issue 22: backup and fleet details
+backup-detail-busy = eine andere Sicherung oder Wiederherstellung läuft
+backup-detail-low-disk = nur { $free } MiB frei unter { $path }, { $needed } MiB nötig
+backup-detail-nothing = eine Sicherung vom Typ „{ $kind }“ umfasst keine Dateien
+backup-detail-database-corrupt = die Datenbank { $path } besteht die Integritätsprüfung nicht: { $error }
+backup-detail-file-changed = { $path } hat sich während der Sicherung geändert
+backup-detail-verification-failed = die Sicherung { $id } hat die Prüfung nicht bestanden: { $problems }
+backup-detail-not-found = es gibt keine Sicherung { $id }
+backup-detail-nothing-to-restore = die Sicherung { $id } enthält keine Dateien vom Typ „{ $kind }“ zum Wiederherstellen
+backup-detail-swap = das Einsetzen von { $path } ist fehlgeschlagen ({ $error }); alle Dateien wurden zurückgelegt
+backup-detail-bot-stop = der Bot ließ sich nicht anhalten: { $error }
+backup-detail-bot-start = der Bot startete nach der Wiederherstellung nicht ({ $error }); die vorherigen Dateien wurden zurückgelegt
+fleet-why-no-instance = in der Flotte ist keine Instanz von { $after } registriert
+fleet-why-not-healthy = die { $after }-Instanz { $instance } hat ihren Bot nicht als gesund gemeldet
+fleet-why-mixed-releases = die Instanzen von { $after } laufen mit verschiedenen Versionen ({ $releases })
+fleet-why-soaking = { $version } läuft auf { $after } seit { $soaked } von den geforderten { $soak } gesund; noch { $left }
+fleet-why-two-releases = sie bekäme { $version }, aber { $other } bekäme { $other_version } in derselben Welle; installiere jeweils nur eine Gruppe (--group)
+fleet-waited-plan = einen Leiter, der Welle { $wave } plant, { $secs } s lang (fleet.wave_timeout_seconds): { $leader }
+fleet-waited-carry-on = einen Leiter, der Welle { $wave } fortsetzt: sie hat sich { $secs } s lang nicht bewegt (fleet.wave_timeout_seconds) und { $leader }; sie steht bei: { $stands_at }
+fleet-leader-nobody = keine Instanz leitet die Flotte
+fleet-leader-registered = { $id } leitet die Flotte
+fleet-leader-unregistered = die Wahl der Flotte in etcd hält { $id }, das keine registrierte Instanz ist
+error-install-needs-lock = eine Installation braucht die Update-Sperre
+
+## issue 23: drift baseline
+## A source Steward never updated is compared with its state at the first check.
+notice-drift-source-baseline = **{ $provider }** weicht vom Ausgangsstand ab, der bei der ersten Prüfung am { $taken } festgehalten wurde (Steward hat es noch nicht aktualisiert):

@@ -820,3 +820,40 @@ fleet-error-no-such-group = No instance of group { $group } is registered in the
 fleet-error-setup = Fleet mode cannot start: { $message }
 error-lock-unusable = The update could not run: Steward cannot use its update lock { $path }: { $error }
 error-journal = The update could not run: Steward cannot write its journal: { $error }
+
+## issue 23: error rate
+## The impact watch's error rate, read from the health URL's JSON counters.
+impact-errors-per-minute = Error rate: { $before } → { $after } errors a minute
+impact-errors-per-request = Error rate: { $before } % → { $after } % of requests failed
+impact-errors-not-exposed = Error rate: not exposed by the health URL
+impact-errors-not-compared = Error rate: not compared (the health URL exposed it in one window only, or counted it differently)
+impact-error-rate = the error rate went from { $before } to { $after } errors a minute
+impact-error-rate-requests = the share of failed requests went from { $before } % to { $after } %
+
+## issue 22: backup and fleet details
+backup-detail-busy = another backup or restore is running
+backup-detail-low-disk = { $free } MiB free at { $path }, { $needed } MiB needed
+backup-detail-nothing = a { $table } backup covers no files
+backup-detail-database-corrupt = database { $path } fails its integrity check: { $error }
+backup-detail-file-changed = { $path } changed while it was being backed up
+backup-detail-verification-failed = backup { $id } failed verification: { $problems }
+backup-detail-not-found = no backup { $id }
+backup-detail-nothing-to-restore = backup { $id } has no { $named } files to restore
+backup-detail-swap = putting { $path } in place failed ({ $error }); every file was put back
+backup-detail-bot-stop = the bot could not be stopped: { $error }
+backup-detail-bot-start = the bot did not start after the restore ({ $error }); the previous files were put back
+fleet-why-no-instance = no instance of { $after } is registered in the fleet
+fleet-why-not-healthy = { $after } instance { $instance } has not reported its bot healthy
+fleet-why-mixed-releases = the { $after } instances run different releases ({ $releases })
+fleet-why-soaking = { $version } has run healthy on { $after } for { $soaked } of the { $soak } it must; { $left } left
+fleet-why-two-releases = it would get { $version }, but { $other } would get { $other_version } in the same wave; install one group at a time (--group)
+fleet-waited-plan = a leader to plan wave { $wave } for { $secs }s (fleet.wave_timeout_seconds): { $leader }
+fleet-waited-carry-on = a leader to carry wave { $wave } on: it has not moved for { $secs }s (fleet.wave_timeout_seconds) and { $leader }; it stands at: { $stands_at }
+fleet-leader-nobody = no instance leads the fleet
+fleet-leader-registered = { $id } leads the fleet
+fleet-leader-unregistered = etcd's election for the fleet is held by { $id }, which is no registered instance
+error-install-needs-lock = an install needs the update lock
+
+## issue 23: drift baseline
+## A source Steward never updated is compared with its state at the first check.
+notice-drift-source-baseline = **{ $provider }** differs from the baseline taken at the first check on { $taken } (Steward has not updated it):

@@ -770,3 +770,40 @@ fleet-error-no-such-group = 集群中没有注册属于分组 { $group } 的实�
 fleet-error-setup = 集群模式无法启动：{ $message }
 error-lock-unusable = 更新无法运行：Steward 无法使用它的更新锁 { $path }：{ $error }
 error-journal = 更新无法运行：Steward 无法写入事务日志：{ $error }
+
+## issue 23: error rate
+## The impact watch's error rate, read from the health URL's JSON counters.
+impact-errors-per-minute = 错误率：每分钟 { $before } → { $after } 个错误
+impact-errors-per-request = 错误率：失败请求占 { $before } % → { $after } %
+impact-errors-not-exposed = 错误率：健康检查 URL 未提供
+impact-errors-not-compared = 错误率：未比较（健康检查 URL 只在一个时间窗口内提供了它，或计数方式不同）
+impact-error-rate = 错误率从每分钟 { $before } 个升至 { $after } 个
+impact-error-rate-requests = 失败请求的比例从 { $before } % 升至 { $after } %
+
+## issue 22: backup and fleet details
+backup-detail-busy = 另一个备份或恢复正在进行
+backup-detail-low-disk = { $path } 处仅剩 { $free } MiB 可用空间，需要 { $needed } MiB
+backup-detail-nothing = { $kind }备份不包含任何文件
+backup-detail-database-corrupt = 数据库 { $path } 未通过完整性检查：{ $error }
+backup-detail-file-changed = { $path } 在备份过程中发生了变化
+backup-detail-verification-failed = 备份 { $id } 未通过校验：{ $problems }
+backup-detail-not-found = 没有名为 { $id } 的备份
+backup-detail-nothing-to-restore = 备份 { $id } 中没有可恢复的{ $kind }文件
+backup-detail-swap = 将 { $path } 放回原处失败（{ $error }）；所有文件均已还原
+backup-detail-bot-stop = 无法停止机器人：{ $error }
+backup-detail-bot-start = 恢复后机器人未能启动（{ $error }）；之前的文件已放回
+fleet-why-no-instance = 集群中没有注册任何 { $after } 实例
+fleet-why-not-healthy = { $after } 实例 { $instance } 尚未报告其机器人健康
+fleet-why-mixed-releases = { $after } 的实例运行着不同的版本（{ $releases }）
+fleet-why-soaking = { $version } 已在 { $after } 上健康运行 { $soaked }，需要 { $soak }；还剩 { $left }
+fleet-why-two-releases = 它将获得 { $version }，但 { $other } 在同一批次中将获得 { $other_version }；请一次只安装一个分组（--group）
+fleet-waited-plan = 主节点规划批次 { $wave }，已等待 { $secs } 秒（fleet.wave_timeout_seconds）：{ $leader }
+fleet-waited-carry-on = 主节点继续执行批次 { $wave }：它已 { $secs } 秒没有进展（fleet.wave_timeout_seconds），且{ $leader }；当前状态：{ $stands_at }
+fleet-leader-nobody = 没有实例担任集群主节点
+fleet-leader-registered = { $id } 担任集群主节点
+fleet-leader-unregistered = etcd 中集群的选举由 { $id } 持有，但它不是已注册的实例
+error-install-needs-lock = 安装需要持有更新锁
+
+## issue 23: drift baseline
+## A source Steward never updated is compared with its state at the first check.
+notice-drift-source-baseline = **{ $provider }** 与首次检查时（{ $taken }）记录的基线不同（Steward 尚未更新过它）：

@@ -70,6 +70,12 @@ pub fn report(r: &StatusReport) -> String {
             human_bytes(impact.after.rss_bytes),
             impact.window_secs
         );
+        let _ = writeln!(
+            out,
+            "Impact:   errors {} → {}",
+            impact.before.errors_text(),
+            impact.after.errors_text()
+        );
         for regression in &impact.regressions {
             let _ = writeln!(
                 out,
@@ -95,10 +101,18 @@ pub fn report(r: &StatusReport) -> String {
             );
         }
         for d in &drift.drifted {
+            let from = if d.baseline {
+                format!(
+                    "the baseline taken at first check on {}",
+                    d.applied_at.format("%Y-%m-%d %H:%M UTC")
+                )
+            } else {
+                format!("what session {} applied", d.session_id)
+            };
             let _ = writeln!(
                 out,
-                "Drift:    {} differs from what session {} applied (checked {checked}):",
-                d.provider, d.session_id
+                "Drift:    {} differs from {from} (checked {checked}):",
+                d.provider
             );
             for line in d.diff.lines() {
                 let _ = writeln!(out, "  {line}");

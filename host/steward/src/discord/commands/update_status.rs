@@ -435,13 +435,7 @@ fn embed(lang: Lang, r: &StatusReport) -> serenity::CreateEmbed {
         let share = 600 / drift.drifted.len().max(1);
         let mut headers = text.clone();
         for d in &drift.drifted {
-            let header = t!(
-                lang,
-                "notice-drift-source",
-                provider = d.provider.clone(),
-                session = d.session_id.clone(),
-                applied = d.applied_at.format("%Y-%m-%d %H:%M UTC").to_string()
-            );
+            let header = crate::discord::render::notice::drift_source(lang, d);
             headers.push_str(&format!("\n{header}"));
             text.push_str(&format!(
                 "\n{header}\n```diff\n{}\n```",

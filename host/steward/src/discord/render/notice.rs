@@ -148,13 +148,7 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
                 let _ = writeln!(
                     text,
                     "{}\n```diff\n{}\n```",
-                    t!(
-                        lang,
-                        "notice-drift-source",
-                        provider = d.provider.clone(),
-                        session = d.session_id.clone(),
-                        applied = d.applied_at.format("%Y-%m-%d %H:%M UTC").to_string()
-                    ),
+                    drift_source(lang, d),
                     crate::service::announce::clipped(&d.diff, share).replace("```", "'''")
                 );
             }
@@ -230,6 +224,31 @@ fn work(what: &str) -> String {
         key = what.replace(' ', "-"),
         what = what
     )
+}
+
+/// The line heading one drifted source, in `lang`: what session applied
+/// the state it left, or when its first-check baseline was taken.
+pub(crate) fn drift_source(
+    lang: crate::discord::locale::Lang,
+    d: &crate::engine::drift::Drift,
+) -> String {
+    let at = d.applied_at.format("%Y-%m-%d %H:%M UTC").to_string();
+    if d.baseline {
+        t!(
+            lang,
+            "notice-drift-source-baseline",
+            provider = d.provider.clone(),
+            taken = at
+        )
+    } else {
+        t!(
+            lang,
+            "notice-drift-source",
+            provider = d.provider.clone(),
+            session = d.session_id.clone(),
+            applied = at
+        )
+    }
 }
 
 #[cfg(test)]

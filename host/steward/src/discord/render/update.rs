@@ -147,6 +147,26 @@ pub(crate) fn impact_text(lang: Lang, i: &crate::engine::impact::Impact) -> Stri
         rss_after = lang.size(i.after.rss_bytes),
         window = i.window_secs
     );
+    let errors = match (&i.before.errors, &i.after.errors) {
+        (None, None) => t!(lang, "impact-errors-not-exposed"),
+        (Some(b), Some(a)) => match (b.requests, a.requests) {
+            (Some(_), Some(_)) => t!(
+                lang,
+                "impact-errors-per-request",
+                before = lang.number(b.rate, 1),
+                after = lang.number(a.rate, 1)
+            ),
+            (None, None) => t!(
+                lang,
+                "impact-errors-per-minute",
+                before = lang.number(b.rate, 1),
+                after = lang.number(a.rate, 1)
+            ),
+            _ => t!(lang, "impact-errors-not-compared"),
+        },
+        _ => t!(lang, "impact-errors-not-compared"),
+    };
+    let _ = write!(out, "\n{errors}");
     for r in &i.regressions {
         let line = match r {
             Regression::Memory { percent, .. } => {
@@ -159,6 +179,22 @@ pub(crate) fn impact_text(lang: Lang, i: &crate::engine::impact::Impact) -> Stri
                 after = lang.number(*after, 1)
             ),
             Regression::Restarts { after } => t!(lang, "impact-restarts", count = *after),
+            Regression::ErrorRate {
+                before,
+                after,
+                per_request: true,
+            } => t!(
+                lang,
+                "impact-error-rate-requests",
+                before = lang.number(*before, 1),
+                after = lang.number(*after, 1)
+            ),
+            Regression::ErrorRate { before, after, .. } => t!(
+                lang,
+                "impact-error-rate",
+                before = lang.number(*before, 1),
+                after = lang.number(*after, 1)
+            ),
             Regression::NotRunning => t!(lang, "impact-not-running"),
         };
         let _ = write!(out, "\n⚠ {line}");
