@@ -71,12 +71,23 @@ fn main() {
     }
 
     let mut entries = String::new();
+    let mut hashes = String::new();
     for name in BUNDLED {
         let crate_file = format!("steward_provider_{name}.wasm");
         let built = guests.join("wasm32-wasip2/release").join(&crate_file);
         let embedded = out_dir.join(format!("{name}.wasm"));
         std::fs::copy(&built, &embedded)
             .unwrap_or_else(|e| panic!("copying {}: {e}", built.display()));
+        let bytes = std::fs::read(&embedded)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", embedded.display()));
+        let sha256: String = sha2::Digest::finalize(sha2::Digest::chain_update(
+            <sha2::Sha256 as sha2::Digest>::new(),
+            &bytes,
+        ))
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+        hashes.push_str(&format!("    {sha256:?},\n"));
         entries.push_str(&format!(
             "    ({:?}, include_bytes!({:?})),\n",
             format!("{name}.wasm"),
@@ -87,7 +98,9 @@ fn main() {
         out_dir.join("bundled.rs"),
         format!(
             "/// The bundled providers, built from `providers/` for wasm32-wasip2.\n\
-             pub static BUNDLED: &[(&str, &[u8])] = &[\n{entries}];\n"
+             pub static BUNDLED: &[(&str, &[u8])] = &[\n{entries}];\n\
+             /// Their sha256, in the same order: known without hashing them at run time.\n\
+             pub static BUNDLED_SHA256: &[&str] = &[\n{hashes}];\n"
         ),
     )
     .unwrap();

@@ -189,3 +189,36 @@ fn with_registry_max_age_secs_zero_every_check_asks_the_registry() {
     assert_eq!(pages_served(&served), 3 * DISTS.len());
     assert_eq!(queries.lock().unwrap().len(), 3);
 }
+
+/// A check answered wholly from the window makes no connection and no TLS
+/// client at all (loading the system's trust roots is most of what such a
+/// check would otherwise spend before asking anyone).
+#[test]
+fn a_check_answered_within_the_window_sets_up_no_http_client() {
+    let index = index();
+    let served = index.served();
+    let index = index.start();
+    let (osv, queries) = osv_with_an_advisory().start();
+    let install = install(&index.host(), &osv.host(), "");
+    let check = || {
+        let run = install.run(&["check", "--type", "packages", "--no-security"]);
+        run.succeeded();
+        run
+    };
+
+    let first = check();
+    assert!(
+        first.stderr.contains("HTTP client made"),
+        "the first check asked the registry without a client?\n{}",
+        first.stderr
+    );
+    let second = check();
+    assert_eq!(pages_served(&served), DISTS.len(), "{}", second.stderr);
+    assert!(second.stdout.contains("answers from "), "{}", second.stdout);
+    assert!(
+        !second.stderr.contains("HTTP client made"),
+        "a check answered from the window still set up an HTTP client:\n{}",
+        second.stderr
+    );
+    assert_eq!(queries.lock().unwrap().len(), 0);
+}

@@ -7,11 +7,13 @@
 //! cannot be read, or that anyone but Steward could have written, is
 //! ignored and made again: never trusted half-way.
 
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use wasmtime::Engine;
 use wasmtime::component::Component;
@@ -32,6 +34,63 @@ pub enum Origin {
 
 /// The largest `describe` answer read back: a few KiB in practice.
 const MAX_INFO: u64 = 1024 * 1024;
+
+/// A file as the filesystem identifies it without reading it. Equal stamps
+/// mean the same bytes (as for git's index): a write changes the change
+/// time, which no one can set back, and a file replaced by another gets a
+/// new change time too, whatever inode it reuses.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct FileStamp {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    /// Seconds and nanoseconds apart: serde cannot carry an `i128` through
+    /// an untagged enum (the bundled manifest reads stamps through one).
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+/// How long after its last change a file's stamp is trusted: a write in
+/// the same tick of the filesystem's clock as the one before could leave
+/// the stamp as it was, so a stamp that recent is never recorded.
+const STAMP_SETTLES: Duration = Duration::from_secs(2);
+
+impl FileStamp {
+    pub(crate) fn of(meta: &std::fs::Metadata) -> FileStamp {
+        FileStamp {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+
+    /// Whether the file last changed long enough ago for its stamp to
+    /// stand for its bytes (see [`STAMP_SETTLES`]).
+    pub(crate) fn settled(&self) -> bool {
+        let ns = |(secs, nsec): (i64, i64)| i128::from(secs) * 1_000_000_000 + i128::from(nsec);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128);
+        let settled_before = now - STAMP_SETTLES.as_nanos() as i128;
+        ns(self.ctime) < settled_before && ns(self.mtime) < settled_before
+    }
+}
+
+/// What a provider file held when it had a given stamp: its sha256 and
+/// the contract version read from it, so a run that finds the stamp
+/// unchanged neither reads nor hashes the file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Identified {
+    pub(crate) stamp: FileStamp,
+    pub(crate) sha256: String,
+    pub(crate) wit_version: String,
+}
+
+/// The largest record of provider files read back: a few hundred bytes
+/// per provider.
+const MAX_IDENTITIES: u64 = 1024 * 1024;
 
 pub struct CompileCache {
     /// Only Steward's own user may write here (created 0700).
@@ -155,6 +214,37 @@ impl CompileCache {
     ) {
         let entry = self.info_entry(sha256, wit_version, settings);
         let bytes = serde_json::to_vec(info).expect("info serializes");
+        if let Err(e) = self.store(&entry, &bytes) {
+            tracing::warn!("cannot write cache entry {}: {e:#}", entry.display());
+        }
+    }
+
+    /// Where what the provider files held is recorded, by path and stamp.
+    fn identities_entry(&self) -> PathBuf {
+        self.dir.join("provider-files.json")
+    }
+
+    /// What each provider file held when last read, by path (empty when
+    /// nothing is recorded or the record is not to be trusted).
+    pub(crate) fn identities(&self) -> BTreeMap<PathBuf, Identified> {
+        let entry = self.identities_entry();
+        let Some(file) = self.open_own(&entry) else {
+            return BTreeMap::new();
+        };
+        let mut bytes = Vec::new();
+        if file.take(MAX_IDENTITIES).read_to_end(&mut bytes).is_err() {
+            return BTreeMap::new();
+        }
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            tracing::warn!("discarding unreadable cache entry {}: {e}", entry.display());
+            BTreeMap::new()
+        })
+    }
+
+    /// Keeps `identities` for the next run.
+    pub(crate) fn store_identities(&self, identities: &BTreeMap<PathBuf, Identified>) {
+        let entry = self.identities_entry();
+        let bytes = serde_json::to_vec(identities).expect("identities serialize");
         if let Err(e) = self.store(&entry, &bytes) {
             tracing::warn!("cannot write cache entry {}: {e:#}", entry.display());
         }

@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use serde::Serialize;
 use thiserror::Error;
 
+use super::cache::{FileStamp, Identified};
 use super::grants::Grant;
 use super::{Origin, Pre, Runtime, file_stem, sha256_hex, untrusted};
 use crate::provider::Info;
@@ -37,9 +38,25 @@ pub struct LoadedProvider {
     pub enabled: bool,
     pub origin: Origin,
     pub load_ms: f64,
-    /// Made at the first call when the load did not need it (see
-    /// `Runtime::prepared`).
-    pub(super) pre: std::sync::OnceLock<Pre>,
+    /// The component ready to instantiate, while it is loaded: made at the
+    /// first call when the load did not need it (see `Runtime::prepared`),
+    /// and let go once the provider sat unused (see `Runtime::unload_idle`).
+    pub(super) pre: std::sync::Mutex<Prepared>,
+}
+
+/// A provider's loaded component and when a call last finished with it.
+#[derive(Default)]
+pub(super) struct Prepared {
+    pub(super) pre: Option<Arc<Pre>>,
+    pub(super) last_used: Option<std::time::Instant>,
+}
+
+impl LoadedProvider {
+    /// Whether its component is in memory now (an unloaded provider is
+    /// read back from the compile cache at its next call).
+    pub fn is_prepared(&self) -> bool {
+        self.pre.lock().expect("prepared lock").pre.is_some()
+    }
 }
 
 /// A file that could not be loaded, and why.
@@ -78,6 +95,10 @@ struct Fingerprint {
 #[derive(Default)]
 pub(super) struct Catalog {
     entries: BTreeMap<PathBuf, (Fingerprint, ProviderEntry)>,
+    /// What each loaded file held at its stamp, kept in the compile cache
+    /// so the next process need not hash it (`None` until the first scan).
+    identities: Option<BTreeMap<PathBuf, Identified>>,
+    identities_changed: bool,
 }
 
 impl Catalog {
@@ -104,7 +125,8 @@ impl Catalog {
             if matches!(self.entries.get(&file), Some((f, _)) if *f == fingerprint) {
                 continue;
             }
-            let entry = match read(&file) {
+            let recorded = self.recorded(runtime).get(&file).cloned();
+            let entry = match Contents::open(&file, recorded.as_ref()) {
                 Err(e) => {
                     tracing::warn!("skipping provider {}: {e}", file.display());
                     ProviderEntry::Failed(LoadFailure {
@@ -114,11 +136,23 @@ impl Catalog {
                         error: e.to_string(),
                     })
                 }
-                Ok(bytes) => {
-                    let sha256 = sha256_hex(&bytes);
+                Ok(mut contents) => {
                     let policy = runtime.config().signatures.clone();
-                    if let Err(refused) = super::signature::check(&policy, &file, &bytes, &sha256) {
-                        let error = untrusted::text(&refused.to_string()).into_owned();
+                    // A signature is verified over the bytes, read through
+                    // the handle whose stamp was checked; a bundled file
+                    // (trusted by hash) or no signature policy needs none.
+                    let read = if super::signature::needs_bytes(&policy, &contents.sha256) {
+                        contents.bytes().map(drop)
+                    } else {
+                        Ok(())
+                    };
+                    let checked = read.map_err(|e| e.to_string()).and_then(|()| {
+                        let bytes = contents.read_bytes().unwrap_or_default();
+                        super::signature::check(&policy, &file, bytes, &contents.sha256)
+                            .map_err(|refused| untrusted::text(&refused.to_string()).into_owned())
+                    });
+                    let sha256 = contents.sha256.clone();
+                    if let Err(error) = checked {
                         tracing::warn!("skipping provider {}: {error}", file.display());
                         self.entries.insert(
                             file.clone(),
@@ -142,7 +176,23 @@ impl Catalog {
                         let (_, entry) = self.entries.remove(&file).expect("checked above");
                         entry
                     } else {
-                        match runtime.load(&file, &bytes, sha256.clone()) {
+                        let mut loaded = runtime.load(&file, &mut contents);
+                        if matches!(
+                            loaded,
+                            Err(super::LoadError::Unreadable(Unreadable::Changed))
+                        ) {
+                            // The record of an earlier run no longer held:
+                            // read and hash it afresh.
+                            self.forget(&file);
+                            loaded = Contents::open(&file, None)
+                                .map_err(super::LoadError::Unreadable)
+                                .and_then(|mut fresh| {
+                                    let loaded = runtime.load(&file, &mut fresh);
+                                    contents = fresh;
+                                    loaded
+                                });
+                        }
+                        match loaded {
                             Ok(p) => {
                                 tracing::debug!(
                                     provider = p.name,
@@ -150,6 +200,7 @@ impl Catalog {
                                     p.origin,
                                     p.load_ms
                                 );
+                                self.remember(&file, &contents, &p);
                                 ProviderEntry::Loaded(Arc::new(p))
                             }
                             Err(error) => {
@@ -163,7 +214,7 @@ impl Catalog {
                                 ProviderEntry::Failed(LoadFailure {
                                     name: file_stem(&file),
                                     file: file.clone(),
-                                    sha256: Some(sha256),
+                                    sha256: Some(contents.sha256.clone()),
                                     error,
                                 })
                             }
@@ -173,6 +224,114 @@ impl Catalog {
             };
             self.entries.insert(file, (fingerprint, entry));
         }
+        if let Some(identities) = self.identities.as_mut() {
+            let before = identities.len();
+            identities.retain(|path, _| self.entries.contains_key(path));
+            if identities.len() != before {
+                self.identities_changed = true;
+            }
+        }
+        if std::mem::take(&mut self.identities_changed)
+            && let Some(identities) = &self.identities
+        {
+            runtime.cache.store_identities(identities);
+        }
+    }
+
+    /// What provider files held at the stamps an earlier run recorded,
+    /// read from the compile cache at the first scan.
+    fn recorded(&mut self, runtime: &Runtime) -> &BTreeMap<PathBuf, Identified> {
+        self.identities
+            .get_or_insert_with(|| runtime.cache.identities())
+    }
+
+    /// Records what `file` held, when it was read now and its stamp has
+    /// settled (see `FileStamp::settled`).
+    fn remember(&mut self, file: &Path, contents: &Contents, loaded: &LoadedProvider) {
+        if contents.recorded_version.is_some() || !contents.stamp.settled() {
+            return;
+        }
+        let identified = Identified {
+            stamp: contents.stamp.clone(),
+            sha256: loaded.sha256.clone(),
+            wit_version: loaded.wit_version.clone(),
+        };
+        let identities = self.identities.get_or_insert_with(BTreeMap::new);
+        if identities.get(file) != Some(&identified) {
+            identities.insert(file.to_path_buf(), identified);
+            self.identities_changed = true;
+        }
+    }
+
+    fn forget(&mut self, file: &Path) {
+        if let Some(identities) = self.identities.as_mut()
+            && identities.remove(file).is_some()
+        {
+            self.identities_changed = true;
+        }
+    }
+}
+
+/// A provider file opened for loading, through one handle opened without
+/// following a symlink and checked (see [`open`]). Its sha256 is hashed
+/// from its bytes, or, when its stamp is the one an earlier run recorded,
+/// taken from that record with the contract version read then: its bytes
+/// are then read, through the same handle, only if something needs them.
+pub(super) struct Contents {
+    file: std::fs::File,
+    stamp: FileStamp,
+    pub(super) sha256: String,
+    /// The contract version from the record; `None` when read now.
+    recorded_version: Option<String>,
+    bytes: Option<Vec<u8>>,
+}
+
+impl Contents {
+    fn open(path: &Path, recorded: Option<&Identified>) -> Result<Contents, Unreadable> {
+        let (file, meta) = open(path)?;
+        let stamp = FileStamp::of(&meta);
+        if let Some(recorded) = recorded.filter(|r| r.stamp == stamp) {
+            return Ok(Contents {
+                file,
+                stamp,
+                sha256: recorded.sha256.clone(),
+                recorded_version: Some(recorded.wit_version.clone()),
+                bytes: None,
+            });
+        }
+        let bytes = read_from(&file, &meta)?;
+        Ok(Contents {
+            file,
+            stamp,
+            sha256: sha256_hex(&bytes),
+            recorded_version: None,
+            bytes: Some(bytes),
+        })
+    }
+
+    /// The contract version recorded with the stamp, if it came from there.
+    pub(super) fn recorded_version(&self) -> Option<&str> {
+        self.recorded_version.as_deref()
+    }
+
+    /// The bytes, read now if they were not yet. Read bytes that do not
+    /// hash to the recorded sha256 are [`Unreadable::Changed`]: the file is
+    /// then opened and read afresh.
+    pub(super) fn bytes(&mut self) -> Result<&[u8], Unreadable> {
+        if self.bytes.is_none() {
+            let meta = self.file.metadata()?;
+            let bytes = read_from(&self.file, &meta)?;
+            if sha256_hex(&bytes) != self.sha256 {
+                return Err(Unreadable::Changed);
+            }
+            self.bytes = Some(bytes);
+        }
+        Ok(self.bytes.as_deref().expect("read above"))
+    }
+
+    /// The bytes if they were read.
+    fn read_bytes(&self) -> Option<&[u8]> {
+        self.bytes.as_deref()
     }
 }
 
@@ -205,6 +364,8 @@ pub enum Unreadable {
     TooLarge { size: u64 },
     #[error("cannot read: {0}")]
     Io(#[from] std::io::Error),
+    #[error("changed while it was being loaded; it is loaded again at the next scan")]
+    Changed,
 }
 
 /// The bytes of a provider file, read through one handle that was opened
@@ -212,6 +373,14 @@ pub enum Unreadable {
 /// [`MAX_PROVIDER_FILE`], so the file that is checked is the file that is
 /// read. Non-blocking, so a FIFO put in its place cannot hang the scan.
 pub(super) fn read(path: &Path) -> Result<Vec<u8>, Unreadable> {
+    let (file, meta) = open(path)?;
+    read_from(&file, &meta)
+}
+
+/// The provider file at `path` and what its handle says about it: opened
+/// without following a symlink, non-blocking, and a regular file within
+/// [`MAX_PROVIDER_FILE`].
+fn open(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Unreadable> {
     use rustix::fs::{Mode, OFlags};
     let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
     let file = match rustix::fs::open(path, flags, Mode::empty()) {
@@ -226,6 +395,13 @@ pub(super) fn read(path: &Path) -> Result<Vec<u8>, Unreadable> {
     if meta.len() > MAX_PROVIDER_FILE {
         return Err(Unreadable::TooLarge { size: meta.len() });
     }
+    Ok((file, meta))
+}
+
+/// The bytes of a file [`open`] opened, from its start.
+fn read_from(mut file: &std::fs::File, meta: &std::fs::Metadata) -> Result<Vec<u8>, Unreadable> {
+    use std::io::Seek;
+    file.rewind()?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // A file that grows while it is read stops at the cap all the same.
     file.take(MAX_PROVIDER_FILE + 1).read_to_end(&mut bytes)?;

@@ -26,6 +26,35 @@ pub fn client() -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
+/// The providers' [`client`], made at the first request that goes to the
+/// network: making one loads and parses the system's trust roots, which a
+/// check answered wholly from the HTTP cache (a repeat within
+/// `registry_max_age_secs`) never needs. Clones share the one client.
+#[derive(Clone, Default)]
+pub struct LazyClient(std::sync::Arc<std::sync::Mutex<Option<reqwest::Client>>>);
+
+impl LazyClient {
+    /// The client, made now if no request has needed it yet; `url` is what
+    /// a failure to make it is reported against.
+    pub fn get(&self, url: &str) -> Result<reqwest::Client, FetchError> {
+        let mut slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(client) = slot.as_ref() {
+            return Ok(client.clone());
+        }
+        let started = Instant::now();
+        let client = client().map_err(|e| FetchError::Network {
+            url: url.to_string(),
+            message: format!("cannot set up the HTTP client: {}", with_causes(&e)),
+        })?;
+        tracing::debug!(
+            "HTTP client made (trust roots loaded) in {:.1} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        *slot = Some(client.clone());
+        Ok(client)
+    }
+}
+
 type Lookup = futures::future::Shared<
     // Shared needs a Clone output: the lookup's error is shared, not copied.
     futures::future::BoxFuture<
@@ -196,16 +225,20 @@ fn network_error(url: &reqwest::Url, e: reqwest::Error, timeout: Duration) -> Fe
     if e.is_timeout() {
         return timed_out(url, timeout);
     }
-    // reqwest's own message is terse ("error sending request"); the causes
-    // say what happened (connection refused, DNS, TLS).
+    FetchError::Network {
+        url: url.to_string(),
+        message: with_causes(&e),
+    }
+}
+
+/// reqwest's own message is terse ("error sending request"); the causes
+/// say what happened (connection refused, DNS, TLS, no trust roots).
+fn with_causes(e: &reqwest::Error) -> String {
     let mut message = e.to_string();
-    let mut source = std::error::Error::source(&e);
+    let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         message.push_str(&format!(": {s}"));
         source = s.source();
     }
-    FetchError::Network {
-        url: url.to_string(),
-        message,
-    }
+    message
 }

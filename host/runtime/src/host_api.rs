@@ -50,7 +50,7 @@ pub struct HostCtx {
     /// The call's memory allowance, which HTTP answers count against too.
     pub memory: Arc<CallMemory>,
     pub limits: RuntimeLimits,
-    pub http: reqwest::Client,
+    pub http: fetch::LazyClient,
     /// Answers to GET requests kept between calls and runs (`None`: off).
     pub http_cache: Option<Arc<HttpCache>>,
     /// What this call has logged so far.
@@ -444,7 +444,7 @@ struct Allowance {
 /// Registry metadata (marked `Cache-Control: max-stale`) is reused by the
 /// `window` instead (`registry_max_age_secs`; zero leaves it to HTTP).
 async fn fetch(
-    client: &reqwest::Client,
+    client: &fetch::LazyClient,
     grant: &Grant,
     cache: Option<(&HttpCache, Duration)>,
     mut req: HttpRequest,
@@ -609,7 +609,7 @@ fn checked_url(grant: &Grant, url: &str) -> Result<reqwest::Url, ProviderError> 
 /// (or the request failed): the requests waiting to share its connection
 /// go then.
 async fn send(
-    client: &reqwest::Client,
+    client: &fetch::LazyClient,
     grant: &Grant,
     request: fetch::Request<'_>,
     allowance: &mut Allowance,
@@ -617,7 +617,8 @@ async fn send(
 ) -> Result<(reqwest::Url, HttpResponse), ProviderError> {
     let (cap, timeout) = (allowance.cap, allowance.timeout);
     let held = &mut allowance.held;
-    let sent = fetch::send(client, grant, request, timeout).await;
+    let client = client.get(request.url).map_err(provider_error)?;
+    let sent = fetch::send(&client, grant, request, timeout).await;
     drop(connected);
     let (url, mut resp) = sent.map_err(provider_error)?;
     if let Some(len) = resp.content_length() {

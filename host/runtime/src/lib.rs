@@ -1,6 +1,7 @@
 //! The sandbox: loads every provider in the providers directory (compiled
-//! once, cached on disk), keeps one pre-instantiated component per provider,
-//! and runs each call in a fresh store under its grant and limits. A provider
+//! once, cached on disk), keeps one pre-instantiated component per provider
+//! while it is used (let go when idle, read back from the cache), and runs
+//! each call in a fresh store under its grant and limits. A provider
 //! that traps, loops, blocks or exhausts memory fails alone.
 //!
 //! The runtime never decides what to update or install: it runs providers
@@ -62,6 +63,8 @@ const HOST_STACK: usize = 8 * 1024 * 1024;
 /// list shows next to the file.
 #[derive(Debug, Error)]
 pub enum LoadError {
+    #[error("{0}")]
+    Unreadable(catalog::Unreadable),
     #[error("not a WebAssembly file: it does not start with the `\\0asm` header")]
     NotWasm,
     #[error("no contract version found; was it built with steward-sdk?")]
@@ -127,7 +130,8 @@ pub struct Runtime {
     linker: Linker<CallState>,
     cache: cache::CompileCache,
     limits: RuntimeLimits,
-    http: reqwest::Client,
+    /// Made at the first request that goes to the network.
+    http: crate::fetch::LazyClient,
     http_cache: Option<Arc<crate::fetch::cache::HttpCache>>,
     tokio: tokio::runtime::Handle,
     config: std::sync::RwLock<Arc<Config>>,
@@ -155,7 +159,7 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         since_v0_1_0::add_to_linker(&mut linker)?;
         since_v0_2_0::add_to_linker(&mut linker)?;
-        let http = crate::fetch::client()?;
+        let http = crate::fetch::LazyClient::default();
         let http_cache = limits.http_cache.then(|| {
             Arc::new(crate::fetch::cache::HttpCache::new(
                 &config.paths.cache.join("http"),
@@ -208,14 +212,27 @@ impl Runtime {
         catalog.entries()
     }
 
-    fn load(&self, file: &Path, bytes: &[u8], sha256: String) -> Result<LoadedProvider, LoadError> {
+    /// Loads the provider in `contents`, reading its bytes only when its
+    /// contract version or its compiled component needs them.
+    fn load(
+        &self,
+        file: &Path,
+        contents: &mut catalog::Contents,
+    ) -> Result<LoadedProvider, LoadError> {
         let started = Instant::now();
-        if !bytes.starts_with(b"\0asm") {
-            return Err(LoadError::NotWasm);
-        }
-        let version = wit_version::read(bytes)
-            .map_err(LoadError::NotAComponent)?
-            .ok_or(LoadError::NoContractVersion)?;
+        let version = match contents.recorded_version() {
+            Some(version) => version.to_string(),
+            None => {
+                let bytes = contents.bytes().map_err(LoadError::Unreadable)?;
+                if !bytes.starts_with(b"\0asm") {
+                    return Err(LoadError::NotWasm);
+                }
+                wit_version::read(bytes)
+                    .map_err(LoadError::NotAComponent)?
+                    .ok_or(LoadError::NoContractVersion)?
+            }
+        };
+        let sha256 = contents.sha256.clone();
         if !SUPPORTED_WIT_VERSIONS.contains(&version.as_str()) {
             return Err(LoadError::UnsupportedVersion {
                 found: untrusted::text(&version).into_owned(),
@@ -232,11 +249,15 @@ impl Runtime {
         // and the component is read from the compile cache at its first
         // call (a disabled provider, or one another command needs, never).
         let (info, pre, origin) = match self.cache.info(&sha256, &version, &settings) {
-            Some(info) => (info, std::sync::OnceLock::new(), Origin::Cache),
+            Some(info) => (info, catalog::Prepared::default(), Origin::Cache),
             None => {
                 let (component, origin) = self
                     .cache
-                    .load(&self.engine, &sha256, bytes)
+                    .load(
+                        &self.engine,
+                        &sha256,
+                        contents.bytes().map_err(LoadError::Unreadable)?,
+                    )
                     .map_err(LoadError::Compile)?;
                 let pre = self.pre(&component, &version)?;
                 let info = self
@@ -250,7 +271,11 @@ impl Runtime {
                     .map(untrusted::info)
                     .map_err(|e| LoadError::Describe(untrusted::error(e)))?;
                 self.cache.store_info(&sha256, &version, &settings, &info);
-                (info, std::sync::OnceLock::from(pre), origin)
+                let prepared = catalog::Prepared {
+                    pre: Some(Arc::new(pre)),
+                    last_used: Some(Instant::now()),
+                };
+                (info, prepared, origin)
             }
         };
         let granted = provider_config.and_then(|c| c.grant.as_ref());
@@ -277,8 +302,35 @@ impl Runtime {
             enabled: provider_config.is_none_or(|c| c.enabled),
             origin,
             load_ms: started.elapsed().as_secs_f64() * 1000.0,
-            pre,
+            pre: std::sync::Mutex::new(pre),
         })
+    }
+
+    /// Lets go of the components of loaded providers no call has used for
+    /// `idle_for` (none runs now): their compiled code, memory images and
+    /// types leave memory, and the next call reads them back from the
+    /// compile cache. Answers how many were let go.
+    pub fn unload_idle(&self, idle_for: Duration) -> usize {
+        let entries = self.catalog.lock().expect("catalog lock").entries();
+        let mut unloaded = 0;
+        for entry in entries {
+            let ProviderEntry::Loaded(provider) = entry else {
+                continue;
+            };
+            let mut prepared = provider.pre.lock().expect("prepared lock");
+            let idle = prepared
+                .last_used
+                .is_none_or(|used| used.elapsed() >= idle_for);
+            // A running call holds its own reference.
+            let in_use = prepared
+                .pre
+                .as_ref()
+                .is_some_and(|pre| Arc::strong_count(pre) > 1);
+            if idle && !in_use && prepared.pre.take().is_some() {
+                unloaded += 1;
+            }
+        }
+        unloaded
     }
 
     /// The component's bindings for its contract version.
@@ -306,10 +358,11 @@ impl Runtime {
     /// compile cache at its first call when its load took its description
     /// from there; compiled again from its file (the same bytes, checked by
     /// hash) when the cache entry is gone or not to be trusted.
-    fn prepared<'p>(&self, provider: &'p LoadedProvider) -> Result<&'p Pre, CallError> {
-        if let Some(pre) = provider.pre.get() {
-            return Ok(pre);
+    fn prepared(&self, provider: &LoadedProvider) -> Result<Arc<Pre>, CallError> {
+        if let Some(pre) = &provider.pre.lock().expect("prepared lock").pre {
+            return Ok(pre.clone());
         }
+        let started = Instant::now();
         let not_ready = |message: String| CallError::Instantiate { message };
         let component = match self.cache.cached(&self.engine, &provider.sha256) {
             Some(component) => component,
@@ -330,9 +383,14 @@ impl Runtime {
         let pre = self
             .pre(&component, &provider.wit_version)
             .map_err(|e| not_ready(e.to_string()))?;
-        // Two calls racing here both prepare; one result is kept.
-        let _ = provider.pre.set(pre);
-        Ok(provider.pre.get().expect("set above"))
+        tracing::debug!(
+            provider = provider.name,
+            "loaded its component in {:.1} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        // Two calls racing here both prepare; the first result is kept.
+        let mut prepared = provider.pre.lock().expect("prepared lock");
+        Ok(prepared.pre.get_or_insert_with(|| Arc::new(pre)).clone())
     }
 
     fn context(&self, provider: &LoadedProvider, include_security: bool) -> Context {
@@ -408,7 +466,9 @@ impl Runtime {
     ) -> Result<T, CallError> {
         let budget = Duration::from_secs(self.limits.call_timeout_secs);
         let pre = self.prepared(provider)?;
-        self.run(&provider.name, pre, provider.grant.clone(), budget, f)
+        let outcome = self.run(&provider.name, &pre, provider.grant.clone(), budget, f);
+        provider.pre.lock().expect("prepared lock").last_used = Some(Instant::now());
+        outcome
     }
 
     /// One call in a fresh store: instantiate, run `f`, explain any trap.

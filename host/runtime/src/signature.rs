@@ -40,15 +40,21 @@ pub fn signature_path(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Whether judging the file hashed to `sha256` under `policy` needs its
+/// bytes: only when a signature is required of it.
+pub(crate) fn needs_bytes(policy: &ProviderSignatures, sha256: &str) -> bool {
+    policy.require && !crate::bundled::is_bundled(sha256)
+}
+
 /// Whether `bytes` (the file at `file`, hashed to `sha256`) may load under
-/// `policy`.
+/// `policy`. `bytes` may be left empty when [`needs_bytes`] says so.
 pub(crate) fn check(
     policy: &ProviderSignatures,
     file: &Path,
     bytes: &[u8],
     sha256: &str,
 ) -> Result<(), SignatureRefused> {
-    if !policy.require || crate::bundled::is_bundled(sha256) {
+    if !needs_bytes(policy, sha256) {
         return Ok(());
     }
     let path = signature_path(file);

@@ -119,3 +119,71 @@ fn once_described_a_provider_is_compiled_only_when_a_call_needs_it() {
     let _ = later.capture(provider);
     assert_eq!(compiled(&config), 1);
 }
+
+/// Copies the directory tree `from` to `to`.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_unloaded_provider_answers_its_next_check_as_before_from_the_compile_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-bot");
+    copy_tree(&demo, &dir.path().join("bot"));
+    // The template moved on since the operator's copy was made.
+    let template = dir.path().join("bot/config.template.toml");
+    let text = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(
+        &template,
+        text.replace(
+            "template_version = \"1.3.0\"",
+            "template_version = \"1.4.0\"",
+        ) + "\n[unloaded]\nnew_key = 1\n",
+    )
+    .unwrap();
+    let config_file = dir.path().join("steward.toml");
+    std::fs::write(
+        &config_file,
+        "[bot]\nroot = \"bot\"\n[providers.config.grant]\nread = [\"{bot}\"]\n",
+    )
+    .unwrap();
+    let config = Config::load(&config_file, false).unwrap();
+    steward_runtime::bundled::install(&config.paths.providers).unwrap();
+    let tokio = tokio::runtime::Runtime::new().unwrap();
+    let _entered = tokio.enter();
+    let runtime = Runtime::new(&config).unwrap();
+    let entries = runtime.refresh();
+    let Some(ProviderEntry::Loaded(provider)) = entries.iter().find(|e| e.name() == "config")
+    else {
+        panic!("the config provider did not load");
+    };
+
+    let first = runtime.check(provider, true).expect("the first check");
+    assert!(
+        first.updates.iter().any(|u| u.latest == "1.4.0"),
+        "the first check did not see the new template: {first:?}"
+    );
+    assert!(provider.is_prepared());
+    // Used just now: kept while it has not sat idle for a minute.
+    assert_eq!(runtime.unload_idle(std::time::Duration::from_secs(60)), 0);
+    assert!(provider.is_prepared());
+
+    let unloaded = runtime.unload_idle(std::time::Duration::ZERO);
+    assert!(unloaded >= 1, "nothing was unloaded");
+    assert!(!provider.is_prepared(), "the config provider stayed loaded");
+
+    let again = runtime
+        .check(provider, true)
+        .expect("the check after unloading");
+    assert_eq!(again, first);
+    assert!(provider.is_prepared());
+}

@@ -52,7 +52,7 @@ pub fn pinned(range: &str) -> Option<Version> {
 
 pub fn assess(
     dependency: &Dependency,
-    packument: &Packument,
+    packument: &Packument<'_>,
     vulns: &[Vuln],
     include_prereleases: bool,
 ) -> Outcome {
@@ -80,7 +80,7 @@ pub fn assess(
         packument
             .dist_tags
             .get("latest")
-            .and_then(|tag| versions.iter().find(|v| v.1 == tag))
+            .and_then(|tag| versions.iter().find(|v| v.1 == tag.as_str()))
     };
     let Some(latest) = latest else {
         outcome
@@ -131,7 +131,7 @@ pub fn assess(
     update.breaking = is_breaking(&current, &target.0);
     update.changelog = target.2.changelog();
     update.size = target.2.dist.as_ref().and_then(|d| d.unpacked_size);
-    update.released = packument.time.get(target.1).cloned();
+    update.released = packument.released(target.1).map(str::to_string);
     update.held = held;
     let is_package = |n: &str| n == name.as_str();
     let verdict = osv::judge(vulns, ECOSYSTEM, &is_package, target.1, &compare);
@@ -164,10 +164,10 @@ fn finish_up_to_date(mut outcome: Outcome, dependency: &Dependency, vulns: &[Vul
 /// version, preferring ones that are not deprecated.
 fn pick_wanted<'a>(
     range: &Range,
-    versions: &'a [(Version, &'a str, &'a Manifest)],
-    latest: &'a (Version, &'a str, &'a Manifest),
+    versions: &'a [(Version, &'a str, &'a Manifest<'a>)],
+    latest: &'a (Version, &'a str, &'a Manifest<'a>),
     include_prereleases: bool,
-) -> Option<&'a (Version, &'a str, &'a Manifest)> {
+) -> Option<&'a (Version, &'a str, &'a Manifest<'a>)> {
     let satisfies = |v: &Version| range.satisfies_with_prerelease(v, include_prereleases);
     if satisfies(&latest.0) && !latest.2.is_deprecated() {
         return Some(latest);
@@ -209,7 +209,7 @@ mod tests {
         }
     }
 
-    fn packument(name: &str, latest: &str, versions: &[&str]) -> Packument {
+    fn packument(name: &str, latest: &str, versions: &[&str]) -> Packument<'static> {
         let versions: serde_json::Map<String, serde_json::Value> = versions
             .iter()
             .map(|v| {
@@ -231,7 +231,8 @@ mod tests {
         let body = serde_json::json!({
             "name": name, "dist-tags": {"latest": latest}, "versions": versions, "time": time,
         });
-        registry::parse(body.to_string().as_bytes()).unwrap()
+        // A packument borrows from its body: the tests keep theirs for good.
+        registry::parse(Box::leak(body.to_string().into_bytes().into_boxed_slice())).unwrap()
     }
 
     #[test]

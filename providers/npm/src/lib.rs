@@ -159,9 +159,17 @@ impl Provider for Npm {
         report.warnings.extend(findings.warnings.iter().cloned());
 
         let mut failures: Vec<Error> = Vec::new();
+        // The bodies outlive the packuments, which borrow their strings.
+        let bodies: Vec<Result<Option<Vec<u8>>, Error>> =
+            answers.into_iter().map(packument_body).collect();
         let mut packuments = Vec::new();
-        for (name, answer) in names.iter().zip(answers) {
-            match packument_from(answer) {
+        for (name, body) in names.iter().zip(&bodies) {
+            let parsed = match body {
+                Ok(Some(body)) => registry::parse(body).map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => Err(e.clone()),
+            };
+            match parsed {
                 Ok(Some(p)) => packuments.push((*name, p)),
                 Ok(None) => {
                     report.warnings.push(format!(
@@ -253,13 +261,12 @@ impl Provider for Npm {
     }
 }
 
-/// The registry's answer for one package: `None` when it does not know it.
-fn packument_from(
-    answer: Result<HttpResponse, Error>,
-) -> Result<Option<registry::Packument>, Error> {
+/// The registry's packument body for one package: `None` when it does not
+/// know it.
+fn packument_body(answer: Result<HttpResponse, Error>) -> Result<Option<Vec<u8>>, Error> {
     let response = answer?;
     match response.status {
-        200 => registry::parse(&response.body).map(Some),
+        200 => Ok(Some(response.body)),
         404 => Ok(None),
         status => Err(Error::network(format!("HTTP {status}"))),
     }

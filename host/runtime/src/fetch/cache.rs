@@ -282,10 +282,11 @@ impl HttpCache {
         response_time: SystemTime,
         reuse: Reuse,
     ) -> bool {
-        if status != 200
-            || !HttpCache::consults(request_headers)
-            || body.len() as u64 > self.limit_bytes
-        {
+        // A registry's "no such package" is an answer the window keeps too:
+        // a dependency the index does not have (a local or private one) is
+        // otherwise asked about again at every check.
+        let kept = status == 200 || (status == 404 && matches!(reuse, Reuse::Window(_)));
+        if !kept || !HttpCache::consults(request_headers) || body.len() as u64 > self.limit_bytes {
             return false;
         }
         let vary_names: Vec<String> = all_values(headers, "vary")
@@ -1135,6 +1136,21 @@ mod tests {
             cache.lookup(URL, &[], at(T0 + 1), Reuse::Http),
             Lookup::Miss
         ));
+    }
+
+    #[test]
+    fn a_registrys_not_found_is_kept_under_the_window_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let bare = h(&[("content-type", "application/json")]);
+        let cached = h(&[("cache-control", "max-age=900"), ("date", DATE)]);
+        assert!(!cache.store(URL, &[], 404, &cached, b"{}", at(T0), at(T0), Reuse::Http));
+        assert!(cache.store(URL, &[], 404, &bare, b"{}", at(T0), at(T0), WINDOW));
+        match cache.lookup(URL, &[], at(T0 + 10), WINDOW) {
+            Lookup::Fresh(s) => assert_eq!(s.status(), 404),
+            other => panic!("expected the 404 reused within the window, got {other:?}"),
+        }
+        assert!(!cache.store(URL, &[], 500, &bare, b"{}", at(T0), at(T0), WINDOW));
     }
 
     #[test]
