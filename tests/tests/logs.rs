@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use steward_tests::guests;
 use steward_tests::harness::{Install, ONLY_CONFIG_PROVIDER, Run};
-use steward_tests::release_bot::{Bot, wait_for};
+use steward_tests::release_bot::{Bot, process_exists, wait_for};
 
 fn said(run: &Run) -> String {
     format!("{}\n{}", run.stdout, run.stderr)
@@ -165,6 +165,94 @@ fn only_max_log_files_rotated_output_logs_are_kept() {
     assert_eq!(
         names,
         ["output.log", "output.log.1", "output.log.2", "output.log.3"]
+    );
+}
+
+/// The pids of the output pumps writing `log` (`steward __output-pump LOG …`).
+fn pumps_of(log: &std::path::Path) -> Vec<String> {
+    let wanted = format!("__output-pump\0{}\0", log.display());
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let pid = e.file_name().to_string_lossy().into_owned();
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            (String::from_utf8_lossy(&cmdline).contains(&wanted) && process_exists(&pid))
+                .then_some(pid)
+        })
+        .collect()
+}
+
+/// Kills the listed processes when the test ends, however it ends.
+struct KillAtEnd(std::cell::RefCell<Vec<String>>);
+
+impl Drop for KillAtEnd {
+    fn drop(&mut self) {
+        for pid in self.0.borrow().iter() {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", pid])
+                .status();
+        }
+    }
+}
+
+#[test]
+fn the_output_pump_ends_with_its_bot_after_serve_was_killed_though_a_daemon_holds_the_pipe() {
+    let install = Install::new("");
+    // The bot starts a daemon of its own session that inherits its output
+    // (and so holds the pump's pipe open), then runs until stopped.
+    install.write_config_with_bot(
+        "start = [\"/bin/sh\", \"-c\", \"setsid sleep 600 </dev/null & echo $! > '{bot}/daemon.pid'; echo pumped ready; exec sleep 600\"]\n\
+         stop_timeout_secs = 5\n\
+         [bot.health]\nprobation_secs = 0\nready_line = \"pumped ready\"\nready_timeout_secs = 30\n",
+        ONLY_CONFIG_PROVIDER,
+    );
+    let leftovers = KillAtEnd(Default::default());
+    let serve_log = std::fs::File::create(install.root().join("serve.log")).unwrap();
+    let mut serve = install
+        .command(&["serve"])
+        .env_remove("DISCORD_TOKEN")
+        .stdin(std::process::Stdio::null())
+        .stdout(serve_log.try_clone().unwrap())
+        .stderr(serve_log)
+        .spawn()
+        .expect("starting steward serve");
+    let output_log = install.data().join("bot/output.log");
+    let daemon_pid = install.bot().join("daemon.pid");
+    wait_for("serve to start the bot and its pump", || {
+        std::fs::read_to_string(&output_log).is_ok_and(|t| t.contains("pumped ready"))
+            && std::fs::read_to_string(&daemon_pid).is_ok_and(|p| !p.trim().is_empty())
+            && !pumps_of(&output_log).is_empty()
+    });
+    let daemon = std::fs::read_to_string(&daemon_pid)
+        .unwrap()
+        .trim()
+        .to_string();
+    let pumps = pumps_of(&output_log);
+    leftovers.0.borrow_mut().push(daemon.clone());
+    leftovers.0.borrow_mut().extend(pumps.iter().cloned());
+
+    // The service dies; the bot, and so its pump, run on.
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(pumps_of(&output_log), pumps, "the pump ended with serve");
+
+    // The bot is stopped: its pump ends within seconds, though the daemon
+    // still holds the pipe.
+    install.run(&["bot", "stop"]).succeeded();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !pumps_of(&output_log).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        process_exists(&daemon),
+        "the daemon is gone, so the test shows nothing"
+    );
+    assert_eq!(
+        pumps_of(&output_log),
+        Vec::<String>::new(),
+        "the output pump still runs 5 s after its bot was stopped"
     );
 }
 

@@ -729,3 +729,34 @@ fn of_two_clients_installing_through_the_socket_one_runs_and_the_other_hears_who
         .collect();
     assert_eq!(statuses, ["completed"], "{status:#}");
 }
+
+#[test]
+fn right_after_kill_9_the_cli_opens_the_store_itself_at_once() {
+    let install = Install::new(ONLY_CONFIG_PROVIDER);
+    let mut serve = Headless::start(&install);
+    // No waiting for the process to be gone: the very next command.
+    serve.signal("KILL");
+    let run = install.run(&["status"]);
+    not_in_use(&run);
+    run.succeeded();
+    serve.child.wait().unwrap();
+
+    // A socket whose listener closes every connection unanswered, as a
+    // dying service's does with those it queued: nobody is serving.
+    assert!(serve.socket.exists(), "the kill left no socket");
+    std::fs::remove_file(&serve.socket).unwrap();
+    let listener = std::os::unix::net::UnixListener::bind(&serve.socket).unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            drop(stream);
+        }
+    });
+    let run = install.run(&["status"]);
+    assert!(
+        !run.stderr.contains("control socket failed"),
+        "{}",
+        run.stderr
+    );
+    not_in_use(&run);
+    assert!(run.succeeded().contains("Bot:"), "{}", run.stdout);
+}

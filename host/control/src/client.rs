@@ -25,11 +25,28 @@ impl Client {
     /// no socket or nobody listens on it (a service that was killed). A
     /// socket this user may not open is a refusal, not a reason to open
     /// the store behind the service's back.
+    ///
+    /// A connection alone proves nothing: right after `kill -9` the dying
+    /// process's listener still queues connections, then resets them. So
+    /// the service must answer a ping; a connection closed or reset before
+    /// any answer is a service that is gone.
     pub async fn connect(path: &Path) -> Result<Option<Client>, ServiceError> {
         match UnixStream::connect(path).await {
-            Ok(_) => Ok(Some(Client {
-                path: path.to_path_buf(),
-            })),
+            Ok(stream) => match tokio::time::timeout(PING_WITHIN, answers(stream)).await {
+                Ok(true) => Ok(Some(Client {
+                    path: path.to_path_buf(),
+                })),
+                Ok(false) => Ok(None),
+                Err(_) => Err(ServiceError::Remote {
+                    status: 504,
+                    message: format!(
+                        "The Steward service's control socket {} accepts connections but \
+                         did not answer within {} s; is `steward serve` stopped or stuck?",
+                        path.display(),
+                        PING_WITHIN.as_secs()
+                    ),
+                }),
+            },
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
                 Err(ServiceError::Remote {
                     status: 403,
@@ -178,6 +195,22 @@ impl Client {
             .expect("a well-formed request");
         sender.send_request(request).await.map_err(lost)
     }
+}
+
+/// How long a live service may take to answer the ping.
+const PING_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Whether anything answers a ping on `stream`: any bytes back mean a live
+/// service (whatever it says: the command's own request hears its refusal);
+/// end of stream or a reset mean nobody is there.
+async fn answers(mut stream: UnixStream) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let ping = b"GET /v1/ping HTTP/1.1\r\nhost: steward\r\nconnection: close\r\n\r\n";
+    if stream.write_all(ping).await.is_err() {
+        return false;
+    }
+    let mut first = [0u8; 1];
+    matches!(stream.read(&mut first).await, Ok(n) if n > 0)
 }
 
 async fn collect(body: &mut hyper::body::Incoming) -> Result<Bytes, ServiceError> {

@@ -175,6 +175,7 @@ pub(crate) fn routes(service: Shared, fleet: Option<Arc<steward_fleet::Fleet>>) 
             get(settings_get).put(settings_set).delete(settings_reset),
         )
         .route("/v1/reload", post(reload))
+        .route("/v1/ping", get(ping))
         .fallback(unknown)
         .with_state(service.clone())
         .merge(crate::fleet::routes(service, fleet))
@@ -207,6 +208,12 @@ pub(crate) fn refusal(e: &ServiceError) -> Response {
         }),
     )
         .into_response()
+}
+
+/// Proof of life for a client choosing where to send its command: a
+/// socket whose service was killed cannot answer it. Says nothing else.
+async fn ping() -> StatusCode {
+    StatusCode::NO_CONTENT
 }
 
 async fn unknown(uri: axum::http::Uri) -> Response {

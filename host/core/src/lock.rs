@@ -37,6 +37,15 @@ pub struct UpdateLock {
     pub holder: Holder,
 }
 
+/// Who a background read-only look (the drift check) holds the lock as.
+/// It takes the lock only so that no update's half-made changes are read;
+/// an update that finds it there waits for it ([`BRIEF_WAIT`]) instead of
+/// being refused.
+pub const BACKGROUND_READ: &str = "steward:drift";
+
+/// How long an update waits for a [`BACKGROUND_READ`] holder to finish.
+pub const BRIEF_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub fn path(data: &Path) -> PathBuf {
     data.join("update.lock")
 }
@@ -62,12 +71,20 @@ impl UpdateLock {
             .write(true)
             .open(&path)
             .map_err(io)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(LockError::Held(holder(&mut file)));
+        let waiting_since = std::time::Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let held_by = holder(&mut file);
+                    let brief = held_by.as_ref().is_some_and(|h| h.by == BACKGROUND_READ);
+                    if !brief || waiting_since.elapsed() >= BRIEF_WAIT {
+                        return Err(LockError::Held(held_by));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
         }
         let holder = Holder {
             by: by.to_string(),
@@ -126,5 +143,19 @@ mod tests {
         }
         drop(first);
         UpdateLock::acquire(dir.path(), "discord:42", "install").expect("free again");
+    }
+
+    #[test]
+    fn an_update_waits_for_a_background_drift_check_instead_of_being_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let drift = UpdateLock::acquire(dir.path(), BACKGROUND_READ, "checking for drift").unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            drop(drift);
+        });
+        let install = UpdateLock::acquire(dir.path(), "discord:42", "install")
+            .expect("the install waits for the drift check, then runs");
+        assert_eq!(install.holder.by, "discord:42");
+        release.join().unwrap();
     }
 }

@@ -306,6 +306,134 @@ pub fn pump(mut input: impl Read, path: &Path, rotation: Rotation) -> std::io::R
     }
 }
 
+/// The bot's output as the pump reads it: the read end of the bot's pipe,
+/// which ends when every writer has closed it, and also once the bot has
+/// exited, no process of its group is left, and what they wrote has been
+/// read. So a process outside the bot's group that still holds the pipe (a
+/// daemon the bot started with `setsid`, or any process the write end
+/// leaked into) cannot keep the pump running after the bot is gone; while
+/// the bot runs, the pump outlives Steward, as the bot does.
+pub struct BotOutput {
+    input: File,
+    bot: Option<WatchedBot>,
+}
+
+struct WatchedBot {
+    /// The bot's process group: it was started as the leader of its own.
+    pgid: libc::pid_t,
+    /// Readable once the bot has exited (pidfd_open(2)); `None` once it has.
+    pidfd: Option<std::os::fd::OwnedFd>,
+}
+
+/// How often the pump looks again whether the bot's group is empty, once
+/// the bot has exited but others of its group still run.
+const GROUP_LOOK_MS: libc::c_int = 1000;
+
+impl BotOutput {
+    /// `input`, watching the bot `bot_pid` (the leader of its own process
+    /// group); with `None`, or where pidfd_open(2) is missing (Linux before
+    /// 5.3), only the end of the pipe ends it.
+    pub fn new(input: impl Into<std::os::fd::OwnedFd>, bot_pid: Option<u32>) -> BotOutput {
+        let bot = bot_pid.and_then(|pid| {
+            let pid = libc::pid_t::try_from(pid).ok().filter(|p| *p > 0)?;
+            // SAFETY: pidfd_open takes a pid and flags and returns a new
+            // descriptor, owned here, or -1.
+            let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+            let pidfd = if fd >= 0 {
+                // SAFETY: a descriptor just returned to us, owned by no one else.
+                Some(unsafe {
+                    <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd as i32)
+                })
+            } else if std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH) {
+                // Gone already: only its group and the pipe are left to read.
+                None
+            } else {
+                return None;
+            };
+            Some(WatchedBot { pgid: pid, pidfd })
+        });
+        BotOutput {
+            input: File::from(input.into()),
+            bot,
+        }
+    }
+}
+
+impl WatchedBot {
+    /// Whether a live process of the bot's group is left (a zombie, not
+    /// yet reaped by whoever inherited it, writes nothing).
+    fn group_remains(&self) -> bool {
+        // SAFETY: kill(2) with signal 0 only asks whether the group exists.
+        let sent = unsafe { libc::kill(-self.pgid, 0) };
+        if sent != 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EPERM) {
+            return false;
+        }
+        let Ok(processes) = std::fs::read_dir("/proc") else {
+            return true;
+        };
+        processes.filter_map(|e| e.ok()).any(|e| {
+            std::fs::read_to_string(e.path().join("stat")).is_ok_and(|stat| {
+                // After the command's closing parenthesis: state, ppid, pgrp.
+                let mut fields = stat
+                    .rsplit_once(')')
+                    .map_or("", |(_, r)| r)
+                    .split_whitespace();
+                let state = fields.next();
+                let pgrp = fields.nth(1).and_then(|p| p.parse::<libc::pid_t>().ok());
+                pgrp == Some(self.pgid) && state != Some("Z")
+            })
+        })
+    }
+}
+
+impl Read for BotOutput {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::os::fd::AsRawFd;
+        loop {
+            let Some(bot) = &mut self.bot else {
+                return self.input.read(buf);
+            };
+            let timeout = match &bot.pidfd {
+                Some(_) => -1,
+                None if bot.group_remains() => GROUP_LOOK_MS,
+                // Only what is already in the pipe is still read.
+                None => 0,
+            };
+            let mut fds = [
+                libc::pollfd {
+                    fd: self.input.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: bot.pidfd.as_ref().map_or(-1, |fd| fd.as_raw_fd()),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+            ];
+            // SAFETY: two initialized pollfd records, the length given.
+            let ready = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout) };
+            if ready < 0 {
+                let e = std::io::Error::last_os_error();
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e);
+            }
+            if fds[0].revents != 0 {
+                return self.input.read(buf);
+            }
+            if fds[1].revents != 0 {
+                bot.pidfd = None;
+                continue;
+            }
+            if ready == 0 && bot.pidfd.is_none() && !bot.group_remains() {
+                return Ok(0);
+            }
+        }
+    }
+}
+
 fn open_append(path: &Path) -> std::io::Result<File> {
     OpenOptions::new()
         .create(true)
@@ -380,7 +508,63 @@ impl Write for RotatingLog {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::process::CommandExt;
+
     use super::*;
+
+    /// Reaps `child` when it exits, as Steward or init does for the bot.
+    fn reaped(mut child: std::process::Child) -> u32 {
+        let pid = child.id();
+        std::thread::spawn(move || child.wait());
+        pid
+    }
+
+    /// Reads `output` to its end on a thread; `None` if that takes longer
+    /// than `within`.
+    fn read_to_end_within(mut output: BotOutput, within: std::time::Duration) -> Option<String> {
+        let (sent, got) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = output.read_to_string(&mut text);
+            let _ = sent.send(text);
+        });
+        got.recv_timeout(within).ok()
+    }
+
+    #[test]
+    fn the_bot_s_output_ends_with_its_group_though_another_process_holds_the_pipe() {
+        let (reader, writer) = std::io::pipe().unwrap();
+        // The bot, in its own group as the supervisor starts it, prints and
+        // exits; the pipe's write end stays open here, as in a daemon that
+        // left the bot's group.
+        let bot = std::process::Command::new("/bin/sh")
+            .args(["-c", "echo last words; sleep 0.2"])
+            .stdout(writer.try_clone().unwrap())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let output = BotOutput::new(reader, Some(reaped(bot)));
+        let text = read_to_end_within(output, std::time::Duration::from_secs(10))
+            .expect("the pump's input did not end when the bot's group was gone");
+        assert_eq!(text, "last words\n");
+        drop(writer);
+    }
+
+    #[test]
+    fn the_bot_s_output_goes_on_while_its_group_runs() {
+        let (reader, writer) = std::io::pipe().unwrap();
+        // The bot exits at once, a child of its group keeps writing.
+        let bot = std::process::Command::new("/bin/sh")
+            .args(["-c", "(sleep 1; echo from the child) & echo from the bot"])
+            .stdout(writer.try_clone().unwrap())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        drop(writer);
+        let output = BotOutput::new(reader, Some(reaped(bot)));
+        let text = read_to_end_within(output, std::time::Duration::from_secs(10)).unwrap();
+        assert_eq!(text, "from the bot\nfrom the child\n");
+    }
 
     #[test]
     fn steward_s_own_log_rotates_before_a_line_would_pass_the_size() {

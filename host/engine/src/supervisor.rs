@@ -432,28 +432,37 @@ impl Supervisor {
             .open(&log_path)
             .map_err(io(&log_path))?;
         let offset = log.metadata().map_err(io(&log_path))?.len();
-        let (stdout, stderr) = self.output(log, &log_path)?;
         let root = self.root.display().to_string();
         let argv: Vec<String> = start.iter().map(|a| a.replace("{bot}", &root)).collect();
-        let mut command = Command::new(&argv[0]);
-        command
-            .args(&argv[1..])
-            .current_dir(&self.root)
-            .env_clear()
-            .envs(self.env.iter().map(|(name, value)| (name, value)))
-            .envs(extra_env.iter().map(|(name, value)| (name, value)))
-            .stdin(Stdio::null())
-            .stdout(stdout)
-            .stderr(stderr)
-            // Its own group: a stop reaches its children too, and a signal
-            // meant for Steward (Ctrl-C) does not reach the bot.
-            .process_group(0);
-        let mut child = command.spawn().map_err(|source| SupervisorError::Spawn {
-            program: argv[0].clone(),
-            source,
-        })?;
-        // Only the bot holds its output's pipe: the pump ends when it does.
-        drop(command);
+        let direct = |log: &std::fs::File| -> Result<(Stdio, Stdio), SupervisorError> {
+            let clone = || log.try_clone().map_err(io(&log_path));
+            Ok((clone()?.into(), clone()?.into()))
+        };
+        let mut child = match crate::logs::output_pump() {
+            None => self.spawn_bot(&argv, extra_env, direct(&log)?)?,
+            Some(program) => {
+                // The bot first, so the pump is told which bot it serves.
+                let (reader, writer) = std::io::pipe().map_err(io(&log_path))?;
+                let second = writer.try_clone().map_err(io(&log_path))?;
+                let mut child = self.spawn_bot(&argv, extra_env, (writer.into(), second.into()))?;
+                // Only the bot holds the pipe's write end now.
+                if let Err(e) = self.start_pump(program, reader, &log_path, child.id()) {
+                    // A replaced steward binary, say: the bot, started a
+                    // moment ago and with no reader, starts again writing
+                    // to the log itself.
+                    tracing::warn!(
+                        "cannot start the output pump {} ({e}); the bot writes {} directly, unrotated",
+                        program.display(),
+                        log_path.display()
+                    );
+                    signal_group(child.id(), libc::SIGKILL);
+                    let _ = child.wait();
+                    child = self.spawn_bot(&argv, extra_env, direct(&log)?)?;
+                }
+                child
+            }
+        };
+        drop(log);
         let pid = child.id();
         let record = PidRecord {
             pid,
@@ -474,50 +483,60 @@ impl Supervisor {
         Ok((record, exit, offset))
     }
 
-    /// Where the bot's stdout and stderr go: a pipe to the output pump,
-    /// which owns and rotates `output.log` (see `logs`), or, with no pump
-    /// program named, `log` itself.
-    fn output(
+    /// Starts the bot's process `argv`, its stdout and stderr `output`.
+    fn spawn_bot(
         &self,
-        log: std::fs::File,
+        argv: &[String],
+        extra_env: &[(String, String)],
+        (stdout, stderr): (Stdio, Stdio),
+    ) -> Result<std::process::Child, SupervisorError> {
+        let mut command = Command::new(&argv[0]);
+        command
+            .args(&argv[1..])
+            .current_dir(&self.root)
+            .env_clear()
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
+            .envs(extra_env.iter().map(|(name, value)| (name, value)))
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr)
+            // Its own group: a stop reaches its children too, and a signal
+            // meant for Steward (Ctrl-C) does not reach the bot.
+            .process_group(0);
+        // The command, and the output it holds, is dropped on return: only
+        // the bot keeps its output open.
+        command.spawn().map_err(|source| SupervisorError::Spawn {
+            program: argv[0].clone(),
+            source,
+        })
+    }
+
+    /// Starts the output pump (see `logs`) reading the bot's output from
+    /// `input` into `log_path`, rotated: it ends when the bot and its
+    /// group are gone, however long another process holds the pipe.
+    fn start_pump(
+        &self,
+        program: &Path,
+        input: std::io::PipeReader,
         log_path: &Path,
-    ) -> Result<(Stdio, Stdio), SupervisorError> {
-        let direct = |log: std::fs::File| -> Result<(Stdio, Stdio), SupervisorError> {
-            Ok((log.try_clone().map_err(io(log_path))?.into(), log.into()))
-        };
-        let Some(program) = crate::logs::output_pump() else {
-            return direct(log);
-        };
-        let pump = Command::new(program)
+        bot: u32,
+    ) -> std::io::Result<()> {
+        let mut pump = Command::new(program)
             .arg(crate::logs::PUMP_ARG)
             .arg(log_path)
             .arg(self.rotation.max_bytes.to_string())
             .arg(self.rotation.keep.to_string())
+            .arg(bot.to_string())
             .env_clear()
-            .stdin(Stdio::piped())
+            .stdin(input)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             // Its own group: stopping the bot's group leaves it to drain
-            // the pipe, and it ends when the bot's last process closes it.
+            // the pipe.
             .process_group(0)
-            .spawn();
-        let mut pump = match pump {
-            Ok(pump) => pump,
-            Err(e) => {
-                // A replaced steward binary, say: the bot still starts.
-                tracing::warn!(
-                    "cannot start the output pump {} ({e}); the bot writes {} directly, unrotated",
-                    program.display(),
-                    log_path.display()
-                );
-                return direct(log);
-            }
-        };
-        drop(log);
-        let input = std::os::fd::OwnedFd::from(pump.stdin.take().expect("piped stdin"));
-        let second = input.try_clone().map_err(io(log_path))?;
+            .spawn()?;
         std::thread::spawn(move || pump.wait());
-        Ok((input.into(), second.into()))
+        Ok(())
     }
 
     /// Stops the supervised bot: SIGTERM to its group, SIGKILL after the

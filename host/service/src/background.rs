@@ -46,7 +46,7 @@ impl Service {
             tokio::spawn(watch),
             tokio::spawn(scheduler.run()),
             tokio::spawn(self.clone().check_in_background()),
-            tokio::spawn(crate::memory::give_back_while_running()),
+            tokio::spawn(crate::memory::give_back_while_running(self.runtime.clone())),
             self.watch_providers(),
         ];
         Background { tasks }
@@ -80,8 +80,10 @@ impl Service {
             }
             self.watch_drift(&mut drift_posted).await;
             // The first check comes after the providers were loaded: what
-            // both left free goes back, as after every check.
+            // both left free goes back, as after every check (the providers
+            // themselves leave memory once idle, see `memory`).
             crate::memory::give_back();
+            tracing::debug!("background check done; the next in {} s", wait.as_secs());
         }
     }
 
@@ -149,7 +151,7 @@ impl Service {
         let config = self.config();
         let Ok(_lock) = crate::engine::install::UpdateLock::acquire(
             &config.paths.data,
-            "steward:drift",
+            crate::engine::install::lock::BACKGROUND_READ,
             "checking for drift",
         ) else {
             return;

@@ -1,6 +1,7 @@
 //! The `steward` binary: logging, the tokio runtime, and the CLI.
 
 use std::io::IsTerminal;
+use std::os::fd::AsFd;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -122,18 +123,29 @@ fn filter(cli: &steward::cli::Cli, config: Option<&Config>, serving: bool) -> En
     EnvFilter::new(level)
 }
 
-/// `steward __output-pump PATH MAX_BYTES KEEP`: started by the supervisor
-/// with the bot's output on stdin.
+/// `steward __output-pump PATH MAX_BYTES KEEP [BOT_PID]`: started by the
+/// supervisor with the bot's output on stdin; it ends with the pipe, or
+/// once the bot `BOT_PID` and its process group are gone.
 fn output_pump(args: Vec<std::ffi::OsString>) -> ExitCode {
-    let [path, max_bytes, keep] = args.as_slice() else {
-        return ExitCode::from(2);
+    let (path, max_bytes, keep, bot) = match args.as_slice() {
+        [path, max_bytes, keep] => (path, max_bytes, keep, None),
+        [path, max_bytes, keep, bot] => (path, max_bytes, keep, Some(bot)),
+        _ => return ExitCode::from(2),
     };
     let text = |a: &std::ffi::OsString| a.to_str().unwrap_or_default().to_string();
     let (Ok(max_bytes), Ok(keep)) = (text(max_bytes).parse(), text(keep).parse()) else {
         return ExitCode::from(2);
     };
+    let bot = match bot.map(|b| text(b).parse::<u32>()) {
+        None => None,
+        Some(Ok(pid)) => Some(pid),
+        Some(Err(_)) => return ExitCode::from(2),
+    };
     let rotation = steward::engine::logs::Rotation { max_bytes, keep };
-    let mut input = std::io::stdin().lock();
+    let Ok(stdin) = std::io::stdin().as_fd().try_clone_to_owned() else {
+        return ExitCode::from(2);
+    };
+    let mut input = steward::engine::logs::BotOutput::new(stdin, bot);
     match steward::engine::logs::pump(&mut input, path.as_ref(), rotation) {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => {

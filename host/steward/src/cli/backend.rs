@@ -11,6 +11,7 @@ use steward_control::client::Client;
 use steward_control::server::Checked;
 
 use crate::backup::export::Exported;
+use crate::backup::offsite::Copied;
 use crate::backup::{Created, Listing, Pruned, Restored, VerifyOutcome};
 use crate::engine::CheckOutcome;
 use crate::engine::install::{InstallOutcome, InstallPreview, InstallRequest};
@@ -222,6 +223,24 @@ impl Backend {
         match self {
             Backend::Local(s) => s.backup_create(caller, request, progress).await,
             Backend::Remote(c) => c.stream("/v1/backups", &request, progress).await,
+        }
+    }
+
+    /// Whether this process copies backup `id` offsite after answering
+    /// (through the socket, the service does it in its background).
+    pub fn offsite_pending(&self, id: &str) -> bool {
+        match self {
+            Backend::Local(s) => s.offsite_pending(id),
+            Backend::Remote(_) => false,
+        }
+    }
+
+    /// The offsite copies following backup `id` in this process, waited
+    /// for; `None` when none runs here.
+    pub async fn offsite_copies(&self, id: &str) -> Option<Vec<Copied>> {
+        match self {
+            Backend::Local(s) => s.offsite_copies(id).await,
+            Backend::Remote(_) => None,
         }
     }
 
