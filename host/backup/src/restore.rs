@@ -425,6 +425,64 @@ mod tests {
     }
 
     #[test]
+    fn a_restore_from_the_repository_names_and_checks_the_databases_it_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bot");
+        std::fs::create_dir_all(root.join("data")).unwrap();
+        let db = root.join("data/bot.sqlite3");
+        let rows = |text: &str| {
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            conn.execute_batch(&format!(
+                "CREATE TABLE IF NOT EXISTS t(x TEXT); DELETE FROM t; INSERT INTO t VALUES ('{text}');"
+            ))
+            .unwrap();
+        };
+        rows("before");
+        // Named like a database, but not one: only the content says.
+        std::fs::write(root.join("data/notes.db"), "plain text\n").unwrap();
+        let file = dir.path().join("steward.toml");
+        std::fs::write(&file, "[bot]\nroot = \"bot\"\n[safety]\nmin_disk_space_mb = 0\n[backup]\nformat = \"restic\"\nverify_backups = false\n").unwrap();
+        let config = Config::load(&file, false).unwrap();
+        let store = Store::open(&config.paths.data.join("steward.sled")).unwrap();
+        let backups = Backups::open(&config, store).unwrap();
+        let created = super::super::create::create(
+            &backups,
+            &super::super::CreateRequest {
+                backup_type: BackupType::Full,
+                compress: true,
+                name: None,
+                include_logs: false,
+                description: None,
+                auto_created: false,
+            },
+        )
+        .unwrap();
+        rows("after");
+
+        let restored = restore(
+            &backups,
+            &RestoreRequest {
+                id: created.record.id.clone(),
+                restore_type: RestoreType::All,
+                verify: false,
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(restored.databases, vec!["data/bot.sqlite3".to_string()]);
+        assert!(
+            restored.files.iter().any(|f| f == "data/notes.db"),
+            "{:?}",
+            restored.files
+        );
+        let x: String = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT x FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(x, "before", "the database as it was backed up");
+    }
+
+    #[test]
     fn a_bot_that_fails_to_start_gets_its_previous_files_back() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("bot");

@@ -206,6 +206,11 @@ pub(crate) fn is_sqlite(path: &Path) -> bool {
         && &magic == SQLITE_MAGIC
 }
 
+/// Whether a file starting with `head` is a SQLite database.
+pub(crate) fn has_sqlite_magic(head: &[u8]) -> bool {
+    head.starts_with(SQLITE_MAGIC)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,6 +45,11 @@ pub fn snapshot(live: &Path, copy: &Path) -> Result<(), SqliteError> {
         .busy_timeout(Duration::from_secs(30))
         .map_err(SqliteError::Copy)?;
     let mut dest = Connection::open(copy).map_err(SqliteError::Copy)?;
+    // The copy is scratch, read into the backup and then removed: no
+    // journal and no fsync while it is written (a failed copy is removed
+    // and the backup fails).
+    dest.execute_batch("PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF;")
+        .map_err(SqliteError::Copy)?;
     {
         let backup =
             rusqlite::backup::Backup::new(&source, &mut dest).map_err(SqliteError::Copy)?;

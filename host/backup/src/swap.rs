@@ -61,17 +61,20 @@ pub fn plan(root: &DirHandle, backup_id: &str, files: &[ToRestore]) -> Result<Jo
     let mut planned = Vec::with_capacity(files.len());
     let mut created_dirs = Vec::new();
     let mut seen_dirs = BTreeSet::new();
+    let mut dirs = Parents::new([root, root, root]);
     for f in files {
-        let existed = exists_as_file(root, f.rel)?;
+        let existed = exists_as_file(&mut dirs, f.rel)?;
         let mut sidecars = Vec::new();
         if f.sqlite {
             for suffix in SIDECARS {
                 let rel = format!("{}{suffix}", f.rel);
-                let existed = exists_as_file(root, &rel)?;
+                let existed = exists_as_file(&mut dirs, &rel)?;
                 sidecars.push(Sidecar { rel, existed });
             }
         }
-        if let Some((parent, _)) = f.rel.rsplit_once('/') {
+        if let Some((parent, _)) = f.rel.rsplit_once('/')
+            && dirs.parent(ROOT, parent, false)?.is_none()
+        {
             for dir in root.missing_dirs(parent)? {
                 if seen_dirs.insert(dir.clone()) {
                     created_dirs.push(dir);
@@ -93,9 +96,9 @@ pub fn plan(root: &DirHandle, backup_id: &str, files: &[ToRestore]) -> Result<Jo
     })
 }
 
-fn exists_as_file(root: &DirHandle, rel: &str) -> Result<bool, HandleError> {
-    let found = root.entry(rel)?;
-    match found.not_a_file(root.shown(rel)) {
+fn exists_as_file(dirs: &mut Parents, rel: &str) -> Result<bool, HandleError> {
+    let found = dirs.entry(ROOT, rel)?;
+    match found.not_a_file(dirs.bases[ROOT].shown(rel)) {
         Some(refusal) => Err(refusal),
         None => Ok(found != Entry::Missing),
     }
@@ -112,9 +115,10 @@ pub fn apply(
     let mut scratch = Vec::new();
     let previous = work.subdir_creating(PREVIOUS, &mut scratch)?;
     let staging = staging(work)?;
+    let mut dirs = Parents::new([root, &previous, &staging]);
     for f in &journal.files {
         for s in f.sidecars.iter().filter(|s| s.existed) {
-            match root.rename_to(&s.rel, &previous, &s.rel, &mut scratch) {
+            match dirs.rename(ROOT, &s.rel, PREV) {
                 Ok(()) => after_move(),
                 // Gone since the plan (SQLite removes them on close):
                 // nothing to keep.
@@ -124,19 +128,92 @@ pub fn apply(
             }
         }
         if f.existed {
-            root.rename_to(&f.rel, &previous, &f.rel, &mut scratch)?;
+            dirs.rename(ROOT, &f.rel, PREV)?;
             after_move();
         }
-        staging.rename_to(&f.rel, root, &f.rel, &mut scratch)?;
+        dirs.rename(STAGED, &f.rel, ROOT)?;
         after_move();
     }
     Ok(())
 }
 
+/// The trees `Parents` moves files between, by index.
+const ROOT: usize = 0;
+const PREV: usize = 1;
+const STAGED: usize = 2;
+
+/// Each directory a swap moves files out of or into, opened (without
+/// following a link) once per swap rather than component by component
+/// for every move: thousands of files share a handful of directories.
+/// Nothing else changes the tree meanwhile (the bot is stopped), and a
+/// handle keeps naming the directory it opened.
+struct Parents<'a> {
+    bases: [&'a DirHandle; 3],
+    open: [std::collections::HashMap<String, DirHandle>; 3],
+}
+
+impl<'a> Parents<'a> {
+    fn new(bases: [&'a DirHandle; 3]) -> Self {
+        Parents {
+            bases,
+            open: Default::default(),
+        }
+    }
+
+    /// Moves `rel` from below base `from` to the same path below base
+    /// `to` (creating its missing parents there), never replacing
+    /// anything.
+    fn rename(&mut self, from: usize, rel: &str, to: usize) -> Result<(), HandleError> {
+        let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        if self.parent(from, parent, false)?.is_none() {
+            return Err(HandleError::Io {
+                path: self.bases[from].shown(rel),
+                source: std::io::ErrorKind::NotFound.into(),
+            });
+        }
+        self.parent(to, parent, true)?;
+        let source = &self.open[from][parent];
+        let dest = &self.open[to][parent];
+        source.rename_into(name, dest, name)
+    }
+
+    /// What is at `rel` below base `base` (`Missing` when a parent is).
+    fn entry(&mut self, base: usize, rel: &str) -> Result<Entry, HandleError> {
+        let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        match self.parent(base, parent, false)? {
+            Some(dir) => dir.entry_of(name),
+            None => Ok(Entry::Missing),
+        }
+    }
+
+    /// The handle of `parent` below base `base`: `None` when it is missing
+    /// (created when `create`).
+    fn parent(
+        &mut self,
+        base: usize,
+        parent: &str,
+        create: bool,
+    ) -> Result<Option<&DirHandle>, HandleError> {
+        if !self.open[base].contains_key(parent) {
+            let dir = if create {
+                Some(self.bases[base].subdir_creating(parent, &mut Vec::new())?)
+            } else {
+                self.bases[base].subdir(parent)?
+            };
+            let Some(dir) = dir else {
+                return Ok(None);
+            };
+            self.open[base].insert(parent.to_string(), dir);
+        }
+        Ok(self.open[base].get(parent))
+    }
+}
+
 /// Checks that every restored file is in place with its staged size.
 pub fn check_placed(root: &DirHandle, journal: &Journal) -> Result<(), HandleError> {
+    let mut dirs = Parents::new([root, root, root]);
     for f in &journal.files {
-        match root.entry(&f.rel)? {
+        match dirs.entry(ROOT, &f.rel)? {
             Entry::File { size, .. } if size == f.size => {}
             found => {
                 return Err(HandleError::Io {

@@ -7,7 +7,8 @@
 //! the handle's `/proc/self/fd` entry).
 
 use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, RenameFlags};
@@ -255,8 +256,25 @@ impl DirHandle {
             source: io::ErrorKind::NotFound.into(),
         })?;
         let dest = target.subdir_creating(to_parent, created)?;
+        source.rename_name(from_name, &dest, to_name, &target.shown(to))
+    }
+
+    /// Renames the name `from` in this directory to the name `to` in
+    /// `dest` (both already open), never replacing anything at `to`.
+    pub fn rename_into(&self, from: &str, dest: &DirHandle, to: &str) -> Result<(), HandleError> {
+        let (from, to) = (single(from)?, single(to)?);
+        self.rename_name(from, dest, to, &dest.shown(to))
+    }
+
+    fn rename_name(
+        &self,
+        from_name: &str,
+        dest: &DirHandle,
+        to_name: &str,
+        shown: &Path,
+    ) -> Result<(), HandleError> {
         match rustix::fs::renameat_with(
-            &source.fd,
+            &self.fd,
             from_name,
             &dest.fd,
             to_name,
@@ -266,13 +284,19 @@ impl DirHandle {
             // A filesystem without RENAME_NOREPLACE: look, then rename.
             Err(Errno::INVAL | Errno::NOSYS) => {
                 if dest.entry_here(to_name)? != Entry::Missing {
-                    return Err(io_error(&target.shown(to), Errno::EXIST));
+                    return Err(io_error(shown, Errno::EXIST));
                 }
-                rustix::fs::renameat(&source.fd, from_name, &dest.fd, to_name)
-                    .map_err(|e| io_error(&target.shown(to), e))
+                rustix::fs::renameat(&self.fd, from_name, &dest.fd, to_name)
+                    .map_err(|e| io_error(shown, e))
             }
-            Err(e) => Err(io_error(&target.shown(to), e)),
+            Err(e) => Err(io_error(shown, e)),
         }
+    }
+
+    /// What is at the name `name` in this directory, never following a
+    /// link (no path walked).
+    pub fn entry_of(&self, name: &str) -> Result<Entry, HandleError> {
+        self.entry_here(single(name)?)
     }
 
     /// Removes the file `rel` (a link is removed, never followed).
@@ -303,18 +327,20 @@ impl DirHandle {
 
     /// Removes `rel` and everything below it; a link is removed itself,
     /// never followed.
+    ///
+    /// Each directory is opened once (relative to its parent's handle,
+    /// `O_NOFOLLOW`), read once, and its entries unlinked relative to that
+    /// handle: no path is walked again per entry, and nothing outside
+    /// `rel` can be reached.
     pub fn remove_tree(&self, rel: &str) -> Result<(), HandleError> {
-        match self.entry(rel)? {
-            Entry::Missing => return Ok(()),
-            Entry::Dir => {}
-            _ => return self.remove_file(rel),
-        }
-        if let Some(dir) = self.subdir(rel)? {
-            for name in dir.names()? {
-                dir.remove_tree(&name)?;
-            }
-        }
-        self.remove_empty_dir(rel).map(|_| ())
+        let (parent, name) = split(rel)?;
+        let Some(dir) = self.subdir(parent)? else {
+            return Ok(());
+        };
+        let name = std::ffi::CString::new(name).map_err(|_| HandleError::NotRelative {
+            path: rel.to_string(),
+        })?;
+        remove_at(dir.fd.as_fd(), &name, None, &self.shown(rel))
     }
 
     /// Removes every empty directory below `rel` and then `rel` itself if
@@ -515,6 +541,45 @@ impl Entry {
     }
 }
 
+/// Removes `name` below the directory `parent` and everything below it.
+/// `kind` is what the directory listing said it is, when it said.
+fn remove_at(
+    parent: BorrowedFd<'_>,
+    name: &std::ffi::CStr,
+    kind: Option<FileType>,
+    shown: &Path,
+) -> Result<(), HandleError> {
+    let unlink = |flags: AtFlags| match rustix::fs::unlinkat(parent, name, flags) {
+        Ok(()) | Err(Errno::NOENT) => Ok(()),
+        Err(e) => Err(io_error(shown, e)),
+    };
+    if matches!(kind, Some(k) if k != FileType::Directory && k != FileType::Unknown) {
+        return unlink(AtFlags::empty());
+    }
+    let fd = match rustix::fs::openat(parent, name, DIR_FLAGS, Mode::empty()) {
+        Ok(fd) => fd,
+        Err(Errno::NOENT) => return Ok(()),
+        // A link (never followed) or not a directory: the name itself goes.
+        Err(Errno::LOOP | Errno::NOTDIR) => return unlink(AtFlags::empty()),
+        Err(e) => return Err(io_error(shown, e)),
+    };
+    let mut dir = rustix::fs::Dir::new(fd).map_err(|e| io_error(shown, e))?;
+    let mut entries = Vec::new();
+    while let Some(entry) = dir.read() {
+        let entry = entry.map_err(|e| io_error(shown, e))?;
+        let child = entry.file_name();
+        if child != c"." && child != c".." {
+            entries.push((child.to_owned(), entry.file_type()));
+        }
+    }
+    let fd = dir.fd().map_err(|e| io_error(shown, e))?;
+    for (child, kind) in entries {
+        let child_shown = shown.join(std::ffi::OsStr::from_bytes(child.to_bytes()));
+        remove_at(fd, &child, Some(kind), &child_shown)?;
+    }
+    unlink(AtFlags::REMOVEDIR)
+}
+
 fn io_error(path: &Path, e: Errno) -> HandleError {
     HandleError::Io {
         path: path.to_path_buf(),
@@ -649,6 +714,44 @@ mod tests {
         assert_eq!(dir.entry("link").unwrap(), Entry::Symlink);
         assert!(dir.create_new("link", 0o600).is_err());
         assert_eq!(dir.entry("nothing").unwrap(), Entry::Missing);
+    }
+
+    #[test]
+    fn remove_tree_removes_links_themselves_and_nothing_outside() {
+        use std::os::unix::ffi::OsStrExt;
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("keep"), b"theirs").unwrap();
+        let tree = root.path().join("t");
+        std::fs::create_dir_all(tree.join("a/b/c")).unwrap();
+        std::fs::write(tree.join("a/b/c/f"), b"x").unwrap();
+        std::fs::write(tree.join("top"), b"x").unwrap();
+        std::fs::write(
+            tree.join(std::ffi::OsStr::from_bytes(b"not-utf8-\xff")),
+            b"x",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(outside.path(), tree.join("a/dir-link")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("keep"), tree.join("file-link")).unwrap();
+        std::fs::write(root.path().join("beside"), b"mine").unwrap();
+        let dir = DirHandle::open(root.path()).unwrap();
+        dir.remove_tree("t").unwrap();
+        assert!(!tree.exists());
+        assert_eq!(
+            std::fs::read(outside.path().join("keep")).unwrap(),
+            b"theirs"
+        );
+        assert_eq!(std::fs::read(root.path().join("beside")).unwrap(), b"mine");
+        // A link given as the tree itself goes, its target stays.
+        std::os::unix::fs::symlink(outside.path(), root.path().join("l")).unwrap();
+        dir.remove_tree("l").unwrap();
+        assert!(std::fs::symlink_metadata(root.path().join("l")).is_err());
+        assert_eq!(
+            std::fs::read(outside.path().join("keep")).unwrap(),
+            b"theirs"
+        );
+        // Nothing there is nothing to do.
+        dir.remove_tree("gone/deeper").unwrap();
     }
 
     #[test]
