@@ -3,19 +3,23 @@
 //! key (key auth only), on a free port, serving `internal-sftp`. Killed
 //! when dropped.
 //!
-//! `ssh` reads the host keys it trusts from the running user's
-//! `~/.ssh/known_hosts` (it ignores `$HOME`), so the server's key is added
-//! there for `[127.0.0.1]:PORT` while it runs and removed when it stops.
+//! The server's host key is trusted in a `known_hosts` file inside the
+//! server's temp dir, never the running user's `~/.ssh/known_hosts`: `ssh`
+//! reads that from the passwd entry (it ignores `$HOME`), and OpenDAL's
+//! SFTP service (0.58) passes `ssh` no option but `StrictHostKeyChecking`
+//! (no `-F`, no `UserKnownHostsFile`), so Steward cannot be told another
+//! file. Instead the `steward` under test runs with [`Sshd::env`]: a `PATH`
+//! whose first `ssh` is a wrapper in the temp dir adding
+//! `-o UserKnownHostsFile=…` (the first value of an option wins), and an
+//! `XDG_STATE_HOME` there for the control sockets of the `openssh` crate.
 
+use std::ffi::OsString;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub const SSHD: &str = "/usr/sbin/sshd";
-
-/// One writer of `known_hosts` at a time among this process's servers.
-static KNOWN_HOSTS: Mutex<()> = Mutex::new(());
 
 pub struct Sshd {
     dir: tempfile::TempDir,
@@ -32,11 +36,6 @@ fn keygen(path: &Path) {
         .status()
         .expect("ssh-keygen (apt-get install openssh-client)");
     assert!(status.success());
-}
-
-fn known_hosts() -> PathBuf {
-    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
-    PathBuf::from(home).join(".ssh/known_hosts")
 }
 
 impl Sshd {
@@ -90,28 +89,48 @@ impl Sshd {
         format!("[127.0.0.1]:{}", self.port)
     }
 
-    /// Adds the host key to `known_hosts` (replacing whatever an earlier
-    /// server on this port left).
+    /// The `known_hosts` that trusts this server, in its temp dir.
+    pub fn known_hosts(&self) -> PathBuf {
+        self.dir.path().join("known_hosts")
+    }
+
+    /// Trusts the host key in [`Sshd::known_hosts`], and writes the `ssh`
+    /// wrapper that makes every `ssh` [`Sshd::env`] reaches read it.
     fn trust(&self) {
-        let _guard = KNOWN_HOSTS.lock().unwrap_or_else(|e| e.into_inner());
-        let file = known_hosts();
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        let _ = Command::new("ssh-keygen")
-            .args(["-R", &self.host_pattern(), "-f"])
-            .arg(&file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
         let key = std::fs::read_to_string(self.dir.path().join("host_key.pub")).unwrap();
         let key: Vec<&str> = key.split_whitespace().take(2).collect();
         let line = format!("{} {}\n", self.host_pattern(), key.join(" "));
-        use std::io::Write;
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&file)
-            .and_then(|mut f| f.write_all(line.as_bytes()))
-            .unwrap();
+        std::fs::write(self.known_hosts(), line).unwrap();
+        let bin = self.dir.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let ssh = which_ssh();
+        let wrapper = bin.join("ssh");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\nexec {} -o UserKnownHostsFile={} -o GlobalKnownHostsFile=/dev/null \"$@\"\n",
+                ssh.display(),
+                self.known_hosts().display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::create_dir_all(self.dir.path().join("state")).unwrap();
+    }
+
+    /// The environment a `steward` that reaches this server runs with:
+    /// the `ssh` wrapper first on `PATH`, the control sockets in the temp
+    /// dir.
+    pub fn env(&self) -> Vec<(&'static str, OsString)> {
+        let mut path = OsString::from(self.dir.path().join("bin"));
+        if let Some(rest) = std::env::var_os("PATH") {
+            path.push(":");
+            path.push(rest);
+        }
+        vec![
+            ("PATH", path),
+            ("XDG_STATE_HOME", self.dir.path().join("state").into()),
+        ]
     }
 
     /// The private key the server accepts.
@@ -146,25 +165,29 @@ impl Sshd {
             format!("sftp:{}@127.0.0.1:{}", self.user, path.display()),
             "-o".into(),
             format!(
-                "sftp.command=ssh {}@127.0.0.1 -p {} -i {} -o BatchMode=yes -s sftp",
+                "sftp.command=ssh {}@127.0.0.1 -p {} -i {} -o BatchMode=yes -o UserKnownHostsFile={} -s sftp",
                 self.user,
                 self.port,
-                self.user_key().display()
+                self.user_key().display(),
+                self.known_hosts().display()
             ),
         ]
     }
+}
+
+/// The real `ssh` on `PATH` (before the wrapper is put first).
+fn which_ssh() -> PathBuf {
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join("ssh"))
+        .find(|p| p.is_file())
+        .expect("ssh (apt-get install openssh-client)")
 }
 
 impl Drop for Sshd {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _guard = KNOWN_HOSTS.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = Command::new("ssh-keygen")
-            .args(["-R", &self.host_pattern(), "-f"])
-            .arg(known_hosts())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
     }
 }

@@ -91,6 +91,23 @@ fn create(install: &Install, secret: &str) -> Value {
     ))
 }
 
+/// `steward ARGS` reaching `sshd`: its host key trusted from the server's
+/// temp dir, nothing of the user's `~/.ssh` read or written.
+fn run_over_ssh(install: &Install, sshd: &Sshd, args: &[&str]) -> Run {
+    install
+        .command(args)
+        .envs(sshd.env())
+        .output()
+        .expect("running steward")
+        .into()
+}
+
+/// The running user's own `known_hosts`, as it is (the tests leave it so).
+fn users_known_hosts() -> Option<String> {
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    std::fs::read_to_string(Path::new(&home).join(".ssh/known_hosts")).ok()
+}
+
 fn path_target(dir: &Path) -> String {
     format!(
         "[backup.offsite.disk]\nkind = \"path\"\npath = \"{}\"\n",
@@ -251,8 +268,27 @@ fn an_unreachable_target_leaves_the_local_backup_and_is_caught_up_later() {
     );
     assert!(out.contains("cannot connect"), "{out}");
     assert!(out.contains("The local backup is complete"), "{out}");
+    // The backup's own answer comes first, then the copy's.
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("Backup backup_"), "{out}");
+    let copying = lines
+        .iter()
+        .position(|l| l.starts_with("Copying backup backup_") && l.ends_with(" offsite…"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let failed = lines
+        .iter()
+        .position(|l| l.starts_with("OFFSITE COPY FAILED"))
+        .unwrap();
+    assert!(copying < failed, "{out}");
     let listed = ok(&install.run(&["backup", "list", "--json"]));
     assert_eq!(listed["backups"].as_array().unwrap().len(), 1, "{listed:#}");
+    // The failure is on record until a copy succeeds.
+    let id = listed["backups"][0]["id"].as_str().unwrap().to_string();
+    assert!(
+        listed_where(&install, &id).ends_with("local, away (copy failed, retried)"),
+        "{}",
+        listed_where(&install, &id)
+    );
 
     // The server comes back: the next backup copies both.
     let server = RestServer::start(port, "steward", "pw");
@@ -262,6 +298,118 @@ fn an_unreachable_target_leaves_the_local_backup_and_is_caught_up_later() {
         restic_backup_ids(&install, &server.restic_location("bot")).len(),
         2
     );
+    assert!(
+        listed_where(&install, &id).ends_with("local, away"),
+        "caught up: {}",
+        listed_where(&install, &id)
+    );
+}
+
+/// A server that accepts connections and never answers: a target that
+/// hangs (until the client's 10-minute timeout).
+fn hanging_target() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/bot", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    url
+}
+
+#[test]
+fn a_hanging_target_does_not_hold_back_the_backups_answer() {
+    use std::io::BufRead;
+    let install = install_with_database(&rest_target("slow", &hanging_target(), "steward"));
+    let mut child = install
+        .command(&["backup", "create"])
+        .env(SECRET_ENV, "pw")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut seen: Vec<String> = Vec::new();
+    while !seen.iter().any(|l| l.starts_with("Copying backup")) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("no answer while the target hangs: {seen:#?}");
+            }
+        }
+    }
+    assert!(
+        seen[0].starts_with("Backup backup_") && seen[0].contains(" created: "),
+        "{seen:#?}"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the copy is still running after the answer"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let listed = ok(&install.run(&["backup", "list", "--json"]));
+    assert_eq!(listed["backups"][0]["status"], "completed", "{listed:#}");
+}
+
+#[test]
+fn under_serve_a_hanging_target_copies_in_the_background_and_backups_go_on() {
+    let install = install_with_database(&rest_target("slow", &hanging_target(), "steward"));
+    let log = std::fs::File::create(install.root().join("serve.log")).unwrap();
+    let mut serve = install
+        .command(&["serve"])
+        .env(SECRET_ENV, "pw")
+        .env_remove("DISCORD_TOKEN")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let socket = install.data().join("steward.sock");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !socket.exists() {
+        assert!(std::time::Instant::now() < deadline, "serve never listened");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let started = std::time::Instant::now();
+    let first = install.run(&["backup", "create", "--type", "config"]);
+    let out = first.succeeded().to_string();
+    assert!(
+        out.contains("Offsite copies to slow follow in the service's background"),
+        "{out}"
+    );
+    // The copy holds no backup lock: the next backup and the list go on.
+    let second = install.run(&["backup", "create", "--type", "config", "--json"]);
+    let second = ok(&second);
+    assert_eq!(
+        second["offsite_due"],
+        serde_json::json!(["slow"]),
+        "{second:#}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(300),
+        "answered while the target hangs"
+    );
+    let listed = ok(&install.run(&["backup", "list", "--json"]));
+    assert_eq!(listed["backups"].as_array().unwrap().len(), 2, "{listed:#}");
+    let _ = serve.kill();
+    let _ = serve.wait();
 }
 
 #[test]
@@ -325,6 +473,7 @@ fn credentials_in_a_target_url_are_refused_at_load() {
 
 #[test]
 fn an_sftp_target_gets_copies_restic_reads_and_restores_from() {
+    let before = users_known_hosts();
     let sshd = Sshd::start(free_port());
     let remote = sshd.storage().join("steward");
     let install = install_with_database(&format!(
@@ -334,7 +483,11 @@ fn an_sftp_target_gets_copies_restic_reads_and_restores_from() {
         remote.display(),
         sshd.user_key().display()
     ));
-    let created = create(&install, "");
+    let created = ok(&run_over_ssh(
+        &install,
+        &sshd,
+        &["backup", "create", "--json"],
+    ));
     let id = created["record"]["id"].as_str().unwrap().to_string();
     let copy = &created["offsite"][0];
     assert_eq!(copy["target"], "ssh", "{created:#}");
@@ -350,8 +503,17 @@ fn an_sftp_target_gets_copies_restic_reads_and_restores_from() {
     let original = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, "changed = 1\n").unwrap();
     std::fs::remove_dir_all(install.data().join("backups")).unwrap();
-    ok(&install.run(&["backup", "restore", &id, "--yes", "--json"]));
+    ok(&run_over_ssh(
+        &install,
+        &sshd,
+        &["backup", "restore", &id, "--yes", "--json"],
+    ));
     assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
+    assert_eq!(
+        users_known_hosts(),
+        before,
+        "the user's ~/.ssh/known_hosts is left alone"
+    );
 }
 
 #[test]
@@ -365,7 +527,7 @@ fn an_sftp_key_the_server_refuses_is_reported_and_the_backup_stands() {
         remote.display(),
         sshd.other_key().display()
     ));
-    let run = install.run(&["backup", "create"]);
+    let run = run_over_ssh(&install, &sshd, &["backup", "create"]);
     let out = run.succeeded();
     assert!(
         out.contains(&format!(
@@ -542,4 +704,159 @@ fn a_schedule_only_target_is_left_alone_by_a_backup_made_by_hand() {
     let created = create(&install, "");
     assert_eq!(created["offsite"], serde_json::json!([]), "{created:#}");
     assert!(!target.exists(), "nothing copied by hand-made backups");
+}
+
+/// The largest file under `dir`: with incompressible data in the backup,
+/// its data pack.
+fn largest_file(dir: &Path) -> PathBuf {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    files
+        .into_iter()
+        .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+        .unwrap()
+}
+
+#[test]
+fn verify_checks_each_offsite_copy_there_and_names_a_damaged_one() {
+    let offsite = tempfile::tempdir().unwrap();
+    let target = offsite.path().join("steward");
+    let install = install_with_database(&path_target(&target));
+    let noise: Vec<u8> = (0..400_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(install.bot().join("config/noise.bin"), noise).unwrap();
+    let created = create(&install, "");
+    let id = created["record"]["id"].as_str().unwrap().to_string();
+
+    let verified = ok(&install.run(&["backup", "verify", &id, "--json"]));
+    assert_eq!(verified["ok"], true, "{verified:#}");
+    assert_eq!(verified["offsite"][0]["target"], "disk", "{verified:#}");
+    assert!(
+        verified["offsite"][0]["snapshot"].is_string(),
+        "{verified:#}"
+    );
+    let text = install.run(&["backup", "verify", &id]);
+    assert!(
+        text.succeeded().contains("  offsite disk: copy ")
+            && text
+                .stdout
+                .contains(" intact (repository check of its data there)"),
+        "{}",
+        text.stdout
+    );
+
+    // A flipped byte in the copy's data pack, there only.
+    let pack = largest_file(&target.join("data"));
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let middle = bytes.len() / 3;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&pack, bytes).unwrap();
+    let run = install.run(&["backup", "verify", &id, "--json"]);
+    assert_ne!(run.code, Some(0), "{}", run.stdout);
+    let verified = run.json();
+    assert_eq!(verified["ok"], false, "{verified:#}");
+    let problems = verified["problems"].to_string();
+    assert!(
+        problems.contains(&format!(
+            "offsite target disk ({}): the copy fails its check there",
+            target.display()
+        )),
+        "{problems}"
+    );
+    let text = install.run(&["backup", "verify", &id]);
+    assert!(
+        text.stdout.contains("  offsite disk: copy ") && text.stdout.contains(" DAMAGED"),
+        "{}",
+        text.stdout
+    );
+    // The local snapshot is sound: its own line says so.
+    assert!(
+        text.stdout.contains("every file's data): intact"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn verify_checks_the_offsite_copy_when_the_local_repository_is_lost() {
+    let offsite = tempfile::tempdir().unwrap();
+    let target = offsite.path().join("steward");
+    let install = install_with_database(&path_target(&target));
+    let created = create(&install, "");
+    let id = created["record"]["id"].as_str().unwrap().to_string();
+    std::fs::remove_dir_all(install.data().join("backups")).unwrap();
+
+    let verified = ok(&install.run(&["backup", "verify", &id, "--json"]));
+    assert_eq!(verified["ok"], true, "{verified:#}");
+    assert_eq!(verified["only_offsite"], true, "{verified:#}");
+    assert_eq!(verified["offsite"][0]["target"], "disk", "{verified:#}");
+    let text = install.run(&["backup", "verify", &id]);
+    let out = text.succeeded();
+    assert!(
+        out.contains("  local repository: lacks snapshot ")
+            && out.contains("only its offsite copies were checked")
+            && out.contains(" intact (repository check of its data there)"),
+        "{out}"
+    );
+
+    // With the copy gone too, verify fails and says so.
+    std::fs::remove_dir_all(&target).unwrap();
+    let run = install.run(&["backup", "verify", &id, "--json"]);
+    assert_ne!(run.code, Some(0), "{}", run.stdout);
+    let problems = run.json()["problems"].to_string();
+    assert!(
+        problems.contains(&format!(
+            "backup {id} is not in the local repository, and no offsite target holds a sound copy"
+        )),
+        "{problems}"
+    );
+}
+
+#[test]
+fn status_names_a_target_whose_copy_failed_and_the_backups_it_lacks() {
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/bot");
+    let install = install_with_database(&rest_target("away", &url, "steward"));
+    let first = create(&install, "pw");
+    let id = first["record"]["id"].as_str().unwrap().to_string();
+
+    let run = install.run(&["status"]);
+    let out = run.succeeded();
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("Offsite copy failed: away lacks 1 backup"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains(&id), "{out}");
+    assert!(line.contains("retried at the next copy"), "{out}");
+    assert!(
+        line.contains(&format!("offsite target away ({url})")),
+        "{out}"
+    );
+    let report = ok(&install.run(&["status", "--json"]));
+    assert_eq!(report["copies_failed"][0]["target"], "away", "{report:#}");
+    assert_eq!(
+        report["copies_failed"][0]["backups"][0],
+        id.as_str(),
+        "{report:#}"
+    );
+
+    // Caught up: status no longer names it.
+    let _server = RestServer::start(port, "steward", "pw");
+    create(&install, "pw");
+    let run = install.run(&["status"]);
+    let out = run.succeeded();
+    assert!(!out.contains("Offsite copy failed"), "{out}");
+    let report = ok(&install.run(&["status", "--json"]));
+    assert_eq!(report["copies_failed"], serde_json::json!([]), "{report:#}");
 }

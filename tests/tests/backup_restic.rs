@@ -324,6 +324,25 @@ fn a_flipped_byte_in_a_pack_fails_verify_naming_the_file_and_restore_refuses() {
         problems.contains("config/noise.bin: damaged in the repository"),
         "verify names the damaged file: {problems}"
     );
+    // Typed too, for the fronts that word it themselves.
+    assert!(
+        verified["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["problem"] == "file_damaged" && f["path"] == "config/noise.bin"),
+        "{verified:#}"
+    );
+    // A snapshot has no archive: the words say what was checked.
+    let text = install.run(&["backup", "verify", id]);
+    assert!(
+        text.stdout.contains(&format!(
+            "  snapshot {} (repository structure and every file's data): DAMAGED",
+            &record["metadata"]["snapshot"].as_str().unwrap()[..8]
+        )) && !text.stdout.contains("archive checksum"),
+        "{}",
+        text.stdout
+    );
     std::fs::write(bot.join("config/config.toml"), "changed = 1\n").unwrap();
     let run = install.run(&["backup", "restore", id, "--yes"]);
     assert_ne!(run.code, Some(0), "{}", run.stdout);
@@ -665,4 +684,42 @@ fn verify_runs_the_structural_check_and_names_a_damaged_tree_pack() {
     // restic's own check agrees the repository is damaged.
     let (checked, _, _) = restic(&install, &password_file(&install), &["check"]);
     assert!(!checked, "restic check passed a damaged tree pack");
+}
+
+#[test]
+fn an_install_whose_pre_update_backup_made_the_password_says_to_keep_a_copy_once() {
+    let s = steward_tests::release_bot::setup("");
+    let _bot = s.start_bot();
+    s.publish_150(&s.demo_bot_py());
+    let password = s.install.data().join("backup-password");
+    assert!(!password.exists(), "no password before the first backup");
+
+    let run = s.install.run(&["install", "--type", "bot", "--yes"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        password.is_file(),
+        "the pre-update backup made the password"
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "IMPORTANT: Steward created the password of the backup repository in {}.",
+            password.display()
+        )) && run
+            .stdout
+            .contains("Keep a copy of this file somewhere else"),
+        "the install's answer tells the operator: {}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches("IMPORTANT").count(),
+        1,
+        "said once: {}",
+        run.stdout
+    );
+    let again = s.install.run(&["backup", "create", "--type", "config"]);
+    assert!(
+        !again.succeeded().contains("IMPORTANT"),
+        "said once, by the install: {}",
+        again.stdout
+    );
 }

@@ -880,3 +880,104 @@ fn a_description_as_long_as_discord_allows_still_gets_its_result() {
         "{shown}"
     );
 }
+
+#[test]
+fn backup_create_answers_first_then_shows_each_offsite_copy_and_backup_list_where_each_lives() {
+    let discord = FakeDiscord::start();
+    let offsite = tempfile::tempdir().unwrap();
+    let disk = offsite.path().join("steward");
+    let away = format!("http://127.0.0.1:{}/bot", steward_tests::etcd::free_port());
+    let serve = Serve::start_with(
+        &discord,
+        "",
+        &format!(
+            "[backup.offsite.disk]\nkind = \"path\"\npath = \"{}\"\n\n[backup.offsite.away]\nkind = \"rest\"\nurl = \"{away}\"\n",
+            disk.display()
+        ),
+    );
+
+    let token = discord.slash_command("backup_create", &Member::owner(), &[]);
+    let edits = serve.edits_until(&discord, &token, LONG, |e| {
+        e["embeds"][0]["fields"]
+            .to_string()
+            .contains("copied and checked there")
+    });
+    let results: Vec<&Value> = edits.iter().filter(|e| has_embed(e)).collect();
+    // The backup answers before its copies are done: the first result
+    // names the targets still being copied to.
+    assert_eq!(
+        field(&results[0]["embeds"][0], "Offsite copies"),
+        "Copying to away, disk…",
+        "{results:#?}"
+    );
+    let embed = &results.last().unwrap()["embeds"][0];
+    assert_eq!(embed["title"], "Backup created", "{embed:#}");
+    let id = field(embed, "ID").trim_matches('`').to_string();
+    let copies = field(embed, "Offsite copies");
+    assert!(
+        copies.contains("disk: 1 copied and checked there"),
+        "{copies}"
+    );
+    assert!(
+        copies.contains(&format!(
+            "away: the copy failed (offsite target away ({away})"
+        )) && copies
+            .contains("The local backup is complete; the copy is retried at the next backup."),
+        "{copies}"
+    );
+    assert!(disk.join("config").is_file(), "the copy is there");
+
+    let token = discord.slash_command("backup_list", &admin(), &[]);
+    let edits = serve.edits_until_result(&discord, &token);
+    let line = edits.last().unwrap()["embeds"][0]["fields"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(line.starts_with(&format!("`{id}`")), "{line}");
+    assert!(
+        line.contains(" · where: local, away (copy failed, retried), disk"),
+        "{line}"
+    );
+
+    // The same in German.
+    let token = discord.slash_command_in("de", "backup_list", &admin(), &[]);
+    let edits = serve.edits_until_result(&discord, &token);
+    let line = edits.last().unwrap()["embeds"][0]["fields"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        line.contains(" · Ort: lokal, away (Kopie fehlgeschlagen, wird erneut versucht), disk"),
+        "{line}"
+    );
+
+    // `/update_status` names the target whose copy waits, and the backup.
+    for (locale, title, expected) in [
+        (
+            "en-US",
+            "Offsite copies failed",
+            format!(
+                "**away** lacks backup {id}; retried at the next copy. offsite target away ({away})"
+            ),
+        ),
+        (
+            "de",
+            "Fehlgeschlagene Offsite-Kopien",
+            format!(
+                "**away** fehlt die Sicherung {id}; beim nächsten Kopieren wird es erneut versucht. offsite target away ({away})"
+            ),
+        ),
+    ] {
+        let token = discord.slash_command_in(
+            locale,
+            "update_status",
+            &Member::owner(),
+            &[Opt::boolean("show_metrics", false)],
+        );
+        let edits = serve.edits_until_result(&discord, &token);
+        let embed = &edits.last().unwrap()["embeds"][0];
+        let copies = field(embed, title);
+        assert!(copies.starts_with(&expected), "{copies}");
+        assert!(!copies.contains("disk"), "disk holds its copy: {copies}");
+    }
+}

@@ -50,9 +50,14 @@ pub struct Created {
     /// operator must keep a copy elsewhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_created: Option<PathBuf>,
-    /// Each offsite target's copy (`[backup.offsite.NAME]`).
+    /// Each offsite target's copy (`[backup.offsite.NAME]`), once the
+    /// follow-up ran ([`super::offsite::after_backup`]); empty in the
+    /// answer of the backup itself.
     #[serde(default)]
     pub offsite: Vec<super::offsite::Copied>,
+    /// The targets the follow-up copies this backup to, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offsite_due: Vec<String>,
 }
 
 const READ_BUFFER: usize = 256 * 1024;
@@ -149,6 +154,7 @@ pub fn create_tagged(
             ok: outcome.ok,
             drill: false,
             problems: outcome.problems,
+            findings: outcome.findings,
         });
     }
     let pruned = if backups.settings.auto_cleanup {
@@ -160,11 +166,9 @@ pub fn create_tagged(
     } else {
         None
     };
-    // Offsite copies never fail the local backup: a failure is reported.
-    let offsite = super::offsite::after_backup(backups, tags.contains_key("schedule"));
-    if let Ok(saved) = backups.get(&record.id) {
-        record.metadata = saved.metadata;
-    }
+    // Offsite copies follow once the backup is answered (the caller runs
+    // `offsite::after_backup`): a slow target never delays it.
+    let offsite_due = super::offsite::due(backups, tags.contains_key("schedule"));
     backups.report(
         100,
         Step::BackupComplete {
@@ -176,7 +180,8 @@ pub fn create_tagged(
         skipped: selection.skipped,
         pruned,
         password_created: backups.take_password_created(),
-        offsite,
+        offsite: Vec::new(),
+        offsite_due,
     })
 }
 

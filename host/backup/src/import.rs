@@ -118,7 +118,7 @@ fn store(
     if !problems.is_empty() {
         return Err(BackupError::VerificationFailed {
             id: probe.id.clone(),
-            problems,
+            problems: super::problem::english(&problems),
         });
     }
     for f in manifest.files.iter().filter(|f| f.kind == FileKind::Sqlite) {
@@ -198,5 +198,6 @@ fn store(
         pruned: None,
         password_created: backups.take_password_created(),
         offsite: Vec::new(),
+        offsite_due: Vec::new(),
     })
 }

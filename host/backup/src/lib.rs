@@ -20,6 +20,7 @@ mod journal;
 pub mod list;
 pub mod manifest;
 pub mod offsite;
+pub mod problem;
 pub mod prune;
 mod recover;
 pub use recover::recover_restores;
@@ -41,7 +42,7 @@ use thiserror::Error;
 pub use create::{CreateRequest, Created};
 pub use extract::{ExtractError, Extracted, Limits, extract_tar, extract_tar_gz};
 pub use list::{ListRequest, Listing, Range, SortBy};
-pub use prune::{Pruned, RemovedBackup};
+pub use prune::{Pruned, Removal, RemovedBackup};
 pub use restore::{BotControl, BotControlError, Preview, RestoreRequest, Restored};
 pub use verify::{DatabaseCheck, Drill, VerifyOutcome};
 
@@ -101,6 +102,9 @@ pub struct Verification {
     /// Whether the check included a restore drill.
     pub drill: bool,
     pub problems: Vec<String>,
+    /// The same, typed, so fronts word them (`problems` is the English).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<problem::Problem>,
 }
 
 /// One backup, as stored (the fields of the original `Backup` record).

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::BackupType;
+use super::problem::Problem;
 
 /// Name of the first archive entry.
 pub const MANIFEST_NAME: &str = "steward-manifest.json";
@@ -61,6 +62,11 @@ impl Manifest {
         path_problems(self.files.iter().map(|f| f.path.as_str()))
     }
 
+    /// [`Manifest::path_problems`], typed.
+    pub fn path_findings(&self) -> Vec<Problem> {
+        path_findings(self.files.iter().map(|f| f.path.as_str()))
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec_pretty(self).expect("a manifest serializes")
     }
@@ -87,6 +93,11 @@ pub enum ManifestError {
 
 /// See [`Manifest::path_problems`]; one message per path, naming it.
 pub fn path_problems<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    super::problem::english(&path_findings(paths))
+}
+
+/// [`path_problems`], typed.
+pub fn path_findings<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<Problem> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for path in paths {
         *counts.entry(path).or_default() += 1;
@@ -94,24 +105,28 @@ pub fn path_problems<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<String
     let mut problems = Vec::new();
     for (&path, &n) in &counts {
         if n > 1 {
-            problems.push(format!("{path} is listed {n} times in the manifest"));
+            problems.push(Problem::ListedTwice {
+                path: path.to_string(),
+                times: n,
+            });
         }
         let plain = !path.is_empty()
             && path.split('/').all(|part| {
                 !part.is_empty() && part != "." && part != ".." && !part.contains('\0')
             });
         if !plain {
-            problems.push(format!(
-                "{path:?} in the manifest is not a plain relative path"
-            ));
+            problems.push(Problem::NotPlain {
+                path: path.to_string(),
+            });
             continue;
         }
         for (i, _) in path.match_indices('/') {
             let dir = &path[..i];
             if counts.contains_key(dir) {
-                problems.push(format!(
-                    "{dir} is listed as a file, but the manifest also lists {path} inside it"
-                ));
+                problems.push(Problem::FileAndDir {
+                    dir: dir.to_string(),
+                    path: path.to_string(),
+                });
             }
         }
     }

@@ -22,13 +22,53 @@ use rustic_core::{
 use serde::{Deserialize, Serialize};
 use steward_core::offsite::{OffsiteLocation, OffsiteTarget, OffsiteWhen, Secret};
 
+use super::problem::Problem;
 use super::repository::{self, SNAPSHOT_KEY, snapshot_of};
 use super::{BackupError, BackupRecord, BackupStatus, Backups};
 
 /// The record's metadata key holding a target's snapshot id: `offsite.NAME`.
 const OFFSITE_KEY: &str = "offsite.";
+/// The record's metadata key holding why its copy to a target failed
+/// (`offsite_failed.NAME`): retried at the next copy, shown until then.
+const FAILED_KEY: &str = "offsite_failed.";
+/// The file whose lock serializes copies, apart from the backup lock, so a
+/// slow target never makes a backup or a restore wait or fail as busy.
+const COPY_LOCK: &str = ".offsite-lock";
 /// The metadata key `backup list` fills with where a backup lives.
 pub const LOCATIONS_KEY: &str = "locations";
+/// The same, for fronts that word it themselves: `local`, each target's
+/// name, `!NAME` for a target whose copy failed, separated by spaces (a
+/// target's name is letters, digits, '-' and '_'). Read with [`places`].
+pub const PLACES_KEY: &str = "places";
+
+/// Where a listed backup lives, as [`places`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// In the local repository.
+    Local,
+    /// Copied to this target (as the last copy found it).
+    Offsite(String),
+    /// The copy to this target failed; it is retried at the next copy.
+    CopyFailed(String),
+}
+
+/// Where a record `backup list` returned lives; empty when nowhere (its
+/// snapshot is lost), or for an archive (which is local).
+pub fn places(record: &BackupRecord) -> Vec<Place> {
+    let Some(value) = record.metadata.get(PLACES_KEY) else {
+        return Vec::new();
+    };
+    value
+        .split_whitespace()
+        .map(|token| match token {
+            "local" => Place::Local,
+            _ => match token.strip_prefix('!') {
+                Some(name) => Place::CopyFailed(name.to_string()),
+                None => Place::Offsite(token.to_string()),
+            },
+        })
+        .collect()
+}
 
 /// What one target's copy did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,27 +91,28 @@ fn failed(target: &OffsiteTarget, e: &RusticError) -> Failed {
 
 /// How a target is named in messages: its name and where it is.
 fn shown(target: &OffsiteTarget) -> String {
+    format!("offsite target {} ({})", target.name, location(target))
+}
+
+/// Where a target is, as messages show it (never with a secret).
+fn location(target: &OffsiteTarget) -> String {
     match &target.location {
-        OffsiteLocation::Path(p) => format!("offsite target {} ({})", target.name, p.display()),
-        OffsiteLocation::Rest { url, .. } => format!("offsite target {} ({url})", target.name),
+        OffsiteLocation::Path(p) => p.display().to_string(),
+        OffsiteLocation::Rest { url, .. } => url.clone(),
         OffsiteLocation::Sftp {
             host,
             port,
             user,
             path,
             ..
-        } => format!(
-            "offsite target {} (sftp://{user}@{host}:{port}{path})",
-            target.name
-        ),
+        } => format!("sftp://{user}@{host}:{port}{path}"),
         OffsiteLocation::S3 {
             endpoint,
             bucket,
             root,
             ..
         } => format!(
-            "offsite target {} (s3://{bucket}/{}{})",
-            target.name,
+            "s3://{bucket}/{}{}",
             root.as_deref().unwrap_or("").trim_matches('/'),
             endpoint
                 .as_deref()
@@ -218,29 +259,53 @@ fn local_has(backups: &Backups, record: &BackupRecord) -> bool {
     })
 }
 
-/// Copies to every target whose `when` fits (`scheduled`: the backup a
-/// schedule took). Called after a new snapshot is complete; whatever
-/// fails is in the answer and the log, and the local backup stands.
-pub fn after_backup(backups: &Backups, scheduled: bool) -> Vec<Copied> {
-    let targets: Vec<&OffsiteTarget> = backups
+fn due_targets(backups: &Backups, scheduled: bool) -> Vec<&OffsiteTarget> {
+    backups
         .settings
         .offsite
         .iter()
         .filter(|t| t.when == OffsiteWhen::Each || scheduled)
-        .collect();
+        .collect()
+}
+
+/// The targets a new backup is copied to (`scheduled`: one a schedule
+/// took), by name: what [`after_backup`] will do.
+pub fn due(backups: &Backups, scheduled: bool) -> Vec<String> {
+    due_targets(backups, scheduled)
+        .into_iter()
+        .map(|t| t.name.clone())
+        .collect()
+}
+
+/// Copies to every target whose `when` fits (`scheduled`: the backup a
+/// schedule took). The follow-up of a backup, run once the snapshot is
+/// safe locally: it holds its own lock (waiting for a copy already
+/// running), not the backup lock, so backups and restores go on meanwhile.
+/// Whatever fails is in the answer, the log and the records, and the
+/// local backup stands.
+pub fn after_backup(backups: &Backups, scheduled: bool) -> Vec<Copied> {
+    let targets = due_targets(backups, scheduled);
     if targets.is_empty() {
         return Vec::new();
     }
-    let lock = match backups.lock() {
+    let lock = match copy_lock(backups) {
         Ok(lock) => lock,
         Err(e) => {
             return targets
                 .iter()
-                .map(|t| Copied {
-                    target: t.name.clone(),
-                    copied: 0,
-                    forgotten: 0,
-                    error: Some(format!("{}: {e}; copied at the next backup", shown(t))),
+                .map(|t| {
+                    let message = format!(
+                        "{}: cannot take the copy lock in {}: {e}",
+                        shown(t),
+                        backups.dir().display()
+                    );
+                    record_failure(backups, t, &message);
+                    Copied {
+                        target: t.name.clone(),
+                        copied: 0,
+                        forgotten: 0,
+                        error: Some(message),
+                    }
                 })
                 .collect();
         }
@@ -248,6 +313,50 @@ pub fn after_backup(backups: &Backups, scheduled: bool) -> Vec<Copied> {
     let out = targets.iter().map(|t| sync(backups, t)).collect();
     drop(lock);
     out
+}
+
+/// The copy lock, waited for: held while anything of Steward's reads or
+/// writes a target.
+fn copy_lock(backups: &Backups) -> std::io::Result<std::fs::File> {
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(backups.dir().join(COPY_LOCK))?;
+    file.lock()?;
+    Ok(file)
+}
+
+/// The copy lock when no copy runs (a local prune holds it to delete at
+/// once); `None` while a copy reads the local repository.
+pub(crate) fn copies_paused(backups: &Backups) -> Option<std::fs::File> {
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(backups.dir().join(COPY_LOCK))
+        .ok()?;
+    file.try_lock().ok()?;
+    Some(file)
+}
+
+/// Marks every completed snapshot the target does not hold with why the
+/// copy failed, so `backup list` shows it until a copy succeeds.
+fn record_failure(backups: &Backups, target: &OffsiteTarget, message: &str) {
+    let Ok(records) = backups.all() else { return };
+    let held = format!("{OFFSITE_KEY}{}", target.name);
+    let key = format!("{FAILED_KEY}{}", target.name);
+    for mut record in records {
+        if record.status != BackupStatus::Completed
+            || snapshot_of(&record).is_none()
+            || record.metadata.contains_key(&held)
+            || record.metadata.get(&key).map(String::as_str) == Some(message)
+        {
+            continue;
+        }
+        record.metadata.insert(key.clone(), message.to_string());
+        let _ = backups.save(&record);
+    }
 }
 
 /// Brings one target level with the local repository: copies what it
@@ -263,6 +372,7 @@ fn sync(backups: &Backups, target: &OffsiteTarget) -> Copied {
         tracing::warn!(
             "offsite copy failed: {message}; the local backup is kept, and the copy is retried at the next backup"
         );
+        record_failure(backups, target, &message);
         copied.error = Some(message);
     }
     copied
@@ -352,7 +462,7 @@ fn sync_into(backups: &Backups, target: &OffsiteTarget, copied: &mut Copied) -> 
         dest.delete_snapshots(&stale)
             .map_err(|e| failed(target, &e))?;
         let mut options = PruneOptions::default();
-        // Steward holds the backup lock; nothing of ours reads the target.
+        // Steward holds the copy lock; nothing of ours reads the target.
         options.instant_delete = true;
         let plan = dest.prune_plan(&options).map_err(|e| failed(target, &e))?;
         dest.prune(&options, plan).map_err(|e| failed(target, &e))?;
@@ -367,13 +477,19 @@ fn sync_into(backups: &Backups, target: &OffsiteTarget, copied: &mut Copied) -> 
         .filter_map(|s| Some((backup_id(s)?, s.id.to_hex().as_str().to_string())))
         .collect();
     let key = format!("{OFFSITE_KEY}{}", target.name);
-    for (id, mut record) in records {
+    let failed_key = format!("{FAILED_KEY}{}", target.name);
+    for id in records.into_keys() {
+        // Read again: a verify or a restore may have saved it meanwhile.
+        let Ok(mut record) = backups.get(&id) else {
+            continue;
+        };
         let now = by_id.get(&id);
-        if record.metadata.get(&key) != now {
+        if record.metadata.get(&key) != now || record.metadata.contains_key(&failed_key) {
             match now {
                 Some(snap) => record.metadata.insert(key.clone(), snap.clone()),
                 None => record.metadata.remove(&key),
             };
+            record.metadata.remove(&failed_key);
             backups.save(&record).map_err(|e| Failed(e.to_string()))?;
         }
     }
@@ -389,8 +505,10 @@ pub fn mark_locations(backups: &Backups, records: &mut [BackupRecord]) {
             continue;
         }
         let mut places = Vec::new();
+        let mut tokens = Vec::new();
         if local_has(backups, record) {
             places.push("local".to_string());
+            tokens.push("local".to_string());
         }
         for target in &backups.settings.offsite {
             if record
@@ -398,8 +516,16 @@ pub fn mark_locations(backups: &Backups, records: &mut [BackupRecord]) {
                 .contains_key(&format!("{OFFSITE_KEY}{}", target.name))
             {
                 places.push(target.name.clone());
+                tokens.push(target.name.clone());
+            } else if record
+                .metadata
+                .contains_key(&format!("{FAILED_KEY}{}", target.name))
+            {
+                places.push(format!("{} (copy failed, retried)", target.name));
+                tokens.push(format!("!{}", target.name));
             }
         }
+        record.metadata.insert(PLACES_KEY.into(), tokens.join(" "));
         let shown = if places.is_empty() {
             "missing".to_string()
         } else {
@@ -407,6 +533,47 @@ pub fn mark_locations(backups: &Backups, records: &mut [BackupRecord]) {
         };
         record.metadata.insert(LOCATIONS_KEY.into(), shown);
     }
+}
+
+/// A target whose copies failed and wait for the next copy (`steward
+/// status`, `/update_status`): the backups it lacks and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedCopy {
+    pub target: String,
+    /// Why the newest failed copy failed (names the target, never a secret).
+    pub error: String,
+    /// The backups waiting for it, newest first.
+    pub backups: Vec<String>,
+}
+
+/// Each configured target some completed backup's copy failed to (and no
+/// later copy caught up), in the order of `[backup.offsite]`.
+pub fn failed_copies(backups: &Backups, records: &[BackupRecord]) -> Vec<FailedCopy> {
+    let mut waiting: Vec<&BackupRecord> = records
+        .iter()
+        .filter(|r| r.status == BackupStatus::Completed && snapshot_of(r).is_some())
+        .collect();
+    waiting.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+    backups
+        .settings
+        .offsite
+        .iter()
+        .filter_map(|target| {
+            let held = format!("{OFFSITE_KEY}{}", target.name);
+            let key = format!("{FAILED_KEY}{}", target.name);
+            let failed: Vec<&BackupRecord> = waiting
+                .iter()
+                .copied()
+                .filter(|r| !r.metadata.contains_key(&held) && r.metadata.contains_key(&key))
+                .collect();
+            let newest = failed.first()?;
+            Some(FailedCopy {
+                target: target.name.clone(),
+                error: newest.metadata[&key].clone(),
+                backups: failed.iter().map(|r| r.id.clone()).collect(),
+            })
+        })
+        .collect()
 }
 
 /// The record, its snapshot back in the local repository: when the local
@@ -435,6 +602,11 @@ pub fn ensure_local_locked(
     {
         return Ok(record);
     }
+    // A copy running now may be pruning a target: wait for it.
+    let _copying = copy_lock(backups).map_err(|source| BackupError::Write {
+        path: backups.dir().join(COPY_LOCK),
+        source,
+    })?;
     let mut tried = Vec::new();
     // Targets the record names first, then the others.
     let mut targets: Vec<&OffsiteTarget> = backups.settings.offsite.iter().collect();
@@ -517,4 +689,141 @@ fn fetch(
         .iter()
         .find(|s| s.tags.contains(&tag))
         .map(|s| s.id.to_hex().as_str().to_string()))
+}
+
+/// What `backup verify` found at one target for one backup.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RemoteCheck {
+    pub target: String,
+    /// The copy's snapshot id there; `None` when the target holds no copy
+    /// (a problem when the record said it did) or could not be asked.
+    pub snapshot: Option<String>,
+    /// Why the copy is not sound, or could not be checked; empty when it
+    /// passed the repository check of its data there.
+    pub problems: Vec<Problem>,
+}
+
+impl RemoteCheck {
+    pub fn ok(&self) -> bool {
+        self.snapshot.is_some() && self.problems.is_empty()
+    }
+}
+
+/// Whether the local repository lost the record's snapshot while offsite
+/// targets are configured (then `verify` checks the copies alone).
+pub fn only_offsite(backups: &Backups, record: &BackupRecord) -> bool {
+    snapshot_of(record).is_some()
+        && !backups.settings.offsite.is_empty()
+        && !local_has(backups, record)
+}
+
+/// Checks the record's copy at each target that holds one (as the last
+/// copy found it; every target when `everywhere`, as when the local
+/// repository lost it): the repository check of the copy's trees and of
+/// the data of every pack it uses, there (`restic check --read-data` for
+/// that snapshot). A target that cannot be asked is a problem of its own.
+pub fn check_copies(
+    backups: &Backups,
+    record: &BackupRecord,
+    everywhere: bool,
+) -> Vec<RemoteCheck> {
+    if snapshot_of(record).is_none() {
+        return Vec::new();
+    }
+    let targets: Vec<&OffsiteTarget> = backups
+        .settings
+        .offsite
+        .iter()
+        .filter(|t| everywhere || claimed(record, t))
+        .collect();
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    // A copy running now may be pruning a target: wait for it.
+    let _copying = match copy_lock(backups) {
+        Ok(lock) => lock,
+        Err(e) => {
+            return targets
+                .iter()
+                .map(|t| RemoteCheck {
+                    target: t.name.clone(),
+                    snapshot: None,
+                    problems: vec![Problem::OffsiteUnchecked {
+                        target: t.name.clone(),
+                        error: format!(
+                            "{}: cannot take the copy lock in {}: {e}",
+                            shown(t),
+                            backups.dir().display()
+                        ),
+                    }],
+                })
+                .collect();
+        }
+    };
+    targets
+        .into_iter()
+        .map(|target| {
+            let mut check = RemoteCheck {
+                target: target.name.clone(),
+                snapshot: None,
+                problems: Vec::new(),
+            };
+            match check_copy(backups, target, record) {
+                Ok(Some((snapshot, problems))) => {
+                    check.snapshot = Some(snapshot);
+                    check.problems = problems;
+                }
+                // A copy the record claims is missing; elsewhere, absent.
+                Ok(None) if claimed(record, target) => {
+                    check.problems.push(Problem::OffsiteMissing {
+                        target: target.name.clone(),
+                        location: location(target),
+                        id: record.id.clone(),
+                    })
+                }
+                Ok(None) => {}
+                Err(Failed(message)) => check.problems.push(Problem::OffsiteUnchecked {
+                    target: target.name.clone(),
+                    error: message,
+                }),
+            }
+            check
+        })
+        .collect()
+}
+
+/// Whether the last copy found the record's snapshot at `target`.
+fn claimed(record: &BackupRecord, target: &OffsiteTarget) -> bool {
+    record
+        .metadata
+        .contains_key(&format!("{OFFSITE_KEY}{}", target.name))
+}
+
+/// The copy's snapshot id at `target` and what its check there found;
+/// `None` when the target holds no copy.
+fn check_copy(
+    backups: &Backups,
+    target: &OffsiteTarget,
+    record: &BackupRecord,
+) -> Result<Option<(String, Vec<Problem>)>, Failed> {
+    let repo = open_target(backups, target, None)?;
+    let snaps = repo.get_all_snapshots().map_err(|e| failed(target, &e))?;
+    let tag = id_tag(&record.id);
+    let Some(snap) = snaps.iter().find(|s| s.tags.contains(&tag)) else {
+        return Ok(None);
+    };
+    let mut options = CheckOptions::default();
+    options.read_data = true;
+    let problems = match repo
+        .check_with_trees(options, vec![snap.tree])
+        .and_then(|results| results.is_ok())
+    {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![Problem::OffsiteDamaged {
+            target: target.name.clone(),
+            location: location(target),
+            cause: repository::describe(&e),
+        }],
+    };
+    Ok(Some((snap.id.to_hex().as_str().to_string(), problems)))
 }

@@ -26,6 +26,7 @@ use rustic_core::{
 };
 
 use super::manifest::{self, FileKind, Manifest, ManifestFile};
+use super::problem::Problem;
 use super::scope::SourceFile;
 use super::{BackupError, BackupRecord, Backups};
 
@@ -468,7 +469,7 @@ fn foreign_record(backups: &Backups, snap: &SnapshotFile, hex: &str) -> BackupRe
 
 /// Why a snapshot restic made cannot be restored into the bot's root: it
 /// was not taken of exactly that directory.
-fn foreign_paths_problem(backups: &Backups, snap: &SnapshotFile) -> Option<String> {
+fn foreign_paths_problem(backups: &Backups, snap: &SnapshotFile) -> Option<Problem> {
     let root = &backups.root;
     let canonical = root.canonicalize().ok();
     let paths: Vec<&String> = snap.paths.iter().collect();
@@ -480,11 +481,10 @@ fn foreign_paths_problem(backups: &Backups, snap: &SnapshotFile) -> Option<Strin
         return None;
     }
     let shown: Vec<&str> = paths.iter().map(|p| p.as_str()).collect();
-    Some(format!(
-        "the snapshot was taken of {} by restic, not of the bot's root {}: restore it with `restic restore` instead",
-        shown.join(", "),
-        root.display()
-    ))
+    Some(Problem::ForeignPaths {
+        paths: shown.join(", "),
+        root: root.display().to_string(),
+    })
 }
 
 /// A snapshot's files under its root, checked against the strict filter
@@ -493,7 +493,7 @@ fn foreign_paths_problem(backups: &Backups, snap: &SnapshotFile) -> Option<Strin
 struct Listed {
     repo: Repository<IndexedFullStatus>,
     entries: Vec<(String, Node)>,
-    problems: Vec<String>,
+    problems: Vec<Problem>,
 }
 
 fn list(backups: &Backups, record: &BackupRecord) -> Result<Listed, BackupError> {
@@ -544,15 +544,13 @@ fn list(backups: &Backups, record: &BackupRecord) -> Result<Listed, BackupError>
         let plain = path.components().all(|c| matches!(c, Component::Normal(_)))
             && !node.name().as_encoded_bytes().contains(&b'/');
         if !plain {
-            problems.push(format!("{shown}: the path leaves the bot's root"));
+            problems.push(Problem::LeavesRoot { path: shown });
             continue;
         }
         match node.node_type {
             NodeType::File | NodeType::Dir => entries.push((shown, node)),
-            NodeType::Symlink { .. } => problems.push(format!("{shown}: a symlink is refused")),
-            _ => problems.push(format!(
-                "{shown}: a device, fifo or socket is refused (only regular files and directories are restored)"
-            )),
+            NodeType::Symlink { .. } => problems.push(Problem::Symlink { path: shown }),
+            _ => problems.push(Problem::Special { path: shown }),
         }
     }
     Ok(Listed {
@@ -564,7 +562,7 @@ fn list(backups: &Backups, record: &BackupRecord) -> Result<Listed, BackupError>
 
 /// What the repository-wide structural check found for one snapshot.
 pub(crate) struct Checked {
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     /// A tree of the snapshot cannot be read: its files cannot be listed.
     pub trees_damaged: bool,
 }
@@ -620,7 +618,10 @@ pub(crate) fn check_snapshot(
             }
             None => finding.to_string(),
         };
-        problems.push(format!("snapshot {short}: {text}"));
+        problems.push(Problem::SnapshotCheck {
+            snapshot: short.to_string(),
+            finding: text,
+        });
     }
     Ok(Checked {
         problems,
@@ -635,7 +636,7 @@ fn damaged_trees(
     tree: TreeId,
     dir: &Path,
     short: &str,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
 ) {
     match repo.get_tree(&tree) {
         Ok(t) => {
@@ -648,15 +649,16 @@ fn damaged_trees(
             }
         }
         Err(e) => {
-            let pack = repo.get_index_entry(&tree).map_or_else(
-                |_| "no pack: it is missing from the index".to_string(),
-                |entry| format!("pack {}", entry.pack.to_hex().as_str()),
-            );
-            problems.push(format!(
-                "snapshot {short}: the tree of {} is damaged in {pack} ({})",
-                dir.display(),
-                describe(&e)
-            ));
+            let pack = repo
+                .get_index_entry(&tree)
+                .ok()
+                .map(|entry| entry.pack.to_hex().as_str().to_string());
+            problems.push(Problem::TreeDamaged {
+                snapshot: short.to_string(),
+                dir: dir.display().to_string(),
+                pack,
+                cause: describe(&e),
+            });
         }
     }
 }
@@ -666,7 +668,7 @@ fn damaged_trees(
 pub(crate) fn manifest_of(
     backups: &Backups,
     record: &BackupRecord,
-) -> Result<(Manifest, Vec<String>), BackupError> {
+) -> Result<(Manifest, Vec<Problem>), BackupError> {
     let listed = list(backups, record)?;
     let databases =
         super::scope::matcher(&backups.settings.scopes, super::BackupType::Database, false)?;
@@ -819,7 +821,7 @@ enum FileOutcome {
     /// Read whole (and written, when restoring), with its sha256.
     Read(ManifestFile),
     /// Its blobs are damaged in the repository: the problem, naming it.
-    Damaged(String),
+    Damaged(Problem),
     /// Writing it into staging failed.
     Failed(BackupError),
 }
@@ -854,7 +856,10 @@ fn read_one(
         None => None,
     };
     let mut hasher = super::HashingWriter::new(io::sink());
+    // Told from the first bytes read, not by opening the staged file again.
+    let mut sqlite = None;
     let read = read_file(repo, node, |chunk| {
+        sqlite.get_or_insert_with(|| super::scope::has_sqlite_magic(chunk));
         hasher.write_all(chunk)?;
         if let Some((file, _)) = &mut out {
             file.write_all(chunk)?;
@@ -864,10 +869,10 @@ fn read_one(
     match read {
         Ok(()) => {}
         Err(FileRead::Repository(e)) => {
-            return FileOutcome::Damaged(format!(
-                "{path}: damaged in the repository ({})",
-                describe(&e)
-            ));
+            return FileOutcome::Damaged(Problem::FileDamaged {
+                path: path.to_string(),
+                cause: describe(&e),
+            });
         }
         Err(FileRead::Write(source)) => {
             let target = out.map(|(_, t)| t).unwrap_or_default();
@@ -881,16 +886,17 @@ fn read_one(
     let mode = node.meta.mode.unwrap_or(0o644) & 0o777;
     let mut kind = FileKind::File;
     if let Some((file, target)) = out {
-        let done = file
-            .set_permissions(std::fs::Permissions::from_mode(mode))
-            .and_then(|()| file.sync_all());
-        if let Err(source) = done {
+        // No fsync per file: a restore flushes the whole filesystem once
+        // after the swap and before its journal says the files are placed
+        // (until then the next start puts the previous files back), and a
+        // drill's files are thrown away.
+        if let Err(source) = file.set_permissions(std::fs::Permissions::from_mode(mode)) {
             return FileOutcome::Failed(BackupError::Write {
                 path: target,
                 source,
             });
         }
-        if super::scope::is_sqlite(&target) {
+        if sqlite == Some(true) {
             kind = FileKind::Sqlite;
         }
     }
@@ -907,7 +913,7 @@ fn read_one(
 pub(crate) struct ReadBack {
     /// The files read (with their sha256 as read back).
     pub manifest: Manifest,
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     pub bytes: u64,
 }
 
@@ -964,8 +970,12 @@ pub(crate) fn forget(backups: &Backups, records: &[&BackupRecord]) -> Result<u64
     repo.delete_snapshots(&ids)
         .map_err(|e| repo_error(backups, e))?;
     let mut options = PruneOptions::default();
-    // Steward holds the backup directory's lock: nothing else is reading.
-    options.instant_delete = true;
+    // Steward holds the backup directory's lock, and unless an offsite copy
+    // is reading the repository, the copy lock: nothing else is reading.
+    // While a copy reads, unused packs are only marked, deleted by a later
+    // prune (restic's way with readers about).
+    let paused = super::offsite::copies_paused(backups);
+    options.instant_delete = paused.is_some();
     let plan = repo
         .prune_plan(&options)
         .map_err(|e| repo_error(backups, e))?;
@@ -1129,7 +1139,9 @@ mod tests {
         let staging = dir.path().join("staging");
         let read = read_back(&backups, &record, Some(&staging)).unwrap();
         assert!(
-            read.problems.iter().any(|p| p.contains(expected)),
+            read.problems
+                .iter()
+                .any(|p| p.to_string().contains(expected)),
             "{:?}",
             read.problems
         );

@@ -17,8 +17,10 @@ use thiserror::Error;
 
 use super::extract::{self, ExtractError, Kind, Limits};
 use super::manifest::{self, FileKind, Manifest, ManifestError, ManifestFile};
+use super::problem::{self, Problem};
 use super::{
-    BackupError, BackupRecord, Backups, Extracted, Verification, create, repository, sqlite,
+    BackupError, BackupRecord, Backups, Extracted, Verification, create, offsite, repository,
+    sqlite,
 };
 
 /// Problems listed one by one before they are summed up.
@@ -30,11 +32,26 @@ pub struct VerifyOutcome {
     pub at: DateTime<Utc>,
     pub ok: bool,
     pub archive_checksum_ok: bool,
+    /// The restic snapshot that was checked (repository structure and every
+    /// file's data); `None` for an archive, whose sha256 was checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
     pub files_checked: u64,
     pub bytes_checked: u64,
+    /// What was found wrong, in English (what the CLI prints).
     pub problems: Vec<String>,
+    /// The same, typed, so fronts word them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Problem>,
     pub drill: Option<Drill>,
     pub duration_ms: u64,
+    /// Each offsite copy's check there (its problems are among `problems`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offsite: Vec<offsite::RemoteCheck>,
+    /// The local repository lost the snapshot: only the offsite copies
+    /// were checked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_offsite: bool,
 }
 
 /// What the restore drill found.
@@ -54,20 +71,59 @@ pub struct DatabaseCheck {
 pub fn verify(backups: &Backups, id: &str, drill: bool) -> Result<VerifyOutcome, BackupError> {
     let record = backups.completed(id)?;
     let started = Instant::now();
-    let mut outcome = check_any(backups, &record);
+    let only_offsite = offsite::only_offsite(backups, &record);
+    let mut outcome = if only_offsite {
+        VerifyOutcome {
+            id: record.id.clone(),
+            at: Utc::now(),
+            ok: true,
+            archive_checksum_ok: true,
+            snapshot: repository::snapshot_of(&record).map(str::to_string),
+            files_checked: 0,
+            bytes_checked: 0,
+            problems: Vec::new(),
+            findings: Vec::new(),
+            drill: None,
+            duration_ms: 0,
+            offsite: Vec::new(),
+            only_offsite: true,
+        }
+    } else {
+        check_any(backups, &record)
+    };
+    if drill && only_offsite {
+        outcome.findings.push(Problem::DrillNeedsLocal);
+        outcome.ok = false;
+    }
     if drill && outcome.ok {
         let scratch = backups.dir().join(format!(".drill-{}", record.id));
         let result = run_drill(backups, &record, &scratch);
         let _ = std::fs::remove_dir_all(&scratch);
         match result {
             Ok((d, problems)) => {
-                outcome.problems.extend(problems);
+                outcome.findings.extend(problems);
                 outcome.drill = Some(d);
             }
-            Err(e) => outcome.problems.push(format!("restore drill: {e}")),
+            Err(e) => outcome.findings.push(Problem::DrillFailed {
+                error: e.to_string(),
+            }),
         }
-        outcome.ok = outcome.problems.is_empty();
+        outcome.ok = outcome.findings.is_empty();
     }
+    outcome.offsite = offsite::check_copies(backups, &record, only_offsite);
+    for copy in &outcome.offsite {
+        outcome.findings.extend(copy.problems.iter().cloned());
+    }
+    if only_offsite && !outcome.offsite.iter().any(offsite::RemoteCheck::ok) {
+        outcome.findings.push(Problem::NoSoundCopy {
+            id: record.id.clone(),
+        });
+    }
+    if only_offsite {
+        outcome.archive_checksum_ok = outcome.offsite.iter().all(|c| c.problems.is_empty());
+    }
+    outcome.ok = outcome.findings.is_empty();
+    outcome.problems = problem::english(&outcome.findings);
     outcome.duration_ms = started.elapsed().as_millis() as u64;
     // Re-read: the record may have changed while the archive was read.
     let mut latest = backups.get(&record.id)?;
@@ -76,6 +132,7 @@ pub fn verify(backups: &Backups, id: &str, drill: bool) -> Result<VerifyOutcome,
         ok: outcome.ok,
         drill,
         problems: outcome.problems.clone(),
+        findings: outcome.findings.clone(),
     });
     backups.save(&latest)?;
     Ok(outcome)
@@ -92,7 +149,12 @@ pub(crate) fn check_any(backups: &Backups, record: &BackupRecord) -> VerifyOutco
     // trees and packs), then every file read back and named when damaged.
     let (mut problems, trees_damaged) = match repository::check_snapshot(backups, record) {
         Ok(checked) => (checked.problems, checked.trees_damaged),
-        Err(e) => (vec![e.to_string()], false),
+        Err(e) => (
+            vec![Problem::Unchecked {
+                error: e.to_string(),
+            }],
+            false,
+        ),
     };
     let (files_checked, bytes_checked) = if trees_damaged {
         (0, 0)
@@ -103,7 +165,9 @@ pub(crate) fn check_any(backups: &Backups, record: &BackupRecord) -> VerifyOutco
                 (read.manifest.files.len() as u64, read.bytes)
             }
             Err(e) => {
-                problems.push(e.to_string());
+                problems.push(Problem::Unchecked {
+                    error: e.to_string(),
+                });
                 (0, 0)
             }
         }
@@ -114,11 +178,15 @@ pub(crate) fn check_any(backups: &Backups, record: &BackupRecord) -> VerifyOutco
         at: Utc::now(),
         ok: problems.is_empty(),
         archive_checksum_ok: problems.is_empty(),
+        snapshot: repository::snapshot_of(record).map(str::to_string),
         files_checked,
         bytes_checked,
-        problems,
+        problems: problem::english(&problems),
+        findings: problems,
         drill: None,
         duration_ms: 0,
+        offsite: Vec::new(),
+        only_offsite: false,
     }
 }
 
@@ -138,7 +206,7 @@ pub(crate) fn manifest_any(
     if !problems.is_empty() {
         return Err(BackupError::VerificationFailed {
             id: record.id.clone(),
-            problems,
+            problems: problem::english(&problems),
         });
     }
     Ok(manifest)
@@ -151,6 +219,16 @@ pub(crate) fn unpack_any(
     record: &BackupRecord,
     staging: &Path,
 ) -> Result<(Manifest, usize, Vec<String>), BackupError> {
+    let (manifest, count, problems) = unpack_found(backups, record, staging)?;
+    Ok((manifest, count, problem::english(&problems)))
+}
+
+/// [`unpack_any`], the problems typed.
+fn unpack_found(
+    backups: &Backups,
+    record: &BackupRecord,
+    staging: &Path,
+) -> Result<(Manifest, usize, Vec<Problem>), BackupError> {
     if repository::snapshot_of(record).is_none() {
         let (manifest, extracted, problems) = unpack(record, staging)?;
         return Ok((manifest, extracted.files.len().saturating_sub(1), problems));
@@ -172,12 +250,13 @@ pub(crate) fn check(record: &BackupRecord) -> VerifyOutcome {
     let archive_checksum_ok = match archive_hash {
         Ok((sha, _)) if Some(&sha) == record.checksum.as_ref() => true,
         Ok(_) => {
-            problems
-                .push("the archive's sha256 differs from the one recorded when it was made".into());
+            problems.push(Problem::ArchiveChecksum);
             false
         }
         Err(e) => {
-            problems.push(format!("the archive cannot be read: {e}"));
+            problems.push(Problem::ArchiveUnreadable {
+                error: e.to_string(),
+            });
             false
         }
     };
@@ -188,25 +267,29 @@ pub(crate) fn check(record: &BackupRecord) -> VerifyOutcome {
         at: Utc::now(),
         ok: problems.is_empty(),
         archive_checksum_ok,
+        snapshot: None,
         files_checked: stream.files,
         bytes_checked: stream.bytes,
-        problems,
+        problems: problem::english(&problems),
+        findings: problems,
         drill: None,
         duration_ms: 0,
+        offsite: Vec::new(),
+        only_offsite: false,
     }
 }
 
-fn summarize(problems: &mut Vec<String>) {
+fn summarize(problems: &mut Vec<Problem>) {
     if problems.len() > MAX_PROBLEMS {
         let more = problems.len() - MAX_PROBLEMS;
         problems.truncate(MAX_PROBLEMS);
-        problems.push(format!("and {more} more problems"));
+        problems.push(Problem::More { count: more });
     }
 }
 
 #[derive(Default)]
 struct StreamCheck {
-    problems: Vec<String>,
+    problems: Vec<Problem>,
     files: u64,
     bytes: u64,
 }
@@ -224,7 +307,7 @@ pub(crate) fn open_archive(record: &BackupRecord) -> io::Result<Box<dyn Read>> {
 fn check_stream(record: &BackupRecord) -> StreamCheck {
     let mut out = StreamCheck::default();
     if let Err(problem) = walk_archive(record, &mut out) {
-        out.problems.push(problem.to_string());
+        out.problems.push(problem.into());
     }
     out
 }
@@ -256,6 +339,35 @@ pub enum ArchiveProblem {
     File { path: String, source: ExtractError },
 }
 
+impl From<ArchiveProblem> for Problem {
+    fn from(p: ArchiveProblem) -> Problem {
+        match p {
+            ArchiveProblem::Open(e) => Problem::ArchiveOpen {
+                error: e.to_string(),
+            },
+            ArchiveProblem::Entry(e) => Problem::ArchiveEntry {
+                error: e.to_string(),
+            },
+            ArchiveProblem::Empty => Problem::ArchiveEmpty,
+            ArchiveProblem::FirstNotManifest { found } => Problem::FirstNotManifest { found },
+            ArchiveProblem::ManifestTooLarge => Problem::ManifestTooLarge,
+            ArchiveProblem::ManifestUnreadable(e) => Problem::ManifestUnreadable {
+                error: e.to_string(),
+            },
+            ArchiveProblem::ManifestInvalid(e) => Problem::ManifestInvalid {
+                error: e.to_string(),
+            },
+            ArchiveProblem::OtherBackup { found, expected } => {
+                Problem::OtherBackup { found, expected }
+            }
+            ArchiveProblem::File { path, source } => Problem::FileUnreadable {
+                path,
+                error: source.to_string(),
+            },
+        }
+    }
+}
+
 /// Walks every entry; `Err` is the problem that stopped the walk.
 fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), ArchiveProblem> {
     let reader = open_archive(record).map_err(ArchiveProblem::Open)?;
@@ -274,7 +386,7 @@ fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), Arch
             expected: record.id.clone(),
         });
     }
-    out.problems.extend(manifest.path_problems());
+    out.problems.extend(manifest.path_findings());
     let mut expected: HashMap<&str, &ManifestFile> = manifest
         .files
         .iter()
@@ -293,8 +405,7 @@ fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), Arch
         }
         let path = slash_path(&checked.path);
         let Some(listed) = expected.remove(path.as_str()) else {
-            out.problems
-                .push(format!("{path} is in the archive but not in its manifest"));
+            out.problems.push(Problem::NotInManifest { path });
             continue;
         };
         let mut hasher = super::HashingReader::new(&mut entry);
@@ -315,22 +426,21 @@ fn walk_archive(record: &BackupRecord, out: &mut StreamCheck) -> Result<(), Arch
         out.files += 1;
         out.bytes += size;
         if size != listed.size {
-            out.problems.push(format!(
-                "{path}: {size} bytes in the archive, {} in the manifest",
-                listed.size
-            ));
+            out.problems.push(Problem::SizeDiffers {
+                path,
+                archive: size,
+                manifest: listed.size,
+            });
         } else if sha != listed.sha256 {
-            out.problems.push(format!(
-                "{path}: content differs from its manifest checksum"
-            ));
+            out.problems.push(Problem::ContentDiffers { path });
         }
     }
     let mut missing: Vec<&str> = expected.into_keys().collect();
     missing.sort_unstable();
     for path in missing {
-        out.problems.push(format!(
-            "{path} is listed in the manifest but missing from the archive"
-        ));
+        out.problems.push(Problem::MissingFromArchive {
+            path: path.to_string(),
+        });
     }
     // The gzip trailer (CRC-32 and length) is checked when the stream ends.
     let mut tail = archive.into_inner().take(16 * 1024 * 1024);
@@ -376,7 +486,7 @@ pub(crate) fn slash_path(p: &Path) -> String {
 pub(crate) fn unpack(
     record: &BackupRecord,
     staging: &Path,
-) -> Result<(Manifest, Extracted, Vec<String>), BackupError> {
+) -> Result<(Manifest, Extracted, Vec<Problem>), BackupError> {
     let reader = File::open(&record.file_path).map_err(|source| BackupError::Read {
         path: record.file_path.clone(),
         source,
@@ -408,12 +518,14 @@ pub(crate) fn unpack(
         .as_deref()
         != Some(manifest::MANIFEST_NAME)
     {
-        problems.push("the manifest is not the first entry".to_string());
+        problems.push(Problem::ManifestNotFirst);
     }
     if manifest.id != record.id {
-        problems.push(format!("the archive belongs to backup {}", manifest.id));
+        problems.push(Problem::BelongsTo {
+            found: manifest.id.clone(),
+        });
     }
-    problems.extend(manifest.path_problems());
+    problems.extend(manifest.path_findings());
     let mut expected: HashMap<&str, &ManifestFile> = manifest
         .files
         .iter()
@@ -425,20 +537,19 @@ pub(crate) fn unpack(
             continue;
         }
         match expected.remove(path.as_str()) {
-            None => problems.push(format!("{path} is in the archive but not in its manifest")),
-            Some(listed) if listed.size != file.size || listed.sha256 != file.sha256 => problems
-                .push(format!(
-                    "{path}: content differs from its manifest checksum"
-                )),
+            None => problems.push(Problem::NotInManifest { path }),
+            Some(listed) if listed.size != file.size || listed.sha256 != file.sha256 => {
+                problems.push(Problem::ContentDiffers { path })
+            }
             Some(_) => {}
         }
     }
     let mut missing: Vec<&str> = expected.into_keys().collect();
     missing.sort_unstable();
     for path in missing {
-        problems.push(format!(
-            "{path} is listed in the manifest but missing from the archive"
-        ));
+        problems.push(Problem::MissingFromArchive {
+            path: path.to_string(),
+        });
     }
     summarize(&mut problems);
     Ok((manifest, extracted, problems))
@@ -448,13 +559,16 @@ fn run_drill(
     backups: &Backups,
     record: &BackupRecord,
     scratch: &Path,
-) -> Result<(Drill, Vec<String>), BackupError> {
-    let (manifest, files_extracted, mut problems) = unpack_any(backups, record, scratch)?;
+) -> Result<(Drill, Vec<Problem>), BackupError> {
+    let (manifest, files_extracted, mut problems) = unpack_found(backups, record, scratch)?;
     let mut databases = Vec::new();
     for f in manifest.files.iter().filter(|f| f.kind == FileKind::Sqlite) {
         let result = sqlite::integrity_check(&scratch.join(&f.path));
         if let Err(message) = &result {
-            problems.push(format!("database {}: {message}", f.path));
+            problems.push(Problem::Database {
+                path: f.path.clone(),
+                message: message.to_string(),
+            });
         }
         databases.push(DatabaseCheck {
             path: f.path.clone(),

@@ -437,11 +437,16 @@ impl Announcer {
             )
             .await;
         }
+    }
+
+    /// The offsite copies that followed backup `backup`: each failure
+    /// posted (the backup itself stands).
+    pub async fn offsite(&self, backup: &str, copies: &[crate::backup::offsite::Copied]) {
         if self.config.on_error || self.config.on_backup {
-            for copy in &created.offsite {
+            for copy in copies {
                 let Some(error) = &copy.error else { continue };
                 let notice = Notice::OffsiteFailed {
-                    backup: &created.record.id,
+                    backup,
                     target: &copy.target,
                     error,
                 };
@@ -449,8 +454,7 @@ impl Announcer {
                     (
                         format!("Offsite copy to {} failed", copy.target),
                         format!(
-                            "{error}. Backup {} is complete here; the copy is retried at the next backup.",
-                            created.record.id
+                            "{error}. Backup {backup} is complete here; the copy is retried at the next backup."
                         ),
                     )
                 });

@@ -88,6 +88,8 @@ pub struct Service {
     gate: RwLock<Option<Arc<dyn gate::UpdateGate>>>,
     /// The newest check's findings, for what this instance publishes.
     last_check: Mutex<Option<CheckOutcome>>,
+    /// The offsite copies following backups, until collected.
+    offsite: operations::offsite::FollowUps,
 }
 
 /// `/backup_create`, `steward backup create`.
@@ -267,6 +269,7 @@ impl Service {
             check_embed: RwLock::new(announce::plain_check_embed),
             gate: RwLock::new(None),
             last_check: Mutex::new(None),
+            offsite: Default::default(),
         };
         // Settings first: recovery runs under the effective configuration.
         service.apply_stored_settings()?;
@@ -424,9 +427,10 @@ impl Service {
             .flatten()
             .map(Arc::new);
         let Some(announcer) = announcer else {
-            return Ok(
-                install::install_selected(&env, &request, selection, &by, lock, progress).await?,
-            );
+            let outcome =
+                install::install_selected(&env, &request, selection, &by, lock, progress).await?;
+            self.follow_up_backup_of(&outcome);
+            return Ok(outcome);
         };
         announcer.started("Update", &by).await;
         let (sender, forward) = announcer.progress("Update", progress);
@@ -441,7 +445,16 @@ impl Service {
             }
             Err(_) => {}
         }
-        Ok(outcome?)
+        let outcome = outcome?;
+        self.follow_up_backup_of(&outcome);
+        Ok(outcome)
+    }
+
+    /// The offsite copy of the backup an install or rollback took first.
+    fn follow_up_backup_of(&self, outcome: &InstallOutcome) {
+        if let Some(id) = outcome.session.as_ref().and_then(|s| s.backup_id.as_ref()) {
+            self.follow_up_offsite(id, false);
+        }
     }
 
     pub async fn rollback(
@@ -475,6 +488,7 @@ impl Service {
             a.started("Rollback", &request.initiated_by).await;
         }
         let outcome = install::rollback(&env, &request, lock, progress).await?;
+        self.follow_up_backup_of(&outcome);
         if let Some(a) = &announcer {
             a.finished(&outcome).await;
         }
@@ -603,6 +617,7 @@ impl Service {
         let created = self
             .blocking(progress, move |b| backup::create::create(&b, &request))
             .await?;
+        self.follow_up_offsite(&created.record.id, false);
         if let Some(a) = announce::Announcer::new(&self.config()) {
             a.backup(&created).await;
         }

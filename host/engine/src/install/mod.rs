@@ -109,6 +109,10 @@ pub struct InstallOutcome {
     /// session's `error` says it in English).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<steward_core::progress::Failure>,
+    /// The backup repository's password file, when the pre-update backup
+    /// created it: the answer tells the operator, once, to keep a copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_created: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -218,6 +222,7 @@ impl InstallOutcome {
             impact: None,
             delivery: None,
             failure: None,
+            password_created: None,
         }
     }
 }
@@ -468,6 +473,7 @@ pub async fn install_selected(
             impact: None,
             delivery: None,
             failure: None,
+            password_created: None,
         });
     }
     if !safety.is_empty() {
@@ -562,10 +568,12 @@ pub async fn install_selected(
         .map_err(InstallError::Journal)?;
     save(env, &session)?;
 
+    let mut password_created = None;
     if request.backup {
         report(20, Step::TakingPreUpdateBackup);
         match pre_update_backup(env, request.backup_name.clone()).await {
-            Ok(id) => {
+            Ok((id, password)) => {
+                password_created = password;
                 log.line(format!("pre-update backup {id} taken"));
                 session.backup_id = Some(id.clone());
                 journal.backup_id = Some(id);
@@ -581,8 +589,7 @@ pub async fn install_selected(
                     &mut session,
                     SessionStatus::Failed,
                     Some(Reason::from(Failure::PreUpdateBackup {
-                        error: e.to_string(),
-                        detail: reason::backup_fault(&e),
+                        failed: reason::backup_failure(&e),
                     })),
                 )?;
                 return Ok(InstallOutcome::ran(session, warnings, Vec::new()));
@@ -753,6 +760,7 @@ pub async fn install_selected(
             let mut outcome = InstallOutcome::ran(session, warnings, Vec::new());
             outcome.impact = impact;
             outcome.delivery = (!delivery.is_empty()).then_some(delivery);
+            outcome.password_created = password_created;
             Ok(outcome)
         }
         Some(reason) => {
@@ -771,6 +779,7 @@ pub async fn install_selected(
                 finish(env, &mut session, SessionStatus::Failed, Some(kept))?;
                 let mut outcome = InstallOutcome::ran(session, warnings, Vec::new());
                 outcome.failure = typed;
+                outcome.password_created = password_created;
                 return Ok(outcome);
             }
             report(
@@ -793,6 +802,7 @@ pub async fn install_selected(
             outcome.impact = impact;
             outcome.delivery = (!delivery.is_empty()).then_some(delivery);
             outcome.failure = typed;
+            outcome.password_created = password_created;
             Ok(outcome)
         }
     }
@@ -1044,8 +1054,7 @@ pub(crate) async fn undo(env: &Env, journal: &mut Journal) -> Vec<Failure> {
                 Err(e) => {
                     errors.push(Failure::DatabaseNotRestored {
                         backup: id.clone(),
-                        error: e.to_string(),
-                        detail: reason::backup_fault(&e),
+                        failed: reason::backup_failure(&e),
                     });
                     false
                 }
@@ -1372,7 +1381,12 @@ pub(crate) fn finish(
     save(env, session)
 }
 
-async fn pre_update_backup(env: &Env, name: Option<String>) -> Result<String, backup::BackupError> {
+/// The backup's id, and the repository's password file when this backup
+/// created it.
+async fn pre_update_backup(
+    env: &Env,
+    name: Option<String>,
+) -> Result<(String, Option<std::path::PathBuf>), backup::BackupError> {
     let backups = Backups::open(&env.config, env.store.clone())?;
     let request = backup::CreateRequest {
         backup_type: BackupType::Full,
@@ -1385,7 +1399,7 @@ async fn pre_update_backup(env: &Env, name: Option<String>) -> Result<String, ba
     tokio::task::spawn_blocking(move || backup::create::create(&backups, &request))
         .await
         .expect("backup task")
-        .map(|created| created.record.id)
+        .map(|created| (created.record.id, created.password_created))
 }
 
 pub(crate) async fn refresh(runtime: &Arc<Runtime>) -> Vec<ProviderEntry> {

@@ -143,10 +143,12 @@ pub async fn rollback(
     let log = crate::logs::SessionLog::of(&env.config, &session.id);
     log.header(&session);
 
+    let mut password_created = None;
     if request.backup {
         report(10, Step::BackingUpFirst);
         match super::pre_update_backup(env, None).await {
-            Ok(id) => {
+            Ok((id, password)) => {
+                password_created = password;
                 session.backup_id = Some(id);
                 session.rollback_available = true;
                 save(env, &session)?;
@@ -157,8 +159,7 @@ pub async fn rollback(
                     &mut session,
                     SessionStatus::Failed,
                     Some(Reason::from(Failure::BackupBeforeRollback {
-                        error: e.to_string(),
-                        detail: reason::backup_fault(&e),
+                        failed: reason::backup_failure(&e),
                     })),
                 )?;
                 return Ok(InstallOutcome::ran(session, Vec::new(), Vec::new()));
@@ -181,8 +182,7 @@ pub async fn rollback(
                 if let Err(e) = restore_backup(env, &backups, &id, *restore_type).await {
                     errors.push(Failure::BackupNotRestored {
                         backup: id.clone(),
-                        error: e.to_string(),
-                        detail: reason::backup_fault(&e),
+                        failed: reason::backup_failure(&e),
                     });
                     break;
                 }
@@ -292,7 +292,9 @@ pub async fn rollback(
         crate::drift::record_applied(env, &session.id).await;
     }
     report(100, Step::RollbackFinished);
-    Ok(InstallOutcome::ran(session, Vec::new(), errors))
+    let mut outcome = InstallOutcome::ran(session, Vec::new(), errors);
+    outcome.password_created = password_created;
+    Ok(outcome)
 }
 
 /// How a `last_backup` rollback's session names, as its one `updates`

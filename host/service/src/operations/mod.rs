@@ -3,6 +3,7 @@
 //! `steward status` and `/update_status` ask of it.
 
 pub mod grants;
+pub mod offsite;
 pub mod reload;
 pub mod schedule;
 pub mod settings;

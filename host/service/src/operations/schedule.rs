@@ -391,6 +391,7 @@ impl Service {
                 Ok((created, pruned))
             })
             .await?;
+        self.follow_up_offsite(&created.record.id, true);
         if let Some(a) = crate::announce::Announcer::new(&self.config()) {
             a.backup(&created).await;
         }

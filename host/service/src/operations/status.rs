@@ -82,6 +82,10 @@ pub struct StatusReport {
     /// What the last update's downloads cost against the full archives.
     #[serde(default)]
     pub last_delivery: Option<crate::engine::delivery::Delivery>,
+    /// Offsite targets whose copies failed and are retried at the next
+    /// copy, each with the backups it lacks.
+    #[serde(default)]
+    pub copies_failed: Vec<crate::backup::offsite::FailedCopy>,
 }
 
 /// A provider and capabilities it asks for, in the words of
@@ -103,7 +107,8 @@ impl Service {
         let now = Utc::now();
         let store = self.store()?;
         let sessions = session::tree(&store)?.values()?;
-        let backups = self.backups()?.all()?;
+        let kept = self.backups()?;
+        let backups = kept.all()?;
         let recent = status::in_range(&sessions, now - request.range.duration());
 
         let metrics = request.metrics.then(|| {
@@ -200,6 +205,7 @@ impl Service {
                 Some(last) => crate::engine::delivery::of(&store, &last.id)?,
                 None => None,
             },
+            copies_failed: crate::backup::offsite::failed_copies(&kept, &backups),
         })
     }
 }

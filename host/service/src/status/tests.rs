@@ -72,6 +72,7 @@ fn backup(id: &str, ago_hours: i64, size: u64, verified: Option<(i64, bool)>) ->
             ok,
             drill: false,
             problems: Vec::new(),
+            findings: Vec::new(),
         }),
         error: None,
         metadata: BTreeMap::new(),

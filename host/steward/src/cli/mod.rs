@@ -4,6 +4,7 @@
 mod backend;
 mod fleet;
 mod logs;
+mod offsite;
 mod providers;
 mod render;
 mod schedule;
@@ -166,7 +167,8 @@ pub enum BackupCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Check a backup's archive and every file in it.
+    /// Check a backup's archive or snapshot and every file in it, and each
+    /// offsite copy of it there.
     Verify {
         /// Backup id or name.
         id: String,
@@ -395,9 +397,15 @@ async fn backup(service: &Backend, command: BackupCommand) -> Result<ExitCode, S
                 )
                 .await?;
             if json {
+                // One document: in this process, with the copies' results.
+                let mut created = created;
+                if let Some(copies) = service.offsite_copies(&created.record.id).await {
+                    created.offsite = copies;
+                }
                 println!("{}", render::json(&created));
             } else {
                 print!("{}", render::backup::created(&created));
+                offsite::follow_up(service, &created.record.id, &created.offsite_due).await;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -147,7 +147,7 @@ pub async fn install(
             .await
     })
     .await?;
-    finish(&outcome, args.json)
+    finish(service, &outcome, args.json).await
 }
 
 pub async fn rollback(
@@ -176,7 +176,7 @@ pub async fn rollback(
     let outcome =
         with_progress(|p| async move { service.rollback(&Caller::Shell, request, Some(&p)).await })
             .await?;
-    finish(&outcome, args.json)
+    finish(service, &outcome, args.json).await
 }
 
 pub async fn bot(service: &super::Backend, command: BotCommand) -> Result<ExitCode, ServiceError> {
@@ -208,11 +208,26 @@ async fn bot_status(service: &super::Backend) -> Result<ExitCode, ServiceError> 
     Ok(ExitCode::SUCCESS)
 }
 
-fn finish(outcome: &InstallOutcome, json: bool) -> Result<ExitCode, ServiceError> {
+async fn finish(
+    service: &super::Backend,
+    outcome: &InstallOutcome,
+    json: bool,
+) -> Result<ExitCode, ServiceError> {
+    let backup = outcome
+        .session
+        .as_ref()
+        .and_then(|s| s.backup_id.as_deref());
     if json {
         println!("{}", render::json(outcome));
+        // The backup taken first is copied offsite before this run ends.
+        if let Some(id) = backup {
+            service.offsite_copies(id).await;
+        }
     } else {
         print!("{}", render::update::outcome(outcome));
+        if let Some(id) = backup {
+            super::offsite::follow_up(service, id, &[]).await;
+        }
     }
     let ok = outcome.session.as_ref().is_none_or(|s| {
         s.status == SessionStatus::Completed || s.status == SessionStatus::NothingToDo

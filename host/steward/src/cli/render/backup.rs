@@ -6,6 +6,7 @@ use chrono::Utc;
 
 use super::{Table, count, human_bytes};
 use crate::backup::export::Exported;
+use crate::backup::offsite::Copied;
 use crate::backup::repository::{made_by_restic, snapshot_of};
 use crate::backup::{BackupRecord, Created, Listing, Pruned, RestoreType, Restored, VerifyOutcome};
 
@@ -66,14 +67,14 @@ pub fn created(c: &Created) -> String {
     if let Some(file) = &c.password_created {
         out.push_str(&password_created(file));
     }
-    out.push_str(&offsite(c));
+    out.push_str(&offsite(&c.offsite));
     out
 }
 
 /// Each offsite target's copy: done, or why not (the local backup stands).
-fn offsite(c: &Created) -> String {
+pub fn offsite(copies: &[Copied]) -> String {
     let mut out = String::new();
-    for copy in &c.offsite {
+    for copy in copies {
         match &copy.error {
             None => {
                 let forgotten = if copy.forgotten > 0 {
@@ -220,15 +221,54 @@ pub fn verified(v: &VerifyOutcome) -> String {
             String::new()
         }
     );
-    let _ = writeln!(
-        out,
-        "  archive checksum: {}",
-        if v.archive_checksum_ok {
-            "matches the record"
-        } else {
-            "DIFFERS"
+    match &v.snapshot {
+        Some(snapshot) if v.only_offsite => {
+            let _ = writeln!(
+                out,
+                "  local repository: lacks snapshot {}; only its offsite copies were checked",
+                &snapshot[..snapshot.len().min(8)]
+            );
         }
-    );
+        // A snapshot has no archive: what was checked is the repository's
+        // structure for it and every blob of every file read back.
+        Some(snapshot) => {
+            let _ = writeln!(
+                out,
+                "  snapshot {} (repository structure and every file's data): {}",
+                &snapshot[..snapshot.len().min(8)],
+                if v.archive_checksum_ok {
+                    "intact"
+                } else {
+                    "DAMAGED"
+                }
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  archive checksum: {}",
+                if v.archive_checksum_ok {
+                    "matches the record"
+                } else {
+                    "DIFFERS"
+                }
+            );
+        }
+    }
+    for copy in &v.offsite {
+        let state = match (&copy.snapshot, copy.problems.is_empty()) {
+            (Some(snapshot), true) => format!(
+                "copy {} intact (repository check of its data there)",
+                &snapshot[..snapshot.len().min(8)]
+            ),
+            (Some(snapshot), false) => {
+                format!("copy {} DAMAGED", &snapshot[..snapshot.len().min(8)])
+            }
+            (None, true) => "holds no copy".to_string(),
+            (None, false) => "FAILED: see the problems below".to_string(),
+        };
+        let _ = writeln!(out, "  offsite {}: {state}", copy.target);
+    }
     if let Some(d) = &v.drill {
         let _ = writeln!(out, "  restore drill: {} files unpacked", d.files_extracted);
         for db in &d.databases {

@@ -14,6 +14,15 @@ fn known(k: &Known) -> String {
     }
 }
 
+/// Up to five backup ids, then how many more.
+fn listed(ids: &[String]) -> String {
+    let mut shown = ids.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if ids.len() > 5 {
+        let _ = write!(shown, " and {} more", ids.len() - 5);
+    }
+    shown
+}
+
 pub fn report(r: &StatusReport) -> String {
     let mut out = String::new();
     for line in &r.providers_not_loaded {
@@ -33,6 +42,21 @@ pub fn report(r: &StatusReport) -> String {
             "Provider partly granted: {} is not granted {}",
             p.provider,
             p.capabilities.join(", ")
+        );
+    }
+    for c in &r.copies_failed {
+        let _ = writeln!(
+            out,
+            "Offsite copy failed: {} lacks {} {} ({}), retried at the next copy: {}",
+            c.target,
+            c.backups.len(),
+            if c.backups.len() == 1 {
+                "backup"
+            } else {
+                "backups"
+            },
+            listed(&c.backups),
+            c.error
         );
     }
     let _ = writeln!(out, "Bot:      {} {}", r.bot_name, known(&r.versions.bot));

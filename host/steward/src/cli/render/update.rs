@@ -62,6 +62,9 @@ pub fn outcome(o: &InstallOutcome) -> String {
             s.backup_id.as_deref().unwrap_or("a backup")
         );
     }
+    if let Some(file) = &o.password_created {
+        out.push_str(&super::backup::password_created(file));
+    }
     out
 }
 

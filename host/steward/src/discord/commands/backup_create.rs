@@ -1,6 +1,6 @@
 //! `/backup_create`: backs up the bot's files now, showing progress, and
-//! ends with the backup's id, size, file count and checksum. Owners and
-//! admins.
+//! ends with the backup's id, size, file count and checksum, then what its
+//! offsite copies did. Owners and admins.
 
 use crate::backup::BackupType;
 use crate::discord::choice::Choice;
@@ -33,10 +33,24 @@ pub async fn backup_create(
         description,
     };
     let reply = Reply::of(ctx);
+    let copying = service.clone();
     let created = progress::tracked(&reply, |sender| async move {
         service.backup_create(&caller, request, Some(&sender)).await
     })
     .await?;
-    reply.show(render::created(reply.lang, &created)).await?;
+    // The backup answers as soon as it is safe here; the offsite copies
+    // follow, and the answer shows what they did once they are done.
+    reply
+        .show(render::created_with_copies(reply.lang, &created, None))
+        .await?;
+    if let Some(copies) = copying.offsite_copies(&created.record.id).await {
+        reply
+            .show(render::created_with_copies(
+                reply.lang,
+                &created,
+                Some(&copies),
+            ))
+            .await?;
+    }
     Ok(())
 }

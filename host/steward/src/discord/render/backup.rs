@@ -7,6 +7,8 @@ use std::fmt::Write;
 use poise::serenity_prelude as serenity;
 
 use super::{FIELD_LIMIT, GREEN, ORANGE, RED, choice_name};
+use crate::backup::offsite::{Copied, Place, places};
+use crate::backup::problem::Problem;
 use crate::backup::repository::{made_by_restic, snapshot_of};
 use crate::backup::{BackupRecord, Created, Listing, Range, RestoreType, Restored, SortBy};
 use crate::discord::locale::{Lang, t};
@@ -22,6 +24,78 @@ const FILES_SHOWN: usize = 20;
 pub struct ListView {
     pub range: Range,
     pub sort: SortBy,
+}
+
+/// The backup's answer, with what its offsite copies did once they ran
+/// (`copies`), or the targets still being copied to (`c.offsite_due`).
+pub fn created_with_copies(
+    lang: Lang,
+    c: &Created,
+    copies: Option<&[Copied]>,
+) -> serenity::CreateEmbed {
+    let embed = created(lang, c);
+    let text = match copies {
+        None if c.offsite_due.is_empty() => return embed,
+        None => t!(
+            lang,
+            "backup-offsite-copying",
+            targets = c.offsite_due.join(", ")
+        ),
+        Some([]) => return embed,
+        Some(copies) => copies
+            .iter()
+            .map(|copy| copy_line(lang, copy))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    embed.field(t!(lang, "backup-field-offsite"), fit(&text), false)
+}
+
+/// One target's copy: done (and what was forgotten there), or why not.
+fn copy_line(lang: Lang, copy: &Copied) -> String {
+    match &copy.error {
+        Some(error) => t!(
+            lang,
+            "backup-offsite-failed",
+            target = super::plain(&copy.target),
+            error = super::plain(error.trim_end_matches('.'))
+        ),
+        None if copy.forgotten > 0 => t!(
+            lang,
+            "backup-offsite-copied-forgotten",
+            target = super::plain(&copy.target),
+            count = copy.copied,
+            forgotten = copy.forgotten
+        ),
+        None => t!(
+            lang,
+            "backup-offsite-copied",
+            target = super::plain(&copy.target),
+            count = copy.copied
+        ),
+    }
+}
+
+/// Where a listed backup lives: the local repository, each target.
+fn where_text(lang: Lang, r: &BackupRecord) -> Option<String> {
+    snapshot_of(r)?;
+    let found = places(r);
+    if found.is_empty() {
+        return Some(t!(lang, "backup-place-nowhere"));
+    }
+    Some(
+        found
+            .iter()
+            .map(|p| match p {
+                Place::Local => t!(lang, "backup-place-local"),
+                Place::Offsite(name) => super::plain(name),
+                Place::CopyFailed(name) => {
+                    t!(lang, "backup-place-failed", target = super::plain(name))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
 }
 
 pub fn created(lang: Lang, c: &Created) -> serenity::CreateEmbed {
@@ -73,8 +147,11 @@ pub fn created(lang: Lang, c: &Created) -> serenity::CreateEmbed {
     if let Some(v) = &r.verification {
         let text = if v.ok {
             t!(lang, "backup-verified-ok")
-        } else {
+        } else if v.findings.is_empty() {
+            // Recorded before the problems were typed: as recorded.
             v.problems.join("; ")
+        } else {
+            problems(lang, &v.findings)
         };
         embed = embed.field(t!(lang, "backup-field-verified"), fit(&text), false);
     }
@@ -107,7 +184,7 @@ pub fn created(lang: Lang, c: &Created) -> serenity::CreateEmbed {
         let lines: Vec<String> = p
             .removed
             .iter()
-            .map(|r| format!("`{}`: {}", r.id, r.reason))
+            .map(|r| format!("`{}`: {}", r.id, removal(lang, r)))
             .collect();
         embed = embed.field(
             t!(
@@ -194,8 +271,11 @@ fn list_line(lang: Lang, r: &BackupRecord) -> String {
         Some(_) => format!(" ✗ {}", t!(lang, "backup-failed-verification")),
         None => String::new(),
     };
+    let place = where_text(lang, r)
+        .map(|places| format!(" · {}", t!(lang, "backup-where", places = places)))
+        .unwrap_or_default();
     format!(
-        "`{}`{name} · {} · {} · {} · {}{verified}",
+        "`{}`{name} · {} · {} · {} · {}{place}{verified}",
         r.id,
         choice_name(lang, r.backup_type.as_str()),
         t!(lang, "files", count = r.file_count),
@@ -206,6 +286,202 @@ fn list_line(lang: Lang, r: &BackupRecord) -> String {
         },
         lang.date(r.created_at),
     )
+}
+
+/// What a check found wrong, in the caller's language, one after another.
+pub fn problems(lang: Lang, found: &[Problem]) -> String {
+    found
+        .iter()
+        .map(|p| problem(lang, p))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// One problem a check found, in the caller's language. Paths, ids and
+/// the words of the libraries below (a rustic or tar cause) are shown as
+/// they are.
+pub fn problem(lang: Lang, p: &Problem) -> String {
+    use super::plain;
+    match p {
+        Problem::ArchiveChecksum => t!(lang, "verify-problem-archive-checksum"),
+        Problem::ArchiveUnreadable { error } => {
+            t!(
+                lang,
+                "verify-problem-archive-unreadable",
+                error = plain(error)
+            )
+        }
+        Problem::ArchiveOpen { error } => {
+            t!(lang, "verify-problem-archive-open", error = plain(error))
+        }
+        Problem::ArchiveEntry { error } => {
+            t!(lang, "verify-problem-archive-entry", error = plain(error))
+        }
+        Problem::ArchiveEmpty => t!(lang, "verify-problem-archive-empty"),
+        Problem::FirstNotManifest { found } => t!(
+            lang,
+            "verify-problem-first-not-manifest",
+            found = plain(found),
+            manifest = crate::backup::manifest::MANIFEST_NAME
+        ),
+        Problem::ManifestNotFirst => t!(lang, "verify-problem-manifest-not-first"),
+        Problem::ManifestTooLarge => t!(lang, "verify-problem-manifest-too-large"),
+        Problem::ManifestUnreadable { error } => {
+            t!(
+                lang,
+                "verify-problem-manifest-unreadable",
+                error = plain(error)
+            )
+        }
+        Problem::ManifestInvalid { error } => {
+            t!(
+                lang,
+                "verify-problem-manifest-invalid",
+                error = plain(error)
+            )
+        }
+        Problem::OtherBackup { found, expected } => t!(
+            lang,
+            "verify-problem-other-backup",
+            found = plain(found),
+            expected = plain(expected)
+        ),
+        Problem::BelongsTo { found } => {
+            t!(lang, "verify-problem-belongs-to", found = plain(found))
+        }
+        Problem::FileUnreadable { path, error } => t!(
+            lang,
+            "verify-problem-file-unreadable",
+            path = plain(path),
+            error = plain(error)
+        ),
+        Problem::NotInManifest { path } => {
+            t!(lang, "verify-problem-not-in-manifest", path = plain(path))
+        }
+        Problem::SizeDiffers {
+            path,
+            archive,
+            manifest,
+        } => t!(
+            lang,
+            "verify-problem-size-differs",
+            path = plain(path),
+            archive = *archive,
+            manifest = *manifest
+        ),
+        Problem::ContentDiffers { path } => {
+            t!(lang, "verify-problem-content-differs", path = plain(path))
+        }
+        Problem::MissingFromArchive { path } => {
+            t!(
+                lang,
+                "verify-problem-missing-from-archive",
+                path = plain(path)
+            )
+        }
+        Problem::ListedTwice { path, times } => t!(
+            lang,
+            "verify-problem-listed-twice",
+            path = plain(path),
+            times = *times
+        ),
+        Problem::NotPlain { path } => t!(lang, "verify-problem-not-plain", path = plain(path)),
+        Problem::FileAndDir { dir, path } => t!(
+            lang,
+            "verify-problem-file-and-dir",
+            dir = plain(dir),
+            path = plain(path)
+        ),
+        Problem::LeavesRoot { path } => {
+            t!(lang, "verify-problem-leaves-root", path = plain(path))
+        }
+        Problem::Symlink { path } => t!(lang, "verify-problem-symlink", path = plain(path)),
+        Problem::Special { path } => t!(lang, "verify-problem-special", path = plain(path)),
+        Problem::ForeignPaths { paths, root } => t!(
+            lang,
+            "verify-problem-foreign-paths",
+            paths = plain(paths),
+            root = plain(root)
+        ),
+        Problem::SnapshotCheck { snapshot, finding } => t!(
+            lang,
+            "verify-problem-snapshot-check",
+            snapshot = plain(snapshot),
+            finding = plain(finding)
+        ),
+        Problem::TreeDamaged {
+            snapshot,
+            dir,
+            pack: Some(pack),
+            cause,
+        } => t!(
+            lang,
+            "verify-problem-tree-damaged",
+            snapshot = plain(snapshot),
+            dir = plain(dir),
+            pack = plain(pack),
+            cause = plain(cause)
+        ),
+        Problem::TreeDamaged {
+            snapshot,
+            dir,
+            pack: None,
+            cause,
+        } => t!(
+            lang,
+            "verify-problem-tree-unindexed",
+            snapshot = plain(snapshot),
+            dir = plain(dir),
+            cause = plain(cause)
+        ),
+        Problem::FileDamaged { path, cause } => t!(
+            lang,
+            "verify-problem-file-damaged",
+            path = plain(path),
+            cause = plain(cause)
+        ),
+        Problem::Unchecked { error } => t!(lang, "verify-problem-unchecked", error = plain(error)),
+        Problem::DrillFailed { error } => {
+            t!(lang, "verify-problem-drill-failed", error = plain(error))
+        }
+        Problem::DrillNeedsLocal => t!(lang, "verify-problem-drill-needs-local"),
+        Problem::Database { path, message } => t!(
+            lang,
+            "verify-problem-database",
+            path = plain(path),
+            message = plain(message)
+        ),
+        Problem::OffsiteDamaged {
+            target,
+            location,
+            cause,
+        } => t!(
+            lang,
+            "verify-problem-offsite-damaged",
+            target = plain(target),
+            location = plain(location),
+            cause = plain(cause)
+        ),
+        Problem::OffsiteMissing {
+            target,
+            location,
+            id,
+        } => t!(
+            lang,
+            "verify-problem-offsite-missing",
+            target = plain(target),
+            location = plain(location),
+            id = plain(id)
+        ),
+        Problem::OffsiteUnchecked { target, error } => t!(
+            lang,
+            "verify-problem-offsite-unchecked",
+            target = plain(target),
+            error = plain(error)
+        ),
+        Problem::NoSoundCopy { id } => t!(lang, "verify-problem-no-sound-copy", id = plain(id)),
+        Problem::More { count } => t!(lang, "verify-problem-more", count = *count),
+    }
 }
 
 /// The question of the restore's confirmation prompt.
@@ -386,6 +662,25 @@ fn sort_value(s: SortBy) -> &'static str {
     }
 }
 
+/// Why prune removed a backup, in `lang`; an answer without the typed
+/// reason keeps its English.
+fn removal(lang: Lang, r: &crate::backup::RemovedBackup) -> String {
+    use crate::backup::Removal;
+    match r.why {
+        Some(Removal::BeyondMaxBackups { max_backups }) => {
+            t!(lang, "backup-removed-beyond-max", max = max_backups)
+        }
+        Some(Removal::OlderThanRetention { retention_days }) => {
+            t!(lang, "backup-removed-older", days = retention_days)
+        }
+        Some(Removal::FailedAttempt) => t!(lang, "backup-removed-failed-attempt"),
+        Some(Removal::BeyondSchedule { keep }) => {
+            t!(lang, "backup-removed-beyond-schedule", keep = keep)
+        }
+        None => super::plain(&r.reason),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -461,6 +756,7 @@ mod tests {
             pruned: None,
             password_created: None,
             offsite: Vec::new(),
+            offsite_due: Vec::new(),
         };
         let embed = serde_json::to_value(super::created(Lang::english(), &created)).unwrap();
         let text = embed["fields"].to_string();
@@ -492,5 +788,192 @@ mod tests {
         assert_eq!(Lang::english().size(512), "512 B");
         assert_eq!(Lang::english().size(1536), "1.5 KiB");
         assert_eq!(Lang::english().size(3 * 1024 * 1024), "3.0 MiB");
+    }
+
+    /// One problem of each kind, with its fields filled.
+    fn every_problem() -> Vec<Problem> {
+        let s = |t: &str| t.to_string();
+        vec![
+            Problem::ArchiveChecksum,
+            Problem::ArchiveUnreadable { error: s("eof") },
+            Problem::ArchiveOpen { error: s("eof") },
+            Problem::ArchiveEntry {
+                error: s("entry x"),
+            },
+            Problem::ArchiveEmpty,
+            Problem::FirstNotManifest { found: s("a.txt") },
+            Problem::ManifestNotFirst,
+            Problem::ManifestTooLarge,
+            Problem::ManifestUnreadable { error: s("eof") },
+            Problem::ManifestInvalid {
+                error: s("bad json"),
+            },
+            Problem::OtherBackup {
+                found: s("backup_1"),
+                expected: s("backup_2"),
+            },
+            Problem::BelongsTo {
+                found: s("backup_1"),
+            },
+            Problem::FileUnreadable {
+                path: s("data/a"),
+                error: s("eof"),
+            },
+            Problem::NotInManifest { path: s("data/a") },
+            Problem::SizeDiffers {
+                path: s("data/a"),
+                archive: 3,
+                manifest: 4,
+            },
+            Problem::ContentDiffers { path: s("data/a") },
+            Problem::MissingFromArchive { path: s("data/a") },
+            Problem::ListedTwice {
+                path: s("data/a"),
+                times: 2,
+            },
+            Problem::NotPlain { path: s("../a") },
+            Problem::FileAndDir {
+                dir: s("data"),
+                path: s("data/a"),
+            },
+            Problem::LeavesRoot { path: s("../a") },
+            Problem::Symlink { path: s("escape") },
+            Problem::Special { path: s("fifo") },
+            Problem::ForeignPaths {
+                paths: s("/etc"),
+                root: s("/srv/bot"),
+            },
+            Problem::SnapshotCheck {
+                snapshot: s("0123abcd"),
+                finding: s("pack 99: hash mismatch"),
+            },
+            Problem::TreeDamaged {
+                snapshot: s("0123abcd"),
+                dir: s("/config"),
+                pack: Some(s("99aa")),
+                cause: s("decryption failed"),
+            },
+            Problem::TreeDamaged {
+                snapshot: s("0123abcd"),
+                dir: s("/config"),
+                pack: None,
+                cause: s("not found"),
+            },
+            Problem::FileDamaged {
+                path: s("config/noise.bin"),
+                cause: s("decryption failed"),
+            },
+            Problem::Unchecked {
+                error: s("the repository is locked"),
+            },
+            Problem::DrillFailed {
+                error: s("disk full"),
+            },
+            Problem::DrillNeedsLocal,
+            Problem::Database {
+                path: s("data/bot.db"),
+                message: s("malformed"),
+            },
+            Problem::OffsiteDamaged {
+                target: s("nas"),
+                location: s("/mnt/nas"),
+                cause: s("hash mismatch"),
+            },
+            Problem::OffsiteMissing {
+                target: s("nas"),
+                location: s("/mnt/nas"),
+                id: s("backup_1"),
+            },
+            Problem::OffsiteUnchecked {
+                target: s("nas"),
+                error: s("offsite target nas (/mnt/nas): cannot connect"),
+            },
+            Problem::NoSoundCopy { id: s("backup_1") },
+            Problem::More { count: 5 },
+        ]
+    }
+
+    #[test]
+    fn every_verification_problem_is_worded_in_every_language() {
+        for tag in ["en-US", "de", "zh-CN"] {
+            let lang = Lang::for_tag(tag);
+            for p in every_problem() {
+                let text = problem(lang, &p);
+                assert!(!text.starts_with("verify-problem-"), "{tag}: {p:?}");
+                // "{path}: {error}" reads the same everywhere.
+                if tag != "en-US" && !matches!(p, Problem::FileUnreadable { .. }) {
+                    assert_ne!(text, problem(Lang::english(), &p), "{tag}: {p:?}");
+                }
+            }
+        }
+        // English on Discord says what the CLI says, but for the wrappers
+        // that name what the bare words of the layer below are about.
+        for p in every_problem() {
+            if matches!(
+                p,
+                Problem::ArchiveEntry { .. }
+                    | Problem::Unchecked { .. }
+                    | Problem::OffsiteUnchecked { .. }
+                    | Problem::TreeDamaged { pack: None, .. }
+            ) {
+                continue;
+            }
+            assert_eq!(problem(Lang::english(), &p), p.to_string(), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn verification_problems_read_in_the_callers_language() {
+        let found = [
+            Problem::FileDamaged {
+                path: "config/noise.bin".into(),
+                cause: "decryption failed".into(),
+            },
+            Problem::More { count: 3 },
+        ];
+        assert_eq!(
+            problems(Lang::for_tag("de"), &found),
+            "config/noise.bin: im Repository beschädigt (decryption failed); und 3 weitere Probleme"
+        );
+        assert_eq!(
+            problems(Lang::for_tag("zh-CN"), &found),
+            "config/noise.bin：在仓库中已损坏（decryption failed）; 以及另外 3 个问题"
+        );
+    }
+
+    /// Why prune removed a backup reads in English as the CLI prints it,
+    /// and in words of its own in zh-CN and de; an answer without the
+    /// typed reason keeps its English.
+    #[test]
+    fn prune_reasons_read_in_the_callers_language() {
+        use crate::backup::{Removal, RemovedBackup};
+        let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for why in [
+            Removal::BeyondMaxBackups { max_backups: 50 },
+            Removal::OlderThanRetention { retention_days: 90 },
+            Removal::FailedAttempt,
+            Removal::BeyondSchedule { keep: 3 },
+        ] {
+            let r = RemovedBackup {
+                id: "b".into(),
+                name: None,
+                reason: why.to_string(),
+                why: Some(why),
+            };
+            assert_eq!(removal(Lang::english(), &r), r.reason);
+            assert!(has_cjk(&removal(Lang::for_tag("zh-CN"), &r)), "{why:?}");
+            let de = removal(Lang::for_tag("de"), &r);
+            assert!(!de.contains(&r.reason[..8]), "{de}");
+        }
+        let older = RemovedBackup {
+            id: "b".into(),
+            name: None,
+            reason: "older than backup_retention_days (90)".into(),
+            why: None,
+        };
+        assert_eq!(
+            removal(Lang::for_tag("zh-CN"), &older),
+            "older than backup_retention_days (90)"
+        );
     }
 }

@@ -432,6 +432,21 @@ pub fn outcome(lang: Lang, o: &InstallOutcome) -> serenity::CreateEmbed {
             false,
         );
     }
+    if let Some(file) = &o.password_created {
+        embed = embed.field(
+            t!(lang, "backup-field-password"),
+            super::cut(
+                &t!(
+                    lang,
+                    "backup-password-created",
+                    path = format!("`{}`", file.display())
+                ),
+                1024,
+                "…",
+            ),
+            false,
+        );
+    }
     if !o.notes.is_empty() {
         embed = embed.field(
             t!(lang, "outcome-notes"),
@@ -532,6 +547,7 @@ mod tests {
             impact: None,
             delivery: None,
             failure: None,
+            password_created: None,
         };
         assert_eq!(
             session_error(Lang::english(), &o).as_deref(),
@@ -555,6 +571,24 @@ mod tests {
         assert_eq!(
             session_error(Lang::for_tag("zh-CN"), &o).as_deref(),
             o.session.as_ref().unwrap().error.as_deref()
+        );
+
+        // The pre-update backup that created the repository's password
+        // says so in the install's answer, in the caller's language.
+        let fields = |o: &InstallOutcome, tag: &str| {
+            serde_json::to_value(outcome(Lang::for_tag(tag), o)).unwrap()["fields"].to_string()
+        };
+        o.password_created = Some("/srv/steward/data/backup-password".into());
+        let de = fields(&o, "de");
+        assert!(
+            de.contains(&t!(Lang::for_tag("de"), "backup-field-password"))
+                && de.contains("`/srv/steward/data/backup-password`"),
+            "{de}"
+        );
+        assert!(
+            fields(&o, "en-US").contains("Keep a copy of this file somewhere else"),
+            "{}",
+            fields(&o, "en-US")
         );
     }
 
