@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::fakes::discord::{APP_ID, FakeDiscord, GUILD_ID, Request};
+use crate::fakes::discord::{APP_ID, FakeDiscord, GUILD_ID, Member, Request};
 use crate::harness::{Install, ONLY_CONFIG_PROVIDER, steward_bin};
+use crate::release_bot::{Bot, Setup, setup_with};
 
 /// A role that makes its members admins in `Serve::start`'s config.
 pub const ADMIN_ROLE: u64 = 555_000_000_000_000_001;
@@ -85,19 +86,14 @@ impl Serve {
         timeout: Duration,
         done: impl Fn(&Value) -> bool,
     ) -> Vec<Value> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let edits = edits(discord, token);
-            if edits.last().is_some_and(&done) {
-                return edits;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the reply of {token} never got there; edits: {edits:#?}\nlog:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        poll_edits(
+            discord,
+            token,
+            timeout,
+            "the newest as expected",
+            |all| all.last().is_some_and(&done),
+            || self.log(),
+        )
     }
 
     /// The edits of `token`'s reply, in order, once one carries an embed.
@@ -130,6 +126,31 @@ pub fn spawn(discord: &FakeDiscord, install: &Install) -> Child {
         .expect("starting steward serve");
     discord.wait_until_ready(SHORT);
     child
+}
+
+/// The edits of `token`'s reply, in order, once `done` holds for them;
+/// panics with them and `log()` after `timeout`.
+fn poll_edits(
+    discord: &FakeDiscord,
+    token: &str,
+    timeout: Duration,
+    what: &str,
+    done: impl Fn(&[Value]) -> bool,
+    log: impl Fn() -> String,
+) -> Vec<Value> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let all = edits(discord, token);
+        if done(&all) {
+            return all;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no edit with {what} for {token}: {all:#?}\nlog:\n{}",
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// The interaction callback (`type` 4 message, 5 deferral, 7 update, 8
@@ -196,4 +217,117 @@ pub fn private_after_deferral(discord: &FakeDiscord, token: &str) -> String {
         "the error was shown publicly"
     );
     text
+}
+
+/// `steward serve` for a bot Steward runs from a releases layout, on
+/// release 1.4.0 with 1.5.0 published (see `crate::release_bot`). Killed,
+/// and its bot stopped, when dropped.
+pub struct ReleaseServe {
+    pub s: Setup,
+    child: Child,
+}
+
+impl Drop for ReleaseServe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        drop(Bot(&self.s.install));
+    }
+}
+
+impl ReleaseServe {
+    /// Serves with `config` in steward.toml (its `[discord]` table pointing
+    /// at `discord`, see `discord_table`), and waits until it is connected.
+    pub fn start(discord: &FakeDiscord, config: &str) -> ReleaseServe {
+        ReleaseServe::start_publishing(discord, config, |s| s.demo_bot_py())
+    }
+
+    /// Like `start`, with 1.5.0's `bot.py` what `bot_py` makes.
+    pub fn start_publishing(
+        discord: &FakeDiscord,
+        config: &str,
+        bot_py: impl FnOnce(&Setup) -> Vec<u8>,
+    ) -> ReleaseServe {
+        let s = setup_with(config, "");
+        s.publish_150(&bot_py(&s));
+        let child = spawn(discord, &s.install);
+        ReleaseServe { s, child }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.s.install.root().join("serve.log")).unwrap_or_default()
+    }
+
+    /// Waits for an edit of `token`'s reply that `matches`; every edit so
+    /// far. Panics with them and the log after `LONG`.
+    pub fn wait_edit(
+        &self,
+        discord: &FakeDiscord,
+        token: &str,
+        what: &str,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Vec<Value> {
+        poll_edits(
+            discord,
+            token,
+            LONG,
+            what,
+            |all| all.iter().any(&matches),
+            || self.log(),
+        )
+    }
+
+    /// The prompt with the Confirm button on `token`'s reply, once it is
+    /// there.
+    pub fn asked(&self, discord: &FakeDiscord, token: &str) -> Value {
+        let all = self.wait_edit(discord, token, "the Confirm button", |e| {
+            confirm_button(e).is_some()
+        });
+        all.into_iter()
+            .find(|e| confirm_button(e).is_some())
+            .unwrap()
+    }
+
+    /// Someone ran a slash command that asks first (`token`): waits for
+    /// the Confirm button, presses it as `member`, and waits for an edit
+    /// that is `done`. The prompt, and every edit of the reply by then.
+    pub fn confirm(
+        &self,
+        discord: &FakeDiscord,
+        token: &str,
+        member: &Member,
+        done: impl Fn(&Value) -> bool,
+    ) -> (Value, Vec<Value>) {
+        let prompt = self.asked(discord, token);
+        discord.press_button(&confirm_button(&prompt).unwrap(), member);
+        let all = self.wait_edit(discord, token, "the result", done);
+        (prompt, all)
+    }
+}
+
+/// The `[discord]` table for `discord`: its guild, admins by `ADMIN_ROLE`,
+/// and `lines`.
+pub fn discord_table(discord: &FakeDiscord, lines: &str) -> String {
+    format!(
+        "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nadmin_roles = [{ADMIN_ROLE}]\n{lines}\n",
+        discord.api_base()
+    )
+}
+
+/// The custom ids of the buttons on a reply's edit.
+pub fn buttons(edit: &Value) -> Vec<String> {
+    edit["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The Confirm button's custom id on a reply's edit, if it has one.
+pub fn confirm_button(edit: &Value) -> Option<String> {
+    buttons(edit)
+        .into_iter()
+        .find(|b| b.starts_with("steward:confirm:"))
 }

@@ -3,14 +3,14 @@
 //! commands runs a wave with the single-host command's permissions, and
 //! `/update_status` shows the fleet.
 
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use steward_tests::etcd::EtcdCluster;
-use steward_tests::fakes::discord::{FakeDiscord, GUILD_ID, Member, Opt};
-use steward_tests::release_bot::{Bot, Setup, setup_with};
-use steward_tests::serve::{ADMIN_ROLE, LONG, SHORT, edits, has_embed, is_callback, spawn};
+use steward_tests::fakes::discord::{FakeDiscord, Member, Opt};
+use steward_tests::serve::{
+    ADMIN_ROLE, LONG, ReleaseServe, SHORT, discord_table, has_embed, is_callback,
+};
 
 /// Only the release provider: checks stay quick and offline.
 const ONLY_RELEASE: &str = "[providers.pip]\nenabled = false\n[providers.npm]\nenabled = false\n[providers.apt]\nenabled = false\n";
@@ -18,74 +18,39 @@ const ONLY_RELEASE: &str = "[providers.pip]\nenabled = false\n[providers.npm]\ne
 /// `scope` is a choice: index 1 is "fleet".
 const FLEET: i64 = 1;
 
-struct Served {
-    s: Setup,
-    child: Child,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        drop(Bot(&self.s.install));
-    }
-}
-
-impl Served {
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.s.install.root().join("serve.log")).unwrap_or_default()
-    }
-
-    fn fleet_status(&self) -> Value {
-        let run = self.s.install.run(&["fleet", "status", "--json"]);
-        assert_eq!(run.code, Some(0), "{}\n{}", run.stderr, self.log());
-        run.json()
-    }
-
-    /// Waits for an edit of `token`'s reply that `matches`; all edits so far.
-    fn wait_edit(
-        &self,
-        discord: &FakeDiscord,
-        token: &str,
-        what: &str,
-        matches: impl Fn(&Value) -> bool,
-    ) -> Vec<Value> {
-        let deadline = Instant::now() + LONG;
-        loop {
-            let all = edits(discord, token);
-            if all.iter().any(&matches) {
-                return all;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no edit with {what} for {token}: {all:#?}\nlog:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
+fn fleet_status(served: &ReleaseServe) -> Value {
+    let run = served.s.install.run(&["fleet", "status", "--json"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stderr, served.log());
+    run.json()
 }
 
 /// Instance `a` of fleet `test`, served with the fake Discord, its bot on
 /// 1.4.0 and 1.5.0 published.
-fn serve(discord: &FakeDiscord, cluster: &EtcdCluster) -> Served {
-    let s = setup_with(
+fn serve(discord: &FakeDiscord, cluster: &EtcdCluster) -> ReleaseServe {
+    serve_publishing(discord, cluster, |s| s.demo_bot_py())
+}
+
+/// `serve`, with 1.5.0's `bot.py` what `bot_py` makes.
+fn serve_publishing(
+    discord: &FakeDiscord,
+    cluster: &EtcdCluster,
+    bot_py: impl FnOnce(&steward_tests::release_bot::Setup) -> Vec<u8>,
+) -> ReleaseServe {
+    let served = ReleaseServe::start_publishing(
+        discord,
         &format!(
-            "{ONLY_RELEASE}\n[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nadmin_roles = [{ADMIN_ROLE}]\n\n[fleet]\nendpoints = {}\nname = \"test\"\ninstance = \"a\"\ngroup = \"canary\"\nlease_seconds = 3\nrequest_timeout_seconds = 2\n",
-            discord.api_base(),
+            "{ONLY_RELEASE}\n{}\n[fleet]\nendpoints = {}\nname = \"test\"\ninstance = \"a\"\ngroup = \"canary\"\nlease_seconds = 3\nrequest_timeout_seconds = 2\n",
+            discord_table(discord, ""),
             cluster.endpoints_toml()
         ),
-        "",
+        bot_py,
     );
-    s.publish_150(&s.demo_bot_py());
-    let child = spawn(discord, &s.install);
-    let served = Served { s, child };
     let deadline = Instant::now() + LONG;
     loop {
         let ready = served.s.last_ready_version().as_deref() == Some("1.4.0")
             && served.s.install.data().join("steward.sock").exists()
             && {
-                let status = served.fleet_status();
+                let status = fleet_status(&served);
                 status["leader"] == "a"
                     && status["instances"]
                         .as_array()
@@ -106,6 +71,25 @@ fn serve(discord: &FakeDiscord, cluster: &EtcdCluster) -> Served {
 
 fn embeds(edit: &Value) -> Vec<Value> {
     edit["embeds"].as_array().cloned().unwrap_or_default()
+}
+
+/// The owner's `/update_status` in `locale` (without metrics, so no chart:
+/// the edit is plain JSON): the embed of the fleet, its title starting
+/// with `title`.
+fn fleet_embed(served: &ReleaseServe, discord: &FakeDiscord, locale: &str, title: &str) -> Value {
+    let token = discord.slash_command_in(
+        locale,
+        "update_status",
+        &Member::owner(),
+        &[Opt::boolean("show_metrics", false)],
+    );
+    let all = served.wait_edit(discord, &token, "the status embeds", |e| {
+        embeds(e).len() >= 2
+    });
+    embeds(all.iter().find(|e| embeds(e).len() >= 2).unwrap())
+        .into_iter()
+        .find(|e| e["title"].as_str().is_some_and(|t| t.starts_with(title)))
+        .expect("a fleet embed")
 }
 
 #[test]
@@ -150,7 +134,7 @@ fn scope_fleet_runs_waves_with_the_single_host_permissions_and_update_status_sho
         content.starts_with("Permission denied: installing updates is for the bot's owners only."),
         "{content}"
     );
-    let status = served.fleet_status();
+    let status = fleet_status(&served);
     assert!(
         status["wave"].is_null() && status["last_wave"].is_null(),
         "{status:#}"
@@ -175,32 +159,16 @@ fn scope_fleet_runs_waves_with_the_single_host_permissions_and_update_status_sho
         &owner,
         &[Opt::integer("update_type", 2), Opt::integer("scope", FLEET)],
     );
-    let all = served.wait_edit(&discord, &token, "the Confirm button", |e| {
-        e["components"].as_array().is_some_and(|c| !c.is_empty())
+    let (prompt, all) = served.confirm(&discord, &token, &owner, |e| {
+        embeds(e)
+            .first()
+            .is_some_and(|em| em["title"] == "Fleet install bot: finished")
     });
-    let prompt = all
-        .iter()
-        .find(|e| e["components"].as_array().is_some_and(|c| !c.is_empty()))
-        .unwrap();
     let question = prompt["content"].as_str().unwrap();
     assert!(
         question.starts_with("Install bot updates across the fleet (1 instances)"),
         "{question}"
     );
-    let confirm = prompt["components"][0]["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|b| b["custom_id"].as_str())
-        .find(|id| id.starts_with("steward:confirm:"))
-        .unwrap()
-        .to_string();
-    discord.press_button(&confirm, &owner);
-    let all = served.wait_edit(&discord, &token, "the wave's end", |e| {
-        embeds(e)
-            .first()
-            .is_some_and(|em| em["title"] == "Fleet install bot: finished")
-    });
     let end = all.iter().rev().find(|e| has_embed(e)).unwrap();
     let text = embeds(end)[0]["description"].as_str().unwrap().to_string();
     assert!(
@@ -210,23 +178,7 @@ fn scope_fleet_runs_waves_with_the_single_host_permissions_and_update_status_sho
     assert_eq!(served.s.current(), std::path::PathBuf::from("1.5.0"));
 
     // /update_status: this host, then the fleet with each instance and the last wave.
-    // Without metrics, so no chart: the edit is plain JSON.
-    let token = discord.slash_command(
-        "update_status",
-        &owner,
-        &[Opt::boolean("show_metrics", false)],
-    );
-    let all = served.wait_edit(&discord, &token, "the status embeds", |e| {
-        embeds(e).len() >= 2
-    });
-    let fleet = embeds(all.iter().find(|e| embeds(e).len() >= 2).unwrap())
-        .into_iter()
-        .find(|e| {
-            e["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Fleet test"))
-        })
-        .expect("a fleet embed");
+    let fleet = fleet_embed(&served, &discord, "en-US", "Fleet test");
     assert_eq!(
         fleet["title"], "Fleet test: 1 instances, leader a",
         "{fleet:#}"
@@ -240,4 +192,46 @@ fn scope_fleet_runs_waves_with_the_single_host_permissions_and_update_status_sho
         text.contains("(install bot): finished, 100% done"),
         "{text}"
     );
+}
+
+/// A 1.5.0 that exits at once: it never passes its health probation.
+const CRASHING_BOT: &[u8] = b"import sys\nprint('demo-bot crashing', flush=True)\nsys.exit(3)\n";
+
+/// A wave its canary halted, read in Chinese: why it halted is worded in
+/// the wave's embed and in `/update_status` (what the instance said stays
+/// as it said it), and no English of the fleet's own reaches the reader.
+#[test]
+fn a_zh_cn_owner_reads_why_a_wave_halted_in_chinese() {
+    let cluster = EtcdCluster::start(1);
+    let discord = FakeDiscord::start();
+    let served = serve_publishing(&discord, &cluster, |_| CRASHING_BOT.to_vec());
+    let owner = Member::owner();
+
+    let token = discord.slash_command_in(
+        "zh-CN",
+        "update_install",
+        &owner,
+        &[Opt::integer("update_type", 2), Opt::integer("scope", FLEET)],
+    );
+    let (_, all) = served.confirm(&discord, &token, &owner, |e| {
+        embeds(e)
+            .first()
+            .is_some_and(|em| em["title"] == "集群安装 bot：已停止")
+    });
+    let end = all.iter().rev().find(|e| has_embed(e)).unwrap();
+    let text = embeds(end)[0]["description"].as_str().unwrap().to_string();
+    assert!(text.contains("\n已停止：金丝雀实例 a 失败："), "{text}");
+    assert!(!text.contains("canary a failed"), "{text}");
+    assert_eq!(served.s.current(), std::path::PathBuf::from("1.4.0"));
+    // The CLI (and an older Steward) read the same halt in English.
+    let status = fleet_status(&served);
+    let why = status["last_wave"]["halted_because"].as_str().unwrap();
+    assert!(why.starts_with("canary a failed: "), "{status:#}");
+    assert_eq!(status["last_wave"]["halt"]["kind"], "failed", "{status:#}");
+
+    let fleet = fleet_embed(&served, &discord, "zh-CN", "集群 test");
+    let text = fleet["description"].as_str().unwrap();
+    assert!(text.contains("（安装 bot）：已中止"), "{text}");
+    assert!(text.contains("\n金丝雀实例 a 失败："), "{text}");
+    assert!(!text.contains("canary a failed"), "{text}");
 }

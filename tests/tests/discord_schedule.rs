@@ -8,18 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use steward_tests::fakes::discord::{FakeDiscord, Member, Opt};
-use steward_tests::serve::{ADMIN_ROLE, SHORT, Serve, is_callback, is_edit};
-
-/// The custom ids of the buttons in an interaction answer's data.
-fn buttons(data: &Value) -> Vec<String> {
-    data["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
-        .collect()
-}
+use steward_tests::serve::{ADMIN_ROLE, SHORT, Serve, buttons, is_callback, is_edit};
 
 fn button(data: &Value, action: &str, schedule: &str) -> String {
     buttons(data)

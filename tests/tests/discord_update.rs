@@ -2,76 +2,20 @@
 //! the fake Discord, on a bot Steward runs from a releases layout with a
 //! local signed release server (see `steward_tests::release_bot`).
 
-use std::process::Child;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-use steward_tests::fakes::discord::{FakeDiscord, GUILD_ID, Member, Opt};
-use steward_tests::release_bot::{Bot, Setup, setup_with};
-use steward_tests::serve::{ADMIN_ROLE, LONG, SHORT, edits, has_embed, is_callback, spawn};
+use steward_tests::fakes::discord::{FakeDiscord, Member, Opt};
+use steward_tests::serve::{
+    ADMIN_ROLE, LONG, ReleaseServe, SHORT, buttons, discord_table, has_embed, is_callback,
+};
 
-struct Served {
-    s: Setup,
-    child: Child,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        drop(Bot(&self.s.install));
-    }
-}
-
-fn serve(discord: &FakeDiscord) -> Served {
+fn serve(discord: &FakeDiscord) -> ReleaseServe {
     serve_with(discord, "")
 }
 
 /// `serve`, with `discord_lines` added to the `[discord]` table.
-fn serve_with(discord: &FakeDiscord, discord_lines: &str) -> Served {
-    let s = setup_with(
-        &format!(
-            "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\nadmin_roles = [{ADMIN_ROLE}]\n{discord_lines}\n",
-            discord.api_base()
-        ),
-        "",
-    );
-    s.publish_150(&s.demo_bot_py());
-    let child = spawn(discord, &s.install);
-    Served { s, child }
-}
-
-/// Waits for an edit of `token`'s reply that `matches`; returns all edits so far.
-fn wait_edit(
-    discord: &FakeDiscord,
-    served: &Served,
-    token: &str,
-    what: &str,
-    matches: impl Fn(&Value) -> bool,
-) -> Vec<Value> {
-    let deadline = Instant::now() + LONG;
-    loop {
-        let all = edits(discord, token);
-        if all.iter().any(&matches) {
-            return all;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no edit with {what} for {token}: {all:#?}\nlog:\n{}",
-            std::fs::read_to_string(served.s.install.root().join("serve.log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn buttons(edit: &Value) -> Vec<String> {
-    edit["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
-        .collect()
+fn serve_with(discord: &FakeDiscord, discord_lines: &str) -> ReleaseServe {
+    ReleaseServe::start(discord, &discord_table(discord, discord_lines))
 }
 
 fn install_bot(discord: &FakeDiscord, member: &Member) -> String {
@@ -127,28 +71,20 @@ fn update_install_asks_then_installs_with_progress_and_rollback_goes_back() {
     let token = install_bot(&discord, &owner);
     let callback = discord.wait_for(0, SHORT, "the deferral", is_callback(&token));
     assert_eq!(callback.body["type"], 5);
-    let all = wait_edit(&discord, &served, &token, "the Confirm button", |e| {
-        !buttons(e).is_empty()
-    });
-    let prompt = all.iter().find(|e| !buttons(e).is_empty()).unwrap();
+    let prompt = served.asked(&discord, &token);
     let content = prompt["content"].as_str().unwrap();
     assert!(content.contains("release: bot 1.4.0 -> 1.5.0"), "{content}");
     assert!(
         content.contains("A full backup is taken first"),
         "{content}"
     );
-    let confirm = buttons(prompt)
-        .into_iter()
-        .find(|b| b.starts_with("steward:confirm:"))
-        .unwrap();
     assert_eq!(
         s.current(),
         std::path::PathBuf::from("1.4.0"),
         "nothing before Confirm"
     );
 
-    discord.press_button(&confirm, &owner);
-    let all = wait_edit(&discord, &served, &token, "the result", has_embed);
+    let (_, all) = served.confirm(&discord, &token, &owner, has_embed);
     let progress: Vec<&str> = all
         .iter()
         .filter_map(|e| e["content"].as_str())
@@ -213,16 +149,7 @@ fn update_install_asks_then_installs_with_progress_and_rollback_goes_back() {
             Opt::boolean("confirm", true),
         ],
     );
-    let all = wait_edit(&discord, &served, &token, "the Confirm button", |e| {
-        !buttons(e).is_empty()
-    });
-    let prompt = all.iter().find(|e| !buttons(e).is_empty()).unwrap();
-    let confirm = buttons(prompt)
-        .into_iter()
-        .find(|b| b.starts_with("steward:confirm:"))
-        .unwrap();
-    discord.press_button(&confirm, &owner);
-    let all = wait_edit(&discord, &served, &token, "the result", has_embed);
+    let (_, all) = served.confirm(&discord, &token, &owner, has_embed);
     let embed = &all.last().unwrap()["embeds"][0];
     assert_eq!(embed["title"], "Rollback completed", "{embed:#}");
     assert_eq!(s.current(), std::path::PathBuf::from("1.4.0"));
@@ -236,7 +163,7 @@ fn cancel_changes_nothing_and_admins_and_members_are_refused_privately() {
     let owner = Member::owner();
 
     let token = install_bot(&discord, &owner);
-    let all = wait_edit(&discord, &served, &token, "the Cancel button", |e| {
+    let all = served.wait_edit(&discord, &token, "the Cancel button", |e| {
         !buttons(e).is_empty()
     });
     let cancel = all
@@ -327,7 +254,7 @@ fn an_unanswered_prompt_times_out_and_bad_values_get_their_messages() {
     let owner = Member::owner();
 
     let token = install_bot(&discord, &owner);
-    let all = wait_edit(&discord, &served, &token, "the timeout", |e| {
+    let all = served.wait_edit(&discord, &token, "the timeout", |e| {
         e["content"]
             .as_str()
             .is_some_and(|c| c.ends_with("No answer within 2 s; nothing was changed."))

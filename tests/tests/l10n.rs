@@ -11,13 +11,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use steward_tests::fakes::discord::{CHANNEL_ID, FakeDiscord, GUILD_ID, Member, Opt, Request};
-use steward_tests::release_bot::{Bot, Setup, setup_with};
-use steward_tests::serve::{LONG, SHORT, Serve, edits, has_embed, is_callback, is_edit, spawn};
+use steward_tests::fakes::discord::{CHANNEL_ID, FakeDiscord, Member, Opt, Request};
+use steward_tests::serve::{
+    LONG, ReleaseServe, SHORT, Serve, discord_table, has_embed, is_callback, is_edit,
+};
 
 #[test]
 fn registration_carries_chinese_and_german_localizations() {
@@ -105,6 +105,35 @@ fn a_zh_cn_member_is_refused_in_chinese() {
     );
 }
 
+/// A backup failure that reached Discord in English inside a Chinese frame:
+/// the repository's password file no longer opens it. The owner reads it in
+/// Chinese around the path; the repository is left as it was.
+#[test]
+fn a_zh_cn_owner_is_told_in_chinese_that_the_backup_password_is_wrong() {
+    let discord = FakeDiscord::start();
+    let install = Serve::install(&discord, "", "");
+    let run = install.run(&["backup", "create", "--type", "config"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    std::fs::write(install.data().join("backup-password"), "not the password\n").unwrap();
+    let serve = Serve::run(&discord, install);
+    let repo = serve.install.data().join("backups");
+
+    let token = discord.slash_command_in("zh-CN", "backup_create", &Member::owner(), &[]);
+    let edits = serve.edits_until(&discord, &token, LONG, |e| {
+        e["content"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("备份失败"))
+    });
+    assert_eq!(
+        edits.last().unwrap()["content"],
+        format!(
+            "备份失败：该密码无法打开备份仓库 {}（[backup] password_file 或 \
+             STEWARD_BACKUP_PASSWORD）；未做任何更改",
+            repo.display()
+        )
+    );
+}
+
 #[test]
 fn a_locale_without_a_catalogue_is_answered_in_english() {
     let discord = FakeDiscord::start();
@@ -188,94 +217,28 @@ fn no_answer_text_of_the_discord_front_is_a_string_literal() {
 /// `steward serve` for a bot on release 1.4.0 with 1.5.0 published (see
 /// `steward_tests::release_bot`), `discord_lines` added to `[discord]` and
 /// `extra` after it.
-struct ReleaseServe {
-    s: Setup,
-    child: Child,
+fn release_serve(discord: &FakeDiscord, discord_lines: &str, extra: &str) -> ReleaseServe {
+    ReleaseServe::start(
+        discord,
+        &format!("{}{extra}\n", discord_table(discord, discord_lines)),
+    )
 }
 
-impl Drop for ReleaseServe {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        drop(Bot(&self.s.install));
-    }
-}
-
-impl ReleaseServe {
-    fn start(discord: &FakeDiscord, discord_lines: &str, extra: &str) -> ReleaseServe {
-        let s = setup_with(
-            &format!(
-                "[discord]\napi_base = \"{}\"\nguilds = [{GUILD_ID}]\n{discord_lines}\n{extra}\n",
-                discord.api_base()
-            ),
-            "",
-        );
-        s.publish_150(&s.demo_bot_py());
-        let child = spawn(discord, &s.install);
-        ReleaseServe { s, child }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.s.install.root().join("serve.log")).unwrap_or_default()
-    }
-
-    /// Waits for an edit of `token`'s reply that `matches`; returns all edits so far.
-    fn wait_edit(
-        &self,
-        discord: &FakeDiscord,
-        token: &str,
-        what: &str,
-        matches: impl Fn(&Value) -> bool,
-    ) -> Vec<Value> {
-        let deadline = Instant::now() + LONG;
-        loop {
-            let all = edits(discord, token);
-            if all.iter().any(&matches) {
-                return all;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no edit with {what} for {token}: {all:#?}\nlog:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Runs `/update_install update_type:bot` as the owner in `locale`,
-    /// presses Confirm, and returns every edit of the reply up to the result.
-    fn install_bot(&self, discord: &FakeDiscord, locale: &str) -> Vec<Value> {
-        let owner = Member::owner();
-        // update_type is a choice: index 2 is "bot".
-        let token = discord.slash_command_in(
-            locale,
-            "update_install",
-            &owner,
-            &[Opt::integer("update_type", 2)],
-        );
-        let all = self.wait_edit(discord, &token, "the Confirm button", |e| {
-            !buttons(e).is_empty()
-        });
-        let prompt = all.iter().find(|e| !buttons(e).is_empty()).unwrap().clone();
-        let confirm = buttons(&prompt)
-            .into_iter()
-            .find(|b| b.starts_with("steward:confirm:"))
-            .unwrap();
-        discord.press_button(&confirm, &owner);
-        let mut all = self.wait_edit(discord, &token, "the result", has_embed);
-        all.insert(0, prompt);
-        all
-    }
-}
-
-fn buttons(edit: &Value) -> Vec<String> {
-    edit["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
-        .collect()
+/// Runs `/update_install update_type:bot` as the owner in `locale`,
+/// presses Confirm, and returns the prompt and every edit of the reply up
+/// to the result.
+fn install_bot(served: &ReleaseServe, discord: &FakeDiscord, locale: &str) -> Vec<Value> {
+    let owner = Member::owner();
+    // update_type is a choice: index 2 is "bot".
+    let token = discord.slash_command_in(
+        locale,
+        "update_install",
+        &owner,
+        &[Opt::integer("update_type", 2)],
+    );
+    let (prompt, mut all) = served.confirm(discord, &token, &owner, has_embed);
+    all.insert(0, prompt);
+    all
 }
 
 /// How the engine's progress steps read in English (`steward install`
@@ -294,8 +257,8 @@ const ENGLISH_STEPS: &[&str] = &[
 #[test]
 fn a_german_owner_installs_in_german_with_german_progress() {
     let discord = FakeDiscord::start();
-    let served = ReleaseServe::start(&discord, "", "");
-    let all = served.install_bot(&discord, "de");
+    let served = release_serve(&discord, "", "");
+    let all = install_bot(&served, &discord, "de");
 
     let question = all[0]["content"].as_str().unwrap();
     assert!(
@@ -341,12 +304,12 @@ fn a_german_owner_installs_in_german_with_german_progress() {
 #[test]
 fn a_zh_cn_owner_reads_the_install_notes_in_chinese() {
     let discord = FakeDiscord::start();
-    let served = ReleaseServe::start(
+    let served = release_serve(
         &discord,
         "",
         "[backup]\nenabled = false\n[safety]\nrequire_backup_before_update = false",
     );
-    let all = served.install_bot(&discord, "zh-CN");
+    let all = install_bot(&served, &discord, "zh-CN");
 
     let note = "备份已关闭（backup.enabled = false）：没有进行更新前备份";
     let question = all[0]["content"].as_str().unwrap();
@@ -389,14 +352,14 @@ fn channel_posts(discord: &FakeDiscord) -> Vec<(String, String)> {
 #[test]
 fn discord_locale_in_steward_toml_sets_the_language_of_notifications() {
     let discord = FakeDiscord::start();
-    let served = ReleaseServe::start(
+    let served = release_serve(
         &discord,
         &format!("locale = \"de\"\nnotify_channels = [{CHANNEL_ID}]"),
         "[notifications]\non_progress = true",
     );
     // The owner writes in English: the answer follows them, the channel
     // follows steward.toml.
-    let all = served.install_bot(&discord, "en-US");
+    let all = install_bot(&served, &discord, "en-US");
     let embed = &all.last().unwrap()["embeds"][0];
     assert_eq!(embed["title"], "Update completed", "{embed:#}");
 
@@ -448,12 +411,12 @@ fn discord_locale_in_steward_toml_sets_the_language_of_notifications() {
 #[test]
 fn a_zh_cn_owner_reads_why_an_install_failed_in_chinese_then_and_in_the_history() {
     let discord = FakeDiscord::start();
-    let served = ReleaseServe::start(
+    let served = release_serve(
         &discord,
         "",
         "[safety]\ntest_command = [\"/bin/sh\", \"-c\", \"echo 3 tests failed; exit 3\"]",
     );
-    let all = served.install_bot(&discord, "zh-CN");
+    let all = install_bot(&served, &discord, "zh-CN");
     let gate = "测试关卡在更新上线前将其停止：测试命令在 ";
     let failed = "秒后失败（exit status: 3）（输出见会话日志）";
     let rolling: Vec<&str> = all

@@ -21,7 +21,54 @@ pub struct Pruned {
 pub struct RemovedBackup {
     pub id: String,
     pub name: Option<String>,
+    /// Why, in English (what `--json` and an older Steward read).
     pub reason: String,
+    /// The same, typed, so each front words it; absent from an answer an
+    /// older Steward gave, or one of a kind this Steward does not know.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_removal"
+    )]
+    pub why: Option<Removal>,
+}
+
+/// Why prune removed a backup: typed, so each front words it; `Display`
+/// is the English the CLI prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Removal {
+    /// More completed backups than `backup.max_backups`.
+    BeyondMaxBackups { max_backups: usize },
+    /// Older than `backup.backup_retention_days`.
+    OlderThanRetention { retention_days: u64 },
+    /// A failed attempt (no archive) past retention.
+    FailedAttempt,
+    /// Beyond the `keep` newest of a schedule's backups.
+    BeyondSchedule { keep: usize },
+}
+
+impl std::fmt::Display for Removal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Removal::BeyondMaxBackups { max_backups } => {
+                write!(f, "beyond max_backups ({max_backups})")
+            }
+            Removal::OlderThanRetention { retention_days } => {
+                write!(f, "older than backup_retention_days ({retention_days})")
+            }
+            Removal::FailedAttempt => f.write_str("a failed attempt past retention"),
+            Removal::BeyondSchedule { keep } => {
+                write!(f, "beyond the {keep} this schedule keeps")
+            }
+        }
+    }
+}
+
+fn lenient_removal<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Removal>, D::Error> {
+    use serde::Deserialize;
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 /// Backups that unfinished update sessions refer to: a running (or
@@ -72,12 +119,7 @@ pub fn prune_tagged(
     let decisions = tagged
         .iter()
         .skip(keep)
-        .map(|r| {
-            (
-                r.id.clone(),
-                format!("beyond the {keep} this schedule keeps"),
-            )
-        })
+        .map(|r| (r.id.clone(), Removal::BeyondSchedule { keep }))
         .collect();
     remove(backups, &records, decisions)
 }
@@ -86,7 +128,7 @@ pub fn prune_tagged(
 fn remove(
     backups: &Backups,
     records: &[BackupRecord],
-    decisions: Vec<(String, String)>,
+    decisions: Vec<(String, Removal)>,
 ) -> Result<Pruned, BackupError> {
     let mut removed = Vec::new();
     // Snapshots are forgotten together, then one prune drops the data no
@@ -97,7 +139,7 @@ fn remove(
         .filter(|r| repository::snapshot_of(r).is_some())
         .collect();
     let mut freed_bytes = repository::forget(backups, &snapshots)?;
-    for (id, reason) in decisions {
+    for (id, why) in decisions {
         let Some(record) = records.iter().find(|r| r.id == id) else {
             continue;
         };
@@ -122,7 +164,8 @@ fn remove(
         removed.push(RemovedBackup {
             id: record.id.clone(),
             name: record.name.clone(),
-            reason,
+            reason: why.to_string(),
+            why: Some(why),
         });
     }
     backups.store.flush()?;
@@ -145,7 +188,7 @@ pub fn plan(
     retention_days: u64,
     referenced: &BTreeSet<String>,
     now: DateTime<Utc>,
-) -> Vec<(String, String)> {
+) -> Vec<(String, Removal)> {
     let cutoff = now - Duration::days(retention_days.min(365_000) as i64);
     let mut completed: Vec<&BackupRecord> = records
         .iter()
@@ -162,18 +205,15 @@ pub fn plan(
             continue;
         }
         if rank >= max_backups {
-            out.push((r.id.clone(), format!("beyond max_backups ({max_backups})")));
+            out.push((r.id.clone(), Removal::BeyondMaxBackups { max_backups }));
         } else if r.created_at < cutoff {
-            out.push((
-                r.id.clone(),
-                format!("older than backup_retention_days ({retention_days})"),
-            ));
+            out.push((r.id.clone(), Removal::OlderThanRetention { retention_days }));
         }
     }
     // Failed backups hold no archive; their records go with age.
     for r in records.iter().filter(|r| r.status == BackupStatus::Failed) {
         if r.created_at < cutoff {
-            out.push((r.id.clone(), "a failed attempt past retention".into()));
+            out.push((r.id.clone(), Removal::FailedAttempt));
         }
     }
     out
@@ -254,16 +294,48 @@ mod tests {
                 ok,
                 drill: false,
                 problems: vec![],
+                findings: vec![],
             }),
             error: None,
             metadata: Default::default(),
         }
     }
 
-    fn ids(plan: &[(String, String)]) -> Vec<&str> {
+    fn ids(plan: &[(String, Removal)]) -> Vec<&str> {
         let mut v: Vec<&str> = plan.iter().map(|(id, _)| id.as_str()).collect();
         v.sort_unstable();
         v
+    }
+
+    /// Each reason reads in English as prune wrote it before reasons were
+    /// typed (what the CLI prints), and is kept beside the English.
+    #[test]
+    fn every_removal_reads_as_before_and_is_kept_typed_and_leniently() {
+        for (why, english) in [
+            (
+                Removal::BeyondMaxBackups { max_backups: 50 },
+                "beyond max_backups (50)",
+            ),
+            (
+                Removal::OlderThanRetention { retention_days: 90 },
+                "older than backup_retention_days (90)",
+            ),
+            (Removal::FailedAttempt, "a failed attempt past retention"),
+            (
+                Removal::BeyondSchedule { keep: 3 },
+                "beyond the 3 this schedule keeps",
+            ),
+        ] {
+            assert_eq!(why.to_string(), english);
+        }
+        let older: RemovedBackup =
+            serde_json::from_str(r#"{"id":"b","name":null,"reason":"old"}"#).unwrap();
+        assert_eq!((older.reason.as_str(), older.why), ("old", None));
+        let newer: RemovedBackup = serde_json::from_str(
+            r#"{"id":"b","name":null,"reason":"x","why":{"kind":"from_the_future"}}"#,
+        )
+        .unwrap();
+        assert_eq!(newer.why, None);
     }
 
     #[test]

@@ -53,16 +53,10 @@ pub enum Failure {
         provider: String,
         error: ProviderFault,
     },
-    /// The pre-update backup failed, so nothing was changed. `error` is
-    /// the English; `detail` the same, typed, when it is one a front words.
+    /// The pre-update backup failed, so nothing was changed.
     PreUpdateBackup {
-        error: String,
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "lenient_detail"
-        )]
-        detail: Option<BackupFault>,
+        #[serde(flatten)]
+        failed: BackupFailure,
     },
     /// A provider's `verify` did not confirm the update.
     NotConfirmed {
@@ -107,26 +101,16 @@ pub enum Failure {
     /// The database could not be restored from the pre-update backup.
     DatabaseNotRestored {
         backup: String,
-        error: String,
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "lenient_detail"
-        )]
-        detail: Option<BackupFault>,
+        #[serde(flatten)]
+        failed: BackupFailure,
     },
     /// The bot could not be restarted on its old version.
     OldVersionNotRestarted { fault: BotFault },
     /// `rollback last_backup`: the backup could not be restored.
     BackupNotRestored {
         backup: String,
-        error: String,
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "lenient_detail"
-        )]
-        detail: Option<BackupFault>,
+        #[serde(flatten)]
+        failed: BackupFailure,
     },
     /// `rollback last_backup`: the bot could not be restarted.
     BotNotRestarted { fault: BotFault },
@@ -137,13 +121,8 @@ pub enum Failure {
     },
     /// `rollback`: the backup of the present failed, so nothing changed.
     BackupBeforeRollback {
-        error: String,
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "lenient_detail"
-        )]
-        detail: Option<BackupFault>,
+        #[serde(flatten)]
+        failed: BackupFailure,
     },
     /// Several of the above, in the order they happened.
     Several { failures: Vec<Failure> },
@@ -152,6 +131,21 @@ pub enum Failure {
     /// The install was put up for confirmation and not confirmed:
     /// cancelled, or (`unanswered`) the prompt timed out.
     Cancelled { unanswered: bool },
+}
+
+/// A backup or a restore's failure inside a reason: `error` is the
+/// backup's English, `detail` the same typed when it is one a front words.
+/// Flattened into each variant that carries one, so the stored shape is
+/// `{"kind":…,"error":…,"detail":…}` as before it was one struct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupFailure {
+    pub error: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_detail"
+    )]
+    pub detail: Option<BackupFault>,
 }
 
 /// Why a backup or a restore failed, for the failures a front words
@@ -187,6 +181,19 @@ pub enum BackupFault {
     /// The bot did not start on the restored files; the previous ones were
     /// put back.
     BotStart { error: String },
+    /// The backup directory cannot be prepared (`error` is the system's).
+    Dir { path: String, error: String },
+    /// A file cannot be read (`error` is the system's).
+    Read { path: String, error: String },
+    /// A file cannot be written (`error` is the system's).
+    Write { path: String, error: String },
+    /// The password does not open the repository; `env` is the variable
+    /// that can hold it.
+    WrongPassword { path: String, env: String },
+    /// The repository exists but no password is configured.
+    NoPassword { path: String, env: String },
+    /// The repository cannot be used (`error` is rustic's or restic's).
+    Repository { path: String, error: String },
 }
 
 impl fmt::Display for BackupFault {
@@ -229,6 +236,22 @@ impl fmt::Display for BackupFault {
                 f,
                 "the bot did not start after the restore ({error}); the previous files were put back"
             ),
+            BackupFault::Dir { path, error } => {
+                write!(f, "cannot prepare the backup directory {path}: {error}")
+            }
+            BackupFault::Read { path, error } => write!(f, "cannot read {path}: {error}"),
+            BackupFault::Write { path, error } => write!(f, "cannot write {path}: {error}"),
+            BackupFault::WrongPassword { path, env } => write!(
+                f,
+                "the password does not open the backup repository {path} ([backup] password_file or {env}); nothing was changed"
+            ),
+            BackupFault::NoPassword { path, env } => write!(
+                f,
+                "the backup repository {path} exists but no password is configured: set [backup] password_file or {env}"
+            ),
+            BackupFault::Repository { path, error } => {
+                write!(f, "the backup repository {path} cannot be used: {error}")
+            }
         }
     }
 }
@@ -590,9 +613,10 @@ impl fmt::Display for Failure {
                 f,
                 "{provider} could not record its current state, so nothing was changed: {error}"
             ),
-            Failure::PreUpdateBackup { error, .. } => write!(
+            Failure::PreUpdateBackup { failed } => write!(
                 f,
-                "the pre-update backup failed, so nothing was changed: {error}"
+                "the pre-update backup failed, so nothing was changed: {}",
+                failed.error
             ),
             Failure::NotConfirmed { provider, error } => {
                 write!(f, "{provider} could not confirm the update: {error}")
@@ -643,22 +667,25 @@ impl fmt::Display for Failure {
                 "{provider}: the release directories of the undone update could not be removed: {}",
                 joined(failed)
             ),
-            Failure::DatabaseNotRestored { backup, error, .. } => {
-                write!(f, "restoring the database from backup {backup}: {error}")
-            }
+            Failure::DatabaseNotRestored { backup, failed } => write!(
+                f,
+                "restoring the database from backup {backup}: {}",
+                failed.error
+            ),
             Failure::OldVersionNotRestarted { fault } => {
                 write!(f, "restarting the bot on the old version: {fault}")
             }
-            Failure::BackupNotRestored { backup, error, .. } => {
-                write!(f, "restoring backup {backup}: {error}")
+            Failure::BackupNotRestored { backup, failed } => {
+                write!(f, "restoring backup {backup}: {}", failed.error)
             }
             Failure::BotNotRestarted { fault } => write!(f, "restarting the bot: {fault}"),
             Failure::RollbackNotConfirmed { provider, error } => {
                 write!(f, "{provider} does not confirm the rollback: {error}")
             }
-            Failure::BackupBeforeRollback { error, .. } => write!(
+            Failure::BackupBeforeRollback { failed } => write!(
                 f,
-                "the backup before the rollback failed, so nothing was changed: {error}"
+                "the backup before the rollback failed, so nothing was changed: {}",
+                failed.error
             ),
             Failure::Several { failures } => f.write_str(&joined(failures)),
             Failure::Stopped { findings } => {
@@ -925,8 +952,10 @@ mod tests {
             old,
             Failure::BackupNotRestored {
                 backup: "b-1".into(),
-                error: "x".into(),
-                detail: None
+                failed: BackupFailure {
+                    error: "x".into(),
+                    detail: None
+                }
             }
         );
         assert_eq!(
@@ -940,8 +969,10 @@ mod tests {
         assert_eq!(
             newer,
             Failure::PreUpdateBackup {
-                error: "x".into(),
-                detail: None
+                failed: BackupFailure {
+                    error: "x".into(),
+                    detail: None
+                }
             }
         );
         let low = BackupFault::LowDiskSpace {
@@ -950,8 +981,10 @@ mod tests {
             needed_mib: 120,
         };
         let known = Failure::BackupBeforeRollback {
-            error: low.to_string(),
-            detail: Some(low),
+            failed: BackupFailure {
+                error: low.to_string(),
+                detail: Some(low),
+            },
         };
         let text = serde_json::to_string(&known).unwrap();
         assert_eq!(serde_json::from_str::<Failure>(&text).unwrap(), known);
@@ -960,6 +993,68 @@ mod tests {
             "the backup before the rollback failed, so nothing was changed: \
              3 MiB free at /var/backups/steward, 120 MiB needed"
         );
+    }
+
+    /// A session kept by the Steward before the backup failures shared one
+    /// struct (written then, byte for byte) reads the same now and is
+    /// written back unchanged: every variant that carries a backup's
+    /// English and its typed detail, with and without the detail.
+    #[test]
+    fn a_session_kept_before_the_backup_failure_struct_reads_and_writes_the_same() {
+        const KEPT: &str = concat!(
+            r#"{"id":"20261130T071500.000Z","kind":"rollback","update_type":"all","#,
+            r#""status":"rollback_failed","progress":100,"started_at":"2026-11-30T07:15:00Z","#,
+            r#""completed_at":"2026-11-30T07:16:00Z","current_version":"1.4.0","#,
+            r#""target_version":"1.5.0","error":"several","#,
+            r#""reason":{"kind":"several","failures":["#,
+            r#"{"kind":"pre_update_backup","error":"3 MiB free at /b, 120 MiB needed","#,
+            r#""detail":{"kind":"low_disk_space","path":"/b","free_mib":3,"needed_mib":120}},"#,
+            r#"{"kind":"database_not_restored","backup":"b-1","error":"disk full"},"#,
+            r#"{"kind":"backup_not_restored","backup":"b-2","error":"no backup b-2","#,
+            r#""detail":{"kind":"not_found","id":"b-2"}},"#,
+            r#"{"kind":"backup_before_rollback","error":"another backup or restore is running","#,
+            r#""detail":{"kind":"busy"}}]},"#,
+            r#""steps_completed":3,"total_steps":5,"rollback_available":true,"#,
+            r#""initiated_by":"cli:root","backup_id":"b-1","updates":[],"parts":[]}"#
+        );
+        let session: crate::session::Session = serde_json::from_str(KEPT).unwrap();
+        let Some(Failure::Several { failures }) = &session.reason else {
+            panic!("{:?}", session.reason);
+        };
+        assert_eq!(
+            failures.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "the pre-update backup failed, so nothing was changed: 3 MiB free at /b, 120 MiB needed",
+                "restoring the database from backup b-1: disk full",
+                "restoring backup b-2: no backup b-2",
+                "the backup before the rollback failed, so nothing was changed: another backup or restore is running",
+            ]
+        );
+        assert_eq!(
+            failures.iter().map(details).collect::<Vec<_>>(),
+            [
+                Some(BackupFault::LowDiskSpace {
+                    path: "/b".into(),
+                    free_mib: 3,
+                    needed_mib: 120
+                }),
+                None,
+                Some(BackupFault::NotFound { id: "b-2".into() }),
+                Some(BackupFault::Busy),
+            ]
+        );
+        assert_eq!(serde_json::to_string(&session).unwrap(), KEPT);
+    }
+
+    /// The typed backup detail a failure carries, if any.
+    fn details(f: &Failure) -> Option<BackupFault> {
+        match f {
+            Failure::PreUpdateBackup { failed }
+            | Failure::DatabaseNotRestored { failed, .. }
+            | Failure::BackupNotRestored { failed, .. }
+            | Failure::BackupBeforeRollback { failed } => failed.detail.clone(),
+            _ => None,
+        }
     }
 
     #[test]

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 pub use crate::failure::{
-    BackupFault, BotFault, FailedStep, Failure, GateFault, Phase, ProviderFault, StepFault,
-    Unhealthy,
+    BackupFailure, BackupFault, BotFault, FailedStep, Failure, GateFault, Phase, ProviderFault,
+    StepFault, Unhealthy,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

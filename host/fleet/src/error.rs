@@ -5,6 +5,9 @@ use std::fmt;
 use steward_core::fleet::Soak;
 use steward_service::ServiceError;
 
+use crate::lock::Occupant;
+use crate::wave::Standing;
+
 #[derive(Debug, thiserror::Error)]
 pub enum FleetError {
     /// etcd did not answer (or refused the connection) in time.
@@ -19,7 +22,7 @@ pub enum FleetError {
     },
     /// Another wave or a local update holds the fleet.
     #[error("the fleet is busy: {holder}")]
-    Busy { holder: String },
+    Busy { holder: Box<Occupant> },
     /// A value in etcd that is not what Steward wrote.
     #[error("{key} in etcd cannot be read: {reason}")]
     Unreadable { key: String, reason: String },
@@ -137,13 +140,13 @@ pub enum Waited {
         secs: u64,
         leader: Leader,
     },
-    /// A leader to carry the wave on; `stands_at` is the wave's progress
-    /// line, as the CLI shows it.
+    /// A leader to carry the wave on; `stands_at` is where the wave
+    /// stands (the CLI shows its progress line).
     CarryOn {
         wave: String,
         secs: u64,
         leader: Leader,
-        stands_at: String,
+        stands_at: Box<Standing>,
     },
 }
 
@@ -355,7 +358,16 @@ mod tests {
                     wave: "w8".into(),
                     secs: 60,
                     leader: Leader::Registered("a".into()),
-                    stands_at: "Fleet check: canary batch: a running".into(),
+                    stands_at: Box::new(Standing {
+                        action: crate::WaveAction::Check,
+                        pinned: None,
+                        group: None,
+                        phase: crate::Phase::Running,
+                        batch: 0,
+                        batches: 1,
+                        members: vec![("a".into(), Some(crate::PartState::Running))],
+                        halted: None,
+                    }),
                 },
                 "a leader to carry wave w8 on: it has not moved for 60s \
                  (fleet.wave_timeout_seconds) and a leads the fleet; it stands at: Fleet check: \

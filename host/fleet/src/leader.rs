@@ -15,7 +15,7 @@ use etcd_client::{Compare, CompareOp, LeaderKey, Txn, TxnOp};
 use crate::etcd::json;
 use crate::orders::{Order, Report};
 use crate::registry;
-use crate::wave::{Part, PartState, Phase, Wave, WaveAction, plan};
+use crate::wave::{FailedPart, Halt, Part, PartFault, PartState, Phase, Wave, WaveAction, plan};
 use crate::{FleetError, Inner};
 
 /// How often the leader looks at the wave.
@@ -124,9 +124,8 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
             }
             if next.batches.is_empty() {
                 next.phase = Phase::Halted;
-                next.halted_because = Some(match &wave.group {
-                    Some(g) => format!("no instance of group {g} is registered in the fleet"),
-                    None => "no instance is registered in the fleet".to_string(),
+                next.halt_with(Halt::NoInstance {
+                    group: wave.group.clone(),
                 });
             } else {
                 next.phase = Phase::Running;
@@ -137,6 +136,8 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
             let reports = reports(inner).await?;
             let batch = wave.batches.get(wave.batch).cloned().unwrap_or_default();
             let order_id = wave.order_id(wave.batch);
+            // Those found silent now, so the halt says so (typed).
+            let mut silent = Vec::new();
             for id in &batch {
                 let Some(part) = next.parts.get_mut(id) else {
                     continue;
@@ -163,36 +164,41 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
                         {
                             settle(part, &r.1, PartState::Done, PartState::Failed);
                         } else if overdue(inner, part) {
+                            let why = PartFault::Silent {
+                                secs: inner.config.instance_timeout_seconds,
+                            };
                             part.state = PartState::Failed;
-                            part.message = Some(format!(
-                                "did not report within {}s",
-                                inner.config.instance_timeout_seconds
-                            ));
+                            part.message = Some(why.to_string());
+                            silent.push(id.clone());
                         }
                     }
                     _ => {}
                 }
             }
-            let failed: Vec<String> = batch
+            let failed: Vec<FailedPart> = batch
                 .iter()
                 .filter(|id| {
                     next.parts
                         .get(*id)
                         .is_some_and(|p| p.state == PartState::Failed)
                 })
-                .map(|id| {
-                    let why = next.parts[id].message.clone().unwrap_or_default();
-                    let role = if wave.batch == 0 {
-                        "canary"
+                .map(|id| FailedPart {
+                    instance: id.clone(),
+                    canary: wave.batch == 0,
+                    why: if silent.contains(id) {
+                        PartFault::Silent {
+                            secs: inner.config.instance_timeout_seconds,
+                        }
                     } else {
-                        "instance"
-                    };
-                    format!("{role} {id} failed: {why}")
+                        PartFault::Reported {
+                            message: next.parts[id].message.clone().unwrap_or_default(),
+                        }
+                    },
                 })
                 .collect();
             if !failed.is_empty() {
                 next.phase = Phase::Halting;
-                next.halted_because = Some(failed.join("; "));
+                next.halt_with(Halt::Failed { parts: failed });
             } else if batch.iter().all(|id| {
                 next.parts
                     .get(id)

@@ -32,8 +32,11 @@ use steward_service::{Caller, Operation, Service, ServiceError};
 use tokio::sync::watch;
 
 pub use error::{FleetError, Leader, Unpromoted, Waited};
+pub use lock::Occupant;
 pub use registry::InstanceRecord;
-pub use wave::{Part, PartState, Phase, Wave, WaveAction};
+pub use wave::{
+    FailedPart, Halt, Halted, Part, PartFault, PartState, Phase, Standing, Wave, WaveAction,
+};
 
 use crate::etcd::Etcd;
 use crate::lock::Holder;
@@ -372,7 +375,7 @@ impl Fleet {
                 wave: wave.id.clone(),
                 secs,
                 leader: who,
-                stands_at: wave.progress_line(),
+                stands_at: Box::new(wave.standing()),
             },
             withdrawn: false,
         }))

@@ -15,7 +15,7 @@ use steward_service::ServiceError;
 use steward_service::gate::{Entering, GatePass, UpdateGate};
 
 use crate::etcd::{Etcd, json, parse, read_values};
-use crate::{FleetError, Wave};
+use crate::{FleetError, Wave, WaveAction};
 
 /// Who holds the fleet lock for a local update.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,7 +71,7 @@ impl FleetGate {
         if !took {
             revoke(etcd.clone(), lease);
             return Err(FleetError::Busy {
-                holder: holder_of(&read_values(&read)),
+                holder: Box::new(holder_of(&read_values(&read))),
             });
         }
         // Kept alive while the update runs; revoking it frees the lock.
@@ -174,42 +174,144 @@ pub(crate) async fn claim_for_wave(etcd: &Etcd, wave: &Wave) -> Result<(), Fleet
         Ok(())
     } else {
         Err(FleetError::Busy {
-            holder: holder_of(&read_values(&read)),
+            holder: Box::new(holder_of(&read_values(&read))),
         })
     }
 }
 
-/// Who holds the fleet, in words, from what a refused claim read.
-fn holder_of(read: &[(String, Vec<u8>)]) -> String {
+/// Who holds the fleet, as a refused claim read it: typed, so each front
+/// words it; `Display` is the English the CLI prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Occupant {
+    /// A local update: `by` runs `doing` (`install` or `rollback`) on
+    /// `instance`.
+    Update {
+        by: String,
+        doing: String,
+        instance: String,
+        since: DateTime<Utc>,
+    },
+    /// A wave is in progress.
+    Wave {
+        id: String,
+        action: WaveAction,
+        requested_by: String,
+        requested_at: DateTime<Utc>,
+    },
+    /// The lock is held, by a record this Steward cannot read.
+    Unknown,
+}
+
+impl std::fmt::Display for Occupant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Occupant::Update {
+                by,
+                doing,
+                instance,
+                since,
+            } => write!(
+                f,
+                "{by} is running {doing} on instance {instance} since {} UTC",
+                since.format("%Y-%m-%d %H:%M:%S")
+            ),
+            Occupant::Wave {
+                id,
+                action,
+                requested_by,
+                requested_at,
+            } => write!(
+                f,
+                "wave {id} ({}) requested by {requested_by} at {} UTC is in progress",
+                action.describe(),
+                requested_at.format("%Y-%m-%d %H:%M:%S")
+            ),
+            Occupant::Unknown => f.write_str("another update holds the fleet lock"),
+        }
+    }
+}
+
+/// Who holds the fleet, from what a refused claim read.
+fn holder_of(read: &[(String, Vec<u8>)]) -> Occupant {
     for (key, value) in read {
         if key.ends_with("/lock")
             && let Ok(h) = parse::<Holder>(key, value)
         {
-            return format!(
-                "{} is running {} on instance {} since {} UTC",
-                h.by,
-                h.doing,
-                h.instance,
-                h.since.format("%Y-%m-%d %H:%M:%S")
-            );
+            return Occupant::Update {
+                by: h.by,
+                doing: h.doing,
+                instance: h.instance,
+                since: h.since,
+            };
         }
         if key.ends_with("/wave/active")
             && let Ok(w) = parse::<Wave>(key, value)
         {
-            return format!(
-                "wave {} ({}) requested by {} at {} UTC is in progress",
-                w.id,
-                w.action.describe(),
-                w.requested_by,
-                w.requested_at.format("%Y-%m-%d %H:%M:%S")
-            );
+            return Occupant::Wave {
+                id: w.id,
+                action: w.action,
+                requested_by: w.requested_by,
+                requested_at: w.requested_at,
+            };
         }
     }
-    "another update holds the fleet lock".to_string()
+    Occupant::Unknown
 }
 
 /// The fleet lock alone, for a command that runs an update in its own
 /// process because no service answers: it takes the lock like a service.
 pub fn gate_for(config: &FleetConfig) -> std::sync::Arc<dyn UpdateGate> {
     std::sync::Arc::new(FleetGate::new(Etcd::new(config), config.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Who holds the fleet reads in English as the refusal said it before
+    /// it was typed (what the CLI prints).
+    #[test]
+    fn every_occupant_reads_as_the_refusal_said_it_before() {
+        let at = DateTime::parse_from_rfc3339("2026-11-30T07:15:09Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let update = Occupant::Update {
+            by: "cli:root".into(),
+            doing: "install".into(),
+            instance: "a".into(),
+            since: at,
+        };
+        assert_eq!(
+            update.to_string(),
+            "cli:root is running install on instance a since 2026-11-30 07:15:09 UTC"
+        );
+        let wave = Occupant::Wave {
+            id: "w7".into(),
+            action: WaveAction::Rollback {
+                target: "1.4.0".into(),
+            },
+            requested_by: "discord:42".into(),
+            requested_at: at,
+        };
+        assert_eq!(
+            wave.to_string(),
+            "wave w7 (rollback to 1.4.0) requested by discord:42 at 2026-11-30 07:15:09 UTC is in progress"
+        );
+        assert_eq!(
+            Occupant::Unknown.to_string(),
+            "another update holds the fleet lock"
+        );
+        let read = vec![(
+            "/steward/fleet/lock".to_string(),
+            serde_json::to_vec(&Holder {
+                instance: "a".into(),
+                by: "cli:root".into(),
+                doing: "install".into(),
+                since: at,
+            })
+            .unwrap(),
+        )];
+        assert_eq!(holder_of(&read), update);
+        assert_eq!(holder_of(&[]), Occupant::Unknown);
+    }
 }

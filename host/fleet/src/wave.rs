@@ -5,9 +5,10 @@
 //! leader drives it (`leader`), each instance carries out its part (`orders`).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use steward_core::UpdateType;
 use steward_core::fleet::Canary;
 
@@ -120,10 +121,164 @@ pub struct Wave {
     pub batch: usize,
     #[serde(default)]
     pub parts: BTreeMap<String, Part>,
+    /// Why it halted, in English: what an older Steward reads, and what
+    /// `--json` shows. Written beside `halt` by `halt_with`.
     #[serde(default)]
     pub halted_because: Option<String>,
+    /// The same, typed, so each front words it; absent from a wave an
+    /// older Steward wrote (then `halted_because` is all there is).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_halt"
+    )]
+    pub halt: Option<Halt>,
     #[serde(default)]
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Why a wave halted: typed, so each front words it; `Display` is the
+/// English the CLI prints. What an instance said stays as it said it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Halt {
+    /// When it was planned, no instance (of `group`) was registered.
+    NoInstance { group: Option<String> },
+    /// Parts of the batch failed, in the batch's order.
+    Failed { parts: Vec<FailedPart> },
+}
+
+/// One part of a batch that failed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedPart {
+    pub instance: String,
+    /// It was in the canary batch.
+    pub canary: bool,
+    pub why: PartFault,
+}
+
+/// Why a part failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PartFault {
+    /// It reported a failure (`message` is its session's, as given).
+    Reported { message: String },
+    /// It did not report within `fleet.instance_timeout_seconds`.
+    Silent { secs: u64 },
+}
+
+impl fmt::Display for PartFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PartFault::Reported { message } => f.write_str(message),
+            PartFault::Silent { secs } => write!(f, "did not report within {secs}s"),
+        }
+    }
+}
+
+impl fmt::Display for Halt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Halt::NoInstance { group: Some(g) } => {
+                write!(f, "no instance of group {g} is registered in the fleet")
+            }
+            Halt::NoInstance { group: None } => {
+                f.write_str("no instance is registered in the fleet")
+            }
+            Halt::Failed { parts } => {
+                for (n, p) in parts.iter().enumerate() {
+                    if n > 0 {
+                        f.write_str("; ")?;
+                    }
+                    let role = if p.canary { "canary" } else { "instance" };
+                    write!(f, "{role} {} failed: {}", p.instance, p.why)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Why a wave halted, as a front reads it: typed, or the English a wave
+/// written by an older Steward carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Halted {
+    Typed(Halt),
+    Written(String),
+}
+
+impl fmt::Display for Halted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Halted::Typed(h) => h.fmt(f),
+            Halted::Written(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A kept halt read leniently: one a newer Steward wrote in a shape this
+/// one does not know is left out (`halted_because` still says it).
+fn lenient_halt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Halt>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+/// Where a wave stands (its progress line, typed): what a command that
+/// gave up waiting quotes. `Display` is the line the CLI prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub action: WaveAction,
+    pub pinned: Option<String>,
+    pub group: Option<String>,
+    pub phase: Phase,
+    /// The batch running (0: the canaries), of `batches`.
+    pub batch: usize,
+    pub batches: usize,
+    /// The running batch's instances and their states (`None`: no part yet).
+    pub members: Vec<(String, Option<PartState>)>,
+    pub halted: Option<Halted>,
+}
+
+impl fmt::Display for Standing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut action = self.action.describe();
+        if let Some(v) = &self.pinned {
+            action.push_str(&format!(" (pinned to {v})"));
+        }
+        if let Some(g) = &self.group {
+            action.push_str(&format!(" in group {g}"));
+        }
+        let why = || {
+            self.halted
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "a part failed".to_string())
+        };
+        match self.phase {
+            Phase::Planning => write!(f, "Fleet {action}: waiting for the leader to plan the wave"),
+            Phase::Running => {
+                let name = if self.batch == 0 {
+                    "canary batch".to_string()
+                } else {
+                    format!("batch {} of {}", self.batch + 1, self.batches)
+                };
+                let members = self
+                    .members
+                    .iter()
+                    .map(|(id, state)| format!("{id} {}", state_word(*state)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                write!(f, "Fleet {action}: {name}: {members}")
+            }
+            Phase::Halting => write!(
+                f,
+                "Fleet {action} halted ({}); rolling back the instances it updated",
+                why()
+            ),
+            Phase::Finished => write!(f, "Fleet {action}: finished"),
+            Phase::Halted => write!(f, "Fleet {action}: halted: {}", why()),
+        }
+    }
 }
 
 impl Wave {
@@ -146,6 +301,7 @@ impl Wave {
             batch: 0,
             parts: BTreeMap::new(),
             halted_because: None,
+            halt: None,
             finished_at: None,
         }
     }
@@ -178,48 +334,46 @@ impl Wave {
         (settled * 100 / self.parts.len()).min(100) as u8
     }
 
+    /// Halts it for `halt`, kept typed and in English (for older Stewards).
+    pub(crate) fn halt_with(&mut self, halt: Halt) {
+        self.halted_because = Some(halt.to_string());
+        self.halt = Some(halt);
+    }
+
+    /// Why it halted: typed, or the English an older Steward wrote.
+    pub fn halted(&self) -> Option<Halted> {
+        match (&self.halt, &self.halted_because) {
+            (Some(h), _) => Some(Halted::Typed(h.clone())),
+            (None, Some(s)) => Some(Halted::Written(s.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// Where it stands: the phase, the batch, each running part.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            action: self.action.clone(),
+            pinned: self.pinned.clone(),
+            group: self.group.clone(),
+            phase: self.phase,
+            batch: self.batch,
+            batches: self.batches.len(),
+            members: self
+                .batches
+                .get(self.batch)
+                .map(|b| {
+                    b.iter()
+                        .map(|id| (id.clone(), self.parts.get(id).map(|p| p.state)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            halted: self.halted(),
+        }
+    }
+
     /// One line for progress: the phase, the batch, each running part.
     pub fn progress_line(&self) -> String {
-        let mut action = self.action.describe();
-        if let Some(v) = &self.pinned {
-            action.push_str(&format!(" (pinned to {v})"));
-        }
-        if let Some(g) = &self.group {
-            action.push_str(&format!(" in group {g}"));
-        }
-        match self.phase {
-            Phase::Planning => format!("Fleet {action}: waiting for the leader to plan the wave"),
-            Phase::Running => {
-                let name = if self.batch == 0 {
-                    "canary batch".to_string()
-                } else {
-                    format!("batch {} of {}", self.batch + 1, self.batches.len())
-                };
-                let members = self
-                    .batches
-                    .get(self.batch)
-                    .map(|b| {
-                        b.iter()
-                            .map(|id| {
-                                let state = self.parts.get(id).map(|p| p.state);
-                                format!("{id} {}", state_word(state))
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    })
-                    .unwrap_or_default();
-                format!("Fleet {action}: {name}: {members}")
-            }
-            Phase::Halting => format!(
-                "Fleet {action} halted ({}); rolling back the instances it updated",
-                self.halted_because.as_deref().unwrap_or("a part failed")
-            ),
-            Phase::Finished => format!("Fleet {action}: finished"),
-            Phase::Halted => format!(
-                "Fleet {action}: halted: {}",
-                self.halted_because.as_deref().unwrap_or("a part failed")
-            ),
-        }
+        self.standing().to_string()
     }
 }
 
@@ -291,6 +445,140 @@ mod tests {
         WaveAction::Install {
             update_type: UpdateType::Bot,
         }
+    }
+
+    fn failed_parts() -> Halt {
+        Halt::Failed {
+            parts: vec![
+                FailedPart {
+                    instance: "a".into(),
+                    canary: true,
+                    why: PartFault::Reported {
+                        message: "rolled_back: pip failed".into(),
+                    },
+                },
+                FailedPart {
+                    instance: "b".into(),
+                    canary: false,
+                    why: PartFault::Silent { secs: 30 },
+                },
+            ],
+        }
+    }
+
+    /// Each kind of halt reads in English word for word as the leader
+    /// wrote it before halts were typed (what the CLI prints).
+    #[test]
+    fn every_halt_reads_as_the_leader_wrote_it_before() {
+        assert_eq!(
+            Halt::NoInstance {
+                group: Some("eu".into())
+            }
+            .to_string(),
+            "no instance of group eu is registered in the fleet"
+        );
+        assert_eq!(
+            Halt::NoInstance { group: None }.to_string(),
+            "no instance is registered in the fleet"
+        );
+        assert_eq!(
+            failed_parts().to_string(),
+            "canary a failed: rolled_back: pip failed; instance b failed: did not report within 30s"
+        );
+    }
+
+    /// Where a wave stands reads as the progress line did, in every phase.
+    #[test]
+    fn every_standing_reads_as_the_progress_line_did() {
+        let mut w = Wave::requested("w1".into(), install(), "cli:root".into(), Utc::now());
+        w.pinned = Some("1.5.0".into());
+        w.group = Some("eu".into());
+        assert_eq!(
+            w.progress_line(),
+            "Fleet install bot (pinned to 1.5.0) in group eu: waiting for the leader to plan the wave"
+        );
+        w.pinned = None;
+        w.group = None;
+        w.phase = Phase::Running;
+        w.batches = vec![vec!["a".into()], vec!["b".into(), "c".into()]];
+        for (id, state) in [("a", PartState::Done), ("b", PartState::Running)] {
+            w.parts.insert(
+                id.into(),
+                Part {
+                    state,
+                    group: "production".into(),
+                    ordered_at: None,
+                    from_version: None,
+                    to_version: None,
+                    message: None,
+                    session: None,
+                    took_secs: None,
+                    changed: false,
+                },
+            );
+        }
+        assert_eq!(w.progress_line(), "Fleet install bot: canary batch: a done");
+        w.batch = 1;
+        assert_eq!(
+            w.progress_line(),
+            "Fleet install bot: batch 2 of 2: b running, c waiting"
+        );
+        w.phase = Phase::Halted;
+        assert_eq!(
+            w.progress_line(),
+            "Fleet install bot: halted: a part failed"
+        );
+        w.phase = Phase::Halting;
+        w.halt_with(failed_parts());
+        assert_eq!(
+            w.progress_line(),
+            "Fleet install bot halted (canary a failed: rolled_back: pip failed; instance b \
+             failed: did not report within 30s); rolling back the instances it updated"
+        );
+        w.phase = Phase::Finished;
+        assert_eq!(w.progress_line(), "Fleet install bot: finished");
+    }
+
+    /// A wave keeps its halt typed and in English: an older Steward (and
+    /// `--json`) reads the English; a wave an older Steward wrote, or one
+    /// whose halt a newer Steward typed in a shape this one does not know,
+    /// still says why in its English.
+    #[test]
+    fn a_halt_is_kept_typed_and_in_english_and_read_leniently() {
+        let mut w = Wave::requested(
+            "w1".into(),
+            WaveAction::Check,
+            "cli:root".into(),
+            Utc::now(),
+        );
+        w.phase = Phase::Halted;
+        w.halt_with(failed_parts());
+        let kept = serde_json::to_value(&w).unwrap();
+        assert_eq!(kept["halted_because"], failed_parts().to_string());
+        assert_eq!(kept["halt"]["kind"], "failed");
+        let back: Wave = serde_json::from_value(kept.clone()).unwrap();
+        assert_eq!(back.halted(), Some(Halted::Typed(failed_parts())));
+
+        let mut older = kept.clone();
+        older.as_object_mut().unwrap().remove("halt");
+        older["halted_because"] = "canary a failed: exit status 1".into();
+        let older: Wave = serde_json::from_value(older).unwrap();
+        assert_eq!(
+            older.halted(),
+            Some(Halted::Written("canary a failed: exit status 1".into()))
+        );
+        assert_eq!(
+            older.progress_line(),
+            "Fleet check: halted: canary a failed: exit status 1"
+        );
+
+        let mut newer = kept;
+        newer["halt"] = serde_json::json!({"kind": "from_the_future", "x": 1});
+        let newer: Wave = serde_json::from_value(newer).unwrap();
+        assert_eq!(
+            newer.halted(),
+            Some(Halted::Written(failed_parts().to_string()))
+        );
     }
 
     #[test]

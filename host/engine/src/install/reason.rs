@@ -4,7 +4,7 @@
 
 use crate::apply::ApplyError;
 use crate::progress::{
-    BackupFault, BotFault, FailedStep, Failure, GateFault, ProviderFault, StepFault,
+    BackupFailure, BackupFault, BotFault, FailedStep, Failure, GateFault, ProviderFault, StepFault,
 };
 use crate::runtime::CallError;
 use crate::supervisor::SupervisorError;
@@ -234,6 +234,15 @@ pub(crate) fn all(mut failures: Vec<Failure>) -> Option<Failure> {
     }
 }
 
+/// A backup's failure as a reason keeps it: its English, and the same
+/// typed when it is one a front words itself.
+pub(crate) fn backup_failure(e: &crate::backup::BackupError) -> BackupFailure {
+    BackupFailure {
+        error: e.to_string(),
+        detail: backup_fault(e),
+    }
+}
+
 /// A backup's failure, typed for the ones a front words itself (the
 /// English stays the error's own `Display`, kept beside it); any other is
 /// left to that English.
@@ -276,6 +285,30 @@ pub(crate) fn backup_fault(e: &crate::backup::BackupError) -> Option<BackupFault
         },
         BackupError::BotStart { source } => BackupFault::BotStart {
             error: source.to_string(),
+        },
+        BackupError::Dir { path, source } => BackupFault::Dir {
+            path: path.display().to_string(),
+            error: source.to_string(),
+        },
+        BackupError::Read { path, source } => BackupFault::Read {
+            path: path.display().to_string(),
+            error: source.to_string(),
+        },
+        BackupError::Write { path, source } => BackupFault::Write {
+            path: path.display().to_string(),
+            error: source.to_string(),
+        },
+        BackupError::WrongPassword { path } => BackupFault::WrongPassword {
+            path: path.display().to_string(),
+            env: crate::backup::repository::PASSWORD_ENV.to_string(),
+        },
+        BackupError::NoPassword { path } => BackupFault::NoPassword {
+            path: path.display().to_string(),
+            env: crate::backup::repository::PASSWORD_ENV.to_string(),
+        },
+        BackupError::Repository { path, message } => BackupFault::Repository {
+            path: path.display().to_string(),
+            error: message.clone(),
         },
         _ => return None,
     })
@@ -326,6 +359,28 @@ mod tests {
             },
             BackupError::BotStart {
                 source: "exit status: 1".into(),
+            },
+            BackupError::Dir {
+                path: "/srv/backups".into(),
+                source: io(),
+            },
+            BackupError::Read {
+                path: "/srv/bot/data.db".into(),
+                source: io(),
+            },
+            BackupError::Write {
+                path: "/srv/backups/b-1".into(),
+                source: io(),
+            },
+            BackupError::WrongPassword {
+                path: "/srv/backups".into(),
+            },
+            BackupError::NoPassword {
+                path: "/srv/backups".into(),
+            },
+            BackupError::Repository {
+                path: "/srv/backups".into(),
+                message: "config file is missing".into(),
             },
         ];
         for e in &typed {

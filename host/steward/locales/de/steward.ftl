@@ -547,7 +547,11 @@ error-bot = Der Dienst konnte nicht starten: { $error }
 error-store-locked = Ein anderer steward-Prozess nutzt seinen Speicher { $path }; versuche es, wenn er fertig ist.
 error-store-newer = Stewards Speicher wurde von einem neueren steward geschrieben (Schema { $found }); aktualisiere steward, um ihn zu lesen.
 error-store = Stewards Speicher kann nicht genutzt werden: { $error }
-error-backup-not-completed = Sicherung { $id } wurde nie abgeschlossen ({ $status }); sie kann nicht verwendet werden.
+error-backup-not-completed = Sicherung { $id } wurde nie abgeschlossen ({ $status ->
+        [in-progress] noch in Arbeit
+        [completed] abgeschlossen
+       *[failed] fehlgeschlagen
+    }); sie kann nicht verwendet werden.
 error-backup-low-disk = Nicht genug Speicherplatz unter { $path }: { $free } MiB frei, { $needed } MiB nötig (einschließlich safety.min_disk_space_mb).
 error-backup-nothing = Eine Sicherung vom Typ { $kind } erfasst keine Dateien im Verzeichnis des Bots; prüfe [backup.types.{ $table }] in steward.toml.
 error-backup-database-corrupt = Die Datenbank { $path } besteht die Integritätsprüfung von SQLite nicht ({ $error }); nichts wurde geändert.
@@ -853,3 +857,144 @@ error-install-needs-lock = eine Installation braucht die Update-Sperre
 ## issue 23: drift baseline
 ## A source Steward never updated is compared with its state at the first check.
 notice-drift-source-baseline = **{ $provider }** weicht vom Ausgangsstand ab, der bei der ersten Prüfung am { $taken } festgehalten wurde (Steward hat es noch nicht aktualisiert):
+
+## issue 22: fleet and backup errors
+fleet-halt-no-instance = in der Flotte ist keine Instanz registriert
+fleet-halt-no-instance-of-group = in der Flotte ist keine Instanz der Gruppe { $group } registriert
+fleet-halt-part-failed = { $canary ->
+        [yes] Kanarienvogel
+       *[no] Instanz
+    } { $instance } ist fehlgeschlagen: { $why }
+fleet-part-silent = hat sich nicht innerhalb von { $secs } s gemeldet
+fleet-standing-action = { $action ->
+        [install] Installation { $target }
+        [rollback] Zurücksetzen auf { $target }
+       *[check] Prüfung
+    }
+fleet-standing-pinned = { $action } (festgelegt auf { $version })
+fleet-standing-in-group = { $action } in Gruppe { $group }
+fleet-standing-planning = Flotten-{ $action }: wartet darauf, dass der Leiter die Welle plant
+fleet-standing-canary-batch = Kanarien-Gruppe
+fleet-standing-batch = Gruppe { $number } von { $count }
+fleet-standing-member = { $instance } { $state ->
+        [waiting] wartet
+        [running] läuft
+        [done] fertig
+        [failed] fehlgeschlagen
+        [undoing] wird zurückgesetzt
+        [rolled-back] zurückgesetzt
+       *[undo-failed] Zurücksetzen fehlgeschlagen
+    }
+fleet-list-separator = {", "}
+fleet-standing-running = Flotten-{ $action }: { $batch }: { $members }
+fleet-standing-halting = Flotten-{ $action } angehalten ({ $why }); die aktualisierten Instanzen werden zurückgesetzt
+fleet-standing-finished = Flotten-{ $action }: fertig
+fleet-standing-halted = Flotten-{ $action }: angehalten: { $why }
+fleet-standing-part-failed = ein Teil ist fehlgeschlagen
+fleet-occupant-update = { $by } führt seit { $since } UTC auf Instanz { $instance } { $doing ->
+        [install] eine Installation
+       *[rollback] ein Zurücksetzen
+    } aus
+fleet-occupant-wave = Welle { $id } ({ $action }), angefordert von { $by } um { $at } UTC, läuft
+fleet-occupant-unknown = ein anderes Update hält die Flottensperre
+error-backup-dir = Die Sicherung ist fehlgeschlagen: das Sicherungsverzeichnis { $path } kann nicht vorbereitet werden: { $error }
+error-backup-read = Die Sicherung ist fehlgeschlagen: { $path } kann nicht gelesen werden: { $error }
+error-backup-write = Die Sicherung ist fehlgeschlagen: { $path } kann nicht geschrieben werden: { $error }
+error-backup-pattern = Die Sicherung ist fehlgeschlagen: das Sicherungsmuster { $pattern } ist kein gültiges Glob-Muster: { $error }
+error-backup-database-copy = Die Sicherung ist fehlgeschlagen: die Datenbank { $path } kann nicht kopiert werden: { $error }
+error-backup-in-the-way = Die Sicherung ist fehlgeschlagen: { $problem }; nichts wurde geändert
+error-backup-conflicting-paths = Die Sicherung ist fehlgeschlagen: die Sicherung kann nicht Datei für Datei zurückgelegt werden ({ $problems }); nichts wurde geändert
+error-backup-not-put-back = Die Sicherung ist fehlgeschlagen: { $cause }, und auch das Zurücklegen der vorherigen Dateien ist fehlgeschlagen ({ $problems }): sie liegen in { $kept }, und der nächste Start von steward legt sie zurück
+error-backup-wrong-password = Die Sicherung ist fehlgeschlagen: das Passwort öffnet das Sicherungs-Repository { $path } nicht ([backup] password_file oder { $env }); nichts wurde geändert
+error-backup-no-password = Die Sicherung ist fehlgeschlagen: das Sicherungs-Repository { $path } existiert, aber es ist kein Passwort eingerichtet: setze [backup] password_file oder { $env }
+error-backup-repository = Die Sicherung ist fehlgeschlagen: das Sicherungs-Repository { $path } kann nicht verwendet werden: { $error }
+error-backup-import-needs-repository = Die Sicherung ist fehlgeschlagen: der Import eines Archivs braucht das Repository: setze [backup] format = "restic"
+error-backup-exists = Die Sicherung ist fehlgeschlagen: Sicherung { $id } ist bereits im Repository
+restore-path-symlink = { $path } ist ein symbolischer Link, und eine Wiederherstellung schreibt nie durch einen
+restore-path-in-the-way = unter { $path } ist { $found ->
+        [nothing] nichts
+        [a-file] eine Datei
+        [a-directory] ein Verzeichnis
+        [a-symbolic-link] ein symbolischer Link
+       *[a-special-file] eine Spezialdatei
+    }, wo die Sicherung { $wanted ->
+        [a-file] eine Datei
+       *[a-directory] ein Verzeichnis
+    } braucht
+restore-path-not-relative = { $path } ist kein einfacher relativer Pfad
+error-extract-staging = das Staging-Verzeichnis { $path } kann nicht angelegt werden: { $error }
+error-extract-truncated = das Archiv ist abgeschnitten
+error-extract-corrupt = das Archiv ist beschädigt: { $error }
+error-extract-pax-size = Eintrag { $path }: seine PAX-Größe { $pax } widerspricht seiner Kopfgröße { $header }
+error-extract-duplicate = Eintrag { $path } kommt zweimal vor
+error-extract-too-large = das Archiv entpackt sich zu mehr als { $limit } Bytes
+error-extract-too-many = das Archiv enthält mehr als { $limit } Einträge
+error-extract-write = { $path } kann nicht geschrieben werden: { $error }
+backup-detail-dir = das Sicherungsverzeichnis { $path } kann nicht vorbereitet werden: { $error }
+backup-detail-read = { $path } kann nicht gelesen werden: { $error }
+backup-detail-write = { $path } kann nicht geschrieben werden: { $error }
+backup-detail-wrong-password = das Passwort öffnet das Sicherungs-Repository { $path } nicht ([backup] password_file oder { $env }); nichts wurde geändert
+backup-detail-no-password = das Sicherungs-Repository { $path } existiert, aber es ist kein Passwort eingerichtet: setze [backup] password_file oder { $env }
+backup-detail-repository = das Sicherungs-Repository { $path } kann nicht verwendet werden: { $error }
+backup-removed-beyond-max = über max_backups ({ $max }) hinaus
+backup-removed-older = älter als backup_retention_days ({ $days })
+backup-removed-failed-attempt = ein fehlgeschlagener Versuch nach Ablauf der Aufbewahrungsfrist
+backup-removed-beyond-schedule = über die { $keep } hinaus, die dieser Zeitplan behält
+
+## issue 17: offsite on Discord
+backup-field-offsite = Externe Kopien
+backup-offsite-copying = Wird nach { $targets } kopiert…
+backup-offsite-copied = { $target }: { $count } kopiert und dort geprüft
+backup-offsite-copied-forgotten = { $target }: { $count } kopiert und dort geprüft, { $forgotten } dort vergessen, weil hier bereinigt
+backup-offsite-failed = { $target }: Die Kopie ist fehlgeschlagen ({ $error }). Die lokale Sicherung ist vollständig; die Kopie wird bei der nächsten Sicherung erneut versucht.
+backup-where = Ort: { $places }
+backup-place-local = lokal
+backup-place-failed = { $target } (Kopie fehlgeschlagen, wird erneut versucht)
+backup-place-nowhere = nirgends: der Snapshot ist verloren
+
+## issue 22: verification problems
+verify-problem-archive-checksum = die sha256 des Archivs weicht von der beim Erstellen gespeicherten ab
+verify-problem-archive-unreadable = das Archiv kann nicht gelesen werden: { $error }
+verify-problem-archive-open = das Archiv kann nicht geöffnet werden: { $error }
+verify-problem-archive-entry = das Archiv: { $error }
+verify-problem-archive-empty = das Archiv ist leer
+verify-problem-first-not-manifest = der erste Eintrag ist „{ $found }“, nicht das Manifest { $manifest }
+verify-problem-manifest-not-first = das Manifest ist nicht der erste Eintrag
+verify-problem-manifest-too-large = das Manifest ist unplausibel groß
+verify-problem-manifest-unreadable = das Manifest kann nicht gelesen werden: { $error }
+verify-problem-manifest-invalid = das Manifest ist ungültig: { $error }
+verify-problem-other-backup = das Archiv gehört zur Sicherung { $found }, nicht zu { $expected }
+verify-problem-belongs-to = das Archiv gehört zur Sicherung { $found }
+verify-problem-file-unreadable = { $path }: { $error }
+verify-problem-not-in-manifest = { $path } ist im Archiv, aber nicht in seinem Manifest
+verify-problem-size-differs = { $path }: { $archive } Bytes im Archiv, { $manifest } im Manifest
+verify-problem-content-differs = { $path }: der Inhalt weicht von der Prüfsumme im Manifest ab
+verify-problem-missing-from-archive = { $path } steht im Manifest, fehlt aber im Archiv
+verify-problem-listed-twice = { $path } steht { $times }-mal im Manifest
+verify-problem-not-plain = „{ $path }“ im Manifest ist kein einfacher relativer Pfad
+verify-problem-file-and-dir = { $dir } steht als Datei im Manifest, das aber auch { $path } darin aufführt
+verify-problem-leaves-root = { $path }: der Pfad verlässt das Stammverzeichnis des Bots
+verify-problem-symlink = { $path }: ein symbolischer Link wird abgelehnt
+verify-problem-special = { $path }: ein Gerät, FIFO oder Socket wird abgelehnt (wiederhergestellt werden nur normale Dateien und Verzeichnisse)
+verify-problem-foreign-paths = der Snapshot wurde von restic aus { $paths } erstellt, nicht aus dem Stammverzeichnis des Bots { $root }: stelle ihn stattdessen mit `restic restore` wieder her
+verify-problem-snapshot-check = Snapshot { $snapshot }: { $finding }
+verify-problem-tree-damaged = Snapshot { $snapshot }: der Baum von { $dir } ist im Pack { $pack } beschädigt ({ $cause })
+verify-problem-tree-unindexed = Snapshot { $snapshot }: der Baum von { $dir } fehlt im Index ({ $cause })
+verify-problem-file-damaged = { $path }: im Repository beschädigt ({ $cause })
+verify-problem-unchecked = die Prüfung konnte nicht laufen: { $error }
+verify-problem-drill-failed = Wiederherstellungsprobe: { $error }
+verify-problem-drill-needs-local = Wiederherstellungsprobe: nicht ausgeführt, dem lokalen Repository fehlt der Snapshot (eine Wiederherstellung holt ihn zuerst von einem externen Ziel zurück)
+verify-problem-database = Datenbank { $path }: { $message }
+verify-problem-offsite-damaged = externes Ziel { $target } ({ $location }): die Kopie besteht die Prüfung dort nicht: { $cause }
+verify-problem-offsite-missing = externes Ziel { $target } ({ $location }): enthält keine Kopie der Sicherung { $id }
+verify-problem-offsite-unchecked = externes Ziel { $target } konnte nicht geprüft werden: { $error }
+verify-problem-no-sound-copy = die Sicherung { $id } ist nicht im lokalen Repository, und kein externes Ziel hat eine intakte Kopie
+verify-problem-more = und { $count } weitere Probleme
+
+## issue 17: copies in status
+status-copies-failed-title = Fehlgeschlagene Offsite-Kopien
+status-copy-failed = **{ $target }** fehlt { $count ->
+        [one] die Sicherung { $backups }
+       *[other] { $count } Sicherungen: { $backups }
+    }; beim nächsten Kopieren wird es erneut versucht. { $error }
+status-copy-failed-more = { " " }und { $count } weitere

@@ -549,7 +549,11 @@ error-bot = Service start failed: { $error }
 error-store-locked = Another steward process is using its store { $path }; try again when it has finished.
 error-store-newer = Steward's store was written by a newer steward (schema { $found }); upgrade steward to read it.
 error-store = Steward's store cannot be used: { $error }
-error-backup-not-completed = Backup { $id } never completed ({ $status }); it cannot be used.
+error-backup-not-completed = Backup { $id } never completed ({ $status ->
+        [in-progress] InProgress
+        [completed] Completed
+       *[failed] Failed
+    }); it cannot be used.
 error-backup-low-disk = Not enough disk space at { $path }: { $free } MiB free, { $needed } MiB needed (this includes safety.min_disk_space_mb).
 error-backup-nothing = A { $kind } backup covers no files in the bot's directory; check [backup.types.{ $table }] in steward.toml.
 error-backup-database-corrupt = The database { $path } fails SQLite's integrity check ({ $error }); nothing was changed.
@@ -857,3 +861,142 @@ error-install-needs-lock = an install needs the update lock
 ## issue 23: drift baseline
 ## A source Steward never updated is compared with its state at the first check.
 notice-drift-source-baseline = **{ $provider }** differs from the baseline taken at the first check on { $taken } (Steward has not updated it):
+
+## issue 22: fleet and backup errors
+## Read as the CLI prints them (a test holds the two equal).
+fleet-halt-no-instance = no instance is registered in the fleet
+fleet-halt-no-instance-of-group = no instance of group { $group } is registered in the fleet
+fleet-halt-part-failed = { $canary ->
+        [yes] canary
+       *[no] instance
+    } { $instance } failed: { $why }
+fleet-part-silent = did not report within { $secs }s
+fleet-standing-action = { $action ->
+        [install] install { $target }
+        [rollback] rollback to { $target }
+       *[check] check
+    }
+fleet-standing-pinned = { $action } (pinned to { $version })
+fleet-standing-in-group = { $action } in group { $group }
+fleet-standing-planning = Fleet { $action }: waiting for the leader to plan the wave
+fleet-standing-canary-batch = canary batch
+fleet-standing-batch = batch { $number } of { $count }
+fleet-standing-member = { $instance } { $state ->
+        [waiting] waiting
+        [running] running
+        [done] done
+        [failed] failed
+        [undoing] rolling back
+        [rolled-back] rolled back
+       *[undo-failed] rollback failed
+    }
+fleet-list-separator = {", "}
+fleet-standing-running = Fleet { $action }: { $batch }: { $members }
+fleet-standing-halting = Fleet { $action } halted ({ $why }); rolling back the instances it updated
+fleet-standing-finished = Fleet { $action }: finished
+fleet-standing-halted = Fleet { $action }: halted: { $why }
+fleet-standing-part-failed = a part failed
+fleet-occupant-update = { $by } is running { $doing } on instance { $instance } since { $since } UTC
+fleet-occupant-wave = wave { $id } ({ $action }) requested by { $by } at { $at } UTC is in progress
+fleet-occupant-unknown = another update holds the fleet lock
+error-backup-dir = Backup failed: cannot prepare the backup directory { $path }: { $error }
+error-backup-read = Backup failed: cannot read { $path }: { $error }
+error-backup-write = Backup failed: cannot write { $path }: { $error }
+error-backup-pattern = Backup failed: backup pattern { $pattern } is not a valid glob: { $error }
+error-backup-database-copy = Backup failed: cannot copy database { $path }: { $error }
+error-backup-in-the-way = Backup failed: { $problem }; nothing was changed
+error-backup-conflicting-paths = Backup failed: the backup cannot be put back file by file ({ $problems }); nothing was changed
+error-backup-not-put-back = Backup failed: { $cause }, and putting the previous files back failed too ({ $problems }): they are kept in { $kept }, and the next start of steward puts them back
+error-backup-wrong-password = Backup failed: the password does not open the backup repository { $path } ([backup] password_file or { $env }); nothing was changed
+error-backup-no-password = Backup failed: the backup repository { $path } exists but no password is configured: set [backup] password_file or { $env }
+error-backup-repository = Backup failed: the backup repository { $path } cannot be used: { $error }
+error-backup-import-needs-repository = Backup failed: importing an archive needs the repository: set [backup] format = "restic"
+error-backup-exists = Backup failed: backup { $id } is already in the repository
+restore-path-symlink = { $path } is a symbolic link, and a restore never writes through one
+restore-path-in-the-way = { $path } is { $found ->
+        [nothing] nothing
+        [a-file] a file
+        [a-directory] a directory
+        [a-symbolic-link] a symbolic link
+       *[a-special-file] a special file
+    } where the backup needs { $wanted ->
+        [a-file] a file
+       *[a-directory] a directory
+    }
+restore-path-not-relative = { $path } is not a plain relative path
+error-extract-staging = the staging directory { $path } cannot be created: { $error }
+error-extract-truncated = the archive is truncated
+error-extract-corrupt = the archive is damaged: { $error }
+error-extract-pax-size = entry { $path }: its PAX size { $pax } disagrees with its header size { $header }
+error-extract-duplicate = entry { $path } appears twice
+error-extract-too-large = the archive unpacks to more than { $limit } bytes
+error-extract-too-many = the archive holds more than { $limit } entries
+error-extract-write = cannot write { $path }: { $error }
+backup-detail-dir = cannot prepare the backup directory { $path }: { $error }
+backup-detail-read = cannot read { $path }: { $error }
+backup-detail-write = cannot write { $path }: { $error }
+backup-detail-wrong-password = the password does not open the backup repository { $path } ([backup] password_file or { $env }); nothing was changed
+backup-detail-no-password = the backup repository { $path } exists but no password is configured: set [backup] password_file or { $env }
+backup-detail-repository = the backup repository { $path } cannot be used: { $error }
+backup-removed-beyond-max = beyond max_backups ({ $max })
+backup-removed-older = older than backup_retention_days ({ $days })
+backup-removed-failed-attempt = a failed attempt past retention
+backup-removed-beyond-schedule = beyond the { $keep } this schedule keeps
+
+## issue 17: offsite on Discord
+backup-field-offsite = Offsite copies
+backup-offsite-copying = Copying to { $targets }…
+backup-offsite-copied = { $target }: { $count } copied and checked there
+backup-offsite-copied-forgotten = { $target }: { $count } copied and checked there, { $forgotten } forgotten there as pruned here
+backup-offsite-failed = { $target }: the copy failed ({ $error }). The local backup is complete; the copy is retried at the next backup.
+backup-where = where: { $places }
+backup-place-local = local
+backup-place-failed = { $target } (copy failed, retried)
+backup-place-nowhere = nowhere: the snapshot is lost
+
+## issue 22: verification problems
+verify-problem-archive-checksum = the archive's sha256 differs from the one recorded when it was made
+verify-problem-archive-unreadable = the archive cannot be read: { $error }
+verify-problem-archive-open = the archive cannot be opened: { $error }
+verify-problem-archive-entry = the archive: { $error }
+verify-problem-archive-empty = the archive is empty
+verify-problem-first-not-manifest = the first entry is "{ $found }", not the manifest { $manifest }
+verify-problem-manifest-not-first = the manifest is not the first entry
+verify-problem-manifest-too-large = the manifest is implausibly large
+verify-problem-manifest-unreadable = the manifest cannot be read: { $error }
+verify-problem-manifest-invalid = the manifest is not valid: { $error }
+verify-problem-other-backup = the archive belongs to backup { $found }, not { $expected }
+verify-problem-belongs-to = the archive belongs to backup { $found }
+verify-problem-file-unreadable = { $path }: { $error }
+verify-problem-not-in-manifest = { $path } is in the archive but not in its manifest
+verify-problem-size-differs = { $path }: { $archive } bytes in the archive, { $manifest } in the manifest
+verify-problem-content-differs = { $path }: content differs from its manifest checksum
+verify-problem-missing-from-archive = { $path } is listed in the manifest but missing from the archive
+verify-problem-listed-twice = { $path } is listed { $times } times in the manifest
+verify-problem-not-plain = "{ $path }" in the manifest is not a plain relative path
+verify-problem-file-and-dir = { $dir } is listed as a file, but the manifest also lists { $path } inside it
+verify-problem-leaves-root = { $path }: the path leaves the bot's root
+verify-problem-symlink = { $path }: a symlink is refused
+verify-problem-special = { $path }: a device, fifo or socket is refused (only regular files and directories are restored)
+verify-problem-foreign-paths = the snapshot was taken of { $paths } by restic, not of the bot's root { $root }: restore it with `restic restore` instead
+verify-problem-snapshot-check = snapshot { $snapshot }: { $finding }
+verify-problem-tree-damaged = snapshot { $snapshot }: the tree of { $dir } is damaged in pack { $pack } ({ $cause })
+verify-problem-tree-unindexed = snapshot { $snapshot }: the tree of { $dir } is missing from the index ({ $cause })
+verify-problem-file-damaged = { $path }: damaged in the repository ({ $cause })
+verify-problem-unchecked = the check could not run: { $error }
+verify-problem-drill-failed = restore drill: { $error }
+verify-problem-drill-needs-local = restore drill: not run, the local repository lacks the snapshot (a restore pulls it back from an offsite target first)
+verify-problem-database = database { $path }: { $message }
+verify-problem-offsite-damaged = offsite target { $target } ({ $location }): the copy fails its check there: { $cause }
+verify-problem-offsite-missing = offsite target { $target } ({ $location }): holds no copy of backup { $id }
+verify-problem-offsite-unchecked = offsite target { $target } could not be checked: { $error }
+verify-problem-no-sound-copy = backup { $id } is not in the local repository, and no offsite target holds a sound copy
+verify-problem-more = and { $count } more problems
+
+## issue 17: copies in status
+status-copies-failed-title = Offsite copies failed
+status-copy-failed = **{ $target }** lacks { $count ->
+        [one] backup { $backups }
+       *[other] { $count } backups: { $backups }
+    }; retried at the next copy. { $error }
+status-copy-failed-more = { " " }and { $count } more

@@ -508,7 +508,11 @@ error-bot = 服务启动失败：{ $error }
 error-store-locked = 另一个 steward 进程正在使用其存储 { $path }；请在其结束后重试。
 error-store-newer = Steward 的存储由更新版本的 steward 写入（架构 { $found }）；请升级 steward 以读取。
 error-store = 无法使用 Steward 的存储：{ $error }
-error-backup-not-completed = 备份 { $id } 从未完成（{ $status }），无法使用。
+error-backup-not-completed = 备份 { $id } 从未完成（{ $status ->
+        [in-progress] 仍在进行中
+        [completed] 已完成
+       *[failed] 已失败
+    }），无法使用。
 error-backup-low-disk = { $path } 处磁盘空间不足：可用 { $free } MiB，需要 { $needed } MiB（包含 safety.min_disk_space_mb）。
 error-backup-nothing = { $kind } 类型的备份不包含机器人目录中的任何文件；请检查 steward.toml 中的 [backup.types.{ $table }]。
 error-backup-database-corrupt = 数据库 { $path } 未通过 SQLite 完整性检查（{ $error }）；没有做任何更改。
@@ -807,3 +811,144 @@ error-install-needs-lock = 安装需要持有更新锁
 ## issue 23: drift baseline
 ## A source Steward never updated is compared with its state at the first check.
 notice-drift-source-baseline = **{ $provider }** 与首次检查时（{ $taken }）记录的基线不同（Steward 尚未更新过它）：
+
+## issue 22: fleet and backup errors
+fleet-halt-no-instance = 集群中没有注册任何实例
+fleet-halt-no-instance-of-group = 集群中没有注册分组 { $group } 的任何实例
+fleet-halt-part-failed = { $canary ->
+        [yes] 金丝雀实例
+       *[no] 实例
+    } { $instance } 失败：{ $why }
+fleet-part-silent = 未在 { $secs } 秒内报告
+fleet-standing-action = { $action ->
+        [install] 安装 { $target }
+        [rollback] 回滚到 { $target }
+       *[check] 检查
+    }
+fleet-standing-pinned = { $action }（固定为 { $version }）
+fleet-standing-in-group = { $action }（分组 { $group }）
+fleet-standing-planning = 集群{ $action }：等待主节点规划批次
+fleet-standing-canary-batch = 金丝雀批
+fleet-standing-batch = 第 { $number } 批，共 { $count } 批
+fleet-standing-member = { $instance } { $state ->
+        [waiting] 等待中
+        [running] 进行中
+        [done] 完成
+        [failed] 失败
+        [undoing] 正在回滚
+        [rolled-back] 已回滚
+       *[undo-failed] 回滚失败
+    }
+fleet-list-separator = {"、"}
+fleet-standing-running = 集群{ $action }：{ $batch }：{ $members }
+fleet-standing-halting = 集群{ $action }已停止（{ $why }）；正在回滚它已更新的实例
+fleet-standing-finished = 集群{ $action }：已完成
+fleet-standing-halted = 集群{ $action }：已停止：{ $why }
+fleet-standing-part-failed = 有部分失败
+fleet-occupant-update = { $by } 自 { $since } UTC 起正在实例 { $instance } 上执行{ $doing ->
+        [install] 安装
+       *[rollback] 回滚
+    }
+fleet-occupant-wave = 批次 { $id }（{ $action }）由 { $by } 于 { $at } UTC 发起，正在进行中
+fleet-occupant-unknown = 另一个更新持有集群锁
+error-backup-dir = 备份失败：无法准备备份目录 { $path }：{ $error }
+error-backup-read = 备份失败：无法读取 { $path }：{ $error }
+error-backup-write = 备份失败：无法写入 { $path }：{ $error }
+error-backup-pattern = 备份失败：备份模式 { $pattern } 不是有效的通配符：{ $error }
+error-backup-database-copy = 备份失败：无法复制数据库 { $path }：{ $error }
+error-backup-in-the-way = 备份失败：{ $problem }；未做任何更改
+error-backup-conflicting-paths = 备份失败：无法逐个文件放回该备份（{ $problems }）；未做任何更改
+error-backup-not-put-back = 备份失败：{ $cause }，而且放回之前的文件也失败了（{ $problems }）：它们保存在 { $kept }，steward 下次启动时会将其放回
+error-backup-wrong-password = 备份失败：该密码无法打开备份仓库 { $path }（[backup] password_file 或 { $env }）；未做任何更改
+error-backup-no-password = 备份失败：备份仓库 { $path } 已存在，但未配置密码：请设置 [backup] password_file 或 { $env }
+error-backup-repository = 备份失败：无法使用备份仓库 { $path }：{ $error }
+error-backup-import-needs-repository = 备份失败：导入归档需要使用仓库：请设置 [backup] format = "restic"
+error-backup-exists = 备份失败：备份 { $id } 已在仓库中
+restore-path-symlink = { $path } 是符号链接，恢复绝不会通过符号链接写入
+restore-path-in-the-way = { $path } 处是{ $found ->
+        [nothing] 空的
+        [a-file] 一个文件
+        [a-directory] 一个目录
+        [a-symbolic-link] 一个符号链接
+       *[a-special-file] 一个特殊文件
+    }，而备份需要{ $wanted ->
+        [a-file] 一个文件
+       *[a-directory] 一个目录
+    }
+restore-path-not-relative = { $path } 不是普通的相对路径
+error-extract-staging = 无法创建暂存目录 { $path }：{ $error }
+error-extract-truncated = 归档不完整（被截断）
+error-extract-corrupt = 归档已损坏：{ $error }
+error-extract-pax-size = 条目 { $path }：其 PAX 大小 { $pax } 与头部大小 { $header } 不一致
+error-extract-duplicate = 条目 { $path } 出现了两次
+error-extract-too-large = 归档解包后超过 { $limit } 字节
+error-extract-too-many = 归档包含超过 { $limit } 个条目
+error-extract-write = 无法写入 { $path }：{ $error }
+backup-detail-dir = 无法准备备份目录 { $path }：{ $error }
+backup-detail-read = 无法读取 { $path }：{ $error }
+backup-detail-write = 无法写入 { $path }：{ $error }
+backup-detail-wrong-password = 该密码无法打开备份仓库 { $path }（[backup] password_file 或 { $env }）；未做任何更改
+backup-detail-no-password = 备份仓库 { $path } 已存在，但未配置密码：请设置 [backup] password_file 或 { $env }
+backup-detail-repository = 无法使用备份仓库 { $path }：{ $error }
+backup-removed-beyond-max = 超出 max_backups（{ $max }）
+backup-removed-older = 早于 backup_retention_days（{ $days } 天）
+backup-removed-failed-attempt = 超过保留期限的失败尝试
+backup-removed-beyond-schedule = 超出此计划保留的 { $keep } 个
+
+## issue 17: offsite on Discord
+backup-field-offsite = 异地副本
+backup-offsite-copying = 正在复制到 { $targets }…
+backup-offsite-copied = { $target }：已复制 { $count } 个并在那里校验
+backup-offsite-copied-forgotten = { $target }：已复制 { $count } 个并在那里校验，因本地已清理而在那里移除 { $forgotten } 个
+backup-offsite-failed = { $target }：复制失败（{ $error }）。本地备份已完成；下次备份时将重试复制。
+backup-where = 位置：{ $places }
+backup-place-local = 本地
+backup-place-failed = { $target }（复制失败，将重试）
+backup-place-nowhere = 无处：快照已丢失
+
+## issue 22: verification problems
+verify-problem-archive-checksum = 归档的 sha256 与创建时记录的不一致
+verify-problem-archive-unreadable = 无法读取归档：{ $error }
+verify-problem-archive-open = 无法打开归档：{ $error }
+verify-problem-archive-entry = 归档：{ $error }
+verify-problem-archive-empty = 归档为空
+verify-problem-first-not-manifest = 第一个条目是“{ $found }”，而不是清单 { $manifest }
+verify-problem-manifest-not-first = 清单不是第一个条目
+verify-problem-manifest-too-large = 清单大得不合理
+verify-problem-manifest-unreadable = 无法读取清单：{ $error }
+verify-problem-manifest-invalid = 清单无效：{ $error }
+verify-problem-other-backup = 该归档属于备份 { $found }，而不是 { $expected }
+verify-problem-belongs-to = 该归档属于备份 { $found }
+verify-problem-file-unreadable = { $path }：{ $error }
+verify-problem-not-in-manifest = { $path } 在归档中，但不在其清单中
+verify-problem-size-differs = { $path }：归档中为 { $archive } 字节，清单中为 { $manifest } 字节
+verify-problem-content-differs = { $path }：内容与清单中的校验和不一致
+verify-problem-missing-from-archive = { $path } 列在清单中，但归档中缺失
+verify-problem-listed-twice = { $path } 在清单中出现了 { $times } 次
+verify-problem-not-plain = 清单中的“{ $path }”不是普通的相对路径
+verify-problem-file-and-dir = { $dir } 作为文件列出，但清单中还列出了其中的 { $path }
+verify-problem-leaves-root = { $path }：该路径超出了机器人的根目录
+verify-problem-symlink = { $path }：拒绝符号链接
+verify-problem-special = { $path }：拒绝设备、FIFO 或套接字（只恢复普通文件和目录）
+verify-problem-foreign-paths = 该快照由 restic 从 { $paths } 创建，而不是从机器人的根目录 { $root }：请改用 `restic restore` 恢复
+verify-problem-snapshot-check = 快照 { $snapshot }：{ $finding }
+verify-problem-tree-damaged = 快照 { $snapshot }：{ $dir } 的树在数据包 { $pack } 中已损坏（{ $cause }）
+verify-problem-tree-unindexed = 快照 { $snapshot }：{ $dir } 的树不在索引中（{ $cause }）
+verify-problem-file-damaged = { $path }：在仓库中已损坏（{ $cause }）
+verify-problem-unchecked = 无法运行检查：{ $error }
+verify-problem-drill-failed = 恢复演练：{ $error }
+verify-problem-drill-needs-local = 恢复演练：未运行，本地仓库缺少该快照（恢复时会先从异地目标取回）
+verify-problem-database = 数据库 { $path }：{ $message }
+verify-problem-offsite-damaged = 异地目标 { $target }（{ $location }）：副本未通过那里的检查：{ $cause }
+verify-problem-offsite-missing = 异地目标 { $target }（{ $location }）：没有备份 { $id } 的副本
+verify-problem-offsite-unchecked = 无法检查异地目标 { $target }：{ $error }
+verify-problem-no-sound-copy = 备份 { $id } 不在本地仓库中，且没有任何异地目标持有完好的副本
+verify-problem-more = 以及另外 { $count } 个问题
+
+## issue 17: copies in status
+status-copies-failed-title = 异地副本复制失败
+status-copy-failed = **{ $target }** 缺少 { $count ->
+        [one] 备份 { $backups }
+       *[other] { $count } 个备份：{ $backups }
+    }；将在下次复制时重试。{ $error }
+status-copy-failed-more = { " " }等另外 { $count } 个

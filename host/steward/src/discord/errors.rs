@@ -294,8 +294,8 @@ fn unpromoted(lang: Lang, why: &steward_fleet::Unpromoted) -> String {
     }
 }
 
-/// What a fleet command gave up waiting for, in `lang`; the wave's
-/// progress line stays as the fleet wrote it.
+/// What a fleet command gave up waiting for, in `lang`, with where the
+/// wave stands.
 fn waited(lang: Lang, waited: &steward_fleet::Waited) -> String {
     use steward_fleet::{Leader, Waited};
     let leader = |l: &Leader| match l {
@@ -328,7 +328,7 @@ fn waited(lang: Lang, waited: &steward_fleet::Waited) -> String {
             wave = wave.clone(),
             secs = *secs,
             leader = leader(l),
-            stands_at = crate::discord::render::plain(stands_at)
+            stands_at = crate::discord::render::plain(&super::fleet::standing(lang, stands_at))
         ),
     }
 }
@@ -354,7 +354,11 @@ pub(crate) fn fleet_message(lang: Lang, e: &steward_fleet::FleetError) -> String
             password_env = password_env.clone(),
             reason = reason.clone()
         ),
-        FleetError::Busy { holder } => t!(lang, "fleet-error-busy", holder = holder.clone()),
+        FleetError::Busy { holder } => t!(
+            lang,
+            "fleet-error-busy",
+            holder = super::fleet::occupant(lang, holder)
+        ),
         FleetError::Unreadable { key, reason } => t!(
             lang,
             "fleet-error-unreadable",
@@ -454,7 +458,11 @@ pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> Stri
             lang,
             "error-backup-not-completed",
             id = id.clone(),
-            status = format!("{status:?}")
+            status = match status {
+                crate::backup::BackupStatus::InProgress => "in-progress",
+                crate::backup::BackupStatus::Completed => "completed",
+                crate::backup::BackupStatus::Failed => "failed",
+            }
         ),
         BackupError::LowDiskSpace {
             path,
@@ -499,6 +507,7 @@ pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> Stri
         ),
         BackupError::Extract(e) => {
             use crate::backup::ExtractError;
+            let path = |p: &std::path::Path| p.display().to_string();
             let reason = match e {
                 ExtractError::UnsafePath { path } => {
                     t!(
@@ -513,7 +522,38 @@ pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> Stri
                     path = format!("{path:?}"),
                     kind = kind.to_string()
                 ),
-                other => other.to_string(),
+                ExtractError::Staging { path: p, source } => t!(
+                    lang,
+                    "error-extract-staging",
+                    path = path(p),
+                    error = source.to_string()
+                ),
+                ExtractError::Truncated => t!(lang, "error-extract-truncated"),
+                ExtractError::Corrupt(error) => {
+                    t!(lang, "error-extract-corrupt", error = error.clone())
+                }
+                ExtractError::PaxSizeMismatch { path, pax, header } => t!(
+                    lang,
+                    "error-extract-pax-size",
+                    path = format!("{path:?}"),
+                    pax = pax.to_string(),
+                    header = header.to_string()
+                ),
+                ExtractError::Duplicate { path } => {
+                    t!(lang, "error-extract-duplicate", path = format!("{path:?}"))
+                }
+                ExtractError::TooLarge { limit } => {
+                    t!(lang, "error-extract-too-large", limit = limit.to_string())
+                }
+                ExtractError::TooManyEntries { limit } => {
+                    t!(lang, "error-extract-too-many", limit = limit.to_string())
+                }
+                ExtractError::Write { path: p, source } => t!(
+                    lang,
+                    "error-extract-write",
+                    path = path(p),
+                    error = source.to_string()
+                ),
             };
             t!(lang, "error-backup-extract", reason = reason)
         }
@@ -529,7 +569,122 @@ pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> Stri
         BackupError::BotStart { source } => {
             t!(lang, "error-backup-bot-start", error = source.to_string())
         }
-        other => t!(lang, "error-backup", error = other.to_string()),
+        BackupError::Dir { path, source } => t!(
+            lang,
+            "error-backup-dir",
+            path = path.display().to_string(),
+            error = source.to_string()
+        ),
+        BackupError::Read { path, source } => t!(
+            lang,
+            "error-backup-read",
+            path = path.display().to_string(),
+            error = source.to_string()
+        ),
+        BackupError::Write { path, source } => t!(
+            lang,
+            "error-backup-write",
+            path = path.display().to_string(),
+            error = source.to_string()
+        ),
+        BackupError::Pattern { pattern, message } => t!(
+            lang,
+            "error-backup-pattern",
+            pattern = format!("{pattern:?}"),
+            error = message.clone()
+        ),
+        BackupError::DatabaseCopy { path, message } => t!(
+            lang,
+            "error-backup-database-copy",
+            path = path.clone(),
+            error = message.to_string()
+        ),
+        BackupError::InTheWay { source } => t!(
+            lang,
+            "error-backup-in-the-way",
+            problem = in_the_way(lang, source)
+        ),
+        BackupError::ConflictingPaths { problems } => t!(
+            lang,
+            "error-backup-conflicting-paths",
+            problems = problems.join("; ")
+        ),
+        BackupError::NotPutBack {
+            cause,
+            problems,
+            kept,
+        } => t!(
+            lang,
+            "error-backup-not-put-back",
+            cause = cause.clone(),
+            problems = problems.join("; "),
+            kept = kept.display().to_string()
+        ),
+        BackupError::WrongPassword { path } => t!(
+            lang,
+            "error-backup-wrong-password",
+            path = path.display().to_string(),
+            env = crate::backup::repository::PASSWORD_ENV
+        ),
+        BackupError::NoPassword { path } => t!(
+            lang,
+            "error-backup-no-password",
+            path = path.display().to_string(),
+            env = crate::backup::repository::PASSWORD_ENV
+        ),
+        BackupError::Repository { path, message } => t!(
+            lang,
+            "error-backup-repository",
+            path = path.display().to_string(),
+            error = message.clone()
+        ),
+        BackupError::ImportNeedsRepository => t!(lang, "error-backup-import-needs-repository"),
+        BackupError::Exists { id } => t!(lang, "error-backup-exists", id = id.clone()),
+        // Worded above, before the rarer ones.
+        BackupError::NameTaken { name, id } => t!(
+            lang,
+            "error-backup-name-taken",
+            name = name.clone(),
+            id = id.clone()
+        ),
+        BackupError::InvalidName { name } => {
+            t!(lang, "error-backup-invalid-name", name = name.clone())
+        }
+    }
+}
+
+/// What stands in a restore's way, in `lang`; the path as given. `found`
+/// and `wanted` are the few kinds of entry a directory holds.
+fn in_the_way(lang: Lang, e: &steward_core::dir_handle::HandleError) -> String {
+    use steward_core::dir_handle::HandleError;
+    match e {
+        HandleError::Symlink { path } => t!(
+            lang,
+            "restore-path-symlink",
+            path = path.display().to_string()
+        ),
+        HandleError::InTheWay {
+            path,
+            found,
+            wanted,
+        } => t!(
+            lang,
+            "restore-path-in-the-way",
+            path = path.display().to_string(),
+            found = found.replace(' ', "-"),
+            wanted = wanted.replace(' ', "-")
+        ),
+        HandleError::NotRelative { path } => t!(
+            lang,
+            "restore-path-not-relative",
+            path = format!("{path:?}")
+        ),
+        HandleError::Io { path, source } => t!(
+            lang,
+            "fault-io",
+            path = path.display().to_string(),
+            error = source.to_string()
+        ),
     }
 }
 
@@ -668,13 +823,20 @@ mod tests {
     fn fleet_errors_are_worded_by_the_locale() {
         use steward_fleet::FleetError;
         let busy = ServiceError::from(FleetError::Busy {
-            holder: "wave w7 (install, by alice)".into(),
+            holder: Box::new(steward_fleet::Occupant::Wave {
+                id: "w7".into(),
+                action: steward_fleet::WaveAction::Install {
+                    update_type: crate::engine::UpdateType::Bot,
+                },
+                requested_by: "discord:42".into(),
+                requested_at: "2026-11-30T07:15:09Z".parse().unwrap(),
+            }),
         });
         assert_eq!(
             service_message(Lang::for_tag("de"), &busy),
-            "Die Flotte ist beschäftigt: wave w7 (install, by alice). In der ganzen Flotte \
-             läuft jeweils nur ein Update; versuche es erneut, wenn es fertig ist \
-             (/update_status zeigt es)."
+            "Die Flotte ist beschäftigt: Welle w7 (Installation bot), angefordert von discord:42 \
+             um 2026-11-30 07:15:09 UTC, läuft. In der ganzen Flotte läuft jeweils nur ein \
+             Update; versuche es erneut, wenn es fertig ist (/update_status zeigt es)."
         );
         let unreachable = ServiceError::from(FleetError::Unreachable {
             endpoints: "http://10.0.0.5:2379".into(),
@@ -779,7 +941,16 @@ mod tests {
                     wave: "w8".into(),
                     secs: 60,
                     leader,
-                    stands_at: "Fleet check: canary batch: a running".into(),
+                    stands_at: Box::new(steward_fleet::Standing {
+                        action: steward_fleet::WaveAction::Check,
+                        pinned: None,
+                        group: None,
+                        phase: steward_fleet::Phase::Running,
+                        batch: 0,
+                        batches: 1,
+                        members: vec![("a".into(), Some(steward_fleet::PartState::Running))],
+                        halted: None,
+                    }),
                 }
             } else {
                 Waited::Plan {
@@ -861,6 +1032,271 @@ mod tests {
         assert_eq!(
             install_message(Lang::for_tag("zh-CN"), &journal),
             "更新无法运行：Steward 无法写入事务日志：disk full"
+        );
+    }
+
+    /// Why a wave halted, where it stands, and who holds the fleet: each
+    /// kind reads in English as the CLI prints it and has words of its own
+    /// in zh-CN and de; ids, versions and what an instance said stay as
+    /// given, and a halt an older Steward wrote keeps its English.
+    #[test]
+    fn every_halt_standing_and_holder_reads_as_the_cli_and_has_words_in_each_locale() {
+        use steward_fleet::{
+            FailedPart, Halt, Halted, Occupant, PartFault, PartState, Phase, Standing, WaveAction,
+        };
+        let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let failed = Halt::Failed {
+            parts: vec![
+                FailedPart {
+                    instance: "a".into(),
+                    canary: true,
+                    why: PartFault::Reported {
+                        message: "rolled_back: pip failed".into(),
+                    },
+                },
+                FailedPart {
+                    instance: "b".into(),
+                    canary: false,
+                    why: PartFault::Silent { secs: 30 },
+                },
+            ],
+        };
+        let halts = [
+            Halt::NoInstance { group: None },
+            Halt::NoInstance {
+                group: Some("eu".into()),
+            },
+            failed.clone(),
+        ];
+        for h in &halts {
+            let h = Halted::Typed(h.clone());
+            let english = h.to_string();
+            assert_eq!(super::super::fleet::halted(Lang::english(), &h), english);
+            let zh = super::super::fleet::halted(Lang::for_tag("zh-CN"), &h);
+            let de = super::super::fleet::halted(Lang::for_tag("de"), &h);
+            let head = english.split(' ').take(3).collect::<Vec<_>>().join(" ");
+            assert!(has_cjk(&zh) && !zh.contains(&head), "{zh}");
+            assert!(!de.contains(&head), "{de}");
+        }
+        assert_eq!(
+            super::super::fleet::halted(Lang::for_tag("zh-CN"), &Halted::Typed(failed.clone())),
+            "金丝雀实例 a 失败：rolled_back: pip failed；实例 b 失败：未在 30 秒内报告"
+        );
+        assert_eq!(
+            super::super::fleet::halted(Lang::for_tag("de"), &Halted::Typed(failed.clone())),
+            "Kanarienvogel a ist fehlgeschlagen: rolled_back: pip failed; Instanz b ist \
+             fehlgeschlagen: hat sich nicht innerhalb von 30 s gemeldet"
+        );
+        let older = Halted::Written("canary a failed: exit status 1".into());
+        assert_eq!(
+            super::super::fleet::halted(Lang::for_tag("zh-CN"), &older),
+            "canary a failed: exit status 1"
+        );
+
+        let stand = |phase, batch, halted| Standing {
+            action: WaveAction::Install {
+                update_type: crate::engine::UpdateType::Bot,
+            },
+            pinned: Some("1.5.0".into()),
+            group: Some("eu".into()),
+            phase,
+            batch,
+            batches: 3,
+            members: vec![("b".into(), Some(PartState::Running)), ("c".into(), None)],
+            halted,
+        };
+        let stands = [
+            stand(Phase::Planning, 0, None),
+            stand(Phase::Running, 0, None),
+            stand(Phase::Running, 1, None),
+            stand(Phase::Halting, 1, Some(Halted::Typed(failed.clone()))),
+            stand(Phase::Halted, 1, None),
+            stand(Phase::Finished, 2, None),
+        ];
+        for s in &stands {
+            let english = s.to_string();
+            assert_eq!(super::super::fleet::standing(Lang::english(), s), english);
+            let zh = super::super::fleet::standing(Lang::for_tag("zh-CN"), s);
+            let de = super::super::fleet::standing(Lang::for_tag("de"), s);
+            assert!(has_cjk(&zh) && !zh.contains("Fleet install"), "{zh}");
+            assert!(!de.contains("Fleet install"), "{de}");
+        }
+        assert_eq!(
+            super::super::fleet::standing(Lang::for_tag("zh-CN"), &stands[2]),
+            "集群安装 bot（固定为 1.5.0）（分组 eu）：第 2 批，共 3 批：b 进行中、c 等待中"
+        );
+
+        let at = "2026-11-30T07:15:09Z".parse().unwrap();
+        let occupants = [
+            Occupant::Update {
+                by: "cli:root".into(),
+                doing: "rollback".into(),
+                instance: "a".into(),
+                since: at,
+            },
+            Occupant::Wave {
+                id: "w7".into(),
+                action: WaveAction::Check,
+                requested_by: "discord:42".into(),
+                requested_at: at,
+            },
+            Occupant::Unknown,
+        ];
+        for o in &occupants {
+            let english = o.to_string();
+            assert_eq!(super::super::fleet::occupant(Lang::english(), o), english);
+            let zh = super::super::fleet::occupant(Lang::for_tag("zh-CN"), o);
+            let de = super::super::fleet::occupant(Lang::for_tag("de"), o);
+            let head = english.split(' ').take(3).collect::<Vec<_>>().join(" ");
+            assert!(has_cjk(&zh) && !zh.contains(&head), "{zh}");
+            assert!(!de.contains(&head), "{de}");
+        }
+        assert_eq!(
+            super::super::fleet::occupant(Lang::for_tag("zh-CN"), &occupants[0]),
+            "cli:root 自 2026-11-30 07:15:09 UTC 起正在实例 a 上执行回滚"
+        );
+        // Inside the refusal, as the CLI's words in English.
+        let busy = ServiceError::from(steward_fleet::FleetError::Busy {
+            holder: Box::new(occupants[0].clone()),
+        });
+        assert_eq!(
+            service_message(Lang::english(), &busy)
+                .replace("/update_status", "`steward fleet status`"),
+            busy.user_message()
+        );
+    }
+
+    /// The backup failures that used to reach Discord in English inside a
+    /// localized frame: each reads in English as the CLI prints it, and in
+    /// zh-CN and de in words of its own; paths, ids and the system's own
+    /// words stay as given.
+    #[test]
+    fn every_backup_failure_reads_as_the_cli_in_english_and_has_words_in_each_locale() {
+        use crate::backup::{BackupError, BackupStatus, ExtractError, sqlite::SqliteError};
+        use steward_core::dir_handle::HandleError;
+        let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let denied = || std::io::Error::from_raw_os_error(13);
+        let errors = vec![
+            BackupError::Dir {
+                path: "/srv/backups".into(),
+                source: denied(),
+            },
+            BackupError::Read {
+                path: "/srv/bot/data.db".into(),
+                source: denied(),
+            },
+            BackupError::Write {
+                path: "/srv/backups/b-1.tar.gz".into(),
+                source: denied(),
+            },
+            BackupError::Pattern {
+                pattern: "logs/[".into(),
+                message: "unclosed character class".into(),
+            },
+            BackupError::DatabaseCopy {
+                path: "data.db".into(),
+                message: SqliteError::Damaged(vec!["page 4 is never used".into()]),
+            },
+            BackupError::InTheWay {
+                source: HandleError::Symlink {
+                    path: "/srv/bot/config".into(),
+                },
+            },
+            BackupError::InTheWay {
+                source: HandleError::InTheWay {
+                    path: "/srv/bot/config".into(),
+                    found: "a file",
+                    wanted: "a directory",
+                },
+            },
+            BackupError::InTheWay {
+                source: HandleError::NotRelative {
+                    path: "../etc".into(),
+                },
+            },
+            BackupError::ConflictingPaths {
+                problems: vec!["/srv/bot/a is a symbolic link".into()],
+            },
+            BackupError::NotPutBack {
+                cause: "putting /srv/bot/a in place failed (disk full)".into(),
+                problems: vec!["/srv/bot/b: disk full".into()],
+                kept: "/srv/steward/data/restore/previous".into(),
+            },
+            BackupError::WrongPassword {
+                path: "/srv/backups".into(),
+            },
+            BackupError::NoPassword {
+                path: "/srv/backups".into(),
+            },
+            BackupError::Repository {
+                path: "/srv/backups".into(),
+                message: "config file is missing".into(),
+            },
+            BackupError::ImportNeedsRepository,
+            BackupError::Exists { id: "b-1".into() },
+            BackupError::NotCompleted {
+                id: "b-1".into(),
+                status: BackupStatus::InProgress,
+            },
+            BackupError::Extract(ExtractError::Truncated),
+            BackupError::Extract(ExtractError::Corrupt("bad header".into())),
+            BackupError::Extract(ExtractError::Duplicate { path: "a".into() }),
+            BackupError::Extract(ExtractError::TooLarge { limit: 1024 }),
+            BackupError::Extract(ExtractError::TooManyEntries { limit: 10 }),
+            BackupError::Extract(ExtractError::PaxSizeMismatch {
+                path: "a".into(),
+                pax: 1,
+                header: 2,
+            }),
+            BackupError::Extract(ExtractError::Staging {
+                path: "/srv/s".into(),
+                source: denied(),
+            }),
+            BackupError::Extract(ExtractError::Write {
+                path: "/srv/s/a".into(),
+                source: denied(),
+            }),
+        ];
+        for e in errors {
+            let e = ServiceError::Backup(e);
+            let english = e.user_message();
+            assert_eq!(service_message(Lang::english(), &e), english);
+            let zh = service_message(Lang::for_tag("zh-CN"), &e);
+            let de = service_message(Lang::for_tag("de"), &e);
+            // The failure itself is worded, not only the frame around it.
+            let ServiceError::Backup(inner) = &e else {
+                unreachable!()
+            };
+            let detail = inner.to_string();
+            // What a failed restore could not put back starts with its
+            // cause, which the restore words (in English) itself.
+            let detail = match inner {
+                BackupError::NotPutBack { cause, .. } => detail[cause.len()..].to_string(),
+                _ => detail,
+            };
+            let head = detail.split(' ').take(3).collect::<Vec<_>>().join(" ");
+            assert!(has_cjk(&zh) && !zh.contains(&head), "{zh}");
+            assert!(!de.contains(&head), "{de}");
+        }
+        let in_the_way = ServiceError::Backup(BackupError::InTheWay {
+            source: HandleError::InTheWay {
+                path: "/srv/bot/config".into(),
+                found: "a file",
+                wanted: "a directory",
+            },
+        });
+        assert_eq!(
+            service_message(Lang::for_tag("zh-CN"), &in_the_way),
+            "备份失败：/srv/bot/config 处是一个文件，而备份需要一个目录；未做任何更改"
+        );
+        let wrong = ServiceError::Backup(BackupError::WrongPassword {
+            path: "/srv/backups".into(),
+        });
+        assert_eq!(
+            service_message(Lang::for_tag("de"), &wrong),
+            "Die Sicherung ist fehlgeschlagen: das Passwort öffnet das Sicherungs-Repository \
+             /srv/backups nicht ([backup] password_file oder STEWARD_BACKUP_PASSWORD); nichts \
+             wurde geändert"
         );
     }
 }

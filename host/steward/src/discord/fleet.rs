@@ -8,7 +8,9 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
-use steward_fleet::{Fleet, PartState, Phase, Wave, WaveAction};
+use steward_fleet::{
+    Fleet, Halt, Halted, Occupant, PartFault, PartState, Phase, Standing, Wave, WaveAction,
+};
 
 use crate::discord::choice::{Choice, Choices};
 use crate::discord::confirm;
@@ -165,20 +167,22 @@ pub fn wave_embed(lang: Lang, w: &Wave) -> serenity::CreateEmbed {
                     .unwrap_or_else(|| "?".to_string())
             );
             let _ = write!(text, "{line}");
-            if let Some(said) = &p.message {
+            if let Some(secs) = silent(w, id) {
+                let _ = write!(text, " · {}", t!(lang, "fleet-part-silent", secs = secs));
+            } else if let Some(said) = &p.message {
                 let _ = write!(text, " · {}", crate::discord::render::plain(said));
             }
             text.push('\n');
         }
     }
-    if let Some(why) = &w.halted_because {
+    if let Some(why) = w.halted() {
         let _ = write!(
             text,
             "\n{}",
             t!(
                 lang,
                 "fleet-wave-halted-because",
-                why = crate::discord::render::plain(why)
+                why = crate::discord::render::plain(&halted(lang, &why))
             )
         );
     }
@@ -196,4 +200,160 @@ pub fn wave_embed(lang: Lang, w: &Wave) -> serenity::CreateEmbed {
         } else {
             0xe7_4c_3c
         })
+}
+
+/// How long `instance` was silent when the wave halted for it (the
+/// leader's words, typed), if that is why it failed.
+fn silent(w: &Wave, instance: &str) -> Option<u64> {
+    let Some(Halt::Failed { parts }) = &w.halt else {
+        return None;
+    };
+    parts.iter().find_map(|p| match p.why {
+        PartFault::Silent { secs } if p.instance == instance => Some(secs),
+        _ => None,
+    })
+}
+
+/// An action as a wave's line names it: `install bot`, `rollback to 1.4.0`,
+/// `check`, with the release it is pinned to and its group.
+fn action_words(
+    lang: Lang,
+    action: &WaveAction,
+    pinned: Option<&str>,
+    group: Option<&str>,
+) -> String {
+    let (kind, target) = action_args(action);
+    let mut words = t!(
+        lang,
+        "fleet-standing-action",
+        action = kind,
+        target = target
+    );
+    if let Some(v) = pinned {
+        words = t!(
+            lang,
+            "fleet-standing-pinned",
+            action = words,
+            version = v.to_string()
+        );
+    }
+    if let Some(g) = group {
+        words = t!(
+            lang,
+            "fleet-standing-in-group",
+            action = words,
+            group = g.to_string()
+        );
+    }
+    words
+}
+
+/// Why a wave halted, in `lang`; what an instance said stays as it said
+/// it, and a wave an older Steward wrote keeps its English.
+pub(crate) fn halted(lang: Lang, why: &Halted) -> String {
+    match why {
+        Halted::Typed(Halt::NoInstance { group: Some(g) }) => {
+            t!(lang, "fleet-halt-no-instance-of-group", group = g.clone())
+        }
+        Halted::Typed(Halt::NoInstance { group: None }) => t!(lang, "fleet-halt-no-instance"),
+        Halted::Typed(Halt::Failed { parts }) => parts
+            .iter()
+            .map(|p| {
+                let why = match &p.why {
+                    PartFault::Reported { message } => message.clone(),
+                    PartFault::Silent { secs } => t!(lang, "fleet-part-silent", secs = *secs),
+                };
+                t!(
+                    lang,
+                    "fleet-halt-part-failed",
+                    canary = if p.canary { "yes" } else { "no" },
+                    instance = p.instance.clone(),
+                    why = why
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(&t!(lang, "failure-separator")),
+        Halted::Written(english) => english.clone(),
+    }
+}
+
+/// Where a wave stands (its progress line), in `lang`.
+pub(crate) fn standing(lang: Lang, s: &Standing) -> String {
+    let action = action_words(lang, &s.action, s.pinned.as_deref(), s.group.as_deref());
+    let why = || match &s.halted {
+        Some(h) => halted(lang, h),
+        None => t!(lang, "fleet-standing-part-failed"),
+    };
+    match s.phase {
+        Phase::Planning => t!(lang, "fleet-standing-planning", action = action),
+        Phase::Running => {
+            let batch = if s.batch == 0 {
+                t!(lang, "fleet-standing-canary-batch")
+            } else {
+                t!(
+                    lang,
+                    "fleet-standing-batch",
+                    number = s.batch + 1,
+                    count = s.batches
+                )
+            };
+            let members = s
+                .members
+                .iter()
+                .map(|(id, state)| {
+                    t!(
+                        lang,
+                        "fleet-standing-member",
+                        instance = id.clone(),
+                        state = state_key(state.unwrap_or(PartState::Waiting))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(&t!(lang, "fleet-list-separator"));
+            t!(
+                lang,
+                "fleet-standing-running",
+                action = action,
+                batch = batch,
+                members = members
+            )
+        }
+        Phase::Halting => t!(lang, "fleet-standing-halting", action = action, why = why()),
+        Phase::Finished => t!(lang, "fleet-standing-finished", action = action),
+        Phase::Halted => t!(lang, "fleet-standing-halted", action = action, why = why()),
+    }
+}
+
+/// Who holds the fleet, in `lang`; the moment as the CLI writes it.
+pub(crate) fn occupant(lang: Lang, who: &Occupant) -> String {
+    const AT: &str = "%Y-%m-%d %H:%M:%S";
+    match who {
+        Occupant::Update {
+            by,
+            doing,
+            instance,
+            since,
+        } => t!(
+            lang,
+            "fleet-occupant-update",
+            by = by.clone(),
+            doing = doing.clone(),
+            instance = instance.clone(),
+            since = since.format(AT).to_string()
+        ),
+        Occupant::Wave {
+            id,
+            action,
+            requested_by,
+            requested_at,
+        } => t!(
+            lang,
+            "fleet-occupant-wave",
+            id = id.clone(),
+            action = action_words(lang, action, None, None),
+            by = requested_by.clone(),
+            at = requested_at.format(AT).to_string()
+        ),
+        Occupant::Unknown => t!(lang, "fleet-occupant-unknown"),
+    }
 }

@@ -10,8 +10,8 @@ use tokio::task::JoinHandle;
 use super::locale::{Lang, t};
 use super::message::Reply;
 use crate::engine::progress::{
-    self, BackupFault, BotFault, Failure, GateFault, Progress, ProgressReceiver, ProgressSender,
-    ProviderFault, Step, StepFault, Unhealthy,
+    self, BackupFailure, BackupFault, BotFault, Failure, GateFault, Progress, ProgressReceiver,
+    ProgressSender, ProviderFault, Step, StepFault, Unhealthy,
 };
 
 /// Runs `work` with a progress sender whose reports edit `reply`, and
@@ -219,10 +219,10 @@ pub fn failure(lang: Lang, failure: &Failure) -> String {
             provider = plain(provider),
             error = provider_fault(lang, error)
         ),
-        Failure::PreUpdateBackup { error, detail } => t!(
+        Failure::PreUpdateBackup { failed } => t!(
             lang,
             "failure-pre-update-backup",
-            error = backup_detail(lang, error, detail)
+            error = backup_detail(lang, failed)
         ),
         Failure::NotConfirmed { provider, error } => t!(
             lang,
@@ -306,30 +306,22 @@ pub fn failure(lang: Lang, failure: &Failure) -> String {
                 errors = errors.join(&t!(lang, "failure-separator"))
             )
         }
-        Failure::DatabaseNotRestored {
-            backup,
-            error,
-            detail,
-        } => t!(
+        Failure::DatabaseNotRestored { backup, failed } => t!(
             lang,
             "failure-database-not-restored",
             backup = plain(backup),
-            error = backup_detail(lang, error, detail)
+            error = backup_detail(lang, failed)
         ),
         Failure::OldVersionNotRestarted { fault } => t!(
             lang,
             "failure-old-version-not-restarted",
             fault = bot_fault(lang, fault)
         ),
-        Failure::BackupNotRestored {
-            backup,
-            error,
-            detail,
-        } => t!(
+        Failure::BackupNotRestored { backup, failed } => t!(
             lang,
             "failure-backup-not-restored",
             backup = plain(backup),
-            error = backup_detail(lang, error, detail)
+            error = backup_detail(lang, failed)
         ),
         Failure::BotNotRestarted { fault } => t!(
             lang,
@@ -342,10 +334,10 @@ pub fn failure(lang: Lang, failure: &Failure) -> String {
             provider = plain(provider),
             error = provider_fault(lang, error)
         ),
-        Failure::BackupBeforeRollback { error, detail } => t!(
+        Failure::BackupBeforeRollback { failed } => t!(
             lang,
             "failure-backup-before-rollback",
-            error = backup_detail(lang, error, detail)
+            error = backup_detail(lang, failed)
         ),
         Failure::Several { failures: all } => failures(lang, all),
         Failure::Stopped { findings } => t!(
@@ -449,10 +441,10 @@ fn gate_fault(lang: Lang, fault: &GateFault) -> String {
 /// Why a backup or restore failed: typed, in `lang`; otherwise the
 /// backup's English as given. What it quotes (paths, ids, SQLite's and the
 /// system's words) stays as given.
-fn backup_detail(lang: Lang, error: &str, detail: &Option<BackupFault>) -> String {
+fn backup_detail(lang: Lang, failed: &BackupFailure) -> String {
     use super::render::{choice_name, plain};
-    let Some(detail) = detail else {
-        return plain(error);
+    let Some(detail) = &failed.detail else {
+        return plain(&failed.error);
     };
     match detail {
         BackupFault::Busy => t!(lang, "backup-detail-busy"),
@@ -508,6 +500,42 @@ fn backup_detail(lang: Lang, error: &str, detail: &Option<BackupFault>) -> Strin
         BackupFault::BotStart { error } => {
             t!(lang, "backup-detail-bot-start", error = plain(error))
         }
+        BackupFault::Dir { path, error } => t!(
+            lang,
+            "backup-detail-dir",
+            path = plain(path),
+            error = plain(error)
+        ),
+        BackupFault::Read { path, error } => t!(
+            lang,
+            "backup-detail-read",
+            path = plain(path),
+            error = plain(error)
+        ),
+        BackupFault::Write { path, error } => t!(
+            lang,
+            "backup-detail-write",
+            path = plain(path),
+            error = plain(error)
+        ),
+        BackupFault::WrongPassword { path, env } => t!(
+            lang,
+            "backup-detail-wrong-password",
+            path = plain(path),
+            env = plain(env)
+        ),
+        BackupFault::NoPassword { path, env } => t!(
+            lang,
+            "backup-detail-no-password",
+            path = plain(path),
+            env = plain(env)
+        ),
+        BackupFault::Repository { path, error } => t!(
+            lang,
+            "backup-detail-repository",
+            path = plain(path),
+            error = plain(error)
+        ),
     }
 }
 
@@ -945,8 +973,10 @@ mod tests {
                 regressions: "memory 40 MB → 400 MB".into(),
             },
             Failure::PreUpdateBackup {
-                error: "only 3 MiB free".into(),
-                detail: None,
+                failed: BackupFailure {
+                    error: "only 3 MiB free".into(),
+                    detail: None,
+                },
             },
             Failure::Journal {
                 error: "No space left on device (os error 28)".into(),
@@ -981,17 +1011,23 @@ mod tests {
             },
             Failure::DatabaseNotRestored {
                 backup: "b-1".into(),
-                error: "database is locked".into(),
-                detail: None,
+                failed: BackupFailure {
+                    error: "database is locked".into(),
+                    detail: None,
+                },
             },
             Failure::BackupNotRestored {
                 backup: "b-1".into(),
-                error: "verification failed".into(),
-                detail: None,
+                failed: BackupFailure {
+                    error: "verification failed".into(),
+                    detail: None,
+                },
             },
             Failure::BackupBeforeRollback {
-                error: "only 3 MiB free".into(),
-                detail: None,
+                failed: BackupFailure {
+                    error: "only 3 MiB free".into(),
+                    detail: None,
+                },
             },
         ];
         for (n, phase) in [
@@ -1071,18 +1107,20 @@ mod tests {
             let error = detail.to_string();
             let detail = Some(detail);
             all.push(match n % 4 {
-                0 => Failure::PreUpdateBackup { error, detail },
+                0 => Failure::PreUpdateBackup {
+                    failed: BackupFailure { error, detail },
+                },
                 1 => Failure::BackupNotRestored {
                     backup: "b-1".into(),
-                    error,
-                    detail,
+                    failed: BackupFailure { error, detail },
                 },
                 2 => Failure::DatabaseNotRestored {
                     backup: "b-1".into(),
-                    error,
-                    detail,
+                    failed: BackupFailure { error, detail },
                 },
-                _ => Failure::BackupBeforeRollback { error, detail },
+                _ => Failure::BackupBeforeRollback {
+                    failed: BackupFailure { error, detail },
+                },
             });
         }
         all.push(Failure::Stopped {
@@ -1136,6 +1174,30 @@ mod tests {
             BackupFault::BotStart {
                 error: "exit status: 1".into(),
             },
+            BackupFault::Dir {
+                path: "/var/backups/steward".into(),
+                error: "Permission denied (os error 13)".into(),
+            },
+            BackupFault::Read {
+                path: "/srv/bot/data.db".into(),
+                error: "Permission denied (os error 13)".into(),
+            },
+            BackupFault::Write {
+                path: "/var/backups/steward/b-1".into(),
+                error: "No space left on device (os error 28)".into(),
+            },
+            BackupFault::WrongPassword {
+                path: "/var/backups/steward".into(),
+                env: "STEWARD_BACKUP_PASSWORD".into(),
+            },
+            BackupFault::NoPassword {
+                path: "/var/backups/steward".into(),
+                env: "STEWARD_BACKUP_PASSWORD".into(),
+            },
+            BackupFault::Repository {
+                path: "/var/backups/steward".into(),
+                error: "config file is missing".into(),
+            },
         ]
     }
 
@@ -1157,6 +1219,15 @@ mod tests {
             "the bot could not be stopped: systemctl stop failed",
             "the bot did not start after the restore (exit status: 1); the previous files \
              were put back",
+            "cannot prepare the backup directory /var/backups/steward: Permission denied (os \
+             error 13)",
+            "cannot read /srv/bot/data.db: Permission denied (os error 13)",
+            "cannot write /var/backups/steward/b-1: No space left on device (os error 28)",
+            "the password does not open the backup repository /var/backups/steward ([backup] \
+             password_file or STEWARD_BACKUP_PASSWORD); nothing was changed",
+            "the backup repository /var/backups/steward exists but no password is configured: \
+             set [backup] password_file or STEWARD_BACKUP_PASSWORD",
+            "the backup repository /var/backups/steward cannot be used: config file is missing",
         ];
         let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         let faults = backup_faults();
@@ -1164,8 +1235,10 @@ mod tests {
         for (fault, english) in faults.into_iter().zip(before) {
             assert_eq!(fault.to_string(), english);
             let f = Failure::BackupBeforeRollback {
-                error: english.to_string(),
-                detail: Some(fault),
+                failed: BackupFailure {
+                    error: english.to_string(),
+                    detail: Some(fault),
+                },
             };
             let en = failure(Lang::english(), &f);
             assert_eq!(en, f.to_string());
@@ -1179,8 +1252,10 @@ mod tests {
             assert!(!de.contains(english), "{de}");
         }
         let low = Failure::PreUpdateBackup {
-            error: before[1].into(),
-            detail: Some(backup_faults().swap_remove(1)),
+            failed: BackupFailure {
+                error: before[1].into(),
+                detail: Some(backup_faults().swap_remove(1)),
+            },
         };
         assert_eq!(
             failure(Lang::for_tag("de"), &low),
@@ -1193,8 +1268,10 @@ mod tests {
         );
         // A detail Steward did not type stays as the backup said it.
         let untyped = Failure::PreUpdateBackup {
-            error: "the backup repository /srv/r cannot be used: locked".into(),
-            detail: None,
+            failed: BackupFailure {
+                error: "the backup repository /srv/r cannot be used: locked".into(),
+                detail: None,
+            },
         };
         assert!(
             failure(Lang::for_tag("de"), &untyped)

@@ -219,8 +219,8 @@ fn fleet_embed(
                 done = w.percent()
             )
         );
-        if let Some(why) = &w.halted_because {
-            let _ = write!(text, "\n{why}");
+        if let Some(why) = w.halted() {
+            let _ = write!(text, "\n{}", crate::discord::fleet::halted(lang, &why));
         }
     }
     e.title(t!(
@@ -267,6 +267,41 @@ fn providers(lang: Lang, r: &StatusReport) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
+/// The offsite targets whose copies failed and wait for the next copy:
+/// which backups each lacks and why; `None` when every copy went through.
+fn copies_failed(lang: Lang, r: &StatusReport) -> Option<String> {
+    let plain = crate::discord::render::plain;
+    let lines: Vec<String> = r
+        .copies_failed
+        .iter()
+        .map(|c| {
+            let mut backups = c
+                .backups
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if c.backups.len() > 3 {
+                backups.push_str(&t!(
+                    lang,
+                    "status-copy-failed-more",
+                    count = c.backups.len() - 3
+                ));
+            }
+            t!(
+                lang,
+                "status-copy-failed",
+                target = plain(&c.target),
+                count = c.backups.len(),
+                backups = plain(&backups),
+                error = plain(&c.error)
+            )
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
 fn embed(lang: Lang, r: &StatusReport) -> serenity::CreateEmbed {
     let mut e = serenity::CreateEmbed::new()
         .title(t!(lang, "status-title", bot = r.bot_name.clone()))
@@ -309,6 +344,9 @@ fn embed(lang: Lang, r: &StatusReport) -> serenity::CreateEmbed {
         .colour(0x34_98_db);
     if let Some(text) = providers(lang, r) {
         e = e.field(t!(lang, "status-providers-title"), field(text), false);
+    }
+    if let Some(text) = copies_failed(lang, r) {
+        e = e.field(t!(lang, "status-copies-failed-title"), field(text), false);
     }
     if let Some(m) = &r.metrics {
         let mut system = String::new();
