@@ -393,11 +393,15 @@ impl Read for BotOutput {
             let Some(bot) = &mut self.bot else {
                 return self.input.read(buf);
             };
-            let timeout = match &bot.pidfd {
-                Some(_) => -1,
-                None if bot.group_remains() => GROUP_LOOK_MS,
+            // Whether the group was gone before this poll: then nothing of
+            // it writes any more, and what it wrote is in the pipe now.
+            // (Looking after the poll instead would lose a last line
+            // written, and its writer gone, between the two.)
+            let (timeout, group_gone) = match &bot.pidfd {
+                Some(_) => (-1, false),
+                None if bot.group_remains() => (GROUP_LOOK_MS, false),
                 // Only what is already in the pipe is still read.
-                None => 0,
+                None => (0, true),
             };
             let mut fds = [
                 libc::pollfd {
@@ -427,7 +431,7 @@ impl Read for BotOutput {
                 bot.pidfd = None;
                 continue;
             }
-            if ready == 0 && bot.pidfd.is_none() && !bot.group_remains() {
+            if ready == 0 && group_gone {
                 return Ok(0);
             }
         }
