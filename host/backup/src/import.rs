@@ -50,7 +50,7 @@ pub fn import(backups: &Backups, file: &Path) -> Result<Created, BackupError> {
     let listed =
         verify::manifest_of(&probe).map_err(|problem| BackupError::VerificationFailed {
             id: file.display().to_string(),
-            problems: vec![problem.to_string()],
+            problems: vec![problem.into()],
         })?;
     probe.id = listed.id.clone();
     probe.size_bytes = listed.total_size();
@@ -118,7 +118,7 @@ fn store(
     if !problems.is_empty() {
         return Err(BackupError::VerificationFailed {
             id: probe.id.clone(),
-            problems: super::problem::english(&problems),
+            problems,
         });
     }
     for f in manifest.files.iter().filter(|f| f.kind == FileKind::Sqlite) {

@@ -43,7 +43,7 @@ pub use create::{CreateRequest, Created};
 pub use extract::{ExtractError, Extracted, Limits, extract_tar, extract_tar_gz};
 pub use list::{ListRequest, Listing, Range, SortBy};
 pub use prune::{Pruned, Removal, RemovedBackup};
-pub use restore::{BotControl, BotControlError, Preview, RestoreRequest, Restored};
+pub use restore::{BotControl, BotControlError, Preview, RestoreRequest, Restored, UndoCause};
 pub use verify::{DatabaseCheck, Drill, VerifyOutcome};
 
 use crate::config::{BackupConfig, Config, Safety};
@@ -189,8 +189,11 @@ pub enum BackupError {
     },
     #[error("{path} changed while it was being backed up")]
     FileChanged { path: String },
-    #[error("backup {id} failed verification: {}", problems.join("; "))]
-    VerificationFailed { id: String, problems: Vec<String> },
+    #[error("backup {id} failed verification: {}", problem::english(problems).join("; "))]
+    VerificationFailed {
+        id: String,
+        problems: Vec<problem::Problem>,
+    },
     #[error("backup {id} has no {restore_type:?} files to restore")]
     NothingToRestore {
         id: String,
@@ -205,15 +208,16 @@ pub enum BackupError {
     },
     #[error("{source}; nothing was changed")]
     InTheWay { source: dir_handle::HandleError },
-    #[error("the backup cannot be put back file by file ({}); nothing was changed", problems.join("; "))]
-    ConflictingPaths { problems: Vec<String> },
+    #[error("the backup cannot be put back file by file ({}); nothing was changed", problem::english(problems).join("; "))]
+    ConflictingPaths { problems: Vec<problem::Problem> },
     #[error(
         "{cause}, and putting the previous files back failed too ({}): they are kept in {kept}, and the next start of steward puts them back",
-        problems.join("; ")
+        swap::joined(problems)
     )]
     NotPutBack {
-        cause: String,
-        problems: Vec<String>,
+        cause: restore::UndoCause,
+        /// What could not be put back, each as the filesystem refused it.
+        problems: Vec<dir_handle::HandleError>,
         kept: PathBuf,
     },
     #[error("the bot could not be stopped: {source}")]

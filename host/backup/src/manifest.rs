@@ -14,7 +14,7 @@ use super::BackupType;
 use super::problem::Problem;
 
 /// Name of the first archive entry.
-pub const MANIFEST_NAME: &str = "steward-manifest.json";
+pub use steward_core::problem::MANIFEST_NAME;
 /// A manifest larger than this is not one of ours.
 pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
 pub const FORMAT: u32 = 1;

@@ -81,7 +81,7 @@ fn interrupted_restores(root: &Path) {
                 Err(problems) => tracing::error!(
                     "the restore of {} was interrupted and cannot be undone yet ({}); the previous files are kept in {}",
                     journal.backup_id,
-                    problems.join("; "),
+                    swap::joined(&problems),
                     swap::previous_path(&root, &name).display()
                 ),
             }

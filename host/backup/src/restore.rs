@@ -33,6 +33,19 @@ pub trait BotControl {
 /// whole until it is rendered.
 pub type BotControlError = Box<dyn std::error::Error + Send + Sync>;
 
+/// Why a restore was putting the previous files back, typed so each front
+/// words it; `Display` is the English the CLI prints. The errors below
+/// (the filesystem's, the bot's) stay as they were given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UndoCause {
+    /// Moving a restored file into place failed.
+    #[error("putting {} in place failed ({error})", path.display())]
+    PlaceFailed { path: PathBuf, error: String },
+    /// The bot did not start on the restored files.
+    #[error("the bot did not start after the restore ({error})")]
+    BotDidNotStart { error: String },
+}
+
 #[derive(Debug, Clone)]
 pub struct RestoreRequest {
     pub id: String,
@@ -73,7 +86,7 @@ pub struct Preview {
 pub fn preview(backups: &Backups, request: &RestoreRequest) -> Result<Preview, BackupError> {
     let record = super::offsite::ensure_local(backups, backups.completed(&request.id)?)?;
     let manifest = verify::manifest_any(backups, &record)?;
-    let problems = manifest.path_problems();
+    let problems = manifest.path_findings();
     if !problems.is_empty() {
         return Err(BackupError::VerificationFailed {
             id: record.id,
@@ -145,7 +158,7 @@ pub fn restore(
         if !outcome.ok {
             return Err(BackupError::VerificationFailed {
                 id: record.id,
-                problems: outcome.problems,
+                problems: outcome.findings,
             });
         }
     }
@@ -273,7 +286,10 @@ impl Run<'_> {
         });
         if let Err(e) = moved {
             let (path, source) = e.into_parts();
-            let cause = format!("putting {} in place failed ({source})", path.display());
+            let cause = UndoCause::PlaceFailed {
+                path: path.clone(),
+                error: source.to_string(),
+            };
             self.undo(&journal, cause)?;
             self.start_bot_again();
             return Err(BackupError::Swap { path, source });
@@ -286,7 +302,9 @@ impl Run<'_> {
                 journal.phase = Phase::RollingBack;
                 let _ = journal.write(self.work);
                 let _ = bot.stop();
-                let cause = format!("the bot did not start after the restore ({source})");
+                let cause = UndoCause::BotDidNotStart {
+                    error: source.to_string(),
+                };
                 // On the previous files only: a half-undone tree stays
                 // stopped until the next start has put it back.
                 self.undo(&journal, cause)?;
@@ -341,9 +359,12 @@ impl Run<'_> {
 
     /// Puts every file back; when that fails too, says where the previous
     /// files are (the journal stays, so the next start tries again).
-    fn undo(&self, journal: &Journal, cause: String) -> Result<(), BackupError> {
+    fn undo(&self, journal: &Journal, cause: UndoCause) -> Result<(), BackupError> {
         swap::undo(self.root, self.work, journal).map_err(|problems| {
-            tracing::error!("{cause}; putting the previous files back failed: {problems:?}");
+            tracing::error!(
+                "{cause}; putting the previous files back failed: {}",
+                swap::joined(&problems)
+            );
             BackupError::NotPutBack {
                 cause,
                 problems,
@@ -403,6 +424,73 @@ mod tests {
     use crate::config::Config;
     use crate::store::Store;
     use std::cell::Cell;
+
+    /// Why a restore was undone, and what it could not put back, read in
+    /// English word for word as the restore wrote them before they were
+    /// typed (what the CLI prints).
+    #[test]
+    fn a_restore_not_put_back_reads_as_it_did_before_it_was_typed() {
+        let disk_full = || std::io::Error::from_raw_os_error(28);
+        let place = UndoCause::PlaceFailed {
+            path: PathBuf::from("/srv/bot/a"),
+            error: disk_full().to_string(),
+        };
+        assert_eq!(
+            place.to_string(),
+            format!(
+                "putting {} in place failed ({})",
+                std::path::Path::new("/srv/bot/a").display(),
+                disk_full()
+            )
+        );
+        let start = UndoCause::BotDidNotStart {
+            error: "exit status 1".into(),
+        };
+        assert_eq!(
+            start.to_string(),
+            "the bot did not start after the restore (exit status 1)"
+        );
+        let e = BackupError::NotPutBack {
+            cause: start,
+            problems: vec![
+                HandleError::Io {
+                    path: "/srv/bot/b".into(),
+                    source: disk_full(),
+                },
+                HandleError::NotRelative {
+                    path: "../c".into(),
+                },
+            ],
+            kept: "/srv/prev".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "the bot did not start after the restore (exit status 1), and putting the previous \
+                 files back failed too (/srv/bot/b: {}; {}): they are kept in /srv/prev, and the \
+                 next start of steward puts them back",
+                disk_full(),
+                HandleError::NotRelative {
+                    path: "../c".into()
+                }
+            )
+        );
+        let e = BackupError::ConflictingPaths {
+            problems: crate::manifest::path_findings(["a", "a", "b", "b/c"]),
+        };
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "the backup cannot be put back file by file ({}); nothing was changed",
+                crate::manifest::path_problems(["a", "a", "b", "b/c"]).join("; ")
+            )
+        );
+        assert_eq!(
+            e.to_string(),
+            "the backup cannot be put back file by file (a is listed 2 times in the manifest; \
+             b is listed as a file, but the manifest also lists b/c inside it); nothing was changed"
+        );
+    }
 
     struct FailingStart {
         stops: Cell<u32>,

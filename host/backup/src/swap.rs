@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use super::journal::{Journal, Phase, Planned, Sidecar};
 use super::manifest;
+use super::problem::Problem;
 use crate::dir_handle::{DirHandle, Entry, HandleError};
 
 /// Where the archive is unpacked, inside the working directory.
@@ -32,7 +33,7 @@ pub struct ToRestore<'a> {
 /// Why a plan cannot be made.
 pub enum PlanError {
     /// Paths the swap would touch twice, or as a file and a directory.
-    Conflicting(Vec<String>),
+    Conflicting(Vec<Problem>),
     /// A link, a directory or a special file where a file goes.
     InTheWay(HandleError),
 }
@@ -54,7 +55,7 @@ pub fn plan(root: &DirHandle, backup_id: &str, files: &[ToRestore]) -> Result<Jo
             touched.extend(SIDECARS.iter().map(|s| format!("{}{s}", f.rel)));
         }
     }
-    let problems = manifest::path_problems(touched.iter().map(String::as_str));
+    let problems = manifest::path_findings(touched.iter().map(String::as_str));
     if !problems.is_empty() {
         return Err(PlanError::Conflicting(problems));
     }
@@ -245,21 +246,21 @@ pub fn all_placed(work: &DirHandle, journal: &Journal) -> bool {
 /// to its place. Running it again after an interruption is safe. On
 /// success the filesystem is flushed and the journal removed; otherwise
 /// the problems are returned and everything is left for the next try.
-pub fn undo(root: &DirHandle, work: &DirHandle, journal: &Journal) -> Result<(), Vec<String>> {
+pub fn undo(root: &DirHandle, work: &DirHandle, journal: &Journal) -> Result<(), Vec<HandleError>> {
     let mut problems = Vec::new();
     let previous = match work.subdir(PREVIOUS) {
         Ok(p) => p,
-        Err(e) => return Err(vec![e.to_string()]),
+        Err(e) => return Err(vec![e]),
     };
     match staging(work) {
         Ok(staging) => {
             for f in journal.files.iter().rev() {
                 if let Err(e) = undo_one(root, &staging, previous.as_ref(), f) {
-                    problems.push(e.to_string());
+                    problems.push(e);
                 }
             }
         }
-        Err(e) => problems.push(e.to_string()),
+        Err(e) => problems.push(e),
     }
     for dir in journal.created_dirs.iter().rev() {
         let _ = root.remove_empty_dir(dir);
@@ -269,7 +270,16 @@ pub fn undo(root: &DirHandle, work: &DirHandle, journal: &Journal) -> Result<(),
     }
     root.sync_filesystem()
         .and_then(|()| Journal::remove(work))
-        .map_err(|e| vec![e.to_string()])
+        .map_err(|e| vec![e])
+}
+
+/// What `undo` could not put back, in English, one after another.
+pub fn joined(problems: &[HandleError]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn undo_one(
@@ -471,7 +481,10 @@ mod tests {
         let to_restore = listed(&files);
         match plan(&root, "backup_x", &to_restore) {
             Err(PlanError::Conflicting(problems)) => {
-                assert!(problems[0].contains("config.toml"), "{problems:?}")
+                assert!(
+                    problems[0].to_string().contains("config.toml"),
+                    "{problems:?}"
+                )
             }
             _ => panic!("a duplicate must be refused"),
         }

@@ -199,14 +199,14 @@ pub(crate) fn manifest_any(
     if repository::snapshot_of(record).is_none() {
         return manifest_of(record).map_err(|problem| BackupError::VerificationFailed {
             id: record.id.clone(),
-            problems: vec![problem.to_string()],
+            problems: vec![problem.into()],
         });
     }
     let (manifest, problems) = repository::manifest_of(backups, record)?;
     if !problems.is_empty() {
         return Err(BackupError::VerificationFailed {
             id: record.id.clone(),
-            problems: problem::english(&problems),
+            problems,
         });
     }
     Ok(manifest)
@@ -215,16 +215,6 @@ pub(crate) fn manifest_any(
 /// `unpack` for an archive or a snapshot: the manifest, how many files
 /// were written, and the problems found.
 pub(crate) fn unpack_any(
-    backups: &Backups,
-    record: &BackupRecord,
-    staging: &Path,
-) -> Result<(Manifest, usize, Vec<String>), BackupError> {
-    let (manifest, count, problems) = unpack_found(backups, record, staging)?;
-    Ok((manifest, count, problem::english(&problems)))
-}
-
-/// [`unpack_any`], the problems typed.
-fn unpack_found(
     backups: &Backups,
     record: &BackupRecord,
     staging: &Path,
@@ -508,7 +498,7 @@ pub(crate) fn unpack(
     })?;
     let manifest = Manifest::from_bytes(&bytes).map_err(|e| BackupError::VerificationFailed {
         id: record.id.clone(),
-        problems: vec![ArchiveProblem::ManifestInvalid(e).to_string()],
+        problems: vec![ArchiveProblem::ManifestInvalid(e).into()],
     })?;
     let mut problems = Vec::new();
     if extracted
@@ -560,7 +550,7 @@ fn run_drill(
     record: &BackupRecord,
     scratch: &Path,
 ) -> Result<(Drill, Vec<Problem>), BackupError> {
-    let (manifest, files_extracted, mut problems) = unpack_found(backups, record, scratch)?;
+    let (manifest, files_extracted, mut problems) = unpack_any(backups, record, scratch)?;
     let mut databases = Vec::new();
     for f in manifest.files.iter().filter(|f| f.kind == FileKind::Sqlite) {
         let result = sqlite::integrity_check(&scratch.join(&f.path));

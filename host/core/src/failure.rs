@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::problem::Problem;
+
 /// Why a run failed, or one thing a rollback could not undo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -168,8 +170,20 @@ pub enum BackupFault {
     DatabaseCorrupt { path: String, error: String },
     /// A file changed while it was being backed up.
     FileChanged { path: String },
-    /// The backup failed verification (`problems` as the check found them).
-    VerificationFailed { id: String, problems: Vec<String> },
+    /// The backup failed verification: `problems` in English (what an older
+    /// Steward reads, and what the CLI prints), `found` the same typed so
+    /// each front words them; absent from a session an older Steward wrote
+    /// (then `problems` is all there is).
+    VerificationFailed {
+        id: String,
+        problems: Vec<String>,
+        #[serde(
+            default,
+            skip_serializing_if = "Vec::is_empty",
+            deserialize_with = "lenient_problems"
+        )]
+        found: Vec<Problem>,
+    },
     /// There is no such backup.
     NotFound { id: String },
     /// The backup holds no files of `restore_type` (as the English names it).
@@ -214,7 +228,7 @@ impl fmt::Display for BackupFault {
             BackupFault::FileChanged { path } => {
                 write!(f, "{path} changed while it was being backed up")
             }
-            BackupFault::VerificationFailed { id, problems } => {
+            BackupFault::VerificationFailed { id, problems, .. } => {
                 write!(
                     f,
                     "backup {id} failed verification: {}",
@@ -262,6 +276,16 @@ impl fmt::Display for BackupFault {
 fn lenient_detail<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BackupFault>, D::Error> {
     let value = Option::<serde_json::Value>::deserialize(d)?;
     Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+/// Kept problems read back leniently: when a newer Steward wrote one in a
+/// shape this one does not know, none is kept typed (the English
+/// `problems` beside them still say every one).
+fn lenient_problems<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Problem>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default())
 }
 
 /// One reason the safety checks refuse an install (unless forced). Typed,
@@ -943,6 +967,59 @@ mod tests {
     /// A backup detail: a session kept before details were typed reads
     /// with none; one from a newer Steward drops the detail, not the
     /// reason; a known one goes round, and none is written when absent.
+    /// A refused restore keeps its problems typed beside the English: a
+    /// session an older Steward kept (strings only) still reads, typed
+    /// problems of a shape this Steward does not know are left out (the
+    /// English says them), and the English reads as before.
+    #[test]
+    fn verification_problems_are_kept_typed_and_read_leniently() {
+        let older: BackupFault = serde_json::from_str(
+            r#"{"kind":"verification_failed","id":"b-1","problems":["data/a: missing"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            older,
+            BackupFault::VerificationFailed {
+                id: "b-1".into(),
+                problems: vec!["data/a: missing".into()],
+                found: Vec::new(),
+            }
+        );
+        assert_eq!(
+            older.to_string(),
+            "backup b-1 failed verification: data/a: missing"
+        );
+        let newer: BackupFault = serde_json::from_str(
+            r#"{"kind":"verification_failed","id":"b-1","problems":["x"],
+                "found":[{"problem":"from_the_future"}]}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(&newer, BackupFault::VerificationFailed { found, problems, .. }
+                if found.is_empty() && problems == &["x"]),
+            "{newer:?}"
+        );
+        let found = vec![
+            Problem::ContentDiffers {
+                path: "data/a".into(),
+            },
+            Problem::DrillNeedsLocal,
+        ];
+        let typed = BackupFault::VerificationFailed {
+            id: "b-1".into(),
+            problems: crate::problem::english(&found),
+            found,
+        };
+        let kept = serde_json::to_string(&typed).unwrap();
+        assert_eq!(serde_json::from_str::<BackupFault>(&kept).unwrap(), typed);
+        assert_eq!(
+            typed.to_string(),
+            "backup b-1 failed verification: data/a: content differs from its manifest \
+             checksum; restore drill: not run, the local repository lacks the snapshot (a \
+             restore pulls it back from an offsite target first)"
+        );
+    }
+
     #[test]
     fn a_backup_detail_is_optional_and_read_leniently() {
         let old: Failure =

@@ -14,6 +14,7 @@ pub mod grant;
 pub mod granted;
 pub mod lock;
 pub mod offsite;
+pub mod problem;
 pub mod process;
 pub mod progress;
 pub mod provider;

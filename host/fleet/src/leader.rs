@@ -116,6 +116,7 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
                         from_version: r.bot_version.clone(),
                         to_version: None,
                         message: None,
+                        fault: None,
                         session: None,
                         took_secs: None,
                         changed: false,
@@ -169,6 +170,7 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
                             };
                             part.state = PartState::Failed;
                             part.message = Some(why.to_string());
+                            part.fault = Some(why);
                             silent.push(id.clone());
                         }
                     }
@@ -248,11 +250,12 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
                             // What it was updated to stays on record.
                             part.from_version = kept.from_version;
                         } else if overdue(inner, part) {
+                            let why = PartFault::RollbackSilent {
+                                secs: inner.config.instance_timeout_seconds,
+                            };
                             part.state = PartState::UndoFailed;
-                            part.message = Some(format!(
-                                "its rollback did not report within {}s",
-                                inner.config.instance_timeout_seconds
-                            ));
+                            part.message = Some(why.to_string());
+                            part.fault = Some(why);
                         }
                     }
                     _ => {}
@@ -281,6 +284,7 @@ fn settle(part: &mut Part, report: &Report, ok: PartState, failed: PartState) {
         part.from_version = report.from_version.clone();
     }
     part.message = Some(report.message.clone());
+    part.fault = None;
     part.session = report.session.clone();
     part.took_secs = Some(report.took_secs);
     part.changed = report.changed;

@@ -82,9 +82,19 @@ pub struct Part {
     pub from_version: Option<String>,
     #[serde(default)]
     pub to_version: Option<String>,
-    /// Its session's status, or why it failed.
+    /// Its session's status, or why it failed (in English: what an older
+    /// Steward reads, and what `--json` shows).
     #[serde(default)]
     pub message: Option<String>,
+    /// Why it failed when the leader, not the instance, decided it (it
+    /// stayed silent), typed so each front words it; absent from a part an
+    /// older Steward wrote, and a shape this one does not know is left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_fault"
+    )]
+    pub fault: Option<PartFault>,
     #[serde(default)]
     pub session: Option<String>,
     #[serde(default)]
@@ -165,6 +175,9 @@ pub enum PartFault {
     Reported { message: String },
     /// It did not report within `fleet.instance_timeout_seconds`.
     Silent { secs: u64 },
+    /// Its rollback (the wave halted) did not report within
+    /// `fleet.instance_timeout_seconds`.
+    RollbackSilent { secs: u64 },
 }
 
 impl fmt::Display for PartFault {
@@ -172,6 +185,9 @@ impl fmt::Display for PartFault {
         match self {
             PartFault::Reported { message } => f.write_str(message),
             PartFault::Silent { secs } => write!(f, "did not report within {secs}s"),
+            PartFault::RollbackSilent { secs } => {
+                write!(f, "its rollback did not report within {secs}s")
+            }
         }
     }
 }
@@ -219,6 +235,12 @@ impl fmt::Display for Halted {
 /// A kept halt read leniently: one a newer Steward wrote in a shape this
 /// one does not know is left out (`halted_because` still says it).
 fn lenient_halt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Halt>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+/// A part's kept fault read leniently, like `lenient_halt`.
+fn lenient_fault<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PartFault>, D::Error> {
     let value = Option::<serde_json::Value>::deserialize(d)?;
     Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
@@ -487,6 +509,29 @@ mod tests {
         );
     }
 
+    /// A rollback that stayed silent reads as the leader wrote it before it
+    /// was typed; a part an older Steward wrote (no `fault`) and one whose
+    /// fault has a shape this Steward does not know both still read.
+    #[test]
+    fn a_silent_rollback_reads_as_before_and_parts_read_leniently() {
+        let why = PartFault::RollbackSilent { secs: 45 };
+        assert_eq!(why.to_string(), "its rollback did not report within 45s");
+        let old: Part = serde_json::from_str(
+            r#"{"state":"undo_failed","group":"g","message":"its rollback did not report within 45s"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.fault, None);
+        let newer: Part = serde_json::from_str(
+            r#"{"state":"undo_failed","group":"g","fault":{"kind":"from_the_future"}}"#,
+        )
+        .unwrap();
+        assert_eq!(newer.fault, None);
+        let mut kept = old.clone();
+        kept.fault = Some(why.clone());
+        let back: Part = serde_json::from_str(&serde_json::to_string(&kept).unwrap()).unwrap();
+        assert_eq!(back.fault, Some(why));
+    }
+
     /// Where a wave stands reads as the progress line did, in every phase.
     #[test]
     fn every_standing_reads_as_the_progress_line_did() {
@@ -511,6 +556,7 @@ mod tests {
                     from_version: None,
                     to_version: None,
                     message: None,
+                    fault: None,
                     session: None,
                     took_secs: None,
                     changed: false,

@@ -307,7 +307,7 @@ fn backup_message(e: &BackupError) -> String {
         ),
         BackupError::VerificationFailed { id, problems } => format!(
             "Backup {id} failed verification, so it was not used: {}",
-            problems.join("; ")
+            crate::backup::problem::english(problems).join("; ")
         ),
         BackupError::NothingToRestore { id, restore_type } => format!(
             "Backup {id} holds no {} files to restore.",

@@ -269,7 +269,8 @@ pub(crate) fn backup_fault(e: &crate::backup::BackupError) -> Option<BackupFault
         BackupError::FileChanged { path } => BackupFault::FileChanged { path: path.clone() },
         BackupError::VerificationFailed { id, problems } => BackupFault::VerificationFailed {
             id: id.clone(),
-            problems: problems.clone(),
+            problems: crate::backup::problem::english(problems),
+            found: problems.clone(),
         },
         BackupError::NotFound(id) => BackupFault::NotFound { id: id.clone() },
         BackupError::NothingToRestore { id, restore_type } => BackupFault::NothingToRestore {
@@ -343,7 +344,14 @@ mod tests {
             },
             BackupError::VerificationFailed {
                 id: "b-1".into(),
-                problems: vec!["data/a: checksum differs".into(), "data/b: missing".into()],
+                problems: vec![
+                    crate::backup::problem::Problem::ContentDiffers {
+                        path: "data/a".into(),
+                    },
+                    crate::backup::problem::Problem::MissingFromArchive {
+                        path: "data/b".into(),
+                    },
+                ],
             },
             BackupError::NotFound("b-9".into()),
             BackupError::NothingToRestore {

@@ -998,3 +998,10 @@ status-copy-failed = **{ $target }** fehlt { $count ->
        *[other] { $count } Sicherungen: { $backups }
     }; beim nächsten Kopieren wird es erneut versucht. { $error }
 status-copy-failed-more = { " " }und { $count } weitere
+
+## issue 22: fleet rollback silence
+fleet-part-rollback-silent = sein Rollback hat sich nicht innerhalb von { $secs } s gemeldet
+
+## issue 22: restore problems
+restore-undo-place-failed = { $path } konnte nicht an seinen Platz gelegt werden ({ $error })
+restore-undo-bot-did-not-start = der Bot ist nach der Wiederherstellung nicht gestartet ({ $error })

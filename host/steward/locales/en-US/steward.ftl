@@ -1000,3 +1000,10 @@ status-copy-failed = **{ $target }** lacks { $count ->
        *[other] { $count } backups: { $backups }
     }; retried at the next copy. { $error }
 status-copy-failed-more = { " " }and { $count } more
+
+## issue 22: fleet rollback silence
+fleet-part-rollback-silent = its rollback did not report within { $secs }s
+
+## issue 22: restore problems
+restore-undo-place-failed = putting { $path } in place failed ({ $error })
+restore-undo-bot-did-not-start = the bot did not start after the restore ({ $error })

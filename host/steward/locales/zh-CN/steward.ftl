@@ -952,3 +952,10 @@ status-copy-failed = **{ $target }** 缺少 { $count ->
        *[other] { $count } 个备份：{ $backups }
     }；将在下次复制时重试。{ $error }
 status-copy-failed-more = { " " }等另外 { $count } 个
+
+## issue 22: fleet rollback silence
+fleet-part-rollback-silent = 其回滚未在 { $secs } 秒内报告
+
+## issue 22: restore problems
+restore-undo-place-failed = 将 { $path } 放到位失败（{ $error }）
+restore-undo-bot-did-not-start = 恢复后机器人未能启动（{ $error }）

@@ -494,7 +494,7 @@ pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> Stri
             lang,
             "error-backup-verification-failed",
             id = id.clone(),
-            problems = problems.join("; ")
+            problems = crate::discord::render::backup::problems(lang, problems)
         ),
         BackupError::NothingToRestore { id, restore_type } => t!(
             lang,
@@ -607,7 +607,7 @@ pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> Stri
         BackupError::ConflictingPaths { problems } => t!(
             lang,
             "error-backup-conflicting-paths",
-            problems = problems.join("; ")
+            problems = crate::discord::render::backup::problems(lang, problems)
         ),
         BackupError::NotPutBack {
             cause,
@@ -616,8 +616,12 @@ pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> Stri
         } => t!(
             lang,
             "error-backup-not-put-back",
-            cause = cause.clone(),
-            problems = problems.join("; "),
+            cause = undo_cause(lang, cause),
+            problems = problems
+                .iter()
+                .map(|p| in_the_way(lang, p))
+                .collect::<Vec<_>>()
+                .join("; "),
             kept = kept.display().to_string()
         ),
         BackupError::WrongPassword { path } => t!(
@@ -655,6 +659,25 @@ pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> Stri
 
 /// What stands in a restore's way, in `lang`; the path as given. `found`
 /// and `wanted` are the few kinds of entry a directory holds.
+/// Why a restore was putting the previous files back, in `lang`; the
+/// filesystem's and the bot's own words stay as given.
+fn undo_cause(lang: Lang, cause: &crate::backup::UndoCause) -> String {
+    use crate::backup::UndoCause;
+    match cause {
+        UndoCause::PlaceFailed { path, error } => t!(
+            lang,
+            "restore-undo-place-failed",
+            path = path.display().to_string(),
+            error = error.clone()
+        ),
+        UndoCause::BotDidNotStart { error } => t!(
+            lang,
+            "restore-undo-bot-did-not-start",
+            error = error.clone()
+        ),
+    }
+}
+
 fn in_the_way(lang: Lang, e: &steward_core::dir_handle::HandleError) -> String {
     use steward_core::dir_handle::HandleError;
     match e {
@@ -1166,6 +1189,52 @@ mod tests {
         );
     }
 
+    /// A part whose rollback stayed silent reads as the CLI in English and
+    /// in each locale's words on Discord.
+    #[test]
+    fn a_silent_rollback_reads_as_the_cli_and_has_words_in_each_locale() {
+        use steward_fleet::PartFault;
+        let why = PartFault::RollbackSilent { secs: 45 };
+        assert_eq!(
+            super::super::fleet::part_fault(Lang::english(), &why),
+            why.to_string()
+        );
+        assert_eq!(
+            super::super::fleet::part_fault(Lang::for_tag("zh-CN"), &why),
+            "其回滚未在 45 秒内报告"
+        );
+        assert_eq!(
+            super::super::fleet::part_fault(Lang::for_tag("de"), &why),
+            "sein Rollback hat sich nicht innerhalb von 45 s gemeldet"
+        );
+        // A wave's end shows it in the locale's words; a part an older
+        // Steward wrote (no typed fault) keeps the English it carries.
+        let wave = |fault: &str| -> steward_fleet::Wave {
+            serde_json::from_str(&format!(
+                r#"{{"id":"w1","action":"check","requested_by":"cli:root",
+                    "requested_at":"2026-11-30T09:00:00Z","phase":"halted",
+                    "batches":[["a"]],"parts":{{"a":{{"state":"undo_failed","group":"g",
+                    "message":"its rollback did not report within 45s"{fault}}}}}}}"#
+            ))
+            .unwrap()
+        };
+        let description = |w: &steward_fleet::Wave| {
+            let embed = super::super::fleet::wave_embed(Lang::for_tag("zh-CN"), w);
+            serde_json::to_value(embed).unwrap()["description"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let typed = description(&wave(r#","fault":{"kind":"rollback_silent","secs":45}"#));
+        assert!(typed.contains("其回滚未在 45 秒内报告"), "{typed}");
+        assert!(!typed.contains("its rollback"), "{typed}");
+        let older = description(&wave(""));
+        assert!(
+            older.contains("its rollback did not report within 45s"),
+            "{older}"
+        );
+    }
+
     /// The backup failures that used to reach Discord in English inside a
     /// localized frame: each reads in English as the CLI prints it, and in
     /// zh-CN and de in words of its own; paths, ids and the system's own
@@ -1176,6 +1245,36 @@ mod tests {
         use steward_core::dir_handle::HandleError;
         let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         let denied = || std::io::Error::from_raw_os_error(13);
+        let conflicting = || BackupError::ConflictingPaths {
+            problems: vec![crate::backup::problem::Problem::ListedTwice {
+                path: "config.toml".into(),
+                times: 2,
+            }],
+        };
+        let refused = || BackupError::VerificationFailed {
+            id: "b-1".into(),
+            problems: vec![
+                crate::backup::problem::Problem::ContentDiffers {
+                    path: "data/a".into(),
+                },
+                crate::backup::problem::Problem::DrillNeedsLocal,
+            ],
+        };
+        let place_failed = || crate::backup::UndoCause::PlaceFailed {
+            path: "/srv/bot/a".into(),
+            error: "No space left on device (os error 28)".into(),
+        };
+        let bot_did_not_start = || crate::backup::UndoCause::BotDidNotStart {
+            error: "exit status 1".into(),
+        };
+        let not_put_back = |cause| BackupError::NotPutBack {
+            cause,
+            problems: vec![HandleError::Io {
+                path: "/srv/bot/b".into(),
+                source: denied(),
+            }],
+            kept: "/srv/steward/data/restore/previous".into(),
+        };
         let errors = vec![
             BackupError::Dir {
                 path: "/srv/backups".into(),
@@ -1214,14 +1313,10 @@ mod tests {
                     path: "../etc".into(),
                 },
             },
-            BackupError::ConflictingPaths {
-                problems: vec!["/srv/bot/a is a symbolic link".into()],
-            },
-            BackupError::NotPutBack {
-                cause: "putting /srv/bot/a in place failed (disk full)".into(),
-                problems: vec!["/srv/bot/b: disk full".into()],
-                kept: "/srv/steward/data/restore/previous".into(),
-            },
+            conflicting(),
+            not_put_back(place_failed()),
+            not_put_back(bot_did_not_start()),
+            refused(),
             BackupError::WrongPassword {
                 path: "/srv/backups".into(),
             },
@@ -1268,16 +1363,61 @@ mod tests {
                 unreachable!()
             };
             let detail = inner.to_string();
-            // What a failed restore could not put back starts with its
-            // cause, which the restore words (in English) itself.
-            let detail = match inner {
-                BackupError::NotPutBack { cause, .. } => detail[cause.len()..].to_string(),
-                _ => detail,
-            };
             let head = detail.split(' ').take(3).collect::<Vec<_>>().join(" ");
             assert!(has_cjk(&zh) && !zh.contains(&head), "{zh}");
             assert!(!de.contains(&head), "{de}");
         }
+        // A restore's problems: why it was undone and what it could not
+        // put back, in the locale's words; paths and the system's own
+        // words as given.
+        let restore = [
+            conflicting(),
+            not_put_back(place_failed()),
+            not_put_back(bot_did_not_start()),
+            refused(),
+        ]
+        .map(ServiceError::Backup);
+        let said = |tag: &str| {
+            restore
+                .iter()
+                .map(|e| service_message(Lang::for_tag(tag), e))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            said("zh-CN"),
+            [
+                "备份失败：无法逐个文件放回该备份（config.toml 在清单中出现了 2 次）；未做任何更改",
+                "备份失败：将 /srv/bot/a 放到位失败（No space left on device (os error 28)），\
+                 而且放回之前的文件也失败了（/srv/bot/b：Permission denied (os error 13)）：\
+                 它们保存在 /srv/steward/data/restore/previous，steward 下次启动时会将其放回",
+                "备份失败：恢复后机器人未能启动（exit status 1），\
+                 而且放回之前的文件也失败了（/srv/bot/b：Permission denied (os error 13)）：\
+                 它们保存在 /srv/steward/data/restore/previous，steward 下次启动时会将其放回",
+                "备份 b-1 未通过验证，因此未被使用：data/a：内容与清单中的校验和不一致; \
+                 恢复演练：未运行，本地仓库缺少该快照（恢复时会先从异地目标取回）",
+            ]
+        );
+        assert_eq!(
+            said("de"),
+            [
+                "Die Sicherung ist fehlgeschlagen: die Sicherung kann nicht Datei für Datei \
+                 zurückgelegt werden (config.toml steht 2-mal im Manifest); nichts wurde geändert",
+                "Die Sicherung ist fehlgeschlagen: /srv/bot/a konnte nicht an seinen Platz gelegt \
+                 werden (No space left on device (os error 28)), und auch das Zurücklegen der \
+                 vorherigen Dateien ist fehlgeschlagen (/srv/bot/b: Permission denied (os error \
+                 13)): sie liegen in /srv/steward/data/restore/previous, und der nächste Start \
+                 von steward legt sie zurück",
+                "Die Sicherung ist fehlgeschlagen: der Bot ist nach der Wiederherstellung nicht \
+                 gestartet (exit status 1), und auch das Zurücklegen der vorherigen Dateien ist \
+                 fehlgeschlagen (/srv/bot/b: Permission denied (os error 13)): sie liegen in \
+                 /srv/steward/data/restore/previous, und der nächste Start von steward legt sie \
+                 zurück",
+                "Sicherung b-1 hat die Überprüfung nicht bestanden und wurde nicht verwendet: \
+                 data/a: der Inhalt weicht von der Prüfsumme im Manifest ab; \
+                 Wiederherstellungsprobe: nicht ausgeführt, dem lokalen Repository fehlt der \
+                 Snapshot (eine Wiederherstellung holt ihn zuerst von einem externen Ziel zurück)",
+            ]
+        );
         let in_the_way = ServiceError::Backup(BackupError::InTheWay {
             source: HandleError::InTheWay {
                 path: "/srv/bot/config".into(),

@@ -167,7 +167,10 @@ pub fn wave_embed(lang: Lang, w: &Wave) -> serenity::CreateEmbed {
                     .unwrap_or_else(|| "?".to_string())
             );
             let _ = write!(text, "{line}");
-            if let Some(secs) = silent(w, id) {
+            if let Some(fault) = &p.fault {
+                let fault = crate::discord::render::plain(&part_fault(lang, fault));
+                let _ = write!(text, " · {fault}");
+            } else if let Some(secs) = silent(w, id) {
                 let _ = write!(text, " · {}", t!(lang, "fleet-part-silent", secs = secs));
             } else if let Some(said) = &p.message {
                 let _ = write!(text, " · {}", crate::discord::render::plain(said));
@@ -248,6 +251,17 @@ fn action_words(
     words
 }
 
+/// Why a part failed, in `lang`; what an instance said stays as it said it.
+pub(crate) fn part_fault(lang: Lang, why: &PartFault) -> String {
+    match why {
+        PartFault::Reported { message } => message.clone(),
+        PartFault::Silent { secs } => t!(lang, "fleet-part-silent", secs = *secs),
+        PartFault::RollbackSilent { secs } => {
+            t!(lang, "fleet-part-rollback-silent", secs = *secs)
+        }
+    }
+}
+
 /// Why a wave halted, in `lang`; what an instance said stays as it said
 /// it, and a wave an older Steward wrote keeps its English.
 pub(crate) fn halted(lang: Lang, why: &Halted) -> String {
@@ -259,10 +273,7 @@ pub(crate) fn halted(lang: Lang, why: &Halted) -> String {
         Halted::Typed(Halt::Failed { parts }) => parts
             .iter()
             .map(|p| {
-                let why = match &p.why {
-                    PartFault::Reported { message } => message.clone(),
-                    PartFault::Silent { secs } => t!(lang, "fleet-part-silent", secs = *secs),
-                };
+                let why = part_fault(lang, &p.why);
                 t!(
                     lang,
                     "fleet-halt-part-failed",

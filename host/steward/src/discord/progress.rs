@@ -474,11 +474,20 @@ fn backup_detail(lang: Lang, failed: &BackupFailure) -> String {
         BackupFault::FileChanged { path } => {
             t!(lang, "backup-detail-file-changed", path = plain(path))
         }
-        BackupFault::VerificationFailed { id, problems } => t!(
+        BackupFault::VerificationFailed {
+            id,
+            problems,
+            found,
+        } => t!(
             lang,
             "backup-detail-verification-failed",
             id = plain(id),
-            problems = plain(&problems.join("; "))
+            // A session an older Steward kept has only the English.
+            problems = if found.is_empty() {
+                plain(&problems.join("; "))
+            } else {
+                crate::discord::render::backup::problems(lang, found)
+            }
         ),
         BackupFault::NotFound { id } => t!(lang, "backup-detail-not-found", id = plain(id)),
         BackupFault::NothingToRestore { id, restore_type } => t!(
@@ -1135,6 +1144,25 @@ mod tests {
         all
     }
 
+    /// A refused restore's problems as a session keeps them now: in
+    /// English and typed.
+    fn verification_failed() -> BackupFault {
+        use crate::backup::problem::{Problem, english};
+        let found = vec![
+            Problem::ContentDiffers {
+                path: "data/a".into(),
+            },
+            Problem::MissingFromArchive {
+                path: "data/b".into(),
+            },
+        ];
+        BackupFault::VerificationFailed {
+            id: "b-1".into(),
+            problems: english(&found),
+            found,
+        }
+    }
+
     /// Every typed backup detail, with the English the backup said before
     /// they were typed (what the CLI and the session's `error` keep).
     fn backup_faults() -> Vec<BackupFault> {
@@ -1155,10 +1183,13 @@ mod tests {
             BackupFault::FileChanged {
                 path: "data/bot.db".into(),
             },
+            // As a session an older Steward kept it: the English only.
             BackupFault::VerificationFailed {
                 id: "b-1".into(),
                 problems: vec!["data/a: checksum differs".into(), "data/b: missing".into()],
+                found: Vec::new(),
             },
+            verification_failed(),
             BackupFault::NotFound { id: "b-9".into() },
             BackupFault::NothingToRestore {
                 id: "b-1".into(),
@@ -1213,6 +1244,8 @@ mod tests {
             "database data/bot.db fails its integrity check: row 3 missing from index",
             "data/bot.db changed while it was being backed up",
             "backup b-1 failed verification: data/a: checksum differs; data/b: missing",
+            "backup b-1 failed verification: data/a: content differs from its manifest \
+             checksum; data/b is listed in the manifest but missing from the archive",
             "no backup b-9",
             "backup b-1 has no Database files to restore",
             "putting /srv/bot/data in place failed (permission denied); every file was put back",
@@ -1265,6 +1298,33 @@ mod tests {
         assert_eq!(
             failure(Lang::for_tag("zh-CN"), &low),
             "更新前备份失败，因此未做任何更改：/var/backups/steward 处仅剩 3 MiB 可用空间，需要 120 MiB"
+        );
+        // A refused restore names its problems in the locale's words; a
+        // session an older Steward kept still shows its English ones.
+        let refused = |detail: BackupFault| Failure::BackupBeforeRollback {
+            failed: BackupFailure {
+                error: detail.to_string(),
+                detail: Some(detail),
+            },
+        };
+        let typed = refused(verification_failed());
+        let older = refused(backup_faults().swap_remove(5));
+        assert_eq!(
+            failure(Lang::for_tag("zh-CN"), &typed),
+            "回滚前的备份失败，因此未做任何更改：备份 b-1 未通过校验：\
+             data/a：内容与清单中的校验和不一致; data/b 列在清单中，但归档中缺失"
+        );
+        assert_eq!(
+            failure(Lang::for_tag("de"), &typed),
+            "die Sicherung vor dem Zurückrollen ist fehlgeschlagen, daher wurde nichts geändert: \
+             die Sicherung b-1 hat die Prüfung nicht bestanden: data/a: der Inhalt weicht von der \
+             Prüfsumme im Manifest ab; data/b steht im Manifest, fehlt aber im Archiv"
+        );
+        assert!(
+            failure(Lang::for_tag("de"), &older)
+                .ends_with("data/a: checksum differs; data/b: missing"),
+            "{}",
+            failure(Lang::for_tag("de"), &older)
         );
         // A detail Steward did not type stays as the backup said it.
         let untyped = Failure::PreUpdateBackup {
