@@ -512,6 +512,38 @@ mod tests {
         }
     }
 
+    /// Backups of the bot under `dir/bot`, configured with `[bot] root`,
+    /// no disk-space floor and `backup` (a `[backup]` section), and one
+    /// backup of `backup_type` taken of it.
+    fn backed_up(
+        dir: &std::path::Path,
+        backup: &str,
+        backup_type: BackupType,
+    ) -> (Backups, super::super::Created) {
+        let file = dir.join("steward.toml");
+        std::fs::write(
+            &file,
+            format!("[bot]\nroot = \"bot\"\n[safety]\nmin_disk_space_mb = 0\n{backup}"),
+        )
+        .unwrap();
+        let config = Config::load(&file, false).unwrap();
+        let store = Store::open(&config.paths.data.join("steward.sled")).unwrap();
+        let backups = Backups::open(&config, store).unwrap();
+        let created = super::super::create::create(
+            &backups,
+            &super::super::CreateRequest {
+                backup_type,
+                compress: true,
+                name: None,
+                include_logs: false,
+                description: None,
+                auto_created: false,
+            },
+        )
+        .unwrap();
+        (backups, created)
+    }
+
     #[test]
     fn a_restore_from_the_repository_names_and_checks_the_databases_it_put_back() {
         let dir = tempfile::tempdir().unwrap();
@@ -528,23 +560,11 @@ mod tests {
         rows("before");
         // Named like a database, but not one: only the content says.
         std::fs::write(root.join("data/notes.db"), "plain text\n").unwrap();
-        let file = dir.path().join("steward.toml");
-        std::fs::write(&file, "[bot]\nroot = \"bot\"\n[safety]\nmin_disk_space_mb = 0\n[backup]\nformat = \"restic\"\nverify_backups = false\n").unwrap();
-        let config = Config::load(&file, false).unwrap();
-        let store = Store::open(&config.paths.data.join("steward.sled")).unwrap();
-        let backups = Backups::open(&config, store).unwrap();
-        let created = super::super::create::create(
-            &backups,
-            &super::super::CreateRequest {
-                backup_type: BackupType::Full,
-                compress: true,
-                name: None,
-                include_logs: false,
-                description: None,
-                auto_created: false,
-            },
-        )
-        .unwrap();
+        let (backups, created) = backed_up(
+            dir.path(),
+            "[backup]\nformat = \"restic\"\nverify_backups = false\n",
+            BackupType::Full,
+        );
         rows("after");
 
         let restored = restore(
@@ -576,23 +596,11 @@ mod tests {
         let root = dir.path().join("bot");
         std::fs::create_dir_all(root.join("config")).unwrap();
         std::fs::write(root.join("config/config.toml"), "old = 1\n").unwrap();
-        let file = dir.path().join("steward.toml");
-        std::fs::write(&file, "[bot]\nroot = \"bot\"\n[safety]\nmin_disk_space_mb = 0\n[backup]\nverify_backups = false\n").unwrap();
-        let config = Config::load(&file, false).unwrap();
-        let store = Store::open(&config.paths.data.join("steward.sled")).unwrap();
-        let backups = Backups::open(&config, store).unwrap();
-        let created = super::super::create::create(
-            &backups,
-            &super::super::CreateRequest {
-                backup_type: BackupType::Config,
-                compress: true,
-                name: None,
-                include_logs: false,
-                description: None,
-                auto_created: false,
-            },
-        )
-        .unwrap();
+        let (backups, created) = backed_up(
+            dir.path(),
+            "[backup]\nverify_backups = false\n",
+            BackupType::Config,
+        );
         std::fs::write(root.join("config/config.toml"), "new = 2\n").unwrap();
 
         let bot = FailingStart {
