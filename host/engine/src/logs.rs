@@ -289,8 +289,7 @@ pub fn pump(mut input: impl Read, path: &Path, rotation: Rotation) -> std::io::R
                 i + 1
             } else if size > 0 {
                 // The next line does not fit: it starts the next file.
-                rotate(path, rotation.keep)?;
-                file = open_append(path)?;
+                file = rotate(path, rotation.keep)?;
                 size = 0;
                 continue;
             } else {
@@ -453,17 +452,36 @@ pub fn rotated(path: &Path, n: usize) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// `path` becomes `path.1`, `path.1` becomes `path.2` …, keeping `keep`.
-fn rotate(path: &Path, keep: usize) -> std::io::Result<()> {
-    let gone = |r: std::io::Result<()>| match r {
+/// `path` becomes `path.1`, `path.1` becomes `path.2` …, keeping `keep`,
+/// and an empty `path` starts. No name is ever missing on the way: each
+/// file is linked under a scratch name and renamed over the next one, so a
+/// kill at any moment leaves every log file there (a reader, `steward logs`
+/// or a test, never finds a hole where a rotation was under way).
+fn rotate(path: &Path, keep: usize) -> std::io::Result<File> {
+    let mut scratch = path.as_os_str().to_owned();
+    scratch.push(".rotating");
+    let scratch = PathBuf::from(scratch);
+    let clear = |p: &Path| match std::fs::remove_file(p) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     };
-    gone(std::fs::remove_file(rotated(path, keep)))?;
+    // `from` also under `to`'s name, `to`'s old file dropped in one rename.
+    let copy_over = |from: &Path, to: &Path| -> std::io::Result<()> {
+        clear(&scratch)?;
+        match std::fs::hard_link(from, &scratch) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            r => r?,
+        }
+        std::fs::rename(&scratch, to)
+    };
     for n in (1..keep).rev() {
-        gone(std::fs::rename(rotated(path, n), rotated(path, n + 1)))?;
+        copy_over(&rotated(path, n), &rotated(path, n + 1))?;
     }
-    std::fs::rename(path, rotated(path, 1))
+    copy_over(path, &rotated(path, 1))?;
+    clear(&scratch)?;
+    let file = open_append(&scratch)?;
+    std::fs::rename(&scratch, path)?;
+    Ok(file)
 }
 
 /// Steward's own log file (`[logging] file`), rotated as `output.log` is:
@@ -497,8 +515,7 @@ impl Write for RotatingLog {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if open.1 > 0 && open.1 + buf.len() as u64 > self.rotation.max_bytes {
-            rotate(&self.path, self.rotation.keep)?;
-            *open = (open_append(&self.path)?, 0);
+            *open = (rotate(&self.path, self.rotation.keep)?, 0);
         }
         open.0.write_all(buf)?;
         open.1 += buf.len() as u64;
@@ -590,6 +607,41 @@ mod tests {
         assert!(read(&rotated(&path, 1)).starts_with("line 06"));
         assert!(read(&rotated(&path, 2)).starts_with("line 04"));
         assert!(!rotated(&path, 3).exists());
+    }
+
+    /// A reader watching while the log rotates thousands of times never
+    /// finds `steward.log` or `steward.log.1` missing (a kill at that moment
+    /// would have left it so).
+    #[test]
+    fn no_log_file_is_ever_missing_while_it_rotates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("steward.log");
+        let rotation = Rotation {
+            max_bytes: 40,
+            keep: 2,
+        };
+        let mut log = RotatingLog::open(&path, rotation).unwrap();
+        log.write_all(&[b'x'; 39]).unwrap();
+        log.write_all(b"first rotation\n").unwrap();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = std::thread::spawn({
+            let done = done.clone();
+            move || {
+                for i in 0..5_000 {
+                    log.write_all(format!("line {i:05} {}\n", "x".repeat(20)).as_bytes())
+                        .unwrap();
+                }
+                done.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        });
+        let first = rotated(&path, 1);
+        let mut looks = 0u64;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            looks += 1;
+            assert!(path.exists(), "steward.log missing after {looks} looks");
+            assert!(first.exists(), "steward.log.1 missing after {looks} looks");
+        }
+        writer.join().unwrap();
     }
 
     #[test]
