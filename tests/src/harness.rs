@@ -83,6 +83,46 @@ impl From<Output> for Run {
     }
 }
 
+/// Whatever this install started and left behind (a bot `serve` handed off
+/// before the test killed it, its output pump, a daemon a bot spawned) is
+/// killed with the install: every process working in its directory or
+/// named by its path on its command line. Without it, a test that ends
+/// early leaves bots running for the rest of the suite.
+impl Drop for Install {
+    fn drop(&mut self) {
+        let root = self.dir.path();
+        let own = std::process::id().to_string();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return;
+        };
+        let needle = root.as_os_str().as_encoded_bytes();
+        let left: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()) && *pid != own)
+            .filter(|pid| {
+                let proc = Path::new("/proc").join(pid);
+                let works_here =
+                    std::fs::read_link(proc.join("cwd")).is_ok_and(|cwd| cwd.starts_with(root));
+                // The root itself or a path under it, not a longer name.
+                let names_it = std::fs::read(proc.join("cmdline")).is_ok_and(|cmd| {
+                    cmd.windows(needle.len()).enumerate().any(|(i, w)| {
+                        w == needle && matches!(cmd.get(i + needle.len()), None | Some(b'/' | 0))
+                    })
+                });
+                works_here || names_it
+            })
+            .collect();
+        if !left.is_empty() {
+            let _ = Command::new("kill")
+                .arg("-KILL")
+                .args(&left)
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    }
+}
+
 impl Install {
     /// A fresh install managing a copy of `examples/demo-bot`, with `extra`
     /// appended to a config that grants the config provider the bot's root.
