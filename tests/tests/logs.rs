@@ -342,3 +342,69 @@ fn the_service_s_own_log_file_is_json_and_rotates_at_the_configured_size() {
         "stderr is not JSON: {first}"
     );
 }
+
+/// A descriptor `serve` inherited without close-on-exec (here fd 7, a file
+/// a shell opened: in production a terminal, a service manager's socket)
+/// reaches neither the bot nor its output pump.
+#[test]
+fn the_bot_and_its_pump_get_no_descriptor_serve_inherited() {
+    let install = Install::new("");
+    install.write_config_with_bot(
+        "start = [\"/bin/sh\", \"-c\", \"readlink /proc/$$/fd/* > '{bot}/fds.txt'; echo fds ready; exec sleep 600\"]\n\
+         stop_timeout_secs = 5\n\
+         [bot.health]\nprobation_secs = 0\nready_line = \"fds ready\"\nready_timeout_secs = 30\n",
+        ONLY_CONFIG_PROVIDER,
+    );
+    let inherited = install.root().join("inherited-secret");
+    std::fs::write(&inherited, "not for the bot").unwrap();
+    let serve_log = std::fs::File::create(install.root().join("serve.log")).unwrap();
+    let serve = install.command(&["serve"]);
+    let mut serve = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg("exec 7<\"$0\"; exec \"$@\"")
+        .arg(&inherited)
+        .arg(serve.get_program())
+        .args(serve.get_args())
+        .envs(serve.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env_remove("DISCORD_TOKEN")
+        .stdin(std::process::Stdio::null())
+        .stdout(serve_log.try_clone().unwrap())
+        .stderr(serve_log)
+        .spawn()
+        .expect("starting steward serve");
+    let output_log = install.data().join("bot/output.log");
+    let fds = install.bot().join("fds.txt");
+    wait_for("serve to start the bot and its pump", || {
+        std::fs::read_to_string(&output_log).is_ok_and(|t| t.contains("fds ready"))
+            && !pumps_of(&output_log).is_empty()
+    });
+    let holds = |pid: &str| -> Vec<String> {
+        std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .map(|fds| {
+                fds.flatten()
+                    .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+                    .map(|target| target.display().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let secret = inherited.display().to_string();
+    // serve holds it, so the test shows something.
+    assert!(holds(&serve.id().to_string()).contains(&secret));
+    let bot_fds = std::fs::read_to_string(&fds).unwrap();
+    let pump_fds: Vec<String> = pumps_of(&output_log)
+        .iter()
+        .flat_map(|p| holds(p))
+        .collect();
+    let _ = serve.kill();
+    let _ = serve.wait();
+    install.run(&["bot", "stop"]);
+    assert!(
+        !bot_fds.contains(&secret),
+        "the bot holds {secret}:\n{bot_fds}"
+    );
+    assert!(
+        !pump_fds.contains(&secret),
+        "the pump holds {secret}: {pump_fds:?}"
+    );
+}

@@ -503,6 +503,7 @@ impl Supervisor {
             // Its own group: a stop reaches its children too, and a signal
             // meant for Steward (Ctrl-C) does not reach the bot.
             .process_group(0);
+        only_standard_descriptors(&mut command);
         // The command, and the output it holds, is dropped on return: only
         // the bot keeps its output open.
         command.spawn().map_err(|source| SupervisorError::Spawn {
@@ -521,7 +522,9 @@ impl Supervisor {
         log_path: &Path,
         bot: u32,
     ) -> std::io::Result<()> {
-        let mut pump = Command::new(program)
+        let mut pump = Command::new(program);
+        only_standard_descriptors(&mut pump);
+        let mut pump = pump
             .arg(crate::logs::PUMP_ARG)
             .arg(log_path)
             .arg(self.rotation.max_bytes.to_string())
@@ -869,6 +872,43 @@ fn signal_group(pid: u32, signal: i32) {
     // leads (it was started with process_group(0)); no memory is involved.
     unsafe {
         libc::kill(-(pid as i32), signal);
+    }
+}
+
+/// The child gets stdin, stdout and stderr and nothing else: descriptors
+/// Steward itself inherited without close-on-exec (from a shell, a service
+/// manager, a terminal multiplexer) are marked close-on-exec in the child
+/// before its exec, so neither the bot nor the pump holds them. Marked, not
+/// closed: std's own pipe reporting a failed exec is among them.
+fn only_standard_descriptors(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls (close_range, fcntl) between
+    // fork and exec, no allocation.
+    unsafe {
+        command.pre_exec(|| {
+            let marked = libc::syscall(
+                libc::SYS_close_range,
+                3 as libc::c_uint,
+                libc::c_uint::MAX,
+                libc::CLOSE_RANGE_CLOEXEC,
+            );
+            if marked != 0 {
+                // A kernel before 5.11: one descriptor at a time.
+                let mut limit = std::mem::zeroed::<libc::rlimit>();
+                let top = if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
+                    limit.rlim_cur.min(65_536) as libc::c_int
+                } else {
+                    1024
+                };
+                for fd in 3..top {
+                    let flags = libc::fcntl(fd, libc::F_GETFD);
+                    if flags >= 0 && flags & libc::FD_CLOEXEC == 0 {
+                        libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+                    }
+                }
+            }
+            Ok(())
+        });
     }
 }
 
