@@ -951,7 +951,9 @@ fn backup_create_answers_first_then_shows_each_offsite_copy_and_backup_list_wher
         "{line}"
     );
 
-    // `/update_status` names the target whose copy waits, and the backup.
+    // `/update_status` names the target whose copy waits, and the backup,
+    // and why in the reader's words: only what the target's backend said
+    // stays as it said it.
     for (locale, title, expected) in [
         (
             "en-US",
@@ -964,8 +966,13 @@ fn backup_create_answers_first_then_shows_each_offsite_copy_and_backup_list_wher
             "de",
             "Fehlgeschlagene Offsite-Kopien",
             format!(
-                "**away** fehlt die Sicherung {id}; beim nächsten Kopieren wird es erneut versucht. offsite target away ({away})"
+                "**away** fehlt die Sicherung {id}; beim nächsten Kopieren wird es erneut versucht. externes Ziel away ({away}): "
             ),
+        ),
+        (
+            "zh-CN",
+            "异地副本复制失败",
+            format!("**away** 缺少 1 个备份：{id}；将在下次复制时重试。异地目标 away（{away}）："),
         ),
     ] {
         let token = discord.slash_command_in(
@@ -979,5 +986,62 @@ fn backup_create_answers_first_then_shows_each_offsite_copy_and_backup_list_wher
         let copies = field(embed, title);
         assert!(copies.starts_with(&expected), "{copies}");
         assert!(!copies.contains("disk"), "disk holds its copy: {copies}");
+        if locale != "en-US" {
+            assert!(!copies.contains("offsite target"), "{copies}");
+        }
     }
+}
+
+/// A zh-CN owner whose restore cannot put the files back (a file stands
+/// where the backup needs a directory) reads that the restore failed, in
+/// Chinese from frame to clause; the path stays as given, and nothing
+/// changes.
+#[test]
+fn a_zh_cn_owner_reads_that_the_restore_failed_in_chinese() {
+    let discord = FakeDiscord::start();
+    let install = Serve::install(&discord, "", "");
+    let id = cli_backup(&install, &[]);
+    let data = install.bot().join("data");
+    std::fs::remove_dir_all(&data).unwrap();
+    std::fs::write(&data, b"in the way\n").unwrap();
+    let serve = Serve::run(&discord, install);
+
+    let token = discord.slash_command_in(
+        "zh-CN",
+        "backup_restore",
+        &Member::owner(),
+        &[
+            Opt::string("backup_id", &id),
+            Opt::boolean("confirm", true),
+            Opt::integer("restore_type", 3),
+        ],
+    );
+    let failed = |e: &Value| {
+        e["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("恢复失败"))
+    };
+    let edits = serve.edits_until(&discord, &token, LONG, |e| {
+        failed(e) || e["components"].as_array().is_some_and(|c| !c.is_empty())
+    });
+    if !failed(edits.last().unwrap()) {
+        let ids = buttons(&edits);
+        discord.press_button(&ids[0].1, &Member::owner());
+    }
+    let content = content_once(&serve, &discord, &token, "恢复失败");
+    assert!(content.starts_with("恢复失败："), "{content}");
+    assert!(
+        content.contains("处是一个文件，而备份需要一个目录；未做任何更改"),
+        "{content}"
+    );
+    for english in [
+        "failed",
+        "Backup",
+        "Restore",
+        "nothing was changed",
+        "备份失败",
+    ] {
+        assert!(!content.contains(english), "{content}");
+    }
+    assert_eq!(std::fs::read(&data).unwrap(), b"in the way\n");
 }

@@ -14,6 +14,7 @@ mod disk;
 pub use disk::{free_bytes, sync_dir, write_atomically};
 pub mod export;
 pub mod extract;
+mod fault;
 pub mod gzip;
 pub mod import;
 mod journal;
@@ -236,6 +237,17 @@ pub enum BackupError {
     NoPassword { path: PathBuf },
     #[error("the backup repository {path} cannot be used: {message}")]
     Repository { path: PathBuf, message: String },
+    /// A restore's snapshot is gone from the local repository, and no
+    /// offsite target gave it back: what each one `tried` said.
+    #[error(
+        "the backup repository {path} cannot be used: backup {id} is not in the local repository, and no offsite target gave it back ({})",
+        offsite::joined(tried)
+    )]
+    NotBroughtBack {
+        path: PathBuf,
+        id: String,
+        tried: Vec<steward_core::failure::OffsiteFault>,
+    },
     #[error("importing an archive needs the repository: set [backup] format = \"restic\"")]
     ImportNeedsRepository,
     #[error("backup {id} is already in the repository")]

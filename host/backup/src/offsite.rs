@@ -20,6 +20,7 @@ use rustic_core::{
     RepositoryBackends, RepositoryOptions, RusticError, WriteBackend,
 };
 use serde::{Deserialize, Serialize};
+use steward_core::failure::{BackupFailure, OffsiteFault, TargetFault};
 use steward_core::offsite::{OffsiteLocation, OffsiteTarget, OffsiteWhen, Secret};
 
 use super::problem::Problem;
@@ -31,6 +32,8 @@ const OFFSITE_KEY: &str = "offsite.";
 /// The record's metadata key holding why its copy to a target failed
 /// (`offsite_failed.NAME`): retried at the next copy, shown until then.
 const FAILED_KEY: &str = "offsite_failed.";
+/// The same failure typed (JSON of `OffsiteFault`), so each front words it.
+const FAULT_KEY: &str = "offsite_fault.";
 /// The file whose lock serializes copies, apart from the backup lock, so a
 /// slow target never makes a backup or a restore wait or fail as busy.
 const COPY_LOCK: &str = ".offsite-lock";
@@ -80,13 +83,62 @@ pub struct Copied {
     pub forgotten: usize,
     /// Why the target failed; the local backup stands.
     pub error: Option<String>,
+    /// The same typed, so each front words it (absent from an answer an
+    /// older Steward gave; `error` says it then).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_fault"
+    )]
+    pub fault: Option<OffsiteFault>,
 }
 
-/// A target's failure, in words that name it and never hold its secret.
-struct Failed(String);
+/// A kept fault read back leniently: one of a shape this Steward does not
+/// know is left out (the English beside it still says it).
+fn lenient_fault<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<OffsiteFault>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+/// A target's failure, typed; its words name the target and never hold
+/// its secret.
+struct Failed(OffsiteFault);
+
+impl Failed {
+    /// What went wrong at `target`.
+    fn at(target: &OffsiteTarget, why: TargetFault) -> Failed {
+        Failed(OffsiteFault::Target {
+            target: target.name.clone(),
+            location: location(target),
+            why,
+        })
+    }
+
+    /// A failure of the local side.
+    fn local(e: &BackupError) -> Failed {
+        Failed(OffsiteFault::Backup {
+            failed: BackupFailure {
+                error: e.to_string(),
+                detail: e.fault(),
+            },
+        })
+    }
+
+    /// The local repository failed while copying.
+    fn local_repository(e: &RusticError) -> Failed {
+        Failed(OffsiteFault::LocalRepository {
+            error: repository::describe(e),
+        })
+    }
+}
 
 fn failed(target: &OffsiteTarget, e: &RusticError) -> Failed {
-    Failed(format!("{}: {}", shown(target), repository::describe(e)))
+    Failed::at(
+        target,
+        TargetFault::Backend {
+            error: repository::describe(e),
+        },
+    )
 }
 
 /// How a target is named in messages: its name and where it is.
@@ -126,26 +178,29 @@ fn read_secret(target: &OffsiteTarget, secret: &Secret) -> Result<String, Failed
     match secret {
         Secret::Env(var) => match std::env::var(var) {
             Ok(value) if !value.is_empty() => Ok(value),
-            _ => Err(Failed(format!(
-                "{}: the environment variable {var} (password_env) is not set",
-                shown(target)
-            ))),
+            _ => Err(Failed::at(
+                target,
+                TargetFault::PasswordEnvUnset { var: var.clone() },
+            )),
         },
         Secret::File(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
-                Failed(format!(
-                    "{}: cannot read password_file {}: {e}",
-                    shown(target),
-                    path.display()
-                ))
+                Failed::at(
+                    target,
+                    TargetFault::PasswordFileUnreadable {
+                        path: path.display().to_string(),
+                        error: e.to_string(),
+                    },
+                )
             })?;
             match text.lines().next() {
                 Some(line) if !line.is_empty() => Ok(line.to_string()),
-                _ => Err(Failed(format!(
-                    "{}: password_file {} is empty",
-                    shown(target),
-                    path.display()
-                ))),
+                _ => Err(Failed::at(
+                    target,
+                    TargetFault::PasswordFileEmpty {
+                        path: path.display().to_string(),
+                    },
+                )),
             }
         }
     }
@@ -156,7 +211,7 @@ fn backend(target: &OffsiteTarget) -> Result<Arc<dyn WriteBackend>, Failed> {
         OffsiteLocation::Path(dir) => {
             let location = dir
                 .to_str()
-                .ok_or_else(|| Failed(format!("{}: the path is not UTF-8", shown(target))))?;
+                .ok_or_else(|| Failed::at(target, TargetFault::PathNotUtf8))?;
             let backends = BackendOptions::default()
                 .repository(location)
                 .to_backends()
@@ -214,23 +269,20 @@ fn open_target(
     options.no_cache = true;
     let repo = Repository::new(&options, &RepositoryBackends::new(be, None))
         .map_err(|e| failed(target, &e))?;
-    let password = repository::password(backups, false).map_err(|e| Failed(e.to_string()))?;
+    let password = repository::password(backups, false).map_err(|e| Failed::local(&e))?;
     let credentials = Credentials::password(password);
     let exists = repo.config_id().map_err(|e| failed(target, &e))?.is_some();
     if exists {
         return repo.open(&credentials).map_err(|e| {
             if e.is_incorrect_password() {
-                Failed(format!(
-                    "{}: the local repository's password does not open it (a repository made elsewhere?)",
-                    shown(target)
-                ))
+                Failed::at(target, TargetFault::WrongPassword)
             } else {
                 failed(target, &e)
             }
         });
     }
     let Some(local) = local else {
-        return Err(Failed(format!("{}: holds no repository", shown(target))));
+        return Err(Failed::at(target, TargetFault::NoRepository));
     };
     let mut config = local.clone();
     config.id = Id::random().into();
@@ -294,17 +346,14 @@ pub fn after_backup(backups: &Backups, scheduled: bool) -> Vec<Copied> {
             return targets
                 .iter()
                 .map(|t| {
-                    let message = format!(
-                        "{}: cannot take the copy lock in {}: {e}",
-                        shown(t),
-                        backups.dir().display()
-                    );
-                    record_failure(backups, t, &message);
+                    let Failed(fault) = copy_lock_failed(backups, t, &e);
+                    record_failure(backups, t, &fault);
                     Copied {
                         target: t.name.clone(),
                         copied: 0,
                         forgotten: 0,
-                        error: Some(message),
+                        error: Some(fault.to_string()),
+                        fault: Some(fault),
                     }
                 })
                 .collect();
@@ -313,6 +362,17 @@ pub fn after_backup(backups: &Backups, scheduled: bool) -> Vec<Copied> {
     let out = targets.iter().map(|t| sync(backups, t)).collect();
     drop(lock);
     out
+}
+
+/// The copy lock could not be taken for `target`.
+fn copy_lock_failed(backups: &Backups, target: &OffsiteTarget, e: &std::io::Error) -> Failed {
+    Failed::at(
+        target,
+        TargetFault::CopyLock {
+            dir: backups.dir().display().to_string(),
+            error: e.to_string(),
+        },
+    )
 }
 
 /// The copy lock, waited for: held while anything of Steward's reads or
@@ -342,19 +402,28 @@ pub(crate) fn copies_paused(backups: &Backups) -> Option<std::fs::File> {
 
 /// Marks every completed snapshot the target does not hold with why the
 /// copy failed, so `backup list` shows it until a copy succeeds.
-fn record_failure(backups: &Backups, target: &OffsiteTarget, message: &str) {
+fn record_failure(backups: &Backups, target: &OffsiteTarget, fault: &OffsiteFault) {
     let Ok(records) = backups.all() else { return };
+    let message = fault.to_string();
+    let message = message.as_str();
+    let typed = serde_json::to_string(fault).ok();
     let held = format!("{OFFSITE_KEY}{}", target.name);
     let key = format!("{FAILED_KEY}{}", target.name);
+    let fault_key = format!("{FAULT_KEY}{}", target.name);
     for mut record in records {
         if record.status != BackupStatus::Completed
             || snapshot_of(&record).is_none()
             || record.metadata.contains_key(&held)
-            || record.metadata.get(&key).map(String::as_str) == Some(message)
+            || (record.metadata.get(&key).map(String::as_str) == Some(message)
+                && record.metadata.get(&fault_key) == typed.as_ref())
         {
             continue;
         }
         record.metadata.insert(key.clone(), message.to_string());
+        match &typed {
+            Some(typed) => record.metadata.insert(fault_key.clone(), typed.clone()),
+            None => record.metadata.remove(&fault_key),
+        };
         let _ = backups.save(&record);
     }
 }
@@ -367,13 +436,15 @@ fn sync(backups: &Backups, target: &OffsiteTarget) -> Copied {
         copied: 0,
         forgotten: 0,
         error: None,
+        fault: None,
     };
-    if let Err(Failed(message)) = sync_into(backups, target, &mut copied) {
+    if let Err(Failed(fault)) = sync_into(backups, target, &mut copied) {
         tracing::warn!(
-            "offsite copy failed: {message}; the local backup is kept, and the copy is retried at the next backup"
+            "offsite copy failed: {fault}; the local backup is kept, and the copy is retried at the next backup"
         );
-        record_failure(backups, target, &message);
-        copied.error = Some(message);
+        record_failure(backups, target, &fault);
+        copied.error = Some(fault.to_string());
+        copied.fault = Some(fault);
     }
     copied
 }
@@ -386,23 +457,20 @@ fn sync_into(backups: &Backups, target: &OffsiteTarget, copied: &mut Copied) -> 
                 message: repository::describe(&e),
             })
         })
-        .map_err(|e| Failed(e.to_string()))?;
+        .map_err(|e| Failed::local(&e))?;
     let dest = open_target(backups, target, Some(local.config()))?;
     let records: BTreeMap<String, BackupRecord> = backups
         .all()
-        .map_err(|e| Failed(e.to_string()))?
+        .map_err(|e| Failed::local(&e))?
         .into_iter()
         .filter(|r| r.status == BackupStatus::Completed && snapshot_of(r).is_some())
         .map(|r| (r.id.clone(), r))
         .collect();
     let there = dest.get_all_snapshots().map_err(|e| failed(target, &e))?;
     let there_ids: BTreeSet<String> = there.iter().filter_map(backup_id).collect();
-    let local_snaps = local.get_all_snapshots().map_err(|e| {
-        Failed(format!(
-            "the local repository: {}",
-            repository::describe(&e)
-        ))
-    })?;
+    let local_snaps = local
+        .get_all_snapshots()
+        .map_err(|e| Failed::local_repository(&e))?;
     let missing: Vec<&SnapshotFile> = local_snaps
         .iter()
         .filter(|s| {
@@ -430,23 +498,25 @@ fn sync_into(backups: &Backups, target: &OffsiteTarget, copied: &mut Copied) -> 
         .filter(|s| backup_id(s).is_some_and(|id| new_ids.contains(&id)))
         .collect();
     if fresh.len() < new_ids.len() {
-        return Err(Failed(format!(
-            "{}: {} of {} copied snapshots are not listed there after the copy",
-            shown(target),
-            new_ids.len() - fresh.len(),
-            new_ids.len()
-        )));
+        return Err(Failed::at(
+            target,
+            TargetFault::NotListed {
+                missing: new_ids.len() - fresh.len(),
+                copied: new_ids.len(),
+            },
+        ));
     }
     if !fresh.is_empty() {
         let trees = fresh.iter().map(|s| s.tree).collect();
         dest.check_with_trees(CheckOptions::default(), trees)
             .and_then(|results| results.is_ok())
             .map_err(|e| {
-                Failed(format!(
-                    "{}: the copy fails its check there: {}",
-                    shown(target),
-                    repository::describe(&e)
-                ))
+                Failed::at(
+                    target,
+                    TargetFault::CheckFailed {
+                        error: repository::describe(&e),
+                    },
+                )
             })?;
     }
     copied.copied = fresh.len();
@@ -478,19 +548,24 @@ fn sync_into(backups: &Backups, target: &OffsiteTarget, copied: &mut Copied) -> 
         .collect();
     let key = format!("{OFFSITE_KEY}{}", target.name);
     let failed_key = format!("{FAILED_KEY}{}", target.name);
+    let fault_key = format!("{FAULT_KEY}{}", target.name);
     for id in records.into_keys() {
         // Read again: a verify or a restore may have saved it meanwhile.
         let Ok(mut record) = backups.get(&id) else {
             continue;
         };
         let now = by_id.get(&id);
-        if record.metadata.get(&key) != now || record.metadata.contains_key(&failed_key) {
+        if record.metadata.get(&key) != now
+            || record.metadata.contains_key(&failed_key)
+            || record.metadata.contains_key(&fault_key)
+        {
             match now {
                 Some(snap) => record.metadata.insert(key.clone(), snap.clone()),
                 None => record.metadata.remove(&key),
             };
             record.metadata.remove(&failed_key);
-            backups.save(&record).map_err(|e| Failed(e.to_string()))?;
+            record.metadata.remove(&fault_key);
+            backups.save(&record).map_err(|e| Failed::local(&e))?;
         }
     }
     Ok(())
@@ -542,6 +617,14 @@ pub struct FailedCopy {
     pub target: String,
     /// Why the newest failed copy failed (names the target, never a secret).
     pub error: String,
+    /// The same typed, so each front words it (absent when an older
+    /// Steward recorded the failure; `error` says it then).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_fault"
+    )]
+    pub fault: Option<OffsiteFault>,
     /// The backups waiting for it, newest first.
     pub backups: Vec<String>,
 }
@@ -567,9 +650,16 @@ pub fn failed_copies(backups: &Backups, records: &[BackupRecord]) -> Vec<FailedC
                 .filter(|r| !r.metadata.contains_key(&held) && r.metadata.contains_key(&key))
                 .collect();
             let newest = failed.first()?;
+            let fault_key = format!("{FAULT_KEY}{}", target.name);
             Some(FailedCopy {
                 target: target.name.clone(),
                 error: newest.metadata[&key].clone(),
+                // Kept beside the English only when it says the same.
+                fault: newest
+                    .metadata
+                    .get(&fault_key)
+                    .and_then(|typed| serde_json::from_str::<OffsiteFault>(typed).ok())
+                    .filter(|fault| fault.to_string() == newest.metadata[&key]),
                 backups: failed.iter().map(|r| r.id.clone()).collect(),
             })
         })
@@ -628,18 +718,24 @@ pub fn ensure_local_locked(
                 );
                 return Ok(record);
             }
-            Ok(None) => tried.push(format!("{}: has no copy", shown(target))),
-            Err(Failed(message)) => tried.push(message),
+            Ok(None) => tried.push(Failed::at(target, TargetFault::NoCopy).0),
+            Err(Failed(fault)) => tried.push(fault),
         }
     }
-    Err(BackupError::Repository {
+    Err(BackupError::NotBroughtBack {
         path: backups.dir().to_path_buf(),
-        message: format!(
-            "backup {} is not in the local repository, and no offsite target gave it back ({})",
-            record.id,
-            tried.join("; ")
-        ),
+        id: record.id.clone(),
+        tried,
     })
+}
+
+/// What each target said, in English, one after another.
+pub(crate) fn joined(tried: &[OffsiteFault]) -> String {
+    tried
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Copies the record's snapshot from `target` into the local repository
@@ -664,27 +760,21 @@ fn fetch(
                 message: repository::describe(&e),
             })
         })
-        .map_err(|e| Failed(e.to_string()))?;
+        .map_err(|e| Failed::local(&e))?;
     // A copy of this backup the local repository already holds (an
     // earlier pull whose record was not updated) is used as it is.
-    let present = local.get_all_snapshots().map_err(|e| {
-        Failed(format!(
-            "the local repository: {}",
-            repository::describe(&e)
-        ))
-    })?;
+    let present = local
+        .get_all_snapshots()
+        .map_err(|e| Failed::local_repository(&e))?;
     if let Some(found) = present.iter().find(|s| s.tags.contains(&tag)) {
         return Ok(Some(found.id.to_hex().as_str().to_string()));
     }
     source
         .copy(&local, std::iter::once(snap))
         .map_err(|e| failed(target, &e))?;
-    let present = local.get_all_snapshots().map_err(|e| {
-        Failed(format!(
-            "the local repository: {}",
-            repository::describe(&e)
-        ))
-    })?;
+    let present = local
+        .get_all_snapshots()
+        .map_err(|e| Failed::local_repository(&e))?;
     Ok(present
         .iter()
         .find(|s| s.tags.contains(&tag))
@@ -748,13 +838,13 @@ pub fn check_copies(
                 .map(|t| RemoteCheck {
                     target: t.name.clone(),
                     snapshot: None,
-                    problems: vec![Problem::OffsiteUnchecked {
-                        target: t.name.clone(),
-                        error: format!(
-                            "{}: cannot take the copy lock in {}: {e}",
-                            shown(t),
-                            backups.dir().display()
-                        ),
+                    problems: vec![{
+                        let Failed(fault) = copy_lock_failed(backups, t, &e);
+                        Problem::OffsiteUnchecked {
+                            target: t.name.clone(),
+                            error: fault.to_string(),
+                            fault: Some(fault),
+                        }
                     }],
                 })
                 .collect();
@@ -782,9 +872,10 @@ pub fn check_copies(
                     })
                 }
                 Ok(None) => {}
-                Err(Failed(message)) => check.problems.push(Problem::OffsiteUnchecked {
+                Err(Failed(fault)) => check.problems.push(Problem::OffsiteUnchecked {
                     target: target.name.clone(),
-                    error: message,
+                    error: fault.to_string(),
+                    fault: Some(fault),
                 }),
             }
             check

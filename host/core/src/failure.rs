@@ -208,6 +208,224 @@ pub enum BackupFault {
     NoPassword { path: String, env: String },
     /// The repository cannot be used (`error` is rustic's or restic's).
     Repository { path: String, error: String },
+    /// Backup `id` is not in the local repository at `path`, and no
+    /// offsite target gave it back: what each one `tried` said.
+    NotBroughtBack {
+        path: String,
+        id: String,
+        tried: Vec<OffsiteFault>,
+    },
+    /// A backup pattern is not a valid glob (`error` is the glob parser's).
+    Pattern { pattern: String, error: String },
+    /// A database cannot be copied (`error` is SQLite's).
+    DatabaseCopy { path: String, error: String },
+    /// Something stands where the restore puts a file; nothing was changed.
+    InTheWay { problem: PathFault },
+    /// The backup cannot be put back file by file: `problems` in English,
+    /// `found` the same typed (absent when a newer Steward wrote one in a
+    /// shape this one does not know; `problems` still says every one).
+    ConflictingPaths {
+        problems: Vec<String>,
+        #[serde(
+            default,
+            skip_serializing_if = "Vec::is_empty",
+            deserialize_with = "lenient_problems"
+        )]
+        found: Vec<Problem>,
+    },
+    /// A restore failed (`cause`), and putting the previous files back
+    /// failed too: `problems` could not be put back; they are kept in
+    /// `kept`, and the next start of Steward puts them back.
+    NotPutBack {
+        cause: UndoCause,
+        problems: Vec<PathFault>,
+        kept: String,
+    },
+}
+
+/// Why an offsite copy failed, when Steward says it itself; what the
+/// target's backend said (rustic's, the server's, the system's words)
+/// stays inside as given. `Display` is the English the CLI prints and the
+/// backup's record keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OffsiteFault {
+    /// Something at the target `target` (at `location`, never with a
+    /// secret) went wrong.
+    Target {
+        target: String,
+        location: String,
+        why: TargetFault,
+    },
+    /// The local repository could not be read for the copy (`error` is
+    /// rustic's).
+    LocalRepository { error: String },
+    /// A backup failure of the local side (the password, the records).
+    Backup {
+        #[serde(flatten)]
+        failed: BackupFailure,
+    },
+}
+
+/// What went wrong at an offsite target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TargetFault {
+    /// Its backend failed: `error` as the backend says it.
+    Backend { error: String },
+    /// `password_env` names a variable that is not set.
+    PasswordEnvUnset { var: String },
+    /// `password_file` cannot be read (`error` is the system's).
+    PasswordFileUnreadable { path: String, error: String },
+    /// `password_file` is empty.
+    PasswordFileEmpty { path: String },
+    /// Its path is not UTF-8.
+    PathNotUtf8,
+    /// The local repository's password does not open the repository there.
+    WrongPassword,
+    /// It holds no repository to copy back from.
+    NoRepository,
+    /// It holds no copy of the backup a restore needs.
+    NoCopy,
+    /// The copy lock in `dir` cannot be taken (`error` is the system's).
+    CopyLock { dir: String, error: String },
+    /// `missing` of the `copied` snapshots are not listed after the copy.
+    NotListed { missing: usize, copied: usize },
+    /// The copy fails its check there (`error` is rustic's).
+    CheckFailed { error: String },
+}
+
+impl fmt::Display for OffsiteFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OffsiteFault::Target {
+                target,
+                location,
+                why,
+            } => write!(f, "offsite target {target} ({location}): {why}"),
+            OffsiteFault::LocalRepository { error } => write!(f, "the local repository: {error}"),
+            OffsiteFault::Backup { failed } => f.write_str(&failed.error),
+        }
+    }
+}
+
+impl fmt::Display for TargetFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetFault::Backend { error } => f.write_str(error),
+            TargetFault::PasswordEnvUnset { var } => write!(
+                f,
+                "the environment variable {var} (password_env) is not set"
+            ),
+            TargetFault::PasswordFileUnreadable { path, error } => {
+                write!(f, "cannot read password_file {path}: {error}")
+            }
+            TargetFault::PasswordFileEmpty { path } => write!(f, "password_file {path} is empty"),
+            TargetFault::PathNotUtf8 => f.write_str("the path is not UTF-8"),
+            TargetFault::WrongPassword => f.write_str(
+                "the local repository's password does not open it (a repository made elsewhere?)",
+            ),
+            TargetFault::NoRepository => f.write_str("holds no repository"),
+            TargetFault::NoCopy => f.write_str("has no copy"),
+            TargetFault::CopyLock { dir, error } => {
+                write!(f, "cannot take the copy lock in {dir}: {error}")
+            }
+            TargetFault::NotListed { missing, copied } => write!(
+                f,
+                "{missing} of {copied} copied snapshots are not listed there after the copy"
+            ),
+            TargetFault::CheckFailed { error } => {
+                write!(f, "the copy fails its check there: {error}")
+            }
+        }
+    }
+}
+
+/// Why a restore was putting the previous files back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UndoCause {
+    /// Moving a restored file into place failed (`error` is the system's).
+    PlaceFailed { path: String, error: String },
+    /// The bot did not start on the restored files (`error` is the bot's
+    /// or the system's).
+    BotDidNotStart { error: String },
+}
+
+impl fmt::Display for UndoCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UndoCause::PlaceFailed { path, error } => {
+                write!(f, "putting {path} in place failed ({error})")
+            }
+            UndoCause::BotDidNotStart { error } => {
+                write!(f, "the bot did not start after the restore ({error})")
+            }
+        }
+    }
+}
+
+/// What a restore found at one path, kept: the shape of
+/// [`HandleError`](crate::dir_handle::HandleError), which holds an I/O
+/// error and cannot be stored. `Display` is its English, word for word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PathFault {
+    /// A symbolic link, which a restore never writes through.
+    Symlink { path: String },
+    /// `found` ("a file", "a directory", …) where the backup needs `wanted`.
+    InTheWay {
+        path: String,
+        found: String,
+        wanted: String,
+    },
+    /// Not a plain relative path.
+    NotRelative { path: String },
+    /// The filesystem refused (`error` is the system's).
+    Io { path: String, error: String },
+}
+
+impl From<&crate::dir_handle::HandleError> for PathFault {
+    fn from(e: &crate::dir_handle::HandleError) -> PathFault {
+        use crate::dir_handle::HandleError;
+        match e {
+            HandleError::Symlink { path } => PathFault::Symlink {
+                path: path.display().to_string(),
+            },
+            HandleError::InTheWay {
+                path,
+                found,
+                wanted,
+            } => PathFault::InTheWay {
+                path: path.display().to_string(),
+                found: found.to_string(),
+                wanted: wanted.to_string(),
+            },
+            HandleError::NotRelative { path } => PathFault::NotRelative { path: path.clone() },
+            HandleError::Io { path, source } => PathFault::Io {
+                path: path.display().to_string(),
+                error: source.to_string(),
+            },
+        }
+    }
+}
+
+impl fmt::Display for PathFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathFault::Symlink { path } => write!(
+                f,
+                "{path} is a symbolic link, and a restore never writes through one"
+            ),
+            PathFault::InTheWay {
+                path,
+                found,
+                wanted,
+            } => write!(f, "{path} is {found} where the backup needs {wanted}"),
+            PathFault::NotRelative { path } => write!(f, "{path:?} is not a plain relative path"),
+            PathFault::Io { path, error } => write!(f, "{path}: {error}"),
+        }
+    }
 }
 
 impl fmt::Display for BackupFault {
@@ -266,6 +484,32 @@ impl fmt::Display for BackupFault {
             BackupFault::Repository { path, error } => {
                 write!(f, "the backup repository {path} cannot be used: {error}")
             }
+            BackupFault::NotBroughtBack { path, id, tried } => write!(
+                f,
+                "the backup repository {path} cannot be used: backup {id} is not in the local repository, and no offsite target gave it back ({})",
+                joined(tried)
+            ),
+            BackupFault::Pattern { pattern, error } => {
+                write!(f, "backup pattern {pattern:?} is not a valid glob: {error}")
+            }
+            BackupFault::DatabaseCopy { path, error } => {
+                write!(f, "cannot copy database {path}: {error}")
+            }
+            BackupFault::InTheWay { problem } => write!(f, "{problem}; nothing was changed"),
+            BackupFault::ConflictingPaths { problems, .. } => write!(
+                f,
+                "the backup cannot be put back file by file ({}); nothing was changed",
+                problems.join("; ")
+            ),
+            BackupFault::NotPutBack {
+                cause,
+                problems,
+                kept,
+            } => write!(
+                f,
+                "{cause}, and putting the previous files back failed too ({}): they are kept in {kept}, and the next start of steward puts them back",
+                joined(problems)
+            ),
         }
     }
 }
@@ -1121,6 +1365,151 @@ mod tests {
             ]
         );
         assert_eq!(serde_json::to_string(&session).unwrap(), KEPT);
+    }
+
+    /// A restore a rollback could not finish keeps why it was undone and
+    /// what stayed out of place, typed: the English reads as the backup's
+    /// own error, the shape goes round, and a session kept before these
+    /// were typed (the English only) or with a part of a shape this
+    /// Steward does not know still reads, with the English.
+    #[test]
+    fn a_restore_that_was_not_put_back_is_kept_typed_and_read_leniently() {
+        let not_put_back = BackupFault::NotPutBack {
+            cause: UndoCause::PlaceFailed {
+                path: "/srv/bot/a".into(),
+                error: "No space left on device (os error 28)".into(),
+            },
+            problems: vec![
+                PathFault::Io {
+                    path: "/srv/bot/b".into(),
+                    error: "Permission denied (os error 13)".into(),
+                },
+                PathFault::InTheWay {
+                    path: "/srv/bot/c".into(),
+                    found: "a file".into(),
+                    wanted: "a directory".into(),
+                },
+                PathFault::NotRelative {
+                    path: "../etc".into(),
+                },
+            ],
+            kept: "/srv/steward/data/restore/previous".into(),
+        };
+        assert_eq!(
+            not_put_back.to_string(),
+            "putting /srv/bot/a in place failed (No space left on device (os error 28)), and \
+             putting the previous files back failed too (/srv/bot/b: Permission denied (os \
+             error 13); /srv/bot/c is a file where the backup needs a directory; \"../etc\" is \
+             not a plain relative path): they are kept in /srv/steward/data/restore/previous, \
+             and the next start of steward puts them back"
+        );
+        let conflicting = BackupFault::ConflictingPaths {
+            problems: vec!["config.toml is listed 2 times in the manifest".into()],
+            found: vec![Problem::ListedTwice {
+                path: "config.toml".into(),
+                times: 2,
+            }],
+        };
+        assert_eq!(
+            conflicting.to_string(),
+            "the backup cannot be put back file by file (config.toml is listed 2 times in the \
+             manifest); nothing was changed"
+        );
+        let failure = |detail| Failure::Several {
+            failures: vec![Failure::BackupNotRestored {
+                backup: "b-1".into(),
+                failed: BackupFailure {
+                    error: "the English".into(),
+                    detail: Some(detail),
+                },
+            }],
+        };
+        for detail in [not_put_back, conflicting] {
+            let kept = failure(detail);
+            let text = serde_json::to_string(&kept).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Failure>(&text).unwrap(),
+                kept,
+                "{text}"
+            );
+        }
+        // Kept before these were typed: the English alone.
+        let older: Failure = serde_json::from_str(
+            r#"{"kind":"backup_not_restored","backup":"b-1","error":"putting a in place failed (x), and putting the previous files back failed too (b: y): they are kept in k, and the next start of steward puts them back"}"#,
+        )
+        .unwrap();
+        assert!(
+            older
+                .to_string()
+                .starts_with("restoring backup b-1: putting a")
+        );
+        assert_eq!(details(&older), None);
+        // A newer Steward's undo cause: the detail is left to the English.
+        let newer: Failure = serde_json::from_str(
+            r#"{"kind":"backup_not_restored","backup":"b-1","error":"the English",
+                "detail":{"kind":"not_put_back","cause":{"kind":"from_the_future"},
+                "problems":[],"kept":"k"}}"#,
+        )
+        .unwrap();
+        assert_eq!(newer.to_string(), "restoring backup b-1: the English");
+        assert_eq!(details(&newer), None);
+        // Problems of a shape this Steward does not know: the English says them.
+        let conflicting: BackupFault = serde_json::from_str(
+            r#"{"kind":"conflicting_paths","problems":["x"],"found":[{"problem":"from_the_future"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            conflicting,
+            BackupFault::ConflictingPaths {
+                problems: vec!["x".into()],
+                found: Vec::new()
+            }
+        );
+    }
+
+    /// An offsite copy's failure reads as Steward wrote it before it was
+    /// typed (the target named with where it is, the backend's words as
+    /// given), and its shape goes round.
+    #[test]
+    fn an_offsite_fault_reads_as_before_and_goes_round() {
+        let check = OffsiteFault::Target {
+            target: "nas".into(),
+            location: "/mnt/nas/steward".into(),
+            why: TargetFault::CheckFailed {
+                error: "pack 1a2b is missing".into(),
+            },
+        };
+        assert_eq!(
+            check.to_string(),
+            "offsite target nas (/mnt/nas/steward): the copy fails its check there: pack 1a2b is missing"
+        );
+        let listed = OffsiteFault::Target {
+            target: "nas".into(),
+            location: "/mnt/nas/steward".into(),
+            why: TargetFault::NotListed {
+                missing: 1,
+                copied: 3,
+            },
+        };
+        assert_eq!(
+            listed.to_string(),
+            "offsite target nas (/mnt/nas/steward): 1 of 3 copied snapshots are not listed there after the copy"
+        );
+        let local = OffsiteFault::Backup {
+            failed: BackupFailure {
+                error: "another backup or restore is running".into(),
+                detail: Some(BackupFault::Busy),
+            },
+        };
+        assert_eq!(local.to_string(), "another backup or restore is running");
+        for fault in [check, listed, local] {
+            let text = serde_json::to_string(&fault).unwrap();
+            assert_eq!(
+                serde_json::from_str::<OffsiteFault>(&text).unwrap(),
+                fault,
+                "{text}"
+            );
+        }
     }
 
     /// The typed backup detail a failure carries, if any.

@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::failure::OffsiteFault;
+
 /// The name of the manifest inside an archive (its first entry).
 pub const MANIFEST_NAME: &str = "steward-manifest.json";
 
@@ -119,15 +121,35 @@ pub enum Problem {
         location: String,
         id: String,
     },
-    /// The target could not be asked (`error` names it and why).
+    /// The target could not be asked (`error` names it and why; `fault`
+    /// the same typed, absent when an older Steward found it or when a
+    /// newer one wrote a shape this one does not know).
     #[error("{error}")]
-    OffsiteUnchecked { target: String, error: String },
+    OffsiteUnchecked {
+        target: String,
+        error: String,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "lenient_offsite"
+        )]
+        fault: Option<OffsiteFault>,
+    },
     #[error("backup {id} is not in the local repository, and no offsite target holds a sound copy")]
     NoSoundCopy { id: String },
 
     /// More problems than are listed one by one.
     #[error("and {count} more problems")]
     More { count: usize },
+}
+
+/// A kept offsite fault read back leniently: one of a shape this Steward
+/// does not know is left out (the English `error` beside it says it).
+fn lenient_offsite<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<OffsiteFault>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 fn in_pack(pack: &Option<String>) -> String {

@@ -94,11 +94,12 @@ pub enum Notice<'a> {
         created: &'a Created,
     },
     /// An offsite copy after a backup failed (`target` names the target,
-    /// `error` says why); the backup itself stands.
+    /// `error` says why, `fault` the same typed); the backup itself stands.
     OffsiteFailed {
         backup: &'a str,
         target: &'a str,
         error: &'a str,
+        fault: Option<&'a steward_core::failure::OffsiteFault>,
     },
     /// A security fix for a high or critical advisory; `install` is the
     /// shell command that takes it.
@@ -449,6 +450,7 @@ impl Announcer {
                     backup,
                     target: &copy.target,
                     error,
+                    fault: copy.fault.as_ref(),
                 };
                 let (title, text) = worded(notice, || {
                     (

@@ -247,72 +247,7 @@ pub(crate) fn backup_failure(e: &crate::backup::BackupError) -> BackupFailure {
 /// English stays the error's own `Display`, kept beside it); any other is
 /// left to that English.
 pub(crate) fn backup_fault(e: &crate::backup::BackupError) -> Option<BackupFault> {
-    use crate::backup::BackupError;
-    Some(match e {
-        BackupError::Busy => BackupFault::Busy,
-        BackupError::LowDiskSpace {
-            path,
-            free_mb,
-            needed_mb,
-        } => BackupFault::LowDiskSpace {
-            path: path.display().to_string(),
-            free_mib: *free_mb,
-            needed_mib: *needed_mb,
-        },
-        BackupError::NothingToBackUp { backup_type } => BackupFault::NothingToBackUp {
-            backup_type: backup_type.to_string(),
-        },
-        BackupError::DatabaseCorrupt { path, message } => BackupFault::DatabaseCorrupt {
-            path: path.clone(),
-            error: message.to_string(),
-        },
-        BackupError::FileChanged { path } => BackupFault::FileChanged { path: path.clone() },
-        BackupError::VerificationFailed { id, problems } => BackupFault::VerificationFailed {
-            id: id.clone(),
-            problems: crate::backup::problem::english(problems),
-            found: problems.clone(),
-        },
-        BackupError::NotFound(id) => BackupFault::NotFound { id: id.clone() },
-        BackupError::NothingToRestore { id, restore_type } => BackupFault::NothingToRestore {
-            id: id.clone(),
-            restore_type: format!("{restore_type:?}"),
-        },
-        BackupError::Swap { path, source } => BackupFault::Swap {
-            path: path.display().to_string(),
-            error: source.to_string(),
-        },
-        BackupError::BotStop { source } => BackupFault::BotStop {
-            error: source.to_string(),
-        },
-        BackupError::BotStart { source } => BackupFault::BotStart {
-            error: source.to_string(),
-        },
-        BackupError::Dir { path, source } => BackupFault::Dir {
-            path: path.display().to_string(),
-            error: source.to_string(),
-        },
-        BackupError::Read { path, source } => BackupFault::Read {
-            path: path.display().to_string(),
-            error: source.to_string(),
-        },
-        BackupError::Write { path, source } => BackupFault::Write {
-            path: path.display().to_string(),
-            error: source.to_string(),
-        },
-        BackupError::WrongPassword { path } => BackupFault::WrongPassword {
-            path: path.display().to_string(),
-            env: crate::backup::repository::PASSWORD_ENV.to_string(),
-        },
-        BackupError::NoPassword { path } => BackupFault::NoPassword {
-            path: path.display().to_string(),
-            env: crate::backup::repository::PASSWORD_ENV.to_string(),
-        },
-        BackupError::Repository { path, message } => BackupFault::Repository {
-            path: path.display().to_string(),
-            error: message.clone(),
-        },
-        _ => return None,
-    })
+    e.fault()
 }
 
 #[cfg(test)]
@@ -323,7 +258,8 @@ mod tests {
     /// word; the others are not typed.
     #[test]
     fn backup_details_read_as_the_backup_errors() {
-        use crate::backup::{BackupError, RestoreType, sqlite::SqliteError};
+        use crate::backup::{BackupError, RestoreType, UndoCause, sqlite::SqliteError};
+        use steward_core::dir_handle::HandleError;
         let io = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
         let typed = [
             BackupError::Busy,
@@ -389,6 +325,71 @@ mod tests {
             BackupError::Repository {
                 path: "/srv/backups".into(),
                 message: "config file is missing".into(),
+            },
+            BackupError::NotBroughtBack {
+                path: "/srv/backups".into(),
+                id: "b-1".into(),
+                tried: vec![steward_core::failure::OffsiteFault::Target {
+                    target: "nas".into(),
+                    location: "/mnt/nas".into(),
+                    why: steward_core::failure::TargetFault::NoCopy,
+                }],
+            },
+            BackupError::Pattern {
+                pattern: "logs/[".into(),
+                message: "unclosed character class".into(),
+            },
+            BackupError::DatabaseCopy {
+                path: "data/bot.db".into(),
+                message: SqliteError::Damaged(vec!["page 4 is never used".into()]),
+            },
+            BackupError::InTheWay {
+                source: HandleError::InTheWay {
+                    path: "/srv/bot/config".into(),
+                    found: "a file",
+                    wanted: "a directory",
+                },
+            },
+            BackupError::ConflictingPaths {
+                problems: vec![
+                    crate::backup::problem::Problem::ListedTwice {
+                        path: "config.toml".into(),
+                        times: 2,
+                    },
+                    crate::backup::problem::Problem::NotPlain {
+                        path: "../x".into(),
+                    },
+                ],
+            },
+            BackupError::NotPutBack {
+                cause: UndoCause::PlaceFailed {
+                    path: "/srv/bot/a".into(),
+                    error: "No space left on device (os error 28)".into(),
+                },
+                problems: vec![
+                    HandleError::Io {
+                        path: "/srv/bot/b".into(),
+                        source: io(),
+                    },
+                    HandleError::Symlink {
+                        path: "/srv/bot/c".into(),
+                    },
+                    HandleError::NotRelative {
+                        path: "../d".into(),
+                    },
+                ],
+                kept: "/srv/steward/data/restore/previous".into(),
+            },
+            BackupError::NotPutBack {
+                cause: UndoCause::BotDidNotStart {
+                    error: "exit status: 1".into(),
+                },
+                problems: vec![HandleError::InTheWay {
+                    path: "/srv/bot/e".into(),
+                    found: "a directory",
+                    wanted: "a file",
+                }],
+                kept: "/srv/steward/data/restore/previous".into(),
             },
         ];
         for e in &typed {

@@ -897,19 +897,6 @@ fleet-occupant-update = { $by } führt seit { $since } UTC auf Instanz { $instan
     } aus
 fleet-occupant-wave = Welle { $id } ({ $action }), angefordert von { $by } um { $at } UTC, läuft
 fleet-occupant-unknown = ein anderes Update hält die Flottensperre
-error-backup-dir = Die Sicherung ist fehlgeschlagen: das Sicherungsverzeichnis { $path } kann nicht vorbereitet werden: { $error }
-error-backup-read = Die Sicherung ist fehlgeschlagen: { $path } kann nicht gelesen werden: { $error }
-error-backup-write = Die Sicherung ist fehlgeschlagen: { $path } kann nicht geschrieben werden: { $error }
-error-backup-pattern = Die Sicherung ist fehlgeschlagen: das Sicherungsmuster { $pattern } ist kein gültiges Glob-Muster: { $error }
-error-backup-database-copy = Die Sicherung ist fehlgeschlagen: die Datenbank { $path } kann nicht kopiert werden: { $error }
-error-backup-in-the-way = Die Sicherung ist fehlgeschlagen: { $problem }; nichts wurde geändert
-error-backup-conflicting-paths = Die Sicherung ist fehlgeschlagen: die Sicherung kann nicht Datei für Datei zurückgelegt werden ({ $problems }); nichts wurde geändert
-error-backup-not-put-back = Die Sicherung ist fehlgeschlagen: { $cause }, und auch das Zurücklegen der vorherigen Dateien ist fehlgeschlagen ({ $problems }): sie liegen in { $kept }, und der nächste Start von steward legt sie zurück
-error-backup-wrong-password = Die Sicherung ist fehlgeschlagen: das Passwort öffnet das Sicherungs-Repository { $path } nicht ([backup] password_file oder { $env }); nichts wurde geändert
-error-backup-no-password = Die Sicherung ist fehlgeschlagen: das Sicherungs-Repository { $path } existiert, aber es ist kein Passwort eingerichtet: setze [backup] password_file oder { $env }
-error-backup-repository = Die Sicherung ist fehlgeschlagen: das Sicherungs-Repository { $path } kann nicht verwendet werden: { $error }
-error-backup-import-needs-repository = Die Sicherung ist fehlgeschlagen: der Import eines Archivs braucht das Repository: setze [backup] format = "restic"
-error-backup-exists = Die Sicherung ist fehlgeschlagen: Sicherung { $id } ist bereits im Repository
 restore-path-symlink = { $path } ist ein symbolischer Link, und eine Wiederherstellung schreibt nie durch einen
 restore-path-in-the-way = unter { $path } ist { $found ->
         [nothing] nichts
@@ -1005,3 +992,34 @@ fleet-part-rollback-silent = sein Rollback hat sich nicht innerhalb von { $secs 
 ## issue 22: restore problems
 restore-undo-place-failed = { $path } konnte nicht an seinen Platz gelegt werden ({ $error })
 restore-undo-bot-did-not-start = der Bot ist nach der Wiederherstellung nicht gestartet ({ $error })
+
+## issue 22: last frames
+## A backup's failure with no sentence of its own, framed by what was being done.
+error-backup-failed = { $operation ->
+        [restore] Die Wiederherstellung ist fehlgeschlagen: { $error }
+        [rollback] Das Zurückrollen ist fehlgeschlagen: { $error }
+        [list] Die Sicherungen können nicht aufgelistet werden: { $error }
+       *[backup] Die Sicherung ist fehlgeschlagen: { $error }
+    }
+backup-detail-pattern = das Sicherungsmuster { $pattern } ist kein gültiges Glob-Muster: { $error }
+backup-detail-database-copy = die Datenbank { $path } kann nicht kopiert werden: { $error }
+backup-detail-in-the-way = { $problem }; nichts wurde geändert
+backup-detail-conflicting-paths = die Sicherung kann nicht Datei für Datei zurückgelegt werden ({ $problems }); nichts wurde geändert
+backup-detail-not-put-back = { $cause }, und auch das Zurücklegen der vorherigen Dateien ist fehlgeschlagen ({ $problems }): sie liegen in { $kept }, und der nächste Start von steward legt sie zurück
+backup-detail-import-needs-repository = der Import eines Archivs braucht das Repository: setze [backup] format = "restic"
+backup-detail-exists = Sicherung { $id } ist bereits im Repository
+check-note-separator = {"; "}
+## Why an offsite copy failed; what the target's backend said stays as given.
+offsite-fault-target = externes Ziel { $target } ({ $location }): { $why }
+offsite-fault-local-repository = das lokale Repository: { $error }
+offsite-why-password-env-unset = die Umgebungsvariable { $var } (password_env) ist nicht gesetzt
+offsite-why-password-file-unreadable = password_file { $path } kann nicht gelesen werden: { $error }
+offsite-why-password-file-empty = password_file { $path } ist leer
+offsite-why-path-not-utf8 = der Pfad ist kein UTF-8
+offsite-why-wrong-password = das Passwort des lokalen Repositorys öffnet es nicht (ein anderswo angelegtes Repository?)
+offsite-why-no-repository = enthält kein Repository
+offsite-why-copy-lock = die Kopiersperre in { $dir } kann nicht genommen werden: { $error }
+offsite-why-not-listed = { $missing } von { $copied } kopierten Snapshots sind nach der Kopie dort nicht aufgeführt
+offsite-why-check-failed = die Kopie besteht die Prüfung dort nicht: { $error }
+offsite-why-no-copy = hat keine Kopie
+backup-detail-not-brought-back = das Sicherungs-Repository { $path } kann nicht verwendet werden: die Sicherung { $id } ist nicht im lokalen Repository, und kein externes Ziel hat sie zurückgegeben ({ $tried })

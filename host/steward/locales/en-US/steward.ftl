@@ -899,19 +899,6 @@ fleet-standing-part-failed = a part failed
 fleet-occupant-update = { $by } is running { $doing } on instance { $instance } since { $since } UTC
 fleet-occupant-wave = wave { $id } ({ $action }) requested by { $by } at { $at } UTC is in progress
 fleet-occupant-unknown = another update holds the fleet lock
-error-backup-dir = Backup failed: cannot prepare the backup directory { $path }: { $error }
-error-backup-read = Backup failed: cannot read { $path }: { $error }
-error-backup-write = Backup failed: cannot write { $path }: { $error }
-error-backup-pattern = Backup failed: backup pattern { $pattern } is not a valid glob: { $error }
-error-backup-database-copy = Backup failed: cannot copy database { $path }: { $error }
-error-backup-in-the-way = Backup failed: { $problem }; nothing was changed
-error-backup-conflicting-paths = Backup failed: the backup cannot be put back file by file ({ $problems }); nothing was changed
-error-backup-not-put-back = Backup failed: { $cause }, and putting the previous files back failed too ({ $problems }): they are kept in { $kept }, and the next start of steward puts them back
-error-backup-wrong-password = Backup failed: the password does not open the backup repository { $path } ([backup] password_file or { $env }); nothing was changed
-error-backup-no-password = Backup failed: the backup repository { $path } exists but no password is configured: set [backup] password_file or { $env }
-error-backup-repository = Backup failed: the backup repository { $path } cannot be used: { $error }
-error-backup-import-needs-repository = Backup failed: importing an archive needs the repository: set [backup] format = "restic"
-error-backup-exists = Backup failed: backup { $id } is already in the repository
 restore-path-symlink = { $path } is a symbolic link, and a restore never writes through one
 restore-path-in-the-way = { $path } is { $found ->
         [nothing] nothing
@@ -1007,3 +994,34 @@ fleet-part-rollback-silent = its rollback did not report within { $secs }s
 ## issue 22: restore problems
 restore-undo-place-failed = putting { $path } in place failed ({ $error })
 restore-undo-bot-did-not-start = the bot did not start after the restore ({ $error })
+
+## issue 22: last frames
+## A backup's failure with no sentence of its own, framed by what was being done.
+error-backup-failed = { $operation ->
+        [restore] Restore failed: { $error }
+        [rollback] Rollback failed: { $error }
+        [list] The backups cannot be listed: { $error }
+       *[backup] Backup failed: { $error }
+    }
+backup-detail-pattern = backup pattern { $pattern } is not a valid glob: { $error }
+backup-detail-database-copy = cannot copy database { $path }: { $error }
+backup-detail-in-the-way = { $problem }; nothing was changed
+backup-detail-conflicting-paths = the backup cannot be put back file by file ({ $problems }); nothing was changed
+backup-detail-not-put-back = { $cause }, and putting the previous files back failed too ({ $problems }): they are kept in { $kept }, and the next start of steward puts them back
+backup-detail-import-needs-repository = importing an archive needs the repository: set [backup] format = "restic"
+backup-detail-exists = backup { $id } is already in the repository
+check-note-separator = {"; "}
+## Why an offsite copy failed; what the target's backend said stays as given.
+offsite-fault-target = offsite target { $target } ({ $location }): { $why }
+offsite-fault-local-repository = the local repository: { $error }
+offsite-why-password-env-unset = the environment variable { $var } (password_env) is not set
+offsite-why-password-file-unreadable = cannot read password_file { $path }: { $error }
+offsite-why-password-file-empty = password_file { $path } is empty
+offsite-why-path-not-utf8 = the path is not UTF-8
+offsite-why-wrong-password = the local repository's password does not open it (a repository made elsewhere?)
+offsite-why-no-repository = holds no repository
+offsite-why-copy-lock = cannot take the copy lock in { $dir }: { $error }
+offsite-why-not-listed = { $missing } of { $copied } copied snapshots are not listed there after the copy
+offsite-why-check-failed = the copy fails its check there: { $error }
+offsite-why-no-copy = has no copy
+backup-detail-not-brought-back = the backup repository { $path } cannot be used: backup { $id } is not in the local repository, and no offsite target gave it back ({ $tried })

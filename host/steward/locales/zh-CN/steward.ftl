@@ -851,19 +851,6 @@ fleet-occupant-update = { $by } 自 { $since } UTC 起正在实例 { $instance }
     }
 fleet-occupant-wave = 批次 { $id }（{ $action }）由 { $by } 于 { $at } UTC 发起，正在进行中
 fleet-occupant-unknown = 另一个更新持有集群锁
-error-backup-dir = 备份失败：无法准备备份目录 { $path }：{ $error }
-error-backup-read = 备份失败：无法读取 { $path }：{ $error }
-error-backup-write = 备份失败：无法写入 { $path }：{ $error }
-error-backup-pattern = 备份失败：备份模式 { $pattern } 不是有效的通配符：{ $error }
-error-backup-database-copy = 备份失败：无法复制数据库 { $path }：{ $error }
-error-backup-in-the-way = 备份失败：{ $problem }；未做任何更改
-error-backup-conflicting-paths = 备份失败：无法逐个文件放回该备份（{ $problems }）；未做任何更改
-error-backup-not-put-back = 备份失败：{ $cause }，而且放回之前的文件也失败了（{ $problems }）：它们保存在 { $kept }，steward 下次启动时会将其放回
-error-backup-wrong-password = 备份失败：该密码无法打开备份仓库 { $path }（[backup] password_file 或 { $env }）；未做任何更改
-error-backup-no-password = 备份失败：备份仓库 { $path } 已存在，但未配置密码：请设置 [backup] password_file 或 { $env }
-error-backup-repository = 备份失败：无法使用备份仓库 { $path }：{ $error }
-error-backup-import-needs-repository = 备份失败：导入归档需要使用仓库：请设置 [backup] format = "restic"
-error-backup-exists = 备份失败：备份 { $id } 已在仓库中
 restore-path-symlink = { $path } 是符号链接，恢复绝不会通过符号链接写入
 restore-path-in-the-way = { $path } 处是{ $found ->
         [nothing] 空的
@@ -959,3 +946,34 @@ fleet-part-rollback-silent = 其回滚未在 { $secs } 秒内报告
 ## issue 22: restore problems
 restore-undo-place-failed = 将 { $path } 放到位失败（{ $error }）
 restore-undo-bot-did-not-start = 恢复后机器人未能启动（{ $error }）
+
+## issue 22: last frames
+## A backup's failure with no sentence of its own, framed by what was being done.
+error-backup-failed = { $operation ->
+        [restore] 恢复失败：{ $error }
+        [rollback] 回滚失败：{ $error }
+        [list] 无法列出备份：{ $error }
+       *[backup] 备份失败：{ $error }
+    }
+backup-detail-pattern = 备份模式 { $pattern } 不是有效的通配符：{ $error }
+backup-detail-database-copy = 无法复制数据库 { $path }：{ $error }
+backup-detail-in-the-way = { $problem }；未做任何更改
+backup-detail-conflicting-paths = 无法逐个文件放回该备份（{ $problems }）；未做任何更改
+backup-detail-not-put-back = { $cause }，而且放回之前的文件也失败了（{ $problems }）：它们保存在 { $kept }，steward 下次启动时会将其放回
+backup-detail-import-needs-repository = 导入归档需要使用仓库：请设置 [backup] format = "restic"
+backup-detail-exists = 备份 { $id } 已在仓库中
+check-note-separator = {"；"}
+## Why an offsite copy failed; what the target's backend said stays as given.
+offsite-fault-target = 异地目标 { $target }（{ $location }）：{ $why }
+offsite-fault-local-repository = 本地仓库：{ $error }
+offsite-why-password-env-unset = 环境变量 { $var }（password_env）未设置
+offsite-why-password-file-unreadable = 无法读取 password_file { $path }：{ $error }
+offsite-why-password-file-empty = password_file { $path } 为空
+offsite-why-path-not-utf8 = 该路径不是 UTF-8 编码
+offsite-why-wrong-password = 本地仓库的密码无法打开那里的仓库（是在别处创建的仓库吗？）
+offsite-why-no-repository = 那里没有仓库
+offsite-why-copy-lock = 无法获取 { $dir } 中的复制锁：{ $error }
+offsite-why-not-listed = 复制后，已复制的 { $copied } 个快照中有 { $missing } 个未在那里列出
+offsite-why-check-failed = 副本未通过那里的检查：{ $error }
+offsite-why-no-copy = 那里没有副本
+backup-detail-not-brought-back = 无法使用备份仓库 { $path }：备份 { $id } 不在本地仓库中，且没有任何异地目标将其取回（{ $tried }）

@@ -20,7 +20,8 @@ pub async fn on_error(error: FrameworkError<'_>) {
             if let CommandError::Discord(e) = &error {
                 tracing::warn!(command = %ctx.command().name, "{e}");
             }
-            let text = message(super::lang(ctx), &error);
+            let doing = operation_of(&ctx.command().name);
+            let text = message(super::lang(ctx), doing, &error);
             if asked_wrongly(&error) {
                 tell(ctx, &text).await;
             } else {
@@ -72,11 +73,30 @@ pub async fn on_error(error: FrameworkError<'_>) {
     }
 }
 
-pub fn message(lang: Lang, error: &CommandError) -> String {
+/// An error of `doing` (the command that failed) in `lang`: a backup's
+/// failure is framed by it ("Restore failed: …").
+fn message(lang: Lang, doing: Option<Operation>, error: &CommandError) -> String {
     match error {
-        CommandError::Service(e) => service_message(lang, e),
+        CommandError::Service(e) => service_message_for(lang, doing, e),
         CommandError::Discord(e) => t!(lang, "error-discord", error = e.to_string()),
     }
+}
+
+/// The operation of a slash command, by its name in the command
+/// reference; `None` for another.
+fn operation_of(command: &str) -> Option<Operation> {
+    Some(match command {
+        "update_check" => Operation::Check,
+        "update_install" => Operation::Install,
+        "update_status" => Operation::Status,
+        "update_rollback" => Operation::Rollback,
+        "update_schedule" => Operation::Schedule,
+        "backup_create" => Operation::BackupCreate,
+        "backup_list" => Operation::BackupList,
+        "backup_restore" => Operation::BackupRestore,
+        "update_settings" => Operation::Settings,
+        _ => return None,
+    })
 }
 
 /// A service error in the caller's language: refusals and the mistakes
@@ -84,6 +104,12 @@ pub fn message(lang: Lang, error: &CommandError) -> String {
 /// archive and bot faults) keep `ServiceError::user_message`, in English,
 /// the words the CLI prints too.
 pub fn service_message(lang: Lang, e: &ServiceError) -> String {
+    service_message_for(lang, None, e)
+}
+
+/// `service_message`, for an error of `doing` (when known): a backup's
+/// failure is framed by it.
+fn service_message_for(lang: Lang, doing: Option<Operation>, e: &ServiceError) -> String {
     use crate::backup::BackupError;
     use crate::schedule::ScheduleError;
     use crate::service::Role;
@@ -135,7 +161,7 @@ pub fn service_message(lang: Lang, e: &ServiceError) -> String {
         ServiceError::Backup(BackupError::InvalidName { name }) => {
             t!(lang, "error-backup-invalid-name", name = name.clone())
         }
-        ServiceError::Install(e) => install_message(lang, e),
+        ServiceError::Install(e) => install_message_for(lang, doing, e),
         ServiceError::Settings(SettingsError::UnknownCategory { given, valid }) => t!(
             lang,
             "error-settings-unknown-category",
@@ -173,14 +199,14 @@ pub fn service_message(lang: Lang, e: &ServiceError) -> String {
         ServiceError::Schedule(ScheduleError::TooMany { count, max }) => {
             t!(lang, "error-schedule-too-many", count = *count, max = *max)
         }
-        other => rare_message(lang, other),
+        other => rare_message(lang, doing, other),
     }
 }
 
 /// The rarer service errors in the caller's language: the sentence is
 /// the catalogue's, what it quotes (a path, an id, the underlying
 /// failure's own words) stays as given.
-fn rare_message(lang: Lang, e: &ServiceError) -> String {
+fn rare_message(lang: Lang, doing: Option<Operation>, e: &ServiceError) -> String {
     use crate::schedule::ScheduleError;
     match e {
         ServiceError::Config(e) => t!(lang, "error-config", error = e.to_string()),
@@ -196,7 +222,7 @@ fn rare_message(lang: Lang, e: &ServiceError) -> String {
         ServiceError::Chart { message } => t!(lang, "error-chart", error = message.clone()),
         ServiceError::Bot(e) => t!(lang, "error-bot", error = e.to_string()),
         ServiceError::Store(e) => store_message(lang, e),
-        ServiceError::Backup(e) => backup_message(lang, e),
+        ServiceError::Backup(e) => backup_message(lang, doing, e),
         ServiceError::Schedule(e) => match e {
             ScheduleError::InvalidDays {
                 schedule_type,
@@ -395,6 +421,14 @@ pub(crate) fn fleet_message(lang: Lang, e: &steward_fleet::FleetError) -> String
 /// Why an install or rollback could not run, in `lang` (also the words of
 /// a refused scheduled update's notice).
 pub(crate) fn install_message(lang: Lang, e: &crate::engine::install::InstallError) -> String {
+    install_message_for(lang, None, e)
+}
+
+fn install_message_for(
+    lang: Lang,
+    doing: Option<Operation>,
+    e: &crate::engine::install::InstallError,
+) -> String {
     use crate::engine::install::InstallError;
     match e {
         InstallError::InProgress(Some(holder)) => t!(
@@ -442,14 +476,33 @@ pub(crate) fn install_message(lang: Lang, e: &crate::engine::install::InstallErr
             "error-install",
             error = t!(lang, "error-install-needs-lock")
         ),
-        InstallError::Backups(e) => backup_message(lang, e),
+        InstallError::Backups(e) => backup_message(lang, doing, e),
     }
 }
 
 /// A backup's failure in `lang`: the sentence is the catalogue's, what it
 /// quotes (a path, an id, SQLite's or the system's words) stays as given.
-pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> String {
+/// A failure with no sentence of its own is framed by what was being done
+/// (`doing`): a restore that cannot read a file says the restore failed.
+pub(crate) fn backup_message(
+    lang: Lang,
+    doing: Option<Operation>,
+    e: &crate::backup::BackupError,
+) -> String {
     use crate::backup::BackupError;
+    let framed = |error: String| {
+        t!(
+            lang,
+            "error-backup-failed",
+            operation = match doing {
+                Some(Operation::BackupRestore) => "restore",
+                Some(Operation::Rollback) => "rollback",
+                Some(Operation::BackupList) => "list",
+                _ => "backup",
+            },
+            error = error
+        )
+    };
     match e {
         BackupError::Store(e) => store_message(lang, e),
         BackupError::NotFound(id) => t!(lang, "error-backup-not-found", id = id.clone()),
@@ -569,81 +622,27 @@ pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> Stri
         BackupError::BotStart { source } => {
             t!(lang, "error-backup-bot-start", error = source.to_string())
         }
-        BackupError::Dir { path, source } => t!(
-            lang,
-            "error-backup-dir",
-            path = path.display().to_string(),
-            error = source.to_string()
-        ),
-        BackupError::Read { path, source } => t!(
-            lang,
-            "error-backup-read",
-            path = path.display().to_string(),
-            error = source.to_string()
-        ),
-        BackupError::Write { path, source } => t!(
-            lang,
-            "error-backup-write",
-            path = path.display().to_string(),
-            error = source.to_string()
-        ),
-        BackupError::Pattern { pattern, message } => t!(
-            lang,
-            "error-backup-pattern",
-            pattern = format!("{pattern:?}"),
-            error = message.clone()
-        ),
-        BackupError::DatabaseCopy { path, message } => t!(
-            lang,
-            "error-backup-database-copy",
-            path = path.clone(),
-            error = message.to_string()
-        ),
-        BackupError::InTheWay { source } => t!(
-            lang,
-            "error-backup-in-the-way",
-            problem = in_the_way(lang, source)
-        ),
-        BackupError::ConflictingPaths { problems } => t!(
-            lang,
-            "error-backup-conflicting-paths",
-            problems = crate::discord::render::backup::problems(lang, problems)
-        ),
-        BackupError::NotPutBack {
-            cause,
-            problems,
-            kept,
-        } => t!(
-            lang,
-            "error-backup-not-put-back",
-            cause = undo_cause(lang, cause),
-            problems = problems
-                .iter()
-                .map(|p| in_the_way(lang, p))
-                .collect::<Vec<_>>()
-                .join("; "),
-            kept = kept.display().to_string()
-        ),
-        BackupError::WrongPassword { path } => t!(
-            lang,
-            "error-backup-wrong-password",
-            path = path.display().to_string(),
-            env = crate::backup::repository::PASSWORD_ENV
-        ),
-        BackupError::NoPassword { path } => t!(
-            lang,
-            "error-backup-no-password",
-            path = path.display().to_string(),
-            env = crate::backup::repository::PASSWORD_ENV
-        ),
-        BackupError::Repository { path, message } => t!(
-            lang,
-            "error-backup-repository",
-            path = path.display().to_string(),
-            error = message.clone()
-        ),
-        BackupError::ImportNeedsRepository => t!(lang, "error-backup-import-needs-repository"),
-        BackupError::Exists { id } => t!(lang, "error-backup-exists", id = id.clone()),
+        BackupError::ImportNeedsRepository => {
+            framed(t!(lang, "backup-detail-import-needs-repository"))
+        }
+        BackupError::Exists { id } => framed(t!(lang, "backup-detail-exists", id = id.clone())),
+        // The backup's own words (typed, so each locale has its own),
+        // framed by what was being done.
+        BackupError::Dir { .. }
+        | BackupError::Read { .. }
+        | BackupError::Write { .. }
+        | BackupError::Pattern { .. }
+        | BackupError::DatabaseCopy { .. }
+        | BackupError::InTheWay { .. }
+        | BackupError::ConflictingPaths { .. }
+        | BackupError::NotPutBack { .. }
+        | BackupError::WrongPassword { .. }
+        | BackupError::NoPassword { .. }
+        | BackupError::Repository { .. }
+        | BackupError::NotBroughtBack { .. } => framed(match e.fault() {
+            Some(fault) => super::progress::backup_fault(lang, &fault, str::to_string),
+            None => e.to_string(),
+        }),
         // Worded above, before the rarer ones.
         BackupError::NameTaken { name, id } => t!(
             lang,
@@ -654,60 +653,6 @@ pub(crate) fn backup_message(lang: Lang, e: &crate::backup::BackupError) -> Stri
         BackupError::InvalidName { name } => {
             t!(lang, "error-backup-invalid-name", name = name.clone())
         }
-    }
-}
-
-/// What stands in a restore's way, in `lang`; the path as given. `found`
-/// and `wanted` are the few kinds of entry a directory holds.
-/// Why a restore was putting the previous files back, in `lang`; the
-/// filesystem's and the bot's own words stay as given.
-fn undo_cause(lang: Lang, cause: &crate::backup::UndoCause) -> String {
-    use crate::backup::UndoCause;
-    match cause {
-        UndoCause::PlaceFailed { path, error } => t!(
-            lang,
-            "restore-undo-place-failed",
-            path = path.display().to_string(),
-            error = error.clone()
-        ),
-        UndoCause::BotDidNotStart { error } => t!(
-            lang,
-            "restore-undo-bot-did-not-start",
-            error = error.clone()
-        ),
-    }
-}
-
-fn in_the_way(lang: Lang, e: &steward_core::dir_handle::HandleError) -> String {
-    use steward_core::dir_handle::HandleError;
-    match e {
-        HandleError::Symlink { path } => t!(
-            lang,
-            "restore-path-symlink",
-            path = path.display().to_string()
-        ),
-        HandleError::InTheWay {
-            path,
-            found,
-            wanted,
-        } => t!(
-            lang,
-            "restore-path-in-the-way",
-            path = path.display().to_string(),
-            found = found.replace(' ', "-"),
-            wanted = wanted.replace(' ', "-")
-        ),
-        HandleError::NotRelative { path } => t!(
-            lang,
-            "restore-path-not-relative",
-            path = format!("{path:?}")
-        ),
-        HandleError::Io { path, source } => t!(
-            lang,
-            "fault-io",
-            path = path.display().to_string(),
-            error = source.to_string()
-        ),
     }
 }
 
@@ -1327,6 +1272,15 @@ mod tests {
                 path: "/srv/backups".into(),
                 message: "config file is missing".into(),
             },
+            BackupError::NotBroughtBack {
+                path: "/srv/backups".into(),
+                id: "b-1".into(),
+                tried: vec![steward_core::failure::OffsiteFault::Target {
+                    target: "nas".into(),
+                    location: "/mnt/nas".into(),
+                    why: steward_core::failure::TargetFault::NoCopy,
+                }],
+            },
             BackupError::ImportNeedsRepository,
             BackupError::Exists { id: "b-1".into() },
             BackupError::NotCompleted {
@@ -1393,7 +1347,7 @@ mod tests {
                 "备份失败：恢复后机器人未能启动（exit status 1），\
                  而且放回之前的文件也失败了（/srv/bot/b：Permission denied (os error 13)）：\
                  它们保存在 /srv/steward/data/restore/previous，steward 下次启动时会将其放回",
-                "备份 b-1 未通过验证，因此未被使用：data/a：内容与清单中的校验和不一致; \
+                "备份 b-1 未通过验证，因此未被使用：data/a：内容与清单中的校验和不一致；\
                  恢复演练：未运行，本地仓库缺少该快照（恢复时会先从异地目标取回）",
             ]
         );
@@ -1438,5 +1392,72 @@ mod tests {
              /srv/backups nicht ([backup] password_file oder STEWARD_BACKUP_PASSWORD); nichts \
              wurde geändert"
         );
+    }
+
+    /// A restore (or a rollback's) that fails reading or writing a file
+    /// says the restore failed, in each locale; a backup that fails the
+    /// same way still says the backup failed, in English as the CLI
+    /// prints it (the CLI frames every one as a backup).
+    #[test]
+    fn a_failed_restore_is_framed_as_a_restore_in_each_locale() {
+        use crate::backup::BackupError;
+        let read = || {
+            ServiceError::Backup(BackupError::Read {
+                path: "/srv/bot/data.db".into(),
+                source: std::io::Error::from_raw_os_error(13),
+            })
+        };
+        let said = |tag: &str, doing| service_message_for(Lang::for_tag(tag), doing, &read());
+        let restore = Some(Operation::BackupRestore);
+        assert_eq!(
+            said("en-US", restore),
+            "Restore failed: cannot read /srv/bot/data.db: Permission denied (os error 13)"
+        );
+        assert_eq!(
+            said("zh-CN", restore),
+            "恢复失败：无法读取 /srv/bot/data.db：Permission denied (os error 13)"
+        );
+        assert_eq!(
+            said("de", restore),
+            "Die Wiederherstellung ist fehlgeschlagen: /srv/bot/data.db kann nicht gelesen \
+             werden: Permission denied (os error 13)"
+        );
+        assert_eq!(
+            said("zh-CN", Some(Operation::Rollback)),
+            "回滚失败：无法读取 /srv/bot/data.db：Permission denied (os error 13)"
+        );
+        assert_eq!(
+            said("de", Some(Operation::BackupList)),
+            "Die Sicherungen können nicht aufgelistet werden: /srv/bot/data.db kann nicht \
+             gelesen werden: Permission denied (os error 13)"
+        );
+        // A backup's own failure keeps the backup's frame, and the CLI's words.
+        assert_eq!(
+            said("en-US", Some(Operation::BackupCreate)),
+            read().user_message()
+        );
+        assert_eq!(
+            said("zh-CN", Some(Operation::BackupCreate)),
+            "备份失败：无法读取 /srv/bot/data.db：Permission denied (os error 13)"
+        );
+        // The same for a rollback whose backups cannot be opened.
+        let rollback = ServiceError::Install(crate::engine::install::InstallError::Backups(
+            BackupError::Dir {
+                path: "/srv/backups".into(),
+                source: std::io::Error::from_raw_os_error(13),
+            },
+        ));
+        assert_eq!(
+            service_message_for(Lang::for_tag("zh-CN"), Some(Operation::Rollback), &rollback),
+            "回滚失败：无法准备备份目录 /srv/backups：Permission denied (os error 13)"
+        );
+        // The frame follows the slash command that failed.
+        assert_eq!(
+            operation_of("backup_restore"),
+            Some(Operation::BackupRestore)
+        );
+        assert_eq!(operation_of("update_rollback"), Some(Operation::Rollback));
+        assert_eq!(operation_of("backup_list"), Some(Operation::BackupList));
+        assert_eq!(operation_of("backup_create"), Some(Operation::BackupCreate));
     }
 }

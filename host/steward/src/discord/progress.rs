@@ -13,6 +13,7 @@ use crate::engine::progress::{
     self, BackupFailure, BackupFault, BotFault, Failure, GateFault, Progress, ProgressReceiver,
     ProgressSender, ProviderFault, Step, StepFault, Unhealthy,
 };
+use steward_core::failure::{PathFault, UndoCause};
 
 /// Runs `work` with a progress sender whose reports edit `reply`, and
 /// returns once every report is shown, so the caller's result edit comes
@@ -442,10 +443,20 @@ fn gate_fault(lang: Lang, fault: &GateFault) -> String {
 /// backup's English as given. What it quotes (paths, ids, SQLite's and the
 /// system's words) stays as given.
 fn backup_detail(lang: Lang, failed: &BackupFailure) -> String {
-    use super::render::{choice_name, plain};
-    let Some(detail) = &failed.detail else {
-        return plain(&failed.error);
-    };
+    use super::render::plain;
+    match &failed.detail {
+        Some(detail) => backup_fault(lang, detail, plain),
+        None => plain(&failed.error),
+    }
+}
+
+/// A backup's or a restore's typed failure in `lang`, without a frame.
+/// What it quotes (paths, ids, SQLite's and the system's words) goes
+/// through `plain` as given: escaped inside a reason, as is inside an
+/// error message.
+pub(crate) fn backup_fault(lang: Lang, detail: &BackupFault, plain: fn(&str) -> String) -> String {
+    use super::render::choice_name;
+    let separator = || t!(lang, "failure-separator");
     match detail {
         BackupFault::Busy => t!(lang, "backup-detail-busy"),
         BackupFault::LowDiskSpace {
@@ -484,7 +495,7 @@ fn backup_detail(lang: Lang, failed: &BackupFailure) -> String {
             id = plain(id),
             // A session an older Steward kept has only the English.
             problems = if found.is_empty() {
-                plain(&problems.join("; "))
+                plain(&problems.join(&separator()))
             } else {
                 crate::discord::render::backup::problems(lang, found)
             }
@@ -545,6 +556,102 @@ fn backup_detail(lang: Lang, failed: &BackupFailure) -> String {
             path = plain(path),
             error = plain(error)
         ),
+        BackupFault::NotBroughtBack { path, id, tried } => t!(
+            lang,
+            "backup-detail-not-brought-back",
+            path = plain(path),
+            id = plain(id),
+            tried = tried
+                .iter()
+                .map(|fault| super::render::backup::offsite_error(lang, Some(fault), ""))
+                .collect::<Vec<_>>()
+                .join(&separator())
+        ),
+        BackupFault::Pattern { pattern, error } => t!(
+            lang,
+            "backup-detail-pattern",
+            pattern = plain(&format!("{pattern:?}")),
+            error = plain(error)
+        ),
+        BackupFault::DatabaseCopy { path, error } => t!(
+            lang,
+            "backup-detail-database-copy",
+            path = plain(path),
+            error = plain(error)
+        ),
+        BackupFault::InTheWay { problem } => t!(
+            lang,
+            "backup-detail-in-the-way",
+            problem = path_fault(lang, problem, plain)
+        ),
+        BackupFault::ConflictingPaths { problems, found } => t!(
+            lang,
+            "backup-detail-conflicting-paths",
+            // A session an older Steward kept has only the English.
+            problems = if found.is_empty() {
+                plain(&problems.join(&separator()))
+            } else {
+                crate::discord::render::backup::problems(lang, found)
+            }
+        ),
+        BackupFault::NotPutBack {
+            cause,
+            problems,
+            kept,
+        } => t!(
+            lang,
+            "backup-detail-not-put-back",
+            cause = undo_cause(lang, cause, plain),
+            problems = problems
+                .iter()
+                .map(|p| path_fault(lang, p, plain))
+                .collect::<Vec<_>>()
+                .join(&separator()),
+            kept = plain(kept)
+        ),
+    }
+}
+
+/// Why a restore was putting the previous files back, in `lang`; the
+/// filesystem's and the bot's own words as given.
+fn undo_cause(lang: Lang, cause: &UndoCause, plain: fn(&str) -> String) -> String {
+    match cause {
+        UndoCause::PlaceFailed { path, error } => t!(
+            lang,
+            "restore-undo-place-failed",
+            path = plain(path),
+            error = plain(error)
+        ),
+        UndoCause::BotDidNotStart { error } => {
+            t!(lang, "restore-undo-bot-did-not-start", error = plain(error))
+        }
+    }
+}
+
+/// What a restore found at one path, in `lang`; the path as given.
+/// `found` and `wanted` are the few kinds of entry a directory holds.
+fn path_fault(lang: Lang, fault: &PathFault, plain: fn(&str) -> String) -> String {
+    match fault {
+        PathFault::Symlink { path } => t!(lang, "restore-path-symlink", path = plain(path)),
+        PathFault::InTheWay {
+            path,
+            found,
+            wanted,
+        } => t!(
+            lang,
+            "restore-path-in-the-way",
+            path = plain(path),
+            found = found.replace(' ', "-"),
+            wanted = wanted.replace(' ', "-")
+        ),
+        PathFault::NotRelative { path } => t!(
+            lang,
+            "restore-path-not-relative",
+            path = plain(&format!("{path:?}"))
+        ),
+        PathFault::Io { path, error } => {
+            t!(lang, "fault-io", path = plain(path), error = plain(error))
+        }
     }
 }
 
@@ -1229,7 +1336,88 @@ mod tests {
                 path: "/var/backups/steward".into(),
                 error: "config file is missing".into(),
             },
+            BackupFault::Pattern {
+                pattern: "logs/{a".into(),
+                error: "unclosed alternate group".into(),
+            },
+            BackupFault::DatabaseCopy {
+                path: "data/bot.db".into(),
+                error: "database is locked".into(),
+            },
+            BackupFault::InTheWay {
+                problem: PathFault::InTheWay {
+                    path: "/srv/bot/config".into(),
+                    found: "a file".into(),
+                    wanted: "a directory".into(),
+                },
+            },
+            conflicting_paths(),
+            not_put_back(UndoCause::PlaceFailed {
+                path: "/srv/bot/a".into(),
+                error: "No space left on device (os error 28)".into(),
+            }),
+            not_put_back(UndoCause::BotDidNotStart {
+                error: "exit status: 1".into(),
+            }),
+            BackupFault::NotBroughtBack {
+                path: "/var/backups/steward".into(),
+                id: "b-1".into(),
+                tried: vec![
+                    steward_core::failure::OffsiteFault::Target {
+                        target: "nas".into(),
+                        location: "/mnt/nas".into(),
+                        why: steward_core::failure::TargetFault::NoCopy,
+                    },
+                    steward_core::failure::OffsiteFault::Target {
+                        target: "away".into(),
+                        location: "http://127.0.0.1:9/bot".into(),
+                        why: steward_core::failure::TargetFault::Backend {
+                            error: "connection refused".into(),
+                        },
+                    },
+                ],
+            },
         ]
+    }
+
+    /// A restore refused because the backup cannot be put back file by
+    /// file, as a session keeps it now: in English and typed.
+    fn conflicting_paths() -> BackupFault {
+        use crate::backup::problem::{Problem, english};
+        let found = vec![
+            Problem::ListedTwice {
+                path: "config.toml".into(),
+                times: 2,
+            },
+            Problem::Symlink {
+                path: "data/link".into(),
+            },
+        ];
+        BackupFault::ConflictingPaths {
+            problems: english(&found),
+            found,
+        }
+    }
+
+    /// A restore undone because of `cause`, whose undo left files out of
+    /// place.
+    fn not_put_back(cause: UndoCause) -> BackupFault {
+        BackupFault::NotPutBack {
+            cause,
+            problems: vec![
+                PathFault::Io {
+                    path: "/srv/bot/b".into(),
+                    error: "Permission denied (os error 13)".into(),
+                },
+                PathFault::Symlink {
+                    path: "/srv/bot/c".into(),
+                },
+                PathFault::NotRelative {
+                    path: "../d".into(),
+                },
+            ],
+            kept: "/srv/steward/data/restore/previous".into(),
+        }
     }
 
     /// Each kind of backup detail reads in English as the backup said it
@@ -1261,6 +1449,25 @@ mod tests {
             "the backup repository /var/backups/steward exists but no password is configured: \
              set [backup] password_file or STEWARD_BACKUP_PASSWORD",
             "the backup repository /var/backups/steward cannot be used: config file is missing",
+            "backup pattern \"logs/{a\" is not a valid glob: unclosed alternate group",
+            "cannot copy database data/bot.db: database is locked",
+            "/srv/bot/config is a file where the backup needs a directory; nothing was changed",
+            "the backup cannot be put back file by file (config.toml is listed 2 times in the \
+             manifest; data/link: a symlink is refused); nothing was changed",
+            "putting /srv/bot/a in place failed (No space left on device (os error 28)), and \
+             putting the previous files back failed too (/srv/bot/b: Permission denied (os \
+             error 13); /srv/bot/c is a symbolic link, and a restore never writes through one; \
+             \"../d\" is not a plain relative path): they are kept in \
+             /srv/steward/data/restore/previous, and the next start of steward puts them back",
+            "the bot did not start after the restore (exit status: 1), and putting the \
+             previous files back failed too (/srv/bot/b: Permission denied (os error 13); \
+             /srv/bot/c is a symbolic link, and a restore never writes through one; \"../d\" \
+             is not a plain relative path): they are kept in \
+             /srv/steward/data/restore/previous, and the next start of steward puts them back",
+            "the backup repository /var/backups/steward cannot be used: backup b-1 is not in the \
+             local repository, and no offsite target gave it back (offsite target nas \
+             (/mnt/nas): has no copy; offsite target away (http://127.0.0.1:9/bot): connection \
+             refused)",
         ];
         let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         let faults = backup_faults();
@@ -1312,7 +1519,7 @@ mod tests {
         assert_eq!(
             failure(Lang::for_tag("zh-CN"), &typed),
             "回滚前的备份失败，因此未做任何更改：备份 b-1 未通过校验：\
-             data/a：内容与清单中的校验和不一致; data/b 列在清单中，但归档中缺失"
+             data/a：内容与清单中的校验和不一致；data/b 列在清单中，但归档中缺失"
         );
         assert_eq!(
             failure(Lang::for_tag("de"), &typed),
@@ -1336,6 +1543,54 @@ mod tests {
         assert!(
             failure(Lang::for_tag("de"), &untyped)
                 .ends_with(": the backup repository /srv/r cannot be used: locked")
+        );
+    }
+
+    /// A rollback whose restore failed and could not put the previous
+    /// files back tells why, what stayed out of place and where it is
+    /// kept, in the locale's words: no English frame or clause, and the
+    /// list joined as the locale joins one. Paths and the system's own
+    /// words stay as given.
+    #[test]
+    fn a_restore_a_rollback_could_not_put_back_is_worded_by_the_locale() {
+        let f = Failure::BackupNotRestored {
+            backup: "b-1".into(),
+            failed: BackupFailure {
+                error: "the English a session keeps".into(),
+                detail: Some(not_put_back(UndoCause::PlaceFailed {
+                    path: "/srv/bot/a".into(),
+                    error: "No space left on device (os error 28)".into(),
+                })),
+            },
+        };
+        assert_eq!(
+            failure(Lang::for_tag("zh-CN"), &f),
+            "恢复备份 b-1 失败：将 /srv/bot/a 放到位失败（No space left on device (os error \
+             28)），而且放回之前的文件也失败了（/srv/bot/b：Permission denied (os error 13)；\
+             /srv/bot/c 是符号链接，恢复绝不会通过符号链接写入；\"../d\" 不是普通的相对路径）：\
+             它们保存在 /srv/steward/data/restore/previous，steward 下次启动时会将其放回"
+        );
+        assert_eq!(
+            failure(Lang::for_tag("de"), &f),
+            "Wiederherstellen der Sicherung b-1: /srv/bot/a konnte nicht an seinen Platz gelegt \
+             werden (No space left on device (os error 28)), und auch das Zurücklegen der \
+             vorherigen Dateien ist fehlgeschlagen (/srv/bot/b: Permission denied (os error \
+             13); /srv/bot/c ist ein symbolischer Link, und eine Wiederherstellung schreibt nie \
+             durch einen; \"../d\" ist kein einfacher relativer Pfad): sie liegen in \
+             /srv/steward/data/restore/previous, und der nächste Start von steward legt sie \
+             zurück"
+        );
+        let conflicting = Failure::BackupNotRestored {
+            backup: "b-1".into(),
+            failed: BackupFailure {
+                error: conflicting_paths().to_string(),
+                detail: Some(conflicting_paths()),
+            },
+        };
+        assert_eq!(
+            failure(Lang::for_tag("zh-CN"), &conflicting),
+            "恢复备份 b-1 失败：无法逐个文件放回该备份（config.toml 在清单中出现了 2 次；\
+             data/link：拒绝符号链接）；未做任何更改"
         );
     }
 

@@ -225,7 +225,7 @@ fn updates(lang: Lang, list: &[Update], cooldowns: &[&Cooldown], details: bool) 
             notes.push(t!(lang, "check-note-held", reason = plain(reason)));
         }
         if !notes.is_empty() {
-            let _ = write!(out, " ({})", notes.join("; "));
+            let _ = write!(out, " ({})", notes.join(&t!(lang, "check-note-separator")));
         }
         out.push('\n');
         if details {
@@ -561,5 +561,35 @@ mod tests {
         };
         let value = updates(Lang::english(), &[update], &[], false);
         assert_eq!(value, "`aˋb` 1.0 → **\\*\\*2.0\\*\\* @\u{200b}everyone**");
+    }
+
+    /// An update's notes are joined as the locale joins clauses: zh-CN
+    /// with its own semicolon, not the English one.
+    #[test]
+    fn an_update_s_notes_are_joined_as_the_locale_joins_them() {
+        let update = Update {
+            id: "aiohttp".into(),
+            kind: crate::provider::UpdateKind::Package,
+            name: "aiohttp".into(),
+            current: Some("3.8.0".into()),
+            latest: "4.0.0".into(),
+            security: true,
+            advisories: Vec::new(),
+            breaking: true,
+            changelog: None,
+            size: None,
+            released: None,
+            held: None,
+            details: Vec::new(),
+        };
+        let list = [update];
+        assert_eq!(
+            updates(Lang::for_tag("zh-CN"), &list, &[], false),
+            "🔒 ⚠\u{fe0f} `aiohttp` 3.8.0 → **4.0.0** (安全；不兼容)"
+        );
+        assert_eq!(
+            updates(Lang::english(), &list, &[], false),
+            "🔒 ⚠\u{fe0f} `aiohttp` 3.8.0 → **4.0.0** (security; breaking)"
+        );
     }
 }

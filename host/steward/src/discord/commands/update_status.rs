@@ -295,7 +295,8 @@ fn copies_failed(lang: Lang, r: &StatusReport) -> Option<String> {
                 target = plain(&c.target),
                 count = c.backups.len(),
                 backups = plain(&backups),
-                error = plain(&c.error)
+                error =
+                    crate::discord::render::backup::offsite_error(lang, c.fault.as_ref(), &c.error)
             )
         })
         .collect();

@@ -14,6 +14,7 @@ use crate::backup::{BackupRecord, Created, Listing, Range, RestoreType, Restored
 use crate::discord::locale::{Lang, t};
 use crate::discord::suggest::Candidate;
 use crate::service::RestorePreview;
+use steward_core::failure::{OffsiteFault, TargetFault};
 
 /// Discord refuses an embed above 6000 characters; stay clear of it.
 const EMBED_BUDGET: usize = 5500;
@@ -58,7 +59,9 @@ fn copy_line(lang: Lang, copy: &Copied) -> String {
             lang,
             "backup-offsite-failed",
             target = super::plain(&copy.target),
-            error = super::plain(error.trim_end_matches('.'))
+            error = offsite_error(lang, copy.fault.as_ref(), error)
+                .trim_end_matches('.')
+                .to_string()
         ),
         None if copy.forgotten > 0 => t!(
             lang,
@@ -73,6 +76,69 @@ fn copy_line(lang: Lang, copy: &Copied) -> String {
             target = super::plain(&copy.target),
             count = copy.copied
         ),
+    }
+}
+
+/// Why an offsite copy failed, in `lang` when typed (`fault`), else as
+/// `error` says it (an older Steward's English). What the target's backend
+/// said stays as given.
+pub(crate) fn offsite_error(lang: Lang, fault: Option<&OffsiteFault>, error: &str) -> String {
+    use super::plain;
+    let Some(fault) = fault else {
+        return plain(error);
+    };
+    match fault {
+        OffsiteFault::Target {
+            target,
+            location,
+            why,
+        } => t!(
+            lang,
+            "offsite-fault-target",
+            target = plain(target),
+            location = plain(location),
+            why = match why {
+                TargetFault::Backend { error } => plain(error),
+                TargetFault::PasswordEnvUnset { var } => {
+                    t!(lang, "offsite-why-password-env-unset", var = plain(var))
+                }
+                TargetFault::PasswordFileUnreadable { path, error } => t!(
+                    lang,
+                    "offsite-why-password-file-unreadable",
+                    path = plain(path),
+                    error = plain(error)
+                ),
+                TargetFault::PasswordFileEmpty { path } => {
+                    t!(lang, "offsite-why-password-file-empty", path = plain(path))
+                }
+                TargetFault::PathNotUtf8 => t!(lang, "offsite-why-path-not-utf8"),
+                TargetFault::WrongPassword => t!(lang, "offsite-why-wrong-password"),
+                TargetFault::NoRepository => t!(lang, "offsite-why-no-repository"),
+                TargetFault::NoCopy => t!(lang, "offsite-why-no-copy"),
+                TargetFault::CopyLock { dir, error } => t!(
+                    lang,
+                    "offsite-why-copy-lock",
+                    dir = plain(dir),
+                    error = plain(error)
+                ),
+                TargetFault::NotListed { missing, copied } => t!(
+                    lang,
+                    "offsite-why-not-listed",
+                    missing = *missing,
+                    copied = *copied
+                ),
+                TargetFault::CheckFailed { error } => {
+                    t!(lang, "offsite-why-check-failed", error = plain(error))
+                }
+            }
+        ),
+        OffsiteFault::LocalRepository { error } => {
+            t!(lang, "offsite-fault-local-repository", error = plain(error))
+        }
+        OffsiteFault::Backup { failed } => match &failed.detail {
+            Some(detail) => crate::discord::progress::backup_fault(lang, detail, plain),
+            None => plain(&failed.error),
+        },
     }
 }
 
@@ -149,7 +215,7 @@ pub fn created(lang: Lang, c: &Created) -> serenity::CreateEmbed {
             t!(lang, "backup-verified-ok")
         } else if v.findings.is_empty() {
             // Recorded before the problems were typed: as recorded.
-            v.problems.join("; ")
+            v.problems.join(&t!(lang, "failure-separator"))
         } else {
             problems(lang, &v.findings)
         };
@@ -294,7 +360,7 @@ pub fn problems(lang: Lang, found: &[Problem]) -> String {
         .iter()
         .map(|p| problem(lang, p))
         .collect::<Vec<_>>()
-        .join("; ")
+        .join(&t!(lang, "failure-separator"))
 }
 
 /// One problem a check found, in the caller's language. Paths, ids and
@@ -473,11 +539,15 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
             location = plain(location),
             id = plain(id)
         ),
-        Problem::OffsiteUnchecked { target, error } => t!(
+        Problem::OffsiteUnchecked {
+            target,
+            error,
+            fault,
+        } => t!(
             lang,
             "verify-problem-offsite-unchecked",
             target = plain(target),
-            error = plain(error)
+            error = offsite_error(lang, fault.as_ref(), error)
         ),
         Problem::NoSoundCopy { id } => t!(lang, "verify-problem-no-sound-copy", id = plain(id)),
         Problem::More { count } => t!(lang, "verify-problem-more", count = *count),
@@ -887,6 +957,16 @@ mod tests {
             Problem::OffsiteUnchecked {
                 target: s("nas"),
                 error: s("offsite target nas (/mnt/nas): cannot connect"),
+                fault: None,
+            },
+            Problem::OffsiteUnchecked {
+                target: s("nas"),
+                error: s("offsite target nas (/mnt/nas): holds no repository"),
+                fault: Some(OffsiteFault::Target {
+                    target: s("nas"),
+                    location: s("/mnt/nas"),
+                    why: TargetFault::NoRepository,
+                }),
             },
             Problem::NoSoundCopy { id: s("backup_1") },
             Problem::More { count: 5 },
@@ -937,7 +1017,7 @@ mod tests {
         );
         assert_eq!(
             problems(Lang::for_tag("zh-CN"), &found),
-            "config/noise.bin：在仓库中已损坏（decryption failed）; 以及另外 3 个问题"
+            "config/noise.bin：在仓库中已损坏（decryption failed）；以及另外 3 个问题"
         );
     }
 
@@ -975,5 +1055,119 @@ mod tests {
             removal(Lang::for_tag("zh-CN"), &older),
             "older than backup_retention_days (90)"
         );
+    }
+
+    /// Every reason an offsite copy fails that Steward words itself reads
+    /// in English as the CLI prints it, and in zh-CN and de in words of
+    /// their own; what the target's backend said stays as given, and a
+    /// failure an older Steward recorded (no typed fault) shows its English.
+    #[test]
+    fn every_offsite_fault_reads_as_the_cli_in_english_and_has_words_in_each_locale() {
+        use steward_core::failure::{BackupFailure, BackupFault};
+        let at = |why| OffsiteFault::Target {
+            target: "nas".into(),
+            location: "sftp://steward@nas.lan:22/backups".into(),
+            why,
+        };
+        let denied = "Permission denied (os error 13)";
+        let faults = [
+            at(TargetFault::Backend {
+                error: "list data/ failed: connection refused".into(),
+            }),
+            at(TargetFault::PasswordEnvUnset {
+                var: "NAS_PASSWORD".into(),
+            }),
+            at(TargetFault::PasswordFileUnreadable {
+                path: "/etc/steward/nas".into(),
+                error: denied.into(),
+            }),
+            at(TargetFault::PasswordFileEmpty {
+                path: "/etc/steward/nas".into(),
+            }),
+            at(TargetFault::PathNotUtf8),
+            at(TargetFault::WrongPassword),
+            at(TargetFault::NoRepository),
+            at(TargetFault::CopyLock {
+                dir: "/srv/backups".into(),
+                error: denied.into(),
+            }),
+            at(TargetFault::NotListed {
+                missing: 1,
+                copied: 2,
+            }),
+            at(TargetFault::CheckFailed {
+                error: "pack 1a2b is missing".into(),
+            }),
+            OffsiteFault::LocalRepository {
+                error: "config file is missing".into(),
+            },
+            OffsiteFault::Backup {
+                failed: BackupFailure {
+                    error: "another backup or restore is running".into(),
+                    detail: Some(BackupFault::Busy),
+                },
+            },
+        ];
+        let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for fault in &faults {
+            let english = fault.to_string();
+            let said = |tag| offsite_error(Lang::for_tag(tag), Some(fault), &english);
+            assert_eq!(said("en-US"), english);
+            let zh = said("zh-CN");
+            let de = said("de");
+            assert!(has_cjk(&zh), "{zh}");
+            for text in [&zh, &de] {
+                assert!(!text.contains("offsite target"), "{text}");
+                assert_ne!(text, &english);
+            }
+        }
+        // The backend's own words stay as given, inside the locale's frame.
+        assert_eq!(
+            offsite_error(Lang::for_tag("zh-CN"), Some(&faults[0]), ""),
+            "异地目标 nas（sftp://steward@nas.lan:22/backups）：list data/ failed: connection refused"
+        );
+        assert_eq!(
+            offsite_error(Lang::for_tag("de"), Some(&faults[8]), ""),
+            "externes Ziel nas (sftp://steward@nas.lan:22/backups): 1 von 2 kopierten Snapshots \
+             sind nach der Kopie dort nicht aufgeführt"
+        );
+        assert_eq!(
+            offsite_error(Lang::for_tag("zh-CN"), None, "offsite target nas (x): y"),
+            "offsite target nas (x): y"
+        );
+    }
+
+    /// A target a check could not ask is worded by the locale when the
+    /// check typed why; one an older Steward recorded keeps its English.
+    #[test]
+    fn an_unchecked_target_is_worded_by_the_locale() {
+        let typed = Problem::OffsiteUnchecked {
+            target: "nas".into(),
+            error: "offsite target nas (/mnt/nas): holds no repository".into(),
+            fault: Some(OffsiteFault::Target {
+                target: "nas".into(),
+                location: "/mnt/nas".into(),
+                why: TargetFault::NoRepository,
+            }),
+        };
+        assert_eq!(
+            problem(Lang::for_tag("zh-CN"), &typed),
+            "无法检查异地目标 nas：异地目标 nas（/mnt/nas）：那里没有仓库"
+        );
+        assert_eq!(
+            problem(Lang::for_tag("de"), &typed),
+            "externes Ziel nas konnte nicht geprüft werden: externes Ziel nas (/mnt/nas): \
+             enthält kein Repository"
+        );
+        let kept: Problem = serde_json::from_str(
+            r#"{"problem":"offsite_unchecked","target":"nas","error":"offsite target nas (/mnt/nas): x"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            problem(Lang::for_tag("zh-CN"), &kept),
+            "无法检查异地目标 nas：offsite target nas (/mnt/nas): x"
+        );
+        let text = serde_json::to_string(&typed).unwrap();
+        assert_eq!(serde_json::from_str::<Problem>(&text).unwrap(), typed);
     }
 }

@@ -92,12 +92,15 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
             backup,
             target,
             error,
+            fault,
         } => (
             t!(lang, "notice-offsite-failed", target = *target),
             t!(
                 lang,
                 "notice-offsite-failed-text",
-                error = error.trim_end_matches('.'),
+                error = super::backup::offsite_error(lang, *fault, error)
+                    .trim_end_matches('.')
+                    .to_string(),
                 id = *backup
             ),
         ),
