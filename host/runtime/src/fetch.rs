@@ -19,10 +19,14 @@ use crate::grants::Grant;
 /// registry at once; a lookup per connection multiplies the chance of the
 /// resolver's five-second retry, which is what made batches stall.
 pub fn client() -> reqwest::Result<reqwest::Client> {
+    client_with(std::sync::Arc::new(CachingResolver::default()))
+}
+
+fn client_with(resolver: std::sync::Arc<CachingResolver>) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("steward/", env!("CARGO_PKG_VERSION")))
-        .dns_resolver(std::sync::Arc::new(CachingResolver::default()))
+        .dns_resolver(resolver)
         .build()
 }
 
@@ -31,18 +35,32 @@ pub fn client() -> reqwest::Result<reqwest::Client> {
 /// check answered wholly from the HTTP cache (a repeat within
 /// `registry_max_age_secs`) never needs. Clones share the one client.
 #[derive(Clone, Default)]
-pub struct LazyClient(std::sync::Arc<std::sync::Mutex<Option<reqwest::Client>>>);
+pub struct LazyClient {
+    client: std::sync::Arc<std::sync::Mutex<Option<reqwest::Client>>>,
+    resolver: std::sync::Arc<CachingResolver>,
+}
 
 impl LazyClient {
     /// The client, made now if no request has needed it yet; `url` is what
-    /// a failure to make it is reported against.
-    pub fn get(&self, url: &str) -> Result<reqwest::Client, FetchError> {
-        let mut slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+    /// a failure to make it is reported against. Making it takes a few
+    /// milliseconds (the trust roots), so the first request's host name is
+    /// looked up meanwhile, when `grant` lets the request go there: a name
+    /// the provider may not reach is never looked up (a lookup is itself a
+    /// message to whoever answers for that domain).
+    pub fn get(&self, url: &str, grant: &Grant) -> Result<reqwest::Client, FetchError> {
+        let mut slot = self.client.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(client) = slot.as_ref() {
             return Ok(client.clone());
         }
+        if let Ok(parsed) = reqwest::Url::parse(url)
+            && grant.check_url(&parsed).is_ok()
+            && let Some(host) = parsed.domain()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            self.resolver.look_up_ahead(host);
+        }
         let started = Instant::now();
-        let client = client().map_err(|e| FetchError::Network {
+        let client = client_with(self.resolver.clone()).map_err(|e| FetchError::Network {
             url: url.to_string(),
             message: format!("cannot set up the HTTP client: {}", with_causes(&e)),
         })?;
@@ -71,27 +89,40 @@ struct CachingResolver {
     lookups: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Lookup>>>,
 }
 
+impl CachingResolver {
+    /// The one lookup of `host`, started by whoever asks first.
+    fn lookup(&self, host: &str) -> Lookup {
+        use futures::FutureExt;
+        let mut map = self.lookups.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(host.to_string())
+            .or_insert_with(|| {
+                let host = host.to_string();
+                async move {
+                    tokio::net::lookup_host((host.as_str(), 0))
+                        .await
+                        .map(|addrs| addrs.collect::<Vec<_>>())
+                        .map_err(std::sync::Arc::new)
+                }
+                .boxed()
+                .shared()
+            })
+            .clone()
+    }
+
+    /// Starts looking `host` up now, on the runtime, so the connection that
+    /// asks for it later finds the answer in (or on its way). Must be called
+    /// within a tokio runtime.
+    fn look_up_ahead(&self, host: &str) {
+        use futures::FutureExt;
+        tokio::spawn(self.lookup(host).map(drop));
+    }
+}
+
 impl reqwest::dns::Resolve for CachingResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        use futures::FutureExt;
         let host = name.as_str().to_string();
         let lookups = self.lookups.clone();
-        let lookup = {
-            let mut map = lookups.lock().unwrap_or_else(|e| e.into_inner());
-            map.entry(host.clone())
-                .or_insert_with(|| {
-                    let host = host.clone();
-                    async move {
-                        tokio::net::lookup_host((host.as_str(), 0))
-                            .await
-                            .map(|addrs| addrs.collect::<Vec<_>>())
-                            .map_err(std::sync::Arc::new)
-                    }
-                    .boxed()
-                    .shared()
-                })
-                .clone()
-        };
+        let lookup = self.lookup(&host);
         Box::pin(async move {
             match lookup.await {
                 Ok(addrs) => Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs),

@@ -60,6 +60,9 @@ pub struct HostCtx {
     pub reused: ReusedAnswers,
     /// The runtime's record of refused host calls (`Runtime::refusals`).
     pub refused: Refusals,
+    /// Cache entries of this call's batches still being written; the call
+    /// waits for them when the provider is done.
+    pub cache_writes: cache::PendingWrites,
 }
 
 /// The host calls refused for want of a grant, newest last, as
@@ -292,6 +295,8 @@ impl HostCtx {
         let concurrency = self.limits.http_concurrency;
         let cap = (self.limits.http_response_limit_kb as usize) * 1024;
         let cache = self.http_cache.as_deref();
+        let writer = self.http_cache.clone().map(cache::Writer::new);
+        let queue = writer.as_ref();
         let window = Duration::from_secs(self.limits.registry_max_age_secs);
         // The first request to each https origin goes alone; the others to
         // that origin wait until its answer's headers are in. By then its
@@ -328,7 +333,7 @@ impl HostCtx {
                         timeout: self.time_for(req.timeout_ms),
                         held: self.memory.hold(),
                     };
-                    let cache = cache.map(|c| (c, window));
+                    let cache = cache.zip(queue).map(|(c, w)| (c, w, window));
                     fetch(&self.http, &self.grant, cache, req, allowance, connected).await
                 };
                 async move {
@@ -372,10 +377,9 @@ impl HostCtx {
             }
         }
         let stored = tally(Source::Network { stored: true });
-        if stored > 0
-            && let Some(cache) = cache
-        {
-            cache.enforce_limit();
+        // Evicting, if the new entries call for it, follows their writing.
+        if let Some(thread) = writer.and_then(cache::Writer::finish) {
+            self.cache_writes.add(thread);
         }
         let bytes: usize = answers
             .iter()
@@ -384,7 +388,7 @@ impl HostCtx {
             .sum();
         tracing::debug!(
             provider = self.provider,
-            "http: {count} requests in {:.1} ms, {} KiB: {} from the network ({stored} stored), {} fresh from the cache, {reused} reused within registry_max_age_secs, {} revalidated (304), {} failed",
+            "http: {count} requests in {:.1} ms, {} KiB: {} from the network ({stored} to store), {} fresh from the cache, {reused} reused within registry_max_age_secs, {} revalidated (304), {} failed",
             started.elapsed().as_secs_f64() * 1000.0,
             bytes / 1024,
             stored + tally(Source::Network { stored: false }),
@@ -443,10 +447,11 @@ struct Allowance {
 /// ask that host), revalidated when stale, and stored when HTTP allows.
 /// Registry metadata (marked `Cache-Control: max-stale`) is reused by the
 /// `window` instead (`registry_max_age_secs`; zero leaves it to HTTP).
+/// New entries go to the batch's [`cache::Writer`].
 async fn fetch(
     client: &fetch::LazyClient,
     grant: &Grant,
-    cache: Option<(&HttpCache, Duration)>,
+    cache: Option<(&HttpCache, &cache::Writer, Duration)>,
     mut req: HttpRequest,
     mut allowance: Allowance,
     connected: Option<oneshot::Sender<()>>,
@@ -456,7 +461,7 @@ async fn fetch(
     req.headers = headers;
     let cache =
         cache.filter(|_| matches!(req.method, Method::Get) && HttpCache::consults(&req.headers));
-    let Some((cache, window)) = cache else {
+    let Some((cache, writer, window)) = cache else {
         let request = fetch::Request {
             method: req.method,
             url: &req.url,
@@ -554,17 +559,24 @@ async fn fetch(
     }
     match sent {
         Ok((answered, response)) => {
-            let stored = answered.as_str() == url.as_str()
-                && cache.store(
-                    &req.url,
-                    &req.headers,
-                    response.status,
-                    &response.headers,
-                    &response.body,
-                    request_time,
-                    response_time,
-                    reuse,
-                );
+            let entry = (answered.as_str() == url.as_str())
+                .then(|| {
+                    cache.prepare(
+                        &req.url,
+                        &req.headers,
+                        response.status,
+                        &response.headers,
+                        &response.body,
+                        request_time,
+                        response_time,
+                        reuse,
+                    )
+                })
+                .flatten();
+            let stored = entry.is_some();
+            if let Some(entry) = entry {
+                writer.write(entry);
+            }
             (
                 Ok(response),
                 Source::Network { stored },
@@ -617,7 +629,7 @@ async fn send(
 ) -> Result<(reqwest::Url, HttpResponse), ProviderError> {
     let (cap, timeout) = (allowance.cap, allowance.timeout);
     let held = &mut allowance.held;
-    let client = client.get(request.url).map_err(provider_error)?;
+    let client = client.get(request.url, grant).map_err(provider_error)?;
     let sent = fetch::send(&client, grant, request, timeout).await;
     drop(connected);
     let (url, mut resp) = sent.map_err(provider_error)?;

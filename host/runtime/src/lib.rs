@@ -522,6 +522,7 @@ impl Runtime {
                 logged: Default::default(),
                 reused: Default::default(),
                 refused: self.refused.clone(),
+                cache_writes: Default::default(),
             },
         };
         let mut store = Store::new(&self.engine, state);
@@ -555,6 +556,9 @@ impl Runtime {
             .unwrap_or(Err(CallError::Timeout {
                 budget_secs: budget.total.as_secs().max(1),
             }));
+        // The answers' cache entries were written while the provider
+        // worked; the next check (perhaps in the next process) reads them.
+        self.tokio.block_on(store.data().host.cache_writes.finish());
         let printed = String::from_utf8_lossy(&stdout.contents()).into_owned();
         for line in printed.lines().filter(|l| !l.trim().is_empty()) {
             tracing::debug!(provider = name, "stdout: {}", untrusted::text(line));

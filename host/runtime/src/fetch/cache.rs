@@ -12,12 +12,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http_cache_semantics::{AfterResponse, BeforeRequest, CacheOptions, CachePolicy};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
+use tokio::task::JoinHandle;
 
 /// The first bytes of every entry; a file without them is not ours.
 const MAGIC: &[u8] = b"steward-http-cache-1\n";
@@ -282,12 +284,39 @@ impl HttpCache {
         response_time: SystemTime,
         reuse: Reuse,
     ) -> bool {
+        self.prepare(
+            url,
+            request_headers,
+            status,
+            headers,
+            body,
+            request_time,
+            response_time,
+            reuse,
+        )
+        .is_some_and(|entry| self.put(entry))
+    }
+
+    /// What [`HttpCache::store`] would write, decided and encoded but not
+    /// yet written (`None`: not kept), for a [`Writer`] to write.
+    #[allow(clippy::too_many_arguments)]
+    pub fn prepare(
+        &self,
+        url: &str,
+        request_headers: &[(String, String)],
+        status: u16,
+        headers: &[(String, String)],
+        body: &[u8],
+        request_time: SystemTime,
+        response_time: SystemTime,
+        reuse: Reuse,
+    ) -> Option<Entry> {
         // A registry's "no such package" is an answer the window keeps too:
         // a dependency the index does not have (a local or private one) is
         // otherwise asked about again at every check.
         let kept = status == 200 || (status == 404 && matches!(reuse, Reuse::Window(_)));
         if !kept || !HttpCache::consults(request_headers) || body.len() as u64 > self.limit_bytes {
-            return false;
+            return None;
         }
         let vary_names: Vec<String> = all_values(headers, "vary")
             .flat_map(|v| v.split(','))
@@ -312,14 +341,10 @@ impl HttpCache {
             body_len: body.len() as u64,
             body_crc: crc32fast::hash(body),
         };
-        let Some(stored) = Stored::new(meta, body.to_vec()) else {
-            return false;
-        };
-        let Some(request) = get_request(url, request_headers) else {
-            return false;
-        };
+        let stored = Stored::new(meta, body.to_vec())?;
+        let request = get_request(url, request_headers)?;
         if !stored.policy.is_storable() {
-            return false;
+            return None;
         }
         let reusable = match stored.policy.before_request(&request, request_time) {
             BeforeRequest::Fresh(_) => true,
@@ -329,7 +354,15 @@ impl HttpCache {
                         || !conditional_headers(&request.headers).is_empty())
             }
         };
-        reusable && self.write(&self.path(url, request_headers), &stored)
+        reusable.then(|| Entry {
+            path: self.path(url, request_headers),
+            bytes: encode(&stored),
+        })
+    }
+
+    /// Writes a prepared entry; whether it was written.
+    pub fn put(&self, entry: Entry) -> bool {
+        self.write_bytes(&entry.path, &entry.bytes)
     }
 
     /// A 304 for `stored`: the policy merges its headers into the stored
@@ -399,12 +432,16 @@ impl HttpCache {
     }
 
     fn write(&self, path: &Path, stored: &Stored) -> bool {
+        self.write_bytes(path, &encode(stored))
+    }
+
+    fn write_bytes(&self, path: &Path, bytes: &[u8]) -> bool {
         let result = (|| -> std::io::Result<()> {
             std::fs::create_dir_all(&self.dir)?;
             let seq = self.seq.fetch_add(1, Ordering::Relaxed);
             let tmp = path.with_extension(format!("partial.{}.{seq}", std::process::id()));
             let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&encode(stored))?;
+            f.write_all(bytes)?;
             // No fsync: losing an entry to a crash costs one request, and a
             // torn entry fails its checksum and is dropped.
             drop(f);
@@ -457,6 +494,90 @@ impl HttpCache {
             }
             if std::fs::remove_file(&path).is_ok() {
                 total -= len;
+            }
+        }
+    }
+}
+
+/// An answer to keep, encoded, and the file it goes to.
+pub struct Entry {
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
+/// Writes one batch's entries on a thread of its own, in the order they
+/// come, then evicts if the cache outgrew its cap: creating the files is
+/// most of what storing costs (ext4 allocating an inode each), and it need
+/// not hold the answers back from the provider, which parses them
+/// meanwhile. The thread starts with the first entry, so a batch answered
+/// wholly from the cache starts none. Whoever ends the call waits for it
+/// ([`PendingWrites::finish`]), so an entry written is there for the next
+/// check, in this process or the next.
+pub struct Writer {
+    cache: Arc<HttpCache>,
+    running: Mutex<Option<(mpsc::Sender<Entry>, JoinHandle<()>)>>,
+}
+
+impl Writer {
+    pub fn new(cache: Arc<HttpCache>) -> Self {
+        Writer {
+            cache,
+            running: Mutex::new(None),
+        }
+    }
+
+    /// Queues `entry` for writing. Must be called within a tokio runtime.
+    pub fn write(&self, entry: Entry) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        let (queue, _) = running.get_or_insert_with(|| {
+            let (queue, entries) = mpsc::channel::<Entry>();
+            let cache = self.cache.clone();
+            let thread = tokio::task::spawn_blocking(move || {
+                let mut wrote = false;
+                for entry in entries {
+                    wrote |= cache.put(entry);
+                }
+                if wrote {
+                    cache.enforce_limit();
+                }
+            });
+            (queue, thread)
+        });
+        // The thread only ends once the queue is closed (or it panicked,
+        // when the entry is lost as a failed write would be).
+        let _ = queue.send(entry);
+    }
+
+    /// Closes the queue (what is in it is still written) and hands over the
+    /// thread to wait for, if one started.
+    pub fn finish(self) -> Option<JoinHandle<()>> {
+        let running = self.running.into_inner().unwrap_or_else(|e| e.into_inner());
+        running.map(|(queue, thread)| {
+            drop(queue);
+            thread
+        })
+    }
+}
+
+/// The cache writes a call's batches left running; the call waits for them
+/// before it returns.
+#[derive(Default)]
+pub struct PendingWrites(Mutex<Vec<JoinHandle<()>>>);
+
+impl PendingWrites {
+    pub fn add(&self, thread: JoinHandle<()>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(thread);
+    }
+
+    /// Waits until every queued entry is written.
+    pub async fn finish(&self) {
+        let threads = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
+        for thread in threads {
+            if let Err(e) = thread.await {
+                tracing::warn!("writing HTTP cache entries failed: {e}");
             }
         }
     }
@@ -1237,5 +1358,36 @@ mod tests {
         assert!(!HttpCache::consults(&h(&[("Authorization", "Bearer t")])));
         assert!(!HttpCache::consults(&h(&[("If-None-Match", "\"x\"")])));
         assert!(!HttpCache::consults(&h(&[("cache-control", "no-store")])));
+    }
+
+    #[tokio::test]
+    async fn a_batchs_entries_are_written_by_the_time_the_call_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Arc::new(cache(dir.path()));
+        let headers = h(&[("cache-control", "max-age=900"), ("date", DATE)]);
+        let pending = PendingWrites::default();
+        // A batch that kept nothing starts no writer.
+        assert!(Writer::new(cache.clone()).finish().is_none());
+        let writer = Writer::new(cache.clone());
+        for (url, body) in [
+            (URL, &b"first"[..]),
+            ("https://pypi.org/simple/x/", b"second"),
+        ] {
+            let entry = cache
+                .prepare(url, &[], 200, &headers, body, at(T0), at(T0), Reuse::Http)
+                .expect("a fresh 200 is kept");
+            writer.write(entry);
+        }
+        pending.add(writer.finish().expect("entries started a writer"));
+        pending.finish().await;
+        for (url, body) in [
+            (URL, &b"first"[..]),
+            ("https://pypi.org/simple/x/", b"second"),
+        ] {
+            match cache.lookup(url, &[], at(T0 + 1), Reuse::Http) {
+                Lookup::Fresh(s) => assert_eq!(s.body, body),
+                other => panic!("{url}: expected the written entry, got {other:?}"),
+            }
+        }
     }
 }
