@@ -2,9 +2,9 @@
 //! (`steward_core::failure::BackupFault`): the same facts, in a shape that
 //! can be stored, for each front to word. It only translates shapes.
 
-use steward_core::failure::{BackupFault, PathFault, UndoCause};
+use steward_core::failure::{BackupFault, ExtractFault, PathFault, UndoCause};
 
-use crate::{BackupError, problem, repository, restore};
+use crate::{BackupError, ExtractError, problem, repository, restore};
 
 impl BackupError {
     /// Typed, for the failures a front words itself (the English stays
@@ -111,7 +111,103 @@ impl BackupError {
                 problems: problems.iter().map(PathFault::from).collect(),
                 kept: kept.display().to_string(),
             },
+            BackupError::NotCompleted { id, status } => BackupFault::NotCompleted {
+                id: id.clone(),
+                status: format!("{status:?}"),
+            },
+            BackupError::Extract(e) => BackupFault::Extract {
+                problem: extract_fault(e),
+            },
             _ => return None,
         })
+    }
+}
+
+/// An unpacking error in the shape a session keeps.
+fn extract_fault(e: &ExtractError) -> ExtractFault {
+    match e {
+        ExtractError::Staging { path, source } => ExtractFault::Staging {
+            path: path.display().to_string(),
+            error: source.to_string(),
+        },
+        ExtractError::Truncated => ExtractFault::Truncated,
+        ExtractError::Corrupt(error) => ExtractFault::Corrupt {
+            error: error.clone(),
+        },
+        ExtractError::UnsafePath { path } => ExtractFault::UnsafePath { path: path.clone() },
+        ExtractError::ForbiddenType { path, kind } => ExtractFault::ForbiddenType {
+            path: path.clone(),
+            entry: kind.to_string(),
+        },
+        ExtractError::PaxSizeMismatch { path, pax, header } => ExtractFault::PaxSizeMismatch {
+            path: path.clone(),
+            pax: *pax,
+            header: *header,
+        },
+        ExtractError::Duplicate { path } => ExtractFault::Duplicate { path: path.clone() },
+        ExtractError::TooLarge { limit } => ExtractFault::TooLarge { limit: *limit },
+        ExtractError::TooManyEntries { limit } => ExtractFault::TooManyEntries { limit: *limit },
+        ExtractError::Write { path, source } => ExtractFault::Write {
+            path: path.display().to_string(),
+            error: source.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::BackupStatus;
+
+    /// Each unpacking error and a backup not completed are typed, and the
+    /// typed fault says them in the same English, byte for byte.
+    #[test]
+    fn extract_errors_and_not_completed_are_typed_with_the_same_english() {
+        let io = || std::io::Error::from_raw_os_error(28);
+        let errors = [
+            BackupError::Extract(ExtractError::Staging {
+                path: PathBuf::from("/srv/steward/data/restore/staging"),
+                source: io(),
+            }),
+            BackupError::Extract(ExtractError::Truncated),
+            BackupError::Extract(ExtractError::Corrupt("invalid gzip header".into())),
+            BackupError::Extract(ExtractError::UnsafePath {
+                path: "../etc/passwd".into(),
+            }),
+            BackupError::Extract(ExtractError::ForbiddenType {
+                path: "data/link".into(),
+                kind: "symbolic link",
+            }),
+            BackupError::Extract(ExtractError::PaxSizeMismatch {
+                path: "data/a".into(),
+                pax: 10,
+                header: 12,
+            }),
+            BackupError::Extract(ExtractError::Duplicate {
+                path: "data/a".into(),
+            }),
+            BackupError::Extract(ExtractError::TooLarge { limit: 1024 }),
+            BackupError::Extract(ExtractError::TooManyEntries { limit: 100 }),
+            BackupError::Extract(ExtractError::Write {
+                path: PathBuf::from("/srv/staging/data/a"),
+                source: io(),
+            }),
+            BackupError::NotCompleted {
+                id: "b-1".into(),
+                status: BackupStatus::InProgress,
+            },
+            BackupError::NotCompleted {
+                id: "b-2".into(),
+                status: BackupStatus::Failed,
+            },
+        ];
+        for e in &errors {
+            let fault = e.fault().unwrap_or_else(|| panic!("untyped: {e}"));
+            assert_eq!(fault.to_string(), e.to_string());
+            let text = serde_json::to_string(&fault).unwrap();
+            assert_eq!(serde_json::from_str::<BackupFault>(&text).unwrap(), fault);
+        }
     }
 }

@@ -7,6 +7,7 @@
 //! that fails is reported, never fails the local backup, and is caught up
 //! at the next copy. Secrets are read right before use and never printed.
 
+mod cause;
 mod opendal;
 mod rest;
 
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use rustic_backend::BackendOptions;
 use rustic_core::repofile::SnapshotFile;
 use rustic_core::{
-    CheckOptions, Credentials, Id, KeyOptions, OpenStatus, PruneOptions, Repository,
+    CheckOptions, CheckResults, Credentials, Id, KeyOptions, OpenStatus, PruneOptions, Repository,
     RepositoryBackends, RepositoryOptions, RusticError, WriteBackend,
 };
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,7 @@ use steward_core::offsite::{OffsiteLocation, OffsiteTarget, OffsiteWhen, Secret}
 use super::problem::Problem;
 use super::repository::{self, SNAPSHOT_KEY, snapshot_of};
 use super::{BackupError, BackupRecord, BackupStatus, Backups};
+use steward_core::problem::OffsiteDamage;
 
 /// The record's metadata key holding a target's snapshot id: `offsite.NAME`.
 const OFFSITE_KEY: &str = "offsite.";
@@ -137,6 +139,7 @@ fn failed(target: &OffsiteTarget, e: &RusticError) -> Failed {
         target,
         TargetFault::Backend {
             error: repository::describe(e),
+            cause: cause::found(e),
         },
     )
 }
@@ -905,16 +908,60 @@ fn check_copy(
     };
     let mut options = CheckOptions::default();
     options.read_data = true;
-    let problems = match repo
-        .check_with_trees(options, vec![snap.tree])
-        .and_then(|results| results.is_ok())
-    {
-        Ok(()) => Vec::new(),
-        Err(e) => vec![Problem::OffsiteDamaged {
+    let damaged = |e: &RusticError, damage| {
+        vec![Problem::OffsiteDamaged {
             target: target.name.clone(),
             location: location(target),
-            cause: repository::describe(&e),
-        }],
+            cause: repository::describe(e),
+            damage,
+        }]
+    };
+    let problems = match repo.check_with_trees(options, vec![snap.tree]) {
+        Err(e) => damaged(
+            &e,
+            cause::found(&e).map(|cause| OffsiteDamage::Backend { cause }),
+        ),
+        Ok(results) => match results.is_ok() {
+            Ok(()) => Vec::new(),
+            Err(e) => damaged(
+                &e,
+                Some(OffsiteDamage::Findings {
+                    findings: severe_findings(results),
+                }),
+            ),
+        },
     };
     Ok(Some((snap.id.to_hex().as_str().to_string(), problems)))
+}
+
+/// The severe findings of a check, each in rustic's words: the finding's
+/// head, then its cause as `repository::describe` says it.
+fn severe_findings(results: CheckResults) -> Vec<String> {
+    let mut out = Vec::new();
+    for (level, finding) in results.0 {
+        // Severity through rustic's own test: the level's type is private.
+        let one = CheckResults(vec![(level, finding)]);
+        if one.is_ok().is_ok() {
+            continue;
+        }
+        let Some((_, finding)) = one.0.into_iter().next() else {
+            continue;
+        };
+        let from_rustic = std::error::Error::source(&finding)
+            .and_then(|s| {
+                s.downcast_ref::<Box<RusticError>>()
+                    .map(|b| &**b)
+                    .or_else(|| s.downcast_ref::<RusticError>())
+            })
+            .map(repository::describe);
+        out.push(match from_rustic {
+            Some(cause) => {
+                let head = finding.to_string();
+                let head = head.split(" : ").next().unwrap_or("").to_string();
+                format!("{head}: {cause}")
+            }
+            None => finding.to_string(),
+        });
+    }
+    out
 }

@@ -241,6 +241,72 @@ pub enum BackupFault {
         problems: Vec<PathFault>,
         kept: String,
     },
+    /// Backup `id` cannot be restored: its `status` is not completed
+    /// (`InProgress` or `Failed`, as the English names it).
+    NotCompleted { id: String, status: String },
+    /// The backup's archive cannot be unpacked.
+    Extract { problem: ExtractFault },
+}
+
+/// Why an archive could not be unpacked, kept: the shape of
+/// `steward_backup::ExtractError`, which holds I/O errors and cannot be
+/// stored. `Display` is its English, word for word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExtractFault {
+    /// The staging directory cannot be created (`error` is the system's).
+    Staging { path: String, error: String },
+    /// The archive ends early.
+    Truncated,
+    /// The archive is damaged (`error` is the decoder's).
+    Corrupt { error: String },
+    /// An entry's path is absolute, has `..`, or is empty.
+    UnsafePath { path: String },
+    /// An entry is of `entry` type ("symbolic link", "hard link", …, as the
+    /// English names it), not a file or a directory.
+    ForbiddenType { path: String, entry: String },
+    /// An entry's PAX size disagrees with its header's.
+    PaxSizeMismatch { path: String, pax: u64, header: u64 },
+    /// An entry appears twice.
+    Duplicate { path: String },
+    /// The archive unpacks to more than `limit` bytes.
+    TooLarge { limit: u64 },
+    /// The archive holds more than `limit` entries.
+    TooManyEntries { limit: u64 },
+    /// A file cannot be written (`error` is the system's).
+    Write { path: String, error: String },
+}
+
+impl fmt::Display for ExtractFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExtractFault::Staging { path, error } => {
+                write!(f, "the staging directory {path} cannot be created: {error}")
+            }
+            ExtractFault::Truncated => f.write_str("the archive is truncated"),
+            ExtractFault::Corrupt { error } => write!(f, "the archive is damaged: {error}"),
+            ExtractFault::UnsafePath { path } => write!(
+                f,
+                "entry {path:?} has an unsafe path (absolute, `..`, or empty)"
+            ),
+            ExtractFault::ForbiddenType { path, entry } => write!(
+                f,
+                "entry {path:?} is a {entry}; only regular files and directories are accepted"
+            ),
+            ExtractFault::PaxSizeMismatch { path, pax, header } => write!(
+                f,
+                "entry {path:?}: its PAX size {pax} disagrees with its header size {header}"
+            ),
+            ExtractFault::Duplicate { path } => write!(f, "entry {path:?} appears twice"),
+            ExtractFault::TooLarge { limit } => {
+                write!(f, "the archive unpacks to more than {limit} bytes")
+            }
+            ExtractFault::TooManyEntries { limit } => {
+                write!(f, "the archive holds more than {limit} entries")
+            }
+            ExtractFault::Write { path, error } => write!(f, "cannot write {path}: {error}"),
+        }
+    }
 }
 
 /// Why an offsite copy failed, when Steward says it itself; what the
@@ -271,8 +337,15 @@ pub enum OffsiteFault {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TargetFault {
-    /// Its backend failed: `error` as the backend says it.
-    Backend { error: String },
+    /// Its backend failed: `error` as the backend says it (the CLI's
+    /// words); `cause` is what Steward made of it, when it classified the
+    /// failure itself, so each front can word it (absent in records of an
+    /// older Steward).
+    Backend {
+        error: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<BackendCause>,
+    },
     /// `password_env` names a variable that is not set.
     PasswordEnvUnset { var: String },
     /// `password_file` cannot be read (`error` is the system's).
@@ -295,6 +368,27 @@ pub enum TargetFault {
     CheckFailed { error: String },
 }
 
+/// What Steward made of an offsite backend's failure before the error went
+/// through rustic: the server's or the system's own text (`error`, `detail`)
+/// stays as given, the rest is Steward's to word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BackendCause {
+    /// The server could not be reached (`error` is the system's).
+    Unreachable { error: String },
+    /// The server did not answer in time.
+    TimedOut,
+    /// The server refused the credentials with this HTTP status.
+    CredentialsRefused { status: u16 },
+    /// Access was denied (`detail` is the server's words, maybe empty).
+    AccessDenied { detail: String },
+    /// The server answered with this HTTP status (neither success nor a
+    /// refusal of the credentials).
+    Status { status: u16 },
+    /// The server has no `path`.
+    Missing { path: String },
+}
+
 impl fmt::Display for OffsiteFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -312,7 +406,7 @@ impl fmt::Display for OffsiteFault {
 impl fmt::Display for TargetFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TargetFault::Backend { error } => f.write_str(error),
+            TargetFault::Backend { error, .. } => f.write_str(error),
             TargetFault::PasswordEnvUnset { var } => write!(
                 f,
                 "the environment variable {var} (password_env) is not set"
@@ -510,6 +604,10 @@ impl fmt::Display for BackupFault {
                 "{cause}, and putting the previous files back failed too ({}): they are kept in {kept}, and the next start of steward puts them back",
                 joined(problems)
             ),
+            BackupFault::NotCompleted { id, status } => {
+                write!(f, "backup {id} is {status}, not completed")
+            }
+            BackupFault::Extract { problem } => write!(f, "{problem}"),
         }
     }
 }

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::failure::OffsiteFault;
+use crate::failure::{BackendCause, OffsiteFault};
 
 /// The name of the manifest inside an archive (its first entry).
 pub const MANIFEST_NAME: &str = "steward-manifest.json";
@@ -109,11 +109,20 @@ pub enum Problem {
     Database { path: String, message: String },
 
     // The copies offsite.
+    /// `cause` is the English the CLI prints; `damage` the same typed when
+    /// Steward could tell (absent when an older Steward found it, or when a
+    /// newer one wrote a shape this one does not know).
     #[error("offsite target {target} ({location}): the copy fails its check there: {cause}")]
     OffsiteDamaged {
         target: String,
         location: String,
         cause: String,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "lenient_damage"
+        )]
+        damage: Option<OffsiteDamage>,
     },
     #[error("offsite target {target} ({location}): holds no copy of backup {id}")]
     OffsiteMissing {
@@ -141,6 +150,24 @@ pub enum Problem {
     /// More problems than are listed one by one.
     #[error("and {count} more problems")]
     More { count: usize },
+}
+
+/// What the check of an offsite copy found, typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OffsiteDamage {
+    /// The check's findings, each in rustic's words.
+    Findings { findings: Vec<String> },
+    /// The check could not read the copy: what Steward made of the
+    /// target backend's failure.
+    Backend { cause: BackendCause },
+}
+
+fn lenient_damage<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<OffsiteDamage>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 /// A kept offsite fault read back leniently: one of a shape this Steward

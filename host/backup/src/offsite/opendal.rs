@@ -15,6 +15,9 @@ use rustic_core::{
     ALL_FILE_TYPES, BytesList, ErrorKind, FileType, Id, ReadBackend, RusticError, RusticResult,
     WriteBackend,
 };
+use steward_core::failure::BackendCause;
+
+use super::cause::classified;
 
 /// OpenDAL's blocking operator runs its async core on this runtime.
 fn runtime() -> RusticResult<&'static tokio::runtime::Runtime> {
@@ -129,19 +132,56 @@ fn failed(what: &str, path: &str, e: opendal::Error) -> Box<RusticError> {
     // An S3 refusal of a HEAD request has no body, so no message.
     parts.retain(|p| !p.is_empty());
     let detail = parts.join(": ");
-    let reason = match e.kind() {
-        opendal::ErrorKind::PermissionDenied if detail.is_empty() => {
-            "access denied, check the credentials".to_string()
+    let (reason, cause) = match e.kind() {
+        opendal::ErrorKind::PermissionDenied if detail.is_empty() => (
+            "access denied, check the credentials".to_string(),
+            Some(BackendCause::AccessDenied { detail }),
+        ),
+        opendal::ErrorKind::PermissionDenied => (
+            format!("access denied, check the credentials: {detail}"),
+            Some(BackendCause::AccessDenied { detail }),
+        ),
+        // Our transport's own words ("send http request") with reqwest's
+        // under them: classified by reqwest, the system's text kept.
+        _ => {
+            let cause = transport_cause(&e);
+            (detail, cause)
         }
-        opendal::ErrorKind::PermissionDenied => {
-            format!("access denied, check the credentials: {detail}")
-        }
-        _ => detail,
     };
-    RusticError::new(ErrorKind::Backend, "{what} {path} failed: {reason}")
+    let e = RusticError::new(ErrorKind::Backend, "{what} {path} failed: {reason}")
         .attach_context("what", what.to_string())
         .attach_context("path", path.to_string())
-        .attach_context("reason", reason)
+        .attach_context("reason", reason);
+    match cause {
+        Some(cause) => classified(*e, cause),
+        None => e,
+    }
+}
+
+/// Whether an HTTP request of S3's failed to connect or timed out, as
+/// reqwest under OpenDAL's error says; the deepest cause's text is the
+/// system's.
+fn transport_cause(e: &opendal::Error) -> Option<BackendCause> {
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        if let Some(r) = cause.downcast_ref::<reqwest::Error>() {
+            if r.is_timeout() {
+                return Some(BackendCause::TimedOut);
+            }
+            if r.is_connect() {
+                let mut text = r.to_string();
+                let mut deeper = std::error::Error::source(r);
+                while let Some(d) = deeper {
+                    text = d.to_string();
+                    deeper = d.source();
+                }
+                return Some(BackendCause::Unreachable { error: text });
+            }
+            return None;
+        }
+        source = cause.source();
+    }
+    None
 }
 
 impl OpenDal {
@@ -327,4 +367,69 @@ pub(crate) fn s3(
         endpoint.map(|e| format!(" at {e}")).unwrap_or_default()
     );
     Ok(Arc::new(OpenDal::new(builder, location)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+    use crate::offsite::cause::found;
+    use crate::repository::describe;
+
+    /// An S3 endpoint nothing listens on: classified as unreachable, the
+    /// system's words kept, the CLI's English unchanged.
+    #[test]
+    fn an_unreachable_s3_endpoint_is_classified_with_the_systems_words() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let be = s3(Some(&endpoint), "us-east-1", "bot", None, "key", "secret").unwrap();
+        let e = be.list_with_size(FileType::Config).unwrap_err();
+        let Some(BackendCause::Unreachable { error }) = found(&e) else {
+            panic!("{:?}: {}", found(&e), describe(&e));
+        };
+        assert!(error.to_lowercase().contains("refused"), "{error}");
+        assert!(
+            describe(&e).starts_with("reading config failed: "),
+            "{}",
+            describe(&e)
+        );
+        assert!(!describe(&e).contains("secret"));
+    }
+
+    /// An S3 endpoint that answers 403 to everything: access denied.
+    #[test]
+    fn a_refusing_s3_endpoint_is_classified_as_access_denied() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut buf = [0u8; 8192];
+                let _ = stream.read(&mut buf);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            }
+        });
+        let be = s3(Some(&endpoint), "us-east-1", "bot", None, "key", "secret").unwrap();
+        let e = be.list_with_size(FileType::Config).unwrap_err();
+        assert!(
+            matches!(found(&e), Some(BackendCause::AccessDenied { .. })),
+            "{:?}: {}",
+            found(&e),
+            describe(&e)
+        );
+        assert!(
+            describe(&e).contains("access denied, check the credentials"),
+            "{}",
+            describe(&e)
+        );
+    }
 }

@@ -12,6 +12,9 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use rustic_core::{
     BytesList, ErrorKind, FileType, Id, ReadBackend, RusticError, RusticResult, WriteBackend,
 };
+use steward_core::failure::BackendCause;
+
+use super::cause::classified;
 
 /// Attempts per request when the server cannot be reached or answers 5xx.
 const ATTEMPTS: u32 = 3;
@@ -32,36 +35,60 @@ fn failure(what: &str, url: &str, e: &reqwest::Error) -> Box<RusticError> {
         text = cause.to_string();
         source = cause.source();
     }
-    let reason = if e.is_timeout() {
-        "timed out".to_string()
+    let (reason, cause) = if e.is_timeout() {
+        ("timed out".to_string(), Some(BackendCause::TimedOut))
     } else if e.is_connect() {
-        format!("cannot connect ({text})")
+        (
+            format!("cannot connect ({text})"),
+            Some(BackendCause::Unreachable { error: text }),
+        )
     } else if text.is_empty() {
-        e.to_string()
+        (e.to_string(), None)
     } else {
-        text
+        (text, None)
     };
-    RusticError::new(ErrorKind::Backend, "{what} {url} failed: {reason}")
+    let e = RusticError::new(ErrorKind::Backend, "{what} {url} failed: {reason}")
         .attach_context("what", what)
         .attach_context("url", url)
-        .attach_context("reason", reason)
+        .attach_context("reason", reason);
+    match cause {
+        Some(cause) => classified(*e, cause),
+        None => e,
+    }
 }
 
 fn missing(path: &str) -> Box<RusticError> {
-    RusticError::new(ErrorKind::Backend, "the server has no {path}").attach_context("path", path)
+    classified(
+        *RusticError::new(ErrorKind::Backend, "the server has no {path}")
+            .attach_context("path", path),
+        BackendCause::Missing { path: path.into() },
+    )
 }
 
 fn refused(what: &str, url: &str, status: StatusCode) -> Box<RusticError> {
-    let reason = match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => format!(
-            "the server refused the credentials (HTTP {status}): check user and password_env or password_file"
+    let (reason, cause) = match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => (
+            format!(
+                "the server refused the credentials (HTTP {status}): check user and password_env or password_file"
+            ),
+            BackendCause::CredentialsRefused {
+                status: status.as_u16(),
+            },
         ),
-        _ => format!("the server answered HTTP {status}"),
+        _ => (
+            format!("the server answered HTTP {status}"),
+            BackendCause::Status {
+                status: status.as_u16(),
+            },
+        ),
     };
-    RusticError::new(ErrorKind::Backend, "{what} {url} failed: {reason}")
-        .attach_context("what", what)
-        .attach_context("url", url)
-        .attach_context("reason", reason)
+    classified(
+        *RusticError::new(ErrorKind::Backend, "{what} {url} failed: {reason}")
+            .attach_context("what", what)
+            .attach_context("url", url)
+            .attach_context("reason", reason),
+        cause,
+    )
 }
 
 impl RestBackend {
@@ -236,5 +263,99 @@ impl WriteBackend for RestBackend {
         let path = Self::path(tpe, id);
         self.send("removing", &path, |c, u| c.delete(u), true)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+    use crate::offsite::cause::found;
+    use crate::repository::describe;
+
+    /// A server that answers every request with `status` and no body.
+    fn answering(status: &'static str) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/bot/", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            }
+        });
+        url
+    }
+
+    /// A port nothing listens on: the CLI's English says it cannot
+    /// connect, and the copy finds the failure classified as unreachable
+    /// with the system's words.
+    #[test]
+    fn an_unreachable_server_is_classified_with_the_systems_words() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let be = RestBackend::new(&format!("http://127.0.0.1:{port}/bot"), None).unwrap();
+        let e = be.list_with_size(FileType::Config).unwrap_err();
+        let Some(BackendCause::Unreachable { error }) = found(&e) else {
+            panic!("{:?}", found(&e));
+        };
+        assert!(error.to_lowercase().contains("refused"), "{error}");
+        assert_eq!(
+            describe(&e),
+            format!("reading http://127.0.0.1:{port}/bot/config failed: cannot connect ({error})")
+        );
+    }
+
+    /// 401 and 403 are refused credentials, another status is the status,
+    /// each classified beside the CLI's unchanged English.
+    #[test]
+    fn a_refusing_server_is_classified_by_its_status() {
+        let url = answering("401 Unauthorized");
+        let be = RestBackend::new(&url, Some(("steward".into(), "secret".into()))).unwrap();
+        let e = be.list_with_size(FileType::Config).unwrap_err();
+        assert_eq!(
+            found(&e),
+            Some(BackendCause::CredentialsRefused { status: 401 })
+        );
+        assert_eq!(
+            describe(&e),
+            format!(
+                "reading {url}config failed: the server refused the credentials \
+                 (HTTP 401 Unauthorized): check user and password_env or password_file"
+            )
+        );
+        assert!(!describe(&e).contains("secret"));
+        let url = answering("418 I'm a teapot");
+        let be = RestBackend::new(&url, None).unwrap();
+        let e = be.create().unwrap_err();
+        assert_eq!(found(&e), Some(BackendCause::Status { status: 418 }));
+        assert_eq!(
+            describe(&e),
+            format!("creating {url}?create=true failed: the server answered HTTP 418 I'm a teapot")
+        );
+    }
+
+    /// A file the server does not have (a read answered 404) is classified
+    /// by its status.
+    #[test]
+    fn a_missing_file_is_classified_by_its_status() {
+        let url = answering("404 Not Found");
+        let be = RestBackend::new(&url, None).unwrap();
+        let e = be.read_full(FileType::Key, &Id::default()).unwrap_err();
+        let path = format!("keys/{}", Id::default().to_hex().as_str());
+        assert_eq!(found(&e), Some(BackendCause::Status { status: 404 }));
+        assert_eq!(
+            describe(&e),
+            format!("reading {url}{path} failed: the server answered HTTP 404 Not Found")
+        );
     }
 }

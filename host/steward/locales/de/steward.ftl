@@ -1023,3 +1023,41 @@ offsite-why-not-listed = { $missing } von { $copied } kopierten Snapshots sind n
 offsite-why-check-failed = die Kopie besteht die Prüfung dort nicht: { $error }
 offsite-why-no-copy = hat keine Kopie
 backup-detail-not-brought-back = das Sicherungs-Repository { $path } kann nicht verwendet werden: die Sicherung { $id } ist nicht im lokalen Repository, und kein externes Ziel hat sie zurückgegeben ({ $tried })
+
+## issue 22: last words
+## Was Steward aus dem Fehler eines externen Ziels macht; die Worte des Servers oder des Systems bleiben, wie sie sind.
+offsite-cause-unreachable = keine Verbindung zum Server möglich ({ $error })
+offsite-cause-timed-out = der Server hat nicht rechtzeitig geantwortet
+offsite-cause-credentials-refused = der Server hat die Zugangsdaten abgelehnt (HTTP { $status }): user und password_env oder password_file prüfen
+offsite-cause-access-denied = Zugriff verweigert, Zugangsdaten prüfen
+offsite-cause-access-denied-detail = Zugriff verweigert, Zugangsdaten prüfen: { $detail }
+offsite-cause-status = der Server hat mit HTTP { $status } geantwortet
+offsite-cause-missing = der Server hat kein { $path }
+## Trennzeichen, wenn Namen (Einstellungen, Ziele, Dateien, Updates) aufgezählt werden.
+names-separator = {", "}
+## Die Wiederherstellung einer nicht abgeschlossenen Sicherung und ein Archiv, das sich nicht entpacken lässt.
+backup-detail-not-completed = die Sicherung { $id } { $status ->
+        [InProgress] läuft noch
+        [Failed] ist fehlgeschlagen
+       *[other] hat den Status { $named }
+    } und ist nicht abgeschlossen
+backup-detail-extract-staging = das Staging-Verzeichnis { $path } kann nicht angelegt werden: { $error }
+backup-detail-extract-truncated = das Archiv ist abgeschnitten
+backup-detail-extract-corrupt = das Archiv ist beschädigt: { $error }
+backup-detail-extract-unsafe-path = der Eintrag { $quoted } hat einen unsicheren Pfad (absolut, mit `..` oder leer)
+backup-detail-extract-forbidden-type = der Eintrag { $quoted } ist { $entry ->
+        [symbolic-link] ein symbolischer Link
+        [hard-link] ein harter Link
+        [character-device] ein zeichenorientiertes Gerät
+        [block-device] ein blockorientiertes Gerät
+        [named-pipe] eine benannte Pipe
+        [sparse-file] eine Sparse-Datei
+       *[other] ein Sondereintrag
+    }; nur reguläre Dateien und Verzeichnisse werden angenommen
+backup-detail-extract-pax-size = Eintrag { $quoted }: seine PAX-Größe { $pax } widerspricht der Größe { $header } im Header
+backup-detail-extract-duplicate = der Eintrag { $quoted } kommt zweimal vor
+backup-detail-extract-too-large = das Archiv ergibt entpackt mehr als { $limit } Bytes
+backup-detail-extract-too-many = das Archiv enthält mehr als { $limit } Einträge
+backup-detail-extract-write = { $path } kann nicht geschrieben werden: { $error }
+## Was die Prüfung einer externen Kopie fand, jeder Befund in den Worten von rustic.
+verify-problem-offsite-findings = externes Ziel { $target } ({ $location }): die Kopie besteht die Prüfung dort nicht: { $findings }

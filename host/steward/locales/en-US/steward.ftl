@@ -1025,3 +1025,29 @@ offsite-why-not-listed = { $missing } of { $copied } copied snapshots are not li
 offsite-why-check-failed = the copy fails its check there: { $error }
 offsite-why-no-copy = has no copy
 backup-detail-not-brought-back = the backup repository { $path } cannot be used: backup { $id } is not in the local repository, and no offsite target gave it back ({ $tried })
+
+## issue 22: last words
+## What Steward made of an offsite backend's failure; the server's or the system's words stay as given.
+offsite-cause-unreachable = cannot connect to the server ({ $error })
+offsite-cause-timed-out = the server did not answer in time
+offsite-cause-credentials-refused = the server refused the credentials (HTTP { $status }): check user and password_env or password_file
+offsite-cause-access-denied = access denied, check the credentials
+offsite-cause-access-denied-detail = access denied, check the credentials: { $detail }
+offsite-cause-status = the server answered HTTP { $status }
+offsite-cause-missing = the server has no { $path }
+## Names (settings, targets, files, updates) run together in a list.
+names-separator = {", "}
+## A restore of a backup not completed, and an archive that cannot be unpacked (read as the CLI prints them).
+backup-detail-not-completed = backup { $id } is { $named }, not completed
+backup-detail-extract-staging = the staging directory { $path } cannot be created: { $error }
+backup-detail-extract-truncated = the archive is truncated
+backup-detail-extract-corrupt = the archive is damaged: { $error }
+backup-detail-extract-unsafe-path = entry { $quoted } has an unsafe path (absolute, `..`, or empty)
+backup-detail-extract-forbidden-type = entry { $quoted } is a { $named }; only regular files and directories are accepted
+backup-detail-extract-pax-size = entry { $quoted }: its PAX size { $pax } disagrees with its header size { $header }
+backup-detail-extract-duplicate = entry { $quoted } appears twice
+backup-detail-extract-too-large = the archive unpacks to more than { $limit } bytes
+backup-detail-extract-too-many = the archive holds more than { $limit } entries
+backup-detail-extract-write = cannot write { $path }: { $error }
+## What the check of an offsite copy found, each finding in rustic's words.
+verify-problem-offsite-findings = offsite target { $target } ({ $location }): the copy fails its check there: { $findings }

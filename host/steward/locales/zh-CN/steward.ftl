@@ -977,3 +977,41 @@ offsite-why-not-listed = 复制后，已复制的 { $copied } 个快照中有 { 
 offsite-why-check-failed = 副本未通过那里的检查：{ $error }
 offsite-why-no-copy = 那里没有副本
 backup-detail-not-brought-back = 无法使用备份仓库 { $path }：备份 { $id } 不在本地仓库中，且没有任何异地目标将其取回（{ $tried }）
+
+## issue 22: last words
+## Steward 对异地后端故障的判断；服务器或系统自己的原话保持不变。
+offsite-cause-unreachable = 无法连接到服务器（{ $error }）
+offsite-cause-timed-out = 服务器未及时响应
+offsite-cause-credentials-refused = 服务器拒绝了凭据（HTTP { $status }）：请检查 user 以及 password_env 或 password_file
+offsite-cause-access-denied = 访问被拒绝，请检查凭据
+offsite-cause-access-denied-detail = 访问被拒绝，请检查凭据：{ $detail }
+offsite-cause-status = 服务器返回了 HTTP { $status }
+offsite-cause-missing = 服务器上没有 { $path }
+## 列举名称（设置、目标、文件、更新）时使用的分隔符。
+names-separator = {"、"}
+## 恢复未完成的备份，以及无法解包的归档。
+backup-detail-not-completed = 备份 { $id } { $status ->
+        [InProgress] 仍在进行中
+        [Failed] 已失败
+       *[other] 的状态为 { $named }
+    }，尚未完成
+backup-detail-extract-staging = 无法创建暂存目录 { $path }：{ $error }
+backup-detail-extract-truncated = 归档被截断
+backup-detail-extract-corrupt = 归档已损坏：{ $error }
+backup-detail-extract-unsafe-path = 条目 { $quoted } 的路径不安全（绝对路径、包含 `..` 或为空）
+backup-detail-extract-forbidden-type = 条目 { $quoted } 是{ $entry ->
+        [symbolic-link] 符号链接
+        [hard-link] 硬链接
+        [character-device] 字符设备
+        [block-device] 块设备
+        [named-pipe] 命名管道
+        [sparse-file] 稀疏文件
+       *[other] 特殊条目
+    }；只接受普通文件和目录
+backup-detail-extract-pax-size = 条目 { $quoted }：其 PAX 大小 { $pax } 与文件头中的大小 { $header } 不一致
+backup-detail-extract-duplicate = 条目 { $quoted } 出现了两次
+backup-detail-extract-too-large = 归档解包后超过 { $limit } 字节
+backup-detail-extract-too-many = 归档包含超过 { $limit } 个条目
+backup-detail-extract-write = 无法写入 { $path }：{ $error }
+## 异地副本检查发现的问题，每条均为 rustic 的原话。
+verify-problem-offsite-findings = 异地目标 { $target }（{ $location }）：副本未通过那里的检查：{ $findings }

@@ -166,7 +166,7 @@ fn service_message_for(lang: Lang, doing: Option<Operation>, e: &ServiceError) -
             lang,
             "error-settings-unknown-category",
             given = given.clone(),
-            valid = valid.join(", ")
+            valid = lang.names(valid)
         ),
         ServiceError::Settings(SettingsError::UnknownName {
             category,
@@ -177,7 +177,7 @@ fn service_message_for(lang: Lang, doing: Option<Operation>, e: &ServiceError) -
             "error-settings-unknown-name",
             category = category.to_string(),
             given = given.clone(),
-            valid = valid.join(", ")
+            valid = lang.names(valid)
         ),
         ServiceError::Settings(SettingsError::Invalid {
             key,
@@ -441,7 +441,7 @@ fn install_message_for(
         InstallError::InProgress(None) => t!(lang, "error-in-progress"),
         InstallError::NoBackup => t!(lang, "error-no-backup"),
         InstallError::UnknownTarget { target, known } => {
-            let known = known.join(", ");
+            let known = lang.names(known);
             if target.trim().is_empty() {
                 t!(lang, "error-rollback-empty-target", known = known)
             } else {
@@ -754,6 +754,46 @@ mod tests {
     use super::*;
     use crate::engine::install::{InstallError, SafetyFinding};
     use crate::store::StoreError;
+
+    /// Names listed in an answer run together the locale's way: "、" in
+    /// Chinese, ", " in English (as the CLI prints them) and German.
+    #[test]
+    fn listed_names_are_separated_the_locales_way() {
+        use crate::settings::SettingsError;
+        let unknown = ServiceError::Settings(SettingsError::UnknownName {
+            category: "backup",
+            given: "max_backup".into(),
+            valid: vec![
+                "enabled".into(),
+                "max_backups".into(),
+                "auto_cleanup".into(),
+            ],
+        });
+        assert_eq!(
+            service_message(Lang::for_tag("zh-CN"), &unknown),
+            "backup 中没有设置“max_backup”。有效的 backup 设置：enabled、max_backups、auto_cleanup。"
+        );
+        assert_eq!(
+            service_message(Lang::english(), &unknown),
+            unknown.user_message(),
+            "English reads as the CLI prints it"
+        );
+        assert_eq!(
+            service_message(Lang::for_tag("de"), &unknown),
+            "Es gibt keine Einstellung „max_backup“ in backup. Gültige Einstellungen in backup: \
+             enabled, max_backups, auto_cleanup."
+        );
+        let target = ServiceError::Install(InstallError::UnknownTarget {
+            target: "9.9.9".into(),
+            known: vec!["1.2.0".into(), "1.3.0".into()],
+        });
+        assert!(
+            service_message(Lang::for_tag("zh-CN"), &target)
+                .ends_with("可以回滚到：1.2.0、1.3.0。"),
+            "{}",
+            service_message(Lang::for_tag("zh-CN"), &target)
+        );
+    }
 
     #[test]
     fn the_rarer_errors_are_worded_in_the_callers_language_around_their_details() {

@@ -60,7 +60,7 @@ pub async fn on_event(
                     let granted = if granted.is_empty() {
                         locale::t!(lang, "grant-nothing")
                     } else {
-                        super::render::plain(&granted.join(", "))
+                        super::render::plain(&lang.names(&granted))
                     };
                     if outcome.missing.is_empty() {
                         locale::t!(
@@ -77,7 +77,7 @@ pub async fn on_event(
                             provider = name,
                             granted = granted,
                             by = by,
-                            missing = super::render::plain(&outcome.missing.join(", "))
+                            missing = super::render::plain(&lang.names(&outcome.missing))
                         )
                     }
                 }

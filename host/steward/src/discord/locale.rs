@@ -205,6 +205,20 @@ impl Lang {
         key.to_string()
     }
 
+    /// Names (settings, targets, files, updates) run together the
+    /// locale's way: "a, b" in English, "a、b" in Chinese.
+    pub fn names<S: AsRef<str>>(self, names: &[S]) -> String {
+        let separator = t!(self, "names-separator");
+        let mut out = String::new();
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 {
+                out.push_str(&separator);
+            }
+            out.push_str(name.as_ref());
+        }
+        out
+    }
+
     /// The message `key` when this catalogue (or English) has it.
     pub fn maybe(self, key: &str) -> Option<String> {
         (self.has(key) || Lang::english().has(key)).then(|| self.text(key, None))

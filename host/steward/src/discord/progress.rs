@@ -13,7 +13,7 @@ use crate::engine::progress::{
     self, BackupFailure, BackupFault, BotFault, Failure, GateFault, Progress, ProgressReceiver,
     ProgressSender, ProviderFault, Step, StepFault, Unhealthy,
 };
-use steward_core::failure::{PathFault, UndoCause};
+use steward_core::failure::{ExtractFault, PathFault, UndoCause};
 
 /// Runs `work` with a progress sender whose reports edit `reply`, and
 /// returns once every report is shown, so the caller's result edit comes
@@ -608,6 +608,73 @@ pub(crate) fn backup_fault(lang: Lang, detail: &BackupFault, plain: fn(&str) -> 
                 .collect::<Vec<_>>()
                 .join(&separator()),
             kept = plain(kept)
+        ),
+        BackupFault::NotCompleted { id, status } => t!(
+            lang,
+            "backup-detail-not-completed",
+            id = plain(id),
+            status = status.clone(),
+            named = plain(status)
+        ),
+        BackupFault::Extract { problem } => extract_fault(lang, problem, plain),
+    }
+}
+
+/// Why a backup's archive could not be unpacked, in `lang`; the paths, the
+/// decoder's and the system's words as given.
+fn extract_fault(lang: Lang, problem: &ExtractFault, plain: fn(&str) -> String) -> String {
+    let quoted = |path: &str| plain(&format!("{path:?}"));
+    match problem {
+        ExtractFault::Staging { path, error } => t!(
+            lang,
+            "backup-detail-extract-staging",
+            path = plain(path),
+            error = plain(error)
+        ),
+        ExtractFault::Truncated => t!(lang, "backup-detail-extract-truncated"),
+        ExtractFault::Corrupt { error } => {
+            t!(lang, "backup-detail-extract-corrupt", error = plain(error))
+        }
+        ExtractFault::UnsafePath { path } => t!(
+            lang,
+            "backup-detail-extract-unsafe-path",
+            quoted = quoted(path)
+        ),
+        ExtractFault::ForbiddenType { path, entry } => t!(
+            lang,
+            "backup-detail-extract-forbidden-type",
+            quoted = quoted(path),
+            // A Fluent variant key: "symbolic link" selects [symbolic-link].
+            entry = entry.replace(' ', "-"),
+            named = plain(entry)
+        ),
+        ExtractFault::PaxSizeMismatch { path, pax, header } => t!(
+            lang,
+            "backup-detail-extract-pax-size",
+            quoted = quoted(path),
+            pax = pax.to_string(),
+            header = header.to_string()
+        ),
+        ExtractFault::Duplicate { path } => t!(
+            lang,
+            "backup-detail-extract-duplicate",
+            quoted = quoted(path)
+        ),
+        ExtractFault::TooLarge { limit } => t!(
+            lang,
+            "backup-detail-extract-too-large",
+            limit = limit.to_string()
+        ),
+        ExtractFault::TooManyEntries { limit } => t!(
+            lang,
+            "backup-detail-extract-too-many",
+            limit = limit.to_string()
+        ),
+        ExtractFault::Write { path, error } => t!(
+            lang,
+            "backup-detail-extract-write",
+            path = plain(path),
+            error = plain(error)
         ),
     }
 }
@@ -1373,9 +1440,67 @@ mod tests {
                         location: "http://127.0.0.1:9/bot".into(),
                         why: steward_core::failure::TargetFault::Backend {
                             error: "connection refused".into(),
+                            cause: None,
                         },
                     },
                 ],
+            },
+            BackupFault::NotCompleted {
+                id: "b-1".into(),
+                status: "InProgress".into(),
+            },
+            BackupFault::NotCompleted {
+                id: "b-2".into(),
+                status: "Failed".into(),
+            },
+            BackupFault::Extract {
+                problem: ExtractFault::Staging {
+                    path: "/srv/steward/data/restore/staging".into(),
+                    error: "No space left on device (os error 28)".into(),
+                },
+            },
+            BackupFault::Extract {
+                problem: ExtractFault::Truncated,
+            },
+            BackupFault::Extract {
+                problem: ExtractFault::Corrupt {
+                    error: "invalid gzip header".into(),
+                },
+            },
+            BackupFault::Extract {
+                problem: ExtractFault::UnsafePath {
+                    path: "../etc/passwd".into(),
+                },
+            },
+            BackupFault::Extract {
+                problem: ExtractFault::ForbiddenType {
+                    path: "data/link".into(),
+                    entry: "symbolic link".into(),
+                },
+            },
+            BackupFault::Extract {
+                problem: ExtractFault::PaxSizeMismatch {
+                    path: "data/a".into(),
+                    pax: 10,
+                    header: 12,
+                },
+            },
+            BackupFault::Extract {
+                problem: ExtractFault::Duplicate {
+                    path: "data/a".into(),
+                },
+            },
+            BackupFault::Extract {
+                problem: ExtractFault::TooLarge { limit: 1024 },
+            },
+            BackupFault::Extract {
+                problem: ExtractFault::TooManyEntries { limit: 100 },
+            },
+            BackupFault::Extract {
+                problem: ExtractFault::Write {
+                    path: "/srv/staging/data/a".into(),
+                    error: "No space left on device (os error 28)".into(),
+                },
             },
         ]
     }
@@ -1468,6 +1593,20 @@ mod tests {
              local repository, and no offsite target gave it back (offsite target nas \
              (/mnt/nas): has no copy; offsite target away (http://127.0.0.1:9/bot): connection \
              refused)",
+            "backup b-1 is InProgress, not completed",
+            "backup b-2 is Failed, not completed",
+            "the staging directory /srv/steward/data/restore/staging cannot be created: No space \
+             left on device (os error 28)",
+            "the archive is truncated",
+            "the archive is damaged: invalid gzip header",
+            "entry \"../etc/passwd\" has an unsafe path (absolute, `..`, or empty)",
+            "entry \"data/link\" is a symbolic link; only regular files and directories are \
+             accepted",
+            "entry \"data/a\": its PAX size 10 disagrees with its header size 12",
+            "entry \"data/a\" appears twice",
+            "the archive unpacks to more than 1024 bytes",
+            "the archive holds more than 100 entries",
+            "cannot write /srv/staging/data/a: No space left on device (os error 28)",
         ];
         let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         let faults = backup_faults();
@@ -1491,6 +1630,29 @@ mod tests {
             assert_ne!(de_detail, english, "{de}");
             assert!(!de.contains(english), "{de}");
         }
+        // The words of a restore not completed and of an archive that
+        // cannot be unpacked, with their paths and the system's words kept.
+        let said = |tag, detail: BackupFault| {
+            backup_fault(Lang::for_tag(tag), &detail, |t: &str| t.to_string())
+        };
+        let faults = backup_faults();
+        let n = faults.len();
+        assert_eq!(
+            said("zh-CN", faults[n - 12].clone()),
+            "备份 b-1 仍在进行中，尚未完成"
+        );
+        assert_eq!(
+            said("de", faults[n - 11].clone()),
+            "die Sicherung b-2 ist fehlgeschlagen und ist nicht abgeschlossen"
+        );
+        assert_eq!(
+            said("zh-CN", faults[n - 6].clone()),
+            "条目 \"data/link\" 是符号链接；只接受普通文件和目录"
+        );
+        assert_eq!(
+            said("de", faults[n - 1].clone()),
+            "/srv/staging/data/a kann nicht geschrieben werden: No space left on device (os error 28)"
+        );
         let low = Failure::PreUpdateBackup {
             failed: BackupFailure {
                 error: before[1].into(),

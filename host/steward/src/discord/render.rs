@@ -106,12 +106,9 @@ pub fn check_in(lang: Lang, outcome: &CheckOutcome, view: &CheckView) -> serenit
                     lang,
                     "check-waiting-grant",
                     source = source,
-                    asks = plain(
-                        &crate::service::announce::asks(
-                            provider.waiting_for_grant.as_ref().expect("matched")
-                        )
-                        .join(", ")
-                    )
+                    asks = plain(&lang.names(&crate::service::announce::asks(
+                        provider.waiting_for_grant.as_ref().expect("matched")
+                    )))
                 ),
             ),
             None if provider.updates.is_empty() => (source, t!(lang, "check-up-to-date")),
@@ -129,7 +126,7 @@ pub fn check_in(lang: Lang, outcome: &CheckOutcome, view: &CheckView) -> serenit
         };
         let mut value = value;
         if !provider.missing.is_empty() {
-            let missing = plain(&provider.missing.join(", "));
+            let missing = plain(&lang.names(&provider.missing));
             let _ = write!(
                 value,
                 "\n⚠ {}",

@@ -14,7 +14,8 @@ use crate::backup::{BackupRecord, Created, Listing, Range, RestoreType, Restored
 use crate::discord::locale::{Lang, t};
 use crate::discord::suggest::Candidate;
 use crate::service::RestorePreview;
-use steward_core::failure::{OffsiteFault, TargetFault};
+use steward_core::failure::{BackendCause, OffsiteFault, TargetFault};
+use steward_core::problem::OffsiteDamage;
 
 /// Discord refuses an embed above 6000 characters; stay clear of it.
 const EMBED_BUDGET: usize = 5500;
@@ -40,7 +41,7 @@ pub fn created_with_copies(
         None => t!(
             lang,
             "backup-offsite-copying",
-            targets = c.offsite_due.join(", ")
+            targets = lang.names(&c.offsite_due)
         ),
         Some([]) => return embed,
         Some(copies) => copies
@@ -79,6 +80,35 @@ fn copy_line(lang: Lang, copy: &Copied) -> String {
     }
 }
 
+/// What Steward made of a target backend's failure, in `lang`; the
+/// server's or the system's own words stay as given.
+fn backend_cause(lang: Lang, cause: &BackendCause) -> String {
+    use super::plain;
+    match cause {
+        BackendCause::Unreachable { error } => {
+            t!(lang, "offsite-cause-unreachable", error = plain(error))
+        }
+        BackendCause::TimedOut => t!(lang, "offsite-cause-timed-out"),
+        BackendCause::CredentialsRefused { status } => t!(
+            lang,
+            "offsite-cause-credentials-refused",
+            status = status.to_string()
+        ),
+        BackendCause::AccessDenied { detail } if detail.is_empty() => {
+            t!(lang, "offsite-cause-access-denied")
+        }
+        BackendCause::AccessDenied { detail } => t!(
+            lang,
+            "offsite-cause-access-denied-detail",
+            detail = plain(detail)
+        ),
+        BackendCause::Status { status } => {
+            t!(lang, "offsite-cause-status", status = status.to_string())
+        }
+        BackendCause::Missing { path } => t!(lang, "offsite-cause-missing", path = plain(path)),
+    }
+}
+
 /// Why an offsite copy failed, in `lang` when typed (`fault`), else as
 /// `error` says it (an older Steward's English). What the target's backend
 /// said stays as given.
@@ -98,7 +128,10 @@ pub(crate) fn offsite_error(lang: Lang, fault: Option<&OffsiteFault>, error: &st
             target = plain(target),
             location = plain(location),
             why = match why {
-                TargetFault::Backend { error } => plain(error),
+                TargetFault::Backend { error, cause } => match cause {
+                    Some(cause) => backend_cause(lang, cause),
+                    None => plain(error),
+                },
                 TargetFault::PasswordEnvUnset { var } => {
                     t!(lang, "offsite-why-password-env-unset", var = plain(var))
                 }
@@ -150,17 +183,18 @@ fn where_text(lang: Lang, r: &BackupRecord) -> Option<String> {
         return Some(t!(lang, "backup-place-nowhere"));
     }
     Some(
-        found
-            .iter()
-            .map(|p| match p {
-                Place::Local => t!(lang, "backup-place-local"),
-                Place::Offsite(name) => super::plain(name),
-                Place::CopyFailed(name) => {
-                    t!(lang, "backup-place-failed", target = super::plain(name))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
+        lang.names(
+            &found
+                .iter()
+                .map(|p| match p {
+                    Place::Local => t!(lang, "backup-place-local"),
+                    Place::Offsite(name) => super::plain(name),
+                    Place::CopyFailed(name) => {
+                        t!(lang, "backup-place-failed", target = super::plain(name))
+                    }
+                })
+                .collect::<Vec<_>>(),
+        ),
     )
 }
 
@@ -229,7 +263,7 @@ pub fn created(lang: Lang, c: &Created) -> serenity::CreateEmbed {
     if !c.skipped.is_empty() {
         embed = embed.field(
             t!(lang, "backup-field-skipped"),
-            fit(&c.skipped.join(", ")),
+            fit(&lang.names(&c.skipped)),
             false,
         );
     }
@@ -521,13 +555,31 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
             target,
             location,
             cause,
-        } => t!(
-            lang,
-            "verify-problem-offsite-damaged",
-            target = plain(target),
-            location = plain(location),
-            cause = plain(cause)
-        ),
+            damage,
+        } => match damage {
+            Some(OffsiteDamage::Findings { findings }) => t!(
+                lang,
+                "verify-problem-offsite-findings",
+                target = plain(target),
+                location = plain(location),
+                findings = plain(&findings.join(&t!(lang, "failure-separator")))
+            ),
+            Some(OffsiteDamage::Backend { cause }) => t!(
+                lang,
+                "verify-problem-offsite-damaged",
+                target = plain(target),
+                location = plain(location),
+                cause = backend_cause(lang, cause)
+            ),
+            // Found by an older Steward: its English.
+            None => t!(
+                lang,
+                "verify-problem-offsite-damaged",
+                target = plain(target),
+                location = plain(location),
+                cause = plain(cause)
+            ),
+        },
         Problem::OffsiteMissing {
             target,
             location,
@@ -613,7 +665,7 @@ pub fn restored(lang: Lang, r: &Restored) -> serenity::CreateEmbed {
     if !r.removed_sidecars.is_empty() {
         embed = embed.field(
             t!(lang, "restored-field-sidecars"),
-            fit(&r.removed_sidecars.join(", ")),
+            fit(&lang.names(&r.removed_sidecars)),
             false,
         );
     }
@@ -948,6 +1000,7 @@ mod tests {
                 target: s("nas"),
                 location: s("/mnt/nas"),
                 cause: s("hash mismatch"),
+                damage: None,
             },
             Problem::OffsiteMissing {
                 target: s("nas"),
@@ -1000,6 +1053,55 @@ mod tests {
             }
             assert_eq!(problem(Lang::english(), &p), p.to_string(), "{p:?}");
         }
+    }
+
+    /// Damage a check found at an offsite copy reads in the caller's
+    /// language when typed: rustic's findings joined the locale's way, a
+    /// backend failure in Steward's words; the CLI's English is untouched.
+    #[test]
+    fn offsite_damage_reads_in_the_callers_language_when_typed() {
+        let damaged = |damage| Problem::OffsiteDamaged {
+            target: "nas".into(),
+            location: "/mnt/nas".into(),
+            cause: "check found errors!".into(),
+            damage: Some(damage),
+        };
+        let findings = damaged(OffsiteDamage::Findings {
+            findings: vec![
+                "pack 1a2b: hash mismatch".into(),
+                "pack 3c4d: not found".into(),
+            ],
+        });
+        assert_eq!(
+            findings.to_string(),
+            "offsite target nas (/mnt/nas): the copy fails its check there: check found errors!"
+        );
+        assert_eq!(
+            problem(Lang::english(), &findings),
+            "offsite target nas (/mnt/nas): the copy fails its check there: \
+             pack 1a2b: hash mismatch; pack 3c4d: not found"
+        );
+        assert_eq!(
+            problem(Lang::for_tag("zh-CN"), &findings),
+            "异地目标 nas（/mnt/nas）：副本未通过那里的检查：pack 1a2b: hash mismatch；pack 3c4d: not found"
+        );
+        let timed_out = damaged(OffsiteDamage::Backend {
+            cause: BackendCause::TimedOut,
+        });
+        assert_eq!(
+            problem(Lang::for_tag("de"), &timed_out),
+            "externes Ziel nas (/mnt/nas): die Kopie besteht die Prüfung dort nicht: \
+             der Server hat nicht rechtzeitig geantwortet"
+        );
+        // As a record keeps it, and as an older Steward's record reads.
+        let text = serde_json::to_string(&timed_out).unwrap();
+        assert_eq!(serde_json::from_str::<Problem>(&text).unwrap(), timed_out);
+        let older =
+            r#"{"problem":"offsite_damaged","target":"nas","location":"/mnt/nas","cause":"x"}"#;
+        let Problem::OffsiteDamaged { damage, .. } = serde_json::from_str(older).unwrap() else {
+            panic!("not offsite_damaged");
+        };
+        assert_eq!(damage, None);
     }
 
     #[test]
@@ -1073,6 +1175,7 @@ mod tests {
         let faults = [
             at(TargetFault::Backend {
                 error: "list data/ failed: connection refused".into(),
+                cause: None,
             }),
             at(TargetFault::PasswordEnvUnset {
                 var: "NAS_PASSWORD".into(),
@@ -1134,6 +1237,103 @@ mod tests {
         assert_eq!(
             offsite_error(Lang::for_tag("zh-CN"), None, "offsite target nas (x): y"),
             "offsite target nas (x): y"
+        );
+    }
+
+    /// A backend failure Steward classified itself is worded by the
+    /// locale, with the server's or the system's own words kept as given;
+    /// the CLI's English (the fault's `Display`) stays the backend's.
+    #[test]
+    fn a_classified_backend_failure_is_worded_in_each_locale() {
+        let refused = "Connection refused (os error 111)";
+        let at = |cause| OffsiteFault::Target {
+            target: "away".into(),
+            location: "http://127.0.0.1:9/bot/".into(),
+            why: TargetFault::Backend {
+                error: "reading http://127.0.0.1:9/bot/config failed: cannot connect".into(),
+                cause: Some(cause),
+            },
+        };
+        let said = |tag, cause| offsite_error(Lang::for_tag(tag), Some(&at(cause)), "");
+        let cli = at(BackendCause::TimedOut).to_string();
+        assert_eq!(
+            cli,
+            "offsite target away (http://127.0.0.1:9/bot/): reading http://127.0.0.1:9/bot/config failed: cannot connect"
+        );
+        let frame = |zh: &str| format!("异地目标 away（http://127.0.0.1:9/bot/）：{zh}");
+        let cases = [
+            (
+                BackendCause::Unreachable {
+                    error: refused.into(),
+                },
+                "cannot connect to the server (Connection refused (os error 111))",
+                "无法连接到服务器（Connection refused (os error 111)）",
+                "keine Verbindung zum Server möglich (Connection refused (os error 111))",
+            ),
+            (
+                BackendCause::TimedOut,
+                "the server did not answer in time",
+                "服务器未及时响应",
+                "der Server hat nicht rechtzeitig geantwortet",
+            ),
+            (
+                BackendCause::CredentialsRefused { status: 401 },
+                "the server refused the credentials (HTTP 401): check user and password_env or password_file",
+                "服务器拒绝了凭据（HTTP 401）：请检查 user 以及 password_env 或 password_file",
+                "der Server hat die Zugangsdaten abgelehnt (HTTP 401): user und password_env oder password_file prüfen",
+            ),
+            (
+                BackendCause::AccessDenied {
+                    detail: String::new(),
+                },
+                "access denied, check the credentials",
+                "访问被拒绝，请检查凭据",
+                "Zugriff verweigert, Zugangsdaten prüfen",
+            ),
+            (
+                BackendCause::AccessDenied {
+                    detail: "SignatureDoesNotMatch".into(),
+                },
+                "access denied, check the credentials: SignatureDoesNotMatch",
+                "访问被拒绝，请检查凭据：SignatureDoesNotMatch",
+                "Zugriff verweigert, Zugangsdaten prüfen: SignatureDoesNotMatch",
+            ),
+            (
+                BackendCause::Status { status: 503 },
+                "the server answered HTTP 503",
+                "服务器返回了 HTTP 503",
+                "der Server hat mit HTTP 503 geantwortet",
+            ),
+            (
+                BackendCause::Missing {
+                    path: "keys/ab12".into(),
+                },
+                "the server has no keys/ab12",
+                "服务器上没有 keys/ab12",
+                "der Server hat kein keys/ab12",
+            ),
+        ];
+        for (cause, en, zh, de) in cases {
+            assert_eq!(
+                said("en-US", cause.clone()),
+                format!("offsite target away (http://127.0.0.1:9/bot/): {en}")
+            );
+            assert_eq!(said("zh-CN", cause.clone()), frame(zh));
+            assert_eq!(
+                said("de", cause),
+                format!("externes Ziel away (http://127.0.0.1:9/bot/): {de}")
+            );
+        }
+        // A record of an older Steward (no cause) still shows the backend's
+        // English, and reads back from its stored JSON.
+        let old = r#"{"kind":"backend","error":"reading x failed: timed out"}"#;
+        let why: TargetFault = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            why,
+            TargetFault::Backend {
+                error: "reading x failed: timed out".into(),
+                cause: None
+            }
         );
     }
 

@@ -167,7 +167,7 @@ pub fn words(notice: &Notice<'_>) -> (String, String) {
                 lang,
                 "grant-notice-text",
                 provider = super::plain(provider),
-                asks = super::plain(&asks.join(", "))
+                asks = super::plain(&lang.names(asks))
             ),
         ),
         // The Grant button's label, then the Deny button's.

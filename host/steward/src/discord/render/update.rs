@@ -294,7 +294,7 @@ pub(crate) fn finding(lang: Lang, f: &SafetyFinding) -> String {
             lang,
             "safety-breaking",
             count = updates.len(),
-            updates = plain(&updates.join(", "))
+            updates = plain(&lang.names(updates))
         ),
         SafetyFinding::Unsigned {
             provider,
