@@ -231,12 +231,23 @@ fn a_restore_killed_mid_swap_is_undone_or_finished_at_the_next_start() {
     let install = install("");
     let bot = install.bot();
     let db = bot.join("data/bot.sqlite3");
+    std::fs::create_dir(bot.join("data/guilds")).unwrap();
+    for g in 1..=3 {
+        std::fs::write(
+            bot.join(format!("data/guilds/{g}.json")),
+            format!("{{\"g\": {g}}}"),
+        )
+        .unwrap();
+    }
     let record = create(&install, &[]);
     let id = record["id"].as_str().unwrap();
 
     // Since the backup: files changed, one removed, a directory removed,
-    // a row added to the database.
+    // a row added to the database, a file made in a directory the backup
+    // has.
     std::fs::write(bot.join("config/config.toml"), "changed = true\n").unwrap();
+    std::fs::write(bot.join("config/notes.txt"), "made since\n").unwrap();
+    std::fs::write(bot.join("data/guilds/2.json"), "{}").unwrap();
     std::fs::write(bot.join("data/reminders.json"), "{}").unwrap();
     std::fs::remove_file(bot.join("data/guild_settings.json")).unwrap();
     std::fs::remove_dir_all(bot.join("dashboard")).unwrap();
@@ -249,17 +260,46 @@ fn a_restore_killed_mid_swap_is_undone_or_finished_at_the_next_start() {
         copy_dir(saved.path(), &bot);
     };
 
-    let restored = ok(&install.run(&["backup", "restore", id, "--yes", "--json"]));
+    // The restore as it runs: how many renames its swap makes (the hook
+    // says so whenever it is set; no point is named "count").
+    let counted = install
+        .command(&["backup", "restore", id, "--yes", "--json"])
+        .env("STEWARD_TEST_PAUSE_RESTORE_AT", "count")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&counted.stderr);
+    assert!(counted.status.success(), "{stderr}");
+    let moves: usize = stderr
+        .lines()
+        .find_map(|l| l.split("the swap made ").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the swap did not count its renames: {stderr}"));
+    let restored: Value = serde_json::from_slice(&counted.stdout).unwrap();
     let new = tree(&bot);
     assert_ne!(old, new);
-    // One rename per restored file, one more per file it replaces.
+    // `data/guilds/` holds nothing the restore does not replace and
+    // `dashboard/` is gone: each moves whole (two renames and one), and
+    // every other file takes one rename, one more for what it replaces.
+    // `config/` holds a file the backup lacks: it stays, so its
+    // directory goes file by file.
     let files: Vec<&str> = restored["files"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f.as_str().unwrap())
         .collect();
-    let moves = files.len() + files.iter().filter(|f| old.contains_key(**f)).count();
+    let one_by_one: Vec<&&str> = files
+        .iter()
+        .filter(|f| !f.starts_with("data/guilds/") && !f.starts_with("dashboard/"))
+        .collect();
+    assert_eq!(
+        moves,
+        2 + 1 + one_by_one.len() + one_by_one.iter().filter(|f| old.contains_key(***f)).count(),
+        "{files:?}"
+    );
+    assert_eq!(new["config/notes.txt"], "made since\n");
+    assert_eq!(new["data/guilds/2.json"], "{\"g\": 2}");
 
     let mut points: Vec<String> = [1, 2, 3, moves / 2, moves - 1, moves]
         .iter()

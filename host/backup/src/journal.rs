@@ -6,7 +6,8 @@
 //!
 //! Progress through the swap is not rewritten file by file: every move is
 //! one rename, so each file is in exactly one of three places (staged,
-//! live, or kept in `previous/`), and `swap` reads where it is.
+//! live, or kept in `previous/`), and `swap` reads where it is; the same
+//! holds for a directory swapped whole.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -42,6 +43,18 @@ pub struct Planned {
     pub sidecars: Vec<Sidecar>,
 }
 
+/// A whole directory of the backup put back at `rel` with one rename:
+/// nothing was in it but what the restore replaces.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlannedDir {
+    /// Relative to the bot's root, `/`-separated.
+    pub rel: String,
+    /// A directory was at `rel` when the swap was planned (it is kept).
+    pub existed: bool,
+    /// The restored files below it.
+    pub files: usize,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Sidecar {
     pub rel: String,
@@ -65,6 +78,10 @@ pub struct Journal {
     pub backup_id: String,
     pub phase: Phase,
     pub files: Vec<Planned>,
+    /// Whole directories, moved before the files (none in journals of
+    /// earlier versions, which swapped file by file).
+    #[serde(default)]
+    pub dirs: Vec<PlannedDir>,
     /// Directories of the bot's tree the swap creates, parents first.
     pub created_dirs: Vec<String>,
 }

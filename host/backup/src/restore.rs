@@ -1,8 +1,9 @@
 //! Putting a backup back: verify it (unless told not to), unpack it into a
 //! private working directory inside the bot's root, check the databases,
 //! plan the swap (refusing a link or a directory in the way), stop the bot,
-//! journal the plan, swap each file into place keeping what was there as a
-//! pre-restore copy (stale `-wal`/`-shm` files moved aside with it), start
+//! journal the plan, swap each directory the restore replaces whole and
+//! each other file into place keeping what was there as a pre-restore copy
+//! (stale `-wal`/`-shm` files moved aside with it), start
 //! the bot, and swap everything back if any step fails. It writes only
 //! through handles of the bot's root that never follow a link, so never
 //! outside it; a restore killed at any point is finished or undone by the
@@ -244,7 +245,7 @@ impl Run<'_> {
             })
             .collect();
         // A link or a directory in the way is refused before the bot stops.
-        swap::plan(self.root, &record.id, &to_restore).map_err(plan_error)?;
+        swap::plan(self.root, self.work, &record.id, &to_restore).map_err(plan_error)?;
 
         if let Some(bot) = self.bot {
             backups.report(60, Step::StoppingBot);
@@ -253,7 +254,7 @@ impl Run<'_> {
         }
         // Planned again with the bot stopped: what is there now is what
         // the journal records, before the first file moves.
-        let planned = swap::plan(self.root, &record.id, &to_restore)
+        let planned = swap::plan(self.root, self.work, &record.id, &to_restore)
             .map_err(plan_error)
             .and_then(|journal| {
                 journal.write(self.work).map_err(write_error)?;
@@ -279,7 +280,7 @@ impl Run<'_> {
             test_hook::after_move(moves);
         })
         .and_then(|()| self.root.sync_filesystem())
-        .and_then(|()| swap::check_placed(self.root, &journal))
+        .and_then(|()| swap::check_placed(self.root, self.work, &journal))
         .and_then(|()| {
             journal.phase = Phase::Placed;
             journal.write(self.work)
@@ -294,7 +295,7 @@ impl Run<'_> {
             self.start_bot_again();
             return Err(BackupError::Swap { path, source });
         }
-        test_hook::reached("placed");
+        test_hook::placed(moves);
 
         if let Some(bot) = self.bot {
             backups.report(90, Step::StartingBot);
@@ -325,10 +326,11 @@ impl Run<'_> {
                 id: record.id.clone(),
             },
         );
-        let kept_any = journal
-            .files
-            .iter()
-            .any(|f| f.existed || f.sidecars.iter().any(|s| s.existed));
+        let kept_any = journal.dirs.iter().any(|d| d.existed)
+            || journal
+                .files
+                .iter()
+                .any(|f| f.existed || f.sidecars.iter().any(|s| s.existed));
         // The restore is verified (placed, checked, the bot started): the
         // pre-restore copy goes, so copies do not pile up in the bot's root.
         let previous = match swap::remove_previous(self.root, self.name) {
@@ -400,12 +402,20 @@ fn write_error(e: HandleError) -> BackupError {
 /// Test hook, in debug builds only: `STEWARD_TEST_PAUSE_RESTORE_AT=N`
 /// holds the swap for a minute after its Nth rename (`placed`: once every
 /// file is in place and journaled), saying so on stderr, so a test can
-/// `kill -9` steward at that exact point. Release builds ignore it.
+/// `kill -9` steward at that exact point; with the variable set, the swap
+/// also says how many renames it made. Release builds ignore it.
 mod test_hook {
     pub fn after_move(n: usize) {
         if cfg!(debug_assertions) {
             reached(&n.to_string());
         }
+    }
+
+    pub fn placed(moves: usize) {
+        if cfg!(debug_assertions) && std::env::var_os("STEWARD_TEST_PAUSE_RESTORE_AT").is_some() {
+            eprintln!("steward test hook: the swap made {moves} renames");
+        }
+        reached("placed");
     }
 
     pub fn reached(point: &str) {

@@ -1,19 +1,21 @@
 //! The restore's file swap inside its working directory
 //! (`.steward-restore-*/` in the bot's root): a plan of what is at each
-//! path, journaled before anything moves; then, file by file, what is there
-//! goes into `previous/` and the staged file into place. Every move is one
-//! rename through directory handles that never follow a link and never
-//! replace anything, so no file can be lost between two moves. Undo and
-//! finish read where each file is, so they work the same inside the
-//! restore and at the next start after a `kill -9`.
+//! path, journaled before anything moves; then what is there goes into
+//! `previous/` and the staged copy into place: a whole directory at once
+//! where the live one holds nothing but what the restore replaces, file
+//! by file everywhere else. Every move is one rename through directory
+//! handles that never follow a link and never replace anything, so no file
+//! can be lost between two moves. Undo and finish read where each file and
+//! directory is, so they work the same inside the restore and at the next
+//! start after a `kill -9`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::journal::{Journal, Phase, Planned, Sidecar};
+use super::journal::{Journal, Phase, Planned, PlannedDir, Sidecar};
 use super::manifest;
 use super::problem::Problem;
-use crate::dir_handle::{DirHandle, Entry, HandleError};
+use crate::dir_handle::{DirHandle, Entry, HandleError, Kind};
 
 /// Where the archive is unpacked, inside the working directory.
 pub const STAGING: &str = "staging";
@@ -44,10 +46,18 @@ impl From<HandleError> for PlanError {
     }
 }
 
-/// Looks at every path the swap will touch (nothing is changed): refuses
-/// a path touched twice or both as a file and a directory (whatever the
-/// manifest says), and a link or a non-file in the way.
-pub fn plan(root: &DirHandle, backup_id: &str, files: &[ToRestore]) -> Result<Journal, PlanError> {
+/// Looks at every path the swap will touch (nothing of the bot's tree is
+/// changed): refuses a path touched twice or both as a file and a
+/// directory (whatever the manifest says), and a link or a non-file in the
+/// way. The directories of `work`'s staging that can move whole are
+/// planned as such (and given the mode and owner of the live directory
+/// they replace); the files below them are not planned one by one.
+pub fn plan(
+    root: &DirHandle,
+    work: &DirHandle,
+    backup_id: &str,
+    files: &[ToRestore],
+) -> Result<Journal, PlanError> {
     let mut touched: Vec<String> = Vec::new();
     for f in files {
         touched.push(f.rel.to_string());
@@ -59,11 +69,57 @@ pub fn plan(root: &DirHandle, backup_id: &str, files: &[ToRestore]) -> Result<Jo
     if !problems.is_empty() {
         return Err(PlanError::Conflicting(problems));
     }
+    let mut survey = Survey {
+        chosen: files.iter().map(|f| f.rel).collect(),
+        holding_db: files
+            .iter()
+            .filter(|f| f.sqlite)
+            .flat_map(|f| ancestors(f.rel))
+            .collect(),
+        whole: Vec::new(),
+        as_root: work.mode_and_owner()?.1 == 0,
+        mount: root.mount()?,
+    };
+    let staging = staging(work)?;
+    survey.dir(&staging, Some(root), "")?;
+    let mut whole = survey.whole;
+    for d in &whole {
+        if let Some(staged) = staging.subdir(&d.rel)? {
+            let live = if d.existed {
+                root.subdir(&d.rel)?
+            } else {
+                None
+            };
+            settle(&staged, live.as_ref())?;
+        }
+    }
+    whole.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let whole_at: HashMap<String, usize> = whole
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.rel.clone(), i))
+        .collect();
+
     let mut planned = Vec::with_capacity(files.len());
     let mut created_dirs = Vec::new();
     let mut seen_dirs = BTreeSet::new();
     let mut dirs = Parents::new([root, root, root]);
+    for d in &whole {
+        if let Some((parent, _)) = d.rel.rsplit_once('/')
+            && dirs.parent(ROOT, parent, false)?.is_none()
+        {
+            for dir in root.missing_dirs(parent)? {
+                if seen_dirs.insert(dir.clone()) {
+                    created_dirs.push(dir);
+                }
+            }
+        }
+    }
     for f in files {
+        if let Some(i) = ancestors(f.rel).find_map(|a| whole_at.get(a)) {
+            whole[*i].files += 1;
+            continue;
+        }
         let existed = exists_as_file(&mut dirs, f.rel)?;
         let mut sidecars = Vec::new();
         if f.sqlite {
@@ -93,8 +149,129 @@ pub fn plan(root: &DirHandle, backup_id: &str, files: &[ToRestore]) -> Result<Jo
         backup_id: backup_id.to_string(),
         phase: Phase::Swapping,
         files: planned,
+        dirs: whole,
         created_dirs,
     })
+}
+
+/// The directories `rel` lies in, nearest first (`a/b/c` -> `a/b`, `a`).
+fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
+    let mut rest = rel;
+    std::iter::from_fn(move || {
+        let (parent, _) = rest.rsplit_once('/')?;
+        rest = parent;
+        Some(parent)
+    })
+}
+
+/// The walk of staging beside the live tree that finds the directories
+/// that can be swapped whole: every staged entry below is a restored file
+/// or a directory, every live entry below is a regular file the restore
+/// replaces or a directory staged too, and no database is below (its
+/// `-wal`/`-shm` are set aside file by file). Anything else the live
+/// directory holds (a file made since the backup, one the restore type
+/// leaves out, a link) keeps it, and the files around it, swapped file by
+/// file.
+struct Survey<'a> {
+    chosen: HashSet<&'a str>,
+    holding_db: HashSet<&'a str>,
+    /// The largest directories that can move whole, in no order.
+    whole: Vec<PlannedDir>,
+    /// Steward runs as root, so it can give a directory its owner.
+    as_root: bool,
+    /// The bot root's mount: a live directory on another (a filesystem
+    /// or a bind mount there) never moves, so its files are never taken
+    /// into the pre-restore copy and removed with it.
+    mount: u64,
+}
+
+impl Survey<'_> {
+    /// Whether the directory `rel` (`staged`, and `live` when the bot's
+    /// tree has it) can move whole; when it cannot, its subdirectories
+    /// that can are recorded. A live directory owned by someone else than
+    /// the staged one keeps its place unless Steward may give the staged
+    /// one its owner (see `settle`).
+    fn dir(
+        &mut self,
+        staged: &DirHandle,
+        live: Option<&DirHandle>,
+        rel: &str,
+    ) -> Result<bool, HandleError> {
+        let mut whole = !rel.is_empty() && !self.holding_db.contains(rel);
+        if let Some(live) = live
+            && whole
+        {
+            whole = live.mount()? == self.mount;
+        }
+        if whole
+            && !self.as_root
+            && let Some(live) = live
+        {
+            let (_, uid, gid) = live.mode_and_owner()?;
+            let (_, our_uid, our_gid) = staged.mode_and_owner()?;
+            whole = (uid, gid) == (our_uid, our_gid);
+        }
+        let join = |name: &str| {
+            if rel.is_empty() {
+                name.to_string()
+            } else {
+                format!("{rel}/{name}")
+            }
+        };
+        let staged_kinds: HashMap<String, Kind> = staged.kinds()?.into_iter().collect();
+        let mut subdirs = Vec::new();
+        for (name, kind) in &staged_kinds {
+            let child = join(name);
+            match kind {
+                Kind::File => whole &= self.chosen.contains(child.as_str()),
+                Kind::Dir => {
+                    let live_child = match live {
+                        Some(live) => match live.entry_of(name)? {
+                            Entry::Dir => live.subdir(name)?,
+                            Entry::Missing => None,
+                            // A link or a file where the backup has a
+                            // directory: left to the file-by-file plan,
+                            // which refuses it if a restored file goes
+                            // through it.
+                            _ => {
+                                whole = false;
+                                continue;
+                            }
+                        },
+                        None => None,
+                    };
+                    let Some(staged_child) = staged.subdir(name)? else {
+                        whole = false;
+                        continue;
+                    };
+                    let child_whole = self.dir(&staged_child, live_child.as_ref(), &child)?;
+                    whole &= child_whole;
+                    subdirs.push((child, child_whole, live_child.is_some()));
+                }
+                Kind::Symlink | Kind::Other => whole = false,
+            }
+        }
+        if let Some(live) = live
+            && whole
+        {
+            whole = live.kinds()?.iter().all(|(name, kind)| {
+                matches!(kind, Kind::File | Kind::Dir) && staged_kinds.get(name) == Some(kind)
+            });
+        }
+        if whole {
+            return Ok(true);
+        }
+        for (rel, child_whole, existed) in subdirs {
+            if child_whole {
+                self.whole.push(PlannedDir {
+                    rel,
+                    existed,
+                    files: 0,
+                });
+            }
+        }
+        Ok(false)
+    }
 }
 
 fn exists_as_file(dirs: &mut Parents, rel: &str) -> Result<bool, HandleError> {
@@ -105,8 +282,37 @@ fn exists_as_file(dirs: &mut Parents, rel: &str) -> Result<bool, HandleError> {
     }
 }
 
-/// Moves every file of the plan: what is at its path into `previous/`,
-/// then the staged file into place. `after_move` runs after each rename.
+/// Gives the staged directory (moving whole) and each one below it the
+/// mode and owner of the live one it replaces (0755 when new, as a
+/// file-by-file swap makes them), so the swap changes neither.
+fn settle(staged: &DirHandle, live: Option<&DirHandle>) -> Result<(), HandleError> {
+    let (mode, uid, gid) = match live {
+        Some(live) => live.mode_and_owner()?,
+        None => {
+            let (_, uid, gid) = staged.mode_and_owner()?;
+            (0o755, uid, gid)
+        }
+    };
+    for (name, kind) in staged.kinds()? {
+        if kind != Kind::Dir {
+            continue;
+        }
+        let Some(staged_child) = staged.subdir(&name)? else {
+            continue;
+        };
+        let live_child = match live {
+            Some(live) => live.subdir(&name)?,
+            None => None,
+        };
+        settle(&staged_child, live_child.as_ref())?;
+    }
+    // Last: a directory made read-only is not written into again.
+    staged.set_mode_and_owner(mode, uid, gid)
+}
+
+/// Moves every directory, then every file of the plan: what is at its
+/// path into `previous/`, then the staged one into place. `after_move`
+/// runs after each rename.
 pub fn apply(
     root: &DirHandle,
     work: &DirHandle,
@@ -117,6 +323,14 @@ pub fn apply(
     let previous = work.subdir_creating(PREVIOUS, &mut scratch)?;
     let staging = staging(work)?;
     let mut dirs = Parents::new([root, &previous, &staging]);
+    for d in &journal.dirs {
+        if d.existed {
+            dirs.rename(ROOT, &d.rel, PREV)?;
+            after_move();
+        }
+        dirs.rename(STAGED, &d.rel, ROOT)?;
+        after_move();
+    }
     for f in &journal.files {
         for s in f.sidecars.iter().filter(|s| s.existed) {
             match dirs.rename(ROOT, &s.rel, PREV) {
@@ -210,8 +424,25 @@ impl<'a> Parents<'a> {
     }
 }
 
-/// Checks that every restored file is in place with its staged size.
-pub fn check_placed(root: &DirHandle, journal: &Journal) -> Result<(), HandleError> {
+/// Checks that every restored file is in place with its staged size, and
+/// every directory moved whole is in place (gone from staging).
+pub fn check_placed(
+    root: &DirHandle,
+    work: &DirHandle,
+    journal: &Journal,
+) -> Result<(), HandleError> {
+    let staging = staging(work)?;
+    for d in &journal.dirs {
+        let (live, staged) = (root.entry(&d.rel)?, staging.entry(&d.rel)?);
+        if live != Entry::Dir || staged != Entry::Missing {
+            return Err(HandleError::Io {
+                path: root.shown(&d.rel),
+                source: std::io::Error::other(format!(
+                    "after the swap it holds {live:?} and staging {staged:?}, not the restored directory"
+                )),
+            });
+        }
+    }
     let mut dirs = Parents::new([root, root, root]);
     for f in &journal.files {
         match dirs.entry(ROOT, &f.rel)? {
@@ -235,15 +466,14 @@ pub fn all_placed(work: &DirHandle, journal: &Journal) -> bool {
     let Ok(staging) = staging(work) else {
         return false;
     };
-    journal
-        .files
-        .iter()
-        .all(|f| matches!(staging.entry(&f.rel), Ok(Entry::Missing)))
+    let rels = journal.dirs.iter().map(|d| &d.rel);
+    rels.chain(journal.files.iter().map(|f| &f.rel))
+        .all(|rel| matches!(staging.entry(rel), Ok(Entry::Missing)))
 }
 
 /// Puts back what the swap moved, newest first, reading where each file
-/// is: a placed file goes back into staging, then what was kept goes back
-/// to its place. Running it again after an interruption is safe. On
+/// and directory is: a placed one goes back into staging, then what was
+/// kept goes back to its place. Running it again after an interruption is safe. On
 /// success the filesystem is flushed and the journal removed; otherwise
 /// the problems are returned and everything is left for the next try.
 pub fn undo(root: &DirHandle, work: &DirHandle, journal: &Journal) -> Result<(), Vec<HandleError>> {
@@ -256,6 +486,11 @@ pub fn undo(root: &DirHandle, work: &DirHandle, journal: &Journal) -> Result<(),
         Ok(staging) => {
             for f in journal.files.iter().rev() {
                 if let Err(e) = undo_one(root, &staging, previous.as_ref(), f) {
+                    problems.push(e);
+                }
+            }
+            for d in journal.dirs.iter().rev() {
+                if let Err(e) = undo_dir(root, &staging, previous.as_ref(), d) {
                     problems.push(e);
                 }
             }
@@ -304,6 +539,31 @@ fn undo_one(
                 previous.rename_to(rel, root, rel, &mut scratch)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Puts one directory moved whole back: the placed one (with whatever the
+/// bot made in it since) into staging, then the kept one into place.
+fn undo_dir(
+    root: &DirHandle,
+    staging: &DirHandle,
+    previous: Option<&DirHandle>,
+    d: &PlannedDir,
+) -> Result<(), HandleError> {
+    if staging.entry(&d.rel)? == Entry::Missing {
+        let found = root.entry(&d.rel)?;
+        if let Some(refusal) = found.not_a_dir(root.shown(&d.rel)) {
+            return Err(refusal);
+        }
+        if found == Entry::Dir {
+            root.rename_to(&d.rel, staging, &d.rel, &mut Vec::new())?;
+        }
+    }
+    if let Some(previous) = previous
+        && previous.entry(&d.rel)? == Entry::Dir
+    {
+        previous.rename_to(&d.rel, root, &d.rel, &mut Vec::new())?;
     }
     Ok(())
 }
@@ -392,7 +652,8 @@ mod tests {
 
     /// A bot tree with old files, and a working directory staging new ones
     /// (one replacing a file, one in a new directory, a database whose
-    /// old WAL must be set aside).
+    /// old WAL must be set aside, a directory the restore replaces whole,
+    /// one holding a file made since the backup).
     fn setup() -> (tempfile::TempDir, Vec<(String, u64, bool)>) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
@@ -400,10 +661,20 @@ mod tests {
         write(&root.join("data/bot.db"), "old db");
         write(&root.join("data/bot.db-wal"), "old wal");
         write(&root.join("untouched"), "mine");
+        write(&root.join("guilds/1.json"), "old 1");
+        write(&root.join("guilds/2.json"), "old 2");
+        write(&root.join("guilds/deep/4.json"), "old 4");
+        write(&root.join("media/a.bin"), "old a");
+        write(&root.join("media/made-since.txt"), "keep me");
         let staged = [
             ("config.toml", "new config", false),
             ("data/bot.db", "new db", true),
             ("new/dir/file", "new file", false),
+            ("guilds/1.json", "new 1", false),
+            ("guilds/2.json", "new 2", false),
+            ("guilds/deep/4.json", "new 4", false),
+            ("guilds/sub/3.json", "new 3", false),
+            ("media/a.bin", "new a", false),
         ];
         for (rel, text, _) in staged {
             write(&root.join("work/staging").join(rel), text);
@@ -428,7 +699,8 @@ mod tests {
 
     fn journal_for(root: &DirHandle, files: &[(String, u64, bool)]) -> Journal {
         let to_restore = listed(files);
-        match plan(root, "backup_x", &to_restore) {
+        let work = root.subdir("work").unwrap().unwrap();
+        match plan(root, &work, "backup_x", &to_restore) {
             Ok(j) => j,
             Err(_) => panic!("the plan is refused"),
         }
@@ -446,7 +718,10 @@ mod tests {
             apply(&root, &work, &journal, || moves += 1).unwrap();
             moves
         };
-        assert_eq!(total, 6, "2 kept + 1 sidecar + 3 placed");
+        assert_eq!(
+            total, 10,
+            "files: 3 kept + 1 sidecar + 4 placed; directories: 1 kept + 2 placed"
+        );
         for stop_after in 0..=total {
             let (dir, files) = setup();
             let root = DirHandle::open(dir.path()).unwrap();
@@ -478,8 +753,9 @@ mod tests {
         let (dir, mut files) = setup();
         files.push(files[0].clone());
         let root = DirHandle::open(dir.path()).unwrap();
+        let work = root.subdir("work").unwrap().unwrap();
         let to_restore = listed(&files);
-        match plan(&root, "backup_x", &to_restore) {
+        match plan(&root, &work, "backup_x", &to_restore) {
             Err(PlanError::Conflicting(problems)) => {
                 assert!(
                     problems[0].to_string().contains("config.toml"),
@@ -513,12 +789,57 @@ mod tests {
         std::os::unix::fs::symlink(outside.path().join("x"), dir.path().join("config.toml"))
             .unwrap();
         let root = DirHandle::open(dir.path()).unwrap();
+        let work = root.subdir("work").unwrap().unwrap();
         let to_restore = listed(&files);
-        match plan(&root, "backup_x", &to_restore) {
+        match plan(&root, &work, "backup_x", &to_restore) {
             Err(PlanError::InTheWay(HandleError::Symlink { path })) => {
                 assert_eq!(path, dir.path().join("config.toml"))
             }
             _ => panic!("the link must be refused"),
         }
+    }
+
+    #[test]
+    fn a_directory_moves_whole_only_when_it_holds_nothing_but_what_is_restored() {
+        use std::os::unix::fs::PermissionsExt;
+        let (dir, files) = setup();
+        let path = dir.path();
+        std::fs::set_permissions(path.join("guilds"), std::fs::Permissions::from_mode(0o750))
+            .unwrap();
+        let root = DirHandle::open(path).unwrap();
+        let work = root.subdir("work").unwrap().unwrap();
+        let journal = journal_for(&root, &files);
+        let whole: Vec<(&str, bool, usize)> = journal
+            .dirs
+            .iter()
+            .map(|d| (d.rel.as_str(), d.existed, d.files))
+            .collect();
+        assert_eq!(whole, [("guilds", true, 4), ("new", false, 1)]);
+        let one_by_one: Vec<&str> = journal.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(one_by_one, ["config.toml", "data/bot.db", "media/a.bin"]);
+        apply(&root, &work, &journal, || {}).unwrap();
+        check_placed(&root, &work, &journal).unwrap();
+        let after = tree(path);
+        assert_eq!(after["guilds/sub/3.json"], "new 3");
+        assert_eq!(after["guilds/deep/4.json"], "new 4");
+        assert_eq!(after["media/a.bin"], "new a");
+        assert_eq!(
+            after["media/made-since.txt"], "keep me",
+            "a file the backup does not have stays where it is"
+        );
+        assert_eq!(after["new/dir/file"], "new file");
+        let mode = |rel: &str| {
+            std::fs::metadata(path.join(rel))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o7777
+        };
+        assert_eq!(mode("guilds"), 0o750, "the live directory's mode is kept");
+        assert_eq!(mode("new/dir"), 0o755);
+        // What the swap replaced is kept whole.
+        let kept = tree(&path.join("work/previous"));
+        assert_eq!(kept["guilds/deep/4.json"], "old 4");
+        assert_eq!(kept["guilds/2.json"], "old 2");
     }
 }

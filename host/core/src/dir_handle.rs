@@ -68,6 +68,15 @@ pub enum Entry {
     Other,
 }
 
+/// What a name in a directory listing is (see `DirHandle::kinds`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
 impl Entry {
     fn described(self) -> &'static str {
         match self {
@@ -431,6 +440,85 @@ impl DirHandle {
         Ok(names)
     }
 
+    /// The names in this directory with what each is, as the listing
+    /// says (a `stat` only where it does not), never following a link. A
+    /// name that is not UTF-8 is listed (lossily) as `Kind::Other`, so it
+    /// never matches a name it is not.
+    pub fn kinds(&self) -> Result<Vec<(String, Kind)>, HandleError> {
+        let fd = self.reopen()?;
+        let mut dir = rustix::fs::Dir::read_from(&fd).map_err(|e| io_error(&self.path, e))?;
+        let mut out = Vec::new();
+        while let Some(entry) = dir.read() {
+            let entry = entry.map_err(|e| io_error(&self.path, e))?;
+            let raw = entry.file_name();
+            if raw == c"." || raw == c".." {
+                continue;
+            }
+            let Ok(name) = raw.to_str() else {
+                out.push((raw.to_string_lossy().into_owned(), Kind::Other));
+                continue;
+            };
+            let file_type = match entry.file_type() {
+                FileType::Unknown => {
+                    match rustix::fs::statat(&fd, raw, AtFlags::SYMLINK_NOFOLLOW) {
+                        Ok(stat) => FileType::from_raw_mode(stat.st_mode),
+                        Err(Errno::NOENT) => continue,
+                        Err(e) => return Err(io_error(&self.shown(name), e)),
+                    }
+                }
+                known => known,
+            };
+            let kind = match file_type {
+                FileType::RegularFile => Kind::File,
+                FileType::Directory => Kind::Dir,
+                FileType::Symlink => Kind::Symlink,
+                _ => Kind::Other,
+            };
+            out.push((name.to_string(), kind));
+        }
+        Ok(out)
+    }
+
+    /// This directory's permission bits (`0o7777`) and owner.
+    pub fn mode_and_owner(&self) -> Result<(u32, u32, u32), HandleError> {
+        let stat = rustix::fs::fstat(&self.fd).map_err(|e| io_error(&self.path, e))?;
+        Ok((stat.st_mode & 0o7777, stat.st_uid, stat.st_gid))
+    }
+
+    /// Which mount this directory is on: a directory moved whole must not
+    /// carry another filesystem (or a bind mount) with it. The mount id
+    /// where the kernel tells it (Linux 5.8), else the device.
+    pub fn mount(&self) -> Result<u64, HandleError> {
+        match rustix::fs::statx(
+            &self.fd,
+            "",
+            AtFlags::EMPTY_PATH,
+            rustix::fs::StatxFlags::MNT_ID,
+        ) {
+            Ok(statx) if statx.stx_mask & rustix::fs::StatxFlags::MNT_ID.bits() != 0 => {
+                Ok(statx.stx_mnt_id)
+            }
+            _ => rustix::fs::fstat(&self.fd)
+                .map(|stat| stat.st_dev)
+                .map_err(|e| io_error(&self.path, e)),
+        }
+    }
+
+    /// Gives this directory `mode` and, when it differs, the owner
+    /// `uid:gid` (which only root may give away: `EPERM` otherwise).
+    pub fn set_mode_and_owner(&self, mode: u32, uid: u32, gid: u32) -> Result<(), HandleError> {
+        let (_, have_uid, have_gid) = self.mode_and_owner()?;
+        if (have_uid, have_gid) != (uid, gid) {
+            rustix::fs::fchown(
+                &self.fd,
+                Some(rustix::fs::Uid::from_raw(uid)),
+                Some(rustix::fs::Gid::from_raw(gid)),
+            )
+            .map_err(|e| io_error(&self.path, e))?;
+        }
+        rustix::fs::fchmod(&self.fd, Mode::from_raw_mode(mode)).map_err(|e| io_error(&self.path, e))
+    }
+
     fn entry_here(&self, name: &str) -> Result<Entry, HandleError> {
         match rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(stat) => Ok(match FileType::from_raw_mode(stat.st_mode) {
@@ -536,6 +624,22 @@ impl Entry {
                 path,
                 found: other.described(),
                 wanted: "a file",
+            }),
+        }
+    }
+}
+
+impl Entry {
+    /// The refusal for finding this where a directory (or nothing) must
+    /// be.
+    pub fn not_a_dir(self, path: PathBuf) -> Option<HandleError> {
+        match self {
+            Entry::Missing | Entry::Dir => None,
+            Entry::Symlink => Some(HandleError::Symlink { path }),
+            other => Some(HandleError::InTheWay {
+                path,
+                found: other.described(),
+                wanted: "a directory",
             }),
         }
     }
@@ -776,5 +880,40 @@ mod tests {
             std::fs::read_link(dir.proc_path()).unwrap(),
             std::fs::canonicalize(root.path()).unwrap()
         );
+    }
+
+    #[test]
+    fn a_listing_says_what_each_name_is_without_following_links() {
+        use std::os::unix::ffi::OsStrExt;
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("file"), b"x").unwrap();
+        std::fs::create_dir(root.path().join("dir")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("link")).unwrap();
+        std::fs::write(
+            root.path().join(std::ffi::OsStr::from_bytes(b"bytes-\xff")),
+            b"x",
+        )
+        .unwrap();
+        let dir = DirHandle::open(root.path()).unwrap();
+        let mut kinds = dir.kinds().unwrap();
+        kinds.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            kinds,
+            [
+                ("bytes-\u{fffd}".to_string(), Kind::Other),
+                ("dir".to_string(), Kind::Dir),
+                ("file".to_string(), Kind::File),
+                ("link".to_string(), Kind::Symlink),
+            ]
+        );
+        let sub = dir.subdir("dir").unwrap().unwrap();
+        sub.set_mode_and_owner(0o750, 0, 0).unwrap_or_else(|e| {
+            // Not root: only the mode can be given.
+            let (_, uid, gid) = sub.mode_and_owner().unwrap();
+            assert!(uid != 0, "{e}");
+            sub.set_mode_and_owner(0o750, uid, gid).unwrap();
+        });
+        assert_eq!(sub.mode_and_owner().unwrap().0, 0o750);
     }
 }
