@@ -13,7 +13,12 @@
 #
 # Usage: scripts/measure-restic.sh [RUNS] [SIZE_MB]   (builds nothing: run
 # `cargo build --release -p steward` first, or set STEWARD=/path/to/steward;
-# needs restic and python3)
+# needs restic and python3). ONLY=restore measures the restore alone: one
+# backup by each tool, then RUNS restores of it by each, alternating.
+# STEWARD_BEFORE=/path/to/another/steward adds that build's restore beside
+# them (the same repository and snapshot), to compare two builds.
+# JSON_FILES sets how many small JSON files the tree holds (default 20,000
+# at 500 MB, scaled with SIZE_MB), to show the per-file cost on a small tree.
 set -euo pipefail
 
 RUNS=${1:-3}
@@ -61,7 +66,7 @@ db.executemany("INSERT INTO events (guild, user, at, body) VALUES (?, ?, ?, ?)",
 db.commit()
 db.close()
 # Thousands of small JSON files (~100 MB at 500).
-for g in range(int(20_000 * scale)):
+for g in range(int(os.environ.get("JSON_FILES") or 20_000 * scale)):
     with open(f"{root}/data/guilds/{g}.json", "w") as f:
         f.write('{"guild": %d, "welcome": "%s", "notes": "%s"}\n' % (g, text(40), text(rnd.randrange(100, 1200))))
 # Incompressible blobs (~200 MB at 500).
@@ -138,7 +143,54 @@ repo_size() { du -sb "$1" | cut -f1; }
 cat $(find "$BOT" -type f) >/dev/null
 
 declare -a S_FIRST R_FIRST S_SAME R_SAME S_CHANGED R_CHANGED S_RSS R_RSS
-declare -a S_RESTORE R_RESTORE S_RRSS R_RRSS
+declare -a S_RESTORE R_RESTORE S_RRSS R_RRSS B_RESTORE
+
+# Restores the snapshot ID by each tool of ORDER (`b`: STEWARD_BEFORE).
+restores() {
+    for tool in $1; do
+        case $tool in
+        s|b)
+            bin=$STEWARD; [ "$tool" = b ] && bin=$STEWARD_BEFORE
+            read -r t rss < <(measure "$bin" --config "$WORK/steward.toml" backup restore "$ID" --yes --no-verify --json)
+            if [ "$tool" = s ]; then S_RESTORE+=("$t"); S_RRSS+=("$rss"); else B_RESTORE+=("$t"); fi
+            ;;
+        r)
+            rm -rf "$WORK/restic-out"
+            read -r t rss < <(measure restic -r "$RESTIC_REPO" --cache-dir "$WORK/restic-cache" restore latest --target "$WORK/restic-out")
+            R_RESTORE+=("$t"); R_RRSS+=("$rss")
+            rm -rf "$WORK/restic-out"
+            ;;
+        esac
+    done
+}
+latest_id() {
+    "$STEWARD" --config "$WORK/steward.toml" backup list --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["backups"][0]["id"])'
+}
+
+if [ "${ONLY:-}" = restore ]; then
+    fresh
+    s_backup >/dev/null; r_backup >/dev/null
+    ID=$(latest_id)
+    for run in $(seq "$RUNS"); do
+        echo "run $run/$RUNS"
+        tools="s r"; [ -n "${STEWARD_BEFORE:-}" ] && tools="s b r"
+        order=$tools; [ $((run % 2)) -eq 0 ] && order=$(echo "$tools" | rev)
+        restores "$order"
+    done
+    MIB=$((DATA_BYTES / 1024 / 1024))
+    SR=$(m "${S_RESTORE[@]}"); RR=$(m "${R_RESTORE[@]}")
+    echo
+    echo "== restore of $MIB MiB in $FILES files, $(nproc) cores, medians of $RUNS runs =="
+    printf '%-24s %8s s  %s MiB/s  (runs: %s)\n' "steward" "$SR" "$(python3 -c "print(f'{$MIB/$SR:.0f}')")" "${S_RESTORE[*]}"
+    if [ -n "${STEWARD_BEFORE:-}" ]; then
+        BR=$(m "${B_RESTORE[@]}")
+        printf '%-24s %8s s  %s MiB/s  (runs: %s)\n' "steward (before)" "$BR" "$(python3 -c "print(f'{$MIB/$BR:.0f}')")" "${B_RESTORE[*]}"
+    fi
+    printf '%-24s %8s s  %s MiB/s  (runs: %s)\n' "restic" "$RR" "$(python3 -c "print(f'{$MIB/$RR:.0f}')")" "${R_RESTORE[*]}"
+    printf '%-24s %8s MiB %6s MiB (steward / restic)\n' "peak RSS, restore" "$(( $(m "${S_RRSS[@]}") / 1024 ))" "$(( $(m "${R_RRSS[@]}") / 1024 ))"
+    exit 0
+fi
+
 SEED=1
 for run in $(seq "$RUNS"); do
     echo "run $run/$RUNS"
@@ -161,18 +213,8 @@ for run in $(seq "$RUNS"); do
     done
     # Restore the latest snapshot: Steward in place (through its staging
     # and swap), restic into an empty directory.
-    ID=$("$STEWARD" --config "$WORK/steward.toml" backup list --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["backups"][0]["id"])')
-    for tool in $order; do
-        if [ "$tool" = s ]; then
-            read -r t rss < <(measure "$STEWARD" --config "$WORK/steward.toml" backup restore "$ID" --yes --no-verify --json)
-            S_RESTORE+=("$t"); S_RRSS+=("$rss")
-        else
-            rm -rf "$WORK/restic-out"
-            read -r t rss < <(measure restic -r "$RESTIC_REPO" --cache-dir "$WORK/restic-cache" restore latest --target "$WORK/restic-out")
-            R_RESTORE+=("$t"); R_RRSS+=("$rss")
-            rm -rf "$WORK/restic-out"
-        fi
-    done
+    ID=$(latest_id)
+    restores "$order"
 done
 
 # Ten backups with 1% changed before each (after the last run's three).

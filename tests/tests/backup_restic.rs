@@ -2,7 +2,9 @@
 //! "restic"`, issue 17), end to end with the real binary, and read by
 //! Debian's real `restic`: round trip, the password made at first use, a
 //! wrong password, adopting a repository `restic init` made, a damaged pack,
-//! retention as forget + prune, an interrupted backup.
+//! retention as forget + prune, an interrupted backup, an unchanged database
+//! taken from the snapshot before and a changed one (WAL or rollback
+//! journal) copied again.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -412,6 +414,129 @@ fn a_backup_killed_midway_leaves_no_snapshot_and_the_next_one_works() {
     assert_eq!(listed["total_count"], 1, "{listed:#}");
     create(&install, &["--type", "full"]);
     assert_eq!(restic_snapshots(&install, &password).len(), 2);
+}
+
+#[test]
+fn an_unchanged_database_is_taken_from_the_snapshot_before_and_restores_the_same_rows() {
+    let install = install("");
+    let db = install.bot().join("data/bot.sqlite3");
+    insert_start(&db, "1.0.0");
+    create(&install, &["--type", "full"]);
+    // Nothing changed: the database is not copied again, and the snapshot
+    // (every other file unchanged too) adds nothing at all.
+    let second = create(&install, &["--type", "full"]);
+    assert_eq!(
+        second["compressed_size"], 0,
+        "an unchanged re-run adds nothing: {second:#}"
+    );
+    // Another file changed, the database not: restic itself sees only
+    // that file differ, the database's entry (its copy) is the same.
+    std::fs::write(install.bot().join("bot.py"), "print('changed')\n").unwrap();
+    let third = create(&install, &["--type", "full"]);
+    let password = password_file(&install);
+    let snapshot = |r: &Value| r["metadata"]["snapshot"].as_str().unwrap().to_string();
+    let (diffed, out, err) = restic(
+        &install,
+        &password,
+        &["diff", "--metadata", &snapshot(&second), &snapshot(&third)],
+    );
+    assert!(diffed, "restic diff failed: {err}");
+    assert!(out.contains("bot.py"), "{out}");
+    assert!(
+        !out.contains("bot.sqlite3"),
+        "the database was copied again: {out}"
+    );
+    let (checked, out, err) = restic(&install, &password, &["check", "--read-data"]);
+    assert!(checked, "restic check failed:\n{out}\n{err}");
+    insert_start(&db, "damaged");
+    for r in [&second, &third] {
+        let id = r["id"].as_str().unwrap();
+        ok(&install.run(&["backup", "restore", id, "--yes", "--json"]));
+        assert_eq!(starts(&db), vec!["1.0.0"], "the database as it was");
+    }
+}
+
+#[test]
+fn a_row_written_between_two_backups_is_in_the_second_in_wal_and_rollback_journal_mode() {
+    for mode in ["WAL", "DELETE"] {
+        let install = install("");
+        let db = install.bot().join("data/bot.sqlite3");
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .pragma_update(None, "journal_mode", mode)
+            .unwrap();
+        insert_start(&db, "1.0.0");
+        let first = create(&install, &["--type", "full"]);
+        // The bot keeps its connection open: in WAL mode the new row stays
+        // in the -wal, not checkpointed into the database file.
+        let bot = rusqlite::Connection::open(&db).unwrap();
+        bot.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        bot.execute(
+            "INSERT INTO starts (version, pid, mode, started_at) VALUES ('1.1.0', 2, 'offline', '2024-01-02')",
+            [],
+        )
+        .unwrap();
+        let second = create(&install, &["--type", "full"]);
+        drop(bot);
+        assert!(
+            second["compressed_size"].as_u64().unwrap() > 0,
+            "{mode}: the changed database is stored: {second:#}"
+        );
+        insert_start(&db, "damaged");
+        let id = second["id"].as_str().unwrap();
+        ok(&install.run(&["backup", "restore", id, "--yes", "--json"]));
+        assert_eq!(starts(&db), vec!["1.0.0", "1.1.0"], "{mode}: the new row");
+        let id = first["id"].as_str().unwrap();
+        ok(&install.run(&["backup", "restore", id, "--yes", "--json"]));
+        assert_eq!(starts(&db), vec!["1.0.0"], "{mode}: the first as it was");
+    }
+}
+
+#[test]
+fn a_file_the_backup_cannot_read_fails_it_and_no_snapshot_is_listed() {
+    if !rustix::process::geteuid().is_root() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs the tests as root, which switching to `nobody` needs"
+        );
+        eprintln!("skipped: switching to the user nobody needs root");
+        return;
+    }
+    let install = install("");
+    let chown = Command::new("chown")
+        .args(["-R", "nobody:nogroup"])
+        .arg(install.root())
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    // One file Steward, running as nobody, cannot open.
+    let secret = install.bot().join("data/owner-only.json");
+    std::fs::write(&secret, "{}\n").unwrap();
+    std::os::unix::fs::chown(&secret, Some(0), Some(0)).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let run: steward_tests::harness::Run = Command::new("setpriv")
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+        .arg(steward_tests::harness::steward_bin())
+        .arg("--config")
+        .arg(install.config_path())
+        .args(["backup", "create", "--type", "full"])
+        .output()
+        .expect("running setpriv")
+        .into();
+    assert_ne!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("cannot read")
+            && run.stderr.contains("data/owner-only.json")
+            && run.stderr.contains("Permission denied"),
+        "the error names the file: {}",
+        run.stderr
+    );
+    let password = password_file(&install);
+    assert_eq!(
+        restic_snapshots(&install, &password).len(),
+        0,
+        "no snapshot without the file is left"
+    );
 }
 
 fn gnu_tar_lists(archive: &Path) -> Vec<String> {

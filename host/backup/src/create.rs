@@ -85,6 +85,10 @@ pub fn create_tagged(
         ..request.clone()
     };
     let lock = backups.lock()?;
+    let opening = match backups.settings.format {
+        BackupFormat::Restic => Some(super::repository::Opening::start(backups)),
+        BackupFormat::Tar => None,
+    };
     let matcher = scope::matcher(
         &backups.settings.scopes,
         request.backup_type,
@@ -115,9 +119,9 @@ pub fn create_tagged(
     backups.check_space(backups.dir(), total + db_total)?;
 
     let mut record = reserve(backups, request, tags)?;
-    let result = match backups.settings.format {
-        BackupFormat::Tar => write_backup(backups, request, &mut record, &selection.files),
-        BackupFormat::Restic => write_snapshot(backups, &mut record, &selection.files),
+    let result = match opening {
+        None => write_backup(backups, request, &mut record, &selection.files),
+        Some(opening) => write_snapshot(backups, opening, &mut record, &selection.files),
     };
     match result {
         Ok(()) => {}
@@ -281,20 +285,73 @@ pub(crate) struct Planned {
 
 /// The backup as a snapshot in the repository at `backup_path`: the same
 /// database copies as an archive gets, then `rustic_core` stores what is
-/// new (content-defined chunks, deduplicated, compressed, encrypted).
+/// new (content-defined chunks, deduplicated, compressed, encrypted). A
+/// database whose live state (taken before its copy, so a write during
+/// the copy shows as a change next time) is the one recorded with an
+/// earlier snapshot is not copied again: that snapshot's copy is reused.
 fn write_snapshot(
     backups: &Backups,
+    opening: super::repository::Opening,
     record: &mut BackupRecord,
     files: &[SourceFile],
 ) -> Result<(), BackupError> {
     let staging = staging_dir(backups, &record.id);
-    let sources = copy_databases(backups, &staging, files)?;
-    backups.report(15, Step::StoringFiles { files: files.len() });
-    let snap = super::repository::write_snapshot(backups, record, files, &sources)?;
+    make_staging(&staging)?;
+    let states: BTreeMap<String, String> = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Sqlite)
+        .filter_map(|f| sqlite::state(&f.abs).map(|state| (f.rel.clone(), state)))
+        .collect();
+    let mut copy = |i: usize, f: &SourceFile| copy_database(backups, &staging, i, f);
+    let snap =
+        super::repository::write_backup(backups, opening, record, files, &states, &mut copy)?;
     let _ = std::fs::remove_dir_all(&staging);
     record.file_path = backups.dir().to_path_buf();
     super::repository::complete(record, &snap, files);
+    for (rel, state) in states {
+        record
+            .metadata
+            .insert(super::repository::sqlite_state_key(&rel), state);
+    }
     backups.save(record)
+}
+
+/// A private directory (0700) for a backup's database copies or a
+/// restore's files.
+pub(crate) fn make_staging(staging: &Path) -> Result<(), BackupError> {
+    DirBuilder::new()
+        .mode(0o700)
+        .create(staging)
+        .map_err(|source| BackupError::Write {
+            path: staging.to_path_buf(),
+            source,
+        })
+}
+
+/// The online copy of database `f` (the `i`th file) in `staging`,
+/// integrity-checked.
+fn copy_database(
+    backups: &Backups,
+    staging: &Path,
+    i: usize,
+    f: &SourceFile,
+) -> Result<PathBuf, BackupError> {
+    backups.report(
+        5,
+        Step::CopyingDatabase {
+            path: f.rel.clone(),
+        },
+    );
+    let copy = staging.join(format!("{i}.sqlite3"));
+    sqlite::snapshot(&f.abs, &copy).map_err(|message| BackupError::DatabaseCopy {
+        path: f.rel.clone(),
+        message,
+    })?;
+    sqlite::integrity_check(&copy).map_err(|message| BackupError::DatabaseCorrupt {
+        path: f.rel.clone(),
+        message,
+    })?;
+    Ok(copy)
 }
 
 /// Where each file's bytes are read from: the live file, or for a database
@@ -304,38 +361,16 @@ fn copy_databases(
     staging: &Path,
     files: &[SourceFile],
 ) -> Result<Vec<PathBuf>, BackupError> {
-    DirBuilder::new()
-        .mode(0o700)
-        .create(staging)
-        .map_err(|source| BackupError::Write {
-            path: staging.to_path_buf(),
-            source,
-        })?;
+    make_staging(staging)?;
     // Databases first: one consistent snapshot each, checked before use.
-    let mut sources = Vec::with_capacity(files.len());
-    for (i, f) in files.iter().enumerate() {
-        if f.kind == FileKind::Sqlite {
-            backups.report(
-                5,
-                Step::CopyingDatabase {
-                    path: f.rel.clone(),
-                },
-            );
-            let copy = staging.join(format!("{i}.sqlite3"));
-            sqlite::snapshot(&f.abs, &copy).map_err(|message| BackupError::DatabaseCopy {
-                path: f.rel.clone(),
-                message,
-            })?;
-            sqlite::integrity_check(&copy).map_err(|message| BackupError::DatabaseCorrupt {
-                path: f.rel.clone(),
-                message,
-            })?;
-            sources.push(copy);
-        } else {
-            sources.push(f.abs.clone());
-        }
-    }
-    Ok(sources)
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| match f.kind {
+            FileKind::Sqlite => copy_database(backups, staging, i, f),
+            _ => Ok(f.abs.clone()),
+        })
+        .collect()
 }
 
 fn write_backup(

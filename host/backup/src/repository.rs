@@ -1,6 +1,8 @@
 //! The restic-format repository at `backup_path` (issue 17, `[backup]
 //! format = "restic"`): opening it with its password (created on first use),
-//! writing a backup as a snapshot, reading one back through the strict
+//! writing a backup as a snapshot (reading only what changed since the
+//! snapshots before it, and never leaving a file it could not read out of
+//! a saved snapshot), reading one back through the strict
 //! filter (regular files and directories only, nothing outside the root),
 //! reading every blob of a snapshot (on a few threads) to name damaged
 //! files, the structural check of `restic check --read-data` for one
@@ -14,10 +16,11 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use rustic_backend::BackendOptions;
-use rustic_core::repofile::{Metadata, Node, NodeType, SnapshotFile};
+use rustic_core::repofile::{Metadata, Node, NodeType, SnapshotFile, SnapshotId};
 use rustic_core::{
     BackupOptions, CheckOptions, CheckResults, ConfigOptions, Credentials, ErrorKind,
     IndexedFullStatus, KeyOptions, LsOptions, OpenStatus, PruneOptions, ReadSource,
@@ -200,35 +203,165 @@ pub(crate) fn open(backups: &Backups) -> Result<Repository<OpenStatus>, BackupEr
     }
 }
 
+/// The repository being opened on a thread of its own while a backup
+/// selects its files: the key derivation (scrypt with the parameters of
+/// the key file, restic's: about half a second) is the largest fixed cost
+/// of a backup that finds nothing changed. Only a repository that exists
+/// is opened ahead; a new one is created (with its password) when needed.
+pub(crate) struct Opening(
+    Option<std::thread::JoinHandle<Result<Repository<OpenStatus>, BackupError>>>,
+);
+
+impl Opening {
+    pub(crate) fn start(backups: &Backups) -> Opening {
+        if !exists(backups.dir()) {
+            return Opening(None);
+        }
+        let backups = backups.clone();
+        Opening(Some(std::thread::spawn(move || open(&backups))))
+    }
+
+    fn finish(self, backups: &Backups) -> Result<Repository<OpenStatus>, BackupError> {
+        match self.0 {
+            Some(thread) => thread.join().unwrap_or_else(|_| {
+                Err(BackupError::Repository {
+                    path: backups.dir().to_path_buf(),
+                    message: "opening the repository panicked".into(),
+                })
+            }),
+            None => open(backups),
+        }
+    }
+}
+
 fn indexed(backups: &Backups) -> Result<Repository<IndexedFullStatus>, BackupError> {
     open(backups)?
         .to_indexed()
         .map_err(|e| repo_error(backups, e))
 }
 
-/// A file as the snapshot gets it: its path there, where its bytes are read
-/// from (the online copy, for a database), and its metadata.
+/// A file as the snapshot gets it: its path there, its metadata, and where
+/// its bytes come from.
 struct Entry {
     path: PathBuf,
-    read_from: PathBuf,
-    meta: std::fs::Metadata,
-    mode: u32,
+    meta: Metadata,
+    from: From,
+}
+
+/// Where an entry's bytes come from.
+#[derive(Clone)]
+enum From {
+    /// Read from this path: the live file, or a database's online copy.
+    Path(PathBuf),
+    /// Nothing is read: the entry carries the metadata of its node in a
+    /// parent snapshot, and the archiver takes that node's content.
+    Reused,
+}
+
+/// The metadata a snapshot records for a file read from `read_from`.
+fn metadata(read_from: &Path, mode: u32) -> Result<Metadata, BackupError> {
+    let m = std::fs::symlink_metadata(read_from).map_err(|source| BackupError::Read {
+        path: read_from.to_path_buf(),
+        source,
+    })?;
+    Ok(Metadata {
+        mode: Some(mode & 0o777),
+        mtime: timestamp(m.mtime(), m.mtime_nsec()),
+        atime: timestamp(m.atime(), m.atime_nsec()),
+        ctime: timestamp(m.ctime(), m.ctime_nsec()),
+        uid: Some(m.uid()),
+        gid: Some(m.gid()),
+        inode: m.ino(),
+        device_id: m.dev(),
+        size: m.len(),
+        links: m.nlink(),
+        ..Metadata::default()
+    })
+}
+
+/// What went wrong while the archiver read the entries. rustic's archiver
+/// logs a file it cannot open or read and leaves it out of the snapshot;
+/// Steward fails the backup instead, so no snapshot silently lacks a file.
+#[derive(Default)]
+struct Trouble {
+    /// The first file that could not be read.
+    failed: Mutex<Option<BackupError>>,
+    /// The archiver found no parent node for an entry meant to be reused
+    /// (its parent snapshot or the node's data vanished meanwhile).
+    reuse_missed: AtomicBool,
+}
+
+impl Trouble {
+    fn fail(&self, path: &Path, e: &io::Error) {
+        let mut failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+        if failed.is_none() {
+            *failed = Some(BackupError::Read {
+                path: path.to_path_buf(),
+                source: io::Error::new(e.kind(), e.to_string()),
+            });
+        }
+    }
 }
 
 /// The selected files as a `rustic_core` source, in tree order.
 struct Selected {
     entries: Vec<Entry>,
+    trouble: Arc<Trouble>,
 }
 
-struct OpenEntry(PathBuf);
+struct OpenEntry {
+    from: From,
+    trouble: Arc<Trouble>,
+}
+
+/// A file being read into the snapshot; a read error is kept for the
+/// backup to fail with (the archiver would only log it).
+struct Watched {
+    file: File,
+    path: PathBuf,
+    trouble: Arc<Trouble>,
+}
+
+impl Read for Watched {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.file
+            .read(buf)
+            .inspect_err(|e| self.trouble.fail(&self.path, e))
+    }
+}
 
 impl ReadSourceOpen for OpenEntry {
-    type Reader = File;
-    fn open(self) -> RusticResult<File> {
-        File::open(&self.0).map_err(|e| {
-            RusticError::with_source(ErrorKind::InputOutput, "cannot read `{path}`", e)
-                .attach_context("path", self.0.display().to_string())
-        })
+    type Reader = Watched;
+    fn open(self) -> RusticResult<Watched> {
+        let path = match self.from {
+            From::Path(path) => path,
+            From::Reused => {
+                self.trouble.reuse_missed.store(true, Ordering::Relaxed);
+                return Err(RusticError::new(
+                    ErrorKind::Internal,
+                    "the parent snapshot's node cannot be reused",
+                ));
+            }
+        };
+        match File::open(&path) {
+            Ok(file) => Ok(Watched {
+                file,
+                path,
+                trouble: self.trouble,
+            }),
+            Err(e) => {
+                // A file removed since the walk (a log rotated away) is
+                // simply not in the snapshot, as if the walk had come
+                // later; one that is there and cannot be read fails it.
+                if e.kind() != io::ErrorKind::NotFound {
+                    self.trouble.fail(&path, &e);
+                }
+                Err(
+                    RusticError::with_source(ErrorKind::InputOutput, "cannot read `{path}`", e)
+                        .attach_context("path", path.display().to_string()),
+                )
+            }
+        }
     }
 }
 
@@ -241,32 +374,21 @@ impl ReadSource for Selected {
     type Iter = std::vec::IntoIter<RusticResult<ReadSourceEntry<OpenEntry>>>;
 
     fn size(&self) -> RusticResult<Option<u64>> {
-        Ok(Some(self.entries.iter().map(|e| e.meta.len()).sum()))
+        Ok(Some(self.entries.iter().map(|e| e.meta.size).sum()))
     }
 
     fn entries(&self) -> Self::Iter {
         self.entries
             .iter()
             .map(|e| {
-                let m = &e.meta;
-                let meta = Metadata {
-                    mode: Some(e.mode & 0o777),
-                    mtime: timestamp(m.mtime(), m.mtime_nsec()),
-                    atime: timestamp(m.atime(), m.atime_nsec()),
-                    ctime: timestamp(m.ctime(), m.ctime_nsec()),
-                    uid: Some(m.uid()),
-                    gid: Some(m.gid()),
-                    inode: m.ino(),
-                    device_id: m.dev(),
-                    size: m.len(),
-                    links: m.nlink(),
-                    ..Metadata::default()
-                };
                 let name = e.path.file_name().unwrap_or(OsStr::new(""));
                 Ok(ReadSourceEntry {
                     path: e.path.clone(),
-                    node: Node::new_node(name, NodeType::File, meta),
-                    open: Some(OpenEntry(e.read_from.clone())),
+                    node: Node::new_node(name, NodeType::File, e.meta.clone()),
+                    open: Some(OpenEntry {
+                        from: e.from.clone(),
+                        trouble: self.trouble.clone(),
+                    }),
                 })
             })
             .collect::<Vec<_>>()
@@ -277,6 +399,12 @@ impl ReadSource for Selected {
 /// A tag value without the comma restic's command line splits tags at.
 fn tag(key: &str, value: &str) -> String {
     format!("{key}={}", value.replace(',', ";"))
+}
+
+/// The record's metadata key holding the state of the live database at
+/// `rel` when its copy was taken ([`super::sqlite::state`]).
+pub(crate) fn sqlite_state_key(rel: &str) -> String {
+    format!("sqlite_state:{rel}")
 }
 
 /// Writes `files` (read from `sources`: the database copies in place of the
@@ -294,19 +422,219 @@ pub(crate) fn write_snapshot(
         .map_err(|e| repo_error(backups, e))?;
     let mut entries = Vec::with_capacity(files.len());
     for (f, read_from) in files.iter().zip(sources) {
-        let meta = std::fs::symlink_metadata(read_from).map_err(|source| BackupError::Read {
-            path: read_from.clone(),
-            source,
-        })?;
         entries.push(Entry {
             path: backups.root.join(&f.rel),
-            read_from: read_from.clone(),
-            meta,
-            mode: f.mode,
+            meta: metadata(read_from, f.mode)?,
+            from: From::Path(read_from.clone()),
         });
     }
+    archive(backups, &repo, record, entries, Vec::new())?.ok_or_else(|| BackupError::Repository {
+        path: backups.dir().to_path_buf(),
+        message: "the archiver reused a node it was not given".into(),
+    })
+}
+
+/// Writes a new backup of `files` as one snapshot, as `write_snapshot`
+/// does, and reads only what changed since the snapshots before it: each
+/// file unchanged since the newest snapshot of any type (size, mtime,
+/// ctime) is taken from there, and a database whose live state is the one
+/// `states` recorded with an earlier snapshot's copy takes that copy's node
+/// (no copy, no integrity check: that copy passed it). Every other database
+/// is copied by `copy` (file index, file) first. When nothing at all
+/// changed since the newest snapshot of the same type, the new snapshot
+/// is of that snapshot's tree, and the archiver does not run. The
+/// repository is the one `opening` opens.
+pub(crate) fn write_backup(
+    backups: &Backups,
+    opening: Opening,
+    record: &BackupRecord,
+    files: &[SourceFile],
+    states: &std::collections::BTreeMap<String, String>,
+    copy: &mut dyn FnMut(usize, &SourceFile) -> Result<PathBuf, BackupError>,
+) -> Result<SnapshotFile, BackupError> {
+    let repo = opening
+        .finish(backups)?
+        .to_indexed_ids()
+        .map_err(|e| repo_error(backups, e))?;
+    let present: std::collections::HashSet<String> = repo
+        .list::<SnapshotId>()
+        .map_err(|e| repo_error(backups, e))?
+        .map(|id| id.to_hex().as_str().to_string())
+        .collect();
+    let mut earlier: Vec<BackupRecord> = backups
+        .all()?
+        .into_iter()
+        .filter(|r| {
+            r.status == super::BackupStatus::Completed
+                && !made_by_restic(r)
+                && r.verification.as_ref().is_none_or(|v| v.ok)
+                && snapshot_of(r).is_some_and(|id| present.contains(id))
+        })
+        .collect();
+    earlier.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+    // The newest snapshot of each type: a full backup after a database
+    // one still finds every other file unchanged.
+    let mut parents: Vec<String> = Vec::new();
+    let mut types = Vec::new();
+    for r in &earlier {
+        if !types.contains(&r.backup_type) {
+            types.push(r.backup_type);
+            parents.push(snapshot_of(r).unwrap_or_default().to_string());
+        }
+    }
+    let mut reused: std::collections::BTreeMap<usize, (String, Metadata)> = Default::default();
+    for (i, f) in files.iter().enumerate() {
+        let Some(state) = states.get(&f.rel) else {
+            continue;
+        };
+        let key = sqlite_state_key(&f.rel);
+        let Some(id) = earlier
+            .iter()
+            .find(|r| r.metadata.get(&key) == Some(state))
+            .and_then(snapshot_of)
+        else {
+            continue;
+        };
+        if let Some(meta) = node_meta(&repo, id, &backups.root.join(&f.rel)) {
+            reused.insert(i, (id.to_string(), meta));
+        }
+    }
+    let all_reused = files
+        .iter()
+        .enumerate()
+        .all(|(i, f)| f.kind != FileKind::Sqlite || reused.contains_key(&i));
+    let same_type = earlier
+        .iter()
+        .find(|r| r.backup_type == record.backup_type)
+        .and_then(snapshot_of);
+    if all_reused && let Some(parent) = same_type {
+        backups.report(
+            15,
+            crate::progress::Step::StoringFiles { files: files.len() },
+        );
+        let mut entries = Vec::with_capacity(files.len());
+        for (i, f) in files.iter().enumerate() {
+            entries.push(Entry {
+                path: backups.root.join(&f.rel),
+                meta: match reused.get(&i) {
+                    Some((_, meta)) => meta.clone(),
+                    None => metadata(&f.abs, f.mode)?,
+                },
+                from: From::Reused,
+            });
+        }
+        if let Some(snap) = unchanged_snapshot(backups, &repo, record, parent, &entries, &present)?
+        {
+            return Ok(snap);
+        }
+    }
+    let mut copies: Vec<Option<PathBuf>> = vec![None; files.len()];
+    loop {
+        let mut entries = Vec::with_capacity(files.len());
+        let mut all_parents = parents.clone();
+        for (i, f) in files.iter().enumerate() {
+            let path = backups.root.join(&f.rel);
+            if let Some((id, meta)) = reused.get(&i) {
+                if !all_parents.contains(id) {
+                    all_parents.push(id.clone());
+                }
+                entries.push(Entry {
+                    path,
+                    meta: meta.clone(),
+                    from: From::Reused,
+                });
+                continue;
+            }
+            let read_from = if f.kind == FileKind::Sqlite {
+                match &copies[i] {
+                    Some(copied) => copied.clone(),
+                    None => {
+                        let copied = copy(i, f)?;
+                        copies[i] = Some(copied.clone());
+                        copied
+                    }
+                }
+            } else {
+                f.abs.clone()
+            };
+            entries.push(Entry {
+                path,
+                meta: metadata(&read_from, f.mode)?,
+                from: From::Path(read_from),
+            });
+        }
+        backups.report(
+            15,
+            crate::progress::Step::StoringFiles { files: files.len() },
+        );
+        match archive(backups, &repo, record, entries, all_parents)? {
+            Some(snap) => return Ok(snap),
+            None => {
+                tracing::warn!(
+                    "an earlier snapshot's database copy could not be reused; copying the databases again"
+                );
+                reused.clear();
+            }
+        }
+    }
+}
+
+/// The metadata of the file at `path` in snapshot `id`, when it is there.
+fn node_meta(
+    repo: &Repository<rustic_core::IndexedIdsStatus>,
+    id: &str,
+    path: &Path,
+) -> Option<Metadata> {
+    let snap = repo.get_snapshots(&[id]).ok()?.pop()?;
+    let node = repo.node_from_path(snap.tree, path).ok()?;
+    (node.node_type == NodeType::File && node.content.is_some()).then_some(node.meta)
+}
+
+/// Archives `entries` as one snapshot tagged from `record`, with `parents`
+/// (full snapshot ids; none: rustic's choice, the newest of the group).
+/// A snapshot the archiver saved without a file it could not read is
+/// removed again, and the backup fails naming the file; `None` when it is
+/// removed because an entry meant to be reused found no parent node.
+fn archive(
+    backups: &Backups,
+    repo: &Repository<rustic_core::IndexedIdsStatus>,
+    record: &BackupRecord,
+    mut entries: Vec<Entry>,
+    parents: Vec<String>,
+) -> Result<Option<SnapshotFile>, BackupError> {
     // The archiver builds trees from paths in component order.
     entries.sort_by(|a, b| a.path.cmp(&b.path));
+    let snap = new_snapshot(backups, record)?;
+    let trouble = Arc::new(Trouble::default());
+    let source = Selected {
+        entries,
+        trouble: trouble.clone(),
+    };
+    let mut options = BackupOptions::default();
+    options.parent_opts.parents = parents;
+    let snap = repo
+        .archive(&options, &source, snap, std::slice::from_ref(&backups.root))
+        .map_err(|e| repo_error(backups, e))?;
+    let failed = trouble
+        .failed
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    let missed = trouble.reuse_missed.load(Ordering::Relaxed);
+    if failed.is_some() || missed {
+        repo.delete_snapshots(&[snap.id])
+            .map_err(|e| repo_error(backups, e))?;
+    }
+    match failed {
+        Some(e) => Err(e),
+        None if missed => Ok(None),
+        None => Ok(Some(snap)),
+    }
+}
+
+/// A new snapshot labelled and tagged from `record` (type, name,
+/// description, versions, id), not yet saved.
+fn new_snapshot(backups: &Backups, record: &BackupRecord) -> Result<SnapshotFile, BackupError> {
     let mut snap = SnapshotOptions::default()
         .to_snapshot()
         .map_err(|e| repo_error(backups, e))?;
@@ -326,14 +654,96 @@ pub(crate) fn write_snapshot(
     }
     snap.tags = tags;
     snap.description = record.description.clone();
-    let source = Selected { entries };
-    repo.archive(
-        &BackupOptions::default(),
-        &source,
-        snap,
-        std::slice::from_ref(&backups.root),
-    )
-    .map_err(|e| repo_error(backups, e))
+    Ok(snap)
+}
+
+/// When every entry is exactly as `parent` holds it (the same files, each
+/// node's metadata equal, so the archiver would write the parent's tree
+/// again, reading nothing), saves the new snapshot of that same tree
+/// without running the archiver: an unchanged re-run then costs the walk
+/// and one listing of the parent. `None` when anything differs.
+fn unchanged_snapshot(
+    backups: &Backups,
+    repo: &Repository<rustic_core::IndexedIdsStatus>,
+    record: &BackupRecord,
+    parent: &str,
+    entries: &[Entry],
+    present: &std::collections::HashSet<String>,
+) -> Result<Option<SnapshotFile>, BackupError> {
+    let Some(parent) = repo.get_snapshots(&[parent]).ok().and_then(|mut s| s.pop()) else {
+        return Ok(None);
+    };
+    let root = backups.root.to_string_lossy();
+    if parent.paths.iter().map(String::as_str).ne([root.as_ref()]) {
+        return Ok(None);
+    }
+    let Ok(top) = repo.node_from_path(parent.tree, &backups.root) else {
+        return Ok(None);
+    };
+    let wanted: std::collections::HashMap<PathBuf, &Metadata> = entries
+        .iter()
+        .filter_map(|e| {
+            Some((
+                e.path.strip_prefix(&backups.root).ok()?.to_path_buf(),
+                &e.meta,
+            ))
+        })
+        .collect();
+    let mut options = LsOptions::default();
+    options.recursive = true;
+    let Ok(listing) = repo.ls(&top, &options) else {
+        return Ok(None);
+    };
+    let (mut files, mut dirs) = (0usize, 0u64);
+    for item in listing {
+        let Ok((path, node)) = item else {
+            return Ok(None);
+        };
+        match node.node_type {
+            NodeType::Dir => dirs += 1,
+            NodeType::File if node.content.is_some() && wanted.get(&path) == Some(&&node.meta) => {
+                files += 1
+            }
+            _ => return Ok(None),
+        }
+    }
+    if files != entries.len() {
+        return Ok(None);
+    }
+    let mut snap = new_snapshot(backups, record)?;
+    let mut summary = snap.summary.take().unwrap_or_default();
+    summary.files_unmodified = files as u64;
+    summary.total_files_processed = files as u64;
+    summary.total_bytes_processed = entries.iter().map(|e| e.meta.size).sum();
+    summary.dirs_unmodified = dirs;
+    summary.total_dirs_processed = dirs;
+    summary.backup_end = rustic_core::jiff::Zoned::now();
+    snap.summary = Some(summary);
+    snap.tree = parent.tree;
+    snap.paths = parent.paths.clone();
+    snap.parent = Some(parent.id);
+    snap.parents = vec![parent.id];
+    repo.save_snapshots(vec![snap.clone()])
+        .map_err(|e| repo_error(backups, e))?;
+    // The id is the hash of the file as saved: found among the new ones by
+    // the backup's own id tag.
+    let added: Vec<String> = repo
+        .list::<SnapshotId>()
+        .map_err(|e| repo_error(backups, e))?
+        .map(|id| id.to_hex().as_str().to_string())
+        .filter(|id| !present.contains(id))
+        .collect();
+    let id_tag = tag("id", &record.id);
+    let saved = repo
+        .get_snapshots(&added)
+        .map_err(|e| repo_error(backups, e))?
+        .into_iter()
+        .find(|s| s.tags.contains(&id_tag) && s.tree == snap.tree)
+        .ok_or_else(|| BackupError::Repository {
+            path: backups.dir().to_path_buf(),
+            message: "the saved snapshot is not listed".into(),
+        })?;
+    Ok(Some(saved))
 }
 
 /// Whether `id` names a snapshot restic itself made (see `adopt_foreign`).
@@ -728,13 +1138,7 @@ pub(crate) fn read_back(
         });
     }
     if let Some(staging) = into {
-        DirBuilder::new()
-            .mode(0o700)
-            .create(staging)
-            .map_err(|source| BackupError::Write {
-                path: staging.to_path_buf(),
-                source,
-            })?;
+        super::create::make_staging(staging)?;
     }
     // Directories first, in tree order, so every file's parent exists;
     // then the files on a few threads (each reads its blobs and writes its
@@ -1045,7 +1449,10 @@ mod tests {
                     Ok(ReadSourceEntry {
                         path: path.clone(),
                         node: node.clone(),
-                        open: open.clone().map(OpenEntry),
+                        open: open.clone().map(|path| OpenEntry {
+                            from: From::Path(path),
+                            trouble: Arc::default(),
+                        }),
                     })
                 })
                 .collect::<Vec<_>>()

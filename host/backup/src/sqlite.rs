@@ -72,6 +72,76 @@ pub fn snapshot(live: &Path, copy: &Path) -> Result<(), SqliteError> {
     Ok(())
 }
 
+/// What identifies the state of the live database at `live` on disk, so a
+/// backup can tell it has not changed since an earlier one took its copy:
+/// the database file's device, inode, size, mtime and ctime (nanoseconds)
+/// and its header's file change counter (bytes 24..28, bumped by every
+/// transaction in rollback-journal mode, even one within the same clock
+/// tick); its `-wal`'s device, inode, size and mtime with the WAL header's
+/// checkpoint sequence and salts (a commit appends frames, so the size
+/// grows; a reset WAL gets new salts). Not the `-wal`'s ctime: SQLite
+/// running as root chowns the file to the database's owner at every open,
+/// a reader's too. An empty or missing `-wal` holds nothing. The `-shm` is
+/// left out: it is an index SQLite rebuilds from the WAL, and every reader
+/// writes to it, this backup's own copy included.
+///
+/// `None` when the state cannot be told (a file that cannot be read, or a
+/// `-journal` with content: a transaction in progress or a hot journal),
+/// and then the database is always copied. SQLite's `PRAGMA data_version`
+/// cannot serve: it is per connection.
+pub fn state(live: &Path) -> Option<String> {
+    use std::io::Read;
+    use std::os::unix::fs::MetadataExt;
+
+    fn stat(m: &std::fs::Metadata) -> String {
+        format!(
+            "{}:{}:{}:{}.{:09}",
+            m.dev(),
+            m.ino(),
+            m.len(),
+            m.mtime(),
+            m.mtime_nsec()
+        )
+    }
+    fn sidecar(live: &Path, suffix: &str) -> std::path::PathBuf {
+        let mut name = live.as_os_str().to_owned();
+        name.push(suffix);
+        name.into()
+    }
+    let journal = sidecar(live, "-journal");
+    match std::fs::symlink_metadata(&journal) {
+        Ok(m) if m.len() > 0 => return None,
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(_) => return None,
+    }
+    let mut db = std::fs::File::open(live).ok()?;
+    let db_meta = db.metadata().ok()?;
+    let mut header = [0u8; 28];
+    db.read_exact(&mut header).ok()?;
+    let counter = u32::from_be_bytes([header[24], header[25], header[26], header[27]]);
+    let wal = match std::fs::File::open(sidecar(live, "-wal")) {
+        Ok(mut wal) => {
+            let meta = wal.metadata().ok()?;
+            if meta.len() == 0 {
+                "none".to_string()
+            } else {
+                let mut header = [0u8; 24];
+                wal.read_exact(&mut header).ok()?;
+                format!("{}:{}", stat(&meta), hex::encode(&header[12..24]))
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "none".to_string(),
+        Err(_) => return None,
+    };
+    Some(format!(
+        "db={}:{}.{:09}:{counter} wal={wal}",
+        stat(&db_meta),
+        db_meta.ctime(),
+        db_meta.ctime_nsec()
+    ))
+}
+
 /// `PRAGMA integrity_check` on `path`: `Ok(())` or the problems it reported.
 pub fn integrity_check(path: &Path) -> Result<(), SqliteError> {
     let conn = Connection::open_with_flags(
@@ -116,6 +186,43 @@ mod tests {
             .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 3);
+    }
+
+    #[test]
+    fn the_state_of_a_database_changes_with_every_write_and_only_then() {
+        let dir = tempfile::tempdir().unwrap();
+        for mode in ["WAL", "DELETE"] {
+            let live = dir.path().join(format!("{mode}.db"));
+            let writer = Connection::open(&live).unwrap();
+            writer
+                .execute_batch(&format!(
+                    "PRAGMA journal_mode={mode}; PRAGMA wal_autocheckpoint=0;
+                     CREATE TABLE t(x); INSERT INTO t VALUES (1);"
+                ))
+                .unwrap();
+            let before = state(&live).expect("a state");
+            // A reader (a backup's own copy) changes nothing that counts.
+            snapshot(&live, &dir.path().join(format!("{mode}-copy.db"))).unwrap();
+            assert_eq!(state(&live).as_ref(), Some(&before), "{mode}: a read");
+            // One row, right away (the same clock tick, often): in WAL mode
+            // it stays in the -wal while the writer keeps it open.
+            writer.execute("UPDATE t SET x = 2", []).unwrap();
+            let after = state(&live).expect("a state");
+            assert_ne!(after, before, "{mode}: a write must change the state");
+        }
+    }
+
+    #[test]
+    fn a_database_with_a_hot_journal_has_no_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("live.db");
+        Connection::open(&live)
+            .unwrap()
+            .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        assert!(state(&live).is_some());
+        std::fs::write(dir.path().join("live.db-journal"), [1u8; 512]).unwrap();
+        assert_eq!(state(&live), None, "a journal with content: always copy");
     }
 
     #[test]
