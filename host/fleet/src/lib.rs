@@ -185,7 +185,7 @@ impl Fleet {
                     return Err(ServiceError::InvalidArgument {
                         name: "target_version".to_string(),
                         value: target.clone(),
-                        expected: "a version or last_backup".to_string(),
+                        expected: steward_service::Expected::VersionOrLastBackup,
                     });
                 }
                 Ok(())

@@ -14,6 +14,39 @@ use crate::settings::SettingsError;
 use crate::store::StoreError;
 use crate::supervisor::SupervisorError;
 
+/// What an argument should have been, typed so each front words it (the
+/// English is what the CLI prints).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// A rollback's target: a version or `last_backup`.
+    VersionOrLastBackup,
+    /// A whole number from `min` to `max`.
+    Range { min: u64, max: u64 },
+    /// A path the service can use for the caller: absolute, and only from
+    /// this machine's shell or control socket.
+    LocalAbsolutePath,
+    /// A reload needs the steward.toml Steward was started with.
+    ConfigFile,
+    /// One of these values (Discord's choices).
+    OneOf(Vec<&'static str>),
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expected::VersionOrLastBackup => f.write_str("a version or last_backup"),
+            Expected::Range { min, max } => write!(f, "a number from {min} to {max}"),
+            Expected::LocalAbsolutePath => {
+                f.write_str("an absolute path, from this machine's shell or control socket")
+            }
+            Expected::ConfigFile => {
+                f.write_str("possible while Steward runs on its defaults; start it with --config")
+            }
+            Expected::OneOf(values) => write!(f, "one of {}", values.join(", ")),
+        }
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum ServiceError {
     #[error(transparent)]
@@ -31,7 +64,7 @@ pub enum ServiceError {
     InvalidArgument {
         name: String,
         value: String,
-        expected: String,
+        expected: Expected,
     },
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -35,7 +35,7 @@ use serde::Serialize;
 pub use access::{Caller, DiscordCaller, LocalCaller, Operation, Role, TokenCaller};
 pub use announce::CheckView;
 pub use background::Background;
-pub use error::ServiceError;
+pub use error::{Expected, ServiceError};
 pub use operations::grants::{GrantOutcome, GrantRequest};
 pub use operations::reload::Reloaded;
 pub use operations::schedule::{ScheduleRequest, ScheduleView, SchedulesView};
@@ -471,7 +471,7 @@ impl Service {
             return Err(ServiceError::InvalidArgument {
                 name: "target_version".to_string(),
                 value: request.target,
-                expected: "a version or last_backup".to_string(),
+                expected: Expected::VersionOrLastBackup,
             });
         }
         let _pass = self.pass_gate(caller, "rollback").await?;
@@ -634,7 +634,7 @@ impl Service {
             return Err(ServiceError::InvalidArgument {
                 name: "limit".to_string(),
                 value: request.limit.to_string(),
-                expected: "a number from 1 to 50".to_string(),
+                expected: Expected::Range { min: 1, max: 50 },
             });
         }
         let request = backup::ListRequest {
@@ -953,7 +953,7 @@ fn local_path(caller: &Caller, file: &std::path::Path) -> Result<(), ServiceErro
         return Err(ServiceError::InvalidArgument {
             name: "file".to_string(),
             value: file.display().to_string(),
-            expected: "an absolute path, from this machine's shell or control socket".to_string(),
+            expected: Expected::LocalAbsolutePath,
         });
     }
     Ok(())

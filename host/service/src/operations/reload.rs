@@ -30,8 +30,7 @@ impl Service {
             return Err(ServiceError::InvalidArgument {
                 name: "reload".to_string(),
                 value: "(no steward.toml)".to_string(),
-                expected: "possible while Steward runs on its defaults; start it with --config"
-                    .to_string(),
+                expected: crate::Expected::ConfigFile,
             });
         };
         let mut fresh = Config::load(&file, false)?;

@@ -1061,3 +1061,10 @@ backup-detail-extract-too-many = das Archiv enthält mehr als { $limit } Einträ
 backup-detail-extract-write = { $path } kann nicht geschrieben werden: { $error }
 ## Was die Prüfung einer externen Kopie fand, jeder Befund in den Worten von rustic.
 verify-problem-offsite-findings = externes Ziel { $target } ({ $location }): die Kopie besteht die Prüfung dort nicht: { $findings }
+
+## issue 22: expected values
+expected-version-or-last-backup = eine Version oder last_backup
+expected-range = eine Zahl von { $min } bis { $max }
+expected-local-absolute-path = ein absoluter Pfad, von der Shell oder dem Steuer-Socket dieses Rechners
+expected-config-file = möglich, solange Steward mit seinen Standardwerten läuft; starte es mit --config
+expected-one-of = einer von { $values }

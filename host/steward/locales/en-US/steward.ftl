@@ -1051,3 +1051,10 @@ backup-detail-extract-too-many = the archive holds more than { $limit } entries
 backup-detail-extract-write = cannot write { $path }: { $error }
 ## What the check of an offsite copy found, each finding in rustic's words.
 verify-problem-offsite-findings = offsite target { $target } ({ $location }): the copy fails its check there: { $findings }
+
+## issue 22: expected values
+expected-version-or-last-backup = a version or last_backup
+expected-range = a number from { $min } to { $max }
+expected-local-absolute-path = an absolute path, from this machine's shell or control socket
+expected-config-file = possible while Steward runs on its defaults; start it with --config
+expected-one-of = one of { $values }

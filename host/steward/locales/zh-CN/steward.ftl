@@ -1015,3 +1015,10 @@ backup-detail-extract-too-many = 归档包含超过 { $limit } 个条目
 backup-detail-extract-write = 无法写入 { $path }：{ $error }
 ## 异地副本检查发现的问题，每条均为 rustic 的原话。
 verify-problem-offsite-findings = 异地目标 { $target }（{ $location }）：副本未通过那里的检查：{ $findings }
+
+## issue 22: expected values
+expected-version-or-last-backup = 版本号或 last_backup
+expected-range = { $min } 到 { $max } 之间的数字
+expected-local-absolute-path = 来自本机 shell 或控制套接字的绝对路径
+expected-config-file = Steward 以默认设置运行时可执行的操作；请用 --config 启动它
+expected-one-of = 以下之一：{ $values }

@@ -83,14 +83,7 @@ pub fn decode<T: Choices>(index: i64) -> Result<T, ServiceError> {
         .ok_or_else(|| ServiceError::InvalidArgument {
             name: T::NOUN.to_string(),
             value: index.to_string(),
-            expected: format!(
-                "one of {}",
-                T::ALL
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            expected: crate::service::Expected::OneOf(T::ALL.iter().map(|(n, _)| *n).collect()),
         })
 }
 

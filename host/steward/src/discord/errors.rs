@@ -142,7 +142,7 @@ fn service_message_for(lang: Lang, doing: Option<Operation>, e: &ServiceError) -
             "error-invalid",
             name = name.clone(),
             value = value.clone(),
-            expected = expected.clone()
+            expected = expected_words(lang, expected)
         ),
         ServiceError::NotConfirmed => t!(lang, "error-restore-not-confirmed"),
         ServiceError::NotConfirmedFor { what } => {
@@ -200,6 +200,18 @@ fn service_message_for(lang: Lang, doing: Option<Operation>, e: &ServiceError) -
             t!(lang, "error-schedule-too-many", count = *count, max = *max)
         }
         other => rare_message(lang, doing, other),
+    }
+}
+
+/// What an argument should have been, in `lang`.
+fn expected_words(lang: Lang, expected: &crate::service::Expected) -> String {
+    use crate::service::Expected;
+    match expected {
+        Expected::VersionOrLastBackup => t!(lang, "expected-version-or-last-backup"),
+        Expected::Range { min, max } => t!(lang, "expected-range", min = *min, max = *max),
+        Expected::LocalAbsolutePath => t!(lang, "expected-local-absolute-path"),
+        Expected::ConfigFile => t!(lang, "expected-config-file"),
+        Expected::OneOf(values) => t!(lang, "expected-one-of", values = lang.names(values)),
     }
 }
 
@@ -792,6 +804,57 @@ mod tests {
                 .ends_with("可以回滚到：1.2.0、1.3.0。"),
             "{}",
             service_message(Lang::for_tag("zh-CN"), &target)
+        );
+    }
+
+    /// What an argument should have been is the catalogue's words too, not
+    /// the CLI's English inside a translated frame.
+    #[test]
+    fn an_invalid_argument_says_what_was_expected_in_the_callers_language() {
+        use crate::service::Expected;
+        let invalid = |expected| ServiceError::InvalidArgument {
+            name: "limit".into(),
+            value: "99".into(),
+            expected,
+        };
+        let all = [
+            Expected::VersionOrLastBackup,
+            Expected::Range { min: 1, max: 50 },
+            Expected::LocalAbsolutePath,
+            Expected::ConfigFile,
+            Expected::OneOf(vec!["all", "packages"]),
+        ];
+        for expected in all {
+            let e = invalid(expected.clone());
+            assert_eq!(
+                service_message(Lang::english(), &e),
+                e.user_message(),
+                "English reads as the CLI prints it"
+            );
+            let zh = service_message(Lang::for_tag("zh-CN"), &e);
+            assert!(
+                !zh.contains(&expected.to_string()),
+                "{expected:?} in English inside Chinese: {zh}"
+            );
+            let de = service_message(Lang::for_tag("de"), &e);
+            assert!(
+                !de.contains(&expected.to_string()),
+                "{expected:?} in English inside German: {de}"
+            );
+        }
+        assert_eq!(
+            service_message(
+                Lang::for_tag("zh-CN"),
+                &invalid(Expected::Range { min: 1, max: 50 })
+            ),
+            "limit 的值无效：`99` 不是 1 到 50 之间的数字。"
+        );
+        assert_eq!(
+            service_message(
+                Lang::for_tag("zh-CN"),
+                &invalid(Expected::OneOf(vec!["all", "packages"]))
+            ),
+            "limit 的值无效：`99` 不是 以下之一：all、packages。"
         );
     }
 
