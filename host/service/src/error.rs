@@ -47,6 +47,47 @@ impl std::fmt::Display for Expected {
     }
 }
 
+/// Why a grant was refused, typed so each front words it (the English is
+/// what the CLI prints).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantRefusal {
+    /// The grant names a program the provider never asked to run.
+    NotAsked { path: String, asked: Vec<String> },
+    /// The provider file did not load (`error` is the loader's words).
+    DidNotLoad { error: String },
+    /// No provider has that name.
+    NoSuchProvider { known: Vec<String> },
+    /// The check steward.toml's grants pass at start refused it
+    /// (`problem` is that check's words).
+    Invalid { problem: String },
+}
+
+impl std::fmt::Display for GrantRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "none".to_string()
+            } else {
+                items.join(", ")
+            }
+        };
+        match self {
+            GrantRefusal::NotAsked { path, asked } => write!(
+                f,
+                "it does not ask to run {path} (it asks to run: {})",
+                list(asked)
+            ),
+            GrantRefusal::DidNotLoad { error } => write!(f, "it did not load ({error})"),
+            GrantRefusal::NoSuchProvider { known } => write!(
+                f,
+                "there is no such provider (the providers are: {})",
+                list(known)
+            ),
+            GrantRefusal::Invalid { problem } => f.write_str(problem),
+        }
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum ServiceError {
     #[error(transparent)]
@@ -81,8 +122,11 @@ pub enum ServiceError {
     /// A grant or denial from `steward providers grant|deny` or Discord
     /// that cannot be given: an unknown provider, a program it never asked
     /// to run, a write over Steward's own files.
-    #[error("cannot grant {provider}: {message}")]
-    Grant { provider: String, message: String },
+    #[error("cannot grant {provider}: {refusal}")]
+    Grant {
+        provider: String,
+        refusal: GrantRefusal,
+    },
     #[error("the {what} was not confirmed")]
     NotConfirmedFor { what: &'static str },
     #[error(transparent)]
@@ -187,8 +231,8 @@ impl ServiceError {
             ServiceError::Settings(e) => settings_message(e),
             ServiceError::Schedule(e) => schedule_message(e),
             ServiceError::Chart { message } => format!("The status chart could not be drawn: {message}"),
-            ServiceError::Grant { provider, message } => {
-                format!("Provider {provider} was not granted anything: {message}.")
+            ServiceError::Grant { provider, refusal } => {
+                format!("Provider {provider} was not granted anything: {refusal}.")
             }
         }
     }

@@ -35,7 +35,7 @@ use serde::Serialize;
 pub use access::{Caller, DiscordCaller, LocalCaller, Operation, Role, TokenCaller};
 pub use announce::CheckView;
 pub use background::Background;
-pub use error::{Expected, ServiceError};
+pub use error::{Expected, GrantRefusal, ServiceError};
 pub use operations::grants::{GrantOutcome, GrantRequest};
 pub use operations::reload::Reloaded;
 pub use operations::schedule::{ScheduleRequest, ScheduleView, SchedulesView};

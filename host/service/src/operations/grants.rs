@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::GrantConfig;
 use crate::provider::Program;
 use crate::runtime::ProviderEntry;
-use crate::{Caller, Operation, Service, ServiceError};
+use crate::{Caller, GrantRefusal, Operation, Service, ServiceError};
 use steward_core::granted::{Decision, Decisions, StoredDecision};
 
 /// What to grant. Empty: everything the provider asks for (its reads,
@@ -59,9 +59,9 @@ impl Service {
     ) -> Result<GrantOutcome, ServiceError> {
         self.authorize(caller, Operation::Settings)?;
         let wants = self.asked_by(name).await?;
-        let refused = |message: String| ServiceError::Grant {
+        let refused = |refusal| ServiceError::Grant {
             provider: name.to_string(),
-            message,
+            refusal,
         };
         let grant = if request.is_empty() {
             GrantConfig {
@@ -81,10 +81,10 @@ impl Service {
                             .find(|p| p.path == *path)
                             .cloned()
                             .ok_or_else(|| {
-                                refused(format!(
-                                    "it does not ask to run {path} (it asks to run: {})",
-                                    list(wants.programs.iter().map(|p| p.path.as_str()))
-                                ))
+                                refused(GrantRefusal::NotAsked {
+                                    path: path.clone(),
+                                    asked: wants.programs.iter().map(|p| p.path.clone()).collect(),
+                                })
                             })
                     })
                     .collect()
@@ -100,7 +100,9 @@ impl Service {
         // The same checks steward.toml's grants pass at start.
         let mut trial = (*self.config()).clone();
         trial.providers.entry(name.to_string()).or_default().grant = Some(grant.clone());
-        trial.validate_grants().map_err(refused)?;
+        trial
+            .validate_grants()
+            .map_err(|problem| refused(GrantRefusal::Invalid { problem }))?;
         self.decide(caller, name, Decision::Granted(grant.clone()))?;
         let missing = crate::runtime::grants::missing(&wants, &grant, &self.config().bot.root);
         Ok(GrantOutcome {
@@ -131,16 +133,18 @@ impl Service {
     /// such loaded provider.
     async fn asked_by(&self, name: &str) -> Result<crate::provider::Capabilities, ServiceError> {
         let entries = self.entries().await;
-        let known = list(entries.iter().map(ProviderEntry::name));
+        let known = entries.iter().map(|e| e.name().to_string()).collect();
         match entries.into_iter().find(|e| e.name() == name) {
             Some(ProviderEntry::Loaded(p)) => Ok(p.info.wants.clone()),
             Some(ProviderEntry::Failed(f)) => Err(ServiceError::Grant {
                 provider: name.to_string(),
-                message: format!("it did not load ({})", f.error),
+                refusal: GrantRefusal::DidNotLoad {
+                    error: f.error.to_string(),
+                },
             }),
             None => Err(ServiceError::Grant {
                 provider: name.to_string(),
-                message: format!("there is no such provider (the providers are: {known})"),
+                refusal: GrantRefusal::NoSuchProvider { known },
             }),
         }
     }
@@ -169,14 +173,5 @@ impl Service {
             .and_then(|s| Decisions::open(&s).ok())
             .and_then(|d| d.all().ok())
             .unwrap_or_default()
-    }
-}
-
-fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let items: Vec<&str> = items.collect();
-    if items.is_empty() {
-        "none".to_string()
-    } else {
-        items.join(", ")
     }
 }

@@ -1068,3 +1068,11 @@ expected-range = eine Zahl von { $min } bis { $max }
 expected-local-absolute-path = ein absoluter Pfad, von der Shell oder dem Steuer-Socket dieses Rechners
 expected-config-file = möglich, solange Steward mit seinen Standardwerten läuft; starte es mit --config
 expected-one-of = einer von { $values }
+
+## issue 22: grant refusals
+error-grant = Dem Provider { $provider } wurde nichts gewährt: { $reason }.
+grant-refusal-none = keine
+grant-refusal-not-asked = er verlangt nicht, { $path } auszuführen (er verlangt: { $asked })
+grant-refusal-did-not-load = er wurde nicht geladen ({ $error })
+grant-refusal-no-such-provider = diesen Provider gibt es nicht (die Provider sind: { $known })
+grant-refusal-invalid = die Prüfung der Freigaben lehnt ab: { $problem }

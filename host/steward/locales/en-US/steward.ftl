@@ -1058,3 +1058,11 @@ expected-range = a number from { $min } to { $max }
 expected-local-absolute-path = an absolute path, from this machine's shell or control socket
 expected-config-file = possible while Steward runs on its defaults; start it with --config
 expected-one-of = one of { $values }
+
+## issue 22: grant refusals
+error-grant = Provider { $provider } was not granted anything: { $reason }.
+grant-refusal-none = none
+grant-refusal-not-asked = it does not ask to run { $path } (it asks to run: { $asked })
+grant-refusal-did-not-load = it did not load ({ $error })
+grant-refusal-no-such-provider = there is no such provider (the providers are: { $known })
+grant-refusal-invalid = { $problem }

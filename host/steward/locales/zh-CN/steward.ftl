@@ -1022,3 +1022,11 @@ expected-range = { $min } 到 { $max } 之间的数字
 expected-local-absolute-path = 来自本机 shell 或控制套接字的绝对路径
 expected-config-file = Steward 以默认设置运行时可执行的操作；请用 --config 启动它
 expected-one-of = 以下之一：{ $values }
+
+## issue 22: grant refusals
+error-grant = 未授予提供者 { $provider } 任何权限：{ $reason }。
+grant-refusal-none = 无
+grant-refusal-not-asked = 它没有请求运行 { $path }（它请求运行：{ $asked }）
+grant-refusal-did-not-load = 它未能加载（{ $error }）
+grant-refusal-no-such-provider = 没有这个提供者（现有提供者：{ $known }）
+grant-refusal-invalid = 授权检查未通过：{ $problem }

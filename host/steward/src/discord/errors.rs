@@ -203,6 +203,36 @@ fn service_message_for(lang: Lang, doing: Option<Operation>, e: &ServiceError) -
     }
 }
 
+/// Why a grant was refused, in `lang`; paths, names and the loader's or
+/// the grant check's own words stay as given.
+fn grant_refusal(lang: Lang, refusal: &crate::service::GrantRefusal) -> String {
+    use crate::service::GrantRefusal;
+    let names = |items: &[String]| {
+        if items.is_empty() {
+            t!(lang, "grant-refusal-none")
+        } else {
+            lang.names(items)
+        }
+    };
+    match refusal {
+        GrantRefusal::NotAsked { path, asked } => t!(
+            lang,
+            "grant-refusal-not-asked",
+            path = path.clone(),
+            asked = names(asked)
+        ),
+        GrantRefusal::DidNotLoad { error } => {
+            t!(lang, "grant-refusal-did-not-load", error = error.clone())
+        }
+        GrantRefusal::NoSuchProvider { known } => {
+            t!(lang, "grant-refusal-no-such-provider", known = names(known))
+        }
+        GrantRefusal::Invalid { problem } => {
+            t!(lang, "grant-refusal-invalid", problem = problem.clone())
+        }
+    }
+}
+
 /// What an argument should have been, in `lang`.
 fn expected_words(lang: Lang, expected: &crate::service::Expected) -> String {
     use crate::service::Expected;
@@ -277,6 +307,12 @@ fn rare_message(lang: Lang, doing: Option<Operation>, e: &ServiceError) -> Strin
             Some(e) => fleet_message(lang, e),
             None => message.clone(),
         },
+        ServiceError::Grant { provider, refusal } => t!(
+            lang,
+            "error-grant",
+            provider = provider.clone(),
+            reason = grant_refusal(lang, refusal)
+        ),
         // Words made elsewhere (the running service's), or errors of the
         // CLI's and the control API's alone.
         other => other.user_message(),
@@ -855,6 +891,65 @@ mod tests {
                 &invalid(Expected::OneOf(vec!["all", "packages"]))
             ),
             "limit 的值无效：`99` 不是 以下之一：all、packages。"
+        );
+    }
+
+    /// An owner pressing Grant under a provider's notice reads why it was
+    /// refused in their language (it was Steward's English before).
+    #[test]
+    fn a_refused_grant_is_worded_in_the_callers_language() {
+        use crate::service::GrantRefusal;
+        let refused = |refusal| ServiceError::Grant {
+            provider: "extra".into(),
+            refusal,
+        };
+        let all = [
+            GrantRefusal::NotAsked {
+                path: "/usr/bin/git".into(),
+                asked: vec!["/usr/bin/pip".into(), "/usr/bin/uv".into()],
+            },
+            GrantRefusal::NotAsked {
+                path: "/usr/bin/git".into(),
+                asked: Vec::new(),
+            },
+            GrantRefusal::DidNotLoad {
+                error: "bad magic".into(),
+            },
+            GrantRefusal::NoSuchProvider {
+                known: vec!["pip".into(), "npm".into()],
+            },
+            GrantRefusal::Invalid {
+                problem: "providers.extra.grant.write: outside the bot".into(),
+            },
+        ];
+        for refusal in all {
+            let e = refused(refusal.clone());
+            assert_eq!(
+                service_message(Lang::english(), &e),
+                e.user_message(),
+                "English reads as the CLI prints it"
+            );
+            for tag in ["zh-CN", "de"] {
+                let words = service_message(Lang::for_tag(tag), &e);
+                for english in [
+                    "was not granted",
+                    "it does not ask",
+                    "it did not load",
+                    "no such",
+                ] {
+                    assert!(!words.contains(english), "{tag}: {words}");
+                }
+            }
+        }
+        assert_eq!(
+            service_message(
+                Lang::for_tag("zh-CN"),
+                &refused(GrantRefusal::NotAsked {
+                    path: "/usr/bin/git".into(),
+                    asked: vec!["/usr/bin/pip".into(), "/usr/bin/uv".into()],
+                })
+            ),
+            "未授予提供者 extra 任何权限：它没有请求运行 /usr/bin/git（它请求运行：/usr/bin/pip、/usr/bin/uv）。"
         );
     }
 
