@@ -17,7 +17,7 @@ use std::sync::Arc;
 use rustic_backend::BackendOptions;
 use rustic_core::repofile::SnapshotFile;
 use rustic_core::{
-    CheckOptions, CheckResults, Credentials, Id, KeyOptions, OpenStatus, PruneOptions, Repository,
+    CheckOptions, Credentials, Id, KeyOptions, OpenStatus, PruneOptions, Repository,
     RepositoryBackends, RepositoryOptions, RusticError, WriteBackend,
 };
 use serde::{Deserialize, Serialize};
@@ -926,42 +926,13 @@ fn check_copy(
             Err(e) => damaged(
                 &e,
                 Some(OffsiteDamage::Findings {
-                    findings: severe_findings(results),
+                    findings: repository::severe_findings(results)
+                        .into_iter()
+                        .map(|(text, _)| text)
+                        .collect(),
                 }),
             ),
         },
     };
     Ok(Some((snap.id.to_hex().as_str().to_string(), problems)))
-}
-
-/// The severe findings of a check, each in rustic's words: the finding's
-/// head, then its cause as `repository::describe` says it.
-fn severe_findings(results: CheckResults) -> Vec<String> {
-    let mut out = Vec::new();
-    for (level, finding) in results.0 {
-        // Severity through rustic's own test: the level's type is private.
-        let one = CheckResults(vec![(level, finding)]);
-        if one.is_ok().is_ok() {
-            continue;
-        }
-        let Some((_, finding)) = one.0.into_iter().next() else {
-            continue;
-        };
-        let from_rustic = std::error::Error::source(&finding)
-            .and_then(|s| {
-                s.downcast_ref::<Box<RusticError>>()
-                    .map(|b| &**b)
-                    .or_else(|| s.downcast_ref::<RusticError>())
-            })
-            .map(repository::describe);
-        out.push(match from_rustic {
-            Some(cause) => {
-                let head = finding.to_string();
-                let head = head.split(" : ").next().unwrap_or("").to_string();
-                format!("{head}: {cause}")
-            }
-            None => finding.to_string(),
-        });
-    }
-    out
 }

@@ -1001,6 +1001,27 @@ pub(crate) fn check_snapshot(
     let results = repo
         .check_with_trees(options, vec![snap.tree])
         .map_err(|e| repo_error(backups, e))?;
+    for (text, from_rustic) in severe_findings(results) {
+        // The trees' own failure, already named with its pack above.
+        if from_rustic && trees_damaged {
+            continue;
+        }
+        problems.push(Problem::SnapshotCheck {
+            snapshot: short.to_string(),
+            finding: text,
+        });
+    }
+    Ok(Checked {
+        problems,
+        trees_damaged,
+    })
+}
+
+/// The severe findings of a check, each in rustic's words (the finding's
+/// head, then its cause as `describe` says it) and whether rustic's own
+/// error caused it.
+pub(crate) fn severe_findings(results: CheckResults) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
     for (level, finding) in results.0 {
         // Severity through rustic's own test: the level's type is private.
         let one = CheckResults(vec![(level, finding)]);
@@ -1018,25 +1039,16 @@ pub(crate) fn check_snapshot(
                     .or_else(|| s.downcast_ref::<RusticError>())
             })
             .map(describe);
-        let text = match from_rustic {
-            // The trees' own failure, already named with its pack above.
-            Some(_) if trees_damaged => continue,
+        out.push(match from_rustic {
             Some(cause) => {
                 let head = finding.to_string();
                 let head = head.split(" : ").next().unwrap_or("").to_string();
-                format!("{head}: {cause}")
+                (format!("{head}: {cause}"), true)
             }
-            None => finding.to_string(),
-        };
-        problems.push(Problem::SnapshotCheck {
-            snapshot: short.to_string(),
-            finding: text,
+            None => (finding.to_string(), false),
         });
     }
-    Ok(Checked {
-        problems,
-        trees_damaged,
-    })
+    out
 }
 
 /// Reads every tree of the snapshot, naming each that cannot be read with
