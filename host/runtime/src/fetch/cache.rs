@@ -271,7 +271,10 @@ impl HttpCache {
     /// store) and it can be used again: under HTTP's rules when it is fresh
     /// for a while or carries a validator, under a window always (that is
     /// what the window is for); and `Vary` must not rule every request out.
-    /// Returns whether it was stored.
+    /// Returns whether it was stored. Checks write through a [`Writer`]
+    /// (`prepare`, then `put` off the answer's path); this one-step form
+    /// is what the tests use.
+    #[cfg(test)]
     #[allow(clippy::too_many_arguments)]
     pub fn store(
         &self,
