@@ -92,17 +92,23 @@ EOF
 
 # alternate RUNS LABEL_A "PREP_A" "CMD_A" LABEL_B "PREP_B" "CMD_B": one untimed
 # run each, then A, B, A, B, ... Each run's PREP (a shell line, e.g. emptying
-# a cache) is untimed. Prints one line per command: median ms, median peak RSS.
+# a cache) is untimed. Prints one line per command: median ms, median CPU
+# time (user + system of the command and what it ran: unlike wall time, not
+# inflated by a loaded machine's queueing), median peak RSS.
 alternate() {
     python3 - "$RUNS" "$BOT" "$@" <<'EOF'
-import os, shlex, statistics, subprocess, sys, tempfile, time
+import os, resource, shlex, statistics, subprocess, sys, tempfile, time
 runs, cwd, *spec = sys.argv[1:]
 runs = int(runs)
 sides = [spec[i:i + 3] for i in range(0, len(spec), 3)]
 timer = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+def cpu_ms():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000
 def run(prep, cmd):
     if prep:
         subprocess.run(prep, shell=True, check=True)
+    cpu = cpu_ms()
     with tempfile.NamedTemporaryFile("r") as out:
         argv = shlex.split(cmd)
         if timer:
@@ -125,23 +131,23 @@ def run(prep, cmd):
             for line in out.read().splitlines():
                 if "Maximum resident set size" in line:
                     peak = int(line.split(":")[1])
-    return ms, peak / 1024
+    return ms, cpu_ms() - cpu, peak / 1024
 for _, prep, cmd in sides:
     run(prep, cmd)
-results = [([], []) for _ in sides]
+results = [([], [], []) for _ in sides]
 for _ in range(runs):
-    for (_, prep, cmd), (ms, mib) in zip(sides, results):
-        t, m = run(prep, cmd)
-        ms.append(t); mib.append(m)
-for (label, _, _), (ms, mib) in zip(sides, results):
-    print(f"   {label:<44} {statistics.median(ms):7.0f} ms  {statistics.median(mib):6.1f} MiB"
-          f"   (min {min(ms):.0f}, max {max(ms):.0f})")
+    for (_, prep, cmd), (ms, cpu, mib) in zip(sides, results):
+        t, c, m = run(prep, cmd)
+        ms.append(t); cpu.append(c); mib.append(m)
+for (label, _, _), (ms, cpu, mib) in zip(sides, results):
+    print(f"   {label:<44} {statistics.median(ms):7.0f} ms  CPU {statistics.median(cpu):5.0f} ms"
+          f"  {statistics.median(mib):6.1f} MiB   (min {min(ms):.0f}, max {max(ms):.0f})")
 EOF
 }
 
 NO_HTTP_CACHE="rm -rf $HTTP_CACHE"
 echo
-echo "== $RUNS runs each, alternating run by run; median wall time, median peak RSS"
+echo "== $RUNS runs each, alternating run by run; median wall time, CPU time, peak RSS"
 echo "-- pip, cold"
 alternate "steward check (pip), cold" "$NO_HTTP_CACHE" "$STEWARD_PIP" \
     "uv pip list --outdated, cold" "rm -rf $UV_CACHE" "$UV_LIST"
@@ -174,8 +180,14 @@ alternate "steward check via serve (pip + npm), cold" "$NO_HTTP_CACHE" "$SERVED"
     "uv pip list --outdated, cold" "rm -rf $UV_CACHE" "$UV_LIST" \
     "bun outdated, cold" "rm -rf $BUN_CACHE" "$BUN_OUTDATED"
 echo "-- pip + npm, warm"
+# The service's own CPU time (utime + stime, in clock ticks) over the warm
+# runs: one untimed and RUNS timed checks.
+serve_ticks() { awk '{print $14 + $15}' "/proc/$SERVE_PID/stat"; }
+TICKS_BEFORE="$(serve_ticks)"
 alternate "steward check via serve (pip + npm), warm" "" "$SERVED" \
     "uv pip list --outdated, warm" "" "$UV_LIST" \
     "bun outdated, warm" "" "$BUN_OUTDATED"
-echo "   (peak RSS via serve is the CLI client's; the service's own is below)"
+TICKS_AFTER="$(serve_ticks)"
+echo "   (CPU and peak RSS via serve are the CLI client's; the service's own are below)"
+echo "   steward serve CPU per warm check: $(( (TICKS_AFTER - TICKS_BEFORE) * 1000 / $(getconf CLK_TCK) / (RUNS + 1) )) ms"
 grep -E "VmHWM|VmRSS" "/proc/$SERVE_PID/status" | sed 's/^/   steward serve /'

@@ -485,10 +485,16 @@ pub fn installed_versions(dir: &str) -> BTreeMap<String, String> {
     found
 }
 
+/// The `version` of an installed package's package.json. Only that field
+/// is built: the rest (scripts, dependencies, often a README) is skipped,
+/// where building it all as a `Value` was a visible part of a check.
 fn manifest_version(dir: &Path) -> Option<String> {
-    let text = fs::read_to_string(dir.join("package.json")).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value.get("version")?.as_str().map(str::to_string)
+    #[derive(Deserialize)]
+    struct Installed {
+        version: Option<String>,
+    }
+    let text = fs::read(dir.join("package.json")).ok()?;
+    serde_json::from_slice::<Installed>(&text).ok()?.version
 }
 
 #[cfg(test)]

@@ -191,11 +191,10 @@ impl HttpCache {
         reuse: Reuse,
     ) -> Lookup {
         let path = self.path(url, headers);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(_) => return Lookup::Miss,
+        let Ok(file) = std::fs::File::open(&path) else {
+            return Lookup::Miss;
         };
-        let Some(mut stored) = decode(&bytes) else {
+        let Some(mut stored) = read_entry(file) else {
             tracing::warn!("discarding corrupt HTTP cache entry {}", path.display());
             let _ = std::fs::remove_file(&path);
             return Lookup::Miss;
@@ -739,17 +738,33 @@ fn encode(stored: &Stored) -> Vec<u8> {
     out
 }
 
-/// The entry in `bytes`, or `None` when any part of it is not what was
+/// The entry in `file`, or `None` when any part of it is not what was
 /// written (wrong magic, unreadable metadata, wrong length or checksum).
-fn decode(bytes: &[u8]) -> Option<Stored> {
-    let rest = bytes.strip_prefix(MAGIC)?;
-    let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
-    let meta: Meta = serde_json::from_slice(rest.get(4..4 + len)?).ok()?;
-    let body = rest.get(4 + len..)?;
-    if body.len() as u64 != meta.body_len || crc32fast::hash(body) != meta.body_crc {
+/// Its head is read first, then its body straight into a buffer of its own
+/// that becomes the answer's: a warm check reads megabytes of registry
+/// answers, and reading each entry whole then copying its body out again
+/// was a second allocation and copy of all of them.
+fn read_entry(file: std::fs::File) -> Option<Stored> {
+    use std::io::Read;
+    let len = file.metadata().ok()?.len();
+    let mut file = std::io::BufReader::with_capacity(16 * 1024, file);
+    let mut head = [0u8; MAGIC.len() + 4];
+    file.read_exact(&mut head).ok()?;
+    let meta_len = u32::from_le_bytes(head.strip_prefix(MAGIC)?.try_into().ok()?) as u64;
+    let body_len = len.checked_sub(head.len() as u64 + meta_len)?;
+    let mut meta = vec![0u8; usize::try_from(meta_len).ok()?];
+    file.read_exact(&mut meta).ok()?;
+    let meta: Meta = serde_json::from_slice(&meta).ok()?;
+    if body_len != meta.body_len {
         return None;
     }
-    Stored::new(meta, body.to_vec())
+    let mut body = Vec::with_capacity(usize::try_from(body_len).ok()?);
+    // One byte more than the entry says, to notice a file that grew.
+    file.take(body_len + 1).read_to_end(&mut body).ok()?;
+    if body.len() as u64 != meta.body_len || crc32fast::hash(&body) != meta.body_crc {
+        return None;
+    }
+    Stored::new(meta, body)
 }
 
 #[cfg(test)]
@@ -1188,6 +1203,34 @@ mod tests {
         assert!(
             matches!(cache.lookup(URL, &[], at(T0 + 1), Reuse::Http), Lookup::Fresh(s) if s.body == b"new")
         );
+    }
+
+    /// Entries are read head first and body straight into its buffer: a
+    /// body larger than the read buffer comes back whole, and an entry cut
+    /// short or grown since it was written is a miss.
+    #[test]
+    fn a_large_body_reads_back_whole_and_a_cut_or_grown_entry_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let headers = [("cache-control", "max-age=900"), ("date", DATE)];
+        let body: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        store(&cache, &headers, &body);
+        assert!(
+            matches!(cache.lookup(URL, &[], at(T0 + 1), Reuse::Http), Lookup::Fresh(s) if s.body == body)
+        );
+        let path = cache.path(URL, &[]);
+        let whole = std::fs::read(&path).unwrap();
+        for damaged in [
+            &whole[..whole.len() - 3],
+            &[&whole[..], b"more"].concat()[..],
+        ] {
+            std::fs::write(&path, damaged).unwrap();
+            assert!(matches!(
+                cache.lookup(URL, &[], at(T0 + 1), Reuse::Http),
+                Lookup::Miss
+            ));
+            assert!(!path.exists(), "a damaged entry is removed");
+        }
     }
 
     #[test]
