@@ -28,7 +28,8 @@
 # default target/release/steward, else target/debug/steward; FAKE_DISCORD
 # the fake's binary, default target/debug/examples/fake-discord, built by
 # `cargo build -p steward-tests --example fake-discord`; MALLOC_ARENA_MAX,
-# when set, reaches the service as it would from its systemd unit)
+# when set, reaches the service and overrides the two malloc arenas `serve`
+# limits itself to: MALLOC_ARENA_MAX=16 is glibc's default on two cores)
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
@@ -37,7 +38,7 @@ IDLE=${2:-60}
 # shellcheck source=scripts/packages-fixture.sh
 source "$REPO/scripts/packages-fixture.sh"
 BIN=$(realpath "$STEWARD")
-echo "binary: $BIN; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset: the glibc default, 8 arenas a core}"
+echo "binary: $BIN; malloc arenas: ${MALLOC_ARENA_MAX:-2, as serve limits them itself (MALLOC_ARENA_MAX unset)}"
 
 WORK=$(mktemp -d)
 SERVE=

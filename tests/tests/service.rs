@@ -760,3 +760,42 @@ fn right_after_kill_9_the_cli_opens_the_store_itself_at_once() {
     not_in_use(&run);
     assert!(run.succeeded().contains("Bot:"), "{}", run.stdout);
 }
+
+#[test]
+fn a_lowered_check_interval_set_while_serving_applies_without_waiting_out_the_old_one() {
+    let install = Install::new(&format!(
+        "{ONLY_CONFIG_PROVIDER}\n[general]\nupdate_check_interval = 3600\n"
+    ));
+    let serve = Headless::start(&install);
+    let checks = |serve: &Headless| serve.log().matches("background check done").count();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while checks(&serve) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no first check:\n{}",
+            serve.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        serve.log().contains("the next in 3600 s"),
+        "{}",
+        serve.log()
+    );
+
+    // Through the socket, as `/update_settings` does it from Discord: the
+    // next check is due a minute after the last, not an hour.
+    install
+        .run(&["settings", "set", "general", "update_check_interval", "60"])
+        .succeeded();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while checks(&serve) < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the new interval waited out the old one:\n{}",
+            serve.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(serve.log().contains("the next in 60 s"), "{}", serve.log());
+}

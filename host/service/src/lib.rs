@@ -10,7 +10,7 @@ pub mod announce;
 mod background;
 mod error;
 pub mod gate;
-mod memory;
+pub mod memory;
 pub mod notify;
 mod operations;
 pub mod schedule;

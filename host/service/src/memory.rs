@@ -21,6 +21,36 @@ const UNLOAD_AFTER: Duration = Duration::from_secs(60);
 /// Growth of private memory since the last look that is worth a trim.
 const SLACK_BYTES: u64 = 4 << 20;
 
+/// glibc's malloc arenas for a long-running service: two, not its default
+/// of eight a core. Each thread that meets a locked arena gets one of its
+/// own, and every arena keeps its freed memory (at least one 64 MiB heap
+/// reserved, its touched pages resident) for itself, so a service whose
+/// tokio workers, blocking threads and wasmtime calls all allocate ends up
+/// holding memory in many arenas that `give_back` can only partly return.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const ARENAS: libc::c_int = 2;
+
+/// Limits glibc's malloc arenas to `ARENAS`, unless `MALLOC_ARENA_MAX` is
+/// set in the environment (glibc has then read it at start, and the
+/// operator's value stands). Called by `steward serve` first thing, before
+/// any thread is started: an arena a thread already holds stays. Answers
+/// the limit set, or `None` when the environment's was left in place (or
+/// the allocator is not glibc's).
+pub fn limit_arenas() -> Option<i32> {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_some() {
+        return None;
+    }
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallopt only changes glibc's allocator parameters; called
+        // before any other thread exists, so no allocation races it.
+        let set = unsafe { libc::mallopt(libc::M_ARENA_MAX, ARENAS) };
+        (set == 1).then_some(ARENAS)
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    None
+}
+
 /// Returns the allocator's free memory to the system now.
 pub(crate) fn give_back() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -230,6 +260,86 @@ mod tests {
             "{before} bytes before, {after} after"
         );
         assert!(burst.iter().flatten().all(|b| b[0] != 0));
+    }
+
+    /// glibc's arenas now, from `malloc_info` (one `<heap nr=…>` each).
+    fn arenas() -> usize {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("malloc-info.xml");
+        let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a file this test owns, opened, written by glibc and
+        // closed before it is read.
+        unsafe {
+            let file = libc::fopen(c_path.as_ptr(), c"w".as_ptr());
+            assert!(!file.is_null());
+            assert_eq!(libc::malloc_info(0, file), 0);
+            libc::fclose(file);
+        }
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .matches("<heap nr=")
+            .count()
+    }
+
+    /// Run in a child process of its own (below), so that its allocator
+    /// starts fresh: with the limit set, eight threads that each allocate
+    /// share two arenas; without it, each gets one of its own.
+    #[test]
+    #[ignore = "run by the_service_keeps_two_malloc_arenas_unless_the_environment_says_otherwise"]
+    fn eight_threads_allocating() {
+        let limited = std::env::var_os("STEWARD_TEST_LIMIT_ARENAS").is_some();
+        if limited {
+            limit_arenas();
+        }
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                std::thread::spawn(move || {
+                    let block = vec![i as u8 + 1; 64 << 10];
+                    std::thread::sleep(Duration::from_millis(300));
+                    block[0]
+                })
+            })
+            .collect();
+        for t in threads {
+            assert!(t.join().unwrap() > 0);
+        }
+        println!("arenas={}", arenas());
+    }
+
+    #[test]
+    fn the_service_keeps_two_malloc_arenas_unless_the_environment_says_otherwise() {
+        let arenas_of = |envs: &[(&str, &str)]| -> usize {
+            let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+            command.args([
+                "--exact",
+                "memory::tests::eight_threads_allocating",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ]);
+            command.env_remove("MALLOC_ARENA_MAX");
+            for (name, value) in envs {
+                command.env(name, value);
+            }
+            let out = command.output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(out.status.success(), "{text}");
+            text.split("arenas=")
+                .nth(1)
+                .and_then(|n| n.split_whitespace().next()?.parse().ok())
+                .unwrap_or_else(|| panic!("no count in:\n{text}"))
+        };
+        assert_eq!(arenas_of(&[("STEWARD_TEST_LIMIT_ARENAS", "1")]), 2);
+        // The operator's MALLOC_ARENA_MAX stands.
+        assert_eq!(
+            arenas_of(&[
+                ("STEWARD_TEST_LIMIT_ARENAS", "1"),
+                ("MALLOC_ARENA_MAX", "4")
+            ]),
+            4
+        );
+        // glibc's own default: an arena for each thread here.
+        assert!(arenas_of(&[]) > 4);
     }
 
     #[test]

@@ -33,9 +33,28 @@ pub struct Notifier {
     channels: Vec<u64>,
     webhook: Option<String>,
     token_env: String,
-    /// Absent when no token is set: channels are then skipped, webhooks not.
-    http: Option<Arc<serenity::Http>>,
-    client: reqwest::Client,
+    /// Made at the first post to a channel or a user; `None` inside when no
+    /// token is set: channels are then skipped, webhooks not.
+    http: std::sync::OnceLock<Option<Arc<serenity::Http>>>,
+    /// What `http` is made from: the token's variable and `api_base`.
+    discord: DiscordConfig,
+}
+
+/// The client webhooks are posted with, made at the first post and shared
+/// by every notifier after it: making one reads and parses the system's
+/// trust roots (about 150 files), which a service with no webhook never
+/// needs and one with a webhook needs only once. It keeps no idle
+/// connection: posts are minutes apart, and a pooled connection would be
+/// tied to the tokio runtime that opened it.
+fn webhook_client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap_or_default()
+    })
 }
 
 /// A Discord REST client for `token`, through `discord.api_base` when set
@@ -53,26 +72,35 @@ pub fn discord_http(token: &str, config: &DiscordConfig) -> serenity::Http {
 impl Notifier {
     /// A notifier for `config`, posting to channels through `http` if given.
     pub fn new(config: &DiscordConfig, http: Option<Arc<serenity::Http>>) -> Notifier {
+        let notifier = Notifier::from_environment(config);
+        let _ = notifier.http.set(http);
+        notifier
+    }
+
+    /// A notifier with its own REST client, made from the token in
+    /// `token_env` at its first post to a channel or a user (a notifier
+    /// that only posts to a webhook, or not at all, never makes one), for
+    /// fronts that are not connected to Discord (the CLI, the scheduler).
+    pub fn from_environment(config: &DiscordConfig) -> Notifier {
         Notifier {
             channels: config.notify_channels.clone(),
             webhook: config.webhook_url.clone(),
             token_env: config.token_env.clone(),
-            http,
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
-                .build()
-                .unwrap_or_default(),
+            http: std::sync::OnceLock::new(),
+            discord: config.clone(),
         }
     }
 
-    /// A notifier with its own REST client, for fronts that are not
-    /// connected to Discord (the CLI, the scheduler).
-    pub fn from_environment(config: &DiscordConfig) -> Notifier {
-        let http = std::env::var(&config.token_env)
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-            .map(|token| Arc::new(discord_http(&token, config)));
-        Notifier::new(config, http)
+    /// The REST client for channels and direct messages, if a token is set.
+    fn http(&self) -> Option<&Arc<serenity::Http>> {
+        self.http
+            .get_or_init(|| {
+                std::env::var(&self.discord.token_env)
+                    .ok()
+                    .filter(|t| !t.trim().is_empty())
+                    .map(|token| Arc::new(discord_http(&token, &self.discord)))
+            })
+            .as_ref()
     }
 
     /// Whether anything is configured to receive notifications.
@@ -95,7 +123,7 @@ impl Notifier {
     ) -> Vec<NotifyError> {
         let mut failures = Vec::new();
         for &channel in &self.channels {
-            let Some(http) = &self.http else {
+            let Some(http) = self.http() else {
                 failures.push(NotifyError::NoToken {
                     channel,
                     var: self.token_env.clone(),
@@ -140,7 +168,7 @@ impl Notifier {
                 ])])
         };
         for &channel in &self.channels {
-            let Some(http) = &self.http else {
+            let Some(http) = self.http() else {
                 failures.push(NotifyError::NoToken {
                     channel,
                     var: self.token_env.clone(),
@@ -155,7 +183,7 @@ impl Notifier {
             }
         }
         for &user in users {
-            let Some(http) = &self.http else {
+            let Some(http) = self.http() else {
                 failures.push(NotifyError::DirectNoToken {
                     user,
                     var: self.token_env.clone(),
@@ -183,8 +211,7 @@ impl Notifier {
 
     async fn webhook(&self, url: &str, embed: &serenity::CreateEmbed) -> Result<(), String> {
         let body = serde_json::json!({ "embeds": [embed] });
-        let response = self
-            .client
+        let response = webhook_client()
             .post(url)
             .header("content-type", "application/json")
             .body(body.to_string())

@@ -25,12 +25,17 @@ fn main() -> ExitCode {
         steward::engine::logs::use_output_pump(exe);
     }
     let cli = steward::cli::Cli::parse();
+    let serving = matches!(cli.command, steward::cli::Commands::Serve);
+    // Before the first thread starts: the long-running service keeps few
+    // malloc arenas (a one-shot command exits before they matter).
+    let arenas = serving
+        .then(steward::service::memory::limit_arenas)
+        .flatten();
     // Read once, here, for the log's settings and for the command. A config
     // that cannot be read leaves the defaults for the log; the command
     // itself reports why.
     let loaded = Config::load(&cli.config, false);
     let config = loaded.as_ref().ok();
-    let serving = matches!(cli.command, steward::cli::Commands::Serve);
     let json = config.is_some_and(|c| c.logging.format == LogFormat::Json);
     // Colour codes only where a terminal shows them, not in log files.
     let stderr = layer(json, std::io::stderr().is_terminal(), std::io::stderr);
@@ -45,6 +50,9 @@ fn main() -> ExitCode {
         .with(stderr)
         .with(file)
         .init();
+    if let Some(arenas) = arenas {
+        tracing::debug!("malloc arenas limited to {arenas} (MALLOC_ARENA_MAX overrides)");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -61,6 +61,9 @@ impl Service {
                 != format!("{:?}{:?}", effective.providers, effective.signatures)
         };
         *self.config.write().expect("config lock") = Arc::new(effective);
+        // A setting changed over the socket or Discord applies at once, as
+        // a reload does: the background check takes a new interval now.
+        self.reloaded.notify_waiters();
         if providers_changed {
             // Every provider is loaded again under its new grant, at once.
             self.runtime.reconfigure(&self.config());
