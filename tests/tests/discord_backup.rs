@@ -1045,3 +1045,131 @@ fn a_zh_cn_owner_reads_that_the_restore_failed_in_chinese() {
     }
     assert_eq!(std::fs::read(&data).unwrap(), b"in the way\n");
 }
+
+/// `steward serve` for a bot Steward runs (`bot.start`) that exits at once
+/// while `data/broken` exists, with a backup holding that file, and the bot
+/// running without it. Returns the service, the backup's id and the file.
+fn serve_a_bot_its_backup_breaks(discord: &FakeDiscord) -> (Serve, String, std::path::PathBuf) {
+    let install = Serve::install(discord, "", "");
+    let config = std::fs::read_to_string(install.config_path()).unwrap();
+    let bot_lines = "start = [\"/bin/sh\", \"-c\", \"if [ -e '{bot}/data/broken' ]; then echo 'token rejected'; exit 1; fi; echo test ready; exec sleep 600\"]\n\
+         stop_timeout_secs = 5\n\
+         health.probation_secs = 0\nhealth.ready_line = \"test ready\"\nhealth.ready_timeout_secs = 20\n";
+    std::fs::write(
+        install.config_path(),
+        config.replacen("[bot]\n", &format!("[bot]\n{bot_lines}"), 1),
+    )
+    .unwrap();
+    let broken = install.bot().join("data/broken");
+    std::fs::write(&broken, b"yes\n").unwrap();
+    let id = cli_backup(&install, &[]);
+    std::fs::remove_file(&broken).unwrap();
+    let started = install.run(&["bot", "start"]);
+    assert_eq!(
+        started.code,
+        Some(0),
+        "{}\n{}",
+        started.stdout,
+        started.stderr
+    );
+    (Serve::run(discord, install), id, broken)
+}
+
+/// A zh-CN owner whose restore brings back files the bot cannot start on
+/// (Steward runs the bot, and it exits at once) reads why in Chinese, the
+/// supervisor's reason included; what the bot printed stays as it said it.
+#[test]
+fn a_zh_cn_owner_reads_why_the_bot_did_not_start_after_a_restore_in_chinese() {
+    let discord = FakeDiscord::start();
+    let (serve, id, broken) = serve_a_bot_its_backup_breaks(&discord);
+
+    let token = discord.slash_command_in(
+        "zh-CN",
+        "backup_restore",
+        &Member::owner(),
+        &[
+            Opt::string("backup_id", &id),
+            Opt::boolean("confirm", true),
+            Opt::integer("restore_type", 3),
+        ],
+    );
+    let edits = serve.edits_until(&discord, &token, LONG, |e| {
+        e["components"].as_array().is_some_and(|c| !c.is_empty())
+    });
+    let ids = buttons(&edits);
+    discord.press_button(&ids[0].1, &Member::owner());
+    let content = content_once(&serve, &discord, &token, "机器人无法使用恢复后的文件启动");
+    assert!(
+        content.contains("机器人未通过健康观察期：它在") && content.contains("（exit status: 1）"),
+        "{content}"
+    );
+    assert!(content.contains("token rejected"), "{content}");
+    for english in [
+        "the bot failed",
+        "health probation",
+        "it exited",
+        "did not start",
+        "its last output",
+    ] {
+        assert!(!content.contains(english), "{content}");
+    }
+    assert!(!broken.exists(), "the previous files are back");
+}
+
+/// A zh-CN owner who sends a choice Discord does not offer (an old client,
+/// a hand-made request) reads which option it was in Chinese; the values
+/// it may be stay as Discord sends them.
+#[test]
+fn a_zh_cn_owner_reads_an_invalid_choice_in_chinese() {
+    let discord = FakeDiscord::start();
+    let _serve = Serve::start(&discord);
+    let token = discord.slash_command_in(
+        "zh-CN",
+        "backup_create",
+        &Member::owner(),
+        &[Opt::integer("backup_type", 9)],
+    );
+    assert_private(
+        &discord,
+        &token,
+        "备份类型 的值无效：`9` 不是 以下之一：full、database、config、data_only。",
+    );
+}
+
+/// The same bot, rolled back to that backup by a zh-CN owner: the
+/// rollback's record says in Chinese that the bot did not start on the
+/// restored files and why.
+#[test]
+fn a_zh_cn_owner_reads_why_the_bot_did_not_start_after_a_rollback_in_chinese() {
+    let discord = FakeDiscord::start();
+    let (serve, _, broken) = serve_a_bot_its_backup_breaks(&discord);
+
+    let token = discord.slash_command_in(
+        "zh-CN",
+        "update_rollback",
+        &Member::owner(),
+        &[
+            Opt::string("target_version", "last_backup"),
+            Opt::boolean("confirm", true),
+            Opt::boolean("create_backup", false),
+        ],
+    );
+    let edits = serve.edits_until(&discord, &token, LONG, |e| {
+        e["components"].as_array().is_some_and(|c| !c.is_empty())
+    });
+    let ids = buttons(&edits);
+    discord.press_button(&ids[0].1, &Member::owner());
+    let edits = serve.edits_until(&discord, &token, LONG, has_embed);
+    let shown = edits.last().unwrap().to_string();
+    assert!(shown.contains("机器人未通过健康观察期"), "{shown}");
+    assert!(shown.contains("token rejected"), "{shown}");
+    for english in [
+        "the bot failed",
+        "health probation",
+        "it exited",
+        "did not start",
+    ] {
+        assert!(!shown.contains(english), "{shown}");
+    }
+    assert!(!broken.exists(), "the previous files are back");
+}

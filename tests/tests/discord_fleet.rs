@@ -222,11 +222,16 @@ fn a_zh_cn_owner_reads_why_a_wave_halted_in_chinese() {
     let text = embeds(end)[0]["description"].as_str().unwrap().to_string();
     assert!(text.contains("\n已停止：金丝雀实例 a 失败："), "{text}");
     assert!(!text.contains("canary a failed"), "{text}");
+    // What the instance answered is worded here, in the reader's language,
+    // not as the instance wrote it in English.
+    assert!(text.contains("金丝雀实例 a 失败：已回滚："), "{text}");
+    assert!(!text.contains("rolled_back"), "{text}");
+    assert!(!text.contains("health probation"), "{text}");
     assert_eq!(served.s.current(), std::path::PathBuf::from("1.4.0"));
     // The CLI (and an older Steward) read the same halt in English.
     let status = fleet_status(&served);
     let why = status["last_wave"]["halted_because"].as_str().unwrap();
-    assert!(why.starts_with("canary a failed: "), "{status:#}");
+    assert!(why.starts_with("canary a failed: rolled_back: "), "{status:#}");
     assert_eq!(status["last_wave"]["halt"]["kind"], "failed", "{status:#}");
 
     let fleet = fleet_embed(&served, &discord, "zh-CN", "集群 test");

@@ -697,3 +697,53 @@ fn progress_and_safety_plurals_are_right_for_0_1_2_and_5_in_each_language() {
         }
     }
 }
+
+/// A zh-CN owner presses Grant under the notice of a provider that asks to
+/// run a program with an argument type Steward does not know: the check
+/// steward.toml's grants pass refuses it, and the owner reads why in
+/// Chinese, the key and the pattern as written (it was Steward's English
+/// inside a Chinese frame before).
+#[test]
+fn a_zh_cn_owner_reads_in_chinese_why_the_grant_check_refused_a_grant() {
+    let discord = FakeDiscord::start();
+    let serve = Serve::start_with(
+        &discord,
+        &format!("notify_channels = [{CHANNEL_ID}]"),
+        "[providers.hostile.settings]\nwants_program = \"/usr/bin/echo\"\nwants_args = \"{version}\"\n",
+    );
+    discord.wait_until_ready(SHORT);
+    let before = discord.requests().len();
+    serve
+        .install
+        .add_provider(&steward_tests::guests::hostile(), "hostile");
+    discord.wait_for(before, LONG, "the waiting-for-grant notice", |r| {
+        r.method == "POST"
+            && r.path
+                .ends_with(&format!("/channels/{CHANNEL_ID}/messages"))
+            && r.body
+                .to_string()
+                .contains("steward-provider-grant:hostile")
+    });
+
+    let token =
+        discord.press_button_in("zh-CN", "steward-provider-grant:hostile", &Member::owner());
+    let refusal = discord.wait_for(0, SHORT, "the refusal", is_callback(&token));
+    assert_eq!(refusal.body["data"]["flags"], 64, "{:#}", refusal.body);
+    let content = refusal.body["data"]["content"].as_str().unwrap_or_default();
+    assert!(
+        content.starts_with(
+            "未授予提供者 hostile 任何权限：授权检查未通过：providers.hostile.grant.programs：\
+             Steward 不认识参数类型 {version}；它认识的有：{pip-pin}（Python 分发包名、`==` 和版本号）、"
+        ),
+        "{content}"
+    );
+    for english in [
+        "is not an argument type",
+        "it knows",
+        "distribution name",
+        "package name",
+        "version)",
+    ] {
+        assert!(!content.contains(english), "{english:?} in {content}");
+    }
+}

@@ -2,7 +2,7 @@
 //! (`steward_core::failure::BackupFault`): the same facts, in a shape that
 //! can be stored, for each front to word. It only translates shapes.
 
-use steward_core::failure::{BackupFault, ExtractFault, PathFault, UndoCause};
+use steward_core::failure::{BackupFault, BotFault, ExtractFault, PathFault, UndoCause};
 
 use crate::{BackupError, ExtractError, problem, repository, restore};
 
@@ -46,9 +46,11 @@ impl BackupError {
             },
             BackupError::BotStop { source } => BackupFault::BotStop {
                 error: source.to_string(),
+                bot: source.downcast_ref::<BotFault>().cloned().map(Box::new),
             },
             BackupError::BotStart { source } => BackupFault::BotStart {
                 error: source.to_string(),
+                bot: source.downcast_ref::<BotFault>().cloned().map(Box::new),
             },
             BackupError::Dir { path, source } => BackupFault::Dir {
                 path: path.display().to_string(),

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
+pub use crate::config_problem::{
+    ConfigProblem, FleetProblem, GrantProblem, OffsiteFault, OffsiteProblem, OwnFile,
+};
 pub use crate::grant::GrantConfig;
 
 #[derive(Debug, Error)]
@@ -17,8 +20,11 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not valid: {message}")]
-    Invalid { path: PathBuf, message: String },
+    #[error("{path} is not valid: {problem}")]
+    Invalid {
+        path: PathBuf,
+        problem: ConfigProblem,
+    },
 }
 
 /// The resolved configuration: every path absolute.
@@ -118,29 +124,27 @@ pub const HTTP_SCOPES: &[&str] = &[
 ];
 
 impl HttpControl {
-    fn validate(&self) -> Result<(), String> {
-        self.listen.parse::<std::net::SocketAddr>().map_err(|e| {
-            format!(
-                "control.http.listen: {:?} is not an address and port ({e})",
-                self.listen
-            )
-        })?;
+    fn validate(&self) -> Result<(), ConfigProblem> {
+        self.listen
+            .parse::<std::net::SocketAddr>()
+            .map_err(|e| ConfigProblem::HttpListen {
+                listen: self.listen.clone(),
+                cause: e.to_string(),
+            })?;
         if self.rate_limit_per_minute == 0 {
-            return Err("control.http.rate_limit_per_minute must be at least 1".to_string());
+            return Err(ConfigProblem::HttpRateLimitZero);
         }
         let mut names = std::collections::BTreeSet::new();
         for t in &self.tokens {
             if t.name.trim().is_empty() || !names.insert(t.name.as_str()) {
-                return Err(format!(
-                    "control.http.tokens: every token needs its own name ({:?})",
-                    t.name
-                ));
+                return Err(ConfigProblem::HttpTokenName {
+                    name: t.name.clone(),
+                });
             }
             if t.token_env.is_some() == t.token_file.is_some() {
-                return Err(format!(
-                    "control.http.tokens {:?}: give exactly one of token_env and token_file",
-                    t.name
-                ));
+                return Err(ConfigProblem::HttpTokenSecret {
+                    name: t.name.clone(),
+                });
             }
             for scope in &t.scopes {
                 let (op, kind) = scope.split_once(':').unwrap_or((scope, ""));
@@ -151,11 +155,10 @@ impl HttpControl {
                         )
                         .is_ok());
                 if !HTTP_SCOPES.contains(&op) || !typed_ok {
-                    return Err(format!(
-                        "control.http.tokens {:?}: unknown scope {scope:?} (expected one of {}, or install:TYPE)",
-                        t.name,
-                        HTTP_SCOPES.join(", ")
-                    ));
+                    return Err(ConfigProblem::HttpTokenScope {
+                        name: t.name.clone(),
+                        scope: scope.clone(),
+                    });
                 }
             }
         }
@@ -235,12 +238,13 @@ impl Default for LoggingSection {
 pub const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 
 /// `"10MB"`, `"512 KiB"`, `"1G"` or a number of bytes. Units are binary
-/// (K = KB = KiB = 1024 bytes), as logrotate reads them.
+/// (K = KB = KiB = 1024 bytes), as logrotate reads them. The error is the
+/// value as it is shown back.
 fn parse_size(value: &toml::Value) -> Result<u64, String> {
     let text = match value {
         toml::Value::Integer(n) if *n > 0 => return Ok(*n as u64),
         toml::Value::String(s) => s.trim(),
-        other => return Err(format!("{other} is not a size")),
+        other => return Err(other.to_string()),
     };
     let digits = text
         .find(|c: char| !c.is_ascii_digit())
@@ -251,14 +255,14 @@ fn parse_size(value: &toml::Value) -> Result<u64, String> {
         "K" | "KB" | "KIB" => 10,
         "M" | "MB" | "MIB" => 20,
         "G" | "GB" | "GIB" => 30,
-        _ => return Err(format!("\"{text}\" is not a size")),
+        _ => return Err(format!("\"{text}\"")),
     };
     number
         .parse::<u64>()
         .ok()
         .filter(|n| *n > 0)
         .and_then(|n| n.checked_mul(1 << shift))
-        .ok_or_else(|| format!("\"{text}\" is not a size"))
+        .ok_or_else(|| format!("\"{text}\""))
 }
 
 /// `[general]`: how updates are run.
@@ -1008,10 +1012,12 @@ impl Config {
                 });
             }
         };
-        let parsed: File = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        let invalid = |problem| ConfigError::Invalid {
             path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+            problem,
+        };
+        let parsed: File =
+            toml::from_str(&text).map_err(|e| invalid(ConfigProblem::parse(&e, &text)))?;
         let base = match &file {
             Some(p) => absolute(match p.parent() {
                 Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -1028,12 +1034,8 @@ impl Config {
             .map(|p| base.join(p))
             .unwrap_or_else(|| data.join("providers"));
         let mut backup = parsed.backup;
-        let offsite = crate::offsite::resolve(std::mem::take(&mut backup.offsite), &base).map_err(
-            |message| ConfigError::Invalid {
-                path: path.to_path_buf(),
-                message,
-            },
-        )?;
+        let offsite = crate::offsite::resolve(std::mem::take(&mut backup.offsite), &base)
+            .map_err(|problem| invalid(ConfigProblem::Offsite(problem)))?;
         let backup_path = backup
             .backup_path
             .map(|p| base.join(p))
@@ -1048,36 +1050,21 @@ impl Config {
                     .unwrap_or_else(|| data.join("logs")),
             ),
             max_log_files: parsed.logging.max_log_files,
-            log_rotation_size: parse_size(&parsed.logging.log_rotation_size).map_err(|e| {
-                ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    message: format!(
-                        "logging.log_rotation_size: {e}; write bytes or a size such as \"10MB\""
-                    ),
-                }
-            })?,
+            log_rotation_size: parse_size(&parsed.logging.log_rotation_size)
+                .map_err(|value| invalid(ConfigProblem::LogRotationSize { value }))?,
             max_session_logs: parsed.logging.max_session_logs,
             format: parsed.logging.format,
             file: parsed.logging.file.map(|p| normalize(&base.join(p))),
         };
         if parsed.bot.pid_file.is_some() && parsed.bot.restart_command.is_none() {
-            return Err(ConfigError::Invalid {
-                path: path.to_path_buf(),
-                message: "bot.pid_file is for a bot run by bot.restart_command: with bot.start Steward knows the pid itself".to_string(),
-            });
+            return Err(invalid(ConfigProblem::PidFileNeedsRestartCommand));
         }
         if parsed.bot.handoff.is_some() && parsed.bot.start.is_none() {
-            return Err(ConfigError::Invalid {
-                path: path.to_path_buf(),
-                message: "bot.handoff needs bot.start: Steward can only start a new version beside the old one when it runs the bot itself".to_string(),
-            });
+            return Err(invalid(ConfigProblem::HandoffNeedsStart));
         }
         let control = match (parsed.bot.start, parsed.bot.restart_command) {
             (Some(_), Some(_)) => {
-                return Err(ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    message: "bot.start and bot.restart_command exclude each other: Steward either runs the bot or asks another manager to restart it".to_string(),
-                });
+                return Err(invalid(ConfigProblem::StartAndRestartCommand));
             }
             (Some(start), None) => Some(BotControlConfig::Supervise {
                 start,
@@ -1144,109 +1131,96 @@ impl Config {
     }
 
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid {
+        self.problem().map_err(|problem| ConfigError::Invalid {
             path: path.to_path_buf(),
-            message,
-        };
+            problem,
+        })
+    }
+
+    /// The first thing wrong in this configuration, if any.
+    fn problem(&self) -> Result<(), ConfigProblem> {
+        use ConfigProblem as P;
         if let Some(http) = &self.control.http {
-            http.validate().map_err(invalid)?;
+            http.validate()?;
         }
         if let Some(fleet) = &self.fleet {
-            fleet.validate().map_err(invalid)?;
+            fleet.validate().map_err(P::Fleet)?;
         }
         let r = &self.runtime;
         if r.call_timeout_secs == 0 || r.memory_limit_mb == 0 || r.stack_limit_kb == 0 {
-            return Err(invalid(
-                "runtime limits must be greater than zero".to_string(),
-            ));
+            return Err(P::RuntimeLimitZero);
         }
         if r.stack_limit_kb > 64 * 1024 {
-            return Err(invalid(
-                "runtime.stack_limit_kb must be at most 65536".to_string(),
-            ));
+            return Err(P::StackLimitTooLarge);
         }
         // The reply of an interaction can be edited for 15 minutes; the work
         // after a confirmation needs some of them.
         if !(1..=600).contains(&self.discord.confirm_timeout_seconds) {
-            return Err(invalid(format!(
-                "discord.confirm_timeout_seconds must be from 1 to 600, not {}",
-                self.discord.confirm_timeout_seconds
-            )));
+            return Err(P::ConfirmTimeout {
+                value: self.discord.confirm_timeout_seconds,
+            });
         }
         if let Some(locale) = &self.discord.locale
             && !is_locale_tag(locale)
         {
-            return Err(invalid(format!(
-                "discord.locale must be a locale as Discord names them (en-US, zh-CN, de), not {locale:?}"
-            )));
+            return Err(P::DiscordLocale {
+                value: locale.clone(),
+            });
         }
         if let Some(base) = &self.discord.api_base
             && !(base.starts_with("http://") || base.starts_with("https://"))
         {
-            return Err(invalid(format!(
-                "discord.api_base must start with http:// or https://, not \"{base}\""
-            )));
+            return Err(P::DiscordApiBase {
+                value: base.clone(),
+            });
         }
         if r.http_concurrency == 0 {
-            return Err(invalid(
-                "runtime.http_concurrency must be at least 1".to_string(),
-            ));
+            return Err(P::HttpConcurrencyZero);
         }
         if r.http_batch_limit == 0 {
-            return Err(invalid(
-                "runtime.http_batch_limit must be at least 1".to_string(),
-            ));
+            return Err(P::HttpBatchLimitZero);
         }
         if r.http_cache && r.http_cache_limit_mb == 0 {
-            return Err(invalid(
-                "runtime.http_cache_limit_mb must be at least 1 (or set http_cache = false)"
-                    .to_string(),
-            ));
+            return Err(P::HttpCacheLimitZero);
         }
         // A day at most: past that, "a few minutes old" has become stale news.
         if r.registry_max_age_secs > 86_400 {
-            return Err(invalid(format!(
-                "runtime.registry_max_age_secs must be at most 86400 (a day), not {}",
-                r.registry_max_age_secs
-            )));
+            return Err(P::RegistryMaxAge {
+                value: r.registry_max_age_secs,
+            });
         }
         if let Some(mode) = self.general.auto_updates
             && self.general.auto_updates_enabled
             && mode != AutoUpdates::All
         {
-            return Err(invalid(format!(
-                "general.auto_updates_enabled = true contradicts general.auto_updates = \"{}\": keep one",
-                mode.as_str()
-            )));
+            return Err(P::AutoUpdatesContradiction {
+                mode: mode.as_str(),
+            });
         }
         if let Some(program) = self.safety.test_command.first() {
             if program.trim().is_empty() {
-                return Err(invalid(
-                    "safety.test_command must start with the program to run".to_string(),
-                ));
+                return Err(P::TestCommandEmpty);
             }
             if self.safety.test_timeout_secs == 0 {
-                return Err(invalid(
-                    "safety.test_timeout_secs must be at least 1".to_string(),
-                ));
+                return Err(P::TestTimeoutZero);
             }
         }
         if self.signatures.require && self.signatures.keys.is_empty() {
-            return Err(invalid(
-                "providers.require_signature needs at least one minisign public key in providers.signature_keys"
-                    .to_string(),
-            ));
+            return Err(P::SignatureKeysMissing);
         }
         for key in &self.signatures.keys {
             if let Err(e) = crate::verify_key::VerifyKey::parse(key) {
-                return Err(invalid(format!("providers.signature_keys: {e}")));
+                return Err(P::SignatureKey(e));
             }
         }
         for (name, provider) in &self.providers {
             if let Some(key) = &provider.verify_key
                 && let Err(e) = crate::verify_key::VerifyKey::parse(key)
             {
-                return Err(invalid(format!("providers.{name}.verify_key: {e}")));
+                return Err(P::ProviderVerifyKey {
+                    provider: name.clone(),
+                    error: e,
+                });
             }
         }
         match &self.bot.control {
@@ -1254,58 +1228,48 @@ impl Config {
             | Some(BotControlConfig::Command { restart: argv })
                 if argv.is_empty() =>
             {
-                return Err(invalid(
-                    "bot.start / bot.restart_command needs at least the program".to_string(),
-                ));
+                return Err(P::BotCommandEmpty);
             }
             _ => {}
         }
         if let Some(url) = &self.bot.health.health_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
-            return Err(invalid(format!(
-                "bot.health.health_url must start with http:// or https://, not \"{url}\""
-            )));
+            return Err(P::HealthUrl { value: url.clone() });
         }
         if self.bot.health.ready_timeout_secs == 0 {
-            return Err(invalid(
-                "bot.health.ready_timeout_secs must be at least 1".to_string(),
-            ));
+            return Err(P::ReadyTimeoutZero);
         }
         for (name, value) in &self.bot.env {
             if name.is_empty() || name.contains(['=', '\0']) || value.contains('\0') {
-                return Err(invalid(format!(
-                    "bot.env: {name:?} = {value:?} cannot be an environment variable (a name is not empty and holds no \"=\"; neither holds a NUL)"
-                )));
+                return Err(P::BotEnv {
+                    name: name.clone(),
+                    value: value.clone(),
+                });
             }
         }
         let b = &self.backup;
         if b.compression_level > 9 {
-            return Err(invalid(format!(
-                "backup.compression_level must be 0-9, found {}",
-                b.compression_level
-            )));
+            return Err(P::CompressionLevel {
+                value: b.compression_level,
+            });
         }
         if b.max_backups == 0 {
-            return Err(invalid("backup.max_backups must be at least 1".to_string()));
+            return Err(P::MaxBackupsZero);
         }
         let l = &self.logging;
         if !LOG_LEVELS.contains(&l.level.as_str()) {
-            return Err(invalid(format!(
-                "logging.level must be one of {}, not \"{}\"",
-                LOG_LEVELS.join(", "),
-                l.level
-            )));
+            return Err(P::LogLevel {
+                value: l.level.clone(),
+            });
         }
         if l.max_log_files == 0 || l.max_session_logs == 0 {
-            return Err(invalid(
-                "logging.max_log_files and logging.max_session_logs must be at least 1".to_string(),
-            ));
+            return Err(P::LogCountsZero);
         }
-        self.validate_grants().map_err(invalid)?;
+        self.validate_grants().map_err(P::Grant)?;
         // The settings checks are the ones `steward settings set` applies,
         // so steward.toml and the store refuse the same values.
-        crate::settings::validate_config(self).map_err(|e| invalid(e.to_string()))?;
+        crate::settings::validate_config(self).map_err(P::Setting)?;
         let scopes = &b.scopes;
         for (name, scope) in [
             ("full", &scopes.full),
@@ -1316,14 +1280,17 @@ impl Config {
         ] {
             for pattern in scope.include.iter().chain(&scope.exclude) {
                 if let Err(e) = glob::Pattern::new(pattern) {
-                    return Err(invalid(format!(
-                        "backup.types.{name}: {pattern:?} is not a valid glob: {e}"
-                    )));
+                    return Err(P::BackupGlob {
+                        scope: name,
+                        pattern: pattern.clone(),
+                        cause: e.to_string(),
+                    });
                 }
                 if pattern.starts_with('/') || pattern.split('/').any(|c| c == "..") {
-                    return Err(invalid(format!(
-                        "backup.types.{name}: {pattern:?} must stay under the bot's root"
-                    )));
+                    return Err(P::BackupGlobOutside {
+                        scope: name,
+                        pattern: pattern.clone(),
+                    });
                 }
             }
         }
@@ -1333,25 +1300,33 @@ impl Config {
     /// Steward's own files, which no plan may change wherever they are:
     /// what each is, and where.
     pub fn own_paths(&self) -> Vec<(&'static str, PathBuf)> {
+        self.own_files()
+            .into_iter()
+            .map(|(what, path)| (what.as_str(), path))
+            .collect()
+    }
+
+    /// `own_paths`, typed.
+    pub fn own_files(&self) -> Vec<(OwnFile, PathBuf)> {
         let mut own = vec![
-            ("data directory", self.paths.data.clone()),
-            ("providers directory", self.paths.providers.clone()),
-            ("compile cache", self.paths.cache.clone()),
-            ("backup directory", self.backup.path.clone()),
-            ("update logs", self.logging.update_logs_path.clone()),
+            (OwnFile::DataDirectory, self.paths.data.clone()),
+            (OwnFile::ProvidersDirectory, self.paths.providers.clone()),
+            (OwnFile::CompileCache, self.paths.cache.clone()),
+            (OwnFile::BackupDirectory, self.backup.path.clone()),
+            (OwnFile::UpdateLogs, self.logging.update_logs_path.clone()),
         ];
         if let Some(file) = &self.file {
-            own.push(("configuration file", absolute(file)));
+            own.push((OwnFile::ConfigurationFile, absolute(file)));
         }
         own
     }
 
     /// Grants that name what cannot work: a write grant over Steward's own
     /// files, a relative path, an argument type this Steward does not know.
-    pub fn validate_grants(&self) -> Result<(), String> {
-        use crate::grant::{TYPED_PATTERNS, expand, is_known_typed, resolve_target};
-        let own: Vec<(&str, PathBuf)> = self
-            .own_paths()
+    pub fn validate_grants(&self) -> Result<(), GrantProblem> {
+        use crate::grant::{expand, is_known_typed, resolve_target};
+        let own: Vec<(OwnFile, PathBuf)> = self
+            .own_files()
             .into_iter()
             .map(|(what, p)| (what, resolve_target(&normalize(&p)).unwrap_or(p)))
             .collect();
@@ -1362,18 +1337,21 @@ impl Config {
             for entry in &grant.write {
                 let expanded = expand(entry, &self.bot.root);
                 let Some(target) = resolve_target(Path::new(&expanded)) else {
-                    return Err(format!(
-                        "providers.{name}.grant.write: \"{entry}\" must be an absolute path (or start with {{bot}}) without `..`"
-                    ));
+                    return Err(GrantProblem::WriteNotAbsolute {
+                        provider: name.clone(),
+                        entry: entry.clone(),
+                    });
                 };
                 if let Some((what, path)) = own
                     .iter()
                     .find(|(_, p)| target.starts_with(p) || p.starts_with(&target))
                 {
-                    return Err(format!(
-                        "providers.{name}.grant.write: \"{entry}\" would let the provider change Steward's own {what} ({}); grant only the bot's files it updates",
-                        path.display()
-                    ));
+                    return Err(GrantProblem::WriteOverOwn {
+                        provider: name.clone(),
+                        entry: entry.clone(),
+                        what: *what,
+                        path: path.clone(),
+                    });
                 }
             }
             for (key, programs) in [
@@ -1383,14 +1361,11 @@ impl Config {
                 for pattern in programs.iter().flat_map(|p| p.args.iter().flatten()) {
                     let typed = pattern.starts_with('{') && pattern.ends_with('}');
                     if typed && !pattern.starts_with("{bot}") && !is_known_typed(pattern) {
-                        let known: Vec<String> = TYPED_PATTERNS
-                            .iter()
-                            .map(|(n, what)| format!("{n} ({what})"))
-                            .collect();
-                        return Err(format!(
-                            "providers.{name}.grant.{key}: {pattern} is not an argument type Steward knows; it knows {}",
-                            known.join(", ")
-                        ));
+                        return Err(GrantProblem::UnknownArgumentType {
+                            provider: name.clone(),
+                            key,
+                            pattern: pattern.clone(),
+                        });
                     }
                 }
             }
@@ -1451,27 +1426,24 @@ impl Config {
             .file
             .clone()
             .unwrap_or_else(|| PathBuf::from("steward.toml"));
-        let invalid = |message: String| ConfigError::Invalid {
+        let invalid = |problem| ConfigError::Invalid {
             path: file.clone(),
-            message,
+            problem,
         };
         if !self.bot_root_named {
-            return Err(invalid(
-                "[bot] root is not set: name the directory of the bot Steward manages (root = \"/srv/mybot\"), or pass --bot-root".to_string(),
-            ));
+            return Err(invalid(ConfigProblem::BotRootUnset));
         }
         let root = &self.bot.root;
-        let meta = std::fs::metadata(root).map_err(|e| {
-            invalid(format!(
-                "the bot's root {} cannot be used: {e}",
-                root.display()
-            ))
+        let meta = std::fs::metadata(root).map_err(|cause| {
+            invalid(ConfigProblem::BotRootUnusable {
+                root: root.clone(),
+                cause,
+            })
         })?;
         if !meta.is_dir() {
-            return Err(invalid(format!(
-                "the bot's root {} is not a directory",
-                root.display()
-            )));
+            return Err(invalid(ConfigProblem::BotRootNotDirectory {
+                root: root.clone(),
+            }));
         }
         let real = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         if SYSTEM_DIRS.iter().any(|d| real == Path::new(d))
@@ -1479,10 +1451,7 @@ impl Config {
                 .iter()
                 .any(|d| real.starts_with(d))
         {
-            return Err(invalid(format!(
-                "the bot's root {} is a system directory; point [bot] root at the bot's own directory",
-                real.display()
-            )));
+            return Err(invalid(ConfigProblem::BotRootSystem { root: real }));
         }
         let data = crate::grant::resolve_target(&self.paths.data)
             .unwrap_or_else(|| self.paths.data.clone());
@@ -1490,19 +1459,13 @@ impl Config {
             .iter()
             .any(|d| data.starts_with(d))
         {
-            return Err(invalid(format!(
-                "Steward's data directory {} is under a system directory; set [paths] data",
-                data.display()
-            )));
+            return Err(invalid(ConfigProblem::DataUnderSystem { data }));
         }
         if !self.paths.allow_inside_bot && (data.starts_with(&real) || real.starts_with(&data)) {
-            return Err(invalid(format!(
-                "Steward's data directory {} and the bot's root {} overlap; keep them apart, or set [paths] allow_inside_bot = true",
-                data.display(),
-                real.display()
-            )));
+            return Err(invalid(ConfigProblem::DataOverlapsBot { data, root: real }));
         }
-        self.validate_grants().map_err(invalid)
+        self.validate_grants()
+            .map_err(|problem| invalid(ConfigProblem::Grant(problem)))
     }
 }
 

@@ -190,11 +190,21 @@ pub enum BackupFault {
     NothingToRestore { id: String, restore_type: String },
     /// Putting `path` in place failed; every file was put back.
     Swap { path: String, error: String },
-    /// The bot could not be stopped for the restore.
-    BotStop { error: String },
+    /// The bot could not be stopped for the restore; `bot` is why, typed,
+    /// when Steward's supervisor said it (absent in records of an older
+    /// Steward and for another bot control).
+    BotStop {
+        error: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        bot: Option<Box<BotFault>>,
+    },
     /// The bot did not start on the restored files; the previous ones were
-    /// put back.
-    BotStart { error: String },
+    /// put back. `bot` as for `BotStop`.
+    BotStart {
+        error: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        bot: Option<Box<BotFault>>,
+    },
     /// The backup directory cannot be prepared (`error` is the system's).
     Dir { path: String, error: String },
     /// A file cannot be read (`error` is the system's).
@@ -555,10 +565,10 @@ impl fmt::Display for BackupFault {
                 f,
                 "putting {path} in place failed ({error}); every file was put back"
             ),
-            BackupFault::BotStop { error } => {
+            BackupFault::BotStop { error, .. } => {
                 write!(f, "the bot could not be stopped: {error}")
             }
-            BackupFault::BotStart { error } => write!(
+            BackupFault::BotStart { error, .. } => write!(
                 f,
                 "the bot did not start after the restore ({error}); the previous files were put back"
             ),
@@ -1134,6 +1144,10 @@ impl fmt::Display for GateFault {
         }
     }
 }
+
+/// A supervisor's failure handed on as an error (a restore's bot control):
+/// its `Display` is the supervisor's English.
+impl std::error::Error for BotFault {}
 
 impl fmt::Display for BotFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

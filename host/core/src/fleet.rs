@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::config_problem::FleetProblem;
+
 /// `[fleet]`. Absent: this Steward updates alone.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -256,21 +258,21 @@ impl FleetConfig {
     }
 
     /// What is wrong with the section, in the operator's terms.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), FleetProblem> {
         if self.endpoints.is_empty() {
-            return Err("fleet.endpoints is empty: name etcd's client URLs".to_string());
+            return Err(FleetProblem::NoEndpoints);
         }
         for e in &self.endpoints {
             let tls = e.starts_with("https://");
             if !tls && !e.starts_with("http://") {
-                return Err(format!(
-                    "fleet.endpoints: {e:?} must start with http:// or https://"
-                ));
+                return Err(FleetProblem::EndpointScheme {
+                    endpoint: e.clone(),
+                });
             }
             if tls && self.tls.is_none() {
-                return Err(format!(
-                    "fleet.endpoints: {e:?} is https:// but [fleet.tls] names no ca_file"
-                ));
+                return Err(FleetProblem::EndpointNeedsTls {
+                    endpoint: e.clone(),
+                });
             }
         }
         let name_ok = |s: &str| {
@@ -280,62 +282,60 @@ impl FleetConfig {
                     .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         };
         if !name_ok(&self.name) {
-            return Err(format!(
-                "fleet.name {:?} must be 1-64 letters, digits, '-', '_' or '.'",
-                self.name
-            ));
+            return Err(FleetProblem::BadName {
+                key: "fleet.name",
+                value: self.name.clone(),
+            });
         }
         let instance = self.instance_id();
         if !name_ok(&instance) {
-            return Err(format!(
-                "fleet.instance {instance:?} must be 1-64 letters, digits, '-', '_' or '.'"
-            ));
+            return Err(FleetProblem::BadName {
+                key: "fleet.instance",
+                value: instance,
+            });
         }
         if !name_ok(&self.group) {
-            return Err(format!(
-                "fleet.group {:?} must be 1-64 letters, digits, '-', '_' or '.'",
-                self.group
-            ));
+            return Err(FleetProblem::BadName {
+                key: "fleet.group",
+                value: self.group.clone(),
+            });
         }
         if self.max_unavailable == 0 {
-            return Err("fleet.max_unavailable must be at least 1".to_string());
+            return Err(FleetProblem::MaxUnavailableZero);
         }
         if !(2..=300).contains(&self.lease_seconds) {
-            return Err(format!(
-                "fleet.lease_seconds must be from 2 to 300, not {}",
-                self.lease_seconds
-            ));
+            return Err(FleetProblem::LeaseSeconds {
+                value: self.lease_seconds,
+            });
         }
         if self.request_timeout_seconds == 0
             || self.instance_timeout_seconds == 0
             || self.wave_timeout_seconds == 0
         {
-            return Err(
-                "fleet.request_timeout_seconds, fleet.instance_timeout_seconds and \
-                 fleet.wave_timeout_seconds must be at least 1"
-                    .to_string(),
-            );
+            return Err(FleetProblem::TimeoutZero);
         }
         for (group, rule) in &self.promotion {
             if !name_ok(group) || !name_ok(&rule.after) {
-                return Err(format!(
-                    "fleet.promotion: {group:?} after {:?}: group names are 1-64 letters, digits, '-', '_' or '.'",
-                    rule.after
-                ));
+                return Err(FleetProblem::PromotionName {
+                    group: group.clone(),
+                    after: rule.after.clone(),
+                });
             }
             if *group == rule.after {
-                return Err(format!("fleet.promotion: {group:?} cannot wait for itself"));
+                return Err(FleetProblem::PromotionSelf {
+                    group: group.clone(),
+                });
             }
         }
         if let Some(tls) = &self.tls
             && tls.cert_file.is_some() != tls.key_file.is_some()
         {
-            return Err("[fleet.tls] needs both cert_file and key_file, or neither".to_string());
+            return Err(FleetProblem::TlsPair);
         }
         if let Some(auth) = &self.auth
             && (auth.user.is_empty() || auth.password_env.is_empty())
         {
-            return Err("[fleet.auth] needs a user and password_env".to_string());
+            return Err(FleetProblem::AuthIncomplete);
         }
         Ok(())
     }
@@ -347,7 +347,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<FleetConfig, String> {
         let f: FleetConfig = toml::from_str(text).map_err(|e| e.to_string())?;
-        f.validate()?;
+        f.validate().map_err(|e| e.to_string())?;
         Ok(f)
     }
 

@@ -1,11 +1,13 @@
 //! Steward's vocabulary, the bottom layer every other crate stands on: the
 //! provider contract as the host sees it (`provider`), `steward.toml`
-//! (`config`, `grant`, `verify_key`), the update types, Steward's records
+//! (`config`, what can be wrong in it typed in `config_problem`, `grant`,
+//! `verify_key`), the update types, Steward's records
 //! (`store`, `session`, `settings`), progress reports, the update lock, and
 //! writes that survive a crash (`durable`, `dir_handle`). It runs no
 //! provider, touches no bot and knows no front: those are the crates above.
 
 pub mod config;
+pub mod config_problem;
 pub mod dir_handle;
 pub mod durable;
 pub mod failure;

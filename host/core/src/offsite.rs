@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::config_problem::{OffsiteFault, OffsiteProblem};
+
 /// One offsite target: a restic repository of its own, encrypted with the
 /// local repository's password.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,23 +99,25 @@ pub struct OffsiteSection {
 pub fn resolve(
     sections: BTreeMap<String, OffsiteSection>,
     base: &Path,
-) -> Result<Vec<OffsiteTarget>, String> {
+) -> Result<Vec<OffsiteTarget>, OffsiteProblem> {
+    use OffsiteFault as F;
     let mut targets = Vec::new();
     for (name, s) in sections {
-        let at = format!("[backup.offsite.{name}]");
+        let at = |fault| OffsiteProblem {
+            target: name.clone(),
+            fault,
+        };
         if name.is_empty()
             || name == "local"
             || !name
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
-            return Err(format!(
-                "{at}: a target's name is letters, digits, '-' and '_', and not \"local\""
-            ));
+            return Err(at(F::BadName));
         }
         let secret = match (s.password_env, s.password_file) {
             (Some(_), Some(_)) => {
-                return Err(format!("{at}: set password_env or password_file, not both"));
+                return Err(at(F::BothSecrets));
             }
             (Some(env), None) => Some(Secret::Env(env)),
             (None, Some(file)) => Some(Secret::File(base.join(file))),
@@ -122,36 +126,32 @@ pub fn resolve(
         let location = match s.kind.as_str() {
             "path" => {
                 let Some(path) = s.path else {
-                    return Err(format!("{at}: kind = \"path\" needs path = \"DIR\""));
+                    return Err(at(F::PathNeedsPath));
                 };
                 if s.url.is_some() || s.user.is_some() || secret.is_some() || s.host.is_some() {
-                    return Err(format!("{at}: kind = \"path\" takes only path and when"));
+                    return Err(at(F::PathTakesOnlyPath));
                 }
                 OffsiteLocation::Path(crate::config::normalize(&base.join(path)))
             }
             "rest" => {
                 let Some(url) = s.url else {
-                    return Err(format!(
-                        "{at}: kind = \"rest\" needs url = \"http(s)://HOST:PORT/PATH\""
-                    ));
+                    return Err(at(F::RestNeedsUrl));
                 };
                 let Some(rest) = url
                     .strip_prefix("http://")
                     .or_else(|| url.strip_prefix("https://"))
                 else {
-                    return Err(format!("{at}: url must start with http:// or https://"));
+                    return Err(at(F::UrlScheme));
                 };
                 let authority = rest.split('/').next().unwrap_or("");
                 if authority.contains('@') {
-                    return Err(format!(
-                        "{at}: url must not hold credentials: set user and password_env or password_file"
-                    ));
+                    return Err(at(F::UrlCredentials));
                 }
                 if s.path.is_some() {
-                    return Err(format!("{at}: kind = \"rest\" takes url, not path"));
+                    return Err(at(F::RestTakesUrl));
                 }
                 if secret.is_some() && s.user.is_none() {
-                    return Err(format!("{at}: a password needs user = \"NAME\""));
+                    return Err(at(F::PasswordNeedsUser));
                 }
                 OffsiteLocation::Rest {
                     url,
@@ -161,14 +161,10 @@ pub fn resolve(
             }
             "sftp" => {
                 let (Some(host), Some(user), Some(path)) = (s.host, s.user, s.path) else {
-                    return Err(format!(
-                        "{at}: kind = \"sftp\" needs host, user and path (the directory on the server)"
-                    ));
+                    return Err(at(F::SftpNeeds));
                 };
                 if secret.is_some() || s.url.is_some() || s.bucket.is_some() {
-                    return Err(format!(
-                        "{at}: kind = \"sftp\" takes host, port, user, path, key_file and when (key auth only)"
-                    ));
+                    return Err(at(F::SftpTakes));
                 }
                 OffsiteLocation::Sftp {
                     host,
@@ -180,9 +176,7 @@ pub fn resolve(
             }
             "s3" => {
                 let (Some(bucket), Some(user), Some(secret)) = (s.bucket, s.user, secret) else {
-                    return Err(format!(
-                        "{at}: kind = \"s3\" needs bucket, user (the access key id) and password_env or password_file (the secret key)"
-                    ));
+                    return Err(at(F::S3Needs));
                 };
                 if let Some(endpoint) = &s.endpoint
                     && endpoint
@@ -194,7 +188,7 @@ pub fn resolve(
                         .unwrap_or("")
                         .contains('@')
                 {
-                    return Err(format!("{at}: endpoint must not hold credentials"));
+                    return Err(at(F::EndpointCredentials));
                 }
                 OffsiteLocation::S3 {
                     endpoint: s.endpoint,
@@ -206,9 +200,9 @@ pub fn resolve(
                 }
             }
             other => {
-                return Err(format!(
-                    "{at}: kind {other:?} is not one of \"path\", \"rest\", \"sftp\", \"s3\""
-                ));
+                return Err(at(F::UnknownKind {
+                    kind: other.to_string(),
+                }));
             }
         };
         targets.push(OffsiteTarget {

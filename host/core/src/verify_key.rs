@@ -15,6 +15,13 @@ pub struct VerifyKey(PublicKey);
 )]
 pub struct KeyError(String);
 
+impl KeyError {
+    /// The minisign parser's own words.
+    pub fn cause(&self) -> &str {
+        &self.0
+    }
+}
+
 impl VerifyKey {
     /// The key line (`RW…`) alone, or a whole `.pub` file.
     pub fn parse(text: &str) -> Result<VerifyKey, KeyError> {

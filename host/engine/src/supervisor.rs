@@ -76,6 +76,46 @@ pub enum SupervisorError {
     },
 }
 
+impl SupervisorError {
+    /// The same failure typed, so each front words it (Discord in the
+    /// reader's language); its `Display` is this error's, the English the
+    /// CLI prints. Programs, pids, paths and the system's own words stay
+    /// as given.
+    pub fn fault(&self) -> steward_core::failure::BotFault {
+        use steward_core::failure::BotFault;
+        match self {
+            SupervisorError::NotConfigured => BotFault::NotConfigured,
+            SupervisorError::Spawn { program, source } => BotFault::Spawn {
+                program: program.clone(),
+                error: source.to_string(),
+            },
+            SupervisorError::RestartCommand { program, message } => BotFault::RestartCommand {
+                program: program.clone(),
+                message: message.clone(),
+            },
+            SupervisorError::AlreadyRunning { pid } => BotFault::AlreadyRunning { pid: *pid },
+            SupervisorError::WouldNotStop { pid } => BotFault::WouldNotStop { pid: *pid },
+            SupervisorError::HandoffNotReady {
+                ready_file,
+                within_secs,
+                exited,
+            } => BotFault::HandoffNotReady {
+                ready_file: ready_file.display().to_string(),
+                within_secs: *within_secs,
+                exited: exited.clone(),
+            },
+            SupervisorError::Unhealthy { reason, tail } => BotFault::Unhealthy {
+                reason: reason.clone(),
+                tail: tail.clone(),
+            },
+            SupervisorError::Io { path, source } => BotFault::Io {
+                path: path.display().to_string(),
+                error: source.to_string(),
+            },
+        }
+    }
+}
+
 fn tail_text(tail: &[String]) -> String {
     if tail.is_empty() {
         String::new()
@@ -772,6 +812,9 @@ impl RestoreControl {
     }
 }
 
+/// The supervisor's failures are handed on typed (`BotFault`, whose
+/// `Display` is the same English), so the restore's error and its record
+/// carry them to each front.
 impl crate::backup::BotControl for RestoreControl {
     fn stop(&self) -> Result<(), crate::backup::BotControlError> {
         let running = self.supervisor.status().is_some();
@@ -779,7 +822,7 @@ impl crate::backup::BotControl for RestoreControl {
             .store(running, std::sync::atomic::Ordering::SeqCst);
         self.handle
             .block_on(self.supervisor.stop())
-            .map_err(Into::into)
+            .map_err(|e| Box::new(e.fault()) as crate::backup::BotControlError)
     }
 
     fn start(&self) -> Result<(), crate::backup::BotControlError> {
@@ -789,7 +832,7 @@ impl crate::backup::BotControl for RestoreControl {
         self.handle
             .block_on(self.supervisor.start())
             .map(|_| ())
-            .map_err(Into::into)
+            .map_err(|e| Box::new(e.fault()) as crate::backup::BotControlError)
     }
 }
 
@@ -915,6 +958,90 @@ fn only_standard_descriptors(command: &mut Command) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every supervisor error reads as the CLI always printed it, and its
+    /// typed fault (what Discord words per locale) reads the same.
+    #[test]
+    fn each_supervisor_error_reads_as_before_and_its_fault_the_same() {
+        let errors = [
+            (
+                SupervisorError::NotConfigured,
+                "Steward does not run or restart this bot: set bot.start or bot.restart_command in steward.toml",
+            ),
+            (
+                SupervisorError::Spawn {
+                    program: "/srv/bot/run.sh".into(),
+                    source: std::io::Error::from_raw_os_error(2),
+                },
+                "cannot start the bot (/srv/bot/run.sh): No such file or directory (os error 2)",
+            ),
+            (
+                SupervisorError::RestartCommand {
+                    program: "/bin/systemctl".into(),
+                    message: "exit status: 5".into(),
+                },
+                "the restart command /bin/systemctl failed: exit status: 5",
+            ),
+            (
+                SupervisorError::AlreadyRunning { pid: 4242 },
+                "the bot is already running (pid 4242)",
+            ),
+            (
+                SupervisorError::WouldNotStop { pid: 4242 },
+                "the bot (pid 4242) did not stop after SIGTERM and SIGKILL",
+            ),
+            (
+                SupervisorError::HandoffNotReady {
+                    ready_file: "/srv/bot/ready".into(),
+                    within_secs: 30,
+                    exited: Some("exit status: 1".into()),
+                },
+                "the new version did not take over: it exited before it created its ready file \
+                 within 30 s (bot.handoff = \"ready-file\") (exit status: 1); the old version keeps running",
+            ),
+            (
+                SupervisorError::HandoffNotReady {
+                    ready_file: "/srv/bot/ready".into(),
+                    within_secs: 30,
+                    exited: None,
+                },
+                "the new version did not take over: it did not create its ready file within 30 s \
+                 (bot.handoff = \"ready-file\"); the old version keeps running",
+            ),
+            (
+                SupervisorError::Unhealthy {
+                    reason: crate::progress::Unhealthy::Exited {
+                        status: Some("exit status: 1".into()),
+                        after_ms: 300,
+                    },
+                    tail: vec!["Traceback".into(), "KeyError: token".into()],
+                },
+                "the bot failed its health probation: it exited (exit status: 1) after 0.3 s; \
+                 its last output:\nTraceback\nKeyError: token",
+            ),
+            (
+                SupervisorError::Unhealthy {
+                    reason: crate::progress::Unhealthy::Exited {
+                        status: None,
+                        after_ms: 1200,
+                    },
+                    tail: Vec::new(),
+                },
+                "the bot failed its health probation: it exited (gone) after 1.2 s",
+            ),
+            (
+                SupervisorError::Io {
+                    path: "/srv/steward/data/bot.pid".into(),
+                    source: std::io::Error::from_raw_os_error(13),
+                },
+                "/srv/steward/data/bot.pid: Permission denied (os error 13)",
+            ),
+        ];
+        for (e, said) in &errors {
+            assert_eq!(e.to_string(), *said);
+            assert_eq!(e.fault().to_string(), *said);
+        }
+    }
 
     fn steward_env(vars: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
         vars.iter()

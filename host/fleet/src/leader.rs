@@ -117,6 +117,7 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
                         to_version: None,
                         message: None,
                         fault: None,
+                        answer: None,
                         session: None,
                         took_secs: None,
                         changed: false,
@@ -194,6 +195,7 @@ async fn step(inner: &Inner, key: &LeaderKey) -> Result<Lead, FleetError> {
                     } else {
                         PartFault::Reported {
                             message: next.parts[id].message.clone().unwrap_or_default(),
+                            answer: next.parts[id].answer.clone(),
                         }
                     },
                 })
@@ -284,6 +286,7 @@ fn settle(part: &mut Part, report: &Report, ok: PartState, failed: PartState) {
         part.from_version = report.from_version.clone();
     }
     part.message = Some(report.message.clone());
+    part.answer = report.answer.clone();
     part.fault = None;
     part.session = report.session.clone();
     part.took_secs = Some(report.took_secs);

@@ -4,7 +4,8 @@
 //! and publishes what it runs (`registry`); one update at a time runs
 //! across the fleet (`lock`); a leader elected through etcd drives waves
 //! (`leader`) that each instance carries out as its ordinary local
-//! transaction (`orders`), canaries first, then batches (`wave`); a group
+//! transaction (`orders`) and answers, typed (`answer`), canaries first,
+//! then batches (`wave`); a group
 //! can wait until another has run a release healthy for a while
 //! (`promotion`). Every
 //! piece of a wave's state lives in etcd, so a new leader picks it up.
@@ -12,6 +13,7 @@
 //! It sits between the service and the control API: it calls the service
 //! like any front, and never touches the store, the engine or the bot.
 
+mod answer;
 mod error;
 mod etcd;
 mod leader;
@@ -31,6 +33,7 @@ use steward_engine::progress::ProgressSender;
 use steward_service::{Caller, Operation, Service, ServiceError};
 use tokio::sync::watch;
 
+pub use answer::Answer;
 pub use error::{FleetError, Leader, Unpromoted, Waited};
 pub use lock::Occupant;
 pub use registry::InstanceRecord;

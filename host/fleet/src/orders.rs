@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use steward_core::session::SessionStatus;
 use steward_service::{Caller, CheckRequest, InstallRequest, RollbackRequest};
 
+use crate::answer::Answer;
 use crate::etcd::parse;
 use crate::wave::WaveAction;
 use crate::{FleetError, Inner};
@@ -37,7 +38,17 @@ pub(crate) struct Report {
     pub ok: bool,
     pub from_version: Option<String>,
     pub to_version: Option<String>,
+    /// What it said, in English: what an older Steward reads and shows.
     pub message: String,
+    /// The same typed, so the reader words it in its own language; absent
+    /// from an older Steward's report, and a kind this one does not know
+    /// is left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::answer::lenient"
+    )]
+    pub answer: Option<Answer>,
     pub session: Option<String>,
     pub took_secs: f64,
     /// The transaction changed something.
@@ -123,10 +134,15 @@ async fn run(inner: &Inner, order: &Order) -> Report {
     let caller = Caller::Fleet(order.wave.clone());
     let started = Instant::now();
     let from_version = bot_version(inner).await;
-    if let (WaveAction::Install { .. }, Some(pinned)) = (&order.action, &order.pinned)
-        && let Err(why) = offers_only(inner, &caller, pinned, from_version.as_deref()).await
-    {
-        return failed(order, from_version, why, started.elapsed().as_secs_f64());
+    if let (WaveAction::Install { .. }, Some(pinned)) = (&order.action, &order.pinned) {
+        let took_secs = || started.elapsed().as_secs_f64();
+        match offers_only(inner, &caller, pinned, from_version.as_deref()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => {
+                return failed(order, from_version, why.to_string(), Some(why), took_secs());
+            }
+            Err(e) => return failed_with(order, from_version, &e, took_secs()),
+        }
     }
     let outcome = match &order.action {
         WaveAction::Install { update_type } => service
@@ -180,25 +196,20 @@ async fn run(inner: &Inner, order: &Order) -> Report {
                     let failed = c.providers.iter().filter(|p| p.error.is_some()).count();
                     // A check changes nothing: it is done once it ran, and
                     // a provider that failed is reported, not a halt.
+                    let answer = Answer::Checked { offered, failed };
                     Report {
                         order: order.id.clone(),
                         ok: true,
                         from_version: from_version.clone(),
                         to_version: from_version,
-                        message: format!(
-                            "{offered} update(s) available{}",
-                            if failed > 0 {
-                                format!(", {failed} provider(s) failed")
-                            } else {
-                                String::new()
-                            }
-                        ),
+                        message: answer.to_string(),
+                        answer: Some(answer),
                         session: None,
                         took_secs,
                         changed: false,
                     }
                 }
-                Err(e) => failed(order, from_version, e.user_message(), took_secs),
+                Err(e) => failed_with(order, from_version, &e, took_secs),
             };
         }
     };
@@ -210,19 +221,18 @@ async fn run(inner: &Inner, order: &Order) -> Report {
                 session.status,
                 SessionStatus::Completed | SessionStatus::NothingToDo
             );
-            let status = serde_json::to_value(session.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let answer = Answer::Session {
+                status: session.status,
+                error: session.error.clone(),
+                reason: session.reason.clone(),
+            };
             Report {
                 order: order.id.clone(),
                 ok,
                 from_version,
                 to_version,
-                message: match &session.error {
-                    Some(error) => format!("{status}: {error}"),
-                    None => status,
-                },
+                message: answer.to_string(),
+                answer: Some(answer),
                 session: Some(session.id),
                 took_secs,
                 changed: session.status == SessionStatus::Completed,
@@ -231,22 +241,24 @@ async fn run(inner: &Inner, order: &Order) -> Report {
         Ok(None) => failed(
             order,
             from_version,
-            "no session was recorded".to_string(),
+            Answer::NoSession.to_string(),
+            Some(Answer::NoSession),
             took_secs,
         ),
-        Err(e) => failed(order, from_version, e.user_message(), took_secs),
+        Err(e) => failed_with(order, from_version, &e, took_secs),
     }
 }
 
 /// Refuses a pinned install when this instance would get another bot
 /// release than `pinned`: its check, run now, must offer exactly that one
-/// (or the bot runs it already).
+/// (or the bot runs it already). The refusal is the answer; a check that
+/// fails is the service's error.
 async fn offers_only(
     inner: &Inner,
     caller: &Caller,
     pinned: &str,
     running: Option<&str>,
-) -> Result<(), String> {
+) -> Result<Result<(), Answer>, steward_service::ServiceError> {
     let checked = inner
         .service
         .check(
@@ -257,34 +269,58 @@ async fn offers_only(
             },
             None,
         )
-        .await
-        .map_err(|e| e.user_message())?;
+        .await?;
     let offered = checked
         .providers
         .iter()
         .flat_map(|p| &p.updates)
         .find(|u| u.held.is_none() && u.kind == steward_core::provider::UpdateKind::Bot)
         .map(|u| u.latest.clone());
-    match offered {
+    Ok(match offered {
         Some(v) if v == pinned => Ok(()),
-        Some(v) => Err(format!(
-            "offered bot {v}, but the wave is pinned to {pinned} (the release promoted); nothing was changed"
-        )),
+        Some(v) => Err(Answer::PinnedOther {
+            offered: v,
+            pinned: pinned.to_string(),
+        }),
         None if running == Some(pinned) => Ok(()),
-        None => Err(format!(
-            "bot {pinned} (the release promoted) is not on offer here (the bot runs {}); nothing was changed",
-            running.unwrap_or("an unknown version")
-        )),
-    }
+        None => Err(Answer::PinnedNotOffered {
+            pinned: pinned.to_string(),
+            running: running.map(str::to_string),
+        }),
+    })
 }
 
-fn failed(order: &Order, from_version: Option<String>, message: String, took_secs: f64) -> Report {
+/// A failed part whose service refused or failed: its English as the CLI
+/// prints it, typed when it is a kind `Answer` has.
+fn failed_with(
+    order: &Order,
+    from_version: Option<String>,
+    e: &steward_service::ServiceError,
+    took_secs: f64,
+) -> Report {
+    failed(
+        order,
+        from_version,
+        e.user_message(),
+        Answer::of_error(e),
+        took_secs,
+    )
+}
+
+fn failed(
+    order: &Order,
+    from_version: Option<String>,
+    message: String,
+    answer: Option<Answer>,
+    took_secs: f64,
+) -> Report {
     Report {
         order: order.id.clone(),
         ok: false,
         to_version: from_version.clone(),
         from_version,
         message,
+        answer,
         session: None,
         took_secs,
         changed: false,

@@ -95,6 +95,14 @@ pub struct Part {
         deserialize_with = "lenient_fault"
     )]
     pub fault: Option<PartFault>,
+    /// What the instance answered, typed (beside `message`), so each
+    /// front words it; absent from an older Steward's part or report.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::answer::lenient"
+    )]
+    pub answer: Option<crate::Answer>,
     #[serde(default)]
     pub session: Option<String>,
     #[serde(default)]
@@ -171,8 +179,17 @@ pub struct FailedPart {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PartFault {
-    /// It reported a failure (`message` is its session's, as given).
-    Reported { message: String },
+    /// It reported a failure (`message` is its session's, as given; the
+    /// same typed in `answer`, absent from an older Steward's).
+    Reported {
+        message: String,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::answer::lenient"
+        )]
+        answer: Option<crate::Answer>,
+    },
     /// It did not report within `fleet.instance_timeout_seconds`.
     Silent { secs: u64 },
     /// Its rollback (the wave halted) did not report within
@@ -183,7 +200,7 @@ pub enum PartFault {
 impl fmt::Display for PartFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PartFault::Reported { message } => f.write_str(message),
+            PartFault::Reported { message, .. } => f.write_str(message),
             PartFault::Silent { secs } => write!(f, "did not report within {secs}s"),
             PartFault::RollbackSilent { secs } => {
                 write!(f, "its rollback did not report within {secs}s")
@@ -477,6 +494,7 @@ mod tests {
                     canary: true,
                     why: PartFault::Reported {
                         message: "rolled_back: pip failed".into(),
+                        answer: None,
                     },
                 },
                 FailedPart {
@@ -557,6 +575,7 @@ mod tests {
                     to_version: None,
                     message: None,
                     fault: None,
+                    answer: None,
                     session: None,
                     took_secs: None,
                     changed: false,

@@ -57,9 +57,10 @@ pub enum GrantRefusal {
     DidNotLoad { error: String },
     /// No provider has that name.
     NoSuchProvider { known: Vec<String> },
-    /// The check steward.toml's grants pass at start refused it
-    /// (`problem` is that check's words).
-    Invalid { problem: String },
+    /// The check steward.toml's grants pass at start refused it.
+    Invalid {
+        problem: crate::config::GrantProblem,
+    },
 }
 
 impl std::fmt::Display for GrantRefusal {
@@ -83,7 +84,7 @@ impl std::fmt::Display for GrantRefusal {
                 "there is no such provider (the providers are: {})",
                 list(known)
             ),
-            GrantRefusal::Invalid { problem } => f.write_str(problem),
+            GrantRefusal::Invalid { problem } => write!(f, "{problem}"),
         }
     }
 }

@@ -367,9 +367,15 @@ impl FakeDiscord {
     /// Presses the button `custom_id` as `member` (Steward matches presses
     /// by custom id, which names the prompt); returns the press's own token.
     pub fn press_button(&self, custom_id: &str, member: &Member) -> String {
+        self.press_button_in("en-US", custom_id, member)
+    }
+
+    /// Like `press_button`, from a user whose Discord speaks `locale`.
+    pub fn press_button_in(&self, locale: &str, custom_id: &str, member: &Member) -> String {
         let id = self.inner.next_id();
         let token = format!("token-{id}");
         let mut interaction = base_interaction(id, &token, 3, member);
+        interaction["locale"] = json!(locale);
         interaction["data"] = json!({"custom_id": custom_id, "component_type": 2});
         interaction["message"] = message_json(self.inner.next_id(), &json!({}));
         self.dispatch("INTERACTION_CREATE", interaction);

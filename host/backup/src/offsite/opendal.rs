@@ -141,8 +141,16 @@ fn failed(what: &str, path: &str, e: opendal::Error) -> Box<RusticError> {
             format!("access denied, check the credentials: {detail}"),
             Some(BackendCause::AccessDenied { detail }),
         ),
+        // The target lacks the file (SFTP's "no such file", S3's 404).
+        opendal::ErrorKind::NotFound => (
+            detail,
+            Some(BackendCause::Missing {
+                path: path.to_string(),
+            }),
+        ),
         // Our transport's own words ("send http request") with reqwest's
-        // under them: classified by reqwest, the system's text kept.
+        // under them, or OpenDAL's "ssh error" with openssh's reading of
+        // ssh's words under it: classified by those, their text kept.
         _ => {
             let cause = transport_cause(&e);
             (detail, cause)
@@ -159,11 +167,16 @@ fn failed(what: &str, path: &str, e: opendal::Error) -> Box<RusticError> {
 }
 
 /// Whether an HTTP request of S3's failed to connect or timed out, as
-/// reqwest under OpenDAL's error says; the deepest cause's text is the
-/// system's.
+/// reqwest under OpenDAL's error says (the deepest cause's text is the
+/// system's); else what SFTP's ssh connection met.
 fn transport_cause(e: &opendal::Error) -> Option<BackendCause> {
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
+        if cause.downcast_ref::<reqwest::Error>().is_none()
+            && let Some(io) = cause.downcast_ref::<std::io::Error>()
+        {
+            return ssh_cause(io);
+        }
         if let Some(r) = cause.downcast_ref::<reqwest::Error>() {
             if r.is_timeout() {
                 return Some(BackendCause::TimedOut);
@@ -182,6 +195,26 @@ fn transport_cause(e: &opendal::Error) -> Option<BackendCause> {
         source = cause.source();
     }
     None
+}
+
+/// An SFTP target's ssh connection that failed: openssh reads ssh's
+/// message into the I/O error's kind (refused, timed out, keys refused);
+/// ssh's words stay as it said them. Anything else (a host key that does
+/// not match, a name that does not resolve) is left to them alone.
+fn ssh_cause(io: &std::io::Error) -> Option<BackendCause> {
+    use std::io::ErrorKind;
+    match io.kind() {
+        ErrorKind::ConnectionRefused
+        | ErrorKind::NetworkUnreachable
+        | ErrorKind::HostUnreachable => Some(BackendCause::Unreachable {
+            error: io.to_string(),
+        }),
+        ErrorKind::TimedOut => Some(BackendCause::TimedOut),
+        ErrorKind::PermissionDenied => Some(BackendCause::AccessDenied {
+            detail: io.to_string(),
+        }),
+        _ => None,
+    }
 }
 
 impl OpenDal {
@@ -400,6 +433,61 @@ mod tests {
             describe(&e)
         );
         assert!(!describe(&e).contains("secret"));
+    }
+
+    /// An SFTP target whose port refuses the connection: ssh's refusal is
+    /// classified as unreachable, ssh's words kept.
+    #[test]
+    fn a_refused_sftp_connection_is_classified_with_sshs_words() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let be = sftp("127.0.0.1", port, "steward", "/srv/backups", None).unwrap();
+        let e = be.list_with_size(FileType::Config).unwrap_err();
+        let Some(BackendCause::Unreachable { error }) = found(&e) else {
+            panic!("{:?}: {}", found(&e), describe(&e));
+        };
+        assert!(error.contains("Connection refused"), "{error}");
+        assert!(describe(&e).contains(&error), "{}", describe(&e));
+    }
+
+    /// An S3 endpoint that has no such object: the file is missing there,
+    /// named by its path; the CLI's English unchanged.
+    #[test]
+    fn a_missing_s3_object_is_classified_as_missing() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut buf = [0u8; 8192];
+                let _ = stream.read(&mut buf);
+                let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+                    <Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>";
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 404 Not Found\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        let be = s3(Some(&endpoint), "us-east-1", "bot", None, "key", "secret").unwrap();
+        let id = Id::default();
+        let e = be.read_full(FileType::Key, &id).unwrap_err();
+        let path = OpenDal::path(FileType::Key, &id);
+        assert_eq!(
+            found(&e),
+            Some(BackendCause::Missing { path: path.clone() }),
+            "{}",
+            describe(&e)
+        );
+        assert!(
+            describe(&e).starts_with(&format!("reading {path} failed: ")),
+            "{}",
+            describe(&e)
+        );
     }
 
     /// An S3 endpoint that answers 403 to everything: access denied.

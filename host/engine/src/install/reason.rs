@@ -145,36 +145,7 @@ pub(crate) fn provider_fault(e: &CallError) -> ProviderFault {
 }
 
 pub(crate) fn bot_fault(e: &SupervisorError) -> BotFault {
-    match e {
-        SupervisorError::NotConfigured => BotFault::NotConfigured,
-        SupervisorError::Spawn { program, source } => BotFault::Spawn {
-            program: program.clone(),
-            error: source.to_string(),
-        },
-        SupervisorError::RestartCommand { program, message } => BotFault::RestartCommand {
-            program: program.clone(),
-            message: message.clone(),
-        },
-        SupervisorError::AlreadyRunning { pid } => BotFault::AlreadyRunning { pid: *pid },
-        SupervisorError::WouldNotStop { pid } => BotFault::WouldNotStop { pid: *pid },
-        SupervisorError::HandoffNotReady {
-            ready_file,
-            within_secs,
-            exited,
-        } => BotFault::HandoffNotReady {
-            ready_file: ready_file.display().to_string(),
-            within_secs: *within_secs,
-            exited: exited.clone(),
-        },
-        SupervisorError::Unhealthy { reason, tail } => BotFault::Unhealthy {
-            reason: reason.clone(),
-            tail: tail.clone(),
-        },
-        SupervisorError::Io { path, source } => BotFault::Io {
-            path: path.display().to_string(),
-            error: source.to_string(),
-        },
-    }
+    e.fault()
 }
 
 pub(crate) fn gate_fault(e: &GateError) -> GateFault {

@@ -1076,3 +1076,134 @@ grant-refusal-not-asked = er verlangt nicht, { $path } auszuführen (er verlangt
 grant-refusal-did-not-load = er wurde nicht geladen ({ $error })
 grant-refusal-no-such-provider = diesen Provider gibt es nicht (die Provider sind: { $known })
 grant-refusal-invalid = die Prüfung der Freigaben lehnt ab: { $problem }
+
+## issue 22: supervisor, choices, offsite, fleet
+choice-noun-update-type = Update-Typ
+choice-noun-backup-type = Sicherungstyp
+choice-noun-restore-type = Art der Wiederherstellung
+choice-noun-time-range = Zeitraum
+choice-noun-sort-order = Sortierung
+choice-noun-setting-category = Einstellungsgruppe
+choice-noun-schedule-type = Zeitplantyp
+choice-noun-status-range = Zeitraum
+choice-noun-scope = Bereich
+
+fleet-answer-checked = { $offered } Update(s) verfügbar{ $failed ->
+        [0] {""}
+       *[other] , { $failed } Anbieter fehlgeschlagen
+    }
+fleet-answer-session = { $status ->
+        [completed] abgeschlossen
+        [nothing_to_do] nichts zu tun
+        [rolled_back] zurückgesetzt
+        [failed] fehlgeschlagen
+        [rollback_failed] Rollback fehlgeschlagen
+        [running] läuft
+        [stopped] angehalten
+        [cancelled] abgebrochen
+       *[other] { $status }
+    }
+fleet-answer-session-why = { $status ->
+        [completed] abgeschlossen
+        [nothing_to_do] nichts zu tun
+        [rolled_back] zurückgesetzt
+        [failed] fehlgeschlagen
+        [rollback_failed] Rollback fehlgeschlagen
+        [running] läuft
+        [stopped] angehalten
+        [cancelled] abgebrochen
+       *[other] { $status }
+    }: { $why }
+fleet-answer-no-session = es wurde keine Sitzung aufgezeichnet
+fleet-answer-pinned-other = angeboten wird Bot { $offered }, die Welle ist aber auf { $pinned } festgelegt (die freigegebene Version); nichts wurde geändert
+fleet-answer-pinned-not-offered = Bot { $pinned } (die freigegebene Version) wird hier nicht angeboten (der Bot läuft mit { $running }); nichts wurde geändert
+fleet-answer-unknown-version = einer unbekannten Version
+
+## issue 22: configuration problems
+config-read = { $path } kann nicht gelesen werden: { $error }
+config-invalid = { $path } ist ungültig: { $problem }
+config-parse-at = TOML-Fehler in Zeile { $line }, Spalte { $column }: { $error }
+config-parse = TOML-Fehler: { $error }
+config-http-listen = control.http.listen: { $value } ist keine Adresse mit Port ({ $error })
+config-http-rate-limit-zero = control.http.rate_limit_per_minute muss mindestens 1 sein
+config-http-token-name = control.http.tokens: Jedes Token braucht einen eigenen Namen ({ $name })
+config-http-token-secret = control.http.tokens { $name }: Genau eines von token_env und token_file angeben
+config-http-token-scope = control.http.tokens { $name }: Unbekannter Geltungsbereich { $scope } (erwartet wird einer von { $known } oder install:TYP)
+config-log-rotation-size = logging.log_rotation_size: { $value } ist keine Größe; Bytes oder eine Größe wie "10MB" angeben
+config-pid-file-needs-restart-command = bot.pid_file gilt für einen Bot, den bot.restart_command startet: Mit bot.start kennt Steward die PID selbst
+config-handoff-needs-start = bot.handoff braucht bot.start: Steward kann eine neue Version nur neben der alten starten, wenn es den Bot selbst ausführt
+config-start-and-restart-command = bot.start und bot.restart_command schließen sich aus: Steward führt den Bot entweder selbst aus oder lässt ihn von einem anderen Dienst neu starten
+config-runtime-limit-zero = Die Grenzen unter runtime müssen größer als null sein
+config-stack-limit-too-large = runtime.stack_limit_kb darf höchstens 65536 sein
+config-confirm-timeout = discord.confirm_timeout_seconds muss zwischen 1 und 600 liegen, nicht { $value }
+config-discord-locale = discord.locale muss eine Sprache sein, wie Discord sie benennt (en-US, zh-CN, de), nicht { $value }
+config-discord-api-base = discord.api_base muss mit http:// oder https:// beginnen, nicht "{ $value }"
+config-http-concurrency-zero = runtime.http_concurrency muss mindestens 1 sein
+config-http-batch-limit-zero = runtime.http_batch_limit muss mindestens 1 sein
+config-http-cache-limit-zero = runtime.http_cache_limit_mb muss mindestens 1 sein (oder http_cache = false setzen)
+config-registry-max-age = runtime.registry_max_age_secs darf höchstens 86400 (ein Tag) sein, nicht { $value }
+config-auto-updates-contradiction = general.auto_updates_enabled = true widerspricht general.auto_updates = "{ $mode }": Nur eines behalten
+config-test-command-empty = safety.test_command muss mit dem auszuführenden Programm beginnen
+config-test-timeout-zero = safety.test_timeout_secs muss mindestens 1 sein
+config-signature-keys-missing = providers.require_signature braucht mindestens einen öffentlichen minisign-Schlüssel in providers.signature_keys
+config-signature-key = providers.signature_keys: Kein öffentlicher minisign-Schlüssel (erwartet wird die Base64-Zeile einer minisign-.pub-Datei oder die ganze Datei): { $error }
+config-provider-verify-key = providers.{ $provider }.verify_key: Kein öffentlicher minisign-Schlüssel (erwartet wird die Base64-Zeile einer minisign-.pub-Datei oder die ganze Datei): { $error }
+config-bot-command-empty = bot.start / bot.restart_command braucht mindestens das Programm
+config-health-url = bot.health.health_url muss mit http:// oder https:// beginnen, nicht "{ $value }"
+config-ready-timeout-zero = bot.health.ready_timeout_secs muss mindestens 1 sein
+config-bot-env = bot.env: { $name } = { $value } kann keine Umgebungsvariable sein (ein Name ist nicht leer und enthält kein "="; keines von beiden enthält ein NUL)
+config-compression-level = backup.compression_level muss zwischen 0 und 9 liegen, gefunden: { $value }
+config-max-backups-zero = backup.max_backups muss mindestens 1 sein
+config-log-level = logging.level muss einer von { $known } sein, nicht "{ $value }"
+config-log-counts-zero = logging.max_log_files und logging.max_session_logs müssen mindestens 1 sein
+config-setting = { $key }: { $value } ist ungültig (erwartet: { $expected })
+config-backup-glob = backup.types.{ $scope }: { $pattern } ist kein gültiges Glob-Muster: { $error }
+config-backup-glob-outside = backup.types.{ $scope }: { $pattern } muss unter dem Wurzelverzeichnis des Bots bleiben
+config-bot-root-unset = {"["}bot] root ist nicht gesetzt: Das Verzeichnis des Bots angeben, den Steward verwaltet (root = "/srv/mybot"), oder --bot-root übergeben
+config-bot-root-unusable = Das Wurzelverzeichnis des Bots { $root } ist nicht nutzbar: { $error }
+config-bot-root-not-directory = Das Wurzelverzeichnis des Bots { $root } ist kein Verzeichnis
+config-bot-root-system = Das Wurzelverzeichnis des Bots { $root } ist ein Systemverzeichnis; [bot] root auf das eigene Verzeichnis des Bots setzen
+config-data-under-system = Stewards Datenverzeichnis { $data } liegt unter einem Systemverzeichnis; [paths] data setzen
+config-data-overlaps-bot = Stewards Datenverzeichnis { $data } und das Wurzelverzeichnis des Bots { $root } überschneiden sich; sie trennen oder [paths] allow_inside_bot = true setzen
+config-grant-write-not-absolute = providers.{ $provider }.grant.write: "{ $entry }" muss ein absoluter Pfad sein (oder mit {"{"}bot{"}"} beginnen), ohne `..`
+config-grant-write-over-own = providers.{ $provider }.grant.write: "{ $entry }" würde dem Provider erlauben, Stewards { $what } zu ändern ({ $path }); nur die Dateien des Bots freigeben, die er aktualisiert
+config-grant-unknown-argument-type = providers.{ $provider }.grant.{ $key }: { $pattern } ist kein Argumenttyp, den Steward kennt; bekannt sind { $known }
+config-typed-pattern = { $name } ({ $what })
+config-typed-pip-pin = ein Python-Distributionsname, `==` und eine Version
+config-typed-pip-name = ein Python-Distributionsname
+config-typed-npm-pin = ein npm-Paketname, `@` und eine Version
+config-typed-npm-range = ein npm-Paketname, `@` und eine Version, wahlweise nach `^` oder `~`
+config-typed-apt-pin = ein Debian-Paketname, `=` und eine Version
+config-typed-apt-name = ein Debian-Paketname
+config-own-data-directory = Datenverzeichnis
+config-own-providers-directory = Provider-Verzeichnis
+config-own-compile-cache = Kompilier-Cache
+config-own-backup-directory = Backup-Verzeichnis
+config-own-update-logs = Update-Protokolle
+config-own-configuration-file = Konfigurationsdatei
+config-offsite = Offsite-Ziel {"["}backup.offsite.{ $target }]: { $problem }
+config-offsite-bad-name = Der Name eines Ziels besteht aus Buchstaben, Ziffern, '-' und '_' und ist nicht "local"
+config-offsite-both-secrets = Entweder password_env oder password_file setzen, nicht beides
+config-offsite-path-needs-path = kind = "path" braucht path = "VERZEICHNIS"
+config-offsite-path-takes-only-path = kind = "path" nimmt nur path und when an
+config-offsite-rest-needs-url = kind = "rest" braucht url = "http(s)://HOST:PORT/PFAD"
+config-offsite-url-scheme = url muss mit http:// oder https:// beginnen
+config-offsite-url-credentials = url darf keine Zugangsdaten enthalten: user und password_env oder password_file setzen
+config-offsite-rest-takes-url = kind = "rest" nimmt url an, nicht path
+config-offsite-password-needs-user = Ein Passwort braucht user = "NAME"
+config-offsite-sftp-needs = kind = "sftp" braucht host, user und path (das Verzeichnis auf dem Server)
+config-offsite-sftp-takes = kind = "sftp" nimmt host, port, user, path, key_file und when an (nur Schlüssel-Anmeldung)
+config-offsite-s3-needs = kind = "s3" braucht bucket, user (die Zugriffsschlüssel-ID) und password_env oder password_file (den geheimen Schlüssel)
+config-offsite-endpoint-credentials = endpoint darf keine Zugangsdaten enthalten
+config-offsite-unknown-kind = kind { $kind } ist keiner von "path", "rest", "sftp", "s3"
+config-fleet-no-endpoints = fleet.endpoints ist leer: Die Client-Adressen von etcd angeben
+config-fleet-endpoint-scheme = fleet.endpoints: { $endpoint } muss mit http:// oder https:// beginnen
+config-fleet-endpoint-needs-tls = fleet.endpoints: { $endpoint } nutzt https://, aber [fleet.tls] nennt keine ca_file
+config-fleet-bad-name = { $key } { $value } muss aus 1 bis 64 Buchstaben, Ziffern, '-', '_' oder '.' bestehen
+config-fleet-max-unavailable-zero = fleet.max_unavailable muss mindestens 1 sein
+config-fleet-lease-seconds = fleet.lease_seconds muss zwischen 2 und 300 liegen, nicht { $value }
+config-fleet-timeout-zero = fleet.request_timeout_seconds, fleet.instance_timeout_seconds und fleet.wave_timeout_seconds müssen mindestens 1 sein
+config-fleet-promotion-name = fleet.promotion: { $group } nach { $after }: Gruppennamen bestehen aus 1 bis 64 Buchstaben, Ziffern, '-', '_' oder '.'
+config-fleet-promotion-self = fleet.promotion: { $group } kann nicht auf sich selbst warten
+config-fleet-tls-pair = {"["}fleet.tls] braucht cert_file und key_file zusammen oder keines von beiden
+config-fleet-auth-incomplete = {"["}fleet.auth] braucht user und password_env

@@ -1066,3 +1066,114 @@ grant-refusal-not-asked = it does not ask to run { $path } (it asks to run: { $a
 grant-refusal-did-not-load = it did not load ({ $error })
 grant-refusal-no-such-provider = there is no such provider (the providers are: { $known })
 grant-refusal-invalid = { $problem }
+
+## issue 22: supervisor, choices, offsite, fleet
+choice-noun-update-type = update type
+choice-noun-backup-type = backup type
+choice-noun-restore-type = restore type
+choice-noun-time-range = time range
+choice-noun-sort-order = sort order
+choice-noun-setting-category = setting category
+choice-noun-schedule-type = schedule type
+choice-noun-status-range = time range
+choice-noun-scope = scope
+
+fleet-answer-checked = { $offered } update(s) available{ $failed ->
+        [0] {""}
+       *[other] , { $failed } provider(s) failed
+    }
+fleet-answer-session = { $status }
+fleet-answer-session-why = { $status }: { $why }
+fleet-answer-no-session = no session was recorded
+fleet-answer-pinned-other = offered bot { $offered }, but the wave is pinned to { $pinned } (the release promoted); nothing was changed
+fleet-answer-pinned-not-offered = bot { $pinned } (the release promoted) is not on offer here (the bot runs { $running }); nothing was changed
+fleet-answer-unknown-version = an unknown version
+
+## issue 22: configuration problems
+config-read = cannot read { $path }: { $error }
+config-invalid = { $path } is not valid: { $problem }
+config-parse-at = TOML parse error at line { $line }, column { $column }: { $error }
+config-parse = TOML parse error: { $error }
+config-http-listen = control.http.listen: { $value } is not an address and port ({ $error })
+config-http-rate-limit-zero = control.http.rate_limit_per_minute must be at least 1
+config-http-token-name = control.http.tokens: every token needs its own name ({ $name })
+config-http-token-secret = control.http.tokens { $name }: give exactly one of token_env and token_file
+config-http-token-scope = control.http.tokens { $name }: unknown scope { $scope } (expected one of { $known }, or install:TYPE)
+config-log-rotation-size = logging.log_rotation_size: { $value } is not a size; write bytes or a size such as "10MB"
+config-pid-file-needs-restart-command = bot.pid_file is for a bot run by bot.restart_command: with bot.start Steward knows the pid itself
+config-handoff-needs-start = bot.handoff needs bot.start: Steward can only start a new version beside the old one when it runs the bot itself
+config-start-and-restart-command = bot.start and bot.restart_command exclude each other: Steward either runs the bot or asks another manager to restart it
+config-runtime-limit-zero = runtime limits must be greater than zero
+config-stack-limit-too-large = runtime.stack_limit_kb must be at most 65536
+config-confirm-timeout = discord.confirm_timeout_seconds must be from 1 to 600, not { $value }
+config-discord-locale = discord.locale must be a locale as Discord names them (en-US, zh-CN, de), not { $value }
+config-discord-api-base = discord.api_base must start with http:// or https://, not "{ $value }"
+config-http-concurrency-zero = runtime.http_concurrency must be at least 1
+config-http-batch-limit-zero = runtime.http_batch_limit must be at least 1
+config-http-cache-limit-zero = runtime.http_cache_limit_mb must be at least 1 (or set http_cache = false)
+config-registry-max-age = runtime.registry_max_age_secs must be at most 86400 (a day), not { $value }
+config-auto-updates-contradiction = general.auto_updates_enabled = true contradicts general.auto_updates = "{ $mode }": keep one
+config-test-command-empty = safety.test_command must start with the program to run
+config-test-timeout-zero = safety.test_timeout_secs must be at least 1
+config-signature-keys-missing = providers.require_signature needs at least one minisign public key in providers.signature_keys
+config-signature-key = providers.signature_keys: not a minisign public key (expected the base64 line of a minisign .pub file, or the whole file): { $error }
+config-provider-verify-key = providers.{ $provider }.verify_key: not a minisign public key (expected the base64 line of a minisign .pub file, or the whole file): { $error }
+config-bot-command-empty = bot.start / bot.restart_command needs at least the program
+config-health-url = bot.health.health_url must start with http:// or https://, not "{ $value }"
+config-ready-timeout-zero = bot.health.ready_timeout_secs must be at least 1
+config-bot-env = bot.env: { $name } = { $value } cannot be an environment variable (a name is not empty and holds no "="; neither holds a NUL)
+config-compression-level = backup.compression_level must be 0-9, found { $value }
+config-max-backups-zero = backup.max_backups must be at least 1
+config-log-level = logging.level must be one of { $known }, not "{ $value }"
+config-log-counts-zero = logging.max_log_files and logging.max_session_logs must be at least 1
+config-setting = { $key }: { $value } is not valid (expected { $expected })
+config-backup-glob = backup.types.{ $scope }: { $pattern } is not a valid glob: { $error }
+config-backup-glob-outside = backup.types.{ $scope }: { $pattern } must stay under the bot's root
+config-bot-root-unset = {"["}bot] root is not set: name the directory of the bot Steward manages (root = "/srv/mybot"), or pass --bot-root
+config-bot-root-unusable = the bot's root { $root } cannot be used: { $error }
+config-bot-root-not-directory = the bot's root { $root } is not a directory
+config-bot-root-system = the bot's root { $root } is a system directory; point [bot] root at the bot's own directory
+config-data-under-system = Steward's data directory { $data } is under a system directory; set [paths] data
+config-data-overlaps-bot = Steward's data directory { $data } and the bot's root { $root } overlap; keep them apart, or set [paths] allow_inside_bot = true
+config-grant-write-not-absolute = providers.{ $provider }.grant.write: "{ $entry }" must be an absolute path (or start with {"{"}bot{"}"}) without `..`
+config-grant-write-over-own = providers.{ $provider }.grant.write: "{ $entry }" would let the provider change Steward's own { $what } ({ $path }); grant only the bot's files it updates
+config-grant-unknown-argument-type = providers.{ $provider }.grant.{ $key }: { $pattern } is not an argument type Steward knows; it knows { $known }
+config-typed-pattern = { $name } ({ $what })
+config-typed-pip-pin = a Python distribution name, `==` and a version
+config-typed-pip-name = a Python distribution name
+config-typed-npm-pin = an npm package name, `@` and a version
+config-typed-npm-range = an npm package name, `@` and a version, optionally after `^` or `~`
+config-typed-apt-pin = a Debian package name, `=` and a version
+config-typed-apt-name = a Debian package name
+config-own-data-directory = data directory
+config-own-providers-directory = providers directory
+config-own-compile-cache = compile cache
+config-own-backup-directory = backup directory
+config-own-update-logs = update logs
+config-own-configuration-file = configuration file
+config-offsite = {"["}backup.offsite.{ $target }]: { $problem }
+config-offsite-bad-name = a target's name is letters, digits, '-' and '_', and not "local"
+config-offsite-both-secrets = set password_env or password_file, not both
+config-offsite-path-needs-path = kind = "path" needs path = "DIR"
+config-offsite-path-takes-only-path = kind = "path" takes only path and when
+config-offsite-rest-needs-url = kind = "rest" needs url = "http(s)://HOST:PORT/PATH"
+config-offsite-url-scheme = url must start with http:// or https://
+config-offsite-url-credentials = url must not hold credentials: set user and password_env or password_file
+config-offsite-rest-takes-url = kind = "rest" takes url, not path
+config-offsite-password-needs-user = a password needs user = "NAME"
+config-offsite-sftp-needs = kind = "sftp" needs host, user and path (the directory on the server)
+config-offsite-sftp-takes = kind = "sftp" takes host, port, user, path, key_file and when (key auth only)
+config-offsite-s3-needs = kind = "s3" needs bucket, user (the access key id) and password_env or password_file (the secret key)
+config-offsite-endpoint-credentials = endpoint must not hold credentials
+config-offsite-unknown-kind = kind { $kind } is not one of "path", "rest", "sftp", "s3"
+config-fleet-no-endpoints = fleet.endpoints is empty: name etcd's client URLs
+config-fleet-endpoint-scheme = fleet.endpoints: { $endpoint } must start with http:// or https://
+config-fleet-endpoint-needs-tls = fleet.endpoints: { $endpoint } is https:// but [fleet.tls] names no ca_file
+config-fleet-bad-name = { $key } { $value } must be 1-64 letters, digits, '-', '_' or '.'
+config-fleet-max-unavailable-zero = fleet.max_unavailable must be at least 1
+config-fleet-lease-seconds = fleet.lease_seconds must be from 2 to 300, not { $value }
+config-fleet-timeout-zero = fleet.request_timeout_seconds, fleet.instance_timeout_seconds and fleet.wave_timeout_seconds must be at least 1
+config-fleet-promotion-name = fleet.promotion: { $group } after { $after }: group names are 1-64 letters, digits, '-', '_' or '.'
+config-fleet-promotion-self = fleet.promotion: { $group } cannot wait for itself
+config-fleet-tls-pair = {"["}fleet.tls] needs both cert_file and key_file, or neither
+config-fleet-auth-incomplete = {"["}fleet.auth] needs a user and password_env

@@ -1030,3 +1030,134 @@ grant-refusal-not-asked = 它没有请求运行 { $path }（它请求运行：{ 
 grant-refusal-did-not-load = 它未能加载（{ $error }）
 grant-refusal-no-such-provider = 没有这个提供者（现有提供者：{ $known }）
 grant-refusal-invalid = 授权检查未通过：{ $problem }
+
+## issue 22: supervisor, choices, offsite, fleet
+choice-noun-update-type = 更新类型
+choice-noun-backup-type = 备份类型
+choice-noun-restore-type = 恢复类型
+choice-noun-time-range = 时间范围
+choice-noun-sort-order = 排序方式
+choice-noun-setting-category = 设置类别
+choice-noun-schedule-type = 计划类型
+choice-noun-status-range = 时间范围
+choice-noun-scope = 范围
+
+fleet-answer-checked = 有 { $offered } 个可用更新{ $failed ->
+        [0] {""}
+       *[other] ，{ $failed } 个提供者失败
+    }
+fleet-answer-session = { $status ->
+        [completed] 已完成
+        [nothing_to_do] 无需更新
+        [rolled_back] 已回滚
+        [failed] 失败
+        [rollback_failed] 回滚失败
+        [running] 运行中
+        [stopped] 已停止
+        [cancelled] 已取消
+       *[other] { $status }
+    }
+fleet-answer-session-why = { $status ->
+        [completed] 已完成
+        [nothing_to_do] 无需更新
+        [rolled_back] 已回滚
+        [failed] 失败
+        [rollback_failed] 回滚失败
+        [running] 运行中
+        [stopped] 已停止
+        [cancelled] 已取消
+       *[other] { $status }
+    }：{ $why }
+fleet-answer-no-session = 没有记录任何会话
+fleet-answer-pinned-other = 此处提供的机器人版本是 { $offered }，但本轮已固定为 { $pinned }（已晋级的版本）；未做任何更改
+fleet-answer-pinned-not-offered = 此处没有提供机器人 { $pinned }（已晋级的版本）（机器人运行的是 { $running }）；未做任何更改
+fleet-answer-unknown-version = 未知版本
+
+## issue 22: configuration problems
+config-read = 无法读取 { $path }：{ $error }
+config-invalid = { $path } 无效：{ $problem }
+config-parse-at = TOML 解析失败（第 { $line } 行第 { $column } 列）：{ $error }
+config-parse = TOML 解析失败：{ $error }
+config-http-listen = control.http.listen：{ $value } 不是“地址:端口”（{ $error }）
+config-http-rate-limit-zero = control.http.rate_limit_per_minute 至少为 1
+config-http-token-name = control.http.tokens：每个令牌都需要一个独有的名称（{ $name }）
+config-http-token-secret = control.http.tokens { $name }：token_env 与 token_file 必须且只能设置其一
+config-http-token-scope = control.http.tokens { $name }：未知的权限范围 { $scope }（应为 { $known } 之一，或 install:类型）
+config-log-rotation-size = logging.log_rotation_size：{ $value } 不是大小；请写字节数，或如 "10MB" 这样的大小
+config-pid-file-needs-restart-command = bot.pid_file 仅用于由 bot.restart_command 运行的机器人：使用 bot.start 时 Steward 自己知道进程号
+config-handoff-needs-start = bot.handoff 需要 bot.start：只有由 Steward 自己运行机器人时，才能在旧版本旁启动新版本
+config-start-and-restart-command = bot.start 与 bot.restart_command 互斥：Steward 要么自己运行机器人，要么请另一个管理器重启它
+config-runtime-limit-zero = runtime 的各项限制必须大于零
+config-stack-limit-too-large = runtime.stack_limit_kb 最多为 65536
+config-confirm-timeout = discord.confirm_timeout_seconds 必须在 1 到 600 之间，而不是 { $value }
+config-discord-locale = discord.locale 必须是 Discord 使用的语言标记（en-US、zh-CN、de），而不是 { $value }
+config-discord-api-base = discord.api_base 必须以 http:// 或 https:// 开头，而不是 "{ $value }"
+config-http-concurrency-zero = runtime.http_concurrency 至少为 1
+config-http-batch-limit-zero = runtime.http_batch_limit 至少为 1
+config-http-cache-limit-zero = runtime.http_cache_limit_mb 至少为 1（或设置 http_cache = false）
+config-registry-max-age = runtime.registry_max_age_secs 最多为 86400（一天），而不是 { $value }
+config-auto-updates-contradiction = general.auto_updates_enabled = true 与 general.auto_updates = "{ $mode }" 相矛盾：请只保留一个
+config-test-command-empty = safety.test_command 必须以要运行的程序开头
+config-test-timeout-zero = safety.test_timeout_secs 至少为 1
+config-signature-keys-missing = providers.require_signature 需要在 providers.signature_keys 中至少有一个 minisign 公钥
+config-signature-key = providers.signature_keys：不是 minisign 公钥（应为 minisign .pub 文件中的 base64 那一行，或整个文件）：{ $error }
+config-provider-verify-key = providers.{ $provider }.verify_key：不是 minisign 公钥（应为 minisign .pub 文件中的 base64 那一行，或整个文件）：{ $error }
+config-bot-command-empty = bot.start / bot.restart_command 至少需要写出程序
+config-health-url = bot.health.health_url 必须以 http:// 或 https:// 开头，而不是 "{ $value }"
+config-ready-timeout-zero = bot.health.ready_timeout_secs 至少为 1
+config-bot-env = bot.env：{ $name } = { $value } 不能作为环境变量（名称不能为空且不能含 "="；两者都不能含 NUL）
+config-compression-level = backup.compression_level 必须在 0 到 9 之间，实际为 { $value }
+config-max-backups-zero = backup.max_backups 至少为 1
+config-log-level = logging.level 必须是 { $known } 之一，而不是 "{ $value }"
+config-log-counts-zero = logging.max_log_files 和 logging.max_session_logs 至少为 1
+config-setting = { $key }：{ $value } 无效（应为 { $expected }）
+config-backup-glob = backup.types.{ $scope }：{ $pattern } 不是有效的通配模式：{ $error }
+config-backup-glob-outside = backup.types.{ $scope }：{ $pattern } 必须位于机器人根目录之下
+config-bot-root-unset = 未设置 {"["}bot] root：请写明 Steward 所管理的机器人目录（root = "/srv/mybot"），或传入 --bot-root
+config-bot-root-unusable = 机器人根目录 { $root } 无法使用：{ $error }
+config-bot-root-not-directory = 机器人根目录 { $root } 不是目录
+config-bot-root-system = 机器人根目录 { $root } 是系统目录；请把 [bot] root 指向机器人自己的目录
+config-data-under-system = Steward 的数据目录 { $data } 位于系统目录之下；请设置 [paths] data
+config-data-overlaps-bot = Steward 的数据目录 { $data } 与机器人根目录 { $root } 相互重叠；请将它们分开，或设置 [paths] allow_inside_bot = true
+config-grant-write-not-absolute = providers.{ $provider }.grant.write："{ $entry }" 必须是绝对路径（或以 {"{"}bot{"}"} 开头），且不含 `..`
+config-grant-write-over-own = providers.{ $provider }.grant.write："{ $entry }" 会让提供者修改 Steward 自己的{ $what }（{ $path }）；只授予它要更新的机器人文件
+config-grant-unknown-argument-type = providers.{ $provider }.grant.{ $key }：Steward 不认识参数类型 { $pattern }；它认识的有：{ $known }
+config-typed-pattern = { $name }（{ $what }）
+config-typed-pip-pin = Python 分发包名、`==` 和版本号
+config-typed-pip-name = Python 分发包名
+config-typed-npm-pin = npm 包名、`@` 和版本号
+config-typed-npm-range = npm 包名、`@` 和版本号，版本号前可带 `^` 或 `~`
+config-typed-apt-pin = Debian 软件包名、`=` 和版本号
+config-typed-apt-name = Debian 软件包名
+config-own-data-directory = 数据目录
+config-own-providers-directory = 提供者目录
+config-own-compile-cache = 编译缓存
+config-own-backup-directory = 备份目录
+config-own-update-logs = 更新日志
+config-own-configuration-file = 配置文件
+config-offsite = 异地副本目标 {"["}backup.offsite.{ $target }]：{ $problem }
+config-offsite-bad-name = 目标名称只能由字母、数字、'-' 和 '_' 组成，且不能是 "local"
+config-offsite-both-secrets = password_env 与 password_file 只能设置其一
+config-offsite-path-needs-path = kind = "path" 需要 path = "目录"
+config-offsite-path-takes-only-path = kind = "path" 只接受 path 和 when
+config-offsite-rest-needs-url = kind = "rest" 需要 url = "http(s)://主机:端口/路径"
+config-offsite-url-scheme = url 必须以 http:// 或 https:// 开头
+config-offsite-url-credentials = url 中不能包含凭据：请设置 user 以及 password_env 或 password_file
+config-offsite-rest-takes-url = kind = "rest" 接受 url，而不是 path
+config-offsite-password-needs-user = 设置密码时需要 user = "名称"
+config-offsite-sftp-needs = kind = "sftp" 需要 host、user 和 path（服务器上的目录）
+config-offsite-sftp-takes = kind = "sftp" 只接受 host、port、user、path、key_file 和 when（仅支持密钥认证）
+config-offsite-s3-needs = kind = "s3" 需要 bucket、user（访问密钥 ID）以及 password_env 或 password_file（私有密钥）
+config-offsite-endpoint-credentials = endpoint 中不能包含凭据
+config-offsite-unknown-kind = kind { $kind } 不是 "path"、"rest"、"sftp"、"s3" 之一
+config-fleet-no-endpoints = fleet.endpoints 为空：请写出 etcd 的客户端地址
+config-fleet-endpoint-scheme = fleet.endpoints：{ $endpoint } 必须以 http:// 或 https:// 开头
+config-fleet-endpoint-needs-tls = fleet.endpoints：{ $endpoint } 使用 https://，但 [fleet.tls] 没有指定 ca_file
+config-fleet-bad-name = { $key } { $value } 必须由 1 到 64 个字母、数字、'-'、'_' 或 '.' 组成
+config-fleet-max-unavailable-zero = fleet.max_unavailable 至少为 1
+config-fleet-lease-seconds = fleet.lease_seconds 必须在 2 到 300 之间，而不是 { $value }
+config-fleet-timeout-zero = fleet.request_timeout_seconds、fleet.instance_timeout_seconds 和 fleet.wave_timeout_seconds 至少为 1
+config-fleet-promotion-name = fleet.promotion：{ $group } 在 { $after } 之后：组名必须由 1 到 64 个字母、数字、'-'、'_' 或 '.' 组成
+config-fleet-promotion-self = fleet.promotion：{ $group } 不能等待它自己
+config-fleet-tls-pair = {"["}fleet.tls] 需要同时设置 cert_file 和 key_file，或都不设置
+config-fleet-auth-incomplete = {"["}fleet.auth] 需要 user 和 password_env

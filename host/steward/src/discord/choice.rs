@@ -1,20 +1,21 @@
 //! Fixed-choice options (`check_type:{all,packages,…}`), encoded the way
 //! poise encodes its choice parameters (an INTEGER option whose choice
 //! values are indexes), but decoded so that an unknown value reaches the
-//! user as a typed `InvalidArgument` instead of being dropped as a
-//! registration mismatch.
+//! user as a typed `InvalidChoice`, worded in their language, instead of
+//! being dropped as a registration mismatch.
 
 use std::borrow::Cow;
 
 use poise::serenity_prelude as serenity;
 
+use super::locale::{Lang, t};
 use crate::backup::{BackupType, Range, RestoreType, SortBy};
 use crate::engine::UpdateType;
-use crate::service::ServiceError;
 
 /// A closed set of values, in the order Discord shows them.
 pub trait Choices: Sized + Copy + Send + Sync + 'static {
-    /// What the value is, for messages ("update type").
+    /// The catalogue key of what the value is, for messages
+    /// (`choice-noun-update-type`: "update type").
     const NOUN: &'static str;
     const ALL: &'static [(&'static str, Self)];
 }
@@ -24,7 +25,7 @@ pub trait Choices: Sized + Copy + Send + Sync + 'static {
 pub struct Choice<T>(pub T);
 
 impl Choices for UpdateType {
-    const NOUN: &'static str = "update type";
+    const NOUN: &'static str = "choice-noun-update-type";
     const ALL: &'static [(&'static str, UpdateType)] = &[
         ("all", UpdateType::All),
         ("packages", UpdateType::Packages),
@@ -35,7 +36,7 @@ impl Choices for UpdateType {
 }
 
 impl Choices for BackupType {
-    const NOUN: &'static str = "backup type";
+    const NOUN: &'static str = "choice-noun-backup-type";
     const ALL: &'static [(&'static str, BackupType)] = &[
         ("full", BackupType::Full),
         ("database", BackupType::Database),
@@ -45,7 +46,7 @@ impl Choices for BackupType {
 }
 
 impl Choices for RestoreType {
-    const NOUN: &'static str = "restore type";
+    const NOUN: &'static str = "choice-noun-restore-type";
     const ALL: &'static [(&'static str, RestoreType)] = &[
         ("all", RestoreType::All),
         ("database", RestoreType::Database),
@@ -55,7 +56,7 @@ impl Choices for RestoreType {
 }
 
 impl Choices for Range {
-    const NOUN: &'static str = "time range";
+    const NOUN: &'static str = "choice-noun-time-range";
     const ALL: &'static [(&'static str, Range)] = &[
         ("7d", Range::Days7),
         ("30d", Range::Days30),
@@ -65,7 +66,7 @@ impl Choices for Range {
 }
 
 impl Choices for SortBy {
-    const NOUN: &'static str = "sort order";
+    const NOUN: &'static str = "choice-noun-sort-order";
     const ALL: &'static [(&'static str, SortBy)] = &[
         ("date", SortBy::Date),
         ("size", SortBy::Size),
@@ -74,16 +75,48 @@ impl Choices for SortBy {
     ];
 }
 
+/// An index that is none of `T::ALL`: what the option is (the key of its
+/// noun), the index given, and the values it may be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidChoice {
+    pub noun: &'static str,
+    pub value: i64,
+    pub valid: Vec<&'static str>,
+}
+
+impl InvalidChoice {
+    /// What the user reads, in `lang`; the values stay as Discord sends
+    /// them.
+    pub fn words(&self, lang: Lang) -> String {
+        t!(
+            lang,
+            "error-invalid",
+            name = t!(lang, self.noun),
+            value = self.value.to_string(),
+            expected = t!(lang, "expected-one-of", values = lang.names(&self.valid))
+        )
+    }
+}
+
+/// In English, for logs; fronts call `words`.
+impl std::fmt::Display for InvalidChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.words(Lang::english()))
+    }
+}
+
+impl std::error::Error for InvalidChoice {}
+
 /// `index` as one of `T::ALL`, or the error the user reads.
-pub fn decode<T: Choices>(index: i64) -> Result<T, ServiceError> {
+pub fn decode<T: Choices>(index: i64) -> Result<T, InvalidChoice> {
     usize::try_from(index)
         .ok()
         .and_then(|i| T::ALL.get(i))
         .map(|(_, value)| *value)
-        .ok_or_else(|| ServiceError::InvalidArgument {
-            name: T::NOUN.to_string(),
-            value: index.to_string(),
-            expected: crate::service::Expected::OneOf(T::ALL.iter().map(|(n, _)| *n).collect()),
+        .ok_or_else(|| InvalidChoice {
+            noun: T::NOUN,
+            value: index,
+            valid: T::ALL.iter().map(|(n, _)| *n).collect(),
         })
 }
 
@@ -128,10 +161,62 @@ mod tests {
     fn an_index_past_the_choices_names_the_valid_values() {
         let err = decode::<UpdateType>(9).unwrap_err();
         assert_eq!(
-            err.user_message(),
+            err.words(Lang::english()),
             "Invalid value for update type: `9` is not one of all, packages, bot, config, dependencies."
         );
         assert!(decode::<UpdateType>(-1).is_err());
         assert_eq!(decode::<UpdateType>(4).unwrap(), UpdateType::Dependencies);
+    }
+
+    /// Each option's noun is the locale's word in the refusal, not the
+    /// English; the values stay as Discord sends them.
+    #[test]
+    fn an_invalid_choice_names_the_option_in_each_locale() {
+        let backup = decode::<BackupType>(9).unwrap_err();
+        assert_eq!(
+            backup.words(Lang::english()),
+            "Invalid value for backup type: `9` is not one of full, database, config, data_only."
+        );
+        assert_eq!(
+            backup.words(Lang::for_tag("zh-CN")),
+            "备份类型 的值无效：`9` 不是 以下之一：full、database、config、data_only。"
+        );
+        assert_eq!(
+            backup.words(Lang::for_tag("de")),
+            "Ungültiger Wert für Sicherungstyp: `9` ist nicht einer von full, database, config, data_only."
+        );
+        let nouns = [
+            (decode::<UpdateType>(9).unwrap_err(), "update type"),
+            (decode::<RestoreType>(9).unwrap_err(), "restore type"),
+            (decode::<Range>(9).unwrap_err(), "time range"),
+            (decode::<SortBy>(9).unwrap_err(), "sort order"),
+            (
+                decode::<crate::settings::Category>(9).unwrap_err(),
+                "setting category",
+            ),
+            (
+                decode::<crate::schedule::ScheduleType>(9).unwrap_err(),
+                "schedule type",
+            ),
+            (
+                decode::<crate::status::StatusRange>(9).unwrap_err(),
+                "time range",
+            ),
+            (
+                decode::<super::super::fleet::Scope>(9).unwrap_err(),
+                "scope",
+            ),
+        ];
+        for (e, english) in nouns {
+            assert!(e.words(Lang::english()).contains(english), "{e}");
+            for lang in Lang::all() {
+                assert!(lang.has(e.noun), "{} lacks {}", lang.tag(), e.noun);
+                if lang.tag() != "en-US" {
+                    let said = e.words(lang);
+                    assert!(!said.contains(english), "{said}");
+                    assert!(!said.contains("Invalid value"), "{said}");
+                }
+            }
+        }
     }
 }

@@ -12,6 +12,8 @@ use super::message::Reply;
 use super::{CommandError, Data};
 use crate::service::{Operation, ServiceError};
 
+mod config_problem;
+
 type FrameworkError<'a> = poise::FrameworkError<'a, Data, CommandError>;
 
 pub async fn on_error(error: FrameworkError<'_>) {
@@ -32,9 +34,13 @@ pub async fn on_error(error: FrameworkError<'_>) {
             ctx, error, input, ..
         } => {
             let lang = super::lang(ctx);
-            let text = match error.downcast_ref::<ServiceError>() {
-                Some(e) => service_message(lang, e),
-                None => match input {
+            let text = match (
+                error.downcast_ref::<ServiceError>(),
+                error.downcast_ref::<super::choice::InvalidChoice>(),
+            ) {
+                (Some(e), _) => service_message(lang, e),
+                (None, Some(e)) => e.words(lang),
+                (None, None) => match input {
                     Some(input) => t!(
                         lang,
                         "error-cannot-read",
@@ -227,9 +233,11 @@ fn grant_refusal(lang: Lang, refusal: &crate::service::GrantRefusal) -> String {
         GrantRefusal::NoSuchProvider { known } => {
             t!(lang, "grant-refusal-no-such-provider", known = names(known))
         }
-        GrantRefusal::Invalid { problem } => {
-            t!(lang, "grant-refusal-invalid", problem = problem.clone())
-        }
+        GrantRefusal::Invalid { problem } => t!(
+            lang,
+            "grant-refusal-invalid",
+            problem = config_problem::grant_problem(lang, problem)
+        ),
     }
 }
 
@@ -251,7 +259,11 @@ fn expected_words(lang: Lang, expected: &crate::service::Expected) -> String {
 fn rare_message(lang: Lang, doing: Option<Operation>, e: &ServiceError) -> String {
     use crate::schedule::ScheduleError;
     match e {
-        ServiceError::Config(e) => t!(lang, "error-config", error = e.to_string()),
+        ServiceError::Config(e) => t!(
+            lang,
+            "error-config",
+            error = config_problem::config_error(lang, e)
+        ),
         ServiceError::ProvidersDir { path, source } => t!(
             lang,
             "error-providers-dir",
@@ -262,7 +274,11 @@ fn rare_message(lang: Lang, doing: Option<Operation>, e: &ServiceError) -> Strin
             t!(lang, "error-runtime", error = message.clone())
         }
         ServiceError::Chart { message } => t!(lang, "error-chart", error = message.clone()),
-        ServiceError::Bot(e) => t!(lang, "error-bot", error = e.to_string()),
+        ServiceError::Bot(e) => t!(
+            lang,
+            "error-bot",
+            error = super::progress::bot_fault(lang, &e.fault())
+        ),
         ServiceError::Store(e) => store_message(lang, e),
         ServiceError::Backup(e) => backup_message(lang, doing, e),
         ServiceError::Schedule(e) => match e {
@@ -665,10 +681,18 @@ pub(crate) fn backup_message(
             error = source.to_string()
         ),
         BackupError::BotStop { source } => {
-            t!(lang, "error-backup-bot-stop", error = source.to_string())
+            t!(
+                lang,
+                "error-backup-bot-stop",
+                error = bot_words(lang, source)
+            )
         }
         BackupError::BotStart { source } => {
-            t!(lang, "error-backup-bot-start", error = source.to_string())
+            t!(
+                lang,
+                "error-backup-bot-start",
+                error = bot_words(lang, source)
+            )
         }
         BackupError::ImportNeedsRepository => {
             framed(t!(lang, "backup-detail-import-needs-repository"))
@@ -701,6 +725,15 @@ pub(crate) fn backup_message(
         BackupError::InvalidName { name } => {
             t!(lang, "error-backup-invalid-name", name = name.clone())
         }
+    }
+}
+
+/// Why the bot did not stop or start for a restore, in `lang` when the
+/// supervisor said it (typed), else as the restore's bot control gave it.
+fn bot_words(lang: Lang, source: &crate::backup::BotControlError) -> String {
+    match source.downcast_ref::<steward_core::failure::BotFault>() {
+        Some(fault) => super::progress::bot_fault(lang, fault),
+        None => source.to_string(),
     }
 }
 
@@ -919,7 +952,10 @@ mod tests {
                 known: vec!["pip".into(), "npm".into()],
             },
             GrantRefusal::Invalid {
-                problem: "providers.extra.grant.write: outside the bot".into(),
+                problem: crate::config::GrantProblem::WriteNotAbsolute {
+                    provider: "extra".into(),
+                    entry: "../x".into(),
+                },
             },
         ];
         for refusal in all {
@@ -1218,6 +1254,7 @@ mod tests {
                     canary: true,
                     why: PartFault::Reported {
                         message: "rolled_back: pip failed".into(),
+                        answer: None,
                     },
                 },
                 FailedPart {
@@ -1361,13 +1398,7 @@ mod tests {
             ))
             .unwrap()
         };
-        let description = |w: &steward_fleet::Wave| {
-            let embed = super::super::fleet::wave_embed(Lang::for_tag("zh-CN"), w);
-            serde_json::to_value(embed).unwrap()["description"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        };
+        let description = zh_wave_description;
         let typed = description(&wave(r#","fault":{"kind":"rollback_silent","secs":45}"#));
         assert!(typed.contains("其回滚未在 45 秒内报告"), "{typed}");
         assert!(!typed.contains("its rollback"), "{typed}");
@@ -1657,5 +1688,291 @@ mod tests {
         assert_eq!(operation_of("update_rollback"), Some(Operation::Rollback));
         assert_eq!(operation_of("backup_list"), Some(Operation::BackupList));
         assert_eq!(operation_of("backup_create"), Some(Operation::BackupCreate));
+    }
+
+    /// The supervisor's errors (a bot that cannot be started, stopped or
+    /// restarted) read in English exactly as the CLI prints them, and in
+    /// zh-CN and de in words of their own; programs, pids and the system's
+    /// words stay as given. The same words explain a restore whose bot
+    /// did not start again.
+    #[test]
+    fn every_bot_error_reads_as_the_cli_in_english_and_has_words_in_each_locale() {
+        use crate::supervisor::SupervisorError;
+        let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let errors = || {
+            vec![
+                SupervisorError::NotConfigured,
+                SupervisorError::Spawn {
+                    program: "/srv/bot/run.sh".into(),
+                    source: std::io::Error::from_raw_os_error(2),
+                },
+                SupervisorError::RestartCommand {
+                    program: "/bin/systemctl".into(),
+                    message: "exit status: 5".into(),
+                },
+                SupervisorError::AlreadyRunning { pid: 4242 },
+                SupervisorError::WouldNotStop { pid: 4242 },
+                SupervisorError::HandoffNotReady {
+                    ready_file: "/srv/bot/ready".into(),
+                    within_secs: 30,
+                    exited: Some("exit status: 1".into()),
+                },
+                SupervisorError::HandoffNotReady {
+                    ready_file: "/srv/bot/ready".into(),
+                    within_secs: 30,
+                    exited: None,
+                },
+                SupervisorError::Unhealthy {
+                    reason: steward_core::progress::Unhealthy::Exited {
+                        status: Some("exit status: 1".into()),
+                        after_ms: 300,
+                    },
+                    tail: vec!["Traceback".into()],
+                },
+                SupervisorError::Unhealthy {
+                    reason: steward_core::progress::Unhealthy::NotReady {
+                        line: Some("ready".into()),
+                        url: None,
+                        within_secs: 30,
+                    },
+                    tail: Vec::new(),
+                },
+                SupervisorError::Io {
+                    path: "/srv/steward/data/bot.pid".into(),
+                    source: std::io::Error::from_raw_os_error(13),
+                },
+            ]
+        };
+        for e in errors() {
+            // The clause itself, not only the frame: its first words.
+            let detail = e.to_string();
+            let head = detail.split(' ').take(3).collect::<Vec<_>>().join(" ");
+            let e = ServiceError::Bot(e);
+            assert_eq!(service_message(Lang::english(), &e), e.user_message());
+            let zh = service_message(Lang::for_tag("zh-CN"), &e);
+            let de = service_message(Lang::for_tag("de"), &e);
+            assert!(has_cjk(&zh) && !zh.contains("Service start"), "{zh}");
+            assert!(!de.contains("Service start"), "{de}");
+            // A file's failure is its path and the system's words alone.
+            if !matches!(e, ServiceError::Bot(SupervisorError::Io { .. })) {
+                assert!(!zh.contains(&head), "{zh}");
+                assert!(!de.contains(&head), "{de}");
+            }
+        }
+        let spawn = ServiceError::Bot(errors().swap_remove(1));
+        assert_eq!(
+            service_message(Lang::for_tag("zh-CN"), &spawn),
+            "服务启动失败：无法启动机器人（/srv/bot/run.sh）：No such file or directory (os error 2)"
+        );
+        assert_eq!(
+            service_message(
+                Lang::for_tag("de"),
+                &ServiceError::Bot(errors().swap_remove(4))
+            ),
+            "Der Dienst konnte nicht starten: der Bot (PID 4242) hat sich nach SIGTERM und \
+             SIGKILL nicht beendet"
+        );
+        // A restore whose bot did not start again: the supervisor's words
+        // in the locale's; another control's error as it said it.
+        let restore = |source: crate::backup::BotControlError| {
+            ServiceError::Backup(crate::backup::BackupError::BotStart { source })
+        };
+        let unhealthy = restore(Box::new(errors().swap_remove(7).fault()));
+        assert_eq!(
+            service_message(Lang::english(), &unhealthy),
+            "The bot did not start on the restored files (the bot failed its health \
+             probation: it exited (exit status: 1) after 0.3 s; its last output:\nTraceback); \
+             the previous files were put back."
+        );
+        assert_eq!(
+            service_message(Lang::for_tag("zh-CN"), &unhealthy),
+            "机器人无法使用恢复后的文件启动（机器人未通过健康观察期：它在 0.3 秒后退出（exit status: 1）\
+             ；它最后的输出：\nTraceback）；已放回之前的文件。"
+        );
+        let other = restore("systemctl said no".into());
+        assert_eq!(
+            service_message(Lang::for_tag("zh-CN"), &other),
+            "机器人无法使用恢复后的文件启动（systemctl said no）；已放回之前的文件。"
+        );
+        // The same failure as a rollback records it (its backup's fault):
+        // typed, so the reader's words; the English as the CLI prints it.
+        let ServiceError::Backup(e) = &unhealthy else {
+            unreachable!()
+        };
+        let fault = e.fault().expect("typed");
+        assert!(
+            matches!(
+                &fault,
+                steward_core::failure::BackupFault::BotStart { bot: Some(_), .. }
+            ),
+            "{fault:?}"
+        );
+        assert_eq!(
+            super::super::progress::backup_fault(Lang::english(), &fault, str::to_string),
+            fault.to_string()
+        );
+        let zh =
+            super::super::progress::backup_fault(Lang::for_tag("zh-CN"), &fault, str::to_string);
+        assert!(zh.contains("机器人未通过健康观察期"), "{zh}");
+        assert!(!zh.contains("health probation"), "{zh}");
+    }
+
+    /// A wave's embed text as a zh-CN reader sees it.
+    fn zh_wave_description(w: &steward_fleet::Wave) -> String {
+        let embed = super::super::fleet::wave_embed(Lang::for_tag("zh-CN"), w);
+        serde_json::to_value(embed).unwrap()["description"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// What an instance answers about its part reads in English as the
+    /// instance wrote it (what the CLI and an older Steward show), and in
+    /// the reader's language on Discord; an older instance's answer (no
+    /// typed one) keeps its English.
+    #[test]
+    fn a_fleet_instances_answer_is_worded_in_the_readers_language() {
+        use steward_core::session::SessionStatus;
+        use steward_fleet::{Answer, PartFault};
+        let has_cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let answers = [
+            Answer::Checked {
+                offered: 3,
+                failed: 0,
+            },
+            Answer::Checked {
+                offered: 1,
+                failed: 2,
+            },
+            Answer::Session {
+                status: SessionStatus::RolledBack,
+                error: Some("pip: step \"Install aiohttp\" failed: exit status 1".into()),
+                reason: None,
+            },
+            Answer::Session {
+                status: SessionStatus::RolledBack,
+                error: Some("after the restart, the bot failed its health probation".into()),
+                reason: Some(steward_core::failure::Failure::BotDidNotStart {
+                    program: "/srv/bot/run.sh".into(),
+                    error: "No such file or directory (os error 2)".into(),
+                }),
+            },
+            Answer::Session {
+                status: SessionStatus::NothingToDo,
+                error: None,
+                reason: None,
+            },
+            Answer::NoSession,
+            Answer::PinnedOther {
+                offered: "1.6.0".into(),
+                pinned: "1.5.0".into(),
+            },
+            Answer::PinnedNotOffered {
+                pinned: "1.5.0".into(),
+                running: None,
+            },
+            Answer::Busy {
+                by: "cli:root".into(),
+                doing: "rollback".into(),
+                since: "2026-11-30T07:15:09Z".parse().unwrap(),
+            },
+            Answer::Bot {
+                fault: steward_core::failure::BotFault::WouldNotStop { pid: 4242 },
+            },
+            Answer::SafetyStop {
+                warnings: vec![steward_core::failure::SafetyFinding::BackupRequired],
+            },
+        ];
+        let said = |tag: &str, a: &Answer| super::super::fleet::answer(Lang::for_tag(tag), a);
+        for a in &answers {
+            let english = a.to_string();
+            // A typed reason reads as Discord words it (its own test
+            // ties that to the CLI's), a time as Discord dates (minutes),
+            // a safety stop with Discord's advice (`force_update:true`).
+            if !matches!(
+                a,
+                Answer::Session {
+                    reason: Some(_),
+                    ..
+                } | Answer::Busy { .. }
+                    | Answer::SafetyStop { .. }
+            ) {
+                assert_eq!(said("en-US", a), english);
+            }
+            let head = english.split(' ').take(2).collect::<Vec<_>>().join(" ");
+            let zh = said("zh-CN", a);
+            let de = said("de", a);
+            assert!(has_cjk(&zh), "{zh}");
+            // A session's own words (untyped) stay as it said them.
+            if !matches!(
+                a,
+                Answer::Session {
+                    error: Some(_),
+                    reason: None,
+                    ..
+                }
+            ) {
+                assert!(!zh.contains(&head), "{zh}");
+                assert!(!de.contains(&head), "{de}");
+            }
+        }
+        assert_eq!(
+            said("zh-CN", &answers[1]),
+            "有 1 个可用更新，2 个提供者失败"
+        );
+        assert_eq!(said("de", &answers[0]), "3 Update(s) verfügbar");
+        assert_eq!(
+            said("zh-CN", &answers[3]),
+            format!(
+                "已回滚：{}",
+                super::super::progress::failure(Lang::for_tag("zh-CN"), &{
+                    let Answer::Session {
+                        reason: Some(r), ..
+                    } = &answers[3]
+                    else {
+                        unreachable!()
+                    };
+                    r.clone()
+                })
+            )
+        );
+        assert_eq!(
+            said("de", &answers[7]),
+            "Bot 1.5.0 (die freigegebene Version) wird hier nicht angeboten (der Bot läuft mit \
+             einer unbekannten Version); nichts wurde geändert"
+        );
+        // In a wave's embed and its halt: the answer in the reader's words;
+        // a part an older Steward wrote keeps the English it carries.
+        let wave = |answer: &str| -> steward_fleet::Wave {
+            serde_json::from_str(&format!(
+                r#"{{"id":"w1","action":"check","requested_by":"cli:root",
+                    "requested_at":"2026-11-30T09:00:00Z","phase":"finished",
+                    "batches":[["a"]],"parts":{{"a":{{"state":"done","group":"g",
+                    "message":"3 update(s) available"{answer}}}}}}}"#
+            ))
+            .unwrap()
+        };
+        let typed = zh_wave_description(&wave(
+            r#","answer":{"kind":"checked","offered":3,"failed":0}"#,
+        ));
+        assert!(typed.contains("有 3 个可用更新"), "{typed}");
+        assert!(!typed.contains("available"), "{typed}");
+        let older = zh_wave_description(&wave(""));
+        assert!(older.contains("3 update(s) available"), "{older}");
+        let failed = |a: &Answer| PartFault::Reported {
+            message: a.to_string(),
+            answer: Some(a.clone()),
+        };
+        let zh = super::super::fleet::part_fault(Lang::for_tag("zh-CN"), &failed(&answers[8]));
+        assert!(zh.starts_with("已有更新正在进行：cli:root"), "{zh}");
+        assert_eq!(
+            super::super::fleet::part_fault(Lang::english(), &failed(&answers[9])),
+            "Service start failed: the bot (pid 4242) did not stop after SIGTERM and SIGKILL"
+        );
+        assert_eq!(
+            super::super::fleet::part_fault(Lang::for_tag("de"), &failed(&answers[9])),
+            "Der Dienst konnte nicht starten: der Bot (PID 4242) hat sich nach SIGTERM und \
+             SIGKILL nicht beendet"
+        );
     }
 }

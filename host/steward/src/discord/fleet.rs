@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
 use steward_fleet::{
-    Fleet, Halt, Halted, Occupant, PartFault, PartState, Phase, Standing, Wave, WaveAction,
+    Answer, Fleet, Halt, Halted, Occupant, PartFault, PartState, Phase, Standing, Wave, WaveAction,
 };
 
 use crate::discord::choice::{Choice, Choices};
@@ -28,7 +28,7 @@ pub enum Scope {
 }
 
 impl Choices for Scope {
-    const NOUN: &'static str = "scope";
+    const NOUN: &'static str = "choice-noun-scope";
     const ALL: &'static [(&'static str, Scope)] = &[("host", Scope::Host), ("fleet", Scope::Fleet)];
 }
 
@@ -172,6 +172,9 @@ pub fn wave_embed(lang: Lang, w: &Wave) -> serenity::CreateEmbed {
                 let _ = write!(text, " · {fault}");
             } else if let Some(secs) = silent(w, id) {
                 let _ = write!(text, " · {}", t!(lang, "fleet-part-silent", secs = secs));
+            } else if let Some(said) = &p.answer {
+                let said = crate::discord::render::plain(&answer(lang, said));
+                let _ = write!(text, " · {said}");
             } else if let Some(said) = &p.message {
                 let _ = write!(text, " · {}", crate::discord::render::plain(said));
             }
@@ -254,11 +257,75 @@ fn action_words(
 /// Why a part failed, in `lang`; what an instance said stays as it said it.
 pub(crate) fn part_fault(lang: Lang, why: &PartFault) -> String {
     match why {
-        PartFault::Reported { message } => message.clone(),
+        PartFault::Reported {
+            answer: Some(said), ..
+        } => answer(lang, said),
+        PartFault::Reported { message, .. } => message.clone(),
         PartFault::Silent { secs } => t!(lang, "fleet-part-silent", secs = *secs),
         PartFault::RollbackSilent { secs } => {
             t!(lang, "fleet-part-rollback-silent", secs = *secs)
         }
+    }
+}
+
+/// What an instance answered about its part, in `lang` (the reader's,
+/// not the instance's); versions, names and what a session or the system
+/// said stay as given.
+pub(crate) fn answer(lang: Lang, said: &Answer) -> String {
+    match said {
+        Answer::Checked { offered, failed } => t!(
+            lang,
+            "fleet-answer-checked",
+            offered = *offered,
+            failed = *failed
+        ),
+        Answer::Session {
+            status,
+            error,
+            reason,
+        } => {
+            let status = Answer::status_name(*status);
+            match (reason, error) {
+                (Some(reason), _) => t!(
+                    lang,
+                    "fleet-answer-session-why",
+                    status = status,
+                    why = super::progress::failure(lang, reason)
+                ),
+                (None, Some(error)) => t!(
+                    lang,
+                    "fleet-answer-session-why",
+                    status = status,
+                    why = error.clone()
+                ),
+                (None, None) => t!(lang, "fleet-answer-session", status = status),
+            }
+        }
+        Answer::NoSession => t!(lang, "fleet-answer-no-session"),
+        Answer::PinnedOther { offered, pinned } => t!(
+            lang,
+            "fleet-answer-pinned-other",
+            offered = offered.clone(),
+            pinned = pinned.clone()
+        ),
+        Answer::PinnedNotOffered { pinned, running } => t!(
+            lang,
+            "fleet-answer-pinned-not-offered",
+            pinned = pinned.clone(),
+            running = match running {
+                Some(v) => v.clone(),
+                None => t!(lang, "fleet-answer-unknown-version"),
+            }
+        ),
+        Answer::Busy { .. } | Answer::SafetyStop { .. } => match said.install_error() {
+            Some(e) => super::errors::install_message(lang, &e),
+            None => said.to_string(),
+        },
+        Answer::Bot { fault } => t!(
+            lang,
+            "error-bot",
+            error = super::progress::bot_fault(lang, fault)
+        ),
     }
 }
 

@@ -514,11 +514,17 @@ pub(crate) fn backup_fault(lang: Lang, detail: &BackupFault, plain: fn(&str) -> 
             path = plain(path),
             error = plain(error)
         ),
-        BackupFault::BotStop { error } => {
-            t!(lang, "backup-detail-bot-stop", error = plain(error))
+        BackupFault::BotStop { error, bot } => {
+            let error = bot
+                .as_ref()
+                .map_or_else(|| plain(error), |f| bot_fault(lang, f));
+            t!(lang, "backup-detail-bot-stop", error = error)
         }
-        BackupFault::BotStart { error } => {
-            t!(lang, "backup-detail-bot-start", error = plain(error))
+        BackupFault::BotStart { error, bot } => {
+            let error = bot
+                .as_ref()
+                .map_or_else(|| plain(error), |f| bot_fault(lang, f));
+            t!(lang, "backup-detail-bot-start", error = error)
         }
         BackupFault::Dir { path, error } => t!(
             lang,
@@ -722,7 +728,7 @@ fn path_fault(lang: Lang, fault: &PathFault, plain: fn(&str) -> String) -> Strin
     }
 }
 
-fn bot_fault(lang: Lang, fault: &BotFault) -> String {
+pub(crate) fn bot_fault(lang: Lang, fault: &BotFault) -> String {
     use super::render::plain;
     match fault {
         BotFault::NotConfigured => t!(lang, "bot-not-configured"),
@@ -1375,9 +1381,11 @@ mod tests {
             },
             BackupFault::BotStop {
                 error: "systemctl stop failed".into(),
+                bot: None,
             },
             BackupFault::BotStart {
                 error: "exit status: 1".into(),
+                bot: None,
             },
             BackupFault::Dir {
                 path: "/var/backups/steward".into(),

@@ -22,7 +22,7 @@ use crate::service::{
 use crate::settings::value::type_names;
 
 impl Choices for ScheduleType {
-    const NOUN: &'static str = "schedule type";
+    const NOUN: &'static str = "choice-noun-schedule-type";
     const ALL: &'static [(&'static str, ScheduleType)] = &[
         ("daily", ScheduleType::Daily),
         ("weekly", ScheduleType::Weekly),

@@ -11,7 +11,7 @@ use crate::service::SettingChange;
 use crate::settings::Category;
 
 impl Choices for Category {
-    const NOUN: &'static str = "setting category";
+    const NOUN: &'static str = "choice-noun-setting-category";
     const ALL: &'static [(&'static str, Category)] = &[
         ("update", Category::Update),
         ("backup", Category::Backup),

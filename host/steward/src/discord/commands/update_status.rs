@@ -16,7 +16,7 @@ use crate::status::{Known, StatusRange};
 const CHART: &str = "status.png";
 
 impl Choices for StatusRange {
-    const NOUN: &'static str = "time range";
+    const NOUN: &'static str = "choice-noun-status-range";
     const ALL: &'static [(&'static str, StatusRange)] = &[
         ("1d", StatusRange::Day),
         ("7d", StatusRange::Week),
