@@ -705,7 +705,7 @@ mod tests {
                 ConfigProblem::Setting(SettingsError::Invalid {
                     key: "backup.max_backups".into(),
                     value: "0".into(),
-                    expected: "a whole number from 1 to 1000".into(),
+                    kind: crate::settings::Kind::Int { min: 1, max: 1000 },
                 }),
                 "backup.max_backups: \"0\" is not valid (expected a whole number from 1 to 1000)".into(),
             ),

@@ -301,11 +301,10 @@ fn settings_message(e: &SettingsError) -> String {
             "There is no {category} setting \"{given}\". Valid {category} settings: {}.",
             valid.join(", ")
         ),
-        SettingsError::Invalid {
-            key,
-            value,
-            expected,
-        } => format!("Invalid value for {key}: `{value}` is not {expected}."),
+        SettingsError::Invalid { key, value, kind } => format!(
+            "Invalid value for {key}: `{value}` is not {}.",
+            kind.expected()
+        ),
         SettingsError::MissingValue { key } => {
             format!("{key} needs a value (or reset it to its default).")
         }

@@ -73,11 +73,12 @@ pub enum SettingsError {
         given: String,
         valid: Vec<String>,
     },
-    #[error("{key}: {value:?} is not valid (expected {expected})")]
+    #[error("{key}: {value:?} is not valid (expected {})", kind.expected())]
     Invalid {
         key: String,
         value: String,
-        expected: String,
+        /// What a valid value looks like: each front words it.
+        kind: Kind,
     },
     #[error("{key} needs a value")]
     MissingValue { key: String },
@@ -204,7 +205,7 @@ pub fn parse(definition: &Definition, raw: &str, config: &Config) -> Result<Valu
         .ok_or_else(|| SettingsError::Invalid {
             key: definition.key(),
             value: raw.to_string(),
-            expected: definition.kind.expected(),
+            kind: definition.kind,
         })
 }
 
@@ -218,7 +219,7 @@ pub fn validate_config(config: &Config) -> Result<(), SettingsError> {
             return Err(SettingsError::Invalid {
                 key: definition.toml.to_string(),
                 value: text,
-                expected: definition.kind.expected(),
+                kind: definition.kind,
             });
         }
     }

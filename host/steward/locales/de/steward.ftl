@@ -1068,6 +1068,14 @@ expected-range = eine Zahl von { $min } bis { $max }
 expected-local-absolute-path = ein absoluter Pfad, von der Shell oder dem Steuer-Socket dieses Rechners
 expected-config-file = möglich, solange Steward mit seinen Standardwerten läuft; starte es mit --config
 expected-one-of = einer von { $values }
+expected-bool = true oder false
+expected-only-value = { $value } (der einzige unterstützte Wert)
+expected-whole-number = eine ganze Zahl von { $min } bis { $max }
+expected-time = eine Uhrzeit im Format HH:MM (24 Stunden, z. B. 03:00)
+expected-directory = ein Verzeichnis (relativ zu steward.toml), das existiert oder dessen übergeordnetes Verzeichnis existiert
+expected-update-types = eines oder mehrere von { $values }, durch Kommas getrennt
+expected-channel-ids = Discord-Kanal-IDs, durch Kommas getrennt (oder none)
+expected-timezone = eine IANA-Zeitzone wie UTC oder Europe/Berlin
 
 ## issue 22: grant refusals
 error-grant = Dem Provider { $provider } wurde nichts gewährt: { $reason }.

@@ -1058,6 +1058,14 @@ expected-range = a number from { $min } to { $max }
 expected-local-absolute-path = an absolute path, from this machine's shell or control socket
 expected-config-file = possible while Steward runs on its defaults; start it with --config
 expected-one-of = one of { $values }
+expected-bool = true or false
+expected-only-value = { $value } (the only supported value)
+expected-whole-number = a whole number from { $min } to { $max }
+expected-time = a time as HH:MM (24-hour, e.g. 03:00)
+expected-directory = a directory (relative to steward.toml) that exists or whose parent exists
+expected-update-types = one or more of { $values } separated by commas
+expected-channel-ids = Discord channel ids separated by commas (or none)
+expected-timezone = an IANA time zone such as UTC or Europe/Berlin
 
 ## issue 22: grant refusals
 error-grant = Provider { $provider } was not granted anything: { $reason }.

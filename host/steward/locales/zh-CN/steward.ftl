@@ -1022,6 +1022,14 @@ expected-range = { $min } 到 { $max } 之间的数字
 expected-local-absolute-path = 来自本机 shell 或控制套接字的绝对路径
 expected-config-file = Steward 以默认设置运行时可执行的操作；请用 --config 启动它
 expected-one-of = 以下之一：{ $values }
+expected-bool = true 或 false
+expected-only-value = { $value }（唯一支持的值）
+expected-whole-number = { $min } 到 { $max } 之间的整数
+expected-time = HH:MM 格式的时间（24 小时制，例如 03:00）
+expected-directory = 已存在或其上级目录已存在的目录（相对于 steward.toml）
+expected-update-types = 以下一项或多项，用逗号分隔：{ $values }
+expected-channel-ids = 用逗号分隔的 Discord 频道 ID（或 none）
+expected-timezone = IANA 时区名，例如 UTC 或 Europe/Berlin
 
 ## issue 22: grant refusals
 error-grant = 未授予提供者 { $provider } 任何权限：{ $reason }。

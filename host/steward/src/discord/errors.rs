@@ -185,16 +185,12 @@ fn service_message_for(lang: Lang, doing: Option<Operation>, e: &ServiceError) -
             given = given.clone(),
             valid = lang.names(valid)
         ),
-        ServiceError::Settings(SettingsError::Invalid {
-            key,
-            value,
-            expected,
-        }) => t!(
+        ServiceError::Settings(SettingsError::Invalid { key, value, kind }) => t!(
             lang,
             "error-invalid",
             name = key.to_string(),
             value = value.clone(),
-            expected = expected.to_string()
+            expected = setting_expected(lang, kind)
         ),
         ServiceError::Settings(SettingsError::MissingValue { key }) => {
             t!(lang, "error-settings-missing-value", key = key.to_string())
@@ -250,6 +246,36 @@ fn expected_words(lang: Lang, expected: &crate::service::Expected) -> String {
         Expected::LocalAbsolutePath => t!(lang, "expected-local-absolute-path"),
         Expected::ConfigFile => t!(lang, "expected-config-file"),
         Expected::OneOf(values) => t!(lang, "expected-one-of", values = lang.names(values)),
+    }
+}
+
+/// What a setting of `kind` takes, in `lang` (the CLI's words are
+/// `Kind::expected`).
+pub(super) fn setting_expected(lang: Lang, kind: &crate::settings::Kind) -> String {
+    use crate::settings::Kind;
+    use crate::settings::catalog::UPDATE_TYPES;
+    match kind {
+        Kind::Bool => t!(lang, "expected-bool"),
+        // As the user types them back: no digit grouping.
+        Kind::Int { min, max } if min == max => {
+            t!(lang, "expected-only-value", value = min.to_string())
+        }
+        Kind::Int { min, max } => t!(
+            lang,
+            "expected-whole-number",
+            min = min.to_string(),
+            max = max.to_string()
+        ),
+        Kind::Time => t!(lang, "expected-time"),
+        Kind::Choice(choices) => t!(lang, "expected-one-of", values = lang.names(choices)),
+        Kind::Path => t!(lang, "expected-directory"),
+        Kind::UpdateTypes => t!(
+            lang,
+            "expected-update-types",
+            values = lang.names(&UPDATE_TYPES.iter().map(|(n, _)| *n).collect::<Vec<_>>())
+        ),
+        Kind::ChannelIds => t!(lang, "expected-channel-ids"),
+        Kind::Timezone => t!(lang, "expected-timezone"),
     }
 }
 
@@ -873,6 +899,48 @@ mod tests {
                 .ends_with("可以回滚到：1.2.0、1.3.0。"),
             "{}",
             service_message(Lang::for_tag("zh-CN"), &target)
+        );
+    }
+
+    /// A setting's refused value says what each setting takes in the
+    /// caller's language: every kind of value the settings catalogue has,
+    /// plus the one-value range, reads in English as the CLI prints it and
+    /// holds none of that English in Chinese or German.
+    #[test]
+    fn a_refused_setting_says_what_it_takes_in_the_callers_language() {
+        use crate::settings::{Kind, SettingsError, catalog};
+        let mut kinds: Vec<Kind> = catalog::ALL.iter().map(|d| d.kind).collect();
+        kinds.push(Kind::Int { min: 1, max: 1 });
+        for kind in kinds {
+            let e = ServiceError::Settings(SettingsError::Invalid {
+                key: "a.b".into(),
+                value: "zz".into(),
+                kind,
+            });
+            assert_eq!(
+                service_message(Lang::english(), &e),
+                e.user_message(),
+                "English reads as the CLI prints it"
+            );
+            for tag in ["zh-CN", "de"] {
+                let words = service_message(Lang::for_tag(tag), &e);
+                assert!(
+                    !words.contains(&kind.expected()),
+                    "{kind:?} in English inside {tag}: {words}"
+                );
+            }
+        }
+        let zh = service_message(
+            Lang::for_tag("zh-CN"),
+            &ServiceError::Settings(SettingsError::Invalid {
+                key: "backup.compression_level".into(),
+                value: "11".into(),
+                kind: Kind::Int { min: 0, max: 9 },
+            }),
+        );
+        assert_eq!(
+            zh,
+            "backup.compression_level 的值无效：`11` 不是 0 到 9 之间的整数。"
         );
     }
 

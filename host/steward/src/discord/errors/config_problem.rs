@@ -127,16 +127,12 @@ fn config_problem(lang: Lang, problem: &ConfigProblem) -> String {
         ),
         P::LogCountsZero => t!(lang, "config-log-counts-zero"),
         P::Grant(problem) => grant_problem(lang, problem),
-        P::Setting(crate::settings::SettingsError::Invalid {
-            key,
-            value,
-            expected,
-        }) => t!(
+        P::Setting(crate::settings::SettingsError::Invalid { key, value, kind }) => t!(
             lang,
             "config-setting",
             key = key.clone(),
             value = quoted(value),
-            expected = expected.clone()
+            expected = super::setting_expected(lang, kind)
         ),
         // `validate_config` refuses values only; the other settings
         // errors are worded where settings are changed.
@@ -474,7 +470,7 @@ mod tests {
             P::Setting(SettingsError::Invalid {
                 key: "backup.max_backups".into(),
                 value: "0".into(),
-                expected: "1..=1000".into(),
+                kind: crate::settings::Kind::Int { min: 1, max: 1000 },
             }),
             P::BackupGlob {
                 scope: "full",
