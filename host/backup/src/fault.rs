@@ -106,9 +106,12 @@ impl BackupError {
                         path: path.display().to_string(),
                         error: error.clone(),
                     },
-                    restore::UndoCause::BotDidNotStart { error } => UndoCause::BotDidNotStart {
-                        error: error.clone(),
-                    },
+                    restore::UndoCause::BotDidNotStart { error, bot } => {
+                        UndoCause::BotDidNotStart {
+                            error: error.clone(),
+                            bot: bot.clone(),
+                        }
+                    }
                 },
                 problems: problems.iter().map(PathFault::from).collect(),
                 kept: kept.display().to_string(),

@@ -44,7 +44,11 @@ pub enum UndoCause {
     PlaceFailed { path: PathBuf, error: String },
     /// The bot did not start on the restored files.
     #[error("the bot did not start after the restore ({error})")]
-    BotDidNotStart { error: String },
+    BotDidNotStart {
+        error: String,
+        /// The same, typed, when the bot's control gave its fault.
+        bot: Option<Box<steward_core::failure::BotFault>>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -305,6 +309,10 @@ impl Run<'_> {
                 let _ = bot.stop();
                 let cause = UndoCause::BotDidNotStart {
                     error: source.to_string(),
+                    bot: source
+                        .downcast_ref::<steward_core::failure::BotFault>()
+                        .cloned()
+                        .map(Box::new),
                 };
                 // On the previous files only: a half-undone tree stays
                 // stopped until the next start has put it back.
@@ -455,6 +463,7 @@ mod tests {
         );
         let start = UndoCause::BotDidNotStart {
             error: "exit status 1".into(),
+            bot: None,
         };
         assert_eq!(
             start.to_string(),

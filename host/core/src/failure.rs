@@ -452,8 +452,13 @@ pub enum UndoCause {
     /// Moving a restored file into place failed (`error` is the system's).
     PlaceFailed { path: String, error: String },
     /// The bot did not start on the restored files (`error` is the bot's
-    /// or the system's).
-    BotDidNotStart { error: String },
+    /// or the system's, in English; `bot` the same typed, absent in
+    /// records older than it).
+    BotDidNotStart {
+        error: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        bot: Option<Box<BotFault>>,
+    },
 }
 
 impl fmt::Display for UndoCause {
@@ -462,7 +467,7 @@ impl fmt::Display for UndoCause {
             UndoCause::PlaceFailed { path, error } => {
                 write!(f, "putting {path} in place failed ({error})")
             }
-            UndoCause::BotDidNotStart { error } => {
+            UndoCause::BotDidNotStart { error, .. } => {
                 write!(f, "the bot did not start after the restore ({error})")
             }
         }

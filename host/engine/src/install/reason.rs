@@ -354,6 +354,7 @@ mod tests {
             BackupError::NotPutBack {
                 cause: UndoCause::BotDidNotStart {
                     error: "exit status: 1".into(),
+                    bot: None,
                 },
                 problems: vec![HandleError::InTheWay {
                     path: "/srv/bot/e".into(),

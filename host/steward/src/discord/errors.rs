@@ -1508,6 +1508,7 @@ mod tests {
         };
         let bot_did_not_start = || crate::backup::UndoCause::BotDidNotStart {
             error: "exit status 1".into(),
+            bot: None,
         };
         let not_put_back = |cause| BackupError::NotPutBack {
             cause,

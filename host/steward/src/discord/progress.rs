@@ -695,8 +695,11 @@ fn undo_cause(lang: Lang, cause: &UndoCause, plain: fn(&str) -> String) -> Strin
             path = plain(path),
             error = plain(error)
         ),
-        UndoCause::BotDidNotStart { error } => {
-            t!(lang, "restore-undo-bot-did-not-start", error = plain(error))
+        UndoCause::BotDidNotStart { error, bot } => {
+            let error = bot
+                .as_ref()
+                .map_or_else(|| plain(error), |f| bot_fault(lang, f));
+            t!(lang, "restore-undo-bot-did-not-start", error = error)
         }
     }
 }
@@ -1433,6 +1436,7 @@ mod tests {
             }),
             not_put_back(UndoCause::BotDidNotStart {
                 error: "exit status: 1".into(),
+                bot: None,
             }),
             BackupFault::NotBroughtBack {
                 path: "/var/backups/steward".into(),
@@ -1534,6 +1538,31 @@ mod tests {
 
     /// A restore undone because of `cause`, whose undo left files out of
     /// place.
+    /// A restore the bot would not start on, whose files then could not
+    /// all be put back: the bot's reason is worded in the reader's
+    /// language when it came typed, and quoted as given when it did not
+    /// (a session an older Steward kept).
+    #[test]
+    fn a_bot_that_did_not_start_after_a_restore_is_worded_in_the_readers_language() {
+        let english = "the bot is already running (pid 42)";
+        let cause = |bot| UndoCause::BotDidNotStart {
+            error: english.into(),
+            bot,
+        };
+        let typed = not_put_back(cause(Some(Box::new(BotFault::AlreadyRunning { pid: 42 }))));
+        let said = |tag, detail: &BackupFault| {
+            backup_fault(Lang::for_tag(tag), detail, |t: &str| t.to_string())
+        };
+        assert_eq!(said("en-US", &typed), typed.to_string());
+        for tag in ["zh-CN", "de"] {
+            let words = said(tag, &typed);
+            assert!(!words.contains(english), "English inside {tag}: {words}");
+            assert!(words.contains("42"), "{words}");
+        }
+        let old = not_put_back(cause(None));
+        assert!(said("zh-CN", &old).contains(english));
+    }
+
     fn not_put_back(cause: UndoCause) -> BackupFault {
         BackupFault::NotPutBack {
             cause,
