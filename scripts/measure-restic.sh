@@ -14,7 +14,13 @@
 # Usage: scripts/measure-restic.sh [RUNS] [SIZE_MB]   (builds nothing: run
 # `cargo build --release -p steward` first, or set STEWARD=/path/to/steward;
 # needs restic and python3). ONLY=restore measures the restore alone: one
-# backup by each tool, then RUNS restores of it by each, alternating.
+# backup by each tool, then RUNS restores of it by each, alternating, onto
+# the unchanged tree (Steward in place, restic into an empty directory),
+# and RUNS restores onto the tree with 1% of its files changed (and rows
+# added to the database: the rollback after a failed update), both in
+# place (restic with `--target /`, over the files it backed up), and RUNS
+# restores into an emptied bot root (Steward) against restic's into an
+# empty directory: the same work, unpacking every file.
 # STEWARD_BEFORE=/path/to/another/steward adds that build's restore beside
 # them (the same repository and snapshot), to compare two builds.
 # JSON_FILES sets how many small JSON files the tree holds (default 20,000
@@ -143,7 +149,7 @@ repo_size() { du -sb "$1" | cut -f1; }
 cat $(find "$BOT" -type f) >/dev/null
 
 declare -a S_FIRST R_FIRST S_SAME R_SAME S_CHANGED R_CHANGED S_RSS R_RSS
-declare -a S_RESTORE R_RESTORE S_RRSS R_RRSS B_RESTORE
+declare -a S_RESTORE R_RESTORE S_RRSS R_RRSS B_RESTORE S_ONTO R_ONTO S_ORSS R_ORSS S_EMPTY S_ERSS R_EMPTY R_ERSS
 
 # Restores the snapshot ID by each tool of ORDER (`b`: STEWARD_BEFORE).
 restores() {
@@ -163,6 +169,42 @@ restores() {
         esac
     done
 }
+# Changes 1% of the tree, then restores the snapshot ID onto it in place,
+# by each tool of ORDER.
+restores_onto_changed() {
+    for tool in $1; do
+        change_one_percent "$SEED"; SEED=$((SEED + 1))
+        case $tool in
+        s)
+            read -r t rss < <(measure "$STEWARD" --config "$WORK/steward.toml" backup restore "$ID" --yes --no-verify --json)
+            S_ONTO+=("$t"); S_ORSS+=("$rss")
+            ;;
+        r)
+            read -r t rss < <(measure restic -r "$RESTIC_REPO" --cache-dir "$WORK/restic-cache" restore latest --target /)
+            R_ONTO+=("$t"); R_ORSS+=("$rss")
+            ;;
+        esac
+    done
+}
+# Steward's restore into the bot's root emptied first, and restic's into
+# an empty directory, in ORDER.
+restores_into_empty() {
+    for tool in $1; do
+        case $tool in
+        s)
+            find "$BOT" -mindepth 1 -delete
+            read -r t rss < <(measure "$STEWARD" --config "$WORK/steward.toml" backup restore "$ID" --yes --no-verify --json)
+            S_EMPTY+=("$t"); S_ERSS+=("$rss")
+            ;;
+        r)
+            rm -rf "$WORK/restic-out"
+            read -r t rss < <(measure restic -r "$RESTIC_REPO" --cache-dir "$WORK/restic-cache" restore latest --target "$WORK/restic-out")
+            R_EMPTY+=("$t"); R_ERSS+=("$rss")
+            rm -rf "$WORK/restic-out"
+            ;;
+        esac
+    done
+}
 latest_id() {
     "$STEWARD" --config "$WORK/steward.toml" backup list --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["backups"][0]["id"])'
 }
@@ -171,11 +213,15 @@ if [ "${ONLY:-}" = restore ]; then
     fresh
     s_backup >/dev/null; r_backup >/dev/null
     ID=$(latest_id)
+    SEED=100
     for run in $(seq "$RUNS"); do
         echo "run $run/$RUNS"
         tools="s r"; [ -n "${STEWARD_BEFORE:-}" ] && tools="s b r"
         order=$tools; [ $((run % 2)) -eq 0 ] && order=$(echo "$tools" | rev)
         restores "$order"
+        order="s r"; [ $((run % 2)) -eq 0 ] && order="r s"
+        restores_onto_changed "$order"
+        restores_into_empty "$order"
     done
     MIB=$((DATA_BYTES / 1024 / 1024))
     SR=$(m "${S_RESTORE[@]}"); RR=$(m "${R_RESTORE[@]}")
@@ -188,6 +234,16 @@ if [ "${ONLY:-}" = restore ]; then
     fi
     printf '%-24s %8s s  %s MiB/s  (runs: %s)\n' "restic" "$RR" "$(python3 -c "print(f'{$MIB/$RR:.0f}')")" "${R_RESTORE[*]}"
     printf '%-24s %8s MiB %6s MiB (steward / restic)\n' "peak RSS, restore" "$(( $(m "${S_RRSS[@]}") / 1024 ))" "$(( $(m "${R_RRSS[@]}") / 1024 ))"
+    SO=$(m "${S_ONTO[@]}"); RO=$(m "${R_ONTO[@]}")
+    echo "== restore in place onto the tree with 1% of its files changed =="
+    printf '%-24s %8s s  (runs: %s)\n' "steward" "$SO" "${S_ONTO[*]}"
+    printf '%-24s %8s s  (runs: %s)\n' "restic --target /" "$RO" "${R_ONTO[*]}"
+    printf '%-24s %8s MiB %6s MiB (steward / restic)\n' "peak RSS, restore" "$(( $(m "${S_ORSS[@]}") / 1024 ))" "$(( $(m "${R_ORSS[@]}") / 1024 ))"
+    SE=$(m "${S_EMPTY[@]}"); RE=$(m "${R_EMPTY[@]}")
+    echo "== restore into an empty root (steward) / an empty directory (restic) =="
+    printf '%-24s %8s s  %s MiB/s  (runs: %s)\n' "steward" "$SE" "$(python3 -c "print(f'{$MIB/$SE:.0f}')")" "${S_EMPTY[*]}"
+    printf '%-24s %8s s  %s MiB/s  (runs: %s)\n' "restic" "$RE" "$(python3 -c "print(f'{$MIB/$RE:.0f}')")" "${R_EMPTY[*]}"
+    printf '%-24s %8s MiB %6s MiB (steward / restic)\n' "peak RSS, restore" "$(( $(m "${S_ERSS[@]}") / 1024 ))" "$(( $(m "${R_ERSS[@]}") / 1024 ))"
     exit 0
 fi
 

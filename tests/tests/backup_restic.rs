@@ -848,3 +848,94 @@ fn an_install_whose_pre_update_backup_made_the_password_says_to_keep_a_copy_once
         again.stdout
     );
 }
+
+/// A restore onto the tree its snapshot was taken of writes only what
+/// differs: a file still as backed up is left as it is (the same inode,
+/// never rewritten), while a file whose bytes changed behind the same size
+/// and mtime (in its last blob, or whole) and one whose mode alone changed
+/// are put back as the snapshot has them, times included.
+#[test]
+fn a_restore_in_place_rewrites_every_file_that_differs_even_behind_the_same_size_and_mtime() {
+    use std::os::unix::fs::MetadataExt;
+    let install = install("verify_backups = false\n");
+    let bot = install.bot();
+    std::fs::create_dir_all(bot.join("data/kept")).unwrap();
+    std::fs::write(bot.join("data/kept/same.json"), "{\"same\": true}\n").unwrap();
+    std::fs::write(bot.join("data/kept/hidden.json"), "{\"hidden\": 1}\n").unwrap();
+    // Several blobs (restic's chunks are 512 KiB to 8 MiB).
+    let big = noise(6 << 20, 7);
+    std::fs::write(bot.join("data/kept/big.bin"), &big).unwrap();
+    std::fs::write(bot.join("data/kept/mode.sh"), "echo hi\n").unwrap();
+    std::fs::set_permissions(
+        bot.join("data/kept/mode.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let record = create(&install, &[]);
+    let id = record["id"].as_str().unwrap();
+    let before = files(&bot);
+    let meta = |rel: &str| std::fs::metadata(bot.join(rel)).unwrap();
+    let mtime = |rel: &str| meta(rel).modified().unwrap();
+
+    // Changed behind the same size and mtime.
+    let hide = |rel: &str, bytes: &[u8]| {
+        let was = mtime(rel);
+        std::fs::write(bot.join(rel), bytes).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(bot.join(rel))
+            .unwrap()
+            .set_modified(was)
+            .unwrap();
+        assert_eq!(mtime(rel), was);
+    };
+    hide("data/kept/hidden.json", b"{\"hidden\": 2}\n");
+    let mut changed = big.clone();
+    let last = changed.len() - 10;
+    changed[last] ^= 0xff;
+    hide("data/kept/big.bin", &changed);
+    std::fs::set_permissions(
+        bot.join("data/kept/mode.sh"),
+        std::fs::Permissions::from_mode(0o700),
+    )
+    .unwrap();
+    let same_inode = meta("data/kept/same.json").ino();
+    let same_mtime = mtime("data/kept/same.json");
+    let hidden_mtime = mtime("data/kept/hidden.json");
+
+    let restored = ok(&install.run(&["backup", "restore", id, "--yes", "--json"]));
+    assert!(
+        restored["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "data/kept/same.json"),
+        "{restored}"
+    );
+    let after = files(&bot);
+    assert!(
+        after == before,
+        "differs from the backup: {:?}",
+        after
+            .keys()
+            .filter(|k| before.get(*k) != after.get(*k))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        meta("data/kept/mode.sh").mode() & 0o7777,
+        0o755,
+        "the mode is put back"
+    );
+    assert_eq!(
+        meta("data/kept/same.json").ino(),
+        same_inode,
+        "a file that matches is not written again"
+    );
+    assert_eq!(mtime("data/kept/same.json"), same_mtime);
+    assert_ne!(meta("data/kept/hidden.json").ino(), 0);
+    assert_eq!(
+        mtime("data/kept/hidden.json"),
+        hidden_mtime,
+        "a restored file gets the snapshot's mtime"
+    );
+}

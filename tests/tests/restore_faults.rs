@@ -1,11 +1,15 @@
 //! Restores and backups under faults and hostile input, end to end through
 //! the real binary: a manifest listing a file twice, a symlinked directory
 //! already in the bot's tree, `kill -9` at points of the restore's file swap
-//! followed by a start, and a disk that fills during `backup create`.
+//! followed by a start, a bot whose failed start writes files the restore
+//! left alone (undone in the restore, or at the next start after `kill -9`),
+//! and a disk that fills during `backup create`.
 //!
 //! The kill test uses a hook of debug builds only:
 //! `STEWARD_TEST_PAUSE_RESTORE_AT=N` holds the swap after its Nth rename
-//! (`placed`: once every file is in place) and says so on stderr.
+//! (`placed`: once every file is in place; `rolling_back`: once the bot
+//! failed to start on them, before anything is put back) and says so on
+//! stderr.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -244,10 +248,13 @@ fn a_restore_killed_mid_swap_is_undone_or_finished_at_the_next_start() {
 
     // Since the backup: files changed, one removed, a directory removed,
     // a row added to the database, a file made in a directory the backup
-    // has.
+    // has. The files left as they were already match the backup: the
+    // restore leaves them in place, and moves `data/guilds/1.json` into
+    // staging (never rewriting it) for its directory to move whole.
     std::fs::write(bot.join("config/config.toml"), "changed = true\n").unwrap();
     std::fs::write(bot.join("config/notes.txt"), "made since\n").unwrap();
     std::fs::write(bot.join("data/guilds/2.json"), "{}").unwrap();
+    std::fs::write(bot.join("data/guilds/3.json"), "{\"g\": 33}").unwrap();
     std::fs::write(bot.join("data/reminders.json"), "{}").unwrap();
     std::fs::remove_file(bot.join("data/guild_settings.json")).unwrap();
     std::fs::remove_dir_all(bot.join("dashboard")).unwrap();
@@ -278,30 +285,51 @@ fn a_restore_killed_mid_swap_is_undone_or_finished_at_the_next_start() {
     let restored: Value = serde_json::from_slice(&counted.stdout).unwrap();
     let new = tree(&bot);
     assert_ne!(old, new);
-    // `data/guilds/` holds nothing the restore does not replace and
-    // `dashboard/` is gone: each moves whole (two renames and one), and
-    // every other file takes one rename, one more for what it replaces.
-    // `config/` holds a file the backup lacks: it stays, so its
-    // directory goes file by file.
+    // `data/guilds/` holds nothing the restore does not replace or find
+    // already matching, and `dashboard/` is gone: each moves whole (its
+    // matching file, then two renames; one), and every other file that
+    // differs takes one rename, one more for what it replaces. `config/`
+    // holds a file the backup lacks: it stays, so its directory goes
+    // file by file. A file that matches is not moved (a database always
+    // is: its `-wal` goes aside with it).
     let files: Vec<&str> = restored["files"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f.as_str().unwrap())
         .collect();
+    let in_place = |f: &str| !f.ends_with(".sqlite3") && old.contains_key(f) && old[f] == new[f];
+    let borrowed = files
+        .iter()
+        .filter(|f| f.starts_with("data/guilds/") && in_place(f))
+        .count();
+    assert_eq!(borrowed, 1, "{files:?}");
     let one_by_one: Vec<&&str> = files
         .iter()
         .filter(|f| !f.starts_with("data/guilds/") && !f.starts_with("dashboard/"))
+        .filter(|f| !in_place(f))
         .collect();
+    assert!(
+        files
+            .iter()
+            .any(|f| !f.starts_with("data/guilds/") && in_place(f)),
+        "some file is left in place: {files:?}"
+    );
     assert_eq!(
         moves,
-        2 + 1 + one_by_one.len() + one_by_one.iter().filter(|f| old.contains_key(***f)).count(),
+        borrowed
+            + 2
+            + 1
+            + one_by_one.len()
+            + one_by_one.iter().filter(|f| old.contains_key(***f)).count(),
         "{files:?}"
     );
     assert_eq!(new["config/notes.txt"], "made since\n");
     assert_eq!(new["data/guilds/2.json"], "{\"g\": 2}");
 
-    let mut points: Vec<String> = [1, 2, 3, moves / 2, moves - 1, moves]
+    // Move 1 places `dashboard/`; 2 takes the matching file into
+    // staging, 3 and 4 move `data/guilds/`.
+    let mut points: Vec<String> = [1, 2, 3, 4, moves / 2, moves - 1, moves]
         .iter()
         .map(|n| n.to_string())
         .collect();
@@ -549,4 +577,104 @@ fn a_disk_that_fills_during_a_snapshot_restore_fails_cleanly_and_the_bot_is_unch
         work.is_empty(),
         "the restore left {work:?} in the bot's root"
     );
+}
+
+/// How Steward runs the bot in the tests below: started on a tree holding
+/// `data/broken` (which only the backup has), it writes into files the
+/// restore found already as the backup has them (so never wrote):
+/// `config/config.toml`, left in place, and `data/guilds/1.json`, moved
+/// with its directory; it removes `requirements.txt`, and exits 1.
+const WRITES_THEN_FAILS: &str = r#"start = ["/bin/sh", "-c", "if [ -e {bot}/data/broken ]; then echo written-by-the-bot > {bot}/config/config.toml; echo written-by-the-bot > {bot}/data/guilds/1.json; rm {bot}/requirements.txt; echo token rejected; exit 1; fi; echo test ready; exec sleep 600"]
+stop_timeout_secs = 5
+health.probation_secs = 0
+health.ready_line = "test ready"
+health.ready_timeout_secs = 20
+"#;
+
+/// The bot above, running, with a backup it will not start on; since the
+/// backup, `data/guilds/2.json` and `3.json` changed (so `data/guilds/`
+/// moves whole) and `config/notes.txt` was made (so `config/` goes file by
+/// file). Returns the install, the backup's id and the tree as it is.
+fn a_bot_that_writes_then_fails() -> (Install, String, BTreeMap<String, String>) {
+    let install = install("");
+    install.write_config_with_bot(WRITES_THEN_FAILS, "");
+    let bot = install.bot();
+    std::fs::create_dir(bot.join("data/guilds")).unwrap();
+    for g in 1..=3 {
+        std::fs::write(
+            bot.join(format!("data/guilds/{g}.json")),
+            format!("{{\"g\": {g}}}"),
+        )
+        .unwrap();
+    }
+    std::fs::write(bot.join("data/broken"), "yes\n").unwrap();
+    let record = create(&install, &[]);
+    std::fs::remove_file(bot.join("data/broken")).unwrap();
+    std::fs::write(bot.join("data/guilds/2.json"), "{}").unwrap();
+    std::fs::write(bot.join("data/guilds/3.json"), "{}").unwrap();
+    std::fs::write(bot.join("config/notes.txt"), "made since\n").unwrap();
+    let started = install.run(&["bot", "start"]);
+    assert_eq!(started.code, Some(0), "{}", started.stderr);
+    let id = record["id"].as_str().unwrap().to_string();
+    (install, id, tree(&bot))
+}
+
+/// What the bot's start wrote, and what it removed, is gone: every file is
+/// byte for byte as before the restore.
+fn assert_as_before(bot: &Path, before: &BTreeMap<String, String>, when: &str) {
+    let after = tree(bot);
+    assert!(
+        after == *before,
+        "{when}: the tree is not as before the restore: {}",
+        diff(before, &after)
+    );
+    assert_eq!(
+        std::fs::read(bot.join("config/config.toml")).unwrap(),
+        before["config/config.toml"].as_bytes(),
+        "{when}"
+    );
+}
+
+#[test]
+fn a_failed_bot_start_that_wrote_files_the_restore_left_alone_is_undone_byte_for_byte() {
+    let (install, id, before) = a_bot_that_writes_then_fails();
+    let bot = install.bot();
+    let run = install.run(&["backup", "restore", &id, "--yes"]);
+    assert_ne!(
+        run.code,
+        Some(0),
+        "the restore did not fail: {}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("did not start") && run.stderr.contains("token rejected"),
+        "why is not said: {}",
+        run.stderr
+    );
+    assert_as_before(&bot, &before, "after the failed restore");
+    assert!(work_dirs(&bot).is_empty(), "a working directory is left");
+    let _ = install.run(&["bot", "stop"]);
+}
+
+#[test]
+fn a_restore_killed_while_undoing_a_failed_bot_start_is_undone_byte_for_byte_at_the_next_start() {
+    let (install, id, before) = a_bot_that_writes_then_fails();
+    let bot = install.bot();
+    // Killed once the bot failed on the restored tree (and wrote into it),
+    // before anything is put back.
+    kill_restore_at(&install, &id, "rolling_back");
+    assert_ne!(
+        std::fs::read(bot.join("config/config.toml")).unwrap(),
+        before["config/config.toml"].as_bytes(),
+        "the bot wrote into the file left in place"
+    );
+    let run = install.run(&["backup", "list", "--json"]);
+    ok(&run);
+    assert!(
+        run.stderr.contains("was interrupted"),
+        "the start does not say what it did: {}",
+        run.stderr
+    );
+    assert_as_before(&bot, &before, "after the next start");
+    assert!(work_dirs(&bot).is_empty(), "a working directory is left");
 }

@@ -53,6 +53,68 @@ pub struct PlannedDir {
     pub existed: bool,
     /// The restored files below it.
     pub files: usize,
+    /// Live files below it that already held what the backup has: moved
+    /// into the staged directory before it goes into place (never
+    /// rewritten), and back into the live one when the swap is undone.
+    #[serde(default)]
+    pub borrowed: Vec<String>,
+}
+
+/// A live file the restore found already holding what the backup has, so
+/// never wrote: left in place, or borrowed by a directory moving whole.
+/// Undoing after the bot ran on the restored tree, a file no longer
+/// matching `was` is written again from the snapshot (its content before
+/// the restore was the snapshot's), with this mode, owner and times.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Unchanged {
+    /// Relative to the bot's root, `/`-separated.
+    pub rel: String,
+    /// The file as it was judged to match (a borrowed one: once it moved
+    /// into the staged directory, which changes nothing but its ctime).
+    pub was: Fingerprint,
+    /// Its access time then, put back with it.
+    pub atime: (i64, i64),
+}
+
+/// Which file is at a path, and whether it was written since: a write,
+/// a truncation, a chmod or chown, or a rename over it changes the inode
+/// or the ctime (which no one can set back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub dev: u64,
+    pub ino: u64,
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub mtime: (i64, i64),
+    pub ctime: (i64, i64),
+}
+
+impl Fingerprint {
+    pub fn of(meta: &std::fs::Metadata) -> Fingerprint {
+        use std::os::unix::fs::MetadataExt;
+        Fingerprint {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.size(),
+            mode: meta.mode(),
+            uid: meta.uid(),
+            gid: meta.gid(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+
+    /// The same file, only renamed since (`now` differs at most in its
+    /// ctime): the fingerprint it has now.
+    pub fn renamed(&self, now: &Fingerprint) -> Option<Fingerprint> {
+        (Fingerprint {
+            ctime: now.ctime,
+            ..*self
+        } == *now)
+            .then_some(*now)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -84,13 +146,21 @@ pub struct Journal {
     pub dirs: Vec<PlannedDir>,
     /// Directories of the bot's tree the swap creates, parents first.
     pub created_dirs: Vec<String>,
+    /// The live files the restore did not write (none in journals of
+    /// earlier versions).
+    #[serde(default)]
+    pub unchanged: Vec<Unchanged>,
+    /// The repository snapshot they are written back from, if need be.
+    #[serde(default)]
+    pub snapshot: Option<String>,
 }
 
 impl Journal {
     /// Writes the journal into the working directory: temp file, fsync,
-    /// rename, fsync the directory.
+    /// rename, fsync the directory. Compact (`jq` shows it): a restore
+    /// of thousands of files, most found unchanged, journals each one.
     pub fn write(&self, work: &DirHandle) -> Result<(), HandleError> {
-        let bytes = serde_json::to_vec_pretty(self).expect("a journal serializes");
+        let bytes = serde_json::to_vec(self).expect("a journal serializes");
         work.write_durably(JOURNAL_NAME, &bytes)
     }
 

@@ -9,6 +9,8 @@ use std::path::Path;
 
 use super::create::partial_path;
 use super::journal::{Journal, Phase};
+use super::repository::Access;
+use super::restore::put_back_from;
 use super::scope::RESTORE_DIR_PREFIX;
 use super::{BackupError, BackupStatus, Backups, disk, swap};
 use crate::config::Config;
@@ -24,7 +26,7 @@ pub fn recover_restores(config: &Config) {
         return;
     }
     match disk::DirLock::try_acquire(dir) {
-        Ok(Some(_lock)) => interrupted_restores(&config.bot.root),
+        Ok(Some(_lock)) => interrupted_restores(&config.bot.root, Access::from_config(config)),
         Ok(None) => {}
         Err(e) => tracing::warn!(
             "cannot check for interrupted restores now ({}: {e})",
@@ -36,7 +38,7 @@ pub fn recover_restores(config: &Config) {
 /// The restores' working directories in `root`: each with a journal is
 /// finished (every file was in place) or undone; staging without a journal
 /// (nothing moved yet) is removed.
-fn interrupted_restores(root: &Path) {
+fn interrupted_restores(root: &Path, access: Access) {
     let Ok(root) = DirHandle::open(root) else {
         return;
     };
@@ -73,7 +75,8 @@ fn interrupted_restores(root: &Path) {
                 Err(e) => tracing::error!("cannot end the restore journal: {e}"),
             }
         } else {
-            match swap::undo(&root, &work, &journal) {
+            let mut put_back = put_back_from(access.clone(), &journal, &root);
+            match swap::undo(&root, &work, &journal, &mut put_back) {
                 Ok(()) => tracing::warn!(
                     "the restore of {} was interrupted; every file is back as it was before it",
                     journal.backup_id
@@ -124,6 +127,6 @@ pub fn clean_leftovers(backups: &Backups) -> Result<(), BackupError> {
             }
         }
     }
-    interrupted_restores(&backups.root);
+    interrupted_restores(&backups.root, Access::of(backups));
     Ok(())
 }

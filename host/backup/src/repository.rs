@@ -8,8 +8,11 @@
 //! files, the structural check of `restic check --read-data` for one
 //! snapshot, listing snapshots restic itself made, forgetting and pruning.
 //! Every byte goes through `rustic_core`; this module never touches the
-//! bot's root except to read the files it is given.
+//! bot's root except to read the files it is given, and, restoring, the
+//! live files it compares with the snapshot (read only, never through a
+//! link).
 
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -28,10 +31,12 @@ use rustic_core::{
     SnapshotOptions, StringList, TreeId,
 };
 
+use super::journal::Unchanged;
 use super::manifest::{self, FileKind, Manifest, ManifestFile};
 use super::problem::Problem;
 use super::scope::SourceFile;
 use super::{BackupError, BackupRecord, Backups};
+use crate::dir_handle::{DirHandle, HandleError};
 
 /// Where the password comes from when `password_file` is not set.
 pub const PASSWORD_ENV: &str = "STEWARD_BACKUP_PASSWORD";
@@ -54,13 +59,17 @@ pub fn snapshot_of(record: &BackupRecord) -> Option<&str> {
 }
 
 fn repo_error(backups: &Backups, e: Box<RusticError>) -> BackupError {
+    repo_error_at(backups.dir(), e)
+}
+
+fn repo_error_at(dir: &Path, e: Box<RusticError>) -> BackupError {
     if e.is_incorrect_password() {
         return BackupError::WrongPassword {
-            path: backups.dir().to_path_buf(),
+            path: dir.to_path_buf(),
         };
     }
     BackupError::Repository {
-        path: backups.dir().to_path_buf(),
+        path: dir.to_path_buf(),
         message: describe(&e),
     }
 }
@@ -119,24 +128,13 @@ fn read_password(path: &Path) -> Result<String, BackupError> {
 /// file. That file is created (0600) only for a new repository, and the
 /// operator is told once to keep a copy elsewhere.
 pub(crate) fn password(backups: &Backups, creating: bool) -> Result<String, BackupError> {
-    if let Some(path) = &backups.settings.password_file {
-        return read_password(path);
-    }
-    if let Ok(p) = std::env::var(PASSWORD_ENV)
-        && !p.is_empty()
-    {
-        return Ok(p);
-    }
     let path = default_password_file(backups);
-    if path.exists() || !creating {
-        return read_password(&path).map_err(|e| match e {
-            BackupError::Read { source, .. } if source.kind() == io::ErrorKind::NotFound => {
-                BackupError::NoPassword {
-                    path: backups.dir().to_path_buf(),
-                }
-            }
-            e => e,
-        });
+    if !creating
+        || backups.settings.password_file.is_some()
+        || env_password().is_some()
+        || path.exists()
+    {
+        return Access::of(backups).password();
     }
     let mut random = [0u8; 32];
     File::open("/dev/urandom")
@@ -1132,14 +1130,19 @@ fn manifest_for(record: &BackupRecord, files: Vec<ManifestFile>) -> Manifest {
 }
 
 /// Reads every file of the snapshot back. With `into`, writes them there
-/// (created private; files created new, never through a link) and stops at
-/// the first unreadable file; without, reads everything and names each
-/// damaged file. A tree that fails the strict filter is refused before any
+/// (created private; files created new, never through a link, with the
+/// snapshot's mode and times) and stops at the first unreadable file;
+/// without, reads everything and names each damaged file. With `live`
+/// too (the bot's root, restoring in place), a live file that already
+/// holds what the snapshot has (size, mode, mtime, and every blob's hash
+/// read back from it; never a database) is not written: it is listed in
+/// `in_place`. A tree that fails the strict filter is refused before any
 /// byte is read or written.
 pub(crate) fn read_back(
     backups: &Backups,
     record: &BackupRecord,
     into: Option<&Path>,
+    live: Option<&DirHandle>,
 ) -> Result<ReadBack, BackupError> {
     let listed = list(backups, record)?;
     if !listed.problems.is_empty() {
@@ -1147,6 +1150,7 @@ pub(crate) fn read_back(
             manifest: manifest_for(record, Vec::new()),
             problems: listed.problems,
             bytes: 0,
+            in_place: HashMap::new(),
         });
     }
     if let Some(staging) = into {
@@ -1181,15 +1185,24 @@ pub(crate) fn read_back(
             .map(|_| {
                 s.spawn(|| {
                     let mut done = Vec::new();
+                    let mut live = live.filter(|_| into.is_some()).map(LiveDirs::new);
                     while !stop.load(Ordering::Relaxed) {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some((path, node)) = todo.get(i) else {
                             break;
                         };
-                        let outcome = read_one(&listed.repo, path, node, into);
+                        let matching = live
+                            .as_mut()
+                            .and_then(|live| live.matching(&listed.repo, path, node));
+                        let outcome = match matching {
+                            Some(found) => found,
+                            None => read_one(&listed.repo, path, node, into),
+                        };
                         // A restore stops at the first file it cannot put
                         // in staging; a check reads on and names them all.
-                        if into.is_some() && !matches!(outcome, FileOutcome::Read(..)) {
+                        if into.is_some()
+                            && !matches!(outcome, FileOutcome::Read(..) | FileOutcome::InPlace(..))
+                        {
                             stop.store(true, Ordering::Relaxed);
                         }
                         done.push((i, outcome));
@@ -1207,10 +1220,16 @@ pub(crate) fn read_back(
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let mut bytes = 0u64;
+    let mut in_place = HashMap::new();
     for (_, outcome) in outcomes {
         match outcome {
             FileOutcome::Read(file) => {
                 bytes += file.size;
+                files.push(file);
+            }
+            FileOutcome::InPlace(file, fingerprint) => {
+                bytes += file.size;
+                in_place.insert(file.path.clone(), fingerprint);
                 files.push(file);
             }
             FileOutcome::Damaged(problem) => {
@@ -1226,7 +1245,311 @@ pub(crate) fn read_back(
         manifest: manifest_for(record, files),
         problems,
         bytes,
+        in_place,
     })
+}
+
+/// Writes the files `rels` of the snapshot into `staging` (its
+/// directories already there): those a restore had found matching live
+/// but that changed before the bot stopped.
+pub(crate) fn stage_files(
+    backups: &Backups,
+    record: &BackupRecord,
+    staging: &Path,
+    rels: &HashSet<String>,
+) -> Result<(), BackupError> {
+    let listed = list(backups, record)?;
+    for (path, node) in listed.entries.iter().filter(|(p, _)| rels.contains(p)) {
+        match read_one(&listed.repo, path, node, Some(staging)) {
+            FileOutcome::Read(_) | FileOutcome::InPlace(..) => {}
+            FileOutcome::Damaged(problem) => {
+                return Err(BackupError::VerificationFailed {
+                    id: record.id.clone(),
+                    problems: vec![problem],
+                });
+            }
+            FileOutcome::Failed(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// The password from the environment, when set.
+fn env_password() -> Option<String> {
+    std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty())
+}
+
+/// What reading an existing repository needs, without the store: a
+/// restore undone at the next start (before any store is open) reads its
+/// snapshot through it. It never creates the repository or its password.
+#[derive(Debug, Clone)]
+pub(crate) struct Access {
+    dir: PathBuf,
+    password_file: Option<PathBuf>,
+    data_dir: PathBuf,
+}
+
+impl Access {
+    pub(crate) fn of(backups: &Backups) -> Access {
+        Access {
+            dir: backups.dir().to_path_buf(),
+            password_file: backups.settings.password_file.clone(),
+            data_dir: backups.data_dir.clone(),
+        }
+    }
+
+    pub(crate) fn from_config(config: &crate::config::Config) -> Access {
+        Access {
+            dir: config.backup.path.clone(),
+            password_file: config.backup.password_file.clone(),
+            data_dir: config.paths.data.clone(),
+        }
+    }
+
+    /// `password_file`, then the environment, then Steward's own file.
+    fn password(&self) -> Result<String, BackupError> {
+        if let Some(path) = &self.password_file {
+            return read_password(path);
+        }
+        if let Some(p) = env_password() {
+            return Ok(p);
+        }
+        read_password(&self.data_dir.join("backup-password")).map_err(|e| match e {
+            BackupError::Read { source, .. } if source.kind() == io::ErrorKind::NotFound => {
+                BackupError::NoPassword {
+                    path: self.dir.clone(),
+                }
+            }
+            e => e,
+        })
+    }
+
+    fn indexed(&self) -> Result<Repository<IndexedFullStatus>, BackupError> {
+        let location = self.dir.to_str().ok_or_else(|| BackupError::Repository {
+            path: self.dir.clone(),
+            message: "the repository path is not UTF-8".into(),
+        })?;
+        let error = |e| repo_error_at(&self.dir, e);
+        let backends = BackendOptions::default()
+            .repository(location)
+            .to_backends()
+            .map_err(error)?;
+        let mut options = RepositoryOptions::default();
+        options.no_cache = true;
+        let credentials = Credentials::password(self.password()?);
+        Repository::new(&options, &backends)
+            .and_then(|repo| repo.open(&credentials))
+            .and_then(|repo| repo.to_indexed())
+            .map_err(error)
+    }
+}
+
+/// Writes files of one snapshot back into the bot's root, each as a
+/// restore writes a file (its bytes from the repository, into a scratch
+/// name beside it through the root's handles, never through a link, then
+/// renamed over it) with the mode, owner and times recorded of it: how an
+/// undone restore puts back a live file it had found matching the
+/// snapshot (so never wrote) once the bot changed it. The repository is
+/// opened at the first file.
+pub(crate) struct PutBack {
+    access: Access,
+    snapshot: String,
+    opened: Option<(Repository<IndexedFullStatus>, TreeId, PathBuf)>,
+}
+
+/// The scratch name a file is written under before it is renamed over
+/// the one it puts back; one left by an interrupted try is replaced.
+const PUT_BACK_SCRATCH: &str = ".steward-put-back.partial";
+
+impl PutBack {
+    pub(crate) fn new(access: Access, snapshot: String) -> PutBack {
+        PutBack {
+            access,
+            snapshot,
+            opened: None,
+        }
+    }
+
+    pub(crate) fn write(&mut self, root: &DirHandle, file: &Unchanged) -> Result<(), HandleError> {
+        let shown = root.shown(&file.rel);
+        let failed = |what: String| HandleError::Io {
+            path: shown.clone(),
+            source: io::Error::other(what),
+        };
+        let short = self.snapshot[..self.snapshot.len().min(8)].to_string();
+        if self.opened.is_none() {
+            let repo = self
+                .access
+                .indexed()
+                .map_err(|e| failed(format!("cannot read it back from snapshot {short}: {e}")))?;
+            let snap = repo
+                .get_snapshot_from_str(&self.snapshot, |_| true)
+                .map_err(|e| {
+                    failed(format!(
+                        "cannot read it back from snapshot {short}: {}",
+                        describe(&e)
+                    ))
+                })?;
+            let base = PathBuf::from(snap.paths.iter().next().cloned().unwrap_or("/".into()));
+            self.opened = Some((repo, snap.tree, base));
+        }
+        let Some((repo, tree, base)) = &self.opened else {
+            unreachable!("opened above");
+        };
+        let node = repo
+            .node_from_path(*tree, &base.join(&file.rel))
+            .map_err(|e| {
+                failed(format!(
+                    "cannot read it back from snapshot {short}: {}",
+                    describe(&e)
+                ))
+            })?;
+        if node.node_type != NodeType::File {
+            return Err(failed(format!(
+                "snapshot {short} holds no regular file there"
+            )));
+        }
+        let (parent, name) = file.rel.rsplit_once('/').unwrap_or(("", &file.rel));
+        let dir = root.subdir_creating(parent, &mut Vec::new())?;
+        dir.remove_file(PUT_BACK_SCRATCH)?;
+        let mut out = dir.create_new(PUT_BACK_SCRATCH, 0o600)?;
+        let scratch = dir.shown(PUT_BACK_SCRATCH);
+        let io_failed = |source| HandleError::Io {
+            path: scratch.clone(),
+            source,
+        };
+        match read_file(repo, &node, |chunk| out.write_all(chunk)) {
+            Ok(()) => {}
+            Err(FileRead::Repository(e)) => {
+                let _ = dir.remove_file(PUT_BACK_SCRATCH);
+                return Err(failed(format!(
+                    "cannot read it back from snapshot {short}: {}",
+                    describe(&e)
+                )));
+            }
+            Err(FileRead::Write(source)) => {
+                let _ = dir.remove_file(PUT_BACK_SCRATCH);
+                return Err(io_failed(source));
+            }
+        }
+        let was = &file.was;
+        let made = out.metadata().map_err(io_failed)?;
+        if (made.uid(), made.gid()) != (was.uid, was.gid)
+            && let Err(e) = std::os::unix::fs::fchown(&out, Some(was.uid), Some(was.gid))
+        {
+            tracing::warn!(
+                "{} is put back as it was, but owned by uid {} instead of {} ({e})",
+                shown.display(),
+                made.uid(),
+                was.uid
+            );
+        }
+        let times = std::fs::FileTimes::new()
+            .set_modified(system_time(was.mtime))
+            .set_accessed(system_time(file.atime));
+        out.set_permissions(std::fs::Permissions::from_mode(was.mode & 0o7777))
+            .and_then(|()| out.set_times(times))
+            .map_err(io_failed)?;
+        drop(out);
+        dir.rename_over(PUT_BACK_SCRATCH, name)
+    }
+}
+
+/// A time as `stat` gives it (seconds and nanoseconds since the epoch).
+fn system_time((secs, nanos): (i64, i64)) -> std::time::SystemTime {
+    let at = std::time::Duration::new(secs.unsigned_abs(), nanos.clamp(0, 999_999_999) as u32);
+    if secs >= 0 {
+        std::time::UNIX_EPOCH + at
+    } else {
+        std::time::UNIX_EPOCH - std::time::Duration::from_secs(secs.unsigned_abs())
+            + std::time::Duration::from_nanos(nanos.clamp(0, 999_999_999) as u64)
+    }
+}
+
+/// The live directories of the bot's root a restore thread compares
+/// files in, each opened once (never through a link).
+struct LiveDirs<'a> {
+    root: &'a DirHandle,
+    open: HashMap<String, Option<DirHandle>>,
+    buf: Vec<u8>,
+}
+
+impl<'a> LiveDirs<'a> {
+    fn new(root: &'a DirHandle) -> Self {
+        LiveDirs {
+            root,
+            open: HashMap::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// The live file at `path` when it already holds what `node` has, as
+    /// a restore would leave it: a regular file of the same size, mode
+    /// and mtime, each of whose blobs hashes to the snapshot's blob id
+    /// (read from the disk, never trusted from its times). A database is
+    /// never matched: a restore sets its `-wal`/`-shm` aside with it.
+    /// Anything that cannot be read or compared is not a match.
+    fn matching(
+        &mut self,
+        repo: &Repository<IndexedFullStatus>,
+        path: &str,
+        node: &Node,
+    ) -> Option<FileOutcome> {
+        let mode = node.meta.mode.unwrap_or(0o644) & 0o777;
+        let mtime = node.meta.mtime?;
+        let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
+        if !self.open.contains_key(parent) {
+            let dir = self.root.subdir(parent).ok().flatten();
+            self.open.insert(parent.to_string(), dir);
+        }
+        let mut file = self.open[parent].as_ref()?.open_file_of(name).ok()??;
+        let before = file.metadata().ok()?;
+        if before.len() != node.meta.size
+            || before.mode() & 0o7777 != mode
+            || (before.mtime(), before.mtime_nsec())
+                != (mtime.as_second(), i64::from(mtime.subsec_nanosecond()))
+        {
+            return None;
+        }
+        let mut hasher = super::HashingWriter::new(io::sink());
+        let mut first = true;
+        for id in node.content.iter().flatten() {
+            let length = repo.get_index_entry(id).ok()?.data_length() as usize;
+            self.buf.resize(length, 0);
+            file.read_exact(&mut self.buf).ok()?;
+            if first && super::scope::has_sqlite_magic(&self.buf) {
+                return None;
+            }
+            first = false;
+            let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(&self.buf).into();
+            if rustic_core::Id::new(digest) != **id {
+                return None;
+            }
+            hasher.write_all(&self.buf).ok()?;
+        }
+        let (_, sha256, size) = hasher.finish();
+        // Nothing past the snapshot's end, and nothing written meanwhile.
+        let after = file.metadata().ok()?;
+        let fingerprint = super::swap::Fingerprint::of(&after);
+        if size != node.meta.size || fingerprint != super::swap::Fingerprint::of(&before) {
+            return None;
+        }
+        let unchanged = Unchanged {
+            rel: path.to_string(),
+            was: fingerprint,
+            atime: (before.atime(), before.atime_nsec()),
+        };
+        Some(FileOutcome::InPlace(
+            ManifestFile {
+                path: path.to_string(),
+                size,
+                sha256,
+                mode,
+                kind: FileKind::File,
+            },
+            unchanged,
+        ))
+    }
 }
 
 /// Threads a restore or check reads files on, at most.
@@ -1236,6 +1559,9 @@ const RESTORE_THREADS: usize = 4;
 enum FileOutcome {
     /// Read whole (and written, when restoring), with its sha256.
     Read(ManifestFile),
+    /// Restoring in place: the live file already holds it (hashed from
+    /// the disk), so it was not written.
+    InPlace(ManifestFile, Unchanged),
     /// Its blobs are damaged in the repository: the problem, naming it.
     Damaged(Problem),
     /// Writing it into staging failed.
@@ -1312,6 +1638,20 @@ fn read_one(
                 source,
             });
         }
+        // The snapshot's times, as restic restores them: a later restore
+        // then finds the file unchanged by its mtime and content.
+        if let Some(mtime) = node.meta.mtime {
+            let atime = node.meta.atime.unwrap_or(mtime);
+            let times = std::fs::FileTimes::new()
+                .set_modified(mtime.into())
+                .set_accessed(atime.into());
+            if let Err(source) = file.set_times(times) {
+                return FileOutcome::Failed(BackupError::Write {
+                    path: target,
+                    source,
+                });
+            }
+        }
         if sqlite == Some(true) {
             kind = FileKind::Sqlite;
         }
@@ -1331,6 +1671,9 @@ pub(crate) struct ReadBack {
     pub manifest: Manifest,
     pub problems: Vec<Problem>,
     pub bytes: u64,
+    /// Restoring in place: the live files already holding what the
+    /// snapshot has (not written into staging), as they were then.
+    pub in_place: HashMap<String, Unchanged>,
 }
 
 enum FileRead {
@@ -1556,7 +1899,7 @@ mod tests {
         all.extend(entries);
         let record = hostile_snapshot(&backups, all);
         let staging = dir.path().join("staging");
-        let read = read_back(&backups, &record, Some(&staging)).unwrap();
+        let read = read_back(&backups, &record, Some(&staging), None).unwrap();
         assert!(
             read.problems
                 .iter()

@@ -1,24 +1,31 @@
 //! Putting a backup back: verify it (unless told not to), unpack it into a
-//! private working directory inside the bot's root, check the databases,
+//! private working directory inside the bot's root (a snapshot's files
+//! that already match the live ones are not written; checked again once
+//! the bot has stopped), check the databases,
 //! plan the swap (refusing a link or a directory in the way), stop the bot,
 //! journal the plan, swap each directory the restore replaces whole and
 //! each other file into place keeping what was there as a pre-restore copy
 //! (stale `-wal`/`-shm` files moved aside with it), start
-//! the bot, and swap everything back if any step fails. It writes only
+//! the bot, and swap everything back if any step fails (a file it never
+//! wrote that the bot, started on the restored tree, wrote or removed is
+//! written again from the snapshot: the journal keeps each such file's
+//! fingerprint). It writes only
 //! through handles of the bot's root that never follow a link, so never
 //! outside it; a restore killed at any point is finished or undone by the
 //! next start (`recover`).
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use chrono::Utc;
 use serde::Serialize;
 
+use super::journal::Unchanged;
 use super::journal::{Journal, Phase};
 use super::manifest::{FileKind, ManifestFile};
 use super::scope::{self, RESTORE_DIR_PREFIX};
 use super::swap::{self, PlanError, ToRestore};
-use super::{BackupError, BackupRecord, BackupType, Backups, RestoreType, verify};
+use super::{BackupError, BackupRecord, BackupType, Backups, RestoreType, repository, verify};
 use crate::dir_handle::{DirHandle, HandleError};
 use crate::progress::Step;
 
@@ -212,7 +219,15 @@ impl Run<'_> {
             },
         );
         let staging = self.root.shown(self.name).join(swap::STAGING);
-        let (manifest, _extracted, problems) = verify::unpack_any(backups, record, &staging)?;
+        // A snapshot is compared with the live tree as it is unpacked:
+        // what already matches is not written again.
+        let (manifest, problems, mut in_place) = if repository::snapshot_of(record).is_some() {
+            let read = repository::read_back(backups, record, Some(&staging), Some(self.root))?;
+            (read.manifest, read.problems, read.in_place)
+        } else {
+            let (manifest, _extracted, problems) = verify::unpack_any(backups, record, &staging)?;
+            (manifest, problems, HashMap::new())
+        };
         if !problems.is_empty() {
             return Err(BackupError::VerificationFailed {
                 id: record.id.clone(),
@@ -240,16 +255,19 @@ impl Run<'_> {
                 }
             })?;
         }
-        let to_restore: Vec<ToRestore> = chosen
-            .iter()
-            .map(|f| ToRestore {
-                rel: &f.path,
-                size: f.size,
-                sqlite: f.kind == FileKind::Sqlite,
-            })
-            .collect();
+        let to_restore = |in_place: &HashMap<String, Unchanged>| -> Vec<ToRestore> {
+            chosen
+                .iter()
+                .map(|f| ToRestore {
+                    rel: &f.path,
+                    size: f.size,
+                    sqlite: f.kind == FileKind::Sqlite,
+                    in_place: in_place.contains_key(&f.path),
+                })
+                .collect()
+        };
         // A link or a directory in the way is refused before the bot stops.
-        swap::plan(self.root, self.work, &record.id, &to_restore).map_err(plan_error)?;
+        swap::plan(self.root, self.work, &record.id, &to_restore(&in_place)).map_err(plan_error)?;
 
         if let Some(bot) = self.bot {
             backups.report(60, Step::StoppingBot);
@@ -257,11 +275,36 @@ impl Run<'_> {
                 .map_err(|source| BackupError::BotStop { source })?;
         }
         // Planned again with the bot stopped: what is there now is what
-        // the journal records, before the first file moves.
-        let planned = swap::plan(self.root, self.work, &record.id, &to_restore)
-            .map_err(plan_error)
-            .and_then(|journal| {
+        // the journal records, before the first file moves. A matching
+        // file the bot changed before it stopped is staged now.
+        let chosen_paths: HashSet<&str> = chosen.iter().map(|f| f.path.as_str()).collect();
+        in_place.retain(|rel, _| chosen_paths.contains(rel.as_str()));
+        let changed: HashSet<String> = in_place
+            .iter()
+            .filter(|(rel, unchanged)| !unchanged.was.still_at(self.root, rel))
+            .map(|(rel, _)| rel.clone())
+            .collect();
+        let staged = if changed.is_empty() {
+            Ok(())
+        } else {
+            in_place.retain(|rel, _| !changed.contains(rel));
+            repository::stage_files(backups, record, &staging, &changed)
+        };
+        let planned = staged
+            .and_then(|()| {
+                swap::plan(self.root, self.work, &record.id, &to_restore(&in_place))
+                    .map_err(plan_error)
+            })
+            .and_then(|mut journal| {
                 journal.write(self.work).map_err(write_error)?;
+                // For the undo once the bot ran on the restored tree:
+                // journaled with the phase that says it did (`Placed`),
+                // an undo of the swap alone never looks at them.
+                journal.unchanged = in_place.values().cloned().collect();
+                journal.unchanged.sort_by(|a, b| a.rel.cmp(&b.rel));
+                journal.snapshot = repository::snapshot_of(record)
+                    .filter(|_| !in_place.is_empty())
+                    .map(str::to_string);
                 Ok(journal)
             });
         let mut journal = match planned {
@@ -286,6 +329,7 @@ impl Run<'_> {
         .and_then(|()| self.root.sync_filesystem())
         .and_then(|()| swap::check_placed(self.root, self.work, &journal))
         .and_then(|()| {
+            swap::refresh_borrowed(self.root, &mut journal);
             journal.phase = Phase::Placed;
             journal.write(self.work)
         });
@@ -307,6 +351,7 @@ impl Run<'_> {
                 journal.phase = Phase::RollingBack;
                 let _ = journal.write(self.work);
                 let _ = bot.stop();
+                test_hook::reached("rolling_back");
                 let cause = UndoCause::BotDidNotStart {
                     error: source.to_string(),
                     bot: source
@@ -370,7 +415,8 @@ impl Run<'_> {
     /// Puts every file back; when that fails too, says where the previous
     /// files are (the journal stays, so the next start tries again).
     fn undo(&self, journal: &Journal, cause: UndoCause) -> Result<(), BackupError> {
-        swap::undo(self.root, self.work, journal).map_err(|problems| {
+        let mut put_back = put_back_from(repository::Access::of(self.backups), journal, self.root);
+        swap::undo(self.root, self.work, journal, &mut put_back).map_err(|problems| {
             tracing::error!(
                 "{cause}; putting the previous files back failed: {}",
                 swap::joined(&problems)
@@ -387,6 +433,28 @@ impl Run<'_> {
         if let Some(bot) = self.bot {
             let _ = bot.start();
         }
+    }
+}
+
+/// How an undo writes again a file the restore never wrote but the bot
+/// changed: from the journal's snapshot, read through `access`.
+pub(crate) fn put_back_from<'a>(
+    access: repository::Access,
+    journal: &Journal,
+    root: &'a DirHandle,
+) -> impl FnMut(&Unchanged) -> Result<(), HandleError> + 'a {
+    let mut from = journal
+        .snapshot
+        .clone()
+        .map(|snapshot| repository::PutBack::new(access, snapshot));
+    move |file| match &mut from {
+        Some(from) => from.write(root, file),
+        None => Err(HandleError::Io {
+            path: root.shown(&file.rel),
+            source: std::io::Error::other(
+                "the restore's journal names no snapshot to read it from",
+            ),
+        }),
     }
 }
 
@@ -409,7 +477,8 @@ fn write_error(e: HandleError) -> BackupError {
 
 /// Test hook, in debug builds only: `STEWARD_TEST_PAUSE_RESTORE_AT=N`
 /// holds the swap for a minute after its Nth rename (`placed`: once every
-/// file is in place and journaled), saying so on stderr, so a test can
+/// file is in place and journaled; `rolling_back`: once the bot failed to
+/// start on them and was stopped, before anything is put back), saying so on stderr, so a test can
 /// `kill -9` steward at that exact point; with the variable set, the swap
 /// also says how many renames it made. Release builds ignore it.
 mod test_hook {
@@ -657,5 +726,159 @@ mod tests {
             })
             .collect();
         assert!(leftovers.is_empty(), "no working directory is left behind");
+    }
+
+    /// Changes a file (to the same size, its mtime put back) when asked to
+    /// stop, as a bot writing its state on its way down would.
+    struct WritesWhileStopping {
+        path: std::path::PathBuf,
+    }
+
+    impl BotControl for WritesWhileStopping {
+        fn stop(&self) -> Result<(), BotControlError> {
+            let was = std::fs::metadata(&self.path)?.modified()?;
+            std::fs::write(&self.path, "new = 2\n")?;
+            std::fs::File::options()
+                .write(true)
+                .open(&self.path)?
+                .set_modified(was)?;
+            Ok(())
+        }
+        fn start(&self) -> Result<(), BotControlError> {
+            Ok(())
+        }
+    }
+
+    /// A file found matching while the bot still ran, then changed by the
+    /// bot as it stopped, is put back all the same.
+    #[test]
+    fn a_matching_file_the_bot_changes_while_stopping_is_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bot");
+        std::fs::create_dir_all(root.join("config")).unwrap();
+        let config = root.join("config/config.toml");
+        std::fs::write(&config, "old = 1\n").unwrap();
+        std::fs::write(root.join("config/other.toml"), "other = 1\n").unwrap();
+        let (backups, created) = backed_up(
+            dir.path(),
+            "[backup]\nformat = \"restic\"\nverify_backups = false\n",
+            BackupType::Config,
+        );
+        let bot = WritesWhileStopping {
+            path: config.clone(),
+        };
+        restore(
+            &backups,
+            &RestoreRequest {
+                id: created.record.id.clone(),
+                restore_type: RestoreType::All,
+                verify: false,
+            },
+            Some(&bot),
+        )
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), "old = 1\n");
+        assert_eq!(
+            std::fs::read_to_string(root.join("config/other.toml")).unwrap(),
+            "other = 1\n"
+        );
+    }
+
+    /// A bot whose start, on the restored tree, writes into files the
+    /// restore found already matching (one left in place, one its
+    /// directory moved whole), removes another, and then fails.
+    struct WritesThenFails {
+        root: std::path::PathBuf,
+        starts: Cell<u32>,
+    }
+
+    impl BotControl for WritesThenFails {
+        fn stop(&self) -> Result<(), BotControlError> {
+            Ok(())
+        }
+        fn start(&self) -> Result<(), BotControlError> {
+            self.starts.set(self.starts.get() + 1);
+            if self.starts.get() > 1 {
+                return Ok(());
+            }
+            std::fs::write(self.root.join("notes.txt"), "the bot wrote this\n")?;
+            std::fs::write(self.root.join("guilds/1.json"), "{\"bot\": true}")?;
+            std::fs::remove_file(self.root.join("kept.txt"))?;
+            Err("exit status: 1".into())
+        }
+    }
+
+    /// A restore undone because the bot did not start puts back every
+    /// file as it was, those it never wrote but the bot did included:
+    /// the same bytes, mode and mtime.
+    #[test]
+    fn files_the_restore_left_alone_but_a_failed_bot_start_wrote_are_put_back() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bot");
+        std::fs::create_dir_all(root.join("guilds")).unwrap();
+        std::fs::write(root.join("notes.txt"), "left as it was\n").unwrap();
+        std::fs::set_permissions(
+            root.join("notes.txt"),
+            std::fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
+        std::fs::write(root.join("kept.txt"), "also as it was\n").unwrap();
+        for g in 1..=3 {
+            std::fs::write(
+                root.join(format!("guilds/{g}.json")),
+                format!("{{\"g\": {g}}}"),
+            )
+            .unwrap();
+        }
+        let (backups, created) = backed_up(
+            dir.path(),
+            "[backup]\nformat = \"restic\"\nverify_backups = false\n",
+            BackupType::Full,
+        );
+        std::fs::write(root.join("guilds/2.json"), "{}").unwrap();
+        std::fs::write(root.join("guilds/3.json"), "{}").unwrap();
+        let files = ["notes.txt", "kept.txt", "guilds/1.json", "guilds/2.json"];
+        let read = || -> Vec<Option<String>> {
+            files
+                .iter()
+                .map(|rel| std::fs::read_to_string(root.join(rel)).ok())
+                .collect()
+        };
+        let before = read();
+        let notes = std::fs::metadata(root.join("notes.txt")).unwrap();
+        let bot = WritesThenFails {
+            root: root.clone(),
+            starts: Cell::new(0),
+        };
+        let failed = restore(
+            &backups,
+            &RestoreRequest {
+                id: created.record.id.clone(),
+                restore_type: RestoreType::All,
+                verify: false,
+            },
+            Some(&bot),
+        );
+        assert!(
+            matches!(failed, Err(BackupError::BotStart { .. })),
+            "{failed:?}"
+        );
+        assert_eq!(read(), before, "the tree is not as before the restore");
+        let now = std::fs::metadata(root.join("notes.txt")).unwrap();
+        assert_eq!(now.mode() & 0o7777, 0o640);
+        assert_eq!(
+            (now.mtime(), now.mtime_nsec()),
+            (notes.mtime(), notes.mtime_nsec())
+        );
+        assert_eq!((now.uid(), now.gid()), (notes.uid(), notes.gid()));
+        let names: Vec<String> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.starts_with(".steward")),
+            "nothing of the restore is left: {names:?}"
+        );
     }
 }

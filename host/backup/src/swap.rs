@@ -3,7 +3,12 @@
 //! path, journaled before anything moves; then what is there goes into
 //! `previous/` and the staged copy into place: a whole directory at once
 //! where the live one holds nothing but what the restore replaces, file
-//! by file everywhere else. Every move is one rename through directory
+//! by file everywhere else. A file whose live copy already matches the
+//! backup was never staged: the swap leaves it in place, or, where its
+//! directory moves whole, moves it into the staged directory first (one
+//! journaled rename, put back by undo; one the bot wrote or removed once it
+//! ran on the restored tree is written again from the snapshot, found by
+//! its journaled fingerprint). Every move is one rename through directory
 //! handles that never follow a link and never replace anything, so no file
 //! can be lost between two moves. Undo and finish read where each file and
 //! directory is, so they work the same inside the restore and at the next
@@ -12,7 +17,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::journal::{Journal, Phase, Planned, PlannedDir, Sidecar};
+use super::journal::{Journal, Phase, Planned, PlannedDir, Sidecar, Unchanged};
 use super::manifest;
 use super::problem::Problem;
 use crate::dir_handle::{DirHandle, Entry, HandleError, Kind};
@@ -30,6 +35,30 @@ pub struct ToRestore<'a> {
     pub rel: &'a str,
     pub size: u64,
     pub sqlite: bool,
+    /// The live file already holds what the backup has (its content blob
+    /// by blob, size, mode and mtime): it is not staged, and the swap
+    /// leaves it in place, or moves it into staging (never rewritten)
+    /// when the directory it is in moves whole.
+    pub in_place: bool,
+}
+
+pub use super::journal::Fingerprint;
+
+/// The fingerprint of the regular file at `rel` below `base` (never
+/// through a link); `None` when no regular file is there.
+pub fn fingerprint_at(base: &DirHandle, rel: &str) -> Option<Fingerprint> {
+    let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let dir = base.subdir(parent).ok()??;
+    let file = dir.open_file_of(name).ok()??;
+    file.metadata().ok().map(|m| Fingerprint::of(&m))
+}
+
+impl Fingerprint {
+    /// Whether the file at `rel` below `root` is still the one this
+    /// fingerprint was taken of (never following a link).
+    pub fn still_at(&self, root: &DirHandle, rel: &str) -> bool {
+        fingerprint_at(root, rel) == Some(*self)
+    }
 }
 
 /// Why a plan cannot be made.
@@ -71,6 +100,7 @@ pub fn plan(
     }
     let mut survey = Survey {
         chosen: files.iter().map(|f| f.rel).collect(),
+        in_place: files.iter().filter(|f| f.in_place).map(|f| f.rel).collect(),
         holding_db: files
             .iter()
             .filter(|f| f.sqlite)
@@ -118,6 +148,13 @@ pub fn plan(
     for f in files {
         if let Some(i) = ancestors(f.rel).find_map(|a| whole_at.get(a)) {
             whole[*i].files += 1;
+            if f.in_place {
+                whole[*i].borrowed.push(f.rel.to_string());
+            }
+            continue;
+        }
+        // Already what the backup holds: left where it is.
+        if f.in_place {
             continue;
         }
         let existed = exists_as_file(&mut dirs, f.rel)?;
@@ -151,6 +188,8 @@ pub fn plan(
         files: planned,
         dirs: whole,
         created_dirs,
+        unchanged: Vec::new(),
+        snapshot: None,
     })
 }
 
@@ -167,13 +206,18 @@ fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
 /// The walk of staging beside the live tree that finds the directories
 /// that can be swapped whole: every staged entry below is a restored file
 /// or a directory, every live entry below is a regular file the restore
-/// replaces or a directory staged too, and no database is below (its
+/// replaces, one already matching the backup (moved into staging first)
+/// or a directory staged too, and no database is below (its
 /// `-wal`/`-shm` are set aside file by file). Anything else the live
 /// directory holds (a file made since the backup, one the restore type
 /// leaves out, a link) keeps it, and the files around it, swapped file by
-/// file.
+/// file. A directory where more files already match than need writing
+/// is swapped file by file too: the matching ones then stay untouched,
+/// which costs fewer renames than moving them aside and back.
 struct Survey<'a> {
     chosen: HashSet<&'a str>,
+    /// Chosen files whose live copy already matches (not staged).
+    in_place: HashSet<&'a str>,
     holding_db: HashSet<&'a str>,
     /// The largest directories that can move whole, in no order.
     whole: Vec<PlannedDir>,
@@ -196,7 +240,8 @@ impl Survey<'_> {
         staged: &DirHandle,
         live: Option<&DirHandle>,
         rel: &str,
-    ) -> Result<bool, HandleError> {
+    ) -> Result<Tally, HandleError> {
+        let mut tally = Tally::default();
         let mut whole = !rel.is_empty() && !self.holding_db.contains(rel);
         if let Some(live) = live
             && whole
@@ -223,7 +268,10 @@ impl Survey<'_> {
         for (name, kind) in &staged_kinds {
             let child = join(name);
             match kind {
-                Kind::File => whole &= self.chosen.contains(child.as_str()),
+                Kind::File => {
+                    whole &= self.chosen.contains(child.as_str());
+                    tally.staged += 1;
+                }
                 Kind::Dir => {
                     let live_child = match live {
                         Some(live) => match live.entry_of(name)? {
@@ -244,9 +292,11 @@ impl Survey<'_> {
                         whole = false;
                         continue;
                     };
-                    let child_whole = self.dir(&staged_child, live_child.as_ref(), &child)?;
-                    whole &= child_whole;
-                    subdirs.push((child, child_whole, live_child.is_some()));
+                    let below = self.dir(&staged_child, live_child.as_ref(), &child)?;
+                    whole &= below.whole;
+                    tally.staged += below.staged;
+                    tally.kept += below.kept;
+                    subdirs.push((child, below.whole, live_child.is_some()));
                 }
                 Kind::Symlink | Kind::Other => whole = false,
             }
@@ -254,12 +304,27 @@ impl Survey<'_> {
         if let Some(live) = live
             && whole
         {
-            whole = live.kinds()?.iter().all(|(name, kind)| {
-                matches!(kind, Kind::File | Kind::Dir) && staged_kinds.get(name) == Some(kind)
-            });
+            for (name, kind) in live.kinds()? {
+                let kept = kind == Kind::File && self.in_place.contains(join(&name).as_str());
+                if kept {
+                    tally.kept += 1;
+                }
+                whole &= kept
+                    || (matches!(kind, Kind::File | Kind::Dir)
+                        && staged_kinds.get(&name) == Some(&kind));
+            }
+        }
+        // Whole: one rename per matching file and two for the directory;
+        // file by file: two per staged file. Matching files move only into
+        // a directory Steward may write (`settle` gives it the live mode).
+        if whole && tally.kept > 0 {
+            whole = tally.kept + 2 <= 2 * tally.staged
+                && (self.as_root
+                    || live.map_or(Ok(true), |l| l.mode_and_owner().map(|m| m.0 & 0o200 != 0))?);
         }
         if whole {
-            return Ok(true);
+            tally.whole = true;
+            return Ok(tally);
         }
         for (rel, child_whole, existed) in subdirs {
             if child_whole {
@@ -267,11 +332,24 @@ impl Survey<'_> {
                     rel,
                     existed,
                     files: 0,
+                    borrowed: Vec::new(),
                 });
             }
         }
-        Ok(false)
+        Ok(tally)
     }
+}
+
+/// What `Survey::dir` found below a directory.
+#[derive(Default)]
+struct Tally {
+    /// The directory can move whole.
+    whole: bool,
+    /// Staged files below it.
+    staged: usize,
+    /// Live files below it already matching the backup (counted only
+    /// while it can still move whole).
+    kept: usize,
 }
 
 fn exists_as_file(dirs: &mut Parents, rel: &str) -> Result<bool, HandleError> {
@@ -324,6 +402,14 @@ pub fn apply(
     let staging = staging(work)?;
     let mut dirs = Parents::new([root, &previous, &staging]);
     for d in &journal.dirs {
+        // The live files already matching move into the staged directory
+        // first (through handles of their own: the live directory moves
+        // next), so it goes into place whole with them.
+        let mut borrow = Parents::new([root, &previous, &staging]);
+        for rel in &d.borrowed {
+            borrow.rename(ROOT, rel, STAGED)?;
+            after_move();
+        }
         if d.existed {
             dirs.rename(ROOT, &d.rel, PREV)?;
             after_move();
@@ -473,14 +559,33 @@ pub fn all_placed(work: &DirHandle, journal: &Journal) -> bool {
 
 /// Puts back what the swap moved, newest first, reading where each file
 /// and directory is: a placed one goes back into staging, then what was
-/// kept goes back to its place. Running it again after an interruption is safe. On
-/// success the filesystem is flushed and the journal removed; otherwise
-/// the problems are returned and everything is left for the next try.
-pub fn undo(root: &DirHandle, work: &DirHandle, journal: &Journal) -> Result<(), Vec<HandleError>> {
+/// kept goes back to its place. Once the bot has run on the restored tree
+/// (the journal is past `Swapping`), a file the restore never wrote that
+/// is no longer the one it judged matching (the bot wrote, replaced or
+/// removed it) is written again by `put_back`, from the snapshot. Running
+/// it again after an interruption is safe. On success the filesystem is
+/// flushed and the journal removed; otherwise the problems are returned
+/// and everything is left for the next try.
+pub fn undo(
+    root: &DirHandle,
+    work: &DirHandle,
+    journal: &Journal,
+    put_back: &mut dyn FnMut(&Unchanged) -> Result<(), HandleError>,
+) -> Result<(), Vec<HandleError>> {
     let mut problems = Vec::new();
     let previous = match work.subdir(PREVIOUS) {
         Ok(p) => p,
         Err(e) => return Err(vec![e]),
+    };
+    // Before the swap was placed the bot was stopped: nothing wrote.
+    let unchanged: HashMap<&str, &Unchanged> = if journal.phase == Phase::Swapping {
+        HashMap::new()
+    } else {
+        journal
+            .unchanged
+            .iter()
+            .map(|u| (u.rel.as_str(), u))
+            .collect()
     };
     match staging(work) {
         Ok(staging) => {
@@ -490,7 +595,8 @@ pub fn undo(root: &DirHandle, work: &DirHandle, journal: &Journal) -> Result<(),
                 }
             }
             for d in journal.dirs.iter().rev() {
-                if let Err(e) = undo_dir(root, &staging, previous.as_ref(), d) {
+                let undone = undo_dir(root, &staging, previous.as_ref(), d, &unchanged, put_back);
+                if let Err(e) = undone {
                     problems.push(e);
                 }
             }
@@ -500,12 +606,47 @@ pub fn undo(root: &DirHandle, work: &DirHandle, journal: &Journal) -> Result<(),
     for dir in journal.created_dirs.iter().rev() {
         let _ = root.remove_empty_dir(dir);
     }
+    // The files left in place (the borrowed ones were seen to above).
+    let borrowed: HashSet<&str> = journal
+        .dirs
+        .iter()
+        .flat_map(|d| d.borrowed.iter().map(String::as_str))
+        .collect();
+    for (rel, u) in &unchanged {
+        if !borrowed.contains(rel)
+            && !u.was.still_at(root, rel)
+            && let Err(e) = put_back(u)
+        {
+            problems.push(e);
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
     root.sync_filesystem()
         .and_then(|()| Journal::remove(work))
         .map_err(|e| vec![e])
+}
+
+/// After `apply`: each borrowed file's fingerprint as its move into the
+/// staged directory left it (a new ctime), so that undo tells what the
+/// bot wrote from that move. One that changed otherwise keeps the
+/// fingerprint it was judged by (undo writes it again).
+pub fn refresh_borrowed(root: &DirHandle, journal: &mut Journal) {
+    let borrowed: HashSet<&str> = journal
+        .dirs
+        .iter()
+        .flat_map(|d| d.borrowed.iter().map(String::as_str))
+        .collect();
+    for u in journal
+        .unchanged
+        .iter_mut()
+        .filter(|u| borrowed.contains(u.rel.as_str()))
+    {
+        if let Some(moved) = fingerprint_at(root, &u.rel).and_then(|now| u.was.renamed(&now)) {
+            u.was = moved;
+        }
+    }
 }
 
 /// What `undo` could not put back, in English, one after another.
@@ -544,12 +685,17 @@ fn undo_one(
 }
 
 /// Puts one directory moved whole back: the placed one (with whatever the
-/// bot made in it since) into staging, then the kept one into place.
+/// bot made in it since) into staging, then the kept one into place, then
+/// the matching files moved into staging back into it; one of those the
+/// bot wrote or removed (it has a fingerprint in `unchanged` to be
+/// checked by) is written again by `put_back` instead.
 fn undo_dir(
     root: &DirHandle,
     staging: &DirHandle,
     previous: Option<&DirHandle>,
     d: &PlannedDir,
+    unchanged: &HashMap<&str, &Unchanged>,
+    put_back: &mut dyn FnMut(&Unchanged) -> Result<(), HandleError>,
 ) -> Result<(), HandleError> {
     if staging.entry(&d.rel)? == Entry::Missing {
         let found = root.entry(&d.rel)?;
@@ -564,6 +710,27 @@ fn undo_dir(
         && previous.entry(&d.rel)? == Entry::Dir
     {
         previous.rename_to(&d.rel, root, &d.rel, &mut Vec::new())?;
+    }
+    for rel in d.borrowed.iter().rev() {
+        let staged = matches!(staging.entry(rel)?, Entry::File { .. });
+        let live = root.entry(rel)?;
+        let Some(u) = unchanged.get(rel.as_str()) else {
+            if staged && live == Entry::Missing {
+                staging.rename_to(rel, root, rel, &mut Vec::new())?;
+            }
+            continue;
+        };
+        if let Some(refusal) = live.not_a_file(root.shown(rel)) {
+            return Err(refusal);
+        }
+        if staged && live == Entry::Missing && u.was.still_at(staging, rel) {
+            staging.rename_to(rel, root, rel, &mut Vec::new())?;
+        } else {
+            // Written or removed by the bot, or moved back by an earlier
+            // try (its ctime tells no more): its content comes again
+            // from the snapshot; what the bot made of it stays in staging.
+            put_back(u)?;
+        }
     }
     Ok(())
 }
@@ -693,8 +860,14 @@ mod tests {
                 rel,
                 size: *size,
                 sqlite: *sqlite,
+                in_place: false,
             })
             .collect()
+    }
+
+    /// What `undo` is given where it must write nothing again.
+    fn nothing_written_back(u: &Unchanged) -> Result<(), HandleError> {
+        panic!("{} is written back", u.rel)
     }
 
     fn journal_for(root: &DirHandle, files: &[(String, u64, bool)]) -> Journal {
@@ -738,11 +911,11 @@ mod tests {
                 })
             }));
             assert_eq!(stopped.is_err(), stop_after > 0);
-            undo(&root, &work, &journal).unwrap();
+            undo(&root, &work, &journal, &mut nothing_written_back).unwrap();
             assert_eq!(tree(dir.path()), before, "stopped after {stop_after} moves");
             assert!(!dir.path().join("new").exists(), "created directories go");
             // Undoing again (a second interruption) changes nothing.
-            undo(&root, &work, &journal).unwrap();
+            undo(&root, &work, &journal, &mut nothing_written_back).unwrap();
             assert_eq!(tree(dir.path()), before);
             assert!(matches!(Journal::read(&work), Ok(None)), "the journal ends");
         }
@@ -777,7 +950,7 @@ mod tests {
         // renamed the restored file over the kept original.
         journal.files.insert(1, journal.files[0].clone());
         assert!(apply(&root, &work, &journal, || {}).is_err());
-        undo(&root, &work, &journal).unwrap();
+        undo(&root, &work, &journal, &mut nothing_written_back).unwrap();
         assert_eq!(tree(dir.path()), before);
     }
 
@@ -841,5 +1014,264 @@ mod tests {
         let kept = tree(&path.join("work/previous"));
         assert_eq!(kept["guilds/deep/4.json"], "old 4");
         assert_eq!(kept["guilds/2.json"], "old 2");
+    }
+
+    /// A bot tree where some files already hold what the backup has (not
+    /// staged): in `guilds/`, which moves whole, one of four; in `media/`,
+    /// which cannot (a file made since), one of two; and in `cache/`,
+    /// three of four, so it goes file by file. Returns the files to
+    /// restore, those in place marked.
+    fn setup_matching() -> (tempfile::TempDir, Vec<(String, u64, bool)>) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(&root.join("guilds/1.json"), "same 1");
+        write(&root.join("guilds/2.json"), "old 2");
+        write(&root.join("guilds/deep/3.json"), "old 3");
+        write(&root.join("guilds/deep/4.json"), "same 4");
+        write(&root.join("guilds/deep/5.json"), "old 5");
+        write(&root.join("media/a.bin"), "same a");
+        write(&root.join("media/b.bin"), "old b");
+        write(&root.join("media/made-since.txt"), "keep me");
+        for i in 1..=3 {
+            write(&root.join(format!("cache/{i}")), &format!("same {i}"));
+        }
+        write(&root.join("cache/4"), "old 4");
+        let staged = [
+            ("guilds/2.json", "new 2"),
+            ("guilds/deep/3.json", "new 3"),
+            ("guilds/deep/5.json", "new 5"),
+            ("media/b.bin", "new b"),
+            ("cache/4", "new 4"),
+        ];
+        for (rel, text) in staged {
+            write(&root.join("work/staging").join(rel), text);
+        }
+        let mut files: Vec<(String, u64, bool)> = staged
+            .iter()
+            .map(|(rel, text)| (rel.to_string(), text.len() as u64, false))
+            .collect();
+        for rel in [
+            "guilds/1.json",
+            "guilds/deep/4.json",
+            "media/a.bin",
+            "cache/1",
+            "cache/2",
+            "cache/3",
+        ] {
+            let size = std::fs::metadata(root.join(rel)).unwrap().len();
+            files.push((format!("={rel}"), size, false));
+        }
+        (dir, files)
+    }
+
+    fn listed_matching(files: &[(String, u64, bool)]) -> Vec<ToRestore<'_>> {
+        files
+            .iter()
+            .map(|(rel, size, sqlite)| ToRestore {
+                rel: rel.trim_start_matches('='),
+                size: *size,
+                sqlite: *sqlite,
+                in_place: rel.starts_with('='),
+            })
+            .collect()
+    }
+
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).unwrap().ino()
+    }
+
+    /// The files already matching keep their inode (never rewritten),
+    /// whether left in place or moved with their directory; a directory
+    /// where most files match goes file by file.
+    #[test]
+    fn matching_files_are_moved_or_left_never_rewritten() {
+        let (dir, files) = setup_matching();
+        let path = dir.path();
+        let matching = [
+            "guilds/1.json",
+            "guilds/deep/4.json",
+            "media/a.bin",
+            "cache/1",
+        ];
+        let inodes: Vec<u64> = matching.iter().map(|r| inode(&path.join(r))).collect();
+        let root = DirHandle::open(path).unwrap();
+        let work = root.subdir("work").unwrap().unwrap();
+        let journal = match plan(&root, &work, "backup_x", &listed_matching(&files)) {
+            Ok(j) => j,
+            Err(_) => panic!("the plan is refused"),
+        };
+        let whole: Vec<(&str, &[String])> = journal
+            .dirs
+            .iter()
+            .map(|d| (d.rel.as_str(), d.borrowed.as_slice()))
+            .collect();
+        assert_eq!(
+            whole,
+            [(
+                "guilds",
+                &[
+                    "guilds/1.json".to_string(),
+                    "guilds/deep/4.json".to_string()
+                ][..]
+            )]
+        );
+        let one_by_one: Vec<&str> = journal.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(one_by_one, ["media/b.bin", "cache/4"]);
+        let mut moves = 0;
+        apply(&root, &work, &journal, || moves += 1).unwrap();
+        assert_eq!(moves, 2 + 2 + 2 + 2, "2 borrowed, 1 directory, 2 files");
+        check_placed(&root, &work, &journal).unwrap();
+        let after = tree(path);
+        assert_eq!(after["guilds/1.json"], "same 1");
+        assert_eq!(after["guilds/2.json"], "new 2");
+        assert_eq!(after["guilds/deep/3.json"], "new 3");
+        assert_eq!(after["guilds/deep/4.json"], "same 4");
+        assert_eq!(after["media/b.bin"], "new b");
+        assert_eq!(after["cache/4"], "new 4");
+        assert_eq!(after["cache/3"], "same 3");
+        let now: Vec<u64> = matching.iter().map(|r| inode(&path.join(r))).collect();
+        assert_eq!(now, inodes, "the matching files are the same files");
+        let kept = tree(&path.join("work/previous"));
+        assert_eq!(
+            kept.keys().collect::<Vec<_>>(),
+            [
+                "cache/4",
+                "guilds/2.json",
+                "guilds/deep/3.json",
+                "guilds/deep/5.json",
+                "media/b.bin"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_swap_moving_matching_files_stopped_after_any_move_is_undone_to_the_old_tree() {
+        let (probe, _) = setup_matching();
+        let before = tree(probe.path());
+        for stop_after in 0..=8 {
+            let (dir, files) = setup_matching();
+            let inode_1 = inode(&dir.path().join("guilds/1.json"));
+            let root = DirHandle::open(dir.path()).unwrap();
+            let work = root.subdir("work").unwrap().unwrap();
+            let journal = match plan(&root, &work, "backup_x", &listed_matching(&files)) {
+                Ok(j) => j,
+                Err(_) => panic!("the plan is refused"),
+            };
+            journal.write(&work).unwrap();
+            let mut moves = 0;
+            let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                apply(&root, &work, &journal, || {
+                    moves += 1;
+                    if moves == stop_after {
+                        panic!("killed");
+                    }
+                })
+            }));
+            assert_eq!(stopped.is_err(), stop_after > 0);
+            // What the next start reads: the journal on disk.
+            let journal = Journal::read(&work).unwrap().unwrap();
+            undo(&root, &work, &journal, &mut nothing_written_back).unwrap();
+            assert_eq!(tree(dir.path()), before, "stopped after {stop_after} moves");
+            assert_eq!(inode(&dir.path().join("guilds/1.json")), inode_1);
+            undo(&root, &work, &journal, &mut nothing_written_back).unwrap();
+            assert_eq!(tree(dir.path()), before);
+        }
+    }
+
+    /// Once the bot ran on the restored tree, undo writes again exactly the
+    /// matching files it changed or removed (left in place, or moved with
+    /// their directory), and moves or leaves every other one untouched;
+    /// stopped midway and run again, it ends with the same tree.
+    #[test]
+    fn undo_after_the_bot_ran_writes_again_only_the_matching_files_it_changed() {
+        let (dir, files) = setup_matching();
+        let path = dir.path();
+        let before = tree(path);
+        let root = DirHandle::open(path).unwrap();
+        let work = root.subdir("work").unwrap().unwrap();
+        let mut journal = match plan(&root, &work, "backup_x", &listed_matching(&files)) {
+            Ok(j) => j,
+            Err(_) => panic!("the plan is refused"),
+        };
+        journal.unchanged = files
+            .iter()
+            .filter_map(|(rel, _, _)| rel.strip_prefix('='))
+            .map(|rel| Unchanged {
+                rel: rel.to_string(),
+                was: fingerprint_at(&root, rel).unwrap(),
+                atime: (0, 0),
+            })
+            .collect();
+        apply(&root, &work, &journal, || {}).unwrap();
+        refresh_borrowed(&root, &mut journal);
+        journal.phase = Phase::RollingBack;
+        journal.write(&work).unwrap();
+        let untouched_inode = inode(&path.join("guilds/deep/4.json"));
+        // The bot: one borrowed file and one left in place written, one
+        // left in place removed.
+        write(&path.join("guilds/1.json"), "bot 1");
+        write(&path.join("cache/1"), "bot c1");
+        std::fs::remove_file(path.join("media/a.bin")).unwrap();
+        let written = std::cell::RefCell::new(Vec::new());
+        let mut put_back = |u: &Unchanged| {
+            written.borrow_mut().push(u.rel.clone());
+            let text = before[&u.rel].clone();
+            std::fs::write(path.join(&u.rel), text).map_err(|source| HandleError::Io {
+                path: path.join(&u.rel),
+                source,
+            })
+        };
+        undo(&root, &work, &journal, &mut put_back).unwrap();
+        let mut once = written.borrow().clone();
+        once.sort();
+        assert_eq!(once, ["cache/1", "guilds/1.json", "media/a.bin"]);
+        assert_eq!(tree(path), before);
+        assert_eq!(inode(&path.join("guilds/deep/4.json")), untouched_inode);
+
+        // Stopped after the directory moved back and before the files
+        // did: the next try moves the rest and writes the unverifiable.
+        let (dir, files) = setup_matching();
+        let path = dir.path();
+        let root = DirHandle::open(path).unwrap();
+        let work = root.subdir("work").unwrap().unwrap();
+        let mut journal = match plan(&root, &work, "backup_x", &listed_matching(&files)) {
+            Ok(j) => j,
+            Err(_) => panic!("the plan is refused"),
+        };
+        journal.unchanged = files
+            .iter()
+            .filter_map(|(rel, _, _)| rel.strip_prefix('='))
+            .map(|rel| Unchanged {
+                rel: rel.to_string(),
+                was: fingerprint_at(&root, rel).unwrap(),
+                atime: (0, 0),
+            })
+            .collect();
+        apply(&root, &work, &journal, || {}).unwrap();
+        refresh_borrowed(&root, &mut journal);
+        journal.phase = Phase::RollingBack;
+        let staging = work.subdir(STAGING).unwrap().unwrap();
+        let previous = work.subdir(PREVIOUS).unwrap().unwrap();
+        root.rename_to("guilds", &staging, "guilds", &mut Vec::new())
+            .unwrap();
+        previous
+            .rename_to("guilds", &root, "guilds", &mut Vec::new())
+            .unwrap();
+        staging
+            .rename_to("guilds/1.json", &root, "guilds/1.json", &mut Vec::new())
+            .unwrap();
+        let written = std::cell::RefCell::new(Vec::new());
+        let mut put_back = |u: &Unchanged| {
+            written.borrow_mut().push(u.rel.clone());
+            let text = before[&u.rel].clone();
+            std::fs::write(path.join(&u.rel), text).map_err(|source| HandleError::Io {
+                path: path.join(&u.rel),
+                source,
+            })
+        };
+        undo(&root, &work, &journal, &mut put_back).unwrap();
+        assert_eq!(*written.borrow(), ["guilds/1.json"]);
+        assert_eq!(tree(path), before);
     }
 }

@@ -159,7 +159,7 @@ pub(crate) fn check_any(backups: &Backups, record: &BackupRecord) -> VerifyOutco
     let (files_checked, bytes_checked) = if trees_damaged {
         (0, 0)
     } else {
-        match repository::read_back(backups, record, None) {
+        match repository::read_back(backups, record, None, None) {
             Ok(read) => {
                 problems.extend(read.problems);
                 (read.manifest.files.len() as u64, read.bytes)
@@ -223,7 +223,7 @@ pub(crate) fn unpack_any(
         let (manifest, extracted, problems) = unpack(record, staging)?;
         return Ok((manifest, extracted.files.len().saturating_sub(1), problems));
     }
-    let read = repository::read_back(backups, record, Some(staging))?;
+    let read = repository::read_back(backups, record, Some(staging), None)?;
     let count = read.manifest.files.len();
     Ok((read.manifest, count, read.problems))
 }

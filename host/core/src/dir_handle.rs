@@ -308,6 +308,24 @@ impl DirHandle {
         self.entry_here(single(name)?)
     }
 
+    /// Opens the regular file `name` in this directory for reading, never
+    /// through a link; `None` when nothing or something else (a link, a
+    /// directory, a device, a FIFO: never waited on) is there.
+    pub fn open_file_of(&self, name: &str) -> Result<Option<std::fs::File>, HandleError> {
+        let name = single(name)?;
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let fd = match rustix::fs::openat(&self.fd, name, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT | Errno::LOOP) => return Ok(None),
+            Err(e) => return Err(io_error(&self.shown(name), e)),
+        };
+        let stat = rustix::fs::fstat(&fd).map_err(|e| io_error(&self.shown(name), e))?;
+        if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
+            return Ok(None);
+        }
+        Ok(Some(std::fs::File::from(fd)))
+    }
+
     /// Removes the file `rel` (a link is removed, never followed).
     pub fn remove_file(&self, rel: &str) -> Result<(), HandleError> {
         let (parent, name) = split(rel)?;
