@@ -939,3 +939,70 @@ fn a_restore_in_place_rewrites_every_file_that_differs_even_behind_the_same_size
         "a restored file gets the snapshot's mtime"
     );
 }
+
+/// A database with rows behind an index, then its middle pages scribbled
+/// over (the header intact): the online backup API copies it page by page
+/// without complaint, and only `PRAGMA integrity_check` on the copy finds
+/// the damage.
+fn damaged_database(path: &Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch("CREATE TABLE t(x TEXT); CREATE INDEX i ON t(x);")
+        .unwrap();
+    for i in 0..2000 {
+        conn.execute(
+            "INSERT INTO t VALUES (?1)",
+            [format!("row {i:05} padding padding")],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let mut bytes = std::fs::read(path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle..middle + 8192].fill(0xA5);
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_database_whose_copy_fails_the_integrity_check_fails_the_backup_and_no_snapshot_is_listed() {
+    let install = install("");
+    let password = password_file(&install);
+    let db = install.bot().join("data/guild.sqlite3");
+    // First as the repository's first backup, then as a database changed
+    // since a good backup (the copy is made while the repository opens,
+    // in both).
+    for good_before in [false, true] {
+        let _ = std::fs::remove_file(&db);
+        if good_before {
+            rusqlite::Connection::open(&db)
+                .unwrap()
+                .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+                .unwrap();
+            create(&install, &["--type", "full"]);
+            std::fs::remove_file(&db).unwrap();
+        }
+        damaged_database(&db);
+        let snapshots = if good_before {
+            restic_snapshots(&install, &password).len()
+        } else {
+            0
+        };
+        let run = install.run(&["backup", "create", "--type", "full"]);
+        assert_ne!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains("The database data/guild.sqlite3 fails SQLite's integrity check"),
+            "the error names the database and the check: {}",
+            run.stderr
+        );
+        assert_eq!(
+            restic_snapshots(&install, &password).len(),
+            snapshots,
+            "no snapshot holds the damaged copy"
+        );
+        let left: Vec<PathBuf> = walkdir(&repo(&install))
+            .into_iter()
+            .filter(|p| p.to_string_lossy().contains(".staging-"))
+            .collect();
+        assert!(left.is_empty(), "the copies are removed: {left:?}");
+    }
+}

@@ -9,7 +9,7 @@ use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::Utc;
 
@@ -302,9 +302,58 @@ fn write_snapshot(
         .filter(|f| f.kind == FileKind::Sqlite)
         .filter_map(|f| sqlite::state(&f.abs).map(|state| (f.rel.clone(), state)))
         .collect();
-    let mut copy = |i: usize, f: &SourceFile| copy_database(backups, &staging, i, f);
-    let snap =
-        super::repository::write_backup(backups, opening, record, files, &states, &mut copy)?;
+    let certain = copied_for_certain(backups, files, &states)?;
+    let stop = AtomicBool::new(false);
+    let snap = std::thread::scope(|scope| {
+        // The databases no earlier backup can lend a copy are copied and
+        // checked on a thread of their own while the repository opens
+        // (its key derivation is about half a second, on another core):
+        // the archiver still gets each copy only once it passed its
+        // integrity check, and a failed one fails the backup as before.
+        let (sender, copies) = std::sync::mpsc::channel();
+        if !certain.is_empty() {
+            let (certain, staging, stop) = (&certain, &staging, &stop);
+            scope.spawn(move || {
+                for &i in certain {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let copied = copy_database(backups, staging, i, &files[i]);
+                    let failed = copied.is_err();
+                    if sender.send((i, copied)).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+        } else {
+            drop(sender);
+        }
+        let mut early: BTreeMap<usize, Result<PathBuf, BackupError>> = BTreeMap::new();
+        let mut copy = |i: usize, f: &SourceFile| {
+            if certain.contains(&i) {
+                loop {
+                    if let Some(copied) = early.remove(&i) {
+                        return copied;
+                    }
+                    match copies.recv() {
+                        Ok((j, copied)) => {
+                            early.insert(j, copied);
+                        }
+                        // The thread stopped before this one (an earlier
+                        // copy failed, and is not asked for): copy here.
+                        Err(_) => break,
+                    }
+                }
+            }
+            copy_database(backups, &staging, i, f)
+        };
+        let written =
+            super::repository::write_backup(backups, opening, record, files, &states, &mut copy);
+        // A backup that failed before it took every copy (a wrong
+        // password) does not wait for the rest to be made.
+        stop.store(true, Ordering::Relaxed);
+        written
+    })?;
     let _ = std::fs::remove_dir_all(&staging);
     record.file_path = backups.dir().to_path_buf();
     super::repository::complete(record, &snap, files);
@@ -314,6 +363,34 @@ fn write_snapshot(
             .insert(super::repository::sqlite_state_key(&rel), state);
     }
     backups.save(record)
+}
+
+/// The indexes of the databases in `files` that `write_backup` will copy
+/// whatever the repository holds: no completed backup recorded their
+/// present live state (`states`), or it cannot be told. The others may be
+/// taken from an earlier snapshot, which only the repository can say.
+fn copied_for_certain(
+    backups: &Backups,
+    files: &[SourceFile],
+    states: &BTreeMap<String, String>,
+) -> Result<Vec<usize>, BackupError> {
+    let earlier: Vec<BackupRecord> = backups
+        .all()?
+        .into_iter()
+        .filter(|r| r.status == BackupStatus::Completed)
+        .collect();
+    Ok(files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.kind == FileKind::Sqlite)
+        .filter(|(_, f)| {
+            let key = super::repository::sqlite_state_key(&f.rel);
+            states
+                .get(&f.rel)
+                .is_none_or(|state| !earlier.iter().any(|r| r.metadata.get(&key) == Some(state)))
+        })
+        .map(|(i, _)| i)
+        .collect())
 }
 
 /// A private directory (0700) for a backup's database copies or a
