@@ -231,7 +231,10 @@ fn a_zh_cn_owner_reads_why_a_wave_halted_in_chinese() {
     // The CLI (and an older Steward) read the same halt in English.
     let status = fleet_status(&served);
     let why = status["last_wave"]["halted_because"].as_str().unwrap();
-    assert!(why.starts_with("canary a failed: rolled_back: "), "{status:#}");
+    assert!(
+        why.starts_with("canary a failed: rolled_back: "),
+        "{status:#}"
+    );
     assert_eq!(status["last_wave"]["halt"]["kind"], "failed", "{status:#}");
 
     let fleet = fleet_embed(&served, &discord, "zh-CN", "集群 test");
