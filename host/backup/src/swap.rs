@@ -1179,16 +1179,19 @@ mod tests {
         }
     }
 
-    /// Once the bot ran on the restored tree, undo writes again exactly the
-    /// matching files it changed or removed (left in place, or moved with
-    /// their directory), and moves or leaves every other one untouched;
-    /// stopped midway and run again, it ends with the same tree.
-    #[test]
-    fn undo_after_the_bot_ran_writes_again_only_the_matching_files_it_changed() {
+    /// The matching tree planned, its unchanged files recorded, swapped in
+    /// and the journal turned to rolling back, as after a failed bot
+    /// start; with the tree as it was before the swap.
+    fn swapped_matching() -> (
+        tempfile::TempDir,
+        DirHandle,
+        DirHandle,
+        Journal,
+        BTreeMap<String, String>,
+    ) {
         let (dir, files) = setup_matching();
-        let path = dir.path();
-        let before = tree(path);
-        let root = DirHandle::open(path).unwrap();
+        let before = tree(dir.path());
+        let root = DirHandle::open(dir.path()).unwrap();
         let work = root.subdir("work").unwrap().unwrap();
         let mut journal = match plan(&root, &work, "backup_x", &listed_matching(&files)) {
             Ok(j) => j,
@@ -1206,6 +1209,17 @@ mod tests {
         apply(&root, &work, &journal, || {}).unwrap();
         refresh_borrowed(&root, &mut journal);
         journal.phase = Phase::RollingBack;
+        (dir, root, work, journal, before)
+    }
+
+    /// Once the bot ran on the restored tree, undo writes again exactly the
+    /// matching files it changed or removed (left in place, or moved with
+    /// their directory), and moves or leaves every other one untouched;
+    /// stopped midway and run again, it ends with the same tree.
+    #[test]
+    fn undo_after_the_bot_ran_writes_again_only_the_matching_files_it_changed() {
+        let (dir, root, work, journal, before) = swapped_matching();
+        let path = dir.path();
         journal.write(&work).unwrap();
         let untouched_inode = inode(&path.join("guilds/deep/4.json"));
         // The bot: one borrowed file and one left in place written, one
@@ -1231,26 +1245,8 @@ mod tests {
 
         // Stopped after the directory moved back and before the files
         // did: the next try moves the rest and writes the unverifiable.
-        let (dir, files) = setup_matching();
+        let (dir, root, work, journal, _) = swapped_matching();
         let path = dir.path();
-        let root = DirHandle::open(path).unwrap();
-        let work = root.subdir("work").unwrap().unwrap();
-        let mut journal = match plan(&root, &work, "backup_x", &listed_matching(&files)) {
-            Ok(j) => j,
-            Err(_) => panic!("the plan is refused"),
-        };
-        journal.unchanged = files
-            .iter()
-            .filter_map(|(rel, _, _)| rel.strip_prefix('='))
-            .map(|rel| Unchanged {
-                rel: rel.to_string(),
-                was: fingerprint_at(&root, rel).unwrap(),
-                atime: (0, 0),
-            })
-            .collect();
-        apply(&root, &work, &journal, || {}).unwrap();
-        refresh_borrowed(&root, &mut journal);
-        journal.phase = Phase::RollingBack;
         let staging = work.subdir(STAGING).unwrap().unwrap();
         let previous = work.subdir(PREVIOUS).unwrap().unwrap();
         root.rename_to("guilds", &staging, "guilds", &mut Vec::new())
