@@ -105,31 +105,7 @@ fn a_discord_that_cannot_be_reached_leaves_the_socket_and_the_checks_running() {
 
 #[test]
 fn serve_killed_mid_install_is_recovered_from_its_journal_at_the_next_start() {
-    let install = Install::new("");
-    install.write_config(&format!(
-        "{ONLY_CONFIG_PROVIDER}\n\
-         [providers.hostile.grant]\nread = [\"{{bot}}\"]\n\
-         plan_programs = [{{ path = \"/usr/bin/sleep\", args = [[\"*\"]] }}]\n\
-         [providers.hostile.settings]\nbehaviour = \"offer\"\nplan = \"exec\"\n\
-         program = \"/usr/bin/sleep\"\nargs = \"30\"\n\
-         wants_program = \"/usr/bin/sleep\"\nwants_args = \"*\"\n"
-    ));
-    install.add_provider(&steward_tests::guests::hostile(), "hostile");
-    let mut serve = Serve::start(&install, &[]);
-    // Through the socket: the CLI is only the client, the service runs it.
-    let mut client = install
-        .command(&[
-            "install",
-            "--type",
-            "packages",
-            "--yes",
-            "--no-backup",
-            "--force",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (install, mut serve, mut client) = serving_an_install_that_sleeps(30);
     let journal = install.data().join("journal");
     serve.wait_for("journaled install", || {
         journal.read_dir().is_ok_and(|mut d| d.next().is_some())
@@ -185,30 +161,7 @@ fn serve_killed_mid_install_is_recovered_from_its_journal_at_the_next_start() {
 
 #[test]
 fn sigterm_lets_a_running_install_finish_before_serve_exits() {
-    let install = Install::new("");
-    install.write_config(&format!(
-        "{ONLY_CONFIG_PROVIDER}\n\
-         [providers.hostile.grant]\nread = [\"{{bot}}\"]\n\
-         plan_programs = [{{ path = \"/usr/bin/sleep\", args = [[\"*\"]] }}]\n\
-         [providers.hostile.settings]\nbehaviour = \"offer\"\nplan = \"exec\"\n\
-         program = \"/usr/bin/sleep\"\nargs = \"4\"\n\
-         wants_program = \"/usr/bin/sleep\"\nwants_args = \"*\"\n"
-    ));
-    install.add_provider(&steward_tests::guests::hostile(), "hostile");
-    let mut serve = Serve::start(&install, &[]);
-    let mut client = install
-        .command(&[
-            "install",
-            "--type",
-            "packages",
-            "--yes",
-            "--no-backup",
-            "--force",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (install, mut serve, mut client) = serving_an_install_that_sleeps(4);
     serve.wait_for("running install", || {
         let status = ok(&install.run(&["status", "--history", "--json"]));
         status["history"][0]["status"] == "running"
@@ -253,4 +206,34 @@ fn sigterm_lets_a_running_install_finish_before_serve_exits() {
         "{status:#}\n{}",
         serve.log()
     );
+}
+
+/// `serve` running, and a CLI client (only the client: the service runs
+/// it) installing packages through a provider whose plan sleeps `secs`.
+fn serving_an_install_that_sleeps(secs: u32) -> (Install, Serve, Child) {
+    let install = Install::new("");
+    install.write_config(&format!(
+        "{ONLY_CONFIG_PROVIDER}\n\
+         [providers.hostile.grant]\nread = [\"{{bot}}\"]\n\
+         plan_programs = [{{ path = \"/usr/bin/sleep\", args = [[\"*\"]] }}]\n\
+         [providers.hostile.settings]\nbehaviour = \"offer\"\nplan = \"exec\"\n\
+         program = \"/usr/bin/sleep\"\nargs = \"{secs}\"\n\
+         wants_program = \"/usr/bin/sleep\"\nwants_args = \"*\"\n"
+    ));
+    install.add_provider(&steward_tests::guests::hostile(), "hostile");
+    let serve = Serve::start(&install, &[]);
+    let client = install
+        .command(&[
+            "install",
+            "--type",
+            "packages",
+            "--yes",
+            "--no-backup",
+            "--force",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    (install, serve, client)
 }
