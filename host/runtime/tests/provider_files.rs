@@ -18,15 +18,22 @@ fn entry<'a>(entries: &'a [ProviderEntry], name: &str) -> &'a ProviderEntry {
         .unwrap_or_else(|| panic!("no entry {name}"))
 }
 
-#[test]
-fn a_provider_rewritten_in_place_with_its_old_size_and_mtime_is_read_again() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("bot")).unwrap();
-    let config_file = dir.path().join("steward.toml");
+/// A steward.toml in `dir` naming `dir/bot`, loaded, and its providers
+/// directory made.
+fn config_in(dir: &std::path::Path) -> (Config, std::path::PathBuf) {
+    std::fs::create_dir(dir.join("bot")).unwrap();
+    let config_file = dir.join("steward.toml");
     std::fs::write(&config_file, "[bot]\nroot = \"bot\"\n").unwrap();
     let config = Config::load(&config_file, false).unwrap();
     let providers = config.paths.providers.clone();
     std::fs::create_dir_all(&providers).unwrap();
+    (config, providers)
+}
+
+#[test]
+fn a_provider_rewritten_in_place_with_its_old_size_and_mtime_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, providers) = config_in(dir.path());
     let second = providers.join("second.wasm");
     std::fs::copy(steward_tests::guests::hello(), &second).unwrap();
     std::thread::sleep(SETTLES);
@@ -83,12 +90,7 @@ fn a_provider_replaced_by_another_of_the_same_size_and_mtime_is_hashed_again() {
     use std::os::unix::fs::MetadataExt;
 
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("bot")).unwrap();
-    let config_file = dir.path().join("steward.toml");
-    std::fs::write(&config_file, "[bot]\nroot = \"bot\"\n").unwrap();
-    let config = Config::load(&config_file, false).unwrap();
-    let providers = config.paths.providers.clone();
-    std::fs::create_dir_all(&providers).unwrap();
+    let (config, providers) = config_in(dir.path());
     let target = providers.join("second.wasm");
     let original = std::fs::read(steward_tests::guests::hello()).unwrap();
     std::fs::write(&target, &original).unwrap();
