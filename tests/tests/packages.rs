@@ -521,6 +521,48 @@ fn an_https_index_speaking_http2_serves_the_whole_batch_over_one_connection() {
     assert_eq!(index.connections(), 1, "{}", run.stderr);
 }
 
+#[test]
+fn one_answer_the_index_holds_back_is_asked_again_and_the_check_reports_it() {
+    // The index holds its first answer for frozenlist far beyond the
+    // provider's request timeout (a registry's unlucky request), and
+    // answers everything else, a second frozenlist request too, at once.
+    // The timeout is 10 s here, not 1.5: on a loaded machine the copy is
+    // only sent after three times the batch's median answer.
+    let fake = bot_index();
+    let served = fake.served();
+    let index = fake.start();
+    index.set_mode(Mode::StallFirst {
+        path: "/simple/frozenlist/",
+        stall: Duration::from_secs(60),
+    });
+    let (osv, _) = FakeOsv::new().start();
+    let install = Install::new(
+        &pip_config(&index.host(), &osv.host(), "")
+            .replace("timeout_ms = 1500", "timeout_ms = 10000"),
+    );
+    std::fs::write(install.bot().join("requirements.txt"), "").unwrap();
+    make_venv(&install.bot(), &BOT_DISTS);
+    install.add_provider(&pip_wasm(), "pip");
+
+    let (run, json) = check(&install, &["--no-security"]);
+    let pip = provider(&json, "pip");
+    assert!(pip["error"].is_null(), "{pip:#}\n{}", run.stderr);
+    assert_eq!(
+        update(pip, "frozenlist").expect("frozenlist outdated")["latest"],
+        "2.0.0"
+    );
+    assert_eq!(update(pip, "aiohttp").unwrap()["latest"], "3.9.1");
+    // Every page was answered once (the held one is still held), and
+    // frozenlist was asked once more than answered.
+    let answered = served.lock().unwrap().clone();
+    assert_eq!(
+        answered.iter().filter(|(p, _)| p == "frozenlist").count(),
+        1,
+        "{answered:?}"
+    );
+    assert_eq!(index.requests(), answered.len() + 1, "{answered:?}");
+}
+
 /// pip and npm side by side; one registry misbehaves.
 fn both(index: &Running, registry: &Running, osv: &str) -> Install {
     let config = format!(

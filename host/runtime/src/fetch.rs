@@ -6,6 +6,7 @@
 //! (collect it, stream it to disk) is theirs.
 
 pub mod cache;
+pub mod hedge;
 
 use std::time::{Duration, Instant};
 

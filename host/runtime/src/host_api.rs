@@ -21,6 +21,7 @@ use super::limits::{Budget, CallMemory, Held, MemoryCap};
 use super::untrusted;
 use crate::config::RuntimeLimits;
 use crate::fetch::cache::{self, HttpCache, Lookup, Reuse};
+use crate::fetch::hedge::{self, Hedger};
 use crate::fetch::{self, FetchError};
 use crate::process;
 use crate::provider::{ErrorCode, ProviderError};
@@ -304,6 +305,7 @@ impl HostCtx {
         // do) the rest ride that one connection as streams instead of each
         // opening its own and paying for its own TLS handshake.
         let mut first_to: HashMap<String, Shared<oneshot::Receiver<()>>> = HashMap::new();
+        let hedger = &Hedger::new();
         let futures: Vec<_> = requests
             .into_iter()
             .enumerate()
@@ -334,7 +336,20 @@ impl HostCtx {
                         held: self.memory.hold(),
                     };
                     let cache = cache.zip(queue).map(|(c, w)| (c, w, window));
-                    fetch(&self.http, &self.grant, cache, req, allowance, connected).await
+                    let hedging = Hedging {
+                        hedger,
+                        memory: &self.memory,
+                    };
+                    fetch(
+                        &self.http,
+                        &self.grant,
+                        cache,
+                        req,
+                        allowance,
+                        connected,
+                        hedging,
+                    )
+                    .await
                 };
                 async move {
                     let answer = match tokio::time::timeout_at(deadline, request).await {
@@ -388,10 +403,11 @@ impl HostCtx {
             .sum();
         tracing::debug!(
             provider = self.provider,
-            "http: {count} requests in {:.1} ms, {} KiB: {} from the network ({stored} to store), {} fresh from the cache, {reused} reused within registry_max_age_secs, {} revalidated (304), {} failed",
+            "http: {count} requests in {:.1} ms, {} KiB: {} from the network ({stored} to store, {} sent twice for being slow), {} fresh from the cache, {reused} reused within registry_max_age_secs, {} revalidated (304), {} failed",
             started.elapsed().as_secs_f64() * 1000.0,
             bytes / 1024,
             stored + tally(Source::Network { stored: false }),
+            hedger.hedged(),
             tally(Source::Cache),
             tally(Source::Revalidated),
             tally(Source::Failed),
@@ -455,6 +471,7 @@ async fn fetch(
     mut req: HttpRequest,
     mut allowance: Allowance,
     connected: Option<oneshot::Sender<()>>,
+    hedging: Hedging<'_>,
 ) -> Answer {
     let cap = allowance.cap;
     let (registry, headers) = cache::registry_metadata(&req.headers);
@@ -462,13 +479,28 @@ async fn fetch(
     let cache =
         cache.filter(|_| matches!(req.method, Method::Get) && HttpCache::consults(&req.headers));
     let Some((cache, writer, window)) = cache else {
-        let request = fetch::Request {
-            method: req.method,
-            url: &req.url,
-            headers: &req.headers,
-            body: req.body,
+        let sent = if matches!(req.method, Method::Get) && req.body.is_none() {
+            let headers = &req.headers;
+            send_get(
+                client,
+                grant,
+                &req.url,
+                headers,
+                &mut allowance,
+                connected,
+                hedging,
+            )
+            .await
+        } else {
+            let request = fetch::Request {
+                method: req.method,
+                url: &req.url,
+                headers: &req.headers,
+                body: req.body,
+            };
+            send(client, grant, request, &mut allowance, connected).await
         };
-        return match send(client, grant, request, &mut allowance, connected).await {
+        return match sent {
             Ok((_, response)) => (
                 Ok(response),
                 Source::Network { stored: false },
@@ -526,7 +558,16 @@ async fn fetch(
         body: None,
     };
     let request_time = SystemTime::now();
-    let mut sent = send(client, grant, get(&headers), &mut allowance, connected).await;
+    let mut sent = send_get(
+        client,
+        grant,
+        &req.url,
+        &headers,
+        &mut allowance,
+        connected,
+        hedging,
+    )
+    .await;
     let response_time = SystemTime::now();
     if let Ok((answered, response)) = &sent
         && response.status == 304
@@ -613,6 +654,100 @@ fn checked_url(grant: &Grant, url: &str) -> Result<reqwest::Url, ProviderError> 
         .check_url(&parsed)
         .map_err(|d| provider_error(FetchError::Denied(d.0)))?;
     Ok(parsed)
+}
+
+/// What a batch's GETs need to be sent a second time: the batch's record
+/// of its answers, and the call's memory for the copy's body.
+#[derive(Clone, Copy)]
+struct Hedging<'a> {
+    hedger: &'a Hedger,
+    memory: &'a Arc<CallMemory>,
+}
+
+/// Which of a GET's two copies answered first.
+enum Won<T> {
+    First(T),
+    Second(T),
+}
+
+/// A GET as [`send`] sends it, sent a second time when the batch finds it
+/// far slower than its other requests (see [`fetch::hedge`]). The first
+/// copy to bring a whole answer wins; the other is dropped, and with it
+/// its connection stream and its hold on the call's memory. A copy that
+/// fails leaves the other to answer.
+async fn send_get(
+    client: &fetch::LazyClient,
+    grant: &Grant,
+    url: &str,
+    headers: &[(String, String)],
+    allowance: &mut Allowance,
+    connected: Option<oneshot::Sender<()>>,
+    hedging: Hedging<'_>,
+) -> Result<(reqwest::Url, HttpResponse), ProviderError> {
+    let get = || fetch::Request {
+        method: Method::Get,
+        url,
+        headers,
+        body: None,
+    };
+    let (cap, timeout) = (allowance.cap, allowance.timeout);
+    let hedger = hedging.hedger;
+    let started = Instant::now();
+    hedger.started();
+    let mut spare = Allowance {
+        cap,
+        timeout,
+        held: hedging.memory.hold(),
+    };
+    let won = {
+        let mut first = std::pin::pin!(send(client, grant, get(), allowance, connected));
+        loop {
+            tokio::select! {
+                answer = &mut first => {
+                    hedger.answered(started.elapsed());
+                    return answer;
+                }
+                () = tokio::time::sleep(hedge::TICK) => {
+                    if hedger.hedge_now(started.elapsed()) {
+                        break;
+                    }
+                }
+            }
+        }
+        tracing::debug!(
+            "{url} has not answered in {:.0} ms, far slower than the rest of its batch: sent again",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        spare.timeout = timeout.saturating_sub(started.elapsed());
+        let mut second = std::pin::pin!(send(client, grant, get(), &mut spare, None));
+        let (mut first_failed, mut second_failed) = (None, None);
+        loop {
+            tokio::select! {
+                answer = &mut first, if first_failed.is_none() => match answer {
+                    Ok(answer) => break Won::First(Ok(answer)),
+                    Err(e) if second_failed.is_some() => break Won::First(Err(e)),
+                    Err(e) => first_failed = Some(e),
+                },
+                answer = &mut second, if second_failed.is_none() => match answer {
+                    Ok(answer) => break Won::Second(Ok(answer)),
+                    Err(e) => match first_failed.take() {
+                        Some(first) => break Won::First(Err(first)),
+                        None => second_failed = Some(e),
+                    },
+                },
+            }
+        }
+    };
+    hedger.answered(started.elapsed());
+    match won {
+        Won::First(answer) => answer,
+        Won::Second(answer) => {
+            // The body counts against the call's memory by the hold of
+            // the copy that brought it.
+            std::mem::swap(&mut allowance.held, &mut spare.held);
+            answer
+        }
+    }
 }
 
 /// Sends one request, following redirects only to granted hosts, and reads

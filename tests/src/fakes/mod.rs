@@ -30,6 +30,10 @@ pub enum Mode {
     Garbage,
     /// Answer every request with this status and an empty body.
     Status(u16),
+    /// Hold the first request whose path contains `path` this long (a
+    /// registry's one unlucky answer, a cache miss behind its CDN), and
+    /// answer every other request, that path's later ones too, at once.
+    StallFirst { path: &'static str, stall: Duration },
 }
 
 /// A running fake: its address, its mode switch and its counters.
@@ -88,10 +92,20 @@ impl Running {
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let layer_mode = mode.clone();
         let layer_requests = requests.clone();
+        let stalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let router = router.layer(middleware::from_fn(
             move |req: Request<Body>, next: Next| {
-                let mode = *layer_mode.lock().unwrap();
+                let mut mode = *layer_mode.lock().unwrap();
                 layer_requests.fetch_add(1, Ordering::SeqCst);
+                if let Mode::StallFirst { path, stall } = mode {
+                    mode = if req.uri().path().contains(path)
+                        && !stalled.swap(true, Ordering::SeqCst)
+                    {
+                        Mode::Delay(stall)
+                    } else {
+                        Mode::Normal
+                    };
+                }
                 async move { misbehave(mode, req, next).await }
             },
         ));
@@ -202,7 +216,7 @@ async fn serve_tls(
 
 async fn misbehave(mode: Mode, req: Request<Body>, next: Next) -> Response<Body> {
     match mode {
-        Mode::Normal => next.run(req).await,
+        Mode::Normal | Mode::StallFirst { .. } => next.run(req).await,
         Mode::Delay(delay) => {
             tokio::time::sleep(delay).await;
             next.run(req).await
