@@ -24,11 +24,43 @@ pub fn client() -> reqwest::Result<reqwest::Client> {
 }
 
 fn client_with(resolver: std::sync::Arc<CachingResolver>) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("steward/", env!("CARGO_PKG_VERSION")))
-        .dns_resolver(resolver)
-        .build()
+        .dns_resolver(resolver);
+    if let Some(roots) = bundled_roots() {
+        builder = builder.tls_built_in_root_certs(false);
+        for root in roots {
+            builder = builder.add_root_certificate(root);
+        }
+    }
+    builder.build()
+}
+
+/// The system's trust roots from OpenSSL's bundle file alone, when the
+/// operator has not pointed elsewhere (`SSL_CERT_FILE`, `SSL_CERT_DIR`) and
+/// the bundle holds certificates; `None` leaves the choice to
+/// rustls-native-certs, as before. It reads the bundle and then every file
+/// of the certificate directory too, which on Debian is each of the
+/// bundle's certificates again as a file of its own (about 150 opened and
+/// parsed, to be dropped as duplicates): most of the time of making a
+/// client, paid by every check that goes to the network.
+/// `update-ca-certificates` writes the bundle and the directory together.
+fn bundled_roots() -> Option<Vec<reqwest::Certificate>> {
+    if std::env::var_os("SSL_CERT_FILE").is_some() || std::env::var_os("SSL_CERT_DIR").is_some() {
+        return None;
+    }
+    let bundle = openssl_probe::probe().cert_file?;
+    let found = rustls_native_certs::load_certs_from_paths(Some(&bundle), None);
+    if !found.errors.is_empty() {
+        return None;
+    }
+    let roots: Vec<reqwest::Certificate> = found
+        .certs
+        .iter()
+        .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+        .collect();
+    (!roots.is_empty()).then_some(roots)
 }
 
 /// The providers' [`client`], made at the first request that goes to the
