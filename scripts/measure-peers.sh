@@ -163,31 +163,39 @@ alternate "steward check (npm), warm" "" "$STEWARD_NPM" \
 
 echo
 echo "== through a running 'steward serve' (the CLI hands the check to its control socket)"
-"$STEWARD" --config "$WORK/both.toml" serve > "$WORK/serve.log" 2>&1 &
-SERVE_PID=$!
-for _ in $(seq 100); do
-    [ -S "$WORK/data/steward.sock" ] && break
-    sleep 0.1
-done
-[ -S "$WORK/data/steward.sock" ] || { echo "serve did not start:"; cat "$WORK/serve.log"; exit 1; }
-# Through the service the check runs under the service's configuration
-# (both providers), so the one-provider checks are asked with --type packages
-# against both.toml and the peers are compared with the sum of both tools.
-SERVED="$STEWARD --config $WORK/both.toml check --type packages --no-security --json"
-$SERVED > /dev/null || true
-echo "-- pip + npm, cold"
-alternate "steward check via serve (pip + npm), cold" "$NO_HTTP_CACHE" "$SERVED" \
-    "uv pip list --outdated, cold" "rm -rf $UV_CACHE" "$UV_LIST" \
-    "bun outdated, cold" "rm -rf $BUN_CACHE" "$BUN_OUTDATED"
-echo "-- pip + npm, warm"
-# The service's own CPU time (utime + stime, in clock ticks) over the warm
-# runs: one untimed and RUNS timed checks.
+# One service per provider, each under that provider's configuration, so
+# each is compared with its own peer. The service's own CPU time (utime +
+# stime, in clock ticks) is read over the warm runs: one untimed and RUNS
+# timed checks.
 serve_ticks() { awk '{print $14 + $15}' "/proc/$SERVE_PID/stat"; }
-TICKS_BEFORE="$(serve_ticks)"
-alternate "steward check via serve (pip + npm), warm" "" "$SERVED" \
-    "uv pip list --outdated, warm" "" "$UV_LIST" \
-    "bun outdated, warm" "" "$BUN_OUTDATED"
-TICKS_AFTER="$(serve_ticks)"
-echo "   (CPU and peak RSS via serve are the CLI client's; the service's own are below)"
-echo "   steward serve CPU per warm check: $(( (TICKS_AFTER - TICKS_BEFORE) * 1000 / $(getconf CLK_TCK) / (RUNS + 1) )) ms"
-grep -E "VmHWM|VmRSS" "/proc/$SERVE_PID/status" | sed 's/^/   steward serve /'
+for p in pip npm; do
+    "$STEWARD" --config "$WORK/$p.toml" serve > "$WORK/serve.log" 2>&1 &
+    SERVE_PID=$!
+    for _ in $(seq 100); do
+        [ -S "$WORK/data/steward.sock" ] && break
+        sleep 0.1
+    done
+    [ -S "$WORK/data/steward.sock" ] || { echo "serve did not start:"; cat "$WORK/serve.log"; exit 1; }
+    SERVED="$STEWARD --config $WORK/$p.toml check --type packages --no-security --json"
+    $SERVED > /dev/null || true
+    if [ "$p" = pip ]; then
+        PEER="uv pip list --outdated"; PEER_CACHE="rm -rf $UV_CACHE"; PEER_CMD="$UV_LIST"
+    else
+        PEER="bun outdated"; PEER_CACHE="rm -rf $BUN_CACHE"; PEER_CMD="$BUN_OUTDATED"
+    fi
+    echo "-- $p, cold"
+    alternate "steward check via serve ($p), cold" "$NO_HTTP_CACHE" "$SERVED" \
+        "$PEER, cold" "$PEER_CACHE" "$PEER_CMD"
+    echo "-- $p, warm"
+    TICKS_BEFORE="$(serve_ticks)"
+    alternate "steward check via serve ($p), warm" "" "$SERVED" \
+        "$PEER, warm" "" "$PEER_CMD"
+    TICKS_AFTER="$(serve_ticks)"
+    echo "   (CPU and peak RSS via serve are the CLI client's; the service's own are below)"
+    echo "   steward serve CPU per warm check: $(( (TICKS_AFTER - TICKS_BEFORE) * 1000 / $(getconf CLK_TCK) / (RUNS + 1) )) ms"
+    grep -E "VmHWM|VmRSS" "/proc/$SERVE_PID/status" | sed 's/^/   steward serve /'
+    kill "$SERVE_PID"
+    wait "$SERVE_PID" 2>/dev/null || true
+    SERVE_PID=""
+    rm -f "$WORK/data/steward.sock"
+done
