@@ -42,6 +42,11 @@ write_config "$WORK/npm.toml" "npm"
 write_config "$WORK/both.toml" "pip npm"
 # Compiles the providers into the component cache once.
 "$STEWARD" --config "$WORK/both.toml" check --type packages --no-security --json > /dev/null || true
+# An installed Steward has its store (<data>/steward.sled: stored settings,
+# grant decisions, sessions); a data directory without one would spare the
+# check a cost a real one may pay.
+"$STEWARD" --config "$WORK/both.toml" settings list > /dev/null
+[ -d "$WORK/data/steward.sled" ] || { echo "no store was made" >&2; exit 1; }
 
 UV_CACHE="$WORK/uv-cache"
 BUN_CACHE="$WORK/bun-cache"

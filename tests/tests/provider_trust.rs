@@ -372,3 +372,55 @@ fn a_provider_waiting_when_serve_starts_is_announced_once_and_listed_in_status()
     );
     assert_eq!(announced_since(&discord, before, "later"), 0);
 }
+
+#[test]
+fn a_check_on_its_own_keeps_a_denial_while_another_steward_holds_the_store() {
+    let install = Install::new("");
+    install.add_provider(&guests::hello(), "hello");
+    let present = |json: &Value| {
+        json["providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["provider"] == "hello")
+    };
+    for args in [
+        &["providers", "grant", "hello"][..],
+        &["providers", "deny", "hello"],
+    ] {
+        let run = install.run(args);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+    }
+    assert!(!present(&check_json(&install)), "denied, so not run");
+
+    // Another steward (a long backup, say) holds the store meanwhile.
+    let held = install.root().join("held");
+    let mut holder = std::process::Command::new("flock")
+        .arg("-x")
+        .arg(install.data().join("steward.sled/db"))
+        .arg("-c")
+        // Held until its standard input closes.
+        .arg(format!("touch {} && exec cat", held.display()))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("flock (util-linux)");
+    let started = std::time::Instant::now();
+    while !held.exists() && started.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(held.exists(), "flock did not take the store's lock");
+    let run = install.run(&["check", "--json"]);
+    drop(holder.stdin.take());
+    let _ = holder.wait();
+    let json: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
+    // Not run on steward.toml alone, where it would wait for a grant.
+    assert!(!present(&json), "{json:#}\n{}", run.stderr);
+    assert!(!run.stderr.contains("not applied"), "{}", run.stderr);
+
+    // A decision changed since is what the next check goes by.
+    let run = install.run(&["providers", "grant", "hello"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(present(&check_json(&install)), "granted again, so run");
+}

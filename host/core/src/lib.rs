@@ -24,6 +24,7 @@ pub mod session;
 pub mod settings;
 pub mod size;
 pub mod store;
+pub mod stored_copy;
 pub mod update_type;
 pub mod verify_key;
 pub mod warning;

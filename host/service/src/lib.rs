@@ -248,6 +248,22 @@ impl Service {
         config: Config,
         lock: Option<install::UpdateLock>,
     ) -> Result<Service, ServiceError> {
+        Service::open_with(config, lock, false).await
+    }
+
+    /// `open` for a `check` in its own process: the stored settings and
+    /// grant decisions may come from their copy beside the store
+    /// ([`steward_core::stored_copy`]), so a check that needs nothing else
+    /// from the store does not open (and recover) it.
+    pub async fn open_for_check(config: Config) -> Result<Service, ServiceError> {
+        Service::open_with(config, None, true).await
+    }
+
+    async fn open_with(
+        config: Config,
+        lock: Option<install::UpdateLock>,
+        stored_copy_ok: bool,
+    ) -> Result<Service, ServiceError> {
         let dir = config.paths.providers.clone();
         crate::bundled::install(&dir).map_err(|source| ServiceError::ProvidersDir {
             path: dir.clone(),
@@ -272,7 +288,7 @@ impl Service {
             offsite: Default::default(),
         };
         // Settings first: recovery runs under the effective configuration.
-        service.apply_stored_settings()?;
+        service.apply_stored(stored_copy_ok)?;
         // A restore killed mid-swap is finished or undone before anything
         // else looks at the bot's tree.
         crate::backup::recover_restores(&service.config());

@@ -151,6 +151,7 @@ impl Service {
 
     fn decide(&self, caller: &Caller, name: &str, decision: Decision) -> Result<(), ServiceError> {
         let store = self.store()?;
+        self.forget_stored_copy()?;
         Decisions::open(&store)?.set(&StoredDecision {
             provider: name.to_string(),
             decision,

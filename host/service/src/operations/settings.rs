@@ -9,6 +9,15 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::settings::{self, Definition, Override, Overrides, SettingView};
 use crate::{Caller, Operation, Service, ServiceError};
+use steward_core::stored_copy::{self, StoredConfig};
+
+/// The overrides and grant decisions in `store`.
+fn stored_config(store: &crate::store::Store) -> Result<StoredConfig, ServiceError> {
+    Ok(StoredConfig {
+        overrides: Overrides::open(store)?.all()?,
+        decisions: steward_core::granted::Decisions::open(store)?.all()?,
+    })
+}
 
 /// What `settings set` or `settings reset` did.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -34,8 +43,20 @@ impl Service {
     /// holds it) leaves this process on steward.toml alone, with a warning:
     /// every command that needs the store reports the problem itself.
     pub(crate) fn apply_stored_settings(&self) -> Result<(), ServiceError> {
-        if !self.store_path().exists() {
+        self.apply_stored(false)
+    }
+
+    /// `apply_stored_settings`; with `copy_ok`, from the copy beside the
+    /// store when it still says what the store says
+    /// ([`steward_core::stored_copy`]), without opening the store: for a
+    /// command in its own process that needs nothing else from it.
+    pub(crate) fn apply_stored(&self, copy_ok: bool) -> Result<(), ServiceError> {
+        let path = self.store_path();
+        if !path.exists() {
             return Ok(());
+        }
+        if copy_ok && let Some(stored) = stored_copy::read(&path) {
+            return self.rebuild_config(&stored);
         }
         let store = match self.store() {
             Ok(store) => store,
@@ -47,14 +68,15 @@ impl Service {
                 return Ok(());
             }
         };
-        self.rebuild_config(&Overrides::open(&store)?)
+        let stored = stored_config(&store)?;
+        stored_copy::write(&path, &stored);
+        self.rebuild_config(&stored)
     }
 
-    fn rebuild_config(&self, overrides: &Overrides) -> Result<(), ServiceError> {
-        let effective = settings::overlay(&self.file_config(), &overrides.all()?);
+    fn rebuild_config(&self, stored: &StoredConfig) -> Result<(), ServiceError> {
+        let effective = settings::overlay(&self.file_config(), &stored.overrides);
         // Grants an owner gave since (`providers grant|deny`) over the file's.
-        let decisions = steward_core::granted::Decisions::open(&self.store()?)?.all()?;
-        let effective = steward_core::granted::overlay(&effective, &decisions);
+        let effective = steward_core::granted::overlay(&effective, &stored.decisions);
         let providers_changed = {
             let before = self.config();
             format!("{:?}{:?}", before.providers, before.signatures)
@@ -69,6 +91,12 @@ impl Service {
             self.runtime.reconfigure(&self.config());
         }
         Ok(())
+    }
+
+    /// Removes the copy of the stored configuration before the store's
+    /// overrides or decisions change (see [`steward_core::stored_copy`]).
+    pub(crate) fn forget_stored_copy(&self) -> Result<(), ServiceError> {
+        Ok(stored_copy::forget(&self.store_path())?)
     }
 
     fn setting_view(
@@ -126,6 +154,7 @@ impl Service {
         let parsed = settings::parse(definition, value, &before)?;
         let store = self.store()?;
         let overrides = Overrides::open(&store)?;
+        self.forget_stored_copy()?;
         if parsed == (definition.read)(&self.file_config()) {
             // steward.toml already says this: an override would only hide
             // a later change of the file.
@@ -141,7 +170,7 @@ impl Service {
             )?;
         }
         store.flush()?;
-        self.rebuild_config(&overrides)?;
+        self.rebuild_config(&stored_config(&store)?)?;
         self.finish_change(definition, &overrides, before).await
     }
 
@@ -158,9 +187,10 @@ impl Service {
         let before = self.config();
         let store = self.store()?;
         let overrides = Overrides::open(&store)?;
+        self.forget_stored_copy()?;
         overrides.remove(definition)?;
         store.flush()?;
-        self.rebuild_config(&overrides)?;
+        self.rebuild_config(&stored_config(&store)?)?;
         self.finish_change(definition, &overrides, before).await
     }
 

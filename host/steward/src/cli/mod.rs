@@ -243,7 +243,12 @@ async fn open_here(config: Config, command: &Commands) -> Result<Service, Servic
         None => None,
     };
     let fleet = config.fleet.clone();
-    let service = Service::open_holding(config, lock).await?;
+    // A check needs nothing from the store but the stored settings and
+    // grant decisions, which their copy beside it gives without opening it.
+    let service = match (command, lock) {
+        (Commands::Check { .. }, None) => Service::open_for_check(config).await?,
+        (_, lock) => Service::open_holding(config, lock).await?,
+    };
     // Fleet mode: an update run here takes the fleet lock as the service would.
     if let Some(fleet) = &fleet {
         service.gate_updates_with(steward_fleet::lock::gate_for(fleet));
