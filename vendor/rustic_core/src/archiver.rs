@@ -26,6 +26,10 @@ use crate::{
     repofile::{configfile::ConfigFile, snapshotfile::SnapshotFile},
 };
 
+/// How many archived entries may wait between the archiver's stages
+/// (Steward's patch, see Cargo.toml).
+const ITEMS_IN_FLIGHT: usize = 256;
+
 #[derive(thiserror::Error, Debug, displaydoc::Display)]
 /// Tree stack empty
 pub struct TreeStackEmptyError;
@@ -192,8 +196,18 @@ impl<'a, BE: DecryptFullBackend, I: ReadGlobalIndex> Archiver<'a, BE, I> {
                 },
             )
             // archive files in parallel
-            .parallel_map_scoped(s, |item| self.file_archiver.process(item, p))
-            .readahead_scoped(s)
+            // Steward's patch (see Cargo.toml): room for `ITEMS_IN_FLIGHT`
+            // items between the stages instead of pariter's defaults (2 per
+            // thread in the parallel map, and a rendezvous channel after
+            // it), so a worker goes on with small files while the other
+            // chunks a large one, and the tree archiver no longer meets
+            // the readahead thread for every single file.
+            .parallel_map_scoped_custom(
+                s,
+                |o| o.buffer_size(ITEMS_IN_FLIGHT),
+                |item| self.file_archiver.process(item, p),
+            )
+            .readahead_scoped_custom(s, |o| o.buffer_size(ITEMS_IN_FLIGHT))
             .filter_map(|item| match item {
                 Ok(item) => Some(item),
                 Err(err) => {
