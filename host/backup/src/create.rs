@@ -9,12 +9,14 @@ use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::Utc;
 
 use super::gzip::ParallelGzWriter;
 use super::manifest::{self, FileKind, Manifest, ManifestFile};
+use super::repository::DatabaseCopy;
 use super::scope::{self, SourceFile};
 use crate::config::BackupFormat;
 use crate::progress::Step;
@@ -305,11 +307,12 @@ fn write_snapshot(
     let certain = copied_for_certain(backups, files, &states)?;
     let stop = AtomicBool::new(false);
     let snap = std::thread::scope(|scope| {
-        // The databases no earlier backup can lend a copy are copied and
-        // checked on a thread of their own while the repository opens
-        // (its key derivation is about half a second, on another core):
-        // the archiver still gets each copy only once it passed its
-        // integrity check, and a failed one fails the backup as before.
+        // The databases no earlier backup can lend a copy are copied on a
+        // thread of their own while the repository opens (its key
+        // derivation is about half a second, on another core), and each
+        // copy's integrity check runs on a thread of its own while the
+        // archiver already reads the copy: the read ends only once the
+        // check passed, and a failed one fails the backup as before.
         let (sender, copies) = std::sync::mpsc::channel();
         if !certain.is_empty() {
             let (certain, staging, stop) = (&certain, &staging, &stop);
@@ -318,7 +321,7 @@ fn write_snapshot(
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let copied = copy_database(backups, staging, i, &files[i]);
+                    let copied = copy_database_checked(scope, backups, staging, i, &files[i]);
                     let failed = copied.is_err();
                     if sender.send((i, copied)).is_err() || failed {
                         return;
@@ -328,7 +331,7 @@ fn write_snapshot(
         } else {
             drop(sender);
         }
-        let mut early: BTreeMap<usize, Result<PathBuf, BackupError>> = BTreeMap::new();
+        let mut early: BTreeMap<usize, Result<DatabaseCopy, BackupError>> = BTreeMap::new();
         let mut copy = |i: usize, f: &SourceFile| {
             if certain.contains(&i) {
                 loop {
@@ -345,7 +348,7 @@ fn write_snapshot(
                     }
                 }
             }
-            copy_database(backups, &staging, i, f)
+            copy_database_checked(scope, backups, &staging, i, f)
         };
         let written =
             super::repository::write_backup(backups, opening, record, files, &states, &mut copy);
@@ -405,8 +408,29 @@ pub(crate) fn make_staging(staging: &Path) -> Result<(), BackupError> {
         })
 }
 
-/// The online copy of database `f` (the `i`th file) in `staging`,
-/// integrity-checked.
+/// The online copy of database `f` (the `i`th file) in `staging`, its
+/// integrity check started on a thread of `scope`: whoever reads the copy
+/// waits for the verdict before finishing with it.
+fn copy_database_checked<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    backups: &Backups,
+    staging: &Path,
+    i: usize,
+    f: &SourceFile,
+) -> Result<DatabaseCopy, BackupError> {
+    let path = copy_database(backups, staging, i, f)?;
+    let check = Arc::new(sqlite::Check::default());
+    let (checking, copied) = (check.clone(), path.clone());
+    scope.spawn(move || checking.run(&copied));
+    Ok(DatabaseCopy {
+        path,
+        rel: f.rel.clone(),
+        check,
+    })
+}
+
+/// The online copy of database `f` (the `i`th file) in `staging`, not yet
+/// checked.
 fn copy_database(
     backups: &Backups,
     staging: &Path,
@@ -421,10 +445,6 @@ fn copy_database(
     );
     let copy = staging.join(format!("{i}.sqlite3"));
     sqlite::snapshot(&f.abs, &copy).map_err(|message| BackupError::DatabaseCopy {
-        path: f.rel.clone(),
-        message,
-    })?;
-    sqlite::integrity_check(&copy).map_err(|message| BackupError::DatabaseCorrupt {
         path: f.rel.clone(),
         message,
     })?;
@@ -444,7 +464,14 @@ fn copy_databases(
         .iter()
         .enumerate()
         .map(|(i, f)| match f.kind {
-            FileKind::Sqlite => copy_database(backups, staging, i, f),
+            FileKind::Sqlite => {
+                let copy = copy_database(backups, staging, i, f)?;
+                sqlite::integrity_check(&copy).map_err(|message| BackupError::DatabaseCorrupt {
+                    path: f.rel.clone(),
+                    message,
+                })?;
+                Ok(copy)
+            }
             _ => Ok(f.abs.clone()),
         })
         .collect()

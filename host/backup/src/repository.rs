@@ -249,11 +249,39 @@ struct Entry {
 /// Where an entry's bytes come from.
 #[derive(Clone)]
 enum From {
-    /// Read from this path: the live file, or a database's online copy.
+    /// Read from this path: the live file, or a database's online copy
+    /// already checked.
     Path(PathBuf),
+    /// Read from a database's online copy whose integrity check may still
+    /// be running: the read ends only once it passed.
+    Copy(DatabaseCopy),
     /// Nothing is read: the entry carries the metadata of its node in a
     /// parent snapshot, and the archiver takes that node's content.
     Reused,
+}
+
+/// A database's online copy in the backup's staging directory, and its
+/// integrity check, which runs on a thread of its own while the archiver
+/// already reads the copy ([`super::sqlite::Check`]).
+#[derive(Clone)]
+pub(crate) struct DatabaseCopy {
+    pub(crate) path: PathBuf,
+    /// The database as the backup names it (`data/bot.sqlite3`).
+    pub(crate) rel: String,
+    pub(crate) check: Arc<super::sqlite::Check>,
+}
+
+impl DatabaseCopy {
+    /// Waits for the copy's integrity check: a failed one is the backup's
+    /// error, worded as it always was.
+    fn verdict(&self) -> Result<(), BackupError> {
+        self.check
+            .wait()
+            .map_err(|message| BackupError::DatabaseCorrupt {
+                path: self.rel.clone(),
+                message,
+            })
+    }
 }
 
 /// The metadata a snapshot records for a file read from `read_from`.
@@ -291,12 +319,17 @@ struct Trouble {
 
 impl Trouble {
     fn fail(&self, path: &Path, e: &io::Error) {
+        self.record(BackupError::Read {
+            path: path.to_path_buf(),
+            source: io::Error::new(e.kind(), e.to_string()),
+        });
+    }
+
+    /// Keeps `error` unless an earlier one is kept.
+    fn record(&self, error: BackupError) {
         let mut failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
         if failed.is_none() {
-            *failed = Some(BackupError::Read {
-                path: path.to_path_buf(),
-                source: io::Error::new(e.kind(), e.to_string()),
-            });
+            *failed = Some(error);
         }
     }
 }
@@ -317,22 +350,55 @@ struct OpenEntry {
 struct Watched {
     file: File,
     path: PathBuf,
+    /// A database copy's check, waited for at the end of the copy.
+    copy: Option<DatabaseCopy>,
+    /// The copy was read to its end and passed its check.
+    taken: bool,
     trouble: Arc<Trouble>,
+}
+
+impl Drop for Watched {
+    /// A copy read to its end is removed here, on the archiver's thread
+    /// while it goes on with the other files: dropping the pages of a
+    /// copy as large as the database is not left to the end of the backup.
+    fn drop(&mut self) {
+        if self.taken {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 impl Read for Watched {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.file
+        let n = self
+            .file
             .read(buf)
-            .inspect_err(|e| self.trouble.fail(&self.path, e))
+            .inspect_err(|e| self.trouble.fail(&self.path, e))?;
+        // A database copy ends only once its integrity check passed: the
+        // archiver saves a snapshot after reading every file to its end,
+        // so no saved snapshot holds a copy that failed its check. A
+        // failed one fails the read, and the backup with the check's error.
+        if n == 0
+            && !buf.is_empty()
+            && let Some(copy) = &self.copy
+        {
+            if let Err(e) = copy.verdict() {
+                let words = e.to_string();
+                self.trouble.record(e);
+                return Err(io::Error::other(words));
+            }
+            self.taken = true;
+        }
+        Ok(n)
     }
 }
 
 impl ReadSourceOpen for OpenEntry {
     type Reader = Watched;
     fn open(self) -> RusticResult<Watched> {
-        let path = match self.from {
-            From::Path(path) => path,
+        let (path, copy) = match self.from {
+            From::Path(path) => (path, None),
+            From::Copy(copy) => (copy.path.clone(), Some(copy)),
             From::Reused => {
                 self.trouble.reuse_missed.store(true, Ordering::Relaxed);
                 return Err(RusticError::new(
@@ -345,6 +411,8 @@ impl ReadSourceOpen for OpenEntry {
             Ok(file) => Ok(Watched {
                 file,
                 path,
+                copy,
+                taken: false,
                 trouble: self.trouble,
             }),
             Err(e) => {
@@ -438,7 +506,8 @@ pub(crate) fn write_snapshot(
 /// ctime) is taken from there, and a database whose live state is the one
 /// `states` recorded with an earlier snapshot's copy takes that copy's node
 /// (no copy, no integrity check: that copy passed it). Every other database
-/// is copied by `copy` (file index, file) first. When nothing at all
+/// is copied by `copy` (file index, file) first, its integrity check
+/// running while the archiver reads it. When nothing at all
 /// changed since the newest snapshot of the same type, the new snapshot
 /// is of that snapshot's tree, and the archiver does not run. The
 /// repository is the one `opening` opens.
@@ -448,7 +517,7 @@ pub(crate) fn write_backup(
     record: &BackupRecord,
     files: &[SourceFile],
     states: &std::collections::BTreeMap<String, String>,
-    copy: &mut dyn FnMut(usize, &SourceFile) -> Result<PathBuf, BackupError>,
+    copy: &mut dyn FnMut(usize, &SourceFile) -> Result<DatabaseCopy, BackupError>,
 ) -> Result<SnapshotFile, BackupError> {
     let repo = opening
         .finish(backups)?
@@ -526,7 +595,7 @@ pub(crate) fn write_backup(
             return Ok(snap);
         }
     }
-    let mut copies: Vec<Option<PathBuf>> = vec![None; files.len()];
+    let mut copies: Vec<Option<DatabaseCopy>> = vec![None; files.len()];
     loop {
         let mut entries = Vec::with_capacity(files.len());
         let mut all_parents = parents.clone();
@@ -543,22 +612,25 @@ pub(crate) fn write_backup(
                 });
                 continue;
             }
-            let read_from = if f.kind == FileKind::Sqlite {
-                match &copies[i] {
-                    Some(copied) => copied.clone(),
-                    None => {
+            let (read_from, from) = if f.kind == FileKind::Sqlite {
+                let copied = match &copies[i] {
+                    // Read to its end by an archiver that then found an
+                    // entry it could not reuse, the copy is gone: made anew.
+                    Some(copied) if copied.path.exists() => copied.clone(),
+                    _ => {
                         let copied = copy(i, f)?;
                         copies[i] = Some(copied.clone());
                         copied
                     }
-                }
+                };
+                (copied.path.clone(), From::Copy(copied))
             } else {
-                f.abs.clone()
+                (f.abs.clone(), From::Path(f.abs.clone()))
             };
             entries.push(Entry {
                 path,
                 meta: metadata(&read_from, f.mode)?,
-                from: From::Path(read_from),
+                from,
             });
         }
         backups.report(
@@ -591,7 +663,8 @@ fn node_meta(
 /// Archives `entries` as one snapshot tagged from `record`, with `parents`
 /// (full snapshot ids; none: rustic's choice, the newest of the group).
 /// A snapshot the archiver saved without a file it could not read is
-/// removed again, and the backup fails naming the file; `None` when it is
+/// removed again, and the backup fails naming the file (a database copy
+/// that failed its integrity check is such a file); `None` when it is
 /// removed because an entry meant to be reused found no parent node.
 fn archive(
     backups: &Backups,
@@ -602,6 +675,13 @@ fn archive(
 ) -> Result<Option<SnapshotFile>, BackupError> {
     // The archiver builds trees from paths in component order.
     entries.sort_by(|a, b| a.path.cmp(&b.path));
+    let copies: Vec<DatabaseCopy> = entries
+        .iter()
+        .filter_map(|e| match &e.from {
+            From::Copy(copy) => Some(copy.clone()),
+            _ => None,
+        })
+        .collect();
     let snap = new_snapshot(backups, record)?;
     let trouble = Arc::new(Trouble::default());
     let source = Selected {
@@ -613,6 +693,13 @@ fn archive(
     let snap = repo
         .archive(&options, &source, snap, std::slice::from_ref(&backups.root))
         .map_err(|e| repo_error(backups, e))?;
+    // Every copy's verdict, also of one the archiver did not read to its
+    // end (it read nothing from a copy it matched with a parent node).
+    for copy in &copies {
+        if let Err(e) = copy.verdict() {
+            trouble.record(e);
+        }
+    }
     let failed = trouble
         .failed
         .lock()
@@ -1948,5 +2035,91 @@ mod tests {
             vec![("zz", file_node("..", 5), Some(content))],
             "..: the path leaves the bot's root",
         );
+    }
+
+    /// A database with rows behind an index, its middle pages scribbled
+    /// over: it copies and reads fine, only `integrity_check` finds it.
+    fn damaged_database(path: &Path) {
+        let mut conn = rusqlite::Connection::open(path).unwrap();
+        let rows = conn.transaction().unwrap();
+        rows.execute_batch("CREATE TABLE t(x TEXT); CREATE INDEX i ON t(x);")
+            .unwrap();
+        for i in 0..2000 {
+            rows.execute(
+                "INSERT INTO t VALUES (?1)",
+                [format!("row {i:05} padding padding")],
+            )
+            .unwrap();
+        }
+        rows.commit().unwrap();
+        drop(conn);
+        let mut bytes = std::fs::read(path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle..middle + 8192].fill(0xA5);
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    /// Reads the copy at `path` as the archiver does, while its check runs
+    /// on a thread of its own: what the read gave, and what the backup
+    /// fails with.
+    fn read_while_checked(path: &Path) -> (io::Result<Vec<u8>>, Option<BackupError>) {
+        let check = Arc::new(crate::sqlite::Check::default());
+        let trouble = Arc::new(Trouble::default());
+        let open = OpenEntry {
+            from: From::Copy(DatabaseCopy {
+                path: path.to_path_buf(),
+                rel: "data/guild.sqlite3".into(),
+                check: check.clone(),
+            }),
+            trouble: trouble.clone(),
+        };
+        let mut reader = open.open().unwrap();
+        let read = std::thread::scope(|s| {
+            s.spawn(|| check.run(path));
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map(|_| bytes)
+        });
+        drop(reader);
+        let failed = trouble.failed.lock().unwrap().take();
+        (read, failed)
+    }
+
+    #[test]
+    fn a_database_copy_that_fails_its_check_cannot_be_read_to_its_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("0.sqlite3");
+        damaged_database(&copy);
+        let (read, failed) = read_while_checked(&copy);
+        let failed = failed.expect("the backup fails");
+        let words = failed.to_string();
+        assert!(
+            words.starts_with("database data/guild.sqlite3 fails its integrity check: "),
+            "{words}"
+        );
+        assert!(
+            matches!(&failed, BackupError::DatabaseCorrupt { path, .. } if path == "data/guild.sqlite3"),
+            "{failed:?}"
+        );
+        let error = read.expect_err("the archiver must not get the copy's end");
+        assert_eq!(error.to_string(), words);
+        assert!(
+            copy.exists(),
+            "a copy not taken is left to the backup's cleanup"
+        );
+    }
+
+    #[test]
+    fn a_database_copy_that_passes_its_check_is_read_whole_and_then_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("0.sqlite3");
+        rusqlite::Connection::open(&copy)
+            .unwrap()
+            .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let bytes = std::fs::read(&copy).unwrap();
+        let (read, failed) = read_while_checked(&copy);
+        assert!(failed.is_none(), "{failed:?}");
+        assert!(read.unwrap() == bytes, "the copy is read whole");
+        assert!(!copy.exists(), "the copy read to its end is removed");
     }
 }

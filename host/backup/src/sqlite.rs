@@ -164,6 +164,76 @@ pub fn integrity_check(path: &Path) -> Result<(), SqliteError> {
     }
 }
 
+/// The verdict of `integrity_check` on a copy, for readers that must not
+/// finish with the copy before it is known: the check runs on a thread of
+/// its own ([`Check::run`]) while the copy is already being read, and
+/// whoever needs the verdict waits for it ([`Check::wait`]).
+#[derive(Default)]
+pub struct Check {
+    verdict: std::sync::Mutex<Verdict>,
+    done: std::sync::Condvar,
+}
+
+#[derive(Default)]
+enum Verdict {
+    #[default]
+    Running,
+    Passed,
+    /// The check's own error (taken by the first waiter) and its words
+    /// (for every later one).
+    Failed {
+        error: Option<SqliteError>,
+        words: String,
+    },
+}
+
+impl Check {
+    /// Checks `path` and records the verdict; every waiter wakes (also
+    /// when the check panics: a waiter must never wait forever).
+    pub fn run(&self, path: &Path) {
+        struct Unfinished<'a>(&'a Check);
+        impl Drop for Unfinished<'_> {
+            fn drop(&mut self) {
+                self.0.finish(Verdict::Failed {
+                    error: None,
+                    words: "the integrity check stopped before its verdict".into(),
+                });
+            }
+        }
+        let _unfinished = Unfinished(self);
+        self.finish(match integrity_check(path) {
+            Ok(()) => Verdict::Passed,
+            Err(error) => Verdict::Failed {
+                words: error.to_string(),
+                error: Some(error),
+            },
+        });
+    }
+
+    /// Records the first verdict only.
+    fn finish(&self, verdict: Verdict) {
+        let mut current = self.verdict.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(*current, Verdict::Running) {
+            *current = verdict;
+            self.done.notify_all();
+        }
+    }
+
+    /// Blocks until the check has run: `Ok(())`, or what it reported.
+    pub fn wait(&self) -> Result<(), SqliteError> {
+        let mut verdict = self.verdict.lock().unwrap_or_else(|e| e.into_inner());
+        while matches!(*verdict, Verdict::Running) {
+            verdict = self.done.wait(verdict).unwrap_or_else(|e| e.into_inner());
+        }
+        match &mut *verdict {
+            Verdict::Running | Verdict::Passed => Ok(()),
+            Verdict::Failed { error, words } => Err(error
+                .take()
+                .unwrap_or_else(|| SqliteError::Damaged(vec![words.clone()]))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
