@@ -2037,28 +2037,6 @@ mod tests {
         );
     }
 
-    /// A database with rows behind an index, its middle pages scribbled
-    /// over: it copies and reads fine, only `integrity_check` finds it.
-    fn damaged_database(path: &Path) {
-        let mut conn = rusqlite::Connection::open(path).unwrap();
-        let rows = conn.transaction().unwrap();
-        rows.execute_batch("CREATE TABLE t(x TEXT); CREATE INDEX i ON t(x);")
-            .unwrap();
-        for i in 0..2000 {
-            rows.execute(
-                "INSERT INTO t VALUES (?1)",
-                [format!("row {i:05} padding padding")],
-            )
-            .unwrap();
-        }
-        rows.commit().unwrap();
-        drop(conn);
-        let mut bytes = std::fs::read(path).unwrap();
-        let middle = bytes.len() / 2;
-        bytes[middle..middle + 8192].fill(0xA5);
-        std::fs::write(path, bytes).unwrap();
-    }
-
     /// Reads the copy at `path` as the archiver does, while its check runs
     /// on a thread of its own: what the read gave, and what the backup
     /// fails with.
@@ -2088,7 +2066,7 @@ mod tests {
     fn a_database_copy_that_fails_its_check_cannot_be_read_to_its_end() {
         let dir = tempfile::tempdir().unwrap();
         let copy = dir.path().join("0.sqlite3");
-        damaged_database(&copy);
+        crate::sqlite::tests::damaged_database(&copy);
         let (read, failed) = read_while_checked(&copy);
         let failed = failed.expect("the backup fails");
         let words = failed.to_string();
