@@ -625,6 +625,39 @@ fn an_archive_keeps_working_until_imported_and_export_writes_one_tar_reads() {
     );
 }
 
+/// A first backup creates the repository while it selects the files when
+/// the password is configured; refused after that (no space), it leaves a
+/// repository the next backup uses whole, or none.
+#[test]
+fn a_first_backup_refused_for_space_leaves_the_next_one_a_whole_repository() {
+    let install = install("");
+    let password = install.root().join("repo-password");
+    std::fs::write(&password, "refused-first\n").unwrap();
+    let config = |extra: &str| {
+        format!(
+            "{RESTIC}password_file = \"{}\"\n{extra}",
+            password.display()
+        )
+    };
+    install.write_config(&config("[safety]\nmin_disk_space_mb = 1000000000\n"));
+    let refused = install.run(&["backup", "create", "--type", "full"]);
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("Not enough disk space"),
+        "{}",
+        refused.stderr
+    );
+    install.write_config(&config(""));
+    let record = create(&install, &["--type", "full"]);
+    assert_eq!(record["status"], "completed", "{record:#}");
+    let (ok, out, err) = restic(&install, &password, &["check"]);
+    assert!(
+        ok,
+        "restic check after the refused first backup: {out}{err}"
+    );
+    assert_eq!(restic_snapshots(&install, &password).len(), 1);
+}
+
 #[test]
 fn the_answer_of_the_backup_that_made_the_password_says_to_keep_a_copy_once() {
     let install = install("");

@@ -17,8 +17,8 @@ use std::sync::Arc;
 use rustic_backend::BackendOptions;
 use rustic_core::repofile::SnapshotFile;
 use rustic_core::{
-    CheckOptions, Credentials, Id, KeyOptions, OpenStatus, PruneOptions, Repository,
-    RepositoryBackends, RepositoryOptions, RusticError, WriteBackend,
+    CheckOptions, Credentials, Id, OpenStatus, PruneOptions, Repository, RepositoryBackends,
+    RepositoryOptions, RusticError, WriteBackend,
 };
 use serde::{Deserialize, Serialize};
 use steward_core::failure::{BackupFailure, OffsiteFault, TargetFault};
@@ -289,7 +289,7 @@ fn open_target(
     };
     let mut config = local.clone();
     config.id = Id::random().into();
-    repo.init_with_config(&credentials, &KeyOptions::default(), config)
+    repo.init_with_config(&credentials, &crate::repository::key_options(), config)
         .map_err(|e| failed(target, &e))
 }
 

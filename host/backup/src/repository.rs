@@ -128,14 +128,10 @@ fn read_password(path: &Path) -> Result<String, BackupError> {
 /// file. That file is created (0600) only for a new repository, and the
 /// operator is told once to keep a copy elsewhere.
 pub(crate) fn password(backups: &Backups, creating: bool) -> Result<String, BackupError> {
-    let path = default_password_file(backups);
-    if !creating
-        || backups.settings.password_file.is_some()
-        || env_password().is_some()
-        || path.exists()
-    {
+    if !creating || !makes_password(backups) {
         return Access::of(backups).password();
     }
+    let path = default_password_file(backups);
     let mut random = [0u8; 32];
     File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut random))
@@ -169,6 +165,14 @@ pub(crate) fn password(backups: &Backups, creating: bool) -> Result<String, Back
     Ok(password)
 }
 
+/// Whether creating the repository would create its password too: none
+/// is configured, and Steward made none before.
+fn makes_password(backups: &Backups) -> bool {
+    backups.settings.password_file.is_none()
+        && env_password().is_none()
+        && !default_password_file(backups).exists()
+}
+
 /// Opens the repository at `backup_path`, creating it (and its password)
 /// when there is none. A wrong password is `WrongPassword`, and nothing in
 /// the repository is touched.
@@ -192,35 +196,56 @@ pub(crate) fn open(backups: &Backups) -> Result<Repository<OpenStatus>, BackupEr
         repo.open(&credentials).map_err(|e| repo_error(backups, e))
     } else {
         let credentials = Credentials::password(password(backups, true)?);
-        repo.init(
-            &credentials,
-            &KeyOptions::default(),
-            &ConfigOptions::default(),
-        )
-        .map_err(|e| repo_error(backups, e))
+        repo.init(&credentials, &key_options(), &config_options())
+            .map_err(|e| repo_error(backups, e))
     }
+}
+
+/// How a new key (a new repository's, an offsite copy's) derives from the
+/// password: scrypt with N = 2^15 and r = 8, the memory restic's own keys
+/// use (32 MiB; restic caps it at 60), and p = 4, so a guess costs as much
+/// work as with the scrypt crate's default (N = 2^17, p = 1), which needs
+/// 128 MiB at every backup's opening and took a first backup's peak memory
+/// past 200 MB. Keys made before keep the parameters they were made with.
+pub(crate) fn key_options() -> KeyOptions {
+    KeyOptions::default().scrypt((15, 8, 4))
+}
+
+/// A new repository's settings: data packs of 16 MiB (restic's own
+/// default) growing to 32 MiB at most, not rustic's 32 MiB growing without
+/// bound. A backup holds the pack it fills and the one being written in
+/// memory, and packs of incompressible files fill fast: with 32 MiB ones
+/// they were a third of a first backup's peak memory.
+fn config_options() -> ConfigOptions {
+    ConfigOptions::default()
+        .set_datapack_size(bytesize::ByteSize::mib(16))
+        .set_datapack_size_limit(bytesize::ByteSize::mib(32))
 }
 
 /// The repository being opened on a thread of its own while a backup
 /// selects its files: the key derivation (scrypt with the parameters of
-/// the key file, restic's: about half a second) is the largest fixed cost
-/// of a backup that finds nothing changed. Only a repository that exists
-/// is opened ahead; a new one is created (with its password) when needed.
+/// the key file, restic's: about a third of a second) is the largest fixed
+/// cost of a backup that finds nothing changed, and of a first backup,
+/// which creates the repository there. Not one that would create the
+/// password too: the backup's answer tells the operator of it, and a
+/// backup refused on its files gives none, so that one waits for the
+/// files. Dropped unfinished (the backup refused), it still waits for the
+/// thread: a repository being created is never left half made.
 pub(crate) struct Opening(
     Option<std::thread::JoinHandle<Result<Repository<OpenStatus>, BackupError>>>,
 );
 
 impl Opening {
     pub(crate) fn start(backups: &Backups) -> Opening {
-        if !exists(backups.dir()) {
+        if !exists(backups.dir()) && makes_password(backups) {
             return Opening(None);
         }
         let backups = backups.clone();
         Opening(Some(std::thread::spawn(move || open(&backups))))
     }
 
-    fn finish(self, backups: &Backups) -> Result<Repository<OpenStatus>, BackupError> {
-        match self.0 {
+    fn finish(mut self, backups: &Backups) -> Result<Repository<OpenStatus>, BackupError> {
+        match self.0.take() {
             Some(thread) => thread.join().unwrap_or_else(|_| {
                 Err(BackupError::Repository {
                     path: backups.dir().to_path_buf(),
@@ -228,6 +253,14 @@ impl Opening {
                 })
             }),
             None => open(backups),
+        }
+    }
+}
+
+impl Drop for Opening {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -2000,6 +2033,33 @@ mod tests {
         );
         let err = manifest_of(&backups, &record).unwrap().1;
         assert!(!err.is_empty(), "a restore preview refuses it too");
+    }
+
+    #[test]
+    fn a_new_repository_keys_its_password_in_restics_memory_and_packs_as_restic_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let backups = backups(dir.path());
+        let repo = open(&backups).unwrap();
+        let keys: Vec<_> = std::fs::read_dir(backups.dir().join("keys"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        let key: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&keys[0]).unwrap()).unwrap();
+        let [n, r, p] = ["N", "r", "p"].map(|k| key[k].as_u64().unwrap());
+        // scrypt needs 128 * N * r bytes: what restic's own keys use at most.
+        assert!(
+            128 * n * r <= 32 << 20,
+            "a key needing {} MiB",
+            (128 * n * r) >> 20
+        );
+        // As much work per password guess as the crate's default (2^17, 8, 1).
+        assert!(n * r * p >= (1 << 17) * 8, "N={n} r={r} p={p}");
+        let (size, _, limit) = repo
+            .config()
+            .packsize(rustic_core::repofile::BlobType::Data);
+        assert_eq!((size >> 20, limit >> 20), (16, 32));
     }
 
     #[test]

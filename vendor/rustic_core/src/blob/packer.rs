@@ -437,7 +437,7 @@ impl<BE: DecryptWriteBackend> RawPacker<BE> {
                 indexer,
                 cacheable: blob_type.is_cacheable(),
             },
-            1,
+            0,
             1,
         ));
 
@@ -824,22 +824,21 @@ impl Actor {
         let (tx, rx) = bounded(queue_len);
         let (finish_tx, finish_rx) = bounded::<RusticResult<()>>(0);
 
+        // Steward: one pack at a time, hashed, written and indexed on this
+        // thread. Upstream runs the three steps as a pipeline of threads
+        // handing packs on, each holding one: with the packer's own and
+        // the queue's, up to six 32 MiB packs were alive at once while
+        // incompressible files were backed up.
         let _join_handle = std::thread::spawn(move || {
-            scope(|scope| {
-                let status = rx
-                    .into_iter()
-                    .readahead_scoped(scope)
-                    .map(|(file, index): (BytesList, IndexPack)| {
-                        let id = hash_reader(file.clone().reader())
-                            .expect("reading from memory cannot fail");
-                        (file, PackId::from(id), index)
-                    })
-                    .readahead_scoped(scope)
-                    .map(|load| fwh.process(load))
-                    .readahead_scoped(scope)
-                    .try_for_each(|index| fwh.index(index?));
-                _ = finish_tx.send(status);
-            });
+            let status = rx
+                .into_iter()
+                .map(|(file, index): (BytesList, IndexPack)| {
+                    let id =
+                        hash_reader(file.clone().reader()).expect("reading from memory cannot fail");
+                    (file, PackId::from(id), index)
+                })
+                .try_for_each(|load| fwh.index(fwh.process(load)?));
+            _ = finish_tx.send(status);
         });
 
         Self {

@@ -26,6 +26,12 @@ pub struct KeyOptions {
     /// Add 'created' date in public key information
     #[cfg_attr(feature = "clap", clap(long))]
     pub with_created: bool,
+
+    /// The key derivation's scrypt parameters (log2 N, r, p); the scrypt
+    /// crate's recommended ones (log2 N = 17, r = 8, p = 1: 128 MiB) when
+    /// unset
+    #[cfg_attr(feature = "clap", clap(skip))]
+    pub scrypt: Option<(u8, u32, u32)>,
 }
 
 /// Add the current key to the repository.
@@ -106,7 +112,14 @@ pub(crate) fn add_key_to_repo<S>(
     key: Key,
 ) -> RusticResult<KeyId> {
     let ko = opts.clone();
-    let keyfile = KeyFile::generate(key, &pass, ko.hostname, ko.username, ko.with_created)?;
+    let keyfile = KeyFile::generate(
+        key,
+        &pass,
+        ko.hostname,
+        ko.username,
+        ko.with_created,
+        ko.scrypt,
+    )?;
 
     let data = serde_json::to_vec(&keyfile).map_err(|err| {
         RusticError::with_source(

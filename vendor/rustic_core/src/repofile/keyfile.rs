@@ -187,6 +187,7 @@ impl KeyFile {
     /// * `hostname` - The hostname to use for the [`KeyFile`]
     /// * `username` - The username to use for the [`KeyFile`]
     /// * `with_created` - Whether to set the creation time of the [`KeyFile`] to the current time
+    /// * `scrypt` - The scrypt parameters (log2 N, r, p); [`Params::RECOMMENDED`] when `None`
     ///
     /// # Errors
     ///
@@ -202,9 +203,15 @@ impl KeyFile {
         hostname: Option<String>,
         username: Option<String>,
         with_created: bool,
+        scrypt: Option<(u8, u32, u32)>,
     ) -> RusticResult<Self> {
         let masterkey = MasterKey::from_key(key);
-        let params = Params::RECOMMENDED;
+        let params = match scrypt {
+            None => Params::RECOMMENDED,
+            Some((log_n, r, p)) => Params::new(log_n, r, p).map_err(|err| {
+                RusticError::with_source(ErrorKind::Key, "Invalid scrypt parameters.", err)
+            })?,
+        };
         let mut salt = vec![0; 64];
         rng().fill_bytes(&mut salt);
 
