@@ -32,10 +32,11 @@ const ARENAS: libc::c_int = 2;
 
 /// Limits glibc's malloc arenas to `ARENAS`, unless `MALLOC_ARENA_MAX` is
 /// set in the environment (glibc has then read it at start, and the
-/// operator's value stands). Called by `steward serve` first thing, before
-/// any thread is started: an arena a thread already holds stays. Answers
-/// the limit set, or `None` when the environment's was left in place (or
-/// the allocator is not glibc's).
+/// operator's value stands). Called by `steward` first thing (every
+/// command but `check`: `serve`, and the ones that may back up or
+/// restore), before any thread is started: an arena a thread already holds
+/// stays. Answers the limit set, or `None` when the environment's was left
+/// in place (or the allocator is not glibc's).
 pub fn limit_arenas() -> Option<i32> {
     if std::env::var_os("MALLOC_ARENA_MAX").is_some() {
         return None;
