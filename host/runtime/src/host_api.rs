@@ -674,7 +674,8 @@ enum Won<T> {
 /// far slower than its other requests (see [`fetch::hedge`]). The first
 /// copy to bring a whole answer wins; the other is dropped, and with it
 /// its connection stream and its hold on the call's memory. A copy that
-/// fails leaves the other to answer.
+/// fails leaves the other to answer, and one the first answer beat gives
+/// its place in the batch's share back.
 async fn send_get(
     client: &fetch::LazyClient,
     grant: &Grant,
@@ -740,7 +741,12 @@ async fn send_get(
     };
     hedger.answered(started.elapsed());
     match won {
-        Won::First(answer) => answer,
+        Won::First(answer) => {
+            if answer.is_ok() {
+                hedger.beaten();
+            }
+            answer
+        }
         Won::Second(answer) => {
             // The body counts against the call's memory by the hold of
             // the copy that brought it.

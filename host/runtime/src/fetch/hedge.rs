@@ -16,6 +16,9 @@
 //! [`AT_LEAST`]). A batch whose requests are all slow (the registry itself is
 //! slow, or down) sends no copies; at most one request in [`SHARE`] of a
 //! batch is sent twice, so a struggling server never sees the batch doubled.
+//! A copy its original beat gives its place back: on a loaded machine a
+//! request that was only late gets a copy it did not need, and the request
+//! the registry really holds back must still get one.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -91,7 +94,16 @@ impl Hedger {
             .is_ok()
     }
 
-    /// Requests sent a second time so far.
+    /// A request sent a second time had its answer from its first copy:
+    /// the second was not needed, and its place in the share is free again.
+    pub fn beaten(&self) {
+        let _ = self
+            .hedged
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |h| h.checked_sub(1));
+    }
+
+    /// Requests sent a second time so far (less the copies their original
+    /// beat).
     pub fn hedged(&self) -> usize {
         self.hedged.load(Ordering::Relaxed)
     }
@@ -151,5 +163,17 @@ mod tests {
         let small = batch(3, &[10, 10]);
         assert!(small.hedge_now(ms(100)));
         assert!(!small.hedge_now(ms(100)));
+    }
+
+    #[test]
+    fn a_copy_its_original_beat_gives_its_place_to_the_next_straggler() {
+        // Eight requests, one copy: a request that was only late takes
+        // it, and its original answers first.
+        let h = batch(8, &[10; 6]);
+        assert!(h.hedge_now(ms(40)));
+        assert!(!h.hedge_now(ms(40)), "the one copy is out");
+        h.beaten();
+        assert!(h.hedge_now(ms(60)), "the request still held back gets it");
+        assert_eq!(h.hedged(), 1);
     }
 }
