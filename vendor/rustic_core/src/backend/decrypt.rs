@@ -7,6 +7,16 @@ use zstd::stream::{copy_encode, decode_all};
 
 pub use zstd::compression_level_range;
 
+use crate::{
+    BytesList, Progress,
+    backend::{FileType, ReadBackend, WriteBackend},
+    blob::BlobLocation,
+    crypto::{CryptoKey, hasher::hash},
+    error::{ErrorKind, RusticError, RusticResult},
+    id::Id,
+    repofile::{RepoFile, RepoId},
+};
+
 // Steward: a blob is compressed, and (extra verify) decompressed again,
 // with a zstd context its thread keeps, not one made and zeroed for every
 // blob (`encode_all`/`decode_all`): that was 6-8% of a first backup's CPU.
@@ -29,8 +39,8 @@ fn compress(data: &[u8], level: i32) -> io::Result<Vec<u8>> {
     })
 }
 
-/// `data` decompressed with this thread's context into exactly `length`
-/// bytes: more is an error, as is a frame that does not end there.
+/// `data` decompressed with this thread's context into at most `length`
+/// bytes: more is an error (the caller refuses fewer).
 fn decompress(data: &[u8], length: usize) -> io::Result<Vec<u8>> {
     DECOMPRESSOR.with(|kept| {
         let mut kept = kept.borrow_mut();
@@ -41,16 +51,6 @@ fn decompress(data: &[u8], length: usize) -> io::Result<Vec<u8>> {
         decompressor.decompress(data, length)
     })
 }
-
-use crate::{
-    BytesList, Progress,
-    backend::{FileType, ReadBackend, WriteBackend},
-    blob::BlobLocation,
-    crypto::{CryptoKey, hasher::hash},
-    error::{ErrorKind, RusticError, RusticResult},
-    id::Id,
-    repofile::{RepoFile, RepoId},
-};
 
 /// The maximum compression level allowed by zstd
 #[must_use]
