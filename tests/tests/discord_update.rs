@@ -161,6 +161,9 @@ fn cancel_changes_nothing_and_admins_and_members_are_refused_privately() {
     let discord = FakeDiscord::start();
     let served = serve(&discord);
     let owner = Member::owner();
+    // The owner presses before Discord has answered the edit that showed
+    // the buttons: the press still counts.
+    discord.answer_button_edits_after(Duration::from_secs(3));
 
     let token = install_bot(&discord, &owner);
     let all = served.wait_edit(&discord, &token, "the Cancel button", |e| {

@@ -167,6 +167,9 @@ struct Shared {
     commands: BTreeMap<String, Value>,
     identified: bool,
     heartbeats: usize,
+    /// How long an edit that shows buttons waits for its answer: see
+    /// [`FakeDiscord::answer_button_edits_after`].
+    button_edit_delay: Duration,
 }
 
 struct Inner {
@@ -269,10 +272,11 @@ impl FakeDiscord {
         while !done(&shared) {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                panic!(
-                    "timed out waiting for {what}; requests so far:\n{:#?}",
-                    shared.requests
-                );
+                let requests = format!("{:#?}", shared.requests);
+                // Unlocked first: a lock poisoned by this panic would make
+                // the fake's own threads panic too, burying this message.
+                drop(shared);
+                panic!("timed out waiting for {what}; requests so far:\n{requests}");
             }
             shared = self.inner.changed.wait_timeout(shared, left).unwrap().0;
         }
@@ -306,6 +310,14 @@ impl FakeDiscord {
             .find(|r| matches(r))
             .cloned()
             .unwrap()
+    }
+
+    /// From now on an edit that shows buttons is recorded at once but
+    /// answered only after `delay`, as a busy Discord may: the message is
+    /// already on screen, and a press can reach the bot through the gateway
+    /// before the answer to its edit does.
+    pub fn answer_button_edits_after(&self, delay: Duration) {
+        self.inner.update(|s| s.button_edit_delay = delay);
     }
 
     /// Whether a gateway session is connected and identified.
@@ -530,7 +542,14 @@ async fn rest_api(
         },
         ("PATCH", ["webhooks", _, _, "messages", _]) => match embed_problem(&body) {
             Some(problem) => invalid_form_body(&problem),
-            None => axum::Json(message_json(inner.next_id(), &body)).into_response(),
+            None => {
+                let shows_buttons = body["components"].as_array().is_some_and(|c| !c.is_empty());
+                let delay = inner.shared.lock().unwrap().button_edit_delay;
+                if shows_buttons && !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                axum::Json(message_json(inner.next_id(), &body)).into_response()
+            }
         },
         ("DELETE", ["webhooks", _, _, "messages", _]) => StatusCode::NO_CONTENT.into_response(),
         ("POST", ["webhooks", _, _]) => match embed_problem(&body) {

@@ -77,6 +77,16 @@ pub async fn ask(ctx: super::Context<'_>, summary: &str) -> Result<Decision, ser
     let summary = summary.as_str();
     let buttons = Buttons::for_interaction(app.interaction.id);
     let requester = app.interaction.user.id.get();
+    // Listening before the buttons are shown: the requester sees them as
+    // soon as Discord has them, and a press can reach us through the
+    // gateway before Discord's answer to the edit does. A press with no
+    // listener is lost, and the prompt would wait out its timeout. The
+    // timeout runs from the first wait, after the edit.
+    let ids = vec![buttons.confirm.clone(), buttons.cancel.clone()];
+    let mut presses = serenity::ComponentInteractionCollector::new(ctx.serenity_context())
+        .custom_ids(ids)
+        .timeout(timeout)
+        .stream();
     let reply = Reply::of(ctx);
     reply
         .edit(
@@ -94,11 +104,6 @@ pub async fn ask(ctx: super::Context<'_>, summary: &str) -> Result<Decision, ser
         )
         .await?;
 
-    let ids = vec![buttons.confirm.clone(), buttons.cancel.clone()];
-    let mut presses = serenity::ComponentInteractionCollector::new(ctx.serenity_context())
-        .custom_ids(ids)
-        .timeout(timeout)
-        .stream();
     while let Some(press) = presses.next().await {
         let kind = buttons.classify(&press.data.custom_id, press.user.id.get(), requester);
         let (decision, text) = match kind {
