@@ -63,23 +63,6 @@ json.dump(manifest, open(path, "w"), indent=2)
 EOF
     (cd "$BOT" && npm install --silent --no-audit --no-fund)
     echo "   $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["dependencies"]))' "$BOT/package.json") dependencies declared"
-
-    write_config() { # $1 = file, $2 = which providers ("pip", "npm" or "pip npm")
-        {
-            printf '[bot]\nroot = "bot"\n\n'
-            for p in $2; do
-                printf '[providers.%s]\nenabled = true\n[providers.%s.grant]\nread = ["{bot}"]\n' "$p" "$p"
-                if [ "$p" = pip ]; then
-                    printf 'http = ["pypi.org", "api.osv.dev"]\n\n'
-                else
-                    printf 'http = ["registry.npmjs.org", "api.osv.dev"]\n\n'
-                fi
-            done
-            for p in pip npm; do
-                case " $2 " in *" $p "*) ;; *) printf '[providers.%s]\nenabled = false\n\n' "$p" ;; esac
-            done
-        } > "$1"
-    }
 }
 
 write_config() { # $1 = file, $2 = which providers ("pip", "npm" or "pip npm")
