@@ -71,6 +71,9 @@ fn bundled_roots() -> Option<Vec<reqwest::Certificate>> {
 pub struct LazyClient {
     client: std::sync::Arc<std::sync::Mutex<Option<reqwest::Client>>>,
     resolver: std::sync::Arc<CachingResolver>,
+    /// Whether a request has asked for the client yet: the first one's host
+    /// name is looked up ahead.
+    asked: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl LazyClient {
@@ -79,29 +82,56 @@ impl LazyClient {
     /// milliseconds (the trust roots), so the first request's host name is
     /// looked up meanwhile, when `grant` lets the request go there: a name
     /// the provider may not reach is never looked up (a lookup is itself a
-    /// message to whoever answers for that domain).
+    /// message to whoever answers for that domain). When [`Self::make_ahead`]
+    /// is making it, this waits for that instead of making a second.
     pub fn get(&self, url: &str, grant: &Grant) -> Result<reqwest::Client, FetchError> {
-        let mut slot = self.client.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(client) = slot.as_ref() {
-            return Ok(client.clone());
-        }
-        if let Ok(parsed) = reqwest::Url::parse(url)
+        if !self.asked.swap(true, std::sync::atomic::Ordering::Relaxed)
+            && let Ok(parsed) = reqwest::Url::parse(url)
             && grant.check_url(&parsed).is_ok()
             && let Some(host) = parsed.domain()
             && tokio::runtime::Handle::try_current().is_ok()
         {
             self.resolver.look_up_ahead(host);
         }
-        let started = Instant::now();
-        let client = client_with(self.resolver.clone()).map_err(|e| FetchError::Network {
+        let mut slot = self.client.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(client) = slot.as_ref() {
+            return Ok(client.clone());
+        }
+        let client = self.make().map_err(|e| FetchError::Network {
             url: url.to_string(),
             message: format!("cannot set up the HTTP client: {}", with_causes(&e)),
         })?;
+        *slot = Some(client.clone());
+        Ok(client)
+    }
+
+    /// Starts making the client now, on a thread of its own, for a caller
+    /// that will likely go to the network: the trust roots are then read
+    /// while the providers load instead of after the first request is
+    /// asked for. The first request waits for it; if it fails, that
+    /// request makes the client itself and reports why it cannot.
+    pub fn make_ahead(&self) {
+        let ahead = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("http-client".into())
+            .spawn(move || {
+                let mut slot = ahead.client.lock().unwrap_or_else(|e| e.into_inner());
+                if slot.is_none() {
+                    *slot = ahead.make().ok();
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::debug!("the HTTP client is made at the first request: {e}");
+        }
+    }
+
+    fn make(&self) -> reqwest::Result<reqwest::Client> {
+        let started = Instant::now();
+        let client = client_with(self.resolver.clone())?;
         tracing::debug!(
             "HTTP client made (trust roots loaded) in {:.1} ms",
             started.elapsed().as_secs_f64() * 1000.0
         );
-        *slot = Some(client.clone());
         Ok(client)
     }
 }

@@ -125,6 +125,11 @@ enum Instance {
     V0_2_0(since_v0_2_0::Instance),
 }
 
+/// How long after the HTTP cache last took an answer a check may still be
+/// answered from it without asking: the longest freshness registries give
+/// their index documents (PyPI's pages say `max-age=600`, npm's 300).
+const RECENT_ANSWERS: Duration = Duration::from_secs(600);
+
 pub struct Runtime {
     engine: Engine,
     linker: Linker<CallState>,
@@ -166,6 +171,13 @@ impl Runtime {
                 limits.http_cache_limit_mb * 1024 * 1024,
             ))
         });
+        // A check goes to the network unless the HTTP cache can answer it,
+        // and a cache that took no answer lately cannot: the client is then
+        // made meanwhile, not at the first request.
+        let reuse = Duration::from_secs(limits.registry_max_age_secs).max(RECENT_ANSWERS);
+        if http_cache.as_ref().is_none_or(|c| !c.stored_within(reuse)) {
+            http.make_ahead();
+        }
         let runtime = Arc::new(Runtime {
             cache: cache::CompileCache::new(&config.paths.cache, &engine),
             engine,

@@ -159,6 +159,16 @@ impl HttpCache {
         }
     }
 
+    /// Whether an answer was stored (or an entry replaced or removed) within
+    /// `recent`: each is a rename into, or removal from, the one directory,
+    /// which its modification time records. A cache that took nothing
+    /// lately holds nothing a check may use without asking.
+    pub fn stored_within(&self, recent: Duration) -> bool {
+        std::fs::metadata(&self.dir)
+            .and_then(|m| m.modified())
+            .is_ok_and(|changed| changed.elapsed().is_ok_and(|age| age < recent))
+    }
+
     /// Whether a request with these headers may use the cache at all.
     pub fn consults(headers: &[(String, String)]) -> bool {
         let no_store = all_values(headers, "cache-control")
@@ -803,6 +813,24 @@ mod tests {
             at(T0),
             Reuse::Http,
         )
+    }
+
+    #[test]
+    fn a_cache_that_took_no_answer_lately_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let http = dir.path().join("http");
+        let cache = cache(&http);
+        let recent = Duration::from_secs(600);
+        assert!(!cache.stored_within(recent), "nothing stored yet");
+        assert!(store(&cache, &[("cache-control", "max-age=900")], b"{}"));
+        assert!(cache.stored_within(recent));
+        // As the directory says after ten minutes and a second.
+        let then = SystemTime::now() - Duration::from_secs(601);
+        std::fs::File::open(&http)
+            .unwrap()
+            .set_modified(then)
+            .unwrap();
+        assert!(!cache.stored_within(recent));
     }
 
     #[test]
