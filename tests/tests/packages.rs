@@ -12,7 +12,7 @@ use serde_json::Value;
 use steward_tests::fakes::npm::FakeNpm;
 use steward_tests::fakes::osv::{Advisory, FakeOsv};
 use steward_tests::fakes::pypi::{FakePypi, Release};
-use steward_tests::fakes::{Mode, Running};
+use steward_tests::fakes::{Certificate, Mode, Running};
 use steward_tests::guests;
 use steward_tests::harness::{Install, Run, provider};
 
@@ -489,36 +489,124 @@ fn no_security_sends_no_request_to_osv() {
     assert!(queries.lock().unwrap().is_empty());
 }
 
-#[test]
-fn an_https_index_speaking_http2_serves_the_whole_batch_over_one_connection() {
-    let (index, certificate) = bot_index().start_tls();
-    let (osv, _) = FakeOsv::new().start();
+/// A pip-only install over `BOT_DISTS` that asks the TLS `index`, whose
+/// certificate is the only one its steward trusts; a request may take 10 s
+/// (on a loaded machine a held answer's copy is only sent after three times
+/// the batch's median answer).
+fn https_pip_install(index: &Running, certificate: &Certificate, osv: &Running) -> Install {
     let install = pip_install(&index.host(), &osv.host(), "", &BOT_DISTS, "");
     let http_url = format!("http://{}/simple", index.host());
     let config = std::fs::read_to_string(install.config_path()).unwrap();
     assert!(config.contains(&http_url));
     let https_url = format!("{}/simple", index.base_url());
-    std::fs::write(install.config_path(), config.replace(&http_url, &https_url)).unwrap();
-    // The fake's certificate is the only one this steward trusts.
-    let trusted = install.root().join("fake-index.pem");
-    std::fs::write(&trusted, &certificate.pem).unwrap();
+    let config = config
+        .replace(&http_url, &https_url)
+        .replace("timeout_ms = 1500", "timeout_ms = 10000");
+    std::fs::write(install.config_path(), config).unwrap();
+    std::fs::write(install.root().join("fake-index.pem"), &certificate.pem).unwrap();
+    install
+}
 
+/// `check --no-security` by the install of [`https_pip_install`], and its
+/// pip result, which must have no error.
+fn https_check(install: &Install) -> (Run, Value) {
     let run: Run = install
         .command(&["check", "--type", "packages", "--no-security", "--json"])
-        .env("SSL_CERT_FILE", &trusted)
+        .env("SSL_CERT_FILE", install.root().join("fake-index.pem"))
+        .env("STEWARD_LOG", "steward_runtime=debug")
         .output()
         .expect("running steward")
         .into();
-    let json = run.json();
-    let pip = provider(&json, "pip");
+    let pip = provider(&run.json(), "pip").clone();
     assert!(pip["error"].is_null(), "{pip:#}\n{}", run.stderr);
-    assert_eq!(update(pip, "aiohttp").unwrap()["latest"], "3.9.1");
-    assert_eq!(update(pip, "frozenlist").unwrap()["latest"], "2.0.0");
+    (run, pip)
+}
+
+/// The origins kept as speaking HTTP/2.
+fn http2_origins(install: &Install) -> String {
+    std::fs::read_to_string(install.data().join("cache/http2-origins")).unwrap_or_default()
+}
+
+#[test]
+fn an_https_index_speaking_http2_serves_the_whole_batch_over_one_connection() {
+    let (index, certificate) = bot_index().start_tls();
+    let (osv, _) = FakeOsv::new().start();
+    let install = https_pip_install(&index, &certificate, &osv);
+
+    let (run, pip) = https_check(&install);
+    assert_eq!(update(&pip, "aiohttp").unwrap()["latest"], "3.9.1");
+    assert_eq!(update(&pip, "frozenlist").unwrap()["latest"], "2.0.0");
     // Every installed distribution was asked for (pip and setuptools too).
     assert!(index.requests() >= BOT_DISTS.len(), "{}", run.stderr);
     // One TLS handshake for all of them: the first request opens the
     // connection and the others ride it as HTTP/2 streams.
     assert_eq!(index.connections(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn an_index_known_to_speak_http2_gets_the_whole_batch_at_once() {
+    let fake = bot_index();
+    let served = fake.served();
+    let (index, certificate) = fake.start_tls();
+    let (osv, _) = FakeOsv::new().start();
+    let install = https_pip_install(&index, &certificate, &osv);
+
+    // Not known yet: one request goes first, alone, and the index is
+    // remembered as speaking HTTP/2.
+    let (run, _) = https_check(&install);
+    assert!(
+        http2_origins(&install).lines().any(|o| o == index.host()),
+        "{:?}\n{}",
+        http2_origins(&install),
+        run.stderr
+    );
+    let first = served.lock().unwrap()[0].0.clone();
+
+    // Next time (nothing cached), the index holds its answer to that first
+    // request for a minute. Had the others waited for it, none would be
+    // sent until the request timed out, and it would not be asked twice:
+    // the batch has no answers yet to find it slow by.
+    std::fs::remove_dir_all(install.data().join("cache/http")).unwrap();
+    let stalled: &'static str = format!("/simple/{first}/").leak();
+    index.set_mode(Mode::StallFirst {
+        path: stalled,
+        stall: Duration::from_secs(60),
+    });
+    let (run, pip) = https_check(&install);
+    assert_eq!(update(&pip, "frozenlist").unwrap()["latest"], "2.0.0");
+    let answered = served.lock().unwrap().clone();
+    assert_eq!(
+        answered.iter().filter(|(p, _)| *p == first).count(),
+        2,
+        "{first} was not asked again beside the batch: {answered:?}\n{}",
+        run.stderr
+    );
+    // Still one connection per check, the copy riding it too.
+    assert_eq!(index.connections(), 2, "{}", run.stderr);
+}
+
+#[test]
+fn an_index_that_no_longer_speaks_http2_is_asked_again_and_forgotten() {
+    let (index, certificate) = bot_index().start_tls_http1();
+    let (osv, _) = FakeOsv::new().start();
+    let install = https_pip_install(&index, &certificate, &osv);
+    // Remembered from when it spoke HTTP/2.
+    std::fs::create_dir_all(install.data().join("cache")).unwrap();
+    std::fs::write(
+        install.data().join("cache/http2-origins"),
+        format!("{}\n", index.host()),
+    )
+    .unwrap();
+
+    let (run, pip) = https_check(&install);
+    assert_eq!(update(&pip, "aiohttp").unwrap()["latest"], "3.9.1");
+    assert_eq!(update(&pip, "frozenlist").unwrap()["latest"], "2.0.0");
+    assert!(
+        !http2_origins(&install).contains(&index.host()),
+        "{:?}\n{}",
+        http2_origins(&install),
+        run.stderr
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod hedge;
+pub mod http2;
 
 use std::time::{Duration, Instant};
 
@@ -20,14 +21,22 @@ use crate::grants::Grant;
 /// registry at once; a lookup per connection multiplies the chance of the
 /// resolver's five-second retry, which is what made batches stall.
 pub fn client() -> reqwest::Result<reqwest::Client> {
-    client_with(std::sync::Arc::new(CachingResolver::default()))
+    client_with(std::sync::Arc::new(CachingResolver::default()), false)
 }
 
-fn client_with(resolver: std::sync::Arc<CachingResolver>) -> reqwest::Result<reqwest::Client> {
+/// `http2`: the client speaks HTTP/2 from the first byte (offering only
+/// `h2` by ALPN), for origins known to answer that way.
+fn client_with(
+    resolver: std::sync::Arc<CachingResolver>,
+    http2: bool,
+) -> reqwest::Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("steward/", env!("CARGO_PKG_VERSION")))
         .dns_resolver(resolver);
+    if http2 {
+        builder = builder.http2_prior_knowledge();
+    }
     if let Some(roots) = bundled_roots() {
         builder = builder.tls_built_in_root_certs(false);
         for root in roots {
@@ -66,17 +75,29 @@ fn bundled_roots() -> Option<Vec<reqwest::Certificate>> {
 /// The providers' [`client`], made at the first request that goes to the
 /// network: making one loads and parses the system's trust roots, which a
 /// check answered wholly from the HTTP cache (a repeat within
-/// `registry_max_age_secs`) never needs. Clones share the one client.
+/// `registry_max_age_secs`) never needs. Beside it, made the same way, the
+/// client for the origins [`http2::Http2Origins`] knows. Clones share both.
 #[derive(Clone, Default)]
 pub struct LazyClient {
     client: std::sync::Arc<std::sync::Mutex<Option<reqwest::Client>>>,
+    /// Speaks HTTP/2 from the first byte.
+    http2_client: std::sync::Arc<std::sync::Mutex<Option<reqwest::Client>>>,
+    /// The origins to which requests go with `http2_client`.
+    pub http2: std::sync::Arc<http2::Http2Origins>,
     resolver: std::sync::Arc<CachingResolver>,
-    /// Whether a request has asked for the client yet: the first one's host
+    /// Whether a request has asked for a client yet: the first one's host
     /// name is looked up ahead.
     asked: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl LazyClient {
+    pub fn new(http2: http2::Http2Origins) -> LazyClient {
+        LazyClient {
+            http2: std::sync::Arc::new(http2),
+            ..LazyClient::default()
+        }
+    }
+
     /// The client, made now if no request has needed it yet; `url` is what
     /// a failure to make it is reported against. Making it takes a few
     /// milliseconds (the trust roots), so the first request's host name is
@@ -85,6 +106,17 @@ impl LazyClient {
     /// message to whoever answers for that domain). When [`Self::make_ahead`]
     /// is making it, this waits for that instead of making a second.
     pub fn get(&self, url: &str, grant: &Grant) -> Result<reqwest::Client, FetchError> {
+        self.look_up_first(url, grant);
+        self.take(&self.client, false, url)
+    }
+
+    /// As [`Self::get`], the client that speaks HTTP/2 from the first byte.
+    pub fn get_http2(&self, url: &str, grant: &Grant) -> Result<reqwest::Client, FetchError> {
+        self.look_up_first(url, grant);
+        self.take(&self.http2_client, true, url)
+    }
+
+    fn look_up_first(&self, url: &str, grant: &Grant) {
         if !self.asked.swap(true, std::sync::atomic::Ordering::Relaxed)
             && let Ok(parsed) = reqwest::Url::parse(url)
             && grant.check_url(&parsed).is_ok()
@@ -93,11 +125,19 @@ impl LazyClient {
         {
             self.resolver.look_up_ahead(host);
         }
-        let mut slot = self.client.lock().unwrap_or_else(|e| e.into_inner());
+    }
+
+    fn take(
+        &self,
+        slot: &std::sync::Mutex<Option<reqwest::Client>>,
+        http2: bool,
+        url: &str,
+    ) -> Result<reqwest::Client, FetchError> {
+        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(client) = slot.as_ref() {
             return Ok(client.clone());
         }
-        let client = self.make().map_err(|e| FetchError::Network {
+        let client = self.make(http2).map_err(|e| FetchError::Network {
             url: url.to_string(),
             message: format!("cannot set up the HTTP client: {}", with_causes(&e)),
         })?;
@@ -108,16 +148,23 @@ impl LazyClient {
     /// Starts making the client now, on a thread of its own, for a caller
     /// that will likely go to the network: the trust roots are then read
     /// while the providers load instead of after the first request is
-    /// asked for. The first request waits for it; if it fails, that
-    /// request makes the client itself and reports why it cannot.
+    /// asked for; the HTTP/2 one first when some origin is known to want
+    /// it. The first request waits for it; if it fails, that request makes
+    /// the client itself and reports why it cannot.
     pub fn make_ahead(&self) {
         let ahead = self.clone();
         let spawned = std::thread::Builder::new()
             .name("http-client".into())
             .spawn(move || {
-                let mut slot = ahead.client.lock().unwrap_or_else(|e| e.into_inner());
-                if slot.is_none() {
-                    *slot = ahead.make().ok();
+                let mut slots = vec![(&ahead.client, false)];
+                if !ahead.http2.is_empty() {
+                    slots.insert(0, (&ahead.http2_client, true));
+                }
+                for (slot, http2) in slots {
+                    let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+                    if slot.is_none() {
+                        *slot = ahead.make(http2).ok();
+                    }
                 }
             });
         if let Err(e) = spawned {
@@ -125,11 +172,12 @@ impl LazyClient {
         }
     }
 
-    fn make(&self) -> reqwest::Result<reqwest::Client> {
+    fn make(&self, http2: bool) -> reqwest::Result<reqwest::Client> {
         let started = Instant::now();
-        let client = client_with(self.resolver.clone())?;
+        let client = client_with(self.resolver.clone(), http2)?;
         tracing::debug!(
-            "HTTP client made (trust roots loaded) in {:.1} ms",
+            "HTTP client made{} (trust roots loaded) in {:.1} ms",
+            if http2 { " for HTTP/2 origins" } else { "" },
             started.elapsed().as_secs_f64() * 1000.0
         );
         Ok(client)

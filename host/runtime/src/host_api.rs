@@ -310,16 +310,22 @@ impl HostCtx {
             .into_iter()
             .enumerate()
             .map(|(at, req)| {
-                let (connected, wait) = match tls_origin(&req.url) {
+                // An origin known to speak HTTP/2 needs no first request:
+                // every GET waits for the one connection being opened.
+                let origin = tls_origin(&req.url);
+                let at_once = matches!(req.method, Method::Get)
+                    && origin.as_ref().is_some_and(|o| self.http.http2.knows(o));
+                let (sharing, wait) = match origin {
+                    Some(_) if at_once => (Sharing::Http2, None),
                     Some(origin) => match first_to.entry(origin) {
-                        Entry::Occupied(first) => (None, Some(first.get().clone())),
+                        Entry::Occupied(first) => (Sharing::Alone, Some(first.get().clone())),
                         Entry::Vacant(slot) => {
                             let (connected, up) = oneshot::channel();
                             slot.insert(up.shared());
-                            (Some(connected), None)
+                            (Sharing::First(connected), None)
                         }
                     },
-                    None => (None, None),
+                    None => (Sharing::Alone, None),
                 };
                 let url = req.url.clone();
                 let request = async move {
@@ -346,7 +352,7 @@ impl HostCtx {
                         cache,
                         req,
                         allowance,
-                        connected,
+                        sharing,
                         hedging,
                     )
                     .await
@@ -375,6 +381,7 @@ impl HostCtx {
             .collect()
             .await;
         numbered.sort_unstable_by_key(|(at, _)| *at);
+        self.http.http2.save();
         let answers: Vec<Answer> = numbered.into_iter().map(|(_, answer)| answer).collect();
         for (answer, ..) in &answers {
             if let Err(e) = answer
@@ -470,7 +477,7 @@ async fn fetch(
     cache: Option<(&HttpCache, &cache::Writer, Duration)>,
     mut req: HttpRequest,
     mut allowance: Allowance,
-    connected: Option<oneshot::Sender<()>>,
+    sharing: Sharing,
     hedging: Hedging<'_>,
 ) -> Answer {
     let cap = allowance.cap;
@@ -487,7 +494,7 @@ async fn fetch(
                 &req.url,
                 headers,
                 &mut allowance,
-                connected,
+                sharing,
                 hedging,
             )
             .await
@@ -498,7 +505,7 @@ async fn fetch(
                 headers: &req.headers,
                 body: req.body,
             };
-            send(client, grant, request, &mut allowance, connected).await
+            send(client, grant, request, &mut allowance, sharing).await
         };
         return match sent {
             Ok((_, response)) => (
@@ -564,7 +571,7 @@ async fn fetch(
         &req.url,
         &headers,
         &mut allowance,
-        connected,
+        sharing,
         hedging,
     )
     .await;
@@ -596,7 +603,14 @@ async fn fetch(
             return (Ok(response), Source::Revalidated, Some(allowance.held));
         }
         // Our validators followed a redirect elsewhere; ask that URL plainly.
-        sent = send(client, grant, get(&req.headers), &mut allowance, None).await;
+        sent = send(
+            client,
+            grant,
+            get(&req.headers),
+            &mut allowance,
+            Sharing::Alone,
+        )
+        .await;
     }
     match sent {
         Ok((answered, response)) => {
@@ -682,7 +696,7 @@ async fn send_get(
     url: &str,
     headers: &[(String, String)],
     allowance: &mut Allowance,
-    connected: Option<oneshot::Sender<()>>,
+    sharing: Sharing,
     hedging: Hedging<'_>,
 ) -> Result<(reqwest::Url, HttpResponse), ProviderError> {
     let get = || fetch::Request {
@@ -701,7 +715,8 @@ async fn send_get(
         held: hedging.memory.hold(),
     };
     let won = {
-        let mut first = std::pin::pin!(send(client, grant, get(), allowance, connected));
+        let copy = sharing.for_copy();
+        let mut first = std::pin::pin!(send(client, grant, get(), allowance, sharing));
         loop {
             tokio::select! {
                 answer = &mut first => {
@@ -720,7 +735,7 @@ async fn send_get(
             started.elapsed().as_secs_f64() * 1000.0
         );
         spare.timeout = timeout.saturating_sub(started.elapsed());
-        let mut second = std::pin::pin!(send(client, grant, get(), &mut spare, None));
+        let mut second = std::pin::pin!(send(client, grant, get(), &mut spare, copy));
         let (mut first_failed, mut second_failed) = (None, None);
         loop {
             tokio::select! {
@@ -756,24 +771,87 @@ async fn send_get(
     }
 }
 
+/// How a request shares its origin's connection with the rest of its batch.
+enum Sharing {
+    /// Over a client that speaks HTTP/2 from the first byte: the origin is
+    /// known to ([`fetch::http2`]), so the batch's requests to it all went
+    /// at once.
+    Http2,
+    /// The first request to an origin not known yet. The sender says when
+    /// the answer's headers are in (or the request failed): the requests
+    /// waiting to share its connection go then.
+    First(oneshot::Sender<()>),
+    /// Any other: it takes what the pool has.
+    Alone,
+}
+
+impl Sharing {
+    /// How a second copy of the request goes: by the same client, but it
+    /// is nobody's first.
+    fn for_copy(&self) -> Sharing {
+        match self {
+            Sharing::Http2 => Sharing::Http2,
+            Sharing::First(_) | Sharing::Alone => Sharing::Alone,
+        }
+    }
+}
+
 /// Sends one request, following redirects only to granted hosts, and reads
 /// the body within its [`Allowance`]. Returns the URL that answered and the
-/// answer. `connected` is dropped as soon as the answer's headers are in
-/// (or the request failed): the requests waiting to share its connection
-/// go then.
+/// answer. An answer over HTTP/2 to a request that went the usual way
+/// teaches [`fetch::http2`] its origin; a request that fails over the
+/// HTTP/2 client is sent again the usual way and its origin forgotten.
 async fn send(
     client: &fetch::LazyClient,
     grant: &Grant,
     request: fetch::Request<'_>,
     allowance: &mut Allowance,
-    connected: Option<oneshot::Sender<()>>,
+    sharing: Sharing,
 ) -> Result<(reqwest::Url, HttpResponse), ProviderError> {
     let (cap, timeout) = (allowance.cap, allowance.timeout);
     let held = &mut allowance.held;
-    let client = client.get(request.url, grant).map_err(provider_error)?;
-    let sent = fetch::send(&client, grant, request, timeout).await;
-    drop(connected);
+    let origin = tls_origin(request.url);
+    let http2 = matches!(sharing, Sharing::Http2);
+    let sent = if http2 {
+        let started = Instant::now();
+        let (url, headers) = (request.url, request.headers);
+        let speaking = client.get_http2(url, grant).map_err(provider_error)?;
+        match fetch::send(&speaking, grant, request, timeout).await {
+            Err(FetchError::Network { message, .. }) => {
+                // No longer HTTP/2 from the first byte (or no answer at
+                // all): asked again as to an origin never seen, and
+                // forgotten until it answers over HTTP/2 again.
+                tracing::debug!("{url} failed over HTTP/2 ({message}): asked again with ALPN");
+                if let Some(origin) = &origin {
+                    client.http2.forget(origin);
+                }
+                let any = client.get(url, grant).map_err(provider_error)?;
+                let get = fetch::Request {
+                    method: Method::Get,
+                    url,
+                    headers,
+                    body: None,
+                };
+                let left = timeout.saturating_sub(started.elapsed());
+                fetch::send(&any, grant, get, left).await
+            }
+            sent => sent,
+        }
+    } else {
+        let any = client.get(request.url, grant).map_err(provider_error)?;
+        fetch::send(&any, grant, request, timeout).await
+    };
+    // The requests waiting for this one's connection go now.
+    if let Sharing::First(connected) = sharing {
+        let _ = connected.send(());
+    }
     let (url, mut resp) = sent.map_err(provider_error)?;
+    if !http2
+        && resp.version() == reqwest::Version::HTTP_2
+        && let Some(origin) = tls_origin(url.as_str())
+    {
+        client.http2.learned(&origin);
+    }
     if let Some(len) = resp.content_length() {
         if len as usize > cap {
             return Err(too_large(&url, cap));

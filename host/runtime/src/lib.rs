@@ -164,7 +164,11 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         since_v0_1_0::add_to_linker(&mut linker)?;
         since_v0_2_0::add_to_linker(&mut linker)?;
-        let http = crate::fetch::LazyClient::default();
+        let http = crate::fetch::LazyClient::new(crate::fetch::http2::Http2Origins::load(
+            limits
+                .http_cache
+                .then(|| config.paths.cache.join("http2-origins")),
+        ));
         let http_cache = limits.http_cache.then(|| {
             Arc::new(crate::fetch::cache::HttpCache::new(
                 &config.paths.cache.join("http"),

@@ -66,6 +66,16 @@ impl Running {
     /// the public registries do, with a fresh self-signed certificate for
     /// 127.0.0.1; returns that certificate for the client to trust.
     pub fn start_tls(router: Router) -> (Running, Certificate) {
+        Running::start_tls_offering(router, &[b"h2", b"http/1.1"])
+    }
+
+    /// As [`Running::start_tls`], offering only HTTP/1.1 by ALPN (a server
+    /// that does not speak HTTP/2, or no longer does).
+    pub fn start_tls_http1(router: Router) -> (Running, Certificate) {
+        Running::start_tls_offering(router, &[b"http/1.1"])
+    }
+
+    fn start_tls_offering(router: Router, alpn: &[&[u8]]) -> (Running, Certificate) {
         let key = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()])
             .expect("generating a self-signed certificate");
         let pem = key.cert.pem();
@@ -79,7 +89,7 @@ impl Running {
         .with_no_client_auth()
         .with_single_cert(chain, private)
         .expect("a usable certificate");
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
         let running = Running::serve(router, Some(Arc::new(config)));
         (running, Certificate { pem })
     }

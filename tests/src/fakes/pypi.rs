@@ -171,6 +171,11 @@ impl FakePypi {
         Running::start_tls(self.router())
     }
 
+    /// Over TLS, offering only HTTP/1.1.
+    pub fn start_tls_http1(self) -> (Running, Certificate) {
+        Running::start_tls_http1(self.router())
+    }
+
     fn router(self) -> Router {
         Router::new()
             .route("/simple/:project/", get(project_page))
