@@ -156,16 +156,16 @@ impl LazyClient {
         let spawned = std::thread::Builder::new()
             .name("http-client".into())
             .spawn(move || {
-                let mut slots = vec![(&ahead.client, false)];
-                if !ahead.http2.is_empty() {
-                    slots.insert(0, (&ahead.http2_client, true));
-                }
-                for (slot, http2) in slots {
+                let fill = |slot: &std::sync::Mutex<Option<reqwest::Client>>, http2| {
                     let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
                     if slot.is_none() {
                         *slot = ahead.make(http2).ok();
                     }
+                };
+                if !ahead.http2.is_empty() {
+                    fill(&ahead.http2_client, true);
                 }
+                fill(&ahead.client, false);
             });
         if let Err(e) = spawned {
             tracing::debug!("the HTTP client is made at the first request: {e}");

@@ -773,9 +773,9 @@ async fn send_get(
 
 /// How a request shares its origin's connection with the rest of its batch.
 enum Sharing {
-    /// Over a client that speaks HTTP/2 from the first byte: the origin is
-    /// known to ([`fetch::http2`]), so the batch's requests to it all went
-    /// at once.
+    /// Over the client that speaks HTTP/2 from the first byte: the origin
+    /// is one [`fetch::http2`] knows, so the batch's requests to it all
+    /// went at once.
     Http2,
     /// The first request to an origin not known yet. The sender says when
     /// the answer's headers are in (or the request failed): the requests
@@ -810,7 +810,6 @@ async fn send(
 ) -> Result<(reqwest::Url, HttpResponse), ProviderError> {
     let (cap, timeout) = (allowance.cap, allowance.timeout);
     let held = &mut allowance.held;
-    let origin = tls_origin(request.url);
     let http2 = matches!(sharing, Sharing::Http2);
     let sent = if http2 {
         let started = Instant::now();
@@ -822,8 +821,8 @@ async fn send(
                 // all): asked again as to an origin never seen, and
                 // forgotten until it answers over HTTP/2 again.
                 tracing::debug!("{url} failed over HTTP/2 ({message}): asked again with ALPN");
-                if let Some(origin) = &origin {
-                    client.http2.forget(origin);
+                if let Some(origin) = tls_origin(url) {
+                    client.http2.forget(&origin);
                 }
                 let any = client.get(url, grant).map_err(provider_error)?;
                 let get = fetch::Request {
