@@ -452,7 +452,12 @@ impl HttpCache {
             std::fs::create_dir_all(&self.dir)?;
             let seq = self.seq.fetch_add(1, Ordering::Relaxed);
             let tmp = path.with_extension(format!("partial.{}.{seq}", std::process::id()));
-            let mut f = std::fs::File::create(&tmp)?;
+            // Created, never opened: a link planted at the name is not
+            // written through.
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
             f.write_all(bytes)?;
             // No fsync: losing an entry to a crash costs one request, and a
             // torn entry fails its checksum and is dropped.
@@ -813,6 +818,19 @@ mod tests {
             at(T0),
             Reuse::Http,
         )
+    }
+
+    #[test]
+    fn a_link_planted_at_an_entrys_temporary_name_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "untouched").unwrap();
+        let entry = cache.path(URL, &[]);
+        let temporary = entry.with_extension(format!("partial.{}.0", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &temporary).unwrap();
+        assert!(!store(&cache, &[("cache-control", "max-age=900")], b"{}"));
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
     }
 
     #[test]
