@@ -23,7 +23,7 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
         CALLS.fetch_add(1, Ordering::Relaxed)
     ));
     let tmp = target.with_file_name(name);
-    let mut f = File::create(&tmp)?;
+    let mut f = create_fresh(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, target)?;
@@ -31,6 +31,26 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
         sync_dir(parent)?;
     }
     Ok(())
+}
+
+/// A new, empty file at `path`, created and never opened: whatever already
+/// stands at the name (a link planted to another file, the leftover of a
+/// writer that died with this process id) is removed first, never written
+/// through.
+pub fn create_fresh(path: &Path) -> io::Result<File> {
+    let create = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    match create() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path)?;
+            create()
+        }
+        made => made,
+    }
 }
 
 /// Makes a rename or a new name in `dir` durable.
@@ -47,6 +67,20 @@ pub fn durable_rename(from: &Path, to: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod writers_tests {
     use super::*;
+
+    #[test]
+    fn a_link_planted_at_a_fresh_files_name_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "untouched").unwrap();
+        let name = dir.path().join("journal.json.812-0.partial");
+        std::os::unix::fs::symlink(&victim, &name).unwrap();
+        use std::io::Write;
+        create_fresh(&name).unwrap().write_all(b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+        assert_eq!(std::fs::read_to_string(&name).unwrap(), "new");
+        assert!(!std::fs::symlink_metadata(&name).unwrap().is_symlink());
+    }
 
     #[test]
     fn writers_of_the_same_target_at_once_all_succeed() {

@@ -72,32 +72,22 @@ impl Http2Origins {
         }
     }
 
-    /// Writes the origins to the file if they changed since it was read:
-    /// a new file renamed over the old, so a reader sees one or the other.
-    /// The new file is created, never opened: whatever already stands at
-    /// its name (a link to another file) is not written through. A failure
-    /// only costs the next run its head start.
+    /// Writes the origins to the file if they changed since it was read,
+    /// with [`steward_core::durable::write_atomically`]: a reader sees the
+    /// old list or the new, and a link planted at the temporary name is
+    /// not written through. A failure only costs the next run its head
+    /// start.
     pub fn save(&self) {
-        use std::io::Write;
         let Some(file) = &self.file else { return };
         if !self.changed.swap(false, Ordering::Relaxed) {
             return;
         }
         let text: String = self.lock().iter().map(|o| format!("{o}\n")).collect();
-        let temporary = file.with_extension(format!("{}.tmp", std::process::id()));
         let written = file
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| {
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(&temporary)
-            })
-            .and_then(|mut new| new.write_all(text.as_bytes()))
-            .and_then(|()| std::fs::rename(&temporary, file));
+            .and_then(|()| steward_core::durable::write_atomically(file, text.as_bytes()));
         if let Err(e) = written {
-            let _ = std::fs::remove_file(&temporary);
             tracing::debug!("cannot keep {}: {e}", file.display());
         }
     }
@@ -145,17 +135,16 @@ mod tests {
     }
 
     #[test]
-    fn a_link_planted_where_the_new_file_goes_is_not_written_through() {
+    fn a_link_planted_at_the_files_name_is_replaced_not_written_through() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("http2-origins");
         let victim = dir.path().join("victim");
         std::fs::write(&victim, "untouched").unwrap();
-        let temporary = file.with_extension(format!("{}.tmp", std::process::id()));
-        std::os::unix::fs::symlink(&victim, &temporary).unwrap();
+        std::os::unix::fs::symlink(&victim, &file).unwrap();
         let origins = Http2Origins::load(Some(file.clone()));
         origins.learned("pypi.org:443");
         origins.save();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
-        assert!(!file.exists());
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "pypi.org:443\n");
     }
 }
