@@ -45,14 +45,14 @@ pub mod osv;
 pub mod settings;
 
 /// The version of the provider contract this SDK speaks.
-pub const WIT_VERSION: &str = "0.2.0";
+pub const WIT_VERSION: &str = "0.3.0";
 
 /// Embedded in every provider so the host can read the contract version
 /// before it instantiates anything, and refuse one it does not understand.
 #[doc(hidden)]
 #[used]
 #[cfg_attr(target_arch = "wasm32", unsafe(link_section = "steward:wit-version"))]
-pub static __STEWARD_WIT_VERSION: [u8; 5] = *b"0.2.0";
+pub static __STEWARD_WIT_VERSION: [u8; 5] = *b"0.3.0";
 
 /// A provider's settings (`[providers.NAME.settings]` in steward.toml).
 pub type Settings = Vec<(String, String)>;
@@ -342,6 +342,27 @@ pub mod http {
     /// Sends every request at once; answers come back in the same order.
     pub fn send_all(requests: &[HttpRequest]) -> Vec<Result<HttpResponse, Error>> {
         host::http(requests)
+    }
+
+    /// Sends every request at once, like [`send_all`], and yields each
+    /// answer as it arrives with the position of its request: a provider
+    /// reads one answer while the rest are still on their way, instead of
+    /// all of them after the slowest. Every request is answered once.
+    /// Dropping the iterator stops what has not arrived.
+    pub fn send_each(requests: &[HttpRequest]) -> Answers {
+        Answers(host::http_each(requests))
+    }
+
+    /// The answers of [`send_each`], in the order they arrive.
+    pub struct Answers(host::Answers);
+
+    impl Iterator for Answers {
+        type Item = (usize, Result<HttpResponse, Error>);
+
+        fn next(&mut self) -> Option<Self::Item> {
+            let (at, answer) = self.0.next()?;
+            Some((at as usize, answer))
+        }
     }
 
     /// Sends one request.

@@ -1,6 +1,6 @@
-//! The provider contract across its versions, through the real binary: a
-//! component built against 0.1.0 (a committed build, never rebuilt by the
-//! tests) runs beside the bundled 0.2.0 providers; a file that is not a
+//! The provider contract across its versions, through the real binary:
+//! components built against 0.1.0 and 0.2.0 (committed builds, never
+//! rebuilt by the tests) run beside the bundled 0.3.0 providers; a file that is not a
 //! component fails in one line and makes `check` exit 3; a dropped-in
 //! provider without a grant waits for one instead of answering "up to date".
 
@@ -14,8 +14,14 @@ fn fixture_v0_1_0() -> PathBuf {
     workspace().join("tests/guests/contract-v0.1.0/provider-v0.1.0.wasm")
 }
 
+/// The prebuilt 0.2.0 fixture: `examples/providers/hello` as the 0.2.0 SDK
+/// built it (see the README beside it).
+fn fixture_v0_2_0() -> PathBuf {
+    workspace().join("tests/guests/contract-v0.2.0/hello-v0.2.0.wasm")
+}
+
 #[test]
-fn a_0_1_0_provider_loads_and_checks_beside_0_2_0_providers() {
+fn a_0_1_0_provider_loads_and_checks_beside_0_3_0_providers() {
     let install = Install::new("[providers.legacy.settings]\nlatest = \"1.2.0\"\n");
     install.add_provider(&fixture_v0_1_0(), "legacy");
 
@@ -36,7 +42,7 @@ fn a_0_1_0_provider_loads_and_checks_beside_0_2_0_providers() {
         "{listed:#}"
     );
     assert!(
-        versions.contains(&("config".into(), "0.2.0".into())),
+        versions.contains(&("config".into(), "0.3.0".into())),
         "{listed:#}"
     );
 
@@ -49,7 +55,7 @@ fn a_0_1_0_provider_loads_and_checks_beside_0_2_0_providers() {
     assert_eq!(update["latest"], "1.2.0", "its settings reached it");
     // 0.1.0's detail lines arrive as notes (plain strings).
     assert_eq!(update["details"][0], "reported through contract 0.1.0");
-    // The 0.2.0 config provider beside it gives typed details.
+    // The 0.3.0 config provider beside it gives typed details.
     let config = provider(&json, "config");
     assert!(config["error"].is_null(), "{config:#}");
     let typed = config["updates"][0]["details"]
@@ -61,6 +67,41 @@ fn a_0_1_0_provider_loads_and_checks_beside_0_2_0_providers() {
 
     let table = install.run(&["check"]);
     assert!(table.stdout.contains("legacy-package"), "{}", table.stdout);
+}
+
+#[test]
+fn a_0_2_0_provider_loads_and_checks_beside_0_3_0_providers() {
+    let install = Install::new("[providers.hello.grant]\nread = [\"{bot}\"]\n");
+    install.add_provider(&fixture_v0_2_0(), "hello");
+    std::fs::write(
+        install.bot().join("requirements.txt"),
+        "requests==2.31.0\nflask\n",
+    )
+    .unwrap();
+
+    let listed = install.run(&["providers", "list", "--json"]).json();
+    let hello = listed
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed:#}"))
+        .iter()
+        .find(|p| p["name"] == "hello")
+        .unwrap_or_else(|| panic!("{listed:#}"));
+    assert_eq!(hello["wit_version"], "0.2.0", "{listed:#}");
+
+    let json = install.run(&["check", "--json"]).json();
+    let hello = provider(&json, "hello");
+    assert!(hello["error"].is_null(), "{hello:#}");
+    let warnings: Vec<&str> = hello["warnings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{hello:#}"))
+        .iter()
+        .filter_map(|w| w.as_str())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{hello:#}");
+    assert!(
+        warnings[0].starts_with("flask is not pinned in "),
+        "{hello:#}"
+    );
 }
 
 #[test]

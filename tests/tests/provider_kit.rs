@@ -77,7 +77,7 @@ fn a_new_provider_from_the_template_builds_and_passes_the_conformance_check() {
     let row = |check: &str| -> String { row(&out, check) };
     assert!(
         row("describe")
-            .contains("pass kit-demo 0.1.0 (steward:provider@0.2.0), asks to read {bot}"),
+            .contains("pass kit-demo 0.1.0 (steward:provider@0.3.0), asks to read {bot}"),
         "{out}"
     );
     assert!(

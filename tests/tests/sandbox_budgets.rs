@@ -1,11 +1,15 @@
 //! A provider's call budgets hold for the whole call: time spent blocked in
 //! WASI or in an HTTP batch counts, the answers of a batch count against the
-//! call's memory, the memories of all its instances share one limit, and a
-//! batch has a size cap. The greedy provider fails alone, with a clear
+//! call's memory, the memories of all its instances share one limit, a
+//! batch has a size cap, and batches open side by side share one limit on
+//! requests in flight. The greedy provider fails alone, with a clear
 //! error, and the other providers' results still arrive. Each test runs the
 //! real `steward` binary.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -319,4 +323,105 @@ fn a_trap_is_reported_on_one_line() {
         .find(|l| l.contains("integer divide by zero"))
         .unwrap_or_else(|| panic!("{}", text.stdout));
     assert!(!line.contains("wasm backtrace"), "{line}");
+}
+
+#[test]
+fn answers_taken_one_by_one_come_in_the_order_they_arrive() {
+    // The first request's answer is held back; the others are not.
+    let server = Running::start(Router::new().route(
+        "/order",
+        get(
+            |axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>| async move {
+                if q.get("n").map(String::as_str) == Some("0") {
+                    tokio::time::sleep(Duration::from_millis(1500)).await;
+                }
+                "answer"
+            },
+        ),
+    ));
+    let install = greedy(
+        "http-each",
+        Some(&server.host()),
+        &format!("url = \"{}/order\"\ncount = \"4\"\n", server.base_url()),
+        "",
+    );
+    let (run, json, _) = check(&install);
+    let g = provider(&json, "greedy");
+    assert!(g["error"].is_null(), "{g:#}\n{}", run.stderr);
+    let latest = g["updates"][0]["latest"].as_str().unwrap_or_default();
+    let order: Vec<&str> = latest
+        .strip_prefix("arrived ")
+        .unwrap_or_else(|| panic!("{latest}"))
+        .split(',')
+        .collect();
+    // Every request answered once, the slow one after all the others.
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, ["0", "1", "2", "3"], "{latest}");
+    assert_eq!(order.last(), Some(&"0"), "{latest}");
+}
+
+#[test]
+fn batches_open_side_by_side_share_one_limit_on_requests_in_flight() {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (now, peak) = (in_flight.clone(), most.clone());
+    let server = Running::start(Router::new().route(
+        "/busy",
+        get(move || {
+            let (now, peak) = (now.clone(), peak.clone());
+            async move {
+                let here = now.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(here, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                now.fetch_sub(1, Ordering::SeqCst);
+                "busy"
+            }
+        }),
+    ));
+    let install = greedy(
+        "http-each-side-by-side",
+        Some(&server.host()),
+        &format!(
+            "url = \"{}/busy\"\nbatches = \"3\"\ncount = \"8\"\n",
+            server.base_url()
+        ),
+        "http_concurrency = 4",
+    );
+    let (run, json, _) = check(&install);
+    let g = provider(&json, "greedy");
+    assert!(g["error"].is_null(), "{g:#}\n{}", run.stderr);
+    assert_eq!(g["updates"][0]["latest"], "24 answers", "{g:#}");
+    let most = most.load(Ordering::SeqCst);
+    // Three batches of four at once would be twelve.
+    assert!(
+        (1..=4).contains(&most),
+        "{most} requests were in flight at once; http_concurrency is 4"
+    );
+}
+
+#[test]
+fn a_batch_dropped_unread_stops_the_requests_still_to_go() {
+    let server = Running::start(Router::new().route("/slow", get(|| async { "late" })));
+    server.set_mode(Mode::Delay(Duration::from_secs(1)));
+    let install = greedy(
+        "http-each-dropped",
+        Some(&server.host()),
+        &format!("url = \"{}/slow\"\ncount = \"40\"\n", server.base_url()),
+        "http_concurrency = 4",
+    );
+    let (run, json, _) = check(&install);
+    let g = provider(&json, "greedy");
+    assert_eq!(
+        g["updates"][0]["latest"], "dropped",
+        "{g:#}\n{}",
+        run.stderr
+    );
+    // The provider waited 2.5 s after dropping the batch: a batch that went
+    // on would have sent three rounds of four meanwhile.
+    assert!(
+        server.requests() <= 4,
+        "{} requests were sent after the batch was dropped",
+        server.requests()
+    );
 }

@@ -58,12 +58,16 @@ pub struct HostCtx {
     pub logged: LogQuota,
     /// The registry answers this call was given from the cache without
     /// asking, under `registry_max_age_secs`.
-    pub reused: ReusedAnswers,
+    pub reused: Arc<ReusedAnswers>,
+    /// `http_concurrency` permits, one per request in flight, shared by
+    /// every batch of the call: batches a provider keeps open side by side
+    /// (`http-each`) do not multiply what it may have in flight.
+    pub in_flight: Arc<tokio::sync::Semaphore>,
     /// The runtime's record of refused host calls (`Runtime::refusals`).
     pub refused: Refusals,
     /// Cache entries of this call's batches still being written; the call
     /// waits for them when the provider is done.
-    pub cache_writes: cache::PendingWrites,
+    pub cache_writes: Arc<cache::PendingWrites>,
 }
 
 /// The host calls refused for want of a grant, newest last, as
@@ -210,15 +214,6 @@ impl HostCtx {
         chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
 
-    /// Time a host operation may take: what it asked for, within the budget.
-    fn time_for(&self, asked_ms: Option<u32>) -> Duration {
-        let remaining = self.budget.remaining();
-        match asked_ms {
-            Some(ms) => Duration::from_millis(ms.into()).min(remaining),
-            None => remaining,
-        }
-    }
-
     /// Runs a granted program directly (no shell), with a minimal environment.
     pub fn exec(&self, req: ExecRequest) -> Result<ExecOutput, ProviderError> {
         let refuse = |d: super::grants::Denied| {
@@ -249,7 +244,7 @@ impl HostCtx {
             args: &req.args,
             cwd: &cwd,
             env: &[],
-            timeout: self.time_for(req.timeout_ms),
+            timeout: time_for(&self.budget, req.timeout_ms),
             output_cap: (self.limits.exec_output_limit_kb as usize) * 1024,
         })
         .map_err(|e| {
@@ -280,6 +275,141 @@ impl HostCtx {
         &self,
         requests: Vec<HttpRequest>,
     ) -> Vec<Result<HttpResponse, ProviderError>> {
+        let mut answers: Vec<Option<Result<HttpResponse, ProviderError>>> =
+            std::iter::repeat_with(|| None)
+                .take(requests.len())
+                .collect();
+        // Each answer's hold lasts until the batch returns: the answers
+        // collected so far count against the call's memory while the rest
+        // arrive.
+        let mut holds = Vec::with_capacity(requests.len());
+        self.batch()
+            .run(requests, |at, answer, held| {
+                answers[at] = Some(answer);
+                holds.extend(held);
+            })
+            .await;
+        // The holds end here: the answers go on into the provider's memory,
+        // whose growth the store's limiter counts.
+        drop(holds);
+        answers
+            .into_iter()
+            .map(|a| a.expect("a batch answers every request"))
+            .collect()
+    }
+
+    /// As [`Self::http`], but the batch runs on its own and its answers are
+    /// taken as they arrive ([`HttpAnswers::next`]), so the provider reads
+    /// each while the rest are on their way. Each answer keeps its hold on
+    /// the call's memory until it is taken. Must be called within a tokio
+    /// runtime.
+    pub fn http_each(&self, requests: Vec<HttpRequest>) -> HttpAnswers {
+        let (arrived, answers) = tokio::sync::mpsc::unbounded_channel();
+        let remaining = requests.len();
+        let batch = self.batch();
+        let task = tokio::spawn(async move {
+            batch
+                .run(requests, |at, answer, held| {
+                    // A closed queue means the provider dropped the batch,
+                    // which also stops this task.
+                    let _ = arrived.send((at, answer, held));
+                })
+                .await;
+        });
+        HttpAnswers {
+            answers,
+            remaining,
+            task: Some(task),
+        }
+    }
+
+    /// What a batch needs of the call, its own to run on a task.
+    fn batch(&self) -> Batch {
+        Batch {
+            provider: self.provider.clone(),
+            grant: self.grant.clone(),
+            budget: self.budget,
+            memory: self.memory.clone(),
+            limits: self.limits.clone(),
+            http: self.http.clone(),
+            http_cache: self.http_cache.clone(),
+            reused: self.reused.clone(),
+            in_flight: self.in_flight.clone(),
+            refused: self.refused.clone(),
+            cache_writes: self.cache_writes.clone(),
+        }
+    }
+}
+
+/// The answers of a batch sent with [`HostCtx::http_each`], in the order
+/// they arrive. Dropping it before the last is taken stops the requests
+/// still on their way.
+pub struct HttpAnswers {
+    answers: tokio::sync::mpsc::UnboundedReceiver<(
+        usize,
+        Result<HttpResponse, ProviderError>,
+        Option<Held>,
+    )>,
+    /// Answers not taken yet.
+    remaining: usize,
+    /// The batch, until it has finished.
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl HttpAnswers {
+    /// The next answer to arrive and the position of its request; `None`
+    /// once every request has been answered.
+    pub async fn next(&mut self) -> Option<(usize, Result<HttpResponse, ProviderError>)> {
+        // The hold ends as the answer goes into the provider's memory.
+        let (at, answer, _held) = self.answers.recv().await?;
+        self.remaining = self.remaining.saturating_sub(1);
+        if self.remaining == 0
+            && let Some(task) = self.task.take()
+        {
+            // The batch's last steps (its cache writes handed to the call,
+            // HTTP/2 origins saved) are done before the provider has its
+            // last answer, and so before it can end the call.
+            if let Err(e) = task.await {
+                tracing::warn!("an HTTP batch ended abnormally: {e}");
+            }
+        }
+        Some((at, answer))
+    }
+}
+
+impl Drop for HttpAnswers {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// One batch of requests and what it needs of its call.
+struct Batch {
+    provider: String,
+    grant: Arc<Grant>,
+    budget: Budget,
+    memory: Arc<CallMemory>,
+    limits: RuntimeLimits,
+    http: fetch::LazyClient,
+    http_cache: Option<Arc<HttpCache>>,
+    reused: Arc<ReusedAnswers>,
+    in_flight: Arc<tokio::sync::Semaphore>,
+    refused: Refusals,
+    cache_writes: Arc<cache::PendingWrites>,
+}
+
+impl Batch {
+    /// Sends the requests, bounded to `http_concurrency` at once, and hands
+    /// each answer to `answered` as it arrives, with the position of its
+    /// request and its hold on the call's memory. Every request is
+    /// answered exactly once.
+    async fn run(
+        &self,
+        requests: Vec<HttpRequest>,
+        mut answered: impl FnMut(usize, Result<HttpResponse, ProviderError>, Option<Held>),
+    ) {
         let started = Instant::now();
         let count = requests.len();
         let batch_limit = self.limits.http_batch_limit;
@@ -290,7 +420,10 @@ impl HostCtx {
                     "a batch of {count} HTTP requests is more than the {batch_limit} one call may send at once; none was sent"
                 ),
             );
-            return (0..count).map(|_| Err(refused.clone())).collect();
+            for at in 0..count {
+                answered(at, Err(refused.clone()), None);
+            }
+            return;
         }
         let deadline = tokio::time::Instant::from_std(self.budget.deadline);
         let concurrency = self.limits.http_concurrency;
@@ -329,6 +462,9 @@ impl HostCtx {
                 };
                 let url = req.url.clone();
                 let request = async move {
+                    // Taken in order (the semaphore is fair), held to the
+                    // end; it is never closed.
+                    let _slot = self.in_flight.acquire().await;
                     if let Some(up) = wait {
                         // Err only says the first request ended without a
                         // signal, which is as good as one.
@@ -338,7 +474,7 @@ impl HostCtx {
                     // request queued behind others has only what is left.
                     let allowance = Allowance {
                         cap,
-                        timeout: self.time_for(req.timeout_ms),
+                        timeout: time_for(&self.budget, req.timeout_ms),
                         held: self.memory.hold(),
                     };
                     let cache = cache.zip(queue).map(|(c, w)| (c, w, window));
@@ -375,53 +511,41 @@ impl HostCtx {
             .collect();
         // Started in order, so each origin's first request is under way
         // before the ones waiting for it; finished in any order, so one slow
-        // answer does not hold back the requests queued behind it.
-        let mut numbered: Vec<(usize, Answer)> = futures::stream::iter(futures)
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        numbered.sort_unstable_by_key(|(at, _)| *at);
-        self.http.http2.save();
-        let answers: Vec<Answer> = numbered.into_iter().map(|(_, answer)| answer).collect();
-        for (answer, ..) in &answers {
-            if let Err(e) = answer
+        // answer does not hold back the requests queued behind it, and each
+        // goes on as soon as it is in.
+        let mut arriving = futures::stream::iter(futures).buffer_unordered(concurrency);
+        let mut tally = Tally::default();
+        while let Some((at, (answer, source, held))) = arriving.next().await {
+            if let Err(e) = &answer
                 && e.code == ErrorCode::Denied
             {
                 self.refused.note(&self.provider, &e.message);
             }
-        }
-        let tally = |wanted: Source| answers.iter().filter(|(_, s, _)| *s == wanted).count();
-        let mut reused = 0;
-        for (_, source, _) in &answers {
             if let Source::Reused { age } = source {
-                reused += 1;
-                self.reused.note(*age);
+                self.reused.note(age);
             }
+            tally.count(source, &answer);
+            answered(at, answer, held);
         }
-        let stored = tally(Source::Network { stored: true });
+        drop(arriving);
+        self.http.http2.save();
         // Evicting, if the new entries call for it, follows their writing.
         if let Some(thread) = writer.and_then(cache::Writer::finish) {
             self.cache_writes.add(thread);
         }
-        let bytes: usize = answers
-            .iter()
-            .filter_map(|(r, _, _)| r.as_ref().ok())
-            .map(|r| r.body.len())
-            .sum();
         tracing::debug!(
             provider = self.provider,
-            "http: {count} requests in {:.1} ms, {} KiB: {} from the network ({stored} to store, {} sent twice for being slow), {} fresh from the cache, {reused} reused within registry_max_age_secs, {} revalidated (304), {} failed",
+            "http: {count} requests in {:.1} ms, {} KiB: {} from the network ({} to store, {} sent twice for being slow), {} fresh from the cache, {} reused within registry_max_age_secs, {} revalidated (304), {} failed",
             started.elapsed().as_secs_f64() * 1000.0,
-            bytes / 1024,
-            stored + tally(Source::Network { stored: false }),
+            tally.bytes / 1024,
+            tally.stored + tally.network,
+            tally.stored,
             hedger.hedged(),
-            tally(Source::Cache),
-            tally(Source::Revalidated),
-            tally(Source::Failed),
+            tally.cache,
+            tally.reused,
+            tally.revalidated,
+            tally.failed,
         );
-        // The holds end here: the answers go on into the provider's memory,
-        // whose growth the store's limiter counts.
-        answers.into_iter().map(|(r, _, _)| r).collect()
     }
 
     /// The answer of a request the call's deadline cut short.
@@ -433,6 +557,44 @@ impl HostCtx {
                 self.budget.total.as_secs().max(1)
             ),
         )
+    }
+}
+
+/// Where a batch's answers came from, for its log line.
+#[derive(Default)]
+struct Tally {
+    network: usize,
+    stored: usize,
+    cache: usize,
+    reused: usize,
+    revalidated: usize,
+    failed: usize,
+    bytes: usize,
+}
+
+impl Tally {
+    fn count(&mut self, source: Source, answer: &Result<HttpResponse, ProviderError>) {
+        let counter = match source {
+            Source::Network { stored: true } => &mut self.stored,
+            Source::Network { stored: false } => &mut self.network,
+            Source::Cache => &mut self.cache,
+            Source::Reused { .. } => &mut self.reused,
+            Source::Revalidated => &mut self.revalidated,
+            Source::Failed => &mut self.failed,
+        };
+        *counter += 1;
+        if let Ok(response) = answer {
+            self.bytes += response.body.len();
+        }
+    }
+}
+
+/// Time a host operation may take: what it asked for, within the budget.
+fn time_for(budget: &Budget, asked_ms: Option<u32>) -> Duration {
+    let remaining = budget.remaining();
+    match asked_ms {
+        Some(ms) => Duration::from_millis(ms.into()).min(remaining),
+        None => remaining,
     }
 }
 

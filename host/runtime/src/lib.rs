@@ -22,6 +22,7 @@ mod limits;
 pub mod signature;
 mod since_v0_1_0;
 mod since_v0_2_0;
+mod since_v0_3_0;
 mod untrusted;
 mod wit_version;
 
@@ -46,7 +47,11 @@ use crate::config::{Config, RuntimeLimits};
 use crate::provider::{Context, Info, Plan, ProviderError, Report, Update};
 
 /// Contract versions this build understands.
-pub const SUPPORTED_WIT_VERSIONS: &[&str] = &[since_v0_1_0::VERSION, since_v0_2_0::VERSION];
+pub const SUPPORTED_WIT_VERSIONS: &[&str] = &[
+    since_v0_1_0::VERSION,
+    since_v0_2_0::VERSION,
+    since_v0_3_0::VERSION,
+];
 
 /// How long `describe` may take while loading.
 const DESCRIBE_BUDGET: Duration = Duration::from_secs(5);
@@ -118,11 +123,13 @@ pub struct Checked {
 enum Pre {
     V0_1_0(since_v0_1_0::ProviderPre<CallState>),
     V0_2_0(since_v0_2_0::ProviderPre<CallState>),
+    V0_3_0(since_v0_3_0::ProviderPre<CallState>),
 }
 
 enum Instance {
     V0_1_0(since_v0_1_0::Instance),
     V0_2_0(since_v0_2_0::Instance),
+    V0_3_0(since_v0_3_0::Instance),
 }
 
 /// How long after the HTTP cache last took an answer a check may still be
@@ -164,6 +171,7 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         since_v0_1_0::add_to_linker(&mut linker)?;
         since_v0_2_0::add_to_linker(&mut linker)?;
+        since_v0_3_0::add_to_linker(&mut linker)?;
         let http = crate::fetch::LazyClient::new(crate::fetch::http2::Http2Origins::load(
             limits
                 .http_cache
@@ -366,6 +374,9 @@ impl Runtime {
             since_v0_2_0::VERSION => Pre::V0_2_0(
                 since_v0_2_0::ProviderPre::new(instance_pre).map_err(LoadError::Contract)?,
             ),
+            since_v0_3_0::VERSION => Pre::V0_3_0(
+                since_v0_3_0::ProviderPre::new(instance_pre).map_err(LoadError::Contract)?,
+            ),
             other => unreachable!("version {other} passed the supported check"),
         })
     }
@@ -537,6 +548,7 @@ impl Runtime {
                 http_cache: self.http_cache.clone(),
                 logged: Default::default(),
                 reused: Default::default(),
+                in_flight: Arc::new(tokio::sync::Semaphore::new(self.limits.http_concurrency)),
                 refused: self.refused.clone(),
                 cache_writes: Default::default(),
             },
@@ -558,6 +570,9 @@ impl Runtime {
                 Pre::V0_2_0(pre) => since_v0_2_0::instantiate(pre, &mut store)
                     .await
                     .map(Instance::V0_2_0),
+                Pre::V0_3_0(pre) => since_v0_3_0::instantiate(pre, &mut store)
+                    .await
+                    .map(Instance::V0_3_0),
             }
             .map_err(|e| match explain(e) {
                 CallError::Crashed { message } => CallError::Instantiate { message },
@@ -625,6 +640,7 @@ impl Instance {
         match self {
             Instance::V0_1_0(i) => i.describe(store, settings).await,
             Instance::V0_2_0(i) => i.describe(store, settings).await,
+            Instance::V0_3_0(i) => i.describe(store, settings).await,
         }
     }
     async fn check(
@@ -635,6 +651,7 @@ impl Instance {
         match self {
             Instance::V0_1_0(i) => i.check(store, ctx).await,
             Instance::V0_2_0(i) => i.check(store, ctx).await,
+            Instance::V0_3_0(i) => i.check(store, ctx).await,
         }
     }
     async fn capture(
@@ -645,6 +662,7 @@ impl Instance {
         match self {
             Instance::V0_1_0(i) => i.capture(store, ctx).await,
             Instance::V0_2_0(i) => i.capture(store, ctx).await,
+            Instance::V0_3_0(i) => i.capture(store, ctx).await,
         }
     }
     async fn plan(
@@ -656,6 +674,7 @@ impl Instance {
         match self {
             Instance::V0_1_0(i) => i.plan(store, ctx, updates).await,
             Instance::V0_2_0(i) => i.plan(store, ctx, updates).await,
+            Instance::V0_3_0(i) => i.plan(store, ctx, updates).await,
         }
     }
     async fn verify(
@@ -667,6 +686,7 @@ impl Instance {
         match self {
             Instance::V0_1_0(i) => i.verify(store, ctx, updates).await,
             Instance::V0_2_0(i) => i.verify(store, ctx, updates).await,
+            Instance::V0_3_0(i) => i.verify(store, ctx, updates).await,
         }
     }
     async fn restore_plan(
@@ -678,6 +698,7 @@ impl Instance {
         match self {
             Instance::V0_1_0(i) => i.restore_plan(store, ctx, state).await,
             Instance::V0_2_0(i) => i.restore_plan(store, ctx, state).await,
+            Instance::V0_3_0(i) => i.restore_plan(store, ctx, state).await,
         }
     }
 }
@@ -762,6 +783,7 @@ mod contract_tests {
         assert_eq!(frozen, supported);
         assert_eq!(super::since_v0_1_0::VERSION, "0.1.0");
         assert_eq!(super::since_v0_2_0::VERSION, "0.2.0");
+        assert_eq!(super::since_v0_3_0::VERSION, "0.3.0");
     }
 
     /// The live contract may grow only under a new version: while its

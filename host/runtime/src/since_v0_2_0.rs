@@ -1,6 +1,7 @@
 //! Bindings of the frozen contract `steward:provider@0.2.0` and their
 //! conversion to the host's own types: 0.1.0's, plus the `remove` action,
-//! an environment on commands, and typed details.
+//! an environment on commands, and typed details. 0.3.0 shares its types
+//! and, through the macros here, the code of its imports and exports.
 
 use wasmtime::Store;
 use wasmtime::component::{HasSelf, Linker};
@@ -8,7 +9,7 @@ use wasmtime::component::{HasSelf, Linker};
 use super::host_api::{self, CallState};
 use crate::provider as p;
 
-mod bindings {
+pub(crate) mod bindings {
     wasmtime::component::bindgen!({
         path: "../../wit/since_v0.2.0",
         world: "provider",
@@ -36,45 +37,61 @@ pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
 
 impl types::Host for CallState {}
 
-impl host::Host for CallState {
-    fn log(&mut self, level: host::Level, message: String) {
-        let level = match level {
-            host::Level::Trace => host_api::LogLevel::Trace,
-            host::Level::Debug => host_api::LogLevel::Debug,
-            host::Level::Info => host_api::LogLevel::Info,
-            host::Level::Warn => host_api::LogLevel::Warn,
-            host::Level::Error => host_api::LogLevel::Error,
-        };
-        self.host.log(level, &message);
-    }
+/// The imports 0.2.0 has, for the `host` and `types` modules in scope
+/// (0.3.0's `host` has the same functions, on its own records), and
+/// `$more` functions of a later version's `host`.
+macro_rules! host_imports {
+    ($($more:tt)*) => {
+        impl host::Host for CallState {
+            fn log(&mut self, level: host::Level, message: String) {
+                let level = match level {
+                    host::Level::Trace => host_api::LogLevel::Trace,
+                    host::Level::Debug => host_api::LogLevel::Debug,
+                    host::Level::Info => host_api::LogLevel::Info,
+                    host::Level::Warn => host_api::LogLevel::Warn,
+                    host::Level::Error => host_api::LogLevel::Error,
+                };
+                self.host.log(level, &message);
+            }
 
-    fn now(&mut self) -> String {
-        self.host.now()
-    }
+            fn now(&mut self) -> String {
+                self.host.now()
+            }
 
-    fn exec(&mut self, r: host::ExecRequest) -> Result<host::ExecOutput, types::Error> {
-        self.host
-            .exec(host_api::ExecRequest {
-                program: r.program,
-                args: r.args,
-                cwd: r.cwd,
-                timeout_ms: r.timeout_ms,
-            })
-            .map(|o| host::ExecOutput {
-                status: o.status,
-                stdout: o.stdout,
-                stderr: o.stderr,
-            })
-            .map_err(error_to_wit)
-    }
+            fn exec(&mut self, r: host::ExecRequest) -> Result<host::ExecOutput, types::Error> {
+                self.host
+                    .exec(host_api::ExecRequest {
+                        program: r.program,
+                        args: r.args,
+                        cwd: r.cwd,
+                        timeout_ms: r.timeout_ms,
+                    })
+                    .map(|o| host::ExecOutput {
+                        status: o.status,
+                        stdout: o.stdout,
+                        stderr: o.stderr,
+                    })
+                    .map_err(error_to_wit)
+            }
 
-    async fn http(
-        &mut self,
-        requests: Vec<host::HttpRequest>,
-    ) -> Vec<Result<host::HttpResponse, types::Error>> {
-        let requests = requests
-            .into_iter()
-            .map(|r| host_api::HttpRequest {
+            async fn http(
+                &mut self,
+                requests: Vec<host::HttpRequest>,
+            ) -> Vec<Result<host::HttpResponse, types::Error>> {
+                let requests = requests.into_iter().map(request_from_wit).collect();
+                self.host
+                    .http(requests)
+                    .await
+                    .into_iter()
+                    .map(|r| r.map(response_to_wit).map_err(error_to_wit))
+                    .collect()
+            }
+
+            $($more)*
+        }
+
+        fn request_from_wit(r: host::HttpRequest) -> host_api::HttpRequest {
+            host_api::HttpRequest {
                 method: match r.method {
                     host::Method::Get => host_api::Method::Get,
                     host::Method::Post => host_api::Method::Post,
@@ -83,129 +100,136 @@ impl host::Host for CallState {
                 headers: r.headers,
                 body: r.body,
                 timeout_ms: r.timeout_ms,
-            })
-            .collect();
-        self.host
-            .http(requests)
-            .await
-            .into_iter()
-            .map(|r| {
-                r.map(|resp| host::HttpResponse {
-                    status: resp.status,
-                    headers: resp.headers,
-                    body: resp.body,
+            }
+        }
+
+        fn response_to_wit(r: host_api::HttpResponse) -> host::HttpResponse {
+            host::HttpResponse {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            }
+        }
+    };
+}
+pub(crate) use host_imports;
+
+host_imports!();
+
+/// The exports every contract since 0.2.0 has, for the world's bindings
+/// in scope as `bindings` and 0.2.0's `types`.
+macro_rules! provider_exports {
+    () => {
+        /// One instantiated provider, valid for the lifetime of its store.
+        pub struct Instance(bindings::Provider);
+
+        pub async fn instantiate(
+            pre: &ProviderPre<CallState>,
+            store: &mut Store<CallState>,
+        ) -> wasmtime::Result<Instance> {
+            pre.instantiate_async(store).await.map(Instance)
+        }
+
+        pub(crate) type CallResult<T> = wasmtime::Result<Result<T, p::ProviderError>>;
+
+        impl Instance {
+            pub async fn describe(
+                &self,
+                store: &mut Store<CallState>,
+                settings: &[(String, String)],
+            ) -> wasmtime::Result<p::Info> {
+                let info = self.0.call_describe(store, settings).await?;
+                Ok(p::Info {
+                    name: info.name,
+                    version: info.version,
+                    description: info.description,
+                    kinds: info.kinds.into_iter().map(kind_from_wit).collect(),
+                    wants: p::Capabilities {
+                        read: info.wants.read,
+                        http: info.wants.http,
+                        programs: info
+                            .wants
+                            .programs
+                            .into_iter()
+                            .map(|pr| p::Program {
+                                path: pr.path,
+                                args: pr.args,
+                            })
+                            .collect(),
+                    },
                 })
-                .map_err(error_to_wit)
-            })
-            .collect()
-    }
+            }
+
+            pub async fn check(
+                &self,
+                store: &mut Store<CallState>,
+                ctx: &p::Context,
+            ) -> CallResult<p::Report> {
+                let r = self.0.call_check(store, &context_to_wit(ctx)).await?;
+                Ok(r.map(|report| p::Report {
+                    updates: report.updates.into_iter().map(update_from_wit).collect(),
+                    warnings: report.warnings,
+                })
+                .map_err(error_from_wit))
+            }
+
+            pub async fn capture(
+                &self,
+                store: &mut Store<CallState>,
+                ctx: &p::Context,
+            ) -> CallResult<Vec<u8>> {
+                let r = self.0.call_capture(store, &context_to_wit(ctx)).await?;
+                Ok(r.map_err(error_from_wit))
+            }
+
+            pub async fn plan(
+                &self,
+                store: &mut Store<CallState>,
+                ctx: &p::Context,
+                updates: &[p::Update],
+            ) -> CallResult<p::Plan> {
+                let updates: Vec<types::Update> = updates.iter().map(update_to_wit).collect();
+                let r = self
+                    .0
+                    .call_plan(store, &context_to_wit(ctx), &updates)
+                    .await?;
+                Ok(r.map(plan_from_wit).map_err(error_from_wit))
+            }
+
+            pub async fn verify(
+                &self,
+                store: &mut Store<CallState>,
+                ctx: &p::Context,
+                updates: &[p::Update],
+            ) -> CallResult<()> {
+                let updates: Vec<types::Update> = updates.iter().map(update_to_wit).collect();
+                let r = self
+                    .0
+                    .call_verify(store, &context_to_wit(ctx), &updates)
+                    .await?;
+                Ok(r.map_err(error_from_wit))
+            }
+
+            pub async fn restore_plan(
+                &self,
+                store: &mut Store<CallState>,
+                ctx: &p::Context,
+                state: &[u8],
+            ) -> CallResult<p::Plan> {
+                let r = self
+                    .0
+                    .call_restore_plan(store, &context_to_wit(ctx), state)
+                    .await?;
+                Ok(r.map(plan_from_wit).map_err(error_from_wit))
+            }
+        }
+    };
 }
+pub(crate) use provider_exports;
 
-/// One instantiated provider, valid for the lifetime of its store.
-pub struct Instance(bindings::Provider);
+provider_exports!();
 
-pub async fn instantiate(
-    pre: &ProviderPre<CallState>,
-    store: &mut Store<CallState>,
-) -> wasmtime::Result<Instance> {
-    pre.instantiate_async(store).await.map(Instance)
-}
-
-type CallResult<T> = wasmtime::Result<Result<T, p::ProviderError>>;
-
-impl Instance {
-    pub async fn describe(
-        &self,
-        store: &mut Store<CallState>,
-        settings: &[(String, String)],
-    ) -> wasmtime::Result<p::Info> {
-        let info = self.0.call_describe(store, settings).await?;
-        Ok(p::Info {
-            name: info.name,
-            version: info.version,
-            description: info.description,
-            kinds: info.kinds.into_iter().map(kind_from_wit).collect(),
-            wants: p::Capabilities {
-                read: info.wants.read,
-                http: info.wants.http,
-                programs: info
-                    .wants
-                    .programs
-                    .into_iter()
-                    .map(|pr| p::Program {
-                        path: pr.path,
-                        args: pr.args,
-                    })
-                    .collect(),
-            },
-        })
-    }
-
-    pub async fn check(
-        &self,
-        store: &mut Store<CallState>,
-        ctx: &p::Context,
-    ) -> CallResult<p::Report> {
-        let r = self.0.call_check(store, &context_to_wit(ctx)).await?;
-        Ok(r.map(|report| p::Report {
-            updates: report.updates.into_iter().map(update_from_wit).collect(),
-            warnings: report.warnings,
-        })
-        .map_err(error_from_wit))
-    }
-
-    pub async fn capture(
-        &self,
-        store: &mut Store<CallState>,
-        ctx: &p::Context,
-    ) -> CallResult<Vec<u8>> {
-        let r = self.0.call_capture(store, &context_to_wit(ctx)).await?;
-        Ok(r.map_err(error_from_wit))
-    }
-
-    pub async fn plan(
-        &self,
-        store: &mut Store<CallState>,
-        ctx: &p::Context,
-        updates: &[p::Update],
-    ) -> CallResult<p::Plan> {
-        let updates: Vec<types::Update> = updates.iter().map(update_to_wit).collect();
-        let r = self
-            .0
-            .call_plan(store, &context_to_wit(ctx), &updates)
-            .await?;
-        Ok(r.map(plan_from_wit).map_err(error_from_wit))
-    }
-
-    pub async fn verify(
-        &self,
-        store: &mut Store<CallState>,
-        ctx: &p::Context,
-        updates: &[p::Update],
-    ) -> CallResult<()> {
-        let updates: Vec<types::Update> = updates.iter().map(update_to_wit).collect();
-        let r = self
-            .0
-            .call_verify(store, &context_to_wit(ctx), &updates)
-            .await?;
-        Ok(r.map_err(error_from_wit))
-    }
-
-    pub async fn restore_plan(
-        &self,
-        store: &mut Store<CallState>,
-        ctx: &p::Context,
-        state: &[u8],
-    ) -> CallResult<p::Plan> {
-        let r = self
-            .0
-            .call_restore_plan(store, &context_to_wit(ctx), state)
-            .await?;
-        Ok(r.map(plan_from_wit).map_err(error_from_wit))
-    }
-}
-
-fn context_to_wit(c: &p::Context) -> types::Context {
+pub(crate) fn context_to_wit(c: &p::Context) -> types::Context {
     types::Context {
         bot_root: c.bot_root.clone(),
         settings: c.settings.clone(),
@@ -213,7 +237,7 @@ fn context_to_wit(c: &p::Context) -> types::Context {
     }
 }
 
-fn kind_from_wit(k: types::UpdateKind) -> p::UpdateKind {
+pub(crate) fn kind_from_wit(k: types::UpdateKind) -> p::UpdateKind {
     match k {
         types::UpdateKind::Bot => p::UpdateKind::Bot,
         types::UpdateKind::Package => p::UpdateKind::Package,
@@ -223,7 +247,7 @@ fn kind_from_wit(k: types::UpdateKind) -> p::UpdateKind {
     }
 }
 
-fn kind_to_wit(k: p::UpdateKind) -> types::UpdateKind {
+pub(crate) fn kind_to_wit(k: p::UpdateKind) -> types::UpdateKind {
     match k {
         p::UpdateKind::Bot => types::UpdateKind::Bot,
         p::UpdateKind::Package => types::UpdateKind::Package,
@@ -233,7 +257,7 @@ fn kind_to_wit(k: p::UpdateKind) -> types::UpdateKind {
     }
 }
 
-fn error_from_wit(e: types::Error) -> p::ProviderError {
+pub(crate) fn error_from_wit(e: types::Error) -> p::ProviderError {
     let code = match e.code {
         types::ErrorCode::Denied => p::ErrorCode::Denied,
         types::ErrorCode::Network => p::ErrorCode::Network,
@@ -247,7 +271,7 @@ fn error_from_wit(e: types::Error) -> p::ProviderError {
     p::ProviderError::new(code, e.message)
 }
 
-fn error_to_wit(e: p::ProviderError) -> types::Error {
+pub(crate) fn error_to_wit(e: p::ProviderError) -> types::Error {
     let code = match e.code {
         p::ErrorCode::Denied => types::ErrorCode::Denied,
         p::ErrorCode::Network => types::ErrorCode::Network,
@@ -264,7 +288,7 @@ fn error_to_wit(e: p::ProviderError) -> types::Error {
     }
 }
 
-fn update_from_wit(u: types::Update) -> p::Update {
+pub(crate) fn update_from_wit(u: types::Update) -> p::Update {
     p::Update {
         id: u.id,
         kind: kind_from_wit(u.kind),
@@ -291,7 +315,7 @@ fn update_from_wit(u: types::Update) -> p::Update {
     }
 }
 
-fn update_to_wit(u: &p::Update) -> types::Update {
+pub(crate) fn update_to_wit(u: &p::Update) -> types::Update {
     types::Update {
         id: u.id.clone(),
         kind: kind_to_wit(u.kind),
@@ -318,7 +342,7 @@ fn update_to_wit(u: &p::Update) -> types::Update {
     }
 }
 
-fn detail_from_wit(d: types::Detail) -> p::Detail {
+pub(crate) fn detail_from_wit(d: types::Detail) -> p::Detail {
     match d {
         types::Detail::Note(text) => p::Detail::Note(text),
         types::Detail::Key(k) => p::Detail::Key(p::KeyChange {
@@ -341,7 +365,7 @@ fn detail_from_wit(d: types::Detail) -> p::Detail {
     }
 }
 
-fn detail_to_wit(d: &p::Detail) -> types::Detail {
+pub(crate) fn detail_to_wit(d: &p::Detail) -> types::Detail {
     match d {
         p::Detail::Note(text) => types::Detail::Note(text.clone()),
         p::Detail::Key(k) => types::Detail::Key(types::KeyChange {
@@ -364,7 +388,7 @@ fn detail_to_wit(d: &p::Detail) -> types::Detail {
     }
 }
 
-fn plan_from_wit(plan: types::Plan) -> p::Plan {
+pub(crate) fn plan_from_wit(plan: types::Plan) -> p::Plan {
     p::Plan {
         restart: plan.restart,
         steps: plan

@@ -53,6 +53,62 @@ impl Provider for Greedy {
                     None => Ok(report(&format!("{ok} answers"))),
                 }
             }
+            // `count` requests to `url` taken as they arrive (contract
+            // 0.3.0's `http-each`); reports the order of their positions.
+            "http-each" => {
+                let url = ctx.setting("url").unwrap_or("http://127.0.0.1:9/");
+                let count: usize = ctx
+                    .setting("count")
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(1);
+                let requests: Vec<_> = (0..count)
+                    .map(|n| http::get(&format!("{url}?n={n}")))
+                    .collect();
+                let order: Vec<String> = http::send_each(&requests)
+                    .map(|(at, answer)| match answer {
+                        Ok(_) => at.to_string(),
+                        Err(e) => format!("{at} failed: {}", e.message),
+                    })
+                    .collect();
+                Ok(report(&format!("arrived {}", order.join(","))))
+            }
+            // `count` requests to `url` dropped before any answer is taken,
+            // then a wait in which what was not stopped would go on.
+            "http-each-dropped" => {
+                let url = ctx.setting("url").unwrap_or("http://127.0.0.1:9/");
+                let count: usize = ctx
+                    .setting("count")
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(1);
+                let requests: Vec<_> = (0..count)
+                    .map(|n| http::get(&format!("{url}?n={n}")))
+                    .collect();
+                drop(http::send_each(&requests));
+                std::thread::sleep(std::time::Duration::from_millis(2500));
+                Ok(report("dropped"))
+            }
+            // `batches` batches of `count` requests each, all sent before
+            // any answer is taken: together they may not have more in
+            // flight than one batch could.
+            "http-each-side-by-side" => {
+                let url = ctx.setting("url").unwrap_or("http://127.0.0.1:9/");
+                let setting = |name| ctx.setting(name).and_then(|c| c.parse().ok()).unwrap_or(1);
+                let (batches, count): (usize, usize) = (setting("batches"), setting("count"));
+                let open: Vec<_> = (0..batches)
+                    .map(|b| {
+                        let requests: Vec<_> = (0..count)
+                            .map(|n| http::get(&format!("{url}?b={b}&n={n}")))
+                            .collect();
+                        http::send_each(&requests)
+                    })
+                    .collect();
+                let ok = open
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, answer)| answer.is_ok())
+                    .count();
+                Ok(report(&format!("{ok} answers")))
+            }
             "divide-by-zero" => {
                 let (n, d) = std::hint::black_box((1, 0));
                 Ok(report(&divide(n, d).to_string()))
