@@ -452,9 +452,19 @@ pub fn complete_or_warn(
     timeout_ms: Option<u32>,
     warnings: &mut Vec<String>,
 ) -> Findings {
-    let first = answers
-        .pop()
-        .unwrap_or_else(|| Err(Error::network("the host answered no response")));
+    complete_answer_or_warn(osv_url, packages, answers.pop(), timeout_ms, warnings)
+}
+
+/// As [`complete_or_warn`], for the querybatch's answer taken by the caller
+/// (from [`http::send_each`], or `None` when none came).
+pub fn complete_answer_or_warn(
+    osv_url: &str,
+    packages: &[Package],
+    first: Option<Result<crate::HttpResponse, Error>>,
+    timeout_ms: Option<u32>,
+    warnings: &mut Vec<String>,
+) -> Findings {
+    let first = first.unwrap_or_else(|| Err(Error::network("the host answered no response")));
     match complete(osv_url, packages, first, timeout_ms) {
         Ok(findings) => findings,
         Err(e) => {

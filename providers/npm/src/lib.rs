@@ -19,6 +19,8 @@ pub mod project;
 pub mod registry;
 pub mod settings;
 
+use std::cell::OnceCell;
+
 use steward_sdk::osv::{self, Findings};
 use steward_sdk::{
     Context, Error, ErrorCode, HttpResponse, Info, Plan, Provider, Report, Settings, Update,
@@ -28,6 +30,7 @@ use steward_sdk::{
 use crate::manager::Manager;
 use crate::plan::Tool;
 use crate::project::Dependency;
+use crate::registry::Packument;
 use crate::settings::NpmSettings;
 
 pub struct Npm;
@@ -144,12 +147,28 @@ impl Provider for Npm {
                 Some(s.timeout_ms),
             ));
         }
-        let mut answers = http::send_all(&requests);
+        // Each packument is parsed as it arrives, while the rest are on
+        // their way. The bodies outlive the packuments, which borrow their
+        // strings: each is set once, at its request's position.
+        let bodies: Vec<OnceCell<Vec<u8>>> = names.iter().map(|_| OnceCell::new()).collect();
+        let mut parsed: Vec<Option<Result<Option<Packument<'_>>, Error>>> =
+            names.iter().map(|_| None).collect();
+        let mut osv_answer = None;
+        for (at, answer) in http::send_each(&requests) {
+            let (Some(body), Some(slot)) = (bodies.get(at), parsed.get_mut(at)) else {
+                osv_answer = Some(answer);
+                continue;
+            };
+            *slot = Some(packument_body(answer).and_then(|found| match found {
+                Some(bytes) => registry::parse(body.get_or_init(|| bytes)).map(Some),
+                None => Ok(None),
+            }));
+        }
         let findings = if ask_osv {
-            osv::complete_or_warn(
+            osv::complete_answer_or_warn(
                 &s.osv_url,
                 &queries,
-                &mut answers,
+                osv_answer,
                 Some(s.timeout_ms),
                 &mut report.warnings,
             )
@@ -159,16 +178,10 @@ impl Provider for Npm {
         report.warnings.extend(findings.warnings.iter().cloned());
 
         let mut failures: Vec<Error> = Vec::new();
-        // The bodies outlive the packuments, which borrow their strings.
-        let bodies: Vec<Result<Option<Vec<u8>>, Error>> =
-            answers.into_iter().map(packument_body).collect();
         let mut packuments = Vec::new();
-        for (name, body) in names.iter().zip(&bodies) {
-            let parsed = match body {
-                Ok(Some(body)) => registry::parse(body).map(Some),
-                Ok(None) => Ok(None),
-                Err(e) => Err(e.clone()),
-            };
+        for (name, parsed) in names.iter().zip(parsed) {
+            let parsed =
+                parsed.unwrap_or_else(|| Err(Error::network("the host answered no response")));
             match parsed {
                 Ok(Some(p)) => packuments.push((*name, p)),
                 Ok(None) => {
