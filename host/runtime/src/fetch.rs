@@ -37,30 +37,55 @@ fn client_with(
     if http2 {
         builder = builder.http2_prior_knowledge();
     }
-    if let Some(roots) = bundled_roots() {
+    if let Some(roots) = trust_roots() {
         builder = builder.tls_built_in_root_certs(false);
         for root in roots {
-            builder = builder.add_root_certificate(root);
+            builder = builder.add_root_certificate(root.clone());
         }
     }
     builder.build()
 }
 
+/// The trust roots every client of the process is made with, read once:
+/// the second client (HTTP/2 beside ALPN) then costs a fraction of the
+/// first instead of reading and parsing them all again, on the core the
+/// batch and the provider need. The bundle alone ([`bundle_only`]) when it
+/// serves, else what reqwest itself would trust (rustls-native-certs,
+/// which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`); `None`, when neither
+/// read cleanly, leaves them to reqwest, which reports why it cannot.
+fn trust_roots() -> Option<&'static [reqwest::Certificate]> {
+    static ROOTS: std::sync::OnceLock<Option<Vec<reqwest::Certificate>>> =
+        std::sync::OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            bundle_only()
+                .and_then(usable)
+                .or_else(|| usable(rustls_native_certs::load_native_certs()))
+        })
+        .as_deref()
+}
+
 /// The system's trust roots from OpenSSL's bundle file alone, when the
-/// operator has not pointed elsewhere (`SSL_CERT_FILE`, `SSL_CERT_DIR`) and
-/// the bundle holds certificates; `None` leaves the choice to
-/// rustls-native-certs, as before. It reads the bundle and then every file
-/// of the certificate directory too, which on Debian is each of the
-/// bundle's certificates again as a file of its own (about 150 opened and
-/// parsed, to be dropped as duplicates): most of the time of making a
-/// client, paid by every check that goes to the network.
-/// `update-ca-certificates` writes the bundle and the directory together.
-fn bundled_roots() -> Option<Vec<reqwest::Certificate>> {
+/// operator has not pointed elsewhere (`SSL_CERT_FILE`, `SSL_CERT_DIR`).
+/// rustls-native-certs reads the bundle and then every file of the
+/// certificate directory too, which on Debian is each of the bundle's
+/// certificates again as a file of its own (about 150 opened and parsed,
+/// to be dropped as duplicates): most of the time of making a client, paid
+/// by every check that goes to the network. `update-ca-certificates`
+/// writes the bundle and the directory together.
+fn bundle_only() -> Option<rustls_native_certs::CertificateResult> {
     if std::env::var_os("SSL_CERT_FILE").is_some() || std::env::var_os("SSL_CERT_DIR").is_some() {
         return None;
     }
     let bundle = openssl_probe::probe().cert_file?;
-    let found = rustls_native_certs::load_certs_from_paths(Some(&bundle), None);
+    Some(rustls_native_certs::load_certs_from_paths(
+        Some(&bundle),
+        None,
+    ))
+}
+
+/// The certificates found, when every source read cleanly and held some.
+fn usable(found: rustls_native_certs::CertificateResult) -> Option<Vec<reqwest::Certificate>> {
     if !found.errors.is_empty() {
         return None;
     }
@@ -176,7 +201,7 @@ impl LazyClient {
         let started = Instant::now();
         let client = client_with(self.resolver.clone(), http2)?;
         tracing::debug!(
-            "HTTP client made{} (trust roots loaded) in {:.1} ms",
+            "HTTP client made{} in {:.1} ms",
             if http2 { " for HTTP/2 origins" } else { "" },
             started.elapsed().as_secs_f64() * 1000.0
         );
