@@ -165,13 +165,6 @@ impl Runtime {
             .epoch_interruption(true)
             .max_wasm_stack(wasm_stack)
             .async_stack_size(wasm_stack + HOST_STACK);
-        let engine = Engine::new(&wasm)?;
-        let epoch = limits::EpochTicker::start(&engine);
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        since_v0_1_0::add_to_linker(&mut linker)?;
-        since_v0_2_0::add_to_linker(&mut linker)?;
-        since_v0_3_0::add_to_linker(&mut linker)?;
         let http = crate::fetch::LazyClient::new(crate::fetch::http2::Http2Origins::load(
             limits
                 .http_cache
@@ -185,11 +178,20 @@ impl Runtime {
         });
         // A check goes to the network unless the HTTP cache can answer it,
         // and a cache that took no answer lately cannot: the client is then
-        // made meanwhile, not at the first request.
+        // made meanwhile, not at the first request. Started first, so the
+        // trust roots are read while the engine is built and the providers
+        // load, not after.
         let reuse = Duration::from_secs(limits.registry_max_age_secs).max(RECENT_ANSWERS);
         if http_cache.as_ref().is_none_or(|c| !c.stored_within(reuse)) {
             http.make_ahead();
         }
+        let engine = Engine::new(&wasm)?;
+        let epoch = limits::EpochTicker::start(&engine);
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        since_v0_1_0::add_to_linker(&mut linker)?;
+        since_v0_2_0::add_to_linker(&mut linker)?;
+        since_v0_3_0::add_to_linker(&mut linker)?;
         let runtime = Arc::new(Runtime {
             cache: cache::CompileCache::new(&config.paths.cache, &engine),
             engine,
