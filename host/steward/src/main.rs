@@ -67,7 +67,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(steward::cli::run(cli, loaded))
+    let checking = matches!(cli.command, steward::cli::Commands::Check { .. });
+    let code = runtime.block_on(steward::cli::run(cli, loaded));
+    if checking {
+        // A check's runtime holds nothing to finish: its threads end with
+        // the process instead of being shut down one by one first.
+        std::mem::forget(runtime);
+    }
+    code
 }
 
 /// One output of Steward's log: text (coloured for a terminal) or one JSON

@@ -32,6 +32,17 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// Done with, once a check's answer is out: what this process opened
+    /// for it (the engine and its compiled providers, the providers'
+    /// connections) is not taken down piece by piece but ends with the
+    /// process, which is about to exit. A check opens no store and holds no
+    /// lock, and its cache writes are finished before it answers, so
+    /// nothing is left unsaved; tearing it all down took about a
+    /// millisecond of every check.
+    pub fn leave_to_exit(self) {
+        std::mem::forget(self);
+    }
+
     /// Whether commands go through a running service.
     pub fn is_remote(&self) -> bool {
         matches!(self, Backend::Remote(_))

@@ -349,6 +349,7 @@ async fn dispatch(command: Commands, service: Backend) -> Result<ExitCode, Servi
                     "warning: --notify: no discord.notify_channels or discord.webhook_url configured"
                 );
             }
+            service.leave_to_exit();
             Ok(if outcome.failed() {
                 ExitCode::from(EXIT_PROVIDER_FAILED)
             } else {
