@@ -15,6 +15,7 @@ pub(crate) use steward_core::{config, process, provider, size};
 pub mod bundled;
 mod cache;
 mod catalog;
+mod contract;
 pub mod fetch;
 pub mod grants;
 mod host_api;

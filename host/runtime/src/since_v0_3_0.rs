@@ -5,10 +5,11 @@
 use wasmtime::Store;
 use wasmtime::component::{HasSelf, Linker, Resource};
 
+use super::contract::{host_imports, provider_exports};
 use super::host_api::{self, CallState, HttpAnswers};
 use super::since_v0_2_0::{
-    context_to_wit, error_from_wit, error_to_wit, host_imports, kind_from_wit, plan_from_wit,
-    provider_exports, update_from_wit, update_to_wit,
+    context_to_wit, error_from_wit, error_to_wit, kind_from_wit, plan_from_wit, update_from_wit,
+    update_to_wit,
 };
 use crate::provider as p;
 

@@ -4,7 +4,8 @@
 //! picks the attempt, so one build serves every budget test.
 
 use steward_sdk::{
-    Context, Error, ErrorCode, Info, Provider, Report, Settings, Update, UpdateKind, http, setting,
+    Context, Error, ErrorCode, HttpRequest, Info, Provider, Report, Settings, Update, UpdateKind,
+    http, setting,
 };
 
 struct Greedy;
@@ -35,14 +36,8 @@ impl Provider for Greedy {
             // `count` requests to `url` in one batch; the first failure is
             // the call's error, else the number of answers is reported.
             "http-batch" => {
-                let url = ctx.setting("url").unwrap_or("http://127.0.0.1:9/");
-                let count: usize = ctx
-                    .setting("count")
-                    .and_then(|c| c.parse().ok())
-                    .unwrap_or(1);
-                let requests: Vec<_> = (0..count)
-                    .map(|n| http::get(&format!("{url}?n={n}")))
-                    .collect();
+                let requests = batch(&ctx, "");
+                let count = requests.len();
                 let answers = http::send_all(&requests);
                 let ok = answers.iter().filter(|a| a.is_ok()).count();
                 match answers.into_iter().find_map(Result::err) {
@@ -56,14 +51,7 @@ impl Provider for Greedy {
             // `count` requests to `url` taken as they arrive (contract
             // 0.3.0's `http-each`); reports the order of their positions.
             "http-each" => {
-                let url = ctx.setting("url").unwrap_or("http://127.0.0.1:9/");
-                let count: usize = ctx
-                    .setting("count")
-                    .and_then(|c| c.parse().ok())
-                    .unwrap_or(1);
-                let requests: Vec<_> = (0..count)
-                    .map(|n| http::get(&format!("{url}?n={n}")))
-                    .collect();
+                let requests = batch(&ctx, "");
                 let order: Vec<String> = http::send_each(&requests)
                     .map(|(at, answer)| match answer {
                         Ok(_) => at.to_string(),
@@ -75,14 +63,7 @@ impl Provider for Greedy {
             // `count` requests to `url` dropped before any answer is taken,
             // then a wait in which what was not stopped would go on.
             "http-each-dropped" => {
-                let url = ctx.setting("url").unwrap_or("http://127.0.0.1:9/");
-                let count: usize = ctx
-                    .setting("count")
-                    .and_then(|c| c.parse().ok())
-                    .unwrap_or(1);
-                let requests: Vec<_> = (0..count)
-                    .map(|n| http::get(&format!("{url}?n={n}")))
-                    .collect();
+                let requests = batch(&ctx, "");
                 drop(http::send_each(&requests));
                 std::thread::sleep(std::time::Duration::from_millis(2500));
                 Ok(report("dropped"))
@@ -91,16 +72,8 @@ impl Provider for Greedy {
             // any answer is taken: together they may not have more in
             // flight than one batch could.
             "http-each-side-by-side" => {
-                let url = ctx.setting("url").unwrap_or("http://127.0.0.1:9/");
-                let setting = |name| ctx.setting(name).and_then(|c| c.parse().ok()).unwrap_or(1);
-                let (batches, count): (usize, usize) = (setting("batches"), setting("count"));
-                let open: Vec<_> = (0..batches)
-                    .map(|b| {
-                        let requests: Vec<_> = (0..count)
-                            .map(|n| http::get(&format!("{url}?b={b}&n={n}")))
-                            .collect();
-                        http::send_each(&requests)
-                    })
+                let open: Vec<_> = (0..number(&ctx, "batches"))
+                    .map(|b| http::send_each(&batch(&ctx, &format!("b={b}&"))))
                     .collect();
                 let ok = open
                     .into_iter()
@@ -120,6 +93,20 @@ impl Provider for Greedy {
             )),
         }
     }
+}
+
+/// `count` GET requests to `url`, each with a query of `tag` and its own
+/// number `n`.
+fn batch(ctx: &Context, tag: &str) -> Vec<HttpRequest> {
+    let url = ctx.setting("url").unwrap_or("http://127.0.0.1:9/");
+    (0..number(ctx, "count"))
+        .map(|n| http::get(&format!("{url}?{tag}n={n}")))
+        .collect()
+}
+
+/// A number setting, 1 when absent or not a number.
+fn number(ctx: &Context, name: &str) -> usize {
+    ctx.setting(name).and_then(|c| c.parse().ok()).unwrap_or(1)
 }
 
 /// Divides without Rust's zero check, so the wasm `i32.div_s` itself runs
