@@ -244,7 +244,7 @@ impl HostCtx {
             args: &req.args,
             cwd: &cwd,
             env: &[],
-            timeout: time_for(&self.budget, req.timeout_ms),
+            timeout: self.budget.time_for(req.timeout_ms),
             output_cap: (self.limits.exec_output_limit_kb as usize) * 1024,
         })
         .map_err(|e| {
@@ -474,7 +474,7 @@ impl Batch {
                     // request queued behind others has only what is left.
                     let allowance = Allowance {
                         cap,
-                        timeout: time_for(&self.budget, req.timeout_ms),
+                        timeout: self.budget.time_for(req.timeout_ms),
                         held: self.memory.hold(),
                     };
                     let cache = cache.zip(queue).map(|(c, w)| (c, w, window));
@@ -586,15 +586,6 @@ impl Tally {
         if let Ok(response) = answer {
             self.bytes += response.body.len();
         }
-    }
-}
-
-/// Time a host operation may take: what it asked for, within the budget.
-fn time_for(budget: &Budget, asked_ms: Option<u32>) -> Duration {
-    let remaining = budget.remaining();
-    match asked_ms {
-        Some(ms) => Duration::from_millis(ms.into()).min(remaining),
-        None => remaining,
     }
 }
 

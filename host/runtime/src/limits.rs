@@ -107,6 +107,15 @@ impl Budget {
         self.deadline.saturating_duration_since(Instant::now())
     }
 
+    /// Time a host operation may take: what it asked for, within the budget.
+    pub fn time_for(&self, asked_ms: Option<u32>) -> Duration {
+        let remaining = self.remaining();
+        match asked_ms {
+            Some(ms) => Duration::from_millis(ms.into()).min(remaining),
+            None => remaining,
+        }
+    }
+
     /// Epoch ticks until the deadline, at least one.
     pub fn ticks(&self) -> u64 {
         (self.total.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64
