@@ -22,47 +22,15 @@ use crate::provider::{Advisory, Update, UpdateKind};
 /// scheduler come up first).
 const FIRST_CHECK_AFTER: Duration = Duration::from_secs(5);
 
-/// How long stopping waits for a grant notice being posted, so the
-/// notice is remembered and not posted again at the next start.
-const FINISH_NOTICE: Duration = Duration::from_secs(5);
-
-/// The work `serve` runs beside its fronts; dropped, it stops that work at
-/// once, [`Background::stop`] lets the providers watch finish a notice.
+/// The work `serve` runs beside its fronts; dropped, it stops that work.
 pub struct Background {
     tasks: Vec<tokio::task::JoinHandle<()>>,
-    /// The providers directory's watch, and what tells it to stop.
-    providers: Option<(
-        tokio::task::JoinHandle<()>,
-        tokio::sync::watch::Sender<bool>,
-    )>,
-}
-
-impl Background {
-    /// Stops the work. A grant notice the providers watch is posting is
-    /// finished and remembered first (for up to [`FINISH_NOTICE`]): stopped
-    /// between the two, the service posted the same notice again at its
-    /// next start.
-    pub async fn stop(mut self) {
-        for task in &self.tasks {
-            task.abort();
-        }
-        if let Some((watch, stop)) = self.providers.take() {
-            let _ = stop.send(true);
-            let abort = watch.abort_handle();
-            if tokio::time::timeout(FINISH_NOTICE, watch).await.is_err() {
-                abort.abort();
-            }
-        }
-    }
 }
 
 impl Drop for Background {
     fn drop(&mut self) {
         for task in &self.tasks {
             task.abort();
-        }
-        if let Some((watch, _)) = &self.providers {
-            watch.abort();
         }
     }
 }
@@ -79,12 +47,9 @@ impl Service {
             tokio::spawn(scheduler.run()),
             tokio::spawn(self.clone().check_in_background()),
             tokio::spawn(crate::memory::give_back_while_running(self.runtime.clone())),
+            self.watch_providers(),
         ];
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        Background {
-            tasks,
-            providers: Some((self.watch_providers(stopped), stop)),
-        }
+        Background { tasks }
     }
 
     async fn check_in_background(self: Arc<Self>) {

@@ -21,13 +21,8 @@ impl Service {
     /// Starts watching the providers directory, after announcing the
     /// providers already waiting for a grant. When the system cannot watch
     /// it (a warning says so), only that announcement runs: providers are
-    /// then still picked up at each check, only not announced. It stops
-    /// when `stop` changes (or its sender is gone), never between posting a
-    /// grant notice and remembering it was posted.
-    pub(crate) fn watch_providers(
-        self: &Arc<Self>,
-        mut stop: tokio::sync::watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
+    /// then still picked up at each check, only not announced.
+    pub(crate) fn watch_providers(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let dir = self.runtime.providers_dir();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -58,12 +53,7 @@ impl Service {
             let _watcher = watcher;
             let mut known = states(&service.entries().await);
             service.announce_waiting_at_start(&known).await;
-            loop {
-                tokio::select! {
-                    biased;
-                    _ = stop.changed() => break,
-                    event = rx.recv() => if event.is_none() { break },
-                }
+            while rx.recv().await.is_some() {
                 tokio::time::sleep(SETTLE).await;
                 while rx.try_recv().is_ok() {}
                 let now = states(&service.entries().await);
