@@ -50,27 +50,47 @@ pub struct Store {
     db: sled::Db,
 }
 
+/// How long [`Store::open`] waits for a lock this process may still hold
+/// through sled's background threads.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(1000);
+
+/// Whether sled refused to open because another opener holds the lock: it
+/// reports that as an I/O error, sometimes wrapped in one of its own kind
+/// that says so in its text; both shapes mean the same thing.
+fn is_lock_refused(error: &sled::Error) -> bool {
+    matches!(error, sled::Error::Io(io)
+        if io.kind() == std::io::ErrorKind::WouldBlock
+            || io.to_string().contains("could not acquire lock"))
+}
+
 impl Store {
     /// Opens (creating if needed) the store at `path` and checks its schema.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         remove_incomplete_snapshots(path);
-        let db = sled::Config::new().path(path).open().map_err(|source| {
-            // sled reports a held lock as an I/O error; say what it means.
-            // sled wraps the refused lock in an error of its own kind,
-            // saying so in its text: both shapes mean the same thing.
-            if let sled::Error::Io(io) = &source
-                && (io.kind() == std::io::ErrorKind::WouldBlock
-                    || io.to_string().contains("could not acquire lock"))
-            {
-                return StoreError::Locked {
-                    path: path.to_path_buf(),
-                };
+        // A store this process has just closed can stay locked a moment:
+        // sled lets go of its lock when its background threads let go of
+        // the database, not when the last handle is dropped. A lock still
+        // held after LOCK_WAIT is someone else's.
+        let waited = std::time::Instant::now();
+        let db = loop {
+            match sled::Config::new().path(path).open() {
+                Ok(db) => break db,
+                Err(source) if is_lock_refused(&source) && waited.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(source) if is_lock_refused(&source) => {
+                    return Err(StoreError::Locked {
+                        path: path.to_path_buf(),
+                    });
+                }
+                Err(source) => {
+                    return Err(StoreError::Open {
+                        path: path.to_path_buf(),
+                        source,
+                    });
+                }
             }
-            StoreError::Open {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
+        };
         let store = Store { db };
         let meta: Tree<u32> = store.tree(META)?;
         match meta.get(SCHEMA_KEY)? {
