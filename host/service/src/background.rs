@@ -22,9 +22,36 @@ use crate::provider::{Advisory, Update, UpdateKind};
 /// scheduler come up first).
 const FIRST_CHECK_AFTER: Duration = Duration::from_secs(5);
 
-/// The work `serve` runs beside its fronts; dropped, it stops that work.
+/// How long stopping waits for a grant notice being posted, so the
+/// notice is remembered and not posted again at the next start.
+const FINISH_NOTICE: Duration = Duration::from_secs(5);
+
+/// The work `serve` runs beside its fronts; dropped, it stops that work at
+/// once, while [`Background::stop`] first lets a grant notice being posted
+/// finish.
 pub struct Background {
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Held shared while a grant notice is posted and remembered.
+    notices: Arc<tokio::sync::RwLock<()>>,
+}
+
+impl Background {
+    /// Stops the work. A grant notice being posted is finished and
+    /// remembered first (for up to [`FINISH_NOTICE`]): stopped between the
+    /// two, the service would post the same notice again at its next
+    /// start. No new notice starts meanwhile; the tasks are then aborted
+    /// as [`Drop`] does.
+    pub async fn stop(self) {
+        let notices = self.notices.clone();
+        let quiet = tokio::time::timeout(FINISH_NOTICE, notices.write()).await;
+        if quiet.is_err() {
+            tracing::warn!(
+                "a grant notice was still being posted after {} s; it may be posted again at the next start",
+                FINISH_NOTICE.as_secs()
+            );
+        }
+        drop(self);
+    }
 }
 
 impl Drop for Background {
@@ -42,14 +69,15 @@ impl Service {
     pub fn run_in_background(self: &Arc<Self>) -> Background {
         let watch = self.supervisor().watch(self.config().paths.data.clone());
         let scheduler = crate::schedule::Scheduler::new(self.clone(), self.clone());
-        let tasks = vec![
+        let mut tasks = vec![
             tokio::spawn(watch),
             tokio::spawn(scheduler.run()),
             tokio::spawn(self.clone().check_in_background()),
             tokio::spawn(crate::memory::give_back_while_running(self.runtime.clone())),
-            self.watch_providers(),
         ];
-        Background { tasks }
+        let notices = Arc::new(tokio::sync::RwLock::new(()));
+        tasks.push(self.watch_providers(notices.clone()));
+        Background { tasks, notices }
     }
 
     async fn check_in_background(self: Arc<Self>) {

@@ -21,8 +21,13 @@ impl Service {
     /// Starts watching the providers directory, after announcing the
     /// providers already waiting for a grant. When the system cannot watch
     /// it (a warning says so), only that announcement runs: providers are
-    /// then still picked up at each check, only not announced.
-    pub(crate) fn watch_providers(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+    /// then still picked up at each check, only not announced. Each grant
+    /// notice is posted and remembered under a shared hold of `notices`, so
+    /// a stop that takes it whole never falls between the two.
+    pub(crate) fn watch_providers(
+        self: &Arc<Self>,
+        notices: Arc<tokio::sync::RwLock<()>>,
+    ) -> tokio::task::JoinHandle<()> {
         let dir = self.runtime.providers_dir();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -40,19 +45,19 @@ impl Service {
             Ok(w) => w,
             Err(e) => {
                 tracing::warn!("the providers directory is not watched: {e}");
-                return self.announce_waiting_alone();
+                return self.announce_waiting_alone(notices);
             }
         };
         if let Err(e) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
             tracing::warn!("cannot watch {}: {e}", dir.display());
-            return self.announce_waiting_alone();
+            return self.announce_waiting_alone(notices);
         }
         let service = self.clone();
         tokio::spawn(async move {
             // Dropping the watcher ends the events.
             let _watcher = watcher;
             let mut known = states(&service.entries().await);
-            service.announce_waiting_at_start(&known).await;
+            service.announce_waiting_at_start(&known, &notices).await;
             while rx.recv().await.is_some() {
                 tokio::time::sleep(SETTLE).await;
                 while rx.try_recv().is_ok() {}
@@ -66,6 +71,7 @@ impl Service {
                 {
                     a.providers_changed(&changes).await;
                     for (name, asks, sha256) in waiting(&known, &now) {
+                        let _posting = notices.read().await;
                         a.waiting_for_grant(&name, &asks).await;
                         service.remember_announced(&name, &sha256);
                     }
@@ -76,11 +82,14 @@ impl Service {
     }
 
     /// Without a watch, the providers waiting at start are still announced.
-    fn announce_waiting_alone(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+    fn announce_waiting_alone(
+        self: &Arc<Self>,
+        notices: Arc<tokio::sync::RwLock<()>>,
+    ) -> tokio::task::JoinHandle<()> {
         let service = self.clone();
         tokio::spawn(async move {
             let known = states(&service.entries().await);
-            service.announce_waiting_at_start(&known).await;
+            service.announce_waiting_at_start(&known, &notices).await;
         })
     }
 
@@ -88,7 +97,11 @@ impl Service {
     /// for a grant when the service starts, unless this very file (by its
     /// hash) was announced before: an owner who restarts the service is
     /// asked once, not at every restart, and again for a new version.
-    async fn announce_waiting_at_start(&self, known: &BTreeMap<String, State>) {
+    async fn announce_waiting_at_start(
+        &self,
+        known: &BTreeMap<String, State>,
+        notices: &tokio::sync::RwLock<()>,
+    ) {
         let Some(a) = crate::announce::Announcer::new(&self.config()) else {
             return;
         };
@@ -98,6 +111,7 @@ impl Service {
                 continue;
             }
             tracing::info!("providers directory: {name} waits for a grant");
+            let _posting = notices.read().await;
             a.waiting_for_grant(&name, &asks).await;
             self.remember_announced(&name, &sha256);
         }

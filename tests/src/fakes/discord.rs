@@ -170,6 +170,9 @@ struct Shared {
     /// How long an edit that shows buttons waits for its answer: see
     /// [`FakeDiscord::answer_button_edits_after`].
     button_edit_delay: Duration,
+    /// How long a channel message that shows buttons waits for its answer:
+    /// see [`FakeDiscord::answer_button_messages_after`].
+    button_message_delay: Duration,
 }
 
 struct Inner {
@@ -318,6 +321,13 @@ impl FakeDiscord {
     /// before the answer to its edit does.
     pub fn answer_button_edits_after(&self, delay: Duration) {
         self.inner.update(|s| s.button_edit_delay = delay);
+    }
+
+    /// From now on a channel message that shows buttons (a grant notice) is
+    /// recorded at once but answered only after `delay`: the bot is still
+    /// waiting for the answer when a test that saw the message acts on it.
+    pub fn answer_button_messages_after(&self, delay: Duration) {
+        self.inner.update(|s| s.button_message_delay = delay);
     }
 
     /// Whether a gateway session is connected and identified.
@@ -557,6 +567,11 @@ async fn rest_api(
             None => axum::Json(message_json(inner.next_id(), &body)).into_response(),
         },
         ("POST", ["channels", _, "messages"]) => {
+            let shows_buttons = body["components"].as_array().is_some_and(|c| !c.is_empty());
+            let delay = inner.shared.lock().unwrap().button_message_delay;
+            if shows_buttons && !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
             axum::Json(message_json(inner.next_id(), &body)).into_response()
         }
         // A direct message channel with the user asked for; its id is

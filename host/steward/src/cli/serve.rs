@@ -94,7 +94,7 @@ pub async fn run(service: Service) -> Result<ExitCode, ServiceError> {
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     drop(listening);
     drop(http);
-    drop(background);
+    background.stop().await;
     drop(fleet);
     let _ = stop_tx.send(true);
     if let Some(discord) = discord {
