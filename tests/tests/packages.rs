@@ -742,13 +742,14 @@ fn an_index_answering_500_is_a_network_error() {
 
 #[test]
 fn npm_check_follows_ranges_pins_and_dist_tags() {
-    let registry = FakeNpm::new()
+    let npm = FakeNpm::new()
         .package("ws", &["8.0.0", "8.16.0", "8.17.1"])
         .package("discord.js", &["13.0.0", "13.17.1", "14.15.3"])
         .package("chalk", &["4.1.2", "5.3.0"])
         .package("dotenv", &["16.0.3"])
-        .package("@discordjs/rest", &["2.0.0", "2.3.0", "3.0.0-next.1"])
-        .start();
+        .package("@discordjs/rest", &["2.0.0", "2.3.0", "3.0.0-next.1"]);
+    let compressed = npm.compressed_answers();
+    let registry = npm.start();
     let (osv, _) = FakeOsv::new()
         .advisory(
             Advisory::new("GHSA-ws-dos", "npm", "ws", &["8.0.0", "8.16.0"]).fixed_in("8.17.1"),
@@ -801,6 +802,9 @@ fn npm_check_follows_ranges_pins_and_dist_tags() {
             .any(|w| w.contains("left-pad-private is not on the registry")),
         "{npm:#}"
     );
+    // Steward asks for compressed documents, as npm and Bun do: each of
+    // the five packuments came gzip-compressed and was read as JSON.
+    assert_eq!(compressed.load(std::sync::atomic::Ordering::SeqCst), 5);
 }
 
 /// Against the real PyPI, npm registry and OSV (needs the network). Run

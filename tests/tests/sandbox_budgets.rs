@@ -176,6 +176,39 @@ fn an_http_batch_over_the_cap_is_refused_before_anything_is_sent() {
     assert_eq!(g["updates"][0]["latest"], "10 answers");
 }
 
+/// A compressed answer counts at the size it has once undone: 64 MiB of
+/// zeros sent as a gzip stream of 64 KiB is refused at the 1 MiB response
+/// cap, as soon as the undone bytes pass it, not handed to the provider.
+#[test]
+fn a_compressed_answer_counts_at_its_undone_size() {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..64 {
+        gz.write_all(&zeros).unwrap();
+    }
+    let bomb: &'static [u8] = Vec::leak(gz.finish().unwrap());
+    assert!(bomb.len() < 128 * 1024, "{} bytes", bomb.len());
+    let server = Running::start(Router::new().route(
+        "/bomb",
+        get(move || async move { ([(header::CONTENT_ENCODING, "gzip")], bomb) }),
+    ));
+    let install = greedy(
+        "http-batch",
+        Some(&server.host()),
+        &format!("url = \"{}/bomb\"\ncount = \"1\"\n", server.base_url()),
+        "http_response_limit_kb = 1024",
+    );
+    let (run, json, _) = check(&install);
+    let g = provider(&json, "greedy");
+    assert_eq!(g["error"]["code"], "network", "{g:#}\n{}", run.stderr);
+    assert!(
+        error_message(g).contains("/bomb?n=0 is larger than the 1024 KiB cap"),
+        "{g:#}"
+    );
+    assert_config_provider_unaffected(&json);
+}
+
 /// `component` with `count` more core modules appended, each declaring one
 /// memory of `memory_pages` 64 KiB pages (or none), and an instance of each:
 /// instantiating the component creates them all. Appended sections take the

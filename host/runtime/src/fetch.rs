@@ -20,12 +20,29 @@ use crate::grants::Grant;
 /// each host name up once per process. A batch opens many connections to one
 /// registry at once; a lookup per connection multiplies the chance of the
 /// resolver's five-second retry, which is what made batches stall.
+///
+/// This one is for downloads: it asks for no compression and undoes none,
+/// so an artifact arrives as the bytes its digest or signature covers.
 pub fn client() -> reqwest::Result<reqwest::Client> {
     client_with(
         std::sync::Arc::new(CachingResolver::default()),
+        Encoding::Identity,
         false,
         trust_roots().as_deref(),
     )
+}
+
+/// What a client asks the server to do to bodies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    /// `Accept-Encoding: gzip`, undone as the body arrives: registry
+    /// documents (npm packuments, PyPI's JSON) shrink several times over,
+    /// and npm's and PyPI's servers compress for whoever asks, as they do
+    /// for npm, Bun and pip. A request that sets its own `Accept-Encoding`
+    /// (or a `Range`) gets the body as sent. Caps count the undone bytes.
+    Gzip,
+    /// The body exactly as stored on the server.
+    Identity,
 }
 
 /// `http2`: the client speaks HTTP/2 from the first byte (offering only
@@ -33,13 +50,15 @@ pub fn client() -> reqwest::Result<reqwest::Client> {
 /// [`trust_roots`] read for it; `None` leaves them to reqwest.
 fn client_with(
     resolver: std::sync::Arc<CachingResolver>,
+    encoding: Encoding,
     http2: bool,
     roots: Option<&[reqwest::Certificate]>,
 ) -> reqwest::Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("steward/", env!("CARGO_PKG_VERSION")))
-        .dns_resolver(resolver);
+        .dns_resolver(resolver)
+        .gzip(encoding == Encoding::Gzip);
     if http2 {
         builder = builder.http2_prior_knowledge();
     }
@@ -203,7 +222,7 @@ impl LazyClient {
     fn make(&self, http2: bool) -> reqwest::Result<reqwest::Client> {
         let started = Instant::now();
         let roots = self.roots.get_or_init(trust_roots).as_deref();
-        let client = client_with(self.resolver.clone(), http2, roots)?;
+        let client = client_with(self.resolver.clone(), Encoding::Gzip, http2, roots)?;
         tracing::debug!(
             "HTTP client made{} in {:.1} ms",
             if http2 { " for HTTP/2 origins" } else { "" },

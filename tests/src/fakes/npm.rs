@@ -4,9 +4,13 @@
 //! Each version's `dist.tarball` points back at this server, which serves a
 //! real tarball (`package/package.json`, `package/index.js`) whose
 //! `integrity` is its true sha512, so npm, pnpm, Yarn and Bun install from it.
+//! Packuments are gzip-compressed for a client that accepts it, as the
+//! registry's servers do; [`FakeNpm::compressed_answers`] counts them.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -31,6 +35,7 @@ struct Package {
 #[derive(Debug, Clone, Default)]
 pub struct FakeNpm {
     packages: BTreeMap<String, Package>,
+    compressed: Arc<AtomicUsize>,
 }
 
 impl FakeNpm {
@@ -87,6 +92,12 @@ impl FakeNpm {
             p.broken.push(version.to_string());
         }
         self
+    }
+
+    /// Counts the packuments served gzip-compressed, from now on: read it
+    /// after the registry [started](Self::start).
+    pub fn compressed_answers(&self) -> Arc<AtomicUsize> {
+        self.compressed.clone()
     }
 
     /// Serves the registry at `running.base_url()`.
@@ -211,10 +222,32 @@ fn answer(reg: &FakeNpm, headers: &HeaderMap, name: &str) -> axum::response::Res
             || "http://registry.example.org".to_string(),
             |h| format!("http://{h}"),
         );
-    match reg.packages.get(name) {
-        Some(p) => (StatusCode::OK, Json(render(&base, name, p))).into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({"error": "Not found"}))).into_response(),
+    let Some(p) = reg.packages.get(name) else {
+        return (StatusCode::NOT_FOUND, Json(json!({"error": "Not found"}))).into_response();
+    };
+    let packument = render(&base, name, p);
+    let accepts_gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| h.split(',').any(|e| e.trim().starts_with("gzip")));
+    if !accepts_gzip {
+        return (StatusCode::OK, Json(packument)).into_response();
     }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(packument.to_string().as_bytes())
+        .and_then(|()| gz.flush())
+        .expect("gzip");
+    let body = gz.finish().expect("gzip");
+    reg.compressed.fetch_add(1, Ordering::SeqCst);
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_ENCODING, "gzip"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 fn render(base: &str, name: &str, package: &Package) -> Value {
