@@ -133,6 +133,31 @@ impl Sshd {
         ]
     }
 
+    /// The `ssh` control masters of connections made with [`Sshd::env`]
+    /// (their sockets are under this server's directory) still running,
+    /// by command line, given a few seconds to exit: a master outlives the
+    /// process that opened it unless told to exit.
+    pub fn masters_left(&self) -> Vec<String> {
+        let dir = self.dir.path().to_string_lossy().into_owned();
+        let masters = || -> Vec<String> {
+            std::fs::read_dir("/proc")
+                .unwrap()
+                .flatten()
+                .filter_map(|p| std::fs::read(p.path().join("cmdline")).ok())
+                .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+                .filter(|c| c.contains(&dir) && c.contains("ControlPersist"))
+                .collect()
+        };
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        loop {
+            let left = masters();
+            if left.is_empty() || std::time::Instant::now() > until {
+                return left;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
     /// The private key the server accepts.
     pub fn user_key(&self) -> PathBuf {
         self.dir.path().join("user_key")

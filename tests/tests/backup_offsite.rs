@@ -493,6 +493,11 @@ fn an_sftp_target_gets_copies_restic_reads_and_restores_from() {
     assert_eq!(copy["target"], "ssh", "{created:#}");
     assert!(copy["error"].is_null(), "{created:#}\nsshd: {}", sshd.log());
     assert_eq!(copy["copied"], 1, "{created:#}");
+    assert_eq!(
+        sshd.masters_left(),
+        Vec::<String>::new(),
+        "the command ended, so must its ssh connection"
+    );
 
     let repo = sshd.restic_args(&remote);
     assert_eq!(restic_ids_at(&install, &repo, &[]), vec![id.clone()]);
@@ -509,6 +514,7 @@ fn an_sftp_target_gets_copies_restic_reads_and_restores_from() {
         &["backup", "restore", &id, "--yes", "--json"],
     ));
     assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
+    assert_eq!(sshd.masters_left(), Vec::<String>::new());
     assert_eq!(
         users_known_hosts(),
         before,

@@ -57,6 +57,14 @@ pub enum Place {
     CopyFailed(String),
 }
 
+/// Ends the connections this process opened to offsite targets, waiting
+/// up to `within`: an SFTP target's `ssh` control master would otherwise
+/// outlive the process. Call it once the command (or `serve`) is done,
+/// outside async code.
+pub fn close_connections(within: std::time::Duration) {
+    opendal::close_connections(within);
+}
+
 /// Where a record `backup list` returned lives; empty when nowhere (its
 /// snapshot is lost), or for an archive (which is local).
 pub fn places(record: &BackupRecord) -> Vec<Place> {

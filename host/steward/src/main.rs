@@ -73,6 +73,10 @@ fn main() -> ExitCode {
         // A check's runtime holds nothing to finish: its threads end with
         // the process instead of being shut down one by one first.
         std::mem::forget(runtime);
+    } else {
+        drop(runtime);
+        // A backup, a restore or `serve` may have opened SFTP connections.
+        steward::backup::offsite::close_connections(std::time::Duration::from_secs(5));
     }
     code
 }

@@ -4,7 +4,8 @@
 //! (`Transport`), so S3 adds no second HTTP stack. The secret key reaches
 //! OpenDAL's builder and nothing else.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::TryStreamExt;
@@ -19,24 +20,43 @@ use steward_core::failure::BackendCause;
 
 use super::cause::classified;
 
-/// OpenDAL's blocking operator runs its async core on this runtime.
-fn runtime() -> RusticResult<&'static tokio::runtime::Runtime> {
-    static RUNTIME: OnceLock<std::io::Result<tokio::runtime::Runtime>> = OnceLock::new();
-    RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-        })
-        .as_ref()
+/// The runtime OpenDAL's blocking operators run their async core on, made
+/// at the first target opened; [`close_connections`] shuts it down.
+static RUNTIME: Mutex<Option<tokio::runtime::Runtime>> = Mutex::new(None);
+
+/// A handle on [`RUNTIME`], made now if it is not running.
+fn runtime() -> RusticResult<tokio::runtime::Handle> {
+    let mut slot = RUNTIME.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(runtime) = slot.as_ref() {
+        return Ok(runtime.handle().clone());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
         .map_err(|e| {
             RusticError::new(
                 ErrorKind::Backend,
                 "cannot start the runtime for offsite copies: {reason}",
             )
             .attach_context("reason", e.to_string())
-        })
+        })?;
+    let handle = runtime.handle().clone();
+    *slot = Some(runtime);
+    Ok(handle)
+}
+
+/// Ends the connections offsite targets opened. An SFTP connection is an
+/// `ssh` control master that outlives the process (`ControlPersist`) until
+/// its session is dropped, and the sessions live in tasks on [`RUNTIME`]:
+/// shutting it down drops them, and each tells its master to exit. Without
+/// this, every command that copied to an SFTP target left an `ssh` running.
+/// Waits up to `within` for them. Must not be called from async code.
+pub(crate) fn close_connections(within: Duration) {
+    let runtime = RUNTIME.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(runtime) = runtime {
+        runtime.shutdown_timeout(within);
+    }
 }
 
 /// OpenDAL's HTTP requests, sent with reqwest 0.12.
@@ -221,7 +241,8 @@ impl OpenDal {
     pub(crate) fn new(builder: impl opendal::Builder, location: String) -> RusticResult<OpenDal> {
         install_transport();
         let op = opendal::Operator::new(builder).map_err(|e| failed("opening", &location, e))?;
-        let _guard = runtime()?.enter();
+        let runtime = runtime()?;
+        let _guard = runtime.enter();
         let operator = Operator::new(op).map_err(|e| failed("opening", &location, e))?;
         Ok(OpenDal { operator, location })
     }
