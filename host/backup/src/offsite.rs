@@ -11,6 +11,8 @@ mod cause;
 mod opendal;
 mod rest;
 
+pub use opendal::close_connections;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -55,14 +57,6 @@ pub enum Place {
     Offsite(String),
     /// The copy to this target failed; it is retried at the next copy.
     CopyFailed(String),
-}
-
-/// Ends the connections this process opened to offsite targets, waiting
-/// up to `within`: an SFTP target's `ssh` control master would otherwise
-/// outlive the process. Call it once the command (or `serve`) is done,
-/// outside async code.
-pub fn close_connections(within: std::time::Duration) {
-    opendal::close_connections(within);
 }
 
 /// Where a record `backup list` returned lives; empty when nowhere (its

@@ -51,8 +51,9 @@ fn runtime() -> RusticResult<tokio::runtime::Handle> {
 /// its session is dropped, and the sessions live in tasks on [`RUNTIME`]:
 /// shutting it down drops them, and each tells its master to exit. Without
 /// this, every command that copied to an SFTP target left an `ssh` running.
-/// Waits up to `within` for them. Must not be called from async code.
-pub(crate) fn close_connections(within: Duration) {
+/// Waits up to `within` for them. Call it once the command (or `serve`) is
+/// done; it must not be called from async code.
+pub fn close_connections(within: Duration) {
     let runtime = RUNTIME.lock().unwrap_or_else(|e| e.into_inner()).take();
     if let Some(runtime) = runtime {
         runtime.shutdown_timeout(within);
