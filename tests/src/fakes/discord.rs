@@ -505,6 +505,15 @@ fn application() -> Value {
     })
 }
 
+/// Waits `delay` before answering a message or edit that shows buttons,
+/// so the bot is still waiting for the answer when a test acts on it.
+async fn answer_buttons_after(body: &Value, delay: Duration) {
+    let shows_buttons = body["components"].as_array().is_some_and(|c| !c.is_empty());
+    if shows_buttons && !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+}
+
 async fn rest_api(
     State(inner): State<Arc<Inner>>,
     method: Method,
@@ -553,11 +562,8 @@ async fn rest_api(
         ("PATCH", ["webhooks", _, _, "messages", _]) => match embed_problem(&body) {
             Some(problem) => invalid_form_body(&problem),
             None => {
-                let shows_buttons = body["components"].as_array().is_some_and(|c| !c.is_empty());
                 let delay = inner.shared.lock().unwrap().button_edit_delay;
-                if shows_buttons && !delay.is_zero() {
-                    tokio::time::sleep(delay).await;
-                }
+                answer_buttons_after(&body, delay).await;
                 axum::Json(message_json(inner.next_id(), &body)).into_response()
             }
         },
@@ -567,11 +573,8 @@ async fn rest_api(
             None => axum::Json(message_json(inner.next_id(), &body)).into_response(),
         },
         ("POST", ["channels", _, "messages"]) => {
-            let shows_buttons = body["components"].as_array().is_some_and(|c| !c.is_empty());
             let delay = inner.shared.lock().unwrap().button_message_delay;
-            if shows_buttons && !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
+            answer_buttons_after(&body, delay).await;
             axum::Json(message_json(inner.next_id(), &body)).into_response()
         }
         // A direct message channel with the user asked for; its id is
