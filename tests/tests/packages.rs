@@ -609,6 +609,68 @@ fn an_index_that_no_longer_speaks_http2_is_asked_again_and_forgotten() {
     );
 }
 
+/// [`https_pip_install`] with at most `limit` requests in flight on
+/// connections of their own, its index remembered as speaking HTTP/2.
+fn https_pip_install_limited(
+    index: &Running,
+    certificate: &Certificate,
+    osv: &Running,
+    limit: usize,
+) -> Install {
+    let install = https_pip_install(index, certificate, osv);
+    let mut config = std::fs::read_to_string(install.config_path()).unwrap();
+    config.push_str(&format!("\n[runtime]\nhttp_concurrency = {limit}\n"));
+    std::fs::write(install.config_path(), config).unwrap();
+    std::fs::create_dir_all(install.data().join("cache")).unwrap();
+    std::fs::write(
+        install.data().join("cache/http2-origins"),
+        format!("{}\n", index.host()),
+    )
+    .unwrap();
+    install
+}
+
+#[test]
+fn streams_on_one_http2_connection_are_not_held_to_http_concurrency() {
+    // Each answer takes 300 ms. With two at a time, the eight distributions
+    // would go in four rounds; as streams of the one connection, in one.
+    let (index, certificate) = bot_index().start_tls();
+    index.set_mode(Mode::Delay(Duration::from_millis(300)));
+    let (osv, _) = FakeOsv::new().start();
+    let install = https_pip_install_limited(&index, &certificate, &osv, 2);
+
+    let (run, pip) = https_check(&install);
+    assert_eq!(update(&pip, "frozenlist").unwrap()["latest"], "2.0.0");
+    assert_eq!(index.connections(), 1, "{}", run.stderr);
+    assert!(
+        index.most_in_flight() > 2,
+        "only {} requests were in flight at once over HTTP/2\n{}",
+        index.most_in_flight(),
+        run.stderr
+    );
+}
+
+#[test]
+fn requests_that_fall_back_to_connections_of_their_own_keep_to_http_concurrency() {
+    // Remembered as speaking HTTP/2, the index now offers only HTTP/1.1:
+    // every request fails as a stream and is sent again on a connection
+    // of its own, two at a time.
+    let (index, certificate) = bot_index().start_tls_http1();
+    index.set_mode(Mode::Delay(Duration::from_millis(300)));
+    let (osv, _) = FakeOsv::new().start();
+    let install = https_pip_install_limited(&index, &certificate, &osv, 2);
+
+    let (run, pip) = https_check(&install);
+    assert_eq!(update(&pip, "frozenlist").unwrap()["latest"], "2.0.0");
+    assert!(
+        (1..=2).contains(&index.most_in_flight()),
+        "{} requests were in flight at once; http_concurrency is 2\n{}",
+        index.most_in_flight(),
+        run.stderr
+    );
+    assert!(index.connections() > 1, "{}", run.stderr);
+}
+
 #[test]
 fn one_answer_the_index_holds_back_is_asked_again_and_the_check_reports_it() {
     // The index holds its first answer for frozenlist far beyond the

@@ -609,8 +609,11 @@ pub struct RuntimeLimits {
     pub stack_limit_kb: u64,
     /// Largest HTTP response body a provider may receive.
     pub http_response_limit_kb: u64,
-    /// HTTP requests of one batch in flight at once. Like npm's maxsockets
-    /// (15): registries and proxies stall clients that open many more.
+    /// HTTP requests of one call in flight at once on connections of their
+    /// own. Like npm's maxsockets (15): registries and proxies stall
+    /// clients that open many more. Requests that ride an origin's one
+    /// HTTP/2 connection as streams are not counted: the server says how
+    /// many streams it takes, and the client keeps to that.
     pub http_concurrency: usize,
     /// HTTP requests one `http()` batch may hold; a larger batch is refused
     /// whole, before anything is sent.

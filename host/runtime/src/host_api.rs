@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use futures::future::Shared;
+use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 use tokio::sync::oneshot;
 use wasmtime::component::ResourceTable;
@@ -59,9 +60,10 @@ pub struct HostCtx {
     /// The registry answers this call was given from the cache without
     /// asking, under `registry_max_age_secs`.
     pub reused: Arc<ReusedAnswers>,
-    /// `http_concurrency` permits, one per request in flight, shared by
-    /// every batch of the call: batches a provider keeps open side by side
-    /// (`http-each`) do not multiply what it may have in flight.
+    /// `http_concurrency` permits, one per request in flight on a
+    /// connection of its own (see [`Slot`]), shared by every batch of the
+    /// call: batches a provider keeps open side by side (`http-each`) do
+    /// not multiply what it may have in flight.
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// The runtime's record of refused host calls (`Runtime::refusals`).
     pub refused: Refusals,
@@ -401,7 +403,8 @@ struct Batch {
 }
 
 impl Batch {
-    /// Sends the requests, bounded to `http_concurrency` at once, and hands
+    /// Sends the requests, those that open connections bounded to
+    /// `http_concurrency` at once (see [`Slot`]), and hands
     /// each answer to `answered` as it arrives, with the position of its
     /// request and its hold on the call's memory. Every request is
     /// answered exactly once.
@@ -426,7 +429,6 @@ impl Batch {
             return;
         }
         let deadline = tokio::time::Instant::from_std(self.budget.deadline);
-        let concurrency = self.limits.http_concurrency;
         let cap = (self.limits.http_response_limit_kb as usize) * 1024;
         let cache = self.http_cache.as_deref();
         let writer = self.http_cache.clone().map(cache::Writer::new);
@@ -462,9 +464,6 @@ impl Batch {
                 };
                 let url = req.url.clone();
                 let request = async move {
-                    // Taken in order (the semaphore is fair), held to the
-                    // end; it is never closed.
-                    let _slot = self.in_flight.acquire().await;
                     if let Some(up) = wait {
                         // Err only says the first request ended without a
                         // signal, which is as good as one.
@@ -476,6 +475,7 @@ impl Batch {
                         cap,
                         timeout: self.budget.time_for(req.timeout_ms),
                         held: self.memory.hold(),
+                        slot: Slot::new(&self.in_flight),
                     };
                     let cache = cache.zip(queue).map(|(c, w)| (c, w, window));
                     let hedging = Hedging {
@@ -509,11 +509,12 @@ impl Batch {
                 }
             })
             .collect();
-        // Started in order, so each origin's first request is under way
-        // before the ones waiting for it; finished in any order, so one slow
-        // answer does not hold back the requests queued behind it, and each
-        // goes on as soon as it is in.
-        let mut arriving = futures::stream::iter(futures).buffer_unordered(concurrency);
+        // All started, in order: each origin's first request is under way
+        // before the ones waiting for it, and the requests that open
+        // connections take their slots in order (the semaphore is fair).
+        // Finished in any order, so one slow answer does not hold back the
+        // requests queued behind it, and each goes on as soon as it is in.
+        let mut arriving: FuturesUnordered<_> = futures.into_iter().collect();
         let mut tally = Tally::default();
         while let Some((at, (answer, source, held))) = arriving.next().await {
             if let Err(e) = &answer
@@ -611,11 +612,52 @@ enum Source {
 }
 
 /// What one request may take: a body of at most `cap` bytes, `timeout` from
-/// its start, and bytes of the call's memory, taken into `held`.
+/// its start, bytes of the call's memory, taken into `held`, and a place
+/// under `http_concurrency` when it opens a connection of its own.
 struct Allowance {
     cap: usize,
     timeout: Duration,
     held: Held,
+    slot: Slot,
+}
+
+/// A request's place among the call's `http_concurrency` requests in
+/// flight, taken when it is about to go to the network and held to its
+/// end. A request answered from the cache takes none, nor does one sent as
+/// a stream on the HTTP/2 connection of an origin known to speak it: that
+/// opens no connection, and how many streams go at once is the server's to
+/// say (its `SETTINGS_MAX_CONCURRENT_STREAMS`, which the client keeps to).
+struct Slot {
+    /// `None` for a GET's second copy, which goes under its first's place.
+    in_flight: Option<Arc<tokio::sync::Semaphore>>,
+    taken: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl Slot {
+    fn new(in_flight: &Arc<tokio::sync::Semaphore>) -> Slot {
+        Slot {
+            in_flight: Some(in_flight.clone()),
+            taken: None,
+        }
+    }
+
+    /// The place of a GET's second copy: its first's.
+    fn under_first() -> Slot {
+        Slot {
+            in_flight: None,
+            taken: None,
+        }
+    }
+
+    /// Waits for a place, unless one is held already.
+    async fn take(&mut self) {
+        if self.taken.is_none()
+            && let Some(in_flight) = &self.in_flight
+        {
+            // Never closed, so acquiring cannot fail.
+            self.taken = in_flight.clone().acquire_owned().await.ok();
+        }
+    }
 }
 
 /// One request. A GET the cache may answer is looked up first (after the
@@ -866,6 +908,7 @@ async fn send_get(
         cap,
         timeout,
         held: hedging.memory.hold(),
+        slot: Slot::under_first(),
     };
     let won = {
         let copy = sharing.for_copy();
@@ -962,7 +1005,6 @@ async fn send(
     sharing: Sharing,
 ) -> Result<(reqwest::Url, HttpResponse), ProviderError> {
     let (cap, timeout) = (allowance.cap, allowance.timeout);
-    let held = &mut allowance.held;
     let http2 = matches!(sharing, Sharing::Http2);
     let sent = if http2 {
         let started = Instant::now();
@@ -977,6 +1019,9 @@ async fn send(
                 if let Some(origin) = tls_origin(url) {
                     client.http2.forget(&origin);
                 }
+                // Now it may open a connection of its own.
+                let waited = Instant::now();
+                allowance.slot.take().await;
                 let any = client.get(url, grant).map_err(provider_error)?;
                 let get = fetch::Request {
                     method: Method::Get,
@@ -984,12 +1029,13 @@ async fn send(
                     headers,
                     body: None,
                 };
-                let left = timeout.saturating_sub(started.elapsed());
+                let left = timeout.saturating_sub(waited.duration_since(started));
                 fetch::send(&any, grant, get, left).await
             }
             sent => sent,
         }
     } else {
+        allowance.slot.take().await;
         let any = client.get(request.url, grant).map_err(provider_error)?;
         fetch::send(&any, grant, request, timeout).await
     };
@@ -997,6 +1043,7 @@ async fn send(
     if let Sharing::First(connected) = sharing {
         let _ = connected.send(());
     }
+    let held = &mut allowance.held;
     let (url, mut resp) = sent.map_err(provider_error)?;
     if !http2
         && resp.version() == reqwest::Version::HTTP_2

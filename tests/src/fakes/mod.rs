@@ -44,6 +44,8 @@ pub struct Running {
     mode: Arc<Mutex<Mode>>,
     requests: Arc<AtomicUsize>,
     connections: Arc<AtomicUsize>,
+    /// Requests being answered now, and the most there ever were.
+    in_flight: Arc<InFlight>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -102,6 +104,8 @@ impl Running {
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let layer_mode = mode.clone();
         let layer_requests = requests.clone();
+        let in_flight = Arc::new(InFlight::default());
+        let layer_in_flight = in_flight.clone();
         let stalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let router = router.layer(middleware::from_fn(
             move |req: Request<Body>, next: Next| {
@@ -116,7 +120,12 @@ impl Running {
                         Mode::Normal
                     };
                 }
-                async move { misbehave(mode, req, next).await }
+                let answering = InFlight::enter(&layer_in_flight);
+                async move {
+                    let answer = misbehave(mode, req, next).await;
+                    drop(answering);
+                    answer
+                }
             },
         ));
         let is_tls = tls.is_some();
@@ -155,6 +164,7 @@ impl Running {
             mode,
             requests,
             connections,
+            in_flight,
             shutdown: Some(shutdown),
             thread: Some(thread),
         }
@@ -183,6 +193,34 @@ impl Running {
     /// Connections accepted so far (counted by the TLS fake only).
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
+    }
+
+    /// The most requests it was answering at once so far.
+    pub fn most_in_flight(&self) -> usize {
+        self.in_flight.most.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Default)]
+struct InFlight {
+    now: AtomicUsize,
+    most: AtomicUsize,
+}
+
+/// One request being answered; it counts until dropped, answered or not.
+struct Answering(Arc<InFlight>);
+
+impl InFlight {
+    fn enter(counts: &Arc<InFlight>) -> Answering {
+        let now = counts.now.fetch_add(1, Ordering::SeqCst) + 1;
+        counts.most.fetch_max(now, Ordering::SeqCst);
+        Answering(counts.clone())
+    }
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
